@@ -1,0 +1,164 @@
+"""Free exploration: typed lines become lesson steps; a session saves as a lesson.
+
+One line is ``[name =] op arg... [key=value...] [as name]``; positional
+arguments fill the operation's parameters in order::
+
+    kmalloc 100
+    v = vmalloc 1M
+    alloc_pages GFP_KERNEL 3 as a
+    free_pages a 3
+    touch 0x0804a000 write          # touch = access
+    kmalloc size=64 gfp="GFP_ATOMIC"
+
+The line is turned into the same table a lesson file holds and validated by
+the lesson loader, so a typed session can be written out with
+:func:`to_toml` and loaded back as a lesson.
+"""
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+from .loader import Validator
+from .model import Lesson, Step
+from .ops import EXPR_TYPES, lookup
+from .source import KeyLines
+
+_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$")
+_ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?![=])")
+
+
+class CommandError(ValueError):
+    """A typed line that is not a valid step; ``str()`` is one line."""
+
+
+def _literal(ptype: str, text: str) -> Any:
+    if ptype in EXPR_TYPES:
+        return int(text, 0) if _INT.match(text) else text
+    if ptype == "bool":
+        low = text.lower()
+        if low in ("true", "yes", "1"):
+            return True
+        if low in ("false", "no", "0"):
+            return False
+        return text
+    return text
+
+
+def command_table(line: str) -> dict[str, Any]:
+    """Turn a typed line into a step table (not yet validated)."""
+    text = line.strip()
+    name = None
+    m = _ASSIGN.match(text)
+    if m and lookup(m.group(1)) is None:
+        name, text = m.group(1), text[m.end():]
+    try:
+        words = shlex.split(text)
+    except ValueError as err:
+        raise CommandError(f"cannot read the line: {err}") from None
+    if not words:
+        raise CommandError("type an operation, e.g. kmalloc 100 or vmalloc 1M")
+    if len(words) >= 2 and words[-2] == "as":
+        name = words[-1]
+        words = words[:-2]
+    op = lookup(words[0])
+    if op is None:
+        import difflib
+        from .ops import OPS
+        near = difflib.get_close_matches(words[0], list(OPS) + ["touch"], n=1)
+        hint = f" (did you mean {near[0]!r}?)" if near else ""
+        raise CommandError(f"unknown operation {words[0]!r}{hint}")
+    table: dict[str, Any] = {"do": words[0] if words[0] == op.name else op.name}
+    positional: list[str] = []
+    for word in words[1:]:
+        if "=" in word and re.match(r"^[A-Za-z_][A-Za-z0-9_]*=", word):
+            key, value = word.split("=", 1)
+            param = op.param(key)
+            table[key] = _literal(param.type, value) if param else value
+        else:
+            positional.append(word)
+    free = [p for p in op.params if p.name not in table]
+    if len(positional) > len(free):
+        takes = " ".join(p.name for p in op.params) or "nothing"
+        raise CommandError(f"too many arguments for {op.name} (takes: {takes})")
+    for param, word in zip(free, positional):
+        table[param.name] = _literal(param.type, word)
+    if name:
+        table["as"] = name
+    shown = line.strip()
+    table["say"] = {"en": f"You typed: {shown}", "zh": f"你输入了：{shown}"}
+    return table
+
+
+def parse_command(line: str, names: set[str] | None = None, index: int = 0) -> Step:
+    """Validate a typed line into a Step; raises CommandError with one line."""
+    table = command_table(line)
+    v = Validator("<typed>", "", {})
+    v.names |= set(names or ())
+    v.list_sizes = {n: 0 for n in (names or ())}
+    step = v.step(index, table, KeyLines({"": 1}))
+    if v.problems or step is None:
+        raise CommandError(v.problems[0][1] if v.problems else "not a valid step")
+    return step
+
+
+# -- writing lessons ---------------------------------------------------------------------
+
+def _toml_key(key: str) -> str:
+    return key if re.match(r"^[A-Za-z0-9_-]+$", key) else _toml_str(key)
+
+
+def _toml_str(text: str) -> str:
+    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
+    return f'"{out}"'
+
+
+def toml_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        return f"{value:#x}" if value >= 0x10000 else str(value)
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, str):
+        return _toml_str(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f"{_toml_key(k)} = {toml_value(v)}" for k, v in value.items()) + " }"
+    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+
+
+def _lines(table: dict[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key, value in table.items():
+        if isinstance(value, dict) and key in ("say", "title", "summary", "expect", "machine"):
+            for sub, v in value.items():
+                if isinstance(v, dict):
+                    out.append(f"{prefix}{key}.{_toml_key(sub)} = {toml_value(v)}")
+                else:
+                    out.append(f"{prefix}{key}.{_toml_key(sub)} = {toml_value(v)}")
+        else:
+            out.append(f"{prefix}{_toml_key(key)} = {toml_value(value)}")
+    return out
+
+
+def to_toml(lesson: Lesson) -> str:
+    """Write a lesson (e.g. a typed session) as a lesson file."""
+    head = {"id": lesson.id, "title": dict(lesson.title), "summary": dict(lesson.summary)}
+    if lesson.machine:
+        head["machine"] = dict(lesson.machine)
+    parts = ["[lesson]", *_lines(head), ""]
+    for step in lesson.steps:
+        parts.append("[[step]]")
+        parts.extend(_lines(step.raw))
+        parts.append("")
+    return "\n".join(parts)
+
+
+def explore_lesson(machine: dict[str, Any] | None = None, lesson_id: str = "explore") -> Lesson:
+    """An empty lesson for free exploration on a machine of this configuration."""
+    return Lesson(lesson_id, {"en": "Free exploration", "zh": "自由探索"},
+                  {"en": "Steps typed by hand.", "zh": "手动输入的步骤。"},
+                  dict(machine or {}), [], "<explore>")

@@ -1,0 +1,347 @@
+"""Facts a step can `expect` (and a quiz can `ask`), computed from the machine.
+
+An expect key is a fact name with optional dotted parameters; the value is
+what the fact must equal once the step has run::
+
+    [step.expect]
+    value = "0xc1000000"          # the step's result (hex/decimal/expression)
+    region = "vmalloc"            # layout region of the result address
+    zone = "HighMem"              # zone of the frame behind the result
+    contiguous = false            # are the backing frames physically contiguous?
+    free_area.Normal.3 = 2        # free blocks of order 3 in zone Normal
+    zone.Normal.free_pages = "> 1000"   # numeric facts accept ==, !=, <, <=, >, >=
+    error = "OutOfMemory"         # or "none"
+
+Numeric expected values may be expressions over earlier names
+(``value = "v + 0x1000"``).  The vocabulary is :data:`FACTS` (``mmviz check``
+lists it on an unknown key).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+PAGE_SHIFT = 12
+PAGE_SIZE = 1 << PAGE_SHIFT
+ZONE_NAMES = ("DMA", "Normal", "HighMem", "Movable")
+ZONE_FIELDS = ("start_pfn", "spanned", "present", "managed", "free_pages",
+               "watermark_min", "watermark_low", "watermark_high")
+LAYOUT_FIELDS = ("page_offset", "high_memory", "vmalloc_start", "vmalloc_end", "pkmap_base",
+                 "fixaddr_start", "fixaddr_top")
+NUMERIC_KINDS = frozenset({"pfn", "vaddr", "paddr", "pid", "process", "access", "walk"})
+ADDRESS_KINDS = frozenset({"vaddr", "access", "walk"})
+
+
+class FactError(Exception):
+    """A fact cannot be computed for this step (shown as a failed expect)."""
+
+
+@dataclass
+class Outcome:
+    """What one step did: the input to every fact."""
+    machine: Any
+    op: Any                       # scenarios.ops.Op
+    args: dict[str, Any]
+    result: Any = None
+    error: BaseException | None = None
+    events: list = field(default_factory=list)
+    items: list | None = None     # repeat/each steps: one result per successful iteration
+    errors: int = 0               # repeat/each steps: iterations that raised
+
+
+@dataclass(frozen=True)
+class Fact:
+    name: str
+    type: str                              # int | str | bool | any
+    compute: Callable[[Outcome, tuple[str, ...]], Any]
+    doc: str
+    kinds: frozenset | None = None         # result kinds it applies to (None: any)
+    params: tuple[str, ...] = ()           # dotted parameters: zone | order | zfield | lfield | name
+    repeat_ok: bool = True                 # meaningful on repeat/each steps
+    needs: str = ""                        # engine Machine method it needs
+
+
+# -- helpers ---------------------------------------------------------------------------
+
+def _walk_paddr(m: Any, vaddr: int, pid: Any = None) -> int | None:
+    if not hasattr(m, "walk"):
+        raise FactError("needs m.walk, which this engine version does not have")
+    w = m.walk(vaddr, pid=pid)
+    return None if w.fault is not None else w.paddr
+
+
+def subject_vaddr(o: Outcome) -> int | None:
+    kind = o.op.result
+    if kind == "vaddr" and o.result is not None:
+        return int(o.result)
+    if "vaddr" in o.args and o.args["vaddr"] is not None:
+        return int(o.args["vaddr"])
+    return None
+
+
+def vaddr_to_paddr(o: Outcome, vaddr: int) -> int | None:
+    m = o.machine
+    lay = m.layout
+    if lay.page_offset <= vaddr < lay.high_memory and o.op.target != "process":
+        return vaddr - lay.page_offset
+    pid = o.args.get("pid")
+    return _walk_paddr(m, vaddr, pid)
+
+
+def subject_paddr(o: Outcome) -> int | None:
+    kind = o.op.result
+    r = o.result
+    if kind == "pfn":
+        return int(r) << PAGE_SHIFT
+    if kind == "paddr":
+        return int(r)
+    if kind in ("access", "walk"):
+        return None if r.paddr is None else int(r.paddr)
+    if "pfn" in o.args and o.args["pfn"] is not None:
+        offset = (int(r) & (PAGE_SIZE - 1)) if kind == "vaddr" and r is not None else 0
+        return (int(o.args["pfn"]) << PAGE_SHIFT) | offset
+    if "paddr" in o.args:
+        return int(o.args["paddr"])
+    v = subject_vaddr(o)
+    if v is None:
+        raise FactError("this step has no address to look at")
+    return vaddr_to_paddr(o, v)
+
+
+def zone_of_pfn(m: Any, pfn: int) -> str:
+    for z in m.zones:
+        if z.start_pfn <= pfn < z.start_pfn + z.spanned:
+            return z.name
+    return "none"
+
+
+def _zone(m: Any, name: str) -> Any:
+    for z in m.zones:
+        if z.name == name:
+            return z
+    raise FactError(f"this machine has no {name} zone")
+
+
+def event_kind(ev: Any) -> str:
+    kind = getattr(ev, "kind", None)
+    return kind if isinstance(kind, str) else type(ev).__name__
+
+
+# -- fact functions --------------------------------------------------------------------
+
+def _value(o: Outcome, _: tuple) -> Any:
+    kind, r = o.op.result, o.result
+    if o.error is not None:
+        raise FactError(f"the step failed: {o.error}")
+    if kind in ("pfn", "vaddr", "paddr", "pid"):
+        return int(r)
+    if kind == "process":
+        return int(r.pid)
+    if kind in ("access", "walk"):
+        return None if r.paddr is None else int(r.paddr)
+    if kind == "bytes":
+        return bytes(r).hex()
+    if kind == "machine":
+        raise FactError("a boot step has no value")
+    return r if r is None or isinstance(r, str) else str(r)
+
+
+def _region(o: Outcome, _: tuple) -> str:
+    v = subject_vaddr(o)
+    if v is None:
+        raise FactError("this step has no virtual address")
+    for reg in o.machine.layout.regions:
+        if reg.start <= v < reg.end:
+            return reg.name
+    return "none"
+
+
+def _paddr(o: Outcome, _: tuple) -> Any:
+    return subject_paddr(o)
+
+
+def _pfn(o: Outcome, _: tuple) -> Any:
+    p = subject_paddr(o)
+    return None if p is None else p >> PAGE_SHIFT
+
+
+def _zone_fact(o: Outcome, _: tuple) -> str:
+    p = subject_paddr(o)
+    return "none" if p is None else zone_of_pfn(o.machine, p >> PAGE_SHIFT)
+
+
+def _span_pages(o: Outcome) -> int:
+    if "order" in o.args:
+        return 1 << int(o.args["order"])
+    size = o.args.get("size") or o.args.get("length") or PAGE_SIZE
+    return max(1, -(-int(size) // PAGE_SIZE))
+
+
+def _contiguous(o: Outcome, _: tuple) -> bool:
+    if o.op.result == "pfn":
+        return True
+    v = subject_vaddr(o)
+    if v is None:
+        raise FactError("this step has no address to look at")
+    base = v & ~(PAGE_SIZE - 1)
+    frames = []
+    for i in range(_span_pages(o)):
+        p = vaddr_to_paddr(o, base + i * PAGE_SIZE)
+        if p is None:
+            raise FactError(f"page {i} at {base + i * PAGE_SIZE:#010x} is not mapped")
+        frames.append(p >> PAGE_SHIFT)
+    return all(b == a + 1 for a, b in zip(frames, frames[1:]))
+
+
+def _fault(o: Outcome, _: tuple) -> str:
+    f = getattr(o.result, "fault", None)
+    if f is None:
+        return "none"
+    return str(getattr(f, "reason", f))
+
+
+def _fault_code(o: Outcome, _: tuple) -> int:
+    f = getattr(o.result, "fault", None)
+    return 0 if f is None else int(f.error_code)
+
+
+def _tlb_hit(o: Outcome, _: tuple) -> bool:
+    return bool(o.result.tlb_hit)
+
+
+def _levels(o: Outcome, _: tuple) -> int:
+    walk = o.result if o.op.result == "walk" else getattr(o.result, "walk", None)
+    return 0 if walk is None else len(walk.steps)
+
+
+def _page_size(o: Outcome, _: tuple) -> int:
+    walk = o.result if o.op.result == "walk" else getattr(o.result, "walk", None)
+    if walk is None:
+        raise FactError("no page walk happened (TLB hit)")
+    return int(walk.page_size)
+
+
+def _error(o: Outcome, _: tuple) -> str:
+    return "none" if o.error is None else type(o.error).__name__
+
+
+def _message(o: Outcome, _: tuple) -> str:
+    return "" if o.error is None else str(o.error)
+
+
+def _events(o: Outcome, params: tuple) -> int:
+    return sum(1 for ev in o.events if event_kind(ev) == params[0])
+
+
+def _count(o: Outcome, _: tuple) -> int:
+    return len(o.items) if o.items is not None else (0 if o.error else 1)
+
+
+def _errors(o: Outcome, _: tuple) -> int:
+    return o.errors if o.items is not None else (1 if o.error else 0)
+
+
+def _free_area(o: Outcome, params: tuple) -> int:
+    return int(_zone(o.machine, params[0]).free_area[int(params[1])])
+
+
+def _zone_field(o: Outcome, params: tuple) -> int:
+    return int(getattr(_zone(o.machine, params[0]), params[1]))
+
+
+def _layout(o: Outcome, params: tuple) -> int:
+    return int(getattr(o.machine.layout, params[0]))
+
+
+def _zones(o: Outcome, _: tuple) -> str:
+    return ",".join(z.name for z in o.machine.zones)
+
+
+def _contains(o: Outcome, _: tuple) -> str:
+    return o.result if isinstance(o.result, str) else ""
+
+
+def _merged_to(o: Outcome, _: tuple) -> int:
+    """Order of the free block that now holds the freed frame (after all merges)."""
+    if o.error is not None:
+        raise FactError(f"the step failed: {o.error}")
+    for ev in reversed(o.events):
+        if event_kind(ev) == "FreePages" and hasattr(ev, "final_order"):
+            return int(ev.final_order)
+    p = subject_paddr(o)
+    if p is None:
+        raise FactError("this step freed no frame")
+    return free_block_order(o.machine, p >> PAGE_SHIFT)
+
+
+def free_block_order(m: Any, pfn: int) -> int:
+    """Order of the free buddy block containing ``pfn`` (-1 if the frame is not free)."""
+    zone = _zone(m, zone_of_pfn(m, pfn))
+    finder = getattr(m, "free_block_of", None) or getattr(zone, "free_block_of", None)
+    if finder is not None:
+        found = finder(pfn)
+        return -1 if found is None else int(found[1])
+    mem_map = getattr(m, "mem_map", None)
+    if mem_map is None:
+        raise FactError("needs the engine's mem_map")
+    from engine.physmem import PG_buddy
+    for order in range(len(zone.free_area)):
+        head = pfn & ~((1 << order) - 1)
+        if mem_map.flags[head] & PG_buddy and int(mem_map.order[head]) == order:
+            return order
+    return -1
+
+
+def _order(o: Outcome, _: tuple) -> int:
+    for ev in reversed(o.events):
+        if event_kind(ev) in ("AllocPages", "FreePages") and hasattr(ev, "order"):
+            return int(ev.order)
+    if "order" in o.args:
+        return int(o.args["order"])
+    raise FactError("this step allocated or freed no pages")
+
+
+FREE_OPS = frozenset({"free_pages", "free_pages_addr"})
+
+FACTS: dict[str, Fact] = {f.name: f for f in (
+    Fact("value", "any", _value, "the step's result (address, pfn, pid, text)", repeat_ok=False),
+    Fact("region", "str", _region, "layout region of the result/argument address: user, "
+         "direct, vmalloc, pkmap, fixmap, gap", repeat_ok=False),
+    Fact("zone", "str", _zone_fact, "zone of the frame behind the step's address",
+         repeat_ok=False),
+    Fact("paddr", "int", _paddr, "physical address behind the step's address", repeat_ok=False),
+    Fact("pfn", "int", _pfn, "frame number behind the step's address", repeat_ok=False),
+    Fact("contiguous", "bool", _contiguous, "are the frames behind the whole allocation "
+         "physically contiguous?", repeat_ok=False),
+    Fact("fault", "str", _fault, "the access/walk fault reason, or none",
+         frozenset({"access", "walk"}), repeat_ok=False),
+    Fact("fault_code", "int", _fault_code, "x86 #PF error code (0: no fault)",
+         frozenset({"access", "walk"}), repeat_ok=False),
+    Fact("tlb_hit", "bool", _tlb_hit, "did the access hit in the TLB?", frozenset({"access"}),
+         repeat_ok=False),
+    Fact("levels", "int", _levels, "number of paging levels walked",
+         frozenset({"access", "walk"}), repeat_ok=False),
+    Fact("page_size", "int", _page_size, "size of the page the walk ended in",
+         frozenset({"access", "walk"}), repeat_ok=False),
+    Fact("order", "int", _order, "buddy order allocated or freed by this step",
+         repeat_ok=False),
+    Fact("merged_to", "int", _merged_to, "order of the free block the freed frame ended in",
+         repeat_ok=False),
+    Fact("error", "str", _error, "kernel error class raised (OutOfMemory, BadFree, SegFault, "
+         "KernelOops) or none"),
+    Fact("message", "str", _message, "the kernel-style error message contains this text"),
+    Fact("events", "int", _events, "number of events of one type (events.Split = 2)",
+         params=("name",)),
+    Fact("count", "int", _count, "successful iterations of a repeat/each step"),
+    Fact("errors", "int", _errors, "failed iterations of a repeat/each step"),
+    Fact("free_area", "int", _free_area, "free blocks of an order in a zone "
+         "(free_area.Normal.3)", params=("zone", "order")),
+    Fact("zone_info", "int", _zone_field, "a zone field (zone.Normal.free_pages, "
+         "zone.DMA.watermark_min)", params=("zone", "zfield")),
+    Fact("layout", "int", _layout, "a layout boundary (layout.vmalloc_start)",
+         params=("lfield",)),
+    Fact("zones", "str", _zones, "populated zones, comma-separated (DMA,Normal,HighMem)"),
+    Fact("contains", "str", _contains, "the text result (proc) contains this text",
+         frozenset({"text"})),
+)}
+SUBSTRING_FACTS = frozenset({"message", "contains"})

@@ -1,0 +1,136 @@
+"""The lesson data model: what the loader produces and the timeline plays.
+
+A lesson file (TOML, data only)::
+
+    [lesson]
+    id = "buddy"
+    title.en = "The buddy allocator"          title.zh = "伙伴系统"
+    summary.en = "..."                         summary.zh = "..."
+    machine = { ram = "160M", kernel = "6.1", seed = 1 }
+
+    [[step]]
+    do = "alloc_pages"          # an operation (scenarios.ops.OPS)
+    gfp = "GFP_KERNEL"          # its arguments
+    order = 3
+    as = "a"                    # name the result for later steps ("a + 8")
+    title.en = "..."            title.zh = "..."       # optional short title
+    say.en = "..."              say.zh = "..."         # narration, both languages
+    focus = { pfn = "a" }       # what the panes select: address/pfn/cache/process/region/zone
+    expect = { zone = "Normal", order = 3 }            # facts (scenarios.facts.FACTS)
+    ask = { en = "...?", zh = "...?", answer = "merged_to" }   # quiz question
+
+Stress steps: ``repeat = N`` (with ``i`` = 0..N-1 in expressions) or
+``each = "name"`` (over an earlier repeat's results, ``it`` = the item, with
+``it.order`` etc. for its arguments), plus ``random = { seed = 3, order = [0, 3],
+gfp = { choice = ["GFP_KERNEL", "GFP_DMA"] }, sample = 0.5 }`` and
+``on_error = "continue"``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .facts import Fact
+from .ops import Op
+from .source import KeyLines
+
+LANGS = ("en", "zh")
+MAX_REPEAT = 10_000          # iterations of one step
+MAX_OPS = 100_000            # operations of a whole lesson
+BUILTIN_NAMES = frozenset({"layout", "config", "cpu", "PAGE_SIZE", "PAGE_SHIFT", "PAGE_OFFSET"})
+LOOP_NAMES = frozenset({"i", "it"})
+FOCUS_KINDS = {"address": "expr", "pfn": "expr", "process": "expr", "cache": "text",
+               "region": "text", "zone": "text"}
+
+
+@dataclass
+class Expect:
+    key: str                     # as written: "free_area.Normal.3"
+    fact: Fact
+    params: tuple[str, ...]
+    cmp: str                     # == != < <= > >=  (or "contains")
+    expected: Any                # literal, or expression text when tree is set
+    tree: Any = None
+    line: int = 0
+
+
+@dataclass
+class Ask:
+    text: dict[str, str]         # question per language
+    answer: str                  # a fact key, e.g. "merged_to", "paddr"
+    fact: Fact
+    params: tuple[str, ...]
+    line: int = 0
+
+
+@dataclass
+class Repeat:
+    count: int | None = None     # repeat = N
+    each: str | None = None      # each = "name"
+    seed: int | None = None
+    random: dict[str, tuple[str, Any]] = field(default_factory=dict)  # arg -> ("range"|"choice", v)
+    sample: float | int | None = None
+    on_error: str = "stop"
+
+
+@dataclass
+class Step:
+    index: int
+    line: int
+    op: Op
+    args: dict[str, Any]                       # raw argument values from the file
+    trees: dict[str, Any]                      # parsed expressions of expression arguments
+    name: str | None = None
+    say: dict[str, str] = field(default_factory=dict)
+    title: dict[str, str] = field(default_factory=dict)
+    focus: dict[str, tuple[Any, Any]] = field(default_factory=dict)   # kind -> (raw, tree)
+    expects: list[Expect] = field(default_factory=list)
+    ask: Ask | None = None
+    repeat: Repeat | None = None
+    lines: KeyLines = field(default_factory=KeyLines)
+    raw: dict[str, Any] = field(default_factory=dict)                 # the table as written
+
+    def narration(self, lang: str = "en") -> str:
+        return self.say.get(lang) or self.say.get("en", "")
+
+    def short_title(self, lang: str = "en") -> str:
+        text = self.title.get(lang) or self.title.get("en")
+        if text:
+            return text
+        return f"{self.op.name} {' '.join(str(v) for v in self.args.values())}".strip()
+
+
+@dataclass
+class Lesson:
+    id: str
+    title: dict[str, str]
+    summary: dict[str, str]
+    machine: dict[str, Any]
+    steps: list[Step]
+    path: str = "<lesson>"
+    order: int = 1000
+    raw: dict[str, Any] = field(default_factory=dict)
+
+    def title_in(self, lang: str = "en") -> str:
+        return self.title.get(lang) or self.title.get("en", self.id)
+
+    def summary_in(self, lang: str = "en") -> str:
+        return self.summary.get(lang) or self.summary.get("en", "")
+
+    def __len__(self) -> int:
+        return len(self.steps)
+
+
+class LessonError(Exception):
+    """Problems found in a lesson file, each one ``path:line: message``."""
+
+    def __init__(self, path: str, problems: list[tuple[int, str]]) -> None:
+        self.path = path
+        self.problems = sorted(problems, key=lambda p: p[0])
+        super().__init__(self.lines()[0] if self.problems else path)
+
+    def lines(self) -> list[str]:
+        return [f"{self.path}:{line}: {msg}" for line, msg in self.problems]
+
+    def __str__(self) -> str:
+        return "\n".join(self.lines())

@@ -1,0 +1,210 @@
+"""The operation registry: lesson op names -> engine calls, with argument schemas.
+
+Each :class:`Op` names the engine method it calls (on the machine, or on a
+process for brk/sbrk/mmap/munmap/mprotect), its parameters in positional
+order (the order free exploration uses: ``alloc_pages GFP_KERNEL 3``), and the
+kind of value it returns, which decides which ``expect`` facts apply.
+
+Argument types (``Param.type``):
+
+========  ==============================================================
+int       an expression: ``3``, ``"order + 1"``
+addr      an expression giving an address: ``"0xc0100000"``, ``"v + 0x1000"``
+size      an expression with optional K/M/G suffix: ``100``, ``"1M"``, ``"4K * n"``
+pid       an expression giving a pid, or a process result (``"p"``, ``"p.pid"``)
+gfp       a GFP mask: ``"GFP_KERNEL"``, ``"GFP_DMA | GFP_KERNEL"``
+kind      ``read`` / ``write`` / ``exec``
+prot      ``rwx``-style protection: ``"rw-"``, ``"r--"``
+flags     mmap flags: ``"private|anonymous"``
+text      a plain string (cache name, process name, /proc path, data)
+bool      ``true`` / ``false``
+ram       a size as the engine's boot() takes it (``"160M"``, ``"4G"``)
+========  ==============================================================
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS = ("read", "write", "exec")
+_PROT = re.compile(r"^[r-][w-][x-]$")
+_FLAG_WORDS = {"private", "shared", "anonymous", "anon", "fixed", "populate", "growsdown",
+               "norserve", "noreserve", "locked", "stack"}
+GFP_NAMES = {
+    "GFP_KERNEL", "GFP_ATOMIC", "GFP_DMA", "GFP_DMA32", "GFP_HIGHUSER", "GFP_HIGHUSER_MOVABLE",
+    "GFP_USER", "GFP_NOWAIT", "GFP_NOIO", "GFP_NOFS", "GFP_KERNEL_ACCOUNT", "GFP_TRANSHUGE",
+    "__GFP_DMA", "__GFP_HIGHMEM", "__GFP_DMA32", "__GFP_MOVABLE", "__GFP_RECLAIMABLE",
+    "__GFP_HIGH", "__GFP_IO", "__GFP_FS", "__GFP_ZERO", "__GFP_COMP", "__GFP_NOWARN",
+    "__GFP_RETRY_MAYFAIL", "__GFP_NOFAIL", "__GFP_NORETRY", "__GFP_MEMALLOC",
+    "__GFP_NOMEMALLOC", "__GFP_ATOMIC", "__GFP_DIRECT_RECLAIM", "__GFP_KSWAPD_RECLAIM",
+    "__GFP_RECLAIM", "__GFP_ACCOUNT", "__GFP_HARDWALL", "__GFP_THISNODE", "__GFP_WAIT",
+    "__GFP_COLD", "__GFP_REPEAT", "__GFP_WRITE",
+}
+
+_REQUIRED = object()
+
+
+@dataclass(frozen=True)
+class Param:
+    name: str
+    type: str
+    default: Any = _REQUIRED
+
+    @property
+    def required(self) -> bool:
+        return self.default is _REQUIRED
+
+
+@dataclass(frozen=True)
+class Op:
+    name: str
+    params: tuple[Param, ...]
+    result: str                 # pfn vaddr paddr none cache pid process access walk text bytes machine
+    method: str = ""            # engine method name (defaults to the op name)
+    target: str = "machine"     # machine | process | timeline
+    doc: str = ""
+    aliases: tuple[str, ...] = field(default=())
+
+    @property
+    def engine_method(self) -> str:
+        return self.method or self.name
+
+    def param(self, name: str) -> Param | None:
+        for p in self.params:
+            if p.name == name:
+                return p
+        return None
+
+
+def P(name: str, type_: str, default: Any = _REQUIRED) -> Param:
+    return Param(name, type_, default)
+
+
+_PID = P("pid", "pid")
+_OPT_PID = P("pid", "pid", None)
+
+OPS: dict[str, Op] = {op.name: op for op in (
+    Op("boot", (P("ram", "ram", "160M"), P("pae", "bool", False), P("nx", "bool", False),
+                P("vmalloc", "ram", None), P("kernel", "text", "6.1"),
+                P("allocator", "text", None), P("cpus", "int", 1), P("pcp", "bool", False),
+                P("seed", "int", 0), P("swap", "ram", 0)),
+       "machine", target="timeline", doc="boot a fresh machine with this configuration"),
+    Op("alloc_pages", (P("gfp", "gfp"), P("order", "int", 0)), "pfn",
+       doc="take 2^order contiguous frames from the buddy allocator"),
+    Op("free_pages", (P("pfn", "int"), P("order", "int", 0)), "none", method="free_pages",
+       doc="give 2^order frames back (__free_pages)"),
+    Op("get_free_pages", (P("gfp", "gfp"), P("order", "int", 0)), "vaddr",
+       doc="__get_free_pages: frames from lowmem, returned as a direct-map address"),
+    Op("free_pages_addr", (P("vaddr", "addr"), P("order", "int", 0)), "none",
+       doc="free_pages(addr, order)"),
+    Op("kmalloc", (P("size", "size"), P("gfp", "gfp", "GFP_KERNEL")), "vaddr",
+       doc="a small, physically contiguous object from the kmalloc-N slab caches"),
+    Op("kfree", (P("vaddr", "addr"),), "none"),
+    Op("kmem_cache_create", (P("name", "text"), P("size", "size"), P("align", "int", 0)),
+       "cache"),
+    Op("kmem_cache_alloc", (P("name", "text"), P("gfp", "gfp", "GFP_KERNEL")), "vaddr"),
+    Op("kmem_cache_free", (P("name", "text"), P("vaddr", "addr")), "none"),
+    Op("vmalloc", (P("size", "size"),), "vaddr",
+       doc="virtually contiguous memory, page by page, mapped in the vmalloc area"),
+    Op("vfree", (P("vaddr", "addr"),), "none"),
+    Op("kmap", (P("pfn", "int"),), "vaddr", doc="a persistent kernel mapping (pkmap area)"),
+    Op("kunmap", (P("pfn", "int"),), "none"),
+    Op("kmap_atomic", (P("pfn", "int"),), "vaddr", doc="a per-CPU fixmap slot"),
+    Op("kunmap_atomic", (P("vaddr", "addr"),), "none"),
+    Op("virt_to_phys", (P("vaddr", "addr"),), "paddr", doc="__pa(): direct map only"),
+    Op("phys_to_virt", (P("paddr", "addr"),), "vaddr", doc="__va(): direct map only"),
+    Op("spawn", (P("name", "text", "example"),), "process", doc="start a process"),
+    Op("brk", (_PID, P("addr", "addr")), "vaddr", target="process"),
+    Op("sbrk", (_PID, P("delta", "size")), "vaddr", target="process"),
+    Op("mmap", (_PID, P("length", "size"), P("prot", "prot", "rw-"),
+                P("flags", "flags", "private|anonymous"), P("addr", "addr", None)),
+       "vaddr", target="process"),
+    Op("munmap", (_PID, P("addr", "addr"), P("length", "size")), "none", target="process"),
+    Op("mprotect", (_PID, P("addr", "addr"), P("length", "size"), P("prot", "prot")),
+       "none", target="process"),
+    Op("fork", (_PID,), "pid"),
+    Op("exit", (_PID,), "none"),
+    Op("access", (P("vaddr", "addr"), P("kind", "kind", "read"), _OPT_PID), "access",
+       doc="one CPU access through the TLB and the page tables", aliases=("touch",)),
+    Op("walk", (P("vaddr", "addr"), _OPT_PID, P("kind", "kind", "read")), "walk",
+       doc="the page walk alone, no side effects"),
+    Op("write_virt", (P("vaddr", "addr"), P("data", "text"), _OPT_PID), "none"),
+    Op("read_virt", (P("vaddr", "addr"), P("length", "size"), _OPT_PID), "bytes"),
+    Op("proc", (P("path", "text"),), "text", doc="a /proc file as the kernel prints it"),
+    Op("flush_tlb", (_OPT_PID,), "none"),
+    Op("check", (), "none", doc="run the machine's invariant checks"),
+)}
+
+ALIASES = {alias: op.name for op in OPS.values() for alias in op.aliases}
+
+
+def lookup(name: str) -> Op | None:
+    return OPS.get(ALIASES.get(name, name))
+
+
+def engine_has(op: Op) -> bool:
+    """Is this op's engine method present in the installed engine?"""
+    if op.target == "timeline":
+        return _machine_class() is not None
+    if op.target == "process":
+        import engine
+        proc_cls = getattr(engine, "Process", None)
+        return (proc_cls is not None and hasattr(proc_cls, op.engine_method)
+                and _machine_has("spawn"))
+    return _machine_has(op.engine_method)
+
+
+def _machine_class() -> Any:
+    try:
+        import engine
+    except ImportError:
+        return None
+    return getattr(engine, "Machine", None)
+
+
+def _machine_has(method: str) -> bool:
+    cls = _machine_class()
+    return cls is not None and hasattr(cls, method)
+
+
+def check_gfp(value: Any) -> str:
+    """Validate a GFP mask string; return an error message or ''."""
+    if not isinstance(value, str) or not value.strip():
+        return f"expected a GFP mask like \"GFP_KERNEL\", got {value!r}"
+    for part in value.split("|"):
+        word = part.strip()
+        if word not in GFP_NAMES:
+            import difflib
+            near = difflib.get_close_matches(word, sorted(GFP_NAMES), n=1)
+            hint = f" (did you mean {near[0]}?)" if near else ""
+            return f"unknown GFP flag {word!r}{hint}"
+    return ""
+
+
+def check_literal(ptype: str, value: Any) -> str:
+    """Check non-expression parameter types; return an error message or ''."""
+    if ptype == "gfp":
+        return check_gfp(value)
+    if ptype == "kind":
+        return "" if value in KINDS else f"expected one of read, write, exec, got {value!r}"
+    if ptype == "prot":
+        return "" if isinstance(value, str) and _PROT.match(value) else \
+            f"expected a protection like \"rw-\" or \"r-x\", got {value!r}"
+    if ptype == "flags":
+        if not isinstance(value, str):
+            return f"expected mmap flags like \"private|anonymous\", got {value!r}"
+        bad = [w for w in re.split(r"[|,\s]+", value.lower()) if w and w not in _FLAG_WORDS]
+        return f"unknown mmap flag {bad[0]!r}" if bad else ""
+    if ptype == "text":
+        return "" if isinstance(value, str) else f"expected a string, got {value!r}"
+    if ptype == "bool":
+        return "" if isinstance(value, bool) else f"expected true or false, got {value!r}"
+    if ptype == "ram":
+        if isinstance(value, bool) or not isinstance(value, (int, str)):
+            return f"expected a size like \"160M\", got {value!r}"
+        return ""
+    return ""
+
+
+EXPR_TYPES = ("int", "addr", "size", "pid")

@@ -1,0 +1,14 @@
+"""mmviz engine: a simulated 32-bit x86 machine running Linux's memory manager.
+
+Pure Python + numpy; never imports textual or rich.  See API.md for the contract.
+"""
+from .config import FLAVOURS, MachineConfig, parse_size
+from .errors import (BadFree, ConfigError, InvariantError, KernelError, KernelOops,
+                     MmvizError, OutOfMemory, SegFault)
+from .layout import Layout, Region
+from .machine import Machine
+from .zone import Zone
+
+__all__ = ["Machine", "MachineConfig", "FLAVOURS", "parse_size", "Layout", "Region", "Zone",
+           "MmvizError", "KernelError", "OutOfMemory", "BadFree", "SegFault", "KernelOops",
+           "ConfigError", "InvariantError"]

@@ -1,0 +1,273 @@
+"""Booting: firmware map -> max_pfn -> layout -> zones -> reservations -> buddy lists.
+
+Follows setup_arch()/paging_init()/mem_init() of the flavour.  Boot-time
+reservations are modelled as memblock (6.1, top-down below max_low_pfn) or
+bootmem (2.6, bottom-up from 16 MB) regions: the kernel image, mem_map, the
+per-CPU area, the dentry/inode hash tables, swiotlb and a block of other early
+allocations whose size is calibrated on the ground-truth "Memory:" lines.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import physmem as pm
+from .buddy import free_one_page
+from .config import MachineConfig
+from .e820 import qemu_pc_e820, usable_pfn_ranges
+from .events import FreeReserved, Reserve
+from .layout import Layout, compute_layout
+from .physmem import MemMap
+from .zone import (MAX_ORDER, Zone, calculate_min_free_kbytes, recommended_min_free_kbytes,
+                   setup_per_zone_lowmem_reserve, setup_per_zone_wmarks)
+
+MAX_DMA_PFN = 0x1000
+
+
+@dataclass(frozen=True)
+class Reservation:
+    what: str
+    start_pfn: int
+    nr_pages: int
+    owner: int
+
+    @property
+    def end_pfn(self) -> int:
+        return self.start_pfn + self.nr_pages
+
+
+def _pages(nbytes: int) -> int:
+    return (nbytes + 4095) >> 12
+
+
+def _roundup_pow2(n: int) -> int:
+    return 1 << max(0, (n - 1).bit_length())
+
+
+def hash_entries(nr_kernel_pages: int, scale: int, bucketsize: int = 4) -> int:
+    """alloc_large_system_hash() sizing (mm/page_alloc.c)."""
+    n = -(-nr_kernel_pages // 256) * 256          # round_up to 1 MB worth of pages
+    n >>= scale - 12
+    if n * bucketsize < 4096:
+        n = 4096 // bucketsize
+    return _roundup_pow2(n)
+
+
+class BootState:
+    """Everything boot computes; Machine keeps it."""
+
+    def __init__(self, cfg: MachineConfig) -> None:
+        self.cfg = cfg
+        fl = cfg.flavour
+        self.log: list[str] = []
+        self.events: list = []
+        self.e820 = qemu_pc_e820(cfg.ram)
+        max_arch_pfn = 1 << (24 if cfg.pae else 20)
+        self.ranges = usable_pfn_ranges(self.e820, max_arch_pfn, reserve_page0=fl.era == "C")
+        raw_last = max((e.end >> 12) for e in self.e820 if e.type == "usable")
+        self.max_pfn = self.ranges[-1][1]
+        self.trimmed = raw_last > self.max_pfn
+        self.layout: Layout = compute_layout(cfg, self.max_pfn)
+        L = self.layout
+        self.max_low_pfn = L.max_low_pfn
+        self.memmap = MemMap(self.max_pfn)
+        self._make_zones()
+        self.reservations: list[Reservation] = []
+        self._reserve()
+        self._populate()
+        self._watermarks()
+        self._write_log(raw_last, max_arch_pfn)
+        self._free_initmem()
+
+    # -- zones -------------------------------------------------------------
+    def _make_zones(self) -> None:
+        cfg, fl = self.cfg, self.cfg.flavour
+        first = self.ranges[0][0]
+        bounds = [(first, min(MAX_DMA_PFN, self.max_low_pfn)),
+                  (MAX_DMA_PFN, self.max_low_pfn),
+                  (self.max_low_pfn, self.max_pfn)]
+        zones = []
+        for idx, (s, e) in enumerate(bounds):
+            zones.append(Zone(idx, s, e) if e > s else Zone(idx, 0, 0))
+        if len(fl.zone_names) > 3:
+            zones.append(Zone(3, 0, 0))
+        mm = self.memmap
+        mm.owner[:] = pm.OWNER_HOLE
+        mm.flags[:] = pm.PG_reserved
+        for z in zones:
+            for s, e in self.ranges:
+                lo, hi = max(s, z.start_pfn), min(e, z.end_pfn)
+                if hi > lo:
+                    z.present += hi - lo
+                    mm.zone[lo:hi] = z.idx
+                    mm.owner[lo:hi] = pm.OWNER_FREE
+                    mm.flags[lo:hi] = pm.PG_highmem if z.is_highmem else 0
+        self.zones = zones
+
+    def zone_of(self, pfn: int) -> Zone:
+        for z in self.zones[:3]:
+            if z.spanned and z.start_pfn <= pfn < z.end_pfn:
+                return z
+        raise ValueError(f"pfn {pfn:#x} is in no zone")
+
+    # -- reservations --------------------------------------------------------
+    def _reserve(self) -> None:
+        cfg, fl = self.cfg, self.cfg.flavour
+        pae = int(cfg.pae)
+        res = self.reservations
+        # the kernel image, section by section (vmlinux.lds.S order)
+        self.kernel_image: dict[str, tuple[int, int]] = {}
+        pos = fl.kernel_load
+        sections = [("text", fl.text_kb[pae]), ("rodata", fl.rodata_kb[pae]),
+                    ("data", fl.rwdata_kb[pae]), ("init", fl.init_kb[pae]), ("bss", fl.bss_kb[pae])]
+        for name, kb in sections:
+            if not kb:
+                continue
+            n = _pages(kb * 1024)
+            self.kernel_image[name] = (pos, pos + (n << 12))
+            res.append(Reservation(f"kernel {name}", pos >> 12, n, pm.OWNER_KERNEL))
+            pos += n << 12
+        kernel_end_pfn = pos >> 12
+        if fl.reserve_low_1m:
+            for s, e in self.ranges:
+                if s < 0x100:
+                    res.append(Reservation("first 1MB (BIOS, real-mode trampoline)", s,
+                                           min(e, 0x100) - s, pm.OWNER_BOOTMEM))
+        else:
+            res.append(Reservation("page 0 (BIOS data)", 0, 1, pm.OWNER_BOOTMEM))
+
+        # nr_kernel_pages: lowmem present minus the mem_map estimate (free_area_init_core)
+        self.nr_kernel_pages = 0
+        for z in self.zones[:2]:
+            est = _pages(z.present * fl.struct_page_size)
+            self.nr_kernel_pages += z.present - est if z.present > est else 0
+        self.dentry_entries = hash_entries(self.nr_kernel_pages, 13)
+        self.inode_entries = hash_entries(self.nr_kernel_pages, 14)
+        memmap_pages = _pages(((self.max_pfn + 1023) & ~1023) * fl.struct_page_size)
+        early = [("initrd (RAMDISK)", _pages(fl.initrd_kb * 1024), pm.OWNER_BOOTMEM),
+                 ("SMP alternatives", _pages(fl.smp_alt_kb * 1024), pm.OWNER_KERNEL),
+                 ("early allocations (page tables, log buffer, ...)", _pages(fl.early_alloc_kb[pae] * 1024), pm.OWNER_BOOTMEM),
+                 ("mem_map", memmap_pages, pm.OWNER_MEMMAP),
+                 ("percpu", fl.percpu_pages_per_cpu * cfg.cpus, pm.OWNER_BOOTMEM),
+                 ("Dentry cache hash table", _pages(self.dentry_entries * 4), pm.OWNER_BOOTMEM),
+                 ("Inode-cache hash table", _pages(self.inode_entries * 4), pm.OWNER_BOOTMEM)]
+        self.swiotlb = cfg.pae and self.max_pfn > (1 << 20)
+        if self.swiotlb:
+            early.append(("software IO TLB", 64 * 256, pm.OWNER_BOOTMEM))
+        if fl.era == "C":          # memblock: top-down below max_low_pfn
+            top = self.max_low_pfn
+            for what, n, owner in early:
+                top -= n
+                res.append(Reservation(what, top, n, owner))
+        else:                      # bootmem: bottom-up from MAX_DMA_ADDRESS (16 MB)
+            bitmap = _pages((self.max_low_pfn + 7) // 8)
+            res.append(Reservation("bootmem bitmap", kernel_end_pfn, bitmap, pm.OWNER_BOOTMEM))
+            cur = max(MAX_DMA_PFN, kernel_end_pfn + bitmap)
+            if cur + sum(n for _, n, _ in early) > self.max_low_pfn:
+                cur = kernel_end_pfn + bitmap
+            for what, n, owner in early:
+                res.append(Reservation(what, cur, n, owner))
+                cur += n
+        mm = self.memmap
+        for r in res:
+            sl = slice(r.start_pfn, r.end_pfn)
+            mm.owner[sl] = r.owner
+            mm.flags[sl] |= pm.PG_reserved
+            mm.refcount[sl] = 1
+            self.events.append(Reserve(r.what, r.start_pfn, r.nr_pages))
+
+    # -- handing free memory to the buddy allocator -------------------------------
+    def _populate(self) -> None:
+        mm = self.memmap
+        for z in self.zones:
+            if not z.present:
+                continue
+            lo, hi = z.start_pfn, z.end_pfn
+            free = (mm.owner[lo:hi] == pm.OWNER_FREE)
+            z.managed = int(free.sum())
+            self._free_mask_ranges(z, lo, free)
+
+    def _free_mask_ranges(self, z: Zone, base: int, free_mask) -> None:
+        import numpy as np
+        m = free_mask.astype(np.int8)
+        edges = np.flatnonzero(np.diff(np.concatenate(([0], m, [0]))))
+        for s, e in zip(edges[0::2], edges[1::2]):
+            self._free_range(z, base + int(s), base + int(e))
+
+    def _free_range(self, z: Zone, start: int, end: int) -> None:
+        """__free_pages_memory(): the largest naturally aligned chunks, each to the list tail."""
+        while start < end:
+            order = min(MAX_ORDER - 1, (start & -start).bit_length() - 1 if start else MAX_ORDER - 1)
+            while start + (1 << order) > end:
+                order -= 1
+            free_one_page(z, start, order, True, None)
+            start += 1 << order
+
+    # -- watermarks ----------------------------------------------------------
+    def _watermarks(self) -> None:
+        cfg, fl = self.cfg, self.cfg.flavour
+        zones = self.zones
+        lowmem = [z for z in zones[:2] if z.present]
+        size = (lambda z: z.managed) if fl.managed_pages else (lambda z: z.present)
+        nr_free_buffer_pages = sum(max(0, size(z) - z.watermark_high) for z in lowmem)
+        self.min_free_kbytes = calculate_min_free_kbytes(nr_free_buffer_pages * 4, fl.min_free_kbytes_max)
+        setup_per_zone_lowmem_reserve(zones, fl.lowmem_reserve_ratio, fl)
+        setup_per_zone_wmarks(zones, self.min_free_kbytes, fl)
+        totalram = sum(z.managed for z in zones)
+        self.thp = fl.thp and totalram >= (512 << 8)
+        self.thp_raised_from = None
+        if self.thp:
+            pageblock = 512 if cfg.pae else 1024
+            nfb = sum(max(0, size(z) - z.watermark_high) for z in lowmem)
+            rec = recommended_min_free_kbytes(len(lowmem), pageblock, nfb)
+            if rec > self.min_free_kbytes:
+                self.thp_raised_from = self.min_free_kbytes
+                self.min_free_kbytes = rec
+                setup_per_zone_wmarks(zones, self.min_free_kbytes, fl)
+
+    # -- after boot ------------------------------------------------------------
+    def _free_initmem(self) -> None:
+        """free_initmem(): the .init section goes back to the buddy allocator."""
+        if "init" not in self.kernel_image:
+            return
+        s, e = self.kernel_image["init"]
+        s, e = s >> 12, e >> 12
+        mm = self.memmap
+        mm.owner[s:e] = pm.OWNER_FREE
+        mm.flags[s:e] &= np.uint16(0xFFFF & ~pm.PG_reserved)
+        mm.refcount[s:e] = 0
+        z = self.zone_of(s)
+        z.managed += e - s
+        self._free_range(z, s, e)
+        self.reservations = [r for r in self.reservations if r.what != "kernel init"]
+        self.events.append(FreeReserved("kernel init", s, e - s))
+        self.initmem_freed_kb = (e - s) * 4
+        era_c = self.cfg.flavour.era == "C"
+        for r in [r for r in self.reservations if r.what == "SMP alternatives" and r.nr_pages]:
+            self._release(r)
+            self.log.append(f"Freeing SMP alternatives memory: {r.nr_pages * 4}K")
+        for r in [r for r in self.reservations if r.what.startswith("initrd") and r.nr_pages]:
+            self._release(r)
+            self.log.append(f"Freeing initrd memory: {r.nr_pages * 4}{'K' if era_c else 'k freed'}")
+        if era_c:
+            self.log.append(f"Freeing unused kernel image (initmem) memory: {self.initmem_freed_kb}K")
+        else:
+            self.log.append(f"Freeing unused kernel memory: {self.initmem_freed_kb}k freed")
+
+    def _release(self, r: Reservation) -> None:
+        """free_reserved_area(): a boot reservation becomes ordinary free memory."""
+        s, e = r.start_pfn, r.end_pfn
+        mm = self.memmap
+        mm.owner[s:e] = pm.OWNER_FREE
+        mm.flags[s:e] &= np.uint16(0xFFFF & ~pm.PG_reserved)
+        mm.refcount[s:e] = 0
+        z = self.zone_of(s)
+        z.managed += e - s
+        self._free_range(z, s, e)
+        self.reservations.remove(r)
+        self.events.append(FreeReserved(r.what, s, e - s))
+
+    def _write_log(self, raw_last: int, max_arch_pfn: int) -> None:
+        from .bootlog import boot_log_lines
+        self.log.extend(boot_log_lines(self, raw_last, max_arch_pfn))

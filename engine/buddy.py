@@ -1,0 +1,140 @@
+"""The buddy allocator, after mm/page_alloc.c.
+
+Per zone, free_area[0..10] holds free blocks of 2^order pages, each starting at
+a pfn aligned to its size.  Allocation takes the *head* of the smallest
+non-empty list at or above the requested order and ``expand()``s it: the upper
+half of each split goes back on the lower list's head.  Freeing merges with the
+buddy ``pfn ^ (1 << order)`` while that buddy is a free block of the same order
+in the same zone.
+
+Simplified (documented in the README): one free list per order -- the
+migratetype lists of 2.6.24+ (UNMOVABLE/MOVABLE/RECLAIMABLE...) and pageblock
+stealing are not modelled; buddyinfo sums those lists, so its counts keep their
+meaning.  Per-CPU page lists (pcp) are not modelled: every order-0 page goes
+straight to and from the buddy lists.
+"""
+from __future__ import annotations
+
+from .events import AllocPages, FreePages, Merge, Split
+from .physmem import OWNER_FREE, OWNER_NAMES, MemMap
+from .zone import MAX_ORDER, Zone
+
+
+def _add_head(z: Zone, pfn: int, order: int) -> None:
+    nxt, prv, s = z.next, z.prev, -1 - order
+    first = nxt[s]
+    nxt[pfn] = first
+    prv[pfn] = s
+    prv[first] = pfn
+    nxt[s] = pfn
+    z.buddy_order[pfn] = order
+    z.nr_free[order] += 1
+
+
+def _add_tail(z: Zone, pfn: int, order: int) -> None:
+    nxt, prv, s = z.next, z.prev, -1 - order
+    last = prv[s]
+    prv[pfn] = last
+    nxt[pfn] = s
+    nxt[last] = pfn
+    prv[s] = pfn
+    z.buddy_order[pfn] = order
+    z.nr_free[order] += 1
+
+
+def _del(z: Zone, pfn: int, order: int) -> None:
+    n = z.next.pop(pfn)
+    p = z.prev.pop(pfn)
+    z.next[p] = n
+    z.prev[n] = p
+    del z.buddy_order[pfn]
+    z.nr_free[order] -= 1
+
+
+def rmqueue(z: Zone, order: int, events: list | None) -> int:
+    """__rmqueue_smallest() + expand(): returns the first pfn, or -1 if no block is free."""
+    nxt = z.next
+    for current in range(order, MAX_ORDER):
+        pfn = nxt[-1 - current]
+        if pfn >= 0:
+            break
+    else:
+        return -1
+    _del(z, pfn, current)
+    name = z.name
+    while current > order:
+        current -= 1
+        upper = pfn + (1 << current)
+        _add_head(z, upper, current)
+        if events is not None:
+            events.append(Split(name, pfn, current, upper))
+    z.free_pages -= 1 << order
+    return pfn
+
+
+def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | None,
+                  merge_likely: bool = True) -> tuple[int, int]:
+    """__free_one_page(): merge with free buddies, then put the block on its list.
+
+    6.x puts the block at the list *tail* when its next-higher buddy is free
+    (buddy_merge_likely) so it stays free longer; 2.6 always uses the head.
+    """
+    z.free_pages += 1 << order
+    bo = z.buddy_order
+    start, end = z.start_pfn, z.start_pfn + z.spanned
+    name = z.name
+    while order < MAX_ORDER - 1:
+        buddy = pfn ^ (1 << order)
+        if bo.get(buddy) != order or not (start <= buddy < end):
+            break
+        _del(z, buddy, order)
+        merged = pfn & buddy
+        if events is not None:
+            events.append(Merge(name, pfn, buddy, order, merged))
+        pfn = merged
+        order += 1
+    if not to_tail and merge_likely and order < MAX_ORDER - 2:
+        higher = pfn & ~(1 << order)          # combined pfn at order + 1
+        higher_buddy = higher ^ (1 << (order + 1))
+        to_tail = bo.get(higher_buddy) == order + 1 and start <= higher_buddy < end
+    if to_tail:
+        _add_tail(z, pfn, order)
+    else:
+        _add_head(z, pfn, order)
+    return pfn, order
+
+
+class BuddyAllocator:
+    """The page allocator core over all zones, with mem_map bookkeeping."""
+
+    def __init__(self, zones: list[Zone], memmap: MemMap, merge_likely: bool) -> None:
+        self.zones = zones
+        self.memmap = memmap
+        self.merge_likely = merge_likely
+        # head pfn -> order of every block handed out by alloc_pages (for checks on free)
+        self.allocated: dict[int, int] = {}
+
+    def take(self, z: Zone, order: int, owner: int, gfp_name: str, events: list | None) -> int:
+        pfn = rmqueue(z, order, events)
+        if pfn < 0:
+            return -1
+        mm = self.memmap
+        n = 1 << order
+        mm.owner[pfn:pfn + n] = owner
+        mm.refcount[pfn] = 1
+        mm.order[pfn] = order
+        self.allocated[pfn] = order
+        if events is not None:
+            events.append(AllocPages(z.name, pfn, order, gfp_name, OWNER_NAMES[owner]))
+        return pfn
+
+    def give_back(self, z: Zone, pfn: int, order: int, events: list | None) -> None:
+        mm = self.memmap
+        n = 1 << order
+        mm.owner[pfn:pfn + n] = OWNER_FREE
+        mm.refcount[pfn] = 0
+        mm.order[pfn] = 0
+        del self.allocated[pfn]
+        fpfn, forder = free_one_page(z, pfn, order, False, events, self.merge_likely)
+        if events is not None:
+            events.append(FreePages(z.name, pfn, order, fpfn, forder))

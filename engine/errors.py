@@ -1,0 +1,34 @@
+"""Errors.  Simulated kernel errors are values carrying the kernel's one-line message."""
+from __future__ import annotations
+
+
+class MmvizError(Exception):
+    """Base of everything mmviz raises on purpose."""
+
+
+class ConfigError(MmvizError, ValueError):
+    """An impossible machine configuration (bad size, more RAM than addressable, ...)."""
+
+
+class InvariantError(MmvizError, AssertionError):
+    """m.check() found the machine's state inconsistent; the message names the invariant."""
+
+
+class KernelError(MmvizError):
+    """A simulated kernel error; str() is the kernel-style message.  State is unchanged."""
+
+
+class OutOfMemory(KernelError):
+    """Page allocation failure / OOM."""
+
+
+class BadFree(KernelError):
+    """Double free, wrong order, or a pointer that does not belong to this allocator."""
+
+
+class SegFault(KernelError):
+    """A user access the kernel answers with SIGSEGV."""
+
+
+class KernelOops(KernelError):
+    """A kernel-mode fault the kernel cannot fix up (BUG: unable to handle page fault ...)."""

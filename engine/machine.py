@@ -1,0 +1,245 @@
+"""The simulated machine: ``engine.Machine.boot(...)`` and the public API (API.md)."""
+from __future__ import annotations
+
+import random
+
+from . import physmem as pm
+from .boot import BootState
+from .buddy import BuddyAllocator
+from .config import MachineConfig, make_config
+from .errors import BadFree, ConfigError, InvariantError, OutOfMemory
+from .events import AllocFail, Fallback, WatermarkCheck
+from .gfp import GfpTable
+from .invariants import check_machine
+from .physmem import FrameStore
+from .zone import Zone
+
+
+class Machine:
+    """A booted i386 machine.  Create it with :meth:`Machine.boot`."""
+
+    def __init__(self, cfg: MachineConfig) -> None:
+        self.config = cfg
+        bs = BootState(cfg)
+        self.boot_state = bs
+        self.layout = bs.layout
+        self.memmap = bs.memmap
+        self.max_pfn = bs.max_pfn
+        self.max_low_pfn = bs.max_low_pfn
+        self._all_zones: list[Zone] = bs.zones
+        self.kernel_image = bs.kernel_image
+        self.reservations = bs.reservations
+        self.min_free_kbytes = bs.min_free_kbytes
+        self.boot_log: list[str] = list(bs.log)
+        self.frames = FrameStore(self.max_pfn << 12)
+        self.gfp = GfpTable(cfg.kernel)
+        self.buddy = BuddyAllocator(bs.zones, self.memmap, merge_likely=cfg.flavour.era == "C")
+        self.rng = random.Random(cfg.seed)
+        self.comm = "insmod"             # the task name the kernel's messages show
+        self.events: list = list(bs.events)
+        self.record_events = True
+
+    # -- construction ------------------------------------------------------
+    @classmethod
+    def boot(cls, ram="160M", pae=False, nx=False, vmalloc=None, kernel="6.1", allocator=None,
+             cpus=1, swap=0, pcp=False, seed=0, pse=True, pge=True, split="3G",
+             aslr=False) -> "Machine":
+        if pcp:
+            raise ConfigError("pcp: per-CPU page lists are not modelled yet; boot with pcp=False")
+        cfg = make_config(ram=ram, pae=pae, nx=nx, pse=pse, pge=pge, vmalloc=vmalloc,
+                          kernel=kernel, allocator=allocator, cpus=cpus, swap=swap, pcp=pcp,
+                          seed=seed, split=split, aslr=aslr)
+        return cls(cfg)
+
+    # -- zones -------------------------------------------------------------
+    @property
+    def zones(self) -> list[Zone]:
+        """Populated zones in order DMA, Normal, HighMem."""
+        return [z for z in self._all_zones[:3] if z.present]
+
+    @property
+    def all_zones(self) -> list[Zone]:
+        """Every zone the kernel has, empty ones included (as /proc/zoneinfo lists them)."""
+        return list(self._all_zones)
+
+    def zone(self, name: str) -> Zone:
+        for z in self._all_zones:
+            if z.name.lower() == name.lower():
+                return z
+        raise KeyError(f"no zone named {name!r}")
+
+    def pfn_zone(self, pfn: int) -> str | None:
+        """Name of the zone a frame belongs to (None for a hole)."""
+        if not 0 <= pfn < self.max_pfn:
+            return None
+        idx = int(self.memmap.zone[pfn])
+        return self._all_zones[idx].name if idx >= 0 else None
+
+    def _zone_obj(self, pfn: int) -> Zone | None:
+        if not 0 <= pfn < self.max_pfn:
+            return None
+        idx = int(self.memmap.zone[pfn])
+        return self._all_zones[idx] if idx >= 0 else None
+
+    # -- the page allocator -------------------------------------------------
+    def _new_events(self) -> list | None:
+        self.events = []
+        return self.events if self.record_events else None
+
+    def _zonelist(self, mask: int) -> list[Zone]:
+        high = self.gfp.high_zoneidx(mask, self._all_zones[2].present > 0)
+        return [z for z in reversed(self._all_zones[: high + 1]) if z.present]
+
+    def _watermark_ok(self, z: Zone, order: int, mark: int, classzone: int, alloc_high: bool,
+                      alloc_harder: bool) -> bool:
+        """zone_watermark_ok() of the flavour."""
+        free = z.free_pages - ((1 << order) - 1)
+        mn = mark
+        if alloc_high:
+            mn -= mn // 2
+        if alloc_harder:
+            mn -= mn // 4
+        if free <= mn + z.lowmem_reserve[classzone]:
+            return False
+        if not order:
+            return True
+        if self.config.flavour.era == "C":
+            return any(z.nr_free[o] for o in range(order, len(z.nr_free)))
+        for o in range(order):             # 2.6.24: discount lower-order free pages
+            free -= z.nr_free[o] << o
+            mn >>= 1
+            if free <= mn:
+                return False
+        return True
+
+    def _alloc(self, mask: int, order: int, owner: int, gfp_name: str, events) -> int:
+        if not 0 <= order < 11:
+            raise ConfigError(f"order: must be 0..10 (MAX_ORDER is 11), got {order}")
+        zonelist = self._zonelist(mask)
+        classzone = self.gfp.high_zoneidx(mask, self._all_zones[2].present > 0)
+        # fast path: the low watermark, no discounts
+        for mark_name in ("low", "min"):
+            slow = mark_name == "min"
+            alloc_high = slow and bool(mask & self.gfp.HIGH)
+            alloc_harder = slow and (bool(mask & self.gfp.ATOMIC) if self.gfp.ATOMIC
+                                     else not mask & self.gfp.WAIT)
+            prev = None
+            for z in zonelist:
+                mark = z.watermark_low if not slow else z.watermark_min
+                if not self._watermark_ok(z, order, mark, classzone, alloc_high, alloc_harder):
+                    if events is not None:
+                        events.append(WatermarkCheck(z.name, mark_name, z.free_pages,
+                                                     mark + z.lowmem_reserve[classzone]))
+                    prev = z
+                    continue
+                if prev is not None and events is not None:
+                    events.append(Fallback(prev.name, z.name))
+                pfn = self.buddy.take(z, order, owner, gfp_name, events)
+                if pfn >= 0:
+                    if mask & self.gfp.ZERO:
+                        for p in range(pfn, pfn + (1 << order)):
+                            self.frames.zero_frame(p)
+                    return pfn
+                prev = z
+        msg = (f"{self.comm}: page allocation failure: order:{order}, "
+               f"mode:{mask:#x}({self.gfp.format(mask)}), nodemask=(null)")
+        if events is not None:
+            events.append(AllocFail(order, gfp_name, msg))
+        raise OutOfMemory(msg)
+
+    def alloc_pages(self, gfp="GFP_KERNEL", order: int = 0, owner: int = pm.OWNER_PAGES) -> int:
+        """alloc_pages(): the pfn of the first frame of a 2^order block."""
+        mask = self.gfp.parse(gfp)
+        events = self._new_events()
+        return self._alloc(mask, int(order), owner, gfp if isinstance(gfp, str) else hex(gfp), events)
+
+    def free_pages(self, pfn: int, order: int = 0) -> None:
+        """__free_pages(): give a block back; merges with free buddies."""
+        events = self._new_events()
+        self._free(pfn, order, events)
+
+    def _free(self, pfn: int, order: int, events, expect_owner: int | None = pm.OWNER_PAGES) -> None:
+        got = self.buddy.allocated.get(pfn)
+        z = self._zone_obj(pfn)
+        if z is None:
+            raise BadFree(f"BUG: Bad page state: pfn:{pfn:#x} is not a RAM page")
+        if got is None:
+            mm = self.memmap
+            if pfn in z.buddy_order or mm.owner[pfn] == pm.OWNER_FREE:
+                raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
+                              f"(double free: the page is already free)")
+            if mm.flags[pfn] & pm.PG_reserved:
+                raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
+                              f"(page is reserved)")
+            raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
+                          f"(not the first page of an allocated block)")
+        if got != order:
+            raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
+                          f"(freed with order {order}, allocated with order {got})")
+        if expect_owner is not None and int(self.memmap.owner[pfn]) != expect_owner:
+            raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
+                          f"(page belongs to {pm.OWNER_NAMES[int(self.memmap.owner[pfn])]})")
+        self.buddy.give_back(z, pfn, order, events)
+
+    def get_free_pages(self, gfp="GFP_KERNEL", order: int = 0) -> int:
+        """__get_free_pages(): like alloc_pages but returns the direct-map address."""
+        mask = self.gfp.parse(gfp)
+        if mask & self.gfp.HIGHMEM:
+            # the kernel VM_BUG_ONs this: a highmem page has no direct-map address
+            raise ConfigError("__get_free_pages: __GFP_HIGHMEM is not allowed "
+                              "(highmem pages have no kernel address)")
+        pfn = self.alloc_pages(gfp, order)
+        return self.layout.page_offset + (pfn << 12)
+
+    def get_free_page(self, gfp="GFP_KERNEL") -> int:
+        return self.get_free_pages(gfp, 0)
+
+    def free_pages_addr(self, vaddr: int, order: int = 0) -> None:
+        """free_pages(addr, order)."""
+        pfn = self._direct_pfn(vaddr, "free_pages")
+        self.free_pages(pfn, order)
+
+    # -- address conversion ----------------------------------------------------
+    def _direct_pfn(self, vaddr: int, who: str) -> int:
+        L = self.layout
+        if not L.page_offset <= vaddr < L.high_memory:
+            raise BadFree(f"{who}: {vaddr:#010x} is not a direct-map (lowmem) address")
+        return (vaddr - L.page_offset) >> 12
+
+    def virt_to_phys(self, vaddr: int) -> int:
+        """__pa(): only meaningful for the direct map."""
+        L = self.layout
+        if not L.page_offset <= vaddr < L.high_memory:
+            raise ConfigError(f"virt_to_phys: {vaddr:#010x} is not in the direct map "
+                              f"({L.page_offset:#010x}-{L.high_memory:#010x}); "
+                              f"only a page-table walk can translate it")
+        return vaddr - L.page_offset
+
+    def phys_to_virt(self, paddr: int) -> int:
+        """__va(): only lowmem has a permanent kernel address."""
+        if not 0 <= paddr < (self.max_low_pfn << 12):
+            raise ConfigError(f"phys_to_virt: {paddr:#x} is not lowmem (below "
+                              f"{self.max_low_pfn << 12:#x}); highmem needs kmap()")
+        return paddr + self.layout.page_offset
+
+    def read_phys(self, paddr: int, length: int) -> bytes:
+        return self.frames.read(paddr, length)
+
+    # -- inspection ---------------------------------------------------------
+    def proc(self, path: str) -> str:
+        from .procfs import render
+        return render(self, path)
+
+    def check(self) -> None:
+        check_machine(self)
+
+    def region_of(self, vaddr: int) -> str:
+        return self.layout.region_at(vaddr).name
+
+    def __repr__(self) -> str:
+        c = self.config
+        return (f"<Machine ram={c.ram >> 20}M pae={c.pae} kernel={c.kernel} "
+                f"zones={[z.name for z in self.zones]}>")
+
+
+__all__ = ["Machine", "InvariantError"]

@@ -1,0 +1,119 @@
+"""Zones: DMA, Normal, HighMem (+ Movable, always empty here), watermarks, lowmem_reserve."""
+from __future__ import annotations
+
+from math import isqrt
+
+ZONE_NAMES = ("DMA", "Normal", "HighMem", "Movable")
+MAX_ORDER = 11                      # orders 0..10
+
+
+class Zone:
+    """struct zone: the pfn span, page counts, watermarks and the buddy free lists."""
+
+    def __init__(self, idx: int, start_pfn: int, end_pfn: int) -> None:
+        self.idx = idx
+        self.name = ZONE_NAMES[idx]
+        self.start_pfn = start_pfn
+        self.spanned = end_pfn - start_pfn
+        self.present = 0
+        self.managed = 0
+        self.watermark_min = 0
+        self.watermark_low = 0
+        self.watermark_high = 0
+        self.lowmem_reserve: list[int] = [0, 0, 0, 0]
+        # buddy state (owned by engine.buddy): per-order counts, the free lists as
+        # a doubly-linked list in two dicts (sentinel key -1-order), and the
+        # PageBuddy/buddy_order of each free block's first page.
+        self.nr_free = [0] * MAX_ORDER
+        self.free_pages = 0
+        self.next: dict[int, int] = {}
+        self.prev: dict[int, int] = {}
+        for o in range(MAX_ORDER):
+            self.next[-1 - o] = -1 - o
+            self.prev[-1 - o] = -1 - o
+        self.buddy_order: dict[int, int] = {}
+
+    @property
+    def end_pfn(self) -> int:
+        return self.start_pfn + self.spanned
+
+    @property
+    def is_highmem(self) -> bool:
+        return self.idx == 2
+
+    @property
+    def populated(self) -> bool:
+        return self.present > 0
+
+    @property
+    def free_area(self) -> list[int]:
+        """free_area[order].nr_free for order 0..10."""
+        return list(self.nr_free)
+
+    def free_list(self, order: int) -> list[int]:
+        """The pfns on free_area[order], head first (the next one handed out first)."""
+        out, nxt, sentinel = [], self.next, -1 - order
+        p = nxt[sentinel]
+        while p != sentinel:
+            out.append(p)
+            p = nxt[p]
+        return out
+
+    def contains(self, pfn: int) -> bool:
+        return self.start_pfn <= pfn < self.start_pfn + self.spanned
+
+    def __repr__(self) -> str:
+        return (f"Zone({self.name}, start_pfn={self.start_pfn:#x}, spanned={self.spanned}, "
+                f"present={self.present}, managed={self.managed}, free={self.free_pages})")
+
+
+def calculate_min_free_kbytes(lowmem_kbytes: int, clamp_max: int) -> int:
+    """int_sqrt(lowmem_kbytes * 16), clamped (mm/page_alloc.c)."""
+    return max(128, min(isqrt(lowmem_kbytes * 16), clamp_max))
+
+
+def recommended_min_free_kbytes(nr_lowmem_zones: int, pageblock_nr_pages: int,
+                                nr_free_buffer_pages: int) -> int:
+    """khugepaged's set_recommended_min_free_kbytes() (mm/khugepaged.c, 6.1)."""
+    migrate_pcptypes = 3
+    rec = pageblock_nr_pages * nr_lowmem_zones * 2
+    rec += pageblock_nr_pages * nr_lowmem_zones * migrate_pcptypes * migrate_pcptypes
+    rec = min(rec, nr_free_buffer_pages // 20)
+    return rec << 2
+
+
+def setup_per_zone_wmarks(zones: list[Zone], min_free_kbytes: int, flavour) -> None:
+    """__setup_per_zone_wmarks() of the flavour (REFERENCE §5)."""
+    pages_min = min_free_kbytes >> 2
+    size_of = (lambda z: z.managed) if flavour.managed_pages else (lambda z: z.present)
+    # is_highmem(ZONE_MOVABLE) holds when movable_zone is HighMem, i.e. HighMem is populated
+    movable_high = len(zones) > 2 and zones[2].present > 0
+    is_high = lambda z: z.is_highmem or (z.idx == 3 and movable_high)
+    lowmem_pages = sum(size_of(z) for z in zones if not is_high(z) and z.idx < 3)
+    for z in zones:
+        size = size_of(z)
+        tmp = pages_min * size // lowmem_pages if lowmem_pages else 0
+        if is_high(z):
+            wmin = max(32, min(size // 1024, 128))
+        else:
+            wmin = tmp
+        if flavour.watermark_scale:
+            d = max(tmp >> 2, size * 10 // 10000)      # watermark_scale_factor = 10
+            z.watermark_min, z.watermark_low, z.watermark_high = wmin, wmin + d, wmin + 2 * d
+        else:
+            z.watermark_min = wmin
+            z.watermark_low = wmin + (tmp >> 2)
+            z.watermark_high = wmin + (tmp >> 1)
+
+
+def setup_per_zone_lowmem_reserve(zones: list[Zone], ratios: tuple[int, ...], flavour) -> None:
+    """setup_per_zone_lowmem_reserve(): lower zone i keeps sum(managed of i+1..j)/ratio[i] for j."""
+    size_of = (lambda z: z.managed) if flavour.managed_pages else (lambda z: z.present)
+    nr = len(zones)
+    for i, lower in enumerate(zones):
+        lower.lowmem_reserve = [0] * nr
+        ratio = ratios[i] if i < len(ratios) else 0
+        acc = 0
+        for j in range(i + 1, nr):
+            acc += size_of(zones[j])
+            lower.lowmem_reserve[j] = acc // ratio if ratio and size_of(lower) else 0

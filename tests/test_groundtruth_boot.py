@@ -1,0 +1,112 @@
+"""Boot each ground-truth configuration and compare with what the real kernel reported."""
+from __future__ import annotations
+
+import pytest
+
+import engine
+from groundtruth_data import CONFIGS, load
+
+
+def within(ours: int, real: int, pct: float = 2.0) -> bool:
+    if real == 0:
+        return ours == 0
+    return abs(ours - real) <= abs(real) * pct / 100
+
+
+@pytest.fixture(scope="module", params=CONFIGS)
+def pair(request):
+    gt = load(request.param)
+    m = engine.Machine.boot(ram=gt.ram, pae=gt.pae, nx=gt.pae, vmalloc=gt.vmalloc)
+    return gt, m
+
+
+def test_layout_symbols_exact(pair):
+    gt, m = pair
+    L = m.layout
+    assert L.high_memory == gt.high_memory
+    assert L.vmalloc_start == gt.vmalloc_start
+    assert L.vmalloc_end == gt.vmalloc_end
+
+
+def test_vmalloc_total_exact(pair):
+    gt, m = pair
+    ours = engine_meminfo(m)
+    assert ours["VmallocTotal"] == gt.meminfo["VmallocTotal"]
+
+
+def engine_meminfo(m) -> dict[str, int]:
+    out = {}
+    for line in m.proc("/proc/meminfo").splitlines():
+        k, v = line.split(":", 1)
+        out[k] = int(v.split()[0])
+    return out
+
+
+def test_zone_spans_exact(pair):
+    gt, m = pair
+    for z in m.all_zones:
+        real = gt.zones[z.name]
+        assert z.spanned == real["spanned"], z.name
+        assert z.present == real["present"], z.name
+        if z.present:
+            assert z.start_pfn == real["start_pfn"], z.name
+
+
+def test_managed_and_watermarks_within_2pct(pair):
+    gt, m = pair
+    for z in m.all_zones:
+        real = gt.zones[z.name]
+        assert within(z.managed, real["managed"]), (z.name, z.managed, real["managed"])
+        for ours, key in ((z.watermark_min, "min"), (z.watermark_low, "low"),
+                          (z.watermark_high, "high")):
+            assert within(ours, real[key]), (z.name, key, ours, real[key])
+        for ours, real_p in zip(z.lowmem_reserve, real["protection"]):
+            assert within(ours, real_p), (z.name, z.lowmem_reserve, real["protection"])
+
+
+def test_meminfo_totals_within_2pct(pair):
+    gt, m = pair
+    ours = engine_meminfo(m)
+    for key in ("MemTotal", "LowTotal", "HighTotal"):
+        assert within(ours[key], gt.meminfo[key]), (key, ours[key], gt.meminfo[key])
+
+
+def test_meminfo_field_order_matches_kernel(pair):
+    gt, m = pair
+    ours = [line.split(":")[0] for line in m.proc("/proc/meminfo").splitlines()]
+    real = [line.split(":")[0] for line in gt.file("meminfo.txt").splitlines()]
+    assert ours == real
+
+
+def test_zoneinfo_line_shape_matches_kernel(pair):
+    """Same lines in the same order; only the numbers may differ."""
+    import re
+    gt, m = pair
+    shape = lambda text: [re.sub(r"\d+", "N", l) for l in text.splitlines()]
+    assert shape(m.proc("/proc/zoneinfo")) == shape(gt.file("zoneinfo.txt"))
+
+
+def test_buddyinfo_line_shape(pair):
+    import re
+    gt, m = pair
+    shape = lambda text: [re.sub(r"\s+\d+", " N", l) for l in text.splitlines()]
+    assert shape(m.proc("/proc/buddyinfo")) == shape(gt.file("buddyinfo.txt"))
+
+
+def test_boot_log_lines_appear_in_real_dmesg(pair):
+    """Lines the real kernel printed verbatim (those that do not depend on the initrd)."""
+    gt, m = pair
+    dmesg = [l.split("] ", 1)[1] for l in gt.file("dmesg.txt").splitlines() if "] " in l]
+    ours = m.boot_log
+    must = [l for l in ours if l.startswith(("BIOS-e820", "Zone ranges", "  DMA", "  Normal",
+                                             "  HighMem", "  node", "Initmem", "On node",
+                                             "Built 1 zonelists", "Dentry", "Inode-cache",
+                                             "Initializing HighMem", "last_pfn", "e820: "))
+            or l.endswith(("HIGHMEM available.", "LOWMEM available."))]
+    assert len(must) > 12
+    for line in must:
+        assert line in dmesg, line
+    mem = next(l for l in ours if l.startswith("Memory: "))
+    real = next(l for l in dmesg if l.startswith("Memory: "))
+    assert mem.split("available")[1].split("reserved")[0].split(", ")[:5] == \
+        real.split("available")[1].split("reserved")[0].split(", ")[:5]

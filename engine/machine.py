@@ -5,10 +5,11 @@ import random
 
 from . import physmem as pm
 from .boot import BootState
-from .buddy import BuddyAllocator
+from .buddy import BuddyAllocator, rmqueue
 from .config import MachineConfig, make_config
 from .errors import BadFree, ConfigError, InvariantError, OutOfMemory
-from .events import AllocFail, Fallback, WatermarkCheck
+from .events import AllocFail, AllocPages, Fallback, WatermarkCheck
+from .physmem import OWNER_NAMES
 from .gfp import GfpTable
 from .invariants import check_machine
 from .physmem import FrameStore
@@ -38,6 +39,8 @@ class Machine:
         self.comm = "insmod"             # the task name the kernel's messages show
         self.events: list = list(bs.events)
         self.record_events = True
+        self._zonelists: dict[int, tuple[list[Zone], int]] = {}
+        self._gfp_zero = self.gfp.ZERO
 
     # -- construction ------------------------------------------------------
     @classmethod
@@ -86,9 +89,14 @@ class Machine:
         self.events = []
         return self.events if self.record_events else None
 
-    def _zonelist(self, mask: int) -> list[Zone]:
-        high = self.gfp.high_zoneidx(mask, self._all_zones[2].present > 0)
-        return [z for z in reversed(self._all_zones[: high + 1]) if z.present]
+    def _zonelist(self, mask: int) -> tuple[list[Zone], int]:
+        """(zonelist, classzone index) for a mask: highest allowed zone first, then down."""
+        hit = self._zonelists.get(mask)
+        if hit is None:
+            high = self.gfp.high_zoneidx(mask, self._all_zones[2].present > 0)
+            zl = [z for z in reversed(self._all_zones[: high + 1]) if z.present]
+            hit = self._zonelists[mask] = (zl, high)
+        return hit
 
     def _watermark_ok(self, z: Zone, order: int, mark: int, classzone: int, alloc_high: bool,
                       alloc_harder: bool) -> bool:
@@ -115,9 +123,7 @@ class Machine:
     def _alloc(self, mask: int, order: int, owner: int, gfp_name: str, events) -> int:
         if not 0 <= order < 11:
             raise ConfigError(f"order: must be 0..10 (MAX_ORDER is 11), got {order}")
-        zonelist = self._zonelist(mask)
-        classzone = self.gfp.high_zoneidx(mask, self._all_zones[2].present > 0)
-        # fast path: the low watermark, no discounts
+        zonelist, classzone = self._zonelist(mask)
         for mark_name in ("low", "min"):
             slow = mark_name == "min"
             alloc_high = slow and bool(mask & self.gfp.HIGH)
@@ -149,18 +155,46 @@ class Machine:
 
     def alloc_pages(self, gfp="GFP_KERNEL", order: int = 0, owner: int = pm.OWNER_PAGES) -> int:
         """alloc_pages(): the pfn of the first frame of a 2^order block."""
-        mask = self.gfp.parse(gfp)
-        events = self._new_events()
-        return self._alloc(mask, int(order), owner, gfp if isinstance(gfp, str) else hex(gfp), events)
+        mask = self.gfp._cache.get(gfp) if isinstance(gfp, str) else None
+        if mask is None:
+            mask = self.gfp.parse(gfp)
+        self.events = events = [] if self.record_events else None
+        hit = self._zonelists.get(mask)
+        zonelist, classzone = hit if hit is not None else self._zonelist(mask)
+        if order == 0 and not mask & self._gfp_zero:
+            # get_page_from_freelist() fast path for order 0: first zone above its low mark
+            z = zonelist[0]
+            if z.free_pages > z.watermark_low + z.lowmem_reserve[classzone]:
+                pfn = rmqueue(z, 0, events)
+                if pfn >= 0:
+                    b = self.buddy
+                    b._owner[pfn] = owner
+                    b._refcount[pfn] = 1
+                    b.allocated[pfn] = 0
+                    if events is not None:
+                        events.append(AllocPages(z.name, pfn, 0, gfp if isinstance(gfp, str) else hex(gfp),
+                                                 OWNER_NAMES[owner]))
+                    return pfn
+        return self._alloc(mask, order, owner, gfp if isinstance(gfp, str) else hex(gfp), events)
 
     def free_pages(self, pfn: int, order: int = 0) -> None:
         """__free_pages(): give a block back; merges with free buddies."""
-        events = self._new_events()
+        self.events = events = [] if self.record_events else None
+        b = self.buddy
+        if b.allocated.get(pfn) == order and b._owner[pfn] == pm.OWNER_PAGES:
+            for z in self._all_zones:
+                if z.start_pfn <= pfn < z.start_pfn + z.spanned:
+                    b.give_back(z, pfn, order, events)
+                    return
         self._free(pfn, order, events)
 
     def _free(self, pfn: int, order: int, events, expect_owner: int | None = pm.OWNER_PAGES) -> None:
         got = self.buddy.allocated.get(pfn)
-        z = self._zone_obj(pfn)
+        z = None
+        for zz in self._all_zones:
+            if zz.start_pfn <= pfn < zz.start_pfn + zz.spanned:
+                z = zz
+                break
         if z is None:
             raise BadFree(f"BUG: Bad page state: pfn:{pfn:#x} is not a RAM page")
         if got is None:
@@ -176,7 +210,7 @@ class Machine:
         if got != order:
             raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
                           f"(freed with order {order}, allocated with order {got})")
-        if expect_owner is not None and int(self.memmap.owner[pfn]) != expect_owner:
+        if expect_owner is not None and self.buddy._owner[pfn] != expect_owner:
             raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
                           f"(page belongs to {pm.OWNER_NAMES[int(self.memmap.owner[pfn])]})")
         self.buddy.give_back(z, pfn, order, events)
@@ -185,10 +219,12 @@ class Machine:
         """__get_free_pages(): like alloc_pages but returns the direct-map address."""
         mask = self.gfp.parse(gfp)
         if mask & self.gfp.HIGHMEM:
-            # the kernel VM_BUG_ONs this: a highmem page has no direct-map address
-            raise ConfigError("__get_free_pages: __GFP_HIGHMEM is not allowed "
-                              "(highmem pages have no kernel address)")
-        pfn = self.alloc_pages(gfp, order)
+            if self.config.flavour.era != "C":
+                # 2.6.24: VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0)
+                raise ConfigError("__get_free_pages: __GFP_HIGHMEM is not allowed "
+                                  "(highmem pages have no kernel address)")
+            mask &= ~self.gfp.HIGHMEM          # 6.x strips it
+        pfn = self.alloc_pages(mask, order)
         return self.layout.page_offset + (pfn << 12)
 
     def get_free_page(self, gfp="GFP_KERNEL") -> int:

@@ -189,11 +189,12 @@ class BootState:
             self._free_mask_ranges(z, lo, free)
 
     def _free_mask_ranges(self, z: Zone, base: int, free_mask) -> None:
-        import numpy as np
-        m = free_mask.astype(np.int8)
-        edges = np.flatnonzero(np.diff(np.concatenate(([0], m, [0]))))
-        for s, e in zip(edges[0::2], edges[1::2]):
-            self._free_range(z, base + int(s), base + int(e))
+        """Free every run of True in free_mask (pfn base + index), without big temporaries."""
+        change = np.flatnonzero(free_mask[1:] != free_mask[:-1]) + 1
+        bounds = [0, *change.tolist(), len(free_mask)]
+        for s, e in zip(bounds[:-1], bounds[1:]):
+            if free_mask[s]:
+                self._free_range(z, base + s, base + e)
 
     def _free_range(self, z: Zone, start: int, end: int) -> None:
         """__free_pages_memory(): the largest naturally aligned chunks, each to the list tail."""

@@ -23,7 +23,7 @@ from .ops import EXPR_TYPES, OPS, check_literal, engine_has, lookup
 from .source import KeyLines, scan
 
 STEP_KEYS = ("do", "as", "say", "title", "focus", "expect", "ask", "repeat", "each",
-             "random", "on_error")
+             "random", "on_error", "where")
 LESSON_KEYS = ("id", "title", "summary", "machine", "order")
 _IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 _LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
@@ -114,14 +114,15 @@ class Validator:
     def run(self) -> Lesson:
         for line, name in self.src.others:
             self.err(line, f"unknown table [{name}] (a lesson has [lesson] and [[step]] tables)")
+        tables = {name.split(".")[0] for _, name in self.src.others}
         for key in self.data:
-            if key not in ("lesson", "step"):
+            if key not in ("lesson", "step") and key not in tables:
                 self.err(1, f"unknown top-level key {key!r} (put it under [lesson] or a [[step]])")
         header = self.data.get("lesson")
         lines = self.src.lesson
         if not isinstance(header, dict):
             self.err(1, "missing [lesson] table (id, title, summary, machine)")
-            header = {}
+            raise LessonError(self.path, self.problems)
         lesson = self.header(header, lines)
         steps = self.data.get("step", [])
         if not isinstance(steps, list) or not steps or not all(isinstance(s, dict) for s in steps):
@@ -298,7 +299,7 @@ class Validator:
     def repeat(self, t: dict, lines: KeyLines, op: Any, step: Step) -> Repeat | None:
         has = [k for k in ("repeat", "each") if k in t]
         if not has:
-            for k in ("random", "on_error"):
+            for k in ("random", "on_error", "where"):
                 if k in t:
                     self.err(lines.line(k), f"{k!r} needs 'repeat' or 'each'")
             self.total_ops += 1
@@ -329,6 +330,13 @@ class Validator:
         if mode not in ("stop", "continue"):
             self.err(lines.line("on_error"), f"on_error must be \"stop\" or \"continue\", got {mode!r}")
         rep.on_error = mode if mode in ("stop", "continue") else "stop"
+        where = t.get("where")
+        if where is not None:
+            if not isinstance(where, str):
+                self.err(lines.line("where"), "where must be an expression like \"i & 1\"")
+            else:
+                rep.where = self.expression(where, lines.line("where"), self.names | LOOP_NAMES, "where")
+                rep.where_text = where
         rnd = t.get("random")
         if rnd is not None:
             self.random(rnd, lines, op, rep)

@@ -23,7 +23,8 @@ Stress steps: ``repeat = N`` (with ``i`` = 0..N-1 in expressions) or
 ``each = "name"`` (over an earlier repeat's results, ``it`` = the item, with
 ``it.order`` etc. for its arguments), plus ``random = { seed = 3, order = [0, 3],
 gfp = { choice = ["GFP_KERNEL", "GFP_DMA"] }, sample = 0.5 }`` and
-``on_error = "continue"``.
+``on_error = "continue"`` and ``where = "i & 1"`` (run only iterations where the
+expression is non-zero).
 """
 from __future__ import annotations
 
@@ -37,7 +38,8 @@ from .source import KeyLines
 LANGS = ("en", "zh")
 MAX_REPEAT = 10_000          # iterations of one step
 MAX_OPS = 100_000            # operations of a whole lesson
-BUILTIN_NAMES = frozenset({"layout", "config", "cpu", "PAGE_SIZE", "PAGE_SHIFT", "PAGE_OFFSET"})
+BUILTIN_NAMES = frozenset({"layout", "config", "cpu", "zones", "PAGE_SIZE", "PAGE_SHIFT",
+                           "PAGE_OFFSET"})
 LOOP_NAMES = frozenset({"i", "it"})
 FOCUS_KINDS = {"address": "expr", "pfn": "expr", "process": "expr", "cache": "text",
                "region": "text", "zone": "text"}
@@ -71,6 +73,8 @@ class Repeat:
     random: dict[str, tuple[str, Any]] = field(default_factory=dict)  # arg -> ("range"|"choice", v)
     sample: float | int | None = None
     on_error: str = "stop"
+    where: Any = None            # expression tree: run the iteration only if it is non-zero
+    where_text: str = ""
 
 
 @dataclass
@@ -130,7 +134,8 @@ class LessonError(Exception):
         super().__init__(self.lines()[0] if self.problems else path)
 
     def lines(self) -> list[str]:
-        return [f"{self.path}:{line}: {msg}" for line, msg in self.problems]
+        return [f"{self.path}:{line}: {msg}" if line > 0 else f"{self.path}: {msg}"
+                for line, msg in self.problems]
 
     def __str__(self) -> str:
         return "\n".join(self.lines())

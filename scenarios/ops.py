@@ -90,6 +90,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
                 P("allocator", "text", None), P("cpus", "int", 1), P("pcp", "bool", False),
                 P("seed", "int", 0), P("swap", "ram", 0)),
        "machine", target="timeline", doc="boot a fresh machine with this configuration"),
+    Op("snapshot", (), "snapshot", target="timeline",
+       doc="remember every zone's free pages and free_area counts (before.Normal.free_pages)"),
     Op("alloc_pages", (P("gfp", "gfp"), P("order", "int", 0)), "pfn",
        doc="take 2^order contiguous frames from the buddy allocator"),
     Op("free_pages", (P("pfn", "int"), P("order", "int", 0)), "none", method="free_pages",

@@ -117,6 +117,8 @@ class StepResult:
                 parts.append(f"{p.name}={fmt_arg(p.name, self.step.args[p.name])}")
         text = f"{self.op}({', '.join(parts)})"
         text += f" x {rep.count}" if rep.count else f" for each of {rep.each}"
+        if rep.where is not None:
+            text += f" where {rep.where_text}"
         if rep.sample is not None:
             text += f" (random sample {rep.sample}, seed {rep.seed})"
         return text
@@ -160,7 +162,11 @@ def fmt_result(kind: str, r: Any) -> str:
     if kind == "bytes":
         return bytes(r).hex(" ")
     if kind == "machine":
-        return f"booted {getattr(r, 'config', '')}"
+        c = getattr(r, "config", None)
+        return "booted" if c is None else \
+            f"booted {c.ram >> 20} MB, {'PAE' if c.pae else 'non-PAE'}, kernel {c.kernel}"
+    if kind == "snapshot":
+        return ", ".join(f"{name}: {z.free_pages} free" for name, z in r.items())
     return str(r)
 
 
@@ -174,7 +180,9 @@ def fmt_fact(name: str, value: Any) -> str:
 
 def builtins(m: Any) -> dict[str, Any]:
     lay = getattr(m, "layout", None)
+    zones = {z.name: z for z in getattr(m, "zones", [])}
     return {"layout": lay, "config": getattr(m, "config", None), "cpu": getattr(m, "cpu", None),
+            "zones": zones,
             "PAGE_SIZE": PAGE_SIZE, "PAGE_SHIFT": PAGE_SHIFT,
             "PAGE_OFFSET": getattr(lay, "page_offset", 0xC0000000)}
 
@@ -278,6 +286,8 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
         scope["i"] = i
         scope["it"] = source[i] if rep.each else i
         try:
+            if rep.where is not None and not expr.evaluate(rep.where, scope, rep.where_text):
+                continue
             args = resolve_args(step, scope)
             for name, (mode, spec) in rep.random.items():
                 args[name] = rng.randint(*spec) if mode == "range" else rng.choice(spec)

@@ -131,7 +131,9 @@ class Timeline:
     # -- internals ------------------------------------------------------------------------
     def _apply(self, index: int, record: bool) -> StepResult | None:
         step = self.lesson.steps[index]
-        if step.op.target == "timeline":
+        if step.op.name == "snapshot":
+            out = self._snapshot_step(step)
+        elif step.op.target == "timeline":
             out = self._boot_step(step)
         else:
             out = apply_op(self.machine, step, self.env)
@@ -152,6 +154,15 @@ class Timeline:
         self.machine = machine
         return Outcome(machine, step.op, args, result=machine,
                        events=list(getattr(machine, "events", []) or []))
+
+    def _snapshot_step(self, step: Step) -> Any:
+        from types import SimpleNamespace
+        from .facts import Outcome
+        from .facts import ZONE_FIELDS
+        snap = {z.name: SimpleNamespace(free_area=[int(n) for n in z.free_area],
+                                        **{f: int(getattr(z, f)) for f in ZONE_FIELDS})
+                for z in self.machine.zones}
+        return Outcome(self.machine, step.op, {}, result=snap)
 
     def _save_checkpoint(self, position: int) -> None:
         self._checkpoints[position] = copy.deepcopy((self.machine, self.env))

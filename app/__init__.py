@@ -1,0 +1,1 @@
+"""The mmviz application: the command line now, the Textual TUI (imported lazily)."""

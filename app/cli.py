@@ -1,0 +1,333 @@
+"""The ``mmviz`` command line.
+
+    mmviz                          the TUI (or, without one, the default machine's layout and boot log)
+    mmviz lessons [--lang zh]      list the lessons
+    mmviz run LESSON --text        play a lesson as text: narration, ops, events, expects
+    mmviz check LESSON...          validate lesson files
+    mmviz quiz buddy|walk          seeded practice questions with the engine's answers
+    mmviz layout --ram 1G [--pae]  the virtual memory layout of a machine
+    mmviz proc PATH [--lesson L --step N]   a /proc file
+
+Errors are one line on stderr and a non-zero exit status; never a traceback.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+import textwrap
+from typing import Any, Sequence
+
+EXIT_FAIL = 1          # an expect failed / a lesson is invalid
+EXIT_USAGE = 2         # bad command-line arguments
+EXIT_INTERNAL = 70
+
+
+class UsageError(Exception):
+    pass
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # one line, not usage + message
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mmviz", description="See how 32-bit x86 Linux manages memory, step by step.")
+    p.add_argument("--text", action="store_true", help="print the default machine instead of the TUI")
+    p.add_argument("--lang", choices=("en", "zh"), default="en")
+    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+
+    s = sub.add_parser("lessons", help="list the lessons")
+    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--all", action="store_true", help="also list lessons this engine cannot run yet")
+
+    s = sub.add_parser("run", help="play a lesson")
+    s.add_argument("lesson", help="a lesson id (see: mmviz lessons) or a .toml file")
+    s.add_argument("--text", action="store_true", help="print the lesson instead of opening the TUI")
+    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--max-events", type=int, default=8, metavar="N",
+                   help="events shown per step (default 8)")
+
+    s = sub.add_parser("check", help="validate lesson files")
+    s.add_argument("lesson", nargs="+")
+
+    s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
+    s.add_argument("topic", choices=("buddy", "walk"))
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--count", type=int, default=6)
+    s.add_argument("--ram", default=None)
+    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
+
+    s = sub.add_parser("layout", help="the virtual memory layout of a machine")
+    _machine_args(s)
+
+    s = sub.add_parser("proc", help="print a /proc file")
+    s.add_argument("path")
+    s.add_argument("--lesson", help="play this lesson first")
+    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
+    _machine_args(s)
+    return p
+
+
+def _machine_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--ram", default="160M")
+    s.add_argument("--pae", action="store_true")
+    s.add_argument("--kernel", choices=("6.1", "2.6"), default="6.1")
+    s.add_argument("--vmalloc", default=None)
+
+
+def _machine_config(ns: argparse.Namespace) -> dict[str, Any]:
+    cfg: dict[str, Any] = {"ram": ns.ram, "kernel": ns.kernel}
+    if ns.pae:
+        cfg["pae"] = True
+    if ns.vmalloc:
+        cfg["vmalloc"] = ns.vmalloc
+    return cfg
+
+
+def out(text: str = "") -> None:
+    sys.stdout.write(text + "\n")
+
+
+# -- commands ----------------------------------------------------------------------------
+
+def cmd_default(ns: argparse.Namespace) -> int:
+    if not ns.text and sys.stdout.isatty():
+        app_cls = _tui_app()
+        if app_cls is not None:
+            app_cls().run()
+            return 0
+    import engine
+    m = engine.Machine.boot()
+    print_layout(m)
+    out()
+    out("Boot log:")
+    for line in m.boot_log:
+        out(f"  {line}")
+    return 0
+
+
+def _tui_app() -> Any:
+    try:
+        import app
+    except ImportError:
+        return None
+    return getattr(app, "MmvizApp", None)
+
+
+def print_layout(m: Any) -> None:
+    c = m.config
+    out(f"Machine: {c.ram >> 20} MB RAM, {'PAE' if c.pae else 'non-PAE'}, kernel {c.kernel}, "
+        f"{c.allocator.upper()}")
+    out(f"{'region':<16}{'start':>12}  {'end':>12}  {'size':>10}")
+    for r in m.layout.regions:
+        size = r.end - r.start
+        shown = f"{size >> 20} MB" if size >= 1 << 20 else f"{size >> 10} kB"
+        out(f"{r.name:<16}{r.start:#012x}  {r.end:#012x}  {shown:>10}")
+    out("Zones:")
+    for z in m.zones:
+        out(f"  {z.name:<8} pfn {z.start_pfn:#07x}-{z.start_pfn + z.spanned:#07x}  "
+            f"present {z.present:>7}  managed {z.managed:>7}  free {z.free_pages:>7}  "
+            f"watermarks min {z.watermark_min} low {z.watermark_low} high {z.watermark_high}")
+
+
+def cmd_layout(ns: argparse.Namespace) -> int:
+    import engine
+    m = engine.Machine.boot(**_machine_config(ns))
+    print_layout(m)
+    return 0
+
+
+def cmd_lessons(ns: argparse.Namespace) -> int:
+    from scenarios.library import lesson_status
+    rows = []
+    waiting = []
+    for path, lesson, err in lesson_status():
+        if lesson is not None:
+            rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps)))
+        else:
+            waiting.append((path.stem, err.problems[0][1] if err and err.problems else "invalid"))
+    rows.sort()
+    width = max((len(r[1]) for r in rows), default=8)
+    head_title = "标题" if ns.lang == "zh" else "title"
+    out(f"{'id':<{width}}  {'steps':>5}  {head_title}")
+    for _, lid, title, n in rows:
+        out(f"{lid:<{width}}  {n:>5}  {title}")
+    if ns.all:
+        for stem, why in waiting:
+            out(f"{stem:<{width}}  {'-':>5}  (not runnable: {why})")
+    return 0
+
+
+def cmd_check(ns: argparse.Namespace) -> int:
+    from scenarios import LessonError, find_lesson
+    status = 0
+    for name in ns.lesson:
+        try:
+            lesson = find_lesson(name)
+        except LessonError as err:
+            for line in err.lines():
+                sys.stderr.write(line + "\n")
+            status = EXIT_FAIL
+            continue
+        out(f"{lesson.path}: ok ({lesson.id}, {len(lesson.steps)} steps)")
+    return status
+
+
+def _wrap(text: str, indent: str, lang: str) -> list[str]:
+    if lang == "zh":   # CJK text has no spaces to break at; wrap by characters
+        width = 38
+        lines = []
+        for para in text.splitlines() or [""]:
+            lines.extend(para[i:i + width] for i in range(0, max(len(para), 1), width))
+        return [indent + line for line in lines]
+    return textwrap.wrap(text, 88, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def _event_text(ev: Any) -> str:
+    describe = getattr(ev, "describe", None)
+    return describe() if callable(describe) else repr(ev)
+
+
+def cmd_run(ns: argparse.Namespace) -> int:
+    from scenarios import Timeline, find_lesson
+    if not ns.text:
+        app_cls = _tui_app()
+        if app_cls is None or not sys.stdout.isatty():
+            raise UsageError("mmviz run: the TUI is not available here; add --text")
+        app_cls(lesson=ns.lesson).run()
+        return 0
+    lesson = find_lesson(ns.lesson)
+    lang = ns.lang
+    tl = Timeline(lesson)
+    machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or "defaults"
+    out(f"{lesson.title_in(lang)}  [{lesson.id}, {len(lesson)} steps; machine: {machine}]")
+    for line in _wrap(lesson.summary_in(lang), "  ", lang):
+        out(line)
+    failures = []
+    while (r := tl.step()) is not None:
+        out()
+        out(f"-- {r.index + 1}/{len(lesson)}: {r.title(lang)}")
+        for line in _wrap(r.narration(lang), "   ", lang):
+            out(line)
+        if r.step.ask is not None and r.question is not None:
+            q = "问" if lang == "zh" else "Q"
+            a = "答" if lang == "zh" else "A"
+            out(f"   {q}: {r.question.ask(lang)}")
+            out(f"   {a}: {r.question.shown}")
+        shown = r.result_text().rstrip("\n").splitlines() or [""]
+        more = f"  ... ({len(shown) - 1} more lines)" if len(shown) > 1 else ""
+        out(f"   > {r.call_text()}  =>  {shown[0]}{more}")
+        events = r.events
+        for ev in events[: max(0, ns.max_events)]:
+            out(f"     . {_event_text(ev)}")
+        if len(events) > ns.max_events:
+            out(f"     . ... {len(events) - ns.max_events} more events")
+        for e in r.expects:
+            mark = "✓" if e.ok else "✗"
+            if e.ok:
+                out(f"   {mark} {e.key} {e.expected if e.expected.startswith(('<', '>', '!', 'contains')) else '= ' + e.expected}")
+            else:
+                out(f"   {mark} {e.key}: expected {e.expected}, got {e.actual}")
+                failures.append((r, e))
+    out()
+    if failures:
+        for r, e in failures:
+            sys.stderr.write(f"{lesson.path}:{e.line}: step {r.index + 1} ({r.title('en')}) failed: "
+                             f"{e.key} expected {e.expected}, got {e.actual}\n")
+        return EXIT_FAIL
+    out(f"{'全部检查通过' if lang == 'zh' else 'all expects passed'} ({len(lesson)} steps)")
+    return 0
+
+
+def cmd_quiz(ns: argparse.Namespace) -> int:
+    from scenarios import Timeline
+    from scenarios.quiz import buddy_quiz, walk_quiz
+    make = buddy_quiz if ns.topic == "buddy" else walk_quiz
+    if not 1 <= ns.count <= 50:
+        raise UsageError("mmviz quiz: --count must be 1..50")
+    lesson = make(seed=ns.seed, count=ns.count, ram=ns.ram)
+    tl = Timeline(lesson)
+    score = asked = 0
+    for r in tl.run_all():
+        if r.question is None:
+            continue
+        asked += 1
+        out(f"{asked}. {r.question.ask(ns.lang)}")
+        if ns.interactive:
+            try:
+                reply = input("   > ")
+            except EOFError:
+                reply = ""
+            right = r.question.check(reply)
+            score += right
+            out(f"   {'✓' if right else '✗'} {r.question.shown}")
+        else:
+            out(f"   {'答' if ns.lang == 'zh' else 'answer'}: {r.question.shown}")
+    if ns.interactive:
+        out(f"score: {score}/{asked}")
+    return 0
+
+
+def cmd_proc(ns: argparse.Namespace) -> int:
+    if ns.lesson:
+        from scenarios import Timeline, find_lesson
+        tl = Timeline(find_lesson(ns.lesson))
+        target = len(tl) if ns.step is None else ns.step
+        if not 0 <= target <= len(tl):
+            raise UsageError(f"mmviz proc: --step must be 0..{len(tl)}")
+        tl.jump(target)
+        m = tl.machine
+    else:
+        import engine
+        m = engine.Machine.boot(**_machine_config(ns))
+    sys.stdout.write(m.proc(ns.path))
+    return 0
+
+
+COMMANDS = {"lessons": cmd_lessons, "run": cmd_run, "check": cmd_check, "quiz": cmd_quiz,
+            "layout": cmd_layout, "proc": cmd_proc}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    try:
+        ns = build_parser().parse_args(argv)
+        return COMMANDS.get(ns.command, cmd_default)(ns)
+    except UsageError as err:
+        sys.stderr.write(f"{err}\n")
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        sys.stderr.write("mmviz: interrupted\n")
+        return 130
+    except BrokenPipeError:
+        return 0
+    except Exception as err:  # every error is one line, never a traceback
+        return _report(err)
+
+
+def _report(err: Exception) -> int:
+    try:
+        from scenarios import LessonError
+        if isinstance(err, LessonError):
+            for line in err.lines():
+                sys.stderr.write(line + "\n")
+            return EXIT_FAIL
+    except ImportError:
+        pass
+    try:
+        import engine
+        if isinstance(err, (engine.ConfigError, engine.KernelError)):
+            sys.stderr.write(f"mmviz: {err}\n")
+            return EXIT_FAIL
+    except ImportError:
+        pass
+    if isinstance(err, OSError):
+        sys.stderr.write(f"mmviz: {err.strerror or err}: {err.filename or ''}\n")
+        return EXIT_FAIL
+    sys.stderr.write(f"mmviz: internal error: {type(err).__name__}: {err}\n")
+    return EXIT_INTERNAL
+
+
+if __name__ == "__main__":
+    sys.exit(main())

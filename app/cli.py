@@ -124,7 +124,7 @@ def print_layout(m: Any) -> None:
     for r in m.layout.regions:
         size = r.end - r.start
         shown = f"{size >> 20} MB" if size >= 1 << 20 else f"{size >> 10} kB"
-        out(f"{r.name:<16}{r.start:#012x}  {r.end:#012x}  {shown:>10}")
+        out(f"{r.name:<16}  0x{r.start:08x}   0x{r.end:08x}  {shown:>10}")
     out("Zones:")
     for z in m.zones:
         out(f"  {z.name:<8} pfn {z.start_pfn:#07x}-{z.start_pfn + z.spanned:#07x}  "

@@ -142,3 +142,13 @@ def test_buddy_quiz_is_seeded_and_answered():
     assert len(qa) == 5
     first = next(r for r in a if r.question)
     assert first.question.check(first.question.shown)
+
+
+def test_walk_quiz_when_the_engine_can_walk():
+    import engine
+    if not hasattr(engine.Machine, "walk"):
+        pytest.skip("engine has no page walker yet")
+    from scenarios.quiz import walk_quiz
+    results = Timeline(walk_quiz(seed=2, count=4)).run_all()
+    answers = [r.question.answer for r in results if r.question]
+    assert len(answers) == 4 and all(isinstance(a, int) for a in answers)

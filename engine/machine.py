@@ -12,11 +12,12 @@ from .events import AllocFail, AllocPages, Fallback, WatermarkCheck
 from .physmem import OWNER_NAMES
 from .gfp import GfpTable
 from .invariants import check_machine
+from .machine_mmu import MmuMixin
 from .physmem import FrameStore
 from .zone import Zone
 
 
-class Machine:
+class Machine(MmuMixin):
     """A booted i386 machine.  Create it with :meth:`Machine.boot`."""
 
     def __init__(self, cfg: MachineConfig) -> None:
@@ -41,6 +42,8 @@ class Machine:
         self.record_events = True
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._gfp_zero = self.gfp.ZERO
+        self._init_mmu()
+        self.events = list(bs.events)
 
     # -- construction ------------------------------------------------------
     @classmethod

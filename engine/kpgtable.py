@@ -1,0 +1,144 @@
+"""The kernel's page tables at boot: swapper_pg_dir, the direct map, pkmap and fixmap tables.
+
+After arch/x86/mm/init_32.c and init.c (6.1):
+* swapper_pg_dir lives in the kernel's .bss; under PAE it is a 4-entry PDPT whose
+  kernel entries point to kernel PMD pages (one per GB above PAGE_OFFSET).
+* The direct map covers exactly lowmem [0, max_low_pfn): init_memory_mapping() maps
+  the first 1 MB (ISA) and the partial head up to the first large-page boundary with
+  4 KB pages, everything else with 4 MB (2 MB under PAE) pages when the CPU has PSE,
+  and the partial tail below high_memory with 4 KB pages.  mark_rodata_ro() then
+  splits the large pages whose 4 KB pages need different rights (kernel text is
+  read-only and executable, rodata read-only and NX), as the CPA code does.
+* Non-PAE kernels map everything GLOBAL; PAE kernels under PTI (the ground truth's
+  qemu32 CPU is Meltdown-affected) keep GLOBAL only on kernel text and rodata.
+* permanent_kmaps_init() allocates the pkmap page table; the fixmap gets its page
+  table(s) and the local APIC / IO-APIC slots are mapped uncached.
+Simplified: the real-mode trampoline's permissions, .data..ro_after_init pages,
+cpu_entry_area contents and early ioremaps in the vmalloc area are not mapped.
+"""
+from __future__ import annotations
+
+from . import physmem as pm
+from .paging import (_PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PCD,
+                     _PAGE_PRESENT, _PAGE_PWT, _PAGE_RW, mk_pdpte)
+from .pgtable import PageTables
+
+LOCAL_APIC_PHYS = 0xFEE00000
+IO_APIC_PHYS = 0xFEC00000
+
+
+class KernelPageTables:
+    """Builds and owns swapper_pg_dir."""
+
+    def __init__(self, m) -> None:
+        self.m = m
+        cfg = m.config
+        self.pae = cfg.pae
+        self.nx = cfg.pae and cfg.nx
+        self.pti = cfg.pae and cfg.flavour.era == "C"
+        bss = m.kernel_image["bss"][0]
+        # swapper_pg_dir at the start of .bss (page aligned); PAE kernel PMDs follow it
+        self.swapper_pg_dir = bss
+        self._bss_next = bss + 4096
+        self.table_pfns: list[int] = []
+        self.pt = PageTables(m.frames, self.pae, self._alloc_table, self._free_table,
+                             root=bss, maxphyaddr=36)
+        if self.pae:
+            first = cfg.page_offset >> 30
+            for i in range(first, 4):
+                pmd = self._bss_next
+                self._bss_next += 4096
+                m.frames.write_u64(bss + 8 * i, mk_pdpte(pmd, _PAGE_PRESENT, 36))
+        self.large = (2 << 20) if self.pae else (4 << 20)
+        self._map_direct()
+        self._map_pkmap_and_fixmap()
+
+    # page-table pages after boot come from the buddy allocator
+    def _alloc_table(self) -> int:
+        pfn = self.m.alloc_pages("GFP_KERNEL | __GFP_ZERO", 0, owner=pm.OWNER_PGTABLE)
+        self.table_pfns.append(pfn)
+        return pfn
+
+    def _free_table(self, pfn: int) -> None:
+        self.table_pfns.remove(pfn)
+        self.m._free(pfn, 0, None, expect_owner=pm.OWNER_PGTABLE)
+
+    # -- the direct map ----------------------------------------------------------
+    def page_flags(self, paddr: int) -> int:
+        """The flags of the direct-map page at paddr after mark_rodata_ro()."""
+        ki = self.m.kernel_image
+        text_s, text_e = ki["text"]
+        ro_e = ki["rodata"][1] if "rodata" in ki else text_e
+        f = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY
+        glob = not self.pti
+        if text_s <= paddr < text_e:
+            f &= ~_PAGE_RW
+            glob = True
+        elif text_e <= paddr < ro_e:
+            f &= ~_PAGE_RW
+            glob = True
+            if self.nx:
+                f |= _PAGE_NX
+        elif self.nx:
+            f |= _PAGE_NX
+        if glob and self.m.config.pge:
+            f |= _PAGE_GLOBAL
+        return f
+
+    def _boundaries(self) -> list[int]:
+        ki = self.m.kernel_image
+        out = []
+        for name in ("text", "rodata"):
+            if name in ki:
+                out += list(ki[name])
+        return out
+
+    def _map_direct(self) -> None:
+        m, large = self.m, self.large
+        po = m.layout.page_offset
+        end = m.max_low_pfn << 12
+        bounds = self._boundaries()
+        use_pse = m.config.pse
+        addr = 0
+        while addr < end:
+            chunk_end = min(addr - addr % large + large, end)
+            whole = addr % large == 0 and chunk_end - addr == large
+            first = self.page_flags(addr)
+            split = any(addr < b < chunk_end and self.page_flags(b) != first for b in bounds)
+            if use_pse and whole and not split and addr >= large:
+                # the first large page stays 4 KB: the ISA range is mapped on its own
+                self.pt.map_large(po + addr, addr, first)
+                addr = chunk_end
+                continue
+            for a in range(addr, chunk_end, 4096):
+                self.pt.map_page(po + a, a, self.page_flags(a))
+            addr = chunk_end
+
+    def _map_pkmap_and_fixmap(self) -> None:
+        m = self.m
+        L = m.layout
+        # permanent_kmaps_init(): the pkmap page table exists from boot (no PTEs yet)
+        self.pkmap_pte = self.pt.pte_paddr(L.pkmap_base, alloc=True)
+        # the fixmap's page tables (early_ioremap_page_table_range_init)
+        va = L.fixaddr_boot_start & ~(self.large - 1)
+        while va < L.fixaddr_top:
+            self.pt.pte_paddr(va, alloc=True)
+            va += self.large
+        uc = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PWT | _PAGE_PCD
+        if not self.pti and m.config.pge:
+            uc |= _PAGE_GLOBAL
+        if self.nx:
+            uc |= _PAGE_NX
+        names = {s.name: s.vaddr for s in L.fixmap_slots}
+        self.pt.map_page(names["FIX_APIC_BASE"], LOCAL_APIC_PHYS, uc)
+        self.pt.map_page(names["FIX_IO_APIC_BASE_0"], IO_APIC_PHYS, uc)
+
+    def lowmem_is_mapped_exactly(self) -> bool:
+        """Every mapping at or above PAGE_OFFSET that points into RAM points to lowmem."""
+        mm, lim = self.m.memmap, self.m.max_low_pfn
+        for r in self.pt.mapped_ranges(self.m.layout.page_offset, 1 << 32):
+            s = r.paddr >> 12
+            e = min((r.paddr + (r.end - r.start)) >> 12, self.m.max_pfn)
+            if e > max(s, lim) and (mm.zone[max(s, lim):e] >= 0).any():
+                return False            # a RAM frame above lowmem is mapped
+        return True

@@ -76,5 +76,5 @@ CHECKS = [check_buddy]
 
 
 def check_machine(m) -> None:
-    for fn in CHECKS + list(getattr(m, "extra_checks", [])):
+    for fn in CHECKS + list(m.extra_checks):
         fn(m)

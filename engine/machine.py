@@ -42,6 +42,11 @@ class Machine(MmuMixin):
         self.record_events = True
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._gfp_zero = self.gfp.ZERO
+        # extension points for the subsystems layered on top (slab, vmalloc, processes):
+        # module-level functions taking the machine (so deepcopy of a Machine stays cheap)
+        self.extra_checks: list = []        # fn(m) -> None, raise InvariantError
+        self.meminfo_hooks: list = []       # fn(m) -> {meminfo field: kB}
+        self.node_stat_hooks: list = []     # fn(m) -> {zoneinfo node stat: pages}
         self._init_mmu()
         self.events = list(bs.events)
 

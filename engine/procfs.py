@@ -30,7 +30,7 @@ def render(m, path: str) -> str:
         return fn(m)
     parts = path.split("/")
     if len(parts) == 4 and parts[1] == "proc" and hasattr(m, "proc_pid"):
-        return m.proc_pid(parts[2], parts[3])
+        return m.proc_pid(parts[2], parts[3])     # /proc/<pid>/maps, /proc/<pid>/status
     raise ConfigError(f"{path}: no such file in this machine's /proc "
                       f"(try {', '.join(sorted(_FILES))})")
 
@@ -69,8 +69,8 @@ def node_stats(m) -> dict[str, int]:
     st["nr_anon_pages"] = user
     st["nr_active_anon"] = user
     st["nr_mapped"] = 0
-    for k, v in getattr(m, "extra_node_stats", lambda: {})().items():
-        st[k] = v
+    for hook in m.node_stat_hooks:
+        st.update(hook(m))
     return st
 
 
@@ -152,7 +152,9 @@ def meminfo_values(m) -> dict[str, int]:
     high_total = zones[2].managed
     high_free = zones[2].free_pages
     L = m.layout
-    extra = getattr(m, "extra_meminfo", lambda: {})()
+    extra: dict[str, int] = {}
+    for hook in m.meminfo_hooks:
+        extra.update(hook(m))
     slab_r = extra.get("SReclaimable", 0)
     slab_u = extra.get("SUnreclaim", 0)
     anon = owner_pages(m, pm.OWNER_USER) * 4
@@ -234,3 +236,8 @@ _FILES = {
     "/proc/zoneinfo": zoneinfo,
     "/proc/meminfo": meminfo,
 }
+
+
+def register(path: str, fn) -> None:
+    """Add a /proc file: fn(m) -> text.  Subsystems register theirs at import time."""
+    _FILES[path] = fn

@@ -12,12 +12,14 @@ from .events import AllocFail, AllocPages, Fallback, WatermarkCheck
 from .physmem import OWNER_NAMES
 from .gfp import GfpTable
 from .invariants import check_machine
+from .machine_kalloc import KallocMixin
 from .machine_mmu import MmuMixin
+from .machine_proc import ProcessMixin
 from .physmem import FrameStore
 from .zone import Zone
 
 
-class Machine(MmuMixin):
+class Machine(MmuMixin, KallocMixin, ProcessMixin):
     """A booted i386 machine.  Create it with :meth:`Machine.boot`."""
 
     def __init__(self, cfg: MachineConfig) -> None:
@@ -48,6 +50,8 @@ class Machine(MmuMixin):
         self.meminfo_hooks: list = []       # fn(m) -> {meminfo field: kB}
         self.node_stat_hooks: list = []     # fn(m) -> {zoneinfo node stat: pages}
         self._init_mmu()
+        self._init_kalloc()
+        self._init_processes()
         self.events = list(bs.events)
 
     # -- construction ------------------------------------------------------

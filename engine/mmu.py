@@ -291,16 +291,6 @@ class TlbArray:
         self.nsets = entries // ways
         self.sets: list[list[TlbEntry | None]] = [[None] * ways for _ in range(self.nsets)]
 
-    def find(self, vaddr: int):
-        vpn = vaddr >> self.shift
-        si = vpn & (self.nsets - 1)
-        s = self.sets[si]
-        for way in range(self.ways):
-            e = s[way]
-            if e is not None and e.vpn == vpn:
-                return e, si, way
-        return None
-
 
 class Tlb:
     """Instruction and data TLBs of a P6-class CPU (Pentium Pro / II / III).
@@ -332,13 +322,16 @@ class Tlb:
 
     def lookup(self, vaddr: int, exec_: bool = False):
         """(entry, array, set, way) of a matching entry, or None.  Marks it most recent."""
-        small, large = (self.itlb, self.itlb_large) if exec_ else (self.dtlb, self.dtlb_large)
-        for arr in (small, large):
-            r = arr.find(vaddr)
-            if r is not None:
-                self._tick += 1
-                r[0].stamp = self._tick
-                return r[0], arr, r[1], r[2]
+        for arr in ((self.itlb, self.itlb_large) if exec_ else (self.dtlb, self.dtlb_large)):
+            vpn = vaddr >> arr.shift
+            si = vpn & (arr.nsets - 1)
+            way = 0
+            for e in arr.sets[si]:
+                if e is not None and e.vpn == vpn:
+                    self._tick += 1
+                    e.stamp = self._tick
+                    return e, arr, si, way
+                way += 1
         return None
 
     def fill(self, vaddr: int, w: Walk, exec_: bool, pge: bool,
@@ -350,11 +343,20 @@ class Tlb:
         vpn = vaddr >> arr.shift
         si = vpn & (arr.nsets - 1)
         s = arr.sets[si]
-        way = next((i for i, e in enumerate(s) if e is not None and e.vpn == vpn), None)
+        way = free = lru = None
+        for i, e in enumerate(s):
+            if e is None:
+                if free is None:
+                    free = i
+            elif e.vpn == vpn:
+                way = i
+                break
+            elif lru is None or e.stamp < s[lru].stamp:
+                lru = i
         if way is None:
-            way = next((i for i, e in enumerate(s) if e is None), None)
+            way = free
         if way is None:
-            way = min(range(arr.ways), key=lambda i: s[i].stamp)
+            way = lru
             old = s[way]
             if events is not None:
                 events.append(TlbEvict(arr.name, si, old.vpn, old.pfn, old.page_size, "lru"))

@@ -288,3 +288,20 @@ def test_exec_uses_itlb_and_fault_invalidates():
     r = access(fs, cpu, tlb, 0x0804_8000, "write", user=True)
     assert r.fault is not None and r.fault.error_code == 0x07 and cpu.cr2 == 0x0804_8000
     assert len(tlb) == 0
+
+
+@given(st.booleans(), st.lists(st.tuples(st.integers(0, (1 << 20) - 1),
+                                         st.integers(0, (1 << 20) - 1),
+                                         st.integers(0, 0x1FF)), min_size=1, max_size=12),
+       st.integers(0, 0xFFF))
+def test_walk_agrees_with_lookup(pae, maps, offset):
+    fs, _, pt, cpu = machine(pae)
+    for vpn, pfn, flags in maps:
+        pt.map_page(vpn << 12, pfn << 12, flags | _PAGE_PRESENT)
+    for vpn, _, _ in maps:
+        m = pt.lookup(vpn << 12)
+        w = walk(fs, cpu, (vpn << 12) | offset, "read", False, set_ad=False)
+        if m is None:
+            assert w.fault is not None
+        else:
+            assert w.fault is None and w.paddr == m.paddr + offset

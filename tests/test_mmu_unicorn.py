@@ -38,7 +38,7 @@ from engine.physmem import FrameStore  # noqa: E402
 from engine.pgtable import PageTables  # noqa: E402
 
 SEED = int(os.environ.get("MMVIZ_SEED", "20240817"))
-CASES_PER_CPL = int(os.environ.get("MMVIZ_CASES", "2600"))
+CASES_PER_CPL = int(os.environ.get("MMVIZ_CASES", "5000"))
 MSR_EFER = 0xC000_0080
 MAXPHYADDR = 40
 CODE_PADDR = 0x5000

@@ -1,0 +1,285 @@
+"""MmvizApp: the lesson (or free exploration) on the left of your eyes, every pane linked.
+
+The app owns the Timeline and the one selection.  It applies a step, then tells the
+panes what to show (attributes down); panes ask for a new selection with messages (up).
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Any, Iterable
+
+from textual import events
+from textual.app import App, ComposeResult, SystemCommand
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Static
+
+from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
+                     SlabPane, VirtualMap)
+from widgets.selection import SelectionRequested, describe
+
+MIN_SIZE = (100, 30)
+AUTOPLAY_DELAYS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.1)
+THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
+FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
+
+
+def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False) -> Any:
+    """A Timeline for a lesson (id, path or Lesson), the first lesson, or free exploration."""
+    from scenarios import Timeline, all_lessons, explore_lesson, find_lesson
+    if lesson is None and ram is None and not pae:
+        lessons = all_lessons()
+        lesson = lessons[0] if lessons else explore_lesson({})
+    elif lesson is None:
+        machine = {"ram": ram} if ram else {}
+        if pae:
+            machine["pae"] = True
+        lesson = explore_lesson(machine)
+    elif isinstance(lesson, str):
+        lesson = find_lesson(lesson)
+    if lesson.steps and (ram or pae):     # ram/pae given with a lesson override its machine
+        lesson.machine = {**lesson.machine, **({"ram": ram} if ram else {}), **({"pae": True} if pae else {})}
+    return Timeline(lesson)
+
+
+class MmvizApp(App):
+    """mmviz: how 32-bit x86 Linux manages memory, step by step."""
+
+    CSS_PATH = "mmviz.tcss"
+    TITLE = "mmviz"
+    BINDINGS = [
+        Binding("right,n", "step", "Step", id="step", tooltip="Apply the next step"),
+        Binding("left,p", "back", "Back", id="back", tooltip="Undo the last step exactly"),
+        Binding("home", "jump_start", "Start", id="jump-start", show=False),
+        Binding("end", "jump_end", "End", id="jump-end", show=False),
+        Binding("space", "toggle_play", "Play/Pause", id="play"),
+        Binding("plus,equals_sign", "speed(1)", "Faster", id="faster", show=False),
+        Binding("minus", "speed(-1)", "Slower", id="slower", show=False),
+        Binding("z", "zoom(0.25)", "Zoom in", id="zoom-in"),
+        Binding("Z", "zoom(4)", "Zoom out", id="zoom-out", show=False),
+        Binding("g", "goto", "Go to", id="goto", tooltip="Select a virtual address and walk it"),
+        Binding("colon", "command_line", "Command", id="command-line"),
+        Binding("l", "pick_lesson", "Lessons", id="pick-lesson"),
+        Binding("t", "next_theme", "Theme", id="theme"),
+        Binding("L", "switch_language", "中文/EN", id="language"),
+        Binding("question_mark", "help", "Help", id="help"),
+    ]
+
+    selection: reactive[Selection | None] = reactive(None, init=False)
+    lang: reactive[str] = reactive("en", init=False)
+    playing: reactive[bool] = reactive(False, init=False)
+    speed: reactive[int] = reactive(2, init=False)
+
+    def __init__(self, lesson: Any = None, ram: str | None = None, pae: bool = False,
+                 lang: str = "en") -> None:
+        super().__init__()
+        self.timeline = load_timeline(lesson, ram, pae)
+        self.set_reactive(MmvizApp.lang, lang if lang in ("en", "zh") else "en")
+        self._autoplay: Any = None
+        self.last_error = ""
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="main"):
+            yield VirtualMap(id="vmap")
+            with Vertical(id="centre"):
+                yield PhysicalMapPane(id="physical")
+                yield BuddyPane(id="buddy")
+            with Vertical(id="right"):
+                yield LessonPane(id="lesson")
+                yield PageWalkPane(id="walk")
+                yield SlabPane(id="slab")
+        yield Static(f"The terminal is too small for mmviz: it needs at least "
+                     f"{MIN_SIZE[0]}×{MIN_SIZE[1]}. Enlarge the window (or press Ctrl+Q).",
+                     id="too-small")
+        yield CommandLine(id="cmdline")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self._check_size()
+        self._after_move()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._check_size(event.size)
+
+    def _check_size(self, size: Any = None) -> None:
+        w, h = size or self.size
+        self.screen.set_class(w < MIN_SIZE[0] or h < MIN_SIZE[1], "-too-small")
+
+    @property
+    def machine(self) -> Any:
+        return self.timeline.machine
+
+    # -- what the panes show --------------------------------------------------------------
+    def _focus_selection(self, result: Any) -> Selection | None:
+        focus = getattr(result, "focus", None) or {}
+        for kind in FOCUS_ORDER:
+            if kind in focus and focus[kind] is not None:
+                return Selection(kind, focus[kind])
+        return None
+
+    def _after_move(self) -> None:
+        """The timeline moved: take the step's focus as the selection, then show everything."""
+        result = self.timeline.current
+        sel = self._focus_selection(result)
+        if sel is not None:
+            self.set_reactive(MmvizApp.selection, sel)
+        self._show_all(result.events if result is not None else [])
+
+    def _show_all(self, events: list) -> None:
+        m, tl, sel = self.machine, self.timeline, self.selection
+        self.sub_title = tl.lesson.title_in(self.lang)
+        self.query_one(VirtualMap).show_machine(m)
+        self.query_one(VirtualMap).selection = sel
+        self.query_one(PhysicalMapPane).show_machine(m, events, sel)
+        self.query_one(BuddyPane).show_machine(m, events, tl.position, sel)
+        self.query_one(PageWalkPane).show_machine(m, tl.current, sel)
+        self.query_one(SlabPane).show_machine(m, self.lang)
+        self._show_lesson()
+
+    def _show_lesson(self) -> None:
+        tl = self.timeline
+        self.query_one(LessonPane).show_step(
+            tl.lesson.title_in(self.lang), tl.lesson.summary_in(self.lang), tl.position, len(tl),
+            tl.current, self.lang, describe(self.machine, self.selection))
+
+    def watch_selection(self, sel: Selection | None) -> None:
+        m, tl = self.machine, self.timeline
+        self.query_one(VirtualMap).selection = sel
+        pane = self.query_one(PhysicalMapPane)
+        pane.show_machine(m, None, sel)
+        self.query_one(BuddyPane).show_machine(m, tl.current.events if tl.current else [],
+                                               tl.position, sel)
+        self.query_one(PageWalkPane).show_machine(m, None, sel)
+        self._show_lesson()
+
+    def watch_lang(self) -> None:
+        self.sub_title = self.timeline.lesson.title_in(self.lang)
+        self.query_one(SlabPane).show_machine(self.machine, self.lang)
+        self._show_lesson()
+
+    def on_selection_requested(self, message: SelectionRequested) -> None:
+        self.selection = message.selection
+
+    # -- stepping -------------------------------------------------------------------------
+    def _move(self, how: Any) -> None:
+        try:
+            how()
+        except Exception as err:        # a step must never become a traceback
+            self.last_error = f"{type(err).__name__}: {err}"
+            self.notify(self.last_error, severity="error")
+        self._after_move()
+
+    def action_step(self) -> None:
+        if not self.timeline.at_end:
+            self._move(self.timeline.step)
+
+    def action_back(self) -> None:
+        if self.timeline.position:
+            self._move(self.timeline.back)
+
+    def action_jump_start(self) -> None:
+        self._move(self.timeline.restart)
+
+    def action_jump_end(self) -> None:
+        self._move(lambda: self.timeline.jump(len(self.timeline)))
+
+    def action_toggle_play(self) -> None:
+        self.playing = not self.playing
+
+    def watch_playing(self, playing: bool) -> None:
+        if self._autoplay is not None:
+            self._autoplay.stop()
+            self._autoplay = None
+        if playing:
+            self._autoplay = self.set_interval(AUTOPLAY_DELAYS[self.speed], self._autoplay_tick)
+
+    def _autoplay_tick(self) -> None:
+        if self.timeline.at_end:
+            self.playing = False
+        else:
+            self.action_step()
+
+    def action_speed(self, delta: int) -> None:
+        self.speed = max(0, min(len(AUTOPLAY_DELAYS) - 1, self.speed + delta))
+
+    def watch_speed(self) -> None:
+        if self.playing:
+            self.watch_playing(True)
+        self.notify(f"autoplay: a step every {AUTOPLAY_DELAYS[self.speed]} s", timeout=1.5)
+
+    # -- views ----------------------------------------------------------------------------
+    def action_zoom(self, factor: float) -> None:
+        self.query_one(VirtualMap).zoom(factor)
+
+    def action_goto(self) -> None:
+        from .screens import GotoAddress
+        self.push_screen(GotoAddress(), self._goto)
+
+    def _goto(self, text: str | None) -> None:
+        if not text:
+            return
+        value = self.timeline.env.get(text)
+        try:
+            addr = value if isinstance(value, int) else int(text.replace("_", ""), 0)
+        except ValueError:
+            self.notify(f"not an address: {text}", severity="error")
+            return
+        if not 0 <= addr < 1 << 32:
+            self.notify(f"{addr:#x} is not a 32-bit virtual address", severity="error")
+            return
+        self.selection = Selection("address", addr)
+
+    def action_command_line(self) -> None:
+        self.query_one(CommandLine).open()
+
+    def on_command_line_submitted(self, message: CommandLine.Submitted) -> None:
+        from scenarios import CommandError, LessonError, parse_command
+        cmd = self.query_one(CommandLine)
+        tl = self.timeline
+        try:
+            step = parse_command(message.line, names=set(tl.env), index=tl.position)
+        except (CommandError, LessonError) as err:
+            cmd.show_error(str(err))
+            return
+        cmd.show_error("")
+        self._move(lambda: tl.add(step))
+        if tl.current is not None and tl.current.error is not None:
+            cmd.show_error(f"{tl.current.error_kind}: {tl.current.error_message}")
+
+    def on_command_line_closed(self) -> None:
+        self.query_one(VirtualMap).focus()
+
+    def action_help(self) -> None:
+        from .screens import HelpScreen
+        self.push_screen(HelpScreen())
+
+    def action_pick_lesson(self) -> None:
+        from scenarios import all_lessons
+        from .screens import LessonPicker
+        self.push_screen(LessonPicker(all_lessons(), self.lang), self._open_lesson)
+
+    def _open_lesson(self, lesson: Any) -> None:
+        if lesson is None:
+            return
+        self.playing = False
+        self.timeline = load_timeline(lesson)
+        self._after_move()
+
+    def action_next_theme(self) -> None:
+        i = THEMES.index(self.theme) if self.theme in THEMES else -1
+        self.theme = THEMES[(i + 1) % len(THEMES)]
+
+    def action_switch_language(self) -> None:
+        self.lang = "zh" if self.lang == "en" else "en"
+
+    # -- command palette: every action by name ------------------------------------------
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for b in self.BINDINGS:
+            assert isinstance(b, Binding)
+            yield SystemCommand(b.description, b.tooltip or f"{b.description} ({b.key})",
+                                partial(self.call_later, self.run_action, b.action))

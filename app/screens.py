@@ -1,0 +1,79 @@
+"""Modal screens: help (Markdown from help.md), the lesson picker, go-to-address."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Input, Label, Markdown, OptionList
+from textual.widgets.option_list import Option
+
+HELP_PATH = Path(__file__).with_name("help.md")
+
+
+class HelpScreen(ModalScreen[None]):
+    """The keys and the panes, from help.md."""
+
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll { width: 90; height: 80%; border: thick $accent; background: $surface; }
+    """
+    BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="close-help")]
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Markdown(HELP_PATH.read_text(encoding="utf-8"), id="help-text")
+
+
+class LessonPicker(ModalScreen[Any]):
+    """Choose a bundled lesson; Enter opens it, Esc keeps the current one."""
+
+    DEFAULT_CSS = """
+    LessonPicker { align: center middle; }
+    LessonPicker > Vertical { width: 80; height: auto; max-height: 80%; border: thick $accent;
+                              background: $surface; padding: 0 1; }
+    LessonPicker OptionList { height: auto; max-height: 20; }
+    """
+    BINDINGS = [Binding("escape", "dismiss_none", "Close", id="close-picker")]
+
+    def __init__(self, lessons: list[Any], lang: str) -> None:
+        super().__init__()
+        self.lessons = lessons
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Lessons" if self.lang == "en" else "课程")
+            yield OptionList(*[Option(f"{l.id:<14} {l.title_in(self.lang)}  ({len(l)} steps)", id=l.id)
+                               for l in self.lessons], id="lesson-options")
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.lessons[event.option_index])
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)
+
+
+class GotoAddress(ModalScreen[str | None]):
+    """Type an address (0xc0100000, or a name from the lesson such as ``page``)."""
+
+    DEFAULT_CSS = """
+    GotoAddress { align: center middle; }
+    GotoAddress > Vertical { width: 60; height: auto; border: thick $accent; background: $surface;
+                             padding: 0 1; }
+    """
+    BINDINGS = [Binding("escape", "dismiss_none", "Close", id="close-goto")]
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Label("Go to virtual address (hex, decimal or a lesson name):")
+            yield Input(placeholder="0xc0100000", id="goto-input")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_dismiss_none(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,90 @@
+"""The lesson pane: title, step n/N, narration, the operation and its result, the
+events, the expects (✓/✗), kernel errors as text, and the selection's links."""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.widgets import Static
+
+WORDS = {
+    "en": {"step": "step", "start": "Start: the freshly booted machine. Press → or n to step.",
+           "events": "events", "expects": "expects", "error": "kernel error", "more": "more",
+           "selection": "selection", "question": "Q", "answer": "A"},
+    "zh": {"step": "步骤", "start": "开始：刚启动的机器。按 → 或 n 前进一步。",
+           "events": "事件", "expects": "检查", "error": "内核错误", "more": "更多",
+           "selection": "选中", "question": "问", "answer": "答"},
+}
+
+
+def _event_text(ev: Any) -> str:
+    describe = getattr(ev, "describe", None)
+    return describe() if callable(describe) else repr(ev)
+
+
+def lesson_text(title: str, summary: str, position: int, total: int, result: Any, lang: str,
+                selection_line: str, max_events: int = 8) -> Text:
+    w = WORDS.get(lang, WORDS["en"])
+    t = Text()
+    t.append(f"{title}\n", "bold")
+    t.append(f"{w['step']} {position}/{total}", "bold cyan")
+    if result is None:
+        t.append("\n\n")
+        t.append(summary + "\n\n")
+        t.append(w["start"] + "\n", "dim")
+    else:
+        t.append(f"  {result.title(lang)}\n\n", "bold cyan")
+        t.append(result.narration(lang).strip() + "\n\n")
+        t.append("> ", "dim")
+        t.append(result.call_text(), "bold")
+        t.append("  =>  ")
+        shown = result.result_text().rstrip("\n").splitlines() or [""]
+        if result.error is not None:
+            t.append(f"{w['error']}: {result.error_kind}: {result.error_message}\n", "bold red")
+        else:
+            t.append(shown[0] + "\n", "green")
+            for line in shown[1:6]:
+                t.append(f"     {line}\n", "green")
+        question = getattr(result, "question", None)
+        if question is not None:
+            t.append(f"{w['question']}: {question.ask(lang)}\n", "bold yellow")
+            t.append(f"{w['answer']}: {question.shown}\n", "yellow")
+        if result.events:
+            t.append(f"\n{w['events']}:\n", "dim")
+            for ev in result.events[:max_events]:
+                t.append(f"  · {_event_text(ev)}\n")
+            if len(result.events) > max_events:
+                t.append(f"  · ... {len(result.events) - max_events} {w['more']}\n", "dim")
+        if result.expects:
+            t.append(f"\n{w['expects']}:\n", "dim")
+            for e in result.expects:
+                if e.ok:
+                    t.append(f"  ✓ {e.key} {e.expected}\n", "green")
+                else:
+                    t.append(f"  ✗ {e.key}: expected {e.expected}, got {e.actual}\n", "bold red")
+    if selection_line:
+        t.append(f"\n{w['selection']}: ", "dim")
+        t.append(selection_line + "\n", "bold magenta")
+    return t
+
+
+class LessonPane(VerticalScroll):
+    """Narration in the chosen language, and what the step did."""
+
+    DEFAULT_CSS = """
+    LessonPane { border: round $secondary; height: 1fr; padding: 0 1; }
+    LessonPane:focus { border: round $accent; }
+    LessonPane > Static { width: 1fr; }
+    """
+
+    def compose(self) -> ComposeResult:
+        yield Static("", id="lesson-text")
+
+    def show_step(self, title: str, summary: str, position: int, total: int, result: Any,
+                  lang: str, selection_line: str) -> None:
+        self.border_title = "Lesson" if lang == "en" else "课程"
+        text = lesson_text(title, summary, position, total, result, lang, selection_line)
+        self.query_one("#lesson-text", Static).update(text)
+        self.scroll_home(animate=False)

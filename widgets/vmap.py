@@ -1,0 +1,181 @@
+"""The virtual map: the 4 GB address space as a vertical bar, regions to scale.
+
+Zoom (z / Z) halves or doubles the span shown around the selected address,
+down to one page per row; up/down pan by a row, pgup/pgdn by half a view.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.segment import Segment
+from rich.style import Style
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.reactive import reactive
+from textual.strip import Strip
+from textual.widget import Widget
+
+from .selection import Selection, SelectionRequested, region_of, selected_address
+
+FOUR_GB = 1 << 32
+PAGE = 1 << 12
+REGION_COLOURS = {
+    "user": "#3a5f8f", "direct": "#2f7f4f", "gap": "#262626", "vmalloc": "#008787",
+    "pkmap": "#af8700", "ldt": "#875f00", "cpu_entry_area": "#875f5f",
+    "fixmap_boot": "#5f5f87", "fixmap": "#8787af",
+}
+ADDR_STYLE = Style(color="#9e9e9e")
+LABEL_STYLE = Style(color="#e4e4e4")
+SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
+BAR = 4
+
+
+def _size_text(n: int) -> str:
+    for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
+        if n >= 1 << shift:
+            return f"{n / (1 << shift):.4g}{unit}"
+    return f"{n}B"
+
+
+class VirtualMap(Widget, can_focus=True):
+    """Regions of the 32-bit virtual address space, top = 0xffffffff, labelled."""
+
+    DEFAULT_CSS = """
+    VirtualMap { border: round $secondary; width: 38; height: 1fr; }
+    VirtualMap:focus { border: round $accent; }
+    """
+    BINDINGS = [
+        Binding("up,k", "pan(-1)", "Pan up", show=False),
+        Binding("down,j", "pan(1)", "Pan down", show=False),
+        Binding("pageup", "pan_page(-1)", "Page up", show=False),
+        Binding("pagedown", "pan_page(1)", "Page down", show=False),
+        Binding("enter", "select_row", "Select row", show=False),
+    ]
+    view_start: reactive[int] = reactive(0)
+    view_span: reactive[int] = reactive(FOUR_GB)
+    selection: reactive[Selection | None] = reactive(None)
+    cursor_row: reactive[int] = reactive(0)
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.machine: Any = None
+        self._strips: dict[int, Strip] = {}
+        self._label_rows: dict[int, list] | None = None
+
+    def show_machine(self, machine: Any) -> None:
+        if machine is not self.machine:
+            self.machine = machine
+            self._invalidate()
+
+    def _labels(self) -> dict[int, list]:
+        """Row -> regions labelled there (the row of each region's lowest visible address)."""
+        if self._label_rows is None:
+            rows: dict[int, list] = {}
+            end = self.view_start + self.view_span
+            for r in self.machine.layout.regions:
+                if r.end <= self.view_start or r.start >= end or r.name == "gap":
+                    continue
+                row = self.row_of(max(r.start, self.view_start))
+                rows.setdefault(row if row is not None else self.rows - 1, []).append(r)
+            self._label_rows = rows
+        return self._label_rows
+
+    def _invalidate(self) -> None:
+        self._label_rows = None
+        self._strips.clear()
+        self.refresh()
+        if self.machine is not None:
+            span = self.view_span
+            self.border_title = f"Virtual 4 GB  {self.view_start:#010x} +{_size_text(span)}"
+
+    watch_view_start = watch_view_span = watch_cursor_row = lambda self, *_: self._invalidate()
+
+    def watch_selection(self, sel: Selection | None) -> None:
+        addr = selected_address(self.machine, sel)
+        if addr is not None and not self.view_start <= addr < self.view_start + self.view_span:
+            self._center_on(addr)
+        self._invalidate()
+
+    # -- geometry ---------------------------------------------------------------------
+    @property
+    def rows(self) -> int:
+        return max(1, self.size.height)
+
+    @property
+    def row_bytes(self) -> int:
+        return max(PAGE, self.view_span // self.rows)
+
+    def row_of(self, addr: int) -> int | None:
+        """Row showing this address (row 0 is the top: the highest address)."""
+        off = self.view_start + self.view_span - 1 - addr
+        if 0 <= off < self.view_span:
+            return min(self.rows - 1, off // self.row_bytes)
+        return None
+
+    def row_range(self, y: int) -> tuple[int, int]:
+        top = self.view_start + self.view_span
+        hi = top - y * self.row_bytes
+        return max(self.view_start, hi - self.row_bytes), hi
+
+    def _center_on(self, addr: int) -> None:
+        span = self.view_span
+        start = max(0, min(FOUR_GB - span, (addr - span // 2) & ~(PAGE - 1)))
+        self.view_start = start
+
+    def zoom(self, factor: float) -> None:
+        """Zoom around the selected address (or the middle); one page per row at most."""
+        addr = selected_address(self.machine, self.selection)
+        centre = addr if addr is not None else self.view_start + self.view_span // 2
+        min_span = PAGE * self.rows
+        span = int(self.view_span * factor)
+        span = max(min_span, min(FOUR_GB, span))
+        self.view_span = span
+        self._center_on(centre)
+
+    # -- actions ----------------------------------------------------------------------
+    def action_pan(self, rows: int) -> None:
+        step = self.row_bytes * rows
+        self.view_start = max(0, min(FOUR_GB - self.view_span, self.view_start - step))
+
+    def action_pan_page(self, direction: int) -> None:
+        self.action_pan(direction * max(1, self.rows // 2))
+
+    def action_select_row(self) -> None:
+        lo, _ = self.row_range(self.rows // 2)
+        self.post_message(SelectionRequested(Selection("address", lo)))
+
+    # -- Line API ---------------------------------------------------------------------
+    def render_line(self, y: int) -> Strip:
+        strip = self._strips.get(y)
+        if strip is None:
+            strip = self._strips[y] = self._build(y)
+        return strip
+
+    def _build(self, y: int) -> Strip:
+        width = self.size.width
+        m = self.machine
+        if m is None or y >= self.rows:
+            return Strip.blank(width)
+        lo, hi = self.row_range(y)
+        here = region_of(m, hi - 1) or region_of(m, lo)
+        starting = self._labels().get(y, [])
+        colour = REGION_COLOURS.get(here.name if here else "gap", "#262626")
+        addr = selected_address(m, self.selection)
+        is_sel = addr is not None and lo <= addr < hi
+        segs = [Segment(f"{hi - 1:08x} ", ADDR_STYLE),
+                Segment("▶" if is_sel else " ", SEL_STYLE if is_sel else ADDR_STYLE),
+                Segment(" " * BAR, Style(bgcolor=colour)), Segment(" ")]
+        if is_sel:
+            reg = region_of(m, addr)
+            segs.append(Segment(f"{addr:#010x} {reg.name if reg else ''}", SEL_STYLE))
+        elif starting:
+            r = starting[0]
+            more = f" +{len(starting) - 1}" if len(starting) > 1 else ""
+            segs.append(Segment(f"{r.name} {r.start:08x} {_size_text(r.end - r.start)}{more}", LABEL_STYLE))
+        return Strip(segs).crop_extend(0, width, None)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return container.height
+
+    def on_resize(self) -> None:
+        self._invalidate()

@@ -40,7 +40,7 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         self.buddy = BuddyAllocator(bs.zones, self.memmap, merge_likely=cfg.flavour.era == "C")
         self.rng = random.Random(cfg.seed)
         self.comm = "insmod"             # the task name the kernel's messages show
-        self.events: list = list(bs.events)
+        self._events: list | None = list(bs.events)
         self.record_events = True
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._gfp_zero = self.gfp.ZERO
@@ -65,6 +65,21 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
                           kernel=kernel, allocator=allocator, cpus=cpus, swap=swap, pcp=pcp,
                           seed=seed, split=split, aslr=aslr)
         return cls(cfg)
+
+    # -- events --------------------------------------------------------------
+    @property
+    def events(self) -> list | None:
+        """The events of the most recent operation (raw hot-path tuples built on read)."""
+        ev = self._events
+        if ev:
+            for i, e in enumerate(ev):
+                if type(e) is tuple:
+                    ev[i] = e[0](*e[1:])
+        return ev
+
+    @events.setter
+    def events(self, value: list | None) -> None:
+        self._events = value
 
     # -- zones -------------------------------------------------------------
     @property
@@ -170,28 +185,31 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         mask = self.gfp._cache.get(gfp) if isinstance(gfp, str) else None
         if mask is None:
             mask = self.gfp.parse(gfp)
-        self.events = events = [] if self.record_events else None
+        self._events = events = [] if self.record_events else None
         hit = self._zonelists.get(mask)
         zonelist, classzone = hit if hit is not None else self._zonelist(mask)
         if order == 0 and not mask & self._gfp_zero:
-            # get_page_from_freelist() fast path for order 0: first zone above its low mark
-            z = zonelist[0]
-            if z.free_pages > z.watermark_low + z.lowmem_reserve[classzone]:
-                pfn = rmqueue(z, 0, events)
-                if pfn >= 0:
-                    b = self.buddy
-                    b._owner[pfn] = owner
-                    b._refcount[pfn] = 1
-                    b.allocated[pfn] = 0
-                    if events is not None:
-                        events.append(AllocPages(z.name, pfn, 0, gfp if isinstance(gfp, str) else hex(gfp),
-                                                 OWNER_NAMES[owner]))
-                    return pfn
+            # get_page_from_freelist() fast path for order 0: the first zone above its low mark
+            for z in zonelist:
+                if z.free_pages > z.watermark_low + z.lowmem_reserve[classzone]:
+                    if z is not zonelist[0]:
+                        break                  # a fallback: let _alloc record why
+                    pfn = rmqueue(z, 0, events)
+                    if pfn >= 0:
+                        b = self.buddy
+                        b._owner[pfn] = owner
+                        b._refcount[pfn] = 1
+                        b.allocated[pfn] = 0
+                        if events is not None:
+                            events.append((AllocPages, z.name, pfn, 0,
+                                           gfp if isinstance(gfp, str) else hex(gfp), OWNER_NAMES[owner]))
+                        return pfn
+                    break
         return self._alloc(mask, order, owner, gfp if isinstance(gfp, str) else hex(gfp), events)
 
     def free_pages(self, pfn: int, order: int = 0) -> None:
         """__free_pages(): give a block back; merges with free buddies."""
-        self.events = events = [] if self.record_events else None
+        self._events = events = [] if self.record_events else None
         b = self.buddy
         if b.allocated.get(pfn) == order and b._owner[pfn] == pm.OWNER_PAGES:
             for z in self._all_zones:

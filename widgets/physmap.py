@@ -23,7 +23,7 @@ from textual.widgets import Static
 
 from engine.physmem import OWNER_NAMES
 
-from .selection import Selection, SelectionRequested, describe
+from .selection import Selection, SelectionRequested, describe, selected_pfn
 
 # frame classes: the owners (engine.physmem.OWNER_*), then free frames by zone
 FREE_BY_ZONE = 11
@@ -141,18 +141,19 @@ class PhysicalMap(Widget, can_focus=True):
         self.selected_cell: int | None = None
         self._rows: dict[int, Strip] = {}
         self._width = 0
+        self._binned_size = Size(0, 0)
+        self._pending: list[tuple[int, int]] = []
 
     # -- data from the app ------------------------------------------------------------
     def show_machine(self, machine: Any, events: list | None = None) -> None:
         """A step was applied.  Same machine: recount only touched cells.  New: re-bin."""
+        ranges = event_pfn_ranges(events or [])
         if machine is not self.machine or self.cells is None:
-            self.machine = machine
-            self._rebin()
-            self.touched = self._cells_of(event_pfn_ranges(events or []))
+            self.machine, self.cells = machine, None     # binned at the next render, at its size
+            self._pending = ranges
             self._rows.clear()
             self.refresh()
             return
-        ranges = event_pfn_ranges(events or [])
         old = self.touched
         self.touched = self.cells.update(machine.memmap, ranges) if ranges else set()
         self._refresh_cells(old | self.touched)
@@ -168,23 +169,28 @@ class PhysicalMap(Widget, can_focus=True):
         return out
 
     def _rebin(self) -> None:
+        """Bin every frame once for this machine and this size (numpy, in chunks)."""
         width = max(1, self.size.width - GUTTER)
         height = max(1, self.size.height)
         self._width = width
-        if self.machine is not None:
-            self.cells = CellCounts(self.machine.memmap, self.machine.max_pfn, width * height)
+        self._binned_size = self.size
+        self.cells = CellCounts(self.machine.memmap, self.machine.max_pfn, width * height)
+        self.touched = self._cells_of(self._pending)
+        self._pending = []
+        self._set_selected_cell(self.selection)
 
     def watch_selection(self, old: Selection | None, new: Selection | None) -> None:
-        from .selection import selected_pfn
         before = self.selected_cell
-        pfn = selected_pfn(self.machine, new)
-        self.selected_cell = None if pfn is None or self.cells is None else pfn // self.cells.per
+        self._set_selected_cell(new)
         self._refresh_cells({c for c in (before, self.selected_cell) if c is not None})
 
+    def _set_selected_cell(self, sel: Selection | None) -> None:
+        pfn = selected_pfn(self.machine, sel)
+        self.selected_cell = None if pfn is None or self.cells is None else pfn // self.cells.per
+
     def on_resize(self) -> None:
-        if self.machine is not None:
-            self._rebin()
-            self.touched = set()
+        if self.cells is not None and self.size != self._binned_size:
+            self.cells = None           # re-bin at the new size on the next render
             self._rows.clear()
             self.refresh()
 
@@ -199,6 +205,8 @@ class PhysicalMap(Widget, can_focus=True):
 
     # -- Line API ---------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
+        if self.cells is None and self.machine is not None and self.size.width > GUTTER:
+            self._rebin()
         strip = self._rows.get(y)
         if strip is None:
             strip = self._rows[y] = self._build_row(y)
@@ -288,6 +296,5 @@ class PhysicalMapPane(Vertical):
         pm = self.query_one(PhysicalMap)
         pm.show_machine(machine, events)
         pm.selection = selection
-        per = pm.cells.per if pm.cells else 1
-        self.border_title = f"Physical memory: {machine.max_pfn:,} frames, {per} per cell"
+        self.border_title = f"Physical memory: {machine.max_pfn:,} frames ({machine.max_pfn >> 8:,} MB)"
         self.query_one(".frame-info", Static).update(describe(machine, selection), layout=False)

@@ -40,6 +40,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("lessons", help="list the lessons")
     s.add_argument("--lang", choices=("en", "zh"), default="en")
     s.add_argument("--all", action="store_true", help="also list lessons this engine cannot run yet")
+    s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("run", help="play a lesson")
     s.add_argument("lesson", help="a lesson id (see: mmviz lessons) or a .toml file")
@@ -60,6 +61,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
 
     s = sub.add_parser("layout", help="the virtual memory layout of a machine")
+    s.add_argument("--json", action="store_true")
     _machine_args(s)
 
     s = sub.add_parser("proc", help="print a /proc file")
@@ -67,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lesson", help="play this lesson first")
     s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
     _machine_args(s)
+    from .cli_more import add_parsers
+    add_parsers(sub, _machine_args)
     return p
 
 
@@ -135,7 +139,18 @@ def print_layout(m: Any) -> None:
 def cmd_layout(ns: argparse.Namespace) -> int:
     import engine
     m = engine.Machine.boot(**_machine_config(ns))
+    if ns.json:
+        import json
+        from .cli_more import layout_record
+        out(json.dumps(layout_record(m), indent=2))
+        return 0
     print_layout(m)
+    from engine.bootlog import layout_block
+    out()
+    if m.config.kernel != "2.6":
+        out("(kernels since 5.7 no longer print this block; these are the same symbols in its format)")
+    for line in layout_block(m.boot_state):
+        out(line)
     return 0
 
 
@@ -149,6 +164,11 @@ def cmd_lessons(ns: argparse.Namespace) -> int:
         else:
             waiting.append((path.stem, err.problems[0][1] if err and err.problems else "invalid"))
     rows.sort()
+    if ns.json:
+        import json
+        out(json.dumps([{"id": lid, "title": title, "steps": n} for _, lid, title, n in rows],
+                       ensure_ascii=False, indent=2))
+        return 0
     width = max((len(r[1]) for r in rows), default=8)
     head_title = "标题" if ns.lang == "zh" else "title"
     out(f"{'id':<{width}}  {'steps':>5}  {head_title}")
@@ -270,6 +290,30 @@ def cmd_quiz(ns: argparse.Namespace) -> int:
     return 0
 
 
+def machine_from(ns: argparse.Namespace) -> Any:
+    """The machine after --lesson L [--step N], or a freshly booted one."""
+    if ns.lesson:
+        from scenarios import Timeline, find_lesson
+        tl = Timeline(find_lesson(ns.lesson))
+        target = len(tl) if ns.step is None else ns.step
+        if not 0 <= target <= len(tl):
+            raise UsageError(f"mmviz: --step must be 0..{len(tl)}")
+        tl.jump(target)
+        return tl.machine
+    import engine
+    return engine.Machine.boot(**_machine_config(ns))
+
+
+def cmd_record(ns: argparse.Namespace) -> int:
+    from .cli_more import cmd_record as run
+    return run(ns, UsageError)
+
+
+def cmd_walk(ns: argparse.Namespace) -> int:
+    from .cli_more import cmd_walk as run
+    return run(ns, UsageError, machine_from)
+
+
 def cmd_proc(ns: argparse.Namespace) -> int:
     if ns.lesson:
         from scenarios import Timeline, find_lesson
@@ -287,7 +331,7 @@ def cmd_proc(ns: argparse.Namespace) -> int:
 
 
 COMMANDS = {"lessons": cmd_lessons, "run": cmd_run, "check": cmd_check, "quiz": cmd_quiz,
-            "layout": cmd_layout, "proc": cmd_proc}
+            "layout": cmd_layout, "proc": cmd_proc, "record": cmd_record, "walk": cmd_walk}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

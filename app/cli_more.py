@@ -1,0 +1,129 @@
+"""More ``mmviz`` commands: record (asciicast / SVG), walk (like crash's vtop), JSON output."""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+
+def add_parsers(sub: Any, machine_args: Any) -> None:
+    s = sub.add_parser("record", help="record a lesson as an asciicast v2 file or SVG screenshots")
+    s.add_argument("lesson")
+    s.add_argument("-o", "--output", help="the .cast file to write")
+    s.add_argument("--svg", metavar="DIR", help="write one SVG screenshot per step into DIR")
+    s.add_argument("--step", type=int, default=None, help="with --svg: only this step")
+    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--size", default="120x40", help="terminal COLSxROWS (default 120x40)")
+    s.add_argument("--step-seconds", type=float, default=2.5)
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
+    s.add_argument("addr")
+    s.add_argument("--pid", type=int, default=None)
+    s.add_argument("--kind", choices=("read", "write", "exec"), default="read")
+    s.add_argument("--lesson", help="play this lesson first")
+    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
+    s.add_argument("--json", action="store_true")
+    machine_args(s)
+
+
+def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
+    from app.record import parse_size, record_cast, record_svg
+    if not ns.output and not ns.svg:
+        raise usage_error("mmviz record: give -o FILE.cast and/or --svg DIR")
+    if ns.step is not None and not ns.svg:
+        raise usage_error("mmviz record: --step needs --svg")
+    if ns.step_seconds <= 0:
+        raise usage_error("mmviz record: --step-seconds must be positive")
+    try:
+        size = parse_size(ns.size)
+    except ValueError as err:
+        raise usage_error(f"mmviz record: {err}") from None
+    from scenarios import find_lesson
+    lesson = find_lesson(ns.lesson)          # a bad lesson is reported before recording
+    from app.record import check_writable
+    if ns.output:
+        check_writable(Path(ns.output))
+    if ns.svg:
+        check_writable(Path(ns.svg), is_dir=True)
+    if ns.output:
+        n = record_cast(lesson.path and str(lesson.path), Path(ns.output), ns.lang, size,
+                        ns.step_seconds, progress=not ns.quiet)
+        sys.stdout.write(f"{ns.output}: {n} steps, {size[0]}x{size[1]}\n")
+    if ns.svg:
+        files = record_svg(str(lesson.path), Path(ns.svg), ns.lang, size, ns.step,
+                           progress=not ns.quiet)
+        sys.stdout.write(f"{ns.svg}: {len(files)} SVG screenshot(s)\n")
+    return 0
+
+
+def parse_addr(text: str, usage_error: type) -> int:
+    try:
+        value = int(text, 0)
+    except ValueError:
+        raise usage_error(f"mmviz walk: {text!r} is not an address (try 0xc0100000)") from None
+    if not 0 <= value < 1 << 32:
+        raise usage_error(f"mmviz walk: {text} is outside the 32-bit address space")
+    return value
+
+
+def walk_record(m: Any, vaddr: int, pid: int | None, kind: str) -> dict:
+    from engine.paging import decode
+    w = m.walk(vaddr, pid=pid, kind=kind)
+    steps = []
+    for s in w.steps:
+        d = decode(s.entry, s.level, m.config.pae)
+        steps.append({"level": s.level, "table": s.table_paddr, "index": s.index,
+                      "entry_addr": s.entry_paddr, "entry": s.entry, "flags": d.flag_string()})
+    return {"vaddr": vaddr, "pid": pid, "kind": kind, "pae": m.config.pae,
+            "region": m.layout.region_at(vaddr).name, "cr3": m._cr3_for(pid), "steps": steps,
+            "paddr": w.paddr, "page_size": w.page_size,
+            "fault": None if w.fault is None else {"error_code": w.fault.error_code,
+                                                   "reason": w.fault.reason}}
+
+
+def print_walk(rec: dict) -> None:
+    out = sys.stdout.write
+    pae = rec["pae"]
+    ew = 16 if pae else 8
+    out(f"VIRTUAL   {rec['vaddr']:#010x}  ({rec['region']}, {rec['kind']}"
+        f"{', pid %d' % rec['pid'] if rec['pid'] is not None else ', kernel'})\n")
+    out(f"CR3       {rec['cr3']:#010x}  ({'PAE 2/9/9/12' if pae else '10/10/12'})\n")
+    for s in rec["steps"]:
+        out(f"{s['level']:<6}    [{s['entry_addr']:#011x}]  table {s['table']:#011x} index "
+            f"{s['index']:>4}  entry {s['entry']:0{ew}x}  {s['flags']}\n")
+    if rec["fault"]:
+        f = rec["fault"]
+        out(f"#PF       error code {f['error_code']:#x}: {f['reason']}\n")
+    else:
+        size = rec["page_size"]
+        out(f"PAGE      {size >> 10 if size < 1 << 20 else size >> 20}"
+            f"{'K' if size < 1 << 20 else 'M'} page\n")
+        out(f"PHYSICAL  {rec['paddr']:#011x}\n")
+
+
+def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> int:
+    vaddr = parse_addr(ns.addr, usage_error)
+    m = machine_from(ns)
+    rec = walk_record(m, vaddr, ns.pid, ns.kind)
+    if ns.json:
+        sys.stdout.write(json.dumps(rec, indent=2) + "\n")
+    else:
+        print_walk(rec)
+    return 0
+
+
+def layout_record(m: Any) -> dict:
+    L = m.layout
+    return {"ram": m.config.ram, "pae": m.config.pae, "kernel": m.config.kernel,
+            "page_offset": L.page_offset, "high_memory": L.high_memory,
+            "vmalloc_start": L.vmalloc_start, "vmalloc_end": L.vmalloc_end,
+            "pkmap_base": L.pkmap_base, "fixaddr_start": L.fixaddr_start,
+            "fixaddr_top": L.fixaddr_top,
+            "regions": [{"name": r.name, "start": r.start, "end": r.end} for r in L.regions],
+            "zones": [{"name": z.name, "start_pfn": z.start_pfn, "spanned": z.spanned,
+                       "present": z.present, "managed": z.managed, "free": z.free_pages,
+                       "min": z.watermark_min, "low": z.watermark_low, "high": z.watermark_high}
+                      for z in m.zones]}

@@ -1,0 +1,144 @@
+"""Screencasts of a lesson: asciicast v2 files and SVG screenshots, headless and deterministic.
+
+The app runs headless (Textual's run_test driver discards terminal output), so each
+frame is rendered by us: the screen's compositor renders a full update through a Rich
+console forced to a truecolor terminal, exactly what a real terminal would receive.
+Timestamps are logical (step index x step_seconds), never wall time; every step gets
+an asciicast marker ("m") labelled with its title so players can jump between steps.
+Nothing varies between runs: no timestamp in the header, only TERM/SHELL in env.
+"""
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Any, Callable
+
+HIDE_CURSOR, CLEAR = "\x1b[?25l", "\x1b[H\x1b[2J"
+
+
+def parse_size(text: str) -> tuple[int, int]:
+    try:
+        w, h = (int(x) for x in text.lower().split("x"))
+    except ValueError:
+        raise ValueError(f"--size: expected COLSxROWS like 120x40, got {text!r}") from None
+    if not (40 <= w <= 400 and 12 <= h <= 200):
+        raise ValueError(f"--size: {w}x{h} is outside 40x12 .. 400x200")
+    return w, h
+
+
+def check_writable(path: Path, is_dir: bool = False) -> None:
+    """Report an unwritable output before any work is done (raises OSError)."""
+    target = path if is_dir else path.parent
+    if is_dir:
+        target.mkdir(parents=True, exist_ok=True)
+    if not target.is_dir():
+        raise OSError(2, "No such directory", str(target))
+    if not os.access(target, os.W_OK):
+        raise OSError(13, "Permission denied", str(target))
+    if not is_dir and path.exists() and not os.access(path, os.W_OK):
+        raise OSError(13, "Permission denied", str(path))
+
+
+def render_ansi(app: Any) -> str:
+    """The current screen as the bytes a truecolor terminal would be sent."""
+    from rich.console import Console
+    w, h = app.size
+    console = Console(width=w, height=h, file=io.StringIO(), force_terminal=True,
+                      color_system="truecolor", legacy_windows=False, safe_box=False,
+                      _environ={})
+    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    console.print(update, end="")
+    return console.file.getvalue()
+
+
+async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callable[[Any, int], None],
+                only: int | None = None) -> int:
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    from app.app import MmvizApp
+    app = MmvizApp(lesson=lesson, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        app.animation_level = "none"
+        tl = app.timeline
+        total = len(tl)
+        if only is not None:
+            if not 0 <= only <= total:
+                raise ValueError(f"--step: this lesson has steps 0..{total}")
+            app._move(lambda: tl.jump(only))
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            on_frame(app, only)
+            return total
+        await pilot.pause()
+        on_frame(app, 0)
+        for i in range(1, total + 1):
+            app.action_step()
+            await pilot.pause()
+            await pilot.wait_for_scheduled_animations()
+            on_frame(app, i)
+        return total
+
+
+def _progress(i: int, total: int, stream=sys.stderr) -> None:
+    if total <= 0:
+        return
+    width = 30
+    done = width * i // total
+    stream.write(f"\rrecording [{'#' * done}{'.' * (width - done)}] {i}/{total}")
+    if i == total:
+        stream.write("\n")
+    stream.flush()
+
+
+def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] = (120, 40),
+                step_seconds: float = 2.5, progress: bool = True) -> int:
+    """Write an asciicast v2 file of the whole lesson; returns the number of steps."""
+    check_writable(out)
+    events: list[str] = []
+    titles: dict[int, str] = {}
+
+    def on_frame(app: Any, i: int) -> None:
+        t = round(i * step_seconds, 6)
+        frame = (HIDE_CURSOR + CLEAR if i == 0 else "\x1b[H") + render_ansi(app)
+        cur = app.timeline.current
+        label = (f"{i}: {cur.title(lang)}" if cur is not None
+                 else f"0: {app.timeline.lesson.title_in(lang)}")
+        titles[i] = label
+        events.append(json.dumps([t, "m", label], ensure_ascii=False))
+        events.append(json.dumps([t, "o", frame], ensure_ascii=False))
+        if progress:
+            _progress(i, max(1, total_hint[0]))
+
+    total_hint = [0]
+    try:
+        from scenarios import find_lesson
+        total_hint[0] = len(find_lesson(lesson)) if isinstance(lesson, str) else len(lesson)
+    except Exception:
+        total_hint[0] = 0
+    total = asyncio.run(_play(lesson, lang, size, on_frame))
+    header = {"version": 2, "width": size[0], "height": size[1],
+              "duration": round(total * step_seconds + step_seconds, 6),
+              "title": titles.get(0, "mmviz")[3:], "env": {"TERM": "xterm-256color", "SHELL": "/bin/sh"}}
+    out.write_text(json.dumps(header, ensure_ascii=False) + "\n" + "\n".join(events) + "\n",
+                   encoding="utf-8")
+    return total
+
+
+def record_svg(lesson: Any, out_dir: Path, lang: str = "en", size: tuple[int, int] = (120, 40),
+               only: int | None = None, progress: bool = True) -> list[Path]:
+    """One SVG screenshot per step (or only step ``only``); returns the files written."""
+    check_writable(out_dir, is_dir=True)
+    written: list[Path] = []
+
+    def on_frame(app: Any, i: int) -> None:
+        path = out_dir / f"step-{i:03d}.svg"
+        path.write_text(app.export_screenshot(title=f"mmviz — step {i}"), encoding="utf-8")
+        written.append(path)
+        if progress and only is None:
+            _progress(i, max(1, len(app.timeline)))
+
+    asyncio.run(_play(lesson, lang, size, on_frame, only))
+    return written

@@ -35,6 +35,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="mmviz", description="See how 32-bit x86 Linux manages memory, step by step.")
     p.add_argument("--text", action="store_true", help="print the default machine instead of the TUI")
     p.add_argument("--lang", choices=("en", "zh"), default="en")
+    p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
+    p.add_argument("--pae", action="store_true", help="with --ram: a PAE machine")
+    p.set_defaults(lesson=None)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
     s = sub.add_parser("lessons", help="list the lessons")
@@ -97,13 +100,23 @@ def out(text: str = "") -> None:
 # -- commands ----------------------------------------------------------------------------
 
 def cmd_default(ns: argparse.Namespace) -> int:
+    """``mmviz [LESSON] [--ram R [--pae]] [--lang zh]``: the TUI (or text without a terminal)."""
+    if ns.lesson:
+        from scenarios import find_lesson
+        find_lesson(ns.lesson)                  # a bad lesson is one line, before anything starts
+        if ns.text or not sys.stdout.isatty():  # no terminal: play it as text
+            ns.text, ns.max_events = True, 8
+            return cmd_run(ns)
     if not ns.text and sys.stdout.isatty():
         app_cls = _tui_app()
         if app_cls is not None:
-            app_cls().run()
+            if ns.ram:
+                import engine
+                engine.parse_size(ns.ram, "--ram")
+            app_cls(lesson=ns.lesson, ram=ns.ram, pae=ns.pae, lang=ns.lang).run()
             return 0
     import engine
-    m = engine.Machine.boot()
+    m = engine.Machine.boot(**({"ram": ns.ram} if ns.ram else {}), pae=ns.pae)
     print_layout(m)
     out()
     out("Boot log:")
@@ -216,7 +229,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
         app_cls = _tui_app()
         if app_cls is None or not sys.stdout.isatty():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
-        app_cls(lesson=ns.lesson).run()
+        app_cls(lesson=ns.lesson, lang=ns.lang).run()
         return 0
     lesson = find_lesson(ns.lesson)
     lang = ns.lang
@@ -334,9 +347,30 @@ COMMANDS = {"lessons": cmd_lessons, "run": cmd_run, "check": cmd_check, "quiz": 
             "layout": cmd_layout, "proc": cmd_proc, "record": cmd_record, "walk": cmd_walk}
 
 
+def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
+    """``mmviz LESSON ...``: a first bare word that is not a command names a lesson."""
+    takes_value = {"--lang", "--ram"}
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in takes_value:
+            i += 2
+            continue
+        if a.startswith("-"):
+            i += 1
+            continue
+        if a in COMMANDS:
+            return argv, None
+        return argv[:i] + argv[i + 1:], a
+    return argv, None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
-        ns = build_parser().parse_args(argv)
+        args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
+        ns = build_parser().parse_args(args)
+        if lesson is not None:
+            ns.lesson = lesson
         return COMMANDS.get(ns.command, cmd_default)(ns)
     except UsageError as err:
         sys.stderr.write(f"{err}\n")

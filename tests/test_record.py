@@ -121,3 +121,12 @@ def test_cli_layout_json():
     assert rec["high_memory"] == 0xF6BFE000 and rec["vmalloc_end"] == 0xFEBFE000
     r = run_cli("layout", "--ram", "1G", "--kernel", "2.6")
     assert "lowmem  : 0xc0000000 - 0xf8000000" in r.stdout
+
+
+def test_cli_lesson_as_first_word():
+    r = run_cli("buddy")                      # no terminal: the lesson plays as text
+    assert r.returncode == 0 and "all expects passed" in r.stdout
+    r = run_cli("no-such-lesson")
+    assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1
+    r = run_cli("--ram", "1G", "--pae", "--text")
+    assert "PAE" in r.stdout.splitlines()[0]

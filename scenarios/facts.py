@@ -28,6 +28,7 @@ ZONE_FIELDS = ("start_pfn", "spanned", "present", "managed", "free_pages",
                "watermark_min", "watermark_low", "watermark_high")
 LAYOUT_FIELDS = ("page_offset", "high_memory", "vmalloc_start", "vmalloc_end", "pkmap_base",
                  "fixaddr_start", "fixaddr_top")
+LEVELS = ("PDPTE", "PDE", "PTE")
 NUMERIC_KINDS = frozenset({"pfn", "vaddr", "paddr", "pid", "process", "access", "walk"})
 ADDRESS_KINDS = frozenset({"vaddr", "access", "walk"})
 
@@ -56,7 +57,7 @@ class Fact:
     compute: Callable[[Outcome, tuple[str, ...]], Any]
     doc: str
     kinds: frozenset | None = None         # result kinds it applies to (None: any)
-    params: tuple[str, ...] = ()           # dotted parameters: zone | order | zfield | lfield | name
+    params: tuple[str, ...] = ()           # dotted parameters: zone | order | zfield | lfield | name | level
     repeat_ok: bool = True                 # meaningful on repeat/each steps
     needs: str = ""                        # engine Machine method it needs
 
@@ -221,6 +222,64 @@ def _page_size(o: Outcome, _: tuple) -> int:
     return int(walk.page_size)
 
 
+def _walk_of(o: Outcome) -> Any:
+    walk = o.result if o.op.result == "walk" else getattr(o.result, "walk", None)
+    if walk is None:
+        raise FactError("no page walk happened (TLB hit)")
+    return walk
+
+
+def _walk_step(o: Outcome, level: str) -> Any:
+    for st in _walk_of(o).steps:
+        if st.level == level:
+            return st
+    raise FactError(f"the walk read no {level}")
+
+
+def _index(o: Outcome, params: tuple) -> int:
+    return int(_walk_step(o, params[0]).index)
+
+
+def _entry(o: Outcome, params: tuple) -> int:
+    return int(_walk_step(o, params[0]).entry)
+
+
+def _table(o: Outcome, params: tuple) -> int:
+    return int(_walk_step(o, params[0]).table_paddr)
+
+
+_FLAG_BITS = ((0, "P"), (1, "RW"), (2, "US"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
+              (7, "PS"), (8, "G"), (63, "NX"))
+
+
+def entry_flags(level: str, entry: int) -> str:
+    """The flag bits of a paging entry by their SDM names: ``"P RW A D PS G"``.
+
+    Bit 7 is PS in a PDE and PAT in a PTE; a PDPTE has only P, PWT and PCD.
+    """
+    names = []
+    for bit, name in _FLAG_BITS:
+        if not entry >> bit & 1:
+            continue
+        if level == "PTE" and bit == 7:
+            name = "PAT"
+        if level == "PDPTE" and bit not in (0, 3, 4):
+            continue
+        names.append(name)
+    return " ".join(names)
+
+
+def _flags(o: Outcome, params: tuple) -> str:
+    return entry_flags(params[0], _entry(o, params))
+
+
+def _tlb_entries(o: Outcome, _: tuple) -> int:
+    tlb = getattr(o.machine, "tlb", None)
+    if tlb is None:
+        raise FactError("this engine version has no TLB")
+    return len(tlb)
+
+
 def _error(o: Outcome, _: tuple) -> str:
     return "none" if o.error is None else type(o.error).__name__
 
@@ -323,6 +382,16 @@ FACTS: dict[str, Fact] = {f.name: f for f in (
          frozenset({"access", "walk"}), repeat_ok=False),
     Fact("page_size", "int", _page_size, "size of the page the walk ended in",
          frozenset({"access", "walk"}), repeat_ok=False),
+    Fact("index", "int", _index, "index of the entry the walk read at a level (index.PDE)",
+         frozenset({"access", "walk"}), params=("level",), repeat_ok=False),
+    Fact("entry", "int", _entry, "value of the entry read at a level (entry.PTE), "
+         "before A/D updates", frozenset({"access", "walk"}), params=("level",), repeat_ok=False),
+    Fact("table", "int", _table, "physical address of the table read at a level (table.PDE "
+         "is CR3's page directory)", frozenset({"access", "walk"}), params=("level",),
+         repeat_ok=False),
+    Fact("flags", "str", _flags, "flag bits of the entry at a level: \"P RW A D PS G\"",
+         frozenset({"access", "walk"}), params=("level",), repeat_ok=False),
+    Fact("tlb_entries", "int", _tlb_entries, "valid TLB entries after the step"),
     Fact("order", "int", _order, "buddy order allocated or freed by this step",
          repeat_ok=False),
     Fact("merged_to", "int", _merged_to, "order of the free block the freed frame ended in",

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from . import expr
-from .facts import ADDRESS_KINDS, FACTS, FREE_OPS, LAYOUT_FIELDS, NUMERIC_KINDS, \
+from .facts import ADDRESS_KINDS, FACTS, FREE_OPS, LAYOUT_FIELDS, LEVELS, NUMERIC_KINDS, \
     SUBSTRING_FACTS, ZONE_FIELDS, ZONE_NAMES, Fact
 from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, MAX_OPS, MAX_REPEAT, \
     Ask, Expect, Lesson, LessonError, Repeat, Step
@@ -92,6 +92,8 @@ def parse_fact_key(key: str) -> tuple[Fact, tuple[str, ...]] | str:
             return f"unknown zone field {value!r} in {key!r}{_near(value, ZONE_FIELDS)}"
         if kind == "lfield" and value not in LAYOUT_FIELDS:
             return f"unknown layout field {value!r} in {key!r}{_near(value, LAYOUT_FIELDS)}"
+        if kind == "level" and value not in LEVELS:
+            return f"unknown paging level {value!r} in {key!r}{_near(value, LEVELS)} (PDPTE, PDE, PTE)"
         if kind == "name" and not _IDENT.match(value):
             return f"bad event name {value!r} in {key!r}"
     return fact, params

@@ -129,16 +129,31 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("exit", (_PID,), "none"),
     Op("access", (P("vaddr", "addr"), P("kind", "kind", "read"), _OPT_PID), "access",
        doc="one CPU access through the TLB and the page tables", aliases=("touch",)),
-    Op("walk", (P("vaddr", "addr"), _OPT_PID, P("kind", "kind", "read")), "walk",
-       doc="the page walk alone, no side effects"),
+    Op("walk", (P("vaddr", "addr"), _OPT_PID, P("kind", "kind", "read"), P("user", "bool", None)),
+       "walk", doc="the page walk alone, no side effects (user = true: as a CPL-3 access)"),
     Op("write_virt", (P("vaddr", "addr"), P("data", "text"), _OPT_PID), "none"),
     Op("read_virt", (P("vaddr", "addr"), P("length", "size"), _OPT_PID), "bytes"),
     Op("proc", (P("path", "text"),), "text", doc="a /proc file as the kernel prints it"),
     Op("flush_tlb", (_OPT_PID,), "none"),
+    Op("invlpg", (P("vaddr", "addr"),), "none",
+       doc="INVLPG: drop the TLB entries of one page, global ones too"),
+    Op("reload_cr3", (), "none",
+       doc="MOV to CR3 (a context switch): the TLB keeps only global entries"),
     Op("check", (), "none", doc="run the machine's invariant checks"),
 )}
 
 ALIASES = {alias: op.name for op in OPS.values() for alias in op.aliases}
+
+
+def _reload_cr3(m: Any) -> None:
+    """MOV CR3, CR3 on an engine without ``reload_cr3``: flush the non-global entries."""
+    events: list = []
+    m.tlb.flush_nonglobal(events)
+    m.events = events
+
+
+# Ops the engine does not name itself: op name -> (function(machine, *args), method it needs).
+ADAPTERS: dict[str, tuple[Any, str]] = {"reload_cr3": (_reload_cr3, "flush_tlb")}
 
 
 def lookup(name: str) -> Op | None:
@@ -154,6 +169,8 @@ def engine_has(op: Op) -> bool:
         proc_cls = getattr(engine, "Process", None)
         return (proc_cls is not None and hasattr(proc_cls, op.engine_method)
                 and _machine_has("spawn"))
+    if op.name in ADAPTERS and not _machine_has(op.engine_method):
+        return _machine_has(ADAPTERS[op.name][1])
     return _machine_has(op.engine_method)
 
 

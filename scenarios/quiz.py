@@ -7,8 +7,9 @@ like the classic paging homework simulators, but on this machine:
 
 * :func:`buddy_quiz` -- which pfn will alloc_pages return, which zone, up to
   which order will a free merge;
-* :func:`walk_quiz` -- which physical address a kernel address maps to and how
-  many paging levels the walk takes (needs the engine's ``walk``).
+* :func:`walk_quiz` -- which physical address a kernel address maps to, which
+  page-directory entry it uses and how many paging levels the walk takes (needs
+  the engine's ``walk``).
 """
 from __future__ import annotations
 
@@ -99,6 +100,11 @@ def walk_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
         if k % 3 == 2:
             ask = {"en": f"Walking {shown} ({split}): how many levels does the walk read?",
                    "zh": f"查找 {shown}（{split}）：页表查找要读几级？", "answer": "levels"}
+        elif k % 3 == 1:
+            bits = "29-21" if pae else "31-22"
+            ask = {"en": f"Which page-directory entry does {shown} use? (bits {bits}, {split})",
+                   "zh": f"{shown} 使用页目录的第几项？（第 {bits} 位，{split}）",
+                   "answer": "index.PDE"}
         else:
             ask = {"en": f"Which physical address does {shown} map to? ({split})",
                    "zh": f"{shown} 映射到哪个物理地址？（{split}）", "answer": "paddr"}

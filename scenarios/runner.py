@@ -13,8 +13,9 @@ from typing import Any
 from . import expr
 from .facts import PAGE_SHIFT, PAGE_SIZE, FactError, Outcome
 from .model import Expect, Step
+from .ops import ADAPTERS
 
-ADDRESS_FACTS = frozenset({"paddr", "layout", "pfn"})
+ADDRESS_FACTS = frozenset({"paddr", "layout", "pfn", "entry", "table"})
 
 
 class Item:
@@ -239,6 +240,9 @@ def call_engine(m: Any, op: Any, args: dict[str, Any]) -> Any:
         return getattr(proc, op.engine_method)(*values[1:])
     while values and values[-1] is None and not op.params[len(values) - 1].required:
         values.pop()
+    method = getattr(m, op.engine_method, None)
+    if method is None and op.name in ADAPTERS:
+        return ADAPTERS[op.name][0](m, *values)
     return getattr(m, op.engine_method)(*values)
 
 
@@ -263,6 +267,7 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
     rep = step.repeat
     if rep is None:
         out = Outcome(m, op, {})
+        before = getattr(m, "events", None)
         try:
             out.args = _finish_args(op, resolve_args(step, scope))
             out.result = call_engine(m, op, out.args)
@@ -272,7 +277,7 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
             out.error = StepFailed(str(err))
         except Exception as err:  # an engine bug: keep the learner's screen clean
             out.error = EngineFailure(f"{type(err).__name__}: {err}")
-        out.events = list(getattr(m, "events", []) or [])
+        out.events = fresh_events(m, before, op, out.result)
         return out
     source = list(range(rep.count)) if rep.count else list(env.get(rep.each) or [])
     rng = random.Random(rep.seed)
@@ -285,6 +290,7 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
     for i in order:
         scope["i"] = i
         scope["it"] = source[i] if rep.each else i
+        before = getattr(m, "events", None)
         try:
             if rep.where is not None and not expr.evaluate(rep.where, scope, rep.where_text):
                 continue
@@ -300,7 +306,7 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
             if out.error is None:
                 out.error = err
             if rep.on_error == "stop":
-                events.extend(getattr(m, "events", []) or [])
+                events.extend(fresh_events(m, before, op, None))
                 break
         except expr.ExprError as err:
             out.error = StepFailed(str(err))
@@ -308,10 +314,29 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
         except Exception as err:  # an engine bug
             out.error = EngineFailure(f"{type(err).__name__}: {err}")
             break
-        events.extend(getattr(m, "events", []) or [])
+        events.extend(fresh_events(m, before, op, result))
     out.result = out.items
     out.events = events
     return out
+
+
+def fresh_events(m: Any, before: Any, op: Any, result: Any) -> list:
+    """The events of the operation just run: none if it left ``m.events`` alone.
+
+    A side-effect-free walk records nothing on the machine; its steps (and #PF) are
+    its events.
+    """
+    after = getattr(m, "events", None)
+    if after is not None and after is not before:
+        return list(after)
+    if op.result == "walk" and result is not None:
+        events = list(result.steps)
+        fault = result.fault
+        if fault is not None:
+            from engine.mmu_events import PageFault
+            events.append(PageFault(fault.vaddr, fault.error_code, fault.reason))
+        return events
+    return []
 
 
 class StepFailed(Exception):

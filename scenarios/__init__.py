@@ -4,7 +4,7 @@ from .explore import CommandError, explore_lesson, parse_command, to_toml
 from .library import all_lessons, find_lesson, lesson_paths, resolve
 from .loader import load_lesson, parse_lesson
 from .model import Lesson, LessonError, Step
-from .runner import ExpectResult, Question, StepResult
+from .results import ExpectResult, Question, StepResult
 from .timeline import Timeline
 
 __all__ = [

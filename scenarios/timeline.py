@@ -17,7 +17,8 @@ import copy
 from typing import Any, Callable
 
 from .model import Lesson, Step
-from .runner import StepResult, apply_op, bind_value, evaluate_step
+from .results import StepResult, evaluate_step
+from .runner import apply_op, bind_value
 
 
 def boot_machine(config: dict[str, Any]) -> Any:

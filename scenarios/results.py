@@ -1,0 +1,247 @@
+"""What a played step shows: its result, the checked expects, the quiz question,
+and the formatting of addresses, results and facts for the text player and panes.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import expr
+from .facts import PAGE_SHIFT, FactError, Outcome
+from .model import Expect, Step
+from .runner import _primary, builtins
+
+ADDRESS_FACTS = frozenset({"paddr", "layout", "pfn", "entry", "table"})
+
+
+@dataclass
+class ExpectResult:
+    key: str
+    expected: str          # as displayed, e.g. "== 0xc1000000" or "vmalloc"
+    actual: str
+    ok: bool
+    line: int = 0
+
+
+@dataclass
+class Question:
+    text: dict[str, str]
+    answer: Any            # the engine's answer (int, str or bool)
+    shown: str             # the answer as displayed
+
+    def ask(self, lang: str = "en") -> str:
+        return self.text.get(lang) or self.text.get("en", "")
+
+    def check(self, reply: str) -> bool:
+        """Is the learner's reply right?  Numbers may be hex, decimal or 4K-style."""
+        reply = reply.strip()
+        if isinstance(self.answer, bool):
+            return reply.lower() in (("true", "yes", "y", "1", "是") if self.answer
+                                     else ("false", "no", "n", "0", "否"))
+        if isinstance(self.answer, int):
+            try:
+                return int(expr.eval_text(reply, {})) == self.answer
+            except expr.ExprError:
+                return False
+        return reply.lower() == str(self.answer).lower()
+
+
+@dataclass
+class StepResult:
+    """What the timeline shows for one applied step."""
+    index: int                         # 0-based step index
+    step: Step
+    args: dict[str, Any]               # resolved argument values (last iteration for repeats)
+    result: Any = None                 # what the engine returned (list of Item for repeats)
+    value: Any = None                  # primary value: int address/pfn/pid, text, or None
+    error: BaseException | None = None
+    events: list = field(default_factory=list)
+    expects: list[ExpectResult] = field(default_factory=list)
+    focus: dict[str, Any] = field(default_factory=dict)
+    question: Question | None = None
+    items: list | None = None
+    errors: int = 0
+
+    @property
+    def op(self) -> str:
+        return self.step.op.name
+
+    @property
+    def ok(self) -> bool:
+        return all(e.ok for e in self.expects)
+
+    @property
+    def error_kind(self) -> str | None:
+        return None if self.error is None else type(self.error).__name__
+
+    @property
+    def error_message(self) -> str:
+        return "" if self.error is None else str(self.error)
+
+    def narration(self, lang: str = "en") -> str:
+        return self.step.narration(lang)
+
+    def title(self, lang: str = "en") -> str:
+        return self.step.short_title(lang)
+
+    def call_text(self) -> str:
+        """The operation as a call with hex addresses: ``kmalloc(100, 'GFP_KERNEL')``."""
+        rep = self.step.repeat
+        if rep is None:
+            parts = [fmt_arg(k, v) for k, v in self.args.items() if v is not None]
+            return f"{self.op}({', '.join(parts)})"
+        parts = []
+        for p in self.step.op.params:
+            if p.name in rep.random:
+                mode, spec = rep.random[p.name]
+                parts.append(f"{p.name}=random {spec[0]}..{spec[1]}" if mode == "range"
+                             else f"{p.name}=random of {spec}")
+            elif p.name in self.step.args:
+                parts.append(f"{p.name}={fmt_arg(p.name, self.step.args[p.name])}")
+        text = f"{self.op}({', '.join(parts)})"
+        text += f" x {rep.count}" if rep.count else f" for each of {rep.each}"
+        if rep.where is not None:
+            text += f" where {rep.where_text}"
+        if rep.sample is not None:
+            text += f" (random sample {rep.sample}, seed {rep.seed})"
+        return text
+
+    def result_text(self) -> str:
+        if self.error is not None:
+            return f"{self.error_kind}: {self.error_message}"
+        if self.items is not None:
+            return f"{len(self.items)} done, {self.errors} failed"
+        return fmt_result(self.step.op.result, self.result)
+
+
+def fmt_arg(key: str, value: Any) -> str:
+    if isinstance(value, bool) or not isinstance(value, int):
+        return repr(value) if isinstance(value, str) else str(value)
+    if key in ("vaddr", "paddr", "addr"):
+        return f"{value:#010x}"
+    if key == "pfn":
+        return f"{value:#x}"
+    if value >= 0x10000:
+        return f"{value:#010x}"
+    return str(value)
+
+
+def fmt_result(kind: str, r: Any) -> str:
+    if r is None:
+        return "-"
+    if kind in ("vaddr", "paddr"):
+        return f"{int(r):#010x}"
+    if kind == "pfn":
+        return f"pfn {int(r):#x} (phys {int(r) << PAGE_SHIFT:#010x})"
+    if kind == "pid":
+        return f"pid {int(r)}"
+    if kind == "process":
+        return f"pid {r.pid}"
+    if kind in ("access", "walk"):
+        pa = "-" if r.paddr is None else f"{int(r.paddr):#010x}"
+        fault = getattr(r, "fault", None)
+        extra = f", TLB {'hit' if getattr(r, 'tlb_hit', False) else 'miss'}" if kind == "access" else ""
+        return f"paddr {pa}{extra}" + (f", fault: {getattr(fault, 'reason', fault)}" if fault else "")
+    if kind == "bytes":
+        return bytes(r).hex(" ")
+    if kind == "machine":
+        c = getattr(r, "config", None)
+        return "booted" if c is None else \
+            f"booted {c.ram >> 20} MB, {'PAE' if c.pae else 'non-PAE'}, kernel {c.kernel}"
+    if kind == "snapshot":
+        return ", ".join(f"{name}: {z.free_pages} free" for name, z in r.items())
+    return str(r)
+
+
+def fmt_fact(name: str, value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int) and (name in ADDRESS_FACTS or name == "value_addr"):
+        return f"{value:#x}"
+    return str(value)
+
+
+_CMPS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b: a < b,
+         "<=": lambda a, b: a <= b, ">": lambda a, b: a > b, ">=": lambda a, b: a >= b}
+
+
+def check_expect(e: Expect, out: Outcome, env: dict[str, Any]) -> ExpectResult:
+    name = _fact_display(e.fact.name, out.op.result)
+    try:
+        actual = e.fact.compute(out, e.params)
+    except (FactError, ArithmeticError, AttributeError, LookupError, TypeError, ValueError) as err:
+        return ExpectResult(e.key, _shown_expected(e, name, e.expected), f"(cannot tell: {err})", False, e.line)
+    except Exception as err:  # an engine error while inspecting the machine
+        return ExpectResult(e.key, _shown_expected(e, name, e.expected),
+                            f"(cannot tell: {type(err).__name__}: {err})", False, e.line)
+    expected = e.expected
+    if e.tree is not None:
+        try:
+            expected = int(expr.evaluate(e.tree, {**builtins(out.machine), **env}, e.expected))
+        except (expr.ExprError, TypeError, ValueError) as err:
+            return ExpectResult(e.key, str(e.expected), f"(cannot tell: {err})", False, e.line)
+    if e.cmp == "contains":
+        ok = isinstance(actual, str) and str(expected) in actual
+        shown_actual = "(contains it)" if ok else _clip(str(actual))
+    elif isinstance(expected, str) and not isinstance(actual, str):
+        ok = False
+        shown_actual = fmt_fact(name, actual)
+    else:
+        try:
+            ok = bool(_CMPS[e.cmp](actual, expected)) if actual is not None else False
+        except TypeError:
+            ok = False
+        shown_actual = fmt_fact(name, actual)
+    return ExpectResult(e.key, _shown_expected(e, name, expected), shown_actual, ok, e.line)
+
+
+def _fact_display(name: str, kind: str) -> str:
+    if name == "value" and kind in ("vaddr", "paddr", "pfn", "access", "walk"):
+        return "value_addr"
+    return name
+
+
+def _shown_expected(e: Expect, name: str, expected: Any) -> str:
+    text = fmt_fact(name, expected)
+    if e.cmp == "contains":
+        return f"contains {text!r}"
+    return text if e.cmp == "==" else f"{e.cmp} {text}"
+
+
+def _clip(text: str, n: int = 60) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= n else text[:n - 1] + "…"
+
+
+def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> StepResult:
+    """Build the StepResult: expects, focus and quiz answer (after the op ran)."""
+    res = StepResult(index, step, out.args, out.result, None, out.error, out.events,
+                     items=out.items, errors=out.errors)
+    if out.error is None and out.items is None:
+        try:
+            res.value = _primary(step.op.result, out.result)
+        except (AttributeError, TypeError, ValueError):
+            res.value = None
+    res.expects = [check_expect(e, out, env) for e in step.expects]
+    allowed = {"error", "errors", "message"} & {e.fact.name for e in step.expects}
+    tolerated = step.repeat is not None and step.repeat.on_error == "continue"
+    if out.error is not None and not allowed and not tolerated:
+        res.expects.append(ExpectResult("error", "none", f"{type(out.error).__name__}: {out.error}",
+                                        False, step.line))
+    scope = {**builtins(out.machine), **env}
+    for kind, (raw, tree) in step.focus.items():
+        try:
+            res.focus[kind] = expr.evaluate(tree, scope, raw) if tree is not None else raw
+        except (expr.ExprError, TypeError, ValueError):
+            res.focus[kind] = None
+        if kind in ("process",) and hasattr(res.focus[kind], "pid"):
+            res.focus[kind] = int(res.focus[kind].pid)
+    if step.ask is not None:
+        a = step.ask
+        try:
+            answer = a.fact.compute(out, a.params)
+            shown = fmt_fact(_fact_display(a.fact.name, step.op.result), answer)
+        except Exception as err:  # shown as text, never raised
+            answer, shown = None, f"(cannot tell: {err})"
+        res.question = Question(a.text, answer, shown)
+    return res

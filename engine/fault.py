@@ -1,0 +1,254 @@
+"""The page-fault handler for user addresses (arch/x86/mm/fault.c, mm/memory.c).
+
+``do_user_fault`` is what runs after the MMU raised #PF: find_vma (expanding a stack
+VMA downwards), access_error, then handle_pte_fault:
+* no PTE: do_anonymous_page -- a read maps the shared zero page read-only, a write
+  gets a zeroed GFP_HIGHUSER_MOVABLE frame mapped writable and dirty; shared
+  anonymous VMAs find their page in the shmem object; special mappings ([vdso],
+  [vvar]) and the map driver's VMAs run their fault handler;
+* a swap entry: do_swap_page;
+* present, write to a read-only PTE: do_wp_page (copy, or reuse by the last user);
+* otherwise a spurious fault: the A/D bits are set and the TLB entry refreshed.
+Errors become ``SegFault`` with the kernel's "segfault at" line; the machine is left
+as it was.
+"""
+from __future__ import annotations
+
+from . import physmem as pm
+from .errors import OutOfMemory, SegFault
+from .memory import install_pte, make_pte, pte_mapped, pte_pfn, read_pte, vm_page_prot
+from .mm import (RLIMIT_STACK, STACK_GUARD_GAP, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED,
+                 VM_WRITE)
+from .mmu import X86_PF_INSTR, X86_PF_PROT, X86_PF_WRITE
+from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW
+from .proc_events import CowBreak, CowReuse, HandleFault, MapPte, Segv, SwapIn, VmaExtend
+from .swap import kswapd
+
+USER_GFP = "GFP_HIGHUSER_MOVABLE"
+
+
+def segv_message(m, p, vaddr: int, code: int) -> str:
+    """show_signal_msg(): the line the kernel logs for an unhandled user fault."""
+    ip, sp = p.ip, p.sp
+    msg = f"{p.comm}[{p.pid}]: segfault at {vaddr:x} ip {ip:08x} sp {sp:08x} error {code:x}"
+    v = p.mm.vma_at(ip)
+    if v is not None and v.file is not None:
+        msg += f" in {v.file.path.rsplit('/', 1)[-1]}[{v.start:x}+{v.end - v.start:x}]"
+    if m.config.flavour.era == "C":
+        msg += " likely on CPU 0 (core 0, socket 0)"
+    return msg
+
+
+def bad_area(m, p, vaddr: int, code: int, events, why: str):
+    msg = segv_message(m, p, vaddr, code)
+    if events is not None:
+        events.append(Segv(p.pid, vaddr, code, msg))
+    err = SegFault(msg)
+    err.reason = why
+    err.vaddr, err.error_code = vaddr, code
+    return err
+
+
+def alloc_user_page(m, events) -> int:
+    """alloc_zeroed_user_highpage_movable(), with kswapd/direct reclaim around it."""
+    try:
+        pfn = m.alloc_pages(USER_GFP, 0, owner=pm.OWNER_USER)
+    except OutOfMemory:
+        if events is not None and m._events:
+            events.extend(m._events)
+        if not kswapd(m, events, force=True):
+            raise
+        pfn = m.alloc_pages(USER_GFP, 0, owner=pm.OWNER_USER)
+    if events is not None and m._events:
+        events.extend(m._events)
+    m.frames.zero_frame(pfn)
+    m.memmap.refcount[pfn] = 0                   # references come with the mappings
+    kswapd(m, events)
+    return pfn
+
+
+def _new_anon_page(m, p, vma, pfn: int, vaddr: int) -> None:
+    mm = m.memmap
+    mm.flags[pfn] |= pm.PG_anon | pm.PG_lru
+    sw = m.swap_state
+    sw.lru[pfn] = None
+    sw.page_vaddr[pfn] = vaddr & ~0xFFF
+    if vma.anon_vma is None:
+        vma.anon_vma = m._next_anon_vma()
+
+
+def _map(m, p, vaddr, pfn, flags, why, events, count=True):
+    old = install_pte(m, p, vaddr & ~0xFFF, pfn, flags)
+    if count and pfn != m.zero_pfn:
+        m.memmap.mapcount[pfn] += 1
+        m.memmap.refcount[pfn] += 1
+    if events is not None:
+        events.append(MapPte(p.pid, vaddr & ~0xFFF, pfn, make_pte(m, pfn, flags), why))
+    if m.current == p.pid:
+        m.tlb.invlpg(vaddr, events)
+    return old
+
+
+def expand_stack(m, p, vma, vaddr: int, events) -> bool:
+    """expand_downwards(): the stack VMA grows to the faulting page, within limits."""
+    addr = vaddr & ~0xFFF
+    prev, _ = p.mm.find_vma_prev(vma.start - 1)
+    if prev is vma:
+        prev = None
+    gap = STACK_GUARD_GAP if m.config.flavour.era == "C" else 0
+    if prev is not None and prev.end + gap > addr:
+        return False
+    if vma.end - addr > RLIMIT_STACK:
+        return False
+    old = vma.start
+    vma.pgoff -= (vma.start - addr) >> 12
+    vma.start = addr
+    if events is not None:
+        events.append(VmaExtend(p.pid, vma.start, vma.end, old, vma.end))
+    return True
+
+
+def do_user_fault(m, p, vaddr: int, code: int, events) -> str:
+    """Fix the fault or raise SegFault.  Returns what was done (for the events)."""
+    vma = p.mm.find_vma(vaddr)
+    if vma is None:
+        raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)")
+    if vma.start > vaddr:
+        if not vma.vm_flags & VM_GROWSDOWN or not expand_stack(m, p, vma, vaddr, events):
+            raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)")
+    f = vma.vm_flags
+    if code & X86_PF_WRITE:
+        if not f & VM_WRITE:
+            raise bad_area(m, p, vaddr, code, events, "write to a non-writable VMA")
+    elif code & X86_PF_PROT:
+        raise bad_area(m, p, vaddr, code, events,
+                       "instruction fetch from a non-executable page" if code & X86_PF_INSTR
+                       else "protection fault on a present page")
+    elif not f & (VM_READ | VM_WRITE | VM_EXEC):
+        raise bad_area(m, p, vaddr, code, events, "PROT_NONE VMA")
+    how = handle_pte_fault(m, p, vma, vaddr, bool(code & X86_PF_WRITE), events)
+    if events is not None:
+        events.append(HandleFault(p.pid, vaddr, code, how))
+    p.mm.update_hiwater()
+    return how
+
+
+def handle_pte_fault(m, p, vma, vaddr: int, write: bool, events) -> str:
+    pa, pte = read_pte(m, p, vaddr)
+    prot = vm_page_prot(m, vma.vm_flags)
+    if pte == 0:
+        if vma.ops is not None:
+            return vma.ops.fault(m, p, vma, vaddr, events)
+        if vma.shm is not None:
+            return _shared_fault(m, p, vma, vaddr, prot, events)
+        if vma.special is not None and vma.special in m.special_pages_names:
+            pfn = m.special_page(vma.special, (vaddr - vma.start) >> 12)
+            p.mm.rss_file += 1
+            _map(m, p, vaddr, pfn, prot, vma.special, events)
+            return "special mapping"
+        if not write:
+            _map(m, p, vaddr, m.zero_pfn, prot & ~_PAGE_RW, "zero page", events)
+            return "zero page"
+        pfn = alloc_user_page(m, events)
+        _new_anon_page(m, p, vma, pfn, vaddr)
+        p.mm.rss_anon += 1
+        _map(m, p, vaddr, pfn, prot | _PAGE_RW | _PAGE_DIRTY, "anonymous", events)
+        return "anonymous page"
+    if not pte_mapped(m, pte):
+        return do_swap_page(m, p, vma, vaddr, pte, write, prot, events)
+    if write and not pte & _PAGE_RW:
+        return do_wp_page(m, p, vma, vaddr, pte, prot, events)
+    p.mm.pgd.set_entry(pa, pte | _PAGE_ACCESSED | (_PAGE_DIRTY if write else 0))
+    if m.current == p.pid:
+        m.tlb.invlpg(vaddr, events)
+    return "spurious (TLB refreshed)"
+
+
+def do_wp_page(m, p, vma, vaddr, pte, prot, events) -> str:
+    old = pte_pfn(m, pte)
+    mm = m.memmap
+    pa, _ = read_pte(m, p, vaddr)
+    if vma.vm_flags & VM_SHARED:
+        p.mm.pgd.set_entry(pa, pte | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED)
+        if m.current == p.pid:
+            m.tlb.invlpg(vaddr, events)
+        return "shared page made writable"
+    sw = m.swap_state
+    if (old != m.zero_pfn and mm.flags[old] & pm.PG_anon and old not in sw.cache_slot
+            and mm.refcount[old] == 1):
+        p.mm.pgd.set_entry(pa, pte | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED)
+        if m.current == p.pid:
+            m.tlb.invlpg(vaddr, events)
+        if events is not None:
+            events.append(CowReuse(p.pid, vaddr & ~0xFFF, old))
+        return "copy-on-write: reused (last user)"
+    new = alloc_user_page(m, events)
+    pa, pte = read_pte(m, p, vaddr)         # reclaim may have touched this PTE
+    if not pte_mapped(m, pte) or pte_pfn(m, pte) != old:
+        m.frames.zero_frame(new)
+        m._free(new, 0, events, expect_owner=pm.OWNER_USER)
+        return "retry (page went away under reclaim)"
+    if old != m.zero_pfn:
+        m.frames.copy_frame(new, old)
+    _new_anon_page(m, p, vma, new, vaddr)
+    p.mm.pgd.set_entry(pa, 0)
+    if old != m.zero_pfn:
+        from .memory import unmap_page
+        unmap_page(m, p, old, events)
+    p.mm.rss_anon += 1
+    _map(m, p, vaddr, new, prot | _PAGE_RW | _PAGE_DIRTY, "cow copy", events)
+    if events is not None:
+        events.append(CowBreak(p.pid, vaddr & ~0xFFF, old, new))
+    return "copy-on-write: copied" if old != m.zero_pfn else "zero page replaced"
+
+
+def do_swap_page(m, p, vma, vaddr, pte, write, prot, events) -> str:
+    sw = m.swap_state
+    slot = sw.slot_of(m, pte)
+    pfn = sw.cache.get(slot)
+    cached = pfn is not None
+    if not cached:
+        pfn = alloc_user_page(m, events)
+        pa, now = read_pte(m, p, vaddr)
+        if now != pte:                           # reclaim ran; start over
+            m.frames.zero_frame(pfn)
+            m._free(pfn, 0, events, expect_owner=pm.OWNER_USER)
+            return "retry"
+        data = sw.store.get(slot)
+        if data is not None:
+            m.frames.write(pfn << 12, data)
+        _new_anon_page(m, p, vma, pfn, vaddr)
+        sw.cache[slot] = pfn
+        sw.cache_slot[pfn] = slot
+        m.memmap.flags[pfn] |= pm.PG_swapcache
+        m.memmap.refcount[pfn] = 1               # the swap cache's reference
+        sw.pswpin += 1
+    p.mm.swap_ents -= 1
+    p.mm.rss_anon += 1
+    pa, _ = read_pte(m, p, vaddr)
+    p.mm.pgd.set_entry(pa, 0)
+    sw.swap_free(m, slot, events)              # may drop the cache link
+    exclusive = pfn not in sw.cache_slot and m.memmap.mapcount[pfn] == 0
+    flags = prot
+    if write and exclusive:
+        flags = prot | _PAGE_RW | _PAGE_DIRTY
+    _map(m, p, vaddr, pfn, flags, "swap-in", events)
+    if sw.page_vaddr.get(pfn) is None:
+        sw.page_vaddr[pfn] = vaddr & ~0xFFF
+    if events is not None:
+        events.append(SwapIn(p.pid, vaddr & ~0xFFF, slot, pfn, cached))
+    return "swap-in"
+
+
+def _shared_fault(m, p, vma, vaddr, prot, events) -> str:
+    """shmem_fault(): the shared anonymous object's page (allocated on first touch)."""
+    idx = vma.pgoff + ((vaddr - vma.start) >> 12)
+    obj = vma.shm
+    pfn = obj.pages.get(idx)
+    if pfn is None:
+        pfn = alloc_user_page(m, events)
+        obj.pages[idx] = pfn
+        m.memmap.refcount[pfn] = 1               # the shmem object's reference
+    p.mm.rss_shmem += 1
+    _map(m, p, vaddr, pfn, prot, "shared anonymous", events)
+    return "shared anonymous page"

@@ -1,0 +1,265 @@
+"""Page-table work on user address spaces (mm/memory.c, mm/mprotect.c, kernel/fork.c).
+
+* ``vm_page_prot`` -- protection_map[]: the PTE bits a VMA's flags give.
+* ``pte_tables`` -- the page tables under a range, as writable numpy views of the
+  frames that hold them (entries are edited in place, in simulated memory).
+* ``zap_range`` (zap_pte_range + free_pgtables), ``change_protection``,
+  ``copy_range`` (copy_page_range at fork: private pages write-protected in both, the
+  child's entries old; swap entries duplicated).
+
+Page accounting: ``memmap.mapcount`` = number of PTEs mapping the frame (the shared
+zero page is never counted, as vm_normal_page() skips it); ``refcount`` = mapcount
++ 1 while the page sits in the swap cache + 1 while a shared-anonymous object or the
+vmalloc area of a driver holds it.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import physmem as pm
+from .mm import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
+from .paging import (PAE_ADDR_MASK, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_NX, _PAGE_PRESENT,
+                     _PAGE_RW, _PAGE_TABLE, _PAGE_USER, mk_pae_entry, mk_pte, protnone_bit)
+from .proc_events import FreePgtable, UnmapPte
+
+FLUSH_ALL_CEILING = 33          # tlb_single_page_flush_ceiling
+
+
+def vm_page_prot(m, vm_flags: int) -> int:
+    """protection_map[vm_flags & 0xf]: private writable pages start read-only (COW)."""
+    if not vm_flags & (VM_READ | VM_WRITE | VM_EXEC):
+        return (1 << protnone_bit(m.config.kernel)) | _PAGE_ACCESSED      # PAGE_NONE
+    f = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED
+    if vm_flags & VM_WRITE and vm_flags & VM_SHARED:
+        f |= _PAGE_RW
+    if m.config.pae and m.config.nx and not vm_flags & VM_EXEC:
+        f |= _PAGE_NX
+    return f
+
+
+def make_pte(m, pfn: int, flags: int) -> int:
+    if m.config.pae:
+        return mk_pae_entry(pfn << 12, flags, 36)
+    return mk_pte(pfn << 12, flags)
+
+
+def pte_pfn(m, pte: int) -> int:
+    return (pte & (PAE_ADDR_MASK if m.config.pae else 0xFFFF_F000)) >> 12
+
+
+def pte_mapped(m, pte: int) -> bool:
+    """pte_present() of the kernel: present, or PROT_NONE (address kept, P clear)."""
+    return bool(pte & (_PAGE_PRESENT | (1 << protnone_bit(m.config.kernel))))
+
+
+def pte_tables(m, pgd, start: int, end: int, alloc_from=None):
+    """(first vaddr of the table, numpy view of its entries, lo, hi) for each page table
+    under [start, end).  With ``alloc_from`` (a PageTables), tables missing in ``pgd``
+    are allocated where ``alloc_from`` has one (fork)."""
+    pae = m.config.pae
+    span_shift = 21 if pae else 22
+    n = 512 if pae else 1024
+    dt = np.uint64 if pae else np.uint32
+    fd = m.frames.frames
+    src = alloc_from if alloc_from is not None else pgd
+    va = start & ~((1 << span_shift) - 1)
+    while va < end:
+        nxt = va + (1 << span_shift)
+        pde_pa = src.pde_paddr(va)
+        if pde_pa is not None:
+            pde = src.read_entry(pde_pa)
+            if pde & _PAGE_PRESENT and not pde & 0x80:
+                if alloc_from is not None:
+                    pgd.pte_paddr(va, alloc=True, user=True)
+                    pde = pgd.read_entry(pgd.pde_paddr(va))
+                table = pde & (PAE_ADDR_MASK if pae else 0xFFFF_F000)
+                buf = fd.get(table >> 12)
+                if buf is None:
+                    buf = fd[table >> 12] = bytearray(4096)
+                lo = max(0, (start - va) >> 12)
+                hi = min(n, (end - va + 0xFFF) >> 12)
+                yield va, np.frombuffer(buf, dtype=dt), lo, hi
+        va = nxt
+
+
+def flush_range(m, pid: int, start: int, end: int, events) -> None:
+    """flush_tlb_range(): only the running process can have TLB entries of its own."""
+    if m.current != pid:
+        return
+    if (end - start) >> 12 > FLUSH_ALL_CEILING:
+        m.tlb.flush_nonglobal(events)
+    else:
+        for va in range(start, end, 4096):
+            m.tlb.invlpg(va, events)
+
+
+def release_page(m, pfn: int, events) -> None:
+    """put_page() after a mapping went away: frees the frame when nobody holds it."""
+    mm = m.memmap
+    mm.refcount[pfn] -= 1
+    if mm.refcount[pfn] == 0:
+        sw = m.swap_state
+        sw.lru.pop(pfn, None)
+        sw.page_vaddr.pop(pfn, None)
+        m.frames.zero_frame(pfn)
+        mm.flags[pfn] &= ~(pm.PG_anon | pm.PG_lru | pm.PG_swapcache)
+        m._free(pfn, 0, events, expect_owner=pm.OWNER_USER)
+
+
+def unmap_page(m, p, pfn: int, events) -> None:
+    """page_remove_rmap() + put_page() for one PTE that mapped pfn."""
+    if pfn == m.zero_pfn:
+        return
+    mm = m.memmap
+    mm.mapcount[pfn] -= 1
+    owner = mm.owner[pfn]
+    if owner == pm.OWNER_USER:
+        if mm.flags[pfn] & pm.PG_anon:
+            p.mm.rss_anon -= 1
+        else:
+            p.mm.rss_shmem -= 1
+        if mm.mapcount[pfn] == 0:
+            m.swap_state.drop_cache(m, pfn, events)
+        release_page(m, pfn, events)
+    else:                                   # driver / vdso pages: the kernel keeps them
+        p.mm.rss_file -= 1
+        mm.refcount[pfn] -= 1
+
+
+def zap_range(m, p, start: int, end: int, events, free_tables=True, floor=0,
+              ceiling=1 << 32) -> int:
+    """zap_page_range(): clear every PTE in [start, end), drop pages and swap slots."""
+    n = 0
+    pae = m.config.pae
+    sw = m.swap_state
+    for va0, arr, lo, hi in pte_tables(m, p.mm.pgd, start, end):
+        seg = arr[lo:hi]
+        nz = np.nonzero(seg)[0]
+        if not len(nz):
+            continue
+        vals = [int(x) for x in seg[nz]]
+        seg[nz] = 0
+        for k, pte in zip(nz.tolist(), vals):
+            va = va0 + ((lo + k) << 12)
+            if pte_mapped(m, pte):
+                pfn = pte_pfn(m, pte)
+                unmap_page(m, p, pfn, events)
+                if events is not None:
+                    events.append(UnmapPte(p.pid, va, pfn))
+            else:
+                sw.swap_free(m, sw.slot_of(m, pte), events)
+                p.mm.swap_ents -= 1
+            n += 1
+    if n:
+        flush_range(m, p.pid, start, end, events)
+    if free_tables:
+        free_pgtables(m, p, floor, ceiling, events)
+    del pae
+    return n
+
+
+def free_pgtables(m, p, floor: int, ceiling: int, events) -> None:
+    """Release page tables whose whole span lies in [floor, ceiling) and maps nothing."""
+    pae = m.config.pae
+    span = (2 << 20) if pae else (4 << 20)
+    pgd = p.mm.pgd
+    va = (floor + span - 1) & ~(span - 1)
+    top = min(ceiling, 0xC000_0000)
+    while va + span <= top:
+        pde_pa = pgd.pde_paddr(va)
+        if pde_pa is not None:
+            pde = pgd.read_entry(pde_pa)
+            table = pde & (PAE_ADDR_MASK if pae else 0xFFFF_F000)
+            pfn = table >> 12
+            if pde & _PAGE_PRESENT and pfn in pgd.owned:
+                buf = m.frames.frames.get(pfn)
+                if buf is None or not any(buf):
+                    pgd.set_entry(pde_pa, 0)
+                    pgd.owned.discard(pfn)
+                    m.frames.zero_frame(pfn)
+                    m._free(pfn, 0, events, expect_owner=pm.OWNER_PGTABLE)
+                    if events is not None:
+                        events.append(FreePgtable(p.pid, va, pfn))
+                    if m.current == p.pid:
+                        m.tlb.flush_nonglobal(events)
+        va += span
+
+
+def change_protection(m, p, vma, start: int, end: int, events) -> None:
+    """change_pte_range(): present (and PROT_NONE) PTEs take the VMA's new protection.
+    A private writable page stays read-only unless it is exclusively ours (6.1 makes
+    such PTEs writable again at once; 2.6 waits for the write fault to reuse it)."""
+    newprot = vm_page_prot(m, vma.vm_flags)
+    era_c = m.config.flavour.era == "C"
+    mm = m.memmap
+    keep = _PAGE_ACCESSED | _PAGE_DIRTY
+    for va0, arr, lo, hi in pte_tables(m, p.mm.pgd, start, end):
+        seg = arr[lo:hi]
+        for k in np.nonzero(seg)[0].tolist():
+            pte = int(seg[k])
+            if not pte_mapped(m, pte):
+                continue
+            pfn = pte_pfn(m, pte)
+            flags = newprot | (pte & keep if newprot & _PAGE_PRESENT else 0)
+            if (era_c and vma.vm_flags & VM_WRITE and not vma.vm_flags & VM_SHARED
+                    and pfn != m.zero_pfn and mm.refcount[pfn] == 1 and pte & _PAGE_DIRTY
+                    and mm.flags[pfn] & pm.PG_anon):
+                flags |= _PAGE_RW
+            seg[k] = make_pte(m, pfn, flags)
+    flush_range(m, p.pid, start, end, events)
+
+
+def copy_range(m, parent, child, vma, events) -> None:
+    """copy_page_range() for one private VMA: share every page copy-on-write."""
+    pae = m.config.pae
+    mm = m.memmap
+    sw = m.swap_state
+    addr_mask = np.uint64(PAE_ADDR_MASK) if pae else np.uint32(0xFFFF_F000)
+    mapped_bits = _PAGE_PRESENT | (1 << protnone_bit(m.config.kernel))
+    dt = np.uint64 if pae else np.uint32
+    rw, acc = dt(_PAGE_RW), dt(_PAGE_ACCESSED)
+    cow = not vma.vm_flags & VM_SHARED
+    cpgd = child.mm.pgd
+    for va0, arr, lo, hi in pte_tables(m, parent.mm.pgd, vma.start, vma.end):
+        seg = arr[lo:hi]
+        nz = np.nonzero(seg)[0]
+        if not len(nz):
+            continue
+        carr = next(pte_tables(m, cpgd, va0 + (lo << 12), va0 + (hi << 12),
+                               alloc_from=parent.mm.pgd))[1]
+        ptes = seg[nz]
+        mapped = (ptes & dt(mapped_bits)) != 0
+        if cow:
+            ptes = np.where(mapped, ptes & ~rw, ptes)
+            seg[nz] = ptes
+        child_ptes = np.where(mapped, ptes & ~acc, ptes)
+        carr[lo + nz] = child_ptes
+        pfns = ((ptes[mapped] & addr_mask) >> dt(12)).astype(np.int64)
+        pfns = pfns[pfns != m.zero_pfn]
+        np.add.at(mm.mapcount, pfns, 1)
+        np.add.at(mm.refcount, pfns, 1)
+        child.mm.rss_anon += int(len(pfns))
+        swp = ptes[~mapped]
+        for pte in swp.tolist():
+            sw.swap_duplicate(sw.slot_of(m, int(pte)))
+        child.mm.swap_ents += len(swp)
+    if cow:
+        flush_range(m, parent.pid, vma.start, vma.end, events)
+
+
+def install_pte(m, p, vaddr: int, pfn: int, flags: int) -> int:
+    """set_pte_at() (page table allocated with _PAGE_TABLE on demand); returns old PTE."""
+    pgd = p.mm.pgd
+    return pgd.set_entry(pgd.pte_paddr(vaddr, alloc=True, user=True), make_pte(m, pfn, flags))
+
+
+def read_pte(m, p, vaddr: int) -> tuple[int | None, int]:
+    """(entry address or None, entry value) of vaddr's PTE in process p."""
+    pgd = p.mm.pgd
+    pa = pgd.pte_paddr(vaddr)
+    if pa is None:
+        return None, 0
+    return pa, pgd.read_entry(pa)
+
+
+_PAGE_TABLE_USER = _PAGE_TABLE

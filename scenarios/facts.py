@@ -29,6 +29,8 @@ ZONE_FIELDS = ("start_pfn", "spanned", "present", "managed", "free_pages",
 LAYOUT_FIELDS = ("page_offset", "high_memory", "vmalloc_start", "vmalloc_end", "pkmap_base",
                  "fixaddr_start", "fixaddr_top")
 LEVELS = ("PDPTE", "PDE", "PTE")
+SLABINFO_FIELDS = ("active_objs", "num_objs", "objsize", "objperslab", "pagesperslab",
+                   "num_slabs")
 NUMERIC_KINDS = frozenset({"pfn", "vaddr", "paddr", "pid", "process", "access", "walk"})
 ADDRESS_KINDS = frozenset({"vaddr", "access", "walk"})
 
@@ -280,6 +282,47 @@ def _tlb_entries(o: Outcome, _: tuple) -> int:
     return len(tlb)
 
 
+def _slab(o: Outcome) -> Any:
+    m = o.machine
+    if not hasattr(m, "slab_of"):
+        raise FactError("needs m.slab_of, which this engine version does not have")
+    v = subject_vaddr(o)
+    if v is None:
+        raise FactError("this step has no virtual address")
+    return m.slab_of(v)
+
+
+def _cache(o: Outcome, _: tuple) -> str:
+    slab = _slab(o)
+    return "none" if slab is None else str(slab.cache.name)
+
+
+def _slab_list(o: Outcome, _: tuple) -> str:
+    slab = _slab(o)
+    return "none" if slab is None else str(slab.where)
+
+
+def _slabinfo(o: Outcome, params: tuple) -> int:
+    m = o.machine
+    if not hasattr(m, "slab_cache"):
+        raise FactError("needs m.slab_cache, which this engine version does not have")
+    try:
+        cache = m.slab_cache(params[0])
+    except Exception as err:  # the engine's own "no such cache"
+        raise FactError(f"no slab cache {params[0]!r}: {err}") from None
+    if cache is None:
+        raise FactError(f"no slab cache {params[0]!r}")
+    return int(cache.slabinfo()[SLABINFO_FIELDS.index(params[1])])
+
+
+def _walk_paddr_fact(o: Outcome, _: tuple) -> Any:
+    v = subject_vaddr(o)
+    if v is None:
+        raise FactError("this step has no virtual address")
+    pid = o.args.get("pid") if o.op.target == "process" or o.op.result == "access" else None
+    return _walk_paddr(o.machine, v, pid)
+
+
 def _error(o: Outcome, _: tuple) -> str:
     return "none" if o.error is None else type(o.error).__name__
 
@@ -392,6 +435,14 @@ FACTS: dict[str, Fact] = {f.name: f for f in (
     Fact("flags", "str", _flags, "flag bits of the entry at a level: \"P RW A D PS G\"",
          frozenset({"access", "walk"}), params=("level",), repeat_ok=False),
     Fact("tlb_entries", "int", _tlb_entries, "valid TLB entries after the step"),
+    Fact("cache", "str", _cache, "the slab cache holding the step's address (size-128, "
+         "kmalloc-96) or none", repeat_ok=False),
+    Fact("slab_list", "str", _slab_list, "the list the object's slab is on: cpu, partial, "
+         "full, free", repeat_ok=False),
+    Fact("slabinfo", "int", _slabinfo, "a /proc/slabinfo column of a cache "
+         "(slabinfo.kmalloc-96.active_objs)", params=("cache", "sfield")),
+    Fact("walk_paddr", "int", _walk_paddr_fact, "physical address the page tables give for "
+         "the step's virtual address (None if unmapped)", repeat_ok=False),
     Fact("order", "int", _order, "buddy order allocated or freed by this step",
          repeat_ok=False),
     Fact("merged_to", "int", _merged_to, "order of the free block the freed frame ended in",

@@ -11,7 +11,7 @@ from .facts import PAGE_SHIFT, FactError, Outcome
 from .model import Expect, Step
 from .runner import _primary, builtins
 
-ADDRESS_FACTS = frozenset({"paddr", "layout", "pfn", "entry", "table"})
+ADDRESS_FACTS = frozenset({"paddr", "layout", "pfn", "entry", "table", "walk_paddr"})
 
 
 @dataclass

@@ -13,11 +13,12 @@ import re
 from typing import Any
 
 from .facts import ADDRESS_KINDS, FACTS, FREE_OPS, LAYOUT_FIELDS, LEVELS, NUMERIC_KINDS, \
-    SUBSTRING_FACTS, ZONE_FIELDS, ZONE_NAMES, Fact
+    SLABINFO_FIELDS, SUBSTRING_FACTS, ZONE_FIELDS, ZONE_NAMES, Fact
 from .model import LANGS, Ask, Expect, Step
 from .source import KeyLines
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+CACHE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
 _CMP = re.compile(r"^\s*(==|!=|<=|>=|<|>)\s*")
 
 
@@ -59,6 +60,10 @@ def parse_fact_key(key: str) -> tuple[Fact, tuple[str, ...]] | str:
             return f"unknown layout field {value!r} in {key!r}{near(value, LAYOUT_FIELDS)}"
         if kind == "level" and value not in LEVELS:
             return f"unknown paging level {value!r} in {key!r}{near(value, LEVELS)} (PDPTE, PDE, PTE)"
+        if kind == "cache" and not CACHE_NAME.match(value):
+            return f"bad cache name {value!r} in {key!r}"
+        if kind == "sfield" and value not in SLABINFO_FIELDS:
+            return f"unknown slabinfo column {value!r} in {key!r}{near(value, SLABINFO_FIELDS)}"
         if kind == "name" and not IDENT.match(value):
             return f"bad event name {value!r} in {key!r}"
     return fact, params
@@ -74,7 +79,8 @@ class ExpectChecks:
         if fact.kinds is not None and kind not in fact.kinds:
             return f"does not apply to {op.name} (it returns {kind})"
         pnames = {p.name for p in op.params}
-        if fact.name in ("region",) and kind not in ADDRESS_KINDS and "vaddr" not in pnames:
+        if fact.name in ("region", "cache", "slab_list", "walk_paddr") and kind not in ADDRESS_KINDS \
+                and "vaddr" not in pnames:
             return f"does not apply to {op.name} (no virtual address)"
         if fact.name in ("zone", "paddr", "pfn", "contiguous") and kind not in NUMERIC_KINDS - {"pid", "process"} \
                 and not pnames & {"vaddr", "pfn", "paddr"}:

@@ -121,6 +121,8 @@ def fmt_arg(key: str, value: Any) -> str:
         return f"{value:#010x}"
     if key == "pfn":
         return f"{value:#x}"
+    if key in ("size", "length", "delta"):
+        return str(value)
     if value >= 0x10000:
         return f"{value:#010x}"
     return str(value)

@@ -227,12 +227,11 @@ def do_swap_page(m, p, vma, vaddr, pte, write, prot, events) -> str:
     p.mm.rss_anon += 1
     pa, _ = read_pte(m, p, vaddr)
     p.mm.pgd.set_entry(pa, 0)
+    _map(m, p, vaddr, pfn, prot, "swap-in", events)
     sw.swap_free(m, slot, events)              # may drop the cache link
-    exclusive = pfn not in sw.cache_slot and m.memmap.mapcount[pfn] == 0
-    flags = prot
-    if write and exclusive:
-        flags = prot | _PAGE_RW | _PAGE_DIRTY
-    _map(m, p, vaddr, pfn, flags, "swap-in", events)
+    if write and pfn not in sw.cache_slot and m.memmap.mapcount[pfn] == 1:
+        pte = p.mm.pgd.read_entry(pa)          # reuse_swap_page(): writable at once
+        p.mm.pgd.set_entry(pa, pte | _PAGE_RW | _PAGE_DIRTY)
     if sw.page_vaddr.get(pfn) is None:
         sw.page_vaddr[pfn] = vaddr & ~0xFFF
     if events is not None:

@@ -102,7 +102,7 @@ def release_page(m, pfn: int, events) -> None:
         sw.lru.pop(pfn, None)
         sw.page_vaddr.pop(pfn, None)
         m.frames.zero_frame(pfn)
-        mm.flags[pfn] &= ~(pm.PG_anon | pm.PG_lru | pm.PG_swapcache)
+        mm.flags[pfn] = int(mm.flags[pfn]) & ~(pm.PG_anon | pm.PG_lru | pm.PG_swapcache)
         m._free(pfn, 0, events, expect_owner=pm.OWNER_USER)
 
 

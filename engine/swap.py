@@ -65,7 +65,7 @@ class SwapState:
             pfn = self.cache.pop(slot, None)
             if pfn is not None:
                 del self.cache_slot[pfn]
-                m.memmap.flags[pfn] &= ~pm.PG_swapcache
+                m.memmap.flags[pfn] = int(m.memmap.flags[pfn]) & ~pm.PG_swapcache
                 from .memory import release_page
                 release_page(m, pfn, events)
 
@@ -75,7 +75,7 @@ class SwapState:
         slot = self.cache_slot.pop(pfn, None)
         if slot is not None:
             del self.cache[slot]
-            m.memmap.flags[pfn] &= ~pm.PG_swapcache
+            m.memmap.flags[pfn] = int(m.memmap.flags[pfn]) & ~pm.PG_swapcache
             m.memmap.refcount[pfn] -= 1
 
     def slot_of(self, m, pte: int) -> int:
@@ -145,7 +145,7 @@ def swap_out_page(m, pfn: int, events) -> bool:
     sw.page_vaddr.pop(pfn, None)
     if mm.refcount[pfn] != 0 or mm.mapcount[pfn] != 0:
         raise AssertionError(f"swap-out of pfn {pfn:#x} left refcount {mm.refcount[pfn]}")
-    mm.flags[pfn] &= ~(pm.PG_anon | pm.PG_lru)
+    mm.flags[pfn] = int(mm.flags[pfn]) & ~(pm.PG_anon | pm.PG_lru)
     m.frames.zero_frame(pfn)
     m._free(pfn, 0, events, expect_owner=pm.OWNER_USER)
     return True

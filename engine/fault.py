@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from . import physmem as pm
 from .errors import OutOfMemory, SegFault
-from .memory import install_pte, make_pte, pte_mapped, pte_pfn, read_pte, vm_page_prot
+from .memory import flush_tlb_page, install_pte, make_pte, pte_mapped, pte_pfn, read_pte, vm_page_prot
 from .mm import (RLIMIT_STACK, STACK_GUARD_GAP, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED,
                  VM_WRITE)
 from .mmu import X86_PF_INSTR, X86_PF_PROT, X86_PF_WRITE
@@ -84,8 +84,8 @@ def _map(m, p, vaddr, pfn, flags, why, events, count=True):
         m.memmap.refcount[pfn] += 1
     if events is not None:
         events.append(MapPte(p.pid, vaddr & ~0xFFF, pfn, make_pte(m, pfn, flags), why))
-    if m.current == p.pid:
-        m.tlb.invlpg(vaddr, events)
+    if m.current == p.pid and old & 1:        # a new PTE needs no flush (#PF dropped it)
+        flush_tlb_page(m, vaddr, events)
     return old
 
 
@@ -160,7 +160,7 @@ def handle_pte_fault(m, p, vma, vaddr: int, write: bool, events) -> str:
         return do_wp_page(m, p, vma, vaddr, pte, prot, events)
     p.mm.pgd.set_entry(pa, pte | _PAGE_ACCESSED | (_PAGE_DIRTY if write else 0))
     if m.current == p.pid:
-        m.tlb.invlpg(vaddr, events)
+        flush_tlb_page(m, vaddr, events)
     return "spurious (TLB refreshed)"
 
 
@@ -171,14 +171,14 @@ def do_wp_page(m, p, vma, vaddr, pte, prot, events) -> str:
     if vma.vm_flags & VM_SHARED:
         p.mm.pgd.set_entry(pa, pte | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED)
         if m.current == p.pid:
-            m.tlb.invlpg(vaddr, events)
+            flush_tlb_page(m, vaddr, events)
         return "shared page made writable"
     sw = m.swap_state
     if (old != m.zero_pfn and mm.flags[old] & pm.PG_anon and old not in sw.cache_slot
             and mm.refcount[old] == 1):
         p.mm.pgd.set_entry(pa, pte | _PAGE_RW | _PAGE_DIRTY | _PAGE_ACCESSED)
         if m.current == p.pid:
-            m.tlb.invlpg(vaddr, events)
+            flush_tlb_page(m, vaddr, events)
         if events is not None:
             events.append(CowReuse(p.pid, vaddr & ~0xFFF, old))
         return "copy-on-write: reused (last user)"

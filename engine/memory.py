@@ -20,6 +20,7 @@ from . import physmem as pm
 from .mm import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 from .paging import (PAE_ADDR_MASK, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_NX, _PAGE_PRESENT,
                      _PAGE_RW, _PAGE_TABLE, _PAGE_USER, mk_pae_entry, mk_pte, protnone_bit)
+from .mmu_events import TlbFlush
 from .proc_events import FreePgtable, UnmapPte
 
 FLUSH_ALL_CEILING = 33          # tlb_single_page_flush_ceiling
@@ -82,6 +83,20 @@ def pte_tables(m, pgd, start: int, end: int, alloc_from=None):
         va = nxt
 
 
+def flush_tlb_page(m, vaddr: int, events) -> None:
+    """INVLPG of one page (both TLBs, any page size), found by lookup, not by a scan."""
+    tlb, n = m.tlb, 0
+    for exec_ in (False, True):
+        hit = tlb.lookup(vaddr, exec_)
+        while hit is not None:
+            arr, si, way = hit[1], hit[2], hit[3]
+            arr.sets[si][way] = None
+            n += 1
+            hit = tlb.lookup(vaddr, exec_)
+    if events is not None:
+        events.append(TlbFlush("invlpg", vaddr, n))
+
+
 def flush_range(m, pid: int, start: int, end: int, events) -> None:
     """flush_tlb_range(): only the running process can have TLB entries of its own."""
     if m.current != pid:
@@ -90,7 +105,7 @@ def flush_range(m, pid: int, start: int, end: int, events) -> None:
         m.tlb.flush_nonglobal(events)
     else:
         for va in range(start, end, 4096):
-            m.tlb.invlpg(va, events)
+            flush_tlb_page(m, va, events)
 
 
 def release_page(m, pfn: int, events) -> None:

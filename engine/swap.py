@@ -16,10 +16,13 @@ kernel's active/inactive split, the file LRU and shmem swapping are not modelled
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+
 import numpy as np
 
 from . import physmem as pm
 from .paging import _PAGE_ACCESSED, swp_pte, swp_pte_decode
+from .memory import flush_tlb_page
 from .proc_events import Kswapd, Referenced, SwapOut
 
 
@@ -32,7 +35,7 @@ class SwapState:
         self.store: dict[int, bytes | None] = {}      # slot -> page contents (None: zeros)
         self.cache: dict[int, int] = {}               # slot -> pfn (swap cache)
         self.cache_slot: dict[int, int] = {}          # pfn -> slot
-        self.lru: dict[int, None] = {}                # private anonymous pages, oldest first
+        self.lru: OrderedDict[int, None] = OrderedDict()   # private anon pages, oldest first
         self.page_vaddr: dict[int, int] = {}          # pfn -> user address (page->index)
         self.pswpin = self.pswpout = 0
 
@@ -45,6 +48,10 @@ class SwapState:
         """scan_swap_map(): next free slot from cluster_next, wrapping once."""
         if self.used >= self.total:
             return None
+        if self.next < self.nr_slots and self.swap_map[self.next] == 0:
+            slot = self.next
+            self.next = slot + 1 if slot + 1 < self.nr_slots else 1
+            return slot
         free = np.flatnonzero(self.swap_map[self.next:] == 0)
         if len(free):
             slot = self.next + int(free[0])
@@ -109,7 +116,7 @@ def page_referenced(m, pfn: int, events) -> bool:
             young = True
             p.mm.pgd.set_entry(pa, pte & ~_PAGE_ACCESSED)
             if m.current == p.pid:
-                m.tlb.invlpg(vaddr, events)
+                flush_tlb_page(m, vaddr, events)
     return young
 
 
@@ -136,7 +143,7 @@ def swap_out_page(m, pfn: int, events) -> bool:
         mm.mapcount[pfn] -= 1
         mm.refcount[pfn] -= 1
         if m.current == p.pid:
-            m.tlb.invlpg(vaddr, events)
+            flush_tlb_page(m, vaddr, events)
     sw.pswpout += 1
     if events is not None:
         events.append(SwapOut(pfn, slot, len(maps), entry))
@@ -174,10 +181,10 @@ def kswapd(m, events, force: bool = False) -> int:
         pfn = next(iter(sw.lru))
         scanned += 1
         if m.pfn_zone(pfn) not in targets:
-            sw.lru[pfn] = sw.lru.pop(pfn)
+            sw.lru.move_to_end(pfn)
             continue
         if page_referenced(m, pfn, events):
-            sw.lru[pfn] = sw.lru.pop(pfn)
+            sw.lru.move_to_end(pfn)
             if events is not None:
                 events.append(Referenced(pfn))
             continue

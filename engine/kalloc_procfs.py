@@ -38,8 +38,10 @@ def vmallocinfo(m) -> str:
 
 def kalloc_meminfo(m) -> dict[str, int]:
     rec, unrec = m.kmem.pages()
-    return {"SReclaimable": rec * 4, "SUnreclaim": unrec * 4,
-            "VmallocUsed": m.vmap.used_kb(m)}
+    out = {"SReclaimable": rec * 4, "SUnreclaim": unrec * 4, "VmallocUsed": m.vmap.used_kb(m)}
+    if m.config.flavour.era != "C":       # 6.x always prints 0 (since 5.3)
+        out["VmallocChunk"] = m.vmap.largest_chunk(m) >> 10
+    return out
 
 
 def kalloc_node_stats(m) -> dict[str, int]:

@@ -6,11 +6,33 @@ lessons narrate them.  ``tlb`` names one of the four P6 TLB arrays: "itlb", "itl
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
+
+
+class _MmuEvent:
+    """``kind`` and ``describe()`` like every other engine event."""
+    __slots__ = ()
+
+    @property
+    def kind(self) -> str:
+        return type(self).__name__
+
+    def _asdict(self) -> dict:
+        return asdict(self)  # type: ignore[call-overload]
+
+    def describe(self) -> str:
+        parts = []
+        for k, v in asdict(self).items():  # type: ignore[call-overload]
+            if isinstance(v, int) and not isinstance(v, bool) and (
+                    "addr" in k or k in ("vaddr", "entry", "old", "new", "paddr")):
+                parts.append(f"{k}={v:#x}")
+            else:
+                parts.append(f"{k}={v!r}")
+        return f"{self.kind}({', '.join(parts)})"
 
 
 @dataclass(slots=True)
-class WalkStep:
+class WalkStep(_MmuEvent):
     """One paging-structure entry read by the walker (the value as read)."""
     level: str              # "PDPTE", "PDE", "PTE"
     table_paddr: int        # physical address of the table (PD, PT or PDPT)
@@ -20,7 +42,7 @@ class WalkStep:
 
 
 @dataclass(slots=True)
-class SetAccessedDirty:
+class SetAccessedDirty(_MmuEvent):
     """The walker set A (and D) in an entry, as a CPU does with a locked OR."""
     level: str
     entry_paddr: int
@@ -29,7 +51,7 @@ class SetAccessedDirty:
 
 
 @dataclass(slots=True)
-class PageFault:
+class PageFault(_MmuEvent):
     """#PF raised: the error code the CPU pushes, CR2 = vaddr."""
     vaddr: int
     error_code: int
@@ -37,14 +59,14 @@ class PageFault:
 
 
 @dataclass(slots=True)
-class TlbLookup:
+class TlbLookup(_MmuEvent):
     vaddr: int
-    kind: str               # "read", "write", "exec"
+    access: str             # "read", "write", "exec"
     user: bool
 
 
 @dataclass(slots=True)
-class TlbHit:
+class TlbHit(_MmuEvent):
     vaddr: int
     tlb: str
     set_index: int
@@ -53,13 +75,13 @@ class TlbHit:
 
 
 @dataclass(slots=True)
-class TlbMiss:
+class TlbMiss(_MmuEvent):
     vaddr: int
     reason: str             # "not cached", "clean entry: write must set D", "permission"
 
 
 @dataclass(slots=True)
-class TlbFill:
+class TlbFill(_MmuEvent):
     tlb: str
     set_index: int
     way: int
@@ -74,7 +96,7 @@ class TlbFill:
 
 
 @dataclass(slots=True)
-class TlbEvict:
+class TlbEvict(_MmuEvent):
     tlb: str
     set_index: int
     vpn: int
@@ -84,7 +106,7 @@ class TlbEvict:
 
 
 @dataclass(slots=True)
-class TlbFlush:
+class TlbFlush(_MmuEvent):
     scope: str              # "all", "nonglobal" (CR3 reload), "invlpg"
     vaddr: int | None
     dropped: int            # how many entries went away

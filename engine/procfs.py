@@ -178,7 +178,7 @@ def meminfo_values(m) -> dict[str, int]:
         "CommitLimit": (total // 2) * 4 + swap_total,
         "Committed_AS": extra.get("Committed_AS", 0),
         "VmallocTotal": (L.vmalloc_end - L.vmalloc_start) >> 10,
-        "VmallocUsed": extra.get("VmallocUsed", 0), "VmallocChunk": 0,
+        "VmallocUsed": extra.get("VmallocUsed", 0), "VmallocChunk": extra.get("VmallocChunk", 0),
         "Percpu": m.config.flavour.percpu_pages_per_cpu * m.config.cpus * 4,
         "HardwareCorrupted": 0, "AnonHugePages": 0, "ShmemHugePages": 0,
         "ShmemPmdMapped": 0, "FileHugePages": 0, "FilePmdMapped": 0,

@@ -323,6 +323,33 @@ def _walk_paddr_fact(o: Outcome, _: tuple) -> Any:
     return _walk_paddr(o.machine, v, pid)
 
 
+def _maps_line(o: Outcome) -> list[str] | None:
+    """The fields of the /proc/<pid>/maps line holding the step's address (None: no VMA)."""
+    v = subject_vaddr(o)
+    pid = o.args.get("pid")
+    if v is None or pid is None:
+        raise FactError("this step has no user address of a process")
+    pid = int(getattr(pid, "pid", pid))
+    for line in o.machine.proc(f"/proc/{pid}/maps").splitlines():
+        fields = line.split()
+        lo, _, hi = fields[0].partition("-")
+        if int(lo, 16) <= v < int(hi, 16):
+            return fields
+    return None
+
+
+def _vma(o: Outcome, _: tuple) -> str:
+    fields = _maps_line(o)
+    if fields is None:
+        return "none"
+    return fields[5] if len(fields) > 5 else "anon"
+
+
+def _vma_perms(o: Outcome, _: tuple) -> str:
+    fields = _maps_line(o)
+    return "none" if fields is None else fields[1]
+
+
 def _error(o: Outcome, _: tuple) -> str:
     return "none" if o.error is None else type(o.error).__name__
 
@@ -441,6 +468,10 @@ FACTS: dict[str, Fact] = {f.name: f for f in (
          "full, free", repeat_ok=False),
     Fact("slabinfo", "int", _slabinfo, "a /proc/slabinfo column of a cache "
          "(slabinfo.kmalloc-96.active_objs)", params=("cache", "sfield")),
+    Fact("vma", "str", _vma, "the /proc/<pid>/maps name of the VMA holding the step's user "
+         "address: a path, [heap], [stack], anon, or none", repeat_ok=False),
+    Fact("vma_perms", "str", _vma_perms, "the maps permissions of that VMA (r-xp, rw-p) or none",
+         repeat_ok=False),
     Fact("walk_paddr", "int", _walk_paddr_fact, "physical address the page tables give for "
          "the step's virtual address (None if unmapped)", repeat_ok=False),
     Fact("order", "int", _order, "buddy order allocated or freed by this step",

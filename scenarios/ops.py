@@ -120,12 +120,15 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("brk", (_PID, P("addr", "addr")), "vaddr", target="process"),
     Op("sbrk", (_PID, P("delta", "size")), "vaddr", target="process"),
     Op("mmap", (_PID, P("length", "size"), P("prot", "prot", "rw-"),
-                P("flags", "flags", "private|anonymous"), P("addr", "addr", None)),
-       "vaddr", target="process"),
+                P("flags", "flags", "private|anonymous"), P("addr", "addr", None),
+                P("file", "text", None), P("offset", "size", 0)),
+       "vaddr", target="process", doc="map anonymous memory, a file or a device (file = \"/dev/...\")"),
     Op("munmap", (_PID, P("addr", "addr"), P("length", "size")), "none", target="process"),
     Op("mprotect", (_PID, P("addr", "addr"), P("length", "size"), P("prot", "prot")),
        "none", target="process"),
-    Op("fork", (_PID,), "pid"),
+    Op("fork", (_PID,), "pid", doc="copy a process; private pages become copy-on-write"),
+    Op("switch_to", (_OPT_PID,), "none", doc="context switch: load that process's CR3"),
+    Op("reclaim", (), "none", doc="wake kswapd now: age pages, swap some out"),
     Op("exit", (_PID,), "none"),
     Op("access", (P("vaddr", "addr"), P("kind", "kind", "read"), _OPT_PID), "access",
        doc="one CPU access through the TLB and the page tables", aliases=("touch",)),
@@ -165,13 +168,25 @@ def engine_has(op: Op) -> bool:
     if op.target == "timeline":
         return _machine_class() is not None
     if op.target == "process":
-        import engine
-        proc_cls = getattr(engine, "Process", None)
+        proc_cls = process_class()
         return (proc_cls is not None and hasattr(proc_cls, op.engine_method)
                 and _machine_has("spawn"))
     if op.name in ADAPTERS and not _machine_has(op.engine_method):
         return _machine_has(ADAPTERS[op.name][1])
     return _machine_has(op.engine_method)
+
+
+def process_class() -> Any:
+    """The engine's Process class (``engine.Process``, or where the engine defines it)."""
+    import importlib
+    import engine
+    cls = getattr(engine, "Process", None)
+    if cls is None:
+        try:
+            cls = getattr(importlib.import_module("engine.machine_proc"), "Process", None)
+        except ImportError:
+            cls = None
+    return cls
 
 
 def _machine_class() -> Any:

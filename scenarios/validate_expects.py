@@ -85,6 +85,8 @@ class ExpectChecks:
         if fact.name in ("zone", "paddr", "pfn", "contiguous") and kind not in NUMERIC_KINDS - {"pid", "process"} \
                 and not pnames & {"vaddr", "pfn", "paddr"}:
             return f"does not apply to {op.name} (no address or frame)"
+        if fact.name in ("vma", "vma_perms") and "pid" not in pnames:
+            return f"does not apply to {op.name} (no process)"
         if fact.name == "value" and kind in ("none", "machine"):
             return f"does not apply to {op.name} (it returns nothing)"
         if fact.name == "merged_to" and op.name not in FREE_OPS:

@@ -1,0 +1,43 @@
+"""Lesson ops and facts of user processes: process ops are available, vma / vma_perms."""
+from __future__ import annotations
+
+import pytest
+
+from scenarios import LessonError, Timeline, parse_lesson
+from scenarios.ops import OPS, engine_has
+
+engine = pytest.importorskip("engine")
+pytestmark = pytest.mark.skipif(not hasattr(engine.Machine, "spawn"),
+                                reason="engine has no user processes yet")
+
+HEAD = '''[lesson]
+id = "t"
+title = { en = "T", zh = "T" }
+summary = { en = "S", zh = "S" }
+machine = { ram = "160M", kernel = "2.6", seed = 1 }
+'''
+SAY = 'say = { en = "x", zh = "x" }\n'
+
+
+def test_process_ops_are_available():
+    for name in ("brk", "sbrk", "mmap", "munmap", "mprotect", "fork", "switch_to", "reclaim"):
+        assert engine_has(OPS[name]), name
+
+
+def test_vma_facts_follow_proc_maps():
+    body = (f'[[step]]\ndo = "spawn"\nas = "p"\n{SAY}'
+            f'[[step]]\ndo = "mmap"\npid = "p"\nlength = "8K"\nas = "m"\n{SAY}'
+            'expect = { vma = "anon", vma_perms = "rw-p" }\n'
+            f'[[step]]\ndo = "access"\nvaddr = "0xbffffab4"\npid = "p"\n{SAY}'
+            'expect = { vma = "[stack]" }\n'
+            f'[[step]]\ndo = "access"\nvaddr = "0x20000000"\npid = "p"\n{SAY}'
+            'expect = { vma = "none", error = "SegFault" }\n')
+    results = Timeline(parse_lesson(HEAD + body, "t.toml")).run_all()
+    assert [(r.index, e.key, e.actual) for r in results for e in r.expects if not e.ok] == []
+
+
+def test_vma_fact_needs_a_process():
+    with pytest.raises(LessonError) as info:
+        parse_lesson(HEAD + f'[[step]]\ndo = "kmalloc"\nsize = 8\n{SAY}expect = {{ vma = "x" }}\n',
+                     "t.toml")
+    assert "no process" in str(info.value)

@@ -350,6 +350,24 @@ def _vma_perms(o: Outcome, _: tuple) -> str:
     return "none" if fields is None else fields[1]
 
 
+def _memmap_field(o: Outcome, field: str) -> int:
+    p = subject_paddr(o)
+    if p is None:
+        raise FactError("the step's address is not mapped")
+    memmap = getattr(o.machine, "memmap", None)
+    if memmap is None or not hasattr(memmap, field):
+        raise FactError(f"needs mem_map's {field}, which this engine version does not have")
+    return int(getattr(memmap, field)[p >> PAGE_SHIFT])
+
+
+def _mapcount(o: Outcome, _: tuple) -> int:
+    return _memmap_field(o, "mapcount")
+
+
+def _page_count(o: Outcome, _: tuple) -> int:
+    return _memmap_field(o, "refcount")
+
+
 def _error(o: Outcome, _: tuple) -> str:
     return "none" if o.error is None else type(o.error).__name__
 
@@ -472,6 +490,10 @@ FACTS: dict[str, Fact] = {f.name: f for f in (
          "address: a path, [heap], [stack], anon, or none", repeat_ok=False),
     Fact("vma_perms", "str", _vma_perms, "the maps permissions of that VMA (r-xp, rw-p) or none",
          repeat_ok=False),
+    Fact("mapcount", "int", _mapcount, "page tables mapping the frame behind the step's "
+         "address (page_mapcount)", repeat_ok=False),
+    Fact("page_count", "int", _page_count, "references to the frame behind the step's address "
+         "(page_count)", repeat_ok=False),
     Fact("walk_paddr", "int", _walk_paddr_fact, "physical address the page tables give for "
          "the step's virtual address (None if unmapped)", repeat_ok=False),
     Fact("order", "int", _order, "buddy order allocated or freed by this step",

@@ -11,7 +11,7 @@ from typing import Any, Iterable
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Grid
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -79,19 +79,18 @@ class MmvizApp(App):
         self.set_reactive(MmvizApp.lang, lang if lang in ("en", "zh") else "en")
         self._autoplay: Any = None
         self.last_error = ""
+        self.kernel_log: list[str] = []        # kernel errors of this session, oldest first
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
-        with Horizontal(id="main"):
+        with Grid(id="main"):
             yield VirtualMap(id="vmap")
-            with Vertical(id="centre"):
-                yield PhysicalMapPane(id="physical")
-                yield BuddyPane(id="buddy")
-            with Vertical(id="right"):
-                yield LessonPane(id="lesson")
-                yield PageWalkPane(id="walk")
-                yield SlabPane(id="slab")
+            yield PhysicalMapPane(id="physical")
+            yield LessonPane(id="lesson")
+            yield PageWalkPane(id="walk")
+            yield BuddyPane(id="buddy")
+            yield SlabPane(id="slab")
         yield Static(f"The terminal is too small for mmviz: it needs at least "
                      f"{MIN_SIZE[0]}×{MIN_SIZE[1]}. Enlarge the window (or press Ctrl+Q).",
                      id="too-small")
@@ -127,38 +126,50 @@ class MmvizApp(App):
         sel = self._focus_selection(result)
         if sel is not None:
             self.set_reactive(MmvizApp.selection, sel)
+        if result is not None and result.error is not None:
+            self._log_error(f"step {self.timeline.position}: {result.error_kind}: {result.error_message}")
         self._show_all(result.events if result is not None else [])
+
+    def _log_error(self, line: str) -> None:
+        """Kernel errors go to the lesson pane's kernel log and Textual's log, never a traceback."""
+        line = line.splitlines()[0] if line else line
+        if not self.kernel_log or self.kernel_log[-1] != line:
+            self.kernel_log.append(line)
+            self.log.error(line)
 
     def _show_all(self, events: list) -> None:
         m, tl, sel = self.machine, self.timeline, self.selection
         self.sub_title = tl.lesson.title_in(self.lang)
-        self.query_one(VirtualMap).show_machine(m)
-        self.query_one(VirtualMap).selection = sel
-        self.query_one(PhysicalMapPane).show_machine(m, events, sel)
+        vmap = self.query_one(VirtualMap)
+        vmap.show_machine(m)
+        vmap.selection = sel
+        line = describe(m, sel)
+        self.query_one(PhysicalMapPane).show_machine(m, events, sel, line)
         self.query_one(BuddyPane).show_machine(m, events, tl.position, sel)
         self.query_one(PageWalkPane).show_machine(m, tl.current, sel)
-        self.query_one(SlabPane).show_machine(m, self.lang)
-        self._show_lesson()
+        self.query_one(SlabPane).show_machine(m, self.lang, sel, events)
+        self._show_lesson(line)
 
-    def _show_lesson(self) -> None:
+    def _show_lesson(self, line: str | None = None) -> None:
         tl = self.timeline
         self.query_one(LessonPane).show_step(
             tl.lesson.title_in(self.lang), tl.lesson.summary_in(self.lang), tl.position, len(tl),
-            tl.current, self.lang, describe(self.machine, self.selection))
+            tl.current, self.lang, describe(self.machine, self.selection) if line is None else line,
+            tuple(self.kernel_log))
 
     def watch_selection(self, sel: Selection | None) -> None:
         m, tl = self.machine, self.timeline
         self.query_one(VirtualMap).selection = sel
-        pane = self.query_one(PhysicalMapPane)
-        pane.show_machine(m, None, sel)
+        self.query_one(PhysicalMapPane).show_machine(m, None, sel)
         self.query_one(BuddyPane).show_machine(m, tl.current.events if tl.current else [],
                                                tl.position, sel)
         self.query_one(PageWalkPane).show_machine(m, None, sel)
+        self.query_one(SlabPane).show_machine(m, self.lang, sel)
         self._show_lesson()
 
     def watch_lang(self) -> None:
         self.sub_title = self.timeline.lesson.title_in(self.lang)
-        self.query_one(SlabPane).show_machine(self.machine, self.lang)
+        self.query_one(SlabPane).show_machine(self.machine, self.lang, self.selection)
         self._show_lesson()
 
     def on_selection_requested(self, message: SelectionRequested) -> None:
@@ -170,6 +181,7 @@ class MmvizApp(App):
             how()
         except Exception as err:        # a step must never become a traceback
             self.last_error = f"{type(err).__name__}: {err}"
+            self._log_error(self.last_error)
             self.notify(self.last_error, severity="error")
         self._after_move()
 

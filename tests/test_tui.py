@@ -15,7 +15,7 @@ SIZE = (200, 60)
 
 
 def lesson_text(app: MmvizApp) -> str:
-    return str(app.query_one("#lesson-text").render())
+    return app.query_one(LessonPane).plain
 
 
 async def test_step_back_jump_and_autoplay_keys():

@@ -1,4 +1,4 @@
-"""SVG snapshots of the main screen at a fixed step, in English and in Chinese.
+"""SVG snapshots of the main screen and of each pane at a fixed step, in English and in Chinese.
 
 Update after an intended change: pytest tests/test_tui_snapshots.py --snapshot-update
 """
@@ -11,6 +11,7 @@ pytest.importorskip("pytest_textual_snapshot")
 from app.app import MmvizApp     # noqa: E402
 
 STEP = 3
+PANES = ("vmap", "physical", "buddy", "lesson", "walk", "slab")
 
 
 @pytest.fixture(autouse=True)
@@ -26,7 +27,22 @@ async def _to_step(pilot):
     await pilot.pause()
 
 
+def _maximized(pane_id: str):
+    async def run_before(pilot):
+        await _to_step(pilot)
+        pilot.app.screen.maximize(pilot.app.query_one(f"#{pane_id}"))
+        await pilot.pause()
+    return run_before
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_main_screen_at_step(snap_compare, lang):
     assert snap_compare(MmvizApp(lesson="memory-map", lang=lang), run_before=_to_step,
                         terminal_size=(200, 60))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("pane", PANES)
+def test_pane_at_step(snap_compare, pane, lang):
+    assert snap_compare(MmvizApp(lesson="memory-map", lang=lang), run_before=_maximized(pane),
+                        terminal_size=(120, 40))

@@ -1,6 +1,8 @@
 """Buddy lists: per zone free_area[0..10] as counts and bars, the block just split or
-merged highlighted with its pfn range, and free pages over the steps as a sparkline
-with the zone's watermarks marked."""
+merged highlighted with its pfn range, the kernel's unusable free space index per
+order (debugfs extfrag/unusable_index), and free pages over the steps as a sparkline
+with the zone's watermarks marked.  Drawn with the Line API: a step repaints only
+the rows whose text changed."""
 from __future__ import annotations
 
 import math
@@ -8,9 +10,11 @@ from typing import Any
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import Static
+
+from engine.extfrag import unusable_indices
 
 from .selection import Selection, SelectionRequested, selected_zone
+from .textlines import TextLines, set_border_title
 
 MAX_ORDER = 11
 SPARK = "▁▂▃▄▅▆▇█"
@@ -43,33 +47,49 @@ def buddy_highlights(events: list) -> dict[str, list[tuple[str, int, int, int]]]
     return out
 
 
+def _level(v: int, lo: int, span: int) -> int:
+    return min(len(SPARK) - 1, max(0, (v - lo) * (len(SPARK) - 1) // span))
+
+
 def sparkline(values: list[int], wm_min: int, wm_low: int, wm_high: int, width: int) -> Text:
-    """Free pages per step; red at or below min, yellow at or below low, green above high."""
-    values = values[-width:]
+    """Free pages per step, scaled between the lowest value (or min) and the highest
+    (or high); red at or below min, yellow at or below low, cyan at or below high,
+    green above.  The watermarks follow as the glyph of the level each one sits at."""
+    values = values[-max(1, width - 18):]
     lo = min([*values, wm_min]) if values else 0
     hi = max([*values, wm_high]) if values else 1
     span = max(1, hi - lo)
     t = Text()
-    for v in values:
-        ch = SPARK[min(len(SPARK) - 1, (v - lo) * (len(SPARK) - 1) // span)]
+    run, run_style = [], None
+    for v in values:                       # one span per run of equal colour
         style = "red" if v <= wm_min else "yellow" if v <= wm_low else \
             "green" if v > wm_high else "cyan"
-        t.append(ch, style)
+        if style != run_style and run:
+            t.append("".join(run), run_style)
+            run = []
+        run_style = style
+        run.append(SPARK[_level(v, lo, span)])
+    if run:
+        t.append("".join(run), run_style)
+    t.append(" │", "dim")
+    for name, mark, style in (("min", wm_min, "red"), ("low", wm_low, "yellow"),
+                              ("high", wm_high, "cyan")):
+        t.append(f" {name}", "dim")
+        t.append(SPARK[_level(mark, lo, span)], style)
     return t
 
 
-class BuddyPane(Static):
+class BuddyPane(TextLines):
     """free_area of every populated zone, like /proc/buddyinfo but drawn."""
 
     DEFAULT_CSS = """
     BuddyPane { border: round $secondary; height: 1fr; padding: 0 1; }
     BuddyPane:focus { border: round $accent; }
     """
-    can_focus = True
     BINDINGS = [Binding("enter", "next_zone", "Select next zone", show=False)]
 
     def __init__(self, **kw: Any) -> None:
-        super().__init__("", **kw)
+        super().__init__(**kw)
         self.history: dict[int, dict[str, int]] = {}
         self._machine: Any = None
 
@@ -82,9 +102,8 @@ class BuddyPane(Static):
         self.history[position] = {z.name: z.free_pages for z in machine.zones}
         for p in [p for p in self.history if p > position]:
             del self.history[p]
-        self.border_title = r"Buddy allocator: free_area\[order].nr_free"
-        self.update(self.render_text(machine, events or [], position, selected_zone(machine, selection)),
-                    layout=False)
+        set_border_title(self, r"Buddy allocator: free_area\[order].nr_free")
+        self.set_lines(self.render_lines_for(machine, events or [], selected_zone(machine, selection)))
 
     def action_next_zone(self) -> None:
         zones = [z.name for z in self._machine.zones] if self._machine is not None else []
@@ -92,32 +111,46 @@ class BuddyPane(Static):
             self._zone_cursor = (getattr(self, "_zone_cursor", -1) + 1) % len(zones)
             self.post_message(SelectionRequested(Selection("zone", zones[self._zone_cursor])))
 
-    def render_text(self, m: Any, events: list, position: int, chosen: str | None) -> Text:
+    def render_lines_for(self, m: Any, events: list, chosen: str | None) -> list[Text]:
         marks = buddy_highlights(events)
-        t = Text()
-        width = max(10, self.size.width - 14) if self.size.width else 60
+        lines: list[Text] = []
+        width = self.text_width
         for z in m.zones:
-            head_style = "bold reverse" if z.name == chosen else "bold"
-            t.append(f"{z.name:<8}", head_style)
-            t.append(f" free {z.free_pages:>8}  watermarks min {z.watermark_min} "
-                     f"low {z.watermark_low} high {z.watermark_high}\n")
+            head = Text()
+            head.append(f"{z.name:<8}", "bold reverse" if z.name == chosen else "bold")
+            head.append(f" free {z.free_pages:>8}  watermarks min {z.watermark_min} "
+                        f"low {z.watermark_low} high {z.watermark_high}")
+            lines.append(head)
             hit_orders = {o for (_, o, _, _) in marks.get(z.name, [])}
             top = max(1, max(z.nr_free))
-            t.append("  order  ", "dim")
+            row = Text("  order    ", "dim")
             for o in range(MAX_ORDER):
-                t.append(f"{o:>{COL}}", "bold magenta" if o in hit_orders else "dim")
-            t.append("\n  nr_free")
+                row.append(f"{o:>{COL}}", "bold magenta" if o in hit_orders else "dim")
+            lines.append(row)
+            row = Text("  nr_free  ")
             for o, n in enumerate(z.nr_free):
-                t.append(f"{n:>{COL}}", "bold reverse magenta" if o in hit_orders else "")
-            t.append("\n         ")
+                row.append(f"{n:>{COL}}", "bold reverse magenta" if o in hit_orders else "")
+            lines.append(row)
+            row = Text("           ")
             for o, n in enumerate(z.nr_free):
-                t.append(f"{_bar(n, top) * 3:>{COL}}", "magenta" if o in hit_orders else "blue")
-            t.append("\n")
-            for what, order, first, last in marks.get(z.name, [])[:3]:
-                t.append(f"  {what} order {order}: pfn {first:#x}-{last:#x}\n", "magenta")
-            series = [self.history[p][z.name] for p in sorted(self.history) if z.name in self.history[p]]
-            t.append("  free/step ", "dim")
-            t.append_text(sparkline(series, z.watermark_min, z.watermark_low, z.watermark_high, width))
-            t.append("\n")
-        t.append("sparkline: red ≤ min, yellow ≤ low, cyan ≤ high, green > high", "dim")
-        return t
+                row.append(f"{_bar(n, top) * 3:>{COL}}", "magenta" if o in hit_orders else "blue")
+            lines.append(row)
+            row = Text("  unusable ", "dim")
+            for i in unusable_indices(z.nr_free):
+                row.append(f"{i / 1000:>{COL}.3f}", "red" if i >= 500 else "yellow" if i else "dim")
+            lines.append(row)
+            hits = marks.get(z.name, [])         # one line per zone, so nothing below moves
+            row = Text("  ")
+            for what, order, first, last in hits[:2]:
+                row.append(f"{what} order {order}: pfn {first:#x}-{last:#x}  ", "magenta")
+            if len(hits) > 2:
+                row.append(f"+{len(hits) - 2}", "dim magenta")
+            lines.append(row)
+            series = [h[z.name] for _, h in sorted(self.history.items()) if z.name in h]
+            row = Text("  free/step ", "dim")
+            row.append_text(sparkline(series, z.watermark_min, z.watermark_low, z.watermark_high,
+                                      width - 12))
+            lines.append(row)
+        lines.append(Text("unusable: extfrag/unusable_index (0 = every free page fits the order); "
+                          "sparkline: red ≤ min, yellow ≤ low, cyan ≤ high, green > high", "dim"))
+        return lines

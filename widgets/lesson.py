@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from rich.text import Text
-from textual.app import ComposeResult
-from textual.containers import VerticalScroll
-from textual.widgets import Static
+
+from .textlines import TextLines, set_border_title
 
 WORDS = {
     "en": {"step": "step", "start": "Start: the freshly booted machine. Press → or n to step.",
            "events": "events", "expects": "expects", "error": "kernel error", "more": "more",
-           "selection": "selection", "question": "Q", "answer": "A"},
+           "selection": "selection", "question": "Q", "answer": "A", "log": "kernel log"},
     "zh": {"step": "步骤", "start": "开始：刚启动的机器。按 → 或 n 前进一步。",
            "events": "事件", "expects": "检查", "error": "内核错误", "more": "更多",
-           "selection": "选中", "question": "问", "answer": "答"},
+           "selection": "选中", "question": "问", "answer": "答", "log": "内核日志"},
 }
 
 
@@ -25,7 +24,7 @@ def _event_text(ev: Any) -> str:
 
 
 def lesson_text(title: str, summary: str, position: int, total: int, result: Any, lang: str,
-                selection_line: str, max_events: int = 8) -> Text:
+                selection_line: str, max_events: int = 8, log: tuple = ()) -> Text:
     w = WORDS.get(lang, WORDS["en"])
     t = Text()
     t.append(f"{title}\n", "bold")
@@ -67,24 +66,28 @@ def lesson_text(title: str, summary: str, position: int, total: int, result: Any
     if selection_line:
         t.append(f"\n{w['selection']}: ", "dim")
         t.append(selection_line + "\n", "bold magenta")
+    if log:
+        t.append(f"\n{w['log']}:\n", "dim")
+        for line in log[-4:]:
+            t.append(f"  {line}\n", "red")
     return t
 
 
-class LessonPane(VerticalScroll):
-    """Narration in the chosen language, and what the step did."""
+class LessonPane(TextLines):
+    """Narration in the chosen language, and what the step did (drawn with the Line API)."""
 
     DEFAULT_CSS = """
     LessonPane { border: round $secondary; height: 1fr; padding: 0 1; }
     LessonPane:focus { border: round $accent; }
-    LessonPane > Static { width: 1fr; }
     """
-
-    def compose(self) -> ComposeResult:
-        yield Static("", id="lesson-text")
+    wrap = True
 
     def show_step(self, title: str, summary: str, position: int, total: int, result: Any,
-                  lang: str, selection_line: str) -> None:
-        self.border_title = "Lesson" if lang == "en" else "课程"
-        text = lesson_text(title, summary, position, total, result, lang, selection_line)
-        self.query_one("#lesson-text", Static).update(text)
-        self.scroll_home(animate=False)
+                  lang: str, selection_line: str, log: tuple = ()) -> None:
+        set_border_title(self, "Lesson" if lang == "en" else "课程")
+        moved = (position, lang) != getattr(self, "_shown_at", None)
+        self._shown_at = (position, lang)
+        self.set_text(lesson_text(title, summary, position, total, result, lang, selection_line,
+                                  log=log))
+        if moved:
+            self.scroll_home(animate=False)

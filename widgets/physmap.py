@@ -12,18 +12,16 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
-from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical
 from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
-from textual.widgets import Static
 
 from engine.physmem import OWNER_NAMES
 
-from .selection import Selection, SelectionRequested, describe, selected_pfn
+from .textlines import set_border_title
+from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
 
 # frame classes: the owners (engine.physmem.OWNER_*), then free frames by zone
 FREE_BY_ZONE = 11
@@ -41,7 +39,25 @@ GUTTER = 10
 STYLES = [Style(bgcolor=CLASS_COLOURS[n]) for n in CLASS_NAMES]
 TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color="#ffffff", bold=True) for n in CLASS_NAMES]
 SELECTED = Style(bgcolor="#ffffff", color="#000000", bold=True)
+LINKED = [Style(bgcolor=CLASS_COLOURS[n], color="#ff5fff", bold=True) for n in CLASS_NAMES]
 GUTTER_STYLE = Style(color="#808080")
+INFO_ROWS = 3
+
+
+def legend_text() -> Text:
+    t = Text()
+    for name in CLASS_NAMES:
+        if name == "free":
+            continue
+        t.append("  ", Style(bgcolor=CLASS_COLOURS[name]))
+        t.append(f" {name}  ")
+    t.append("▪", "bold")
+    t.append(" touched by this step  ")
+    t.append("◆", "bold")
+    t.append(" selected  ")
+    t.append("●", "bold #ff5fff")
+    t.append(" linked to the selection")
+    return t
 
 
 def frame_classes(memmap: Any, lo: int, hi: int) -> np.ndarray:
@@ -131,7 +147,7 @@ class PhysicalMap(Widget, can_focus=True):
         Binding("up,k", "move_row(-1)", "Row up", show=False),
         Binding("down,j", "move_row(1)", "Row down", show=False),
     ]
-    selection: reactive[Selection | None] = reactive(None, layout=False)
+    selection: reactive[Selection | None] = reactive(None, layout=False, repaint=False)
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -139,13 +155,42 @@ class PhysicalMap(Widget, can_focus=True):
         self.cells: CellCounts | None = None
         self.touched: set[int] = set()
         self.selected_cell: int | None = None
+        self.linked: set[int] = set()          # frames the selection lights up
+        self.linked_cells: set[int] = set()
         self._rows: dict[int, Strip] = {}
         self._width = 0
         self._binned_size = Size(0, 0)
         self._pending: list[tuple[int, int]] = []
+        self._legend: list[Strip] = []
+        self._info: list[Text] = []
+        self._info_strips: list[Strip] = []
+
+    @property
+    def map_rows(self) -> int:
+        """Rows of cells: the widget's height less the legend and the frame information."""
+        return max(1, self.size.height - len(self._legend_lines()) - INFO_ROWS)
+
+    def _legend_lines(self) -> list[Strip]:
+        if not self._legend or self._legend[0].cell_length != self.size.width:
+            width = max(10, self.size.width)
+            lines = legend_text().wrap(self.app.console, width) if self.is_mounted else []
+            self._legend = [Strip(list(t.render(self.app.console))).crop_extend(0, width, None)
+                            for t in lines]
+        return self._legend
+
+    def set_info(self, text: Text) -> None:
+        """The selected frame's details and reverse map, below the legend."""
+        lines = [t for t in text.split("\n")][:INFO_ROWS]
+        lines += [Text()] * (INFO_ROWS - len(lines))
+        if [(t.plain, t.spans) for t in lines] == [(t.plain, t.spans) for t in self._info]:
+            return
+        self._info, self._info_strips = lines, []
+        top = self.size.height - INFO_ROWS
+        if top >= 0:
+            self.refresh(Region(0, top, self.size.width, INFO_ROWS))
 
     # -- data from the app ------------------------------------------------------------
-    def show_machine(self, machine: Any, events: list | None = None) -> None:
+    def show_frames(self, machine: Any, events: list | None = None) -> None:
         """A step was applied.  Same machine: recount only touched cells.  New: re-bin."""
         ranges = event_pfn_ranges(events or [])
         if machine is not self.machine or self.cells is None:
@@ -171,13 +216,24 @@ class PhysicalMap(Widget, can_focus=True):
     def _rebin(self) -> None:
         """Bin every frame once for this machine and this size (numpy, in chunks)."""
         width = max(1, self.size.width - GUTTER)
-        height = max(1, self.size.height)
+        height = self.map_rows
         self._width = width
         self._binned_size = self.size
         self.cells = CellCounts(self.machine.memmap, self.machine.max_pfn, width * height)
         self.touched = self._cells_of(self._pending)
         self._pending = []
         self._set_selected_cell(self.selection)
+        self.linked_cells = self._cells_of([(p, p + 1) for p in self.linked])
+
+    def set_linked(self, pfns: list[int]) -> None:
+        """Light up these frames (a vmalloc area's, a cache's slabs); repaint only their rows."""
+        new = set(pfns)
+        if new == self.linked:
+            return
+        self.linked = new
+        old = self.linked_cells
+        self.linked_cells = self._cells_of([(p, p + 1) for p in new])
+        self._refresh_cells(old ^ self.linked_cells)
 
     def watch_selection(self, old: Selection | None, new: Selection | None) -> None:
         before = self.selected_cell
@@ -189,6 +245,7 @@ class PhysicalMap(Widget, can_focus=True):
         self.selected_cell = None if pfn is None or self.cells is None else pfn // self.cells.per
 
     def on_resize(self) -> None:
+        self._info_strips = []
         if self.cells is not None and self.size != self._binned_size:
             self.cells = None           # re-bin at the new size on the next render
             self._rows.clear()
@@ -200,13 +257,22 @@ class PhysicalMap(Widget, can_focus=True):
         rows = {c // self._width for c in cells}
         for r in rows:
             self._rows.pop(r, None)
-        lo, hi = min(rows), max(rows)
-        self.refresh(Region(0, lo, self.size.width, hi - lo + 1))
+            self.refresh(Region(0, r, self.size.width, 1))
 
     # -- Line API ---------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:
         if self.cells is None and self.machine is not None and self.size.width > GUTTER:
             self._rebin()
+        rows = self.map_rows
+        if y >= rows:
+            legend = self._legend_lines()
+            if y - rows < len(legend):
+                return legend[y - rows]
+            i = y - rows - len(legend)
+            if not self._info_strips:
+                self._info_strips = [Strip(list(t.render(self.app.console))).crop_extend(
+                    0, self.size.width, None) for t in self._info]
+            return self._info_strips[i] if i < len(self._info_strips) else Strip.blank(self.size.width)
         strip = self._rows.get(y)
         if strip is None:
             strip = self._rows[y] = self._build_row(y)
@@ -223,6 +289,8 @@ class PhysicalMap(Widget, can_focus=True):
         for c in range(c0, c1):
             if c == self.selected_cell:
                 style, ch = SELECTED, "◆"
+            elif c in self.linked_cells:
+                style, ch = LINKED[shown[c]], "●"
             elif c in self.touched:
                 style, ch = TOUCHED[shown[c]], "▪"
             else:
@@ -263,38 +331,39 @@ class PhysicalMap(Widget, can_focus=True):
         return CLASS_NAMES[int(self.cells.shown[pfn // self.cells.per])]
 
 
-class PhysicalMapPane(Vertical):
-    """Title, the map, the legend and the selected frame's details."""
+class PhysicalMapPane(PhysicalMap):
+    """The map with its border, title, legend and the selected frame's details."""
 
     DEFAULT_CSS = """
     PhysicalMapPane { border: round $secondary; height: 1fr; }
-    PhysicalMapPane:focus-within { border: round $accent; }
-    PhysicalMapPane > .legend { height: auto; }
-    PhysicalMapPane > .frame-info { height: 1; color: $text-muted; }
+    PhysicalMapPane:focus { border: round $accent; }
     """
 
-    def compose(self) -> ComposeResult:
-        yield PhysicalMap(id="physmap")
-        yield Static(self._legend(), classes="legend")
-        yield Static("", classes="frame-info")
+    def show_machine(self, machine: Any, events: list | None = None,
+                     selection: Selection | None = None, line: str | None = None) -> None:
+        self.show_frames(machine, events)
+        self.selection = selection
+        self.set_linked(linked_pfns(machine, selection))
+        set_border_title(self, f"Physical memory: {machine.max_pfn:,} frames ({machine.max_pfn >> 8:,} MB)")
+        info = Text(describe(machine, selection) if line is None else line)
+        pfn = selected_pfn(machine, selection)
+        if pfn is not None and selection is not None and selection.kind == "pfn":
+            info.append("\n")
+            info.append_text(rmap_text(machine, pfn))
+        self.set_info(info)
 
-    @staticmethod
-    def _legend() -> Text:
-        t = Text()
-        for name in CLASS_NAMES:
-            if name == "free":
-                continue
-            t.append("  ", Style(bgcolor=CLASS_COLOURS[name]))
-            t.append(f" {name}  ")
-        t.append("▪", "bold")
-        t.append(" touched by this step  ")
-        t.append("◆", "bold")
-        t.append(" selected")
-        return t
 
-    def show_machine(self, machine: Any, events: list | None, selection: Selection | None) -> None:
-        pm = self.query_one(PhysicalMap)
-        pm.show_machine(machine, events)
-        pm.selection = selection
-        self.border_title = f"Physical memory: {machine.max_pfn:,} frames ({machine.max_pfn >> 8:,} MB)"
-        self.query_one(".frame-info", Static).update(describe(machine, selection), layout=False)
+def rmap_text(machine: Any, pfn: int, limit: int = 4) -> Text:
+    """The reverse map of a frame: every virtual address mapping it."""
+    from engine.rmap import page_mappings
+    maps = page_mappings(machine, pfn)
+    t = Text("mapped at: ", "bold")
+    if not maps:
+        t.append("no virtual address (not mapped)", "dim")
+    for i, mp in enumerate(maps[:limit]):
+        t.append(("" if i == 0 else " · ") + f"{mp.vaddr:#010x} ")
+        t.append(f"{mp.kind}", "cyan")
+        t.append(f" ({mp.detail})", "dim")
+    if len(maps) > limit:
+        t.append(f" · … {len(maps) - limit} more", "dim")
+    return t

@@ -76,6 +76,47 @@ def selected_pfn(machine: Any, sel: Selection | None) -> int | None:
     return None
 
 
+def vmalloc_area(machine: Any, sel: Selection | None) -> Any:
+    """The vmalloc area a "vmalloc" selection (its start address) names, or None."""
+    if sel is None or sel.kind != "vmalloc" or not isinstance(sel.value, int):
+        return None
+    from engine.rmap import vmalloc_area_of
+    return vmalloc_area_of(machine, sel.value)
+
+
+def linked_pfns(machine: Any, sel: Selection | None) -> list[int]:
+    """Frames a selection lights up: a vmalloc area's scattered frames, a cache's slabs."""
+    if sel is None or machine is None:
+        return []
+    if sel.kind == "vmalloc":
+        from engine.rmap import vmalloc_frames
+        area = vmalloc_area(machine, sel)
+        return vmalloc_frames(area) if area is not None else []
+    if sel.kind == "cache" and hasattr(machine, "slab_cache"):
+        try:
+            cache = machine.slab_cache(str(sel.value))
+        except Exception:
+            return []
+        out: list[int] = []
+        for slab in getattr(cache, "slabs", ()):
+            out.extend(range(slab.pfn, slab.pfn + (1 << slab.order)))
+        return out
+    return []
+
+
+def slab_object(machine: Any, vaddr: int) -> str | None:
+    """"slab kmalloc-64 object 3 of the slab at pfn 0x1f2" for a slab object's address."""
+    slab_of = getattr(machine, "slab_of", None)
+    slab = slab_of(vaddr) if callable(slab_of) else None
+    if slab is None:
+        return None
+    size = slab.cache.size
+    first = slab.obj_vaddr(0)
+    idx = (vaddr - first) // size if vaddr >= first else -1
+    where = f"object {idx}" if 0 <= idx < slab.objects else "slab metadata"
+    return f"slab {slab.cache.name} {where} of the slab at pfn {slab.pfn:#x}"
+
+
 def selected_address(machine: Any, sel: Selection | None) -> int | None:
     if sel is None or machine is None:
         return None
@@ -111,6 +152,16 @@ def describe(machine: Any, sel: Selection | None) -> str:
         r = region_of(machine, sel.value)
         if r is not None:
             parts.append(f"region {r.name}")
+        area = vmalloc_area(machine, sel)
+        if area is not None:
+            parts.append(f"vmalloc area {area.start:#010x}-{area.end:#010x} "
+                         f"{len(getattr(area, 'pages', ()))} pages {getattr(area, 'caller', '')}")
+        obj = slab_object(machine, sel.value)
+        if obj is not None:
+            parts.append(obj)
+    if sel.kind == "cache":
+        pfns = linked_pfns(machine, sel)
+        parts.append(f"{len(pfns)} slab pages")
     pfn = selected_pfn(machine, sel)
     if pfn is not None:
         zone = machine.pfn_zone(pfn) or "hole"

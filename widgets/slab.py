@@ -1,37 +1,159 @@
-"""Slab caches: the kmem_caches when the engine has a slab allocator."""
+"""Slab caches: the kmem_caches sortable (name, objsize, active/total objects, slabs),
+and the selected cache's slabs with a per-object used/free map and the free-list order.
+
+Keys (when focused): up/down choose a cache, s cycles the sort column, r reverses it,
+enter selects the cache (every pane follows), o selects the cache's first used object.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
+from textual.binding import Binding
+
+from .selection import Selection, SelectionRequested
+from .textlines import TextLines, set_border_title
+
+SORTS = ("name", "objsize", "active", "total", "slabs")
+OBJ = {"used": ("■", "bold green"), "free": ("□", "dim"), "cpu": ("▣", "cyan")}
+MAX_SLABS = 4
+SLAB_EVENTS = {"CacheCreate", "CacheDestroy", "SlabNew", "SlabFree", "SlabMove", "ObjAlloc",
+               "ObjFree", "ArrayRefill", "ArrayFlush"}
 
 
-class SlabPane(Static):
-    """/proc/slabinfo as a table once the engine models SLUB/SLAB; until then, says so."""
+def cache_row(c: Any) -> tuple[str, int, int, int, int]:
+    active, total, objsize, _, _, slabs = c.slabinfo()
+    return c.name, objsize, active, total, slabs
+
+
+class SlabPane(TextLines):
+    """/proc/slabinfo as a sortable table, and one cache's slabs drawn object by object."""
 
     DEFAULT_CSS = """
     SlabPane { border: round $secondary; height: 1fr; padding: 0 1; }
     SlabPane:focus { border: round $accent; }
     """
-    can_focus = True
+    BINDINGS = [
+        Binding("up,k", "cursor(-1)", "Previous cache", show=False),
+        Binding("down,j", "cursor(1)", "Next cache", show=False),
+        Binding("s", "sort", "Sort caches", show=False),
+        Binding("r", "reverse", "Reverse sort", show=False),
+        Binding("enter", "select_cache", "Select cache", show=False),
+        Binding("o", "select_object", "Select first object", show=False),
+    ]
 
     def __init__(self, **kw: Any) -> None:
-        super().__init__("", **kw)
+        super().__init__(**kw)
         self._machine: Any = None
+        self.lang = "en"
+        self.sort_key = "name"
+        self.descending = False
+        self.cursor = 0
+        self.chosen: str | None = None      # the cache selected in the app
+        self.rows: list[tuple[str, int, int, int, int]] = []
 
-    def show_machine(self, machine: Any, lang: str = "en") -> None:
-        self.border_title = "Slab caches"
-        caches = getattr(machine, "slab", None)
-        if caches is None:
-            msg = ("SLUB arrives with the kernel-allocators lesson" if lang == "en"
+    def show_machine(self, machine: Any, lang: str = "en", selection: Selection | None = None,
+                     events: list | None = None) -> None:
+        """Redrawn when the caches may have changed: slab events, a new machine, selection or language."""
+        key = (id(machine), lang, selection)
+        if key == getattr(self, "_shown_key", None) and \
+                not any(type(e).__name__ in SLAB_EVENTS for e in events or ()):
+            return
+        self._shown_key = key
+        self._machine, self.lang = machine, lang
+        if selection is not None and selection.kind == "cache":
+            self.chosen = str(selection.value)
+        elif selection is not None and selection.kind == "address" and isinstance(selection.value, int):
+            slab = machine.slab_of(selection.value) if hasattr(machine, "slab_of") else None
+            if slab is not None:
+                self.chosen = slab.cache.name
+        self._redraw()
+
+    def _caches(self) -> list[Any]:
+        return list(getattr(self._machine, "slab_caches", None) or [])
+
+    def _redraw(self) -> None:
+        set_border_title(self, "Slab caches" if self.lang == "en" else "slab 缓存")
+        caches = self._caches()
+        if not hasattr(self._machine, "slab_caches"):
+            msg = ("SLUB arrives with the kernel-allocators lesson" if self.lang == "en"
                    else "SLUB 将在“内核分配器”一课中出现")
-            self.update(Text(msg, style="dim italic"), layout=False)
+            self.set_lines([Text(msg, "dim italic")])
             return
-        try:
-            text = machine.proc("/proc/slabinfo")
-        except Exception as err:   # the engine's slab is not ready: say what it said
-            self.update(Text(f"/proc/slabinfo: {err}", style="dim"), layout=False)
-            return
-        lines = text.splitlines()
-        self.update(Text("\n".join(lines[:max(3, self.size.height or 12)])), layout=False)
+        col = SORTS.index(self.sort_key)
+        self.rows = sorted((cache_row(c) for c in caches), key=lambda r: r[col],
+                           reverse=self.descending)
+        names = [r[0] for r in self.rows]
+        if self.chosen in names:                 # the cursor follows the chosen cache
+            self.cursor = names.index(self.chosen)
+        self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
+        arrow = "▼" if self.descending else "▲"
+        head = Text()
+        for name, label, w in (("name", "name", 20), ("objsize", "objsize", 8), ("active", "active", 8),
+                               ("total", "total", 8), ("slabs", "slabs", 7)):
+            text = label + (arrow if name == self.sort_key else "")
+            head.append(f"{text:<{w}}" if name == "name" else f"{text:>{w}}", "bold underline")
+        lines = [head]
+        height = max(4, (self.size.height or 14) // 2)
+        top = max(0, min(self.cursor - height // 2, len(self.rows) - height))
+        for i, (name, objsize, active, total, slabs) in enumerate(self.rows[top:top + height], top):
+            style = "reverse" if i == self.cursor else ("bold magenta" if name == self.chosen else "")
+            lines.append(Text(f"{name[:20]:<20}{objsize:>8}{active:>8}{total:>8}{slabs:>7}", style))
+        cache = self._current_cache()
+        if cache is not None:
+            lines.extend(self._slab_lines(cache))
+        self.set_lines(lines)
+
+    def _current_cache(self) -> Any:
+        if not self.rows:
+            return None
+        name = self.chosen if self.chosen in {r[0] for r in self.rows} else self.rows[self.cursor][0]
+        return next((c for c in self._caches() if c.name == name), None)
+
+    def _slab_lines(self, cache: Any) -> list[Text]:
+        slabs = list(cache.slabs)
+        out = [Text(f"{cache.name}: {len(slabs)} slabs of {cache.objects_per_slab} × "
+                    f"{cache.size} B, order {cache.order}", "bold")]
+        if not slabs:
+            out.append(Text("  no slabs yet", "dim"))
+        for slab in slabs[:MAX_SLABS]:
+            zone = self._machine.pfn_zone(slab.pfn) if hasattr(self._machine, "pfn_zone") else "?"
+            row = Text(f"  pfn {slab.pfn:#x} {zone} {slab.where:<8} ", "cyan")
+            for st in slab.states():
+                ch, style = OBJ.get(st, ("?", ""))
+                row.append(ch, style)
+            out.append(row)
+            fl = slab.freelist()
+            shown = " → ".join(str(i) for i in fl[:12]) + (" …" if len(fl) > 12 else "")
+            out.append(Text(f"    freelist: {shown or 'empty'}", "dim"))
+        if len(slabs) > MAX_SLABS:
+            out.append(Text(f"  … {len(slabs) - MAX_SLABS} more slabs", "dim"))
+        out.append(Text("■ used  □ free  ▣ on a CPU freelist", "dim"))
+        return out
+
+    # -- keys -------------------------------------------------------------------------
+    def action_cursor(self, delta: int) -> None:
+        self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
+        if self.rows:
+            self.chosen = self.rows[self.cursor][0]
+        self._redraw()
+
+    def action_sort(self) -> None:
+        self.sort_key = SORTS[(SORTS.index(self.sort_key) + 1) % len(SORTS)]
+        self._redraw()
+
+    def action_reverse(self) -> None:
+        self.descending = not self.descending
+        self._redraw()
+
+    def action_select_cache(self) -> None:
+        if self.rows:
+            self.post_message(SelectionRequested(Selection("cache", self.rows[self.cursor][0])))
+
+    def action_select_object(self) -> None:
+        cache = self._current_cache()
+        for slab in (cache.slabs if cache is not None else ()):
+            for idx, st in enumerate(slab.states()):
+                if st == "used":
+                    self.post_message(SelectionRequested(Selection("address", slab.obj_vaddr(idx))))
+                    return

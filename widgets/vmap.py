@@ -1,7 +1,10 @@
 """The virtual map: the 4 GB address space as a vertical bar, regions to scale.
 
-Zoom (z / Z) halves or doubles the span shown around the selected address,
+Zoom (z / Z) narrows or widens the span shown around the selected address,
 down to one page per row; up/down pan by a row, pgup/pgdn by half a view.
+Inside the regions: the current process's VMAs, vmalloc areas, pkmap slots in use
+and the fixmap's atomic-kmap slots in use.  A step repaints only the rows whose
+items changed; a new selection repaints two rows.
 """
 from __future__ import annotations
 
@@ -10,11 +13,12 @@ from typing import Any
 from rich.segment import Segment
 from rich.style import Style
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from .textlines import set_border_title
 from .selection import Selection, SelectionRequested, region_of, selected_address
 
 FOUR_GB = 1 << 32
@@ -24,10 +28,38 @@ REGION_COLOURS = {
     "pkmap": "#af8700", "ldt": "#875f00", "cpu_entry_area": "#875f5f",
     "fixmap_boot": "#5f5f87", "fixmap": "#8787af",
 }
+ITEM_COLOURS = {"vma": "#5f87d7", "vmalloc": "#00d7af", "pkmap": "#ffd700", "fixmap": "#d7afff"}
+ITEM_STYLES = {k: Style(bgcolor=v) for k, v in ITEM_COLOURS.items()}
+ITEM_LABEL = {k: Style(color=v) for k, v in ITEM_COLOURS.items()}
 ADDR_STYLE = Style(color="#9e9e9e")
 LABEL_STYLE = Style(color="#e4e4e4")
 SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
 BAR = 4
+
+
+def map_items(m: Any) -> tuple:
+    """(start, end, kind, label) of what is mapped inside the regions, lowest first."""
+    items = []
+    procs = getattr(m, "processes", None) or {}
+    cur = getattr(m, "current", None)
+    proc = procs.get(cur) if isinstance(procs, dict) and cur is not None else None
+    for v in (getattr(proc, "vmas", None) or ()):
+        name = v.name() if callable(getattr(v, "name", None)) else getattr(v, "name", None)
+        prot = v.prot() if callable(getattr(v, "prot", None)) else getattr(v, "prot", "")
+        items.append((v.start, v.end, "vma", f"{prot} {name or 'anon'} pid {proc.pid}"))
+    for a in (getattr(m, "vmap_areas", None) or ()):
+        items.append((a.start, a.end, "vmalloc", f"vm {_size_text(a.end - a.start)} {getattr(a, 'caller', '')}"))
+    lay = m.layout
+    for slot, count in enumerate(getattr(m, "pkmap_count", None) or ()):
+        if count:
+            va = lay.pkmap_base + (slot << 12)
+            items.append((va, va + PAGE, "pkmap", f"kmap slot {slot} count {count}"))
+    hm = getattr(m, "highmem", None)
+    for cpu, stack in enumerate(getattr(hm, "stacks", None) or ()):
+        for idx, pfn in stack:
+            va = lay.fix_to_virt(lay.fix_kmap_begin + idx)
+            items.append((va, va + PAGE, "fixmap", f"FIX_KMAP_BEGIN+{idx} pfn {pfn:#x}"))
+    return tuple(sorted(items))
 
 
 def _size_text(n: int) -> str:
@@ -53,7 +85,7 @@ class VirtualMap(Widget, can_focus=True):
     ]
     view_start: reactive[int] = reactive(0)
     view_span: reactive[int] = reactive(FOUR_GB)
-    selection: reactive[Selection | None] = reactive(None)
+    selection: reactive[Selection | None] = reactive(None, repaint=False)
     cursor_row: reactive[int] = reactive(0)
 
     def __init__(self, **kw: Any) -> None:
@@ -61,11 +93,33 @@ class VirtualMap(Widget, can_focus=True):
         self.machine: Any = None
         self._strips: dict[int, Strip] = {}
         self._label_rows: dict[int, list] | None = None
+        self.items: tuple = ()
+        self._sel_row: int | None = None
 
     def show_machine(self, machine: Any) -> None:
+        """A step was applied: repaint the rows whose VMAs / areas / slots changed."""
+        items = map_items(machine) if machine is not None else ()
         if machine is not self.machine:
-            self.machine = machine
+            self.machine, self.items = machine, items
             self._invalidate()
+            return
+        if items != self.items:
+            changed = set(items) ^ set(self.items)
+            self.items = items
+            rows: set[int] = set()
+            for start, end, *_ in changed:
+                a, b = self.row_of(max(start, self.view_start)), self.row_of(min(end, self.view_start + self.view_span) - 1)
+                if a is not None and b is not None:
+                    rows.update(range(min(a, b), max(a, b) + 1))
+            self._refresh_rows(rows)
+
+    def _refresh_rows(self, rows: set[int]) -> None:
+        for r in rows:
+            self._strips.pop(r, None)
+            self.refresh(Region(0, r, self.size.width, 1))
+
+    def items_in(self, lo: int, hi: int) -> list:
+        return [it for it in self.items if it[0] < hi and it[1] > lo]
 
     def _labels(self) -> dict[int, list]:
         """Row -> regions labelled there (the row of each region's lowest visible address)."""
@@ -82,11 +136,13 @@ class VirtualMap(Widget, can_focus=True):
 
     def _invalidate(self) -> None:
         self._label_rows = None
+        addr = selected_address(self.machine, self.selection)
+        self._sel_row = self.row_of(addr) if addr is not None else None
         self._strips.clear()
         self.refresh()
         if self.machine is not None:
             span = self.view_span
-            self.border_title = f"Virtual 4 GB  {self.view_start:#010x} +{_size_text(span)}"
+            set_border_title(self, f"Virtual 4 GB  {self.view_start:#010x} +{_size_text(span)}")
 
     watch_view_start = watch_view_span = watch_cursor_row = lambda self, *_: self._invalidate()
 
@@ -94,7 +150,9 @@ class VirtualMap(Widget, can_focus=True):
         addr = selected_address(self.machine, sel)
         if addr is not None and not self.view_start <= addr < self.view_start + self.view_span:
             self._center_on(addr)
-        self._invalidate()
+            return                              # the view moved: every row is redrawn
+        old, self._sel_row = self._sel_row, (self.row_of(addr) if addr is not None else None)
+        self._refresh_rows({r for r in (old, self._sel_row) if r is not None})
 
     # -- geometry ---------------------------------------------------------------------
     @property
@@ -160,11 +218,19 @@ class VirtualMap(Widget, can_focus=True):
         here = region_of(m, hi - 1) or region_of(m, lo)
         starting = self._labels().get(y, [])
         colour = REGION_COLOURS.get(here.name if here else "gap", "#262626")
-        addr = selected_address(m, self.selection)
+        addr = selected_address(m, self.selection) if y == self._sel_row else None
         is_sel = addr is not None and lo <= addr < hi
+        inside = self.items_in(lo, hi)
+        bar_style = Style(bgcolor=colour)
         segs = [Segment(f"{hi - 1:08x} ", ADDR_STYLE),
-                Segment("▶" if is_sel else " ", SEL_STYLE if is_sel else ADDR_STYLE),
-                Segment(" " * BAR, Style(bgcolor=colour)), Segment(" ")]
+                Segment("▶" if is_sel else " ", SEL_STYLE if is_sel else ADDR_STYLE)]
+        if inside:
+            kinds = sorted({it[2] for it in inside})
+            segs += [Segment("  ", bar_style), Segment("▌" * 2, Style(color=ITEM_COLOURS[kinds[0]],
+                                                                      bgcolor=colour))]
+        else:
+            segs.append(Segment(" " * BAR, bar_style))
+        segs.append(Segment(" "))
         if is_sel:
             reg = region_of(m, addr)
             segs.append(Segment(f"{addr:#010x} {reg.name if reg else ''}", SEL_STYLE))
@@ -172,6 +238,16 @@ class VirtualMap(Widget, can_focus=True):
             r = starting[0]
             more = f" +{len(starting) - 1}" if len(starting) > 1 else ""
             segs.append(Segment(f"{r.name} {r.start:08x} {_size_text(r.end - r.start)}{more}", LABEL_STYLE))
+        elif inside:
+            first = next((it for it in inside if it[0] >= lo), inside[0])
+            label = first[3]
+            if self.row_bytes == PAGE and first[2] == "vmalloc":
+                area = next((a for a in m.vmap_areas if a.start == first[0]), None)
+                i = (lo - first[0]) >> 12
+                pages = getattr(area, "pages", ()) if area is not None else ()
+                label = f"pfn {pages[i]:#x}" if 0 <= i < len(pages) else "guard page"
+            more = f" +{len(inside) - 1}" if len(inside) > 1 else ""
+            segs.append(Segment(f"{label}{more}", ITEM_LABEL[first[2]]))
         return Strip(segs).crop_extend(0, width, None)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

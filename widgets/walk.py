@@ -1,19 +1,29 @@
 """The page walk: CR3 → (PDPTE) → PDE → PTE → frame + offset, each entry's raw value
-with its bits decoded, the fault and its #PF error code; the TLB beside it."""
+with its bits decoded, the fault and its #PF error code, animated level by level;
+the TLB beside it with its hits and misses.
+
+The walk is redone only when the address or the page tables may have changed (a new
+address, or a step whose events touched entries).  With ``animation_level == "none"``
+(TEXTUAL_ANIMATIONS=none) the final state is shown at once.
+"""
 from __future__ import annotations
 
 from typing import Any
 
 from rich.text import Text
-from textual.widgets import Static
 
 from .selection import Selection
+from .textlines import TextLines, set_border_title
 
 ENTRY_BITS = ((0, "P"), (1, "R/W"), (2, "U/S"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
               (7, "PS"), (8, "G"), (63, "NX"))
 PF_BITS = ((0, "P", "protection", "not present"), (1, "W/R", "write", "read"),
            (2, "U/S", "user", "kernel"), (3, "RSVD", "reserved bit", None),
            (4, "I/D", "instruction fetch", None))
+LEVEL_DELAY = 0.4
+TABLE_EVENTS = {"KernelMapPte", "KernelUnmapPte", "MapPte", "UnmapPte", "SetAccessedDirty",
+                "PageFault", "FreePgtable", "HandleFault", "CowBreak", "SwapOut", "SwapIn",
+                "ContextSwitch", "PkmapFlush", "Kmap", "Kunmap", "KmapAtomic", "KunmapAtomic"}
 
 
 def decode_entry(entry: int) -> str:
@@ -31,83 +41,182 @@ def decode_error_code(code: int) -> str:
     return ", ".join(out)
 
 
-def walk_text(vaddr: int | None, walk: Any, pae: bool) -> Text:
-    t = Text()
+def split_bits(vaddr: int, pae: bool) -> str:
+    """The address's fields: directory / table indices and the page offset."""
+    if pae:
+        return (f"[{vaddr >> 30}|{vaddr >> 21 & 0x1ff}|{vaddr >> 12 & 0x1ff}|"
+                f"{vaddr & 0xfff:#05x}]  2+9+9+12 bits")
+    return f"[{vaddr >> 22}|{vaddr >> 12 & 0x3ff}|{vaddr & 0xfff:#05x}]  10+10+12 bits"
+
+
+def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: int) -> list[Text]:
+    """The walk, with the first ``shown`` levels revealed (the CR3 line is level 0)."""
     if walk is None or vaddr is None:
-        t.append("no walk yet", "dim italic")
-        return t
+        return [Text("no walk yet: select an address (g)", "dim italic")]
     width = 16 if pae else 8
-    t.append(f"walk of {vaddr:#010x}\n", "bold")
-    for s in walk.steps:
-        t.append(f"{s.level:<6}", "bold cyan")
-        t.append(f" table {s.table_paddr:#011x} [{s.index:>3}] @ {s.entry_paddr:#011x}\n")
-        t.append(f"       = {s.entry:0{width}x}  ", "yellow")
-        t.append(decode_entry(s.entry) + "\n", "green" if s.entry & 1 else "red")
-    if walk.fault is not None:
+    lines = [Text(f"walk of {vaddr:#010x} {split_bits(vaddr, pae)}", "bold")]
+    total = len(walk.steps) + 1
+    cur = Text("CR3    ", "bold cyan")
+    cur.append(f"{cr3:#011x}" if cr3 is not None else "?")
+    cur.append("  page directory" + (" pointer table" if pae else ""), "dim")
+    lines.append(cur)
+    for i, s in enumerate(walk.steps, start=1):
+        if i > shown:
+            lines.append(Text(f"{s.level:<6} …", "dim"))
+            continue
+        mark = "▶ " if i == shown and shown < total else "  "
+        head = Text(mark, "bold yellow")
+        head.append(f"{s.level:<5}", "bold cyan")
+        head.append(f" [{s.index:>3}] @ {s.entry_paddr:#011x}")
+        lines.append(head)
+        val = Text(f"       = {s.entry:0{width}x}  ", "yellow")
+        val.append(decode_entry(s.entry), "green" if s.entry & 1 else "red")
+        lines.append(val)
+    if shown < total:
+        lines.append(Text("…", "dim"))
+    elif walk.fault is not None:
         f = walk.fault
-        t.append(f"#PF error code {f.error_code:#x} ({decode_error_code(f.error_code)})\n", "bold red")
-        t.append(f"  {f.reason}\n", "red")
+        lines.append(Text(f"#PF error code {f.error_code:#x} ({decode_error_code(f.error_code)})",
+                          "bold red"))
+        lines.append(Text(f"  {f.reason}", "red"))
     elif walk.paddr is not None:
-        t.append("frame ", "bold")
-        t.append(f"{walk.paddr & ~(walk.page_size - 1):#011x} + offset "
-                 f"{vaddr & (walk.page_size - 1):#x} = paddr {walk.paddr:#011x} "
-                 f"({walk.page_size >> 10} KB page)\n", "bold green")
-    return t
+        base = walk.paddr & ~(walk.page_size - 1)
+        lines.append(Text(f"frame {base:#011x} (pfn {base >> 12:#x})", "bold green"))
+        size = f"{walk.page_size >> 20} MB" if walk.page_size >= 1 << 20 else f"{walk.page_size >> 10} KB"
+        lines.append(Text(f"+ offset {vaddr & (walk.page_size - 1):#x} = {walk.paddr:#011x} ({size})",
+                          "bold green"))
+    return lines
 
 
-def tlb_text(tlb: Any, limit: int) -> Text:
-    t = Text("TLB\n", "bold")
+def tlb_lines(tlb: Any, vaddr: int | None, events: list, limit: int) -> list[Text]:
+    out = [Text("TLB", "bold")]
     if tlb is None:
-        t.append("no TLB yet", "dim italic")
-        return t
+        return [*out, Text("no TLB yet", "dim italic")]
+    hits, misses = getattr(tlb, "hits", 0), getattr(tlb, "misses", 0)
+    out.append(Text(f"hits {hits} misses {misses}"))
+    step_hits = sum(type(e).__name__ == "TlbHit" for e in events)
+    step_miss = sum(type(e).__name__ == "TlbMiss" for e in events)
+    if step_hits or step_miss:
+        out.append(Text(f"this step: {step_hits} hit, {step_miss} miss", "magenta"))
     try:
         entries = list(tlb.entries())
     except Exception:
         entries = []
-    hits, misses = getattr(tlb, "hits", None), getattr(tlb, "misses", None)
-    if hits is not None and misses is not None:
-        t.append(f"hits {hits}  misses {misses}\n")
     if not entries:
-        t.append("empty\n", "dim")
+        out.append(Text("empty", "dim"))
+    vpn = vaddr >> 12 if vaddr is not None else None
     for name, set_index, way, e in entries[:limit]:
-        t.append(f"{name:<6} {set_index:>2}.{way} {e.vpn:#07x}→{e.pfn:#07x}\n")
+        shift = {4096: 12}.get(getattr(e, "page_size", 4096), 12)
+        here = vpn is not None and (e.vpn << (shift - 12) <= vpn < (e.vpn + 1) << (shift - 12)
+                                    if name.endswith("large") else e.vpn == vpn)
+        out.append(Text(f"{name[:5]:<5}{set_index:>2}.{way} {e.vpn:05x}→{e.pfn:05x}",
+                        "bold reverse" if here else ""))
     if len(entries) > limit:
-        t.append(f"... {len(entries) - limit} more\n", "dim")
-    return t
+        out.append(Text(f"… {len(entries) - limit} more", "dim"))
+    return out
 
 
-class PageWalkPane(Static):
-    """The walk of the selected address (or of the step's access) and the TLB."""
+TLB_WIDTH = 22
+
+
+class PageWalkPane(TextLines):
+    """The walk of the selected address (or of the step's access), the TLB beside it."""
 
     DEFAULT_CSS = """
     PageWalkPane { border: round $secondary; height: 1fr; padding: 0 1; }
     PageWalkPane:focus { border: round $accent; }
     """
-    can_focus = True
 
     def __init__(self, **kw: Any) -> None:
-        super().__init__("", **kw)
+        super().__init__(**kw)
         self.walk: Any = None
         self.vaddr: int | None = None
+        self.shown = 0                 # levels revealed so far (CR3 = 0)
+        self._key: Any = None
+        self._timer: Any = None
+        self._machine: Any = None
+        self._events: list = []
+        self._cr3: int | None = None
+        self._error: Text | None = None
+
+    @property
+    def levels(self) -> int:
+        return len(self.walk.steps) + 1 if self.walk is not None else 0
+
+    @property
+    def animating(self) -> bool:
+        return self.walk is not None and self.shown < self.levels
 
     def show_machine(self, machine: Any, result: Any, selection: Selection | None) -> None:
-        self.border_title = "Page walk + TLB"
-        self.walk, self.vaddr = None, None
+        set_border_title(self, "Page walk + TLB")
+        events = list(getattr(result, "events", None) or ()) if result is not None else []
+        touched_tables = any(type(e).__name__ in TABLE_EVENTS for e in events)
         step_walk = getattr(result, "walk", None)
+        vaddr, walk = None, None
+        cr3 = getattr(getattr(machine, "cpu", None), "cr3", None)
+        self._error = None
         if step_walk is not None and getattr(step_walk, "steps", None) is not None:
-            self.walk = step_walk
-            self.vaddr = getattr(getattr(step_walk, "fault", None), "vaddr", None)
-        if (self.walk is None or self.vaddr is None) and selection is not None \
-                and selection.kind in ("address", "vmalloc") and isinstance(selection.value, int) \
-                and callable(getattr(machine, "walk", None)):
-            try:
-                self.walk, self.vaddr = machine.walk(selection.value), selection.value
-            except Exception as err:           # a kernel error is shown, never raised
-                self.walk, self.vaddr = None, None
-                self.update(Text(f"walk {selection.value:#010x}: {err}", "red"), layout=False)
-                return
-        pae = bool(getattr(getattr(machine, "config", None), "pae", False))
-        text = walk_text(self.vaddr, self.walk, pae)
-        text.append("\n")
-        text.append_text(tlb_text(getattr(machine, "tlb", None), max(2, (self.size.height or 20) - 12)))
-        self.update(text, layout=False)
+            walk = step_walk
+            vaddr = getattr(getattr(step_walk, "fault", None), "vaddr", None)
+            if vaddr is None and isinstance(getattr(result, "value", None), int):
+                vaddr = result.value
+        if (walk is None or vaddr is None) and selection is not None \
+                and selection.kind in ("address", "vmalloc") and isinstance(selection.value, int):
+            vaddr = selection.value
+            if (id(machine), vaddr) == self._key and not touched_tables and machine is self._machine:
+                walk = self.walk
+            elif callable(getattr(machine, "walk", None)):
+                try:
+                    walk = machine.walk(vaddr)
+                except Exception as err:         # a kernel error is shown, never raised
+                    walk, self._error = None, Text(f"walk {vaddr:#010x}: {err}", "red")
+        key = (id(machine), vaddr)
+        restart = key != self._key or walk is not self.walk
+        self._machine, self._events, self._cr3 = machine, events, cr3
+        self.walk, self.vaddr, self._key = walk, vaddr, key
+        if restart:
+            self._start_animation()
+        self._draw()
+
+    def _start_animation(self) -> None:
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        if self.walk is None or self.app.animation_level == "none":
+            self.shown = self.levels
+            return
+        self.shown = 0
+        self._timer = self.set_interval(LEVEL_DELAY, self._next_level)
+
+    def _next_level(self) -> None:
+        self.shown += 1
+        if self.shown >= self.levels and self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._draw()
+
+    def finish_animation(self) -> None:
+        """Show the whole walk now."""
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self.shown = self.levels
+        self._draw()
+
+    def _draw(self) -> None:
+        m = self._machine
+        pae = bool(getattr(getattr(m, "config", None), "pae", False))
+        left = [self._error] if self._error is not None else \
+            walk_lines(self.vaddr, self.walk, pae, self._cr3, self.shown)
+        right = tlb_lines(getattr(m, "tlb", None), self.vaddr, self._events,
+                          max(2, (self.size.height or 13) - 4))
+        width = max(20, self.text_width - TLB_WIDTH - 2)
+        lines = []
+        for i in range(max(len(left), len(right))):
+            row = left[i].copy() if i < len(left) else Text()
+            row.truncate(width, pad=True)
+            row.append("│", "dim")
+            if i < len(right):
+                row.append_text(right[i])
+            lines.append(row)
+        self.set_lines(lines)

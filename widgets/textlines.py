@@ -1,0 +1,115 @@
+"""Text panes drawn with the Line API: a list of rich ``Text`` lines, one ``Strip`` each.
+
+A pane hands over all its lines every step; only the lines whose text or styles
+changed are rebuilt and only their rows are refreshed, and the widget never asks
+for a relayout (its size comes from the stylesheet; the content scrolls inside).
+"""
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from rich.text import Text
+from textual.geometry import Region, Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+
+def set_border_title(widget: Any, title: str) -> None:
+    """Set a border title only when it changes (setting it always repaints the widget)."""
+    if widget.border_title != title:
+        widget.border_title = title
+
+
+def _key(t: Text) -> tuple:
+    return (t.plain, tuple(t.spans), str(t.style))
+
+
+def split_lines(text: Text) -> list[Text]:
+    """A multi-line Text as one Text per line (no trailing empty line)."""
+    lines = list(text.split("\n", allow_blank=True))
+    if lines and not lines[-1].plain:
+        lines.pop()
+    return lines
+
+
+class TextLines(ScrollView, can_focus=True):
+    """Lines of styled text; ``wrap`` folds long lines at the pane's width."""
+
+    DEFAULT_CSS = """
+    TextLines { overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable;
+                scrollbar-size-vertical: 1; }
+    """
+    wrap = False
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._source: list[Text] = []
+        self._lines: list[Text] = []
+        self._keys: list[tuple] = []
+        self._strips: dict[int, Strip] = {}
+        self._laid_width = -1
+
+    @property
+    def text_width(self) -> int:
+        return max(1, self.scrollable_content_region.width or self.size.width or 40)
+
+    @property
+    def plain(self) -> str:
+        """Every line's text (for tests and the recorder)."""
+        return "\n".join(t.plain for t in self._lines)
+
+    def set_lines(self, lines: Iterable[Text]) -> None:
+        """Show these lines; refresh only the rows that changed."""
+        self._source = list(lines)
+        self._layout_lines()
+
+    def set_text(self, text: Text) -> None:
+        self.set_lines(split_lines(text))
+
+    def _layout_lines(self) -> None:
+        width = self.text_width
+        if self.wrap and self.is_mounted:
+            console = self.app.console
+            lines: list[Text] = []
+            for t in self._source:
+                lines.extend(t.wrap(console, width, overflow="fold") if t.cell_len > width else [t])
+        else:
+            lines = self._source
+        keys = [_key(t) for t in lines]
+        old_keys, old_width = self._keys, self._laid_width
+        self._lines, self._keys, self._laid_width = lines, keys, width
+        if width != old_width:
+            self._strips.clear()
+            self._set_virtual_height(len(lines), width)
+            self.refresh()
+            return
+        if len(keys) != len(old_keys):
+            self._set_virtual_height(len(lines), width)
+        top, w, h = int(self.scroll_y), self.size.width, self.size.height
+        for i in range(max(len(keys), len(old_keys))):
+            if i >= len(keys) or i >= len(old_keys) or keys[i] != old_keys[i]:
+                self._strips.pop(i, None)
+                if 0 <= i - top < h:
+                    self.refresh(Region(0, i - top, w, 1))
+
+    def _set_virtual_height(self, lines: int, width: int) -> None:
+        """The content's height, without a relayout: the pane's own size never depends on it."""
+        size = Size(width, lines)
+        if size != self.virtual_size:
+            self.set_reactive(ScrollView.virtual_size, size)
+            self._scroll_update(size)
+
+    def on_resize(self) -> None:
+        if self.text_width != self._laid_width:
+            self._layout_lines()
+
+    def render_line(self, y: int) -> Strip:
+        i = y + int(self.scroll_y)
+        strip = self._strips.get(i)
+        if strip is None:
+            width = self.size.width
+            if i >= len(self._lines):
+                return Strip.blank(width)
+            segs = list(self._lines[i].render(self.app.console))
+            strip = self._strips[i] = Strip(segs).crop_extend(0, width, None)
+        return strip

@@ -139,9 +139,10 @@ async def test_physical_map_pae_64g_updates_incrementally():
     async with app.run_test(size=SIZE) as pilot:
         pm = app.query_one(PhysicalMap)
         assert pm.cells.max_pfn == 1 << 24
+        cells = pm.cells
         await pilot.press("colon")
         await pilot.pause()
-        cells = pm.cells                             # the open command line re-laid out once
+        assert pm.cells is cells                     # the command line floats over the panes
         await pilot.press(*"alloc_pages GFP_HIGHUSER 0 as h", "enter")
         await pilot.pause()
         pfn = app.timeline.current.value

@@ -43,7 +43,10 @@ async def test_vmalloc_area_lights_up_exactly_its_frames_and_walks_its_first_pag
             pytest.skip("this engine has no vmalloc yet")
         area = m.vmap_areas[0]
         assert len(area.pages) == 5
-        await _select(pilot, Selection("vmalloc", area.start))
+        await pilot.press("escape")
+        app.query_one(VirtualMap).focus()
+        await pilot.press("right_square_bracket")              # the next item: the area
+        assert app.selection == Selection("vmalloc", area.start)
         pm = app.query_one(PhysicalMap)
         assert pm.linked == set(area.pages)
         assert pm.linked_cells == {p // pm.cells.per for p in area.pages}

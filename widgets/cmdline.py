@@ -12,7 +12,7 @@ class CommandLine(Vertical):
     """An input (``kmalloc 100``, ``v = vmalloc 1M``); errors stay on one line below it."""
 
     DEFAULT_CSS = """
-    CommandLine { height: auto; display: none; dock: bottom; }
+    CommandLine { height: auto; display: none; dock: bottom; layer: overlay; }
     CommandLine.-open { display: block; }
     CommandLine > Input { border: tall $accent; height: 3; }
     CommandLine > .error { height: 1; color: $error; }

@@ -82,6 +82,8 @@ class VirtualMap(Widget, can_focus=True):
         Binding("pageup", "pan_page(-1)", "Page up", show=False),
         Binding("pagedown", "pan_page(1)", "Page down", show=False),
         Binding("enter", "select_row", "Select row", show=False),
+        Binding("right_square_bracket", "next_item(1)", "Next VMA / area / slot", show=False),
+        Binding("left_square_bracket", "next_item(-1)", "Previous VMA / area / slot", show=False),
     ]
     view_start: reactive[int] = reactive(0)
     view_span: reactive[int] = reactive(FOUR_GB)
@@ -197,6 +199,21 @@ class VirtualMap(Widget, can_focus=True):
 
     def action_pan_page(self, direction: int) -> None:
         self.action_pan(direction * max(1, self.rows // 2))
+
+    def action_next_item(self, direction: int) -> None:
+        """Select the next (or previous) VMA, vmalloc area or kmap slot by address."""
+        if not self.items:
+            return
+        addr = selected_address(self.machine, self.selection)
+        starts = [it[0] for it in self.items]
+        if addr is None:
+            i = 0 if direction > 0 else len(starts) - 1
+        elif direction > 0:
+            i = next((k for k, a in enumerate(starts) if a > addr), 0)
+        else:
+            i = next((k for k in range(len(starts) - 1, -1, -1) if starts[k] < addr), len(starts) - 1)
+        start, _, kind, _ = self.items[i]
+        self.post_message(SelectionRequested(Selection("vmalloc" if kind == "vmalloc" else "address", start)))
 
     def action_select_row(self) -> None:
         lo, _ = self.row_range(self.rows // 2)

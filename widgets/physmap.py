@@ -107,7 +107,8 @@ class CellCounts:
     def _recount(self, memmap: Any, c0: int, c1: int) -> None:
         lo, hi = c0 * self.per, min(self.max_pfn, c1 * self.per)
         cls = frame_classes(memmap, lo, hi)
-        key = (np.arange(lo, hi, dtype=np.int64) // self.per - c0) * NCLS + cls
+        # lo == c0 * per: cell k's frames are the k-th run of ``per`` (int32 keys, no division)
+        key = np.repeat(np.arange(c1 - c0, dtype=np.int32) * NCLS, self.per)[:hi - lo] + cls
         self.counts[c0:c1] = np.bincount(key, minlength=(c1 - c0) * NCLS).reshape(c1 - c0, NCLS)
 
     @staticmethod

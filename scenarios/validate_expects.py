@@ -82,7 +82,8 @@ class ExpectChecks:
         if fact.name in ("region", "cache", "slab_list", "walk_paddr") and kind not in ADDRESS_KINDS \
                 and "vaddr" not in pnames:
             return f"does not apply to {op.name} (no virtual address)"
-        if fact.name in ("zone", "paddr", "pfn", "contiguous", "mapcount", "page_count") and kind not in NUMERIC_KINDS - {"pid", "process"} \
+        frame_facts = ("zone", "paddr", "pfn", "contiguous", "mapcount", "page_count")
+        if fact.name in frame_facts and kind not in NUMERIC_KINDS - {"pid", "process"} \
                 and not pnames & {"vaddr", "pfn", "paddr"}:
             return f"does not apply to {op.name} (no address or frame)"
         if fact.name in ("vma", "vma_perms") and "pid" not in pnames:

@@ -3,7 +3,9 @@
 ``do_user_fault`` is what runs after the MMU raised #PF: find_vma (expanding a stack
 VMA downwards), access_error, then handle_pte_fault:
 * no PTE: do_anonymous_page -- a read maps the shared zero page read-only, a write
-  gets a zeroed GFP_HIGHUSER_MOVABLE frame mapped writable and dirty; shared
+  gets a zeroed GFP_HIGHUSER_MOVABLE frame mapped writable and dirty; a read of a
+  file mapping gets a page of its own (zero-filled: mmviz has no page cache, so the
+  page stands for the file's page and is counted as anonymous); shared
   anonymous VMAs find their page in the shmem object; special mappings ([vdso],
   [vvar]) and the map driver's VMAs run their fault handler;
 * a swap entry: do_swap_page;
@@ -146,9 +148,15 @@ def handle_pte_fault(m, p, vma, vaddr: int, write: bool, events) -> str:
             p.mm.rss_file += 1
             _map(m, p, vaddr, pfn, prot, vma.special, events)
             return "special mapping"
-        if not write:
+        if not write and vma.file is None:
             _map(m, p, vaddr, m.zero_pfn, prot & ~_PAGE_RW, "zero page", events)
             return "zero page"
+        if not write:                  # a file page: its own (zero-filled) page, read-only
+            pfn = alloc_user_page(m, events)
+            _new_anon_page(m, p, vma, pfn, vaddr)
+            p.mm.rss_anon += 1
+            _map(m, p, vaddr, pfn, prot & ~_PAGE_RW, "file page", events)
+            return "file page"
         pfn = alloc_user_page(m, events)
         _new_anon_page(m, p, vma, pfn, vaddr)
         p.mm.rss_anon += 1

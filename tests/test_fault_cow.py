@@ -39,17 +39,17 @@ def test_demand_paging(kernel, pae):
 def test_segfault_lines_and_state_unchanged():
     m = engine.Machine.boot(ram="64M")
     p = m.spawn("example")
+    m.access(0x08048000, "exec", p.pid)
+    r = p.mmap(4096, prot="r--")
     before = _free(m)
     with pytest.raises(engine.SegFault) as e:
         m.access(0x1000, "read", p.pid)
     msg = str(e.value)
     assert msg.startswith(f"example[{p.pid}]: segfault at 1000 ip 08048388 sp ")
     assert " error 4 in example[8048000+1000]" in msg
-    m.access(0x08048000, "exec", p.pid)
     with pytest.raises(engine.SegFault) as e:
         m.access(0x08048000, "write", p.pid)                 # text is r-x, page present
     assert " error 7 " in str(e.value)
-    r = p.mmap(4096, prot="r--")
     with pytest.raises(engine.SegFault) as e:
         m.access(r, "write", p.pid)
     assert " error 6 " in str(e.value)

@@ -371,6 +371,14 @@ class ProcessMixin:
         self._end(events)
         return n
 
+    def load_map_driver(self, size=4096, device: str = "/dev/mapfile"):
+        """insmod the seed's map_driver; mmap ``device`` (shared) to map its buffer."""
+        from .mapdriver import load_map_driver
+        events = self._begin()
+        drv = load_map_driver(self, size, device)
+        self._end(events)
+        return drv
+
     def proc_pid(self, pid, name: str) -> str:
         from .proc_procfs import render_pid
         return render_pid(self, pid, name)

@@ -1,0 +1,73 @@
+"""The seed article's map_driver: a character device whose mmap maps vmalloc'ed kernel
+memory into a process, page by page, from its fault (``nopage``) handler.
+
+load: the module vmallocs its buffer (``m.vmalloc`` when the kernel allocators are
+there; otherwise one physically contiguous block through __get_free_pages, as the
+kmalloc-based variant of the example does) and writes a greeting into it.
+mmap of the device file: a shared VMA with VM_IO|VM_DONTEXPAND and these vm_ops.
+fault: the user page's offset selects a kernel address; ``vaddress_to_kaddress``
+walks swapper_pg_dir for it (the walk's steps are in the events), the struct page it
+finds gets a reference (get_page) and a user PTE maps it with the VMA's protection.
+A fault beyond the buffer is SIGBUS (raised as SegFault with the kernel's reason).
+"""
+from __future__ import annotations
+
+from .errors import ConfigError, SegFault
+from .mm import page_align
+from .proc_events import DriverFault
+
+GREETING = b"hello world from kernel space !\n"
+
+
+class MapDriver:
+    def __init__(self, device: str, kaddr: int, size: int, vmalloced: bool) -> None:
+        self.device, self.kaddr, self.size, self.vmalloced = device, kaddr, size, vmalloced
+
+    def vaddress_to_kaddress(self, m, kaddr: int):
+        """pgd_offset_k -> pmd -> pte_offset_kernel -> pte_page: the kernel page walk."""
+        w = m.walk(kaddr)
+        if w.fault is not None or w.paddr is None:
+            raise ConfigError(f"map_driver: {kaddr:#010x} is not mapped in swapper_pg_dir")
+        return w
+
+    def fault(self, m, p, vma, vaddr: int, events) -> str:
+        from .fault import _map
+        from .memory import vm_page_prot
+        off = (vaddr & ~0xFFF) - vma.start + (vma.pgoff << 12)
+        if off >= self.size:
+            err = SegFault(f"{p.comm}[{p.pid}]: SIGBUS at {vaddr:x}: map_driver offset "
+                           f"{off:#x} is beyond the {self.size:#x}-byte buffer (VM_FAULT_SIGBUS)")
+            err.vaddr = vaddr
+            raise err
+        kaddr = self.kaddr + off
+        w = self.vaddress_to_kaddress(m, kaddr)
+        pfn = w.paddr >> 12
+        if events is not None:
+            events.extend(w.steps)
+            events.append(DriverFault(p.pid, vaddr & ~0xFFF, kaddr, pfn))
+        p.mm.rss_file += 1
+        _map(m, p, vaddr, pfn, vm_page_prot(m, vma.vm_flags), "map_driver nopage", events)
+        return "map_driver nopage"
+
+
+def load_map_driver(m, size=4096, device: str = "/dev/mapfile") -> MapDriver:
+    """insmod map_driver.ko: allocate and fill the buffer, register the device."""
+    from .config import parse_size
+    size = page_align(parse_size(size, "size"))
+    if size <= 0:
+        raise ConfigError("map_driver: size must be positive")
+    if device in m.map_drivers:
+        return m.map_drivers[device]
+    if hasattr(m, "vmalloc"):
+        kaddr = m.vmalloc(size)
+        vmalloced = True
+    else:
+        order = max(0, (size // 4096 - 1).bit_length())
+        kaddr = m.get_free_pages("GFP_KERNEL", order)
+        vmalloced = False
+    drv = MapDriver(device, kaddr, size, vmalloced)
+    for off in range(0, size, 4096):
+        w = drv.vaddress_to_kaddress(m, kaddr + off)
+        m.frames.write(w.paddr, GREETING if off == 0 else f"page {off >> 12}\n".encode())
+    m.map_drivers[device] = drv
+    return drv

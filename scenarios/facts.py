@@ -39,6 +39,8 @@ def _value(o: Outcome, _: tuple) -> Any:
         return int(r)
     if kind == "process":
         return int(r.pid)
+    if kind == "driver":
+        return int(r.kaddr)
     if kind in ("access", "walk"):
         return None if r.paddr is None else int(r.paddr)
     if kind == "bytes":

@@ -15,8 +15,8 @@ LAYOUT_FIELDS = ("page_offset", "high_memory", "vmalloc_start", "vmalloc_end", "
 LEVELS = ("PDPTE", "PDE", "PTE")
 SLABINFO_FIELDS = ("active_objs", "num_objs", "objsize", "objperslab", "pagesperslab",
                    "num_slabs")
-NUMERIC_KINDS = frozenset({"pfn", "vaddr", "paddr", "pid", "process", "access", "walk"})
-ADDRESS_KINDS = frozenset({"vaddr", "access", "walk"})
+NUMERIC_KINDS = frozenset({"pfn", "vaddr", "paddr", "pid", "process", "access", "walk", "driver"})
+ADDRESS_KINDS = frozenset({"vaddr", "access", "walk", "driver"})
 
 
 class FactError(Exception):
@@ -61,6 +61,8 @@ def subject_vaddr(o: Outcome) -> int | None:
     kind = o.op.result
     if kind == "vaddr" and o.result is not None:
         return int(o.result)
+    if kind == "driver" and o.result is not None:
+        return int(o.result.kaddr)
     if "vaddr" in o.args and o.args["vaddr"] is not None:
         return int(o.args["vaddr"])
     return None

@@ -104,8 +104,8 @@ def _walk_paddr_fact(o: Outcome, _: tuple) -> Any:
     v = subject_vaddr(o)
     if v is None:
         raise FactError("this step has no virtual address")
-    pid = o.args.get("pid") if o.op.target == "process" or o.op.result == "access" else None
-    return _walk_paddr(o.machine, v, pid)
+    pid = o.args.get("pid")
+    return _walk_paddr(o.machine, v, None if pid is None else int(getattr(pid, "pid", pid)))
 
 
 def _maps_line(o: Outcome) -> list[str] | None:

@@ -60,7 +60,7 @@ class Param:
 class Op:
     name: str
     params: tuple[Param, ...]
-    result: str                 # pfn vaddr paddr none cache pid process access walk text bytes machine
+    result: str                 # pfn vaddr paddr none cache pid process access walk text bytes machine driver
     method: str = ""            # engine method name (defaults to the op name)
     target: str = "machine"     # machine | process | timeline
     doc: str = ""
@@ -133,6 +133,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("fork", (_PID,), "pid", doc="copy a process; private pages become copy-on-write"),
     Op("switch_to", (_OPT_PID,), "none", doc="context switch: load that process's CR3"),
     Op("reclaim", (), "none", doc="wake kswapd now: age pages, swap some out"),
+    Op("load_map_driver", (P("size", "size", 4096), P("device", "text", "/dev/mapfile")), "driver",
+       doc="insmod the map_driver module: a vmalloc'ed buffer mmap-able through a device"),
     Op("exit", (_PID,), "none"),
     Op("access", (P("vaddr", "addr"), P("kind", "kind", "read"), _OPT_PID), "access",
        doc="one CPU access through the TLB and the page tables", aliases=("touch",)),

@@ -139,6 +139,8 @@ def fmt_result(kind: str, r: Any) -> str:
         return f"pid {int(r)}"
     if kind == "process":
         return f"pid {r.pid}"
+    if kind == "driver":
+        return f"{r.device}: a {r.size}-byte buffer at {int(r.kaddr):#010x}"
     if kind in ("access", "walk"):
         pa = "-" if r.paddr is None else f"{int(r.paddr):#010x}"
         fault = getattr(r, "fault", None)
@@ -198,7 +200,7 @@ def check_expect(e: Expect, out: Outcome, env: dict[str, Any]) -> ExpectResult:
 
 
 def _fact_display(name: str, kind: str) -> str:
-    if name == "value" and kind in ("vaddr", "paddr", "pfn", "access", "walk"):
+    if name == "value" and kind in ("vaddr", "paddr", "pfn", "access", "walk", "driver"):
         return "value_addr"
     return name
 

@@ -199,6 +199,8 @@ def _primary(kind: str, r: Any) -> Any:
         return int(r)
     if kind == "process":
         return int(r.pid)
+    if kind == "driver":
+        return int(r.kaddr)
     return r
 
 

@@ -41,3 +41,17 @@ def test_vma_fact_needs_a_process():
         parse_lesson(HEAD + f'[[step]]\ndo = "kmalloc"\nsize = 8\n{SAY}expect = {{ vma = "x" }}\n',
                      "t.toml")
     assert "no process" in str(info.value)
+
+
+@pytest.mark.skipif(not hasattr(engine.Machine, "load_map_driver"), reason="no map_driver yet")
+def test_map_driver_result_is_its_kernel_buffer():
+    body = (f'[[step]]\ndo = "load_map_driver"\nsize = "8K"\nas = "drv"\n{SAY}'
+            'expect = { region = "vmalloc", value = "layout.vmalloc_start" }\n'
+            f'[[step]]\ndo = "spawn"\nas = "p"\n{SAY}'
+            f'[[step]]\ndo = "mmap"\npid = "p"\nlength = "8K"\nprot = "r--"\nflags = "shared"\n'
+            f'file = "/dev/mapfile"\nas = "u"\n{SAY}'
+            f'[[step]]\ndo = "read_virt"\nvaddr = "u"\nlength = 5\npid = "p"\n{SAY}'
+            'expect = { value = "68656c6c6f", events.DriverFault = 1 }\n')
+    results = Timeline(parse_lesson(HEAD + body, "t.toml")).run_all()
+    assert [(r.index, e.key, e.actual) for r in results for e in r.expects if not e.ok] == []
+    assert results[0].result_text().startswith("/dev/mapfile: a 8192-byte buffer at 0x")

@@ -7,8 +7,9 @@ from .errors import (BadFree, ConfigError, InvariantError, KernelError, KernelOo
                      MmvizError, OutOfMemory, SegFault)
 from .layout import Layout, Region
 from .machine import Machine
+from .machine_proc import Process
 from .zone import Zone
 
-__all__ = ["Machine", "MachineConfig", "FLAVOURS", "parse_size", "Layout", "Region", "Zone",
+__all__ = ["Machine", "Process", "MachineConfig", "FLAVOURS", "parse_size", "Layout", "Region", "Zone",
            "MmvizError", "KernelError", "OutOfMemory", "BadFree", "SegFault", "KernelOops",
            "ConfigError", "InvariantError"]

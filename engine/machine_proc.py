@@ -216,6 +216,12 @@ class ProcessMixin:
         if own:
             self._end(events)
 
+    def load_cr3(self) -> None:
+        """MOV CR3, CR3 with the current page directory: the TLB keeps only global entries."""
+        events = self._begin()
+        self.tlb.flush_nonglobal(events)
+        self._end(events)
+
     def fork(self, pid) -> int:
         """do_fork(): copy the VMAs; private pages are shared copy-on-write."""
         from .memory import copy_range

@@ -59,7 +59,10 @@ def load_map_driver(m, size=4096, device: str = "/dev/mapfile") -> MapDriver:
     if device in m.map_drivers:
         return m.map_drivers[device]
     if hasattr(m, "vmalloc"):
+        outer = m._op_events
         kaddr = m.vmalloc(size)
+        outer.extend(m.events or [])          # the buffer's own VmapAreaAlloc / KernelMapPte
+        m._op_events = outer
         vmalloced = True
     else:
         order = max(0, (size // 4096 - 1).bit_length())

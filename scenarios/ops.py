@@ -155,7 +155,10 @@ ALIASES = {alias: op.name for op in OPS.values() for alias in op.aliases}
 
 
 def _reload_cr3(m: Any) -> None:
-    """MOV CR3, CR3 on an engine without ``reload_cr3``: flush the non-global entries."""
+    """MOV CR3, CR3: the engine's load_cr3(), or a flush of the non-global TLB entries."""
+    if hasattr(m, "load_cr3"):
+        m.load_cr3()
+        return
     events: list = []
     m.tlb.flush_nonglobal(events)
     m.events = events

@@ -173,3 +173,12 @@ class KunmapAtomic(NamedTuple):
 class KernelMessage(NamedTuple):
     """A line the kernel would print (warnings, allocation failures)."""
     text: str
+
+
+@event
+class PdeSync(NamedTuple):
+    """A kernel PDE copied from swapper_pg_dir into a process's page directory."""
+    pid: int
+    vaddr: int
+    entry: int
+    why: str           # "arch_sync_kernel_mappings" (6.x) or "vmalloc_fault" (2.6)

@@ -50,15 +50,18 @@ class MmuMixin:
             user = pid is not None
         return _walk(self.frames, cpu, vaddr, kind, user, set_ad=False)
 
-    def access(self, vaddr: int, kind: str = "read", pid=None):
-        """One CPU access through the TLB (kernel mode on swapper_pg_dir when pid is None)."""
+    def access(self, vaddr: int, kind: str = "read", pid=None, user: bool | None = None):
+        """One CPU access through the TLB (kernel mode on swapper_pg_dir when pid is None).
+
+        With a pid the access is a user-mode one in that process; ``user=False`` makes it a
+        kernel-mode access while that process runs (its page directory in CR3)."""
         if kind not in ("read", "write", "exec"):
             raise ConfigError(f"kind: {kind!r} is not read, write or exec")
         if not 0 <= vaddr < (1 << 32):
             raise ConfigError(f"address {vaddr:#x} is outside the 32-bit space")
         handler = getattr(self, "_access_with_faults", None)
         if handler is not None:
-            return handler(vaddr, kind, pid)
+            return handler(vaddr, kind, pid, user)
         if pid is not None:
             raise ConfigError("user processes arrive with the processes lesson")
         acc = _access(self.frames, self.cpu, self.tlb, vaddr, kind, False)

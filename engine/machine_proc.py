@@ -88,6 +88,8 @@ class ProcessMixin:
         bss = self.kernel_image["bss"]
         self.zero_pfn = (bss[1] >> 12) - 1          # empty_zero_page, in the kernel's .bss
         self.extra_checks.append(check_processes)
+        from .vmalloc_sync import check_kernel_pdes
+        self.extra_checks.append(check_kernel_pdes)
         self.meminfo_hooks.append(swap_meminfo)
 
     # -- events -------------------------------------------------------------------
@@ -278,8 +280,14 @@ class ProcessMixin:
         self._end(events)
 
     # -- accesses ----------------------------------------------------------------------
-    def _access_with_faults(self, vaddr: int, kind: str, pid):
-        """m.access(): user mode in process pid (faults handled), or kernel mode."""
+    def _access_with_faults(self, vaddr: int, kind: str, pid, user=None):
+        """m.access(): user mode in process pid (faults handled), or kernel mode.
+
+        ``user=False`` with a pid is a kernel-mode access while that process runs
+        (its page directory loaded): a driver touching its vmalloc buffer, copy_to_user.
+        """
+        if pid is not None and user is False:
+            return self._kernel_access_in(pid, vaddr, kind)
         events = self._begin()
         if pid is None:
             if self.current is not None:
@@ -297,6 +305,31 @@ class ProcessMixin:
             self._sync_vmas(p, events)
             self._end(events)
         return acc
+
+    def _kernel_access_in(self, pid, vaddr: int, kind: str):
+        from .vmalloc_sync import vmalloc_fault
+        events = self._begin()
+        p = self.process(pid)
+        self.switch_to(p.pid, events)
+        try:
+            if vaddr < TASK_SIZE:
+                return self._user_access(p, vaddr, kind, events, user=False)
+            acc = _access(self.frames, self.cpu, self.tlb, vaddr, kind, False)
+            events.extend(acc.events)
+            if acc.fault is not None and vmalloc_fault(self, p, vaddr, events):
+                first = acc.fault
+                acc = _access(self.frames, self.cpu, self.tlb, vaddr, kind, False)
+                events.extend(acc.events)
+                if acc.fault is None:
+                    acc.fault = first          # the fault that was taken and fixed
+                    acc.events = events
+                    return acc
+            if acc.fault is not None:
+                raise KernelOops(_oops_message(self, vaddr, acc.fault.error_code))
+            acc.events = events
+            return acc
+        finally:
+            self._end(events)
 
     def _user_access(self, p, vaddr, kind, events, user=True):
         from .fault import do_user_fault

@@ -27,6 +27,9 @@ PAGE_SIZE = 4096
 TLB_SINGLE_PAGE_FLUSH_CEILING = 33
 
 
+from .vmalloc_sync import sync_kernel_pdes  # noqa: E402
+
+
 def kernel_pte_flags(m) -> int:
     """PAGE_KERNEL after __supported_pte_mask (and PTI dropping _PAGE_GLOBAL)."""
     kpt = m.kernel_pt
@@ -117,6 +120,7 @@ class Vmalloc:
                 if events is not None:
                     events.append(KernelMapPte(va, pfn << 12, pt.read_entry(pt.pte_paddr(va)),
                                                "vmalloc"))
+            sync_kernel_pdes(m, start, start + (nr << 12), events)
         except OutOfMemory as e:
             self._release(m, area, events, mapped=True)
             raise OutOfMemory(f"{m.comm}: vmalloc error: size {nr << 12}, failed to allocate "

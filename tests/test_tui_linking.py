@@ -170,3 +170,25 @@ def test_unusable_index_text_has_the_debugfs_format():
     text = unusable_index_text(m)
     for line in text.splitlines():
         assert re.fullmatch(r"Node 0, zone +\w+ (\d\.\d{3} ){11}", line), line
+
+
+async def test_a_process_shows_its_vmas_and_lights_up_its_resident_frames():
+    app = MmvizApp(ram="160M")
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await _command(pilot, "spawn example as p")
+        m = app.machine
+        if not getattr(m, "processes", None):
+            pytest.skip("this engine has no processes yet")
+        pid = next(iter(m.processes))
+        await pilot.press("escape")
+        await _select(pilot, Selection("process", pid))
+        proc = m.processes[pid]
+        vmap = app.query_one(VirtualMap)
+        vma_items = [(s, e) for s, e, kind, _ in vmap.items if kind == "vma"]
+        assert vma_items == [(v.start, v.end) for v in proc.vmas]
+        pm = app.query_one(PhysicalMap)
+        resident = {leaf.paddr >> 12 for leaf in proc.mm.pgd.leaves(0, 0xC0000000)}
+        assert resident and pm.linked == resident
+        text = app.query_one(LessonPane).plain
+        assert "resident pages" in text and f"{proc.cr3:#010x}" in text

@@ -84,10 +84,33 @@ def vmalloc_area(machine: Any, sel: Selection | None) -> Any:
     return vmalloc_area_of(machine, sel.value)
 
 
+def selected_process(machine: Any, sel: Selection | None) -> Any:
+    """The process a "process" selection (a pid) names, or None."""
+    if sel is None or sel.kind != "process" or machine is None:
+        return None
+    procs = getattr(machine, "processes", None) or {}
+    pid = getattr(sel.value, "pid", sel.value)
+    return procs.get(pid) if isinstance(procs, dict) else None
+
+
+def process_frames(proc: Any) -> list[int]:
+    """Frames the process's user page tables map (its resident set), read-only."""
+    pgd = proc.mm.pgd
+    task_size = 0xC0000000
+    out = []
+    for leaf in pgd.leaves(0, task_size):
+        out.append(leaf.paddr >> PAGE_SHIFT)
+    return out
+
+
 def linked_pfns(machine: Any, sel: Selection | None) -> list[int]:
-    """Frames a selection lights up: a vmalloc area's scattered frames, a cache's slabs."""
+    """Frames a selection lights up: a vmalloc area's scattered frames, a cache's slabs,
+    a process's resident pages."""
     if sel is None or machine is None:
         return []
+    proc = selected_process(machine, sel)
+    if proc is not None:
+        return process_frames(proc)
     if sel.kind == "vmalloc":
         from engine.rmap import vmalloc_frames
         area = vmalloc_area(machine, sel)
@@ -162,6 +185,11 @@ def describe(machine: Any, sel: Selection | None) -> str:
     if sel.kind == "cache":
         pfns = linked_pfns(machine, sel)
         parts.append(f"{len(pfns)} slab pages")
+    proc = selected_process(machine, sel)
+    if proc is not None:
+        vmas = proc.vmas
+        parts.append(f"{getattr(proc, 'comm', '?')} · {len(vmas)} VMAs · "
+                     f"{len(process_frames(proc))} resident pages · CR3 {proc.cr3:#010x}")
     pfn = selected_pfn(machine, sel)
     if pfn is not None:
         zone = machine.pfn_zone(pfn) or "hole"

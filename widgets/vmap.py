@@ -37,11 +37,14 @@ SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
 BAR = 4
 
 
-def map_items(m: Any) -> tuple:
-    """(start, end, kind, label) of what is mapped inside the regions, lowest first."""
+def map_items(m: Any, pid: Any = None) -> tuple:
+    """(start, end, kind, label) of what is mapped inside the regions, lowest first.
+
+    User VMAs are those of process ``pid`` when given (a selected process), otherwise
+    of the process that runs now."""
     items = []
     procs = getattr(m, "processes", None) or {}
-    cur = getattr(m, "current", None)
+    cur = pid if pid is not None and pid in procs else getattr(m, "current", None)
     proc = procs.get(cur) if isinstance(procs, dict) and cur is not None else None
     for v in (getattr(proc, "vmas", None) or ()):
         name = v.name() if callable(getattr(v, "name", None)) else getattr(v, "name", None)
@@ -100,7 +103,7 @@ class VirtualMap(Widget, can_focus=True):
 
     def show_machine(self, machine: Any) -> None:
         """A step was applied: repaint the rows whose VMAs / areas / slots changed."""
-        items = map_items(machine) if machine is not None else ()
+        items = map_items(machine, self._selected_pid()) if machine is not None else ()
         if machine is not self.machine:
             self.machine, self.items = machine, items
             self._invalidate()
@@ -148,7 +151,16 @@ class VirtualMap(Widget, can_focus=True):
 
     watch_view_start = watch_view_span = watch_cursor_row = lambda self, *_: self._invalidate()
 
+    def _selected_pid(self) -> Any:
+        sel = self.selection
+        if sel is not None and sel.kind == "process":
+            return getattr(sel.value, "pid", sel.value)
+        return None
+
     def watch_selection(self, sel: Selection | None) -> None:
+        if self.machine is not None and sel is not None and sel.kind == "process":
+            self.show_machine(self.machine)     # that process's VMAs
+            return
         addr = selected_address(self.machine, sel)
         if addr is not None and not self.view_start <= addr < self.view_start + self.view_span:
             self._center_on(addr)

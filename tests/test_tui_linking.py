@@ -192,3 +192,19 @@ async def test_a_process_shows_its_vmas_and_lights_up_its_resident_frames():
         assert resident and pm.linked == resident
         text = app.query_one(LessonPane).plain
         assert "resident pages" in text and f"{proc.cr3:#010x}" in text
+
+
+async def test_the_mouse_selects_frames_and_addresses():
+    app = MmvizApp(ram="160M")
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        pm = app.query_one(PhysicalMap)
+        await pilot.click(PhysicalMap, offset=(15, 2))
+        await pilot.pause()
+        assert app.selection is not None and app.selection.kind == "pfn"
+        assert app.selection.value == (2 * pm._width + 5) * pm.cells.per
+        vmap = app.query_one(VirtualMap)
+        await pilot.click(VirtualMap, offset=(3, 5))
+        await pilot.pause()
+        assert app.selection.kind == "address"
+        assert app.selection.value == vmap.row_range(5)[0]

@@ -12,6 +12,7 @@ import numpy as np
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.reactive import reactive
@@ -319,6 +320,14 @@ class PhysicalMap(Widget, can_focus=True):
             return
         cell = max(0, min(self.cells.ncells - 1, cell))
         self.post_message(SelectionRequested(Selection("pfn", cell * self.cells.per)))
+
+    def on_click(self, event: events.Click) -> None:
+        """The mouse: a click on a cell selects its first frame."""
+        if self.cells is None or not self._width or event.x < GUTTER or event.y >= self.map_rows:
+            return
+        cell = event.y * self._width + (event.x - GUTTER)
+        if cell < self.cells.ncells:
+            self._select_cell(cell)
 
     def action_move(self, delta: int) -> None:
         self._select_cell((self.selected_cell or 0) + delta)

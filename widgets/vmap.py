@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
+from textual import events
 from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.reactive import reactive
@@ -226,6 +227,18 @@ class VirtualMap(Widget, can_focus=True):
             i = next((k for k in range(len(starts) - 1, -1, -1) if starts[k] < addr), len(starts) - 1)
         start, _, kind, _ = self.items[i]
         self.post_message(SelectionRequested(Selection("vmalloc" if kind == "vmalloc" else "address", start)))
+
+    def on_click(self, event: events.Click) -> None:
+        """The mouse: a click selects the lowest address of that row."""
+        if 0 <= event.y < self.rows:
+            lo, _ = self.row_range(event.y)
+            self.post_message(SelectionRequested(Selection("address", lo)))
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        self.action_pan(-3)
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        self.action_pan(3)
 
     def action_select_row(self) -> None:
         lo, _ = self.row_range(self.rows // 2)

@@ -328,18 +328,7 @@ def cmd_walk(ns: argparse.Namespace) -> int:
 
 
 def cmd_proc(ns: argparse.Namespace) -> int:
-    if ns.lesson:
-        from scenarios import Timeline, find_lesson
-        tl = Timeline(find_lesson(ns.lesson))
-        target = len(tl) if ns.step is None else ns.step
-        if not 0 <= target <= len(tl):
-            raise UsageError(f"mmviz proc: --step must be 0..{len(tl)}")
-        tl.jump(target)
-        m = tl.machine
-    else:
-        import engine
-        m = engine.Machine.boot(**_machine_config(ns))
-    sys.stdout.write(m.proc(ns.path))
+    sys.stdout.write(machine_from(ns).proc(ns.path))
     return 0
 
 

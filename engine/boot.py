@@ -232,18 +232,9 @@ class BootState:
         """free_initmem(): the .init section goes back to the buddy allocator."""
         if "init" not in self.kernel_image:
             return
-        s, e = self.kernel_image["init"]
-        s, e = s >> 12, e >> 12
-        mm = self.memmap
-        mm.owner[s:e] = pm.OWNER_FREE
-        mm.flags[s:e] &= np.uint16(0xFFFF & ~pm.PG_reserved)
-        mm.refcount[s:e] = 0
-        z = self.zone_of(s)
-        z.managed += e - s
-        self._free_range(z, s, e)
-        self.reservations = [r for r in self.reservations if r.what != "kernel init"]
-        self.events.append(FreeReserved("kernel init", s, e - s))
-        self.initmem_freed_kb = (e - s) * 4
+        init = next(r for r in self.reservations if r.what == "kernel init")
+        self._release(init)
+        self.initmem_freed_kb = init.nr_pages * 4
         era_c = self.cfg.flavour.era == "C"
         for r in [r for r in self.reservations if r.what == "SMP alternatives" and r.nr_pages]:
             self._release(r)

@@ -21,6 +21,7 @@ from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalM
 from widgets.selection import SelectionRequested, describe
 
 MIN_SIZE = (100, 30)
+GC_THRESHOLDS = (50_000, 20, 100)
 AUTOPLAY_DELAYS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
 FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
@@ -98,6 +99,12 @@ class MmvizApp(App):
         yield Footer()
 
     def on_mount(self) -> None:
+        # the collector's full scans are what make frame-time spikes (DESIGN.md): everything
+        # built at start-up is frozen out of them and young collections run less often
+        if not self.is_headless:           # tests and recordings keep the default collector
+            import gc
+            gc.freeze()
+            gc.set_threshold(*GC_THRESHOLDS)
         self._check_size()
         self._after_move()
 

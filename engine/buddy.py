@@ -65,12 +65,13 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
     (buddy_merge_likely) so it stays free longer; 2.6 always uses the head.
     """
     z.free_pages += 1 << order
-    bo, nxt, prv, nr = z.buddy_order, z.next, z.prev, z.nr_free
+    bo = z.buddy_order
     start, end = z.start_pfn, z.start_pfn + z.spanned
     while order < MAX_ORDER - 1:
         buddy = pfn ^ (1 << order)
         if bo.get(buddy) != order or not (start <= buddy < end):
             break
+        nxt, prv, nr = z.next, z.prev, z.nr_free
         n = nxt.pop(buddy)                  # list_del(buddy)
         p = prv.pop(buddy)
         nxt[p] = n
@@ -86,6 +87,7 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
         higher = pfn & ~(1 << order)          # combined pfn at order + 1
         higher_buddy = higher ^ (1 << (order + 1))
         to_tail = bo.get(higher_buddy) == order + 1 and start <= higher_buddy < end
+    nxt, prv = z.next, z.prev
     s = -1 - order
     if to_tail:
         last = prv[s]
@@ -100,7 +102,7 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
         prv[first] = pfn
         nxt[s] = pfn
     bo[pfn] = order
-    nr[order] += 1
+    z.nr_free[order] += 1
     return pfn, order
 
 
@@ -132,11 +134,12 @@ class BuddyAllocator:
     def _views(self) -> None:
         self._owner = memoryview(self.memmap.owner)
         self._refcount = memoryview(self.memmap.refcount)
+        self._zone = memoryview(self.memmap.zone)
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        state.pop("_owner", None)
-        state.pop("_refcount", None)
+        for view in ("_owner", "_refcount", "_zone"):
+            state.pop(view, None)
         return state
 
     def __setstate__(self, state) -> None:

@@ -5,11 +5,12 @@ import random
 
 from . import physmem as pm
 from .boot import BootState
-from .buddy import BuddyAllocator, rmqueue
+from .buddy import BuddyAllocator, _fill, free_one_page, rmqueue
 from .config import MachineConfig, make_config
 from .errors import BadFree, ConfigError, InvariantError, OutOfMemory
-from .events import AllocFail, AllocPages, Fallback, WatermarkCheck
+from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
 from .physmem import OWNER_NAMES
+from .physmem import OWNER_PAGES as _OWNER_PAGES
 from .gfp import GfpTable
 from .invariants import check_machine
 from .machine_kalloc import KallocMixin
@@ -44,6 +45,8 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         self.record_events = True
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._gfp_zero = self.gfp.ZERO
+        self._fast: dict = {}
+        self._era_c = cfg.flavour.era == "C"
         # extension points for the subsystems layered on top (slab, vmalloc, processes):
         # module-level functions taking the machine (so deepcopy of a Machine stays cheap)
         self.extra_checks: list = []        # fn(m) -> None, raise InvariantError
@@ -180,42 +183,69 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
             events.append(AllocFail(order, gfp_name, msg))
         raise OutOfMemory(msg)
 
+    def _fast_entry(self, gfp) -> tuple:
+        """(mask, zonelist, classzone, name, no_fast) for a GFP argument, cached per string."""
+        mask = self.gfp.parse(gfp)
+        zonelist, classzone = self._zonelist(mask)
+        name = gfp if isinstance(gfp, str) else hex(gfp)
+        entry = (mask, zonelist, classzone, name, bool(mask & self._gfp_zero))
+        if isinstance(gfp, str):
+            self._fast[gfp] = entry
+        return entry
+
     def alloc_pages(self, gfp="GFP_KERNEL", order: int = 0, owner: int = pm.OWNER_PAGES) -> int:
         """alloc_pages(): the pfn of the first frame of a 2^order block."""
-        mask = self.gfp._cache.get(gfp) if isinstance(gfp, str) else None
-        if mask is None:
-            mask = self.gfp.parse(gfp)
+        fast = self._fast.get(gfp) if gfp.__class__ is str else None
+        if fast is None:
+            fast = self._fast_entry(gfp)
+        mask, zonelist, classzone, name, no_fast = fast
         self._events = events = [] if self.record_events else None
-        hit = self._zonelists.get(mask)
-        zonelist, classzone = hit if hit is not None else self._zonelist(mask)
-        if order == 0 and not mask & self._gfp_zero:
-            # get_page_from_freelist() fast path for order 0: the first zone above its low mark
+        if not no_fast and (order == 0 or self._era_c) and 0 <= order < 11:
+            # get_page_from_freelist() fast path: the first zone of the zonelist whose free
+            # pages stay above its low mark (+ lowmem_reserve); 6.x checks order > 0 the same
+            # way, then only asks for a non-empty free_area[o >= order] (rmqueue finds it)
+            prev = None
             for z in zonelist:
-                if z.free_pages > z.watermark_low + z.lowmem_reserve[classzone]:
-                    if z is not zonelist[0]:
-                        break                  # a fallback: let _alloc record why
-                    pfn = rmqueue(z, 0, events)
-                    if pfn >= 0:
-                        b = self.buddy
+                if z.free_pages - ((1 << order) - 1) > z.watermark_low + z.lowmem_reserve[classzone]:
+                    if prev is not None and events is not None:
+                        events.append((Fallback, prev.name, z.name))
+                    pfn = rmqueue(z, order, events)
+                    if pfn < 0:
+                        break
+                    b = self.buddy
+                    if order:
+                        b._owner[pfn:pfn + (1 << order)] = _fill(owner, order)
+                    else:
                         b._owner[pfn] = owner
-                        b._refcount[pfn] = 1
-                        b.allocated[pfn] = 0
-                        if events is not None:
-                            events.append((AllocPages, z.name, pfn, 0,
-                                           gfp if isinstance(gfp, str) else hex(gfp), OWNER_NAMES[owner]))
-                        return pfn
-                    break
-        return self._alloc(mask, order, owner, gfp if isinstance(gfp, str) else hex(gfp), events)
+                    b._refcount[pfn] = 1
+                    b.allocated[pfn] = order
+                    if events is not None:
+                        events.append((AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner]))
+                    return pfn
+                if events is not None:
+                    events.append((WatermarkCheck, z.name, "low", z.free_pages,
+                                   z.watermark_low + z.lowmem_reserve[classzone]))
+                prev = z
+            if events is not None:
+                events.clear()
+        return self._alloc(mask, order, owner, name, events)
 
     def free_pages(self, pfn: int, order: int = 0) -> None:
         """__free_pages(): give a block back; merges with free buddies."""
         self._events = events = [] if self.record_events else None
         b = self.buddy
-        if b.allocated.get(pfn) == order and b._owner[pfn] == pm.OWNER_PAGES:
-            for z in self._all_zones:
-                if z.start_pfn <= pfn < z.start_pfn + z.spanned:
-                    b.give_back(z, pfn, order, events)
-                    return
+        if b.allocated.get(pfn) == order and b._owner[pfn] == _OWNER_PAGES:
+            z = self._all_zones[b._zone[pfn]]
+            if order:
+                b._owner[pfn:pfn + (1 << order)] = _fill(0, order)
+            else:
+                b._owner[pfn] = 0                      # OWNER_FREE
+            b._refcount[pfn] = 0
+            del b.allocated[pfn]
+            fpfn, forder = free_one_page(z, pfn, order, False, events, b.merge_likely)
+            if events is not None:
+                events.append((FreePages, z.name, pfn, order, fpfn, forder))
+            return
         self._free(pfn, order, events)
 
     def _free(self, pfn: int, order: int, events, expect_owner: int | None = pm.OWNER_PAGES) -> None:

@@ -163,11 +163,17 @@ class PageWalkPane(TextLines):
         if (walk is None or vaddr is None) and selection is not None \
                 and selection.kind in ("address", "vmalloc") and isinstance(selection.value, int):
             vaddr = selection.value
+            # a user address is walked in the process that runs, with its page directory
+            pid = getattr(machine, "current", None) if vaddr < machine.layout.page_offset else None
+            if pid is not None and callable(getattr(machine, "_cr3_for", None)):
+                cr3 = machine._cr3_for(pid)
+            elif callable(getattr(machine, "_cr3_for", None)):
+                cr3 = machine._cr3_for(None)
             if (id(machine), vaddr) == self._key and not touched_tables and machine is self._machine:
                 walk = self.walk
             elif callable(getattr(machine, "walk", None)):
                 try:
-                    walk = machine.walk(vaddr)
+                    walk = machine.walk(vaddr, pid=pid) if pid is not None else machine.walk(vaddr)
                 except Exception as err:         # a kernel error is shown, never raised
                     walk, self._error = None, Text(f"walk {vaddr:#010x}: {err}", "red")
         key = (id(machine), vaddr)

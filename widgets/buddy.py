@@ -21,6 +21,15 @@ SPARK = "▁▂▃▄▅▆▇█"
 COL = 6
 
 
+def order_columns(width: int) -> tuple[int, list[range]]:
+    """Column width and the groups of orders one row can hold: all 11 when the pane is wide,
+    else two rows (0-5, 6-10) so that no order is cut off."""
+    for col in (6, 5):
+        if 11 + col * MAX_ORDER <= width:
+            return col, [range(MAX_ORDER)]
+    return (6 if 11 + 6 * 6 <= width else 5), [range(0, 6), range(6, MAX_ORDER)]
+
+
 def _bar(count: int, top: int) -> str:
     if count <= 0:
         return " "
@@ -103,7 +112,18 @@ class BuddyPane(TextLines):
         for p in [p for p in self.history if p > position]:
             del self.history[p]
         set_border_title(self, r"Buddy allocator: free_area\[order].nr_free")
-        self.set_lines(self.render_lines_for(machine, events or [], selected_zone(machine, selection)))
+        self._last = (events or [], selected_zone(machine, selection))
+        self._rendered_width = self.text_width
+        self.set_lines(self.render_lines_for(machine, *self._last))
+
+    def on_resize(self) -> None:
+        """The order columns depend on the width: lay them out again when it changes."""
+        last = getattr(self, "_last", None)
+        if last is not None and self._machine is not None and \
+                self.text_width != getattr(self, "_rendered_width", None):
+            self._rendered_width = self.text_width
+            self.set_lines(self.render_lines_for(self._machine, *last))
+        super().on_resize()
 
     def action_next_zone(self) -> None:
         zones = [z.name for z in self._machine.zones] if self._machine is not None else []
@@ -123,22 +143,28 @@ class BuddyPane(TextLines):
             lines.append(head)
             hit_orders = {o for (_, o, _, _) in marks.get(z.name, [])}
             top = max(1, max(z.nr_free))
-            row = Text("  order    ", "dim")
-            for o in range(MAX_ORDER):
-                row.append(f"{o:>{COL}}", "bold magenta" if o in hit_orders else "dim")
-            lines.append(row)
-            row = Text("  nr_free  ")
-            for o, n in enumerate(z.nr_free):
-                row.append(f"{n:>{COL}}", "bold reverse magenta" if o in hit_orders else "")
-            lines.append(row)
-            row = Text("           ")
-            for o, n in enumerate(z.nr_free):
-                row.append(f"{_bar(n, top) * 3:>{COL}}", "magenta" if o in hit_orders else "blue")
-            lines.append(row)
-            row = Text("  unusable ", "dim")
-            for i in unusable_indices(z.nr_free):
-                row.append(f"{i / 1000:>{COL}.3f}", "red" if i >= 500 else "yellow" if i else "dim")
-            lines.append(row)
+            col, groups = order_columns(width)
+            unusable = unusable_indices(z.nr_free)
+            for orders in groups:
+                row = Text("  order    ", "dim")
+                for o in orders:
+                    row.append(f"{o:>{col}}", "bold magenta" if o in hit_orders else "dim")
+                lines.append(row)
+                row = Text("  nr_free  ")
+                for o in orders:
+                    row.append(f"{z.nr_free[o]:>{col}}", "bold reverse magenta" if o in hit_orders else "")
+                lines.append(row)
+                row = Text("           ")
+                for o in orders:
+                    row.append(f"{_bar(z.nr_free[o], top) * (col - 3):>{col}}",
+                               "magenta" if o in hit_orders else "blue")
+                lines.append(row)
+                row = Text("  unusable ", "dim")
+                for o in orders:
+                    i = unusable[o]
+                    digits = 3 if col > 5 else 2             # keep a space between the columns
+                    row.append(f"{i / 1000:>{col}.{digits}f}", "red" if i >= 500 else "yellow" if i else "dim")
+                lines.append(row)
             hits = marks.get(z.name, [])         # one line per zone, so nothing below moves
             row = Text("  ")
             for what, order, first, last in hits[:2]:

@@ -12,7 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
-from .selection import Selection
+from .selection import Selection, selected_address
 from .textlines import TextLines, set_border_title
 
 ENTRY_BITS = ((0, "P"), (1, "R/W"), (2, "U/S"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
@@ -160,9 +160,10 @@ class PageWalkPane(TextLines):
             vaddr = getattr(getattr(step_walk, "fault", None), "vaddr", None)
             if vaddr is None and isinstance(getattr(result, "value", None), int):
                 vaddr = result.value
-        if (walk is None or vaddr is None) and selection is not None \
-                and selection.kind in ("address", "vmalloc") and isinstance(selection.value, int):
-            vaddr = selection.value
+        sel_addr = selected_address(machine, selection) \
+            if selection is not None and selection.kind in ("address", "vmalloc", "pfn") else None
+        if (walk is None or vaddr is None) and sel_addr is not None:
+            vaddr = sel_addr          # a lowmem frame is walked through its direct-map address
             # a user address is walked in the process that runs, with its page directory
             pid = getattr(machine, "current", None) if vaddr < machine.layout.page_offset else None
             if pid is not None and callable(getattr(machine, "_cr3_for", None)):

@@ -188,6 +188,8 @@ class VirtualMap(Widget, can_focus=True):
     def row_range(self, y: int) -> tuple[int, int]:
         top = self.view_start + self.view_span
         hi = top - y * self.row_bytes
+        if y >= self.rows - 1:                 # the last row also takes the division's remainder
+            return self.view_start, hi
         return max(self.view_start, hi - self.row_bytes), hi
 
     def _center_on(self, addr: int) -> None:
@@ -264,7 +266,7 @@ class VirtualMap(Widget, can_focus=True):
         is_sel = addr is not None and lo <= addr < hi
         inside = self.items_in(lo, hi)
         bar_style = Style(bgcolor=colour)
-        segs = [Segment(f"{hi - 1:08x} ", ADDR_STYLE),
+        segs = [Segment(f"{self._tick(y, lo, hi)} ", ADDR_STYLE),
                 Segment("▶" if is_sel else " ", SEL_STYLE if is_sel else ADDR_STYLE)]
         if inside:
             kinds = sorted({it[2] for it in inside})
@@ -291,6 +293,18 @@ class VirtualMap(Widget, can_focus=True):
             more = f" +{len(inside) - 1}" if len(inside) > 1 else ""
             segs.append(Segment(f"{label}{more}", ITEM_LABEL[first[2]]))
         return Strip(segs).crop_extend(0, width, None)
+
+    def _tick(self, y: int, lo: int, hi: int) -> str:
+        """The gutter: round addresses (multiples of a power of two), on the rows that hold
+        one (every two to four rows); the top row shows its highest address, the last its
+        lowest."""
+        if y == 0:
+            return f"{hi - 1:08x}"
+        if y == self.rows - 1:
+            return f"{lo:08x}"
+        step = 1 << max(12, (2 * self.row_bytes - 1).bit_length())
+        tick = (hi - 1) & ~(step - 1)
+        return f"{tick:08x}" if lo <= tick < hi else " " * 8
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height

@@ -96,21 +96,28 @@ class ExpectChecks:
             return f"does not apply to {op.name} (no page order)"
         return ""
 
+    def fact_for(self, key: str, step: Step, where: int, what: str) -> tuple | None:
+        """The fact a key names and its parameters, or None after reporting why not."""
+        parsed = parse_fact_key(key)
+        if isinstance(parsed, str):
+            self.err(where, f"{what}: {parsed}")
+            return None
+        why = self.applicable(parsed[0], step.op, step.repeat)
+        if why:
+            self.err(where, f"{what}: {key!r} {why}")
+            return None
+        return parsed
+
     def expects(self, step: Step, table: Any, lines: KeyLines, names: set) -> None:
         if not isinstance(table, dict):
             self.err(lines.line("expect"), "expect must be a table like { zone = \"Normal\" }")
             return
         for key, value in flatten(table):
             where = lines.line(f"expect.{key}")
-            parsed = parse_fact_key(key)
-            if isinstance(parsed, str):
-                self.err(where, f"bad expect: {parsed}")
+            resolved = self.fact_for(key, step, where, "bad expect")
+            if resolved is None:
                 continue
-            fact, params = parsed
-            why = self.applicable(fact, step.op, step.repeat)
-            if why:
-                self.err(where, f"bad expect: {key!r} {why}")
-                continue
+            fact, params = resolved
             exp = Expect(key, fact, params, "==", value, None, where)
             ftype = fact.type
             if ftype == "any":
@@ -154,13 +161,8 @@ class ExpectChecks:
         if not isinstance(answer, str):
             self.err(where, "ask needs an answer: the fact the engine computes (e.g. \"merged_to\")")
             return
-        parsed = parse_fact_key(answer)
-        if isinstance(parsed, str):
-            self.err(where, f"bad ask answer: {parsed}")
+        resolved = self.fact_for(answer, step, where, "bad ask answer")
+        if resolved is None:
             return
-        fact, params = parsed
-        why = self.applicable(fact, step.op, step.repeat)
-        if why:
-            self.err(where, f"bad ask answer: {answer!r} {why}")
-            return
+        fact, params = resolved
         step.ask = Ask(text, answer, fact, params, where)

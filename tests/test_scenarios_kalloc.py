@@ -3,23 +3,15 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios import LessonError, Timeline, parse_lesson
+from inline_lesson import SAY, head
+from inline_lesson import run as run_inline
+from scenarios import LessonError, parse_lesson
 
-engine = pytest.importorskip("engine")
-pytestmark = pytest.mark.skipif(not hasattr(engine.Machine, "kmalloc"),
-                                reason="engine has no kernel allocators yet")
-
-HEAD = '''[lesson]
-id = "t"
-title = { en = "T", zh = "T" }
-summary = { en = "S", zh = "S" }
-machine = { ram = "160M", kernel = "6.1", seed = 1 }
-'''
-SAY = 'say = { en = "x", zh = "x" }\n'
+HEAD = head("6.1")
 
 
 def run(body: str):
-    return Timeline(parse_lesson(HEAD + body, "t.toml")).run_all()
+    return run_inline(body, "6.1")
 
 
 def failed(results):

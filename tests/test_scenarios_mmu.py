@@ -3,21 +3,17 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios import LessonError, Timeline, parse_lesson
+from inline_lesson import SAY, head
+from inline_lesson import run as run_inline
+from scenarios import LessonError, parse_lesson
 from scenarios.facts import entry_flags
 from scenarios.ops import OPS, engine_has
 
-HEAD = '''[lesson]
-id = "t"
-title = { en = "T", zh = "T" }
-summary = { en = "S", zh = "S" }
-machine = { ram = "160M", kernel = "2.6", seed = 1 }
-'''
-SAY = 'say = { en = "x", zh = "x" }\n'
+HEAD = head("2.6")
 
 
 def run(body: str):
-    return Timeline(parse_lesson(HEAD + body, "t.toml")).run_all()
+    return run_inline(body, "2.6")
 
 
 def step(do: str, **kw) -> str:

@@ -3,20 +3,12 @@ from __future__ import annotations
 
 import pytest
 
-from scenarios import LessonError, Timeline, parse_lesson
+from inline_lesson import SAY, head
+from inline_lesson import run as run_inline
+from scenarios import LessonError, parse_lesson
 from scenarios.ops import OPS, engine_has
 
-engine = pytest.importorskip("engine")
-pytestmark = pytest.mark.skipif(not hasattr(engine.Machine, "spawn"),
-                                reason="engine has no user processes yet")
-
-HEAD = '''[lesson]
-id = "t"
-title = { en = "T", zh = "T" }
-summary = { en = "S", zh = "S" }
-machine = { ram = "160M", kernel = "2.6", seed = 1 }
-'''
-SAY = 'say = { en = "x", zh = "x" }\n'
+HEAD = head("2.6")
 
 
 def test_process_ops_are_available():
@@ -32,7 +24,7 @@ def test_vma_facts_follow_proc_maps():
             'expect = { vma = "[stack]" }\n'
             f'[[step]]\ndo = "access"\nvaddr = "0x20000000"\npid = "p"\n{SAY}'
             'expect = { vma = "none", error = "SegFault" }\n')
-    results = Timeline(parse_lesson(HEAD + body, "t.toml")).run_all()
+    results = run_inline(body, "2.6")
     assert [(r.index, e.key, e.actual) for r in results for e in r.expects if not e.ok] == []
 
 
@@ -43,7 +35,6 @@ def test_vma_fact_needs_a_process():
     assert "no process" in str(info.value)
 
 
-@pytest.mark.skipif(not hasattr(engine.Machine, "load_map_driver"), reason="no map_driver yet")
 def test_map_driver_result_is_its_kernel_buffer():
     body = (f'[[step]]\ndo = "load_map_driver"\nsize = "8K"\nas = "drv"\n{SAY}'
             'expect = { region = "vmalloc", value = "layout.vmalloc_start" }\n'
@@ -52,6 +43,6 @@ def test_map_driver_result_is_its_kernel_buffer():
             f'file = "/dev/mapfile"\nas = "u"\n{SAY}'
             f'[[step]]\ndo = "read_virt"\nvaddr = "u"\nlength = 5\npid = "p"\n{SAY}'
             'expect = { value = "68656c6c6f", events.DriverFault = 1 }\n')
-    results = Timeline(parse_lesson(HEAD + body, "t.toml")).run_all()
+    results = run_inline(body, "2.6")
     assert [(r.index, e.key, e.actual) for r in results for e in r.expects if not e.ok] == []
     assert results[0].result_text().startswith("/dev/mapfile: a 8192-byte buffer at 0x")

@@ -209,6 +209,7 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
                 if z.free_pages - ((1 << order) - 1) > z.watermark_low + z.lowmem_reserve[classzone]:
                     if prev is not None and events is not None:
                         events.append((Fallback, prev.name, z.name))
+                    # BuddyAllocator.take() inlined: this is the hottest path of the engine
                     pfn = rmqueue(z, order, events)
                     if pfn < 0:
                         break

@@ -82,7 +82,7 @@ class BootState:
 
     # -- zones -------------------------------------------------------------
     def _make_zones(self) -> None:
-        cfg, fl = self.cfg, self.cfg.flavour
+        fl = self.cfg.flavour
         first = self.ranges[0][0]
         bounds = [(first, min(MAX_DMA_PFN, self.max_low_pfn)),
                   (MAX_DMA_PFN, self.max_low_pfn),

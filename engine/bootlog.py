@@ -7,7 +7,7 @@ def _mem(a: int, b: int) -> str:
 
 
 def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
-    cfg, fl, L = bs.cfg, bs.cfg.flavour, bs.layout
+    cfg, fl = bs.cfg, bs.cfg.flavour
     zones = bs.zones
     out = ["BIOS-provided physical RAM map:"]
     out += [e.line() for e in bs.e820]

@@ -108,17 +108,7 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         idx = int(self.memmap.zone[pfn])
         return self._all_zones[idx].name if idx >= 0 else None
 
-    def _zone_obj(self, pfn: int) -> Zone | None:
-        if not 0 <= pfn < self.max_pfn:
-            return None
-        idx = int(self.memmap.zone[pfn])
-        return self._all_zones[idx] if idx >= 0 else None
-
     # -- the page allocator -------------------------------------------------
-    def _new_events(self) -> list | None:
-        self.events = []
-        return self.events if self.record_events else None
-
     def _zonelist(self, mask: int) -> tuple[list[Zone], int]:
         """(zonelist, classzone index) for a mask: highest allowed zone first, then down."""
         hit = self._zonelists.get(mask)

@@ -206,7 +206,6 @@ def meminfo(m) -> str:
                 out.append(f"{k + ':':<16}{v:>8}\n")
             else:
                 out.append(f"{k + ':':<16}{v:>8} kB\n")
-        L = m.layout
         direct_4k, direct_large = _directmap_split(m)
         big = "DirectMap2M" if m.config.pae else "DirectMap4M"
         out.append(f"{'DirectMap4k:':<16}{direct_4k:>8} kB\n")

@@ -8,10 +8,13 @@ from __future__ import annotations
 from functools import partial
 from typing import Any, Iterable
 
+from rich.segment import Segment
+from rich.style import Style
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Grid
+from textual.filter import Monochrome
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
@@ -21,6 +24,15 @@ from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalM
 from widgets.selection import SelectionRequested, describe
 
 MIN_SIZE = (100, 30)
+
+
+class SafeMonochrome(Monochrome):
+    """NO_COLOR: Textual's grey filter, which also accepts unstyled segments (padding)."""
+
+    def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
+        return super().apply([s if s.style is not None else Segment(s.text, NULL_STYLE, s.control)
+                              for s in segments], background)
+NULL_STYLE = Style()
 GC_THRESHOLDS = (50_000, 20, 100)
 AUTOPLAY_DELAYS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
@@ -76,6 +88,7 @@ class MmvizApp(App):
     def __init__(self, lesson: Any = None, ram: str | None = None, pae: bool = False,
                  lang: str = "en") -> None:
         super().__init__()
+        self._filters = [SafeMonochrome() if type(f) is Monochrome else f for f in self._filters]
         self.timeline = load_timeline(lesson, ram, pae)
         self.set_reactive(MmvizApp.lang, lang if lang in ("en", "zh") else "en")
         self._autoplay: Any = None

@@ -18,12 +18,13 @@ from textual.filter import Monochrome
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
+from rich.markup import escape
 
 from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
                      SlabPane, VirtualMap)
+from widgets.i18n import tr
 from widgets.selection import SelectionRequested, describe
 
-MIN_SIZE = (100, 30)
 
 
 class SafeMonochrome(Monochrome):
@@ -34,7 +35,6 @@ class SafeMonochrome(Monochrome):
                               for s in segments], background)
 NULL_STYLE = Style()
 GC_THRESHOLDS = (50_000, 20, 100)
-AUTOPLAY_DELAYS = (3.0, 2.0, 1.0, 0.5, 0.25, 0.1)
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
 FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
 
@@ -78,12 +78,18 @@ class MmvizApp(App):
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("L", "switch_language", "中文/EN", id="language"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("v", "next_layout", "Layout", id="layout", tooltip="Cycle the layouts that fit"),
+        Binding("J,shift+down", "scroll_lesson(3)", "Scroll lesson down", id="scroll-down",
+                show=False),
+        Binding("K,shift+up", "scroll_lesson(-3)", "Scroll lesson up", id="scroll-up", show=False),
+        *[Binding(str(i), f"front('{pane}')", "Pane in front", id=f"front-{pane}", show=False)
+          for i, pane in enumerate(("vmap", "physical", "buddy", "walk", "slab"), 1)],
     ]
 
     selection: reactive[Selection | None] = reactive(None, init=False)
     lang: reactive[str] = reactive("en", init=False)
     playing: reactive[bool] = reactive(False, init=False)
-    speed: reactive[int] = reactive(2, init=False)
+    speed: reactive[int] = reactive(2, init=False)      # index into reading.SPEEDS (x1.0)
 
     def __init__(self, lesson: Any = None, ram: str | None = None, pae: bool = False,
                  lang: str = "en") -> None:
@@ -94,10 +100,15 @@ class MmvizApp(App):
         self._autoplay: Any = None
         self.last_error = ""
         self.kernel_log: list[str] = []        # kernel errors of this session, oldest first
+        self.front: tuple[str, ...] = ("vmap", "walk", "physical", "buddy", "slab")
+        self.layout_wanted = "auto"
+        self.plan: Any = None
+        self.lesson_timeline: Any = None       # the lesson while a typed command explores a branch
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Header()
+        yield Static("", id="pane-tabs")
         with Grid(id="main"):
             yield VirtualMap(id="vmap")
             yield PhysicalMapPane(id="physical")
@@ -105,9 +116,7 @@ class MmvizApp(App):
             yield PageWalkPane(id="walk")
             yield BuddyPane(id="buddy")
             yield SlabPane(id="slab")
-        yield Static(f"The terminal is too small for mmviz: it needs at least "
-                     f"{MIN_SIZE[0]}×{MIN_SIZE[1]}. Enlarge the window (or press Ctrl+Q).",
-                     id="too-small")
+        yield Static("", id="too-small")
         yield CommandLine(id="cmdline")
         yield Footer()
 
@@ -118,15 +127,99 @@ class MmvizApp(App):
             import gc
             gc.freeze()
             gc.set_threshold(*GC_THRESHOLDS)
-        self._check_size()
+        self._main_screen = self.screen
         self._after_move()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._check_size(event.size)
+        self._apply_layout(event.size)
 
-    def _check_size(self, size: Any = None) -> None:
+    def _apply_layout(self, size: Any = None) -> None:
+        """Choose the layout for this size and the panes in front, and set it on the screen."""
+        from . import layout
+        screen = getattr(self, "_main_screen", None)
+        if screen is None:
+            return
         w, h = size or self.size
-        self.screen.set_class(w < MIN_SIZE[0] or h < MIN_SIZE[1], "-too-small")
+        plan = layout.choose((w, h), self.front, self.layout_wanted)
+        self.plan = plan
+        for name in (*layout.LAYOUTS, "too-small"):
+            screen.set_class(name == (plan.layout if plan else "too-small"), f"-{name}")
+        if plan is None:
+            self.query_one("#too-small", Static).update(
+                tr(self.lang, "too_small", w=layout.COMPACT_MIN[0], h=layout.COMPACT_MIN[1]))
+            return
+        main = self.query_one("#main")
+        lesson = self.query_one(LessonPane)
+        if plan.layout == "wide":
+            left, mid, right = layout.wide_columns(w, layout.min_widths())
+            main.styles.grid_columns = f"{left} {mid} {right}"
+            lesson.styles.width = None
+        elif plan.layout == "medium":
+            lesson.styles.width = plan.lesson_width
+        else:
+            lesson.styles.width = None
+        for pane in layout.PANES:
+            self.query_one(f"#{pane}").set_class(pane not in plan.visible, "-hidden")
+        focused = self.focused
+        if focused is not None and focused.has_class("-hidden"):
+            self.query_one(f"#{plan.visible[0]}").focus()
+        self._show_tabs()
+
+    def _show_tabs(self) -> None:
+        """The tab bar (medium and compact): the layout, the panes (front ones lit), the status."""
+        from . import layout
+        plan = getattr(self, "plan", None)
+        if plan is None or plan.layout == "wide":
+            self.sub_title = self._status_line()
+            return
+        parts = []
+        for i, pane in enumerate(layout.PANES, 1):
+            name = escape(tr(self.lang, f"pane.{pane}"))
+            style = "reverse bold" if pane in plan.visible else "dim"
+            parts.append(f"[@click=app.front('{pane}')][{style}] {i} {name} [/][/]")
+        status = self._status_line(title=False) if plan.layout == "compact" else ""
+        self.query_one("#pane-tabs", Static).update(
+            f"{' '.join(parts)}  [dim]{escape(tr(self.lang, 'tabs.keys'))}[/]  [bold]{escape(status)}[/]")
+        self.sub_title = self._status_line()
+
+    def _status_line(self, title: bool = True) -> str:
+        """The lesson's title, the exploration branch and the autoplay state, for the header."""
+        tl = self.timeline
+        parts = [tl.lesson.title_in(self.lang)] if title else []
+        if self.lesson_timeline is not None:
+            parts.append(tr(self.lang, "branch.on", step=self.lesson_timeline.position,
+                            lesson=self.lesson_timeline.lesson.id))
+        if self.playing:
+            parts.append(tr(self.lang, "play.on", seconds=self._step_seconds()))
+        return " · ".join(parts)
+
+    def action_front(self, pane: str) -> None:
+        """Bring a pane in front (medium, compact) or focus it (wide)."""
+        from . import layout
+        if pane not in layout.PANES:
+            return
+        self.front = (pane, *[p for p in self.front if p != pane])
+        self._apply_layout()
+        self.query_one(f"#{pane}").focus()
+
+    def action_next_layout(self) -> None:
+        """Cycle through the layouts that fit this terminal."""
+        from . import layout
+        fits = layout.fitting(self.size, self.front)
+        if not fits:
+            return
+        current = self.plan.layout if self.plan else fits[0]
+        nxt = fits[(fits.index(current) + 1) % len(fits)] if current in fits else fits[0]
+        self.layout_wanted = nxt
+        self._apply_layout()
+        if len(fits) == 1:
+            self.notify(tr(self.lang, "msg.layout_only", name=tr(self.lang, f"layout.{nxt}"),
+                           w=self.size.width, h=self.size.height), timeout=2)
+        else:
+            self.notify(tr(self.lang, "msg.layout", name=tr(self.lang, f"layout.{nxt}")), timeout=1.5)
+
+    def action_scroll_lesson(self, lines: int) -> None:
+        self.query_one(LessonPane).scroll_relative(y=lines, animate=False)
 
     @property
     def machine(self) -> Any:
@@ -141,11 +234,18 @@ class MmvizApp(App):
         return None
 
     def _after_move(self) -> None:
-        """The timeline moved: take the step's focus as the selection, then show everything."""
+        """The timeline moved: take the step's focus as the selection and the panes it puts in
+        front, then show everything."""
+        from .layout import front_for
         result = self.timeline.current
         sel = self._focus_selection(result)
         if sel is not None:
             self.set_reactive(MmvizApp.selection, sel)
+        if result is not None:
+            front = front_for(result.focus, result.op)
+            if front:
+                self.front = (*front, *[p for p in self.front if p not in front])
+        self._apply_layout()
         if result is not None and result.error is not None:
             self._log_error(f"step {self.timeline.position}: {result.error_kind}: {result.error_message}")
         self._show_all(result.events if result is not None else [])
@@ -159,7 +259,7 @@ class MmvizApp(App):
 
     def _show_all(self, events: list) -> None:
         m, tl, sel = self.machine, self.timeline, self.selection
-        self.sub_title = tl.lesson.title_in(self.lang)
+        self._show_tabs()
         vmap = self.query_one(VirtualMap)
         vmap.show_machine(m)
         vmap.selection = sel
@@ -188,7 +288,7 @@ class MmvizApp(App):
         self._show_lesson()
 
     def watch_lang(self) -> None:
-        self.sub_title = self.timeline.lesson.title_in(self.lang)
+        self._show_tabs()
         self.query_one(SlabPane).show_machine(self.machine, self.lang, self.selection)
         self._show_lesson()
 
@@ -222,26 +322,41 @@ class MmvizApp(App):
     def action_toggle_play(self) -> None:
         self.playing = not self.playing
 
+    def _step_seconds(self) -> float:
+        from .reading import SPEEDS, step_seconds
+        return step_seconds(self.timeline, self.lang, SPEEDS[self.speed])
+
     def watch_playing(self, playing: bool) -> None:
         if self._autoplay is not None:
             self._autoplay.stop()
             self._autoplay = None
         if playing:
-            self._autoplay = self.set_interval(AUTOPLAY_DELAYS[self.speed], self._autoplay_tick)
+            if self.timeline.at_end:
+                self.set_reactive(MmvizApp.playing, False)
+                self.notify(tr(self.lang, "play.end"), timeout=1.5)
+            else:
+                self._autoplay = self.set_timer(self._step_seconds(), self._autoplay_tick)
+        self._show_tabs()
 
     def _autoplay_tick(self) -> None:
+        self._autoplay = None
         if self.timeline.at_end:
             self.playing = False
-        else:
-            self.action_step()
-
-    def action_speed(self, delta: int) -> None:
-        self.speed = max(0, min(len(AUTOPLAY_DELAYS) - 1, self.speed + delta))
-
-    def watch_speed(self) -> None:
+            return
+        self.action_step()
         if self.playing:
             self.watch_playing(True)
-        self.notify(f"autoplay: a step every {AUTOPLAY_DELAYS[self.speed]} s", timeout=1.5)
+
+    def action_speed(self, delta: int) -> None:
+        from .reading import SPEEDS
+        self.speed = max(0, min(len(SPEEDS) - 1, self.speed + delta))
+
+    def watch_speed(self) -> None:
+        from .reading import SPEEDS
+        if self.playing:
+            self.watch_playing(True)
+        self.notify(tr(self.lang, "play.speed", factor=SPEEDS[self.speed],
+                       seconds=self._step_seconds()), timeout=1.5)
 
     # -- views ----------------------------------------------------------------------------
     def action_zoom(self, factor: float) -> None:

@@ -155,7 +155,7 @@ async def test_physical_map_pae_64g_updates_incrementally():
 
 async def test_terminal_too_small_message():
     app = MmvizApp(lesson="memory-map")
-    async with app.run_test(size=(80, 20)) as pilot:
+    async with app.run_test(size=(50, 14)) as pilot:
         await pilot.pause()
         assert app.screen.has_class("-too-small")
         assert "too small" in str(app.query_one("#too-small").render())

@@ -30,6 +30,9 @@ async def _to_step(pilot):
 def _maximized(pane_id: str):
     async def run_before(pilot):
         await _to_step(pilot)
+        if pane_id != "lesson":
+            pilot.app.action_front(pane_id)      # medium layout: bring it on screen first
+        await pilot.pause()
         pilot.app.screen.maximize(pilot.app.query_one(f"#{pane_id}"))
         await pilot.pause()
     return run_before

@@ -90,6 +90,7 @@ def sparkline(values: list[int], wm_min: int, wm_low: int, wm_high: int, width: 
 
 class BuddyPane(TextLines):
     """free_area of every populated zone, like /proc/buddyinfo but drawn."""
+    MIN_WIDTH = 44       # cells, border included: the orders wrap onto two rows below this
 
     DEFAULT_CSS = """
     BuddyPane { border: round $secondary; height: 1fr; padding: 0 1; }

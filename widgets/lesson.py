@@ -75,6 +75,7 @@ def lesson_text(title: str, summary: str, position: int, total: int, result: Any
 
 class LessonPane(TextLines):
     """Narration in the chosen language, and what the step did (drawn with the Line API)."""
+    MIN_WIDTH = 40       # cells, border included: narration wraps; narrower is unreadable
 
     DEFAULT_CSS = """
     LessonPane { border: round $secondary; height: 1fr; padding: 0 1; }

@@ -343,6 +343,7 @@ class PhysicalMap(Widget, can_focus=True):
 
 class PhysicalMapPane(PhysicalMap):
     """The map with its border, title, legend and the selected frame's details."""
+    MIN_WIDTH = 40       # cells, border included: the pfn gutter and 28 cells
 
     DEFAULT_CSS = """
     PhysicalMapPane { border: round $secondary; height: 1fr; }

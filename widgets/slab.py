@@ -28,6 +28,7 @@ def cache_row(c: Any) -> tuple[str, int, int, int, int]:
 
 class SlabPane(TextLines):
     """/proc/slabinfo as a sortable table, and one cache's slabs drawn object by object."""
+    MIN_WIDTH = 56       # cells, border included: a /proc/slabinfo row
 
     DEFAULT_CSS = """
     SlabPane { border: round $secondary; height: 1fr; padding: 0 1; }

@@ -75,6 +75,7 @@ def _size_text(n: int) -> str:
 
 class VirtualMap(Widget, can_focus=True):
     """Regions of the 32-bit virtual address space, top = 0xffffffff, labelled."""
+    MIN_WIDTH = 38       # cells, border included: the 4 GB bar, a tick and a region label
 
     DEFAULT_CSS = """
     VirtualMap { border: round $secondary; width: 38; height: 1fr; }

@@ -121,6 +121,7 @@ TLB_WIDTH = 22
 
 class PageWalkPane(TextLines):
     """The walk of the selected address (or of the step's access), the TLB beside it."""
+    MIN_WIDTH = 60       # cells, border included: an entry with its decoded bits, the TLB beside
 
     DEFAULT_CSS = """
     PageWalkPane { border: round $secondary; height: 1fr; padding: 0 1; }

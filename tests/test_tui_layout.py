@@ -1,0 +1,117 @@
+"""Layouts by size: the layout each terminal gets, every pane at or above its MIN_WIDTH, the
+step's narration reachable, the layout key, the pane keys and the step's focus in front."""
+from __future__ import annotations
+
+import pytest
+
+from app import layout
+from app.app import MmvizApp
+from widgets import LessonPane
+
+SIZES = {(80, 24): "compact", (100, 30): "medium", (120, 40): "medium", (160, 48): "wide",
+         (250, 70): "wide"}
+
+
+def visible_panes(app) -> dict[str, int]:
+    """Pane id -> drawn width, for every pane on screen."""
+    out = {}
+    for pane in ("lesson", *layout.PANES):
+        w = app.query_one(f"#{pane}")
+        if w.display and w.region.width and w.region.height and not w.has_class("-hidden"):
+            out[pane] = w.region.width
+    return out
+
+
+async def reachable_narration(pilot) -> str:
+    """Everything the lesson pane shows while J scrolls it to the end."""
+    app = pilot.app
+    pane = app.query_one(LessonPane)
+    seen: list[str] = []
+    for _ in range(40):
+        top, h = int(pane.scroll_y), pane.scrollable_content_region.height
+        seen.extend(t.plain for t in pane._lines[top:top + h])
+        if pane.scroll_y >= pane.max_scroll_y:
+            break
+        await pilot.press("J")
+        await pilot.pause()
+    return " ".join(" ".join(seen).split())
+
+
+@pytest.mark.parametrize("size", list(SIZES), ids=[f"{w}x{h}" for w, h in SIZES])
+async def test_layout_for_size(size):
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=size) as pilot:
+        for _ in range(3):
+            await pilot.press("n")
+        await pilot.pause()
+        assert app.plan.layout == SIZES[size]
+        mins = layout.min_widths()
+        shown = visible_panes(app)
+        assert "lesson" in shown and len(shown) >= 2
+        for pane, width in shown.items():
+            assert width >= mins[pane], (pane, width, mins[pane])
+        if SIZES[size] == "wide":
+            assert set(shown) == {"lesson", *layout.PANES}
+        narration = " ".join(app.timeline.current.narration("en").split())
+        assert narration in await reachable_narration(pilot)
+
+
+async def test_layout_key_cycles_the_layouts_that_fit():
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.pause()
+        seen = [app.plan.layout]
+        for _ in range(3):
+            await pilot.press("v")
+            await pilot.pause()
+            seen.append(app.plan.layout)
+        assert seen == ["wide", "medium", "compact", "wide"]
+        assert app.screen.has_class("-wide")
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(80, 24)) as pilot:     # only compact fits: v keeps it
+        await pilot.press("v")
+        await pilot.pause()
+        assert app.plan.layout == "compact"
+
+
+async def test_pane_keys_bring_a_pane_in_front_in_compact():
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, pane in zip("12345", layout.PANES):
+            await pilot.press(key)
+            await pilot.pause()
+            assert set(visible_panes(app)) == {"lesson", pane}
+            assert app.focused is app.query_one(f"#{pane}")
+
+
+async def test_step_focus_decides_what_is_in_front():
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("1")           # the reader looks at the virtual map ...
+        for _ in range(2):
+            await pilot.press("n")        # ... the buddy lesson's steps focus frames and zones
+        await pilot.pause()
+        focus = app.timeline.current.focus
+        assert focus, "this step has a focus"
+        want = layout.front_for(focus, app.timeline.current.op)
+        assert set(want[:2]) <= set(visible_panes(app))
+
+
+def test_plans_never_draw_a_pane_below_its_minimum():
+    mins = layout.min_widths()
+    for w in range(60, 301, 7):
+        for h in range(16, 81, 5):
+            for front in (("walk", "slab"), ("vmap", "physical"), ("slab",), ("buddy", "walk")):
+                plan = layout.choose((w, h), front)
+                assert plan is not None
+                if plan.layout == "wide":
+                    left, mid, right = layout.wide_columns(w, mins)
+                    assert left + mid + right == w
+                    assert mid >= max(mins["physical"], mins["buddy"])
+                    assert right >= max(mins["lesson"], mins["walk"], mins["slab"])
+                elif plan.layout == "medium":
+                    assert plan.lesson_width >= mins["lesson"]
+                    assert all(w - plan.lesson_width >= mins[p] for p in plan.visible)
+                else:
+                    assert all(w >= mins[p] for p in (*plan.visible, "lesson"))
+    assert layout.choose((50, 14), ("vmap",)) is None

@@ -24,6 +24,7 @@ from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalM
                      SlabPane, VirtualMap)
 from widgets.i18n import tr
 from widgets.selection import SelectionRequested, describe
+from scenarios.textsafe import sanitize
 
 
 
@@ -302,7 +303,7 @@ class MmvizApp(App):
         except Exception as err:        # a step must never become a traceback
             self.last_error = f"{type(err).__name__}: {err}"
             self._log_error(self.last_error)
-            self.notify(self.last_error, severity="error")
+            self.notify(sanitize(self.last_error), severity="error", markup=False)
         self._after_move()
 
     def action_step(self) -> None:
@@ -373,7 +374,7 @@ class MmvizApp(App):
         try:
             addr = value if isinstance(value, int) else int(text.replace("_", ""), 0)
         except ValueError:
-            self.notify(f"not an address: {text}", severity="error")
+            self.notify(sanitize(f"not an address: {text}"), severity="error", markup=False)
             return
         if not 0 <= addr < 1 << 32:
             self.notify(f"{addr:#x} is not a 32-bit virtual address", severity="error")
@@ -388,7 +389,8 @@ class MmvizApp(App):
         cmd = self.query_one(CommandLine)
         tl = self.timeline
         try:
-            step = parse_command(message.line, names=set(tl.env), index=tl.position)
+            step = parse_command(message.line, names=dict(tl.env), index=tl.position,
+                                 machine={"kernel": tl.machine.config.kernel})
         except (CommandError, LessonError) as err:
             cmd.show_error(str(err))
             return
@@ -399,6 +401,12 @@ class MmvizApp(App):
 
     def on_command_line_closed(self) -> None:
         self.query_one(VirtualMap).focus()
+
+    def action_command_palette(self) -> None:
+        from textual.command import CommandPalette
+        from .screens import SafeCommandPalette
+        if self.use_command_palette and not CommandPalette.is_open(self):
+            self.push_screen(SafeCommandPalette(id="--command-palette"))
 
     def action_help(self) -> None:
         from .screens import HelpScreen

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-import textwrap
 from typing import Any, Sequence
 
 EXIT_FAIL = 1          # an expect failed / a lesson is invalid
@@ -85,16 +84,36 @@ def _machine_args(s: argparse.ArgumentParser) -> None:
 
 
 def _machine_config(ns: argparse.Namespace) -> dict[str, Any]:
+    """--ram/--pae/--kernel/--vmalloc as boot() arguments, refused here as boot() would."""
     cfg: dict[str, Any] = {"ram": ns.ram, "kernel": ns.kernel}
     if ns.pae:
         cfg["pae"] = True
     if ns.vmalloc:
         cfg["vmalloc"] = ns.vmalloc
+    _check_machine(cfg)
     return cfg
 
 
-def out(text: str = "") -> None:
+def _check_machine(cfg: dict[str, Any]) -> None:
+    from scenarios.validate_args import check_machine
+    msg = check_machine(cfg)
+    if msg:
+        raise UsageError(f"mmviz: {msg}")
+
+
+def out(text: str = "", raw: bool = False) -> None:
+    """One line on stdout; lesson text and engine messages go through sanitize()
+    (``raw`` for JSON, whose strings are already escaped)."""
+    if not raw:
+        from scenarios.textsafe import sanitize
+        text = sanitize(text)
     sys.stdout.write(text + "\n")
+
+
+def err_line(text: str) -> None:
+    """One line on stderr, sanitized like out()."""
+    from scenarios.textsafe import sanitize
+    sys.stderr.write(sanitize(text) + "\n")
 
 
 # -- commands ----------------------------------------------------------------------------
@@ -111,17 +130,39 @@ def cmd_default(ns: argparse.Namespace) -> int:
         app_cls = _tui_app()
         if app_cls is not None:
             if ns.ram:
-                import engine
-                engine.parse_size(ns.ram, "--ram")
-            app_cls(lesson=ns.lesson, ram=ns.ram, pae=ns.pae, lang=ns.lang).run()
-            return 0
+                _check_machine({"ram": ns.ram, "pae": ns.pae})
+            return _run_app(app_cls(lesson=ns.lesson, ram=ns.ram, pae=ns.pae, lang=ns.lang))
     import engine
-    m = engine.Machine.boot(**({"ram": ns.ram} if ns.ram else {}), pae=ns.pae)
+    cfg = {"ram": ns.ram, "pae": ns.pae} if ns.ram else {"pae": ns.pae}
+    _check_machine(cfg)
+    m = engine.Machine.boot(**cfg)
     print_layout(m)
     out()
     out("Boot log:")
     for line in m.boot_log:
         out(f"  {line}")
+    return 0
+
+
+def _run_app(app: Any) -> int:
+    """Run the TUI; its exit status.  If it stopped on an error, the traceback Textual
+    would print goes to a crash log and the terminal gets one line naming it."""
+    import io
+    from rich.console import Console
+    captured = io.StringIO()
+    app.error_console = Console(file=captured, width=120, markup=False, highlight=False,
+                                color_system=None, force_terminal=False)
+    app.run()
+    code = getattr(app, "return_code", 0) or 0
+    details = captured.getvalue()
+    if code:
+        from .cli_more import crash_log
+        log = crash_log(details or "(no details)")
+        err_line(f"mmviz: internal error: the app stopped (exit status {code})"
+                 + (f"; details in {log}" if log else ""))
+        return EXIT_INTERNAL
+    if details:
+        sys.stderr.write(details)
     return 0
 
 
@@ -155,7 +196,7 @@ def cmd_layout(ns: argparse.Namespace) -> int:
     if ns.json:
         import json
         from .cli_more import layout_record
-        out(json.dumps(layout_record(m), indent=2))
+        out(json.dumps(layout_record(m), indent=2), raw=True)
         return 0
     print_layout(m)
     from engine.bootlog import layout_block
@@ -180,7 +221,7 @@ def cmd_lessons(ns: argparse.Namespace) -> int:
     if ns.json:
         import json
         out(json.dumps([{"id": lid, "title": title, "steps": n} for _, lid, title, n in rows],
-                       ensure_ascii=False, indent=2))
+                       ensure_ascii=False, indent=2), raw=True)
         return 0
     width = max((len(r[1]) for r in rows), default=8)
     head_title = "标题" if ns.lang == "zh" else "title"
@@ -201,36 +242,21 @@ def cmd_check(ns: argparse.Namespace) -> int:
             lesson = find_lesson(name)
         except LessonError as err:
             for line in err.lines():
-                sys.stderr.write(line + "\n")
+                err_line(line)
             status = EXIT_FAIL
             continue
         out(f"{lesson.path}: ok ({lesson.id}, {len(lesson.steps)} steps)")
     return status
 
 
-def _wrap(text: str, indent: str, lang: str) -> list[str]:
-    if lang == "zh":   # CJK text has no spaces to break at; wrap by characters
-        width = 38
-        lines = []
-        for para in text.splitlines() or [""]:
-            lines.extend(para[i:i + width] for i in range(0, max(len(para), 1), width))
-        return [indent + line for line in lines]
-    return textwrap.wrap(text, 88, initial_indent=indent, subsequent_indent=indent) or [indent]
-
-
-def _event_text(ev: Any) -> str:
-    describe = getattr(ev, "describe", None)
-    return describe() if callable(describe) else repr(ev)
-
-
 def cmd_run(ns: argparse.Namespace) -> int:
     from scenarios import Timeline, find_lesson
+    from .cli_more import _event_text, _wrap
     if not ns.text:
         app_cls = _tui_app()
         if app_cls is None or not sys.stdout.isatty():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
-        app_cls(lesson=ns.lesson, lang=ns.lang).run()
-        return 0
+        return _run_app(app_cls(lesson=ns.lesson, lang=ns.lang))
     lesson = find_lesson(ns.lesson)
     lang = ns.lang
     tl = Timeline(lesson)
@@ -267,44 +293,22 @@ def cmd_run(ns: argparse.Namespace) -> int:
     out()
     if failures:
         for r, e in failures:
-            sys.stderr.write(f"{lesson.path}:{e.line}: step {r.index + 1} ({r.title('en')}) failed: "
-                             f"{e.key} expected {e.expected}, got {e.actual}\n")
+            err_line(f"{lesson.path}:{e.line}: step {r.index + 1} ({r.title('en')}) failed: "
+                     f"{e.key} expected {e.expected}, got {e.actual}")
         return EXIT_FAIL
     out(f"{'全部检查通过' if lang == 'zh' else 'all expects passed'} ({len(lesson)} steps)")
     return 0
 
 
 def cmd_quiz(ns: argparse.Namespace) -> int:
-    from scenarios import Timeline
-    from scenarios.quiz import buddy_quiz, walk_quiz
-    make = buddy_quiz if ns.topic == "buddy" else walk_quiz
-    if not 1 <= ns.count <= 50:
-        raise UsageError("mmviz quiz: --count must be 1..50")
-    lesson = make(seed=ns.seed, count=ns.count, ram=ns.ram)
-    tl = Timeline(lesson)
-    score = asked = 0
-    for r in tl.run_all():
-        if r.question is None:
-            continue
-        asked += 1
-        out(f"{asked}. {r.question.ask(ns.lang)}")
-        if ns.interactive:
-            try:
-                reply = input("   > ")
-            except EOFError:
-                reply = ""
-            right = r.question.check(reply)
-            score += right
-            out(f"   {'✓' if right else '✗'} {r.question.shown}")
-        else:
-            out(f"   {'答' if ns.lang == 'zh' else 'answer'}: {r.question.shown}")
-    if ns.interactive:
-        out(f"score: {score}/{asked}")
-    return 0
+    from .cli_more import cmd_quiz as run
+    return run(ns, UsageError, out)
 
 
 def machine_from(ns: argparse.Namespace) -> Any:
     """The machine after --lesson L [--step N], or a freshly booted one."""
+    if ns.step is not None and not ns.lesson:
+        raise UsageError("mmviz: --step needs --lesson (the step of which lesson?)")
     if ns.lesson:
         from scenarios import Timeline, find_lesson
         tl = Timeline(find_lesson(ns.lesson))
@@ -328,7 +332,8 @@ def cmd_walk(ns: argparse.Namespace) -> int:
 
 
 def cmd_proc(ns: argparse.Namespace) -> int:
-    sys.stdout.write(machine_from(ns).proc(ns.path))
+    from scenarios.textsafe import sanitize
+    sys.stdout.write(sanitize(machine_from(ns).proc(ns.path)))
     return 0
 
 
@@ -362,10 +367,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             ns.lesson = lesson
         return COMMANDS.get(ns.command, cmd_default)(ns)
     except UsageError as err:
-        sys.stderr.write(f"{err}\n")
+        err_line(str(err))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        sys.stderr.write("mmviz: interrupted\n")
+        err_line("mmviz: interrupted")
         return 130
     except BrokenPipeError:
         return 0
@@ -378,21 +383,27 @@ def _report(err: Exception) -> int:
         from scenarios import LessonError
         if isinstance(err, LessonError):
             for line in err.lines():
-                sys.stderr.write(line + "\n")
+                err_line(line)
             return EXIT_FAIL
     except ImportError:
         pass
     try:
         import engine
         if isinstance(err, (engine.ConfigError, engine.KernelError)):
-            sys.stderr.write(f"mmviz: {err}\n")
+            err_line(f"mmviz: {err}")
             return EXIT_FAIL
     except ImportError:
         pass
-    if isinstance(err, OSError):
-        sys.stderr.write(f"mmviz: {err.strerror or err}: {err.filename or ''}\n")
+    if isinstance(err, OSError) and not isinstance(err, (MemoryError,)):
+        where = f"{err.filename}: " if err.filename else ""
+        err_line(f"mmviz: {where}{err.strerror or err}")
         return EXIT_FAIL
-    sys.stderr.write(f"mmviz: internal error: {type(err).__name__}: {err}\n")
+    import traceback
+    from .cli_more import crash_log
+    log = crash_log("".join(traceback.format_exception(type(err), err, err.__traceback__)))
+    first = str(err).splitlines()[0][:200] if str(err) else ""
+    err_line(f"mmviz: internal error: {type(err).__name__}: {first}"
+             + (f" (details in {log})" if log else ""))
     return EXIT_INTERNAL
 
 

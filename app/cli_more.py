@@ -1,9 +1,12 @@
-"""More ``mmviz`` commands: record (asciicast / SVG), walk (like crash's vtop), JSON output."""
+"""More ``mmviz`` commands: record (asciicast / SVG), walk (like crash's vtop), quiz, JSON
+output, and the crash log an unexpected error leaves."""
 from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -35,14 +38,17 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
         raise usage_error("mmviz record: give -o FILE.cast and/or --svg DIR")
     if ns.step is not None and not ns.svg:
         raise usage_error("mmviz record: --step needs --svg")
-    if ns.step_seconds <= 0:
-        raise usage_error("mmviz record: --step-seconds must be positive")
+    if not (math.isfinite(ns.step_seconds) and 0 < ns.step_seconds <= 3600):
+        raise usage_error("mmviz record: --step-seconds must be a number of seconds, 0 < s <= 3600")
     try:
         size = parse_size(ns.size)
     except ValueError as err:
         raise usage_error(f"mmviz record: {err}") from None
     from scenarios import find_lesson
     lesson = find_lesson(ns.lesson)          # a bad lesson is reported before recording
+    if ns.step is not None and not 0 <= ns.step <= len(lesson):
+        raise usage_error(f"mmviz record: --step must be 0..{len(lesson)} (this lesson has "
+                          f"{len(lesson)} steps)")
     from app.record import check_writable
     if ns.output:
         check_writable(Path(ns.output))
@@ -127,3 +133,68 @@ def layout_record(m: Any) -> dict:
                        "present": z.present, "managed": z.managed, "free": z.free_pages,
                        "min": z.watermark_min, "low": z.watermark_low, "high": z.watermark_high}
                       for z in m.zones]}
+
+
+def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
+    from scenarios import Timeline
+    from scenarios.quiz import buddy_quiz, walk_quiz
+    make = buddy_quiz if ns.topic == "buddy" else walk_quiz
+    if not 1 <= ns.count <= 50:
+        raise usage_error("mmviz quiz: --count must be 1..50")
+    lesson = make(seed=ns.seed, count=ns.count, ram=ns.ram)
+    tl = Timeline(lesson)
+    score = asked = 0
+    for r in tl.run_all():
+        if r.question is None:
+            continue
+        asked += 1
+        out(f"{asked}. {r.question.ask(ns.lang)}")
+        if ns.interactive:
+            try:
+                reply = input("   > ")
+            except EOFError:
+                reply = ""
+            right = r.question.check(reply)
+            score += right
+            out(f"   {'✓' if right else '✗'} {r.question.shown}")
+        else:
+            out(f"   {'答' if ns.lang == 'zh' else 'answer'}: {r.question.shown}")
+    if ns.interactive:
+        out(f"score: {score}/{asked}")
+    return 0
+
+
+def crash_log(details: str) -> str:
+    """Write the details of an unexpected error (a traceback) to a log file; its path, or ''
+    if none could be written.  The folder is $MMVIZ_LOG_DIR, else $XDG_STATE_HOME/mmviz
+    (~/.local/state/mmviz), else the temporary directory."""
+    import os
+    import tempfile
+    import time
+    base = os.environ.get("MMVIZ_LOG_DIR") or os.path.join(
+        os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"),
+        "mmviz")
+    for folder in (Path(base), Path(tempfile.gettempdir())):
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = folder / f"mmviz-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
+            path.write_text(f"mmviz {' '.join(sys.argv[1:])}\n{details}", encoding="utf-8")
+            return str(path)
+        except OSError:
+            continue
+    return ""
+
+
+def _wrap(text: str, indent: str, lang: str) -> list[str]:
+    if lang == "zh":   # CJK text has no spaces to break at; wrap by characters
+        width = 38
+        lines = []
+        for para in text.splitlines() or [""]:
+            lines.extend(para[i:i + width] for i in range(0, max(len(para), 1), width))
+        return [indent + line for line in lines]
+    return textwrap.wrap(text, 88, initial_indent=indent, subsequent_indent=indent) or [indent]
+
+
+def _event_text(ev: Any) -> str:
+    describe = getattr(ev, "describe", None)
+    return describe() if callable(describe) else repr(ev)

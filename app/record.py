@@ -17,30 +17,53 @@ import sys
 from pathlib import Path
 from typing import Any, Callable
 
+from scenarios.textsafe import sanitize
+
 HIDE_CURSOR, CLEAR = "\x1b[?25l", "\x1b[H\x1b[2J"
 
 
+MAX_SIZE = (400, 200)
+
+
 def parse_size(text: str) -> tuple[int, int]:
-    try:
-        w, h = (int(x) for x in text.lower().split("x"))
-    except ValueError:
-        raise ValueError(f"--size: expected COLSxROWS like 120x40, got {text!r}") from None
-    if not (40 <= w <= 400 and 12 <= h <= 200):
-        raise ValueError(f"--size: {w}x{h} is outside 40x12 .. 400x200")
+    """``COLSxROWS`` -> (cols, rows), at least the app's MIN_SIZE; ValueError otherwise."""
+    from app.app import MIN_SIZE
+    parts = text.lower().split("x")
+    if len(parts) != 2 or not all(p.isdigit() and len(p) <= 5 for p in parts):
+        raise ValueError(f"--size: expected COLSxROWS like 120x40, got {sanitize(text)!r}")
+    w, h = int(parts[0]), int(parts[1])
+    if not (MIN_SIZE[0] <= w <= MAX_SIZE[0] and MIN_SIZE[1] <= h <= MAX_SIZE[1]):
+        raise ValueError(f"--size: {w}x{h} is outside {MIN_SIZE[0]}x{MIN_SIZE[1]} .. "
+                         f"{MAX_SIZE[0]}x{MAX_SIZE[1]} (mmviz needs at least {MIN_SIZE[0]}x{MIN_SIZE[1]})")
     return w, h
 
 
 def check_writable(path: Path, is_dir: bool = False) -> None:
-    """Report an unwritable output before any work is done (raises OSError)."""
-    target = path if is_dir else path.parent
+    """Report an unwritable output before any work is done (raises OSError naming the path).
+
+    A file is opened for appending (and removed again if it did not exist), so special
+    files such as /proc/version and directories are refused here, not after recording."""
     if is_dir:
-        target.mkdir(parents=True, exist_ok=True)
-    if not target.is_dir():
-        raise OSError(2, "No such directory", str(target))
-    if not os.access(target, os.W_OK):
-        raise OSError(13, "Permission denied", str(target))
-    if not is_dir and path.exists() and not os.access(path, os.W_OK):
-        raise OSError(13, "Permission denied", str(path))
+        if path.exists() and not path.is_dir():
+            raise OSError(20, "Not a directory", str(path))
+        path.mkdir(parents=True, exist_ok=True)
+        if not os.access(path, os.W_OK):
+            raise OSError(13, "Permission denied", str(path))
+        return
+    if path.is_dir():
+        raise OSError(21, "Is a directory", str(path))
+    if not path.parent.is_dir():
+        raise OSError(2, "No such directory", str(path.parent))
+    existed = path.exists()
+    if existed and not path.is_file():
+        raise OSError(22, "Not a regular file", str(path))
+    try:
+        with open(path, "ab"):
+            pass
+    except OSError as err:
+        raise OSError(err.errno, err.strerror, str(path)) from None
+    if not existed:
+        path.unlink()
 
 
 def render_ansi(app: Any) -> str:
@@ -104,8 +127,8 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
         t = round(i * step_seconds, 6)
         frame = (HIDE_CURSOR + CLEAR if i == 0 else "\x1b[H") + render_ansi(app)
         cur = app.timeline.current
-        label = (f"{i}: {cur.title(lang)}" if cur is not None
-                 else f"0: {app.timeline.lesson.title_in(lang)}")
+        label = sanitize(f"{i}: {cur.title(lang)}" if cur is not None
+                         else f"0: {app.timeline.lesson.title_in(lang)}", newlines=False)
         titles[i] = label
         events.append(json.dumps([t, "m", label], ensure_ascii=False))
         events.append(json.dumps([t, "o", frame], ensure_ascii=False))

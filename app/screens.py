@@ -1,4 +1,5 @@
-"""Modal screens: help (Markdown from help.md), the lesson picker, go-to-address."""
+"""Modal screens: help (Markdown from help.md), the lesson picker, go-to-address, and the
+command palette."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -6,6 +7,7 @@ from typing import Any
 
 from textual.app import ComposeResult
 from textual.binding import Binding
+from textual.command import CommandPalette
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Markdown, OptionList
@@ -77,3 +79,15 @@ class GotoAddress(ModalScreen[str | None]):
 
     def action_dismiss_none(self) -> None:
         self.dismiss(None)
+
+
+class SafeCommandPalette(CommandPalette):
+    """Textual's command palette, surviving PageUp/PageDown that arrive with Ctrl+P in one
+    burst: the option list has no lines yet, and Textual 8.2's OptionList._move_page
+    then raises KeyError."""
+
+    def _action_command_list(self, action: str) -> None:
+        try:
+            super()._action_command_list(action)
+        except (KeyError, IndexError):      # the list is not laid out yet: nothing to move
+            pass

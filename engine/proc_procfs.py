@@ -74,6 +74,9 @@ def status(m, p) -> str:
 
 def render_pid(m, pid, name: str) -> str:
     if str(pid) == "self":
+        if m.current is None:
+            raise ConfigError(f"/proc/self/{name}: no process is running (the CPU is in the "
+                              f"kernel); name one, e.g. /proc/1/{name}")
         pid = m.current
     try:
         p = m.processes[int(pid)]

@@ -25,8 +25,11 @@ from .model import Lesson, Step
 from .ops import EXPR_TYPES, lookup
 from .source import KeyLines
 
-_INT = re.compile(r"^(0[xX][0-9a-fA-F]+|[0-9]+)$")
+_INT = re.compile(r"^(0[xX][0-9a-fA-F]{1,16}|[0-9]{1,40})$")
 _ASSIGN = re.compile(r"^\s*([A-Za-z_][A-Za-z0-9_]*)\s*=\s*(?![=])")
+
+
+MAX_LINE = 1000            # characters of one typed line
 
 
 class CommandError(ValueError):
@@ -34,8 +37,10 @@ class CommandError(ValueError):
 
 
 def _literal(ptype: str, text: str) -> Any:
-    if ptype in EXPR_TYPES:
-        return int(text, 0) if _INT.match(text) else text
+    if ptype in EXPR_TYPES:     # decimal, even with leading zeros (010 is ten, as in lessons)
+        if not _INT.match(text):
+            return text
+        return int(text, 16) if text[:2].lower() == "0x" else int(text, 10)
     if ptype == "bool":
         low = text.lower()
         if low in ("true", "yes", "1"):
@@ -91,12 +96,39 @@ def command_table(line: str) -> dict[str, Any]:
     return table
 
 
-def parse_command(line: str, names: set[str] | None = None, index: int = 0) -> Step:
-    """Validate a typed line into a Step; raises CommandError with one line."""
+def value_kind(value: Any) -> str:
+    """What a named value holds, as validate_args.kind_problem names it ('' for a number)."""
+    if isinstance(value, (bool, int)) or hasattr(value, "__index__"):
+        return ""
+    if isinstance(value, (list, tuple)):
+        return "list"
+    if hasattr(value, "kaddr"):
+        return "driver"
+    if hasattr(value, "pid") and hasattr(value, "mm"):
+        return "process"
+    if isinstance(value, str):
+        return "text"
+    if isinstance(value, (bytes, bytearray)):
+        return "bytes"
+    return type(value).__name__.lower()
+
+
+def parse_command(line: str, names: "set[str] | dict[str, Any] | None" = None, index: int = 0,
+                  machine: dict[str, Any] | None = None) -> Step:
+    """Validate a typed line into a Step; raises CommandError with one line.
+
+    ``names`` are the names earlier steps defined (a dict of their values also lets a
+    process or a map_driver be refused where a number is needed); ``machine`` is the
+    configuration the step will run on (its kernel flavour decides which GFP flags exist)."""
+    if len(line) > MAX_LINE:
+        raise CommandError(f"the line is longer than {MAX_LINE} characters")
     table = command_table(line)
     v = Validator("<typed>", "", {})
     v.names |= set(names or ())
     v.list_sizes = {n: 0 for n in (names or ())}
+    if isinstance(names, dict):
+        v.kinds = {n: k for n, k in ((n, value_kind(x)) for n, x in names.items()) if k}
+    v.machine = dict(machine or {})
     step = v.step(index, table, KeyLines({"": 1}))
     if v.problems or step is None:
         raise CommandError(v.problems[0][1] if v.problems else "not a valid step")

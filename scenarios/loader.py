@@ -8,15 +8,19 @@ questions and the size of repeat steps.
 """
 from __future__ import annotations
 
+import os
 import re
+import stat
 import tomllib
 from pathlib import Path
 from typing import Any
 
 from . import expr
 from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, Lesson, LessonError, Step
-from .ops import EXPR_TYPES, OPS, check_literal, engine_has, lookup
-from .source import KeyLines, scan
+from .ops import EXPR_TYPES, OPS, engine_has, lookup
+from .source import KeyLines, Lexed, key_problems, lex, scan
+from .textsafe import is_clean, sanitize
+from .validate_args import check_machine, check_value, constant, kind_problem
 from .validate_expects import IDENT, ExpectChecks, flatten, near, parse_fact_key
 from .validate_repeat import RepeatChecks
 
@@ -30,17 +34,58 @@ _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
 
 
+MAX_LESSON_BYTES = 1 << 20      # a lesson file is text of at most 1 MiB
+
+
+def read_lesson_text(path: str | Path) -> str:
+    """The text of a lesson file; LessonError unless it is a regular UTF-8 file of at
+    most MAX_LESSON_BYTES (a device, FIFO or directory is refused without reading it)."""
+    name = str(path)
+
+    def fail(msg: str) -> LessonError:
+        return LessonError(name, [(1, msg)])
+
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except OSError as err:
+        raise fail(f"cannot read lesson: {err.strerror or err}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise fail("cannot read lesson: it is a directory, not a .toml file")
+        if not stat.S_ISREG(st.st_mode):
+            raise fail("cannot read lesson: not a regular file (a device, FIFO or socket)")
+        if st.st_size > MAX_LESSON_BYTES:
+            raise fail(f"lesson file too large: {st.st_size} bytes (at most {MAX_LESSON_BYTES})")
+        with os.fdopen(fd, "rb", closefd=True) as f:
+            fd = -1
+            data = f.read(MAX_LESSON_BYTES + 1)
+    except OSError as err:
+        raise fail(f"cannot read lesson: {err.strerror or err}") from None
+    finally:
+        if fd >= 0:
+            os.close(fd)
+    if len(data) > MAX_LESSON_BYTES:
+        raise fail(f"lesson file too large: more than {MAX_LESSON_BYTES} bytes")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data[:err.start].count(b"\n") + 1
+        raise LessonError(name, [(line, f"cannot read lesson: not UTF-8 text ({err.reason} "
+                                        f"at byte {err.start})")]) from None
+
+
 def load_lesson(path: str | Path) -> Lesson:
     """Read and validate a lesson file; raises LessonError."""
-    path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise LessonError(str(path), [(1, f"cannot read lesson: {getattr(err, 'strerror', None) or err}")]) from None
-    return parse_lesson(text, str(path))
+    return parse_lesson(read_lesson_text(path), str(path))
 
 
 def parse_lesson(text: str, path: str = "<lesson>") -> Lesson:
+    """Validate lesson text; raises LessonError, each problem at its line."""
+    lexed = lex(text)
+    problems = lexed.problems + key_problems(text, lexed)
+    if problems:
+        raise LessonError(path, problems)
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
@@ -51,17 +96,21 @@ def parse_lesson(text: str, path: str = "<lesson>") -> Lesson:
                                       f"(column {m.group(2)})")]) from None
         line = text.count("\n") + 1
         raise LessonError(path, [(line, f"bad TOML: {_TOML_EOF.sub('', msg)}")]) from None
-    return Validator(path, text, data).run()
+    except (RecursionError, ValueError, MemoryError) as err:   # limits the lexer did not foresee
+        raise LessonError(path, [(1, f"bad TOML: {type(err).__name__}: {str(err)[:120]}")]) from None
+    return Validator(path, text, data, lexed).run()
 
 
 class Validator(RepeatChecks, ExpectChecks):
-    def __init__(self, path: str, text: str, data: dict) -> None:
+    def __init__(self, path: str, text: str, data: dict, lexed: Lexed | None = None) -> None:
         self.path = path
         self.data = data
-        self.src = scan(text)
+        self.src = scan(text, lexed)
         self.problems: list[tuple[int, str]] = []
         self.names: set[str] = set(BUILTIN_NAMES)
         self.list_sizes: dict[str, int] = {}
+        self.kinds: dict[str, str] = {}          # name -> what it holds (op result kind, "list")
+        self.machine: dict[str, Any] = {}        # the configuration steps run on (kernel flavour)
         self.total_ops = 0
 
     def err(self, line: int, msg: str) -> None:
@@ -107,7 +156,7 @@ class Validator(RepeatChecks, ExpectChecks):
             if not isinstance(value, str) or not value.strip():
                 self.err(lines.line(f"{key}.{lang}"), f"missing {lang} {what} ({key}.{lang})")
             else:
-                out[lang] = value.strip()
+                out[lang] = sanitize(value.strip(), newlines=(key != "title"))
         for extra in table:
             if extra not in LANGS:
                 self.err(lines.line(f"{key}.{extra}"), f"unknown language {extra!r} in {key} (use en and zh)")
@@ -128,6 +177,7 @@ class Validator(RepeatChecks, ExpectChecks):
             self.err(lines.line("machine"), "machine must be a table (ram, pae, kernel, ...)")
             machine = {}
         self.boot_args(machine, lines, "machine.")
+        self.machine = dict(machine)
         order = h.get("order", 1000)
         if not isinstance(order, int) or isinstance(order, bool):
             self.err(lines.line("order"), "order must be an integer")
@@ -135,6 +185,7 @@ class Validator(RepeatChecks, ExpectChecks):
         return Lesson(lid, title, summary, dict(machine), [], self.path, order, h)
 
     def boot_args(self, args: dict, lines: KeyLines, prefix: str) -> None:
+        """A machine configuration: each setting, then the whole as boot() takes it."""
         boot = OPS["boot"]
         ok = True
         for key, value in args.items():
@@ -144,24 +195,17 @@ class Validator(RepeatChecks, ExpectChecks):
                          f"{near(key, [p.name for p in boot.params])}")
                 ok = False
                 continue
-            msg = check_literal(param.type, value) if param.type not in EXPR_TYPES else (
-                "" if isinstance(value, int) and not isinstance(value, bool) else
-                f"expected an integer, got {value!r}")
+            if param.type in EXPR_TYPES and (isinstance(value, bool) or not isinstance(value, int)):
+                msg = f"expected an integer, got {value!r}"
+            else:
+                msg = check_value(boot, param, value, args)
             if msg:
-                self.err(lines.line(prefix + key), f"bad machine setting {key}: {msg}")
+                self.err(lines.line(prefix + key), f"bad machine setting {key}: {msg.removeprefix(key + ': ')}")
                 ok = False
         if ok:
-            try:
-                from engine.config import make_config
-                from engine.errors import ConfigError
-            except ImportError:
-                return
-            try:
-                make_config(**args)
-            except ConfigError as err:
-                self.err(lines.line(prefix.rstrip(".")) if prefix else lines.line(), f"bad machine: {err}")
-            except TypeError as err:
-                self.err(lines.line(prefix.rstrip(".")) if prefix else lines.line(), f"bad machine: {err}")
+            msg = check_machine(args)
+            if msg:
+                self.err(lines.line(prefix.rstrip(".")) if prefix else lines.line(), f"bad machine: {msg}")
 
     # -- steps ----------------------------------------------------------------------------
     def step(self, index: int, t: dict, lines: KeyLines) -> Step | None:
@@ -195,7 +239,8 @@ class Validator(RepeatChecks, ExpectChecks):
             if p.required and p.name not in t and p.name not in random_args:
                 self.err(lines.line("do"), f"{op.name} needs argument {p.name!r}")
         if op.name == "boot":
-            self.boot_args({k: v for k, v in t.items() if k not in STEP_KEYS}, lines, "")
+            self.machine = {k: v for k, v in t.items() if k not in STEP_KEYS}
+            self.boot_args(self.machine, lines, "")
         step.say = self.bilingual(t.get("say"), "say", lines, "narration")
         if "title" in t:
             step.title = self.bilingual(t["title"], "title", lines, "step title")
@@ -213,6 +258,7 @@ class Validator(RepeatChecks, ExpectChecks):
             self.focus(step, t["focus"], lines, local | ({name} if step.name else set()))
         if step.name:
             self.names.add(step.name)
+            self.kinds[step.name] = "list" if rep else op.result
             if rep:
                 self.list_sizes[step.name] = rep.count or self.list_sizes.get(rep.each or "", 0)
         if "expect" in t:
@@ -231,13 +277,24 @@ class Validator(RepeatChecks, ExpectChecks):
             step.args[key] = value
             if isinstance(value, str):
                 tree = self.expression(value, where, names, f"argument {key}")
-                if tree is not None:
-                    step.trees[key] = tree
-            return
-        msg = check_literal(param.type, value)
+                if tree is None:
+                    return
+                step.trees[key] = tree
+                msg = kind_problem(tree, param.type, self.kinds)
+                if msg:
+                    self.err(where, f"bad argument {key}: {msg}")
+                    return
+                try:
+                    known, value = constant(tree, value)
+                except expr.ExprError as err:
+                    self.err(where, f"bad argument {key}: {err}")
+                    return
+                if not known:
+                    return
+        msg = check_value(step.op, param, value, self.machine)
         if msg:
             self.err(where, f"bad argument {key}: {msg}")
-        else:
+        elif param.type not in EXPR_TYPES:
             step.args[key] = value
 
     def expression(self, text: str, line: int, names: set, what: str) -> Any:
@@ -263,8 +320,8 @@ class Validator(RepeatChecks, ExpectChecks):
                 self.err(where, f"unknown focus {kind!r}{near(kind, FOCUS_KINDS)} "
                          f"(one of {', '.join(FOCUS_KINDS)})")
             elif FOCUS_KINDS[kind] == "text":
-                if not isinstance(value, str):
-                    self.err(where, f"focus.{kind} must be a string")
+                if not isinstance(value, str) or not is_clean(value):
+                    self.err(where, f"focus.{kind} must be a name without control characters")
                 else:
                     step.focus[kind] = (value, None)
             elif isinstance(value, int) and not isinstance(value, bool):

@@ -20,27 +20,14 @@ text      a plain string (cache name, process name, /proc path, data)
 bool      ``true`` / ``false``
 ram       a size as the engine's boot() takes it (``"160M"``, ``"4G"``)
 ========  ==============================================================
+
+Which values each type accepts is the engine's own vocabulary: see
+:mod:`scenarios.validate_args`.
 """
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from typing import Any
-
-KINDS = ("read", "write", "exec")
-_PROT = re.compile(r"^[r-][w-][x-]$")
-_FLAG_WORDS = {"private", "shared", "anonymous", "anon", "fixed", "populate", "growsdown",
-               "norserve", "noreserve", "locked", "stack"}
-GFP_NAMES = {
-    "GFP_KERNEL", "GFP_ATOMIC", "GFP_DMA", "GFP_DMA32", "GFP_HIGHUSER", "GFP_HIGHUSER_MOVABLE",
-    "GFP_USER", "GFP_NOWAIT", "GFP_NOIO", "GFP_NOFS", "GFP_KERNEL_ACCOUNT", "GFP_TRANSHUGE",
-    "__GFP_DMA", "__GFP_HIGHMEM", "__GFP_DMA32", "__GFP_MOVABLE", "__GFP_RECLAIMABLE",
-    "__GFP_HIGH", "__GFP_IO", "__GFP_FS", "__GFP_ZERO", "__GFP_COMP", "__GFP_NOWARN",
-    "__GFP_RETRY_MAYFAIL", "__GFP_NOFAIL", "__GFP_NORETRY", "__GFP_MEMALLOC",
-    "__GFP_NOMEMALLOC", "__GFP_ATOMIC", "__GFP_DIRECT_RECLAIM", "__GFP_KSWAPD_RECLAIM",
-    "__GFP_RECLAIM", "__GFP_ACCOUNT", "__GFP_HARDWALL", "__GFP_THISNODE", "__GFP_WAIT",
-    "__GFP_COLD", "__GFP_REPEAT", "__GFP_WRITE",
-}
 
 _REQUIRED = object()
 
@@ -131,7 +118,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("mprotect", (_PID, P("addr", "addr"), P("length", "size"), P("prot", "prot")),
        "none", target="process"),
     Op("fork", (_PID,), "pid", doc="copy a process; private pages become copy-on-write"),
-    Op("switch_to", (_OPT_PID,), "none", doc="context switch: load that process's CR3"),
+    Op("switch_to", (_PID,), "none", doc="context switch: load that process's CR3"),
     Op("reclaim", (), "none", doc="wake kswapd now: age pages, swap some out"),
     Op("load_map_driver", (P("size", "size", 4096), P("device", "text", "/dev/mapfile")), "driver",
        doc="insmod the map_driver module: a vmalloc'ed buffer mmap-able through a device"),
@@ -209,45 +196,6 @@ def _machine_class() -> Any:
 def _machine_has(method: str) -> bool:
     cls = _machine_class()
     return cls is not None and hasattr(cls, method)
-
-
-def check_gfp(value: Any) -> str:
-    """Validate a GFP mask string; return an error message or ''."""
-    if not isinstance(value, str) or not value.strip():
-        return f"expected a GFP mask like \"GFP_KERNEL\", got {value!r}"
-    for part in value.split("|"):
-        word = part.strip()
-        if word not in GFP_NAMES:
-            import difflib
-            near = difflib.get_close_matches(word, sorted(GFP_NAMES), n=1)
-            hint = f" (did you mean {near[0]}?)" if near else ""
-            return f"unknown GFP flag {word!r}{hint}"
-    return ""
-
-
-def check_literal(ptype: str, value: Any) -> str:
-    """Check non-expression parameter types; return an error message or ''."""
-    if ptype == "gfp":
-        return check_gfp(value)
-    if ptype == "kind":
-        return "" if value in KINDS else f"expected one of read, write, exec, got {value!r}"
-    if ptype == "prot":
-        return "" if isinstance(value, str) and _PROT.match(value) else \
-            f"expected a protection like \"rw-\" or \"r-x\", got {value!r}"
-    if ptype == "flags":
-        if not isinstance(value, str):
-            return f"expected mmap flags like \"private|anonymous\", got {value!r}"
-        bad = [w for w in re.split(r"[|,\s]+", value.lower()) if w and w not in _FLAG_WORDS]
-        return f"unknown mmap flag {bad[0]!r}" if bad else ""
-    if ptype == "text":
-        return "" if isinstance(value, str) else f"expected a string, got {value!r}"
-    if ptype == "bool":
-        return "" if isinstance(value, bool) else f"expected true or false, got {value!r}"
-    if ptype == "ram":
-        if isinstance(value, bool) or not isinstance(value, (int, str)):
-            return f"expected a size like \"160M\", got {value!r}"
-        return ""
-    return ""
 
 
 EXPR_TYPES = ("int", "addr", "size", "pid")

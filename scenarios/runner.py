@@ -154,9 +154,10 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
             out.errors += 1
             if out.error is None:
                 out.error = err
+            events.extend(fresh_events(m, before, op, None))
             if rep.on_error == "stop":
-                events.extend(fresh_events(m, before, op, None))
                 break
+            continue
         except expr.ExprError as err:
             out.error = StepFailed(str(err))
             break

@@ -5,7 +5,7 @@ each ``[[step]]`` header and each key's line by scanning the raw text.  The
 scan understands what lessons use: ``[lesson]``, ``[lesson.machine]``,
 ``[[step]]``, ``[step.say]``-style sub-tables, dotted keys (``say.en = ...``)
 and inline tables (whose children map to the line of their key).  Text inside
-multi-line strings is skipped.
+multi-line strings and multi-line arrays is skipped (:func:`lex`).
 """
 from __future__ import annotations
 
@@ -53,22 +53,99 @@ class SourceMap:
         return KeyLines({"": 1})
 
 
-def scan(text: str) -> SourceMap:
+MAX_NESTING = 16       # arrays / inline tables inside each other
+MAX_KEY_PARTS = 16     # parts of a dotted key or table name
+MAX_DIGITS = 40        # digits of a bare number
+
+_LEX = re.compile(r"""
+    (?P<comment>\#[^\n]*)
+  | (?P<ml>"{3}|'{3})
+  | (?P<str>"(?:[^"\\\n]|\\.)*"?|'[^'\n]*'?)
+  | (?P<open>[\[{])
+  | (?P<close>[\]}])
+  | (?P<nl>\n)
+  | (?P<digits>[0-9][0-9_]{%d,})
+  | (?P<other>[^"'\#\[\]{}\n0-9]+|[0-9])
+""" % (MAX_DIGITS - 1), re.VERBOSE)
+_ML_END = {'"' * 3: re.compile(r'(?:[^"\\]|\\.|"(?!""))*"{3,}', re.DOTALL),
+           "'" * 3: re.compile(r"(?:[^']|'(?!''))*'{3,}", re.DOTALL)}
+
+
+@dataclass
+class Lexed:
+    """What a lexical pass over the raw text found."""
+    hidden: set[int]                          # lines that start inside a string or an array
+    problems: list[tuple[int, str]]           # nesting / number limits exceeded
+
+
+def lex(text: str) -> Lexed:
+    """One pass over the text that knows TOML's strings, comments and brackets.
+
+    It finds the lines where a key or a table header cannot start (inside a
+    multi-line string or a multi-line array), and refuses nesting deeper than
+    MAX_NESTING and numbers longer than MAX_DIGITS digits, each at its line,
+    before tomllib sees them (tomllib would recurse or build huge integers).
+    """
+    hidden: set[int] = set()
+    problems: list[tuple[int, str]] = []
+    line, depth, pos, n = 1, 0, 0, len(text)
+    while pos < n:
+        m = _LEX.match(text, pos)
+        kind = m.lastgroup
+        pos = m.end()
+        if kind == "nl":
+            line += 1
+            if depth:
+                hidden.add(line)
+        elif kind == "ml":
+            end = _ML_END[m.group()].match(text, pos)
+            stop = end.end() if end else n
+            crossed = text.count("\n", pos, stop)
+            hidden.update(range(line + 1, line + crossed + 1))
+            line += crossed
+            pos = stop
+        elif kind == "open":
+            depth += 1
+            if depth > MAX_NESTING:
+                problems.append((line, f"nested too deeply: more than {MAX_NESTING} arrays "
+                                       "or inline tables inside each other"))
+                break
+        elif kind == "close":
+            depth = max(0, depth - 1)
+        elif kind == "digits":
+            problems.append((line, f"a number with more than {MAX_DIGITS} digits"))
+            break
+    return Lexed(hidden, problems)
+
+
+def _lines(text: str, lexed: Lexed):
+    """(number, line) of the lines where a key or a header may start."""
+    for number, line in enumerate(text.split("\n"), start=1):
+        if number in lexed.hidden:
+            continue
+        stripped = line.strip()
+        if stripped and not stripped.startswith("#"):
+            yield number, line
+
+
+def key_problems(text: str, lexed: Lexed) -> list[tuple[int, str]]:
+    """Dotted keys and table names with more than MAX_KEY_PARTS parts, at their lines."""
+    out = []
+    for number, line in _lines(text, lexed):
+        m = _ARRAY_HEADER.match(line) or _TABLE_HEADER.match(line) or _KEY.match(line)
+        if m and len(re.findall(r"""[A-Za-z0-9_-]+|"[^"]*"|'[^']*'""", m.group(1))) > MAX_KEY_PARTS:
+            out.append((number, f"a key with more than {MAX_KEY_PARTS} dotted parts"))
+    return out
+
+
+def scan(text: str, lexed: Lexed | None = None) -> SourceMap:
+    lexed = lexed or lex(text)
     lesson = KeyLines()
     steps: list[KeyLines] = []
     others: list[tuple[int, str]] = []
     current: KeyLines | None = None
     prefix = ""
-    in_multiline: str | None = None
-    for number, raw in enumerate(text.splitlines(), start=1):
-        line = raw
-        if in_multiline is not None:
-            if line.count(in_multiline) % 2 == 1:
-                in_multiline = None
-            continue
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
+    for number, line in _lines(text, lexed):
         m = _ARRAY_HEADER.match(line)
         if m:
             name = _norm(m.group(1))
@@ -103,9 +180,4 @@ def scan(text: str) -> SourceMap:
             parts = key.split(".")
             for i in range(1, len(parts)):
                 current.lines.setdefault(".".join(parts[:i]), number)
-            rest = line[m.end():]
-            for quote in ('"""', "'''"):
-                if rest.count(quote) % 2 == 1:
-                    in_multiline = quote
-                    break
     return SourceMap(lesson, steps, others)

@@ -16,6 +16,7 @@ from .facts import ADDRESS_KINDS, FACTS, FREE_OPS, LAYOUT_FIELDS, LEVELS, NUMERI
     SLABINFO_FIELDS, SUBSTRING_FACTS, ZONE_FIELDS, ZONE_NAMES, Fact
 from .model import LANGS, Ask, Expect, Step
 from .source import KeyLines
+from .textsafe import sanitize
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CACHE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -155,7 +156,7 @@ class ExpectChecks:
             if not isinstance(q, str) or not q.strip():
                 self.err(lines.line(f"ask.{lang}"), f"missing {lang} question (ask.{lang})")
             else:
-                text[lang] = q.strip()
+                text[lang] = sanitize(q.strip())
         answer = table.get("answer")
         where = lines.line("ask.answer")
         if not isinstance(answer, str):

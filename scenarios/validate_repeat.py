@@ -7,12 +7,23 @@ from __future__ import annotations
 from typing import Any
 
 from .model import LOOP_NAMES, MAX_OPS, MAX_REPEAT, Repeat, Step
-from .ops import EXPR_TYPES, check_literal
+from .ops import EXPR_TYPES
+from .validate_args import check_value
 from .source import KeyLines
 
 
 class RepeatChecks:
     """Mixin of the lesson Validator: ``repeat``, ``each``, ``random``, ``where``."""
+
+    total_ops = 0
+
+    def count_ops(self, n: int, line: int) -> None:
+        """Count the operations a step runs; plain steps and repeats share MAX_OPS."""
+        before = self.total_ops
+        self.total_ops += n
+        if before <= MAX_OPS < self.total_ops:
+            self.err(line, f"too many operations: the lesson would run more than {MAX_OPS} "
+                           "(plain steps and repeat iterations together)")
 
     def repeat(self, t: dict, lines: KeyLines, op: Any, step: Step) -> Repeat | None:
         has = [k for k in ("repeat", "each") if k in t]
@@ -20,7 +31,7 @@ class RepeatChecks:
             for k in ("random", "on_error", "where"):
                 if k in t:
                     self.err(lines.line(k), f"{k!r} needs 'repeat' or 'each'")
-            self.total_ops += 1
+            self.count_ops(1, lines.line())
             return None
         if len(has) == 2:
             self.err(lines.line("each"), "use either 'repeat' or 'each', not both")
@@ -41,9 +52,7 @@ class RepeatChecks:
             else:
                 rep.each = each
         iterations = rep.count or self.list_sizes.get(rep.each or "", 0)
-        self.total_ops += iterations
-        if self.total_ops > MAX_OPS:
-            self.err(lines.line(has[0]), f"huge repeat: the lesson would run more than {MAX_OPS} operations")
+        self.count_ops(iterations, lines.line(has[0]))
         mode = t.get("on_error", "stop")
         if mode not in ("stop", "continue"):
             self.err(lines.line("on_error"), f"on_error must be \"stop\" or \"continue\", got {mode!r}")
@@ -89,12 +98,17 @@ class RepeatChecks:
                 lo, hi = value
                 if lo > hi:
                     self.err(where, f"random.{key}: empty range [{lo}, {hi}]")
+                for end in (lo, hi):
+                    msg = check_value(op, param, end, self.machine)
+                    if msg:
+                        self.err(where, f"random.{key}: {msg}")
+                        break
                 rep.random[key] = ("range", (lo, hi))
             elif isinstance(value, dict) and isinstance(value.get("choice"), list) and value["choice"]:
                 for choice in value["choice"]:
-                    msg = check_literal(param.type, choice) if param.type not in EXPR_TYPES else (
-                        "" if isinstance(choice, int) and not isinstance(choice, bool) else
-                        f"expected an integer, got {choice!r}")
+                    msg = check_value(op, param, choice, self.machine) if param.type not in EXPR_TYPES \
+                        or (isinstance(choice, int) and not isinstance(choice, bool)) else \
+                        f"expected an integer, got {choice!r}"
                     if msg:
                         self.err(where, f"random.{key}: {msg}")
                         break

@@ -5,7 +5,10 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.message import Message
+from textual.content import Content
 from textual.widgets import Input, Static
+
+from scenarios.textsafe import sanitize
 
 
 class CommandLine(Vertical):
@@ -41,7 +44,8 @@ class CommandLine(Vertical):
         self.post_message(self.Closed())
 
     def show_error(self, message: str) -> None:
-        self.query_one(".error", Static).update(message.splitlines()[0] if message else "")
+        line = message.splitlines()[0] if message else ""
+        self.query_one(".error", Static).update(Content(sanitize(line)))   # text, not markup
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()

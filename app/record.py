@@ -26,8 +26,9 @@ MAX_SIZE = (400, 200)
 
 
 def parse_size(text: str) -> tuple[int, int]:
-    """``COLSxROWS`` -> (cols, rows), at least the app's MIN_SIZE; ValueError otherwise."""
-    from app.app import MIN_SIZE
+    """``COLSxROWS`` -> (cols, rows), at least the smallest size the app draws
+    (app.layout.COMPACT_MIN); ValueError otherwise."""
+    from app.layout import COMPACT_MIN as MIN_SIZE
     parts = text.lower().split("x")
     if len(parts) != 2 or not all(p.isdigit() and len(p) <= 5 for p in parts):
         raise ValueError(f"--size: expected COLSxROWS like 120x40, got {sanitize(text)!r}")

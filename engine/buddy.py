@@ -135,10 +135,11 @@ class BuddyAllocator:
         self._owner = memoryview(self.memmap.owner)
         self._refcount = memoryview(self.memmap.refcount)
         self._zone = memoryview(self.memmap.zone)
+        self._cow = self.memmap.cow_pfn      # before a memoryview store: copy-on-write
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for view in ("_owner", "_refcount", "_zone"):
+        for view in ("_owner", "_refcount", "_zone", "_cow"):
             state.pop(view, None)
         return state
 
@@ -150,6 +151,7 @@ class BuddyAllocator:
         pfn = rmqueue(z, order, events)
         if pfn < 0:
             return -1
+        self._cow(pfn)
         if order:
             self._owner[pfn:pfn + (1 << order)] = _fill(owner, order)
         else:
@@ -161,6 +163,7 @@ class BuddyAllocator:
         return pfn
 
     def give_back(self, z: Zone, pfn: int, order: int, events: list | None) -> None:
+        self._cow(pfn)
         if order:
             self._owner[pfn:pfn + (1 << order)] = _fill(OWNER_FREE, order)
         else:

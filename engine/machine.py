@@ -70,14 +70,23 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         return cls(cfg)
 
     # -- events --------------------------------------------------------------
+    _ev_list: list | None = None         # the event list read last and how much of it
+    _ev_done = 0                         # is already built (a read costs only new events)
+
     @property
     def events(self) -> list | None:
         """The events of the most recent operation (raw hot-path tuples built on read)."""
         ev = self._events
         if ev:
-            for i, e in enumerate(ev):
+            n = len(ev)
+            start = self._ev_done if ev is self._ev_list else 0
+            if start > n or (start and type(ev[0]) is tuple):
+                start = 0                    # the list was cleared and refilled meanwhile
+            for i in range(start, n):
+                e = ev[i]
                 if type(e) is tuple:
                     ev[i] = e[0](*e[1:])
+            self._ev_list, self._ev_done = ev, n
         return ev
 
     @events.setter
@@ -204,6 +213,7 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
                     if pfn < 0:
                         break
                     b = self.buddy
+                    b._cow(pfn)
                     if order:
                         b._owner[pfn:pfn + (1 << order)] = _fill(owner, order)
                     else:
@@ -227,6 +237,7 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         b = self.buddy
         if b.allocated.get(pfn) == order and b._owner[pfn] == _OWNER_PAGES:
             z = self._all_zones[b._zone[pfn]]
+            b._cow(pfn)
             if order:
                 b._owner[pfn:pfn + (1 << order)] = _fill(0, order)
             else:

@@ -139,6 +139,8 @@ class ProcessMixin:
     def _sync_vmas(self, p: Process, events) -> None:
         """vm_area_struct objects: one per live VMA (merges free, splits allocate)."""
         objs = p.__dict__.setdefault("_vma_objs", {})
+        if any(id(t[0]) != k for k, t in objs.items()):     # keyed by id(): a copied process
+            objs = p.__dict__["_vma_objs"] = {id(t[0]): t for t in objs.values()}
         live = {id(v): v for v in p.mm.vmas}
         for vid in [k for k in objs if k not in live]:
             addr = objs.pop(vid)[1]

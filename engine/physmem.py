@@ -12,6 +12,11 @@ import struct
 
 import numpy as np
 
+try:
+    from numpy.lib.array_utils import byte_bounds
+except ImportError:                      # numpy < 2
+    from numpy import byte_bounds
+
 PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT
 PAGE_MASK = ~(PAGE_SIZE - 1)
@@ -46,20 +51,206 @@ OWNER_NAMES = ("free", "hole", "kernel", "mem_map", "bootmem", "pgtable",
                "pages", "slab", "vmalloc", "user", "pagecache")
 
 
-class MemMap:
-    """Per-frame state: zone, flags, order, owner, refcount, mapcount."""
+CHUNK_SHIFT = 16                   # mem_map is checkpointed in chunks of 64 K frames
+COLUMNS = ("zone", "flags", "order", "owner", "refcount", "mapcount")
 
-    __slots__ = ("nr_pfns", "zone", "flags", "order", "owner", "refcount", "mapcount")
+
+class _Column(np.ndarray):
+    """A mem_map column that copies a checkpointed chunk before a store changes it.
+
+    Every numpy store (``col[i] = v``, ``col[a:b] |= f``, ``np.add.at(col, idx, 1)``)
+    goes through :meth:`__setitem__` or :meth:`__array_ufunc__`, which tell the MemMap
+    which 64 K-frame chunks are about to change (:meth:`MemMap.cow`).  Stores through a
+    ``memoryview`` (the buddy allocator's hot path) call ``MemMap.cow`` themselves.
+    """
+
+    def __array_finalize__(self, obj) -> None:
+        self._mm = getattr(obj, "_mm", None)
+        self._root = getattr(obj, "_root", None)
+
+    def _chunks(self, key) -> range | list[int]:
+        n = len(self._root)
+        if self is not self._root:                      # a view (or a copy) of a column
+            lo, hi = byte_bounds(self)
+            base = self._root.__array_interface__["data"][0]
+            size = self.itemsize
+            if hi <= base or lo >= base + n * size:
+                return ()                               # a copy: not mem_map
+            return range(max(0, lo - base) // size >> CHUNK_SHIFT,
+                          ((min(hi, base + n * size) - base) // size - 1 >> CHUNK_SHIFT) + 1)
+        if isinstance(key, (int, np.integer)):
+            return (int(key) % n >> CHUNK_SHIFT,)
+        if isinstance(key, slice):
+            start, stop, step = key.indices(n)
+            if (stop - start) * step <= 0:
+                return ()
+            last = start + ((stop - start - (1 if step > 0 else -1)) // step) * step
+            a, b = min(start, last), max(start, last)
+            return range(a >> CHUNK_SHIFT, (b >> CHUNK_SHIFT) + 1)
+        if key is Ellipsis or key is None:
+            return range(((n - 1) >> CHUNK_SHIFT) + 1)
+        idx = np.asarray(key)
+        if idx.dtype == bool:
+            idx = np.flatnonzero(idx)
+        if idx.size == 0:
+            return ()
+        return np.unique((idx.ravel().astype(np.int64) % n) >> CHUNK_SHIFT).tolist()
+
+    def __setitem__(self, key, value) -> None:
+        mm = self._mm
+        if mm is not None and mm.watch is not None:
+            mm.cow(self._chunks(key))
+        np.ndarray.__setitem__(self, key, value)
+
+    def fill(self, value) -> None:
+        self[...] = value
+
+    def __array_ufunc__(self, ufunc, method, *inputs, out=None, **kw):
+        if method == "at" and isinstance(inputs[0], _Column) and inputs[0]._mm is not None:
+            inputs[0]._mm.cow(inputs[0]._chunks(inputs[1]))
+        args = [x.view(np.ndarray) if isinstance(x, _Column) else x for x in inputs]
+        if out is not None:
+            for o in out:
+                if isinstance(o, _Column) and o._mm is not None:
+                    o._mm.cow(o._chunks(Ellipsis))
+            kw["out"] = tuple(o.view(np.ndarray) if isinstance(o, _Column) else o for o in out)
+        result = getattr(ufunc, method)(*args, **kw)
+        if out is not None and ufunc.nout == 1:
+            return out[0]                               # in-place operators keep the column
+        return result
+
+
+class _Chunk:
+    """One checkpointed chunk: ``data`` (a tuple of column slices) or None while the
+    live chunk still equals it (copied at the first store: copy-on-write)."""
+
+    __slots__ = ("data",)
+
+    def __init__(self) -> None:
+        self.data: tuple | None = None
+
+
+class MemMap:
+    """Per-frame state: zone, flags, order, owner, refcount, mapcount.
+
+    Checkpoints are copy-on-write: :meth:`snapshot` costs no copy; a chunk is copied
+    when a store is about to change it; :meth:`restore` copies back (``np.copyto``
+    into the same arrays) only the chunks that differ.
+    """
+
+    __slots__ = ("nr_pfns", "zone", "flags", "order", "owner", "refcount", "mapcount",
+                 "nr_chunks", "frozen", "watch", "__weakref__")
 
     def __init__(self, nr_pfns: int) -> None:
         self.nr_pfns = nr_pfns
         # np.zeros is lazily backed by the OS: untouched frames cost no RSS.
-        self.zone = np.full(nr_pfns, -1, dtype=np.int8)     # -1: no zone (hole)
-        self.flags = np.zeros(nr_pfns, dtype=np.uint16)
-        self.order = np.zeros(nr_pfns, dtype=np.int8)       # buddy / compound order of a head
-        self.owner = np.zeros(nr_pfns, dtype=np.uint8)
-        self.refcount = np.zeros(nr_pfns, dtype=np.int32)
-        self.mapcount = np.zeros(nr_pfns, dtype=np.int32)   # kernel stores -1 for "unmapped"; we store 0
+        self.zone = self._column(np.full(nr_pfns, -1, dtype=np.int8))      # -1: no zone (hole)
+        self.flags = self._column(np.zeros(nr_pfns, dtype=np.uint16))
+        self.order = self._column(np.zeros(nr_pfns, dtype=np.int8))       # buddy / compound order of a head
+        self.owner = self._column(np.zeros(nr_pfns, dtype=np.uint8))
+        self.refcount = self._column(np.zeros(nr_pfns, dtype=np.int32))
+        self.mapcount = self._column(np.zeros(nr_pfns, dtype=np.int32))   # kernel stores -1 for "unmapped"; we store 0
+        self.nr_chunks = ((nr_pfns - 1) >> CHUNK_SHIFT) + 1 if nr_pfns else 0
+        # frozen[c]: the checkpoint chunk the live chunk c equals (None: changed since);
+        # watch[c] = 1 while frozen[c] is set (a store must copy or drop it).  None until the
+        # first snapshot, so a machine that is never checkpointed pays nothing.
+        self.frozen: list[_Chunk | None] = [None] * self.nr_chunks
+        self.watch: bytearray | None = None
+
+    def _column(self, arr: np.ndarray) -> _Column:
+        col = arr.view(_Column)
+        col._mm, col._root = self, col
+        return col
+
+    def columns(self) -> tuple[np.ndarray, ...]:
+        """The six columns as plain arrays (stores through them are not tracked)."""
+        return tuple(getattr(self, c).view(np.ndarray) for c in COLUMNS)
+
+    # -- copy-on-write checkpoints --------------------------------------------------------
+    def cow(self, chunks) -> None:
+        """Chunks about to be written: copy those a checkpoint still shares with us."""
+        watch = self.watch
+        if watch is None:
+            return
+        for c in chunks:
+            if watch[c]:
+                self._copy_out(c)
+
+    def cow_pfn(self, pfn: int) -> None:
+        """Hot-path form of :meth:`cow` for one frame (buddy memoryview stores)."""
+        watch = self.watch
+        if watch is not None and watch[pfn >> CHUNK_SHIFT]:
+            self._copy_out(pfn >> CHUNK_SHIFT)
+
+    def _copy_out(self, c: int) -> None:
+        ch = self.frozen[c]
+        if ch is not None and ch.data is None:
+            lo, hi = c << CHUNK_SHIFT, min(self.nr_pfns, (c + 1) << CHUNK_SHIFT)
+            ch.data = tuple(col[lo:hi].copy() for col in self.columns())
+        self.frozen[c] = None
+        self.watch[c] = 0
+
+    def snapshot(self) -> tuple[_Chunk, ...]:
+        """A checkpoint of every column: shares every chunk, copies none now."""
+        if self.watch is None:
+            self.watch = bytearray(self.nr_chunks)
+        frozen, watch = self.frozen, self.watch
+        for c in range(self.nr_chunks):
+            if frozen[c] is None:
+                frozen[c] = _Chunk()
+                watch[c] = 1
+        return tuple(frozen)
+
+    def restore(self, snap: tuple[_Chunk, ...]) -> list[int]:
+        """Make the columns equal ``snap`` again, in place; returns the chunks copied back."""
+        if self.watch is None:
+            self.watch = bytearray(self.nr_chunks)
+        frozen, watch = self.frozen, self.watch
+        changed = []
+        cols = None
+        for c in range(self.nr_chunks):
+            want = snap[c]
+            if frozen[c] is want:
+                continue
+            cur = frozen[c]
+            if cur is not None and cur.data is None:    # another checkpoint still reads us
+                self._copy_out(c)
+            if want.data is None:
+                raise RuntimeError(f"mem_map chunk {c}: checkpoint lost its copy")
+            cols = cols or self.columns()
+            lo = c << CHUNK_SHIFT
+            for col, part in zip(cols, want.data):
+                np.copyto(col[lo:lo + len(part)], part)
+            frozen[c] = want
+            watch[c] = 1                                # the next store must drop it
+            changed.append(c)
+        return changed
+
+    def chunk_range(self, c: int) -> tuple[int, int]:
+        """[lo, hi) pfns of chunk c."""
+        return c << CHUNK_SHIFT, min(self.nr_pfns, (c + 1) << CHUNK_SHIFT)
+
+    def __deepcopy__(self, memo) -> "MemMap":
+        new = MemMap.__new__(MemMap)
+        memo[id(self)] = new
+        new.nr_pfns, new.nr_chunks = self.nr_pfns, self.nr_chunks
+        for name, col in zip(COLUMNS, self.columns()):
+            setattr(new, name, new._column(col.copy()))
+        new.frozen = [None] * self.nr_chunks
+        new.watch = None
+        return new
+
+    def __reduce__(self):
+        return (_memmap_from_columns, (self.nr_pfns, self.columns()))
+
+
+def _memmap_from_columns(nr_pfns: int, cols) -> MemMap:
+    m = MemMap(0)
+    m.nr_pfns, m.nr_chunks = nr_pfns, ((nr_pfns - 1) >> CHUNK_SHIFT) + 1 if nr_pfns else 0
+    for name, col in zip(COLUMNS, cols):
+        setattr(m, name, m._column(np.array(col)))
+    m.frozen = [None] * m.nr_chunks
+    return m
 
 
 class FrameStore:

@@ -121,7 +121,7 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
             out.args = _finish_args(op, resolve_args(step, scope))
             out.result = call_engine(m, op, out.args)
         except kerr as err:
-            out.error = err
+            out.error = err.with_traceback(None)     # no frames kept alive by the outcome
         except expr.ExprError as err:
             out.error = StepFailed(str(err))
         except Exception as err:  # an engine bug: keep the learner's screen clean
@@ -136,26 +136,44 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
         order = rng.sample(order, k)
     out = Outcome(m, op, {}, items=[])
     events: list = []
+    # set up once, not per iteration: literal arguments, the expressions, the engine call
+    plan = [(p.name, step.trees.get(p.name), step.args[p.name] if p.name in step.args else p.default)
+            for p in op.params if p.name in step.args or not p.required]
+    randoms = list(rep.random.items())
+    finish = [(p.name, p.type) for p in op.params if p.type in ("int", "addr", "size", "pid")]
+    call = engine_caller(m, op)
+    walk = op.result == "walk"
+    where, each, stop = rep.where, rep.each, rep.on_error == "stop"
+    evaluate, items = expr.evaluate, out.items
     for i in order:
         scope["i"] = i
-        scope["it"] = source[i] if rep.each else i
+        scope["it"] = source[i] if each else i
         before = getattr(m, "events", None)
+        result = None
         try:
-            if rep.where is not None and not expr.evaluate(rep.where, scope, rep.where_text):
+            if where is not None and not evaluate(where, scope, rep.where_text):
                 continue
-            args = resolve_args(step, scope)
-            for name, (mode, spec) in rep.random.items():
+            args = {name: value if tree is None else evaluate(tree, scope, value)
+                    for name, tree, value in plan}
+            for name, (mode, spec) in randoms:
                 args[name] = rng.randint(*spec) if mode == "range" else rng.choice(spec)
-            args = _finish_args(op, args)
+            for name, typ in finish:
+                v = args.get(name)
+                if v is None or type(v) is int:
+                    continue
+                if typ == "pid" and hasattr(v, "pid"):
+                    args[name] = int(v.pid)
+                elif not isinstance(v, int):
+                    args[name] = int(v)
             out.args = args
-            result = call_engine(m, op, args)
-            out.items.append(Item(_primary(op.result, result), args))
+            result = call(args)
+            items.append(Item(_primary(op.result, result), args))
         except kerr as err:
             out.errors += 1
             if out.error is None:
-                out.error = err
+                out.error = err.with_traceback(None)
             events.extend(fresh_events(m, before, op, None))
-            if rep.on_error == "stop":
+            if stop:
                 break
             continue
         except expr.ExprError as err:
@@ -164,10 +182,29 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
         except Exception as err:  # an engine bug
             out.error = EngineFailure(f"{type(err).__name__}: {err}")
             break
-        events.extend(fresh_events(m, before, op, result))
+        after = getattr(m, "events", None)
+        if walk:
+            events.extend(fresh_events(m, before, op, result))
+        elif after is not None and after is not before:
+            events.extend(after)
     out.result = out.items
     out.events = events
     return out
+
+
+def engine_caller(m: Any, op: Any) -> Any:
+    """``call_engine(m, op, args)`` with the engine method looked up once (repeat steps)."""
+    method = getattr(m, op.engine_method, None)
+    if op.target == "process" or op.name == "write_virt" or method is None:
+        return lambda args: call_engine(m, op, args)
+    params = op.params
+
+    def call(args: dict[str, Any]) -> Any:
+        values = [args.get(p.name) for p in params]
+        while values and values[-1] is None and not params[len(values) - 1].required:
+            values.pop()
+        return method(*values)
+    return call
 
 
 def fresh_events(m: Any, before: Any, op: Any, result: Any) -> list:

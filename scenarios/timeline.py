@@ -2,23 +2,77 @@
 
 The engine is deterministic (same configuration, seed and operations give
 the same machine), so going back is "restore the nearest checkpoint, replay
-the steps after it".  Checkpoints are ``copy.deepcopy`` snapshots of the
-machine and the named results, taken every ``checkpoint_every`` steps; when
-there are too many, every other one is dropped and the interval doubles, so
-memory stays bounded on long stress lessons and 4 GB machines.
+the steps after it".  A restore puts the checkpoint's state back into the *same*
+Machine object (``engine.checkpoint``: mem_map chunks copied back in place, the
+Python state copied), and :attr:`Timeline.last_move` says what the move touched, so
+views update only what changed in both directions.  Checkpoints are cheap (mem_map
+is copy-on-write), so one is taken every ``checkpoint_every`` steps and after every
+step that cost more than ``heavy_ms``: going back never replays a heavy step.  When
+there are more than ``max_checkpoints``, every other one is dropped and the interval
+doubles.  Replays record no events.
 
     tl = Timeline(load_lesson("buddy"))
     r = tl.step()            # StepResult: events, narration, focus, expects
     tl.back(); tl.jump(5); tl.restart()
+    tl.last_move             # Move: direction, undone/applied results, mem_map chunks
 """
 from __future__ import annotations
 
-import copy
+import gc
+import time
+import weakref
+from types import SimpleNamespace
+from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .model import Lesson, Step
 from .results import StepResult, evaluate_step
-from .runner import apply_op, bind_value
+from .runner import Item, apply_op, bind_value
+
+
+@dataclass
+class Move:
+    """What the last move of the timeline changed (for incremental redraws).
+
+    ``new_machine``: the machine object changed (a boot step, or back across one):
+    views must redraw from scratch.  Otherwise ``chunks`` are the mem_map chunks that
+    were copied back (``machine.memmap.chunk_range(c)``; every frame that changed is in
+    one of them or in an event of ``applied``/``undone``), ``undone`` the results of
+    the steps taken back, ``applied`` those applied forward."""
+    kind: str = "none"                          # "step", "back", "jump" or "none"
+    new_machine: bool = False
+    chunks: list[int] = field(default_factory=list)
+    undone: list[StepResult] = field(default_factory=list)
+    applied: list[StepResult] = field(default_factory=list)
+
+    @property
+    def events(self) -> list:
+        """The events of every step this move applied or undid, oldest first."""
+        return [e for r in (*self.undone, *self.applied) for e in r.events]
+
+
+_PLAIN = {int, float, str, bytes, bool, type(None)}
+
+
+def _plain(v: Any) -> bool:
+    """A value the lesson can share with checkpoints as is (no engine object in it)."""
+    t = type(v)
+    if t in _PLAIN:
+        return True
+    if t is list or t is tuple:
+        return all(map(_plain, v))
+    if t is Item or t is SimpleNamespace:
+        v, t = v.__dict__, dict
+    if t is dict:
+        return all(type(k) in _PLAIN for k in v) and all(map(_plain, v.values()))
+    return False
+
+
+@dataclass
+class _Saved:
+    ck: Any                      # engine.checkpoint.Checkpoint (env's engine objects in .extra)
+    env: dict                    # the plain names, shared
+    order: list                  # env's names in their order
 
 
 def boot_machine(config: dict[str, Any]) -> Any:
@@ -27,18 +81,23 @@ def boot_machine(config: dict[str, Any]) -> Any:
 
 
 class Timeline:
-    """Owns the machine; applies a lesson's steps; back/jump restore exactly."""
+    """Owns the machine; applies a lesson's steps; back/jump restore exactly, in place."""
 
     def __init__(self, lesson: Lesson, *, checkpoint_every: int = 16, max_checkpoints: int = 48,
+                 heavy_ms: float = 4.0,
                  boot: Callable[[dict[str, Any]], Any] = boot_machine) -> None:
         self.lesson = lesson
         self._boot = boot
         self.checkpoint_every = max(1, checkpoint_every)
         self.max_checkpoints = max(2, max_checkpoints)
+        self.heavy_ms = heavy_ms
         self.machine: Any = boot(dict(lesson.machine))
         self.env: dict[str, Any] = {}
         self.results: list[StepResult] = []
-        self._checkpoints: dict[int, tuple[Any, dict]] = {}
+        self.last_move = Move()
+        self._checkpoints: dict[int, _Saved] = {}
+        self._future: dict[int, StepResult] = {}      # results of steps taken back, by index
+        self._plain_cache: dict[str, tuple[Any, bool]] = {}
         self._save_checkpoint(0)
 
     # -- state ----------------------------------------------------------------------------
@@ -80,33 +139,46 @@ class Timeline:
         """Apply the next step; None when already at the end."""
         if self.at_end:
             return None
-        index = self.position
-        result = self._apply(index, record=True)
-        self.results.append(result)
-        if self.position % self.checkpoint_every == 0:
-            self._save_checkpoint(self.position)
+        before = weakref.ref(self.machine)
+        self.last_move = move = Move("step")
+        result = self._forward()
+        move.applied.append(result)
+        self._moved_from(before)
         return result
 
     def back(self) -> StepResult | None:
         """Undo the last step (restoring the exact machine); returns the new current result."""
         if self.position > 0:
             self.jump(self.position - 1)
+            self.last_move.kind = "back"
         return self.current
 
     def jump(self, n: int) -> StepResult | None:
         """Go to the state after ``n`` steps (0 = start), forward or back."""
         n = max(0, min(int(n), len(self.lesson.steps)))
+        before = weakref.ref(self.machine)
+        self.last_move = move = Move("jump")
         if n >= self.position:
             while self.position < n:
-                self.step()
+                move.applied.append(self._forward())
+            self._moved_from(before)
             return self.current
         base = max(k for k in self._checkpoints if k <= n)
-        machine, env = copy.deepcopy(self._checkpoints[base])
-        self.machine, self.env = machine, env
+        self._restore(base)
+        move.undone = self.results[n:]
+        for r in move.undone:
+            self._future[r.index] = r
         kept = self.results[:n]
-        for index in range(base, n):
-            self._apply(index, record=False)
+        m = self.machine
+        record, m.record_events = getattr(m, "record_events", True), False
+        try:
+            for index in range(base, n):
+                self._apply(index, record=False)
+        finally:
+            m.record_events = record
+            self.machine.record_events = record     # a replayed boot step made a new one
         self.results = kept
+        self._moved_from(before)
         return self.current
 
     def restart(self) -> None:
@@ -123,6 +195,7 @@ class Timeline:
         del self.lesson.steps[self.position:]
         for k in [k for k in self._checkpoints if k > self.position]:
             del self._checkpoints[k]
+        self._future.clear()
         step.index = len(self.lesson.steps)
         self.lesson.steps.append(step)
         result = self.step()
@@ -130,6 +203,36 @@ class Timeline:
         return result
 
     # -- internals ------------------------------------------------------------------------
+    def _moved_from(self, before: weakref.ref) -> None:
+        """After a move: a machine object no checkpoint keeps is garbage in reference
+        cycles (its page tables and slab caches point back at it): collect it now, once,
+        rather than let machines pile up until a full collection (boot steps only)."""
+        old = before()
+        if old is self.machine:
+            return
+        self.last_move.new_machine = True
+        if old is not None and all(s.ck.machine is not old for s in self._checkpoints.values()):
+            del old
+            gc.collect()
+
+    def _forward(self) -> StepResult:
+        """Apply the next step, or, when it was applied before and a checkpoint follows it,
+        restore that checkpoint and reuse the result (the engine is deterministic)."""
+        index = self.position
+        known = self._future.pop(index, None)
+        if known is not None and index + 1 in self._checkpoints:
+            self._restore(index + 1)
+            self.results.append(known)
+            return known
+        t0 = time.perf_counter()
+        result = self._apply(index, record=True)
+        assert result is not None
+        heavy = (time.perf_counter() - t0) * 1e3 > self.heavy_ms
+        self.results.append(result)
+        if self.position % self.checkpoint_every == 0 or heavy:
+            self._save_checkpoint(self.position)
+        return result
+
     def _apply(self, index: int, record: bool) -> StepResult | None:
         step = self.lesson.steps[index]
         if step.op.name == "snapshot":
@@ -152,6 +255,7 @@ class Timeline:
             machine = self._boot(dict(args))
         except Exception as err:  # ConfigError: shown as the step's outcome
             return Outcome(self.machine, step.op, args, error=err)
+        machine.record_events = getattr(self.machine, "record_events", True)
         self.machine = machine
         return Outcome(machine, step.op, args, result=machine,
                        events=list(getattr(machine, "events", []) or []))
@@ -165,10 +269,45 @@ class Timeline:
                 for z in self.machine.zones}
         return Outcome(self.machine, step.op, {}, result=snap)
 
+    def _machines(self) -> tuple:
+        """Every machine object of this timeline (a boot step adds one): never copied."""
+        out = {id(s.ck.machine): s.ck.machine for s in self._checkpoints.values()}
+        out[id(self.machine)] = self.machine
+        return tuple(out.values())
+
+    def _split_env(self) -> tuple[dict, dict]:
+        plain, deep = {}, {}
+        cache = self._plain_cache
+        for name, v in self.env.items():
+            hit = cache.get(name)
+            ok = hit[1] if hit is not None and hit[0] is v else _plain(v)
+            cache[name] = (v, ok)
+            (plain if ok else deep)[name] = v
+        return plain, deep
+
     def _save_checkpoint(self, position: int) -> None:
-        self._checkpoints[position] = copy.deepcopy((self.machine, self.env))
+        from engine.checkpoint import save
+        plain, deep = self._split_env()
+        ck = save(self.machine, deep, self._machines())
+        self._checkpoints[position] = _Saved(ck, plain, list(self.env))
         if len(self._checkpoints) > self.max_checkpoints:
             self.checkpoint_every *= 2
             for k in list(self._checkpoints):
                 if k % self.checkpoint_every and k != position:
                     del self._checkpoints[k]
+
+    def _restore(self, position: int) -> None:
+        """Put checkpoint ``position``'s machine and names back (the machine in place)."""
+        from engine.checkpoint import discard, restore
+        saved = self._checkpoints[position]
+        m = saved.ck.machine
+        chunks, deep, old = restore(m, saved.ck, self._machines())
+        discard(old)
+        values = {**saved.env, **deep}
+        self.env = {k: list(values[k]) if type(values[k]) is list else values[k]
+                    for k in saved.order}
+        if m is self.machine:
+            self.last_move.chunks = sorted(set(self.last_move.chunks) | set(chunks))
+        else:
+            self.machine = m
+            self.last_move.new_machine = True

@@ -1,0 +1,139 @@
+"""Checkpoints of a machine, restored in place (the timeline's back-steps and jumps).
+
+    ck = save(m)              # costs no mem_map copy: its chunks are copy-on-write
+    ...                       # steps change m
+    chunks = restore(m, ck)   # m is the same object again in ck's state
+
+:func:`save` copies the machine's Python state (zones' free lists, the allocator's
+tables, page-table frames, slab caches, processes) with plain ``dict``/``bytearray``
+copies for the big integer tables, and shares what never changes after boot (config,
+layout, boot record, kernel image, reservations, the GFP table).  mem_map is not copied:
+:meth:`engine.physmem.MemMap.snapshot` shares every chunk until a store changes it.
+
+:func:`restore` copies the checkpoint's state back into the *same* Machine object
+(``np.copyto`` into the same mem_map arrays, the other attributes replaced), so
+whoever holds the machine keeps a valid reference, and returns the mem_map chunks it
+copied back (the only frames that can differ).
+"""
+from __future__ import annotations
+
+import copy
+import gc
+from contextlib import contextmanager
+from dataclasses import dataclass
+from types import MethodType
+from typing import Any
+
+# attributes fixed at boot: shared between the machine and all its checkpoints
+SHARED = ("config", "layout", "boot_state", "kernel_image", "reservations", "gfp")
+
+
+@dataclass(eq=False)
+class Checkpoint:
+    """The state of one machine object at one moment (see :func:`save`)."""
+    machine: Any                 # the live object it belongs to (a boot step makes another)
+    state: dict                  # the Machine's __dict__, mem_map shared
+    memmap: tuple                # MemMap.snapshot()
+    extra: Any = None            # the caller's objects, copied with the machine
+
+
+def _memo(m: Any, state: dict, shared: tuple = ()) -> dict:
+    """deepcopy memo for a machine's ``state`` (its __dict__ or a checkpoint's): the
+    machine maps to ``m`` itself, mem_map and boot-time objects are shared, and the big
+    integer tables are copied with dict.copy() instead of element by element."""
+    memo: dict = {id(m): m, id(m.memmap): m.memmap}
+    keep = [m, m.memmap, *shared]
+    for obj in shared:
+        memo[id(obj)] = obj
+    for name in SHARED:
+        obj = state.get(name)
+        if obj is not None:
+            memo[id(obj)] = obj
+            keep.append(obj)
+    for z in state.get("_all_zones", ()):
+        zc = copy.copy(z)
+        for k, v in z.__dict__.items():
+            if type(v) is dict or type(v) is list:
+                setattr(zc, k, v.copy())            # ints only: next/prev/buddy_order/nr_free
+        memo[id(z)] = zc
+        keep.append(z)
+    buddy = state.get("buddy")
+    if buddy is not None:
+        memo[id(buddy.allocated)] = buddy.allocated.copy()
+        keep.append(buddy.allocated)
+    frames = state.get("frames")
+    if frames is not None:
+        fc = copy.copy(frames)
+        fc.frames = {pfn: bytearray(buf) for pfn, buf in frames.frames.items()}
+        memo[id(frames)] = fc
+        keep.append(frames)
+    memo[id(memo)] = keep                            # deepcopy's keep-alive convention
+    return memo
+
+
+@contextmanager
+def _collector_paused():
+    """A copy allocates thousands of objects that all live: collecting meanwhile is waste
+    (and a full collection in the middle is the kind of stall a step must not have)."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def save(m: Any, extra: Any = None, shared: tuple = ()) -> Checkpoint:
+    """Checkpoint machine ``m``: a copy of its Python state and a CoW mem_map snapshot.
+
+    ``extra`` (e.g. a lesson's named results) is copied in the same pass, so the engine
+    objects it refers to are the checkpoint's; ``shared`` objects are never copied."""
+    with _collector_paused():
+        state, extra = copy.deepcopy((m.__dict__, extra), _memo(m, m.__dict__, shared))
+    return Checkpoint(m, state, m.memmap.snapshot(), extra)
+
+
+def restore(m: Any, ck: Checkpoint, shared: tuple = ()) -> tuple[list[int], Any, dict]:
+    """Put ``ck``'s state back into machine ``m`` (which must be ``ck.machine``).
+
+    Returns (mem_map chunks copied back -- ``m.memmap.chunk_range(c)`` gives their
+    frames --, a fresh copy of ``ck.extra``, the machine's previous state for
+    :func:`discard`).  Raises ValueError when ``ck`` belongs to another machine object.
+    """
+    if ck.machine is not m:
+        raise ValueError("restore: the checkpoint belongs to another machine object")
+    changed = m.memmap.restore(ck.memmap)
+    with _collector_paused():
+        state, extra = copy.deepcopy((ck.state, ck.extra), _memo(m, ck.state, shared))
+    old = dict(m.__dict__)
+    m.__dict__.clear()
+    m.__dict__.update(state)
+    return changed, extra, old
+
+
+def discard(old: dict) -> None:
+    """Break the reference cycles inside a machine's replaced state (the third value
+    :func:`restore` returns), so reference counting frees it at once instead of the
+    cyclic collector, much later: the kernel page tables' allocator callbacks (bound
+    methods of KernelPageTables kept by its PageTables) and slab caches <-> their slabs."""
+    kpt = old.get("kernel_pt")
+    pt = getattr(kpt, "pt", None)
+    if pt is not None:
+        for k, v in list(vars(pt).items()):
+            if isinstance(v, MethodType) and v.__self__ is kpt:
+                setattr(pt, k, None)
+    kmem = old.get("kmem")
+    if kmem is None:
+        return
+    caches = {id(c): c for d in (getattr(kmem, "caches", {}), getattr(kmem, "kmalloc_caches", {}))
+              for c in (d.values() if isinstance(d, dict) else d)}
+    for cache in caches.values():
+        for v in list(getattr(cache, "__dict__", {}).values()):
+            if type(v) is list or type(v) is dict:
+                items = v.values() if type(v) is dict else v
+                if any(getattr(x, "cache", None) is cache for x in items):
+                    v.clear()
+    slab_of = getattr(kmem, "slab_of", None)
+    if isinstance(slab_of, dict):
+        slab_of.clear()

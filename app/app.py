@@ -40,6 +40,25 @@ THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
 FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
 
 
+def gc_policy_on() -> tuple[int, int, int]:
+    """The app's collector policy: start-up objects frozen out of full scans, young
+    collections every GC_THRESHOLDS[0] allocations.  Returns the old thresholds."""
+    import gc
+    before = gc.get_threshold()
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
+    return before
+
+
+def gc_policy_off(before: tuple[int, int, int] | None) -> None:
+    """Undo :func:`gc_policy_on` (the app exits; a test process goes on)."""
+    import gc
+    if before is not None:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+
+
 def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False) -> Any:
     """A Timeline for a lesson (id, path or Lesson), the first lesson, or free exploration."""
     from scenarios import Timeline, all_lessons, explore_lesson, find_lesson
@@ -123,13 +142,15 @@ class MmvizApp(App):
 
     def on_mount(self) -> None:
         # the collector's full scans are what make frame-time spikes (DESIGN.md): everything
-        # built at start-up is frozen out of them and young collections run less often
-        if not self.is_headless:           # tests and recordings keep the default collector
-            import gc
-            gc.freeze()
-            gc.set_threshold(*GC_THRESHOLDS)
+        # built at start-up is frozen out of them and young collections run less often.  The
+        # same policy headless and in a terminal, so tests and benchmarks measure what users
+        # run; machines are not left to it (the timeline frees what a restore replaces)
+        self._gc_before = gc_policy_on()
         self._main_screen = self.screen
         self._after_move()
+
+    def on_unmount(self) -> None:
+        gc_policy_off(getattr(self, "_gc_before", None))
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size)
@@ -249,7 +270,7 @@ class MmvizApp(App):
         self._apply_layout()
         if result is not None and result.error is not None:
             self._log_error(f"step {self.timeline.position}: {result.error_kind}: {result.error_message}")
-        self._show_all(result.events if result is not None else [])
+        self._show_all(result.events if result is not None else [], self.timeline.last_move)
 
     def _log_error(self, line: str) -> None:
         """Kernel errors go to the lesson pane's kernel log and Textual's log, never a traceback."""
@@ -258,17 +279,25 @@ class MmvizApp(App):
             self.kernel_log.append(line)
             self.log.error(line)
 
-    def _show_all(self, events: list) -> None:
+    def _show_all(self, events: list, move: Any = None) -> None:
+        """Every pane shows the machine.  ``events``: the current step's (highlighted).
+        ``move`` (Timeline.last_move): after a back-step or jump the machine is the same
+        object in an earlier state; what the undone steps touched is redrawn from it."""
         m, tl, sel = self.machine, self.timeline, self.selection
+        undone = [e for r in move.undone for e in r.events] if move is not None else []
+        recount: list[tuple[int, int]] = []
+        if move is not None and (move.undone or move.chunks):
+            from widgets.physmap import event_pfn_ranges
+            recount = [m.memmap.chunk_range(c) for c in move.chunks] + event_pfn_ranges(undone)
         self._show_tabs()
         vmap = self.query_one(VirtualMap)
         vmap.show_machine(m)
         vmap.selection = sel
         line = describe(m, sel)
-        self.query_one(PhysicalMapPane).show_machine(m, events, sel, line)
+        self.query_one(PhysicalMapPane).show_machine(m, events, sel, line, recount)
         self.query_one(BuddyPane).show_machine(m, events, tl.position, sel)
-        self.query_one(PageWalkPane).show_machine(m, tl.current, sel)
-        self.query_one(SlabPane).show_machine(m, self.lang, sel, events)
+        self.query_one(PageWalkPane).show_machine(m, tl.current, sel, undone)
+        self.query_one(SlabPane).show_machine(m, self.lang, sel, [*events, *undone])
         self._show_lesson(line)
 
     def _show_lesson(self, line: str | None = None) -> None:
@@ -422,6 +451,8 @@ class MmvizApp(App):
             return
         self.playing = False
         self.timeline = load_timeline(lesson)
+        import gc
+        gc.collect()                       # the old lesson's machines are in reference cycles
         self._after_move()
 
     def action_next_theme(self) -> None:

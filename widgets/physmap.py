@@ -120,20 +120,31 @@ class CellCounts:
         return np.where(has, RUNTIME[runtime.argmax(axis=1)], counts.argmax(axis=1)).astype(np.int8)
 
     def update(self, memmap: Any, ranges: list[tuple[int, int]]) -> set[int]:
-        """Recount the cells of these frame ranges; return the cells whose class changed."""
+        """Recount the cells of these frame ranges (runs of cells at once); return them."""
+        return self.recount(memmap, ranges)[0]
+
+    def recount(self, memmap: Any, ranges: list[tuple[int, int]]) -> tuple[set[int], set[int]]:
+        """Recount the cells of these frame ranges: (their cells, those whose class changed)."""
         cells: set[int] = set()
         for lo, hi in ranges:
             lo, hi = max(0, lo), min(self.max_pfn, hi)
             if lo < hi:
                 cells.update(range(lo // self.per, (hi - 1) // self.per + 1))
-        changed = set()
-        for c in sorted(cells):
-            self._recount(memmap, c, c + 1)
-            new = self._classes(self.counts[c:c + 1])[0]
-            if new != self.shown[c]:
-                self.shown[c] = new
-                changed.add(c)
-        return cells
+        changed: set[int] = set()
+        order = sorted(cells)
+        i = 0
+        while i < len(order):
+            j = i
+            while j + 1 < len(order) and order[j + 1] == order[j] + 1:
+                j += 1
+            c0, c1 = order[i], order[j] + 1
+            self._recount(memmap, c0, c1)
+            new = self._classes(self.counts[c0:c1])
+            diff = np.flatnonzero(new != self.shown[c0:c1])
+            self.shown[c0:c1] = new
+            changed.update((diff + c0).tolist())
+            i = j + 1
+        return cells, changed
 
 
 class PhysicalMap(Widget, can_focus=True):
@@ -192,8 +203,11 @@ class PhysicalMap(Widget, can_focus=True):
             self.refresh(Region(0, top, self.size.width, INFO_ROWS))
 
     # -- data from the app ------------------------------------------------------------
-    def show_frames(self, machine: Any, events: list | None = None) -> None:
-        """A step was applied.  Same machine: recount only touched cells.  New: re-bin."""
+    def show_frames(self, machine: Any, events: list | None = None,
+                    recount: list[tuple[int, int]] = ()) -> None:
+        """A step was applied.  Same machine: recount only touched cells (``events``, which
+        are highlighted, and ``recount``: frame ranges that may have changed, e.g. by a
+        back-step).  New machine: re-bin."""
         ranges = event_pfn_ranges(events or [])
         if machine is not self.machine or self.cells is None:
             self.machine, self.cells = machine, None     # binned at the next render, at its size
@@ -202,8 +216,9 @@ class PhysicalMap(Widget, can_focus=True):
             self.refresh()
             return
         old = self.touched
+        moved = self.cells.recount(machine.memmap, list(recount))[1] if recount else set()
         self.touched = self.cells.update(machine.memmap, ranges) if ranges else set()
-        self._refresh_cells(old | self.touched)
+        self._refresh_cells(old | self.touched | moved)
 
     def _cells_of(self, ranges: list[tuple[int, int]]) -> set[int]:
         out: set[int] = set()
@@ -351,8 +366,9 @@ class PhysicalMapPane(PhysicalMap):
     """
 
     def show_machine(self, machine: Any, events: list | None = None,
-                     selection: Selection | None = None, line: str | None = None) -> None:
-        self.show_frames(machine, events)
+                     selection: Selection | None = None, line: str | None = None,
+                     recount: list[tuple[int, int]] = ()) -> None:
+        self.show_frames(machine, events, recount)
         self.selection = selection
         self.set_linked(linked_pfns(machine, selection))
         set_border_title(self, f"Physical memory: {machine.max_pfn:,} frames ({machine.max_pfn >> 8:,} MB)")

@@ -148,10 +148,12 @@ class PageWalkPane(TextLines):
     def animating(self) -> bool:
         return self.walk is not None and self.shown < self.levels
 
-    def show_machine(self, machine: Any, result: Any, selection: Selection | None) -> None:
+    def show_machine(self, machine: Any, result: Any, selection: Selection | None,
+                     changed: list | None = None) -> None:
+        """``changed``: events of steps undone by a back-step or jump (their tables changed too)."""
         set_border_title(self, "Page walk + TLB")
         events = list(getattr(result, "events", None) or ()) if result is not None else []
-        touched_tables = any(type(e).__name__ in TABLE_EVENTS for e in events)
+        touched_tables = any(type(e).__name__ in TABLE_EVENTS for e in (*events, *(changed or ())))
         step_walk = getattr(result, "walk", None)
         vaddr, walk = None, None
         cr3 = getattr(getattr(machine, "cpu", None), "cr3", None)

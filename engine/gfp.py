@@ -89,9 +89,9 @@ class GfpTable:
         mask = 0
         for part in gfp.split("|"):
             name = part.strip()
-            if name.lower().startswith("0x"):
+            if name[:1].isdigit():             # a raw mask: 0x400cc0, or the "0" format() prints
                 try:
-                    mask |= int(name, 16)
+                    mask |= int(name, 16) if name.lower().startswith("0x") else int(name, 10)
                     continue
                 except ValueError:
                     pass

@@ -95,18 +95,22 @@ def check_machine(args: dict) -> str:
 # -- literal argument values -------------------------------------------------------------
 
 def check_gfp(value: Any, kernel: str = "6.1") -> str:
-    """A GFP mask in this flavour's vocabulary (engine.gfp.GfpTable)."""
+    """A GFP mask as this flavour's engine.gfp.GfpTable.parse takes it."""
     if not isinstance(value, str) or not value.strip():
         return f"expected a GFP mask like \"GFP_KERNEL\", got {value!r}"
     from engine.gfp import GfpTable
     table = GfpTable(kernel if kernel in ("2.6", "6.1") else "6.1")
-    for part in value.split("|"):
-        word = part.strip()
-        if word not in table.names:
-            import difflib
-            near = difflib.get_close_matches(word, sorted(table.names), n=1)
-            hint = f" (did you mean {near[0]}?)" if near else ""
-            return f"unknown GFP flag {word!r} for the {kernel} kernel{hint}"
+    try:
+        table.parse(value)
+    except _config_error():
+        for part in value.split("|"):
+            word = part.strip()
+            if word not in table.names:
+                import difflib
+                near = difflib.get_close_matches(word, sorted(table.names), n=1)
+                hint = f" (did you mean {near[0]}?)" if near else ""
+                return f"unknown GFP flag {word!r} for the {kernel} kernel{hint}"
+        return f"bad GFP mask {value!r}"
     return ""
 
 

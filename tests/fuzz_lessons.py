@@ -2,7 +2,7 @@
 (values swapped for hostile ones, lines dropped, doubled, cut or garbled, steps added).
 
 ``python -m tests.fuzz_lessons DIR N SEED`` writes N lessons into DIR;
-``python -m tests.fuzz_lessons --run FILE...`` plays each with ``check`` and ``run --text``
+``python -m tests.fuzz_lessons --run FILE_OR_DIR...`` plays each with ``check`` and ``run --text``
 in this process and prints one JSON line per run: exit status, seconds, stderr, peak RSS.
 """
 from __future__ import annotations
@@ -200,6 +200,7 @@ def run_cases(paths: list[str], limit_s: int = 60) -> None:
 
 if __name__ == "__main__":
     if sys.argv[1] == "--run":
-        run_cases(sys.argv[2:])
+        run_cases([str(p) for arg in sys.argv[2:]
+                   for p in (sorted(Path(arg).glob("*.toml")) if Path(arg).is_dir() else [Path(arg)])])
     else:
         write_cases(Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3]))

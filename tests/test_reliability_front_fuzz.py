@@ -19,13 +19,16 @@ GB = 1 << 30
 
 
 def test_malformed_lessons_end_in_located_lines(tmp_path):
-    paths = write_cases(tmp_path, CASES, seed=17)
+    cases = tmp_path / "cases"
+    cases.mkdir()
+    write_cases(cases, CASES, seed=17)
     env = {**os.environ, "PYTHONPATH": str(ROOT), "PYTHONIOENCODING": "utf-8",
            "MMVIZ_LOG_DIR": str(tmp_path / "logs")}
     guard = f"import resource; resource.setrlimit(resource.RLIMIT_AS, ({4 * GB}, {4 * GB}))"
-    p = subprocess.run([sys.executable, "-c", f"{guard}\nimport runpy, sys; sys.argv = ['x', '--run', "
-                        f"*{[str(x) for x in paths]!r}]; runpy.run_module('tests.fuzz_lessons', run_name='__main__')"],
-                       capture_output=True, text=True, cwd=ROOT, env=env, timeout=60 * 2 * CASES)
+    code = (f"{guard}\nimport runpy, sys\nsys.argv = ['fuzz_lessons', '--run', {str(cases)!r}]\n"
+            "runpy.run_module('tests.fuzz_lessons', run_name='__main__')")
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env,
+                       timeout=60 * 2 * CASES)
     assert p.returncode == 0, p.stderr[-2000:]
     runs = [json.loads(line) for line in p.stdout.splitlines()]
     assert len(runs) == 2 * CASES

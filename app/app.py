@@ -338,6 +338,8 @@ class MmvizApp(App):
     def action_step(self) -> None:
         if not self.timeline.at_end:
             self._move(self.timeline.step)
+            from widgets.question import ask_current
+            ask_current(self)            # predict, then see: the step's question first
 
     def action_back(self) -> None:
         if self.timeline.position:

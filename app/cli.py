@@ -50,6 +50,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lang", choices=("en", "zh"), default="en")
     s.add_argument("--max-events", type=int, default=8, metavar="N",
                    help="events shown per step (default 8)")
+    s.add_argument("--answers", action="store_true",
+                   help="with --text: print each question's answer (for teachers)")
 
     s = sub.add_parser("check", help="validate lesson files")
     s.add_argument("lesson", nargs="+")
@@ -250,54 +252,14 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
 
 def cmd_run(ns: argparse.Namespace) -> int:
-    from scenarios import Timeline, find_lesson
-    from .cli_more import _event_text, _wrap
     if not ns.text:
         app_cls = _tui_app()
         if app_cls is None or not sys.stdout.isatty():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
         return _run_app(app_cls(lesson=ns.lesson, lang=ns.lang))
-    lesson = find_lesson(ns.lesson)
-    lang = ns.lang
-    tl = Timeline(lesson)
-    machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or "defaults"
-    out(f"{lesson.title_in(lang)}  [{lesson.id}, {len(lesson)} steps; machine: {machine}]")
-    for line in _wrap(lesson.summary_in(lang), "  ", lang):
-        out(line)
-    failures = []
-    while (r := tl.step()) is not None:
-        out()
-        out(f"-- {r.index + 1}/{len(lesson)}: {r.title(lang)}")
-        for line in _wrap(r.narration(lang), "   ", lang):
-            out(line)
-        if r.step.ask is not None and r.question is not None:
-            q = "问" if lang == "zh" else "Q"
-            a = "答" if lang == "zh" else "A"
-            out(f"   {q}: {r.question.ask(lang)}")
-            out(f"   {a}: {r.question.shown}")
-        shown = r.result_text().rstrip("\n").splitlines() or [""]
-        more = f"  ... ({len(shown) - 1} more lines)" if len(shown) > 1 else ""
-        out(f"   > {r.call_text()}  =>  {shown[0]}{more}")
-        events = r.events
-        for ev in events[: max(0, ns.max_events)]:
-            out(f"     . {_event_text(ev)}")
-        if len(events) > ns.max_events:
-            out(f"     . ... {len(events) - ns.max_events} more events")
-        for e in r.expects:
-            mark = "✓" if e.ok else "✗"
-            if e.ok:
-                out(f"   {mark} {e.key} {e.expected if e.expected.startswith(('<', '>', '!', 'contains')) else '= ' + e.expected}")
-            else:
-                out(f"   {mark} {e.key}: expected {e.expected}, got {e.actual}")
-                failures.append((r, e))
-    out()
-    if failures:
-        for r, e in failures:
-            err_line(f"{lesson.path}:{e.line}: step {r.index + 1} ({r.title('en')}) failed: "
-                     f"{e.key} expected {e.expected}, got {e.actual}")
-        return EXIT_FAIL
-    out(f"{'全部检查通过' if lang == 'zh' else 'all expects passed'} ({len(lesson)} steps)")
-    return 0
+    from .cli_lesson import play_text
+    from .cli_more import _event_text
+    return play_text(ns, _event_text, out, err_line)
 
 
 def cmd_quiz(ns: argparse.Namespace) -> int:

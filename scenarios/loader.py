@@ -15,7 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-from . import expr
+from . import expr, teaching
 from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, Lesson, LessonError, Step
 from .ops import EXPR_TYPES, OPS, engine_has, lookup
 from .source import KeyLines, Lexed, key_problems, lex, scan
@@ -27,8 +27,8 @@ from .validate_repeat import RepeatChecks
 __all__ = ["load_lesson", "parse_lesson", "Validator", "flatten", "parse_fact_key"]
 
 STEP_KEYS = ("do", "as", "say", "title", "focus", "expect", "ask", "repeat", "each",
-             "random", "on_error", "where")
-LESSON_KEYS = ("id", "title", "summary", "machine", "order")
+             "random", "on_error", "where", "errata", "listing")
+LESSON_KEYS = ("id", "title", "summary", "machine", "order", "requires", "try", "kernel")
 _LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 _TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
 _TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
@@ -182,7 +182,9 @@ class Validator(RepeatChecks, ExpectChecks):
         if not isinstance(order, int) or isinstance(order, bool):
             self.err(lines.line("order"), "order must be an integer")
             order = 1000
-        return Lesson(lid, title, summary, dict(machine), [], self.path, order, h)
+        lesson = Lesson(lid, title, summary, dict(machine), [], self.path, order, h)
+        teaching.header(self, lesson, h, lines)
+        return lesson
 
     def boot_args(self, args: dict, lines: KeyLines, prefix: str) -> None:
         """A machine configuration: each setting, then the whole as boot() takes it."""
@@ -265,6 +267,7 @@ class Validator(RepeatChecks, ExpectChecks):
             self.expects(step, t["expect"], lines, local | self.names)
         if "ask" in t:
             self.ask(step, t["ask"], lines)
+        teaching.step(self, step, t, lines)
         return step
 
     def argument(self, step: Step, param: Any, value: Any, lines: KeyLines, names: set) -> None:

@@ -17,7 +17,12 @@ A lesson file (TOML, data only)::
     say.en = "..."              say.zh = "..."         # narration, both languages
     focus = { pfn = "a" }       # what the panes select: address/pfn/cache/process/region/zone
     expect = { zone = "Normal", order = 3 }            # facts (scenarios.facts.FACTS)
-    ask = { en = "...?", zh = "...?", answer = "merged_to" }   # quiz question
+    ask = { en = "...?", zh = "...?", answer = "merged_to" }   # asked before the step runs
+    errata = { article = "002", claim = "...", en = "...", zh = "..." }  # (or a list of them)
+    listing = "module.c"        # a program or real capture shown with the step (scenarios.exhibits)
+
+Lesson header extras: ``requires = ["memory-map"]``, ``kernel.en/zh`` (a one-line banner),
+``try = [{ cmd = "kmalloc 193", en = "...", zh = "..." }]`` (shown at the lesson's end).
 
 Stress steps: ``repeat = N`` (with ``i`` = 0..N-1 in expressions) or
 ``each = "name"`` (over an earlier repeat's results, ``it`` = the item, with
@@ -63,6 +68,7 @@ class Ask:
     fact: Fact
     params: tuple[str, ...]
     line: int = 0
+    choices: list[str] | None = None   # offered in the TUI (ask.choices); typing always works
 
 
 @dataclass
@@ -93,6 +99,8 @@ class Step:
     repeat: Repeat | None = None
     lines: KeyLines = field(default_factory=KeyLines)
     raw: dict[str, Any] = field(default_factory=dict)                 # the table as written
+    errata: list = field(default_factory=list)  # scenarios.teaching.Erratum: an article's claim, corrected
+    listing: str | None = None                  # scenarios.exhibits name shown with the step
 
     def narration(self, lang: str = "en") -> str:
         return self.say.get(lang) or self.say.get("en", "")
@@ -114,6 +122,9 @@ class Lesson:
     path: str = "<lesson>"
     order: int = 1000
     raw: dict[str, Any] = field(default_factory=dict)
+    requires: list[str] = field(default_factory=list)   # lesson ids to do first
+    tries: list = field(default_factory=list)           # scenarios.teaching.Try: commands to try
+    kernel: dict[str, str] = field(default_factory=dict)  # banner: which kernel this lesson shows
 
     def title_in(self, lang: str = "en") -> str:
         return self.title.get(lang) or self.title.get("en", self.id)

@@ -36,6 +36,8 @@ def lesson_text(title: str, summary: str, position: int, total: int, result: Any
     else:
         t.append(f"  {result.title(lang)}\n\n", "bold cyan")
         t.append(result.narration(lang).strip() + "\n\n")
+        from .errata import teaching_text
+        t.append(teaching_text(result.step, lang))
         t.append("> ", "dim")
         t.append(result.call_text(), "bold")
         t.append("  =>  ")
@@ -49,7 +51,8 @@ def lesson_text(title: str, summary: str, position: int, total: int, result: Any
         question = getattr(result, "question", None)
         if question is not None:
             t.append(f"{w['question']}: {question.ask(lang)}\n", "bold yellow")
-            t.append(f"{w['answer']}: {question.shown}\n", "yellow")
+            if getattr(question, "revealed", False):     # never before the learner answered
+                t.append(f"{w['answer']}: {question.shown}\n", "yellow")
         if result.events:
             t.append(f"\n{w['events']}:\n", "dim")
             for ev in result.events[:max_events]:

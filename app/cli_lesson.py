@@ -1,0 +1,160 @@
+"""``mmviz run LESSON --text``: a lesson as text, asking its questions first.
+
+Each step with a question prints the question *before* the step's title,
+narration and result.  On a terminal the learner types an answer, which the
+engine's value then checks; with ``--answers`` (for teachers) the answer is
+printed after the step; otherwise it is never printed.  Errata, listings and
+the "try it yourself" commands are printed in both languages' styles.
+"""
+from __future__ import annotations
+
+import re
+import sys
+import textwrap
+import unicodedata
+from typing import Any, Callable
+
+WIDTH = 88
+WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
+                "(think first: the answer is not shown; on a terminal you type it, "
+                "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
+                "needs": "do first", "ok": "all expects passed", "steps": "steps"},
+         "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
+                "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
+                "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
+                "steps": "步"}}
+_ASCII_RUN = re.compile(r"[\x21-\x7e]+|\s+|.", re.S)
+_NO_LINE_START = set("，。、；：？！）》」』”’%,.;:?!)")
+
+
+def cells(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def wrap(text: str, indent: str, lang: str, width: int = WIDTH) -> list[str]:
+    """Wrap on display width; never inside an ASCII word or number (zh and en)."""
+    if lang != "zh":
+        return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent,
+                             break_long_words=False, break_on_hyphens=False) or [indent]
+    room = width - cells(indent)
+    out: list[str] = []
+    for para in text.splitlines() or [""]:
+        line = ""
+        for tok in _ASCII_RUN.findall(para):
+            if tok.isspace():
+                tok = " "
+                if not line:
+                    continue
+            if line and cells(line) + cells(tok) > room and tok != " ":
+                if tok[0] in _NO_LINE_START:          # keep closing punctuation on the line
+                    line += tok
+                    continue
+                out.append(line.rstrip())
+                line = ""
+            line += tok
+        out.append(line.rstrip())
+    return [indent + line for line in out]
+
+
+def _ask(question: Any, lang: str, interactive: bool, print: Callable[[str], None]) -> bool | None:
+    """Print the question; on a terminal read and check a reply (None: not asked)."""
+    w = WORDS.get(lang, WORDS["en"])
+    for line in wrap(f"{w['q']}: {question.ask(lang)}", "   ? ", lang):
+        print(line)
+    if not interactive:
+        return None
+    try:
+        reply = input(f"   {w['you']}> ")
+    except EOFError:
+        reply = ""
+    return bool(question.check(reply))
+
+
+def play_text(ns: Any, event_text: Callable[[Any], str], out: Callable[..., None] | None = None,
+              err: Callable[[str], None] | None = None) -> int:
+    """Play ``ns.lesson`` as text; returns the exit status (1 if an expect failed).
+
+    ``out``/``err`` write one line to stdout/stderr (the CLI's sanitizing writers)."""
+    print = out or (lambda text="": sys.stdout.write(text + "\n"))   # noqa: A001
+    err = err or (lambda text: sys.stderr.write(text + "\n"))
+    from scenarios import Timeline, find_lesson
+    from scenarios.exhibits import listing
+    from scenarios.teaching import WORDS as TW
+    lesson = find_lesson(ns.lesson)
+    lang = ns.lang
+    w, tw = WORDS.get(lang, WORDS["en"]), TW.get(lang, TW["en"])
+    answers = bool(getattr(ns, "answers", False))
+    interactive = not answers and sys.stdin.isatty() and sys.stdout.isatty()
+    tl = Timeline(lesson)
+    machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or "defaults"
+    print(f"{lesson.title_in(lang)}  [{lesson.id}, {len(lesson)} {w['steps']}; machine: {machine}]")
+    if lesson.kernel:
+        print(f"  [{w['kernel']}: {lesson.kernel.get(lang) or lesson.kernel.get('en')}]")
+    if lesson.requires:
+        print(f"  [{w['needs']}: {', '.join(lesson.requires)}]")
+    for line in wrap(lesson.summary_in(lang), "  ", lang):
+        print(line)
+    failures = []
+    right = asked = 0
+    n = 0
+    while n < len(lesson):
+        step = lesson.steps[n]
+        verdict = None
+        asked += step.ask is not None
+        r = tl.step()
+        if r is None:
+            break
+        n += 1
+        if r.question is not None:          # asked before the step is narrated
+            print()
+            verdict = _ask(r.question, lang, interactive, print)
+            if not interactive and not answers:
+                print(f"     {w['hidden']}")
+        print()
+        print(f"-- {r.index + 1}/{len(lesson)}: {r.title(lang)}")
+        for line in wrap(r.narration(lang), "   ", lang):
+            print(line)
+        if step.listing:
+            caption, text = listing(step.listing, lang)
+            print(f"   ┌ {caption}")
+            for line in text.splitlines():
+                print(f"   │ {line}")
+            print("   └")
+        for e in step.errata:
+            for line in wrap(e.title(lang), "   ! ", lang):
+                print(line)
+            for line in wrap(e.body(lang), "     ", lang):
+                print(line)
+        shown = r.result_text().rstrip("\n").splitlines() or [""]
+        more = f"  ... ({len(shown) - 1} more lines)" if len(shown) > 1 else ""
+        print(f"   > {r.call_text()}  =>  {shown[0]}{more}")
+        for ev in r.events[: max(0, ns.max_events)]:
+            print(f"     . {event_text(ev)}")
+        if len(r.events) > ns.max_events:
+            print(f"     . ... {len(r.events) - ns.max_events} more events")
+        for e in r.expects:
+            if e.ok:
+                print(f"   ✓ {e.key} {e.expected if e.expected.startswith(('<', '>', '!', 'contains')) else '= ' + e.expected}")
+            else:
+                print(f"   ✗ {e.key}: expected {e.expected}, got {e.actual}")
+                failures.append((r, e))
+        if r.question is not None and (verdict is not None or answers):
+            mark = "" if verdict is None else ("✓ " if verdict else "✗ ")
+            right += bool(verdict)
+            print(f"   {mark}{w['a']}: {r.question.shown}")
+    print()
+    if lesson.tries:
+        print(f"{tw['try']}:")
+        for t in lesson.tries:
+            for line in wrap(t.line(lang), "  ", lang):
+                print(line)
+        print()
+    if interactive and asked:
+        print(f"{w['score']}: {right}/{asked}")
+    if failures:
+        for r, e in failures:
+            err(f"{lesson.path}:{e.line}: step {r.index + 1} ({r.title('en')}) failed: "
+                f"{e.key} expected {e.expected}, got {e.actual}")
+        return 1
+    print(f"{w['ok']} ({len(lesson)} steps)")
+    return 0

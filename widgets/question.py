@@ -1,0 +1,99 @@
+"""Predict, then see: the question of the step about to be shown, on a screen of its
+own so that no pane gives the answer away.  Type an answer (or pick one of the
+step's ``choices``); Enter checks it against the engine's value and reveals it;
+Enter again (or Esc) returns to the lesson.  Esc before answering skips the question.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+WORDS = {"en": {"head": "Predict, then see", "type": "Type your answer and press Enter "
+                "(Esc: skip)", "pick": "or pick one:", "right": "✓ right", "wrong": "✗ not quite",
+                "answer": "answer", "back": "Enter or Esc: back to the lesson"},
+         "zh": {"head": "先预测，再验证", "type": "输入你的答案后按回车（Esc：跳过）", "pick": "或从下面选一个：",
+                "right": "✓ 正确", "wrong": "✗ 不对", "answer": "答案",
+                "back": "按回车或 Esc 回到课程"}}
+
+
+class QuestionScreen(Screen[bool | None]):
+    """Ask ``question`` (a scenarios.Question); dismiss with True/False, or None if skipped."""
+
+    DEFAULT_CSS = """
+    QuestionScreen { align: center middle; }
+    QuestionScreen > Vertical { width: 90; height: auto; border: thick $warning; padding: 1 2; }
+    QuestionScreen #question-text { margin-bottom: 1; text-style: bold; }
+    QuestionScreen OptionList { height: auto; max-height: 8; }
+    QuestionScreen #question-verdict { margin-top: 1; }
+    """
+    BINDINGS = [Binding("escape", "leave", "Skip", id="skip-question")]
+
+    def __init__(self, question: Any, lang: str = "en", choices: list[str] | None = None,
+                 title: str = "") -> None:
+        super().__init__()
+        self.question = question
+        self.lang = lang
+        self.choices = list(choices or [])
+        self.title_text = title
+        self.verdict: bool | None = None
+
+    def compose(self) -> ComposeResult:
+        w = WORDS.get(self.lang, WORDS["en"])
+        with Vertical():
+            yield Label(f"{w['head']}{'  -  ' + self.title_text if self.title_text else ''}",
+                        id="question-head")
+            yield Static(self.question.ask(self.lang), id="question-text")
+            yield Label(w["type"])
+            yield Input(id="question-input")
+            if self.choices:
+                yield Label(w["pick"])
+                yield OptionList(*[Option(c) for c in self.choices], id="question-choices")
+            yield Static("", id="question-verdict")
+
+    def on_mount(self) -> None:
+        self.query_one("#question-input", Input).focus()
+
+    def _answer(self, reply: str) -> None:
+        if self.verdict is not None:
+            self.action_leave()
+            return
+        w = WORDS.get(self.lang, WORDS["en"])
+        self.verdict = bool(self.question.check(reply))
+        self.question.revealed = True
+        mark = w["right"] if self.verdict else w["wrong"]
+        self.query_one("#question-verdict", Static).update(
+            f"{mark} - {w['answer']}: {self.question.shown}\n{w['back']}")
+        self.query_one("#question-input", Input).disabled = True
+        self.focus_next()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self._answer(event.value)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self._answer(self.choices[event.option_index])
+
+    def on_key(self, event: Any) -> None:
+        if self.verdict is not None and event.key == "enter":
+            event.stop()
+            self.action_leave()
+
+    def action_leave(self) -> None:
+        self.dismiss(self.verdict)
+
+
+def ask_current(app: Any) -> None:
+    """After a step: if it has a question not yet answered, pause and ask it first."""
+    r = app.timeline.current
+    q = getattr(r, "question", None)
+    if q is None or getattr(q, "revealed", False) or getattr(app, "ask_questions", True) is False:
+        return
+    app.playing = False
+    ask = getattr(r.step, "ask", None)
+    app.push_screen(QuestionScreen(q, app.lang, getattr(ask, "choices", None), r.title(app.lang)),
+                    lambda _verdict: app._show_lesson())

@@ -23,7 +23,7 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
                 "steps": "步"}}
-_ASCII_RUN = re.compile(r"[\x21-\x7e]+|\s+|.", re.S)
+_ASCII_RUN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*|\s+|.", re.S)   # "8 MB" stays whole
 _NO_LINE_START = set("，。、；：？！）》」』”’%,.;:?!)")
 
 
@@ -40,7 +40,10 @@ def wrap(text: str, indent: str, lang: str, width: int = WIDTH) -> list[str]:
     out: list[str] = []
     for para in text.splitlines() or [""]:
         line = ""
-        for tok in _ASCII_RUN.findall(para):
+        toks = []
+        for tok in _ASCII_RUN.findall(para):        # an over-long ASCII run breaks at its spaces
+            toks.extend(re.split(r"( )", tok) if cells(tok) > room // 2 and " " in tok else [tok])
+        for tok in toks:
             if tok.isspace():
                 tok = " "
                 if not line:

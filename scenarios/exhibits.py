@@ -23,7 +23,7 @@ int init_module(void)
     printk("<1>pagemem=%s", pagemem);    /* ✗ %s prints the bytes there: use %p */
     kmallocmem = kmalloc(100, 0);        /* ✗ gfp 0 again: kmalloc(100, GFP_KERNEL) */
     printk("<1>kmallocmem=%s", kmallocmem);
-    vmallocmem = vmalloc(1000000);       /* all 245 pages allocated and mapped here */
+    vmallocmem = vmalloc(1000000);       /* every page allocated and mapped here */
     printk("<1>vmallocmem=%s", vmallocmem);
                                          /* ✗ no return value: add 'return 0;'
                                               (and check the three pointers for NULL) */

@@ -1,0 +1,142 @@
+"""Lessons a teacher can trust: questions asked before the answer, errata, zh wrapping."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from app.cli import main
+from app.cli_lesson import cells, wrap
+from scenarios import Timeline, find_lesson, parse_lesson
+from scenarios.library import lesson_paths
+from scenarios.model import LessonError
+
+LESSONS = [p.stem for p in lesson_paths()]
+MIN_QUESTIONS = 3
+
+
+def _run(capsys, *argv: str) -> tuple[int, str]:
+    code = main(list(argv))
+    return code, capsys.readouterr().out
+
+
+def _answers(lesson_id: str) -> list[str]:
+    tl = Timeline(find_lesson(lesson_id))
+    return [r.question.shown for r in tl.run_all() if r.question is not None]
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_asks_enough_questions_with_engine_answers(lesson):
+    shown = _answers(lesson)
+    assert len(shown) >= MIN_QUESTIONS, f"{lesson}: only {len(shown)} questions"
+    assert not any(s.startswith("(cannot tell") for s in shown), shown
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_text_mode_never_shows_an_answer_before_it_is_asked(capsys, lesson, lang):
+    """Without --answers (and without a terminal) no answer is printed at all, and no
+    numeric answer of three or more characters appears in the narration before its question
+    (the engine's output of earlier steps may show it: predicting from it is the point)."""
+    code, text = _run(capsys, "run", lesson, "--text", "--lang", lang)
+    assert code == 0
+    marker = "先预测" if lang == "zh" else "Predict"
+    label = "答案" if lang == "zh" else "Answer"
+    assert not re.search(rf"^\s*(✓ |✗ )?{label}: ", text, re.M), "an answer line was printed"
+    lines = text.splitlines()
+    q_lines = [i for i, line in enumerate(lines) if line.lstrip().startswith(f"? {marker}")]
+    shown = _answers(lesson)
+    assert len(q_lines) == len(shown)
+    narration = [i for i, line in enumerate(lines)       # titles, narration, errata, listings
+                 if not re.match(r"^\s+[>.✓✗]", line)]
+    for i, answer in zip(q_lines, shown):
+        before = "\n".join(lines[j] for j in narration if j < i)
+        if len(answer) >= 3 and not answer.isalpha():     # numbers and addresses
+            assert answer not in before, f"{lesson}: answer {answer} shown before its question"
+
+
+def test_answers_flag_prints_the_engine_answers_after_the_step(capsys):
+    code, text = _run(capsys, "run", "memory-map", "--text", "--answers")
+    assert code == 0
+    shown = _answers("memory-map")
+    printed = re.findall(r"^\s*Answer: (.+)$", text, re.M)
+    assert printed == shown
+    # each answer comes after its step's narration, i.e. after its question
+    assert text.index("Answer: " + shown[0]) > text.index("Predict")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_zh_lines_never_break_inside_an_ascii_token(capsys, lesson):
+    code, text = _run(capsys, "run", lesson, "--text", "--lang", "zh")
+    assert code == 0
+    lines = text.splitlines()
+    for a, b in zip(lines, lines[1:]):
+        if not a.startswith("   ") or not b.startswith("   ") or a.startswith("   >") or b.startswith("   >"):
+            continue
+        if "│" in a or "│" in b or b.strip()[:1] in "✓✗.>!?":
+            continue
+        tail, head = a.rstrip()[-1:], b.strip()[:1]
+        glued = tail and head and re.match(r"[A-Za-z0-9_]", tail) and re.match(r"[A-Za-z0-9_]", head)
+        assert not glued, f"{lesson}: ASCII token split across lines:\n{a}\n{b}"
+
+
+def test_zh_wrap_keeps_tokens_whole_and_width_bounded():
+    text = "在内核页表中查找 swapper_pg_dir 的第 768 项，" * 6 + "0xc0100000 与 TLB。"
+    out = wrap(text, "   ", "zh", width=40)
+    words = set(re.findall(r"[\x21-\x7e]+", text))
+    assert len(out) > 3
+    for line in out:
+        assert cells(line) <= 40
+        for tok in re.findall(r"[\x21-\x7e]+", line):
+            assert tok in words, f"token cut: {tok!r}"
+    assert "".join(l.strip() for l in out).replace(" ", "") == text.replace(" ", "")
+
+
+@pytest.mark.parametrize("lesson", LESSONS)
+def test_every_lesson_has_a_path_and_try_commands(lesson):
+    l = find_lesson(lesson)
+    assert l.kernel.get("en") and l.kernel.get("zh")
+    assert 2 <= len(l.tries) <= 4
+    ids = {find_lesson(p).id for p in LESSONS}
+    for req in l.requires:
+        assert req in ids
+        assert find_lesson(req).order < l.order, f"{lesson} needs {req}, which comes later"
+
+
+def test_errata_print_distinctly_in_both_languages(capsys):
+    for lang, head in (("en", "ERRATA"), ("zh", "勘误")):
+        code, text = _run(capsys, "run", "kmalloc-vmalloc", "--text", "--lang", lang)
+        assert code == 0
+        assert f"! {head}: " in text
+        assert "在发生缺页时才真正分配物理页面" in text    # the article is quoted as written
+    _, text = _run(capsys, "run", "kmalloc-vmalloc", "--text")
+    assert "✗ no such function: __get_free_page(GFP_KERNEL)" in text     # the listing, marked
+
+
+def test_no_project_jargon_in_the_narration():
+    for path in lesson_paths():
+        text = path.read_text(encoding="utf-8")
+        assert "种子文章" not in text and "seed article" not in text and "the seed's" not in text, path
+
+
+BAD = """
+[lesson]
+id = "x"
+title = { en = "x", zh = "x" }
+summary = { en = "x", zh = "x" }
+try = [{ cmd = "no_such_op 3", en = "a", zh = "b" }]
+[[step]]
+do = "kmalloc"
+size = 100
+say = { en = "a", zh = "b" }
+errata = { article = "999", claim = "c", en = "a", zh = "b" }
+"""
+
+
+def test_bad_errata_and_try_are_one_line_problems():
+    with pytest.raises(LessonError) as err:
+        parse_lesson(BAD, "bad.toml")
+    lines = err.value.lines()
+    assert any("errata article must be one of" in l for l in lines)
+    assert any("bad try command" in l for l in lines)
+    assert all(l.startswith("bad.toml:") for l in lines)

@@ -133,7 +133,9 @@ def cmd_default(ns: argparse.Namespace) -> int:
         if app_cls is not None:
             if ns.ram:
                 _check_machine({"ram": ns.ram, "pae": ns.pae})
-            return _run_app(app_cls(lesson=ns.lesson, ram=ns.ram, pae=ns.pae, lang=ns.lang))
+            tui = app_cls(lesson=ns.lesson, ram=ns.ram, pae=ns.pae, lang=ns.lang)
+            tui.ask_questions = True           # predict, then see (widgets/question.py)
+            return _run_app(tui)
     import engine
     cfg = {"ram": ns.ram, "pae": ns.pae} if ns.ram else {"pae": ns.pae}
     _check_machine(cfg)
@@ -256,7 +258,9 @@ def cmd_run(ns: argparse.Namespace) -> int:
         app_cls = _tui_app()
         if app_cls is None or not sys.stdout.isatty():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
-        return _run_app(app_cls(lesson=ns.lesson, lang=ns.lang))
+        tui = app_cls(lesson=ns.lesson, lang=ns.lang)
+        tui.ask_questions = True
+        return _run_app(tui)
     from .cli_lesson import play_text
     from .cli_more import _event_text
     return play_text(ns, _event_text, out, err_line)

@@ -140,3 +140,24 @@ def test_bad_errata_and_try_are_one_line_problems():
     assert any("errata article must be one of" in l for l in lines)
     assert any("bad try command" in l for l in lines)
     assert all(l.startswith("bad.toml:") for l in lines)
+
+
+async def test_tui_asks_before_showing_and_reveals_after_answering():
+    pytest.importorskip("textual")
+    from app.app import MmvizApp
+    from widgets import LessonPane
+    from widgets.question import QuestionScreen
+    app = MmvizApp(lesson="memory-map")
+    app.ask_questions = True
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("n")
+        assert isinstance(app.screen, QuestionScreen)
+        answer = app.timeline.current.question.shown          # 0xc0000000, from the engine
+        screen_text = " ".join(str(w.render()) for w in app.screen.query("Static"))
+        assert answer not in screen_text
+        await pilot.press(*"0xc0000000", "enter")
+        assert app.screen.verdict is True
+        assert answer in str(app.screen.query_one("#question-verdict").render())
+        await pilot.press("enter")
+        assert not isinstance(app.screen, QuestionScreen)
+        assert f"A: {answer}" in app.query_one(LessonPane).plain

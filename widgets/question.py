@@ -88,10 +88,13 @@ class QuestionScreen(Screen[bool | None]):
 
 
 def ask_current(app: Any) -> None:
-    """After a step: if it has a question not yet answered, pause and ask it first."""
+    """After a step: if it has a question not yet answered, pause and ask it first.
+
+    Only when ``app.ask_questions`` is true: ``mmviz`` sets it for a learner at a terminal;
+    recordings and scripted runs step without stopping (the pane still hides the answer)."""
     r = app.timeline.current
     q = getattr(r, "question", None)
-    if q is None or getattr(q, "revealed", False) or getattr(app, "ask_questions", True) is False:
+    if q is None or getattr(q, "revealed", False) or not getattr(app, "ask_questions", False):
         return
     app.playing = False
     ask = getattr(r.step, "ask", None)

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", choices=("en", "zh"), default="en")
     p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
     p.add_argument("--pae", action="store_true", help="with --ram: a PAE machine")
+    p.add_argument("--no-ask", action="store_true",
+                   help="TUI: step without stopping at the lessons' prediction questions")
     p.set_defaults(lesson=None)
     sub = p.add_subparsers(dest="command", parser_class=_Parser)
 
@@ -52,6 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="events shown per step (default 8)")
     s.add_argument("--answers", action="store_true",
                    help="with --text: print each question's answer (for teachers)")
+    s.add_argument("--no-ask", action="store_true",
+                   help="TUI: step without stopping at the prediction questions")
 
     s = sub.add_parser("check", help="validate lesson files")
     s.add_argument("lesson", nargs="+")
@@ -134,7 +138,7 @@ def cmd_default(ns: argparse.Namespace) -> int:
             if ns.ram:
                 _check_machine({"ram": ns.ram, "pae": ns.pae})
             tui = app_cls(lesson=ns.lesson, ram=ns.ram, pae=ns.pae, lang=ns.lang)
-            tui.ask_questions = True           # predict, then see (widgets/question.py)
+            tui.ask_questions = not ns.no_ask  # predict, then see (widgets/question.py)
             return _run_app(tui)
     import engine
     cfg = {"ram": ns.ram, "pae": ns.pae} if ns.ram else {"pae": ns.pae}
@@ -259,7 +263,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
         if app_cls is None or not sys.stdout.isatty():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
         tui = app_cls(lesson=ns.lesson, lang=ns.lang)
-        tui.ask_questions = True
+        tui.ask_questions = not ns.no_ask
         return _run_app(tui)
     from .cli_lesson import play_text
     from .cli_more import _event_text

@@ -36,7 +36,7 @@ def terminal():
     sock = f"mmviz-test-{os.getpid()}"
     env = {**os.environ, "TERM": "xterm-256color"}
     cmd = [TMUX, "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", "200", "-y", "60",
-           f"{MMVIZ} run memory-map"]
+           f"{MMVIZ} run memory-map --no-ask"]
     for _ in range(2):                       # retry new-session once
         if subprocess.run(cmd, env=env, capture_output=True, timeout=10).returncode == 0:
             break

@@ -79,7 +79,7 @@ def test_every_size_in_tmux(size):
     env = {**os.environ, "TERM": "xterm-256color", "LANG": "C.UTF-8"}
     env.pop("NO_COLOR", None)
     cmd = [TMUX, "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", str(w), "-y", str(h),
-           f"cd {ROOT} && {sys.executable} -m app.cli buddy --lang en; sleep 30"]
+           f"cd {ROOT} && {sys.executable} -m app.cli buddy --lang en --no-ask; sleep 30"]
     try:
         subprocess.run(cmd, env=env, capture_output=True, timeout=10, check=True)
         wait_for(sock, "step 0/")

@@ -139,6 +139,11 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     from scenarios import Timeline
     from scenarios.quiz import buddy_quiz, walk_quiz
     make = buddy_quiz if ns.topic == "buddy" else walk_quiz
+    if ns.ram is not None:
+        from scenarios.validate_args import check_machine
+        msg = check_machine({"ram": ns.ram, "pae": ns.topic == "walk"})
+        if msg:
+            raise usage_error(f"mmviz quiz: {msg}")
     if not 1 <= ns.count <= 50:
         raise usage_error("mmviz quiz: --count must be 1..50")
     lesson = make(seed=ns.seed, count=ns.count, ram=ns.ram)

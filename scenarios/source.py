@@ -76,6 +76,7 @@ class Lexed:
     """What a lexical pass over the raw text found."""
     hidden: set[int]                          # lines that start inside a string or an array
     problems: list[tuple[int, str]]           # nesting / number limits exceeded
+    depth: dict[int, int] = field(default_factory=dict)   # array lines: nesting at their start
 
 
 def lex(text: str) -> Lexed:
@@ -88,6 +89,7 @@ def lex(text: str) -> Lexed:
     """
     hidden: set[int] = set()
     problems: list[tuple[int, str]] = []
+    depth_at: dict[int, int] = {}
     line, depth, pos, n = 1, 0, 0, len(text)
     while pos < n:
         m = _LEX.match(text, pos)
@@ -97,6 +99,7 @@ def lex(text: str) -> Lexed:
             line += 1
             if depth:
                 hidden.add(line)
+                depth_at[line] = depth
         elif kind == "ml":
             end = _ML_END[m.group()].match(text, pos)
             stop = end.end() if end else n
@@ -115,7 +118,7 @@ def lex(text: str) -> Lexed:
         elif kind == "digits":
             problems.append((line, f"a number with more than {MAX_DIGITS} digits"))
             break
-    return Lexed(hidden, problems)
+    return Lexed(hidden, problems, depth_at)
 
 
 def _lines(text: str, lexed: Lexed):
@@ -180,4 +183,18 @@ def scan(text: str, lexed: Lexed | None = None) -> SourceMap:
             parts = key.split(".")
             for i in range(1, len(parts)):
                 current.lines.setdefault(".".join(parts[:i]), number)
+        elif m and current is None and not steps and _norm(m.group(1)) == "step":
+            steps = _inline_steps(text, lexed, number, line[m.end():])
     return SourceMap(lesson, steps, others)
+
+
+def _inline_steps(text: str, lexed: Lexed, number: int, rest: str) -> list[KeyLines]:
+    """``step = [ {...}, {...} ]``: each inline table's line is its step's line."""
+    steps = [KeyLines({"": number})] * rest.lstrip().lstrip("[").lstrip().startswith("{")
+    for i, line in enumerate(text.split("\n")[number:], start=number + 1):
+        d = lexed.depth.get(i)
+        if d is None:
+            break
+        if d == 1 and line.lstrip().startswith("{"):
+            steps.append(KeyLines({"": i}))
+    return steps

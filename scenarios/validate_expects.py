@@ -16,7 +16,7 @@ from .facts import ADDRESS_KINDS, FACTS, FREE_OPS, LAYOUT_FIELDS, LEVELS, NUMERI
     SLABINFO_FIELDS, SUBSTRING_FACTS, ZONE_FIELDS, ZONE_NAMES, Fact
 from .model import LANGS, Ask, Expect, Step
 from .source import KeyLines
-from .textsafe import sanitize
+from .textsafe import is_clean, sanitize
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 CACHE_NAME = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_-]*$")
@@ -130,6 +130,10 @@ class ExpectChecks:
             elif ftype == "str":
                 if not isinstance(value, str):
                     self.err(where, f"bad expect: {key} must be a string, got {value!r}")
+                    continue
+                if not is_clean(value.replace("\t", " "), newlines=True):
+                    self.err(where, f"bad expect: control character in {key} {value[:40]!r} "
+                                    "(expected text is shown as text)")
                     continue
                 exp.cmp = "contains" if fact.name in SUBSTRING_FACTS else "=="
             else:

@@ -164,3 +164,26 @@ def test_toml_syntax_error_has_the_decoder_line_and_column():
         parse_lesson(text, "x.toml")
     (line, msg), = info.value.problems
     assert text.splitlines()[line - 1] == 'do = = "x"' and "column" in msg
+
+
+def test_inline_step_array_gives_each_step_its_line():
+    text = ('step = [\n  { do = "check", say = { en = "x", zh = "x" } },\n'
+            '  { do = "kmalloc", size = -1, say = { en = "x", zh = "x" } },\n'
+            '  { do = "nosuch", say = { en = "x", zh = "x" } },\n]\n\n' + HEAD)
+    with pytest.raises(LessonError) as info:
+        parse_lesson(text, "x.toml")
+    assert [line for line, _ in info.value.problems] == [3, 4]
+
+
+def test_expected_text_with_control_characters_is_refused():
+    text = lesson_text([{"do": "proc", "path": "/proc/meminfo"}]).replace(
+        'path = "/proc/meminfo"\n', 'path = "/proc/meminfo"\nexpect = { contains = "\\u001b[2J" }\n')
+    with pytest.raises(LessonError) as info:
+        parse_lesson(text, "x.toml")
+    (line, msg), = info.value.problems
+    assert "control character" in msg and text.split("\n")[line - 1].startswith("expect")
+
+
+def test_quiz_ram_is_checked_like_boot(capsys):
+    code, _, err = run_cli(capsys, "quiz", "walk", "--ram", "1" + "0" * 320)
+    assert code == 2 and "is not a size" in err

@@ -141,9 +141,13 @@ def _toml_key(key: str) -> str:
     return key if re.match(r"^[A-Za-z0-9_-]+$", key) else _toml_str(key)
 
 
+_TOML_ESCAPES = {0x5C: "\\\\", 0x22: '\\"', 0x0A: "\\n", 0x09: "\\t",
+                 **{c: f"\\u{c:04x}" for c in [*range(0x20), *range(0x7F, 0xA0)] if c not in (0x0A, 0x09)}}
+
+
 def _toml_str(text: str) -> str:
-    out = text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n").replace("\t", "\\t")
-    return f'"{out}"'
+    """A TOML basic string; control characters as \\uXXXX escapes (TOML forbids them raw)."""
+    return f'"{text.translate(_TOML_ESCAPES)}"'
 
 
 def toml_value(value: Any) -> str:

@@ -187,3 +187,13 @@ def test_expected_text_with_control_characters_is_refused():
 def test_quiz_ram_is_checked_like_boot(capsys):
     code, _, err = run_cli(capsys, "quiz", "walk", "--ram", "1" + "0" * 320)
     assert code == 2 and "is not a size" in err
+
+
+def test_typed_session_with_any_text_writes_back_as_valid_toml():
+    from scenarios.explore import to_toml, explore_lesson, parse_command
+    lesson = explore_lesson()
+    lesson.steps.append(parse_command('write_virt 0xc0000000 "a\\tb\\nc\\"d"'))
+    lesson.steps[0].raw["say"]["en"] += "\x1b[2J\x9b"        # whatever a session holds
+    again = parse_lesson(to_toml(lesson), "again.toml")
+    assert again.steps[0].args["data"] == lesson.steps[0].args["data"]
+    assert "␛" in again.steps[0].narration("en")

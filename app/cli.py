@@ -329,8 +329,20 @@ def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
     return argv, None
 
 
+def _check_environment() -> None:
+    """Textual reads TEXTUAL_COLOR_SYSTEM at import and hands it to Rich unchecked."""
+    import os
+    value = os.environ.get("TEXTUAL_COLOR_SYSTEM")
+    if value is not None:
+        from rich.console import COLOR_SYSTEMS
+        known = ("auto", *COLOR_SYSTEMS)
+        if value not in known:
+            raise UsageError(f"mmviz: TEXTUAL_COLOR_SYSTEM={value!r} is not one of {', '.join(known)}")
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     try:
+        _check_environment()
         args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
         ns = build_parser().parse_args(args)
         if lesson is not None:

@@ -186,3 +186,9 @@ def test_tui_crash_exits_non_zero_with_a_crash_log(capsys, monkeypatch, tmp_path
     assert len(err.splitlines()) == 1 and "Traceback" not in err
     log = re.search(r"details in (\S+)$", err.strip()).group(1)
     assert "KeyError" in Path(log).read_text()
+
+
+def test_unknown_textual_color_system_is_a_usage_error(capsys, monkeypatch):
+    monkeypatch.setenv("TEXTUAL_COLOR_SYSTEM", "monochrome")
+    code, _, err = run_cli(capsys, "lessons")
+    assert code == 2 and "TEXTUAL_COLOR_SYSTEM" in err and len(err.splitlines()) == 1

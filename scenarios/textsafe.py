@@ -9,8 +9,9 @@ it makes such characters visible, the way ``cat -v`` does, instead of passing th
 
 - C0 controls and DEL become their Unicode "control pictures" (ESC -> ``␛``, BEL -> ``␇``);
   a tab becomes a space; a newline is kept unless ``newlines=False`` (then ``␤``).
-- C1 controls (U+0080..U+009F, e.g. the 8-bit CSI U+009B) and the bidirectional
-  embedding, override and isolate characters become ``\\x9b`` / ``\\u202e`` text.
+- C1 controls (U+0080..U+009F, e.g. the 8-bit CSI U+009B), the bidirectional
+  embedding, override and isolate characters and lone surrogates become ``\\x9b`` /
+  ``\\u202e`` text.
 """
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ _TABLE[0x09] = " "
 _TABLE.update({c: f"\\x{c:02x}" for c in range(0x80, 0xA0)})
 _BIDI = [*range(0x202A, 0x202F), *range(0x2066, 0x206A), 0x200E, 0x200F, 0x061C, 0x2028, 0x2029]
 _TABLE.update({c: f"\\u{c:04x}" for c in _BIDI})
+_TABLE.update({c: f"\\u{c:04x}" for c in range(0xD800, 0xE000)})   # lone surrogates cannot be printed
 
 _WITH_NEWLINES = {**_TABLE, 0x0A: "\n", 0x0D: ""}        # CRLF files: drop the CR
 _ONE_LINE = {**_TABLE, 0x0A: "\u2424"}                   # ␤

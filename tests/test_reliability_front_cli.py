@@ -35,6 +35,7 @@ def test_sanitize_makes_controls_visible():
     assert sanitize("one\ntwo\tthree\r\n") == "one\ntwo three\n"
     assert sanitize("one\ntwo", newlines=False) == "one␤two"
     assert sanitize("伙伴系统 ok") == "伙伴系统 ok"
+    assert sanitize("a\ud800b") == "a\\ud800b"                    # a lone surrogate cannot be printed
     assert is_clean("kmalloc-64") and not is_clean("a\x1bb")
 
 

@@ -15,7 +15,8 @@ import numpy as np
 from . import physmem as pm
 from .buddy import free_one_page
 from .config import MachineConfig
-from .e820 import qemu_pc_e820, usable_pfn_ranges
+from .e820 import apply_cmdline, e820_end_pfn, qemu_pc_e820, usable_pfn_ranges
+from .errors import ConfigError
 from .events import FreeReserved, Reserve
 from .layout import Layout, compute_layout
 from .physmem import MemMap
@@ -62,15 +63,35 @@ class BootState:
         fl = cfg.flavour
         self.log: list[str] = []
         self.events: list = []
-        self.e820 = qemu_pc_e820(cfg.ram)
+        self.firmware_e820 = list(cfg.e820) if cfg.e820 is not None else qemu_pc_e820(cfg.ram)
+        self.e820 = apply_cmdline(self.firmware_e820, cfg.mem, cfg.memmap)
         max_arch_pfn = 1 << (24 if cfg.pae else 20)
-        self.ranges = usable_pfn_ranges(self.e820, max_arch_pfn, reserve_page0=fl.era == "C")
+        ram = usable_pfn_ranges(self.e820, 1 << 24, reserve_page0=False,
+                                low_reserved_kb=fl.e820_low_reserved_kb)
+        if not ram:
+            raise ConfigError("ram: the firmware map leaves no usable RAM")
         raw_last = max((e.end >> 12) for e in self.e820 if e.type == "usable")
-        self.max_pfn = self.ranges[-1][1]
+        self.raw_last = raw_last
+        if cfg.pae:
+            self.max_pfn = e820_end_pfn(self.e820, max_arch_pfn)
+            self.last_pfn = self.max_pfn
+        elif fl.nonpae_4g_clamp == "max_pfn":
+            # 2.6.24 find_max_pfn()/find_max_low_pfn(): the last RAM end, clamped to
+            # MAX_NONPAE_PFN ("Warning only 4GB will be used."), holes included
+            self.max_pfn = min(raw_last, max_arch_pfn)
+            self.last_pfn = self.max_pfn
+        else:
+            # e820_end_pfn(): RAM starting at or above 4 GB is skipped
+            self.max_pfn = self.last_pfn = e820_end_pfn(self.e820, max_arch_pfn)
         self.trimmed = raw_last > self.max_pfn
+        self.ram_ranges = [(s, min(e, self.max_pfn)) for s, e in ram if s < self.max_pfn]
         self.layout: Layout = compute_layout(cfg, self.max_pfn)
         L = self.layout
         self.max_low_pfn = L.max_low_pfn
+        if fl.one_active_range:        # 2.6.24 zone_sizes_init(): add_active_range(0, 0, highend_pfn)
+            self.ranges = [(0, self.max_pfn)]
+        else:
+            self.ranges = list(self.ram_ranges)
         self.memmap = MemMap(self.max_pfn)
         self._make_zones()
         self.reservations: list[Reservation] = []
@@ -95,14 +116,26 @@ class BootState:
         mm = self.memmap
         mm.owner[:] = pm.OWNER_HOLE
         mm.flags[:] = pm.PG_reserved
+        self.realsize = [0] * len(zones)
+        self.memmap_pages = [0] * len(zones)
         for z in zones:
             for s, e in self.ranges:
                 lo, hi = max(s, z.start_pfn), min(e, z.end_pfn)
                 if hi > lo:
-                    z.present += hi - lo
+                    self.realsize[z.idx] += hi - lo
                     mm.zone[lo:hi] = z.idx
+            for s, e in self.ram_ranges:
+                lo, hi = max(s, z.start_pfn), min(e, z.end_pfn)
+                if hi > lo:
                     mm.owner[lo:hi] = pm.OWNER_FREE
                     mm.flags[lo:hi] = pm.PG_highmem if z.is_highmem else 0
+            # free_area_init_core(): the zone's mem_map pages (of its span)
+            nbytes = z.spanned * fl.struct_page_size
+            mp = ((nbytes + 4095) if fl.memmap_page_align else nbytes) >> 12
+            self.memmap_pages[z.idx] = mp
+            z.present = self.realsize[z.idx]
+            if not fl.managed_pages and z.present > mp:
+                z.present -= mp        # before 3.8 present_pages loses the memmap
         self.zones = zones
 
     def zone_of(self, pfn: int) -> Zone:
@@ -121,16 +154,33 @@ class BootState:
         pos = fl.kernel_load
         sections = [("text", fl.text_kb[pae]), ("rodata", fl.rodata_kb[pae]),
                     ("data", fl.rwdata_kb[pae]), ("init", fl.init_kb[pae]), ("bss", fl.bss_kb[pae])]
+        exact = {"text": fl.text_bytes, "data": fl.data_bytes}
+        self.image_symbols: dict[str, tuple[int, int]] = {}   # _text.._etext, _etext.._edata (bytes)
+        sym = pos
         for name, kb in sections:
+            if name == "init" and fl.init_gap_pages:
+                n = fl.init_gap_pages        # .data_nosave, .data.page_aligned, ... before __init_begin
+                res.append(Reservation("kernel data (page-aligned)", pos >> 12, n, pm.OWNER_KERNEL))
+                pos += n << 12
             if not kb:
                 continue
-            n = _pages(kb * 1024)
+            nbytes = exact.get(name) or kb * 1024
+            if name in exact:
+                self.image_symbols[name] = (sym, sym + nbytes)
+                sym += nbytes
+            n = _pages(sym) - (pos >> 12) if name in exact and fl.text_bytes else _pages(nbytes)
             self.kernel_image[name] = (pos, pos + (n << 12))
             res.append(Reservation(f"kernel {name}", pos >> 12, n, pm.OWNER_KERNEL))
             pos += n << 12
+            sym = max(sym, pos) if name not in exact else sym
         kernel_end_pfn = pos >> 12
+        if kernel_end_pfn >= self.max_low_pfn - 64 or not self._is_ram(fl.kernel_load >> 12, kernel_end_pfn):
+            raise ConfigError(
+                f"ram: {self.cfg.ram >> 20}M is too small for this kernel: its image is loaded at "
+                f"{fl.kernel_load >> 20}M (CONFIG_PHYSICAL_START) and ends at "
+                f"{(kernel_end_pfn << 12) / (1 << 20):.1f}M, beyond usable lowmem")
         if fl.reserve_low_1m:
-            for s, e in self.ranges:
+            for s, e in self.ram_ranges:
                 if s < 0x100:
                     res.append(Reservation("first 1MB (BIOS, real-mode trampoline)", s,
                                            min(e, 0x100) - s, pm.OWNER_BOOTMEM))
@@ -140,8 +190,8 @@ class BootState:
         # nr_kernel_pages: lowmem present minus the mem_map estimate (free_area_init_core)
         self.nr_kernel_pages = 0
         for z in self.zones[:2]:
-            est = _pages(z.present * fl.struct_page_size)
-            self.nr_kernel_pages += z.present - est if z.present > est else 0
+            real, est = self.realsize[z.idx], self.memmap_pages[z.idx]
+            self.nr_kernel_pages += real - est if real > est else 0
         self.dentry_entries = hash_entries(self.nr_kernel_pages, 13)
         self.inode_entries = hash_entries(self.nr_kernel_pages, 14)
         memmap_pages = _pages(((self.max_pfn + 1023) & ~1023) * fl.struct_page_size)
@@ -160,6 +210,10 @@ class BootState:
             for what, n, owner in early:
                 top -= n
                 res.append(Reservation(what, top, n, owner))
+            if top < kernel_end_pfn:
+                raise ConfigError(f"ram: {self.cfg.ram >> 20}M is too small for this kernel: its early "
+                                  f"allocations ({(self.max_low_pfn - top) * 4}K) do not fit below "
+                                  f"lowmem's end beside the {(kernel_end_pfn << 12) >> 20}M kernel image")
         else:                      # bootmem: bottom-up from MAX_DMA_ADDRESS (16 MB)
             bitmap = _pages((self.max_low_pfn + 7) // 8)
             res.append(Reservation("bootmem bitmap", kernel_end_pfn, bitmap, pm.OWNER_BOOTMEM))
@@ -169,6 +223,9 @@ class BootState:
             for what, n, owner in early:
                 res.append(Reservation(what, cur, n, owner))
                 cur += n
+            if cur > self.max_low_pfn - 16:
+                raise ConfigError(f"ram: {self.cfg.ram >> 20}M is too small for this kernel: its bootmem "
+                                  f"allocations end at {(cur << 12) >> 20}M, beyond lowmem")
         mm = self.memmap
         for r in res:
             sl = slice(r.start_pfn, r.end_pfn)
@@ -176,6 +233,9 @@ class BootState:
             mm.flags[sl] |= pm.PG_reserved
             mm.refcount[sl] = 1
             self.events.append(Reserve(r.what, r.start_pfn, r.nr_pages))
+
+    def _is_ram(self, s: int, e: int) -> bool:
+        return any(a <= s and e <= b for a, b in self.ram_ranges)
 
     # -- handing free memory to the buddy allocator -------------------------------
     def _populate(self) -> None:

@@ -6,91 +6,179 @@ def _mem(a: int, b: int) -> str:
     return f"[mem {a:#018x}-{b - 1:#018x}]"
 
 
+def _range(style: str, a_pfn: int, b_pfn: int) -> str:
+    """One zone or node range, end exclusive, in the release's format."""
+    if style == "dec":
+        return f"{a_pfn:>8} -> {b_pfn:>8}"
+    if style == "hex":
+        return f"{a_pfn:#010x} -> {b_pfn:#010x}"
+    if style == "mem32":
+        return f"[mem {a_pfn << 12:#010x}-{(b_pfn << 12) - 1:#010x}]"
+    return _mem(a_pfn << 12, b_pfn << 12)
+
+
+def zone_sizes_lines(bs) -> list[str]:
+    """free_area_init_nodes(): the zone and node ranges (2.6.24 ... 6.x formats)."""
+    fl, zones = bs.cfg.flavour, bs.zones
+    style = fl.log_zone_ranges
+    out = []
+    if fl.log_add_active_range:
+        for i, (s, e) in enumerate(bs.ranges):
+            out.append(f"Entering add_active_range(0, {s}, {e}) {i} entries of 256 used")
+    out.append("Zone PFN ranges:" if style in ("dec", "hex") else "Zone ranges:")
+    prev_end = 0
+    for z in zones[:3]:
+        if z.spanned:
+            out.append(f"  {z.name:<8} {_range(style, z.start_pfn, z.end_pfn)}")
+            prev_end = z.end_pfn
+        elif style in ("dec", "hex"):       # an empty zone spans [previous end, previous end)
+            out.append(f"  {z.name:<8} {_range(style, prev_end, prev_end)}")
+        else:
+            out.append(f"  {z.name:<8} empty")
+    if fl.zone_movable:
+        out.append(fl.log_movable_start)
+    if style in ("dec", "hex"):
+        out.append("early_node_map[%d] active PFN ranges" % len(bs.ranges))
+        for s, e in bs.ranges:
+            out.append(f"    0: {_range(style, s, e)}")
+    else:
+        out.append("Early memory node ranges")
+        for s, e in bs.ranges:
+            out.append(f"  node   0: {_range(style, s, e)}")
+    if fl.log_initmem_setup:
+        out.append(f"Initmem setup node 0 {_mem(bs.ranges[0][0] << 12, bs.ranges[-1][1] << 12)}")
+    if fl.log_unavailable:
+        prev = 0
+        for s, e in bs.ranges:
+            if s > prev:
+                _holes(out, zones, prev, s)
+            prev = e
+    if fl.log_memmap_block:
+        out.append(f"On node 0 totalpages: {sum(bs.realsize)}")
+        for z in zones:
+            mp = bs.memmap_pages[z.idx]
+            if mp or fl.log_memmap_zero:
+                out.append(f"  {z.name} zone: {mp} pages used for memmap")
+            if z.idx == 0:
+                out.append(f"  {z.name} zone: 0 pages reserved")
+            if z.present:
+                out.append(f"  {z.name} zone: {z.present} pages, LIFO batch:{zone_batchsize(bs, z)}")
+    return out
+
+
+def zone_batchsize(bs, z) -> int:
+    """zone_batchsize() (mm/page_alloc.c): about 1/1000 of the zone, capped, /4, then 2^n - 1."""
+    fl = bs.cfg.flavour
+    size = z.managed if fl.managed_pages else z.present
+    batch = min(size // 1024, (fl.pcp_batch_cap_kb * 1024) // 4096)
+    batch //= 4
+    batch = max(batch, 1)
+    return (1 << ((batch + batch // 2).bit_length() - 1)) - 1
+
+
+def total_pages(bs) -> int:
+    """build_all_zonelists()'s "Total pages": the zones' pages less their memmap at that point."""
+    fl = bs.cfg.flavour
+    total = 0
+    for z in bs.zones[:3]:
+        real, mp = bs.realsize[z.idx], bs.memmap_pages[z.idx]
+        if z.is_highmem and not fl.highmem_memmap_counted:
+            mp = 0
+        total += real - mp if real >= mp else real
+    return total
+
+
 def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     cfg, fl = bs.cfg, bs.cfg.flavour
     zones = bs.zones
+    style = "mem" if fl.log_e820 == "mem" else "dash"
     out = ["BIOS-provided physical RAM map:"]
-    out += [e.line() for e in bs.e820]
-    era_c = fl.era == "C"
-    if cfg.pae:
-        out.append("NX (Execute Disable) protection: active" if cfg.nx
-                   else "Notice: NX (Execute Disable) protection missing in CPU!")
-    if era_c:
-        out.append("e820: update [mem 0x00000000-0x00000fff] usable ==> reserved")
+    out += [e.line(style) for e in bs.firmware_e820]
+    if bs.e820 != bs.firmware_e820:
+        out.append("user-defined physical RAM map:" if style == "mem" else "user-defined physical RAM map:")
+        out += [e.line(style).replace("BIOS-e820", "user") for e in bs.e820]
+    if cfg.pae or fl.version >= (2, 6, 28):
+        if cfg.pae and cfg.nx:
+            out.append("NX (Execute Disable) protection: active")
+        elif cfg.pae or fl.era == "C":
+            out.append("Notice: NX (Execute Disable) protection missing in CPU!")
+    if fl.e820_low_reserved_kb:
+        out.append(f"e820: update [mem 0x00000000-{(fl.e820_low_reserved_kb << 10) - 1:#010x}] "
+                   f"usable ==> reserved")
+    if fl.version >= (3, 4):
         out.append("e820: remove [mem 0x000a0000-0x000fffff] usable")
-        out.append(f"last_pfn = {min(raw_last, max_arch_pfn):#x} max_arch_pfn = {max_arch_pfn:#x}")
-    elif bs.trimmed:
+    if fl.log_last_pfn:
+        out.append(f"{fl.log_last_pfn_prefix}last_pfn = {bs.last_pfn:#x} max_arch_pfn = {max_arch_pfn:#x}")
+    if bs.trimmed and not cfg.pae and fl.nonpae_4g_clamp == "max_pfn":
         out.append("Warning only 4GB will be used.")
         out.append("Use a HIGHMEM64G enabled kernel.")
+    lowmem_end = bs.max_low_pfn << 12
+    if fl.log_init_memory_mapping == "dash":
+        out.append(f"init_memory_mapping: {0:016x}-{lowmem_end:016x}")
+    elif fl.log_init_memory_mapping == "mem32":
+        out.append(f"init_memory_mapping: [mem 0x00000000-{lowmem_end - 1:#010x}]")
     high_pages = bs.max_pfn - bs.max_low_pfn
     out.append(f"{high_pages >> 8}MB HIGHMEM available.")
     out.append(f"{bs.max_low_pfn >> 8}MB LOWMEM available.")
-    if era_c:
-        out.append(f"  mapped low ram: 0 - {bs.max_low_pfn << 12:08x}")
-        out.append(f"  low ram: 0 - {bs.max_low_pfn << 12:08x}")
-        out.append("Zone ranges:")
-        for z in zones[:3]:
-            if z.spanned:
-                out.append(f"  {z.name:<8} {_mem(z.start_pfn << 12, z.end_pfn << 12)}")
-            else:
-                out.append(f"  {z.name:<8} empty")
-        out.append("Movable zone start for each node")
-        out.append("Early memory node ranges")
-        for s, e in bs.ranges:
-            out.append(f"  node   0: {_mem(s << 12, e << 12)}")
-        out.append(f"Initmem setup node 0 {_mem(bs.ranges[0][0] << 12, bs.ranges[-1][1] << 12)}")
-        # holes: before the first range (within the zone) and between ranges
-        prev_end = 0
-        for s, e in bs.ranges:
-            if s > prev_end:
-                _holes(out, zones, prev_end, s)
-            prev_end = e
-        total = 0
-        for z in zones[:3]:
-            if not z.present:
-                continue
-            memmap = (z.present * fl.struct_page_size + 4095) >> 12
-            total += z.present - (memmap if not z.is_highmem else 0)
-        out.append(f"Built 1 zonelists, mobility grouping on.  Total pages: {total}")
-    else:
-        out.append("Zone PFN ranges:")
-        for z in zones[:3]:
-            out.append(f"  {z.name:<8} {z.start_pfn:>8} -> {z.end_pfn:>8}")
-        out.append("early_node_map[%d] active PFN ranges" % len(bs.ranges))
-        for s, e in bs.ranges:
-            out.append(f"    0: {s:>8} -> {e:>8}")
-        total = sum(z.present for z in zones[:3])
-        out.append(f"Built 1 zonelists in Zone order, mobility grouping on.  Total pages: {total}")
+    if fl.log_low_ram:
+        out.append(f"  mapped low ram: 0 - {lowmem_end:08x}")
+        out.append(f"  low ram: 0 - {lowmem_end:08x}")
+    out += zone_sizes_lines(bs)
+    order = " in Zone order" if fl.log_zonelist_order else ""
+    out.append(f"Built 1 zonelists{order}, mobility grouping on.  Total pages: {total_pages(bs)}")
+    lin = ", linear)" if fl.era == "C" else ")"
     out.append(f"Dentry cache hash table entries: {bs.dentry_entries} "
-               f"(order: {_order(bs.dentry_entries * 4)}, {bs.dentry_entries * 4} bytes"
-               + (", linear)" if era_c else ")"))
+               f"(order: {_order(bs.dentry_entries * 4)}, {bs.dentry_entries * 4} bytes" + lin)
     out.append(f"Inode-cache hash table entries: {bs.inode_entries} "
-               f"(order: {_order(bs.inode_entries * 4)}, {bs.inode_entries * 4} bytes"
-               + (", linear)" if era_c else ")"))
+               f"(order: {_order(bs.inode_entries * 4)}, {bs.inode_entries * 4} bytes" + lin)
     if bs.swiotlb:
-        out.append("software IO TLB: mapped [mem 64MB]" if not era_c else "software IO TLB: area num 1.")
+        out.append("software IO TLB: mapped [mem 64MB]" if fl.era != "C" else "software IO TLB: area num 1.")
     hz = zones[2]
-    if hz.present:
+    if hz.present and fl.log_highmem_init:
         out.append(f"Initializing HighMem for node 0 ({hz.start_pfn:08x}:{hz.end_pfn:08x})")
-    physpages = sum(z.present for z in zones)
-    free = sum(z.free_pages for z in zones)
-    highmem = hz.free_pages
-    pae = int(cfg.pae)
-    if era_c:
-        out.append(f"Memory: {free * 4}K/{physpages * 4}K available ({fl.text_kb[pae]}K kernel code, "
-                   f"{fl.rwdata_kb[pae]}K rwdata, {fl.rodata_kb[pae]}K rodata, {fl.init_kb[pae]}K init, "
-                   f"{fl.bss_kb[pae]}K bss, {(physpages - sum(z.managed for z in zones)) * 4}K reserved, "
-                   f"0K cma-reserved, {hz.managed * 4}K highmem)")
-    else:
-        reserved = sum(z.present - z.managed for z in zones[:2])
-        out.append(f"Memory: {free * 4}k/{bs.max_pfn * 4}k available ({fl.text_kb[pae]}k kernel code, "
-                   f"{reserved * 4}k reserved, {fl.rwdata_kb[pae]}k data, {fl.init_kb[pae]}k init, "
-                   f"{highmem * 4}k highmem)")
+    if fl.log_movable_init and len(zones) > 3:
+        out.append("Initializing Movable for node 0 (00000000:00000000)")
+    out.append(memory_line(bs))
+    if fl.log_layout_block:
         out += layout_block(bs)
     if bs.thp_raised_from is not None:
         out.append(f"khugepaged: raising min_free_kbytes from {bs.thp_raised_from} to "
                    f"{bs.min_free_kbytes} to help transparent hugepage allocations")
     return out
+
+
+def image_kb(bs) -> dict[str, int]:
+    """The kernel image sizes both "Memory:" and the layout block print (same symbols)."""
+    fl, pae = bs.cfg.flavour, int(bs.cfg.pae)
+    sym = getattr(bs, "image_symbols", {})
+    kb = {"text": fl.text_kb[pae], "data": fl.rwdata_kb[pae], "rodata": fl.rodata_kb[pae],
+          "init": fl.init_kb[pae], "bss": fl.bss_kb[pae]}
+    for name, (a, b) in sym.items():
+        kb[name] = (b - a) >> 10
+    return kb
+
+
+def memory_line(bs) -> str:
+    """mem_init()'s "Memory:" line: the old (2.6 ... 3.10) or mem_init_print_info() format."""
+    cfg, fl, zones = bs.cfg, bs.cfg.flavour, bs.zones
+    kb = image_kb(bs)
+    hz = zones[2]
+    physpages = sum(z.present for z in zones)
+    free = sum(z.free_pages for z in zones)
+    if fl.log_memory_line == "new":
+        return (f"Memory: {free * 4}K/{physpages * 4}K available ({kb['text']}K kernel code, "
+                f"{kb['data']}K rwdata, {kb['rodata']}K rodata, {kb['init']}K init, "
+                f"{kb['bss']}K bss, {(physpages - sum(z.managed for z in zones)) * 4}K reserved, "
+                f"0K cma-reserved, {hz.managed * 4}K highmem)")
+    mm = bs.memmap
+    lim = bs.max_low_pfn
+    import numpy as np
+    from . import physmem as pm
+    reserved = int(((mm.owner[:lim] != pm.OWNER_FREE) & (mm.owner[:lim] != pm.OWNER_HOLE)).sum())
+    data = kb["data"] + (kb["rodata"] if "data" not in getattr(bs, "image_symbols", {}) else 0)
+    del np
+    return (f"Memory: {free * 4}k/{bs.max_pfn * 4}k available ({kb['text']}k kernel code, "
+            f"{reserved * 4}k reserved, {data}k data, {kb['init']}k init, {hz.free_pages * 4}k highmem)")
 
 
 def _holes(out, zones, a, b) -> None:
@@ -112,8 +200,9 @@ def layout_block(bs) -> list[str]:
     L = bs.layout
     ki = bs.kernel_image
     va = lambda p: p + L.page_offset
-    text = ki["text"]
-    data_end = ki["data"][1]
+    sym = getattr(bs, "image_symbols", {})
+    text = sym.get("text", ki["text"])
+    data_end = sym["data"][1] if "data" in sym else ki["data"][1]
     init = ki.get("init", (data_end, data_end))
     lines = ["virtual kernel memory layout:",
              f"    fixmap  : 0x{L.fixaddr_start:08x} - 0x{L.fixaddr_top:08x}   "

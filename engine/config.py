@@ -56,10 +56,15 @@ SPLITS = {
 
 @dataclass(frozen=True)
 class Flavour:
-    """Everything that differs between the kernels mmviz models."""
+    """Everything that differs between the kernels mmviz models.
+
+    The versioned fields (see engine.kversion.RULES for the release and source line
+    of each) are derived from ``version``; the build numbers (image sizes, early
+    allocations) are calibrated on a real kernel of the flavour or read from a log.
+    """
     name: str
     release: str                 # uname -r
-    era: str                     # "A" (2.6.24 formulas) or "C" (4.19+ formulas)
+    era: str                     # "A" (2.6.24-like subsystems) or "C" (4.15+: cpu_entry_area ...)
     kernel_load: int             # CONFIG_PHYSICAL_START
     # kernel image sections in KB, as the "Memory:" boot line reports them (non-PAE, PAE)
     text_kb: tuple[int, int]
@@ -73,18 +78,18 @@ class Flavour:
     # IO-APICs (MAX_IO_APICS = 64), PCIE_MCFG, GHES ... (see REFERENCE §2.4)
     fixmap_fixed_slots: int
     fixmap_boot_slots: int       # early_ioremap btmap slots after the permanent ones
-    fixmap_boot_round: int       # era C: btmap block rounded to a page-table boundary (512) or 0
+    fixmap_boot_round: int       # btmap block rounded to a page-table boundary (256/512) or 0
     fixmap_tail_slots: int       # FIX_WP_TEST, FIX_TBOOT_BASE ...
     cea_pages_per_cpu: int       # cpu_entry_area pages per CPU (0: no cpu_entry_area)
-    vmalloc_start_rounded: bool  # era A rounds VMALLOC_START up to 8 MB
-    vmalloc_param_adds_offset: bool  # vmalloc=N sets __VMALLOC_RESERVE to N (+ 8 MB in B/C)
-    maxmem_from_vmalloc_end: bool    # MAXMEM = VMALLOC_END - PAGE_OFFSET - reserve (B/C)
+    vmalloc_start_rounded: bool  # 2.6.24 rounds VMALLOC_START up to 8 MB
+    vmalloc_param_adds_offset: bool  # vmalloc=N sets __VMALLOC_RESERVE to N (+ 8 MB since 2.6.28)
+    maxmem_from_vmalloc_end: bool    # MAXMEM = VMALLOC_END - PAGE_OFFSET - reserve (2.6.28+)
     struct_page_size: int        # sizeof(struct page)
-    reserve_low_1m: bool         # 6.x reserves all of the first 1 MB
+    reserve_low_1m: bool         # 5.13+ memblock-reserves all of the first 1 MB
     min_free_kbytes_max: int     # clamp of calculate_min_free_kbytes
-    watermark_scale: bool        # 4.x+: watermark_scale_factor (default 10)
+    watermark_scale: bool        # 4.6+: watermark_scale_factor (default 10)
     thp: bool                    # transparent huge pages (khugepaged raises min_free_kbytes)
-    managed_pages: bool          # zones report "managed" (3.x+); older kernels use present
+    managed_pages: bool          # zones report "managed" (3.8+); older kernels subtract memmap from present
     lowmem_reserve_ratio: tuple[int, ...]   # per zone DMA, Normal, HighMem, Movable
     zone_names: tuple[str, ...]  # zones the kernel prints in /proc/zoneinfo
     early_alloc_kb: tuple[int, int]          # other early memblock allocations (log buffer, ...)
@@ -93,44 +98,104 @@ class Flavour:
     smp_alt_kb: int = 0          # .smp_locks, freed once alternatives are patched
     initrd_kb: int = 0           # initramfs reserved at boot, freed after it is unpacked
     fixmap_order_doc: str = ""
+    # -- versioned rules (engine.kversion) ---------------------------------------
+    version: tuple[int, ...] = (6, 1)
+    pkmap_base_from: str = "cea"          # "boot_start" | "fixaddr_start" | "cea"
+    cea_from_tot_start: bool = True
+    ldt_remap: bool = True
+    one_active_range: bool = False        # 2.6.24: add_active_range(0, 0, highend_pfn)
+    nonpae_4g_clamp: str = "e820_end"     # "max_pfn" (2.6.24) | "e820_end"
+    e820_low_reserved_kb: int = 4
+    memmap_page_align: bool = True
+    zone_movable: bool = True
+    pcp_hot_cold: bool = False
+    pcp_batch_cap_kb: int = 1024
+    log_e820: str = "mem"
+    log_zone_ranges: str = "mem64"
+    log_add_active_range: bool = False
+    log_highmem_init: bool = True
+    log_memmap_block: bool = False
+    log_zonelist_order: bool = False
+    log_memory_line: str = "new"
+    log_layout_block: bool = False
+    log_movable_start: str = "Movable zone start for each node"
+    log_initmem_setup: bool = True
+    log_unavailable: bool = True
+    log_last_pfn: bool = True
+    log_memmap_zero: bool = False
+    highmem_memmap_counted: bool = False
+    log_low_ram: bool = True
+    log_init_memory_mapping: str = ""
+    log_last_pfn_prefix: str = ""
+    log_percpu_prefix: str = "setup_percpu: "
+    log_movable_init: bool = True
+    # exact byte sizes of _etext-_text and _edata-_etext when known (0: from the kB above)
+    text_bytes: int = 0
+    data_bytes: int = 0
+    memory_model: str = "flatmem"         # "flatmem" | "sparsemem"
+    init_gap_pages: int = 0               # page-aligned sections between _edata and __init_begin
 
+
+def _derived(version: tuple[int, ...], base: "Flavour", **over) -> "Flavour":
+    """base with every versioned field set for version (engine.kversion.RULES)."""
+    from .kversion import rule_values
+    vals = rule_values(version)
+    vals["era"] = "C" if version >= (4, 15) else "A"
+    vals["zone_names"] = ("DMA", "Normal", "HighMem") + (("Movable",) if vals["zone_movable"] else ())
+    vals["lowmem_reserve_ratio"] = (256, 32, 0, 0)[: len(vals["zone_names"])]
+    vals["version"] = version
+    vals.update(over)
+    return replace(base, **vals)
+
+
+_FL61 = Flavour(
+    name="6.1", release="6.1.0-50-686", era="C", kernel_load=0x1000000,
+    text_kb=(9327, 9423), rwdata_kb=(1246, 1265), rodata_kb=(3188, 3188),
+    init_kb=(912, 928), bss_kb=(464, 476),
+    nr_cpus_config=32, kmap_slots_per_cpu=16,
+    # HOLE, DBGP, EARLYCON, APIC, 64 IO-APICs, PCIE_MCFG, GHES_IRQ, GHES_NMI
+    fixmap_fixed_slots=1 + 1 + 1 + 1 + 64 + 1 + 2,
+    fixmap_boot_slots=512, fixmap_boot_round=512, fixmap_tail_slots=1,
+    cea_pages_per_cpu=40,
+    vmalloc_start_rounded=False, vmalloc_param_adds_offset=True,
+    maxmem_from_vmalloc_end=True, struct_page_size=40, reserve_low_1m=True,
+    min_free_kbytes_max=262144, watermark_scale=True, thp=True, managed_pages=True,
+    lowmem_reserve_ratio=(256, 32, 0, 0),
+    zone_names=("DMA", "Normal", "HighMem", "Movable"),
+    early_alloc_kb=(152, 205), percpu_pages_per_cpu=33, slab_default="slub",
+    smp_alt_kb=32, initrd_kb=1048,  # the ground truth's busybox initramfs ("Freeing initrd memory: 1048K")
+)
 
 FLAVOURS: dict[str, Flavour] = {
-    "6.1": Flavour(
-        name="6.1", release="6.1.0-50-686", era="C", kernel_load=0x1000000,
-        text_kb=(9327, 9423), rwdata_kb=(1246, 1265), rodata_kb=(3188, 3188),
-        init_kb=(912, 928), bss_kb=(464, 476),
-        nr_cpus_config=32, kmap_slots_per_cpu=16,
-        # HOLE, DBGP, EARLYCON, APIC, 64 IO-APICs, PCIE_MCFG, GHES_IRQ, GHES_NMI
-        fixmap_fixed_slots=1 + 1 + 1 + 1 + 64 + 1 + 2,
-        fixmap_boot_slots=512, fixmap_boot_round=512, fixmap_tail_slots=1,
-        cea_pages_per_cpu=40,
-        vmalloc_start_rounded=False, vmalloc_param_adds_offset=True,
-        maxmem_from_vmalloc_end=True, struct_page_size=40, reserve_low_1m=True,
-        min_free_kbytes_max=262144, watermark_scale=True, thp=True, managed_pages=True,
-        lowmem_reserve_ratio=(256, 32, 0, 0),
-        zone_names=("DMA", "Normal", "HighMem", "Movable"),
-        early_alloc_kb=(152, 205), percpu_pages_per_cpu=33, slab_default="slub",
-        smp_alt_kb=32, initrd_kb=1048,  # the ground truth's busybox initramfs ("Freeing initrd memory: 1048K")
-    ),
-    "2.6": Flavour(
-        name="2.6", release="2.6.24", era="A", kernel_load=0x100000,
-        text_kb=(2029, 2061), rwdata_kb=(915, 930), rodata_kb=(0, 0),
-        init_kb=(308, 312), bss_kb=(380, 388),
-        nr_cpus_config=8, kmap_slots_per_cpu=13,
-        # 2.6.24: HOLE, VDSO, DBGP, EARLYCON, APIC, 64 IO-APICs, ... + ACPI and
-        # others; REFERENCE §2.6 counts 180 permanent slots with 8 CPUs.
-        fixmap_fixed_slots=180 - 13 * 8,
-        fixmap_boot_slots=16, fixmap_boot_round=0, fixmap_tail_slots=1,
-        cea_pages_per_cpu=0,
-        vmalloc_start_rounded=True, vmalloc_param_adds_offset=False,
-        maxmem_from_vmalloc_end=False, struct_page_size=32, reserve_low_1m=False,
-        min_free_kbytes_max=65536, watermark_scale=False, thp=False, managed_pages=False,
-        lowmem_reserve_ratio=(256, 32, 0),
-        zone_names=("DMA", "Normal", "HighMem"),
-        early_alloc_kb=(600, 620), percpu_pages_per_cpu=8, slab_default="slab",
-    ),
+    "6.1": _derived((6, 1), _FL61, struct_page_size=40, thp=True),
+    # 2.6.24-19-generic (Ubuntu 8.04, field case 01): the image sizes of its "Memory:" line
+    # and layout block (.text 0xc0100000-0xc0320474, .data -0xc041bdc4, .init 368 kB)
+    "2.6": _derived((2, 6, 24), replace(
+        _FL61, name="2.6", release="2.6.24", text_kb=(2177, 2177), rwdata_kb=(1006, 1006),
+        rodata_kb=(0, 0), init_kb=(368, 368), bss_kb=(380, 388), nr_cpus_config=8,
+        early_alloc_kb=(600, 620), percpu_pages_per_cpu=8, smp_alt_kb=0, initrd_kb=0,
+        text_bytes=0x220474, data_bytes=0xfb950, init_gap_pages=5),
+        slab_default="slab", thp=False, fixmap_tail_slots=1),
 }
+
+ALIASES = {"2.6": "2.6", "2.6.24": "2.6", "6.1": "6.1"}
+
+
+def flavour_for(kernel: str) -> Flavour:
+    """The flavour of a version string: an alias, or the rules applied to the nearest calibrated build."""
+    from .kversion import parse_version
+    kernel = str(kernel)
+    if kernel in ALIASES:
+        return FLAVOURS[ALIASES[kernel]]
+    v = parse_version(kernel)
+    if v == (2, 6, 24):
+        return FLAVOURS["2.6"]
+    if v[:2] == (6, 1):
+        return replace(FLAVOURS["6.1"], release=kernel)
+    base = FLAVOURS["2.6"] if v < (3, 0) else FLAVOURS["6.1"]
+    sp = 40 if v >= (5, 0) else 32
+    return _derived(v, replace(base, name=kernel, release=kernel), struct_page_size=sp,
+                    slab_default="slub", thp=v >= (2, 6, 38))
 
 
 @dataclass(frozen=True)
@@ -150,10 +215,15 @@ class MachineConfig:
     split: str = "3G"
     aslr: bool = False
     extra: dict = field(default_factory=dict, compare=False, hash=False)
+    build: Flavour | None = None          # the flavour with build inputs applied
+    e820: tuple | None = None             # firmware map (E820Entry, ...); None: QEMU's
+    mem: int | None = None                # mem= (bytes)
+    memmap: tuple = ()                    # memmap= ((start, size, type), ...)
+    highmem: int | None = None            # highmem= (bytes)
 
     @property
     def flavour(self) -> Flavour:
-        return FLAVOURS[self.kernel]
+        return self.build if self.build is not None else FLAVOURS[self.kernel]
 
     @property
     def page_offset(self) -> int:
@@ -165,23 +235,95 @@ class MachineConfig:
 
 MAX_PHYS_PAE = 64 * GB      # MAX_POSSIBLE_PHYSMEM_BITS 36
 
+# build inputs (CONFIG_* and what decides sizeof(struct page)), each a Flavour field
+BUILD_KEYS = {
+    "NR_CPUS": "nr_cpus_config", "CONFIG_NR_CPUS": "nr_cpus_config", "nr_cpus": "nr_cpus_config",
+    "struct_page_size": "struct_page_size", "THP": "thp", "CONFIG_TRANSPARENT_HUGEPAGE": "thp",
+    "PHYSICAL_START": "kernel_load", "CONFIG_PHYSICAL_START": "kernel_load",
+    "memory_model": "memory_model", "fixmap_slots": None, "text_kb": "text_kb",
+    "data_kb": "rwdata_kb", "init_kb": "init_kb", "rodata_kb": "rodata_kb", "bss_kb": "bss_kb",
+    "text_bytes": "text_bytes", "data_bytes": "data_bytes", "init_gap_pages": "init_gap_pages",
+}
+
+
+def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
+    """Flavour fields from config= (CONFIG_NR_CPUS=2, THP=False, struct_page_size=36, ...)."""
+    over: dict = {}
+    for k, v in (config or {}).items():
+        if k in ("HIGHMEM64G", "CONFIG_HIGHMEM64G", "HIGHMEM4G", "CONFIG_HIGHMEM4G", "VMSPLIT",
+                 "CONFIG_VMSPLIT"):
+            continue                            # handled as pae= / split=
+        if k not in BUILD_KEYS:
+            raise ConfigError(f"config: unknown build option {k!r} (known: {', '.join(sorted(BUILD_KEYS))})")
+        name = BUILD_KEYS[k]
+        if k == "fixmap_slots":                 # permanent fixmap slots as a log's fixmap line gives them
+            n = int(v) - fl.kmap_slots_per_cpu * int(over.get("nr_cpus_config", fl.nr_cpus_config))
+            if n < 4:
+                raise ConfigError(f"config: fixmap_slots={v} is fewer than the kmap slots need")
+            over["fixmap_fixed_slots"] = n
+            continue
+        if name in ("nr_cpus_config", "struct_page_size", "kernel_load", "text_bytes", "data_bytes",
+                    "init_gap_pages"):
+            v = parse_size(v, k) if isinstance(v, str) and name == "kernel_load" else v
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+                raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
+        if name == "nr_cpus_config" and not 1 <= v <= 512:
+            raise ConfigError(f"config: CONFIG_NR_CPUS must be 1..512 on i386, got {v}")
+        if name == "struct_page_size" and v not in (32, 36, 40, 44, 48, 64):
+            raise ConfigError(f"config: sizeof(struct page) {v} is not one an i386 build gives (32..64)")
+        if name == "kernel_load" and (v % 0x100000 or not 0x100000 <= v <= 0x10000000):
+            raise ConfigError(f"config: PHYSICAL_START {v:#x} must be a 1 MB multiple in 1M..256M")
+        if name == "memory_model" and v not in ("flatmem", "sparsemem"):
+            raise ConfigError(f"config: memory_model must be flatmem or sparsemem, got {v!r}")
+        if name in ("text_kb", "rwdata_kb", "init_kb", "rodata_kb", "bss_kb"):
+            if not isinstance(v, int) or v < 0 or v > 64 * 1024:
+                raise ConfigError(f"config: {k} must be a size in kB, got {v!r}")
+            v = (v, v)
+        over[name] = v
+    return replace(fl, **over) if over else fl
+
+
+def _config_pae(config: dict, pae: bool) -> bool:
+    for k in ("HIGHMEM64G", "CONFIG_HIGHMEM64G"):
+        if k in (config or {}):
+            return bool(config[k])
+    for k in ("HIGHMEM4G", "CONFIG_HIGHMEM4G"):
+        if k in (config or {}):
+            return not config[k]
+    return pae
+
 
 def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=None,
                 kernel="6.1", allocator=None, cpus=1, swap=0, pcp=False, seed=0,
-                split="3G", aslr=False) -> MachineConfig:
+                split="3G", aslr=False, config=None, e820=None, cmdline="") -> MachineConfig:
     """Validate boot() arguments; raise ConfigError with one clear line."""
+    from .cmdline import parse_cmdline
+    from .e820 import parse_e820
     kernel = str(kernel)
-    if kernel not in FLAVOURS:
-        raise ConfigError(f"kernel: unknown flavour {kernel!r} (choose 6.1 or 2.6)")
-    fl = FLAVOURS[kernel]
-    ram_b = parse_size(ram, "ram")
-    if ram_b < 16 * MB:
-        raise ConfigError(f"ram: {ram!r} is too small; an i386 kernel needs at least 16M")
-    if ram_b > MAX_PHYS_PAE:
-        raise ConfigError(f"ram: {ram!r} is more than x86-32 can address "
-                          f"(PAE: 36-bit physical addresses, 64G at most)")
-    if ram_b % (1 << 12):
-        raise ConfigError(f"ram: {ram!r} is not a whole number of 4K pages")
+    fl = flavour_for(kernel)
+    kernel = ALIASES.get(kernel, kernel)
+    if config is not None and not isinstance(config, dict):
+        raise ConfigError(f"config: expected a dict like {{'NR_CPUS': 8}}, got {config!r}")
+    pae = _config_pae(config, pae)
+    for k in ("VMSPLIT", "CONFIG_VMSPLIT"):
+        if k in (config or {}):
+            split = str(config[k]).upper().replace("VMSPLIT_", "")
+    fl = _apply_build(fl, config, pae)
+    cmd = parse_cmdline(cmdline)
+    if cmd.get("vmalloc") is not None and vmalloc in (None, "", 0):
+        vmalloc = cmd["vmalloc"]
+    fw = parse_e820(e820) if e820 is not None else None
+    if fw is not None:
+        ram_b = sum(e.end - e.start for e in fw if e.type == "usable")
+    else:
+        ram_b = parse_size(ram, "ram")
+        if ram_b < 16 * MB:
+            raise ConfigError(f"ram: {ram!r} is too small; an i386 kernel needs at least 16M")
+        if ram_b > MAX_PHYS_PAE:
+            raise ConfigError(f"ram: {ram!r} is more than x86-32 can address "
+                              f"(PAE: 36-bit physical addresses, 64G at most)")
+        if ram_b % (1 << 12):
+            raise ConfigError(f"ram: {ram!r} is not a whole number of 4K pages")
     if nx and not pae:
         raise ConfigError("nx: the NX bit exists only in PAE page tables (use pae=True)")
     if split not in SPLITS:
@@ -194,13 +336,16 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     allocator = str(allocator).lower()
     if allocator not in ("slub", "slab"):
         raise ConfigError(f"allocator: unknown {allocator!r} (choose slub or slab)")
-    if kernel == "6.1" and allocator == "slab":
-        pass  # 6.1 still ships mm/slab.c; allowed
     if not isinstance(cpus, int) or isinstance(cpus, bool) or not 1 <= cpus <= fl.nr_cpus_config:
         raise ConfigError(f"cpus: must be 1..{fl.nr_cpus_config} (CONFIG_NR_CPUS), got {cpus!r}")
     swap_b = parse_size(swap, "swap") if swap else 0
     if not isinstance(seed, int) or isinstance(seed, bool):
         raise ConfigError(f"seed: must be an integer, got {seed!r}")
+    base = FLAVOURS.get(kernel)
+    build = None if base is not None and fl == base else fl
     return MachineConfig(ram=ram_b, pae=bool(pae), nx=bool(nx), pse=bool(pse), pge=bool(pge),
                          vmalloc=vm, kernel=kernel, allocator=allocator, cpus=cpus,
-                         swap=swap_b, pcp=bool(pcp), seed=seed, split=split, aslr=bool(aslr))
+                         swap=swap_b, pcp=bool(pcp), seed=seed, split=split, aslr=bool(aslr),
+                         build=build, e820=tuple(fw) if fw is not None else None,
+                         mem=cmd.get("mem"), memmap=tuple(cmd.get("memmap", ())),
+                         highmem=cmd.get("highmem"))

@@ -7,6 +7,7 @@ for its tables, and the flash at 0xfffc0000.
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 GB = 1 << 30
@@ -19,8 +20,11 @@ class E820Entry:
     end: int          # exclusive
     type: str
 
-    def line(self) -> str:
-        return f"BIOS-e820: [mem {self.start:#018x}-{self.end - 1:#018x}] {self.type}"
+    def line(self, style: str = "mem") -> str:
+        """The firmware map line: "mem" (3.4+) or "dash" (2.6.x-3.3, exclusive end)."""
+        if style == "mem":
+            return f"BIOS-e820: [mem {self.start:#018x}-{self.end - 1:#018x}] {self.type}"
+        return f" BIOS-e820: {self.start:016x} - {self.end:016x} ({self.type})"
 
 
 def qemu_pc_e820(ram: int) -> list[E820Entry]:
@@ -42,7 +46,7 @@ def qemu_pc_e820(ram: int) -> list[E820Entry]:
 
 
 def usable_pfn_ranges(entries: list[E820Entry], max_arch_pfn: int,
-                      reserve_page0: bool) -> list[tuple[int, int]]:
+                      reserve_page0: bool, low_reserved_kb: int = 0) -> list[tuple[int, int]]:
     """RAM as whole pages: [PFN_UP(start), PFN_DOWN(end)), page 0 and 640K-1M removed.
 
     6.x: "e820: update [mem 0x00000000-0x00000fff] usable ==> reserved" and
@@ -54,11 +58,111 @@ def usable_pfn_ranges(entries: list[E820Entry], max_arch_pfn: int,
             continue
         s = (e.start + 0xFFF) >> 12
         t = e.end >> 12
-        if reserve_page0 and s == 0:
-            s = 1
+        low = max(low_reserved_kb >> 2, 1 if reserve_page0 else 0)
+        if s < low:
+            s = low
         if s < 0x100 < t and s < 0xA0:
             t = min(t, 0xA0)
         t = min(t, max_arch_pfn)
         if t > s:
             out.append((s, t))
     return out
+
+
+_DASH = re.compile(r"(?:BIOS-e820|modified|user|e820):?\s+([0-9a-f]{8,16})\s*-\s*([0-9a-f]{8,16})\s+\(([^)]+)\)",
+                   re.I)
+_MEM = re.compile(r"(?:BIOS-e820|modified|user|e820):?\s+\[mem\s+(0x[0-9a-f]+)-(0x[0-9a-f]+)\]\s+(.+?)\s*$",
+                  re.I)
+_TYPES = {"usable": E820_RAM, "reserved": E820_RESERVED, "acpi data": "ACPI data",
+          "acpi nvs": "ACPI NVS", "unusable": "unusable", "persistent (type 12)": "persistent",
+          "persistent": "persistent", "type 12": "persistent"}
+
+
+def parse_e820(value) -> list[E820Entry]:
+    """A firmware map from ranges [(start, end_exclusive, type), ...] or the e820 lines of a log.
+
+    Both log formats: 2.6-3.3 " BIOS-e820: 0000000000000000 - 000000000009f000 (usable)"
+    (exclusive end) and 3.4+ "BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable"
+    (inclusive end).  When the log also has the sanitised "modified:" map, that one is used.
+    """
+    from .errors import ConfigError
+    entries: list[E820Entry] = []
+    if isinstance(value, str):
+        firmware, modified = [], []
+        for line in value.splitlines():
+            m = _DASH.search(line)
+            if m:
+                s, e, t = int(m[1], 16), int(m[2], 16), m[3]
+            else:
+                m = _MEM.search(line)
+                if not m:
+                    continue
+                s, e, t = int(m[1], 16), int(m[2], 16) + 1, m[3]
+            if "e820: update" in line or "e820: remove" in line:
+                continue
+            t = _TYPES.get(t.strip().lower(), t.strip())
+            (modified if "modified" in line or "user:" in line else firmware).append(E820Entry(s, e, t))
+        entries = modified or firmware
+        if not entries:
+            raise ConfigError("e820: no BIOS-e820 lines found (expected ' BIOS-e820: <start> - <end> (usable)' "
+                              "or 'BIOS-e820: [mem <start>-<end>] usable')")
+    else:
+        try:
+            for item in value:
+                if isinstance(item, E820Entry):
+                    entries.append(item)
+                    continue
+                s, e, *t = item
+                from .config import parse_size
+                entries.append(E820Entry(parse_size(s, "e820 start"), parse_size(e, "e820 end"),
+                                         _TYPES.get(str(t[0]).lower(), str(t[0])) if t else E820_RAM))
+        except (TypeError, ValueError) as exc:
+            raise ConfigError(f"e820: expected [(start, end, type), ...] or log lines ({exc})") from None
+    entries.sort(key=lambda x: x.start)
+    for e in entries:
+        if e.end <= e.start or e.end > (1 << 36):
+            raise ConfigError(f"e820: range {e.start:#x}-{e.end:#x} is empty or beyond 64G")
+    if not any(e.type == E820_RAM and e.end - e.start >= (1 << 20) for e in entries):
+        raise ConfigError("e820: no usable RAM range of at least 1M")
+    return entries
+
+
+def apply_cmdline(entries: list[E820Entry], mem: int | None, memmap) -> list[E820Entry]:
+    """memmap= adds or overrides ranges; mem= drops RAM above the limit (e820__range_remove)."""
+    out = list(entries)
+    for start, size, typ in memmap or ():
+        end = start + size
+        cut = []
+        for e in out:
+            if e.end <= start or e.start >= end:
+                cut.append(e)
+                continue
+            if e.start < start:
+                cut.append(E820Entry(e.start, start, e.type))
+            if e.end > end:
+                cut.append(E820Entry(end, e.end, e.type))
+        cut.append(E820Entry(start, end, typ))
+        out = sorted(cut, key=lambda x: x.start)
+    if mem:
+        lim = []
+        for e in out:
+            if e.type == E820_RAM and e.end > mem:
+                if e.start < mem:
+                    lim.append(E820Entry(e.start, mem, e.type))
+                continue
+            lim.append(e)
+        out = lim
+    return out
+
+
+def e820_end_pfn(entries: list[E820Entry], limit_pfn: int) -> int:
+    """e820_end_pfn(): the end of the last RAM range starting below limit_pfn, capped at it."""
+    last = 0
+    for e in entries:
+        if e.type != E820_RAM:
+            continue
+        s, t = e.start >> 12, e.end >> 12
+        if s >= limit_pfn:
+            continue
+        last = max(last, min(t, limit_pfn))
+    return last

@@ -27,6 +27,18 @@ LOCAL_APIC_PHYS = 0xFEE00000
 IO_APIC_PHYS = 0xFEC00000
 
 
+class SwapperTables(PageTables):
+    """swapper_pg_dir's hierarchy: every new page table is hung in with _PAGE_TABLE (0x067).
+
+    pmd_populate_kernel() and one_page_table_init() (arch/x86/include/asm/pgalloc.h,
+    arch/x86/mm/init_32.c) use _PAGE_TABLE from 2.6.24 to 6.x, as real oopses show
+    (``*pde = ...067``); only head_32.S's early tables use 0x063 (PDE_IDENT_ATTR).
+    """
+
+    def pte_paddr(self, vaddr: int, alloc: bool = False, user: bool = False) -> int | None:
+        return super().pte_paddr(vaddr, alloc, True)
+
+
 class KernelPageTables:
     """Builds and owns swapper_pg_dir."""
 
@@ -41,10 +53,16 @@ class KernelPageTables:
         self.swapper_pg_dir = bss
         self._bss_next = bss + 4096
         self.table_pfns: list[int] = []
-        self.pt = PageTables(m.frames, self.pae, self._alloc_table, self._free_table,
-                             root=bss, maxphyaddr=36)
+        self.pt = SwapperTables(m.frames, self.pae, self._alloc_table, self._free_table,
+                                root=bss, maxphyaddr=36)
         if self.pae:
             first = cfg.page_offset >> 30
+            if cfg.flavour.version < (2, 6, 25):
+                # 2.6.24 pagetable_init(): every PDPT entry first points at the zero page;
+                # the kernel ones are then replaced by the kernel PMDs
+                zero = ((m.kernel_image["bss"][1] >> 12) - 1) << 12
+                for i in range(first):
+                    m.frames.write_u64(bss + 8 * i, zero | _PAGE_PRESENT)
             for i in range(first, 4):
                 pmd = self._bss_next
                 self._bss_next += 4096

@@ -40,20 +40,26 @@ class FixmapSlot:
 
 
 def fixmap_slot_names(cfg: MachineConfig) -> list[str]:
-    """enum fixed_addresses, permanent part, in index order (REFERENCE §2.4)."""
+    """enum fixed_addresses, permanent part, in index order (REFERENCE §2.4).
+
+    The count of non-kmap slots is the flavour's (or the one a boot log's fixmap line
+    gives); IO-APIC slots are trimmed, or other config-dependent slots added, to fit it.
+    """
     fl = cfg.flavour
     kmap = [f"FIX_KMAP_BEGIN+{i}" for i in range(fl.kmap_slots_per_cpu * fl.nr_cpus_config)]
-    io_apic = [f"FIX_IO_APIC_BASE_{i}" for i in range(64)]
     if fl.era == "C":
-        names = ["FIX_HOLE", "FIX_DBGP_BASE", "FIX_EARLYCON_MEM_BASE", "FIX_APIC_BASE",
-                 *io_apic, *kmap, "FIX_PCIE_MCFG", "FIX_APEI_GHES_IRQ", "FIX_APEI_GHES_NMI"]
+        head = ["FIX_HOLE", "FIX_DBGP_BASE", "FIX_EARLYCON_MEM_BASE", "FIX_APIC_BASE"]
+        tail = ["FIX_PCIE_MCFG", "FIX_APEI_GHES_IRQ", "FIX_APEI_GHES_NMI"]
     else:
-        head = ["FIX_HOLE", "FIX_VDSO", "FIX_DBGP_BASE", "FIX_EARLYCON_MEM_BASE",
-                "FIX_APIC_BASE", *io_apic, "FIX_F00F_IDT", "FIX_CYCLONE_TIMER"]
-        rest = fl.fixmap_fixed_slots - len(head)
-        acpi = [f"FIX_ACPI_BEGIN+{i}" for i in range(max(0, rest - 1))]
-        names = [*head, *kmap, *acpi, "FIX_PCIE_MCFG"][: fl.fixmap_fixed_slots + len(kmap)]
-    assert len(names) == fl.fixmap_fixed_slots + len(kmap)
+        head = ["FIX_HOLE", "FIX_VDSO", "FIX_DBGP_BASE", "FIX_EARLYCON_MEM_BASE", "FIX_APIC_BASE"]
+        tail = ["FIX_F00F_IDT", "FIX_CYCLONE_TIMER", "FIX_PCIE_MCFG"]
+    n_io = max(1, min(64, fl.fixmap_fixed_slots - len(head) - len(tail)))
+    io_apic = [f"FIX_IO_APIC_BASE_{i}" for i in range(n_io)]
+    rest = fl.fixmap_fixed_slots - len(head) - n_io - len(tail)
+    other = [f"FIX_ACPI_BEGIN+{i}" for i in range(max(0, rest))]
+    names = [*head, *io_apic, *kmap, *other, *tail] if fl.era != "C" else [*head, *io_apic, *kmap, *tail, *other]
+    if rest < 0:
+        names = names[: len(names) + rest]
     return names
 
 
@@ -129,13 +135,21 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
     fixaddr_boot_start = FIXADDR_TOP - end_of_fixed * PAGE_SIZE
 
     cea_base = cea_end = ldt_base = ldt_end = 0
-    if fl.era == "C":
+    if fl.pkmap_base_from == "cea":
+        # 4.15+: cpu_entry_area below the fixmap (from FIXADDR_TOT_START since 4.19),
+        # the LDT remap PMD below it (4.19+), then the pkmap PMD
         cea_pages = fl.cea_pages_per_cpu * fl.nr_cpus_config
-        cea_base = (fixaddr_boot_start - PAGE_SIZE * (cea_pages + 1)) & pmd_mask
+        top = fixaddr_boot_start if fl.cea_from_tot_start else fixaddr_start
+        cea_base = (top - PAGE_SIZE * (cea_pages + 1)) & pmd_mask
         cea_end = cea_base + (cea_pages + 1) * PAGE_SIZE
-        ldt_base = (cea_base - PAGE_SIZE) & pmd_mask
-        ldt_end = ldt_base + pmd_size
-        pkmap_base = (ldt_base - PAGE_SIZE) & pmd_mask
+        below = cea_base
+        if fl.ldt_remap:
+            ldt_base = (cea_base - PAGE_SIZE) & pmd_mask
+            ldt_end = ldt_base + pmd_size
+            below = ldt_base
+        pkmap_base = (below - PAGE_SIZE) & pmd_mask
+    elif fl.pkmap_base_from == "fixaddr_start":
+        pkmap_base = (fixaddr_start - PAGE_SIZE * (last_pkmap + 1)) & pmd_mask
     else:
         pkmap_base = (fixaddr_boot_start - PAGE_SIZE * (last_pkmap + 1)) & pmd_mask
     vmalloc_end = pkmap_base - 2 * PAGE_SIZE
@@ -152,6 +166,10 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
     else:
         vmalloc_start = high_memory + VMALLOC_OFFSET
 
+    if vmalloc_start >= vmalloc_end:
+        raise ConfigError(f"vmalloc: a {reserve >> 20}M reserve puts VMALLOC_START {vmalloc_start:#x} above "
+                          f"VMALLOC_END {vmalloc_end:#x}; the kernel stops at mem_init()'s "
+                          f"BUG_ON(VMALLOC_START >= VMALLOC_END)")
     regions: list[Region] = []
 
     def add(name, start, end, note=""):
@@ -165,8 +183,9 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
     add("direct", cfg.page_offset, high_memory, "lowmem direct map: PAGE_OFFSET .. high_memory")
     add("vmalloc", vmalloc_start, vmalloc_end, "VMALLOC_START .. VMALLOC_END")
     add("pkmap", pkmap_base, pkmap_base + last_pkmap * PAGE_SIZE, "kmap(): PKMAP_BASE, LAST_PKMAP pages")
-    if fl.era == "C":
+    if ldt_end:
         add("ldt", ldt_base, ldt_end, "LDT remap (PTI)")
+    if cea_end:
         add("cpu_entry_area", cea_base, cea_end, "per-CPU entry area (GDT, TSS, entry stacks)")
     add("fixmap_boot", fixaddr_boot_start, fixaddr_start, "boot-time fixmap (early_ioremap)")
     add("fixmap", fixaddr_start, FIXADDR_TOP, "fixmap: FIXADDR_START .. FIXADDR_TOP")

@@ -57,6 +57,16 @@ def _batch(managed: int) -> int:
     return max(1, (1 << (b.bit_length() - 1)) - 1)
 
 
+def pageset_lists(m, z) -> list[tuple[int, int]]:
+    """setup_pageset(): (high, batch) of the hot list, and of the cold list before 2.6.25."""
+    from .bootlog import zone_batchsize
+    batch = zone_batchsize(m.boot_state, z)
+    lists = [(6 * batch, max(1, batch))]
+    if m.config.flavour.pcp_hot_cold:
+        lists.append((2 * batch, max(1, batch // 2)))
+    return lists
+
+
 def _threshold(managed: int, cpus: int) -> int:
     mem = managed >> (27 - 12)
     return min(125, 2 * cpus.bit_length() * (1 + mem.bit_length()))
@@ -81,6 +91,8 @@ def zoneinfo(m) -> str:
     first = True
     zones = m.all_zones
     for z in zones:
+        if not era_c and not z.present:
+            continue                    # 2.6.x zoneinfo_show() skips unpopulated zones
         out.append(f"Node 0, zone {z.name:>8}")
         if era_c and z.present and first:
             first = False
@@ -128,11 +140,10 @@ def zoneinfo(m) -> str:
             out.append(f"\n    {'nr_free_pages':<12} {z.free_pages}")
             prot = ", ".join(str(x) for x in z.lowmem_reserve)
             out.append(f"\n        protection: ({prot})")
-            batch = _batch(z.present)
             out.append("\n  pagesets")
             for cpu in range(m.config.cpus):
-                for pcp, (hi, bt) in enumerate(((6 * batch, batch), (2 * batch, max(1, batch // 2)))):
-                    out.append(f"\n    cpu: {cpu} pcp: {pcp}")
+                for pcp, (hi, bt) in enumerate(pageset_lists(m, z)):
+                    out.append(f"\n    cpu: {cpu} pcp: {pcp}" if fl.pcp_hot_cold else f"\n    cpu: {cpu}")
                     out.append("\n              count: 0")
                     out.append(f"\n              high:  {hi}")
                     out.append(f"\n              batch: {bt}")

@@ -1,0 +1,231 @@
+"""Booting from a real boot log: read the machine out of a dmesg, compare mmviz's lines with it.
+
+What is read (each with a stated default when the log lacks it):
+version ("Linux version"), the e820 map (both formats, "modified:" preferred), the
+command line (mem=, memmap=, highmem=, vmalloc=), CONFIG_NR_CPUS ("NR_CPUS:"), PAE
+("max_arch_pfn = 0x1000000" or a 2048 kB pkmap), NX, the CPU count, the memory split
+and the kernel image (".text"/".data" of the layout block, else the "Memory:" line),
+and the fixmap size of the layout block.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+_PREFIX = re.compile(r"^(?:.*?kernel: )?(?:> )?(?:<\d>)?\[\s*\d+\.\d+\] ?")
+MEMORY_LINE = re.compile(
+    r"^( ?BIOS-e820| ?modified:|e820: (update|remove|last_pfn)|last_pfn|init_memory_mapping|\d+MB (HIGH|LOW)MEM|"
+    r"  mapped low ram|  low ram|Zone (PFN )?ranges|  (DMA|Normal|HighMem|Movable) |Movable zone start|"
+    r"early_node_map|    \d+: |Early memory node|  node +\d|Initmem setup|On node|  \w+ zone: |"
+    r"Built \d+ zonelists|Initializing (HighMem|Movable)|Memory: |virtual kernel memory layout|"
+    r"    (fixmap|pkmap|vmalloc|lowmem) *:|  cpu_entry :|      \.(init|data|text) :|Entering add_active_range|"
+    r"Warning only|Use a HIGHMEM64G|Dentry cache|Inode-cache)")
+
+
+def strip_prefix(line: str) -> str:
+    """'[    0.000000]  BIOS-e820: ...' -> ' BIOS-e820: ...' (timestamp, syslog host and '> ' removed)."""
+    m = _PREFIX.match(line)
+    return line[m.end():] if m else line
+
+
+@dataclass
+class DmesgFacts:
+    """What a boot log says about its machine; ``defaults`` names what it did not say."""
+    kernel: str = "6.1"
+    pae: bool = False
+    nx: bool = False
+    cpus: int = 1
+    split: str = "3G"
+    e820: str | None = None
+    cmdline: str = ""
+    config: dict = field(default_factory=dict)
+    defaults: list = field(default_factory=list)
+    lines: list = field(default_factory=list)      # the log's memory lines, prefixes stripped
+
+    def boot_kwargs(self) -> dict:
+        kw = {"kernel": self.kernel, "pae": self.pae, "nx": self.nx, "cpus": self.cpus,
+              "split": self.split, "config": dict(self.config), "cmdline": self.cmdline}
+        if self.e820:
+            kw["e820"] = self.e820
+        return kw
+
+
+_SPLIT_OF = {0xC0000000: "3G", 0xB0000000: "3G_OPT", 0x80000000: "2G", 0x78000000: "2G_OPT",
+             0x40000000: "1G"}
+
+
+def read_dmesg(text: str) -> DmesgFacts:
+    """Parse a boot log into DmesgFacts; never raises on odd input."""
+    from .config import parse_size  # noqa: F401  (kept for callers that extend this)
+    lines = [strip_prefix(l.rstrip("\r")) for l in str(text).splitlines()]
+    f = DmesgFacts()
+    f.lines = [l for l in lines if MEMORY_LINE.match(l)]
+    joined = "\n".join(lines)
+    m = re.search(r"Linux version (\d+\.\d+(?:\.\d+)?)", joined)
+    if m:
+        f.kernel = m.group(1)
+    else:
+        f.defaults.append("kernel version: no 'Linux version' line, 6.1 assumed")
+    e820 = [l for l in lines if re.match(r"^ ?(BIOS-e820|modified)", l)]
+    if e820:
+        f.e820 = "\n".join(e820)
+    else:
+        f.defaults.append("e820: no firmware map in the log, QEMU's map for the RAM size assumed")
+    m = re.search(r"Kernel command line: (.*)", joined)
+    if m:
+        f.cmdline = " ".join(w for w in m.group(1).split()
+                             if w.split("=")[0] in ("mem", "memmap", "highmem", "vmalloc"))
+    m = re.search(r"max_arch_pfn = (0x[0-9a-f]+)", joined)
+    pkmap = re.search(r"pkmap\s*:\s*0x([0-9a-f]+)\s*-\s*0x([0-9a-f]+)", joined)
+    if m:
+        f.pae = int(m.group(1), 16) > 0x100000
+    elif pkmap:
+        f.pae = int(pkmap.group(2), 16) - int(pkmap.group(1), 16) == 2 << 20
+    else:
+        f.pae = "PAE" in joined or "pdpt" in joined
+        f.defaults.append(f"PAE: no max_arch_pfn or pkmap line, {'PAE' if f.pae else 'non-PAE'} assumed")
+    f.nx = f.pae and "NX (Execute Disable) protection: active" in joined
+    m = re.search(r"NR_CPUS:(\d+)", joined)
+    if m:
+        f.config["NR_CPUS"] = int(m.group(1))
+    else:
+        f.defaults.append("CONFIG_NR_CPUS: no setup_percpu line, the flavour's default assumed")
+    cpus = None
+    for pat in (r"nr_cpu_ids:(\d+)", r"Allowing (\d+) CPUs", r"CPUs=(\d+)"):
+        m = re.search(pat, joined)
+        if m:
+            cpus = int(m.group(1))
+            break
+    if cpus is None:
+        f.defaults.append("CPUs: none counted in the log, 1 assumed")
+        cpus = 1
+    nr = f.config.get("NR_CPUS")
+    f.cpus = max(1, min(cpus, nr)) if nr else cpus
+    m = re.search(r"lowmem\s*:\s*0x([0-9a-f]+)", joined)
+    if m and int(m.group(1), 16) in _SPLIT_OF:
+        f.split = _SPLIT_OF[int(m.group(1), 16)]
+    _image(f, joined)
+    return f
+
+
+def _image(f: DmesgFacts, joined: str) -> None:
+    """Kernel image: layout block symbols (exact) or the "Memory:" line's kB; the fixmap size."""
+    text = re.search(r"\.text\s*:\s*0x([0-9a-f]+)\s*-\s*0x([0-9a-f]+)", joined)
+    data = re.search(r"\.data\s*:\s*0x([0-9a-f]+)\s*-\s*0x([0-9a-f]+)", joined)
+    init = re.search(r"\.init\s*:\s*0x([0-9a-f]+)\s*-\s*0x([0-9a-f]+)", joined)
+    page_offset = {v: k for k, v in _SPLIT_OF.items()}[f.split]
+    if text and data:
+        t0, t1 = int(text.group(1), 16), int(text.group(2), 16)
+        d0, d1 = int(data.group(1), 16), int(data.group(2), 16)
+        load = t0 - page_offset
+        if load % 0x100000 == 0 and 0x100000 <= load <= 0x10000000:
+            f.config["PHYSICAL_START"] = load
+        f.config["text_bytes"], f.config["data_bytes"] = t1 - t0, d1 - d0
+        f.config["text_kb"], f.config["data_kb"] = (t1 - t0) >> 10, (d1 - d0) >> 10
+        f.config["rodata_kb"] = 0
+    if init:
+        i0 = int(init.group(1), 16)
+        f.config["init_kb"] = (int(init.group(2), 16) - i0) >> 10
+        if text and data:
+            f.config["init_gap_pages"] = max(0, (i0 - ((d1 + 4095) & ~4095)) >> 12)
+    mem = re.search(r"Memory: .*?\((\d+)[kK] kernel code, (.*?)\)", joined)
+    if mem and not text:
+        f.config["text_kb"] = int(mem.group(1))
+        for val, name in re.findall(r"(\d+)[kK] (rwdata|rodata|data|init|bss)", mem.group(2)):
+            f.config[{"data": "data_kb", "rwdata": "data_kb"}.get(name, name + "_kb")] = int(val)
+        if "rwdata" not in mem.group(2):
+            f.config.setdefault("rodata_kb", 0)
+    elif not mem and not text:
+        f.defaults.append("kernel image: no 'Memory:' line or layout block, the flavour's sizes assumed")
+    fix = re.search(r"fixmap\s*:\s*0x([0-9a-f]+)\s*-\s*0x([0-9a-f]+)", joined)
+    if fix:
+        f.config["fixmap_slots"] = (int(fix.group(2), 16) - int(fix.group(1), 16)) >> 12
+
+
+@dataclass(frozen=True)
+class LinePair:
+    status: str          # "equal" | "different" | "missing"
+    real: str
+    ours: str | None
+    why: str = ""
+
+
+def _key(line: str) -> str:
+    """A line's shape: its words without the numbers."""
+    return re.sub(r"0x[0-9a-f]+|[0-9a-f]{8,16}|\d+", "#", line.strip())
+
+
+_WHY = (
+    ("Memory: ", "free and reserved pages depend on boot allocations mmviz calibrates, not reads"),
+    ("Dentry", "hash sizes follow lowmem; the kernel's hashdist/boot options may differ"),
+    ("Inode", "hash sizes follow lowmem; the kernel's hashdist/boot options may differ"),
+    ("Built", "Total pages depends on sizeof(struct page) (debug options enlarge it)"),
+    ("  DMA zone", "the memmap and present pages depend on sizeof(struct page)"),
+    ("fixmap", "the fixmap size depends on the build's fixmap entries"),
+    ("      .init", "the sections between _edata and __init_begin are not modelled"),
+)
+
+
+def compare_lines(real_lines: list[str], ours: list[str]) -> list[LinePair]:
+    """Pair each real memory line with mmviz's line of the same shape, in order."""
+    pool: dict[str, list[str]] = {}
+    for line in ours:
+        pool.setdefault(_key(line), []).append(line)
+    out = []
+    for real in real_lines:
+        cands = pool.get(_key(real))
+        if not cands:
+            out.append(LinePair("missing", real, None, "mmviz prints no line of this shape for this machine"))
+            continue
+        mine = real if real in cands else cands[0]
+        cands.remove(mine)
+        if mine == real:
+            out.append(LinePair("equal", real, mine))
+        else:
+            why = next((w for p, w in _WHY if real.startswith(p) or real.strip().startswith(p.strip())), "")
+            out.append(LinePair("different", real, mine, why))
+    return out
+
+
+def from_dmesg(cls, text: str, **overrides):
+    """Machine.from_dmesg(): boot the machine a log describes; keep the comparison on it."""
+    facts = read_dmesg(text)
+    kw = facts.boot_kwargs()
+    for k, v in overrides.items():
+        if k == "config":
+            kw["config"].update(v)
+        else:
+            kw[k] = v
+    m = cls.boot(**kw)
+    # sizeof(struct page) is not printed, but "Total pages" depends on it: take the size
+    # (32, 36, 40, 44 bytes) that reproduces the log's line
+    real_total = next((l for l in facts.lines if l.startswith("Built ")), None)
+    if real_total and real_total not in m.boot_log and "struct_page_size" not in kw["config"]:
+        for size in (32, 36, 40, 44):
+            kw2 = dict(kw, config=dict(kw["config"], struct_page_size=size))
+            try:
+                cand = cls.boot(**kw2)
+            except Exception:       # noqa: BLE001 -- a candidate that does not boot is not it
+                continue
+            if real_total in cand.boot_log:
+                m = cand
+                facts.defaults.append(f"sizeof(struct page): {size}, the size whose memmap gives "
+                                      f"the log's Total pages")
+                break
+    m.dmesg_facts = facts
+    m.dmesg_comparison = compare_lines(facts.lines, m.boot_log)
+    return m
+
+
+def report(m) -> list[str]:
+    """The real lines beside mmviz's, each marked equal / different / missing, defaults first."""
+    out = [f"assumed: {d}" for d in getattr(m, "dmesg_facts", DmesgFacts()).defaults]
+    for p in getattr(m, "dmesg_comparison", []):
+        if p.status == "equal":
+            out.append(f"equal      {p.real}")
+        elif p.status == "different":
+            out.append(f"different  {p.real}")
+            out.append(f"   mmviz   {p.ours}" + (f"   ({p.why})" if p.why else ""))
+        else:
+            out.append(f"missing    {p.real}   ({p.why})")
+    return out

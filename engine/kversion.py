@@ -1,0 +1,183 @@
+"""Kernel versions as data: every version-dependent rule of layout, zones and the boot log.
+
+``kernel=`` accepts a version ("2.6.24", "2.6.31", "3.5", "3.16", "4.9", "4.19", "5.10",
+"6.1", ...).  Each :class:`Rule` names one Flavour field, the value before and after
+the release that changed it, and the kernel source (file, function, or commit) that
+says so.  ``"2.6"`` and ``"6.1"`` stay aliases of 2.6.24 and of Debian's 6.1.
+
+Range: 2.6.20 to 6.12 (i386 kernels).  Rules marked "(field)" were pinned by the
+boot logs in shared/field/ rather than by a source line read here.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import ConfigError
+
+OLDEST, NEWEST = (2, 6, 20), (6, 12)
+
+
+@dataclass(frozen=True)
+class Rule:
+    field: str
+    since: tuple[int, ...]       # first release with the new value
+    before: object
+    after: object
+    source: str
+
+
+def V(s: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in s.split("."))
+
+
+RULES: tuple[Rule, ...] = (
+    # -- the virtual layout --------------------------------------------------
+    Rule("kernel_load", V("2.6.31"), 0x100000, 0x1000000,
+         "arch/x86/Kconfig PHYSICAL_START default 0x1000000 (commit ceefccc9, 2.6.31); "
+         "distributions kept 1 MB for a while (case 04: Ubuntu 2.6.31 .text at 0xc0100000)"),
+    Rule("vmalloc_start_rounded", V("2.6.28"), True, False,
+         "include/asm-x86/pgtable_32.h VMALLOC_START ((high_memory + 2*VMALLOC_OFFSET-1) & "
+         "~(VMALLOC_OFFSET-1)) -> arch/x86/include/asm/pgtable_32.h high_memory + VMALLOC_OFFSET (field: case 04)"),
+    Rule("maxmem_from_vmalloc_end", V("2.6.28"), False, True,
+         "page_32.h MAXMEM (-__PAGE_OFFSET - __VMALLOC_RESERVE) -> pgtable_32_types.h "
+         "MAXMEM (VMALLOC_END - PAGE_OFFSET - __VMALLOC_RESERVE) (field: cases 04, 05)"),
+    Rule("vmalloc_param_adds_offset", V("2.6.28"), False, True,
+         "setup_32.c parse_vmalloc: __VMALLOC_RESERVE = memparse() -> pgtable_32.c parse_vmalloc: "
+         "memparse() + VMALLOC_OFFSET"),
+    Rule("fixmap_boot_slots", V("2.6.28"), 16, 256,
+         "fixmap_32.h NR_FIX_BTMAPS 16 -> fixmap.h FIX_BTMAPS_SLOTS 4 * NR_FIX_BTMAPS 64"),
+    Rule("fixmap_boot_slots", V("4.12"), 256, 512, "fixmap.h FIX_BTMAPS_SLOTS 8 (REFERENCE §2.4)"),
+    Rule("fixmap_boot_round", V("2.6.28"), 0, 256,
+         "fixmap.h FIX_BTMAP_END rounded to a FIX_BTMAPS_SLOTS boundary when the block straddles "
+         "a page-table page"),
+    Rule("fixmap_boot_round", V("4.12"), 256, 512, "fixmap.h: 512-slot btmap block"),
+    Rule("pkmap_base_from", V("4.12"), "boot_start", "fixaddr_start",
+         "highmem.h PKMAP_BASE ((FIXADDR_BOOT_START - ...) -> (FIXADDR_START - ...)"),
+    Rule("pkmap_base_from", V("4.15"), "fixaddr_start", "cea",
+         "pgtable_32_types.h CPU_ENTRY_AREA_BASE below the fixmap, PKMAP_BASE below it (PTI, 4.15)"),
+    Rule("cea_from_tot_start", V("4.19"), False, True,
+         "pgtable_32_areas.h CPU_ENTRY_AREA_BASE from FIXADDR_TOT_START (4.19)"),
+    Rule("ldt_remap", V("4.19"), False, True,
+         "pgtable_32_areas.h LDT_BASE_ADDR = (CPU_ENTRY_AREA_BASE - PAGE_SIZE) & PMD_MASK (32-bit PTI, 4.19)"),
+    Rule("kmap_slots_per_cpu", V("2.6.30"), 13, 19,
+         "asm-x86/kmap_types.h KM_TYPE_NR 13 -> asm-generic/kmap_types.h KM_TYPE_NR 19"),
+    Rule("kmap_slots_per_cpu", V("3.4"), 19, 20, "arch/x86/include/asm/kmap_types.h #define KM_TYPE_NR 20"),
+    Rule("kmap_slots_per_cpu", V("5.11"), 20, 16, "include/asm-generic/kmap_size.h KM_MAX_IDX 16 (kmap_local)"),
+    Rule("fixmap_fixed_slots", V("2.6.28"), 76, 74,
+         "fixmap.h enum fixed_addresses (field: case 04, 226 slots with NR_CPUS 8)"),
+    Rule("fixmap_fixed_slots", V("4.15"), 74, 71,
+         "fixmap.h: FIX_VDSO/FIX_RO_IDT/TEXT_POKE gone; HOLE DBGP EARLYCON APIC 64xIO_APIC PCIE_MCFG GHES x2"),
+    Rule("cea_pages_per_cpu", V("4.15"), 0, 40, "pgtable_32_types.h CPU_ENTRY_AREA_PAGES (NR_CPUS * 40)"),
+    # -- memory map and zones ------------------------------------------------
+    Rule("one_active_range", V("2.6.28"), True, False,
+         "setup_32.c zone_sizes_init: add_active_range(0, 0, highend_pfn) -> "
+         "e820_register_active_regions() (field: case 04 has three ranges)"),
+    Rule("nonpae_4g_clamp", V("2.6.28"), "max_pfn", "e820_end",
+         "setup_32.c find_max_low_pfn: max_pfn = MAX_NONPAE_PFN -> e820_end_of_ram_pfn(limit)"),
+    Rule("e820_low_reserved_kb", V("2.6.36"), 0, 64,
+         "arch/x86/Kconfig X86_RESERVE_LOW default 64 (commit 9ea77bdb): "
+         "\"e820: update [mem 0x00000000-0x0000ffff] usable ==> reserved\" (case 05)"),
+    Rule("e820_low_reserved_kb", V("5.13"), 64, 4,
+         "setup.c trim_bios_range only page 0; the low 1 MB memblock-reserved (commit a799c2bd)"),
+    Rule("reserve_low_1m", V("5.13"), False, True,
+         "arch/x86/realmode/init.c reserve_real_mode: memblock_reserve(0, SZ_1M) (commit f1d4d47c5851)"),
+    Rule("memmap_page_align", V("2.6.25"), False, True,
+         "mm/page_alloc.c free_area_init_core: memmap_pages = PAGE_ALIGN(size * sizeof(struct page)) "
+         ">> PAGE_SHIFT (2.6.24 truncates: case 01 HighMem 2284)"),
+    Rule("managed_pages", V("3.8"), False, True,
+         "include/linux/mmzone.h managed_pages (commit 9feedc9d831e); present no longer loses memmap"),
+    Rule("zone_movable", V("2.6.23"), False, True,
+         "include/linux/mmzone.h ZONE_MOVABLE (commit 2a1e274acf0b)"),
+    Rule("pcp_hot_cold", V("2.6.25"), True, False,
+         "mm/page_alloc.c setup_pageset: pcp[0] hot, pcp[1] cold -> one list (commit 3dfa5721f12c)"),
+    Rule("pcp_batch_cap_kb", V("4.18"), 512, 1024,
+         "mm/page_alloc.c zone_batchsize: \"no more than 1/2 of a meg\" -> a meg (commit d8a759b57035)"),
+    Rule("watermark_scale", V("4.6"), False, True,
+         "mm/page_alloc.c __setup_per_zone_wmarks watermark_scale_factor (commit 795ae7a0de6b)"),
+    Rule("min_free_kbytes_max", V("5.7"), 65536, 262144,
+         "mm/page_alloc.c init_per_zone_wmark_min clamp 256 MB (commit 59d336bdf693)"),
+    Rule("thp", V("2.6.38"), False, True, "mm/huge_memory.c set_recommended_min_free_kbytes (THP)"),
+    Rule("struct_page_size", V("2.6.28"), 32, 32, "include/linux/mm_types.h (32 on i386 SMP builds)"),
+    Rule("struct_page_size", V("5.0"), 32, 40, "sizeof(struct page) 40 on Debian 6.1 686 (ground truth)"),
+    # -- the boot log --------------------------------------------------------
+    Rule("log_e820", V("2.6.31"), "dash", "dash_modified",
+         "e820.c: \" BIOS-e820: %016Lx - %016Lx\" and the \"modified:\" dump after sanitising"),
+    Rule("log_e820", V("3.4"), "dash_modified", "mem",
+         "e820.c: \"BIOS-e820: [mem %#018Lx-%#018Lx]\" (Bjorn Helgaas' [mem] format, 3.4)"),
+    Rule("log_zone_ranges", V("2.6.28"), "dec", "hex",
+         "page_alloc.c free_area_init_nodes: \"%-8s %8lu -> %8lu\" -> \"%0#10lx -> %0#10lx\" (case 04)"),
+    Rule("log_zone_ranges", V("3.4"), "hex", "mem32", "page_alloc.c: \"[mem %0#10lx-%0#10lx]\" (case 05)"),
+    Rule("log_zone_ranges", V("3.12"), "mem32", "mem64", "page_alloc.c: \"[mem %#018Lx-%#018Lx]\""),
+    Rule("log_add_active_range", V("2.6.25"), True, False,
+         "page_alloc.c add_active_range: KERN_DEBUG \"Entering add_active_range(%d, %lu, %lu) ...\""),
+    Rule("log_highmem_init", V("2.6.27"), False, True,
+         "arch/x86/mm/init_32.c add_highpages_with_active_regions: \"Initializing HighMem for node\""),
+    Rule("log_memmap_block", V("5.0"), True, False,
+         "page_alloc.c free_area_init_core KERN_DEBUG \"%s zone: %lu pages used for memmap\" / LIFO batch"),
+    Rule("log_zonelist_order", V("4.14"), True, False,
+         "page_alloc.c build_all_zonelists \"in Zone order\" (ZONELIST_ORDER_ZONE removed, commit c9bff3eebc09)"),
+    Rule("log_memory_line", V("3.11"), "old", "new", "mm/page_alloc.c mem_init_print_info (commit 7ee3d4e8cd56)"),
+    Rule("log_layout_block", V("5.0"), True, False,
+         "arch/x86/mm/init_32.c mem_init: \"virtual kernel memory layout:\" removed"),
+    Rule("log_movable_start", V("3.12"), "Movable zone start PFN for each node", "Movable zone start for each node",
+         "page_alloc.c free_area_init_nodes"),
+    Rule("log_initmem_setup", V("4.20"), False, True, "mm/page_alloc.c: \"Initmem setup node\""),
+    Rule("log_unavailable", V("5.9"), False, True,
+         "mm/page_alloc.c init_unavailable_range: \"pages in unavailable ranges\""),
+    Rule("log_last_pfn", V("2.6.28"), False, True, "e820.c e820_end_pfn: \"last_pfn = %#lx max_arch_pfn = %#lx\""),
+    Rule("log_memmap_zero", V("2.6.28"), True, False,
+         "page_alloc.c free_area_init_core: \"if (memmap_pages) printk\" (field: 2.6.24 prints "
+         "\"Movable zone: 0 pages used for memmap\", 2.6.31 does not)"),
+    Rule("highmem_memmap_counted", V("5.0"), True, False,
+         "page_alloc.c free_area_init_core: \"if (!is_highmem_idx(j))\" around the memmap subtraction "
+         "(approx. release; 3.5 subtracts, 6.1 does not)"),
+    Rule("log_low_ram", V("2.6.28"), False, True,
+         "arch/x86/mm/init_32.c setup_bootmem_allocator/initmem_init: \"  mapped low ram\", \"  low ram\" "
+         "(field: case 04)"),
+    Rule("log_init_memory_mapping", V("2.6.28"), "", "dash",
+         "arch/x86/mm/init.c init_memory_mapping: \"init_memory_mapping: %016lx-%016lx\" (case 04)"),
+    Rule("log_init_memory_mapping", V("3.4"), "dash", "mem32",
+         "init.c: \"init_memory_mapping: [mem %#010lx-%#010lx]\" (case 05)"),
+    Rule("log_init_memory_mapping", V("4.0"), "mem32", "",
+         "init.c: demoted to KERN_DEBUG-only builds (approx.; absent from the 6.1 ground truth)"),
+    Rule("log_last_pfn_prefix", V("3.4"), "", "e820: ",
+         "e820.c: printk(KERN_INFO \"e820: last_pfn = ...\") (case 05)"),
+    Rule("log_last_pfn_prefix", V("4.14"), "e820: ", "",
+         "e820.c rewrite: pr_info(\"last_pfn = %#lx max_arch_pfn = %#lx\") (6.1 ground truth)"),
+    Rule("log_percpu_prefix", V("3.0"), "", "setup_percpu: ",
+         "arch/x86/kernel/setup_percpu.c pr_fmt (approx.; case 04 has none, case 05 has it)"),
+    Rule("log_movable_init", V("5.11"), False, True,
+         "arch/x86/mm/highmem_32.c set_highmem_pages_init: \"Initializing Movable for node\" (6.1 ground truth)"),
+    Rule("slab_default", V("2.6.23"), "slab", "slub", "init/Kconfig: SLUB default (the 2.6 alias keeps SLAB)"),
+)
+
+
+def parse_version(s) -> tuple[int, ...]:
+    """'2.6.24-19-generic' -> (2, 6, 24); '6.1.0-rc7' -> (6, 1, 0).  ConfigError if unreadable."""
+    m = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?", str(s))
+    if not m:
+        raise ConfigError(f"kernel: {s!r} is not a version (try 2.6.24, 3.16, 4.19, 6.1)")
+    v = tuple(int(x) for x in m.groups() if x is not None)
+    if v[:2] == (2, 6) and len(v) < 3:
+        v = (2, 6, 24)
+    if v < OLDEST or v[:2] > NEWEST:
+        raise ConfigError(f"kernel: {s!r} is outside the modelled range 2.6.20 .. 6.12")
+    if v[0] == 2 and v[:2] != (2, 6):
+        raise ConfigError(f"kernel: {s!r} is not an i386 2.6 or later kernel")
+    return v
+
+
+def rule_values(v: tuple[int, ...]) -> dict[str, object]:
+    """The value of every versioned field for release v (later rules win)."""
+    out: dict[str, object] = {}
+    for r in RULES:
+        if r.field not in out:
+            out[r.field] = r.before
+        if v >= r.since:
+            out[r.field] = r.after
+    return out
+
+
+def rules_for(field: str) -> list[Rule]:
+    return [r for r in RULES if r.field == field]

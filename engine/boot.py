@@ -162,6 +162,15 @@ class BootState:
                 n = fl.init_gap_pages        # .data_nosave, .data.page_aligned, ... before __init_begin
                 res.append(Reservation("kernel data (page-aligned)", pos >> 12, n, pm.OWNER_KERNEL))
                 pos += n << 12
+            if name == "bss" and fl.image_gap_pages[pae]:
+                # between __init_end and __bss_start: .smp_locks (freed once alternatives are
+                # patched), .data_nosave, the initramfs section ...
+                gap = fl.image_gap_pages[pae]
+                smp = min(gap, _pages(fl.smp_alt_kb * 1024))
+                if smp:
+                    res.append(Reservation("SMP alternatives", pos >> 12, smp, pm.OWNER_KERNEL))
+                res.append(Reservation("kernel other sections", (pos >> 12) + smp, gap - smp, pm.OWNER_KERNEL))
+                pos += gap << 12
             if not kb:
                 continue
             nbytes = exact.get(name) or kb * 1024
@@ -196,7 +205,8 @@ class BootState:
         self.inode_entries = hash_entries(self.nr_kernel_pages, 14)
         memmap_pages = _pages(((self.max_pfn + 1023) & ~1023) * fl.struct_page_size)
         early = [("initrd (RAMDISK)", _pages(fl.initrd_kb * 1024), pm.OWNER_BOOTMEM),
-                 ("SMP alternatives", _pages(fl.smp_alt_kb * 1024), pm.OWNER_KERNEL),
+                 ("SMP alternatives", 0 if fl.image_gap_pages[pae] else _pages(fl.smp_alt_kb * 1024),
+                  pm.OWNER_KERNEL),
                  ("early allocations (page tables, log buffer, ...)", _pages(fl.early_alloc_kb[pae] * 1024), pm.OWNER_BOOTMEM),
                  ("mem_map", memmap_pages, pm.OWNER_MEMMAP),
                  ("percpu", fl.percpu_pages_per_cpu * cfg.cpus, pm.OWNER_BOOTMEM),

@@ -134,6 +134,11 @@ class Flavour:
     data_bytes: int = 0
     memory_model: str = "flatmem"         # "flatmem" | "sparsemem"
     init_gap_pages: int = 0               # page-aligned sections between _edata and __init_begin
+    # .bss page layout and the pages between __init_end and __bss_start (non-PAE, PAE)
+    image_gap_pages: tuple[int, int] = (0, 0)
+    swapper_bss_page: tuple[int, int] = (0, 0)     # swapper_pg_dir's page in .bss
+    idt_bss_page: tuple[int, int] = (-1, -1)       # idt_table's page in .bss, read-only (-1: none)
+    realmode_pages: int = 0               # real-mode trampoline blob below 1 MB (RO hdr, RO X text, RW)
 
 
 def _derived(version: tuple[int, ...], base: "Flavour", **over) -> "Flavour":
@@ -162,8 +167,11 @@ _FL61 = Flavour(
     min_free_kbytes_max=262144, watermark_scale=True, thp=True, managed_pages=True,
     lowmem_reserve_ratio=(256, 32, 0, 0),
     zone_names=("DMA", "Normal", "HighMem", "Movable"),
-    early_alloc_kb=(152, 205), percpu_pages_per_cpu=33, slab_default="slub",
+    early_alloc_kb=(152 - 84, 205 - 88), percpu_pages_per_cpu=33, slab_default="slub",
     smp_alt_kb=32, initrd_kb=1048,  # the ground truth's busybox initramfs ("Freeing initrd memory: 1048K")
+    # Debian 6.1 iomem/kcore: data ends 0x1d71000 / 0x1d8f000, .bss starts 0x1e72000 / 0x1e94000,
+    # swapper_pg_dir 0xc1e74000 / 0xc1e98000, the read-only idt_table page 0x1e76000 / 0x1e9b000
+    image_gap_pages=(29, 30), swapper_bss_page=(2, 4), idt_bss_page=(4, 7),
 )
 
 FLAVOURS: dict[str, Flavour] = {
@@ -175,7 +183,8 @@ FLAVOURS: dict[str, Flavour] = {
         rodata_kb=(0, 0), init_kb=(368, 368), bss_kb=(380, 388), nr_cpus_config=8,
         early_alloc_kb=(600, 620), percpu_pages_per_cpu=8, smp_alt_kb=0, initrd_kb=0,
         text_bytes=0x220474, data_bytes=0xfb950, init_gap_pages=5),
-        slab_default="slab", thp=False, fixmap_tail_slots=1),
+        slab_default="slab", thp=False, fixmap_tail_slots=1, image_gap_pages=(0, 0),
+        swapper_bss_page=(0, 0), idt_bss_page=(-1, -1)),
 }
 
 ALIASES = {"2.6": "2.6", "2.6.24": "2.6", "6.1": "6.1"}
@@ -192,7 +201,9 @@ def flavour_for(kernel: str) -> Flavour:
         return FLAVOURS["2.6"]
     if v[:2] == (6, 1):
         return replace(FLAVOURS["6.1"], release=kernel)
-    base = FLAVOURS["2.6"] if v < (3, 0) else FLAVOURS["6.1"]
+    base = FLAVOURS["2.6"] if v < (3, 0) else replace(
+        FLAVOURS["6.1"], image_gap_pages=(0, 0), swapper_bss_page=(0, 0), idt_bss_page=(-1, -1),
+        early_alloc_kb=(152, 205))
     sp = 40 if v >= (5, 0) else 32
     return _derived(v, replace(base, name=kernel, release=kernel), struct_page_size=sp,
                     slab_default="slub", thp=v >= (2, 6, 38))

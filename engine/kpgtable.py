@@ -48,10 +48,15 @@ class KernelPageTables:
         self.pae = cfg.pae
         self.nx = cfg.pae and cfg.nx
         self.pti = cfg.pae and cfg.flavour.era == "C"
-        bss = m.kernel_image["bss"][0]
-        # swapper_pg_dir at the start of .bss (page aligned); PAE kernel PMDs follow it
+        fl = cfg.flavour
+        bss0 = m.kernel_image["bss"][0]
+        # swapper_pg_dir in .bss..page_aligned; PAE kernel PMDs follow it (skipping idt_table)
+        bss = bss0 + (fl.swapper_bss_page[int(self.pae)] << 12)
+        idt = fl.idt_bss_page[int(self.pae)]
+        self.idt_table = bss0 + (idt << 12) if idt >= 0 else None
         self.swapper_pg_dir = bss
         self._bss_next = bss + 4096
+        self.realmode = self._realmode_base(fl.realmode_pages)
         self.table_pfns: list[int] = []
         self.pt = SwapperTables(m.frames, self.pae, self._alloc_table, self._free_table,
                                 root=bss, maxphyaddr=36)
@@ -64,6 +69,8 @@ class KernelPageTables:
                 for i in range(first):
                     m.frames.write_u64(bss + 8 * i, zero | _PAGE_PRESENT)
             for i in range(first, 4):
+                if self._bss_next == self.idt_table:
+                    self._bss_next += 4096
                 pmd = self._bss_next
                 self._bss_next += 4096
                 m.frames.write_u64(bss + 8 * i, mk_pdpte(pmd, _PAGE_PRESENT, 36))
@@ -81,15 +88,37 @@ class KernelPageTables:
         self.table_pfns.remove(pfn)
         self.m._free(pfn, 0, None, expect_owner=pm.OWNER_PGTABLE)
 
+    def _realmode_base(self, pages: int) -> int | None:
+        """reserve_real_mode(): the trampoline blob, top-down below 1 MB under the EBDA."""
+        if not pages:
+            return None
+        top = 0
+        for s, e in self.m.boot_state.ram_ranges:
+            if s < 0x100:
+                top = max(top, min(e, 0x9F))          # reserve_bios_regions(): EBDA .. 1 MB
+        return ((top - pages) << 12) if top > pages else None
+
     # -- the direct map ----------------------------------------------------------
     def page_flags(self, paddr: int) -> int:
-        """The flags of the direct-map page at paddr after mark_rodata_ro()."""
+        """The flags of the direct-map page at paddr after mark_rodata_ro(),
+        set_real_mode_permissions() and the read-only idt_table."""
         ki = self.m.kernel_image
         text_s, text_e = ki["text"]
         ro_e = ki["rodata"][1] if "rodata" in ki else text_e
         f = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY
         glob = not self.pti
-        if text_s <= paddr < text_e:
+        rm = self.realmode
+        if rm is not None and rm <= paddr < rm + 0x4000:
+            # page 0: header + rodata (RO, NX); page 1: text (RO, X); the rest RW, NX
+            if paddr < rm + 0x2000:
+                f &= ~_PAGE_RW
+            if self.nx and paddr != rm + 0x1000:
+                f |= _PAGE_NX
+        elif paddr == self.idt_table:
+            f &= ~_PAGE_RW                        # set_memory_ro(idt_table) (arch/x86/kernel/idt.c)
+            if self.nx:
+                f |= _PAGE_NX
+        elif text_s <= paddr < text_e:
             f &= ~_PAGE_RW
             glob = True
         elif text_e <= paddr < ro_e:
@@ -109,6 +138,8 @@ class KernelPageTables:
         for name in ("text", "rodata"):
             if name in ki:
                 out += list(ki[name])
+        if self.idt_table is not None:
+            out += [self.idt_table, self.idt_table + 4096]
         return out
 
     def _map_direct(self) -> None:

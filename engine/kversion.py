@@ -69,6 +69,9 @@ RULES: tuple[Rule, ...] = (
     Rule("fixmap_fixed_slots", V("4.15"), 74, 71,
          "fixmap.h: FIX_VDSO/FIX_RO_IDT/TEXT_POKE gone; HOLE DBGP EARLYCON APIC 64xIO_APIC PCIE_MCFG GHES x2"),
     Rule("cea_pages_per_cpu", V("4.15"), 0, 40, "pgtable_32_types.h CPU_ENTRY_AREA_PAGES (NR_CPUS * 40)"),
+    Rule("realmode_pages", V("3.4"), 0, 4,
+         "arch/x86/realmode/init.c set_real_mode_permissions(): the trampoline's header and rodata "
+         "RO+NX, its text RO+X, the rest RW (6.1 ground truth: 0x9b000 RO NX, 0x9c000 RO X)"),
     # -- memory map and zones ------------------------------------------------
     Rule("one_active_range", V("2.6.28"), True, False,
          "setup_32.c zone_sizes_init: add_active_range(0, 0, highend_pfn) -> "

@@ -57,7 +57,10 @@ def fixmap_slot_names(cfg: MachineConfig) -> list[str]:
     io_apic = [f"FIX_IO_APIC_BASE_{i}" for i in range(n_io)]
     rest = fl.fixmap_fixed_slots - len(head) - n_io - len(tail)
     other = [f"FIX_ACPI_BEGIN+{i}" for i in range(max(0, rest))]
-    names = [*head, *io_apic, *kmap, *other, *tail] if fl.era != "C" else [*head, *io_apic, *kmap, *tail, *other]
+    if fl.era == "C":
+        names = [*head, *io_apic, *kmap, *tail, *other]
+    else:   # 2.6.x/3.x: ... IO_APIC, F00F_IDT, CYCLONE_TIMER, KMAP, ACPI ..., PCIE_MCFG
+        names = [*head, *io_apic, *tail[:2], *kmap, *other, *tail[2:]]
     if rest < 0:
         names = names[: len(names) + rest]
     return names

@@ -156,3 +156,13 @@ def test_from_dmesg_odd_logs_give_a_machine_or_a_config_error(text):
     except engine.ConfigError:
         return
     assert m.dmesg_facts.defaults
+
+
+def test_cli_boot_dmesg_marks_lines(capsys):
+    from app.cli import main
+    rc = main(["boot", "--dmesg", str(CASES / "01-ubuntu-2.6.24-2G-vostro-boot.txt")])
+    text = capsys.readouterr().out
+    assert rc == 0
+    assert "equal        DMA zone: 4064 pages, LIFO batch:0" in text
+    assert "different  Memory: 2057520k/2087348k" in text
+    assert text.rstrip().endswith("memory lines equal")

@@ -86,6 +86,13 @@ class BootState:
         self.trimmed = raw_last > self.max_pfn
         self.ram_ranges = [(s, min(e, self.max_pfn)) for s, e in ram if s < self.max_pfn]
         self.layout: Layout = compute_layout(cfg, self.max_pfn)
+        if cfg.highmem is not None and self.max_pfn > self.layout.max_low_pfn:
+            # highmem_pfn_init(): highmem=N caps HighMem at N above MAXMEM_PFN
+            cap = self.layout.max_low_pfn + (cfg.highmem >> 12)
+            if cap < self.max_pfn:
+                self.max_pfn = cap
+                self.ram_ranges = [(s, min(e, cap)) for s, e in self.ram_ranges if s < cap]
+                self.layout = compute_layout(cfg, self.max_pfn)
         L = self.layout
         self.max_low_pfn = L.max_low_pfn
         if fl.one_active_range:        # 2.6.24 zone_sizes_init(): add_active_range(0, 0, highend_pfn)
@@ -129,8 +136,13 @@ class BootState:
                 if hi > lo:
                     mm.owner[lo:hi] = pm.OWNER_FREE
                     mm.flags[lo:hi] = pm.PG_highmem if z.is_highmem else 0
-            # free_area_init_core(): the zone's mem_map pages (of its span)
-            nbytes = z.spanned * fl.struct_page_size
+            # free_area_init_core(): the zone's mem_map pages (of its span; calc_memmap_size()
+            # uses present pages on SPARSEMEM when the span has large holes, 3.8+)
+            pages = z.spanned
+            real = self.realsize[z.idx]
+            if fl.memory_model == "sparsemem" and fl.managed_pages and pages > real + (real >> 4):
+                pages = real
+            nbytes = pages * fl.struct_page_size
             mp = ((nbytes + 4095) if fl.memmap_page_align else nbytes) >> 12
             self.memmap_pages[z.idx] = mp
             z.present = self.realsize[z.idx]
@@ -165,11 +177,9 @@ class BootState:
             if name == "bss" and fl.image_gap_pages[pae]:
                 # between __init_end and __bss_start: .smp_locks (freed once alternatives are
                 # patched), .data_nosave, the initramfs section ...
+                # (.smp_locks stays the separate "SMP alternatives" block below, freed after boot)
                 gap = fl.image_gap_pages[pae]
-                smp = min(gap, _pages(fl.smp_alt_kb * 1024))
-                if smp:
-                    res.append(Reservation("SMP alternatives", pos >> 12, smp, pm.OWNER_KERNEL))
-                res.append(Reservation("kernel other sections", (pos >> 12) + smp, gap - smp, pm.OWNER_KERNEL))
+                res.append(Reservation("kernel other sections", pos >> 12, gap, pm.OWNER_KERNEL))
                 pos += gap << 12
             if not kb:
                 continue
@@ -182,6 +192,12 @@ class BootState:
             res.append(Reservation(f"kernel {name}", pos >> 12, n, pm.OWNER_KERNEL))
             pos += n << 12
             sym = max(sym, pos) if name not in exact else sym
+        self.brk_pfns: list[int] = []
+        if fl.brk_pgt_pages:
+            n = fl.brk_pgt_pages
+            res.append(Reservation("kernel .brk (early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
+            self.brk_pfns = list(range(pos >> 12, (pos >> 12) + n))
+            pos += n << 12
         kernel_end_pfn = pos >> 12
         if kernel_end_pfn >= self.max_low_pfn - 64 or not self._is_ram(fl.kernel_load >> 12, kernel_end_pfn):
             raise ConfigError(
@@ -205,8 +221,7 @@ class BootState:
         self.inode_entries = hash_entries(self.nr_kernel_pages, 14)
         memmap_pages = _pages(((self.max_pfn + 1023) & ~1023) * fl.struct_page_size)
         early = [("initrd (RAMDISK)", _pages(fl.initrd_kb * 1024), pm.OWNER_BOOTMEM),
-                 ("SMP alternatives", 0 if fl.image_gap_pages[pae] else _pages(fl.smp_alt_kb * 1024),
-                  pm.OWNER_KERNEL),
+                 ("SMP alternatives", _pages(fl.smp_alt_kb * 1024), pm.OWNER_KERNEL),
                  ("early allocations (page tables, log buffer, ...)", _pages(fl.early_alloc_kb[pae] * 1024), pm.OWNER_BOOTMEM),
                  ("mem_map", memmap_pages, pm.OWNER_MEMMAP),
                  ("percpu", fl.percpu_pages_per_cpu * cfg.cpus, pm.OWNER_BOOTMEM),

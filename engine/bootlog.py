@@ -92,8 +92,12 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     cfg, fl = bs.cfg, bs.cfg.flavour
     zones = bs.zones
     style = "mem" if fl.log_e820 == "mem" else "dash"
-    out = ["BIOS-provided physical RAM map:"]
-    out += [e.line(style) for e in bs.firmware_e820]
+    if cfg.e820_label == "modified":
+        out = ["modified physical RAM map:"]
+        out += [e.line(style).replace("BIOS-e820:", "modified:") for e in bs.firmware_e820]
+    else:
+        out = ["BIOS-provided physical RAM map:"]
+        out += [e.line(style) for e in bs.firmware_e820]
     if bs.e820 != bs.firmware_e820:
         out.append("user-defined physical RAM map:" if style == "mem" else "user-defined physical RAM map:")
         out += [e.line(style).replace("BIOS-e820", "user") for e in bs.e820]
@@ -134,9 +138,11 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     if bs.swiotlb:
         out.append("software IO TLB: mapped [mem 64MB]" if fl.era != "C" else "software IO TLB: area num 1.")
     hz = zones[2]
-    if hz.present and fl.log_highmem_init:
+    if fl.log_highmem_init:
+        # set_highmem_pages_init(): every highmem zone, an empty one as 00000000:00000000;
+        # ZONE_MOVABLE counts as highmem when HighMem is the movable zone (populated)
         out.append(f"Initializing HighMem for node 0 ({hz.start_pfn:08x}:{hz.end_pfn:08x})")
-    if fl.log_movable_init and len(zones) > 3:
+    if fl.log_movable_init and len(zones) > 3 and hz.present:
         out.append("Initializing Movable for node 0 (00000000:00000000)")
     out.append(memory_line(bs))
     if fl.log_layout_block:

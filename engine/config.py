@@ -139,6 +139,7 @@ class Flavour:
     swapper_bss_page: tuple[int, int] = (0, 0)     # swapper_pg_dir's page in .bss
     idt_bss_page: tuple[int, int] = (-1, -1)       # idt_table's page in .bss, read-only (-1: none)
     realmode_pages: int = 0               # real-mode trampoline blob below 1 MB (RO hdr, RO X text, RW)
+    brk_pgt_pages: int = 0                # .brk pages after .bss for the first kernel page tables
 
 
 def _derived(version: tuple[int, ...], base: "Flavour", **over) -> "Flavour":
@@ -167,7 +168,7 @@ _FL61 = Flavour(
     min_free_kbytes_max=262144, watermark_scale=True, thp=True, managed_pages=True,
     lowmem_reserve_ratio=(256, 32, 0, 0),
     zone_names=("DMA", "Normal", "HighMem", "Movable"),
-    early_alloc_kb=(152 - 84, 205 - 88), percpu_pages_per_cpu=33, slab_default="slub",
+    early_alloc_kb=(152 - 116 - 24, 205 - 120 - 24), percpu_pages_per_cpu=33, slab_default="slub",
     smp_alt_kb=32, initrd_kb=1048,  # the ground truth's busybox initramfs ("Freeing initrd memory: 1048K")
     # Debian 6.1 iomem/kcore: data ends 0x1d71000 / 0x1d8f000, .bss starts 0x1e72000 / 0x1e94000,
     # swapper_pg_dir 0xc1e74000 / 0xc1e98000, the read-only idt_table page 0x1e76000 / 0x1e9b000
@@ -231,6 +232,7 @@ class MachineConfig:
     mem: int | None = None                # mem= (bytes)
     memmap: tuple = ()                    # memmap= ((start, size, type), ...)
     highmem: int | None = None            # highmem= (bytes)
+    e820_label: str = "BIOS-e820"         # "modified" when the map came from a log's sanitised dump
 
     @property
     def flavour(self) -> Flavour:
@@ -359,4 +361,6 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
                          swap=swap_b, pcp=bool(pcp), seed=seed, split=split, aslr=bool(aslr),
                          build=build, e820=tuple(fw) if fw is not None else None,
                          mem=cmd.get("mem"), memmap=tuple(cmd.get("memmap", ())),
-                         highmem=cmd.get("highmem"))
+                         highmem=cmd.get("highmem"),
+                         e820_label="modified" if isinstance(e820, str) and "BIOS-e820" not in e820
+                         and "modified:" in e820 else "BIOS-e820")

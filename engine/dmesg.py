@@ -190,6 +190,8 @@ def compare_lines(real_lines: list[str], ours: list[str]) -> list[LinePair]:
 def from_dmesg(cls, text: str, **overrides):
     """Machine.from_dmesg(): boot the machine a log describes; keep the comparison on it."""
     facts = read_dmesg(text)
+    if "kernel" in overrides:
+        facts.defaults = [d for d in facts.defaults if not d.startswith("kernel version")]
     kw = facts.boot_kwargs()
     for k, v in overrides.items():
         if k == "config":

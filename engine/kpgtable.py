@@ -58,6 +58,7 @@ class KernelPageTables:
         self._bss_next = bss + 4096
         self.realmode = self._realmode_base(fl.realmode_pages)
         self.table_pfns: list[int] = []
+        self.brk_used: list[int] = []
         self.pt = SwapperTables(m.frames, self.pae, self._alloc_table, self._free_table,
                                 root=bss, maxphyaddr=36)
         if self.pae:
@@ -78,14 +79,23 @@ class KernelPageTables:
         self._map_direct()
         self._map_pkmap_and_fixmap()
 
-    # page-table pages after boot come from the buddy allocator
+    # the first page tables come from the kernel's .brk (alloc_low_pages(), 3.9+),
+    # later ones from the buddy allocator
     def _alloc_table(self) -> int:
-        pfn = self.m.alloc_pages("GFP_KERNEL | __GFP_ZERO", 0, owner=pm.OWNER_PGTABLE)
+        brk = self.m.boot_state.brk_pfns
+        if brk:
+            pfn = brk.pop(0)
+            self.m.frames.zero_frame(pfn)
+            self.brk_used.append(pfn)
+        else:
+            pfn = self.m.alloc_pages("GFP_KERNEL | __GFP_ZERO", 0, owner=pm.OWNER_PGTABLE)
         self.table_pfns.append(pfn)
         return pfn
 
     def _free_table(self, pfn: int) -> None:
         self.table_pfns.remove(pfn)
+        if pfn in self.brk_used:
+            return                              # part of the kernel image: never freed
         self.m._free(pfn, 0, None, expect_owner=pm.OWNER_PGTABLE)
 
     def _realmode_base(self, pages: int) -> int | None:

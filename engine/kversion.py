@@ -72,6 +72,9 @@ RULES: tuple[Rule, ...] = (
     Rule("realmode_pages", V("3.4"), 0, 4,
          "arch/x86/realmode/init.c set_real_mode_permissions(): the trampoline's header and rodata "
          "RO+NX, its text RO+X, the rest RW (6.1 ground truth: 0x9b000 RO NX, 0x9c000 RO X)"),
+    Rule("brk_pgt_pages", V("3.9"), 0, 6,
+         "arch/x86/mm/init.c RESERVE_BRK(early_pgt_alloc, INIT_PGT_BUF_SIZE), 6 pages: alloc_low_pages() "
+         "takes the first kernel page tables from .brk after .bss (approx. release)"),
     # -- memory map and zones ------------------------------------------------
     Rule("one_active_range", V("2.6.28"), True, False,
          "setup_32.c zone_sizes_init: add_active_range(0, 0, highend_pfn) -> "

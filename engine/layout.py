@@ -119,6 +119,22 @@ def maxmem(cfg: MachineConfig, vmalloc_end: int) -> tuple[int, int]:
     return mm, reserve
 
 
+def low_pfn_with_highmem_param(cfg: MachineConfig, max_pfn: int, maxmem_pfn: int) -> int:
+    """find_low_pfn_range() (arch/x86/mm/init_32.c) with the highmem= boot option.
+
+    highmem=N moves the top N of RAM into HighMem when it leaves at least 64 MB of lowmem
+    ("highmem=%luMB results in <64MB lowmem, ignoring it" otherwise); above MAXMEM the
+    lowmem end stays MAXMEM_PFN.
+    """
+    low = min(max_pfn, maxmem_pfn)
+    if cfg.highmem is None or max_pfn > maxmem_pfn:
+        return low
+    pages = cfg.highmem >> 12
+    if pages >= max_pfn or max_pfn - pages < (64 << 8):
+        return low                                   # the kernel prints why and ignores it
+    return max_pfn - pages
+
+
 def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
     fl = cfg.flavour
     pmd_size = (2 if cfg.pae else 4) * MB
@@ -162,7 +178,7 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
         raise ConfigError(f"vmalloc: a {reserve >> 20}M vmalloc reserve leaves "
                           f"{max(mm, 0) >> 20}M of lowmem; the kernel needs far more")
     maxmem_pfn = mm >> 12
-    max_low_pfn = min(max_pfn, maxmem_pfn)
+    max_low_pfn = low_pfn_with_highmem_param(cfg, max_pfn, maxmem_pfn)
     high_memory = cfg.page_offset + (max_low_pfn << 12)
     if fl.vmalloc_start_rounded:
         vmalloc_start = (high_memory + 2 * VMALLOC_OFFSET - 1) & ~(VMALLOC_OFFSET - 1)

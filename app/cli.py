@@ -16,6 +16,8 @@ import argparse
 import sys
 from typing import Any, Sequence
 
+from .cli_boot import add_boot_parser, cmd_boot
+
 EXIT_FAIL = 1          # an expect failed / a lesson is invalid
 EXIT_USAGE = 2         # bad command-line arguments
 EXIT_INTERNAL = 70
@@ -77,9 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--lesson", help="play this lesson first")
     s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
     _machine_args(s)
-    s = sub.add_parser("boot", help="boot the machine a real boot log describes; real vs mmviz memory lines")
-    s.add_argument("--dmesg", required=True, metavar="FILE", help="a dmesg / boot log ('-' reads stdin)")
-    s.add_argument("--kernel", default=None, help="the release when the log has no 'Linux version' line")
+    add_boot_parser(sub)
     from .cli_more import add_parsers
     add_parsers(sub, _machine_args)
     return p
@@ -307,22 +307,6 @@ def cmd_walk(ns: argparse.Namespace) -> int:
 def cmd_proc(ns: argparse.Namespace) -> int:
     from scenarios.textsafe import sanitize
     sys.stdout.write(sanitize(machine_from(ns).proc(ns.path)))
-    return 0
-
-
-def cmd_boot(ns: argparse.Namespace) -> int:
-    """mmviz boot --dmesg FILE: each real memory line marked equal / different / missing."""
-    import engine
-    from engine.dmesg import report
-    text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()
-    m = engine.Machine.from_dmesg(text, **({"kernel": ns.kernel} if ns.kernel else {}))
-    c = m.config
-    out(f"Machine: kernel {c.flavour.release}, {'PAE' if c.pae else 'non-PAE'}, {c.cpus} CPU(s), "
-        f"NR_CPUS {c.flavour.nr_cpus_config}, {c.ram >> 20} MB usable RAM")
-    for line in report(m):
-        out(line)
-    pairs = m.dmesg_comparison
-    out(f"{sum(p.status == 'equal' for p in pairs)} of {len(pairs)} memory lines equal")
     return 0
 
 

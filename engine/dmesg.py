@@ -231,3 +231,13 @@ def report(m) -> list[str]:
         else:
             out.append(f"missing    {p.real}   ({p.why})")
     return out
+
+
+def summary(m) -> list[str]:
+    """``mmviz boot --dmesg``: the machine read from the log, the paired lines, the count."""
+    c = m.config
+    pairs = getattr(m, "dmesg_comparison", [])
+    return [f"Machine: kernel {c.flavour.release}, {'PAE' if c.pae else 'non-PAE'}, {c.cpus} CPU(s), "
+            f"NR_CPUS {c.flavour.nr_cpus_config}, {c.ram >> 20} MB usable RAM",
+            *report(m),
+            f"{sum(p.status == 'equal' for p in pairs)} of {len(pairs)} memory lines equal"]

@@ -104,8 +104,9 @@ RULES: tuple[Rule, ...] = (
     Rule("min_free_kbytes_max", V("5.7"), 65536, 262144,
          "mm/page_alloc.c init_per_zone_wmark_min clamp 256 MB (commit 59d336bdf693)"),
     Rule("thp", V("2.6.38"), False, True, "mm/huge_memory.c set_recommended_min_free_kbytes (THP)"),
-    Rule("struct_page_size", V("2.6.28"), 32, 32, "include/linux/mm_types.h (32 on i386 SMP builds)"),
-    Rule("struct_page_size", V("5.0"), 32, 40, "sizeof(struct page) 40 on Debian 6.1 686 (ground truth)"),
+    Rule("struct_page_size", V("5.0"), 32, 40,
+         "include/linux/mm_types.h: 32 bytes on 2.6-4.x i386 builds (cases 01, 04, 05, 08), 40 on "
+         "Debian 6.1 686 (VMCOREINFO SIZE(page)=40); really a build input: config struct_page_size"),
     # -- the boot log --------------------------------------------------------
     Rule("log_e820", V("2.6.31"), "dash", "dash_modified",
          "e820.c: \" BIOS-e820: %016Lx - %016Lx\" and the \"modified:\" dump after sanitising"),
@@ -120,12 +121,14 @@ RULES: tuple[Rule, ...] = (
     Rule("log_highmem_init", V("2.6.27"), False, True,
          "arch/x86/mm/init_32.c add_highpages_with_active_regions: \"Initializing HighMem for node\""),
     Rule("log_memmap_block", V("5.0"), True, False,
-         "page_alloc.c free_area_init_core KERN_DEBUG \"%s zone: %lu pages used for memmap\" / LIFO batch"),
+         "page_alloc.c free_area_init_core: \"%s zone: %lu pages used for memmap\" / LIFO batch become "
+         "pr_debug (approx. release; absent from the 6.1 ground truth)"),
     Rule("log_zonelist_order", V("4.14"), True, False,
          "page_alloc.c build_all_zonelists \"in Zone order\" (ZONELIST_ORDER_ZONE removed, commit c9bff3eebc09)"),
     Rule("log_memory_line", V("3.11"), "old", "new", "mm/page_alloc.c mem_init_print_info (commit 7ee3d4e8cd56)"),
-    Rule("log_layout_block", V("5.0"), True, False,
-         "arch/x86/mm/init_32.c mem_init: \"virtual kernel memory layout:\" removed"),
+    Rule("log_layout_block", V("5.11"), True, False,
+         "arch/x86/mm/init_32.c mem_init: \"virtual kernel memory layout:\" no longer printed "
+         "(\"x86/mm/init/32: Stop printing the virtual memory layout\"; approx. release)"),
     Rule("log_movable_start", V("3.12"), "Movable zone start PFN for each node", "Movable zone start for each node",
          "page_alloc.c free_area_init_nodes"),
     Rule("log_initmem_setup", V("4.20"), False, True, "mm/page_alloc.c: \"Initmem setup node\""),

@@ -18,7 +18,7 @@ from typing import Any
 from . import expr, teaching
 from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, Lesson, LessonError, Step
 from .ops import EXPR_TYPES, OPS, engine_has, lookup
-from .source import KeyLines, Lexed, key_problems, lex, scan
+from .source import MAX_KEY_PARTS, MAX_NESTING, KeyLines, Lexed, depth, key_problems, lex, scan
 from .textsafe import is_clean, sanitize
 from .validate_args import check_machine, check_value, constant, kind_problem
 from .validate_expects import IDENT, ExpectChecks, flatten, near, parse_fact_key
@@ -98,6 +98,10 @@ def parse_lesson(text: str, path: str = "<lesson>") -> Lesson:
         raise LessonError(path, [(line, f"bad TOML: {_TOML_EOF.sub('', msg)}")]) from None
     except (RecursionError, ValueError, MemoryError) as err:   # limits the lexer did not foresee
         raise LessonError(path, [(1, f"bad TOML: {type(err).__name__}: {str(err)[:120]}")]) from None
+    if depth(data) > MAX_NESTING + 2 * MAX_KEY_PARTS:          # quoted dotted keys, table names
+        lines = text.split("\n")                               # the line with the longest key
+        line = max(range(len(lines)), key=lambda i: lines[i].count(".")) + 1
+        raise LessonError(path, [(line, "tables nested too deeply (a key of too many dotted parts?)")])
     return Validator(path, text, data, lexed).run()
 
 

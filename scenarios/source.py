@@ -67,6 +67,7 @@ _LEX = re.compile(r"""
   | (?P<digits>[0-9][0-9_]{%d,})
   | (?P<other>[^"'\#\[\]{}\n0-9]+|[0-9])
 """ % (MAX_DIGITS - 1), re.VERBOSE)
+_DOTTED = re.compile(r"(?:[A-Za-z0-9_-]+\s*\.\s*){%d}[A-Za-z0-9_-]" % MAX_KEY_PARTS)
 _ML_END = {'"' * 3: re.compile(r'(?:[^"\\]|\\.|"(?!""))*"{3,}', re.DOTALL),
            "'" * 3: re.compile(r"(?:[^']|'(?!''))*'{3,}", re.DOTALL)}
 
@@ -118,6 +119,9 @@ def lex(text: str) -> Lexed:
         elif kind == "digits":
             problems.append((line, f"a number with more than {MAX_DIGITS} digits"))
             break
+        elif kind == "other" and "." in m.group() and _DOTTED.search(m.group()):
+            problems.append((line, f"a key with more than {MAX_KEY_PARTS} dotted parts"))
+            break
     return Lexed(hidden, problems, depth_at)
 
 
@@ -129,6 +133,19 @@ def _lines(text: str, lexed: Lexed):
         stripped = line.strip()
         if stripped and not stripped.startswith("#"):
             yield number, line
+
+
+def depth(data: object) -> int:
+    """How deeply tables and arrays nest in parsed TOML (without recursion)."""
+    deepest, stack = 0, [(data, 0)]
+    while stack:
+        node, d = stack.pop()
+        deepest = max(deepest, d)
+        if isinstance(node, dict):
+            stack.extend((v, d + 1) for v in node.values())
+        elif isinstance(node, list):
+            stack.extend((v, d + 1) for v in node)
+    return deepest
 
 
 def key_problems(text: str, lexed: Lexed) -> list[tuple[int, str]]:

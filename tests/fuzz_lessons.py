@@ -105,7 +105,8 @@ HOSTILE_LINES = [
     ".".join(["a"] * 40) + " = 1", "key = ", "= 1", '"', "'''", '"""', "[[step", "]]", "\x00",
     "\x1b[2J", "repeat = 10000", "repeat = 100000", "on_error = \"continue\"", "where = \"i &\"",
     "as = \"1x\"", "as = \"layout\"", "focus = { address = \"nosuch\" }", "ask = { en = \"?\" }",
-    "expect = { " + "a." * 30 + "b = 1 }", "expect.free_area.Normal.99 = 1", "machine.ram = \"1G\"",
+    "expect = { " + "a." * 30 + "b = 1 }", "expect = { " + "a." * 3000 + "b = 1 }",
+    "x = { " + '"a".' * 3000 + "b = 1 }", "expect.free_area.Normal.99 = 1", "machine.ram = \"1G\"",
     "\ufeff", "\u202e", "#" * 300, "say = { en = \"\", zh = \"\" }",
 ]
 OPS = ["alloc_pages", "free_pages", "kmalloc", "kfree", "vmalloc", "vfree", "kmap", "kunmap",

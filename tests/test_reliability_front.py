@@ -53,6 +53,8 @@ REJECTED = {
     "b04_nested_arrays": (9, "nested too deeply"),
     "b05_nested_inline": (9, "nested too deeply"),
     "b06_nested_expect": (10, "dotted parts"),
+    "deep_dotted_inline_key": (9, "dotted parts"),
+    "deep_quoted_dotted_key": (9, "nested too deeply"),
     "e06_switch_to_no_pid": (11, "switch_to needs argument 'pid'"),
     "l01_wrong_line_multiline_in_array": (10, "unknown GFP flag"),
     "r12_ram": (5, "is not a size"),

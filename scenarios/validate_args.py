@@ -159,7 +159,7 @@ def check_text(op: str, name: str, value: Any) -> str:
     return ""
 
 
-def check_number(op: str, name: str, value: int, machine: dict) -> str:
+def check_number(op: str, name: str, value: int) -> str:
     """An integer argument's value (a literal, or a constant expression)."""
     from engine.kmalloc import KMALLOC_MAX_SIZE
     from engine.zone import MAX_ORDER
@@ -228,7 +228,7 @@ def check_value(op: Any, param: Any, value: Any, machine: dict) -> str:
     if isinstance(value, bool):
         return f"expected a number, got {value!r}"
     if isinstance(value, int):
-        return check_number(op.name, param.name, value, machine)
+        return check_number(op.name, param.name, value)
     return ""
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import resource
 import statistics
 import subprocess
@@ -89,12 +90,16 @@ async def one(lesson: str, size: str, rss_presses: int) -> dict:
     return out
 
 
-def run_child(lesson: str, size: str, rss_presses: int = 0) -> dict:
+def run_child(lesson: str, size: str, rss_presses: int = 0, tree: str | None = None) -> dict:
+    """One (lesson, size) in a fresh process; ``tree``: run that checkout of mmviz instead."""
     cmd = [sys.executable, "-m", "bench.bench_steps", "--child", lesson, size, str(rss_presses)]
-    res = subprocess.run(cmd, capture_output=True, text=True)
+    env = dict(os.environ, PYTHONPATH=tree) if tree else None
+    res = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env=env)
     if res.returncode:
         raise SystemExit(f"{lesson} {size}: {res.stderr.strip().splitlines()[-1:]}")
-    return json.loads(res.stdout.strip().splitlines()[-1])
+    row = json.loads(res.stdout.strip().splitlines()[-1])
+    row["tree"] = tree or "."
+    return row
 
 
 def main(argv: list[str]) -> None:
@@ -104,6 +109,7 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--runs", type=int, default=1)
     ap.add_argument("--rss", action="store_true", help="500 alternating presses, buddy at 64 GB PAE")
     ap.add_argument("--json", action="store_true")
+    ap.add_argument("--trees", default="", help="checkouts to compare, interleaved (a,b)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -119,15 +125,19 @@ def main(argv: list[str]) -> None:
         return
     from scenarios import all_lessons
     lessons = a.lessons.split(",") if a.lessons else [l.id for l in all_lessons()]
+    trees = a.trees.split(",") if a.trees else [None]
     rows = []
     for _ in range(a.runs):
         for size in a.sizes.split(","):
             for lesson in lessons:
-                rows.append(run_child(lesson, size))
-                if a.json:
-                    print(json.dumps(rows[-1]), flush=True)
+                for tree in trees:
+                    rows.append(run_child(lesson, size, tree=tree))
+                    if a.json:
+                        print(json.dumps(rows[-1]), flush=True)
     if not a.json:
-        report(rows)
+        for tree in trees:
+            print(f"== {tree or '.'}")
+            report([r for r in rows if r["tree"] == (tree or ".")])
 
 
 def report(rows: list[dict]) -> None:

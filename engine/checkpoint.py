@@ -26,6 +26,9 @@ from typing import Any
 
 # attributes fixed at boot: shared between the machine and all its checkpoints
 SHARED = ("config", "layout", "boot_state", "kernel_image", "reservations", "gfp")
+# the events of the operation that ran last (Machine.events): a restored machine has run
+# no operation yet, so they come back empty instead of being copied
+EVENT_LISTS = ("_events", "_ev_list", "_op_events")
 
 
 @dataclass(eq=False)
@@ -67,6 +70,12 @@ def _memo(m: Any, state: dict, shared: tuple = ()) -> dict:
         fc.frames = {pfn: bytearray(buf) for pfn, buf in frames.frames.items()}
         memo[id(frames)] = fc
         keep.append(frames)
+    fresh: list = []
+    for name in EVENT_LISTS:                         # the last operation's events: not state
+        ev = state.get(name)
+        if type(ev) is list:
+            memo[id(ev)] = fresh
+            keep.append(ev)
     memo[id(memo)] = keep                            # deepcopy's keep-alive convention
     return memo
 
@@ -91,6 +100,8 @@ def save(m: Any, extra: Any = None, shared: tuple = ()) -> Checkpoint:
     objects it refers to are the checkpoint's; ``shared`` objects are never copied."""
     with _collector_paused():
         state, extra = copy.deepcopy((m.__dict__, extra), _memo(m, m.__dict__, shared))
+    if "_ev_done" in state:
+        state["_ev_done"] = 0
     return Checkpoint(m, state, m.memmap.snapshot(), extra)
 
 

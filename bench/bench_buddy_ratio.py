@@ -1,0 +1,107 @@
+"""The engine's buddy allocator against a bare textbook buddy, in the same process.
+
+    python -m bench.bench_buddy_ratio [n_ops] [runs]
+
+One pre-drawn stream of mixed operations (allocations of orders 0-3, mostly order 0;
+frees of random live blocks; at most 50,000 live blocks) runs on
+
+* a textbook buddy over the same 1 GB of frames: one ``set`` of free block pfns per
+  order, split on allocation, merge with ``pfn ^ (1 << order)`` on free; and
+* ``engine.Machine.alloc_pages`` / ``free_pages`` on a booted 1 GB machine, events
+  recorded and mem_map kept (what the lessons run).
+
+Runs alternate (textbook, engine, textbook, ...) and CPU time is ``time.process_time``
+with the collector off, so load on the machine hits both alike.  Prints ops/s of each
+and the ratio engine / textbook (median of the runs).
+"""
+from __future__ import annotations
+
+import gc
+from functools import partial
+import random
+import statistics
+import sys
+import time
+
+MAX_ORDER = 11
+ORDERS = [0] * 13 + [1, 1, 2, 3]
+
+
+def stream(n_ops: int, seed: int = 1) -> list[tuple[float, int, float]]:
+    rng = random.Random(seed)
+    return [(rng.random(), rng.choice(ORDERS), rng.random()) for _ in range(n_ops)]
+
+
+class Textbook:
+    """A bare buddy allocator: per-order free sets, no zones, no bookkeeping."""
+
+    def __init__(self, nr_pages: int) -> None:
+        self.free = [set() for _ in range(MAX_ORDER)]
+        top = MAX_ORDER - 1
+        for pfn in range(0, nr_pages, 1 << top):
+            self.free[top].add(pfn)
+
+    def alloc(self, order: int) -> int:
+        free = self.free
+        for o in range(order, MAX_ORDER):
+            if free[o]:
+                pfn = free[o].pop()
+                while o > order:
+                    o -= 1
+                    free[o].add(pfn + (1 << o))
+                return pfn
+        raise MemoryError
+
+    def free_block(self, pfn: int, order: int) -> None:
+        free = self.free
+        while order < MAX_ORDER - 1:
+            buddy = pfn ^ (1 << order)
+            if buddy not in free[order]:
+                break
+            free[order].remove(buddy)
+            pfn &= ~(1 << order)
+            order += 1
+        free[order].add(pfn)
+
+
+def run(ops, alloc, free) -> float:
+    """Ops per CPU second of one pass over the stream."""
+    live: list[tuple[int, int]] = []
+    was = gc.isenabled()
+    gc.disable()
+    t0 = time.process_time()
+    for coin, order, pick in ops:
+        if (coin < 0.5 and len(live) < 50_000) or not live:
+            live.append((alloc(order), order))
+        else:
+            j = int(pick * len(live))
+            live[j], live[-1] = live[-1], live[j]
+            pfn, o = live.pop()
+            free(pfn, o)
+    dt = time.process_time() - t0
+    if was:
+        gc.enable()
+    return len(ops) / dt
+
+
+def main(argv: list[str]) -> None:
+    import engine
+    n = int(argv[0]) if argv else 300_000
+    runs = int(argv[1]) if len(argv) > 1 else 5
+    ops = stream(n)
+    book, eng = [], []
+    for _ in range(runs):
+        tb = Textbook(262_144)
+        book.append(run(ops, tb.alloc, tb.free_block))
+        m = engine.Machine.boot(ram="1G", seed=1)
+        alloc = m.alloc_pages
+        eng.append(run(ops, partial(alloc, "GFP_KERNEL"), m.free_pages))
+        m.check()
+    ratios = [e / b for e, b in zip(eng, book)]
+    print(f"textbook buddy {statistics.median(book):,.0f} ops/s, engine (events, mem_map) "
+          f"{statistics.median(eng):,.0f} ops/s: ratio {statistics.median(ratios):.2f}x "
+          f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}; {n:,} ops each)")
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

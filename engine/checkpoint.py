@@ -21,7 +21,8 @@ import copy
 import gc
 from contextlib import contextmanager
 from dataclasses import dataclass
-from types import MethodType
+import weakref
+from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import Any
 
 # attributes fixed at boot: shared between the machine and all its checkpoints
@@ -80,6 +81,64 @@ def _memo(m: Any, state: dict, shared: tuple = ()) -> dict:
     return memo
 
 
+# what copy.deepcopy returns as is
+_ATOMIC = frozenset({int, float, str, bytes, bool, type(None), complex, range, type,
+                     FunctionType, BuiltinFunctionType, weakref.ref, property})
+_PLAIN_CLASS: dict[type, bool] = {}
+
+
+def _plain_class(cls: type) -> bool:
+    """Instances are copied as copy.deepcopy would (a new object, its __dict__ copied):
+    no __slots__, no __deepcopy__/__reduce__/__getstate__/__setstate__ of its own."""
+    ok = _PLAIN_CLASS.get(cls)
+    if ok is None:
+        ok = _PLAIN_CLASS[cls] = (
+            cls.__new__ is object.__new__
+            and cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__
+            and not hasattr(cls, "__deepcopy__") and not hasattr(cls, "__setstate__")
+            and getattr(cls, "__getstate__", object.__getstate__) is object.__getstate__
+            and all("__slots__" not in vars(k) for k in cls.__mro__[:-1])
+            and "__dict__" in dir(cls))
+    return ok
+
+
+def _copy(x: Any, memo: dict) -> Any:
+    """copy.deepcopy(x, memo), several times faster on the machine's plain containers
+    and objects; anything else goes to copy.deepcopy."""
+    cls = type(x)
+    if cls in _ATOMIC:
+        return x
+    y = memo.get(id(x), memo)
+    if y is not memo:
+        return y
+    if cls is list:
+        y = memo[id(x)] = []
+        y.extend([v if type(v) in _ATOMIC else _copy(v, memo) for v in x])
+    elif cls is dict:
+        y = memo[id(x)] = {}
+        for k, v in x.items():
+            y[k if type(k) in _ATOMIC else _copy(k, memo)] = v if type(v) in _ATOMIC else _copy(v, memo)
+    elif cls is bytearray:
+        y = memo[id(x)] = bytearray(x)
+    elif isinstance(x, tuple) and all(type(v) in _ATOMIC for v in x):
+        return x                                     # immutable all the way down
+    elif cls is tuple:
+        y = tuple([_copy(v, memo) for v in x])
+        if all(a is b for a, b in zip(x, y)):
+            y = x
+        memo[id(x)] = y
+    elif cls is set and all(type(v) in _ATOMIC for v in x):
+        y = memo[id(x)] = set(x)
+    elif _plain_class(cls):
+        y = memo[id(x)] = cls.__new__(cls)
+        y.__dict__.update({k: v if type(v) in _ATOMIC else _copy(v, memo)
+                           for k, v in x.__dict__.items()})
+    else:
+        return copy.deepcopy(x, memo)
+    memo[id(memo)].append(x)                         # keep x alive while its id is a key
+    return y
+
+
 @contextmanager
 def _collector_paused():
     """A copy allocates thousands of objects that all live: collecting meanwhile is waste
@@ -99,7 +158,7 @@ def save(m: Any, extra: Any = None, shared: tuple = ()) -> Checkpoint:
     ``extra`` (e.g. a lesson's named results) is copied in the same pass, so the engine
     objects it refers to are the checkpoint's; ``shared`` objects are never copied."""
     with _collector_paused():
-        state, extra = copy.deepcopy((m.__dict__, extra), _memo(m, m.__dict__, shared))
+        state, extra = _copy((m.__dict__, extra), _memo(m, m.__dict__, shared))
     if "_ev_done" in state:
         state["_ev_done"] = 0
     return Checkpoint(m, state, m.memmap.snapshot(), extra)
@@ -116,7 +175,7 @@ def restore(m: Any, ck: Checkpoint, shared: tuple = ()) -> tuple[list[int], Any,
         raise ValueError("restore: the checkpoint belongs to another machine object")
     changed = m.memmap.restore(ck.memmap)
     with _collector_paused():
-        state, extra = copy.deepcopy((ck.state, ck.extra), _memo(m, ck.state, shared))
+        state, extra = _copy((ck.state, ck.extra), _memo(m, ck.state, shared))
     old = dict(m.__dict__)
     m.__dict__.clear()
     m.__dict__.update(state)

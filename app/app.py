@@ -13,6 +13,7 @@ from rich.style import Style
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
+from textual.css.scalar import Scalar
 from textual.containers import Grid
 from textual.filter import Monochrome
 from textual.reactive import reactive
@@ -172,14 +173,12 @@ class MmvizApp(App):
             return
         main = self.query_one("#main")
         lesson = self.query_one(LessonPane)
+        width = plan.lesson_width if plan.layout == "medium" else None
         if plan.layout == "wide":
             left, mid, right = layout.wide_columns(w, layout.min_widths())
             main.styles.grid_columns = f"{left} {mid} {right}"
-            lesson.styles.width = None
-        elif plan.layout == "medium":
-            lesson.styles.width = plan.lesson_width
-        else:
-            lesson.styles.width = None
+        if lesson.styles.inline.get_rule("width") != (None if width is None else Scalar.parse(str(width))):
+            lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
         for pane in layout.PANES:
             self.query_one(f"#{pane}").set_class(pane not in plan.visible, "-hidden")
         focused = self.focused

@@ -50,6 +50,35 @@ class Move:
         """The events of every step this move applied or undid, oldest first."""
         return [e for r in (*self.undone, *self.applied) for e in r.events]
 
+    def touched(self, machine: Any) -> "Touched | None":
+        """What this move may have changed, for views that update incrementally; None when
+        the machine object changed (redraw everything)."""
+        if self.new_machine:
+            return None
+        t = Touched([machine.memmap.chunk_range(c) for c in self.chunks], set(), set(), set())
+        for e in self.events:
+            pfn, zone, cache, pid = (getattr(e, k, None) for k in ("pfn", "zone", "cache", "pid"))
+            if isinstance(pfn, int):
+                order = getattr(e, "order", 0)
+                n = getattr(e, "nr_pages", None) or (1 << (order if isinstance(order, int) else 0))
+                t.frames.append((pfn, pfn + n))
+            if isinstance(zone, str):
+                t.zones.add(zone)
+            if isinstance(cache, str):
+                t.caches.add(cache)
+            if isinstance(pid, int):
+                t.pids.add(pid)
+        return t
+
+
+@dataclass
+class Touched:
+    """Frames ([lo, hi) pfn ranges), zones, slab caches and processes a move touched."""
+    frames: list[tuple[int, int]]
+    zones: set[str]
+    caches: set[str]
+    pids: set[int]
+
 
 _PLAIN = {int, float, str, bytes, bool, type(None)}
 

@@ -126,3 +126,18 @@ def test_a_restore_leaves_no_cyclic_garbage(path):
         gc.garbage.clear()
         gc.enable()
     assert left == [], f"engine objects in reference cycles after a restore: {left}"
+
+
+def test_a_move_says_which_frames_zones_caches_and_processes_it_touched():
+    tl = Timeline(load_lesson(LESSON_DIR / "fork-cow.toml"))
+    tl.run_all()
+    m = tl.machine
+    tl.jump(0)
+    t = tl.last_move.touched(m)
+    assert t is not None and t.frames
+    assert t.pids == {1, 2} and "Normal" in t.zones        # the parent and its forked child
+    assert {"task_struct", "mm_struct", "vm_area_struct"} <= t.caches
+    tl2 = Timeline(load_lesson(LESSON_DIR / "memory-map.toml"))
+    tl2.run_all()
+    tl2.jump(0)
+    assert tl2.last_move.touched(tl2.machine) is None          # back across boot steps

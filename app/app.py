@@ -13,13 +13,11 @@ from rich.style import Style
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.css.scalar import Scalar
 from textual.containers import Grid
 from textual.filter import Monochrome
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
-from rich.markup import escape
 
 from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
                      SlabPane, VirtualMap)
@@ -27,6 +25,10 @@ from widgets.i18n import tr
 from widgets.selection import SelectionRequested, describe
 from scenarios.textsafe import sanitize
 
+from .explore_ui import ExploreMixin
+from .layout_ui import LayoutMixin
+
+NULL_STYLE = Style()
 
 
 class SafeMonochrome(Monochrome):
@@ -35,7 +37,8 @@ class SafeMonochrome(Monochrome):
     def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
         return super().apply([s if s.style is not None else Segment(s.text, NULL_STYLE, s.control)
                               for s in segments], background)
-NULL_STYLE = Style()
+
+
 GC_THRESHOLDS = (50_000, 20, 100)
 THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
 FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
@@ -78,7 +81,7 @@ def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False)
     return Timeline(lesson)
 
 
-class MmvizApp(App):
+class MmvizApp(LayoutMixin, ExploreMixin, App):
     """mmviz: how 32-bit x86 Linux manages memory, step by step."""
 
     CSS_PATH = "mmviz.tcss"
@@ -99,6 +102,8 @@ class MmvizApp(App):
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("L", "switch_language", "中文/EN", id="language"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("b", "return_to_lesson", "Return to lesson", id="return", show=False,
+                tooltip="Leave the exploration branch: back to the untouched lesson"),
         Binding("v", "next_layout", "Layout", id="layout", tooltip="Cycle the layouts that fit"),
         Binding("J,shift+down", "scroll_lesson(3)", "Scroll lesson down", id="scroll-down",
                 show=False),
@@ -155,92 +160,6 @@ class MmvizApp(App):
 
     def on_resize(self, event: events.Resize) -> None:
         self._apply_layout(event.size)
-
-    def _apply_layout(self, size: Any = None) -> None:
-        """Choose the layout for this size and the panes in front, and set it on the screen."""
-        from . import layout
-        screen = getattr(self, "_main_screen", None)
-        if screen is None:
-            return
-        w, h = size or self.size
-        plan = layout.choose((w, h), self.front, self.layout_wanted)
-        self.plan = plan
-        for name in (*layout.LAYOUTS, "too-small"):
-            screen.set_class(name == (plan.layout if plan else "too-small"), f"-{name}")
-        if plan is None:
-            self.query_one("#too-small", Static).update(
-                tr(self.lang, "too_small", w=layout.COMPACT_MIN[0], h=layout.COMPACT_MIN[1]))
-            return
-        main = self.query_one("#main")
-        lesson = self.query_one(LessonPane)
-        width = plan.lesson_width if plan.layout == "medium" else None
-        if plan.layout == "wide":
-            left, mid, right = layout.wide_columns(w, layout.min_widths())
-            main.styles.grid_columns = f"{left} {mid} {right}"
-        if lesson.styles.inline.get_rule("width") != (None if width is None else Scalar.parse(str(width))):
-            lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
-        for pane in layout.PANES:
-            self.query_one(f"#{pane}").set_class(pane not in plan.visible, "-hidden")
-        focused = self.focused
-        if focused is not None and focused.has_class("-hidden"):
-            self.query_one(f"#{plan.visible[0]}").focus()
-        self._show_tabs()
-
-    def _show_tabs(self) -> None:
-        """The tab bar (medium and compact): the layout, the panes (front ones lit), the status."""
-        from . import layout
-        plan = getattr(self, "plan", None)
-        if plan is None or plan.layout == "wide":
-            self.sub_title = self._status_line()
-            return
-        parts = []
-        for i, pane in enumerate(layout.PANES, 1):
-            name = escape(tr(self.lang, f"pane.{pane}"))
-            style = "reverse bold" if pane in plan.visible else "dim"
-            parts.append(f"[@click=app.front('{pane}')][{style}] {i} {name} [/][/]")
-        status = self._status_line(title=False) if plan.layout == "compact" else ""
-        self.query_one("#pane-tabs", Static).update(
-            f"{' '.join(parts)}  [dim]{escape(tr(self.lang, 'tabs.keys'))}[/]  [bold]{escape(status)}[/]")
-        self.sub_title = self._status_line()
-
-    def _status_line(self, title: bool = True) -> str:
-        """The lesson's title, the exploration branch and the autoplay state, for the header."""
-        tl = self.timeline
-        parts = [tl.lesson.title_in(self.lang)] if title else []
-        if self.lesson_timeline is not None:
-            parts.append(tr(self.lang, "branch.on", step=self.lesson_timeline.position,
-                            lesson=self.lesson_timeline.lesson.id))
-        if self.playing:
-            parts.append(tr(self.lang, "play.on", seconds=self._step_seconds()))
-        return " · ".join(parts)
-
-    def action_front(self, pane: str) -> None:
-        """Bring a pane in front (medium, compact) or focus it (wide)."""
-        from . import layout
-        if pane not in layout.PANES:
-            return
-        self.front = (pane, *[p for p in self.front if p != pane])
-        self._apply_layout()
-        self.query_one(f"#{pane}").focus()
-
-    def action_next_layout(self) -> None:
-        """Cycle through the layouts that fit this terminal."""
-        from . import layout
-        fits = layout.fitting(self.size, self.front)
-        if not fits:
-            return
-        current = self.plan.layout if self.plan else fits[0]
-        nxt = fits[(fits.index(current) + 1) % len(fits)] if current in fits else fits[0]
-        self.layout_wanted = nxt
-        self._apply_layout()
-        if len(fits) == 1:
-            self.notify(tr(self.lang, "msg.layout_only", name=tr(self.lang, f"layout.{nxt}"),
-                           w=self.size.width, h=self.size.height), timeout=2)
-        else:
-            self.notify(tr(self.lang, "msg.layout", name=tr(self.lang, f"layout.{nxt}")), timeout=1.5)
-
-    def action_scroll_lesson(self, lines: int) -> None:
-        self.query_one(LessonPane).scroll_relative(y=lines, animate=False)
 
     @property
     def machine(self) -> Any:
@@ -395,7 +314,7 @@ class MmvizApp(App):
 
     def action_goto(self) -> None:
         from .screens import GotoAddress
-        self.push_screen(GotoAddress(), self._goto)
+        self.push_screen(GotoAddress(self.lang), self._goto)
 
     def _goto(self, text: str | None) -> None:
         if not text:
@@ -404,33 +323,13 @@ class MmvizApp(App):
         try:
             addr = value if isinstance(value, int) else int(text.replace("_", ""), 0)
         except ValueError:
-            self.notify(sanitize(f"not an address: {text}"), severity="error", markup=False)
+            self.notify(sanitize(tr(self.lang, "msg.not_address", text=text)), severity="error",
+                        markup=False)
             return
         if not 0 <= addr < 1 << 32:
-            self.notify(f"{addr:#x} is not a 32-bit virtual address", severity="error")
+            self.notify(tr(self.lang, "msg.not_32bit", addr=f"{addr:#x}"), severity="error")
             return
         self.selection = Selection("address", addr)
-
-    def action_command_line(self) -> None:
-        self.query_one(CommandLine).open()
-
-    def on_command_line_submitted(self, message: CommandLine.Submitted) -> None:
-        from scenarios import CommandError, LessonError, parse_command
-        cmd = self.query_one(CommandLine)
-        tl = self.timeline
-        try:
-            step = parse_command(message.line, names=dict(tl.env), index=tl.position,
-                                 machine={"kernel": tl.machine.config.kernel})
-        except (CommandError, LessonError) as err:
-            cmd.show_error(str(err))
-            return
-        cmd.show_error("")
-        self._move(lambda: tl.add(step))
-        if tl.current is not None and tl.current.error is not None:
-            cmd.show_error(f"{tl.current.error_kind}: {tl.current.error_message}")
-
-    def on_command_line_closed(self) -> None:
-        self.query_one(VirtualMap).focus()
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
@@ -452,6 +351,7 @@ class MmvizApp(App):
             return
         self.playing = False
         self.timeline = load_timeline(lesson)
+        self.lesson_timeline = None
         import gc
         gc.collect()                       # the old lesson's machines are in reference cycles
         self._after_move()

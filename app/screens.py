@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Markdown, OptionList
 from textual.widgets.option_list import Option
 
+from widgets.i18n import tr
+
 HELP_PATH = Path(__file__).with_name("help.md")
 
 
@@ -28,6 +30,27 @@ class HelpScreen(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Markdown(HELP_PATH.read_text(encoding="utf-8"), id="help-text")
+
+
+class OpsHelp(ModalScreen[None]):
+    """``help`` / ``help OP`` typed in the command line: generated from the operation table."""
+
+    DEFAULT_CSS = """
+    OpsHelp { align: center middle; }
+    OpsHelp > VerticalScroll { width: 90%; max-width: 140; height: 85%; border: thick $accent;
+                               background: $surface; }
+    """
+    BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close-ops-help")]
+
+    def __init__(self, markdown: str, title: str = "") -> None:
+        super().__init__()
+        self.markdown = markdown
+        self.title_text = title
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll() as scroll:
+            scroll.border_subtitle = self.title_text
+            yield Markdown(self.markdown, id="ops-help-text")
 
 
 class LessonPicker(ModalScreen[Any]):
@@ -48,8 +71,9 @@ class LessonPicker(ModalScreen[Any]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Lessons" if self.lang == "en" else "课程")
-            yield OptionList(*[Option(f"{l.id:<14} {l.title_in(self.lang)}  ({len(l)} steps)", id=l.id)
+            yield Label(tr(self.lang, "picker.title"))
+            yield OptionList(*[Option(f"{l.id:<14} {l.title_in(self.lang)}  "
+                                      f"({tr(self.lang, 'picker.steps', n=len(l))})", id=l.id)
                                for l in self.lessons], id="lesson-options")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
@@ -69,9 +93,13 @@ class GotoAddress(ModalScreen[str | None]):
     """
     BINDINGS = [Binding("escape", "dismiss_none", "Close", id="close-goto")]
 
+    def __init__(self, lang: str = "en") -> None:
+        super().__init__()
+        self.lang = lang
+
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label("Go to virtual address (hex, decimal or a lesson name):")
+            yield Label(tr(self.lang, "goto.prompt"))
             yield Input(placeholder="0xc0100000", id="goto-input")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:

@@ -231,6 +231,17 @@ class Timeline:
         assert result is not None
         return result
 
+    def branch(self) -> "Timeline":
+        """A copy at the current position that shares nothing mutable with this timeline:
+        steps added to it (free exploration from a lesson step) leave this one untouched."""
+        other = copy.copy(self)
+        other.lesson = copy.copy(self.lesson)
+        other.lesson.steps = list(self.lesson.steps[:self.position])
+        other.machine, other.env = copy.deepcopy((self.machine, self.env))
+        other.results = list(self.results)
+        other._checkpoints = {k: v for k, v in self._checkpoints.items() if k <= self.position}
+        return other
+
     # -- internals ------------------------------------------------------------------------
     def _moved_from(self, before: weakref.ref) -> None:
         """After a move: a machine object no checkpoint keeps is garbage in reference

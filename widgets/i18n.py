@@ -41,6 +41,16 @@ UI: dict[str, dict[str, str]] = {
                            "help · Esc closes",
         "cmd.no_match": "no operation starts with {prefix!r}; help lists them",
         "cmd.matches": "{n} matches: {names}",
+        # help for operations (command line)
+        "help.title": "Operations", "help.intro": "Type one per line after `:`; positional "
+        "arguments fill the parameters in order, `key=value` any of them, `as NAME` binds the "
+        "result. `help OP` shows one operation. Tab completes names and arguments.",
+        "help.op": "operation and parameters", "help.kernel": "kernel function",
+        "help.what": "what it does", "help.param": "parameter", "help.type": "type",
+        "help.default": "default", "help.required": "required", "help.none": "none",
+        "help.aliases": "also", "help.example": "Example: {example}",
+        "help.unknown": "There is no operation {name!r}.", "help.did_you_mean": "Did you mean: {names}?",
+        "help.close": "Esc closes",
         # bindings (footer, palette, help)
         "key.step": "Step", "key.back": "Back", "key.start": "Start", "key.end": "End",
         "key.play": "Play/Pause", "key.faster": "Faster", "key.slower": "Slower",
@@ -80,6 +90,13 @@ UI: dict[str, dict[str, str]] = {
                            "Esc 关闭",
         "cmd.no_match": "没有以 {prefix!r} 开头的操作；help 列出全部",
         "cmd.matches": "{n} 个匹配：{names}",
+        "help.title": "操作", "help.intro": "在 `:` 之后每行输入一个操作；按顺序给出的参数依次填入，"
+        "`key=value` 可指定任一参数，`as NAME` 给结果命名。`help OP` 查看单个操作。Tab 补全名字和参数。",
+        "help.op": "操作与参数", "help.kernel": "对应的内核函数", "help.what": "作用",
+        "help.param": "参数", "help.type": "类型", "help.default": "默认值", "help.required": "必填",
+        "help.none": "无", "help.aliases": "别名", "help.example": "示例：{example}",
+        "help.unknown": "没有名为 {name!r} 的操作。", "help.did_you_mean": "你是不是想输入：{names}？",
+        "help.close": "Esc 关闭",
         "key.step": "下一步", "key.back": "上一步", "key.start": "开头", "key.end": "结尾",
         "key.play": "播放/暂停", "key.faster": "加快", "key.slower": "放慢",
         "key.zoom_in": "放大", "key.zoom_out": "缩小", "key.goto": "转到",

@@ -6,6 +6,7 @@ from typing import Any
 
 from rich.text import Text
 
+from .i18n import tr
 from .textlines import TextLines, set_border_title
 
 WORDS = {
@@ -32,7 +33,7 @@ def lesson_text(title: str, summary: str, position: int, total: int, result: Any
     if result is None:
         t.append("\n\n")
         t.append(summary + "\n\n")
-        t.append(w["start"] + "\n", "dim")
+        t.append((w["start"] if total else tr(lang, "explore.hint")) + "\n", "dim")
     else:
         t.append(f"  {result.title(lang)}\n\n", "bold cyan")
         t.append(result.narration(lang).strip() + "\n\n")

@@ -1,0 +1,70 @@
+"""The app's command line: Tab completion, ``help``, and typed steps as an exploration branch.
+
+A line typed during a lesson does not touch the lesson: the timeline is branched at the
+current step (:meth:`scenarios.Timeline.branch`) and the typed steps go to the branch,
+shown as such in the header; ``b`` returns to the untouched lesson where it was.  In free
+exploration (a lesson without steps) typed steps simply extend it.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from widgets import CommandLine, VirtualMap
+from widgets.i18n import tr
+
+
+class ExploreMixin:
+    """Mixed into MmvizApp: needs timeline, lesson_timeline, lang, _move, _after_move."""
+
+    timeline: Any
+    lesson_timeline: Any
+    lang: str
+
+    def _complete(self, line: str) -> tuple[str, list[str]]:
+        from .commands import complete
+        return complete(line, self.timeline.env)
+
+    def action_command_line(self) -> None:
+        cmd = self.query_one(CommandLine)
+        cmd.set_completer(self._complete)
+        cmd.set_placeholder(tr(self.lang, "cmd.placeholder"))
+        cmd.open()
+
+    def on_command_line_submitted(self, message: CommandLine.Submitted) -> None:
+        from scenarios import CommandError, LessonError, parse_command
+        from .commands import HELP_WORDS, help_markdown
+        cmd = self.query_one(CommandLine)
+        words = message.line.split()
+        if words and words[0] in HELP_WORDS:
+            from .screens import OpsHelp
+            cmd.show_error("")
+            self.push_screen(OpsHelp(help_markdown(words[1] if len(words) > 1 else None, self.lang),
+                                     tr(self.lang, "help.close")))
+            return
+        tl = self.timeline
+        try:
+            step = parse_command(message.line, names=dict(tl.env), index=tl.position,
+                                 machine={"kernel": tl.machine.config.kernel})
+        except (CommandError, LessonError) as err:
+            cmd.show_error(str(err))
+            return
+        cmd.show_error("")
+        if self.lesson_timeline is None and len(tl) > 0:
+            self.lesson_timeline = tl              # a lesson: explore on a branch of it
+            self.playing = False
+            tl = self.timeline = tl.branch()
+        self._move(lambda: tl.add(step))
+        if tl.current is not None and tl.current.error is not None:
+            cmd.show_error(f"{tl.current.error_kind}: {tl.current.error_message}")
+
+    def on_command_line_closed(self) -> None:
+        self.query_one(VirtualMap).focus()
+
+    def action_return_to_lesson(self) -> None:
+        """Leave the exploration branch: the lesson comes back exactly where it was."""
+        if self.lesson_timeline is None:
+            self.notify(tr(self.lang, "branch.none"), timeout=2)
+            return
+        self.timeline, self.lesson_timeline = self.lesson_timeline, None
+        self._after_move()
+        self.notify(tr(self.lang, "branch.back", step=self.timeline.position), timeout=2)

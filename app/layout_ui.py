@@ -1,0 +1,110 @@
+"""The app's layout: applies app/layout.py's plan to the screen, the tab bar, the status line.
+
+The screen gets one class per layout (-wide, -medium, -compact, -too-small, styled in
+mmviz.tcss); hidden panes get -hidden; the lesson's width (medium) and the wide grid's
+columns come from the panes' MIN_WIDTH.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from rich.markup import escape
+from textual.css.scalar import Scalar
+from textual.widgets import Static
+
+from widgets import LessonPane
+from widgets.i18n import tr
+
+
+class LayoutMixin:
+    """Mixed into MmvizApp: needs front, layout_wanted, plan, timeline, lang, playing."""
+
+    front: tuple[str, ...]
+    layout_wanted: str
+    plan: Any
+
+    def _apply_layout(self, size: Any = None) -> None:
+        """Choose the layout for this size and the panes in front, and set it on the screen."""
+        from . import layout
+        screen = getattr(self, "_main_screen", None)
+        if screen is None:
+            return
+        w, h = size or self.size
+        plan = layout.choose((w, h), self.front, self.layout_wanted)
+        self.plan = plan
+        for name in (*layout.LAYOUTS, "too-small"):
+            screen.set_class(name == (plan.layout if plan else "too-small"), f"-{name}")
+        if plan is None:
+            self.query_one("#too-small", Static).update(
+                tr(self.lang, "too_small", w=layout.COMPACT_MIN[0], h=layout.COMPACT_MIN[1]))
+            return
+        main = self.query_one("#main")
+        lesson = self.query_one(LessonPane)
+        width = plan.lesson_width if plan.layout == "medium" else None
+        if plan.layout == "wide":
+            left, mid, right = layout.wide_columns(w, layout.min_widths())
+            main.styles.grid_columns = f"{left} {mid} {right}"
+        if lesson.styles.inline.get_rule("width") != (None if width is None else Scalar.parse(str(width))):
+            lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
+        for pane in layout.PANES:
+            self.query_one(f"#{pane}").set_class(pane not in plan.visible, "-hidden")
+        focused = self.focused
+        if focused is not None and focused.has_class("-hidden"):
+            self.query_one(f"#{plan.visible[0]}").focus()
+        self._show_tabs()
+
+    def _show_tabs(self) -> None:
+        """The tab bar (medium and compact): the layout, the panes (front ones lit), the status."""
+        from . import layout
+        plan = getattr(self, "plan", None)
+        if plan is None or plan.layout == "wide":
+            self.sub_title = self._status_line()
+            return
+        parts = []
+        for i, pane in enumerate(layout.PANES, 1):
+            name = escape(tr(self.lang, f"pane.{pane}"))
+            style = "reverse bold" if pane in plan.visible else "dim"
+            parts.append(f"[@click=app.front('{pane}')][{style}] {i} {name} [/][/]")
+        status = self._status_line(title=False) if plan.layout == "compact" else ""
+        self.query_one("#pane-tabs", Static).update(
+            f"{' '.join(parts)}  [dim]{escape(tr(self.lang, 'tabs.keys'))}[/]  [bold]{escape(status)}[/]")
+        self.sub_title = self._status_line()
+
+    def _status_line(self, title: bool = True) -> str:
+        """The lesson's title, the exploration branch and the autoplay state, for the header."""
+        tl = self.timeline
+        parts = [tl.lesson.title_in(self.lang)] if title else []
+        if self.lesson_timeline is not None:
+            parts.append(tr(self.lang, "branch.on", step=self.lesson_timeline.position,
+                            lesson=self.lesson_timeline.lesson.id))
+        if self.playing:
+            parts.append(tr(self.lang, "play.on", seconds=self._step_seconds()))
+        return " · ".join(parts)
+
+    def action_front(self, pane: str) -> None:
+        """Bring a pane in front (medium, compact) or focus it (wide)."""
+        from . import layout
+        if pane not in layout.PANES:
+            return
+        self.front = (pane, *[p for p in self.front if p != pane])
+        self._apply_layout()
+        self.query_one(f"#{pane}").focus()
+
+    def action_next_layout(self) -> None:
+        """Cycle through the layouts that fit this terminal."""
+        from . import layout
+        fits = layout.fitting(self.size, self.front)
+        if not fits:
+            return
+        current = self.plan.layout if self.plan else fits[0]
+        nxt = fits[(fits.index(current) + 1) % len(fits)] if current in fits else fits[0]
+        self.layout_wanted = nxt
+        self._apply_layout()
+        if len(fits) == 1:
+            self.notify(tr(self.lang, "msg.layout_only", name=tr(self.lang, f"layout.{nxt}"),
+                           w=self.size.width, h=self.size.height), timeout=2)
+        else:
+            self.notify(tr(self.lang, "msg.layout", name=tr(self.lang, f"layout.{nxt}")), timeout=1.5)
+
+    def action_scroll_lesson(self, lines: int) -> None:
+        self.query_one(LessonPane).scroll_relative(y=lines, animate=False)

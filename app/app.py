@@ -63,21 +63,21 @@ def gc_policy_off(before: tuple[int, int, int] | None) -> None:
         gc.set_threshold(*before)
 
 
-def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False) -> Any:
-    """A Timeline for a lesson (id, path or Lesson), the first lesson, or free exploration."""
+def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False,
+                  machine: dict[str, Any] | None = None) -> Any:
+    """A Timeline for a lesson (id, path or Lesson), the first lesson, or free exploration on
+    ``machine`` (boot options: ram, pae, kernel, vmalloc, ...; ram/pae are shortcuts)."""
     from scenarios import Timeline, all_lessons, explore_lesson, find_lesson
-    if lesson is None and ram is None and not pae:
+    machine = {**(machine or {}), **({"ram": ram} if ram else {}), **({"pae": True} if pae else {})}
+    if lesson is None and not machine:
         lessons = all_lessons()
         lesson = lessons[0] if lessons else explore_lesson({})
     elif lesson is None:
-        machine = {"ram": ram} if ram else {}
-        if pae:
-            machine["pae"] = True
         lesson = explore_lesson(machine)
     elif isinstance(lesson, str):
         lesson = find_lesson(lesson)
-    if lesson.steps and (ram or pae):     # ram/pae given with a lesson override its machine
-        lesson.machine = {**lesson.machine, **({"ram": ram} if ram else {}), **({"pae": True} if pae else {})}
+    if lesson.steps and machine:     # boot options given with a lesson override its machine
+        lesson.machine = {**lesson.machine, **machine}
     return Timeline(lesson)
 
 
@@ -118,16 +118,20 @@ class MmvizApp(LayoutMixin, ExploreMixin, App):
     speed: reactive[int] = reactive(2, init=False)      # index into reading.SPEEDS (x1.0)
 
     def __init__(self, lesson: Any = None, ram: str | None = None, pae: bool = False,
-                 lang: str = "en") -> None:
+                 lang: str | None = "en", machine: dict[str, Any] | None = None,
+                 layout: str | None = None) -> None:
         super().__init__()
         self._filters = [SafeMonochrome() if type(f) is Monochrome else f for f in self._filters]
-        self.timeline = load_timeline(lesson, ram, pae)
+        self.timeline = load_timeline(lesson, ram, pae, machine)
+        if lang is None:
+            from widgets.i18n import default_lang
+            lang = default_lang()
         self.set_reactive(MmvizApp.lang, lang if lang in ("en", "zh") else "en")
         self._autoplay: Any = None
         self.last_error = ""
         self.kernel_log: list[str] = []        # kernel errors of this session, oldest first
         self.front: tuple[str, ...] = ("vmap", "walk", "physical", "buddy", "slab")
-        self.layout_wanted = "auto"
+        self.layout_wanted = layout or "auto"
         self.plan: Any = None
         self.lesson_timeline: Any = None       # the lesson while a typed command explores a branch
 

@@ -28,30 +28,36 @@ class UsageError(Exception):
 
 
 class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        from .cli_more import with_lessons
+        return with_lessons(self, super().format_help())
+
     def error(self, message: str) -> None:  # one line, not usage + message
         raise UsageError(f"{self.prog}: {message}")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mmviz", description="See how 32-bit x86 Linux manages memory, step by step.")
+    from .cli_more import TOP_USAGE, add_boot_options
+    p = _Parser(prog="mmviz", usage=TOP_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter,
+                description="See how 32-bit x86 Linux manages memory, step by step.")
     p.add_argument("--text", action="store_true", help="print the default machine instead of the TUI")
-    p.add_argument("--lang", choices=("en", "zh"), default="en")
-    p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
-    p.add_argument("--pae", action="store_true", help="with --ram: a PAE machine")
+    p.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language (default: from LC_ALL / LANG)")
+    add_boot_options(p)
     p.add_argument("--no-ask", action="store_true",
                    help="TUI: step without stopping at the lessons' prediction questions")
     p.set_defaults(lesson=None)
-    sub = p.add_subparsers(dest="command", parser_class=_Parser)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, prog="mmviz")
 
     s = sub.add_parser("lessons", help="list the lessons")
-    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
     s.add_argument("--all", action="store_true", help="also list lessons this engine cannot run yet")
     s.add_argument("--json", action="store_true")
 
     s = sub.add_parser("run", help="play a lesson")
     s.add_argument("lesson", help="a lesson id (see: mmviz lessons) or a .toml file")
     s.add_argument("--text", action="store_true", help="print the lesson instead of opening the TUI")
-    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
     s.add_argument("--max-events", type=int, default=8, metavar="N",
                    help="events shown per step (default 8)")
     s.add_argument("--answers", action="store_true",
@@ -67,7 +73,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--count", type=int, default=6)
     s.add_argument("--ram", default=None)
-    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
     s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
 
     s = sub.add_parser("layout", help="the virtual memory layout of a machine")
@@ -138,13 +144,16 @@ def cmd_default(ns: argparse.Namespace) -> int:
     if not ns.text and sys.stdout.isatty():
         app_cls = _tui_app()
         if app_cls is not None:
-            if ns.ram:
-                _check_machine({"ram": ns.ram, "pae": ns.pae})
-            tui = app_cls(lesson=ns.lesson, ram=ns.ram, pae=ns.pae, lang=ns.lang)
+            from .cli_more import boot_options
+            machine = boot_options(ns)
+            if machine:
+                _check_machine(machine)
+            tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, layout=ns.layout)
             tui.ask_questions = not ns.no_ask  # predict, then see (widgets/question.py)
             return _run_app(tui)
     import engine
-    cfg = {"ram": ns.ram, "pae": ns.pae} if ns.ram else {"pae": ns.pae}
+    from .cli_more import boot_options
+    cfg = boot_options(ns) or {}
     _check_machine(cfg)
     m = engine.Machine.boot(**cfg)
     print_layout(m)
@@ -316,7 +325,8 @@ COMMANDS = {"boot": cmd_boot, "lessons": cmd_lessons, "run": cmd_run, "check": c
 
 def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
     """``mmviz LESSON ...``: a first bare word that is not a command names a lesson."""
-    takes_value = {"--lang", "--ram"}
+    from .cli_more import TAKES_VALUE
+    takes_value = TAKES_VALUE
     i = 0
     while i < len(argv):
         a = argv[i]
@@ -350,6 +360,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         ns = build_parser().parse_args(args)
         if lesson is not None:
             ns.lesson = lesson
+        if getattr(ns, "lang", "") is None:
+            from widgets.i18n import default_lang
+            ns.lang = default_lang()
         return COMMANDS.get(ns.command, cmd_default)(ns)
     except UsageError as err:
         err_line(str(err))

@@ -6,9 +6,52 @@ import argparse
 import json
 import math
 import sys
-import textwrap
 from pathlib import Path
 from typing import Any
+
+
+TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
+  mmviz [--ram SIZE] [--pae] [--kernel 2.6|6.1] [--vmalloc SIZE] [--allocator slab|slub]
+        [--nx] [--swap SIZE] [--cpus N]            free exploration on that machine
+  mmviz COMMAND ...                                 (see the commands below)"""
+RECORD_SIZE = "160x48"    # the smallest wide layout (app/layout.py WIDE_MIN) with room to spare
+TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swap", "--cpus",
+               "--layout"}
+BOOT_FLAGS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus")
+
+
+def add_boot_options(p: argparse.ArgumentParser) -> None:
+    """The TUI's boot options: the machine for free exploration (or overriding a lesson's)."""
+    p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
+    p.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
+    p.add_argument("--kernel", choices=("2.6", "6.1"), default=None,
+                   help="kernel flavour: 2.6 (2.6.24, SLAB) or 6.1 (Debian 6.1, SLUB; the default)")
+    p.add_argument("--vmalloc", default=None, help="vmalloc area size (the vmalloc= boot option)")
+    p.add_argument("--allocator", choices=("slab", "slub"), default=None)
+    p.add_argument("--nx", action="store_true", help="NX pages (needs --pae)")
+    p.add_argument("--swap", default=None, help="a swap area of this size")
+    p.add_argument("--cpus", type=int, default=None)
+    p.add_argument("--layout", choices=("wide", "medium", "compact"), default=None,
+                   help="start in this layout (default: the roomiest that fits; v cycles)")
+
+
+def boot_options(ns: argparse.Namespace) -> dict[str, Any] | None:
+    """The machine configuration the boot options ask for, or None (bad values are reported
+    as one line by mmviz when the machine boots)."""
+    cfg = {k: getattr(ns, k) for k in BOOT_FLAGS if getattr(ns, k, None) not in (None, False)}
+    return cfg or None
+
+
+def with_lessons(parser: argparse.ArgumentParser, text: str) -> str:
+    """``mmviz --help``: the usage, then the bundled lessons (id, steps, title)."""
+    if parser.prog != "mmviz":
+        return text
+    try:
+        from scenarios import all_lessons
+        rows = [f"  {l.id:<18} {len(l):>3} steps  {l.title_in('en')}" for l in all_lessons()]
+    except Exception as err:  # a broken lesson must not break --help
+        rows = [f"  (lessons unavailable: {err})"]
+    return text + "\nlessons (mmviz LESSON opens one):\n" + "\n".join(rows) + "\n"
 
 
 def add_parsers(sub: Any, machine_args: Any) -> None:
@@ -17,9 +60,12 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
     s.add_argument("-o", "--output", help="the .cast file to write")
     s.add_argument("--svg", metavar="DIR", help="write one SVG screenshot per step into DIR")
     s.add_argument("--step", type=int, default=None, help="with --svg: only this step")
-    s.add_argument("--lang", choices=("en", "zh"), default="en")
-    s.add_argument("--size", default="120x40", help="terminal COLSxROWS (default 120x40)")
-    s.add_argument("--step-seconds", type=float, default=2.5)
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--size", default=RECORD_SIZE,
+                   help=f"terminal COLSxROWS (default {RECORD_SIZE}: the wide layout, every pane; "
+                        "smaller sizes record the medium or compact layout)")
+    s.add_argument("--step-seconds", type=float, default=None,
+                   help="seconds per step (default: each step's reading time, as autoplay)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
     s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
@@ -38,7 +84,8 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
         raise usage_error("mmviz record: give -o FILE.cast and/or --svg DIR")
     if ns.step is not None and not ns.svg:
         raise usage_error("mmviz record: --step needs --svg")
-    if not (math.isfinite(ns.step_seconds) and 0 < ns.step_seconds <= 3600):
+    if ns.step_seconds is not None and not (math.isfinite(ns.step_seconds)
+                                            and 0 < ns.step_seconds <= 3600):
         raise usage_error("mmviz record: --step-seconds must be a number of seconds, 0 < s <= 3600")
     try:
         size = parse_size(ns.size)
@@ -190,14 +237,10 @@ def crash_log(details: str) -> str:
     return ""
 
 
-def _wrap(text: str, indent: str, lang: str) -> list[str]:
-    if lang == "zh":   # CJK text has no spaces to break at; wrap by characters
-        width = 38
-        lines = []
-        for para in text.splitlines() or [""]:
-            lines.extend(para[i:i + width] for i in range(0, max(len(para), 1), width))
-        return [indent + line for line in lines]
-    return textwrap.wrap(text, 88, initial_indent=indent, subsequent_indent=indent) or [indent]
+def _wrap(text: str, indent: str, lang: str, width: int = 88) -> list[str]:
+    """Wrap narration to ``width`` cells: CJK-aware, never inside an identifier or number."""
+    from widgets.wrap import wrap
+    return wrap(text, width, indent)
 
 
 def _event_text(ev: Any) -> str:

@@ -24,6 +24,20 @@ def _key(t: Text) -> tuple:
     return (t.plain, tuple(t.spans), str(t.style))
 
 
+def wrap_text(text: Text, width: int) -> list[Text]:
+    """One line of styled text wrapped to ``width`` cells, CJK-aware (widgets.wrap): never
+    inside an identifier or a number, no line starting with "，"."""
+    from .wrap import break_offsets
+    out = []
+    for i, part in enumerate(text.divide(break_offsets(text.plain, width))):
+        part.rstrip()
+        if i:
+            lead = len(part.plain) - len(part.plain.lstrip(" "))
+            part = part[lead:]
+        out.append(part)
+    return out
+
+
 def split_lines(text: Text) -> list[Text]:
     """A multi-line Text as one Text per line (no trailing empty line)."""
     lines = list(text.split("\n", allow_blank=True))
@@ -69,10 +83,9 @@ class TextLines(ScrollView, can_focus=True):
     def _layout_lines(self) -> None:
         width = self.text_width
         if self.wrap and self.is_mounted:
-            console = self.app.console
             lines: list[Text] = []
             for t in self._source:
-                lines.extend(t.wrap(console, width, overflow="fold") if t.cell_len > width else [t])
+                lines.extend(wrap_text(t, width) if t.cell_len > width else [t])
         else:
             lines = self._source
         keys = [_key(t) for t in lines]

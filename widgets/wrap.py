@@ -1,0 +1,81 @@
+"""Line wrapping for mixed Chinese/English text, measured in terminal cells (rich's cell_len).
+
+Rich's own wrapper breaks only at spaces, so a Chinese sentence is one long "word" that
+gets folded anywhere — inside ``PAGE_OFFSET`` or ``0xc0000000``.  Here a line may break:
+
+* at a space;
+* before or after a CJK character (Chinese needs no spaces between words);
+
+but never inside a run of non-CJK, non-space characters (an identifier, a number, a path),
+never before closing punctuation (，。、；：！？）」 …) and never after an opening one (（「 …).
+Only a token wider than the whole line is folded.
+"""
+from __future__ import annotations
+
+import re
+
+from rich.cells import cell_len
+
+NO_START = set("，。、；：！？）」』】》〉…—,.;:!?)]}%")      # may not begin a line
+NO_END = set("（「『【《〈([{")                              # may not end a line
+_CJK = r"\u2e80-\u2fff\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_TOKEN = re.compile(rf"\s+|[{_CJK}]|[^\s{_CJK}]+")
+
+
+def _tokens(text: str) -> list[str]:
+    """Spaces, single CJK characters, and runs of everything else; punctuation that may not
+    start a line sticks to the token before it, an opening one to the token after it."""
+    raw = _TOKEN.findall(text)
+    out: list[str] = []
+    for tok in raw:
+        if tok[0] in NO_START and len(out) >= 2 and out[-1].isspace():
+            space = out.pop()                   # "KM_IRQ0 ……）": keep the space, no break there
+            out[-1] += space + tok
+        elif out and (tok[0] in NO_START or out[-1][-1] in NO_END) and not tok.isspace() \
+                and not out[-1].isspace():
+            out[-1] += tok
+        else:
+            out.append(tok)
+    return out
+
+
+def break_offsets(text: str, width: int) -> list[int]:
+    """Character offsets at which to break ``text`` (one paragraph) to fit ``width`` cells."""
+    width = max(1, width)
+    offsets: list[int] = []
+    pos, used = 0, 0
+    for tok in _tokens(text):
+        w = cell_len(tok)
+        if tok.isspace() and used + w <= width:
+            used += w
+            pos += len(tok)
+            continue
+        if used + w > width and used > 0:
+            offsets.append(pos)
+            used = 0
+        if w > width:                       # a token wider than a line: fold it
+            cw = 0
+            for i, ch in enumerate(tok):
+                c = cell_len(ch)
+                if cw + c > width:
+                    offsets.append(pos + i)
+                    cw = 0
+                cw += c
+            used = cw
+            pos += len(tok)
+            continue
+        used += w
+        pos += len(tok)
+    return offsets
+
+
+def wrap(text: str, width: int, indent: str = "") -> list[str]:
+    """Wrap plain text (paragraphs separated by newlines) to ``width`` cells, each line
+    prefixed with ``indent``; spaces at the break are dropped."""
+    inner = max(1, width - cell_len(indent))
+    lines: list[str] = []
+    for para in text.splitlines() or [""]:
+        cuts = [0, *break_offsets(para, inner), len(para)]
+        parts = [para[a:b].strip() for a, b in zip(cuts, cuts[1:])]
+        lines.extend(indent + p for p in (parts or [""]) if p or len(parts) == 1)
+    return lines

@@ -3,8 +3,11 @@
 The app runs headless (Textual's run_test driver discards terminal output), so each
 frame is rendered by us: the screen's compositor renders a full update through a Rich
 console forced to a truecolor terminal, exactly what a real terminal would receive.
-Timestamps are logical (step index x step_seconds), never wall time; every step gets
-an asciicast marker ("m") labelled with its title so players can jump between steps.
+Timestamps are logical, never wall time: each step stays on screen for its reading time
+(app/reading.py, the same as autoplay) or a fixed ``step_seconds``.  Every step's screen
+is written first and its asciicast marker ("m", labelled with the step's title) right
+after it at the same time, so a player that pauses on a marker shows that step.  The
+cursor, hidden while playing, is shown again at the end.
 Nothing varies between runs: no timestamp in the header, only TERM/SHELL in env.
 """
 from __future__ import annotations
@@ -19,7 +22,9 @@ from typing import Any, Callable
 
 from scenarios.textsafe import sanitize
 
-HIDE_CURSOR, CLEAR = "\x1b[?25l", "\x1b[H\x1b[2J"
+HIDE_CURSOR, SHOW_CURSOR, CLEAR = "\x1b[?25l", "\x1b[?25h", "\x1b[H\x1b[2J"
+RESET = "\x1b[0m"
+DEFAULT_SIZE = (160, 48)
 
 
 MAX_SIZE = (400, 200)
@@ -117,22 +122,27 @@ def _progress(i: int, total: int, stream=sys.stderr) -> None:
     stream.flush()
 
 
-def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] = (120, 40),
-                step_seconds: float = 2.5, progress: bool = True) -> int:
-    """Write an asciicast v2 file of the whole lesson; returns the number of steps."""
+def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] = DEFAULT_SIZE,
+                step_seconds: float | None = None, progress: bool = True) -> int:
+    """Write an asciicast v2 file of the whole lesson; returns the number of steps.
+
+    Each step stays on screen ``step_seconds`` (None: its reading time, app/reading.py)."""
+    from .reading import step_seconds as reading_time
     check_writable(out)
     events: list[str] = []
     titles: dict[int, str] = {}
+    clock = [0.0]
 
     def on_frame(app: Any, i: int) -> None:
-        t = round(i * step_seconds, 6)
+        t = round(clock[0], 6)
         frame = (HIDE_CURSOR + CLEAR if i == 0 else "\x1b[H") + render_ansi(app)
         cur = app.timeline.current
         label = sanitize(f"{i}: {cur.title(lang)}" if cur is not None
                          else f"0: {app.timeline.lesson.title_in(lang)}", newlines=False)
         titles[i] = label
-        events.append(json.dumps([t, "m", label], ensure_ascii=False))
         events.append(json.dumps([t, "o", frame], ensure_ascii=False))
+        events.append(json.dumps([t, "m", label], ensure_ascii=False))
+        clock[0] += step_seconds if step_seconds else reading_time(app.timeline, lang)
         if progress:
             _progress(i, max(1, total_hint[0]))
 
@@ -143,15 +153,16 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
     except Exception:
         total_hint[0] = 0
     total = asyncio.run(_play(lesson, lang, size, on_frame))
-    header = {"version": 2, "width": size[0], "height": size[1],
-              "duration": round(total * step_seconds + step_seconds, 6),
+    end = round(clock[0], 6)
+    events.append(json.dumps([end, "o", RESET + SHOW_CURSOR]))
+    header = {"version": 2, "width": size[0], "height": size[1], "duration": end,
               "title": titles.get(0, "mmviz")[3:], "env": {"TERM": "xterm-256color", "SHELL": "/bin/sh"}}
     out.write_text(json.dumps(header, ensure_ascii=False) + "\n" + "\n".join(events) + "\n",
                    encoding="utf-8")
     return total
 
 
-def record_svg(lesson: Any, out_dir: Path, lang: str = "en", size: tuple[int, int] = (120, 40),
+def record_svg(lesson: Any, out_dir: Path, lang: str = "en", size: tuple[int, int] = DEFAULT_SIZE,
                only: int | None = None, progress: bool = True) -> list[Path]:
     """One SVG screenshot per step (or only step ``only``); returns the files written."""
     check_writable(out_dir, is_dir=True)

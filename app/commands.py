@@ -57,9 +57,7 @@ KERNEL_FUNCTIONS = {
 TYPE_WORDS = {"int": "number", "addr": "address", "size": "size (K/M/G)", "pid": "pid",
               "gfp": "GFP mask", "kind": "read|write|exec", "prot": "rwx", "flags": "mmap flags",
               "text": "text", "bool": "true|false", "ram": "size"}
-PROC_FILES = ("/proc/buddyinfo", "/proc/meminfo", "/proc/zoneinfo", "/proc/slabinfo",
-              "/proc/vmallocinfo", "/proc/pagetypeinfo", "/proc/iomem", "/proc/vmstat",
-              "/proc/1/maps", "/proc/1/smaps", "/proc/1/status")
+KINDS = ("read", "write", "exec")
 HELP_WORDS = ("help", "?")
 
 
@@ -90,13 +88,24 @@ def usage(op: Any) -> str:
     return " ".join([op.name, *(param_text(p) for p in op.params)])
 
 
-def _values_for(param: Any, prefix: str, names: Iterable[str]) -> list[str]:
-    """Candidate words for one parameter."""
-    from scenarios.ops import GFP_NAMES, KINDS
+def proc_files() -> list[str]:
+    """The /proc files the engine renders (engine.procfs), and a process's maps/status."""
+    try:
+        from engine.procfs import _FILES
+        files = sorted(_FILES)
+    except ImportError:
+        files = []
+    return [*files, "/proc/1/maps", "/proc/1/status"]
+
+
+def _values_for(param: Any, prefix: str, names: Iterable[str], kernel: str) -> list[str]:
+    """Candidate words for one parameter (GFP names from the flavour's engine.gfp.GfpTable)."""
     if param.type == "gfp":
+        from engine.gfp import GfpTable
         head, _, last = prefix.rpartition("|")
         lead = head + "|" if head else ""
-        return [lead + g for g in sorted(GFP_NAMES) if g.startswith(last)]
+        table = GfpTable(kernel if kernel in ("2.6", "6.1") else "6.1")
+        return [lead + g for g in sorted(table.names) if g.startswith(last)]
     if param.type == "kind":
         words: Iterable[str] = KINDS
     elif param.type == "bool":
@@ -106,7 +115,7 @@ def _values_for(param: Any, prefix: str, names: Iterable[str]) -> list[str]:
     elif param.type == "flags":
         words = ("private|anonymous", "shared", "private")
     elif param.name == "path":
-        words = PROC_FILES
+        words = proc_files()
     elif param.name == "kernel":
         words = ("2.6", "6.1")
     elif param.name == "allocator":
@@ -118,7 +127,7 @@ def _values_for(param: Any, prefix: str, names: Iterable[str]) -> list[str]:
     return [w for w in words if w.startswith(prefix)]
 
 
-def candidates(line: str, names: Iterable[str] = ()) -> tuple[str, list[str]]:
+def candidates(line: str, names: Iterable[str] = (), kernel: str = "6.1") -> tuple[str, list[str]]:
     """What the word being typed (the last one) can become: (that word, candidates)."""
     from scenarios.ops import lookup
     words = line.split(" ")
@@ -139,11 +148,11 @@ def candidates(line: str, names: Iterable[str] = ()) -> tuple[str, list[str]]:
     if "=" in current:
         key, _, value = current.partition("=")
         p = op.param(key)
-        return current, [f"{key}={v}" for v in _values_for(p, value, names)] if p else []
+        return current, [f"{key}={v}" for v in _values_for(p, value, names, kernel)] if p else []
     free = [p for p in op.params if p.name not in given]
     positional = [w for w in done[1:] if "=" not in w]
     if len(positional) < len(free):
-        out = _values_for(free[len(positional)], current, names)
+        out = _values_for(free[len(positional)], current, names, kernel)
         if not out and not current:
             out = [f"{p.name}=" for p in free[len(positional):]]
         return current, out
@@ -151,10 +160,10 @@ def candidates(line: str, names: Iterable[str] = ()) -> tuple[str, list[str]]:
         (["as"] if "as".startswith(current) and current else [])
 
 
-def complete(line: str, names: Iterable[str] = ()) -> tuple[str, list[str]]:
+def complete(line: str, names: Iterable[str] = (), kernel: str = "6.1") -> tuple[str, list[str]]:
     """Tab: the line with the current word completed (as far as it is unambiguous) and the
-    candidates when more than one remains."""
-    current, cands = candidates(line, names)
+    candidates when more than one remains (GFP names of this kernel flavour)."""
+    current, cands = candidates(line, names, kernel)
     if not cands:
         return line, []
     head = line[:len(line) - len(current)]

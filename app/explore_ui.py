@@ -22,7 +22,7 @@ class ExploreMixin:
 
     def _complete(self, line: str) -> tuple[str, list[str]]:
         from .commands import complete
-        return complete(line, self.timeline.env)
+        return complete(line, self.timeline.env, self.timeline.machine.config.kernel)
 
     def action_command_line(self) -> None:
         cmd = self.query_one(CommandLine)

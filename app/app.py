@@ -5,18 +5,16 @@ panes what to show (attributes down); panes ask for a new selection with message
 """
 from __future__ import annotations
 
-from functools import partial
-from typing import Any, Iterable
+from typing import Any
 
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
-from textual.app import App, ComposeResult, SystemCommand
+from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
 from textual.filter import Monochrome
 from textual.reactive import reactive
-from textual.screen import Screen
 from textual.widgets import Footer, Header, Static
 
 from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
@@ -25,6 +23,7 @@ from widgets.i18n import tr
 from widgets.selection import SelectionRequested, describe
 from scenarios.textsafe import sanitize
 
+from .chrome import ChromeMixin
 from .explore_ui import ExploreMixin
 from .layout_ui import LayoutMixin
 
@@ -40,7 +39,6 @@ class SafeMonochrome(Monochrome):
 
 
 GC_THRESHOLDS = (50_000, 20, 100)
-THEMES = ("textual-dark", "textual-light", "nord", "gruvbox", "dracula")
 FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
 
 
@@ -81,7 +79,7 @@ def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False,
     return Timeline(lesson)
 
 
-class MmvizApp(LayoutMixin, ExploreMixin, App):
+class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
     """mmviz: how 32-bit x86 Linux manages memory, step by step."""
 
     CSS_PATH = "mmviz.tcss"
@@ -104,6 +102,8 @@ class MmvizApp(LayoutMixin, ExploreMixin, App):
         Binding("question_mark", "help", "Help", id="help"),
         Binding("b", "return_to_lesson", "Return to lesson", id="return", show=False,
                 tooltip="Leave the exploration branch: back to the untouched lesson"),
+        Binding("P", "toggle_patterns", "Patterns", id="patterns", show=False,
+                tooltip="Physical map: a glyph per owner and zone, readable without colour"),
         Binding("v", "next_layout", "Layout", id="layout", tooltip="Cycle the layouts that fit"),
         Binding("J,shift+down", "scroll_lesson(3)", "Scroll lesson down", id="scroll-down",
                 show=False),
@@ -122,6 +122,8 @@ class MmvizApp(LayoutMixin, ExploreMixin, App):
                  layout: str | None = None) -> None:
         super().__init__()
         self._filters = [SafeMonochrome() if type(f) is Monochrome else f for f in self._filters]
+        from .chrome import projector_theme
+        self.register_theme(projector_theme())
         self.timeline = load_timeline(lesson, ram, pae, machine)
         if lang is None:
             from widgets.i18n import default_lang
@@ -157,6 +159,10 @@ class MmvizApp(LayoutMixin, ExploreMixin, App):
         # run; machines are not left to it (the timeline frees what a restore replaces)
         self._gc_before = gc_policy_on()
         self._main_screen = self.screen
+        if self.no_color:                  # NO_COLOR: the map's classes as glyphs too
+            self.query_one(PhysicalMapPane).patterns = True
+        if self.lang != "en":
+            self.translate_bindings()
         self._after_move()
 
     def on_unmount(self) -> None:
@@ -240,7 +246,12 @@ class MmvizApp(LayoutMixin, ExploreMixin, App):
         self._show_lesson()
 
     def watch_lang(self) -> None:
-        self._show_tabs()
+        self.translate_bindings()
+        cur = self.timeline.current
+        self._show_all(cur.events if cur is not None else [])
+        from widgets.textlines import retitle
+        for pane in self.query("#main > *"):
+            retitle(pane)
         self.query_one(SlabPane).show_machine(self.machine, self.lang, self.selection)
         self._show_lesson()
 
@@ -343,7 +354,7 @@ class MmvizApp(LayoutMixin, ExploreMixin, App):
 
     def action_help(self) -> None:
         from .screens import HelpScreen
-        self.push_screen(HelpScreen())
+        self.push_screen(HelpScreen(self.lang))
 
     def action_pick_lesson(self) -> None:
         from scenarios import all_lessons
@@ -360,17 +371,7 @@ class MmvizApp(LayoutMixin, ExploreMixin, App):
         gc.collect()                       # the old lesson's machines are in reference cycles
         self._after_move()
 
-    def action_next_theme(self) -> None:
-        i = THEMES.index(self.theme) if self.theme in THEMES else -1
-        self.theme = THEMES[(i + 1) % len(THEMES)]
-
     def action_switch_language(self) -> None:
         self.lang = "zh" if self.lang == "en" else "en"
 
     # -- command palette: every action by name ------------------------------------------
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
-        for b in self.BINDINGS:
-            assert isinstance(b, Binding)
-            yield SystemCommand(b.description, b.tooltip or f"{b.description} ({b.key})",
-                                partial(self.call_later, self.run_action, b.action))

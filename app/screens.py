@@ -19,7 +19,7 @@ HELP_PATH = Path(__file__).with_name("help.md")
 
 
 class HelpScreen(ModalScreen[None]):
-    """The keys and the panes, from help.md."""
+    """The keys and the panes, from help.md (help.zh.md in Chinese)."""
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -27,9 +27,14 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="close-help")]
 
+    def __init__(self, lang: str = "en") -> None:
+        super().__init__()
+        self.lang = lang
+
     def compose(self) -> ComposeResult:
+        from .chrome import help_path
         with VerticalScroll():
-            yield Markdown(HELP_PATH.read_text(encoding="utf-8"), id="help-text")
+            yield Markdown(help_path(self.lang).read_text(encoding="utf-8"), id="help-text")
 
 
 class OpsHelp(ModalScreen[None]):

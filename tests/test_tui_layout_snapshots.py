@@ -38,3 +38,17 @@ def test_light_theme_snapshot(snap_compare):
         pilot.app.theme = "textual-light"
         await _steps(pilot)
     assert snap_compare(MmvizApp(lesson="kmalloc-vmalloc"), run_before=light, terminal_size=(160, 48))
+
+
+def test_projector_theme_snapshot(snap_compare):
+    async def projector(pilot):
+        pilot.app.theme = "projector"
+        await _steps(pilot)
+    assert snap_compare(MmvizApp(lesson="buddy"), run_before=projector, terminal_size=(120, 40))
+
+
+def test_no_color_patterns_snapshot(snap_compare):
+    async def patterns(pilot):
+        await pilot.press("P")
+        await _steps(pilot)
+    assert snap_compare(MmvizApp(lesson="buddy"), run_before=patterns, terminal_size=(160, 48))

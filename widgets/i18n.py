@@ -58,7 +58,8 @@ UI: dict[str, dict[str, str]] = {
         "key.command": "Command", "key.lessons": "Lessons", "key.theme": "Theme",
         "key.language": "中文", "key.help": "Help", "key.layout": "Layout",
         "key.return": "Return to lesson", "key.scroll_down": "Scroll lesson down",
-        "key.scroll_up": "Scroll lesson up", "key.pane": "Pane in front", "key.quit": "Quit",
+        "key.scroll_up": "Scroll lesson up", "key.patterns": "Patterns",
+        "tip.patterns": "Physical map: a glyph per owner and zone, readable without colour", "key.pane": "Pane in front", "key.quit": "Quit",
         "tip.step": "Apply the next step", "tip.back": "Undo the last step exactly",
         "tip.goto": "Select a virtual address and walk it",
         "tip.layout": "Cycle the layouts that fit this terminal",
@@ -103,7 +104,8 @@ UI: dict[str, dict[str, str]] = {
         "key.command": "命令", "key.lessons": "课程", "key.theme": "主题",
         "key.language": "EN", "key.help": "帮助", "key.layout": "布局",
         "key.return": "回到课程", "key.scroll_down": "课程向下滚动",
-        "key.scroll_up": "课程向上滚动", "key.pane": "切换前台窗格", "key.quit": "退出",
+        "key.scroll_up": "课程向上滚动", "key.patterns": "图案",
+        "tip.patterns": "物理内存图：每种属主和 zone 加上字符标记，不靠颜色也能分辨", "key.pane": "切换前台窗格", "key.quit": "退出",
         "tip.step": "执行下一步", "tip.back": "精确撤销上一步",
         "tip.goto": "选中一个虚拟地址并遍历页表",
         "tip.layout": "在适合当前终端的布局之间切换",
@@ -117,6 +119,21 @@ UI: dict[str, dict[str, str]] = {
         "picker.title": "课程", "picker.steps": "{n} 步",
     },
 }
+
+
+# pane titles as the panes set them (English) -> Chinese; kernel identifiers stay
+TITLES_ZH = (("Physical memory", "物理内存"), (" frames", " 个页帧"), ("Buddy allocator", "伙伴分配器"),
+             ("Virtual 4 GB", "虚拟 4 GB"), ("Page walk + TLB", "页表遍历 + TLB"),
+             ("Slab caches", "slab 缓存"), ("Lesson", "课程"))
+
+
+def pane_title(title: str, lang: str) -> str:
+    """A pane's border title in ``lang`` (the panes build it in English)."""
+    if lang != "zh":
+        return title
+    for en, zh in TITLES_ZH:
+        title = title.replace(en, zh)
+    return title
 
 
 def tr(lang: str, key: str, **kw: Any) -> str:

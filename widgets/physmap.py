@@ -21,7 +21,7 @@ from textual.widget import Widget
 
 from engine.physmem import OWNER_NAMES
 
-from .textlines import set_border_title
+from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
 
 # frame classes: the owners (engine.physmem.OWNER_*), then free frames by zone
@@ -30,10 +30,12 @@ ZONE_NAMES = ("DMA", "Normal", "HighMem")
 CLASS_NAMES = (*OWNER_NAMES, "free DMA", "free Normal", "free HighMem")
 NCLS = len(CLASS_NAMES)
 RUNTIME = np.array([5, 6, 7, 8, 9, 10])        # pgtable pages slab vmalloc user pagecache
+# owners in the Okabe-Ito colour-blind-safe palette (no red/green pair); free frames dark
+# tints by zone; P (or NO_COLOR) adds a glyph per class for readers who cannot rely on colour
 CLASS_COLOURS = {
-    "free": "#303030", "hole": "#1a1a1a", "kernel": "#d75f5f", "mem_map": "#af5faf",
-    "bootmem": "#875f87", "pgtable": "#ffaf00", "pages": "#5fafff", "slab": "#87d75f",
-    "vmalloc": "#00d7d7", "user": "#ffd75f", "pagecache": "#d7af87",
+    "free": "#303030", "hole": "#1a1a1a", "kernel": "#d55e00", "mem_map": "#cc79a7",
+    "bootmem": "#8c6d8c", "pgtable": "#e69f00", "pages": "#56b4e9", "slab": "#009e73",
+    "vmalloc": "#0072b2", "user": "#f0e442", "pagecache": "#c8a882",
     "free DMA": "#3a3a5f", "free Normal": "#2f4f3f", "free HighMem": "#4f3f2f",
 }
 GUTTER = 10
@@ -42,15 +44,21 @@ TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color="#ffffff", bold=True) for n in 
 SELECTED = Style(bgcolor="#ffffff", color="#000000", bold=True)
 LINKED = [Style(bgcolor=CLASS_COLOURS[n], color="#ff5fff", bold=True) for n in CLASS_NAMES]
 GUTTER_STYLE = Style(color="#808080")
+# without colour (NO_COLOR) each class is also a glyph: free frames light patterns, used letters
+GLYPHS = {"free": " ", "hole": "/", "kernel": "k", "mem_map": "m", "bootmem": "b", "pgtable": "t",
+          "pages": "p", "slab": "s", "vmalloc": "v", "user": "u", "pagecache": "c",
+          "free DMA": ".", "free Normal": " ", "free HighMem": ":"}
+GLYPH = [GLYPHS[n] for n in CLASS_NAMES]
 INFO_ROWS = 3
 
 
-def legend_text() -> Text:
+def legend_text(patterns: bool = False) -> Text:
     t = Text()
     for name in CLASS_NAMES:
         if name == "free":
             continue
-        t.append("  ", Style(bgcolor=CLASS_COLOURS[name]))
+        swatch = GLYPHS[name] * 2 if patterns and GLYPHS[name] != " " else "  "
+        t.append(swatch, Style(bgcolor=CLASS_COLOURS[name]))
         t.append(f" {name}  ")
     t.append("▪", "bold")
     t.append(" touched by this step  ")
@@ -147,8 +155,10 @@ class CellCounts:
         return cells, changed
 
 
-class PhysicalMap(Widget, can_focus=True):
+class PhysicalMap(ThemedLines, Widget, can_focus=True):
     """All frames as cells; the touched and the selected cells stand out."""
+
+    patterns = False          # also draw each class's glyph (GLYPHS): readable without colour
 
     DEFAULT_CSS = """
     PhysicalMap { height: 1fr; min-height: 4; }
@@ -186,7 +196,7 @@ class PhysicalMap(Widget, can_focus=True):
     def _legend_lines(self) -> list[Strip]:
         if not self._legend or self._legend[0].cell_length != self.size.width:
             width = max(10, self.size.width)
-            lines = legend_text().wrap(self.app.console, width) if self.is_mounted else []
+            lines = legend_text(self.patterns).wrap(self.app.console, width) if self.is_mounted else []
             self._legend = [Strip(list(t.render(self.app.console))).crop_extend(0, width, None)
                             for t in lines]
         return self._legend
@@ -302,7 +312,7 @@ class PhysicalMap(Widget, can_focus=True):
         c0, c1 = y * w, min(cells.ncells, (y + 1) * w)
         segs = [Segment(f"{c0 * cells.per:#09x} ", GUTTER_STYLE)]
         shown = cells.shown
-        run_style, run_len = None, 0
+        run_style, run_ch, run_len = None, " ", 0
         for c in range(c0, c1):
             if c == self.selected_cell:
                 style, ch = SELECTED, "◆"
@@ -311,19 +321,15 @@ class PhysicalMap(Widget, can_focus=True):
             elif c in self.touched:
                 style, ch = TOUCHED[shown[c]], "▪"
             else:
-                style, ch = STYLES[shown[c]], " "
-            if ch == " " and style is run_style:
+                style, ch = STYLES[shown[c]], GLYPH[shown[c]] if self.patterns else " "
+            if style is run_style and ch == run_ch:
                 run_len += 1
                 continue
             if run_len:
-                segs.append(Segment(" " * run_len, run_style))
-            if ch == " ":
-                run_style, run_len = style, 1
-            else:
-                segs.append(Segment(ch, style))
-                run_style, run_len = None, 0
+                segs.append(Segment(run_ch * run_len, run_style))
+            run_style, run_ch, run_len = style, ch, 1
         if run_len:
-            segs.append(Segment(" " * run_len, run_style))
+            segs.append(Segment(run_ch * run_len, run_style))
         return Strip(segs).adjust_cell_length(self.size.width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:

@@ -14,14 +14,38 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 
+class ThemedLines:
+    """Mixin for Line-API panes: where a row sets no colour, the theme's (the widget's CSS
+    background and foreground) shows, so light and projector themes reach the interiors."""
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        base = self.rich_style
+        return [strip.apply_style(base) for strip in super().render_lines(crop)]
+
+
 def set_border_title(widget: Any, title: str) -> None:
-    """Set a border title only when it changes (setting it always repaints the widget)."""
+    """Set a border title only when it changes (setting it always repaints the widget), in the
+    app's language (widgets.i18n.pane_title)."""
+    from .i18n import pane_title
+    try:
+        lang = getattr(widget.app, "lang", "en")
+    except Exception:          # not mounted in an app
+        lang = "en"
+    widget._title_source = title                  # to re-title when the language changes
+    title = pane_title(title, lang)
     if widget.border_title != title:
         widget.border_title = title
 
 
 def _key(t: Text) -> tuple:
     return (t.plain, tuple(t.spans), str(t.style))
+
+
+def retitle(widget: Any) -> None:
+    """Set the widget's last title again (in the app's current language)."""
+    source = getattr(widget, "_title_source", None)
+    if source is not None:
+        set_border_title(widget, source)
 
 
 def wrap_text(text: Text, width: int) -> list[Text]:
@@ -46,7 +70,7 @@ def split_lines(text: Text) -> list[Text]:
     return lines
 
 
-class TextLines(ScrollView, can_focus=True):
+class TextLines(ThemedLines, ScrollView, can_focus=True):
     """Lines of styled text; ``wrap`` folds long lines at the pane's width."""
 
     DEFAULT_CSS = """

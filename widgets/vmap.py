@@ -19,7 +19,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from .textlines import set_border_title
+from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, region_of, selected_address
 
 FOUR_GB = 1 << 32
@@ -33,7 +33,7 @@ ITEM_COLOURS = {"vma": "#5f87d7", "vmalloc": "#00d7af", "pkmap": "#ffd700", "fix
 ITEM_STYLES = {k: Style(bgcolor=v) for k, v in ITEM_COLOURS.items()}
 ITEM_LABEL = {k: Style(color=v) for k, v in ITEM_COLOURS.items()}
 ADDR_STYLE = Style(color="#9e9e9e")
-LABEL_STYLE = Style(color="#e4e4e4")
+LABEL_STYLE = Style()             # the theme's / terminal's foreground: readable on light and dark
 SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
 BAR = 4
 
@@ -73,7 +73,7 @@ def _size_text(n: int) -> str:
     return f"{n}B"
 
 
-class VirtualMap(Widget, can_focus=True):
+class VirtualMap(ThemedLines, Widget, can_focus=True):
     """Regions of the 32-bit virtual address space, top = 0xffffffff, labelled."""
     MIN_WIDTH = 38       # cells, border included: the 4 GB bar, a tick and a region label
 

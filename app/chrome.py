@@ -1,0 +1,98 @@
+"""The app's chrome in the chosen language: the footer's and the palette's binding texts,
+the help screen (help.md / help.zh.md)."""
+from __future__ import annotations
+
+from dataclasses import replace
+from functools import partial
+from pathlib import Path
+from typing import Any, Iterable
+
+from textual.app import SystemCommand
+from textual.binding import Binding
+
+from widgets.i18n import tr
+
+# binding id -> (description key, tooltip key or "")
+BINDING_TEXT = {
+    "step": ("key.step", "tip.step"), "back": ("key.back", "tip.back"),
+    "jump-start": ("key.start", ""), "jump-end": ("key.end", ""),
+    "play": ("key.play", "tip.play"), "faster": ("key.faster", ""), "slower": ("key.slower", ""),
+    "zoom-in": ("key.zoom_in", ""), "zoom-out": ("key.zoom_out", ""),
+    "goto": ("key.goto", "tip.goto"), "command-line": ("key.command", ""),
+    "pick-lesson": ("key.lessons", ""), "theme": ("key.theme", ""),
+    "language": ("key.language", ""), "help": ("key.help", ""),
+    "return": ("key.return", "tip.return"), "layout": ("key.layout", "tip.layout"),
+    "scroll-down": ("key.scroll_down", ""), "scroll-up": ("key.scroll_up", ""),
+    "patterns": ("key.patterns", "tip.patterns"),
+}
+PALETTE_SKIP = {"theme"}          # Textual's palette has its own "Theme" entry
+THEMES = ("textual-dark", "textual-light", "projector", "nord", "gruvbox", "dracula")
+
+
+def projector_theme() -> Any:
+    """High contrast for projectors and light rooms: black on white, saturated accents."""
+    from textual.theme import Theme
+    return Theme(name="projector", primary="#0040c0", secondary="#000000", accent="#c00000",
+                 warning="#a05000", error="#c00000", success="#006000",
+                 foreground="#000000", background="#ffffff", surface="#ffffff", panel="#e8e8e8",
+                 boost="#dde4ff", dark=False)
+
+
+def binding_text(binding: Binding, lang: str) -> tuple[str, str]:
+    """(description, tooltip) of one of the app's bindings in ``lang``."""
+    bid = binding.id or ""
+    if bid.startswith("front-"):
+        pane = bid[len("front-"):]
+        return f"{tr(lang, 'key.pane')}: {tr(lang, f'pane.{pane}')}", ""
+    keys = BINDING_TEXT.get(bid)
+    if keys is None:
+        return binding.description, binding.tooltip
+    return tr(lang, keys[0]), tr(lang, keys[1]) if keys[1] else ""
+
+
+def help_path(lang: str) -> Path:
+    here = Path(__file__).parent
+    zh = here / "help.zh.md"
+    return zh if lang == "zh" and zh.exists() else here / "help.md"
+
+
+class ChromeMixin:
+    """Mixed into MmvizApp: needs lang, BINDINGS, _bindings."""
+
+    lang: str
+
+    def action_next_theme(self) -> None:
+        i = THEMES.index(self.theme) if self.theme in THEMES else -1
+        self.theme = THEMES[(i + 1) % len(THEMES)]
+        self.notify(tr(self.lang, "msg.theme", name=self.theme), timeout=1.5)
+
+    def action_toggle_patterns(self) -> None:
+        """P: the physical map's classes as glyphs too (colour-blind readers, projectors)."""
+        from widgets import PhysicalMapPane
+        pane = self.query_one(PhysicalMapPane)
+        pane.patterns = not pane.patterns
+        pane._legend = []
+        pane._rows.clear()
+        pane.refresh()
+
+    def translate_bindings(self) -> None:
+        """Rewrite the app's bindings' descriptions in the current language (footer, palette)."""
+        table = self._bindings.key_to_bindings
+        for key, bindings in table.items():
+            out = []
+            for b in bindings:
+                if b.id and (b.id in BINDING_TEXT or b.id.startswith("front-")):
+                    desc, tip = binding_text(b, self.lang)
+                    b = replace(b, description=desc, tooltip=tip)
+                out.append(b)
+            table[key] = out
+        self.refresh_bindings()
+
+    def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        for b in self.BINDINGS:
+            assert isinstance(b, Binding)
+            if b.id in PALETTE_SKIP:
+                continue
+            desc, tip = binding_text(b, self.lang)
+            yield SystemCommand(desc, tip or desc, partial(self.call_later, self.run_action, b.action))

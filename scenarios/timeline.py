@@ -232,14 +232,15 @@ class Timeline:
         return result
 
     def branch(self) -> "Timeline":
-        """A copy at the current position that shares nothing mutable with this timeline:
-        steps added to it (free exploration from a lesson step) leave this one untouched."""
-        other = copy.copy(self)
-        other.lesson = copy.copy(self.lesson)
-        other.lesson.steps = list(self.lesson.steps[:self.position])
-        other.machine, other.env = copy.deepcopy((self.machine, self.env))
-        other.results = list(self.results)
-        other._checkpoints = {k: v for k, v in self._checkpoints.items() if k <= self.position}
+        """A new timeline at the current position with its own machine (the lesson's steps so
+        far replayed on it): steps added to it (free exploration from a lesson step) leave
+        this one untouched.  Nothing is shared: checkpoints restore into their machine."""
+        from dataclasses import replace
+        lesson = replace(self.lesson, steps=list(self.lesson.steps[:self.position]))
+        other = Timeline(lesson, checkpoint_every=self.checkpoint_every,
+                         max_checkpoints=self.max_checkpoints, heavy_ms=self.heavy_ms,
+                         boot=self._boot)
+        other.jump(self.position)
         return other
 
     # -- internals ------------------------------------------------------------------------

@@ -26,7 +26,7 @@ def test_no_color_in_tmux_tells_free_from_used():
     sock = f"mmviz-nocolor-{os.getpid()}"
     env = {**os.environ, "TERM": "xterm-256color", "NO_COLOR": "1"}
     cmd = [TMUX, "-L", sock, "-f", "/dev/null", "new-session", "-d", "-x", "160", "-y", "48",
-           f"cd {ROOT} && {sys.executable} -m app.cli buddy --lang en; echo EXIT=$?; sleep 30"]
+           f"cd {ROOT} && {sys.executable} -m app.cli buddy --lang en --no-ask; echo EXIT=$?; sleep 30"]
     try:
         subprocess.run(cmd, env=env, capture_output=True, timeout=10, check=True)
         screen = ""

@@ -21,7 +21,7 @@ def _check(text: str, lines: list[str], width: int, indent: str) -> None:
     for a, b in zip(lines, lines[1:]):
         assert b[len(indent):][:1] not in NO_START, (a, b)
     for token in ASCII_TOKEN.findall(text):              # every token that fits is whole
-        if cell_len(token) + 4 <= inner:                # room for punctuation glued to it
+        if cell_len(token) + 6 <= inner:                # room for punctuation glued to it
             assert any(token in l for l in lines), (token, lines)
 
 

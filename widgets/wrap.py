@@ -54,15 +54,24 @@ def break_offsets(text: str, width: int) -> list[int]:
             offsets.append(pos)
             used = 0
         if w > width:                       # a token wider than a line: fold it
-            cw = 0
-            for i, ch in enumerate(tok):
-                c = cell_len(ch)
-                if cw + c > width:
-                    offsets.append(pos + i)
-                    cw = 0
-                cw += c
-            used = cw
-            pos += len(tok)
+            chunks, cur = [], ""
+            for ch in tok:
+                if cur and cell_len(cur + ch) > width:
+                    if ch in NO_START and len(cur) > 1:     # never start a line with "）"
+                        k = 1
+                        while k < len(cur) - 1 and cur[-k] in NO_START:
+                            k += 1
+                        chunks.append(cur[:-k])
+                        cur = cur[-k:]
+                    else:
+                        chunks.append(cur)
+                        cur = ""
+                cur += ch
+            for chunk in chunks:
+                pos += len(chunk)
+                offsets.append(pos)
+            used = cell_len(cur)
+            pos += len(cur)
             continue
         used += w
         pos += len(tok)

@@ -23,8 +23,6 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
                 "steps": "步"}}
-_ASCII_RUN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*|\s+|.", re.S)   # "8 MB" stays whole
-_NO_LINE_START = set("，。、；：？！）》」』”’%,.;:?!)")
 
 
 def cells(text: str) -> int:
@@ -32,31 +30,13 @@ def cells(text: str) -> int:
 
 
 def wrap(text: str, indent: str, lang: str, width: int = WIDTH) -> list[str]:
-    """Wrap on display width; never inside an ASCII word or number (zh and en)."""
+    """Wrap on display width; never inside an ASCII word or number (zh: widgets.wrap, the
+    same CJK-aware wrapper as the TUI's panes)."""
     if lang != "zh":
         return textwrap.wrap(text, width, initial_indent=indent, subsequent_indent=indent,
                              break_long_words=False, break_on_hyphens=False) or [indent]
-    room = width - cells(indent)
-    out: list[str] = []
-    for para in text.splitlines() or [""]:
-        line = ""
-        toks = []
-        for tok in _ASCII_RUN.findall(para):        # an over-long ASCII run breaks at its spaces
-            toks.extend(re.split(r"( )", tok) if cells(tok) > room // 2 and " " in tok else [tok])
-        for tok in toks:
-            if tok.isspace():
-                tok = " "
-                if not line:
-                    continue
-            if line and cells(line) + cells(tok) > room and tok != " ":
-                if tok[0] in _NO_LINE_START:          # keep closing punctuation on the line
-                    line += tok
-                    continue
-                out.append(line.rstrip())
-                line = ""
-            line += tok
-        out.append(line.rstrip())
-    return [indent + line for line in out]
+    from widgets.wrap import wrap as wrap_cells
+    return wrap_cells(text, width, indent)
 
 
 def _ask(question: Any, lang: str, interactive: bool, print: Callable[[str], None]) -> bool | None:

@@ -7,8 +7,9 @@ gets folded anywhere — inside ``PAGE_OFFSET`` or ``0xc0000000``.  Here a line 
 * before or after a CJK character (Chinese needs no spaces between words);
 
 but never inside a run of non-CJK, non-space characters (an identifier, a number, a path),
-never before closing punctuation (，。、；：！？）」 …) and never after an opening one (（「 …).
-Only a token wider than the whole line is folded.
+never before closing punctuation (，。、；：！？）」 …) and never after an opening one (（「 …);
+in Chinese text words joined by one space ("8 MB", "3G + 160 MB") stay together up to half
+a line.  Only a token wider than the whole line is folded.
 """
 from __future__ import annotations
 
@@ -39,12 +40,36 @@ def _tokens(text: str) -> list[str]:
     return out
 
 
+def _ascii_edge(ch: str) -> bool:
+    return "!" <= ch <= "~"
+
+
+def _join_ascii_runs(tokens: list[str], limit: int) -> list[str]:
+    """In CJK text, words joined by one space ("8 MB", "3G + 160 MB", "2.6.24 mm/memory.c")
+    stay together as long as the run is at most ``limit`` cells wide."""
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        tok = tokens[i]
+        while (i + 2 < len(tokens) and tokens[i + 1] == " " and tok and _ascii_edge(tok[-1])
+               and tokens[i + 2] and _ascii_edge(tokens[i + 2][0])
+               and cell_len(tok) + 1 + cell_len(tokens[i + 2]) <= limit):
+            tok = tok + " " + tokens[i + 2]
+            i += 2
+        out.append(tok)
+        i += 1
+    return out
+
+
 def break_offsets(text: str, width: int) -> list[int]:
     """Character offsets at which to break ``text`` (one paragraph) to fit ``width`` cells."""
     width = max(1, width)
     offsets: list[int] = []
     pos, used = 0, 0
-    for tok in _tokens(text):
+    tokens = _tokens(text)
+    if re.search(rf"[{_CJK}]", text):
+        tokens = _join_ascii_runs(tokens, width // 2)
+    for tok in tokens:
         w = cell_len(tok)
         if tok.isspace() and used + w <= width:
             used += w

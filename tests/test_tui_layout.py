@@ -115,3 +115,15 @@ def test_plans_never_draw_a_pane_below_its_minimum():
                 else:
                     assert all(w >= mins[p] for p in (*plan.visible, "lesson"))
     assert layout.choose((50, 14), ("vmap",)) is None
+
+
+async def test_tab_bar_click_brings_a_pane_in_front():
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        tabs = app.query_one("#pane-tabs")
+        text = str(tabs.render())
+        x = text.index("5 ") + 1                     # padding 0 1: one column to the right
+        await pilot.click("#pane-tabs", offset=(x + 1, 0))
+        await pilot.pause()
+        assert set(visible_panes(app)) == {"lesson", "slab"}

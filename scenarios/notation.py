@@ -68,8 +68,6 @@ def call_text(op: Any, args: dict[str, Any]) -> str:
         if p.name == "pid" and op.target == "process":
             prefix = f"[pid {value}] "
             continue
-        if not p.required and value == p.default and p.name not in ("gfp", "order"):
-            continue
         text = arg_text(p.name, p.type, value)
         parts.append(f"{p.name}={text}" if p.name in NAMED_INTS or p.type == "bool" else text)
     return f"{prefix}{op.name}({', '.join(parts)})"

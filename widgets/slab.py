@@ -18,6 +18,8 @@ from .textlines import TextLines, set_border_title
 SORTS = ("name", "objsize", "active", "total", "slabs")
 OBJ = {"used": ("■", "bold green"), "free": ("□", "dim"), "cpu": ("▣", "cyan")}
 MAX_SLABS = 4
+SLAB_EVENTS = {"CacheCreate", "CacheDestroy", "SlabNew", "SlabFree", "SlabMove", "ObjAlloc",
+               "ObjFree", "ArrayRefill", "ArrayFlush", "KmallocLarge"}
 
 
 def cache_row(c: Any) -> tuple[str, int, int, int, int]:
@@ -51,6 +53,8 @@ class SlabPane(TextLines):
         self.cursor = 0
         self.chosen: str | None = None      # the cache shown: the selection's, else ``picked``
         self.picked: str | None = None      # the cache chosen with the keys in this pane
+        self._serial = -1                   # the step view drawn last
+        self._shown_key: Any = None
         self.rows: list[tuple[str, int, int, int, int]] = []
 
     def show(self, view: StepView) -> None:
@@ -65,8 +69,13 @@ class SlabPane(TextLines):
             slab = machine.slab_of(selection.value) if hasattr(machine, "slab_of") else None
             if slab is not None:
                 chosen = slab.cache.name
-        self.chosen = chosen
-        self._redraw()
+        # one step forward without slab events leaves every cache as drawn: skip the table
+        key = (chosen, view.lang)
+        same = view.changed_since(self._serial) is not None and key == self._shown_key and \
+            not any(type(e).__name__ in SLAB_EVENTS for e in view.events)
+        self._serial, self._shown_key, self.chosen = view.serial, key, chosen
+        if not same:
+            self._redraw()
 
     def on_resize(self) -> None:
         """How many caches the table lists depends on the height: lay it out again."""

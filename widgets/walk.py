@@ -60,8 +60,12 @@ def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: 
         head.append(f" [{s.index:>3}] @ {s.entry_paddr:#011x}")
         lines.append(head)
         val = Text(f"       = {s.entry:0{width}x}  ", "yellow")
-        val.append(entry_meaning(s.entry, s.level, pae, pse, flavour).text(),
-                   "green" if s.entry & 1 else "red")
+        meaning = entry_meaning(s.entry, s.level, pae, pse, flavour)
+        if meaning.present:
+            val.append(meaning.text(), "green")
+        else:                  # P = 0: what Linux keeps there, on a line of its own
+            lines.append(val)
+            val = Text("       " + meaning.text(), "red")
         lines.append(val)
     if shown < total:
         lines.append(Text("…", "dim"))

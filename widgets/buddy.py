@@ -174,6 +174,13 @@ class BuddyPane(TextLines):
             row.append_text(sparkline(series, z.watermark_min, z.watermark_low, z.watermark_high,
                                       width - 12))
             lines.append(row)
+        legend = Text()
+        legend.append("magenta", "bold magenta")
+        legend.append(": split/merged/allocated/freed by this step · ", "dim")
+        legend.append("zone", "bold reverse")
+        legend.append(": the selection's zone", "dim")
+        lines.append(legend)
         lines.append(Text("unusable: extfrag/unusable_index (0 = every free page fits the order); "
-                          "sparkline: red ≤ min, yellow ≤ low, cyan ≤ high, green > high", "dim"))
+                          "sparkline: free pages at steps 0..now, red ≤ min, yellow ≤ low, "
+                          "cyan ≤ high, green > high", "dim"))
         return lines

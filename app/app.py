@@ -326,6 +326,10 @@ class MmvizApp(App):
         for pane in self.query(PANES):
             pane.show(view)
 
+    def refresh_view(self) -> None:
+        """Draw the same step again (the machine did not change: e.g. a question answered)."""
+        self._publish(())
+
     def watch_selection(self) -> None:
         self._publish(())
 

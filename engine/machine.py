@@ -191,7 +191,9 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
                f"mode:{mask:#x}({self.gfp.format(mask)}), nodemask=(null)")
         if events is not None:
             events.append(AllocFail(order, gfp_name, msg))
-        raise OutOfMemory(msg)
+        err = OutOfMemory(msg)
+        err.gfp_mask, err.order = mask, order
+        raise err
 
     def _fast_entry(self, gfp) -> tuple:
         """(mask, zonelist, classzone, name, no_fast) for a GFP argument, cached per string."""

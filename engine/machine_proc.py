@@ -2,11 +2,16 @@
 from __future__ import annotations
 
 from . import physmem as pm
-from .errors import ConfigError, KernelOops, SegFault
+from .errors import ConfigError, KernelOops, OomKilled, OutOfMemory, SegFault
 from .mm import TASK_SIZE, FileRef, MmStruct, mmap_base
 from .mmu import access as _access
 from .pgtable import PageTables
 from .proc_events import ContextSwitch, Exit, Fork, Oops, Spawn
+
+
+MAX_RW_BYTES = 16 << 20
+"""The most bytes one read_virt/write_virt copies (a simulation limit: every page is
+a separate MMU access)."""
 
 
 class Process:
@@ -26,13 +31,22 @@ class Process:
     def cr3(self) -> int:
         return self.mm.pgd.cr3
 
-    def _op(self, fn, *args, **kw):
-        from .mmap_ops import do_brk, do_mmap, do_mprotect, do_munmap  # noqa: F401
+    def _live(self):
+        """The machine, after checking that this task has not exited (a stale Process
+        object raises ConfigError: ESRCH)."""
         m = self.m
+        if m.processes.get(self.pid) is not self:
+            raise ConfigError(f"pid {self.pid}: no such process (it has exited)")
+        return m
+
+    def _op(self, fn, *args, **kw):
+        m = self._live()
         events = m._begin()
+        comm, m.comm = m.comm, self.comm            # messages name the calling task
         try:
             return fn(m, self, *args, events, **kw)
         finally:
+            m.comm = comm
             m._sync_vmas(self, events)
             m._end(events)
 
@@ -50,7 +64,17 @@ class Process:
 
     def mmap(self, length: int, prot: str = "rw-", flags: str = "private|anonymous",
              addr: int | None = None, file: str | None = None, offset: int = 0) -> int:
+        """mmap(); with MAP_POPULATE all or nothing: if the pages cannot be had (and the
+        OOM killer does not end this task), OutOfMemory leaves the machine as it was."""
+        from .lifecycle import atomic
         from .mmap_ops import do_mmap
+        m = self._live()
+        if isinstance(flags, str) and "populate" in flags.lower() and isinstance(length, int):
+            need = (max(length, 0) >> 12) + (max(length, 0) >> 21) + 4
+            pid = self.pid
+            return atomic(m, need, lambda mm: mm.processes[pid]._op(
+                lambda m2, p, ev: do_mmap(m2, p, length, prot, flags, addr, ev,
+                                          file=file, offset=offset)))
         return self._op(lambda m, p, ev: do_mmap(m, p, length, prot, flags, addr, ev,
                                                  file=file, offset=offset))
 
@@ -75,7 +99,8 @@ class ProcessMixin:
     def _init_processes(self) -> None:
         """Called by Machine.__init__ after the kernel allocators are up."""
         from .proc_check import check_processes
-        from .swap import SwapState, swap_meminfo
+        from .swap import SwapState, check_swap_size, swap_meminfo
+        check_swap_size(self.config.swap, self.config.pae, self.config.kernel)
         self.processes: dict[int, Process] = {}
         self.current: int | None = None
         self._next_pid = 1
@@ -88,8 +113,9 @@ class ProcessMixin:
         bss = self.kernel_image["bss"]
         self.zero_pfn = (bss[1] >> 12) - 1          # empty_zero_page, in the kernel's .bss
         self.extra_checks.append(check_processes)
-        from .vmalloc_sync import check_kernel_pdes
+        from .vmalloc_sync import check_direct_map, check_kernel_pdes
         self.extra_checks.append(check_kernel_pdes)
+        self.extra_checks.append(check_direct_map)
         self.meminfo_hooks.append(swap_meminfo)
 
     # -- events -------------------------------------------------------------------
@@ -164,7 +190,14 @@ class ProcessMixin:
         return pfn
 
     def process(self, pid) -> Process:
-        p = self.processes.get(int(pid))
+        """The live task with this pid; ConfigError (ESRCH) if there is none."""
+        if isinstance(pid, Process):
+            pid = pid.pid
+        try:
+            key = int(pid)
+        except (TypeError, ValueError):
+            raise ConfigError(f"pid {pid!r}: not a process id") from None
+        p = self.processes.get(key)
         if p is None:
             raise ConfigError(f"pid {pid}: no such process")
         return p
@@ -187,7 +220,23 @@ class ProcessMixin:
         return mm
 
     def spawn(self, name: str = "example", legacy: bool | None = None) -> Process:
-        """fork + exec of a program image (engine.binfmt) with a fresh address space."""
+        """fork + exec of a program image (engine.binfmt) with a fresh address space.
+
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        from .lifecycle import atomic
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"spawn: name must be a non-empty string, got {name!r}")
+        pid = atomic(self, 48, lambda mm: mm._spawn(name, legacy).pid)
+        return self.processes[pid]
+
+    def _spawn(self, name: str, legacy: bool | None) -> Process:
+        comm, self.comm = self.comm, name[:15]
+        try:
+            return self._exec_new(name, legacy)
+        finally:
+            self.comm = comm
+
+    def _exec_new(self, name: str, legacy: bool | None) -> Process:
         from .binfmt import exec_image, image_for
         events = self._begin()
         if legacy is None:
@@ -206,8 +255,12 @@ class ProcessMixin:
         self._end(events)
         return p
 
-    def switch_to(self, pid, events=None) -> None:
-        """context_switch(): load CR3 (non-global TLB entries go); pid None = kernel."""
+    def switch_to(self, pid=None, events=None) -> None:
+        """context_switch(): load CR3 (non-global TLB entries go); pid None = kernel.
+
+        Raises ConfigError for a pid that names no live process (nothing changes)."""
+        if pid is not None:
+            pid = self.process(pid).pid
         own = events is None
         if own:
             events = self._begin()
@@ -227,9 +280,24 @@ class ProcessMixin:
         self._end(events)
 
     def fork(self, pid) -> int:
-        """do_fork(): copy the VMAs; private pages are shared copy-on-write."""
-        from .memory import copy_range
+        """do_fork(): copy the VMAs; private pages are shared copy-on-write.
+
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        from .lifecycle import atomic
         parent = self.process(pid)
+        need = len(parent.mm.pgd.owned) + 8 + 2 * len(parent.mm.vmas)
+        return atomic(self, need, lambda mm: mm._fork(parent.pid))
+
+    def _fork(self, pid) -> int:
+        parent = self.process(pid)
+        comm, self.comm = self.comm, parent.comm
+        try:
+            return self._copy_process(parent)
+        finally:
+            self.comm = comm
+
+    def _copy_process(self, parent) -> int:
+        from .memory import copy_range
         events = self._begin()
         legacy = parent.mm.legacy
         mm = self._new_mm(legacy)
@@ -259,26 +327,11 @@ class ProcessMixin:
 
     def exit(self, pid) -> None:
         """do_exit() -> exit_mmap(): unmap everything, free page tables, the pgd, the mm."""
-        from .memory import zap_range
-        from .mmap_ops import release_vma
+        from .lifecycle import teardown
         p = self.process(pid)
         events = self._begin()
-        if self.current == p.pid:
-            self.switch_to(None, events)
-        freed_before = sum(z.free_pages for z in self._all_zones)
-        for v in list(p.mm.vmas):
-            zap_range(self, p, v.start, v.end, events, free_tables=False)
-            release_vma(self, v, events)
-        p.mm.vmas.clear()
-        self._sync_vmas(p, events)
-        tables = p.mm.pgd.release()
-        if p.mm.addr is not None:
-            self._slab("mm_struct", p.mm.addr)
-        if p.task_addr is not None:
-            self._slab("task_struct", p.task_addr)
-        del self.processes[p.pid]
-        freed = sum(z.free_pages for z in self._all_zones) - freed_before
-        events.append(Exit(p.pid, freed - len(tables), len(tables)))
+        freed, tables = teardown(self, p, events)
+        events.append(Exit(p.pid, freed, tables))
         self._end(events)
 
     # -- accesses ----------------------------------------------------------------------
@@ -334,21 +387,36 @@ class ProcessMixin:
             self._end(events)
 
     def _user_access(self, p, vaddr, kind, events, user=True):
+        """The access, faults handled; a fault that finds no memory after reclaim runs
+        the OOM killer (engine.oom_kill) and is retried."""
         from .fault import do_user_fault
+        from .oom_kill import out_of_memory
         first = None
-        for _ in range(6):
-            acc = _access(self.frames, self.cpu, self.tlb, vaddr, kind, user)
-            events.extend(acc.events)
-            if acc.fault is None:
-                break
-            first = first or acc.fault
-            if vaddr >= TASK_SIZE:
-                from .fault import bad_area
-                raise bad_area(self, p, vaddr, acc.fault.error_code, events,
-                               "user access to kernel space")
-            do_user_fault(self, p, vaddr, acc.fault.error_code, events)
-        else:
-            raise SegFault(f"{p.comm}[{p.pid}]: fault at {vaddr:x} not resolved")
+        comm, self.comm = self.comm, p.comm        # the kernel's messages name the task
+        try:
+            for _ in range(6 + len(self.processes)):
+                acc = _access(self.frames, self.cpu, self.tlb, vaddr, kind, user)
+                events.extend(acc.events)
+                if acc.fault is None:
+                    break
+                first = first or acc.fault
+                if vaddr >= TASK_SIZE:
+                    from .fault import bad_area
+                    raise bad_area(self, p, vaddr, acc.fault.error_code, events,
+                                   "user access to kernel space")
+                try:
+                    do_user_fault(self, p, vaddr, acc.fault.error_code, events)
+                except OomKilled:
+                    raise
+                except OutOfMemory as e:
+                    if not out_of_memory(self, p, getattr(e, "gfp_mask", 0),
+                                         getattr(e, "order", 0), events):
+                        raise
+                    self.switch_to(p.pid, events)
+            else:
+                raise SegFault(f"{p.comm}[{p.pid}]: fault at {vaddr:x} not resolved")
+        finally:
+            self.comm = comm
         acc.fault = first
         acc.events = events
         return acc
@@ -362,6 +430,16 @@ class ProcessMixin:
             self.switch_to(prev, events)
 
     def _rw_virt(self, vaddr: int, length: int, pid, data: bytes | None):
+        what = "write_virt" if data is not None else "read_virt"
+        if not isinstance(length, int) or length < 0:
+            raise ConfigError(f"{what}: length must be a byte count, got {length!r}")
+        if length > MAX_RW_BYTES:
+            raise ConfigError(f"{what}: {length} bytes is more than mmviz copies in one "
+                              f"operation ({MAX_RW_BYTES >> 20}M); split it up")
+        if not 0 <= vaddr or vaddr + length > 1 << 32:
+            raise ConfigError(f"{what}: {vaddr:#x}+{length:#x} leaves the 4G address space")
+        if pid is not None:
+            self.process(pid)
         out = bytearray()
         pos = 0
         events = self._begin()
@@ -396,11 +474,14 @@ class ProcessMixin:
         return bytes(out)
 
     def write_virt(self, vaddr: int, data, pid=None) -> None:
+        """Store bytes at vaddr through the MMU (user mode in pid, else kernel mode).
+        ConfigError above MAX_RW_BYTES or for a dead pid; faults as m.access."""
         if isinstance(data, str):
             data = data.encode()
         self._rw_virt(vaddr, len(data), pid, bytes(data))
 
     def read_virt(self, vaddr: int, length: int, pid=None) -> bytes:
+        """Load length bytes (at most MAX_RW_BYTES) from vaddr through the MMU."""
         return self._rw_virt(vaddr, length, pid, None)
 
     # -- swap and /proc ------------------------------------------------------------------

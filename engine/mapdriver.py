@@ -40,7 +40,13 @@ class MapDriver:
             err.vaddr = vaddr
             raise err
         kaddr = self.kaddr + off
-        w = self.vaddress_to_kaddress(m, kaddr)
+        try:
+            w = self.vaddress_to_kaddress(m, kaddr)
+        except ConfigError:                # the buffer was vfree'd: no page to give
+            err = SegFault(f"{p.comm}[{p.pid}]: SIGBUS at {vaddr:x}: map_driver buffer "
+                           f"{kaddr:#010x} is no longer mapped (VM_FAULT_SIGBUS)")
+            err.vaddr = vaddr
+            raise err from None
         pfn = w.paddr >> 12
         if events is not None:
             events.extend(w.steps)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from . import physmem as pm
-from .errors import ConfigError, KernelOops, OomKilled, OutOfMemory, SegFault
+from .errors import ConfigError, KernelError, KernelOops, OomKilled, OutOfMemory, SegFault
 from .mm import TASK_SIZE, FileRef, MmStruct, mmap_base
 from .mmu import access as _access
 from .pgtable import PageTables
@@ -353,13 +353,25 @@ class ProcessMixin:
             self._end(events)
             return acc
         p = self.process(pid)
+        prev = self.current
         self.switch_to(p.pid, events)
         try:
             acc = self._user_access(p, vaddr, kind, events, user=True)
+        except KernelError as e:
+            self._resume(prev, e, events)
+            raise
         finally:
             self._sync_vmas(p, events)
             self._end(events)
         return acc
+
+    def _resume(self, prev, err, events) -> None:
+        """A failed access leaves the task that ran before it running (signals are
+        delivered by raising; the simulated tasks do not die of them)."""
+        if isinstance(err, OomKilled) or self.current == prev:
+            return
+        if prev is None or prev in self.processes:
+            self.switch_to(prev, events)
 
     def _kernel_access_in(self, pid, vaddr: int, kind: str):
         from .vmalloc_sync import vmalloc_fault
@@ -443,6 +455,18 @@ class ProcessMixin:
         out = bytearray()
         pos = 0
         events = self._begin()
+        prev = self.current
+        try:
+            self._rw_pages(vaddr, length, pid, data, out, events)
+        except KernelError as e:
+            self._resume(prev, e, events)
+            self._end(events)
+            raise
+        self._end(events)
+        return bytes(out)
+
+    def _rw_pages(self, vaddr, length, pid, data, out, events) -> None:
+        pos = 0
         while pos < length:
             va = vaddr + pos
             n = min(length - pos, 4096 - (va & 0xFFF))
@@ -470,8 +494,6 @@ class ProcessMixin:
             else:
                 out += self.frames.read(acc.paddr, n)
             pos += n
-        self._end(events)
-        return bytes(out)
 
     def write_virt(self, vaddr: int, data, pid=None) -> None:
         """Store bytes at vaddr through the MMU (user mode in pid, else kernel mode).

@@ -1,7 +1,8 @@
 """All-or-nothing operations and the end of a task.
 
 ``teardown`` is exit_mmap() + the release of the task (kernel/exit.c, kernel/fork.c's
-mmput): used by exit, by the OOM killer and by nothing else.
+mmput): used by exit and by the OOM killer.  ``exec_new`` (spawn) and ``copy_process``
+(fork) build tasks; the Machine methods wrap them in ``atomic``.
 
 ``atomic`` makes an operation that allocates as it goes (fork, spawn, mmap with
 MAP_POPULATE, vmalloc) leave the machine exactly as it was when it fails.  The kernel
@@ -94,3 +95,59 @@ def _check_rss(m, p, events) -> None:
     if bad:
         printk(m, "alert", [bad_rss_message(m, p, k, v) for k, v in bad], events)
     mm.rss_file = mm.rss_anon = mm.rss_shmem = mm.swap_ents = 0
+
+
+def exec_new(m, name: str, legacy: bool | None):
+    """The spawn proper: a new task, mm and page directory, then exec of the image."""
+    from .binfmt import exec_image, image_for
+    from .process import Process
+    from .proc_events import Spawn
+    events = m._begin()
+    if legacy is None:
+        legacy = m.config.flavour.era != "C"     # 2.6: bottom-up from 0x40000000
+    pid = m._next_pid
+    m._next_pid += 1
+    mm = m._new_mm(legacy)
+    p = Process(m, pid, name[:15], mm)
+    p.task_addr = m._slab("task_struct")
+    m.processes[pid] = p
+    events.append(Spawn(pid, name, p.cr3))
+    m.switch_to(pid, events)
+    exec_image(m, p, image_for(name), events)
+    m._sync_vmas(p, events)
+    mm.update_hiwater()
+    m._end(events)
+    return p
+
+
+def copy_process(m, parent) -> int:
+    """The fork proper: the child's mm, its VMAs, COW-shared pages (copy_page_range)."""
+    from .memory import copy_range
+    from .process import Process
+    from .proc_events import Fork
+    events = m._begin()
+    legacy = parent.mm.legacy
+    mm = m._new_mm(legacy)
+    mm.mmap_base = parent.mm.mmap_base
+    for k in ("start_code", "end_code", "start_data", "end_data", "start_brk", "brk",
+              "start_stack"):
+        setattr(mm, k, getattr(parent.mm, k))
+    cpid = m._next_pid
+    m._next_pid += 1
+    child = Process(m, cpid, parent.comm, mm, ppid=parent.pid)
+    child.ip, child.sp, child.symbols = parent.ip, parent.sp, dict(parent.symbols)
+    child.task_addr = m._slab("task_struct")
+    m.processes[cpid] = child
+    for v in parent.mm.vmas:
+        nv = v.copy()
+        if nv.shm is not None:
+            nv.shm.users += 1
+        mm.vmas.append(nv)
+        if v.shm is None and v.ops is None and v.special is None:
+            copy_range(m, parent, child, v, events)
+    mm.hiwater_rss = mm.rss
+    mm.update_hiwater()
+    m._sync_vmas(child, events)
+    events.append(Fork(parent.pid, cpid, mm.rss_anon))
+    m._end(events)
+    return cpid

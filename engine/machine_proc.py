@@ -5,92 +5,12 @@ from . import physmem as pm
 from .errors import ConfigError, KernelError, KernelOops, OomKilled, OutOfMemory, SegFault
 from .mm import TASK_SIZE, FileRef, MmStruct, mmap_base
 from .mmu import access as _access
+from .lifecycle import copy_process, exec_new
 from .pgtable import PageTables
-from .proc_events import ContextSwitch, Exit, Fork, Oops, Spawn
+from .proc_events import ContextSwitch, Exit, Oops
+from .process import MAX_RW_BYTES, Process
 
-
-MAX_RW_BYTES = 16 << 20
-"""The most bytes one read_virt/write_virt copies (a simulation limit: every page is
-a separate MMU access)."""
-
-
-class Process:
-    """A task: pid, comm, its mm (VMAs + page tables) and the memory system calls."""
-
-    def __init__(self, m, pid: int, comm: str, mm: MmStruct, ppid: int = 0) -> None:
-        self.m, self.pid, self.comm, self.mm, self.ppid = m, pid, comm, mm, ppid
-        self.ip = self.sp = 0
-        self.symbols: dict[str, int] = {}
-        self.task_addr: int | None = None
-
-    @property
-    def vmas(self) -> list:
-        return list(self.mm.vmas)
-
-    @property
-    def cr3(self) -> int:
-        return self.mm.pgd.cr3
-
-    def _live(self):
-        """The machine, after checking that this task has not exited (a stale Process
-        object raises ConfigError: ESRCH)."""
-        m = self.m
-        if m.processes.get(self.pid) is not self:
-            raise ConfigError(f"pid {self.pid}: no such process (it has exited)")
-        return m
-
-    def _op(self, fn, *args, **kw):
-        m = self._live()
-        events = m._begin()
-        comm, m.comm = m.comm, self.comm            # messages name the calling task
-        try:
-            return fn(m, self, *args, events, **kw)
-        finally:
-            m.comm = comm
-            m._sync_vmas(self, events)
-            m._end(events)
-
-    def brk(self, addr: int) -> int:
-        from .mmap_ops import do_brk
-        return self._op(do_brk, addr)
-
-    def sbrk(self, delta: int) -> int:
-        """glibc sbrk(): the old break on success; ENOMEM raises OutOfMemory."""
-        from .errors import OutOfMemory
-        old = self.mm.brk
-        if delta and self.brk(old + delta) != old + delta:
-            raise OutOfMemory(f"sbrk({delta:#x}): ENOMEM (brk stays at {old:#x})")
-        return old
-
-    def mmap(self, length: int, prot: str = "rw-", flags: str = "private|anonymous",
-             addr: int | None = None, file: str | None = None, offset: int = 0) -> int:
-        """mmap(); with MAP_POPULATE all or nothing: if the pages cannot be had (and the
-        OOM killer does not end this task), OutOfMemory leaves the machine as it was."""
-        from .lifecycle import atomic
-        from .mmap_ops import do_mmap
-        m = self._live()
-        if isinstance(flags, str) and "populate" in flags.lower() and isinstance(length, int):
-            need = (max(length, 0) >> 12) + (max(length, 0) >> 21) + 4
-            pid = self.pid
-            return atomic(m, need, lambda mm: mm.processes[pid]._op(
-                lambda m2, p, ev: do_mmap(m2, p, length, prot, flags, addr, ev,
-                                          file=file, offset=offset)))
-        return self._op(lambda m, p, ev: do_mmap(m, p, length, prot, flags, addr, ev,
-                                                 file=file, offset=offset))
-
-    def munmap(self, addr: int, length: int) -> None:
-        from .mmap_ops import do_munmap
-        self._op(do_munmap, addr, length)
-
-    def mprotect(self, addr: int, length: int, prot: str) -> None:
-        from .mmap_ops import do_mprotect
-        self._op(do_mprotect, addr, length, prot)
-
-    def maps(self) -> str:
-        return self.m.proc_pid(self.pid, "maps")
-
-    def __repr__(self) -> str:
-        return f"<Process pid={self.pid} {self.comm} vmas={len(self.mm.vmas)} cr3={self.cr3:#x}>"
+__all__ = ["Process", "ProcessMixin", "MAX_RW_BYTES"]
 
 
 class ProcessMixin:
@@ -232,28 +152,9 @@ class ProcessMixin:
     def _spawn(self, name: str, legacy: bool | None) -> Process:
         comm, self.comm = self.comm, name[:15]
         try:
-            return self._exec_new(name, legacy)
+            return exec_new(self, name, legacy)
         finally:
             self.comm = comm
-
-    def _exec_new(self, name: str, legacy: bool | None) -> Process:
-        from .binfmt import exec_image, image_for
-        events = self._begin()
-        if legacy is None:
-            legacy = self.config.flavour.era != "C"     # 2.6: bottom-up from 0x40000000
-        pid = self._next_pid
-        self._next_pid += 1
-        mm = self._new_mm(legacy)
-        p = Process(self, pid, name[:15], mm)
-        p.task_addr = self._slab("task_struct")
-        self.processes[pid] = p
-        events.append(Spawn(pid, name, p.cr3))
-        self.switch_to(pid, events)
-        exec_image(self, p, image_for(name), events)
-        self._sync_vmas(p, events)
-        mm.update_hiwater()
-        self._end(events)
-        return p
 
     def switch_to(self, pid=None, events=None) -> None:
         """context_switch(): load CR3 (non-global TLB entries go); pid None = kernel.
@@ -292,38 +193,9 @@ class ProcessMixin:
         parent = self.process(pid)
         comm, self.comm = self.comm, parent.comm
         try:
-            return self._copy_process(parent)
+            return copy_process(self, parent)
         finally:
             self.comm = comm
-
-    def _copy_process(self, parent) -> int:
-        from .memory import copy_range
-        events = self._begin()
-        legacy = parent.mm.legacy
-        mm = self._new_mm(legacy)
-        mm.mmap_base = parent.mm.mmap_base
-        for k in ("start_code", "end_code", "start_data", "end_data", "start_brk", "brk",
-                  "start_stack"):
-            setattr(mm, k, getattr(parent.mm, k))
-        cpid = self._next_pid
-        self._next_pid += 1
-        child = Process(self, cpid, parent.comm, mm, ppid=parent.pid)
-        child.ip, child.sp, child.symbols = parent.ip, parent.sp, dict(parent.symbols)
-        child.task_addr = self._slab("task_struct")
-        self.processes[cpid] = child
-        for v in parent.mm.vmas:
-            nv = v.copy()
-            if nv.shm is not None:
-                nv.shm.users += 1
-            mm.vmas.append(nv)
-            if v.shm is None and v.ops is None and v.special is None:
-                copy_range(self, parent, child, v, events)
-        mm.hiwater_rss = mm.rss
-        mm.update_hiwater()
-        self._sync_vmas(child, events)
-        events.append(Fork(parent.pid, cpid, mm.rss_anon))
-        self._end(events)
-        return cpid
 
     def exit(self, pid) -> None:
         """do_exit() -> exit_mmap(): unmap everything, free page tables, the pgd, the mm."""

@@ -176,7 +176,11 @@ def out_of_memory(m, current, gfp_mask: int, order: int, events) -> bool:
         from .proc_events import OomKill
         events.append(OomKill(killed.pid, killed.comm, points, kill_line))
     if current is not None and killed is current:
-        err = OomKilled(kill_line)
-        err.pid = killed.pid
-        raise err
+        raise _killed(kill_line, killed.pid)
     return True
+
+
+def _killed(line: str, pid: int) -> OomKilled:
+    err = OomKilled(line)
+    err.pid = pid
+    return err

@@ -372,3 +372,23 @@ def test_zeroed_kernel_page_directory_is_an_oops(pae, kernel):
     m.write_virt(L.page_offset + e, bytes(16))
     with pytest.raises(engine.InvariantError, match="BUG: unable to handle"):
         m.check()
+
+
+def test_driver_buffer_vfree_lesson_runs_to_a_consistent_end():
+    """fuzz/lessons/e03_vfree_driver_uaf.toml through the lesson runner."""
+    from tests.inline_lesson import SAY, run
+    body = "".join(f"[[step]]\n{s}\n{SAY}\n" for s in (
+        'do = "load_map_driver"\nas = "d"',
+        'do = "spawn"\nas = "p"',
+        'do = "mmap"\npid = "p"\nlength = 4096\nflags = "shared"\nfile = "/dev/mapfile"\nas = "a"',
+        'do = "access"\npid = "p"\nvaddr = "a"',
+        'do = "vfree"\nvaddr = "d.kaddr"',
+        'do = "alloc_pages"\ngfp = "GFP_KERNEL"\nas = "k"',
+        'do = "write_virt"\npid = "p"\nvaddr = "a"\ndata = "USER DATA"',
+        'do = "read_virt"\nvaddr = "PAGE_OFFSET + k * 4096"\nlength = 9',
+        'do = "check"',
+        'do = "exit"\npid = "p"',
+        'do = "check"'))
+    results = run(body)
+    assert len(results) == 11 and all(r.error is None for r in results)
+    assert results[7].value != b"USER DATA"      # the kernel's new page is not the user's

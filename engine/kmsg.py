@@ -27,7 +27,7 @@ class KernelMessage(NamedTuple):
 def printk(m, level: str, lines, events) -> None:
     """Append lines to m.kmsg (bounded) and to the operation's events."""
     lines = tuple(lines)
-    log = m.__dict__.setdefault("kmsg", [])
+    log = m.kmsg
     log.extend(lines)
     if len(log) > KMSG_LINES:
         del log[: len(log) - KMSG_LINES]

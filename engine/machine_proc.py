@@ -22,6 +22,7 @@ class ProcessMixin:
         from .swap import SwapState, check_swap_size, swap_meminfo
         check_swap_size(self.config.swap, self.config.pae, self.config.kernel)
         self.processes: dict[int, Process] = {}
+        self.kmsg: list[str] = []          # printk after boot (engine.kmsg): OOM reports, Bad page map
         self.current: int | None = None
         self._next_pid = 1
         self._anon_vma_seq = 0

@@ -392,3 +392,15 @@ def test_driver_buffer_vfree_lesson_runs_to_a_consistent_end():
     results = run(body)
     assert len(results) == 11 and all(r.error is None for r in results)
     assert results[7].value != b"USER DATA"      # the kernel's new page is not the user's
+
+
+def test_check_sees_a_freed_page_that_kmap_still_maps():
+    m = engine.Machine.boot(ram="1G")
+    pfn = m.alloc_pages("GFP_HIGHUSER")
+    m.kmap(pfn)
+    m.free_pages(pfn)
+    with pytest.raises(engine.InvariantError, match=f"pfn:{pfn:05x} .*still mapped by kmap"):
+        m.check()
+    m.alloc_pages("GFP_HIGHUSER")              # LIFO: the same frame comes back
+    assert m.memmap.owner[pfn] != pm.OWNER_FREE
+    m.check()

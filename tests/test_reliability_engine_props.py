@@ -177,7 +177,7 @@ def test_random_operations_are_all_or_nothing(ops, kernel, pae, swap):
     w = World(m)
     for op, a, b in ops:
         before = snapshot(m)
-        log = len(m.kmsg) if hasattr(m, "kmsg") else 0
+        log = len(m.kmsg)
         try:
             step(w, op, a, b)
         except engine.OomKilled:
@@ -186,5 +186,5 @@ def test_random_operations_are_all_or_nothing(ops, kernel, pae, swap):
             after = snapshot(m)
             changed = [k for k in before if after.get(k) != before[k]]
             assert not changed, f"{op} failed ({type(e).__name__}: {e}) and changed {changed}"
-            assert len(getattr(m, "kmsg", [])) == log, f"{op} failed and logged"
+            assert len(m.kmsg) == log, f"{op} failed and logged"
         m.check()

@@ -5,7 +5,7 @@
   events are built (``m.events``) inside the clock, as the TUI does.  CPU time (the
   machine is shared), median of 5.
 * fork that fails near OOM (the dry run on a copy of the machine included) and the OOM
-  killer's report on a 32 MB machine.  Median of 5.
+  killer's report on a 48 MB machine.  Median of 5.
 """
 from __future__ import annotations
 
@@ -30,7 +30,7 @@ def vmalloc_once(mb: int) -> tuple[float, float]:
 
 
 def failed_fork_once() -> float:
-    m = engine.Machine.boot(ram="32M")
+    m = engine.Machine.boot(ram="48M")
     p = m.spawn()
     p.mmap(4 << 20, flags="private|anonymous|populate")
     while True:
@@ -42,7 +42,7 @@ def failed_fork_once() -> float:
 
 
 def oom_kill_once() -> float:
-    m = engine.Machine.boot(ram="32M")
+    m = engine.Machine.boot(ram="48M")
     p = m.spawn()
     a = p.mmap(64 << 20)
     i = 0
@@ -65,7 +65,7 @@ def main() -> None:
     runs = [failed_fork_once() for _ in range(5)]
     print(f"failed fork near OOM (with its dry run): median {statistics.median(runs):.3f} s")
     runs = [oom_kill_once() for _ in range(5)]
-    print(f"fill 32M by user faults until the OOM kill: median {statistics.median(runs):.3f} s")
+    print(f"fill 48M by user faults until the OOM kill: median {statistics.median(runs):.3f} s")
 
 
 if __name__ == "__main__":

@@ -138,7 +138,7 @@ def test_check_sees_a_frame_that_is_free_and_mapped():
 # -- A.4 failed fork / spawn / populate leave nothing behind --------------------------------
 @pytest.mark.parametrize("kernel", ["6.1", "2.6"])
 def test_failed_fork_changes_nothing(kernel):
-    m = engine.Machine.boot(ram="32M", kernel=kernel)
+    m = engine.Machine.boot(ram="48M", kernel=kernel)
     p = m.spawn()
     p.mmap(4 << 20, flags="private|anonymous|populate")
     for _ in range(5000):
@@ -156,7 +156,7 @@ def test_failed_fork_changes_nothing(kernel):
 
 @pytest.mark.parametrize("kernel", ["6.1", "2.6"])
 def test_failed_spawn_changes_nothing(kernel):
-    m = engine.Machine.boot(ram="32M", kernel=kernel)
+    m = engine.Machine.boot(ram="48M", kernel=kernel)
     held = exhaust(m)
     before = snapshot(m)
     with pytest.raises(engine.OutOfMemory):
@@ -169,7 +169,7 @@ def test_failed_spawn_changes_nothing(kernel):
 
 
 def test_spawn_near_oom_kills_the_new_task_and_returns_its_memory():
-    m = engine.Machine.boot(ram="32M")
+    m = engine.Machine.boot(ram="48M")
     frames = used_frames(m)
     held = exhaust(m)
     for _ in range(3):
@@ -185,7 +185,7 @@ def test_spawn_near_oom_kills_the_new_task_and_returns_its_memory():
 
 
 def test_populate_that_the_oom_killer_cannot_save_takes_the_task_and_its_vmas():
-    m = engine.Machine.boot(ram="32M")
+    m = engine.Machine.boot(ram="48M")
     frames = used_frames(m)
     p = m.spawn()
     with pytest.raises(engine.OomKilled, match=r"Killed process 1 \(example\)"):
@@ -196,11 +196,11 @@ def test_populate_that_the_oom_killer_cannot_save_takes_the_task_and_its_vmas():
 
 
 def test_populate_gets_its_memory_from_the_biggest_task():
-    m = engine.Machine.boot(ram="32M")
+    m = engine.Machine.boot(ram="48M")
     big = m.spawn("hog")
-    big.mmap(14 << 20, flags="private|anonymous|populate")
+    big.mmap(22 << 20, flags="private|anonymous|populate")
     small = m.spawn("example")
-    a = small.mmap(8 << 20, flags="private|anonymous|populate")
+    a = small.mmap(14 << 20, flags="private|anonymous|populate")
     assert big.pid not in m.processes and small.pid in m.processes
     assert any(line.startswith(f"Out of memory: Killed process {big.pid} (hog)")
                for line in m.kmsg)
@@ -211,7 +211,7 @@ def test_populate_gets_its_memory_from_the_biggest_task():
 # -- B.24 the OOM killer's report -------------------------------------------------------------
 @pytest.mark.parametrize("kernel", ["6.1", "2.6"])
 def test_user_fault_at_oom_runs_the_oom_killer(kernel):
-    m = engine.Machine.boot(ram="32M", kernel=kernel)
+    m = engine.Machine.boot(ram="48M", kernel=kernel)
     frames = used_frames(m)
     p = m.spawn()
     a = p.mmap(64 << 20)

@@ -20,7 +20,9 @@ from textual.widgets import Footer, Header, Static
 from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
                      SlabPane, VirtualMap)
 from widgets.i18n import tr
-from widgets.selection import SelectionRequested, describe
+from widgets.physmap import event_pfn_ranges
+from widgets.selection import SelectionRequested
+from widgets.stepview import StepView, machine_text
 from scenarios.textsafe import sanitize
 
 from .chrome import ChromeMixin
@@ -28,6 +30,9 @@ from .explore_ui import ExploreMixin
 from .layout_ui import LayoutMixin
 
 NULL_STYLE = Style()
+
+PANES = "VirtualMap, PhysicalMapPane, LessonPane, PageWalkPane, BuddyPane, SlabPane"
+
 
 
 class SafeMonochrome(Monochrome):
@@ -59,6 +64,11 @@ def gc_policy_off(before: tuple[int, int, int] | None) -> None:
     if before is not None:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def zone_free(machine: Any) -> tuple[tuple[str, int], ...]:
+    """(zone, free pages) of every zone: one point of the buddy pane's sparkline."""
+    return tuple((z.name, int(z.free_pages)) for z in machine.zones)
 
 
 def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False,
@@ -131,11 +141,14 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         self.set_reactive(MmvizApp.lang, lang if lang in ("en", "zh") else "en")
         self._autoplay: Any = None
         self.last_error = ""
-        self.kernel_log: list[str] = []        # kernel errors of this session, oldest first
         self.front: tuple[str, ...] = ("vmap", "walk", "physical", "buddy", "slab")
         self.layout_wanted = layout or "auto"
         self.plan: Any = None
         self.lesson_timeline: Any = None       # the lesson while a typed command explores a branch
+        self.view: StepView | None = None          # what the panes show now
+        self._serial = 0
+        self._start_free = zone_free(self.timeline.machine)   # the sparkline's step 0
+        self._user_selection: Selection | None = None          # picked by the user, not the lesson
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -175,7 +188,7 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
     def machine(self) -> Any:
         return self.timeline.machine
 
-    # -- what the panes show --------------------------------------------------------------
+    # -- what the panes show: one step view -------------------------------------------
     def _focus_selection(self, result: Any) -> Selection | None:
         focus = getattr(result, "focus", None) or {}
         for kind in FOCUS_ORDER:
@@ -183,90 +196,106 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
                 return Selection(kind, focus[kind])
         return None
 
-    def _after_move(self) -> None:
-        """The timeline moved: take the step's focus as the selection and the panes it puts in
-        front, then show everything."""
+    def _lesson_selection(self) -> Selection | None:
+        """The selection the lesson gives at this position: the focus of the latest step that
+        has one (so it is the same whether the step was reached forward, back or by a jump)."""
+        for result in reversed(self.timeline.results):
+            sel = self._focus_selection(result)
+            if sel is not None:
+                return sel
+        return None
+
+    def _after_move(self, touched: Any = None) -> None:
+        """The timeline moved: the step's focus (or the user's own pick, if the step has none)
+        becomes the selection, the step's panes come in front, then every pane draws the new
+        view.  ``touched``: the frames the move changed, when known (one step forward); None =
+        redraw everything."""
         from .layout import front_for
         result = self.timeline.current
         sel = self._focus_selection(result)
-        if sel is not None:
-            self.set_reactive(MmvizApp.selection, sel)
+        if sel is None:
+            sel = self._user_selection or self._lesson_selection()
+        self.set_reactive(MmvizApp.selection, sel)
         if result is not None:
             front = front_for(result.focus, result.op)
             if front:
                 self.front = (*front, *[p for p in self.front if p not in front])
         self._apply_layout()
-        if result is not None and result.error is not None:
-            self._log_error(f"step {self.timeline.position}: {result.error_kind}: {result.error_message}")
-        self._show_all(result.events if result is not None else [], self.timeline.last_move)
+        self._publish(touched)
 
     def _log_error(self, line: str) -> None:
-        """Kernel errors go to the lesson pane's kernel log and Textual's log, never a traceback."""
+        """Errors of the app itself go to Textual's log and a notification, never a traceback."""
         line = line.splitlines()[0] if line else line
-        if not self.kernel_log or self.kernel_log[-1] != line:
-            self.kernel_log.append(line)
-            self.log.error(line)
+        self.log.error(line)
 
-    def _show_all(self, events: list, move: Any = None) -> None:
-        """Every pane shows the machine.  ``events``: the current step's (highlighted).
-        ``move`` (Timeline.last_move): after a back-step or jump the machine is the same
-        object in an earlier state; what the undone steps touched is redrawn from it."""
-        m, tl, sel = self.machine, self.timeline, self.selection
-        undone = [e for r in move.undone for e in r.events] if move is not None else []
-        recount: list[tuple[int, int]] = []
-        if move is not None and (move.undone or move.chunks):
-            from widgets.physmap import event_pfn_ranges
-            recount = [m.memmap.chunk_range(c) for c in move.chunks] + event_pfn_ranges(undone)
-        self._show_tabs()
-        vmap = self.query_one(VirtualMap)
-        vmap.show_machine(m)
-        vmap.selection = sel
-        line = describe(m, sel)
-        self.query_one(PhysicalMapPane).show_machine(m, events, sel, line, recount)
-        self.query_one(BuddyPane).show_machine(m, events, tl.position, sel)
-        self.query_one(PageWalkPane).show_machine(m, tl.current, sel, undone)
-        self.query_one(SlabPane).show_machine(m, self.lang, sel, [*events, *undone])
-        self._show_lesson(line)
+    @property
+    def kernel_log(self) -> list[str]:
+        """Kernel messages of the steps taken so far (1..position), oldest first."""
+        return [line for line, _ in self._log_lines()]
 
-    def _show_lesson(self, line: str | None = None) -> None:
+    def _log_lines(self) -> tuple[tuple[str, bool], ...]:
+        return tuple((f"step {r.index + 1}: {r.error_kind}: {r.error_message.splitlines()[0]}",
+                      r.intended) for r in self.timeline.results if r.error is not None)
+
+    def make_view(self, touched: Any = None) -> StepView:
+        """The immutable view of the current step that every pane draws from."""
         tl = self.timeline
-        self.query_one(LessonPane).show_step(
-            tl.lesson.title_in(self.lang), tl.lesson.summary_in(self.lang), tl.position, len(tl),
-            tl.current, self.lang, describe(self.machine, self.selection) if line is None else line,
-            tuple(self.kernel_log))
+        start = self._start_free
+        history = (start, *(r.zone_free for r in tl.results))
+        self._serial += 1
+        return StepView(self._serial, tl.machine, tl.current, tl.position, len(tl),
+                        self.selection, self.lang, tl.lesson.title_in(self.lang),
+                        tl.lesson.summary_in(self.lang), history, self._log_lines(),
+                        None if touched is None else tuple(touched), self._serial - 1)
 
-    def watch_selection(self, sel: Selection | None) -> None:
-        m, tl = self.machine, self.timeline
-        self.query_one(VirtualMap).selection = sel
-        self.query_one(PhysicalMapPane).show_machine(m, None, sel)
-        self.query_one(BuddyPane).show_machine(m, tl.current.events if tl.current else [],
-                                               tl.position, sel)
-        self.query_one(PageWalkPane).show_machine(m, None, sel)
-        self.query_one(SlabPane).show_machine(m, self.lang, sel)
-        self._show_lesson()
+    def _publish(self, touched: Any = None) -> None:
+        """Build the view and hand it to every pane through the same method, ``show(view)``."""
+        view = self.view = self.make_view(touched)
+        self.title = f"mmviz · {machine_text(view.machine)}"   # the running machine
+        self._show_tabs()
+        for pane in self.query(PANES):
+            pane.show(view)
+
+    def refresh_view(self) -> None:
+        """Draw the same step again (the machine did not change: e.g. a question answered)."""
+        self._publish(())
+
+    def watch_selection(self) -> None:
+        self._publish(())
 
     def watch_lang(self) -> None:
         self.translate_bindings()
-        cur = self.timeline.current
-        self._show_all(cur.events if cur is not None else [])
         from widgets.textlines import retitle
         for pane in self.query("#main > *"):
             retitle(pane)
-        self.query_one(SlabPane).show_machine(self.machine, self.lang, self.selection)
-        self._show_lesson()
+        self._show_tabs()
+        self._publish(())
 
     def on_selection_requested(self, message: SelectionRequested) -> None:
+        self._user_selection = message.selection
         self.selection = message.selection
 
     # -- stepping -------------------------------------------------------------------------
     def _move(self, how: Any) -> None:
+        """Move the timeline; the panes learn which frames the move touched."""
+        touched = None
         try:
             how()
+            touched = self._touched_by(self.timeline.last_move)
         except Exception as err:        # a step must never become a traceback
             self.last_error = f"{type(err).__name__}: {err}"
             self._log_error(self.last_error)
             self.notify(sanitize(self.last_error), severity="error", markup=False)
-        self._after_move()
+        self._after_move(touched)
+
+    def _touched_by(self, move: Any) -> list[tuple[int, int]] | None:
+        """The frame ranges a timeline move changed (Timeline.last_move: mem_map chunks copied
+        back, and what the applied and undone steps touched); None when not known (another
+        machine, or a view was skipped): the panes then redraw everything."""
+        if move is None or move.new_machine or self.view is None:
+            return None
+        m = self.timeline.machine
+        return [m.memmap.chunk_range(c) for c in move.chunks] + event_pfn_ranges(move.events)
 
     def action_step(self) -> None:
         if not self.timeline.at_end:
@@ -344,7 +373,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         if not 0 <= addr < 1 << 32:
             self.notify(tr(self.lang, "msg.not_32bit", addr=f"{addr:#x}"), severity="error")
             return
-        self.selection = Selection("address", addr)
+        self._user_selection = Selection("address", addr)
+        self.selection = self._user_selection
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette
@@ -369,6 +399,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         self.lesson_timeline = None
         import gc
         gc.collect()                       # the old lesson's machines are in reference cycles
+        self._start_free = zone_free(self.timeline.machine)
+        self._user_selection = None
         self._after_move()
 
     def action_switch_language(self) -> None:

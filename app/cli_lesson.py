@@ -53,7 +53,7 @@ def _ask(question: Any, lang: str, interactive: bool, print: Callable[[str], Non
     return bool(question.check(reply))
 
 
-def play_text(ns: Any, event_text: Callable[[Any], str], out: Callable[..., None] | None = None,
+def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] | None = None,
               err: Callable[[str], None] | None = None) -> int:
     """Play ``ns.lesson`` as text; returns the exit status (1 if an expect failed).
 
@@ -110,16 +110,15 @@ def play_text(ns: Any, event_text: Callable[[Any], str], out: Callable[..., None
                 print(line)
         shown = r.result_text().rstrip("\n").splitlines() or [""]
         more = f"  ... ({len(shown) - 1} more lines)" if len(shown) > 1 else ""
-        print(f"   > {r.call_text()}  =>  {shown[0]}{more}")
+        print(f"   > {r.call_text()} = {shown[0]}{more}")
+        kernel = str(tl.machine.config.kernel)
         for ev in r.events[: max(0, ns.max_events)]:
-            print(f"     . {event_text(ev)}")
+            print(f"     . {event_text(ev, kernel)}")
         if len(r.events) > ns.max_events:
             print(f"     . ... {len(r.events) - ns.max_events} more events")
         for e in r.expects:
-            if e.ok:
-                print(f"   ✓ {e.key} {e.expected if e.expected.startswith(('<', '>', '!', 'contains')) else '= ' + e.expected}")
-            else:
-                print(f"   ✗ {e.key}: expected {e.expected}, got {e.actual}")
+            print(f"   {'✓' if e.ok else '✗'} {e.sentence(lang)}")
+            if not e.ok:
                 failures.append((r, e))
         if r.question is not None and (verdict is not None or answers):
             mark = "" if verdict is None else ("✓ " if verdict else "✗ ")

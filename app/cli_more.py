@@ -123,16 +123,22 @@ def parse_addr(text: str, usage_error: type) -> int:
 
 
 def walk_record(m: Any, vaddr: int, pid: int | None, kind: str) -> dict:
-    from engine.paging import decode
+    """The walk as data; each entry decoded by the engine (engine.paging_show), as in the TUI."""
+    from engine.paging_show import address_split, entry_meaning
+    c = m.config
     w = m.walk(vaddr, pid=pid, kind=kind)
     steps = []
     for s in w.steps:
-        d = decode(s.entry, s.level, m.config.pae)
+        d = entry_meaning(s.entry, s.level, c.pae, c.pse, c.kernel)
         steps.append({"level": s.level, "table": s.table_paddr, "index": s.index,
-                      "entry_addr": s.entry_paddr, "entry": s.entry, "flags": d.flag_string()})
-    return {"vaddr": vaddr, "pid": pid, "kind": kind, "pae": m.config.pae,
+                      "entry_addr": s.entry_paddr, "entry": s.entry, "flags": " ".join(d.flags),
+                      "meaning": d.text(), "kind": d.kind,
+                      "swap": None if d.swap is None else {"type": d.swap[0], "offset": d.swap[1]}})
+    large = any(s["kind"] == "large page" for s in steps)
+    fields, split = address_split(vaddr, c.pae, large)
+    return {"vaddr": vaddr, "pid": pid, "kind": kind, "pae": c.pae, "kernel": c.kernel,
             "region": m.layout.region_at(vaddr).name, "cr3": m._cr3_for(pid), "steps": steps,
-            "paddr": w.paddr, "page_size": w.page_size,
+            "split": split, "fields": list(fields), "paddr": w.paddr, "page_size": w.page_size,
             "fault": None if w.fault is None else {"error_code": w.fault.error_code,
                                                    "reason": w.fault.reason}}
 
@@ -141,12 +147,14 @@ def print_walk(rec: dict) -> None:
     out = sys.stdout.write
     pae = rec["pae"]
     ew = 16 if pae else 8
+    fields = rec["fields"]
+    shown = "|".join([str(f) for f in fields[:-1]] + [f"{fields[-1]:#x}"])
     out(f"VIRTUAL   {rec['vaddr']:#010x}  ({rec['region']}, {rec['kind']}"
         f"{', pid %d' % rec['pid'] if rec['pid'] is not None else ', kernel'})\n")
-    out(f"CR3       {rec['cr3']:#010x}  ({'PAE 2/9/9/12' if pae else '10/10/12'})\n")
+    out(f"CR3       {rec['cr3']:#010x}  ({'PAE ' if pae else ''}{rec['split']}: [{shown}])\n")
     for s in rec["steps"]:
         out(f"{s['level']:<6}    [{s['entry_addr']:#011x}]  table {s['table']:#011x} index "
-            f"{s['index']:>4}  entry {s['entry']:0{ew}x}  {s['flags']}\n")
+            f"{s['index']:>4}  entry {s['entry']:0{ew}x}  {s['meaning']}\n")
     if rec["fault"]:
         f = rec["fault"]
         out(f"#PF       error code {f['error_code']:#x}: {f['reason']}\n")
@@ -243,6 +251,7 @@ def _wrap(text: str, indent: str, lang: str, width: int = 88) -> list[str]:
     return wrap(text, width, indent)
 
 
-def _event_text(ev: Any) -> str:
-    describe = getattr(ev, "describe", None)
-    return describe() if callable(describe) else repr(ev)
+def _event_text(ev: Any, kernel: str = "6.1") -> str:
+    """One event in the tracepoint notation the TUI uses (widgets.notation)."""
+    from widgets.notation import event_text
+    return event_text(ev, kernel)

@@ -84,6 +84,14 @@ def render_ansi(app: Any) -> str:
     return console.file.getvalue()
 
 
+async def settle(pilot: Any) -> None:
+    """Let every pending message, resize and refresh run before a frame is taken: a frame is
+    the step's picture, never a half-drawn one, however busy the machine is."""
+    await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
+    await pilot.pause()
+
+
 async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callable[[Any, int], None],
                 only: int | None = None) -> int:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
@@ -96,17 +104,16 @@ async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callabl
         if only is not None:
             if not 0 <= only <= total:
                 raise ValueError(f"--step: this lesson has steps 0..{total}")
+            await settle(pilot)
             app._move(lambda: tl.jump(only))
-            await pilot.pause()
-            await pilot.wait_for_scheduled_animations()
+            await settle(pilot)
             on_frame(app, only)
             return total
-        await pilot.pause()
+        await settle(pilot)
         on_frame(app, 0)
         for i in range(1, total + 1):
             app.action_step()
-            await pilot.pause()
-            await pilot.wait_for_scheduled_animations()
+            await settle(pilot)
             on_frame(app, i)
         return total
 

@@ -4,12 +4,12 @@ Pure Python + numpy; never imports textual or rich.  See API.md for the contract
 """
 from .config import FLAVOURS, MachineConfig, parse_size
 from .errors import (BadFree, ConfigError, InvariantError, KernelError, KernelOops,
-                     MmvizError, OutOfMemory, SegFault)
+                     MmvizError, OomKilled, OutOfMemory, SegFault)
 from .layout import Layout, Region
 from .machine import Machine
 from .machine_proc import Process
 from .zone import Zone
 
 __all__ = ["Machine", "Process", "MachineConfig", "FLAVOURS", "parse_size", "Layout", "Region", "Zone",
-           "MmvizError", "KernelError", "OutOfMemory", "BadFree", "SegFault", "KernelOops",
+           "MmvizError", "KernelError", "OutOfMemory", "OomKilled", "BadFree", "SegFault", "KernelOops",
            "ConfigError", "InvariantError"]

@@ -22,6 +22,12 @@ class OutOfMemory(KernelError):
     """Page allocation failure / OOM."""
 
 
+class OomKilled(OutOfMemory):
+    """The OOM killer chose the task that was running: it died of SIGKILL (``pid``).
+    The machine changed (the victim's memory is free again); str() is the kernel's
+    "Out of memory: Killed process ..." line, the whole report is in m.kmsg."""
+
+
 class BadFree(KernelError):
     """Double free, wrong order, or a pointer that does not belong to this allocator."""
 

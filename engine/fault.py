@@ -128,6 +128,7 @@ def do_user_fault(m, p, vaddr: int, code: int, events) -> str:
                        else "protection fault on a present page")
     elif not f & (VM_READ | VM_WRITE | VM_EXEC):
         raise bad_area(m, p, vaddr, code, events, "PROT_NONE VMA")
+    p.mm.pgd.pte_paddr(vaddr, alloc=True, user=True)     # pte_alloc() comes first
     how = handle_pte_fault(m, p, vma, vaddr, bool(code & X86_PF_WRITE), events)
     if events is not None:
         events.append(HandleFault(p.pid, vaddr, code, how))

@@ -193,3 +193,9 @@ class Highmem:
             if (pfn is None) != (hit is None) or (hit is not None and hit.paddr != pfn << 12):
                 fail(f"kmap_atomic: fixmap slot FIX_KMAP_BEGIN+{idx} PTE disagrees with the "
                      f"atomic kmaps ({pfn})")
+        from . import physmem as pm
+        for what, pfns in (("kmap", self.pfn_at.values()), ("kmap_atomic", live.values())):
+            for pfn in pfns:                     # a mapping must hold a live page
+                if m.memmap.owner[pfn] in (pm.OWNER_FREE, pm.OWNER_HOLE):
+                    fail(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
+                         f"(free page still mapped by {what})")

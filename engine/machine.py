@@ -191,7 +191,7 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
                f"mode:{mask:#x}({self.gfp.format(mask)}), nodemask=(null)")
         if events is not None:
             events.append(AllocFail(order, gfp_name, msg))
-        raise OutOfMemory(msg)
+        raise _alloc_failure(msg, mask, order)
 
     def _fast_entry(self, gfp) -> tuple:
         """(mask, zonelist, classzone, name, no_fast) for a GFP argument, cached per string."""
@@ -349,6 +349,14 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         c = self.config
         return (f"<Machine ram={c.ram >> 20}M pae={c.pae} kernel={c.kernel} "
                 f"zones={[z.name for z in self.zones]}>")
+
+
+def _alloc_failure(msg: str, mask: int, order: int) -> OutOfMemory:
+    """The error, carrying the mask and order for the OOM killer (built in a function:
+    a local in the raising frame would tie the exception and the frame in a cycle)."""
+    err = OutOfMemory(msg)
+    err.gfp_mask, err.order = mask, order
+    return err
 
 
 __all__ = ["Machine", "InvariantError"]

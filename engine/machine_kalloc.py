@@ -104,7 +104,15 @@ class KallocMixin:
 
     # -- vmalloc ------------------------------------------------------------------
     def vmalloc(self, size, caller: str | None = None) -> int:
-        """vmalloc(): page-granular, virtually contiguous, backed frame by frame."""
+        """vmalloc(): page-granular, virtually contiguous, backed frame by frame.
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        from .lifecycle import atomic
+        if isinstance(size, int) and not isinstance(size, bool) and 0 < size:
+            nr = min(size >> 12, 1 << 20)
+            return atomic(self, nr + (nr >> 10) + 4, lambda m: m._vmalloc(size, caller))
+        return self._vmalloc(size, caller)
+
+    def _vmalloc(self, size, caller):
         ev = self._kev()
         va = self.vmap.vmalloc(self, size, caller or DEFAULT_CALLER, ev)
         self._done(ev)

@@ -2,71 +2,15 @@
 from __future__ import annotations
 
 from . import physmem as pm
-from .errors import ConfigError, KernelOops, SegFault
+from .errors import ConfigError, KernelError, KernelOops, OomKilled, OutOfMemory, SegFault
 from .mm import TASK_SIZE, FileRef, MmStruct, mmap_base
 from .mmu import access as _access
+from .lifecycle import copy_process, exec_new
 from .pgtable import PageTables
-from .proc_events import ContextSwitch, Exit, Fork, Oops, Spawn
+from .proc_events import ContextSwitch, Exit, Oops
+from .process import MAX_RW_BYTES, Process
 
-
-class Process:
-    """A task: pid, comm, its mm (VMAs + page tables) and the memory system calls."""
-
-    def __init__(self, m, pid: int, comm: str, mm: MmStruct, ppid: int = 0) -> None:
-        self.m, self.pid, self.comm, self.mm, self.ppid = m, pid, comm, mm, ppid
-        self.ip = self.sp = 0
-        self.symbols: dict[str, int] = {}
-        self.task_addr: int | None = None
-
-    @property
-    def vmas(self) -> list:
-        return list(self.mm.vmas)
-
-    @property
-    def cr3(self) -> int:
-        return self.mm.pgd.cr3
-
-    def _op(self, fn, *args, **kw):
-        from .mmap_ops import do_brk, do_mmap, do_mprotect, do_munmap  # noqa: F401
-        m = self.m
-        events = m._begin()
-        try:
-            return fn(m, self, *args, events, **kw)
-        finally:
-            m._sync_vmas(self, events)
-            m._end(events)
-
-    def brk(self, addr: int) -> int:
-        from .mmap_ops import do_brk
-        return self._op(do_brk, addr)
-
-    def sbrk(self, delta: int) -> int:
-        """glibc sbrk(): the old break on success; ENOMEM raises OutOfMemory."""
-        from .errors import OutOfMemory
-        old = self.mm.brk
-        if delta and self.brk(old + delta) != old + delta:
-            raise OutOfMemory(f"sbrk({delta:#x}): ENOMEM (brk stays at {old:#x})")
-        return old
-
-    def mmap(self, length: int, prot: str = "rw-", flags: str = "private|anonymous",
-             addr: int | None = None, file: str | None = None, offset: int = 0) -> int:
-        from .mmap_ops import do_mmap
-        return self._op(lambda m, p, ev: do_mmap(m, p, length, prot, flags, addr, ev,
-                                                 file=file, offset=offset))
-
-    def munmap(self, addr: int, length: int) -> None:
-        from .mmap_ops import do_munmap
-        self._op(do_munmap, addr, length)
-
-    def mprotect(self, addr: int, length: int, prot: str) -> None:
-        from .mmap_ops import do_mprotect
-        self._op(do_mprotect, addr, length, prot)
-
-    def maps(self) -> str:
-        return self.m.proc_pid(self.pid, "maps")
-
-    def __repr__(self) -> str:
-        return f"<Process pid={self.pid} {self.comm} vmas={len(self.mm.vmas)} cr3={self.cr3:#x}>"
+__all__ = ["Process", "ProcessMixin", "MAX_RW_BYTES"]
 
 
 class ProcessMixin:
@@ -75,8 +19,10 @@ class ProcessMixin:
     def _init_processes(self) -> None:
         """Called by Machine.__init__ after the kernel allocators are up."""
         from .proc_check import check_processes
-        from .swap import SwapState, swap_meminfo
+        from .swap import SwapState, check_swap_size, swap_meminfo
+        check_swap_size(self.config.swap, self.config.pae, self.config.kernel)
         self.processes: dict[int, Process] = {}
+        self.kmsg: list[str] = []          # printk after boot (engine.kmsg): OOM reports, Bad page map
         self.current: int | None = None
         self._next_pid = 1
         self._anon_vma_seq = 0
@@ -88,8 +34,9 @@ class ProcessMixin:
         bss = self.kernel_image["bss"]
         self.zero_pfn = (bss[1] >> 12) - 1          # empty_zero_page, in the kernel's .bss
         self.extra_checks.append(check_processes)
-        from .vmalloc_sync import check_kernel_pdes
+        from .vmalloc_sync import check_direct_map, check_kernel_pdes
         self.extra_checks.append(check_kernel_pdes)
+        self.extra_checks.append(check_direct_map)
         self.meminfo_hooks.append(swap_meminfo)
 
     # -- events -------------------------------------------------------------------
@@ -164,7 +111,14 @@ class ProcessMixin:
         return pfn
 
     def process(self, pid) -> Process:
-        p = self.processes.get(int(pid))
+        """The live task with this pid; ConfigError (ESRCH) if there is none."""
+        if isinstance(pid, Process):
+            pid = pid.pid
+        try:
+            key = int(pid)
+        except (TypeError, ValueError):
+            raise ConfigError(f"pid {pid!r}: not a process id") from None
+        p = self.processes.get(key)
         if p is None:
             raise ConfigError(f"pid {pid}: no such process")
         return p
@@ -187,27 +141,28 @@ class ProcessMixin:
         return mm
 
     def spawn(self, name: str = "example", legacy: bool | None = None) -> Process:
-        """fork + exec of a program image (engine.binfmt) with a fresh address space."""
-        from .binfmt import exec_image, image_for
-        events = self._begin()
-        if legacy is None:
-            legacy = self.config.flavour.era != "C"     # 2.6: bottom-up from 0x40000000
-        pid = self._next_pid
-        self._next_pid += 1
-        mm = self._new_mm(legacy)
-        p = Process(self, pid, name[:15], mm)
-        p.task_addr = self._slab("task_struct")
-        self.processes[pid] = p
-        events.append(Spawn(pid, name, p.cr3))
-        self.switch_to(pid, events)
-        exec_image(self, p, image_for(name), events)
-        self._sync_vmas(p, events)
-        mm.update_hiwater()
-        self._end(events)
-        return p
+        """fork + exec of a program image (engine.binfmt) with a fresh address space.
 
-    def switch_to(self, pid, events=None) -> None:
-        """context_switch(): load CR3 (non-global TLB entries go); pid None = kernel."""
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        from .lifecycle import atomic
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"spawn: name must be a non-empty string, got {name!r}")
+        pid = atomic(self, 48, lambda mm: mm._spawn(name, legacy).pid)
+        return self.processes[pid]
+
+    def _spawn(self, name: str, legacy: bool | None) -> Process:
+        comm, self.comm = self.comm, name[:15]
+        try:
+            return exec_new(self, name, legacy)
+        finally:
+            self.comm = comm
+
+    def switch_to(self, pid=None, events=None) -> None:
+        """context_switch(): load CR3 (non-global TLB entries go); pid None = kernel.
+
+        Raises ConfigError for a pid that names no live process (nothing changes)."""
+        if pid is not None:
+            pid = self.process(pid).pid
         own = events is None
         if own:
             events = self._begin()
@@ -227,58 +182,29 @@ class ProcessMixin:
         self._end(events)
 
     def fork(self, pid) -> int:
-        """do_fork(): copy the VMAs; private pages are shared copy-on-write."""
-        from .memory import copy_range
+        """do_fork(): copy the VMAs; private pages are shared copy-on-write.
+
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        from .lifecycle import atomic
         parent = self.process(pid)
-        events = self._begin()
-        legacy = parent.mm.legacy
-        mm = self._new_mm(legacy)
-        mm.mmap_base = parent.mm.mmap_base
-        for k in ("start_code", "end_code", "start_data", "end_data", "start_brk", "brk",
-                  "start_stack"):
-            setattr(mm, k, getattr(parent.mm, k))
-        cpid = self._next_pid
-        self._next_pid += 1
-        child = Process(self, cpid, parent.comm, mm, ppid=parent.pid)
-        child.ip, child.sp, child.symbols = parent.ip, parent.sp, dict(parent.symbols)
-        child.task_addr = self._slab("task_struct")
-        self.processes[cpid] = child
-        for v in parent.mm.vmas:
-            nv = v.copy()
-            if nv.shm is not None:
-                nv.shm.users += 1
-            mm.vmas.append(nv)
-            if v.shm is None and v.ops is None and v.special is None:
-                copy_range(self, parent, child, v, events)
-        mm.hiwater_rss = mm.rss
-        mm.update_hiwater()
-        self._sync_vmas(child, events)
-        events.append(Fork(parent.pid, cpid, mm.rss_anon))
-        self._end(events)
-        return cpid
+        need = len(parent.mm.pgd.owned) + 8 + 2 * len(parent.mm.vmas)
+        return atomic(self, need, lambda mm: mm._fork(parent.pid))
+
+    def _fork(self, pid) -> int:
+        parent = self.process(pid)
+        comm, self.comm = self.comm, parent.comm
+        try:
+            return copy_process(self, parent)
+        finally:
+            self.comm = comm
 
     def exit(self, pid) -> None:
         """do_exit() -> exit_mmap(): unmap everything, free page tables, the pgd, the mm."""
-        from .memory import zap_range
-        from .mmap_ops import release_vma
+        from .lifecycle import teardown
         p = self.process(pid)
         events = self._begin()
-        if self.current == p.pid:
-            self.switch_to(None, events)
-        freed_before = sum(z.free_pages for z in self._all_zones)
-        for v in list(p.mm.vmas):
-            zap_range(self, p, v.start, v.end, events, free_tables=False)
-            release_vma(self, v, events)
-        p.mm.vmas.clear()
-        self._sync_vmas(p, events)
-        tables = p.mm.pgd.release()
-        if p.mm.addr is not None:
-            self._slab("mm_struct", p.mm.addr)
-        if p.task_addr is not None:
-            self._slab("task_struct", p.task_addr)
-        del self.processes[p.pid]
-        freed = sum(z.free_pages for z in self._all_zones) - freed_before
-        events.append(Exit(p.pid, freed - len(tables), len(tables)))
+        freed, tables = teardown(self, p, events)
+        events.append(Exit(p.pid, freed, tables))
         self._end(events)
 
     # -- accesses ----------------------------------------------------------------------
@@ -300,13 +226,25 @@ class ProcessMixin:
             self._end(events)
             return acc
         p = self.process(pid)
+        prev = self.current
         self.switch_to(p.pid, events)
         try:
             acc = self._user_access(p, vaddr, kind, events, user=True)
+        except KernelError as e:
+            self._resume(prev, e, events)
+            raise
         finally:
             self._sync_vmas(p, events)
             self._end(events)
         return acc
+
+    def _resume(self, prev, err, events) -> None:
+        """A failed access leaves the task that ran before it running (signals are
+        delivered by raising; the simulated tasks do not die of them)."""
+        if isinstance(err, OomKilled) or self.current == prev:
+            return
+        if prev is None or prev in self.processes:
+            self.switch_to(prev, events)
 
     def _kernel_access_in(self, pid, vaddr: int, kind: str):
         from .vmalloc_sync import vmalloc_fault
@@ -334,21 +272,36 @@ class ProcessMixin:
             self._end(events)
 
     def _user_access(self, p, vaddr, kind, events, user=True):
+        """The access, faults handled; a fault that finds no memory after reclaim runs
+        the OOM killer (engine.oom_kill) and is retried."""
         from .fault import do_user_fault
+        from .oom_kill import out_of_memory
         first = None
-        for _ in range(6):
-            acc = _access(self.frames, self.cpu, self.tlb, vaddr, kind, user)
-            events.extend(acc.events)
-            if acc.fault is None:
-                break
-            first = first or acc.fault
-            if vaddr >= TASK_SIZE:
-                from .fault import bad_area
-                raise bad_area(self, p, vaddr, acc.fault.error_code, events,
-                               "user access to kernel space")
-            do_user_fault(self, p, vaddr, acc.fault.error_code, events)
-        else:
-            raise SegFault(f"{p.comm}[{p.pid}]: fault at {vaddr:x} not resolved")
+        comm, self.comm = self.comm, p.comm        # the kernel's messages name the task
+        try:
+            for _ in range(6 + len(self.processes)):
+                acc = _access(self.frames, self.cpu, self.tlb, vaddr, kind, user)
+                events.extend(acc.events)
+                if acc.fault is None:
+                    break
+                first = first or acc.fault
+                if vaddr >= TASK_SIZE:
+                    from .fault import bad_area
+                    raise bad_area(self, p, vaddr, acc.fault.error_code, events,
+                                   "user access to kernel space")
+                try:
+                    do_user_fault(self, p, vaddr, acc.fault.error_code, events)
+                except OomKilled:
+                    raise
+                except OutOfMemory as e:
+                    if not out_of_memory(self, p, getattr(e, "gfp_mask", 0),
+                                         getattr(e, "order", 0), events):
+                        raise
+                    self.switch_to(p.pid, events)
+            else:
+                raise SegFault(f"{p.comm}[{p.pid}]: fault at {vaddr:x} not resolved")
+        finally:
+            self.comm = comm
         acc.fault = first
         acc.events = events
         return acc
@@ -362,9 +315,31 @@ class ProcessMixin:
             self.switch_to(prev, events)
 
     def _rw_virt(self, vaddr: int, length: int, pid, data: bytes | None):
+        what = "write_virt" if data is not None else "read_virt"
+        if not isinstance(length, int) or length < 0:
+            raise ConfigError(f"{what}: length must be a byte count, got {length!r}")
+        if length > MAX_RW_BYTES:
+            raise ConfigError(f"{what}: {length} bytes is more than mmviz copies in one "
+                              f"operation ({MAX_RW_BYTES >> 20}M); split it up")
+        if not 0 <= vaddr or vaddr + length > 1 << 32:
+            raise ConfigError(f"{what}: {vaddr:#x}+{length:#x} leaves the 4G address space")
+        if pid is not None:
+            self.process(pid)
         out = bytearray()
         pos = 0
         events = self._begin()
+        prev = self.current
+        try:
+            self._rw_pages(vaddr, length, pid, data, out, events)
+        except KernelError as e:
+            self._resume(prev, e, events)
+            self._end(events)
+            raise
+        self._end(events)
+        return bytes(out)
+
+    def _rw_pages(self, vaddr, length, pid, data, out, events) -> None:
+        pos = 0
         while pos < length:
             va = vaddr + pos
             n = min(length - pos, 4096 - (va & 0xFFF))
@@ -392,15 +367,16 @@ class ProcessMixin:
             else:
                 out += self.frames.read(acc.paddr, n)
             pos += n
-        self._end(events)
-        return bytes(out)
 
     def write_virt(self, vaddr: int, data, pid=None) -> None:
+        """Store bytes at vaddr through the MMU (user mode in pid, else kernel mode).
+        ConfigError above MAX_RW_BYTES or for a dead pid; faults as m.access."""
         if isinstance(data, str):
             data = data.encode()
         self._rw_virt(vaddr, len(data), pid, bytes(data))
 
     def read_virt(self, vaddr: int, length: int, pid=None) -> bytes:
+        """Load length bytes (at most MAX_RW_BYTES) from vaddr through the MMU."""
         return self._rw_virt(vaddr, length, pid, None)
 
     # -- swap and /proc ------------------------------------------------------------------

@@ -40,7 +40,13 @@ class MapDriver:
             err.vaddr = vaddr
             raise err
         kaddr = self.kaddr + off
-        w = self.vaddress_to_kaddress(m, kaddr)
+        try:
+            w = self.vaddress_to_kaddress(m, kaddr)
+        except ConfigError:                # the buffer was vfree'd: no page to give
+            w = None
+        if w is None:
+            raise _sigbus(f"{p.comm}[{p.pid}]: SIGBUS at {vaddr:x}: map_driver buffer "
+                          f"{kaddr:#010x} is no longer mapped (VM_FAULT_SIGBUS)", vaddr)
         pfn = w.paddr >> 12
         if events is not None:
             events.extend(w.steps)
@@ -48,6 +54,12 @@ class MapDriver:
         p.mm.rss_file += 1
         _map(m, p, vaddr, pfn, vm_page_prot(m, vma.vm_flags), "map_driver nopage", events)
         return "map_driver nopage"
+
+
+def _sigbus(msg: str, vaddr: int) -> SegFault:
+    err = SegFault(msg)
+    err.vaddr = vaddr
+    return err
 
 
 def load_map_driver(m, size=4096, device: str = "/dev/mapfile") -> MapDriver:

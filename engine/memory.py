@@ -139,6 +139,33 @@ def unmap_page(m, p, pfn: int, events) -> None:
     else:                                   # driver / vdso pages: the kernel keeps them
         p.mm.rss_file -= 1
         mm.refcount[pfn] -= 1
+        if mm.refcount[pfn] == 0 and pfn in m.vmap.orphans:
+            m.vmap.orphans.discard(pfn)     # the last user of a vfree'd driver page
+            m.frames.zero_frame(pfn)
+            m._free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
+
+
+def entry_ok(m, pte: int) -> bool:
+    """vm_normal_page() / the swap entry checks: False for a PTE that maps a frame
+    without a struct page or a free one, or a swap entry naming no used slot."""
+    from .kmsg import page_ok, swap_entry_ok
+    if pte_mapped(m, pte):
+        pfn = pte_pfn(m, pte)
+        return pfn == m.zero_pfn or page_ok(m, pfn)
+    return swap_entry_ok(m, pte)
+
+
+def report_bad_pte(m, p, va: int, pte: int, events) -> None:
+    """print_bad_pte(): log it; the caller leaves the page's counters alone."""
+    from .kmsg import bad_pte_message, bad_swap_message, printk
+    if pte_mapped(m, pte):
+        v = p.mm.vma_at(va)
+        pmd_pa = p.mm.pgd.pde_paddr(va)
+        pmd = p.mm.pgd.read_entry(pmd_pa) if pmd_pa is not None else 0
+        msg = bad_pte_message(m, p, pte, pmd, va, v.vm_flags if v is not None else 0)
+    else:
+        msg = bad_swap_message(pte)
+    printk(m, "alert", [msg], events)
 
 
 def zap_range(m, p, start: int, end: int, events, free_tables=True, floor=0,
@@ -156,7 +183,9 @@ def zap_range(m, p, start: int, end: int, events, free_tables=True, floor=0,
         seg[nz] = 0
         for k, pte in zip(nz.tolist(), vals):
             va = va0 + ((lo + k) << 12)
-            if pte_mapped(m, pte):
+            if not entry_ok(m, pte):                 # a scribbled entry: report, skip
+                report_bad_pte(m, p, va, pte, events)
+            elif pte_mapped(m, pte):
                 pfn = pte_pfn(m, pte)
                 unmap_page(m, p, pfn, events)
                 if events is not None:
@@ -244,6 +273,18 @@ def copy_range(m, parent, child, vma, events) -> None:
                                alloc_from=parent.mm.pgd))[1]
         ptes = seg[nz]
         mapped = (ptes & dt(mapped_bits)) != 0
+        allpfn = ((ptes & addr_mask) >> dt(12)).astype(np.int64)
+        inram = allpfn < m.max_pfn
+        own = mm.owner[np.where(inram, allpfn, 0)]
+        good = np.where(mapped, (allpfn == m.zero_pfn) | (inram & (own != pm.OWNER_FREE)
+                                                            & (own != pm.OWNER_HOLE)), True)
+        for k in np.flatnonzero(~mapped).tolist():
+            good[k] = entry_ok(m, int(ptes[k]))
+        if not good.all():                  # copy_one_pte(): print_bad_pte, not copied
+            for k in np.flatnonzero(~good).tolist():
+                report_bad_pte(m, parent, va0 + ((lo + int(nz[k])) << 12), int(ptes[k]),
+                               events)
+            nz, ptes, mapped = nz[good], ptes[good], mapped[good]
         if cow:
             ptes = np.where(mapped, ptes & ~rw, ptes)
             seg[nz] = ptes

@@ -45,10 +45,13 @@ def page_align(x: int) -> int:
 
 def prot_flags(prot: str) -> int:
     """'rw-' / 'r-x' / '---' (or 'rwx' in any order) -> VM_READ|VM_WRITE|VM_EXEC."""
+    from .errors import ConfigError
+    if not isinstance(prot, str):
+        raise ConfigError(f"prot: {prot!r} is not like 'rw-'")
     f = 0
     for c in prot.replace("-", "").lower():
         if c not in "rwx":
-            raise ValueError(f"prot: {prot!r} is not like 'rw-'")
+            raise ConfigError(f"prot: {prot!r} is not like 'rw-'")
         f |= {"r": VM_READ, "w": VM_WRITE, "x": VM_EXEC}[c]
     return f
 

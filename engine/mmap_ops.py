@@ -134,6 +134,7 @@ def release_vma(m, v: Vma, events) -> None:
 
 
 def do_mprotect(m, p, addr: int, length: int, prot: str, events) -> None:
+    newbits = prot_flags(prot)
     if addr & (PAGE_SIZE - 1):
         raise ConfigError("mprotect: EINVAL: address must be page aligned")
     end = addr + page_align(length)
@@ -148,7 +149,6 @@ def do_mprotect(m, p, addr: int, length: int, prot: str, events) -> None:
         pos = v.end
     if pos < end:
         raise OutOfMemory(f"mprotect: ENOMEM: {pos:#x} is not mapped")
-    newbits = prot_flags(prot)
     touched = _split_range(m, p, addr, end, events)
     for v in touched:
         v.vm_flags = (v.vm_flags & ~0x7) | newbits

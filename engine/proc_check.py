@@ -7,6 +7,7 @@ import numpy as np
 
 from . import physmem as pm
 from .errors import InvariantError
+from .kmsg import bad_pte_message, bad_swap_message, page_ok, swap_entry_ok
 from .memory import pte_mapped, pte_pfn, pte_tables
 from .mm import TASK_SIZE, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 from .paging import _PAGE_NX, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER
@@ -43,10 +44,16 @@ def check_processes(m) -> None:
                 if v is None:
                     _fail(f"pid {p.pid}: PTE {pte:#x} at {va:#010x} lies outside every VMA")
                 if not pte_mapped(m, pte):
+                    if not swap_entry_ok(m, pte):
+                        _fail(f"pid {p.pid}: {bad_swap_message(pte)} at {va:#010x}")
                     slots[sw.slot_of(m, pte)] += 1
                     swapents += 1
                     continue
                 pfn = pte_pfn(m, pte)
+                if pfn != m.zero_pfn and not page_ok(m, pfn):
+                    pmd = mm.pgd.read_entry(mm.pgd.pde_paddr(va))
+                    _fail(bad_pte_message(m, p, pte, pmd, va, v.vm_flags) +
+                          f" (pfn {pfn:#x} is {'beyond RAM' if pfn >= m.max_pfn else 'free'})")
                 if pte & _PAGE_PRESENT:
                     f = v.vm_flags
                     if not pte & _PAGE_USER:

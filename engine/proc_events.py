@@ -200,3 +200,12 @@ class DriverFault(NamedTuple):
     vaddr: int
     kaddr: int
     pfn: int
+
+
+@event
+class OomKill(NamedTuple):
+    """out_of_memory(): the victim (by badness) was killed and its memory freed."""
+    pid: int
+    comm: str
+    points: int
+    message: str

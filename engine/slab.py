@@ -78,13 +78,16 @@ def calculate_order(size: int, cpus: int) -> int:
 
 
 def sub_op(m, events, fn, *args, **kw):
-    """Run another public Machine operation inside ours, keeping its events in ours."""
-    saved = m.events
+    """Run another public Machine operation inside ours, keeping its events in ours.
+
+    Works on the raw event list (``m._events``): reading ``m.events`` would build every
+    event recorded so far, which made a vmalloc of n pages cost n^2."""
+    saved = m._events
     try:
         return fn(*args, **kw)
     finally:
-        sub, m.events = m.events, saved
-        if events is not None and sub is not saved:
+        sub, m._events = m._events, saved
+        if events is not None and sub is not saved and sub:
             events.extend(sub)
 
 

@@ -26,6 +26,29 @@ from .memory import flush_tlb_page
 from .proc_events import Kswapd, Referenced, SwapOut
 
 
+def max_swap_pages(pae: bool, flavour: str = "6.1") -> int:
+    """The most pages one swap area can have: what swapon computes as
+    swp_offset(pte_to_swp_entry(swp_entry_to_pte(swp_entry(0, ~0UL)))) + 1, i.e. the
+    generic swp_entry_t offset bits (32 - MAX_SWAPFILES_SHIFT on 2.6.24; the xarray
+    value's 31 - 5 on 6.1) cut down to the bits the i386 PTE format keeps."""
+    from .paging import SWP_TYPE_BITS, swp_offset_shift
+    generic = 27 if flavour.startswith("2.6") else 26
+    arch = 32 - SWP_TYPE_BITS if pae else 32 - swp_offset_shift(flavour)
+    return 1 << min(generic, arch)
+
+
+def check_swap_size(nbytes: int, pae: bool, flavour: str = "6.1") -> None:
+    """ConfigError when a swap area of nbytes cannot be addressed by swap entries
+    (swapon would print "Truncating oversized swap area"; mmviz refuses instead)."""
+    from .errors import ConfigError
+    most = max_swap_pages(pae, flavour)
+    if nbytes >> 12 > most:
+        mode = "PAE" if pae else "non-PAE"
+        raise ConfigError(f"swap: {nbytes >> 20}M is more than one swap area can address: "
+                          f"{flavour} {mode} swap entries keep {most.bit_length() - 1} offset "
+                          f"bits, at most {most >> 8}M per area")
+
+
 class SwapState:
     def __init__(self, nr_slots: int) -> None:
         self.nr_slots = nr_slots                      # incl. the header slot 0

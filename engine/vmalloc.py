@@ -70,6 +70,7 @@ class Vmalloc:
 
     def __init__(self) -> None:
         self.areas: list[VmArea] = []
+        self.orphans: set[int] = set()     # vfree'd pages a user mapping still holds
 
     def _find_gap(self, m, size: int) -> int | None:
         L = m.layout
@@ -160,14 +161,23 @@ class Vmalloc:
                     m.tlb.invlpg(area.start + (i << 12), events)
             else:
                 m.tlb.flush_all(events)
+        mem = m.memmap
         for pfn in area.pages:
-            m._free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
+            if mem.refcount[pfn] > 1:      # __free_page() is put_page(): a mapping that
+                mem.refcount[pfn] -= 1     # did get_page() keeps the frame until it goes
+                self.orphans.add(pfn)
+            else:
+                m._free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
         area.pages = []
         if area.array:
-            if area.array_vmalloc:
-                self.vfree(m, area.array, events)
-            else:
-                m.kmem.kfree(m, area.array, events)
+            try:                           # kvfree(area->pages): a bad free is reported
+                if area.array_vmalloc:     # (SLUB / vfree complain) and vfree goes on
+                    self.vfree(m, area.array, events)
+                else:
+                    m.kmem.kfree(m, area.array, events)
+            except BadFree as e:
+                from .kmsg import printk
+                printk(m, "err", [str(e)], events)
             area.array = 0
         self.areas.remove(area)
         if events is not None:
@@ -233,4 +243,11 @@ class Vmalloc:
                 fail(f"vmalloc: {leaf.vaddr:#x} is mapped but belongs to no area")
         if mapped != len(frames):
             fail(f"vmalloc: {mapped} PTEs in the vmalloc range but {len(frames)} area pages")
-        return frames
+        for pfn in self.orphans:           # freed by vfree, still mapped by a process
+            mem = m.memmap
+            if pfn in frames or mem.owner[pfn] != pm.OWNER_VMALLOC or \
+                    m.buddy.allocated.get(pfn) != 0 or \
+                    not 1 <= mem.mapcount[pfn] == mem.refcount[pfn]:
+                fail(f"vmalloc: vfree'd frame {pfn:#x} is not held by its user mappings "
+                     f"alone (mapcount {mem.mapcount[pfn]}, refcount {mem.refcount[pfn]})")
+        return frames | self.orphans

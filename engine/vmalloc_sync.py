@@ -82,3 +82,24 @@ def check_kernel_pdes(m) -> None:
             if mine != src and not (lazy and not mine & _PAGE_PRESENT):
                 raise InvariantError(f"pid {p.pid}: kernel PDE {i} is {mine:#010x}, "
                                      f"swapper_pg_dir has {src:#010x}")
+
+
+def check_direct_map(m) -> None:
+    """Invariant: swapper_pg_dir still maps the direct map (PAGE_OFFSET + x -> x) for
+    all of lowmem; a scribbled kernel PDE is what the next kernel access would oops on."""
+    from .errors import InvariantError
+    from .machine_proc import _oops_message
+    L = m.layout
+    pt = m.kernel_pt.pt
+    span = (2 << 20) if m.config.pae else (4 << 20)
+    top = L.page_offset + (m.max_low_pfn << 12)
+    va = L.page_offset
+    while va < top:
+        for probe in (va, min(va + span, top) - 4096):
+            hit = pt.lookup(probe)
+            got = None if hit is None else hit.paddr + (probe - hit.vaddr)
+            if got != probe - L.page_offset:
+                what = "is not mapped" if hit is None else f"maps {got:#x}"
+                raise InvariantError(f"{_oops_message(m, probe, 0)} (swapper_pg_dir: the "
+                                     f"direct-map address {probe:#010x} {what})")
+        va += span

@@ -9,6 +9,7 @@ from typing import Any
 from . import expr
 from .facts import PAGE_SHIFT, FactError, Outcome
 from .model import Expect, Step
+from .notation import call_text, expect_sentence, repeat_text
 from .runner import _primary, builtins
 
 ADDRESS_FACTS = frozenset({"paddr", "layout", "pfn", "entry", "table", "walk_paddr"})
@@ -21,6 +22,13 @@ class ExpectResult:
     actual: str
     ok: bool
     line: int = 0
+    cmp: str = "=="        # ==, !=, <, <=, >, >=, contains
+    value: str = ""        # the expected value alone, as displayed
+
+    def sentence(self, lang: str = "en") -> str:
+        """The check as students read it: "zone.HighMem.start_pfn is 0x38000"."""
+        return expect_sentence(self.key, self.cmp, self.value or self.expected, self.ok,
+                               self.actual, lang)
 
 
 @dataclass
@@ -61,6 +69,7 @@ class StepResult:
     question: Question | None = None
     items: list | None = None
     errors: int = 0
+    zone_free: tuple = ()              # (zone name, free pages) after the step, for the sparkline
 
     @property
     def op(self) -> str:
@@ -85,26 +94,18 @@ class StepResult:
         return self.step.short_title(lang)
 
     def call_text(self) -> str:
-        """The operation as a call with hex addresses: ``kmalloc(100, 'GFP_KERNEL')``."""
+        """The operation in kernel C notation: ``kmalloc(100, GFP_KERNEL)``."""
         rep = self.step.repeat
         if rep is None:
-            parts = [fmt_arg(k, v) for k, v in self.args.items() if v is not None]
-            return f"{self.op}({', '.join(parts)})"
-        parts = []
-        for p in self.step.op.params:
-            if p.name in rep.random:
-                mode, spec = rep.random[p.name]
-                parts.append(f"{p.name}=random {spec[0]}..{spec[1]}" if mode == "range"
-                             else f"{p.name}=random of {spec}")
-            elif p.name in self.step.args:
-                parts.append(f"{p.name}={fmt_arg(p.name, self.step.args[p.name])}")
-        text = f"{self.op}({', '.join(parts)})"
-        text += f" x {rep.count}" if rep.count else f" for each of {rep.each}"
-        if rep.where is not None:
-            text += f" where {rep.where_text}"
-        if rep.sample is not None:
-            text += f" (random sample {rep.sample}, seed {rep.seed})"
-        return text
+            return call_text(self.step.op, self.args)
+        return repeat_text(self.step.op, self.step.args, rep)
+
+    @property
+    def intended(self) -> bool:
+        """The step's kernel error is what the lesson means to show (a SIGSEGV, an oops…):
+        its checks name the error and hold."""
+        return self.error is not None and bool(self.expects) and self.ok and any(
+            e.key in ("error", "message") for e in self.expects)
 
     def result_text(self) -> str:
         if self.error is not None:
@@ -170,6 +171,15 @@ _CMPS = {"==": lambda a, b: a == b, "!=": lambda a, b: a != b, "<": lambda a, b:
 
 
 def check_expect(e: Expect, out: Outcome, env: dict[str, Any]) -> ExpectResult:
+    """Check one expect; the result carries the comparison and the expected value for display."""
+    res = _check_expect(e, out, env)
+    res.cmp = e.cmp
+    if not res.value:
+        res.value = res.expected.removeprefix(f"{e.cmp} ").removeprefix("contains ").strip('"')
+    return res
+
+
+def _check_expect(e: Expect, out: Outcome, env: dict[str, Any]) -> ExpectResult:
     name = _fact_display(e.fact.name, out.op.result)
     try:
         actual = e.fact.compute(out, e.params)
@@ -208,7 +218,7 @@ def _fact_display(name: str, kind: str) -> str:
 def _shown_expected(e: Expect, name: str, expected: Any) -> str:
     text = fmt_fact(name, expected)
     if e.cmp == "contains":
-        return f"contains {text!r}"
+        return f'contains "{text}"'
     return text if e.cmp == "==" else f"{e.cmp} {text}"
 
 
@@ -221,6 +231,7 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
     """Build the StepResult: expects, focus and quiz answer (after the op ran)."""
     res = StepResult(index, step, out.args, out.result, None, out.error, out.events,
                      items=out.items, errors=out.errors)
+    res.zone_free = tuple((z.name, int(z.free_pages)) for z in getattr(out.machine, "zones", ()))
     if out.error is None and out.items is None:
         try:
             res.value = _primary(step.op.result, out.result)

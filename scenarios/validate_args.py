@@ -85,6 +85,8 @@ def check_machine(args: dict) -> str:
         cfg = make_config(**args)
         from engine.layout import compute_layout
         compute_layout(cfg, cfg.ram >> 12)
+        from engine.swap import check_swap_size
+        check_swap_size(cfg.swap, cfg.pae, cfg.kernel)
     except eng.ConfigError as err:
         return str(err)
     except Exception as err:  # noqa: BLE001 - whatever boot would trip on is a bad machine

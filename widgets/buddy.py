@@ -14,6 +14,7 @@ from textual.binding import Binding
 from engine.extfrag import unusable_indices
 
 from .selection import Selection, SelectionRequested, selected_zone
+from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
 MAX_ORDER = 11
@@ -100,30 +101,22 @@ class BuddyPane(TextLines):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self.history: dict[int, dict[str, int]] = {}
         self._machine: Any = None
+        self._view: StepView | None = None
+        self._rendered_width: int | None = None
 
-    def show_machine(self, machine: Any, events: list | None, position: int,
-                     selection: Selection | None = None) -> None:
-        if machine is not self._machine:
-            if self._machine is not None and position == 0:
-                self.history.clear()
-            self._machine = machine
-        self.history[position] = {z.name: z.free_pages for z in machine.zones}
-        for p in [p for p in self.history if p > position]:
-            del self.history[p]
+    def show(self, view: StepView) -> None:
+        """Draw free_area at this view; the sparkline is the lesson's steps 0..position."""
         set_border_title(self, r"Buddy allocator: free_area\[order].nr_free")
-        self._last = (events or [], selected_zone(machine, selection))
+        self._machine, self._view = view.machine, view
         self._rendered_width = self.text_width
-        self.set_lines(self.render_lines_for(machine, *self._last))
+        self.set_lines(self.render_lines_for(view))
 
     def on_resize(self) -> None:
         """The order columns depend on the width: lay them out again when it changes."""
-        last = getattr(self, "_last", None)
-        if last is not None and self._machine is not None and \
-                self.text_width != getattr(self, "_rendered_width", None):
+        if self._view is not None and self.text_width != self._rendered_width:
             self._rendered_width = self.text_width
-            self.set_lines(self.render_lines_for(self._machine, *last))
+            self.set_lines(self.render_lines_for(self._view))
         super().on_resize()
 
     def action_next_zone(self) -> None:
@@ -132,8 +125,11 @@ class BuddyPane(TextLines):
             self._zone_cursor = (getattr(self, "_zone_cursor", -1) + 1) % len(zones)
             self.post_message(SelectionRequested(Selection("zone", zones[self._zone_cursor])))
 
-    def render_lines_for(self, m: Any, events: list, chosen: str | None) -> list[Text]:
-        marks = buddy_highlights(events)
+    def render_lines_for(self, view: StepView) -> list[Text]:
+        m = view.machine
+        chosen = selected_zone(m, view.selection)
+        marks = buddy_highlights(list(view.events))
+        history = [dict(h) for h in view.free_history]
         lines: list[Text] = []
         width = self.text_width
         for z in m.zones:
@@ -173,11 +169,18 @@ class BuddyPane(TextLines):
             if len(hits) > 2:
                 row.append(f"+{len(hits) - 2}", "dim magenta")
             lines.append(row)
-            series = [h[z.name] for _, h in sorted(self.history.items()) if z.name in h]
+            series = [h[z.name] for h in history if z.name in h]
             row = Text("  free/step ", "dim")
             row.append_text(sparkline(series, z.watermark_min, z.watermark_low, z.watermark_high,
                                       width - 12))
             lines.append(row)
+        legend = Text()
+        legend.append("magenta", "bold magenta")
+        legend.append(": split/merged/allocated/freed by this step · ", "dim")
+        legend.append("zone", "bold reverse")
+        legend.append(": the selection's zone", "dim")
+        lines.append(legend)
         lines.append(Text("unusable: extfrag/unusable_index (0 = every free page fits the order); "
-                          "sparkline: red ≤ min, yellow ≤ low, cyan ≤ high, green > high", "dim"))
+                          "sparkline: free pages at steps 0..now, red ≤ min, yellow ≤ low, "
+                          "cyan ≤ high, green > high", "dim"))
         return lines

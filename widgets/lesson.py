@@ -1,79 +1,122 @@
-"""The lesson pane: title, step n/N, narration, the operation and its result, the
-events, the expects (✓/✗), kernel errors as text, and the selection's links."""
+"""The lesson pane: title, step n/N, narration, the operation in kernel notation and its
+result, the complete /proc output (the lines the narration talks about highlighted), the
+events, the checks as sentences, the selection, and the kernel log up to this step.
+
+Drawn from the step view alone; when more lines follow below the visible part, the
+border says how many.
+"""
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from rich.text import Text
 
 from .i18n import tr
+from .notation import event_text
+from .selection import describe
+from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
 WORDS = {
     "en": {"step": "step", "start": "Start: the freshly booted machine. Press → or n to step.",
-           "events": "events", "expects": "expects", "error": "kernel error", "more": "more",
-           "selection": "selection", "question": "Q", "answer": "A", "log": "kernel log"},
+           "events": "events", "expects": "checks", "error": "kernel error", "more": "more",
+           "selection": "selection", "question": "Q", "answer": "A", "log": "kernel log",
+           "intended": "expected outcome", "output": "lines", "below": "more lines below ↓",
+           "title": "Lesson"},
     "zh": {"step": "步骤", "start": "开始：刚启动的机器。按 → 或 n 前进一步。",
            "events": "事件", "expects": "检查", "error": "内核错误", "more": "更多",
-           "selection": "选中", "question": "问", "answer": "答", "log": "内核日志"},
+           "selection": "选中", "question": "问", "answer": "答", "log": "内核日志",
+           "intended": "预期的结果", "output": "行", "below": "行在下面 ↓", "title": "课程"},
 }
+MAX_EVENTS = 8
+_KEY = re.compile(r"^\s*(?:Node \d+, zone\s+)?([A-Za-z_][\w()/ ]*?)\s*[:\s]\s*[-\d(]")
 
 
-def _event_text(ev: Any) -> str:
-    describe = getattr(ev, "describe", None)
-    return describe() if callable(describe) else repr(ev)
+def _kernel(machine: Any) -> str:
+    return str(getattr(getattr(machine, "config", None), "kernel", "6.1"))
 
 
-def lesson_text(title: str, summary: str, position: int, total: int, result: Any, lang: str,
-                selection_line: str, max_events: int = 8, log: tuple = ()) -> Text:
+def highlighted_lines(lines: list[str], narration: str, needles: tuple[str, ...] = ()) -> set[int]:
+    """Output lines the narration (or a check) talks about: a line whose leading field name
+    (``MemTotal``, ``pages free``, ``zone Normal``, ``kmalloc-128``) the narration names, or
+    that holds a checked text."""
+    hits = set()
+    for i, line in enumerate(lines):
+        if any(n and n in line for n in needles):
+            hits.add(i)
+            continue
+        stripped = line.strip()
+        if stripped.startswith("Node ") and ", zone" in stripped:
+            key = stripped.split()[-1]
+        else:
+            m = _KEY.match(line)
+            key = m.group(1).strip() if m else stripped.split(" ")[0].rstrip(":")
+        if len(key) >= 3 and re.search(rf"(?<![\w-]){re.escape(key)}(?![\w-])", narration):
+            hits.add(i)
+    return hits
+
+
+def lesson_text(view: StepView, selection_line: str) -> Text:
+    """Everything the lesson pane shows for this view."""
+    lang, result = view.lang, view.result
     w = WORDS.get(lang, WORDS["en"])
     t = Text()
-    t.append(f"{title}\n", "bold")
-    t.append(f"{w['step']} {position}/{total}", "bold cyan")
+    t.append(f"{view.title}\n", "bold")
+    t.append(f"{w['step']} {view.position}/{view.total}", "bold cyan")
     if result is None:
         t.append("\n\n")
-        t.append(summary + "\n\n")
-        t.append((w["start"] if total else tr(lang, "explore.hint")) + "\n", "dim")
+        t.append(view.summary + "\n\n")
+        t.append((w["start"] if view.total else tr(lang, "explore.hint")) + "\n", "dim")
     else:
+        narration = result.narration(lang).strip()
         t.append(f"  {result.title(lang)}\n\n", "bold cyan")
-        t.append(result.narration(lang).strip() + "\n\n")
+        t.append(narration + "\n\n")
         from .errata import teaching_text
         t.append(teaching_text(result.step, lang))
         t.append("> ", "dim")
         t.append(result.call_text(), "bold")
-        t.append("  =>  ")
-        shown = result.result_text().rstrip("\n").splitlines() or [""]
         if result.error is not None:
-            t.append(f"{w['error']}: {result.error_kind}: {result.error_message}\n", "bold red")
+            if result.intended:
+                t.append(f"\n  {w['intended']}: {result.error_kind}: {result.error_message}\n",
+                         "bold yellow")
+            else:
+                t.append(f"\n  {w['error']}: {result.error_kind}: {result.error_message}\n", "bold red")
         else:
-            t.append(shown[0] + "\n", "green")
-            for line in shown[1:6]:
-                t.append(f"     {line}\n", "green")
+            shown = result.result_text().rstrip("\n").splitlines() or [""]
+            if len(shown) == 1:
+                t.append(" = ")
+                t.append(shown[0] + "\n", "green")
+            else:
+                t.append(f"   ({len(shown)} {w['output']})\n", "dim")
+                needles = tuple(e.value for e in result.expects if e.cmp == "contains" or e.key == "contains")
+                marked = highlighted_lines(shown, narration, needles)
+                for i, line in enumerate(shown):
+                    t.append(("▸ " if i in marked else "  ") + line + "\n",
+                             "bold yellow" if i in marked else "green")
         question = getattr(result, "question", None)
         if question is not None:
             t.append(f"{w['question']}: {question.ask(lang)}\n", "bold yellow")
             if getattr(question, "revealed", False):     # never before the learner answered
                 t.append(f"{w['answer']}: {question.shown}\n", "yellow")
         if result.events:
+            kernel = _kernel(view.machine)
             t.append(f"\n{w['events']}:\n", "dim")
-            for ev in result.events[:max_events]:
-                t.append(f"  · {_event_text(ev)}\n")
-            if len(result.events) > max_events:
-                t.append(f"  · ... {len(result.events) - max_events} {w['more']}\n", "dim")
+            for ev in result.events[:MAX_EVENTS]:
+                t.append(f"  · {event_text(ev, kernel)}\n")
+            if len(result.events) > MAX_EVENTS:
+                t.append(f"  · … {len(result.events) - MAX_EVENTS} {w['more']}\n", "dim")
         if result.expects:
             t.append(f"\n{w['expects']}:\n", "dim")
             for e in result.expects:
-                if e.ok:
-                    t.append(f"  ✓ {e.key} {e.expected}\n", "green")
-                else:
-                    t.append(f"  ✗ {e.key}: expected {e.expected}, got {e.actual}\n", "bold red")
+                t.append(f"  {'✓' if e.ok else '✗'} {e.sentence(lang)}\n", "green" if e.ok else "bold red")
     if selection_line:
         t.append(f"\n{w['selection']}: ", "dim")
         t.append(selection_line + "\n", "bold magenta")
-    if log:
+    if view.log:
         t.append(f"\n{w['log']}:\n", "dim")
-        for line in log[-4:]:
-            t.append(f"  {line}\n", "red")
+        for line, intended in view.log[-4:]:
+            t.append(f"  {line}\n", "yellow" if intended else "red")
     return t
 
 
@@ -87,12 +130,29 @@ class LessonPane(TextLines):
     """
     wrap = True
 
-    def show_step(self, title: str, summary: str, position: int, total: int, result: Any,
-                  lang: str, selection_line: str, log: tuple = ()) -> None:
-        set_border_title(self, "Lesson" if lang == "en" else "课程")
-        moved = (position, lang) != getattr(self, "_shown_at", None)
-        self._shown_at = (position, lang)
-        self.set_text(lesson_text(title, summary, position, total, result, lang, selection_line,
-                                  log=log))
+    def show(self, view: StepView) -> None:
+        """Draw the lesson at this view; a move to another step scrolls back to the top."""
+        w = WORDS.get(view.lang, WORDS["en"])
+        set_border_title(self, w["title"])
+        moved = (view.position, view.lang, view.title) != getattr(self, "_shown_at", None)
+        self._shown_at = (view.position, view.lang, view.title)
+        self._below_word = w["below"]
+        self.set_text(lesson_text(view, describe(view.machine, view.selection)))
         if moved:
-            self.scroll_home(animate=False)
+            self.scroll_home(animate=False, immediate=True)
+        self._mark_more()
+
+    def _mark_more(self) -> None:
+        """The border's subtitle says how many lines follow below the visible part."""
+        below = len(self._lines) - int(self.scroll_y) - self.size.height
+        text = f"{below} {getattr(self, '_below_word', 'more lines below ↓')}" if below > 0 else ""
+        if self.border_subtitle != text:
+            self.border_subtitle = text
+
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        self._mark_more()
+
+    def on_resize(self) -> None:
+        super().on_resize()
+        self._mark_more()

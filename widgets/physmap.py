@@ -1,8 +1,9 @@
 """The physical map: every frame of RAM binned into cells, coloured by zone and owner.
 
-Binning runs once per machine (numpy, in chunks); after that a step only
-recounts the cells its events touched, redraws those rows and refreshes just
-them.  Rows are drawn with the Line API: one Segment per run of equal style.
+Binning runs once per machine (numpy, in chunks); after that a step view that
+says which frames changed since the last one only recounts those cells, redraws
+those rows and refreshes just them; a view that cannot say (a jump, a back-step,
+another machine) bins every frame again, so the map always equals the machine.  Rows are drawn with the Line API: one Segment per run of equal style.
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from engine.physmem import OWNER_NAMES
 
 from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
+from .stepview import StepView
 
 # frame classes: the owners (engine.physmem.OWNER_*), then free frames by zone
 FREE_BY_ZONE = 11
@@ -65,7 +67,9 @@ def legend_text(patterns: bool = False) -> Text:
     t.append("◆", "bold")
     t.append(" selected  ")
     t.append("●", "bold #ff5fff")
-    t.append(" linked to the selection")
+    t.append(" linked to the selection  ")
+    t.append("◉", "bold #ff5fff")
+    t.append(" linked and touched")
     return t
 
 
@@ -128,11 +132,8 @@ class CellCounts:
         return np.where(has, RUNTIME[runtime.argmax(axis=1)], counts.argmax(axis=1)).astype(np.int8)
 
     def update(self, memmap: Any, ranges: list[tuple[int, int]]) -> set[int]:
-        """Recount the cells of these frame ranges (runs of cells at once); return them."""
-        return self.recount(memmap, ranges)[0]
-
-    def recount(self, memmap: Any, ranges: list[tuple[int, int]]) -> tuple[set[int], set[int]]:
-        """Recount the cells of these frame ranges: (their cells, those whose class changed)."""
+        """Recount the cells of these frame ranges, runs of adjacent cells at once; return
+        the cells whose shown class changed."""
         cells: set[int] = set()
         for lo, hi in ranges:
             lo, hi = max(0, lo), min(self.max_pfn, hi)
@@ -152,7 +153,7 @@ class CellCounts:
             self.shown[c0:c1] = new
             changed.update((diff + c0).tolist())
             i = j + 1
-        return cells, changed
+        return changed
 
 
 class PhysicalMap(ThemedLines, Widget, can_focus=True):
@@ -184,6 +185,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         self._width = 0
         self._binned_size = Size(0, 0)
         self._pending: list[tuple[int, int]] = []
+        self._serial = -1                      # the step view drawn last
         self._legend: list[Strip] = []
         self._info: list[Text] = []
         self._info_strips: list[Strip] = []
@@ -213,22 +215,24 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             self.refresh(Region(0, top, self.size.width, INFO_ROWS))
 
     # -- data from the app ------------------------------------------------------------
-    def show_frames(self, machine: Any, events: list | None = None,
-                    recount: list[tuple[int, int]] = ()) -> None:
-        """A step was applied.  Same machine: recount only touched cells (``events``, which
-        are highlighted, and ``recount``: frame ranges that may have changed, e.g. by a
-        back-step).  New machine: re-bin."""
-        ranges = event_pfn_ranges(events or [])
-        if machine is not self.machine or self.cells is None:
+    def show_frames(self, view: StepView) -> None:
+        """Follow the view.  Frames changed since the view drawn last are recounted (only
+        those cells); when that is not known (a jump, a back-step, another machine) every
+        frame is binned again.  The step's marks always come from the step's own events."""
+        machine = view.machine
+        marks = event_pfn_ranges(view.events)
+        changed = view.changed_since(self._serial)
+        self._serial = view.serial
+        if machine is not self.machine or self.cells is None or changed is None:
             self.machine, self.cells = machine, None     # binned at the next render, at its size
-            self._pending = ranges
+            self._pending = marks
             self._rows.clear()
             self.refresh()
             return
         old = self.touched
-        moved = self.cells.recount(machine.memmap, list(recount))[1] if recount else set()
-        self.touched = self.cells.update(machine.memmap, ranges) if ranges else set()
-        self._refresh_cells(old | self.touched | moved)
+        recoloured = self.cells.update(machine.memmap, list(changed)) if changed else set()
+        self.touched = self._cells_of(marks)
+        self._refresh_cells(old | self.touched | recoloured)
 
     def _cells_of(self, ranges: list[tuple[int, int]]) -> set[int]:
         out: set[int] = set()
@@ -317,7 +321,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             if c == self.selected_cell:
                 style, ch = SELECTED, "◆"
             elif c in self.linked_cells:
-                style, ch = LINKED[shown[c]], "●"
+                style, ch = LINKED[shown[c]], "◉" if c in self.touched else "●"
             elif c in self.touched:
                 style, ch = TOUCHED[shown[c]], "▪"
             else:
@@ -371,14 +375,18 @@ class PhysicalMapPane(PhysicalMap):
     PhysicalMapPane:focus { border: round $accent; }
     """
 
-    def show_machine(self, machine: Any, events: list | None = None,
-                     selection: Selection | None = None, line: str | None = None,
-                     recount: list[tuple[int, int]] = ()) -> None:
-        self.show_frames(machine, events, recount)
+    def show(self, view: StepView) -> None:
+        """Draw the frames at this view, the selection's marks and the selected frame's details."""
+        machine, selection = view.machine, view.selection
+        self.show_frames(view)
         self.selection = selection
+        before = self.selected_cell            # the same selection may name another frame now
+        self._set_selected_cell(selection)
+        if before != self.selected_cell:
+            self._refresh_cells({c for c in (before, self.selected_cell) if c is not None})
         self.set_linked(linked_pfns(machine, selection))
         set_border_title(self, f"Physical memory: {machine.max_pfn:,} frames ({machine.max_pfn >> 8:,} MB)")
-        info = Text(describe(machine, selection) if line is None else line)
+        info = Text(describe(machine, selection))
         pfn = selected_pfn(machine, selection)
         if pfn is not None and selection is not None and selection.kind == "pfn":
             info.append("\n")

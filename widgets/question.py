@@ -99,4 +99,4 @@ def ask_current(app: Any) -> None:
     app.playing = False
     ask = getattr(r.step, "ask", None)
     app.push_screen(QuestionScreen(q, app.lang, getattr(ask, "choices", None), r.title(app.lang)),
-                    lambda _verdict: app._show_lesson())
+                    lambda _verdict: app.refresh_view())

@@ -12,13 +12,14 @@ from rich.text import Text
 from textual.binding import Binding
 
 from .selection import Selection, SelectionRequested
+from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
 SORTS = ("name", "objsize", "active", "total", "slabs")
 OBJ = {"used": ("■", "bold green"), "free": ("□", "dim"), "cpu": ("▣", "cyan")}
 MAX_SLABS = 4
 SLAB_EVENTS = {"CacheCreate", "CacheDestroy", "SlabNew", "SlabFree", "SlabMove", "ObjAlloc",
-               "ObjFree", "ArrayRefill", "ArrayFlush"}
+               "ObjFree", "ArrayRefill", "ArrayFlush", "KmallocLarge"}
 
 
 def cache_row(c: Any) -> tuple[str, int, int, int, int]:
@@ -50,25 +51,37 @@ class SlabPane(TextLines):
         self.sort_key = "name"
         self.descending = False
         self.cursor = 0
-        self.chosen: str | None = None      # the cache selected in the app
+        self.chosen: str | None = None      # the cache shown: the selection's, else ``picked``
+        self.picked: str | None = None      # the cache chosen with the keys in this pane
+        self._serial = -1                   # the step view drawn last
+        self._shown_key: Any = None
         self.rows: list[tuple[str, int, int, int, int]] = []
 
-    def show_machine(self, machine: Any, lang: str = "en", selection: Selection | None = None,
-                     events: list | None = None) -> None:
-        """Redrawn when the caches may have changed: slab events, a new machine, selection or language."""
-        key = (id(machine), lang, selection)
-        if key == getattr(self, "_shown_key", None) and \
-                not any(type(e).__name__ in SLAB_EVENTS for e in events or ()):
-            return
-        self._shown_key = key
-        self._machine, self.lang = machine, lang
+    def show(self, view: StepView) -> None:
+        """Draw the caches at this view.  The chosen cache follows the selection (a cache, or
+        the cache of a selected object); otherwise the one picked with the keys, if any."""
+        machine, selection = view.machine, view.selection
+        self._machine, self.lang = machine, view.lang
+        chosen = self.picked
         if selection is not None and selection.kind == "cache":
-            self.chosen = str(selection.value)
+            chosen = str(selection.value)
         elif selection is not None and selection.kind == "address" and isinstance(selection.value, int):
             slab = machine.slab_of(selection.value) if hasattr(machine, "slab_of") else None
             if slab is not None:
-                self.chosen = slab.cache.name
-        self._redraw()
+                chosen = slab.cache.name
+        # one step forward without slab events leaves every cache as drawn: skip the table
+        key = (chosen, view.lang)
+        same = view.changed_since(self._serial) is not None and key == self._shown_key and \
+            not any(type(e).__name__ in SLAB_EVENTS for e in view.events)
+        self._serial, self._shown_key, self.chosen = view.serial, key, chosen
+        if not same:
+            self._redraw()
+
+    def on_resize(self) -> None:
+        """How many caches the table lists depends on the height: lay it out again."""
+        if self._machine is not None:
+            self._redraw()
+        super().on_resize()
 
     def _caches(self) -> list[Any]:
         return list(getattr(self._machine, "slab_caches", None) or [])
@@ -85,8 +98,9 @@ class SlabPane(TextLines):
         self.rows = sorted((cache_row(c) for c in caches), key=lambda r: r[col],
                            reverse=self.descending)
         names = [r[0] for r in self.rows]
-        if self.chosen in names:                 # the cursor follows the chosen cache
-            self.cursor = names.index(self.chosen)
+        # the cursor follows the chosen cache; with none chosen it is on the first row (not
+        # where an earlier step left it: the pane is a function of the step)
+        self.cursor = names.index(self.chosen) if self.chosen in names else 0
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         arrow = "▼" if self.descending else "▲"
         head = Text()
@@ -136,7 +150,7 @@ class SlabPane(TextLines):
     def action_cursor(self, delta: int) -> None:
         self.cursor = max(0, min(len(self.rows) - 1, self.cursor + delta))
         if self.rows:
-            self.chosen = self.rows[self.cursor][0]
+            self.chosen = self.picked = self.rows[self.cursor][0]
         self._redraw()
 
     def action_sort(self) -> None:

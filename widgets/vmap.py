@@ -21,6 +21,7 @@ from textual.widget import Widget
 
 from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, region_of, selected_address
+from .stepview import StepView
 
 FOUR_GB = 1 << 32
 PAGE = 1 << 12
@@ -102,11 +103,20 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         self._label_rows: dict[int, list] | None = None
         self.items: tuple = ()
         self._sel_row: int | None = None
+        self._serial = -1                  # the step view drawn last
 
-    def show_machine(self, machine: Any) -> None:
-        """A step was applied: repaint the rows whose VMAs / areas / slots changed."""
+    def show(self, view: StepView) -> None:
+        """Draw the address space at this view: every row after a jump or back-step (or on
+        another machine), else only the rows whose VMAs / areas / slots changed."""
+        full = view.changed_since(self._serial) is None
+        self._serial = view.serial
+        self.selection = view.selection
+        self.show_machine(view.machine, full)
+
+    def show_machine(self, machine: Any, full: bool = False) -> None:
+        """Repaint the rows whose VMAs / areas / slots changed (every row if ``full``)."""
         items = map_items(machine, self._selected_pid()) if machine is not None else ()
-        if machine is not self.machine:
+        if machine is not self.machine or full:
             self.machine, self.items = machine, items
             self._invalidate()
             return
@@ -161,6 +171,8 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
 
     def watch_selection(self, sel: Selection | None) -> None:
         if self.machine is not None and sel is not None and sel.kind == "process":
+            old, self._sel_row = self._sel_row, None
+            self._refresh_rows({old} if old is not None else set())
             self.show_machine(self.machine)     # that process's VMAs
             return
         addr = selected_address(self.machine, sel)

@@ -2,8 +2,8 @@
 with its bits decoded, the fault and its #PF error code, animated level by level;
 the TLB beside it with its hits and misses.
 
-The walk is redone only when the address or the page tables may have changed (a new
-address, or a step whose events touched entries).  With ``animation_level == "none"``
+The walk is redone from the machine at every step view (a walk has no side effects);
+the animation restarts only when what it shows changed.  With ``animation_level == "none"``
 (TEXTUAL_ANIMATIONS=none) the final state is shown at once.
 """
 from __future__ import annotations
@@ -12,23 +12,16 @@ from typing import Any
 
 from rich.text import Text
 
-from .selection import Selection, selected_address
+from engine.paging_show import entry_meaning, split_text
+
+from .selection import selected_address
+from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
-ENTRY_BITS = ((0, "P"), (1, "R/W"), (2, "U/S"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
-              (7, "PS"), (8, "G"), (63, "NX"))
 PF_BITS = ((0, "P", "protection", "not present"), (1, "W/R", "write", "read"),
            (2, "U/S", "user", "kernel"), (3, "RSVD", "reserved bit", None),
            (4, "I/D", "instruction fetch", None))
 LEVEL_DELAY = 0.4
-TABLE_EVENTS = {"KernelMapPte", "KernelUnmapPte", "MapPte", "UnmapPte", "SetAccessedDirty",
-                "PageFault", "FreePgtable", "HandleFault", "CowBreak", "SwapOut", "SwapIn",
-                "ContextSwitch", "PkmapFlush", "Kmap", "Kunmap", "KmapAtomic", "KunmapAtomic"}
-
-
-def decode_entry(entry: int) -> str:
-    """The set bits of an x86 paging entry, in the SDM's names."""
-    return " ".join(name for bit, name in ENTRY_BITS if entry >> bit & 1) or "-"
 
 
 def decode_error_code(code: int) -> str:
@@ -41,20 +34,17 @@ def decode_error_code(code: int) -> str:
     return ", ".join(out)
 
 
-def split_bits(vaddr: int, pae: bool) -> str:
-    """The address's fields: directory / table indices and the page offset."""
-    if pae:
-        return (f"[{vaddr >> 30}|{vaddr >> 21 & 0x1ff}|{vaddr >> 12 & 0x1ff}|"
-                f"{vaddr & 0xfff:#05x}]  2+9+9+12 bits")
-    return f"[{vaddr >> 22}|{vaddr >> 12 & 0x3ff}|{vaddr & 0xfff:#05x}]  10+10+12 bits"
-
-
-def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: int) -> list[Text]:
-    """The walk, with the first ``shown`` levels revealed (the CR3 line is level 0)."""
+def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: int,
+               pse: bool = True, flavour: str = "6.1") -> list[Text]:
+    """The walk, with the first ``shown`` levels revealed (the CR3 line is level 0).
+    Entries are decoded by the engine (``engine.paging_show``), the split follows the page
+    size the walk ends in (10+22 for a 4 MB page, 2+9+21 for a 2 MB one)."""
     if walk is None or vaddr is None:
         return [Text("no walk yet: select an address (g)", "dim italic")]
     width = 16 if pae else 8
-    lines = [Text(f"walk of {vaddr:#010x} {split_bits(vaddr, pae)}", "bold")]
+    large = any(s.level == "PDE" and entry_meaning(s.entry, s.level, pae, pse, flavour).kind == "large page"
+                for s in walk.steps)
+    lines = [Text(f"walk of {vaddr:#010x} {split_text(vaddr, pae, large)}", "bold")]
     total = len(walk.steps) + 1
     cur = Text("CR3    ", "bold cyan")
     cur.append(f"{cr3:#011x}" if cr3 is not None else "?")
@@ -70,7 +60,12 @@ def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: 
         head.append(f" [{s.index:>3}] @ {s.entry_paddr:#011x}")
         lines.append(head)
         val = Text(f"       = {s.entry:0{width}x}  ", "yellow")
-        val.append(decode_entry(s.entry), "green" if s.entry & 1 else "red")
+        meaning = entry_meaning(s.entry, s.level, pae, pse, flavour)
+        if meaning.present:
+            val.append(meaning.text(), "green")
+        else:                  # P = 0: what Linux keeps there, on a line of its own
+            lines.append(val)
+            val = Text("       " + meaning.text(), "red")
         lines.append(val)
     if shown < total:
         lines.append(Text("…", "dim"))
@@ -119,6 +114,15 @@ def tlb_lines(tlb: Any, vaddr: int | None, events: list, limit: int) -> list[Tex
 TLB_WIDTH = 22
 
 
+def _walk_key(walk: Any) -> Any:
+    """What a walk shows, to tell whether a new walk differs from the one on screen."""
+    if walk is None:
+        return None
+    fault = getattr(walk, "fault", None)
+    return (tuple((s.level, s.entry_paddr, s.entry) for s in walk.steps), walk.paddr,
+            getattr(walk, "page_size", None), None if fault is None else (fault.error_code, fault.reason))
+
+
 class PageWalkPane(TextLines):
     """The walk of the selected address (or of the step's access), the TLB beside it."""
     MIN_WIDTH = 60       # cells, border included: an entry with its decoded bits, the TLB beside
@@ -148,12 +152,14 @@ class PageWalkPane(TextLines):
     def animating(self) -> bool:
         return self.walk is not None and self.shown < self.levels
 
-    def show_machine(self, machine: Any, result: Any, selection: Selection | None,
-                     changed: list | None = None) -> None:
-        """``changed``: events of steps undone by a back-step or jump (their tables changed too)."""
+    def show(self, view: StepView) -> None:
+        """The step's own walk (walk/access steps), else the walk of the selected address, in
+        the process that runs (a user address) with its CR3; a lowmem frame is walked through
+        its direct-map address.  The walk is recomputed from the machine at every view (it has
+        no side effects), so it is never stale; the animation restarts only when it changed."""
         set_border_title(self, "Page walk + TLB")
-        events = list(getattr(result, "events", None) or ()) if result is not None else []
-        touched_tables = any(type(e).__name__ in TABLE_EVENTS for e in (*events, *(changed or ())))
+        machine, result, selection = view.machine, view.result, view.selection
+        events = list(view.events)
         step_walk = getattr(result, "walk", None)
         vaddr, walk = None, None
         cr3 = getattr(getattr(machine, "cpu", None), "cr3", None)
@@ -166,27 +172,27 @@ class PageWalkPane(TextLines):
         sel_addr = selected_address(machine, selection) \
             if selection is not None and selection.kind in ("address", "vmalloc", "pfn") else None
         if (walk is None or vaddr is None) and sel_addr is not None:
-            vaddr = sel_addr          # a lowmem frame is walked through its direct-map address
-            # a user address is walked in the process that runs, with its page directory
+            vaddr = sel_addr
             pid = getattr(machine, "current", None) if vaddr < machine.layout.page_offset else None
-            if pid is not None and callable(getattr(machine, "_cr3_for", None)):
+            if callable(getattr(machine, "_cr3_for", None)):
                 cr3 = machine._cr3_for(pid)
-            elif callable(getattr(machine, "_cr3_for", None)):
-                cr3 = machine._cr3_for(None)
-            if (id(machine), vaddr) == self._key and not touched_tables and machine is self._machine:
-                walk = self.walk
-            elif callable(getattr(machine, "walk", None)):
-                try:
-                    walk = machine.walk(vaddr, pid=pid) if pid is not None else machine.walk(vaddr)
-                except Exception as err:         # a kernel error is shown, never raised
-                    walk, self._error = None, Text(f"walk {vaddr:#010x}: {err}", "red")
-        key = (id(machine), vaddr)
-        restart = key != self._key or walk is not self.walk
+            try:
+                walk = machine.walk(vaddr, pid=pid) if pid is not None else machine.walk(vaddr)
+            except Exception as err:         # a kernel error is shown, never raised
+                walk, self._error = None, Text(f"walk {vaddr:#010x}: {err}", "red")
+        key = (vaddr, cr3, _walk_key(walk))
+        restart = key != self._key
         self._machine, self._events, self._cr3 = machine, events, cr3
         self.walk, self.vaddr, self._key = walk, vaddr, key
         if restart:
             self._start_animation()
         self._draw()
+
+    def on_resize(self) -> None:
+        """The walk and the TLB are laid out for the pane's size: lay them out again."""
+        if self._machine is not None:
+            self._draw()
+        super().on_resize()
 
     def _start_animation(self) -> None:
         if self._timer is not None:
@@ -215,9 +221,11 @@ class PageWalkPane(TextLines):
 
     def _draw(self) -> None:
         m = self._machine
-        pae = bool(getattr(getattr(m, "config", None), "pae", False))
+        config = getattr(m, "config", None)
+        pae = bool(getattr(config, "pae", False))
         left = [self._error] if self._error is not None else \
-            walk_lines(self.vaddr, self.walk, pae, self._cr3, self.shown)
+            walk_lines(self.vaddr, self.walk, pae, self._cr3, self.shown,
+                       bool(getattr(config, "pse", True)), str(getattr(config, "kernel", "6.1")))
         right = tlb_lines(getattr(m, "tlb", None), self.vaddr, self._events,
                           max(2, (self.size.height or 13) - 4))
         width = max(20, self.text_width - TLB_WIDTH - 2)

@@ -1,0 +1,153 @@
+"""All-or-nothing operations and the end of a task.
+
+``teardown`` is exit_mmap() + the release of the task (kernel/exit.c, kernel/fork.c's
+mmput): used by exit and by the OOM killer.  ``exec_new`` (spawn) and ``copy_process``
+(fork) build tasks; the Machine methods wrap them in ``atomic``.
+
+``atomic`` makes an operation that allocates as it goes (fork, spawn, mmap with
+MAP_POPULATE, vmalloc) leave the machine exactly as it was when it fails.  The kernel
+unwinds such failures through its normal free paths, which leaves traces (an empty
+slab kept on a partial list, pages in a different free-list order); mmviz promises
+that a failed operation changes nothing, so when the free memory might not be enough
+for the operation (``headroom`` below a generous bound of what it can allocate) the
+operation first runs on a copy of the machine: if it fails there, its error is raised
+and the machine is untouched; if it succeeds (or ends in an OOM kill, which is a
+correct outcome rather than a failure) it runs again on the machine, with the same
+result, because the machine is deterministic.
+"""
+from __future__ import annotations
+
+import copy
+
+from .errors import MmvizError
+
+SLAB_SLACK_PAGES = 64
+"""Pages an operation may need for slab objects (new slabs of the task, mm and VMA
+caches, at most order 3 each) on top of its page tables and user pages."""
+
+
+def headroom(m) -> int:
+    """Pages the lowmem zones can give before any of them reaches its high watermark
+    (with the largest lowmem_reserve held back): allocations within it cannot fail."""
+    total = 0
+    for z in m.zones:
+        if z.is_highmem:
+            continue
+        total += max(0, z.free_pages - z.watermark_high - max(z.lowmem_reserve))
+    return total
+
+
+def atomic(m, need_pages: int, run):
+    """run(machine) with all-or-nothing semantics (see the module docstring).
+
+    need_pages: an upper bound of the pages the operation allocates; run: a function of
+    the machine (it must find its process by pid on the machine it is given)."""
+    if getattr(m, "_dry_run", False) or headroom(m) > need_pages + SLAB_SLACK_PAGES:
+        return run(m)
+    from .errors import OomKilled
+    trial = copy.deepcopy(m)
+    trial._dry_run = True
+    try:
+        run(trial)
+    except OomKilled:
+        pass                       # the kill happens for real below
+    except MmvizError:
+        raise
+    finally:
+        del trial
+    return run(m)
+
+
+def teardown(m, p, events) -> tuple[int, int]:
+    """exit_mmap() + mmput + free the task: unmap every VMA, drop what they pin, free the
+    page tables and the pgd, the mm_struct and task_struct objects; the task leaves
+    m.processes.  Returns (pages freed, page-table frames freed)."""
+    from .memory import zap_range
+    from .mmap_ops import release_vma
+    if m.current == p.pid:
+        m.switch_to(None, events)
+    freed_before = sum(z.free_pages for z in m.all_zones)
+    for v in list(p.mm.vmas):
+        zap_range(m, p, v.start, v.end, events, free_tables=False)
+        release_vma(m, v, events)
+    _check_rss(m, p, events)
+    p.mm.vmas.clear()
+    m._sync_vmas(p, events)
+    tables = p.mm.pgd.release()
+    if p.mm.addr is not None:
+        m._slab("mm_struct", p.mm.addr)
+        p.mm.addr = None
+    if p.task_addr is not None:
+        m._slab("task_struct", p.task_addr)
+        p.task_addr = None
+    m.processes.pop(p.pid, None)
+    freed = sum(z.free_pages for z in m.all_zones) - freed_before
+    return freed - len(tables), len(tables)
+
+
+def _check_rss(m, p, events) -> None:
+    """check_mm(): counters that did not come back to zero (a scribbled PTE was skipped)."""
+    from .kmsg import bad_rss_message, printk
+    mm = p.mm
+    bad = [(k, v) for k, v in (("MM_FILEPAGES", mm.rss_file), ("MM_ANONPAGES", mm.rss_anon),
+                               ("MM_SWAPENTS", mm.swap_ents), ("MM_SHMEMPAGES", mm.rss_shmem))
+           if v]
+    if bad:
+        printk(m, "alert", [bad_rss_message(m, p, k, v) for k, v in bad], events)
+    mm.rss_file = mm.rss_anon = mm.rss_shmem = mm.swap_ents = 0
+
+
+def exec_new(m, name: str, legacy: bool | None):
+    """The spawn proper: a new task, mm and page directory, then exec of the image."""
+    from .binfmt import exec_image, image_for
+    from .process import Process
+    from .proc_events import Spawn
+    events = m._begin()
+    if legacy is None:
+        legacy = m.config.flavour.era != "C"     # 2.6: bottom-up from 0x40000000
+    pid = m._next_pid
+    m._next_pid += 1
+    mm = m._new_mm(legacy)
+    p = Process(m, pid, name[:15], mm)
+    p.task_addr = m._slab("task_struct")
+    m.processes[pid] = p
+    events.append(Spawn(pid, name, p.cr3))
+    m.switch_to(pid, events)
+    exec_image(m, p, image_for(name), events)
+    m._sync_vmas(p, events)
+    mm.update_hiwater()
+    m._end(events)
+    return p
+
+
+def copy_process(m, parent) -> int:
+    """The fork proper: the child's mm, its VMAs, COW-shared pages (copy_page_range)."""
+    from .memory import copy_range
+    from .process import Process
+    from .proc_events import Fork
+    events = m._begin()
+    legacy = parent.mm.legacy
+    mm = m._new_mm(legacy)
+    mm.mmap_base = parent.mm.mmap_base
+    for k in ("start_code", "end_code", "start_data", "end_data", "start_brk", "brk",
+              "start_stack"):
+        setattr(mm, k, getattr(parent.mm, k))
+    cpid = m._next_pid
+    m._next_pid += 1
+    child = Process(m, cpid, parent.comm, mm, ppid=parent.pid)
+    child.ip, child.sp, child.symbols = parent.ip, parent.sp, dict(parent.symbols)
+    child.task_addr = m._slab("task_struct")
+    m.processes[cpid] = child
+    for v in parent.mm.vmas:
+        nv = v.copy()
+        if nv.shm is not None:
+            nv.shm.users += 1
+        mm.vmas.append(nv)
+        if v.shm is None and v.ops is None and v.special is None:
+            copy_range(m, parent, child, v, events)
+    mm.hiwater_rss = mm.rss
+    mm.update_hiwater()
+    m._sync_vmas(child, events)
+    events.append(Fork(parent.pid, cpid, mm.rss_anon))
+    m._end(events)
+    return cpid

@@ -1,0 +1,186 @@
+"""The OOM killer (mm/oom_kill.c, the Mem-Info block of mm/page_alloc.c show_free_areas).
+
+When a user page fault cannot get a page even after reclaim (the allocation of the
+user page or of a page table failed), out_of_memory() runs: it prints the report
+(dump_header: "<comm> invoked oom-killer", the Mem-Info block with every zone's
+free/min/low/high/present, lowmem_reserve and per-order free counts, swap totals,
+6.1's task table), picks the task with the highest badness and kills it; the
+victim's memory is freed at once (6.1's oom_reaper line follows) and the fault is
+retried.  If the victim is the faulting task itself, the access ends with
+``OomKilled`` (the task died of SIGKILL).
+
+Badness per flavour:
+* 6.1 oom_badness(): rss + swap entries + page-table pages (oom_score_adj is 0
+  everywhere); on a tie the task found last wins (``points < chosen_points`` skips).
+* 2.6.24 badness(): total_vm, plus half of (total_vm + 1) of every child with its
+  own mm; divided by 4 for CAP_SYS_ADMIN and by 4 for CAP_SYS_RAWIO (mmviz's tasks run
+  as root); the first task wins a tie; oom_kill_process() then kills the victim's
+  first child with its own mm instead ("... or a child").
+Simplified: mmviz has no init task (every process may be chosen); CPU-time and nice
+adjustments of 2.6.24 are 0 for simulated tasks; the per-CPU pageset lines of
+2.6.24's Mem-info and 6.1's migrate-type letters are left out (per-CPU lists and
+migrate types are not modelled).  Allocations that the lesson makes itself (alloc_pages,
+kmalloc, vmalloc: a module's context) fail with the allocation-failure warning and
+do not call the OOM killer, so that the failure can be shown.
+"""
+from __future__ import annotations
+
+from .errors import OomKilled
+from .kmsg import printk
+
+K = 4          # kB per page
+
+
+def badness(m, p) -> int:
+    mm = p.mm
+    if m.config.flavour.era == "C":
+        return mm.rss + mm.swap_ents + len(mm.pgd.owned)
+    points = mm.total_vm
+    for c in children(m, p):
+        points += c.mm.total_vm // 2 + 1
+    return points // 4 // 4
+
+
+def children(m, p) -> list:
+    return [c for c in m.processes.values() if c.ppid == p.pid and c is not p]
+
+
+def select_bad_process(m):
+    """(victim, points) or (None, 0) when there is no process."""
+    chosen, best = None, -1
+    era_c = m.config.flavour.era == "C"
+    for p in m.processes.values():
+        pts = badness(m, p)
+        if (era_c and pts >= best) or (not era_c and (pts > best or chosen is None)):
+            chosen, best = p, pts
+    return chosen, max(best, 0)
+
+
+def mem_info(m) -> list[str]:
+    """show_mem(): the Mem-Info block of the flavour."""
+    from .procfs import meminfo_values
+    era_c = m.config.flavour.era == "C"
+    v = meminfo_values(m)
+    free = sum(z.free_pages for z in m.all_zones)
+    anon = v["AnonPages"] // K
+    slab = v["Slab"] // K
+    pt = v["PageTables"] // K
+    sw = m.swap_state
+    out = []
+    if era_c:
+        out += ["Mem-Info:",
+                f"active_anon:{anon} inactive_anon:0 isolated_anon:0",
+                " active_file:0 inactive_file:0 isolated_file:0",
+                " unevictable:0 dirty:0 writeback:0",
+                f" slab_reclaimable:{v['SReclaimable'] // K} slab_unreclaimable:"
+                f"{v['SUnreclaim'] // K}",
+                f" mapped:0 shmem:0 pagetables:{pt}",
+                " sec_pagetables:0 bounce:0", " kernel_misc_reclaimable:0",
+                f" free:{free} free_pcp:0 free_cma:0"]
+    else:
+        out += ["Mem-info:",
+                f"Active:{anon} inactive:0 dirty:0 writeback:0 unstable:0",
+                f" free:{free} slab:{slab} mapped:0 pagetables:{pt} bounce:0"]
+    from .procfs import owner_pages
+    from . import physmem as pm
+    for z in m.zones:
+        zanon = owner_pages(m, pm.OWNER_USER, z.idx) * K
+        if era_c:
+            out.append(f"{z.name} free:{z.free_pages * K}kB boost:0kB min:{z.watermark_min * K}kB "
+                       f"low:{z.watermark_low * K}kB high:{z.watermark_high * K}kB "
+                       f"reserved_highatomic:0KB active_anon:{zanon}kB inactive_anon:0kB "
+                       f"active_file:0kB inactive_file:0kB unevictable:0kB writepending:0kB "
+                       f"present:{z.present * K}kB managed:{z.managed * K}kB mlocked:0kB "
+                       f"bounce:0kB free_pcp:0kB local_pcp:0kB free_cma:0kB")
+        else:
+            out.append(f"{z.name} free:{z.free_pages * K}kB min:{z.watermark_min * K}kB "
+                       f"low:{z.watermark_low * K}kB high:{z.watermark_high * K}kB "
+                       f"active:{zanon}kB inactive:0kB present:{z.present * K}kB "
+                       f"pages_scanned:0 all_unreclaimable? no")
+        out.append("lowmem_reserve[]: " + " ".join(str(r) for r in z.lowmem_reserve))
+    for z in m.zones:
+        line = f"{z.name}: " + "".join(f"{n}*{K << o}kB " for o, n in enumerate(z.nr_free))
+        out.append(line + f"= {sum(n * (K << o) for o, n in enumerate(z.nr_free))}kB")
+    if era_c:
+        out += ["0 total pagecache pages", f"{len(sw.cache)} pages in swap cache"]
+    else:
+        out.append("Swap cache: add 0, delete 0, find 0/0, race 0+0")
+    out += [f"Free swap  = {(sw.total - sw.used) * K}kB", f"Total swap = {sw.total * K}kB"]
+    ram = sum(z.present for z in m.zones)
+    high = sum(z.present for z in m.zones if z.is_highmem)
+    reserved = ram - sum(z.managed for z in m.zones)
+    if era_c:
+        out += [f"{ram} pages RAM", f"{high} pages HighMem/MovableOnly",
+                f"{reserved} pages reserved"]
+    else:
+        out += [f"{ram} pages of RAM", f"{high} pages of HIGHMEM", f"{reserved} reserved pages"]
+    return out
+
+
+def dump_tasks(m) -> list[str]:
+    """6.1 dump_tasks() (oom_dump_tasks is on by default; 2.6.24 had it off)."""
+    out = ["Tasks state (memory values in pages):",
+           "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"]
+    for p in m.processes.values():
+        mm = p.mm
+        out.append(f"[{p.pid:7d}] {0:5d} {p.pid:5d} {mm.total_vm:8d} {mm.rss:8d} "
+                   f"{len(mm.pgd.owned) * 4096:8d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+    return out
+
+
+def out_of_memory(m, current, gfp_mask: int, order: int, events) -> bool:
+    """out_of_memory(): report, choose, kill.  False when there is nothing to kill.
+    Raises OomKilled when the victim is ``current`` (the faulting task)."""
+    from .lifecycle import teardown
+    victim, points = select_bad_process(m)
+    if victim is None:
+        return False
+    era_c = m.config.flavour.era == "C"
+    comm = current.comm if current is not None else m.comm
+    if era_c:
+        head = [f"{comm} invoked oom-killer: gfp_mask={gfp_mask:#x}({m.gfp.format(gfp_mask)}), "
+                f"order={order}, oom_score_adj=0",
+                f"CPU: 0 PID: {current.pid if current else 0} Comm: {comm} Not tainted "
+                f"{m.config.flavour.release} #1"]
+    else:
+        head = [f"{comm} invoked oom-killer: gfp_mask={gfp_mask:#x}, order={order}, "
+                f"oomkilladj=0",
+                f"Pid: {current.pid if current else 0}, comm: {comm} Not tainted "
+                f"{m.config.flavour.release} #1"]
+    lines = head + mem_info(m)
+    mm = victim.mm
+    if era_c:
+        lines += dump_tasks(m)
+        lines.append(f"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
+                     f"mems_allowed=0,global_oom,task_memcg=/,task={victim.comm},"
+                     f"pid={victim.pid},uid=0")
+        lines.append(f"Out of memory: Killed process {victim.pid} ({victim.comm}) "
+                     f"total-vm:{mm.total_vm * K}kB, anon-rss:{mm.rss_anon * K}kB, "
+                     f"file-rss:{mm.rss_file * K}kB, shmem-rss:{mm.rss_shmem * K}kB, "
+                     f"UID:0 pgtables:{len(mm.pgd.owned) * K}kB oom_score_adj:0")
+        killed = victim
+    else:
+        lines.append(f"Out of memory: kill process {victim.pid} ({victim.comm}) score "
+                     f"{points} or a child")
+        kids = [c for c in children(m, victim) if c.mm is not victim.mm]
+        killed = kids[0] if kids else victim
+        lines.append(f"Killed process {killed.pid} ({killed.comm})")
+    teardown(m, killed, events)
+    if era_c:
+        lines.append(f"oom_reaper: reaped process {killed.pid} ({killed.comm}), now "
+                     f"anon-rss:0kB, file-rss:0kB, shmem-rss:0kB")
+    printk(m, "err", lines, events)
+    kill_line = next(x for x in lines if x.startswith(("Out of memory: Killed",
+                                                       "Killed process")))
+    if events is not None:
+        from .proc_events import OomKill
+        events.append(OomKill(killed.pid, killed.comm, points, kill_line))
+    if current is not None and killed is current:
+        raise _killed(kill_line, killed.pid)
+    return True
+
+
+def _killed(line: str, pid: int) -> OomKilled:
+    err = OomKilled(line)
+    err.pid = pid
+    return err

@@ -1,0 +1,90 @@
+"""A task (struct task_struct + its mm): pid, comm, VMAs, page tables, and the memory
+system calls it makes (mmap, munmap, mprotect, brk)."""
+from __future__ import annotations
+
+from .errors import ConfigError
+from .mm import MmStruct
+
+
+MAX_RW_BYTES = 16 << 20
+"""The most bytes one read_virt/write_virt copies (a simulation limit: every page is
+a separate MMU access)."""
+
+
+class Process:
+    """A task: pid, comm, its mm (VMAs + page tables) and the memory system calls."""
+
+    def __init__(self, m, pid: int, comm: str, mm: MmStruct, ppid: int = 0) -> None:
+        self.m, self.pid, self.comm, self.mm, self.ppid = m, pid, comm, mm, ppid
+        self.ip = self.sp = 0
+        self.symbols: dict[str, int] = {}
+        self.task_addr: int | None = None
+
+    @property
+    def vmas(self) -> list:
+        return list(self.mm.vmas)
+
+    @property
+    def cr3(self) -> int:
+        return self.mm.pgd.cr3
+
+    def _live(self):
+        """The machine, after checking that this task has not exited (a stale Process
+        object raises ConfigError: ESRCH)."""
+        m = self.m
+        if m.processes.get(self.pid) is not self:
+            raise ConfigError(f"pid {self.pid}: no such process (it has exited)")
+        return m
+
+    def _op(self, fn, *args, **kw):
+        m = self._live()
+        events = m._begin()
+        comm, m.comm = m.comm, self.comm            # messages name the calling task
+        try:
+            return fn(m, self, *args, events, **kw)
+        finally:
+            m.comm = comm
+            m._sync_vmas(self, events)
+            m._end(events)
+
+    def brk(self, addr: int) -> int:
+        from .mmap_ops import do_brk
+        return self._op(do_brk, addr)
+
+    def sbrk(self, delta: int) -> int:
+        """glibc sbrk(): the old break on success; ENOMEM raises OutOfMemory."""
+        from .errors import OutOfMemory
+        old = self.mm.brk
+        if delta and self.brk(old + delta) != old + delta:
+            raise OutOfMemory(f"sbrk({delta:#x}): ENOMEM (brk stays at {old:#x})")
+        return old
+
+    def mmap(self, length: int, prot: str = "rw-", flags: str = "private|anonymous",
+             addr: int | None = None, file: str | None = None, offset: int = 0) -> int:
+        """mmap(); with MAP_POPULATE all or nothing: if the pages cannot be had (and the
+        OOM killer does not end this task), OutOfMemory leaves the machine as it was."""
+        from .lifecycle import atomic
+        from .mmap_ops import do_mmap
+        m = self._live()
+        if isinstance(flags, str) and "populate" in flags.lower() and isinstance(length, int):
+            need = (max(length, 0) >> 12) + (max(length, 0) >> 21) + 4
+            pid = self.pid
+            return atomic(m, need, lambda mm: mm.processes[pid]._op(
+                lambda m2, p, ev: do_mmap(m2, p, length, prot, flags, addr, ev,
+                                          file=file, offset=offset)))
+        return self._op(lambda m, p, ev: do_mmap(m, p, length, prot, flags, addr, ev,
+                                                 file=file, offset=offset))
+
+    def munmap(self, addr: int, length: int) -> None:
+        from .mmap_ops import do_munmap
+        self._op(do_munmap, addr, length)
+
+    def mprotect(self, addr: int, length: int, prot: str) -> None:
+        from .mmap_ops import do_mprotect
+        self._op(do_mprotect, addr, length, prot)
+
+    def maps(self) -> str:
+        return self.m.proc_pid(self.pid, "maps")
+
+    def __repr__(self) -> str:
+        return f"<Process pid={self.pid} {self.comm} vmas={len(self.mm.vmas)} cr3={self.cr3:#x}>"

@@ -1,0 +1,142 @@
+"""A step's operation and its checks as students read them.
+
+Calls are written the way kernel C reads: ``kmalloc(100, GFP_KERNEL)``,
+``alloc_pages(GFP_KERNEL, order=3)``, ``free_pages(0x100, order=3)``; addresses and
+pfns in hex, GFP masks and PROT_/MAP_ flags by name, strings in C quotes; a
+process's system call says which process makes it (``[pid 1] sbrk(8192)``).
+Checks (the lesson's ``expect``) read as sentences: "zone.HighMem.start_pfn is 0x38000".
+"""
+from __future__ import annotations
+
+from typing import Any
+
+PROT_NAMES = (("r", "PROT_READ"), ("w", "PROT_WRITE"), ("x", "PROT_EXEC"))
+MAP_NAMES = {"private": "MAP_PRIVATE", "shared": "MAP_SHARED", "anonymous": "MAP_ANONYMOUS",
+             "anon": "MAP_ANONYMOUS", "fixed": "MAP_FIXED"}
+NAMED_INTS = frozenset({"order", "pid", "cpus", "seed", "align"})
+
+
+def prot_text(prot: str) -> str:
+    """'rw-' -> PROT_READ|PROT_WRITE (PROT_NONE for '---')."""
+    names = [name for ch, name in PROT_NAMES if ch in str(prot)]
+    return "|".join(names) or "PROT_NONE"
+
+
+def flags_text(flags: str) -> str:
+    """'private|anonymous' -> MAP_PRIVATE|MAP_ANONYMOUS."""
+    parts = [p.strip() for p in str(flags).split("|") if p.strip()]
+    return "|".join(MAP_NAMES.get(p.lower(), p.upper()) for p in parts)
+
+
+def arg_text(name: str, ptype: str, value: Any) -> str:
+    """One argument in C notation (without its name)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int):
+        if ptype == "addr" or name in ("pfn", "vaddr", "paddr", "addr") or value >= 0x10000:
+            return f"{value:#010x}" if ptype == "addr" else f"{value:#x}"
+        return str(value)
+    if ptype == "gfp":
+        return " | ".join(p.strip() for p in str(value).split("|"))
+    if ptype == "prot":
+        return prot_text(value)
+    if name == "flags":
+        return flags_text(value)
+    if ptype in ("kind", "ram") or name == "kernel" or name == "allocator":
+        return str(value)
+    return '"' + str(value).replace('"', '\\"') + '"'
+
+
+def _expr_text(value: Any) -> str:
+    """An argument of a repeated step is an expression over ``i``/``it``: shown as written."""
+    if isinstance(value, str):
+        return value.replace("'", "")
+    return str(value)
+
+
+def call_text(op: Any, args: dict[str, Any]) -> str:
+    """``kmalloc(100, GFP_KERNEL)``: the op with its resolved arguments in C notation."""
+    if op.name == "proc":
+        return f"cat {args.get('path', '')}"
+    if op.name == "boot":
+        return boot_text(args)
+    prefix, parts = "", []
+    for p in op.params:
+        value = args.get(p.name)
+        if value is None:
+            continue
+        if p.name == "pid" and op.target == "process":
+            prefix = f"[pid {value}] "
+            continue
+        text = arg_text(p.name, p.type, value)
+        parts.append(f"{p.name}={text}" if p.name in NAMED_INTS or p.type == "bool" else text)
+    return f"{prefix}{op.name}({', '.join(parts)})"
+
+
+def boot_text(args: dict[str, Any]) -> str:
+    """``boot(ram=1G, kernel=2.6, PAE, NX)``: only what differs from the defaults."""
+    parts = [f"ram={args.get('ram', '160M')}"]
+    if args.get("kernel") is not None:
+        parts.append(f"kernel={args['kernel']}")
+    for key, label in (("pae", "PAE"), ("nx", "NX"), ("pcp", "pcp lists")):
+        if args.get(key):
+            parts.append(label)
+    for key in ("vmalloc", "allocator", "swap"):
+        if args.get(key):
+            parts.append(f"{key}={args[key]}")
+    if args.get("cpus") not in (None, 1):
+        parts.append(f"cpus={args['cpus']}")
+    return f"boot({', '.join(parts)})"
+
+
+def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any) -> str:
+    """A stress step: ``alloc_pages(GFP_KERNEL, order=random 0..3) × 2000``."""
+    parts = []
+    for p in op.params:
+        if p.name in rep.random:
+            mode, spec = rep.random[p.name]
+            text = f"random {spec[0]}..{spec[1]}" if mode == "range" else f"random of {spec}"
+        elif p.name in raw_args:
+            value = raw_args[p.name]
+            text = arg_text(p.name, p.type, value) if p.type == "gfp" or not isinstance(value, str) \
+                or p.type in ("kind", "prot") else _expr_text(value)
+        else:
+            continue
+        parts.append(f"{p.name}={text}" if p.name in NAMED_INTS else text)
+    text = f"{op.name}({', '.join(parts)})"
+    text += f" × {rep.count}" if rep.count else f" for each it in {rep.each}"
+    if rep.where is not None:
+        text += f" where {rep.where_text}"
+    if rep.sample is not None:
+        text += f" (random sample {rep.sample}, seed {rep.seed})"
+    return text
+
+
+CMP_WORDS = {
+    "en": {"==": "is", "!=": "is not", "<": "is below", "<=": "is at most", ">": "is above",
+           ">=": "is at least", "contains": "contains"},
+    "zh": {"==": "是", "!=": "不是", "<": "小于", "<=": "不超过", ">": "大于", ">=": "至少为",
+           "contains": "包含"},
+}
+SUBJECT = {"contains": {"en": "the output", "zh": "输出"},
+           "error": {"en": "the kernel's answer", "zh": "内核的回答"},
+           "message": {"en": "the kernel's message", "zh": "内核的消息"},
+           "value": {"en": "the result", "zh": "结果"}}
+
+
+def expect_sentence(key: str, cmp: str, value: str, ok: bool, actual: str, lang: str = "en") -> str:
+    """A check as a sentence: "the output contains “pages free”", "zone.Normal.free_pages is at
+    most 5"; a failed one adds what the machine has instead."""
+    words = CMP_WORDS.get(lang, CMP_WORDS["en"])
+    subject = SUBJECT.get(key, {}).get(lang) or SUBJECT.get(key, {}).get("en") or key
+    if key in ("message", "contains") or cmp == "contains":
+        verb, shown = words["contains"], f"“{value}”"
+    elif key == "error" and value == "none":
+        return ("没有内核错误" if lang == "zh" else "no kernel error") + \
+            ("" if ok else (f"，但得到 {actual}" if lang == "zh" else f", but got {actual}"))
+    else:
+        verb, shown = words.get(cmp, cmp), value
+    text = f"{subject} {verb} {shown}"
+    if not ok:
+        text += f"，实际为 {actual}" if lang == "zh" else f", but it is {actual}"
+    return text

@@ -1,0 +1,97 @@
+"""Students read kernel notation: no lesson step, in either language, shows a Python keyword
+repr (``name='x'``), a Python call with positional literals (``boot('1G', True, …)``) or an
+address, pfn, entry or register in decimal (``cr3=18984960``)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scenarios import Timeline, all_lessons
+from widgets.lesson import lesson_text
+from widgets.notation import event_text
+from widgets.selection import Selection
+from widgets.stepview import StepView
+from scenarios.notation import call_text
+from scenarios.ops import OPS
+
+KEYWORD_REPR = re.compile(r"\b\w+='[^']*'")
+PY_CALL = re.compile(r"\b\w+\([^()]*(?:'[^']*'|\bTrue\b|\bFalse\b|\bNone\b)[^()]*\)")
+DECIMAL_ADDR = re.compile(r"\b(?:\w*addr|\w*pfn|cr3|entry|pte|vpn|start|end|old|new)=(?!0x)\d{2,}\b")
+# a call line or event line holding a decimal of 7+ digits that is not a size or a count
+BIG_DECIMAL = re.compile(r"(?<![\w.])(?<!=)\d{7,}(?![\d.]*\s*(?:B|kB|KB|MB|GB|bytes|pages|frames)\b)")
+
+
+def problems(line: str) -> list[str]:
+    found = []
+    for name, rx in (("keyword repr", KEYWORD_REPR), ("Python call", PY_CALL),
+                     ("decimal address", DECIMAL_ADDR)):
+        found += [f"{name}: {m.group(0)}" for m in rx.finditer(line)]
+    return found
+
+
+def step_views(lesson):
+    tl = Timeline(lesson)
+    results = tl.run_all()
+    for r in results:
+        sel = None
+        for kind in ("address", "pfn", "zone", "region", "process", "cache"):
+            if r.focus.get(kind) is not None:
+                sel = Selection(kind, r.focus[kind])
+                break
+        yield r, sel, tl.machine
+
+
+@pytest.mark.parametrize("lesson", [les.id for les in all_lessons()])
+def test_no_developer_notation_in_any_step(lesson):
+    les = next(x for x in all_lessons() if x.id == lesson)
+    bad = []
+    for r, sel, machine in step_views(les):
+        for lang in ("en", "zh"):
+            view = StepView(1, machine, r, r.index + 1, len(les), None, lang, "t", "s", (), ())
+            text = lesson_text(view, "").plain
+            narration = r.narration(lang)
+            for line in text.splitlines():
+                if line.strip() and line.strip() in narration:
+                    continue                 # the lesson's own prose is the author's
+                bad += [f"step {r.index + 1} {lang}: {p}  in  {line.strip()[:100]}" for p in problems(line)]
+                if line.startswith(("> ", "  · ")):
+                    # the call and the event fields; not a kernel message or a /proc line,
+                    # which print hex without 0x and sizes in decimal, as the kernel does
+                    own = re.sub(r'message="[^"]*"', "", line.split(" = ", 1)[0])
+                    bad += [f"step {r.index + 1}: decimal {m.group(0)} in {line.strip()[:100]}"
+                            for m in BIG_DECIMAL.finditer(own)]
+    assert not bad, "\n".join(bad[:20])
+
+
+def test_calls_read_like_kernel_c():
+    assert call_text(OPS["kmalloc"], {"size": 100, "gfp": "GFP_KERNEL"}) == "kmalloc(100, GFP_KERNEL)"
+    assert call_text(OPS["alloc_pages"], {"gfp": "GFP_KERNEL", "order": 3}) == \
+        "alloc_pages(GFP_KERNEL, order=3)"
+    assert call_text(OPS["free_pages"], {"pfn": 0x100, "order": 3}) == "free_pages(0x100, order=3)"
+    assert call_text(OPS["boot"], {"ram": "1G", "pae": True, "nx": True, "kernel": "2.6", "cpus": 1,
+                                   "pcp": False, "seed": 1, "swap": 0}) == "boot(ram=1G, kernel=2.6, PAE, NX)"
+    assert call_text(OPS["proc"], {"path": "/proc/zoneinfo"}) == "cat /proc/zoneinfo"
+    mmap = call_text(OPS["mmap"], {"pid": 1, "length": 8192, "prot": "rw-", "flags": "private|anonymous"})
+    assert mmap == "[pid 1] mmap(8192, PROT_READ|PROT_WRITE, MAP_PRIVATE|MAP_ANONYMOUS)"
+
+
+def test_events_in_one_format_with_hex_registers():
+    from engine.events import EVENT_TYPES
+    from engine.mmu_events import TlbFill
+    switch = EVENT_TYPES["ContextSwitch"](prev=None, next=1, cr3=18948096)
+    assert event_text(switch) == "ContextSwitch: prev=- next=1 cr3=0x1212000"
+    fill = TlbFill("dtlb", 0, 0, 786688, 256, 4096, False, False, False, True, True)
+    text = event_text(fill)
+    assert "vpn=0xc0100" in text and "pfn=0x100" in text and "global=1" in text
+    alloc = EVENT_TYPES["AllocPages"](zone="Normal", pfn=0x1212, order=0, gfp="0xd0", owner="pages")
+    assert event_text(alloc, "2.6") == "AllocPages: zone=Normal pfn=0x1212 order=0 gfp=GFP_KERNEL owner=pages"
+
+
+def test_the_detectors_catch_the_old_notation():
+    """The patterns above find what the screen used to show."""
+    assert problems("boot('1G', True, True, '2.6', 1, False, 1, 0)")
+    assert problems("free_pages(pfn='it', order='it.order')")
+    assert problems("ContextSwitch(prev=1, next=2, cr3=18984960)")
+    assert problems("TlbFill(tlb='dtlb', vpn=786688, pfn=256)")
+    assert not problems("kmalloc(100, GFP_KERNEL) = 0xc1212820")

@@ -1,0 +1,64 @@
+"""The step view: everything a pane may show, for one position of the timeline.
+
+The app builds one ``StepView`` after every move (step, back, jump, lesson switch,
+selection, language) and hands the same object to every pane through ``show(view)``.
+A pane's picture is a function of the view plus the pane's own scroll/zoom/cursor, so
+step N looks the same however the app got there (stepping, End/Home, back-steps, the
+lesson picker, or ``mmviz record --svg --step N``).
+
+Incremental drawing stays possible: ``touched`` says which frames changed since the
+view the pane saw last (``previous`` is that view's ``serial``).  ``None`` means "not
+known": the pane redraws everything (after a jump, a back-step restored in place,
+a new machine, or when it missed a view).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from .selection import Selection
+
+
+@dataclass(frozen=True, slots=True)
+class StepView:
+    """One immutable picture of the timeline at ``position`` (0 = freshly booted)."""
+    serial: int                             # grows by one per published view
+    machine: Any                            # engine.Machine after step ``position``
+    result: Any                             # the step's result (None at step 0)
+    position: int                           # steps applied, 0..total
+    total: int                              # steps in the lesson
+    selection: Selection | None
+    lang: str                               # "en" or "zh"
+    title: str                              # the lesson's title in ``lang``
+    summary: str                            # the lesson's summary in ``lang``
+    free_history: tuple[tuple[tuple[str, int], ...], ...]   # per step 0..position: (zone, nr free pages)
+    log: tuple[str, ...]                    # kernel messages of steps 1..position, oldest first
+    touched: tuple[tuple[int, int], ...] | None = None       # pfn ranges [lo, hi) changed since ``previous``
+    previous: int = -1                      # serial of the view ``touched`` is relative to
+
+    @property
+    def events(self) -> tuple:
+        """What this step did (empty at step 0)."""
+        r = self.result
+        return tuple(getattr(r, "events", None) or ()) if r is not None else ()
+
+    def changed_since(self, serial: int) -> tuple[tuple[int, int], ...] | None:
+        """The frame ranges changed since the view ``serial`` a pane drew, or None (redraw all)."""
+        return self.touched if serial == self.previous and serial >= 0 else None
+
+
+def _size(n: int) -> str:
+    return f"{n >> 30} GB" if n >= 1 << 30 and not n & ((1 << 30) - 1) else f"{n >> 20} MB"
+
+
+def machine_text(machine: Any) -> str:
+    """The running machine in one line: ``160 MB · Linux 2.6.24 · non-PAE · 3G/1G · SLAB``."""
+    c = getattr(machine, "config", None)
+    if c is None:
+        return ""
+    release = getattr(getattr(c, "flavour", None), "release", c.kernel)
+    paging = ("PAE+NX" if c.nx else "PAE") if c.pae else "non-PAE"
+    user = c.page_offset >> 20
+    split = f"{user >> 10}G/{4 - (user >> 10)}G" if not user & 1023 else f"{user}M/{4096 - user}M"
+    return (f"{_size(c.ram)} · Linux {release} · {paging} · {split} split · "
+            f"{str(c.allocator).upper()}")

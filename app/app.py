@@ -251,7 +251,7 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
     def _publish(self, touched: Any = None) -> None:
         """Build the view and hand it to every pane through the same method, ``show(view)``."""
         view = self.view = self.make_view(touched)
-        self.title = f"mmviz · {machine_text(view.machine)}"   # the running machine
+        self.title = f"mmviz · {machine_text(view.machine, view.lang)}"   # the running machine
         self._show_tabs()
         for pane in self.query(PANES):
             pane.show(view)

@@ -15,7 +15,7 @@ from app.record import render_ansi  # noqa: E402
 SIZES = [(80, 24), (100, 30), (120, 40), (160, 48), (250, 70)]
 # kernel/hardware identifiers and key names that stay as they are in Chinese
 ALLOWED = {"GB", "MB", "TLB", "free_area", "order", "nr_free", "slab", "mmviz", "space", "palette",
-           "EN", "DMA", "Normal", "HighMem", "pfn", "CR3"}
+           "EN", "Linux", "PAE", "NX", "SLAB", "SLUB", "DMA", "Normal", "HighMem", "pfn", "CR3"}
 WORD = re.compile(r"[A-Za-z][A-Za-z_]{1,}")
 
 

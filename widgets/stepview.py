@@ -51,14 +51,16 @@ def _size(n: int) -> str:
     return f"{n >> 30} GB" if n >= 1 << 30 and not n & ((1 << 30) - 1) else f"{n >> 20} MB"
 
 
-def machine_text(machine: Any) -> str:
-    """The running machine in one line: ``160 MB · Linux 2.6.24 · non-PAE · 3G/1G · SLAB``."""
+def machine_text(machine: Any, lang: str = "en") -> str:
+    """The running machine in one line: ``160 MB · Linux 2.6.24 · non-PAE · 3G/1G · SLAB``
+    (in Chinese with ``lang="zh"``: ``非 PAE``, ``3G/1G 划分``)."""
     c = getattr(machine, "config", None)
     if c is None:
         return ""
     release = getattr(getattr(c, "flavour", None), "release", c.kernel)
-    paging = ("PAE+NX" if c.nx else "PAE") if c.pae else "non-PAE"
+    zh = lang == "zh"
+    paging = ("PAE+NX" if c.nx else "PAE") if c.pae else ("非 PAE" if zh else "non-PAE")
     user = c.page_offset >> 20
     split = f"{user >> 10}G/{4 - (user >> 10)}G" if not user & 1023 else f"{user}M/{4096 - user}M"
-    return (f"{_size(c.ram)} · Linux {release} · {paging} · {split} split · "
+    return (f"{_size(c.ram)} · Linux {release} · {paging} · {split} {'划分' if zh else 'split'} · "
             f"{str(c.allocator).upper()}")

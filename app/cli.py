@@ -63,12 +63,18 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("lesson", nargs="+")
 
     s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
-    s.add_argument("topic", choices=("buddy", "walk"))
+    s.add_argument("topic", choices=("buddy", "walk", "walk-pae", "slab", "watermark", "vma",
+                                      "exercise"))
     s.add_argument("--seed", type=int, default=1)
     s.add_argument("--count", type=int, default=6)
     s.add_argument("--ram", default=None)
     s.add_argument("--lang", choices=("en", "zh"), default="en")
     s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
+    s.add_argument("-c", dest="answers", action="store_true", help="print the worked answers")
+    s.add_argument("--cr3", default=None, help="exercise: CR3 (hex)")
+    s.add_argument("--mem", default=None, help="exercise: PADDR=VALUE,... entries in memory")
+    s.add_argument("--vaddr", default=None, help="exercise: the virtual address to translate")
+    s.add_argument("--pae", action="store_true", help="exercise: PAE (8-byte entries)")
 
     s = sub.add_parser("layout", help="the virtual memory layout of a machine")
     s.add_argument("--json", action="store_true")
@@ -274,6 +280,9 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 
 def cmd_quiz(ns: argparse.Namespace) -> int:
+    if not ns.interactive:                       # OSTEP-style: the state, the questions, -c
+        from .cli_lesson import quiz_problem
+        return quiz_problem(ns, UsageError, out)
     from .cli_more import cmd_quiz as run
     return run(ns, UsageError, out)
 

@@ -160,3 +160,24 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
         return 1
     print(f"{w['ok']} ({len(lesson)} steps)")
     return 0
+
+
+def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
+    """``mmviz quiz KIND --seed N [-c]`` and ``mmviz quiz exercise --cr3 --mem --vaddr``."""
+    from scenarios.problems import exercise, parse_entries, problem
+    if ns.topic == "exercise":
+        if not (ns.cr3 and ns.mem and ns.vaddr):
+            raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
+        try:
+            cr3, vaddr, mem = int(ns.cr3, 0), int(ns.vaddr, 0), parse_entries(ns.mem)
+        except ValueError as err:
+            raise usage_error(f"mmviz quiz exercise: not a number: {err}") from None
+        answer, working = exercise(cr3, mem, vaddr, ns.pae)
+        out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}; translate {vaddr:#010x}")
+        for part in working.split("; "):
+            out(f"  {part}")
+        out(f"=> {answer}")
+        return 0
+    for line in problem(ns.topic, ns.seed).text(ns.lang, ns.answers).splitlines():
+        out(line)
+    return 0

@@ -108,6 +108,7 @@ class MmvizApp(App):
         Binding("t", "next_theme", "Theme", id="theme"),
         Binding("L", "switch_language", "中文/EN", id="language"),
         Binding("question_mark", "help", "Help", id="help"),
+        Binding("G", "glossary", "Glossary", id="glossary", tooltip="Terms en/zh with kernel names"),
         Binding("v", "next_layout", "Layout", id="layout", tooltip="Cycle the layouts that fit"),
         Binding("J,shift+down", "scroll_lesson(3)", "Scroll lesson down", id="scroll-down",
                 show=False),
@@ -467,6 +468,10 @@ class MmvizApp(App):
         from .screens import SafeCommandPalette
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(id="--command-palette"))
+
+    def action_glossary(self) -> None:
+        from .glossary import GlossaryScreen
+        self.push_screen(GlossaryScreen(self.lang))
 
     def action_help(self) -> None:
         from .screens import HelpScreen

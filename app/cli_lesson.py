@@ -178,6 +178,8 @@ def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
             out(f"  {part}")
         out(f"=> {answer}")
         return 0
-    for line in problem(ns.topic, ns.seed).text(ns.lang, ns.answers).splitlines():
+    if ns.count is not None and not 1 <= ns.count <= 50:
+        raise usage_error("mmviz quiz: --count must be 1..50")
+    for line in problem(ns.topic, ns.seed, ns.count).text(ns.lang, ns.answers).splitlines():
         out(line)
     return 0

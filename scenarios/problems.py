@@ -291,14 +291,15 @@ def vma_problem(seed: int, count: int = 5) -> Problem:
     return p
 
 
-def problem(kind: str, seed: int = 1) -> Problem:
-    """The seeded problem of ``kind``; ValueError for an unknown kind."""
+def problem(kind: str, seed: int = 1, count: int | None = None) -> Problem:
+    """The seeded problem of ``kind`` (about ``count`` questions, each kind has a default);
+    ValueError for an unknown kind."""
     makers = {"buddy": buddy_problem, "walk": walk_problem,
-              "walk-pae": lambda s: walk_problem(s, pae=True), "slab": slab_problem,
+              "walk-pae": lambda s, **k: walk_problem(s, pae=True, **k), "slab": slab_problem,
               "watermark": watermark_problem, "vma": vma_problem}
     if kind not in makers:
         raise ValueError(f"unknown quiz kind {kind!r} (one of {', '.join(KINDS)})")
-    return makers[kind](seed)
+    return makers[kind](seed, **({"count": count} if count else {}))
 
 
 def parse_entries(text: str) -> dict[int, int]:

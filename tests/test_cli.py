@@ -33,7 +33,7 @@ def test_no_args_prints_layout_and_boot_log():
 def test_lessons_lists_ids_titles_and_steps():
     p = mmviz("lessons")
     assert p.returncode == 0
-    assert re.search(r"^buddy\s+\d+\s+The buddy allocator", p.stdout, re.M)
+    assert re.search(r"^\s*\d+\s+buddy\s+\d+\s+The buddy allocator", p.stdout, re.M)
     zh = mmviz("lessons", "--lang", "zh")
     assert "伙伴系统" in zh.stdout
 

@@ -18,11 +18,12 @@ WIDTH = 88
 WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "(think first: the answer is not shown; on a terminal you type it, "
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
-                "needs": "do first", "ok": "all expects passed", "steps": "steps"},
+                "needs": "do first", "ok": "all expects passed", "steps": "steps",
+                "lines": "{} more lines", "events": "{} more events"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
-                "steps": "步"}}
+                "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件"}}
 _ASCII_RUN = re.compile(r"[\x21-\x7e]+(?: [\x21-\x7e]+)*|\s+|.", re.S)   # "8 MB" stays whole
 _NO_LINE_START = set("，。、；：？！）》」』”’%,.;:?!)")
 
@@ -129,13 +130,13 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
             for line in wrap(e.body(lang), "     ", lang):
                 print(line)
         shown = r.result_text().rstrip("\n").splitlines() or [""]
-        more = f"  ... ({len(shown) - 1} more lines)" if len(shown) > 1 else ""
+        more = (f"  ... ({w['lines'].format(len(shown) - 1)})") if len(shown) > 1 else ""
         print(f"   > {r.call_text()} = {shown[0]}{more}")
         kernel = str(tl.machine.config.kernel)
         for ev in r.events[: max(0, ns.max_events)]:
             print(f"     . {event_text(ev, kernel)}")
         if len(r.events) > ns.max_events:
-            print(f"     . ... {len(r.events) - ns.max_events} more events")
+            print(f"     . ... {w['events'].format(len(r.events) - ns.max_events)}")
         for e in r.expects:
             print(f"   {'✓' if e.ok else '✗'} {e.sentence(lang)}")
             if not e.ok:

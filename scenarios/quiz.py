@@ -47,7 +47,7 @@ def buddy_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
             live.append((name, order))
             if dma:
                 ask = {"en": f"alloc_pages({gfp}, order {order}) -> {name}: from which zone?",
-                       "zh": f"alloc_pages({gfp}, order {order}) -> {name}：从哪个内存区（zone）分配？",
+                       "zh": f"alloc_pages({gfp}, order {order}) -> {name}：从哪个内存管理区（zone）分配？",
                        "answer": "zone"}
             else:
                 ask = {"en": f"alloc_pages({gfp}, order {order}) -> {name}: which pfn comes back? "

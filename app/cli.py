@@ -286,6 +286,8 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 
 def cmd_quiz(ns: argparse.Namespace) -> int:
+    if ns.ram:
+        _check_machine({"ram": ns.ram})
     if not ns.interactive:                       # OSTEP-style: the state, the questions, -c
         from .cli_lesson import quiz_problem
         return quiz_problem(ns, UsageError, out)

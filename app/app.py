@@ -114,6 +114,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
                 tooltip="Leave the exploration branch: back to the untouched lesson"),
         Binding("P", "toggle_patterns", "Patterns", id="patterns", show=False,
                 tooltip="Physical map: a glyph per owner and zone, readable without colour"),
+        Binding("G", "glossary", "Glossary", id="glossary", tooltip="Terms en/zh with kernel names",
+                show=False),
         Binding("v", "next_layout", "Layout", id="layout", tooltip="Cycle the layouts that fit"),
         Binding("J,shift+down", "scroll_lesson(3)", "Scroll lesson down", id="scroll-down",
                 show=False),
@@ -381,6 +383,10 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         from .screens import SafeCommandPalette
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(id="--command-palette"))
+
+    def action_glossary(self) -> None:
+        from .glossary import GlossaryScreen
+        self.push_screen(GlossaryScreen(self.lang))
 
     def action_help(self) -> None:
         from .screens import HelpScreen

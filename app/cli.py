@@ -65,16 +65,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--no-ask", action="store_true",
                    help="TUI: step without stopping at the prediction questions")
 
+    s = sub.add_parser("glossary", help="the lessons' terms, en/zh, with kernel identifiers")
+    s.add_argument("--lang", choices=("en", "zh"), default="en")
+
     s = sub.add_parser("check", help="validate lesson files")
     s.add_argument("lesson", nargs="+")
 
     s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
-    s.add_argument("topic", choices=("buddy", "walk"))
+    s.add_argument("topic", choices=("buddy", "walk", "walk-pae", "slab", "watermark", "vma",
+                                      "exercise"))
     s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--count", type=int, default=6)
+    s.add_argument("--count", type=int, default=None, help="about this many questions (1..50)")
     s.add_argument("--ram", default=None)
     s.add_argument("--lang", choices=("en", "zh"), default=None)
     s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
+    s.add_argument("-c", dest="answers", action="store_true", help="print the worked answers")
+    s.add_argument("--cr3", default=None, help="exercise: CR3 (hex)")
+    s.add_argument("--mem", default=None, help="exercise: PADDR=VALUE,... entries in memory")
+    s.add_argument("--vaddr", default=None, help="exercise: the virtual address to translate")
+    s.add_argument("--pae", action="store_true", help="exercise: PAE (8-byte entries)")
 
     s = sub.add_parser("layout", help="the virtual memory layout of a machine")
     s.add_argument("--json", action="store_true")
@@ -234,23 +243,26 @@ def cmd_lessons(ns: argparse.Namespace) -> int:
     waiting = []
     for path, lesson, err in lesson_status():
         if lesson is not None:
-            rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps)))
+            rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps),
+                         ", ".join(getattr(lesson, "requires", []))))
         else:
             waiting.append((path.stem, err.problems[0][1] if err and err.problems else "invalid"))
     rows.sort()
     if ns.json:
         import json
-        out(json.dumps([{"id": lid, "title": title, "steps": n} for _, lid, title, n in rows],
+        out(json.dumps([{"id": lid, "title": title, "steps": n, "requires": req.split(", ") if req else []}
+                        for _, lid, title, n, req in rows],
                        ensure_ascii=False, indent=2), raw=True)
         return 0
     width = max((len(r[1]) for r in rows), default=8)
     head_title = "标题" if ns.lang == "zh" else "title"
-    out(f"{'id':<{width}}  {'steps':>5}  {head_title}")
-    for _, lid, title, n in rows:
-        out(f"{lid:<{width}}  {n:>5}  {title}")
+    needs = "先学" if ns.lang == "zh" else "needs"
+    out(f" #  {'id':<{width}}  {'steps':>5}  {head_title}")
+    for i, (_, lid, title, n, req) in enumerate(rows):
+        out(f"{i + 1:>2}  {lid:<{width}}  {n:>5}  {title}" + (f"  [{needs}: {req}]" if req else ""))
     if ns.all:
         for stem, why in waiting:
-            out(f"{stem:<{width}}  {'-':>5}  (not runnable: {why})")
+            out(f"    {stem:<{width}}  {'-':>5}  (not runnable: {why})")
     return 0
 
 
@@ -283,6 +295,14 @@ def cmd_run(ns: argparse.Namespace) -> int:
 
 
 def cmd_quiz(ns: argparse.Namespace) -> int:
+    if ns.ram:
+        _check_machine({"ram": ns.ram})
+    if not ns.interactive:                       # OSTEP-style: the state, the questions, -c
+        from .cli_lesson import quiz_problem
+        return quiz_problem(ns, UsageError, out)
+    if ns.topic not in ("buddy", "walk"):
+        raise UsageError("mmviz quiz: --interactive works with buddy and walk")
+    ns.count = 6 if ns.count is None else ns.count
     from .cli_more import cmd_quiz as run
     return run(ns, UsageError, out)
 
@@ -319,7 +339,15 @@ def cmd_proc(ns: argparse.Namespace) -> int:
     return 0
 
 
-COMMANDS = {"boot": cmd_boot, "lessons": cmd_lessons, "run": cmd_run, "check": cmd_check, "quiz": cmd_quiz,
+def cmd_glossary(ns: argparse.Namespace) -> int:
+    from scenarios.glossary import lines
+    for line in lines(ns.lang):
+        out(line)
+    return 0
+
+
+COMMANDS = {"boot": cmd_boot, "glossary": cmd_glossary, "lessons": cmd_lessons, "run": cmd_run,
+            "check": cmd_check, "quiz": cmd_quiz,
             "layout": cmd_layout, "proc": cmd_proc, "record": cmd_record, "walk": cmd_walk}
 
 

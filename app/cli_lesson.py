@@ -18,11 +18,12 @@ WIDTH = 88
 WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "(think first: the answer is not shown; on a terminal you type it, "
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
-                "needs": "do first", "ok": "all expects passed", "steps": "steps"},
+                "needs": "do first", "ok": "all expects passed", "steps": "steps",
+                "lines": "{} more lines", "events": "{} more events"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
-                "steps": "步"}}
+                "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件"}}
 
 
 def cells(text: str) -> int:
@@ -109,13 +110,13 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
             for line in wrap(e.body(lang), "     ", lang):
                 print(line)
         shown = r.result_text().rstrip("\n").splitlines() or [""]
-        more = f"  ... ({len(shown) - 1} more lines)" if len(shown) > 1 else ""
+        more = (f"  ... ({w['lines'].format(len(shown) - 1)})") if len(shown) > 1 else ""
         print(f"   > {r.call_text()} = {shown[0]}{more}")
         kernel = str(tl.machine.config.kernel)
         for ev in r.events[: max(0, ns.max_events)]:
             print(f"     . {event_text(ev, kernel)}")
         if len(r.events) > ns.max_events:
-            print(f"     . ... {len(r.events) - ns.max_events} more events")
+            print(f"     . ... {w['events'].format(len(r.events) - ns.max_events)}")
         for e in r.expects:
             print(f"   {'✓' if e.ok else '✗'} {e.sentence(lang)}")
             if not e.ok:
@@ -139,4 +140,27 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
                 f"{e.key} expected {e.expected}, got {e.actual}")
         return 1
     print(f"{w['ok']} ({len(lesson)} steps)")
+    return 0
+
+
+def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
+    """``mmviz quiz KIND --seed N [-c]`` and ``mmviz quiz exercise --cr3 --mem --vaddr``."""
+    from scenarios.problems import exercise, parse_entries, problem
+    if ns.topic == "exercise":
+        if not (ns.cr3 and ns.mem and ns.vaddr):
+            raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
+        try:
+            cr3, vaddr, mem = int(ns.cr3, 0), int(ns.vaddr, 0), parse_entries(ns.mem)
+        except ValueError as err:
+            raise usage_error(f"mmviz quiz exercise: not a number: {err}") from None
+        answer, working = exercise(cr3, mem, vaddr, ns.pae)
+        out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}; translate {vaddr:#010x}")
+        for part in working.split("; "):
+            out(f"  {part}")
+        out(f"=> {answer}")
+        return 0
+    if ns.count is not None and not 1 <= ns.count <= 50:
+        raise usage_error("mmviz quiz: --count must be 1..50")
+    for line in problem(ns.topic, ns.seed, ns.count).text(ns.lang, ns.answers).splitlines():
+        out(line)
     return 0

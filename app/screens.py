@@ -77,9 +77,12 @@ class LessonPicker(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(tr(self.lang, "picker.title"))
-            yield OptionList(*[Option(f"{l.id:<14} {l.title_in(self.lang)}  "
-                                      f"({tr(self.lang, 'picker.steps', n=len(l))})", id=l.id)
-                               for l in self.lessons], id="lesson-options")
+            needs = "needs" if self.lang == "en" else "先学"
+            yield OptionList(*[Option(f"{i + 1:>2}. {l.id:<16} {l.title_in(self.lang)}  "
+                                      f"({tr(self.lang, 'picker.steps', n=len(l))})"
+                                      + (f"  [{needs}: {', '.join(l.requires)}]"
+                                         if getattr(l, "requires", None) else ""), id=l.id)
+                               for i, l in enumerate(self.lessons)], id="lesson-options")
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.lessons[event.option_index])

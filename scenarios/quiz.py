@@ -47,7 +47,7 @@ def buddy_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
             live.append((name, order))
             if dma:
                 ask = {"en": f"alloc_pages({gfp}, order {order}) -> {name}: from which zone?",
-                       "zh": f"alloc_pages({gfp}, order {order}) -> {name}：从哪个内存区（zone）分配？",
+                       "zh": f"alloc_pages({gfp}, order {order}) -> {name}：从哪个内存管理区（zone）分配？",
                        "answer": "zone"}
             else:
                 ask = {"en": f"alloc_pages({gfp}, order {order}) -> {name}: which pfn comes back? "
@@ -63,7 +63,7 @@ def buddy_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
             name, order = live.pop(rng.randrange(len(live)))
             steps.append({"do": "free_pages", "pfn": name, "order": order,
                           "say": {"en": f"Free {name} (order {order}).",
-                                  "zh": f"释放 {name}（order {order}）。"},
+                                  "zh": f"释放 {name}（{order} 阶）。"},
                           "focus": {"pfn": name},
                           "ask": {"en": f"free_pages({name}, order {order}): up to which order "
                                         f"does the block merge with its buddies?",
@@ -72,7 +72,7 @@ def buddy_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
                                   "answer": "merged_to"}})
         asked += 1
     return _build(f"quiz-buddy-{seed}", {"en": f"Buddy allocator quiz (seed {seed})",
-                                          "zh": f"伙伴系统练习（种子 {seed}）"},
+                                          "zh": f"伙伴系统练习（随机数种子 {seed}）"},
                   {"en": "Predict each answer, then let the engine check it.",
                    "zh": "先预测答案，再让模拟内核来验证。"}, machine, steps)
 
@@ -103,7 +103,7 @@ def walk_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
         elif k % 3 == 1:
             bits = "29-21" if pae else "31-22"
             ask = {"en": f"Which page-directory entry does {shown} use? (bits {bits}, {split})",
-                   "zh": f"{shown} 使用页目录的第几项？（第 {bits} 位，{split}）",
+                   "zh": f"{shown} 的页目录下标是多少？（第 {bits} 位，{split}）",
                    "answer": "index.PDE"}
         else:
             ask = {"en": f"Which physical address does {shown} map to? ({split})",
@@ -113,7 +113,7 @@ def walk_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
                               "zh": f"在内核页表中查找 {shown}。"},
                       "focus": {"address": addr}, "ask": ask})
     return _build(f"quiz-walk-{seed}", {"en": f"Page walk quiz (seed {seed})",
-                                         "zh": f"页表查找练习（种子 {seed}）"},
+                                         "zh": f"页表查找练习（随机数种子 {seed}）"},
                   {"en": "Translate kernel addresses by hand, then let the MMU check you.",
                    "zh": "先手工翻译内核地址，再让 MMU 验证。"}, machine, steps)
 

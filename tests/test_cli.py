@@ -33,7 +33,7 @@ def test_no_args_prints_layout_and_boot_log():
 def test_lessons_lists_ids_titles_and_steps():
     p = mmviz("lessons")
     assert p.returncode == 0
-    assert re.search(r"^buddy\s+\d+\s+The buddy allocator", p.stdout, re.M)
+    assert re.search(r"^\s*\d+\s+buddy\s+\d+\s+The buddy allocator", p.stdout, re.M)
     zh = mmviz("lessons", "--lang", "zh")
     assert "伙伴系统" in zh.stdout
 
@@ -87,7 +87,9 @@ def test_layout_and_proc():
 
 
 def test_quiz_shows_answers_and_checks_replies():
-    p = mmviz("quiz", "buddy", "--seed", "4", "--count", "3")
-    assert p.returncode == 0 and p.stdout.count("answer:") == 3
+    p = mmviz("quiz", "buddy", "--seed", "4")
+    assert p.returncode == 0 and "answer:" not in p.stdout and "order 10:" in p.stdout
+    p = mmviz("quiz", "buddy", "--seed", "4", "-c")
+    assert p.returncode == 0 and p.stdout.count("answer:") == 5
     p = mmviz("quiz", "buddy", "--seed", "4", "--count", "3", "--interactive", stdin="0\n0\n0\n")
     assert p.returncode == 0 and "score:" in p.stdout

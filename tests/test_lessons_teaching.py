@@ -161,3 +161,29 @@ async def test_tui_asks_before_showing_and_reveals_after_answering():
         await pilot.press("enter")
         assert not isinstance(app.screen, QuestionScreen)
         assert f"A: {answer}" in app.query_one(LessonPane).plain
+
+
+async def test_glossary_key_opens_the_terms_in_both_languages():
+    pytest.importorskip("textual")
+    from app.app import MmvizApp
+    from app.glossary import GlossaryScreen
+    for lang, term in (("en", "program break"), ("zh", "虚拟内存区域（线性区）")):
+        app = MmvizApp(lesson="memory-map", lang=lang)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.press("G")
+            assert isinstance(app.screen, GlossaryScreen)
+            text = str(app.screen.query_one("#glossary-text").render())
+            assert term in text and "mm->brk" in text
+            await pilot.press("escape")
+            assert not isinstance(app.screen, GlossaryScreen)
+
+
+def test_glossary_keeps_zone_and_vma_apart_and_names_kernel_identifiers(capsys):
+    from scenarios.glossary import GLOSSARY
+    zh = {t.en: t.zh for t in GLOSSARY}
+    assert "管理区" in zh["zone"] and "区域" not in zh["zone"]
+    assert "虚拟内存区域" in zh["VMA"]
+    assert all(t.ident for t in GLOSSARY)
+    assert main(["lessons"]) == 0
+    listing = capsys.readouterr().out
+    assert "[needs: memory-map]" in listing and listing.index("memory-map") < listing.index("swap")

@@ -21,3 +21,20 @@ def teaching_text(step: Any, lang: str) -> Text:
             t.append(f"  {line}\n", "bold red" if "✗" in line else "cyan")
         t.append("\n")
     return t
+
+
+def lesson_summary(lesson: Any, lang: str) -> str:
+    """The summary shown before step 1: the kernel banner, the lessons to do first, the
+    summary, and the "try it yourself" commands for after the lesson."""
+    parts = []
+    kernel = getattr(lesson, "kernel", None) or {}
+    if kernel:
+        parts.append(("内核：" if lang == "zh" else "Kernel: ") + (kernel.get(lang) or kernel.get("en", "")))
+    if getattr(lesson, "requires", None):
+        parts.append(("建议先学：" if lang == "zh" else "Do first: ") + ", ".join(lesson.requires))
+    parts.append(lesson.summary_in(lang))
+    tries = getattr(lesson, "tries", None) or []
+    if tries:
+        parts.append(("学完后动手试试：\n" if lang == "zh" else "Afterwards, try:\n")
+                     + "\n".join("  " + t.line(lang) for t in tries))
+    return "\n\n".join(parts)

@@ -1,0 +1,315 @@
+"""Seeded homework problems in the style of OSTEP's simulators: the whole state needed
+is printed, the questions follow, and ``-c`` prints the worked answers.
+
+Every answer is computed by the engine: the buddy, slab, watermark and VMA problems by
+playing lesson steps on a booted machine (their ``ask`` facts); the page walks by
+``engine.mmu.walk`` over page tables written into physical frames.  :func:`exercise`
+walks a textbook exercise typed in as ``CR3`` plus ``paddr=value`` entries.
+
+Kinds: buddy, walk (10/10/12), walk-pae (2/9/9/12), slab, watermark, vma.
+"""
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+from .quiz import _build
+
+KINDS = ("buddy", "walk", "walk-pae", "slab", "watermark", "vma")
+
+
+@dataclass
+class Problem:
+    kind: str
+    seed: int
+    state: list[str]                       # the printed state (language-neutral)
+    questions: list[dict[str, str]]        # per question: {"en", "zh"}
+    answers: list[str]                     # the engine's answers, as shown
+    worked: list[str] = field(default_factory=list)   # one line of working per answer
+
+    def text(self, lang: str = "en", with_answers: bool = False) -> str:
+        head = {"en": f"mmviz quiz {self.kind} --seed {self.seed}",
+                "zh": f"mmviz quiz {self.kind} --seed {self.seed}（随机数种子 {self.seed}）"}[lang]
+        out = [head, ""] + self.state + [""]
+        out.append("Questions:" if lang == "en" else "问题：")
+        for i, q in enumerate(self.questions):
+            out.append(f"{i + 1}. {q[lang]}")
+            if with_answers:
+                label = "answer" if lang == "en" else "答"
+                out.append(f"   {label}: {self.answers[i]}")
+                if self.worked and self.worked[i]:
+                    out.append(f"      {self.worked[i]}")
+        if not with_answers:
+            out += ["", "(-c prints the answers)" if lang == "en" else "（加 -c 显示答案）"]
+        return "\n".join(out) + "\n"
+
+
+# -- page walks: synthetic page tables, walked by the engine's MMU --------------------
+
+class Frames:
+    """Physical memory for engine.mmu.walk: pfn -> 4 KB bytearray (absent frames read 0)."""
+
+    def __init__(self) -> None:
+        self.frames: dict[int, bytearray] = {}
+
+    def write(self, paddr: int, value: int, size: int) -> None:
+        buf = self.frames.setdefault(paddr >> 12, bytearray(4096))
+        off = paddr & 0xFFF
+        buf[off:off + size] = value.to_bytes(size, "little")
+
+
+def mmu_walk(frames: Frames, cr3: int, vaddr: int, pae: bool) -> Any:
+    from engine.mmu import CpuRegs, walk
+    cr4 = 0x20 if pae else 0x10                       # PAE, or PSE
+    cpu = CpuRegs(cr0=0x80000001, cr3=cr3, cr4=cr4)
+    return walk(frames, cpu, vaddr, "read", user=False, set_ad=False)
+
+
+def describe_walk(w: Any) -> tuple[str, str]:
+    """(answer, working) of an engine Walk."""
+    parts = [f"{s.level}[{s.index:#x}] at {s.entry_paddr:#x} = {s.entry:#x}" for s in w.steps]
+    if w.fault is not None:
+        return (f"page fault ({w.fault.reason}, error code {w.fault.error_code})", "; ".join(parts))
+    return (f"{w.paddr:#x}", "; ".join(parts))
+
+
+def walk_problem(seed: int, pae: bool = False, count: int = 5) -> Problem:
+    rng = random.Random(seed)
+    frames = Frames()
+    size = 8 if pae else 4
+    pages = rng.sample(range(0x100, 0x3000), 12)
+    cr3 = (pages.pop() << 12) + (rng.randrange(0, 128) * 32 if pae else 0)
+    entries: dict[int, int] = {}
+    vaddrs = []
+    top_n = 4 if pae else 1024
+    for _ in range(2 if pae else 3):
+        top = rng.randrange(top_n)
+        if pae:
+            pd = pages.pop() << 12
+            entries[cr3 + top * 8] = pd | 1
+            for _ in range(2):
+                pdi = rng.randrange(512)
+                pt = pages.pop() << 12
+                entries[pd + pdi * 8] = pt | 0x63
+                for _ in range(2):
+                    pti = rng.randrange(512)
+                    entries[pt + pti * 8] = (rng.randrange(0x100, 0xFFFFF) << 12) | 0x63
+                    vaddrs.append((top << 30) | (pdi << 21) | (pti << 12) | rng.randrange(4096))
+                vaddrs.append((top << 30) | (pdi << 21) | (rng.randrange(512) << 12) | rng.randrange(4096))
+        else:
+            pt = pages.pop() << 12
+            entries[cr3 + top * 4] = pt | 0x67
+            for _ in range(2):
+                pti = rng.randrange(1024)
+                entries[pt + pti * 4] = (rng.randrange(0x100, 0xFFFFF) << 12) | 0x67
+                vaddrs.append((top << 22) | (pti << 12) | rng.randrange(4096))
+            vaddrs.append((top << 22) | (rng.randrange(1024) << 12) | rng.randrange(4096))
+    vaddrs.append(rng.randrange(1 << 32))                 # most likely a not-present PDE
+    for paddr, value in entries.items():
+        frames.write(paddr, value, size)
+    mapped = [v for v in vaddrs if mmu_walk(frames, cr3, v, pae).fault is None]
+    unmapped = [v for v in vaddrs if v not in mapped]
+    asked = rng.sample(mapped, min(count - 2, len(mapped))) + rng.sample(unmapped, min(2, len(unmapped)))
+    rng.shuffle(asked)
+    split = "2/9/9/12 (PAE, 8-byte entries)" if pae else "10/10/12 (4-byte entries)"
+    state = [f"x86 32-bit paging, {split}; 4 KB pages; bit 0 of an entry = present.",
+             f"CR3 = {cr3:#010x}", "Physical memory (all other words are 0):"]
+    state += [f"  {paddr:#010x}: {value:#0{2 + 2 * size}x}" for paddr, value in sorted(entries.items())]
+    qs, ans, work = [], [], []
+    for v in asked:
+        qs.append({"en": f"Translate virtual address {v:#010x}: physical address, or page fault?",
+                   "zh": f"翻译虚拟地址 {v:#010x}：物理地址是多少，还是缺页异常？"})
+        a, w = describe_walk(mmu_walk(frames, cr3, v, pae))
+        ans.append(a)
+        work.append(w)
+    return Problem("walk-pae" if pae else "walk", seed, state, qs, ans, work)
+
+
+def exercise(cr3: int, entries: dict[int, int], vaddr: int, pae: bool = False) -> tuple[str, str]:
+    """Walk a typed-in textbook exercise: ``entries`` maps physical addresses to values."""
+    frames = Frames()
+    for paddr, value in entries.items():
+        frames.write(paddr, value, 8 if pae else 4)
+    return describe_walk(mmu_walk(frames, cr3, vaddr, pae))
+
+
+# -- machine problems: lesson steps whose asks the engine answers ---------------------
+
+def _play(kind: str, seed: int, machine: dict, setup: list[dict], asked: list[dict],
+          state_of: Any) -> Problem:
+    for st in setup + asked:
+        st.setdefault("say", {"en": "-", "zh": "-"})
+    lesson = _build(f"problem-{kind}-{seed}", {"en": kind, "zh": kind}, {"en": "-", "zh": "-"},
+                    machine, setup + asked)
+    from .timeline import Timeline
+    tl = Timeline(lesson)
+    tl.jump(len(setup))
+    state = state_of(tl.machine)
+    qs, ans, work = [], [], []
+    while (r := tl.step()) is not None:
+        q = r.question
+        qs.append(dict(q.text))
+        ans.append(q.shown)
+        ev = [getattr(e, "describe", lambda: repr(e))() for e in r.events[:6]]
+        work.append("; ".join(ev))
+    return Problem(kind, seed, state, qs, ans, work)
+
+
+def _free_lists(m: Any, zone: str) -> list[str]:
+    z = next(z for z in m.zones if z.name == zone)
+    out = [f"ZONE_{zone} free_area (pfns, head of each list first; the allocator takes the head, "
+           "a split keeps the lower half and puts the upper half at the head of the list below; "
+           "a freed block merges with its buddy (pfn ^ 2^order) while that buddy is free):"]
+    for order in range(len(z.nr_free)):
+        pfns = z.free_list(order)
+        out.append(f"  order {order:2d}: " + (" ".join(f"{p:#x}" for p in pfns) or "-"))
+    return out
+
+
+def buddy_problem(seed: int, count: int = 5) -> Problem:
+    rng = random.Random(seed)
+    setup = [{"do": "alloc_pages", "gfp": "GFP_DMA", "order": rng.choice([0, 1, 2, 3, 5]),
+              "as": f"s{i}"} for i in range(6)]
+    for i in rng.sample(range(6), 3):
+        setup.append({"do": "free_pages", "pfn": f"s{i}", "order": setup[i]["order"]})
+    asked = []
+    live = []
+    for k in range(count):
+        if live and rng.random() < 0.4:
+            name, order = live.pop(rng.randrange(len(live)))
+            asked.append({"do": "free_pages", "pfn": name, "order": order, "ask": {
+                "en": f"free_pages({name}, order {order}): up to which order does it merge?",
+                "zh": f"free_pages({name}，{order} 阶)：最终合并到几阶？", "answer": "merged_to"}})
+        else:
+            order = rng.choice([0, 1, 2, 3])
+            name = f"q{k}"
+            live.append((name, order))
+            asked.append({"do": "alloc_pages", "gfp": "GFP_DMA", "order": order, "as": name, "ask": {
+                "en": f"{name} = alloc_pages(GFP_DMA, order {order}): which pfn?",
+                "zh": f"{name} = alloc_pages(GFP_DMA, {order} 阶)：返回哪个页框号？", "answer": "value"}})
+    return _play("buddy", seed, {"ram": "64M", "kernel": "6.1", "seed": seed}, setup, asked,
+                 lambda m: _free_lists(m, "DMA") + ["Operations run in this order; each question "
+                                                    "is about the state the previous ones left."])
+
+
+def slab_problem(seed: int, count: int = 4) -> Problem:
+    rng = random.Random(seed)
+    size = rng.choice([24, 40, 72, 100, 136, 200, 300, 520])
+    setup = [{"do": "kmem_cache_create", "name": "quiz_cache", "size": size},
+             {"do": "kmem_cache_alloc", "name": "quiz_cache", "as": "first"}]
+    asked = []
+    for k in range(count):
+        asked.append({"do": "kmem_cache_alloc", "name": "quiz_cache", "ask": {
+            "en": f"allocation {k + 2} from quiz_cache: which address?",
+            "zh": f"从 quiz_cache 的第 {k + 2} 次分配：返回哪个地址？", "answer": "value"}})
+    sizes = rng.sample([20, 96, 100, 129, 192, 200, 1000, 3000, 5000], 2)
+    for n in sizes:
+        asked.append({"do": "kmalloc", "size": n, "ask": {
+            "en": f"kmalloc({n}): which cache?", "zh": f"kmalloc({n})：用哪个缓存？", "answer": "cache"}})
+
+    def state(m: Any, first: int) -> list[str]:
+        line = next(l for l in m.proc("/proc/slabinfo").splitlines() if l.startswith("quiz_cache "))
+        return [f"SLUB (6.1). kmem_cache_create(\"quiz_cache\", {size}): /proc/slabinfo line:",
+             "  " + " ".join(line.split()),
+             "  (columns: name active_objs num_objs objsize objperslab pagesperslab ...)",
+             f"The first object was just allocated at {first:#x}; a new slab hands out its",
+             "objects in address order, objsize apart; kmalloc caches: kmalloc-8, -16, -32, -64,",
+             "-96, -128, -192, -256, -512, -1k, -2k, -4k, -8k (the smallest that fits)."]
+    return _play_with_first(seed, setup, asked, state)
+
+
+def _play_with_first(seed: int, setup: list, asked: list, state: Any) -> Problem:
+    for st in setup + asked:
+        st.setdefault("say", {"en": "-", "zh": "-"})
+    lesson = _build(f"problem-slab-{seed}", {"en": "slab", "zh": "slab"}, {"en": "-", "zh": "-"},
+                    {"ram": "160M", "kernel": "6.1", "seed": seed}, setup + asked)
+    from .timeline import Timeline
+    tl = Timeline(lesson)
+    tl.jump(len(setup))
+    text = state(tl.machine, int(tl.env["first"]))
+    qs, ans, work = [], [], []
+    while (r := tl.step()) is not None:
+        qs.append(dict(r.question.text))
+        ans.append(r.question.shown)
+        work.append("")
+    return Problem("slab", seed, text, qs, ans, work)
+
+
+def watermark_problem(seed: int, count: int = 4) -> Problem:
+    rng = random.Random(seed)
+    fill = rng.randrange(1005, 1024)           # order-5 blocks: HighMem (128 MB) ends near low
+    setup = [{"do": "alloc_pages", "gfp": "GFP_HIGHUSER", "order": 5, "repeat": fill,
+              "on_error": "continue"}]
+    asked = []
+    for k in range(count):
+        gfp = rng.choice(["GFP_HIGHUSER", "GFP_KERNEL", "GFP_HIGHUSER", "GFP_ATOMIC"])
+        order = rng.choice([0, 0, 3, 5])
+        asked.append({"do": "alloc_pages", "gfp": gfp, "order": order, "ask": {
+            "en": f"alloc_pages({gfp}, order {order}): which zone serves it?",
+            "zh": f"alloc_pages({gfp}，{order} 阶)：由哪个管理区满足？", "answer": "zone"}})
+
+    def state(m: Any) -> list[str]:
+        out = ["Linux 2.6.24, 1 GB. Zones (free pages, watermarks, lowmem_reserve):"]
+        for z in m.zones:
+            out.append(f"  {z.name:<8} free {z.free_pages:>6}  min {z.watermark_min:>5}  "
+                       f"low {z.watermark_low:>5}  high {z.watermark_high:>5}  "
+                       f"lowmem_reserve {list(getattr(z, 'lowmem_reserve', []))}")
+        out += ["Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.",
+                "A zone serves an order-k request if, after taking 2^k pages, free > mark + "
+                "lowmem_reserve[class] and, for each order j < k, the free pages in blocks of order",
+                ">= j+1 stay above mark / 2^(j+1) (__zone_watermark_ok). mark = low on the fast path;",
+                "GFP_ATOMIC then retries with min / 2 - min / 8 (ALLOC_HIGH | ALLOC_HARDER).",
+                "Free blocks per order (/proc/buddyinfo):"]
+        out += ["  " + line for line in m.proc("/proc/buddyinfo").splitlines()]
+        return out
+    return _play("watermark", seed, {"ram": "1G", "kernel": "2.6", "seed": seed}, setup, asked, state)
+
+
+def vma_problem(seed: int, count: int = 5) -> Problem:
+    """Which VMA holds an address (the ``vma`` fact of a walk step)."""
+    rng = random.Random(seed)
+    setup: list[dict] = [{"do": "spawn", "name": "quiz", "as": "p"}]
+    for _ in range(2):
+        setup.append({"do": "mmap", "pid": "p", "length": rng.choice(["8K", "16K", "64K"]),
+                      "prot": rng.choice(["rw-", "r--"])})
+    setup.append({"do": "sbrk", "pid": "p", "delta": "16K"})
+    probes = [0x08048000 + rng.randrange(0x1000), 0x0804a000 + rng.randrange(0x4000),
+              0x40000000 + rng.randrange(0x20000), 0x30000000, 0xbffff000 + rng.randrange(0x1000),
+              0x40000000 + rng.randrange(0x1000)]
+    asked = [{"do": "walk", "vaddr": f"{v:#x}", "pid": "p", "ask": {
+        "en": f"address {v:#010x}: which VMA holds it (path, [heap], [stack], anon, or none)?",
+        "zh": f"地址 {v:#010x}：在哪个 VMA 里（路径、[heap]、[stack]、anon，或 none）？",
+        "answer": "vma"}} for v in rng.sample(probes, min(count, len(probes)))]
+
+    def state(m: Any) -> list[str]:
+        return ["/proc/1/maps of the process (find_vma(): the first VMA ending above the address;",
+                "the address is inside only if it is also >= its start):"] + \
+            ["  " + l for l in m.proc("/proc/1/maps").splitlines()]
+    p = _play("vma", seed, {"ram": "160M", "kernel": "2.6", "seed": seed}, setup, asked, state)
+    p.worked = [""] * len(p.answers)            # the walk's steps say nothing about VMAs
+    return p
+
+
+def problem(kind: str, seed: int = 1, count: int | None = None) -> Problem:
+    """The seeded problem of ``kind`` (about ``count`` questions, each kind has a default);
+    ValueError for an unknown kind."""
+    makers = {"buddy": buddy_problem, "walk": walk_problem,
+              "walk-pae": lambda s, **k: walk_problem(s, pae=True, **k), "slab": slab_problem,
+              "watermark": watermark_problem, "vma": vma_problem}
+    if kind not in makers:
+        raise ValueError(f"unknown quiz kind {kind!r} (one of {', '.join(KINDS)})")
+    return makers[kind](seed, **({"count": count} if count else {}))
+
+
+def parse_entries(text: str) -> dict[int, int]:
+    """``"0xffff1000=0xf0f02007, 0xf0f02800=0xff005007"`` -> {paddr: value}."""
+    out = {}
+    for item in text.replace(";", ",").split(","):
+        if item.strip():
+            a, _, b = item.partition("=")
+            out[int(a.strip(), 0)] = int(b.strip(), 0)
+    return out
+
+
+__all__ = ["KINDS", "Problem", "exercise", "parse_entries", "problem"]

@@ -22,6 +22,7 @@ from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalM
 from widgets.i18n import tr
 from widgets.physmap import event_pfn_ranges
 from widgets.selection import SelectionRequested
+from widgets.errata import lesson_summary
 from widgets.stepview import StepView, machine_text
 from scenarios.textsafe import sanitize
 
@@ -247,7 +248,7 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         self._serial += 1
         return StepView(self._serial, tl.machine, tl.current, tl.position, len(tl),
                         self.selection, self.lang, tl.lesson.title_in(self.lang),
-                        tl.lesson.summary_in(self.lang), history, self._log_lines(),
+                        lesson_summary(tl.lesson, self.lang), history, self._log_lines(),
                         None if touched is None else tuple(touched), self._serial - 1)
 
     def _publish(self, touched: Any = None) -> None:

@@ -187,3 +187,18 @@ def test_glossary_keeps_zone_and_vma_apart_and_names_kernel_identifiers(capsys):
     assert main(["lessons"]) == 0
     listing = capsys.readouterr().out
     assert "[needs: memory-map]" in listing and listing.index("memory-map") < listing.index("swap")
+
+
+async def test_tui_start_shows_kernel_prerequisites_and_try_it_commands():
+    pytest.importorskip("textual")
+    from app.app import MmvizApp
+    from widgets import LessonPane
+    lesson = find_lesson("buddy")
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        text = app.query_one(LessonPane).plain
+        assert "Afterwards, try:" in text
+        assert lesson.tries[0].cmd in text
+        if getattr(lesson, "requires", None):
+            assert "Do first: " in text

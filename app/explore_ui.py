@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from scenarios.textsafe import sanitize
 from widgets import CommandLine, VirtualMap
 from widgets.i18n import tr
 
@@ -46,7 +47,7 @@ class ExploreMixin:
             step = parse_command(message.line, names=dict(tl.env), index=tl.position,
                                  machine={"kernel": tl.machine.config.kernel})
         except (CommandError, LessonError) as err:
-            cmd.show_error(str(err))
+            cmd.show_error(sanitize(str(err)))
             return
         cmd.show_error("")
         if self.lesson_timeline is None and len(tl) > 0:
@@ -55,7 +56,7 @@ class ExploreMixin:
             tl = self.timeline = tl.branch()
         self._move(lambda: tl.add(step))
         if tl.current is not None and tl.current.error is not None:
-            cmd.show_error(f"{tl.current.error_kind}: {tl.current.error_message}")
+            cmd.show_error(sanitize(f"{tl.current.error_kind}: {tl.current.error_message}"))
 
     def on_command_line_closed(self) -> None:
         self.query_one(VirtualMap).focus()

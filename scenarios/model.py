@@ -105,6 +105,13 @@ class Step:
     def narration(self, lang: str = "en") -> str:
         return self.say.get(lang) or self.say.get("en", "")
 
+    def listing_in(self, lang: str = "en") -> tuple[str, str] | None:
+        """(caption, text) of the step's listing in ``lang``, or None without one."""
+        if not self.listing:
+            return None
+        from .exhibits import listing
+        return listing(self.listing, lang)
+
     def short_title(self, lang: str = "en") -> str:
         text = self.title.get(lang) or self.title.get("en")
         if text:

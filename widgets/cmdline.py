@@ -10,7 +10,6 @@ from textual.message import Message
 from textual.content import Content
 from textual.widgets import Input, Static
 
-from scenarios.textsafe import sanitize
 
 Completer = Callable[[str], "tuple[str, list[str]]"]
 
@@ -83,7 +82,7 @@ class CommandLine(Vertical):
         line = self.query_one(".error", Static)
         line.remove_class("-options")
         text = message.splitlines()[0] if message else ""
-        line.update(Content(sanitize(text)))          # text, not markup
+        line.update(Content(text))          # text, not markup (the app sanitizes it)
 
     def show_options(self, options: list[str], limit: int = 24) -> None:
         """The completions that remain (several): shown below the input, dimmed."""

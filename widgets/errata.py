@@ -12,10 +12,9 @@ def teaching_text(step: Any, lang: str) -> Text:
     for e in getattr(step, "errata", None) or ():
         t.append(f" {e.title(lang)} \n", "bold white on dark_red")
         t.append(f"{e.body(lang)}\n\n", "italic")
-    name = getattr(step, "listing", None)
-    if name:
-        from scenarios.exhibits import listing
-        caption, text = listing(name, lang)
+    shown = step.listing_in(lang) if step is not None else None
+    if shown:
+        caption, text = shown
         t.append(f"{caption}\n", "bold underline")
         for line in text.splitlines():
             t.append(f"  {line}\n", "bold red" if "✗" in line else "cyan")

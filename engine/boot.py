@@ -105,6 +105,7 @@ class BootState:
         self._reserve()
         self._populate()
         self._watermarks()
+        self._mem_init()
         self._write_log(raw_last, max_arch_pfn)
         self._free_initmem()
 
@@ -227,6 +228,8 @@ class BootState:
                  ("percpu", fl.percpu_pages_per_cpu * cfg.cpus, pm.OWNER_BOOTMEM),
                  ("Dentry cache hash table", _pages(self.dentry_entries * 4), pm.OWNER_BOOTMEM),
                  ("Inode-cache hash table", _pages(self.inode_entries * 4), pm.OWNER_BOOTMEM)]
+        from .mem_init import early_allocations
+        early += early_allocations(self)
         self.swiotlb = cfg.pae and self.max_pfn > (1 << 20)
         if self.swiotlb:
             early.append(("software IO TLB", 64 * 256, pm.OWNER_BOOTMEM))
@@ -240,7 +243,7 @@ class BootState:
                                   f"allocations ({(self.max_low_pfn - top) * 4}K) do not fit below "
                                   f"lowmem's end beside the {(kernel_end_pfn << 12) >> 20}M kernel image")
         else:                      # bootmem: bottom-up from MAX_DMA_ADDRESS (16 MB)
-            bitmap = _pages((self.max_low_pfn + 7) // 8)
+            bitmap = _pages((self.max_low_pfn + 7) // 8) if fl.bootmem_bitmap else 0
             res.append(Reservation("bootmem bitmap", kernel_end_pfn, bitmap, pm.OWNER_BOOTMEM))
             cur = max(MAX_DMA_PFN, kernel_end_pfn + bitmap)
             if cur + sum(n for _, n, _ in early) > self.max_low_pfn:
@@ -311,6 +314,15 @@ class BootState:
                 self.thp_raised_from = self.min_free_kbytes
                 self.min_free_kbytes = rec
                 setup_per_zone_wmarks(zones, self.min_free_kbytes, fl)
+
+    def _mem_init(self) -> None:
+        """mem_init(): free_all_bootmem() parks single pages on per-CPU lists (before 2.6.34)
+        and frees the bootmem bitmap itself (engine.mem_init)."""
+        from .mem_init import pcp_parked
+        bitmap = next((r for r in self.reservations if r.what == "bootmem bitmap" and r.nr_pages), None)
+        self.pcp_parked = pcp_parked(self, bitmap)
+        if bitmap is not None:
+            self._release(bitmap)
 
     # -- after boot ------------------------------------------------------------
     def _free_initmem(self) -> None:

@@ -165,26 +165,22 @@ def image_kb(bs) -> dict[str, int]:
 
 
 def memory_line(bs) -> str:
-    """mem_init()'s "Memory:" line: the old (2.6 ... 3.10) or mem_init_print_info() format."""
+    """mem_init()'s "Memory:" line: the old (2.6 ... 3.10) or mem_init_print_info() format
+    (counts: engine.mem_init.memory_counts)."""
+    from .mem_init import memory_counts
     cfg, fl, zones = bs.cfg, bs.cfg.flavour, bs.zones
     kb = image_kb(bs)
     hz = zones[2]
     physpages = sum(z.present for z in zones)
-    free = sum(z.free_pages for z in zones)
+    free, reserved = memory_counts(bs)
     if fl.log_memory_line == "new":
         return (f"Memory: {free * 4}K/{physpages * 4}K available ({kb['text']}K kernel code, "
                 f"{kb['data']}K rwdata, {kb['rodata']}K rodata, {kb['init']}K init, "
-                f"{kb['bss']}K bss, {(physpages - sum(z.managed for z in zones)) * 4}K reserved, "
+                f"{kb['bss']}K bss, {reserved * 4}K reserved, "
                 f"0K cma-reserved, {hz.managed * 4}K highmem)")
-    mm = bs.memmap
-    lim = bs.max_low_pfn
-    import numpy as np
-    from . import physmem as pm
-    reserved = int(((mm.owner[:lim] != pm.OWNER_FREE) & (mm.owner[:lim] != pm.OWNER_HOLE)).sum())
     data = kb["data"] + (kb["rodata"] if "data" not in getattr(bs, "image_symbols", {}) else 0)
-    del np
     return (f"Memory: {free * 4}k/{bs.max_pfn * 4}k available ({kb['text']}k kernel code, "
-            f"{reserved * 4}k reserved, {data}k data, {kb['init']}k init, {hz.free_pages * 4}k highmem)")
+            f"{reserved * 4}k reserved, {data}k data, {kb['init']}k init, {hz.managed * 4}k highmem)")
 
 
 def _holes(out, zones, a, b) -> None:

@@ -140,6 +140,20 @@ class Flavour:
     idt_bss_page: tuple[int, int] = (-1, -1)       # idt_table's page in .bss, read-only (-1: none)
     realmode_pages: int = 0               # real-mode trampoline blob below 1 MB (RO hdr, RO X text, RW)
     brk_pgt_pages: int = 0                # .brk pages after .bss for the first kernel page tables
+    # -- early allocations a boot log states (engine.mem_init) ----------------------
+    memcg: bool = False                   # CONFIG_MEMCG (CGROUP_MEM_RES_CTLR): the page_cgroup array
+    page_cgroup_kb: int = 0               # "allocated N bytes of page_cgroup" (0: from memcg and the size)
+    kfence_pool_kb: int = 0               # "kfence: initialized - using N bytes" (CONFIG_KFENCE)
+    log_buf_kb: int = 0                   # "log_buf_len: N bytes" (a memblock log buffer)
+    crashkernel_kb: int = 0               # "Reserving NMB of memory at ... for crashkernel"
+    # -- versioned mem_init() accounting (engine.kversion) ----------------------------
+    boot_pageset: bool = True             # 2.6.34+: boot_pageset (high 0) until setup_per_cpu_pageset
+    bootmem_bitmap: bool = False          # bootmem's bitmap, freed by free_all_bootmem_core()
+    page0_is_ram: bool = False            # page_is_ram(0) (2.6.24's e820-only page_is_ram)
+    page_cgroup_bytes: int = 0            # sizeof(struct page_cgroup) (0: no boot-time array)
+    fixmap_from_log: bool = False         # the permanent fixmap slots came from a log's fixmap line
+    zone_wait_tables: bool = False        # bootmem wait_table per zone (before 4.9)
+    pidhash: bool = False                 # bootmem PID hash (before 4.15)
 
 
 def _derived(version: tuple[int, ...], base: "Flavour", **over) -> "Flavour":
@@ -182,7 +196,10 @@ FLAVOURS: dict[str, Flavour] = {
     "2.6": _derived((2, 6, 24), replace(
         _FL61, name="2.6", release="2.6.24", text_kb=(2177, 2177), rwdata_kb=(1006, 1006),
         rodata_kb=(0, 0), init_kb=(368, 368), bss_kb=(380, 388), nr_cpus_config=8,
-        early_alloc_kb=(600, 620), percpu_pages_per_cpu=8, smp_alt_kb=0, initrd_kb=0,
+        # early allocations besides those engine.mem_init computes (wait tables, PID hash):
+        # the pkmap and fixmap page tables (page_table_range_init, + the kernel PMD with PAE),
+        # the SMP trampoline (smp_alloc_memory), page 1, the EBDA page, the ACPI wakeup page
+        early_alloc_kb=(24, 28), percpu_pages_per_cpu=8, smp_alt_kb=0, initrd_kb=0,
         text_bytes=0x220474, data_bytes=0xfb950, init_gap_pages=5),
         slab_default="slab", thp=False, fixmap_tail_slots=1, image_gap_pages=(0, 0),
         swapper_bss_page=(0, 0), idt_bss_page=(-1, -1)),
@@ -256,10 +273,17 @@ BUILD_KEYS = {
     "memory_model": "memory_model", "fixmap_slots": None, "text_kb": "text_kb",
     "data_kb": "rwdata_kb", "init_kb": "init_kb", "rodata_kb": "rodata_kb", "bss_kb": "bss_kb",
     "text_bytes": "text_bytes", "data_bytes": "data_bytes", "init_gap_pages": "init_gap_pages",
+    # early allocations a log states, or build options that make them (engine.mem_init)
+    "percpu_pages": "percpu_pages_per_cpu", "initrd_kb": "initrd_kb",
+    "MEMCG": "memcg", "CONFIG_MEMCG": "memcg", "CGROUP_MEM_RES_CTLR": "memcg",
+    "page_cgroup_kb": "page_cgroup_kb", "KFENCE": "kfence_pool_kb", "CONFIG_KFENCE": "kfence_pool_kb",
+    "kfence_pool_kb": "kfence_pool_kb", "log_buf_kb": "log_buf_kb", "crashkernel_kb": "crashkernel_kb",
 }
 
 
+
 def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
+    from .mem_init import EARLY_KEYS, early_input
     """Flavour fields from config= (CONFIG_NR_CPUS=2, THP=False, struct_page_size=36, ...)."""
     over: dict = {}
     for k, v in (config or {}).items():
@@ -269,11 +293,15 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
         if k not in BUILD_KEYS:
             raise ConfigError(f"config: unknown build option {k!r} (known: {', '.join(sorted(BUILD_KEYS))})")
         name = BUILD_KEYS[k]
+        if name in EARLY_KEYS:
+            over[name] = early_input(k, name, v, fl)
+            continue
         if k == "fixmap_slots":                 # permanent fixmap slots as a log's fixmap line gives them
             n = int(v) - fl.kmap_slots_per_cpu * int(over.get("nr_cpus_config", fl.nr_cpus_config))
             if n < 4:
                 raise ConfigError(f"config: fixmap_slots={v} is fewer than the kmap slots need")
             over["fixmap_fixed_slots"] = n
+            over["fixmap_from_log"] = True
             continue
         if name in ("nr_cpus_config", "struct_page_size", "kernel_load", "text_bytes", "data_bytes",
                     "init_gap_pages"):
@@ -308,8 +336,11 @@ def _config_pae(config: dict, pae: bool) -> bool:
 
 def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=None,
                 kernel="6.1", allocator=None, cpus=1, swap=0, pcp=False, seed=0,
-                split="3G", aslr=False, config=None, e820=None, cmdline="") -> MachineConfig:
-    """Validate boot() arguments; raise ConfigError with one clear line."""
+                split="3G", aslr=False, config=None, e820=None, cmdline="", initrd=None) -> MachineConfig:
+    """Validate boot() arguments; raise ConfigError with one clear line.
+
+    initrd: the initramfs image size (bytes or '7M'; None: the flavour's, 0: none); it is
+    reserved at boot and freed after populate_rootfs() unpacked it."""
     from .cmdline import parse_cmdline
     from .e820 import parse_e820
     kernel = str(kernel)
@@ -322,6 +353,9 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
         if k in (config or {}):
             split = str(config[k]).upper().replace("VMSPLIT_", "")
     fl = _apply_build(fl, config, pae)
+    from .mem_init import early_input
+    if initrd is not None:
+        fl = replace(fl, initrd_kb=early_input("initrd", "initrd_kb", initrd, fl))
     cmd = parse_cmdline(cmdline)
     if cmd.get("vmalloc") is not None and vmalloc in (None, "", 0):
         vmalloc = cmd["vmalloc"]

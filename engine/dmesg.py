@@ -105,7 +105,43 @@ def read_dmesg(text: str) -> DmesgFacts:
     if m and int(m.group(1), 16) in _SPLIT_OF:
         f.split = _SPLIT_OF[int(m.group(1), 16)]
     _image(f, joined)
+    _early(f, joined)
     return f
+
+
+_INITRD = (re.compile(r"RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]"),       # 3.4+: end inclusive
+           re.compile(r"RAMDISK: ([0-9a-f]{8,16}) - ([0-9a-f]{8,16})"))        # 2.6.28+: end exclusive
+_UNPACKS = ("Unpacking initramfs", "Early unpacking initramfs", "Trying to unpack rootfs image")
+
+
+def _early(f: DmesgFacts, joined: str) -> None:
+    """The early allocations the log states (engine.mem_init): initrd, per-CPU units, the
+    page_cgroup array, the KFENCE pool, a memblock log buffer, the crash kernel."""
+    m = _INITRD[0].search(joined)
+    if m:
+        a, b = int(m.group(1), 16), int(m.group(2), 16) + 1
+    elif _INITRD[1].search(joined):
+        m = _INITRD[1].search(joined)
+        a, b = int(m.group(1), 16), int(m.group(2), 16)
+    if m:
+        f.config["initrd_kb"] = (((b + 4095) & ~4095) - (a & ~4095)) >> 10
+    elif (m := re.search(r"Freeing initrd memory: (\d+)[kK]", joined)):
+        f.config["initrd_kb"] = int(m.group(1))
+    else:
+        f.config["initrd_kb"] = 0
+        said = "the log unpacks an initramfs but gives no size" if any(
+            u in joined for u in _UNPACKS) else "no RAMDISK or 'Freeing initrd memory' line"
+        f.defaults.append(f"initrd: {said}; none assumed (initrd= sets it)")
+    m = re.search(r"(?:PERCPU|percpu): Embedded (\d+) pages(?:/cpu| at)", joined)
+    if m:
+        f.config["percpu_pages"] = int(m.group(1))
+    for key, pat, unit in (("page_cgroup_kb", r"allocated (\d+) bytes of page_cgroup", 1),
+                           ("kfence_pool_kb", r"kfence: initialized - using (\d+) bytes", 1),
+                           ("log_buf_kb", r"log_buf_len: (\d+) bytes", 1),
+                           ("crashkernel_kb", r"Reserving (\d+)MB of memory at .*crashkernel", 1 << 20)):
+        m = re.search(pat, joined)
+        if m:
+            f.config[key] = (int(m.group(1)) * unit + 1023) >> 10
 
 
 def _image(f: DmesgFacts, joined: str) -> None:
@@ -156,7 +192,6 @@ def _key(line: str) -> str:
 
 
 _WHY = (
-    ("Memory: ", "free and reserved pages depend on boot allocations mmviz calibrates, not reads"),
     ("Dentry", "hash sizes follow lowmem; the kernel's hashdist/boot options may differ"),
     ("Inode", "hash sizes follow lowmem; the kernel's hashdist/boot options may differ"),
     ("Built", "Total pages depends on sizeof(struct page) (debug options enlarge it)"),
@@ -215,8 +250,42 @@ def from_dmesg(cls, text: str, **overrides):
                                       f"the log's Total pages")
                 break
     m.dmesg_facts = facts
-    m.dmesg_comparison = compare_lines(facts.lines, m.boot_log)
+    m.dmesg_comparison = [LinePair(p.status, p.real, p.ours, memory_why(m, p.real, p.ours))
+                          if p.status == "different" and p.real.startswith("Memory: ") else p
+                          for p in compare_lines(facts.lines, m.boot_log)]
     return m
+
+
+_MEM = re.compile(r"Memory: (\d+)[kK]/(\d+)[kK] available .*?(\d+)[kK] reserved")
+
+
+def memory_delta(real: str, ours: str) -> tuple[int, int] | None:
+    """(free, reserved) kB of a real "Memory:" line minus mmviz's, or None if unreadable."""
+    a, b = _MEM.search(real or ""), _MEM.search(ours or "")
+    if not (a and b):
+        return None
+    return int(a.group(1)) - int(b.group(1)), int(a.group(3)) - int(b.group(3))
+
+
+def memory_why(m, real: str, ours: str | None) -> str:
+    """Why the "Memory:" line differs: the sizes the log does not state (engine.mem_init)."""
+    from .mem_init import page_cgroup_kb
+    fl, bs = m.config.flavour, m.boot_state
+    d = memory_delta(real, ours)
+    out = [f"real - mmviz: free {d[0]:+d}k, reserved {d[1]:+d}k" if d else "free/reserved differ"]
+    if not fl.initrd_kb:
+        out.append("initrd size not in the log (initrd= sets it)")
+    if fl.page_cgroup_bytes and not page_cgroup_kb(bs):
+        spanned = bs.max_pfn - bs.ranges[0][0]
+        out.append(f"a CONFIG_MEMCG build reserves {(spanned * fl.page_cgroup_bytes) >> 10}k of "
+                   f"page_cgroup, the log has no 'allocated ... page_cgroup' line (config MEMCG=True)")
+    if fl.version >= (5, 12) and not fl.kfence_pool_kb:
+        out.append("a CONFIG_KFENCE build reserves a 2048k pool, the log has no kfence line "
+                   "(config KFENCE=True)")
+    if not fl.boot_pageset:
+        out.append(f"mmviz leaves {sum(bs.pcp_parked.values())} pages on per-CPU lists; the real count "
+                   f"follows every small bootmem allocation")
+    return "; ".join(out)
 
 
 def report(m) -> list[str]:

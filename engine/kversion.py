@@ -159,19 +159,67 @@ RULES: tuple[Rule, ...] = (
     Rule("log_movable_init", V("5.11"), False, True,
          "arch/x86/mm/highmem_32.c set_highmem_pages_init: \"Initializing Movable for node\" (6.1 ground truth)"),
     Rule("slab_default", V("2.6.23"), "slab", "slub", "init/Kconfig: SLUB default (the 2.6 alias keeps SLAB)"),
+    # -- mem_init() and the "Memory:" line (engine.mem_init) ------------------
+    Rule("boot_pageset", V("2.6.34"), False, True,
+         "mm/page_alloc.c zone_pcp_init: without CONFIG_NUMA the zone's own pagesets (high 6*batch) "
+         "take every page freed singly at boot -> zone->pageset = &boot_pageset (high 0) until "
+         "setup_per_cpu_pageset() (commit 99dcc3e5a94e, this_cpu page allocator conversion)"),
+    Rule("bootmem_bitmap", V("2.6.35"), True, False,
+         "mm/bootmem.c init_bootmem_core/free_all_bootmem_core: a bitmap after the kernel, freed page "
+         "by page at mem_init -> x86 CONFIG_NO_BOOTMEM (early_res, then memblock; approx. release)"),
+    Rule("page0_is_ram", V("2.6.25"), True, False,
+         "arch/x86/mm/init_32.c page_is_ram (e820 RAM only) -> arch/x86/mm/ioremap.c page_is_ram: "
+         "\"if (pagenr == 0) return 0\" and 640K-1M not RAM (approx. release)"),
+    Rule("zone_wait_tables", V("4.9"), True, False,
+         "mm/page_alloc.c zone_wait_table_init: alloc_bootmem_node(entries * sizeof(wait_queue_head_t)), "
+         "entries = spanned/256 rounded up to a power of 2, 4 .. 4096 -> removed (commit 9dcb8b685fc3, "
+         "\"mm: remove per-zone hashtable of bitlock waitqueues\")"),
+    Rule("pidhash", V("4.15"), True, False,
+         "kernel/pid.c pidhash_init: \"PID hash table entries: %d\", an hlist_head per entry, at most "
+         "4096 -> removed with the IDR conversion (commit e8cfbc245e24, \"pid: remove pidhash\")"),
+    Rule("page_cgroup_bytes", V("2.6.27"), 0, 20,
+         "mm/page_cgroup.c alloc_node_page_cgroup: a boot-time array of struct page_cgroup {flags, "
+         "mem_cgroup, page, lru} per spanned page, \"allocated %ld bytes of page_cgroup\" (commit 52d4b9ac0b98)"),
+    Rule("page_cgroup_bytes", V("2.6.39"), 20, 16,
+         "include/linux/page_cgroup.h: pc->page removed (commit 6b3ae58efca0)"),
+    Rule("page_cgroup_bytes", V("3.3"), 16, 8,
+         "include/linux/page_cgroup.h: pc->lru removed, {flags, mem_cgroup} (memcg naturalization, 3.3)"),
+    Rule("page_cgroup_bytes", V("3.19"), 8, 0,
+         "mm/page_cgroup.c removed: page->mem_cgroup (\"mm: page_cgroup: rename file to mm/swap_cgroup.c\", 3.19)"),
 )
+
+
+# The permanent fixmap slot count (fixmap.h enum fixed_addresses: the kmap slots, KM_TYPE_NR or
+# KM_MAX_IDX per CPU, plus the config-dependent others) checked against a real kernel of the
+# release; for every other release the fixmap_fixed_slots rules above are an estimate, said on
+# screen (engine.layout Layout.fixmap_estimated), unless a boot log's fixmap line gives it.
+FIXMAP_CHECKED: dict[tuple[int, ...], str] = {
+    (2, 6, 24): "field case 01, Ubuntu 2.6.24-19 (NR_CPUS 8): fixmap 0xfff4b000 - 0xfffff000 (720 kB)",
+    (2, 6, 31): "field case 04, Ubuntu 2.6.31-20 (NR_CPUS 8): fixmap 0xfff1d000 - 0xfffff000 (904 kB)",
+    (3, 5): "field case 05, Ubuntu 3.5.0-43 PAE (NR_CPUS 8): fixmap 0xfff15000 - 0xfffff000 (936 kB)",
+    (6, 1): "ground truth, Debian 6.1.0-50 (NR_CPUS 32): the kcore page-table walk of the fixmap",
+}
+
+
+def fixmap_checked(v: tuple[int, ...]) -> str:
+    """The check behind release v's fixmap slot count, or '' (an estimate)."""
+    while len(v) > 2 and v[-1] == 0:
+        v = v[:-1]
+    return FIXMAP_CHECKED.get(tuple(v), "")
 
 
 def parse_version(s) -> tuple[int, ...]:
     """'2.6.24-19-generic' -> (2, 6, 24); '6.1.0-rc7' -> (6, 1, 0).  ConfigError if unreadable."""
     m = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?", str(s))
     if not m:
-        raise ConfigError(f"kernel: {s!r} is not a version (try 2.6.24, 3.16, 4.19, 6.1)")
+        raise ConfigError(f"kernel: {s!r} is not a version; mmviz models i386 releases "
+                          f"2.6.20 .. 6.12 (2.6 and 6.1 are aliases; e.g. 2.6.24, 3.16, 4.19)")
     v = tuple(int(x) for x in m.groups() if x is not None)
     if v[:2] == (2, 6) and len(v) < 3:
         v = (2, 6, 24)
     if v < OLDEST or v[:2] > NEWEST:
-        raise ConfigError(f"kernel: {s!r} is outside the modelled range 2.6.20 .. 6.12")
+        raise ConfigError(f"kernel: {s!r} is outside the modelled range 2.6.20 .. 6.12 "
+                          f"(2.6 and 6.1 are aliases; e.g. 2.6.24, 3.16, 4.19)")
     if v[0] == 2 and v[:2] != (2, 6):
         raise ConfigError(f"kernel: {s!r} is not an i386 2.6 or later kernel")
     return v

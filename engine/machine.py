@@ -61,16 +61,17 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
     @classmethod
     def boot(cls, ram="160M", pae=False, nx=False, vmalloc=None, kernel="6.1", allocator=None,
              cpus=1, swap=0, pcp=False, seed=0, pse=True, pge=True, split="3G",
-             aslr=False, config=None, e820=None, cmdline="") -> "Machine":
+             aslr=False, config=None, e820=None, cmdline="", initrd=None) -> "Machine":
         """kernel: a version ("2.6.24", "3.16", "6.1", ...); config: build options
         ({"NR_CPUS": 8, "THP": False, ...}); e820: ranges or a log's e820 lines;
-        cmdline: "mem=... memmap=... highmem=... vmalloc=..." (engine.config, engine.kversion)."""
+        cmdline: "mem=... memmap=... highmem=... vmalloc=..."; initrd: the initramfs size
+        (bytes or "7M"; None: the flavour's) (engine.config, engine.kversion)."""
         if pcp:
             raise ConfigError("pcp: per-CPU page lists are not modelled yet; boot with pcp=False")
         cfg = make_config(ram=ram, pae=pae, nx=nx, pse=pse, pge=pge, vmalloc=vmalloc,
                           kernel=kernel, allocator=allocator, cpus=cpus, swap=swap, pcp=pcp,
                           seed=seed, split=split, aslr=aslr, config=config, e820=e820,
-                          cmdline=cmdline)
+                          cmdline=cmdline, initrd=initrd)
         return cls(cfg)
 
     @classmethod

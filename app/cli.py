@@ -101,9 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _machine_args(s: argparse.ArgumentParser) -> None:
+    from .cli_more import kernel_release
     s.add_argument("--ram", default="160M")
     s.add_argument("--pae", action="store_true")
-    s.add_argument("--kernel", choices=("6.1", "2.6"), default="6.1")
+    s.add_argument("--kernel", type=kernel_release, default="6.1", metavar="RELEASE",
+                   help="2.6 (2.6.24), 6.1 (Debian 6.1, the default) or any release 2.6.20 .. 6.12")
     s.add_argument("--vmalloc", default=None)
 
 
@@ -212,6 +214,10 @@ def print_layout(m: Any) -> None:
         size = r.end - r.start
         shown = f"{size >> 20} MB" if size >= 1 << 20 else f"{size >> 10} kB"
         out(f"{r.name:<16}  0x{r.start:08x}   0x{r.end:08x}  {shown:>10}")
+    if m.layout.fixmap_estimated:
+        out(f"(fixmap: {len(m.layout.fixmap_slots)} permanent slots, an estimate for "
+            f"{c.flavour.release}: fixmap.h's enum depends on the build; the addresses below "
+            f"FIXADDR_START follow it)")
     out("Zones:")
     for z in m.zones:
         out(f"  {z.name:<8} pfn {z.start_pfn:#07x}-{z.start_pfn + z.spanned:#07x}  "
@@ -230,8 +236,9 @@ def cmd_layout(ns: argparse.Namespace) -> int:
     print_layout(m)
     from engine.bootlog import layout_block
     out()
-    if m.config.kernel != "2.6":
-        out("(kernels since 5.7 no longer print this block; these are the same symbols in its format)")
+    if not m.config.flavour.log_layout_block:
+        out(f"({m.config.flavour.release} no longer prints this block; these are the same symbols "
+            f"in its format)")
     for line in layout_block(m.boot_state):
         out(line)
     return 0

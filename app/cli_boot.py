@@ -9,7 +9,9 @@ from typing import Any
 def add_boot_parser(sub: Any) -> None:
     s = sub.add_parser("boot", help="boot the machine a real boot log describes; real vs mmviz lines")
     s.add_argument("--dmesg", required=True, metavar="FILE", help="a boot log ('-': stdin)")
-    s.add_argument("--kernel", default=None, help="the release if the log has no 'Linux version'")
+    from .cli_more import kernel_release
+    s.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",
+                   help="the release (2.6.20 .. 6.12) if the log has no 'Linux version'")
 
 
 def cmd_boot(ns: argparse.Namespace) -> int:

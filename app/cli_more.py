@@ -11,7 +11,7 @@ from typing import Any
 
 
 TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
-  mmviz [--ram SIZE] [--pae] [--kernel 2.6|6.1] [--vmalloc SIZE] [--allocator slab|slub]
+  mmviz [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
         [--nx] [--swap SIZE] [--cpus N]            free exploration on that machine
   mmviz COMMAND ...                                 (see the commands below)"""
 RECORD_SIZE = "160x48"    # the smallest wide layout (app/layout.py WIDE_MIN) with room to spare
@@ -20,12 +20,28 @@ TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swa
 BOOT_FLAGS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus")
 
 
+def kernel_release(value: str) -> str:
+    """``--kernel``: an alias (2.6, 6.1) or any release 2.6.20 .. 6.12 (engine.kversion);
+    anything else is one line naming the accepted range."""
+    from engine.errors import ConfigError
+    from engine.kversion import NEWEST, OLDEST, parse_version
+    try:
+        parse_version(value)
+    except ConfigError:
+        lo, hi = ".".join(map(str, OLDEST)), ".".join(map(str, NEWEST))
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a kernel mmviz models: give 2.6, 6.1 or a release {lo} .. {hi} "
+            f"(e.g. 2.6.31, 3.16, 4.19)") from None
+    return value
+
+
 def add_boot_options(p: argparse.ArgumentParser) -> None:
     """The TUI's boot options: the machine for free exploration (or overriding a lesson's)."""
     p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
     p.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
-    p.add_argument("--kernel", choices=("2.6", "6.1"), default=None,
-                   help="kernel flavour: 2.6 (2.6.24, SLAB) or 6.1 (Debian 6.1, SLUB; the default)")
+    p.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",
+                   help="kernel: 2.6 (2.6.24, SLAB), 6.1 (Debian 6.1, SLUB; the default) or any "
+                        "release 2.6.20 .. 6.12 (e.g. 3.16, 4.19)")
     p.add_argument("--vmalloc", default=None, help="vmalloc area size (the vmalloc= boot option)")
     p.add_argument("--allocator", choices=("slab", "slub"), default=None)
     p.add_argument("--nx", action="store_true", help="NX pages (needs --pae)")
@@ -182,7 +198,7 @@ def layout_record(m: Any) -> dict:
             "page_offset": L.page_offset, "high_memory": L.high_memory,
             "vmalloc_start": L.vmalloc_start, "vmalloc_end": L.vmalloc_end,
             "pkmap_base": L.pkmap_base, "fixaddr_start": L.fixaddr_start,
-            "fixaddr_top": L.fixaddr_top,
+            "fixaddr_top": L.fixaddr_top, "fixmap_estimated": L.fixmap_estimated,
             "regions": [{"name": r.name, "start": r.start, "end": r.end} for r in L.regions],
             "zones": [{"name": z.name, "start_pfn": z.start_pfn, "spanned": z.spanned,
                        "present": z.present, "managed": z.managed, "free": z.free_pages,

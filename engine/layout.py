@@ -87,6 +87,9 @@ class Layout:
     fix_kmap_begin: int          # index of FIX_KMAP_BEGIN
     fixmap_slots: tuple[FixmapSlot, ...]
     regions: tuple[Region, ...]
+    # the permanent fixmap slot count is an estimate for this release (engine.kversion
+    # FIXMAP_CHECKED): FIXADDR_START and everything placed below it may be off by a few pages
+    fixmap_estimated: bool = False
 
     @property
     def pkmap_end(self) -> int:
@@ -207,7 +210,11 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
     if cea_end:
         add("cpu_entry_area", cea_base, cea_end, "per-CPU entry area (GDT, TSS, entry stacks)")
     add("fixmap_boot", fixaddr_boot_start, fixaddr_start, "boot-time fixmap (early_ioremap)")
-    add("fixmap", fixaddr_start, FIXADDR_TOP, "fixmap: FIXADDR_START .. FIXADDR_TOP")
+    from .kversion import fixmap_checked
+    estimated = not fl.fixmap_from_log and not fixmap_checked(fl.version)
+    add("fixmap", fixaddr_start, FIXADDR_TOP, "fixmap: FIXADDR_START .. FIXADDR_TOP" + (
+        f" ({perm} permanent slots: an estimate for {fl.release}; a boot log's fixmap line "
+        f"gives the real count)" if estimated else ""))
     add("gap", FIXADDR_TOP, TOP, "FIX_HOLE: the top page is never mapped")
     # merge the early-fixmap range into its own name only where it is not empty
     slots = tuple(FixmapSlot(i, n, FIXADDR_TOP - (i << 12)) for i, n in enumerate(names))
@@ -219,4 +226,4 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
         fixaddr_boot_start=fixaddr_boot_start, cpu_entry_area_base=cea_base,
         cpu_entry_area_end=cea_end, ldt_base=ldt_base, ldt_end=ldt_end, maxmem=mm,
         vmalloc_reserve=reserve, max_low_pfn=max_low_pfn, fix_kmap_begin=fix_kmap_begin,
-        fixmap_slots=slots, regions=tuple(regions))
+        fixmap_slots=slots, regions=tuple(regions), fixmap_estimated=estimated)

@@ -7,11 +7,29 @@ from typing import Any
 
 
 def add_boot_parser(sub: Any) -> None:
+    from .cli_more import kernel_release
     s = sub.add_parser("boot", help="boot the machine a real boot log describes; real vs mmviz lines")
     s.add_argument("--dmesg", required=True, metavar="FILE", help="a boot log ('-': stdin)")
-    from .cli_more import kernel_release
     s.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",
                    help="the release (2.6.20 .. 6.12) if the log has no 'Linux version'")
+    s.add_argument("--initrd", default=None, metavar="SIZE",
+                   help="the initramfs size (e.g. 7M) when the log does not give it")
+    s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   help="a build fact the log does not print, e.g. MEMCG=1, KFENCE=1, NR_CPUS=8")
+
+
+def _config(pairs: list[str]) -> dict[str, Any]:
+    from engine.errors import ConfigError
+    out: dict[str, Any] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ConfigError(f"config: --config {pair!r}: expected KEY=VALUE (e.g. MEMCG=1)")
+        low = value.strip().lower()
+        out[key.strip()] = (low in ("1", "y", "yes", "true", "on") if low in (
+            "0", "1", "y", "n", "yes", "no", "true", "false", "on", "off") and key.strip().isupper()
+            else int(value, 0) if value.strip().lstrip("-").isdigit() or low.startswith("0x") else value)
+    return out
 
 
 def cmd_boot(ns: argparse.Namespace) -> int:
@@ -19,6 +37,12 @@ def cmd_boot(ns: argparse.Namespace) -> int:
     import engine
     from engine.dmesg import summary
     text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()
-    m = engine.Machine.from_dmesg(text, **({"kernel": ns.kernel} if ns.kernel else {}))
+    over: dict[str, Any] = {"kernel": ns.kernel} if ns.kernel else {}
+    config = _config(ns.config)
+    if ns.initrd is not None:
+        config["initrd_kb"] = ns.initrd
+    if config:
+        over["config"] = config
+    m = engine.Machine.from_dmesg(text, **over)
     sys.stdout.write("\n".join(summary(m)) + "\n")
     return 0

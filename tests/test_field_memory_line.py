@@ -130,3 +130,17 @@ def test_bootmem_bitmap_is_freed_at_mem_init():
     assert not any(r.what == "bootmem bitmap" for r in m.reservations)
     m = engine.Machine.boot(ram="1G", kernel="3.5")
     assert not any(r.what == "bootmem bitmap" and r.nr_pages for r in m.boot_state.reservations)
+
+
+def test_cli_boot_takes_the_facts_a_log_lacks(capsys):
+    from app.cli import main
+    from tests.test_field_cases import CASES
+    path = str(CASES / C04)
+    assert main(["boot", "--dmesg", path, "--kernel", "2.6.31", "--config", "MEMCG=1", "--initrd", "7800K"]) == 0
+    out = capsys.readouterr().out
+    mine = next(l for l in out.splitlines() if l.strip().startswith("mmviz   Memory:"))
+    d_free, d_reserved = memory_delta(_memory(real_lines(C04)), mine.split("mmviz   ", 1)[1])
+    assert abs(d_reserved) <= 512 and abs(d_free) <= 512, mine      # initrd ~7.8 MB explains the rest
+    assert main(["boot", "--dmesg", path, "--config", "MEMCG"]) != 0
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "KEY=VALUE" in err

@@ -48,8 +48,8 @@ TABLE = [
 # physpages - free - reserved: the e820 holes below max_low_pfn (page_is_ram() false) and the
 # pages left on per-CPU lists (before 2.6.34).  case: (real pages from the log, tolerance, reason)
 UNACCOUNTED = {
-    C01: (4, "Normal zone's per-CPU residue: 10 pages in mmviz, 39 real (partly free bootmem words)"),
-    C04: (4, "Normal zone's per-CPU residue: 56 pages in mmviz, 46 real"),
+    C01: (4, "Normal zone's per-CPU residue: 12 pages in mmviz, 39 real (partly free bootmem words)"),
+    C04: (4, "Normal zone's per-CPU residue: 52 pages in mmviz, 46 real"),
     C05: (0, "3.5: boot pagesets keep nothing; only the holes (first 64K and 640K-1M)"),
     C08: (0, "6.1: reserved is physpages - totalram, free equals managed at mem_init"),
 }

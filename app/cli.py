@@ -17,6 +17,7 @@ import sys
 from typing import Any, Sequence
 
 from .cli_boot import add_boot_parser, cmd_boot
+from .serve import tui_wanted
 
 EXIT_FAIL = 1          # an expect failed / a lesson is invalid
 EXIT_USAGE = 2         # bad command-line arguments
@@ -97,6 +98,8 @@ def build_parser() -> argparse.ArgumentParser:
     add_boot_parser(sub)
     from .cli_more import add_parsers
     add_parsers(sub, _machine_args)
+    from .serve import add_parser as add_serve_parser
+    add_serve_parser(sub)
     return p
 
 
@@ -149,10 +152,10 @@ def cmd_default(ns: argparse.Namespace) -> int:
     if ns.lesson:
         from scenarios import find_lesson
         find_lesson(ns.lesson)                  # a bad lesson is one line, before anything starts
-        if ns.text or not sys.stdout.isatty():  # no terminal: play it as text
+        if ns.text or not tui_wanted():          # no terminal (nor browser): play it as text
             ns.text, ns.max_events = True, 8
             return cmd_run(ns)
-    if not ns.text and sys.stdout.isatty():
+    if not ns.text and tui_wanted():
         app_cls = _tui_app()
         if app_cls is not None:
             from .cli_more import boot_options
@@ -291,7 +294,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
 def cmd_run(ns: argparse.Namespace) -> int:
     if not ns.text:
         app_cls = _tui_app()
-        if app_cls is None or not sys.stdout.isatty():
+        if app_cls is None or not tui_wanted():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
         tui = app_cls(lesson=ns.lesson, lang=ns.lang)
         tui.ask_questions = not ns.no_ask
@@ -330,6 +333,11 @@ def machine_from(ns: argparse.Namespace) -> Any:
     return engine.Machine.boot(**_machine_config(ns))
 
 
+def cmd_serve(ns: argparse.Namespace) -> int:
+    from .serve import cmd_serve as run
+    return run(ns, UsageError)
+
+
 def cmd_record(ns: argparse.Namespace) -> int:
     from .cli_more import cmd_record as run
     return run(ns, UsageError)
@@ -355,7 +363,8 @@ def cmd_glossary(ns: argparse.Namespace) -> int:
 
 COMMANDS = {"boot": cmd_boot, "glossary": cmd_glossary, "lessons": cmd_lessons, "run": cmd_run,
             "check": cmd_check, "quiz": cmd_quiz,
-            "layout": cmd_layout, "proc": cmd_proc, "record": cmd_record, "walk": cmd_walk}
+            "layout": cmd_layout, "proc": cmd_proc, "record": cmd_record, "walk": cmd_walk,
+            "serve": cmd_serve}
 
 
 def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:

@@ -73,7 +73,8 @@ def with_lessons(parser: argparse.ArgumentParser, text: str) -> str:
 def add_parsers(sub: Any, machine_args: Any) -> None:
     s = sub.add_parser("record", help="record a lesson as an asciicast v2 file or SVG screenshots")
     s.add_argument("lesson")
-    s.add_argument("-o", "--output", help="the .cast file to write")
+    s.add_argument("-o", "--output",
+                   help="the file to write: .cast (asciicast v2) or .svg (one animated SVG)")
     s.add_argument("--svg", metavar="DIR", help="write one SVG screenshot per step into DIR")
     s.add_argument("--step", type=int, default=None, help="with --svg: only this step")
     s.add_argument("--lang", choices=("en", "zh"), default=None)
@@ -118,8 +119,11 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
     if ns.svg:
         check_writable(Path(ns.svg), is_dir=True)
     if ns.output:
-        n = record_cast(lesson.path and str(lesson.path), Path(ns.output), ns.lang, size,
-                        ns.step_seconds, progress=not ns.quiet)
+        write = record_cast
+        if ns.output.lower().endswith(".svg"):
+            from app.svgcast import record_animated_svg as write
+        n = write(lesson.path and str(lesson.path), Path(ns.output), ns.lang, size,
+                  ns.step_seconds, progress=not ns.quiet)
         sys.stdout.write(f"{ns.output}: {n} steps, {size[0]}x{size[1]}\n")
     if ns.svg:
         files = record_svg(str(lesson.path), Path(ns.svg), ns.lang, size, ns.step,

@@ -84,12 +84,32 @@ def render_ansi(app: Any) -> str:
     return console.file.getvalue()
 
 
-async def settle(pilot: Any) -> None:
-    """Let every pending message, resize and refresh run before a frame is taken: a frame is
-    the step's picture, never a half-drawn one, however busy the machine is."""
-    await pilot.pause()
-    await pilot.wait_for_scheduled_animations()
-    await pilot.pause()
+def busy(app: Any) -> bool:
+    """Whether the app still has work queued that would change the screen: a message or
+    callback in any node (widgets mounted since included), a recompose (the Footer builds
+    its keys that way), or a layout, scroll, repaint or refresh the screen has not done."""
+    screen = app.screen
+    for node in (app, *screen.walk_children(with_self=True)):
+        if node._message_queue.qsize() or node._next_callbacks \
+                or getattr(node, "_recompose_required", False):
+            return True
+    return bool(screen._layout_required or screen._scroll_required or screen._repaint_required
+                or screen._dirty_widgets or screen._callbacks)
+
+
+async def settle(pilot: Any, rounds: int = 100) -> None:
+    """Let every pending message, resize, recompose and refresh run before a frame is taken:
+    a frame is the step's picture, never a half-drawn one, however busy the machine is.
+
+    Waiting is by work left (busy()), never by time: Pilot.pause() alone waits for the CPU to
+    look idle and for the screen's 60 Hz update timer, and a starved process (a loaded
+    machine) can pass both with the Footer still empty.  RuntimeError after ``rounds``."""
+    for _ in range(rounds):
+        await pilot.pause()
+        await pilot.wait_for_scheduled_animations()
+        if not busy(pilot.app):
+            return
+    raise RuntimeError("the app did not settle: messages keep coming")
 
 
 async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callable[[Any, int], None],
@@ -97,8 +117,8 @@ async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callabl
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
     from app.app import MmvizApp
     app = MmvizApp(lesson=lesson, lang=lang)
+    app.animation_level = "none"     # before mount: textual may have read the env var already
     async with app.run_test(size=size) as pilot:
-        app.animation_level = "none"
         tl = app.timeline
         total = len(tl)
         if only is not None:

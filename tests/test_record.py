@@ -53,6 +53,28 @@ def test_two_recordings_are_byte_identical(casts):
     assert a.read_bytes() == b.read_bytes()
 
 
+def test_recording_does_not_depend_on_timing(casts, tmp_path, monkeypatch):
+    """A starved process (a loaded machine): Textual's idle detection sees no CPU use and the
+    screen's 60 Hz update timer never fires on its own.  Frames must not change: settle()
+    waits for the work left, not for time (the Footer, built by a recompose after a refresh,
+    was once missing from frame 0 under load)."""
+    import textual._wait
+    import textual.screen
+
+    class Late:                          # a timer whose callback never comes in time
+        def resume(self):
+            pass
+
+        pause = stop = resume
+
+    monkeypatch.setattr(textual._wait, "process_time", lambda: 0.0)
+    monkeypatch.setattr(textual.screen.Screen, "_update_timer", property(lambda self: Late()))
+    _, a, _ = casts
+    starved = tmp_path / "starved.cast"
+    record_cast("memory-map", starved, "en", (160, 50), 2.5, progress=False)
+    assert starved.read_bytes() == a.read_bytes()
+
+
 def test_final_screen_shows_last_narration_and_addresses(casts):
     n, a, _ = casts
     _, _, screen = replay(a)

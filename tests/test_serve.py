@@ -219,3 +219,25 @@ def test_choices_are_checked_before_the_shell_sees_them():
             choose(lesson, lang, None, "en")
     cmd = app_command("buddy", "zh", ask=False, python="/x y/python")
     assert cmd == "'/x y/python' -m app.cli buddy --lang zh --no-ask"
+
+
+def test_missing_chromium_skips_only_with_a_reason(monkeypatch):
+    """Without chromium the browser tests skip only when .ci/run said why it could not install
+    it (MMVIZ_NO_CHROMIUM); in CI with no reason they fail instead of passing silently."""
+    import browser
+    monkeypatch.setattr(browser, "CHROMIUM", None)
+    monkeypatch.setenv("MMVIZ_NO_CHROMIUM", "apt-get install chromium failed: E: no network")
+    with pytest.raises(pytest.skip.Exception, match="could not be installed: apt-get"):
+        browser.need_chromium()
+    monkeypatch.delenv("MMVIZ_NO_CHROMIUM")
+    monkeypatch.setenv("CI", "true")
+    with pytest.raises(pytest.fail.Exception, match="chromium is missing in CI"):
+        browser.need_chromium()
+
+
+def test_serve_refuses_bad_arguments_in_one_line():
+    for args in (["serve", "--port", "70000"], ["serve", "no-such-lesson"]):
+        r = subprocess.run([sys.executable, "-m", "app.cli", *args], cwd=ROOT, capture_output=True,
+                           text=True, timeout=120)
+        assert r.returncode == 2 and len(r.stderr.strip().splitlines()) == 1, r.stderr
+        assert r.stderr.startswith("mmviz serve: ") and "Traceback" not in r.stderr

@@ -1,104 +1,164 @@
-"""What each operation did: small, immutable, serialisable records.
+"""What each operation did: small, immutable records, one protocol for every subsystem.
 
-Widgets highlight from them, lessons narrate them, the recorder times them.
-Every event is a NamedTuple; ``event.kind`` is its class name and
-``event._asdict()`` its fields.
+Every event is a frozen, slotted dataclass derived from :class:`Event` and declared
+with ``@event``.  The kernel's own tracepoints (include/trace/events/kmem.h,
+tlb.h, vmscan.h, exceptions.h, sched.h) are the model:
+
+- ``tracepoint`` names the kernel tracepoint the event corresponds to, where one
+  exists (``AllocPages.tracepoint == "mm_page_alloc"``), else None;
+- one formatting rule, chosen by the field's declared type: fields typed
+  :data:`Addr` (a virtual or physical address), :data:`Pfn` (a page frame number)
+  or :data:`Reg` (a register or a page-table entry) print in hex, other ints in
+  decimal (``describe()``, and the students' notation in widgets/notation.py);
+- events of different types never compare equal (``Reserve(...) != FreeReserved(...)``
+  with the same fields), and consumers tell them apart with ``isinstance`` or
+  ``match``.
+
+Widgets highlight from them, lessons narrate them, the recorder times them.  The
+buddy allocator's hot path appends raw tuples ``(EventClass, *fields)`` instead of
+objects; :class:`engine.trace.Trace` builds them when the events are read.
+This module holds the page allocator's and boot's events; the other subsystems'
+events derive from the same base in their own modules.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+import dataclasses
+import typing
+from typing import Annotated, ClassVar
 
+HEX = "hex"
+Addr = Annotated[int, HEX]
+"""A virtual or physical address (printed in hex)."""
+Pfn = Annotated[int, HEX]
+"""A page frame number: physical address >> 12 (printed in hex)."""
+Reg = Annotated[int, HEX]
+"""A register or a paging-structure entry value (printed in hex)."""
 
 EVENT_TYPES: dict[str, type] = {}
+"""Every event class by its name (for lessons that count events by type)."""
+
+
+class Event:
+    """Base of every engine event (see the module docstring)."""
+    __slots__ = ()
+    tracepoint: ClassVar[str | None] = None
+    hex_fields: ClassVar[frozenset[str]] = frozenset()
+
+    @property
+    def kind(self) -> str:
+        """The event type's name (``"Split"``)."""
+        return type(self).__name__
+
+    def _asdict(self) -> dict:
+        """The fields in declaration order."""
+        return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]
+
+    def describe(self) -> str:
+        """``Split(zone='Normal', pfn=0x1212, order=0, upper_pfn=0x1213)``: hex by field type."""
+        hexf = self.hex_fields
+        parts = []
+        for k, v in self._asdict().items():
+            if k in hexf and isinstance(v, int) and not isinstance(v, bool):
+                parts.append(f"{k}={v:#x}")
+            else:
+                parts.append(f"{k}={v!r}")
+        return f"{type(self).__name__}({', '.join(parts)})"
+
+    def __str__(self) -> str:
+        return self.describe()
+
+
+def _is_hex(hint) -> bool:
+    if typing.get_origin(hint) is Annotated:
+        return HEX in hint.__metadata__
+    return any(_is_hex(a) for a in typing.get_args(hint))
 
 
 def event(cls):
-    """Register a NamedTuple as an event type and give it ``kind`` and ``describe()``."""
-    cls.kind = property(lambda self: type(self).__name__)
-    cls.describe = lambda self: f"{type(self).__name__}(" + ", ".join(
-        f"{k}={_fmt(k, v)}" for k, v in self._asdict().items()) + ")"
-    cls.__str__ = cls.describe
+    """Declare an event type: a frozen slotted dataclass of ``Event`` with its hex fields."""
+    cls = dataclasses.dataclass(frozen=True, slots=True)(cls)
+    hints = typing.get_type_hints(cls, include_extras=True)
+    cls.hex_fields = frozenset(f.name for f in dataclasses.fields(cls) if _is_hex(hints[f.name]))
     EVENT_TYPES[cls.__name__] = cls
     return cls
 
 
-def _fmt(key: str, value) -> str:
-    if isinstance(value, int) and not isinstance(value, bool) and (
-            key.endswith("pfn") or key.endswith("addr") or key in ("vaddr", "paddr", "start", "end")):
-        return hex(value)
-    return repr(value)
-
-
 @event
-class Split(NamedTuple):
+class Split(Event):
     """expand(): a block of order+1 was split; the upper half goes back on free_area[order]."""
     zone: str
-    pfn: int            # start of the block that was split
+    pfn: Pfn            # start of the block that was split
     order: int          # order of each half
-    upper_pfn: int      # the half put back on the free list
+    upper_pfn: Pfn      # the half put back on the free list
 
 
 @event
-class Merge(NamedTuple):
+class Merge(Event):
     """__free_one_page(): a block merged with its free buddy into order+1."""
     zone: str
-    pfn: int
-    buddy_pfn: int
+    pfn: Pfn
+    buddy_pfn: Pfn
     order: int          # order of each half before the merge
-    merged_pfn: int
+    merged_pfn: Pfn
 
 
 @event
-class AllocPages(NamedTuple):
+class AllocPages(Event):
+    """__alloc_pages(): a 2^order block for the caller."""
+    tracepoint = "mm_page_alloc"
     zone: str
-    pfn: int
+    pfn: Pfn
     order: int
     gfp: str
     owner: str
 
 
 @event
-class FreePages(NamedTuple):
+class FreePages(Event):
+    """__free_pages(): the block went back, merged up to final_order."""
+    tracepoint = "mm_page_free"
     zone: str
-    pfn: int
+    pfn: Pfn
     order: int          # order given to __free_pages
-    final_pfn: int      # block that went on the free list after merging
+    final_pfn: Pfn      # block that went on the free list after merging
     final_order: int
 
 
 @event
-class WatermarkCheck(NamedTuple):
+class WatermarkCheck(Event):
     """zone_watermark_ok() said no for this zone; the allocator fell back."""
     zone: str
     mark: str           # "low" or "min"
-    free: int
-    needed: int
+    free: int           # pages
+    needed: int         # pages
 
 
 @event
-class Fallback(NamedTuple):
+class Fallback(Event):
+    """get_page_from_freelist(): the next zone of the zonelist was tried."""
     from_zone: str
     to_zone: str
 
 
 @event
-class AllocFail(NamedTuple):
+class AllocFail(Event):
+    """warn_alloc(): no zone could give the block ("page allocation failure")."""
     order: int
     gfp: str
     message: str
 
 
 @event
-class Reserve(NamedTuple):
+class Reserve(Event):
     """A boot-time (memblock) reservation."""
     what: str
-    pfn: int
+    pfn: Pfn
     nr_pages: int
 
 
 @event
-class FreeReserved(NamedTuple):
+class FreeReserved(Event):
     """Boot memory handed to the buddy allocator (free_initmem and friends)."""
     what: str
-    pfn: int
+    pfn: Pfn
     nr_pages: int

@@ -1,17 +1,15 @@
 """Events of the kernel allocators: slab objects and slabs, kmalloc, vmalloc areas, kmaps.
 
-Registered with ``events.event`` like the page allocator's, so panes can highlight
+Declared with ``events.event`` like the page allocator's, so panes can highlight
 them and lessons can narrate them.  Addresses are virtual unless named ``pfn``/``paddr``.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from .events import event
+from .events import Addr, Event, Pfn, Reg, event
 
 
 @event
-class CacheCreate(NamedTuple):
+class CacheCreate(Event):
     """kmem_cache_create(): geometry the allocator computed."""
     cache: str
     object_size: int
@@ -21,57 +19,59 @@ class CacheCreate(NamedTuple):
 
 
 @event
-class CacheDestroy(NamedTuple):
+class CacheDestroy(Event):
     cache: str
 
 
 @event
-class SlabNew(NamedTuple):
+class SlabNew(Event):
     """allocate_slab() / cache_grow(): a slab taken from the page allocator."""
     cache: str
-    pfn: int
+    pfn: Pfn
     order: int
     objects: int
     colour_off: int          # SLAB colouring offset in bytes (0 for SLUB)
 
 
 @event
-class SlabFree(NamedTuple):
+class SlabFree(Event):
     """discard_slab() / slab_destroy(): the slab's pages go back to the buddy allocator."""
     cache: str
-    pfn: int
+    pfn: Pfn
     order: int
 
 
 @event
-class SlabMove(NamedTuple):
+class SlabMove(Event):
     """A slab changed list: "cpu", "partial", "full" or "free"."""
     cache: str
-    pfn: int
+    pfn: Pfn
     from_list: str
     to_list: str
 
 
 @event
-class ObjAlloc(NamedTuple):
+class ObjAlloc(Event):
+    tracepoint = "kmem_cache_alloc"
     cache: str
-    vaddr: int
-    pfn: int                 # first frame of the slab holding the object
+    vaddr: Addr
+    pfn: Pfn                 # first frame of the slab holding the object
     index: int               # object number inside the slab
     path: str                # "cpu freelist", "array cache", "refill", "new slab", ...
 
 
 @event
-class ObjFree(NamedTuple):
+class ObjFree(Event):
+    tracepoint = "kmem_cache_free"
     cache: str
-    vaddr: int
-    pfn: int
+    vaddr: Addr
+    pfn: Pfn
     index: int
     path: str
 
 
 @event
-class ArrayRefill(NamedTuple):
+class ArrayRefill(Event):
     """cache_alloc_refill(): objects moved from slabs into a CPU's array cache."""
     cache: str
     cpu: int
@@ -79,7 +79,7 @@ class ArrayRefill(NamedTuple):
 
 
 @event
-class ArrayFlush(NamedTuple):
+class ArrayFlush(Event):
     """cache_flusharray(): the oldest objects of a full array cache go back to their slabs."""
     cache: str
     cpu: int
@@ -87,98 +87,101 @@ class ArrayFlush(NamedTuple):
 
 
 @event
-class KmallocLarge(NamedTuple):
+class KmallocLarge(Event):
     """kmalloc above the largest cache: a compound page block from the page allocator."""
-    vaddr: int
-    pfn: int
+    tracepoint = "kmalloc"
+    vaddr: Addr
+    pfn: Pfn
     order: int
     size: int
 
 
 @event
-class KfreeLarge(NamedTuple):
-    vaddr: int
-    pfn: int
+class KfreeLarge(Event):
+    tracepoint = "kfree"
+    vaddr: Addr
+    pfn: Pfn
     order: int
 
 
 @event
-class VmapAreaAlloc(NamedTuple):
+class VmapAreaAlloc(Event):
     """A vmalloc area: [start, end) includes the guard page."""
-    start: int
-    end: int
+    start: Addr
+    end: Addr
     size: int
     caller: str
 
 
 @event
-class VmapAreaFree(NamedTuple):
-    start: int
-    end: int
+class VmapAreaFree(Event):
+    start: Addr
+    end: Addr
 
 
 @event
-class KernelMapPte(NamedTuple):
+class KernelMapPte(Event):
     """A kernel PTE was set (vmalloc, kmap, kmap_atomic)."""
-    vaddr: int
-    paddr: int
-    entry: int
+    vaddr: Addr
+    paddr: Addr
+    entry: Reg
     why: str
 
 
 @event
-class KernelUnmapPte(NamedTuple):
-    vaddr: int
-    paddr: int
+class KernelUnmapPte(Event):
+    vaddr: Addr
+    paddr: Addr
     why: str
 
 
 @event
-class Kmap(NamedTuple):
+class Kmap(Event):
     """kmap(): pkmap slot `slot` now has pkmap_count `count`."""
-    pfn: int
-    vaddr: int
+    pfn: Pfn
+    vaddr: Addr
     slot: int
     count: int
 
 
 @event
-class Kunmap(NamedTuple):
-    pfn: int
-    vaddr: int
+class Kunmap(Event):
+    pfn: Pfn
+    vaddr: Addr
     slot: int
     count: int
 
 
 @event
-class PkmapFlush(NamedTuple):
+class PkmapFlush(Event):
     """flush_all_zero_pkmaps(): slots with count 1 cleared, one TLB flush."""
     slots: tuple
 
 
 @event
-class KmapAtomic(NamedTuple):
-    pfn: int
-    vaddr: int
+class KmapAtomic(Event):
+    pfn: Pfn
+    vaddr: Addr
     idx: int                 # FIX_KMAP_BEGIN + idx is the fixmap slot
 
 
 @event
-class KunmapAtomic(NamedTuple):
-    vaddr: int
+class KunmapAtomic(Event):
+    vaddr: Addr
     idx: int
 
 
 @event
-class KernelMessage(NamedTuple):
+class KernelMessage(Event):
     """A line the kernel would print (warnings, allocation failures)."""
+    tracepoint = "console"
     text: str
 
 
 @event
-class PdeSync(NamedTuple):
+class PdeSync(Event):
     """A kernel PDE copied from swapper_pg_dir into a process's page directory."""
     pid: int
-    vaddr: int
-    entry: int
+    vaddr: Addr
+    entry: Reg
     why: str           # "arch_sync_kernel_mappings" (6.x) or "vmalloc_fault" (2.6)

@@ -9,17 +9,16 @@ mm/swapfile.c).
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from . import physmem as pm
-from .events import event
+from .events import Event, event
 
 KMSG_LINES = 4000
 
 
 @event
-class KernelMessage(NamedTuple):
+class KernelMessage(Event):
     """printk(): lines the kernel logged during the operation."""
+    tracepoint = "console"
     level: str          # "err", "alert", "warning", "info"
     lines: tuple
 

@@ -1,92 +1,70 @@
 """Events of the MMU: page-walk steps, Accessed/Dirty updates, TLB traffic, #PF.
 
-Small, slotted, serialisable (``dataclasses.asdict``).  Widgets highlight from them,
+Events like every other engine event (engine.events: frozen, slotted, hex by field type).  Widgets highlight from them,
 lessons narrate them.  ``tlb`` names one of the four P6 TLB arrays: "itlb", "itlb_large",
 "dtlb", "dtlb_large".
 """
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from .events import Addr, Event, Pfn, Reg, event
 
 
-class _MmuEvent:
-    """``kind`` and ``describe()`` like every other engine event."""
-    __slots__ = ()
-
-    @property
-    def kind(self) -> str:
-        return type(self).__name__
-
-    def _asdict(self) -> dict:
-        return asdict(self)  # type: ignore[call-overload]
-
-    def describe(self) -> str:
-        parts = []
-        for k, v in asdict(self).items():  # type: ignore[call-overload]
-            if isinstance(v, int) and not isinstance(v, bool) and (
-                    "addr" in k or k in ("vaddr", "entry", "old", "new", "paddr")):
-                parts.append(f"{k}={v:#x}")
-            else:
-                parts.append(f"{k}={v!r}")
-        return f"{self.kind}({', '.join(parts)})"
-
-
-@dataclass(slots=True)
-class WalkStep(_MmuEvent):
+@event
+class WalkStep(Event):
     """One paging-structure entry read by the walker (the value as read)."""
     level: str              # "PDPTE", "PDE", "PTE"
-    table_paddr: int        # physical address of the table (PD, PT or PDPT)
+    table_paddr: Addr       # physical address of the table (PD, PT or PDPT)
     index: int              # entry index within the table
-    entry_paddr: int        # physical address of the entry
-    entry: int              # the entry's value before any A/D update
+    entry_paddr: Addr       # physical address of the entry
+    entry: Reg              # the entry's value before any A/D update
 
 
-@dataclass(slots=True)
-class SetAccessedDirty(_MmuEvent):
+@event
+class SetAccessedDirty(Event):
     """The walker set A (and D) in an entry, as a CPU does with a locked OR."""
     level: str
-    entry_paddr: int
-    old: int
-    new: int
+    entry_paddr: Addr
+    old: Reg
+    new: Reg
 
 
-@dataclass(slots=True)
-class PageFault(_MmuEvent):
+@event
+class PageFault(Event):
     """#PF raised: the error code the CPU pushes, CR2 = vaddr."""
-    vaddr: int
-    error_code: int
+    vaddr: Addr
+    error_code: Reg
     reason: str
 
 
-@dataclass(slots=True)
-class TlbLookup(_MmuEvent):
-    vaddr: int
+@event
+class TlbLookup(Event):
+    vaddr: Addr
     access: str             # "read", "write", "exec"
     user: bool
 
 
-@dataclass(slots=True)
-class TlbHit(_MmuEvent):
-    vaddr: int
+@event
+class TlbHit(Event):
+    vaddr: Addr
     tlb: str
     set_index: int
     way: int
-    paddr: int
+    paddr: Addr
 
 
-@dataclass(slots=True)
-class TlbMiss(_MmuEvent):
-    vaddr: int
+@event
+class TlbMiss(Event):
+    vaddr: Addr
     reason: str             # "not cached", "clean entry: write must set D", "permission"
 
 
-@dataclass(slots=True)
-class TlbFill(_MmuEvent):
+@event
+class TlbFill(Event):
     tlb: str
     set_index: int
     way: int
-    vpn: int                # vaddr >> page shift of that TLB (12, 21 or 22)
-    pfn: int                # paddr >> 12 of the page (frame) start
+    vpn: Pfn                # vaddr >> page shift of that TLB (12, 21 or 22)
+    pfn: Pfn                # paddr >> 12 of the page (frame) start
     page_size: int
     rw: bool
     user: bool
@@ -95,18 +73,19 @@ class TlbFill(_MmuEvent):
     global_: bool
 
 
-@dataclass(slots=True)
-class TlbEvict(_MmuEvent):
+@event
+class TlbEvict(Event):
     tlb: str
     set_index: int
-    vpn: int
-    pfn: int
+    vpn: Pfn
+    pfn: Pfn
     page_size: int
     reason: str             # "lru", "refill", "invlpg", "fault"
 
 
-@dataclass(slots=True)
-class TlbFlush(_MmuEvent):
+@event
+class TlbFlush(Event):
+    tracepoint = "tlb_flush"
     scope: str              # "all", "nonglobal" (CR3 reload), "invlpg"
-    vaddr: int | None
+    vaddr: Addr | None
     dropped: int            # how many entries went away

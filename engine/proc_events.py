@@ -1,191 +1,197 @@
 """Events of user processes: VMAs, faults, copy-on-write, swap, context switches."""
 from __future__ import annotations
 
-from typing import NamedTuple
-
-from .events import event
+from .events import Addr, Event, Pfn, Reg, event
 
 
 @event
-class Spawn(NamedTuple):
+class Spawn(Event):
     """exec of a program image: a new mm_struct, page directory and VMAs."""
+    tracepoint = "sched_process_exec"
     pid: int
     name: str
-    cr3: int
+    cr3: Reg
 
 
 @event
-class ContextSwitch(NamedTuple):
+class ContextSwitch(Event):
     """switch_mm(): CR3 loaded with the next process's page directory (PDPT under PAE)."""
+    tracepoint = "sched_switch"
     prev: int | None
     next: int | None
-    cr3: int
+    cr3: Reg
 
 
 @event
-class VmaCreate(NamedTuple):
+class VmaCreate(Event):
     pid: int
-    start: int
-    end: int
+    start: Addr
+    end: Addr
     prot: str
     name: str | None
 
 
 @event
-class VmaExtend(NamedTuple):
+class VmaExtend(Event):
     """An existing VMA grew to cover a new range (vma_merge / do_brk / expand_stack)."""
     pid: int
-    start: int
-    end: int
-    old_start: int
-    old_end: int
+    start: Addr
+    end: Addr
+    old_start: Addr
+    old_end: Addr
 
 
 @event
-class VmaMerge(NamedTuple):
+class VmaMerge(Event):
     """Two neighbouring VMAs became one: [start, end) absorbed the one at ``joined``."""
-    start: int
-    end: int
-    joined: int
+    start: Addr
+    end: Addr
+    joined: Addr
 
 
 @event
-class VmaSplit(NamedTuple):
+class VmaSplit(Event):
     pid: int
-    start: int
-    end: int
-    at: int
+    start: Addr
+    end: Addr
+    at: Addr
 
 
 @event
-class VmaRemove(NamedTuple):
+class VmaRemove(Event):
     pid: int
-    start: int
-    end: int
+    start: Addr
+    end: Addr
 
 
 @event
-class VmaProtect(NamedTuple):
+class VmaProtect(Event):
     pid: int
-    start: int
-    end: int
+    start: Addr
+    end: Addr
     prot: str
 
 
 @event
-class BrkMove(NamedTuple):
+class BrkMove(Event):
     pid: int
-    old: int
-    new: int
+    old: Addr
+    new: Addr
 
 
 @event
-class MapPte(NamedTuple):
+class MapPte(Event):
     """A user PTE was set: the page at pfn now backs vaddr."""
     pid: int
-    vaddr: int
-    pfn: int
-    pte: int
+    vaddr: Addr
+    pfn: Pfn
+    pte: Reg
     why: str            # "anonymous", "zero page", "cow copy", "cow reuse", "swap-in", ...
 
 
 @event
-class UnmapPte(NamedTuple):
+class UnmapPte(Event):
     pid: int
-    vaddr: int
-    pfn: int
+    vaddr: Addr
+    pfn: Pfn
 
 
 @event
-class FreePgtable(NamedTuple):
+class FreePgtable(Event):
     pid: int
-    vaddr: int
-    pfn: int
+    vaddr: Addr
+    pfn: Pfn
 
 
 @event
-class HandleFault(NamedTuple):
+class HandleFault(Event):
     """do_page_fault() ran for a #PF in user space and fixed it."""
+    tracepoint = "page_fault_user"
     pid: int
-    vaddr: int
-    error_code: int
+    vaddr: Addr
+    error_code: Reg
     how: str
 
 
 @event
-class CowBreak(NamedTuple):
+class CowBreak(Event):
     """do_wp_page(): a shared page was copied for the writer."""
     pid: int
-    vaddr: int
-    old_pfn: int
-    new_pfn: int
+    vaddr: Addr
+    old_pfn: Pfn
+    new_pfn: Pfn
 
 
 @event
-class CowReuse(NamedTuple):
+class CowReuse(Event):
     """do_wp_page(): the writer was the last user; the PTE just became writable."""
     pid: int
-    vaddr: int
-    pfn: int
+    vaddr: Addr
+    pfn: Pfn
 
 
 @event
-class Segv(NamedTuple):
+class Segv(Event):
+    tracepoint = "signal_generate"
     pid: int
-    vaddr: int
-    error_code: int
+    vaddr: Addr
+    error_code: Reg
     message: str
 
 
 @event
-class Oops(NamedTuple):
-    vaddr: int
-    error_code: int
+class Oops(Event):
+    tracepoint = "page_fault_kernel"
+    vaddr: Addr
+    error_code: Reg
     message: str
 
 
 @event
-class Fork(NamedTuple):
+class Fork(Event):
+    tracepoint = "sched_process_fork"
     parent: int
     child: int
     shared_pages: int
 
 
 @event
-class Exit(NamedTuple):
+class Exit(Event):
+    tracepoint = "sched_process_exit"
     pid: int
     freed_pages: int
     freed_tables: int
 
 
 @event
-class SwapOut(NamedTuple):
+class SwapOut(Event):
     """shrink_page_list(): the page went to a swap slot; PTEs now hold the swap entry."""
-    pfn: int
+    pfn: Pfn
     slot: int
     ptes: int
-    pte: int
+    pte: Reg
 
 
 @event
-class SwapIn(NamedTuple):
+class SwapIn(Event):
     """do_swap_page(): the page came back from its slot (or the swap cache)."""
     pid: int
-    vaddr: int
+    vaddr: Addr
     slot: int
-    pfn: int
+    pfn: Pfn
     from_cache: bool
 
 
 @event
-class Referenced(NamedTuple):
+class Referenced(Event):
     """Second chance: the Accessed bit was set, cleared now; the page stays."""
-    pfn: int
+    pfn: Pfn
 
 
 @event
-class Kswapd(NamedTuple):
+class Kswapd(Event):
     """kswapd woke because a zone fell below its low watermark."""
+    tracepoint = "mm_vmscan_kswapd_wake"
     zone: str
     free: int
     low: int
@@ -194,17 +200,18 @@ class Kswapd(NamedTuple):
 
 
 @event
-class DriverFault(NamedTuple):
+class DriverFault(Event):
     """map_driver's nopage/fault handler: vmalloc address -> kernel page walk -> page."""
     pid: int
-    vaddr: int
-    kaddr: int
-    pfn: int
+    vaddr: Addr
+    kaddr: Addr
+    pfn: Pfn
 
 
 @event
-class OomKill(NamedTuple):
+class OomKill(Event):
     """out_of_memory(): the victim (by badness) was killed and its memory freed."""
+    tracepoint = "mark_victim"
     pid: int
     comm: str
     points: int

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.events import AllocPages, FreePages
+
 from .facts_base import (ADDRESS_KINDS, LAYOUT_FIELDS, LEVELS, NUMERIC_KINDS,  # noqa: F401
                          PAGE_SHIFT, PAGE_SIZE, SLABINFO_FIELDS, ZONE_FIELDS, ZONE_NAMES, Fact,
                          FactError, Outcome, _walk_paddr, _zone, event_kind, subject_paddr,
@@ -170,7 +172,7 @@ def _merged_to(o: Outcome, _: tuple) -> int:
     if o.error is not None:
         raise FactError(f"the step failed: {o.error}")
     for ev in reversed(o.events):
-        if event_kind(ev) == "FreePages" and hasattr(ev, "final_order"):
+        if isinstance(ev, FreePages):
             return int(ev.final_order)
     p = subject_paddr(o)
     if p is None:
@@ -181,24 +183,15 @@ def _merged_to(o: Outcome, _: tuple) -> int:
 def free_block_order(m: Any, pfn: int) -> int:
     """Order of the free buddy block containing ``pfn`` (-1 if the frame is not free)."""
     zone = _zone(m, zone_of_pfn(m, pfn))
-    finder = getattr(m, "free_block_of", None) or getattr(zone, "free_block_of", None)
-    if finder is not None:
-        found = finder(pfn)
-        return -1 if found is None else int(found[1])
-    mem_map = getattr(m, "mem_map", None)
-    if mem_map is None:
-        raise FactError("needs the engine's mem_map")
-    from engine.physmem import PG_buddy
-    for order in range(len(zone.free_area)):
-        head = pfn & ~((1 << order) - 1)
-        if mem_map.flags[head] & PG_buddy and int(mem_map.order[head]) == order:
+    for order in range(len(zone.free_area)):       # PageBuddy heads: Zone.buddy_order
+        if zone.buddy_order.get(pfn & ~((1 << order) - 1)) == order:
             return order
     return -1
 
 
 def _order(o: Outcome, _: tuple) -> int:
     for ev in reversed(o.events):
-        if event_kind(ev) in ("AllocPages", "FreePages") and hasattr(ev, "order"):
+        if isinstance(ev, (AllocPages, FreePages)):
             return int(ev.order)
     if "order" in o.args:
         return int(o.args["order"])

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from engine.events import Event
+
 PAGE_SHIFT = 12
 PAGE_SIZE = 1 << PAGE_SHIFT
 ZONE_NAMES = ("DMA", "Normal", "HighMem", "Movable")
@@ -111,6 +113,6 @@ def _zone(m: Any, name: str) -> Any:
     raise FactError(f"this machine has no {name} zone")
 
 
-def event_kind(ev: Any) -> str:
-    kind = getattr(ev, "kind", None)
-    return kind if isinstance(kind, str) else type(ev).__name__
+def event_kind(ev: Event) -> str:
+    """The event type's name, as lessons write it (``events.Split``)."""
+    return ev.kind

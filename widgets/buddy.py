@@ -11,6 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 
+from engine.events import AllocPages, FreePages, Merge, Split
 from engine.extfrag import unusable_indices
 
 from .selection import Selection, SelectionRequested, selected_zone
@@ -42,17 +43,17 @@ def buddy_highlights(events: list) -> dict[str, list[tuple[str, int, int, int]]]
     """zone -> [(what, order, first pfn, last pfn)] of the blocks this step split/merged/moved."""
     out: dict[str, list[tuple[str, int, int, int]]] = {}
     for ev in events or ():
-        kind = type(ev).__name__
-        if kind == "Split":
-            hit = ("split", ev.order + 1, ev.pfn, ev.pfn + (2 << ev.order) - 1)
-        elif kind == "Merge":
-            hit = ("merge", ev.order + 1, ev.merged_pfn, ev.merged_pfn + (2 << ev.order) - 1)
-        elif kind == "AllocPages":
-            hit = ("alloc", ev.order, ev.pfn, ev.pfn + (1 << ev.order) - 1)
-        elif kind == "FreePages":
-            hit = ("free", ev.final_order, ev.final_pfn, ev.final_pfn + (1 << ev.final_order) - 1)
-        else:
-            continue
+        match ev:
+            case Split(pfn=pfn, order=order):
+                hit = ("split", order + 1, pfn, pfn + (2 << order) - 1)
+            case Merge(merged_pfn=pfn, order=order):
+                hit = ("merge", order + 1, pfn, pfn + (2 << order) - 1)
+            case AllocPages(pfn=pfn, order=order):
+                hit = ("alloc", order, pfn, pfn + (1 << order) - 1)
+            case FreePages(final_pfn=pfn, final_order=order):
+                hit = ("free", order, pfn, pfn + (1 << order) - 1)
+            case _:
+                continue
         out.setdefault(ev.zone, []).append(hit)
     return out
 

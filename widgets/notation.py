@@ -10,20 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-# fields that hold addresses, frame numbers, entries or registers: always hex
-HEX_KEYS = frozenset({"start", "end", "old_start", "old_end", "entry", "pte", "cr3", "vpn",
-                      "error_code", "old", "new", "kaddr", "table", "mask"})
-# fields that are sizes or counts even when large: decimal
-DEC_KEYS = frozenset({"size", "free", "needed", "reclaimed", "nr_pages", "objects", "count",
-                      "shared_pages", "freed_pages", "freed_tables", "dropped", "page_size",
-                      "object_size", "objects_per_slab", "colour_off", "index", "order",
-                      "final_order", "slot", "idx", "set_index", "way", "cpu", "pid", "prev",
-                      "next", "parent", "child", "ptes", "low", "high", "min"})
-
-
-def is_hex_key(key: str) -> bool:
-    """Is this field an address, a pfn, an entry or a register (shown in hex)?"""
-    return key in HEX_KEYS or key.endswith("pfn") or "addr" in key
+from engine.events import Event
 
 
 @lru_cache(maxsize=4)
@@ -43,8 +30,8 @@ def gfp_text(value: Any, kernel: str = "6.1") -> str:
         return str(value)
 
 
-def value_text(key: str, value: Any, kernel: str = "6.1") -> str:
-    """One field's value in the students' notation."""
+def value_text(key: str, value: Any, kernel: str = "6.1", hex_field: bool = False) -> str:
+    """One field's value in the students' notation (ints in hex for hex-typed fields)."""
     if value is None:
         return "-"
     if isinstance(value, bool):
@@ -52,18 +39,15 @@ def value_text(key: str, value: Any, kernel: str = "6.1") -> str:
     if key == "gfp":
         return gfp_text(value, kernel)
     if isinstance(value, int):
-        if key in DEC_KEYS:
-            return str(value)
-        if is_hex_key(key) or value >= 0x10000:
-            return f"{value:#x}"
-        return str(value)
+        return f"{value:#x}" if hex_field else str(value)
     text = str(value)
     return f'"{text}"' if " " in text or not text else text
 
 
-def event_text(ev: Any, kernel: str = "6.1") -> str:
+def event_text(ev: Event, kernel: str = "6.1") -> str:
     """``Split: zone=Normal pfn=0x1212 order=0 upper_pfn=0x1213`` for any engine event."""
-    fields = ev._asdict() if hasattr(ev, "_asdict") else dict(getattr(ev, "__dict__", {}))
-    name = getattr(ev, "kind", type(ev).__name__)
-    parts = [f"{k.rstrip('_')}={value_text(k, v, kernel)}" for k, v in fields.items()]
-    return f"{name}: {' '.join(parts)}" if parts else name
+    hexf = ev.hex_fields               # engine.events: hex is chosen by the field's type
+    parts = [f"{k.rstrip('_')}={value_text(k, v, kernel, k in hexf)}"
+             for k, v in ev._asdict().items()]
+    return f"{ev.kind}: {' '.join(parts)}" if parts else ev.kind
+

@@ -20,6 +20,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from engine.events import FreePages, FreeReserved, Merge, Reserve, Split
 from engine.physmem import OWNER_NAMES
 
 from .textlines import ThemedLines, set_border_title
@@ -84,16 +85,15 @@ def event_pfn_ranges(events: Iterable[Any]) -> list[tuple[int, int]]:
     """The frame ranges [lo, hi) an operation's events touched."""
     out = []
     for ev in events:
-        kind = type(ev).__name__
-        get = lambda k, d=None: getattr(ev, k, d)   # noqa: E731
-        if kind == "Split":
+        get = lambda k, d=None: getattr(ev, k, d)   # noqa: E731  (a field, by name)
+        if isinstance(ev, Split):
             out.append((ev.pfn, ev.pfn + (2 << ev.order)))
-        elif kind == "Merge":
+        elif isinstance(ev, Merge):
             out.append((ev.merged_pfn, ev.merged_pfn + (2 << ev.order)))
-        elif kind == "FreePages":
+        elif isinstance(ev, FreePages):
             out.append((ev.pfn, ev.pfn + (1 << ev.order)))
             out.append((ev.final_pfn, ev.final_pfn + (1 << ev.final_order)))
-        elif get("nr_pages") is not None and get("pfn") is not None:
+        elif isinstance(ev, (Reserve, FreeReserved)):
             out.append((ev.pfn, ev.pfn + ev.nr_pages))
         elif isinstance(get("pfn"), int):
             order = get("order", 0)

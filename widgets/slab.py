@@ -11,6 +11,9 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 
+from engine.kalloc_events import (ArrayFlush, ArrayRefill, CacheCreate, CacheDestroy, KmallocLarge,
+                                  ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew)
+
 from .selection import Selection, SelectionRequested
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
@@ -18,8 +21,8 @@ from .textlines import TextLines, set_border_title
 SORTS = ("name", "objsize", "active", "total", "slabs")
 OBJ = {"used": ("■", "bold green"), "free": ("□", "dim"), "cpu": ("▣", "cyan")}
 MAX_SLABS = 4
-SLAB_EVENTS = {"CacheCreate", "CacheDestroy", "SlabNew", "SlabFree", "SlabMove", "ObjAlloc",
-               "ObjFree", "ArrayRefill", "ArrayFlush", "KmallocLarge"}
+SLAB_EVENTS = (CacheCreate, CacheDestroy, SlabNew, SlabFree, SlabMove, ObjAlloc, ObjFree,
+               ArrayRefill, ArrayFlush, KmallocLarge)
 
 
 def cache_row(c: Any) -> tuple[str, int, int, int, int]:
@@ -72,7 +75,7 @@ class SlabPane(TextLines):
         # one step forward without slab events leaves every cache as drawn: skip the table
         key = (chosen, view.lang)
         same = view.changed_since(self._serial) is not None and key == self._shown_key and \
-            not any(type(e).__name__ in SLAB_EVENTS for e in view.events)
+            not any(isinstance(e, SLAB_EVENTS) for e in view.events)
         self._serial, self._shown_key, self.chosen = view.serial, key, chosen
         if not same:
             self._redraw()

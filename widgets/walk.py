@@ -12,6 +12,7 @@ from typing import Any
 
 from rich.text import Text
 
+from engine.mmu_events import TlbHit, TlbMiss
 from engine.paging_show import entry_meaning, split_text
 
 from .selection import selected_address
@@ -89,8 +90,8 @@ def tlb_lines(tlb: Any, vaddr: int | None, events: list, limit: int) -> list[Tex
         return [*out, Text("no TLB yet", "dim italic")]
     hits, misses = getattr(tlb, "hits", 0), getattr(tlb, "misses", 0)
     out.append(Text(f"hits {hits} misses {misses}"))
-    step_hits = sum(type(e).__name__ == "TlbHit" for e in events)
-    step_miss = sum(type(e).__name__ == "TlbMiss" for e in events)
+    step_hits = sum(isinstance(e, TlbHit) for e in events)
+    step_miss = sum(isinstance(e, TlbMiss) for e in events)
     if step_hits or step_miss:
         out.append(Text(f"this step: {step_hits} hit, {step_miss} miss", "magenta"))
     try:

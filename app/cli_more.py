@@ -157,7 +157,7 @@ def walk_record(m: Any, vaddr: int, pid: int | None, kind: str) -> dict:
     large = any(s["kind"] == "large page" for s in steps)
     fields, split = address_split(vaddr, c.pae, large)
     return {"vaddr": vaddr, "pid": pid, "kind": kind, "pae": c.pae, "kernel": c.kernel,
-            "region": m.layout.region_at(vaddr).name, "cr3": m._cr3_for(pid), "steps": steps,
+            "region": m.layout.region_at(vaddr).name, "cr3": m.cr3_for(pid), "steps": steps,
             "split": split, "fields": list(fields), "paddr": w.paddr, "page_size": w.page_size,
             "fault": None if w.fault is None else {"error_code": w.fault.error_code,
                                                    "reason": w.fault.reason}}

@@ -7,7 +7,7 @@ from .errors import (BadFree, ConfigError, InvariantError, KernelError, KernelOo
                      MmvizError, OomKilled, OutOfMemory, SegFault)
 from .layout import Layout, Region
 from .machine import Machine
-from .machine_proc import Process
+from .process import Process
 from .zone import Zone
 
 __all__ = ["Machine", "Process", "MachineConfig", "FLAVOURS", "parse_size", "Layout", "Region", "Zone",

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from . import tasks
 from .mm import (PAGE_SIZE, STACK_RND_MASK, TASK_SIZE, VM_EXEC, VM_GROWSDOWN, VM_MAY,
                  VM_READ, VM_WRITE, Vma, page_align, prot_flags)
 from .proc_events import VmaCreate
@@ -76,7 +77,7 @@ def exec_image(m, p, img: Image, events) -> None:
     from .mmap_ops import vm_brk
     mm = p.mm
     era_c = m.config.flavour.era == "C"
-    ref = m._file_ref(img.path, img.dev, img.inode)
+    ref = tasks.file_ref(m, img.path, img.dev, img.inode)
     elf_bss = elf_brk = 0
     start_code, end_code, start_data, end_data = TASK_SIZE, 0, 0, 0
     for s in img.segments:
@@ -97,7 +98,7 @@ def exec_image(m, p, img: Image, events) -> None:
     mm.start_code, mm.end_code = start_code, end_code
     mm.start_data, mm.end_data = start_data, end_data
     if elf_bss & 0xFFF and mm.vma_at(elf_bss) is not None:
-        m._fault_in(p, elf_bss, "write", events)             # padzero(elf_bss)
+        tasks.fault_in(m, p, elf_bss, "write", events)             # padzero(elf_bss)
     mm.start_brk = mm.brk = page_align(elf_bss)
     vm_brk(m, p, page_align(elf_bss), page_align(elf_brk) - page_align(elf_bss), events,
            brkvma_only=False)
@@ -121,7 +122,7 @@ def exec_image(m, p, img: Image, events) -> None:
     p.symbols = dict(img.symbols)
     for name, below in img.stack_vars.items():
         p.symbols[name] = top - below
-    m._fault_in(p, top - PAGE_SIZE, "write", events)          # argv/envp strings
+    tasks.fault_in(m, p, top - PAGE_SIZE, "write", events)          # argv/envp strings
     if era_c:                                                   # [vvar] + [vdso]
         base = mm.get_unmapped_area(6 * PAGE_SIZE)
         for name, start, n, prot in (("[vvar]", base, 4, VM_READ),

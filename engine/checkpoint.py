@@ -29,7 +29,7 @@ from typing import Any
 SHARED = ("config", "layout", "boot_state", "kernel_image", "reservations", "gfp")
 # the events of the operation that ran last (Machine.events): a restored machine has run
 # no operation yet, so they come back empty instead of being copied
-EVENT_LISTS = ("_events", "_ev_list", "_op_events")
+EVENT_LISTS = ("current", "_built_of")        # of Machine.trace (engine.trace.Trace)
 
 
 @dataclass(eq=False)
@@ -72,8 +72,9 @@ def _memo(m: Any, state: dict, shared: tuple = ()) -> dict:
         memo[id(frames)] = fc
         keep.append(frames)
     fresh: list = []
+    trace = vars(state["trace"]) if "trace" in state else {}
     for name in EVENT_LISTS:                         # the last operation's events: not state
-        ev = state.get(name)
+        ev = trace.get(name)
         if type(ev) is list:
             memo[id(ev)] = fresh
             keep.append(ev)
@@ -159,8 +160,8 @@ def save(m: Any, extra: Any = None, shared: tuple = ()) -> Checkpoint:
     objects it refers to are the checkpoint's; ``shared`` objects are never copied."""
     with _collector_paused():
         state, extra = _copy((m.__dict__, extra), _memo(m, m.__dict__, shared))
-    if "_ev_done" in state:
-        state["_ev_done"] = 0
+    if "trace" in state:
+        state["trace"].reset_reads()
     return Checkpoint(m, state, m.memmap.snapshot(), extra)
 
 

@@ -19,7 +19,10 @@ class KernelError(MmvizError):
 
 
 class OutOfMemory(KernelError):
-    """Page allocation failure / OOM."""
+    """Page allocation failure / OOM; a page allocation failure carries its GFP mask
+    and order (for the OOM killer)."""
+    gfp_mask = 0
+    order = 0
 
 
 class OomKilled(OutOfMemory):

@@ -16,6 +16,7 @@ as it was.
 """
 from __future__ import annotations
 
+from . import tasks
 from . import physmem as pm
 from .errors import OutOfMemory, SegFault
 from .memory import flush_tlb_page, install_pte, make_pte, pte_mapped, pte_pfn, read_pte, vm_page_prot
@@ -56,13 +57,9 @@ def alloc_user_page(m, events) -> int:
     try:
         pfn = m.alloc_pages(USER_GFP, 0, owner=pm.OWNER_USER)
     except OutOfMemory:
-        if events is not None and m._events:
-            events.extend(m._events)
         if not kswapd(m, events, force=True):
             raise
         pfn = m.alloc_pages(USER_GFP, 0, owner=pm.OWNER_USER)
-    if events is not None and m._events:
-        events.extend(m._events)
     m.frames.zero_frame(pfn)
     m.memmap.refcount[pfn] = 0                   # references come with the mappings
     kswapd(m, events)
@@ -76,7 +73,7 @@ def _new_anon_page(m, p, vma, pfn: int, vaddr: int) -> None:
     sw.lru[pfn] = None
     sw.page_vaddr[pfn] = vaddr & ~0xFFF
     if vma.anon_vma is None:
-        vma.anon_vma = m._next_anon_vma()
+        vma.anon_vma = tasks.next_anon_vma(m)
 
 
 def _map(m, p, vaddr, pfn, flags, why, events, count=True):
@@ -195,7 +192,7 @@ def do_wp_page(m, p, vma, vaddr, pte, prot, events) -> str:
     pa, pte = read_pte(m, p, vaddr)         # reclaim may have touched this PTE
     if not pte_mapped(m, pte) or pte_pfn(m, pte) != old:
         m.frames.zero_frame(new)
-        m._free(new, 0, events, expect_owner=pm.OWNER_USER)
+        m.page_alloc.free(new, 0, events, expect_owner=pm.OWNER_USER)
         return "retry (page went away under reclaim)"
     if old != m.zero_pfn:
         m.frames.copy_frame(new, old)
@@ -221,7 +218,7 @@ def do_swap_page(m, p, vma, vaddr, pte, write, prot, events) -> str:
         pa, now = read_pte(m, p, vaddr)
         if now != pte:                           # reclaim ran; start over
             m.frames.zero_frame(pfn)
-            m._free(pfn, 0, events, expect_owner=pm.OWNER_USER)
+            m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_USER)
             return "retry"
         data = sw.store.get(slot)
         if data is not None:

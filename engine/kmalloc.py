@@ -22,7 +22,7 @@ from __future__ import annotations
 from . import physmem as pm
 from .errors import BadFree, ConfigError, KernelError, OutOfMemory
 from .kalloc_events import CacheCreate, CacheDestroy, KernelMessage, KfreeLarge, KmallocLarge
-from .slab import SlubCache, get_order, sub_op
+from .slab import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)
 from .slab_classic import ClassicCache
@@ -187,8 +187,7 @@ class KmemCaches:
                 events.append(KernelMessage(msg))
             raise OutOfMemory(msg)
         order = get_order(size)
-        pfn = sub_op(m, events, m.alloc_pages, gfp + (" | __GFP_COMP" if order else ""),
-                     order, owner=pm.OWNER_SLAB)
+        pfn = m.alloc_pages(gfp + (" | __GFP_COMP" if order else ""), order, owner=pm.OWNER_SLAB)
         if order:
             m.memmap.flags[pfn] |= pm.PG_head
             m.memmap.flags[pfn + 1:pfn + (1 << order)] |= pm.PG_tail
@@ -235,7 +234,7 @@ class KmemCaches:
             m.memmap.order[head] = 0
             if events is not None:
                 events.append(KfreeLarge(m.layout.page_offset + (head << 12), head, order))
-            m._free(head, order, events, expect_owner=pm.OWNER_SLAB)
+            m.page_alloc.free(head, order, events, expect_owner=pm.OWNER_SLAB)
             vaddr = m.layout.page_offset + (head << 12)
         self.requested.pop(vaddr, None)
 

@@ -96,7 +96,7 @@ class KernelPageTables:
         self.table_pfns.remove(pfn)
         if pfn in self.brk_used:
             return                              # part of the kernel image: never freed
-        self.m._free(pfn, 0, None, expect_owner=pm.OWNER_PGTABLE)
+        self.m.page_alloc.free(pfn, 0, None, expect_owner=pm.OWNER_PGTABLE)
 
     def _realmode_base(self, pages: int) -> int | None:
         """reserve_real_mode(): the trampoline blob, top-down below 1 MB under the EBDA."""

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 
+from . import tasks
 from .errors import MmvizError
 
 SLAB_SLACK_PAGES = 64
@@ -42,11 +43,11 @@ def atomic(m, need_pages: int, run):
 
     need_pages: an upper bound of the pages the operation allocates; run: a function of
     the machine (it must find its process by pid on the machine it is given)."""
-    if getattr(m, "_dry_run", False) or headroom(m) > need_pages + SLAB_SLACK_PAGES:
+    if m.dry_run or headroom(m) > need_pages + SLAB_SLACK_PAGES:
         return run(m)
     from .errors import OomKilled
     trial = copy.deepcopy(m)
-    trial._dry_run = True
+    trial.dry_run = True
     try:
         run(trial)
     except OomKilled:
@@ -65,20 +66,20 @@ def teardown(m, p, events) -> tuple[int, int]:
     from .memory import zap_range
     from .mmap_ops import release_vma
     if m.current == p.pid:
-        m.switch_to(None, events)
+        tasks.switch_to(m, None, events)
     freed_before = sum(z.free_pages for z in m.all_zones)
     for v in list(p.mm.vmas):
         zap_range(m, p, v.start, v.end, events, free_tables=False)
         release_vma(m, v, events)
     _check_rss(m, p, events)
     p.mm.vmas.clear()
-    m._sync_vmas(p, events)
+    tasks.sync_vmas(m, p, events)
     tables = p.mm.pgd.release()
     if p.mm.addr is not None:
-        m._slab("mm_struct", p.mm.addr)
+        tasks.slab_object(m, "mm_struct", p.mm.addr)
         p.mm.addr = None
     if p.task_addr is not None:
-        m._slab("task_struct", p.task_addr)
+        tasks.slab_object(m, "task_struct", p.task_addr)
         p.task_addr = None
     m.processes.pop(p.pid, None)
     freed = sum(z.free_pages for z in m.all_zones) - freed_before
@@ -97,46 +98,43 @@ def _check_rss(m, p, events) -> None:
     mm.rss_file = mm.rss_anon = mm.rss_shmem = mm.swap_ents = 0
 
 
-def exec_new(m, name: str, legacy: bool | None):
+def exec_new(m, name: str, legacy: bool | None, events):
     """The spawn proper: a new task, mm and page directory, then exec of the image."""
     from .binfmt import exec_image, image_for
     from .process import Process
     from .proc_events import Spawn
-    events = m._begin()
     if legacy is None:
         legacy = m.config.flavour.era != "C"     # 2.6: bottom-up from 0x40000000
-    pid = m._next_pid
-    m._next_pid += 1
-    mm = m._new_mm(legacy)
+    pid = m.next_pid
+    m.next_pid += 1
+    mm = tasks.new_mm(m, legacy)
     p = Process(m, pid, name[:15], mm)
-    p.task_addr = m._slab("task_struct")
+    p.task_addr = tasks.slab_object(m, "task_struct")
     m.processes[pid] = p
     events.append(Spawn(pid, name, p.cr3))
-    m.switch_to(pid, events)
+    tasks.switch_to(m, pid, events)
     exec_image(m, p, image_for(name), events)
-    m._sync_vmas(p, events)
+    tasks.sync_vmas(m, p, events)
     mm.update_hiwater()
-    m._end(events)
     return p
 
 
-def copy_process(m, parent) -> int:
+def copy_process(m, parent, events) -> int:
     """The fork proper: the child's mm, its VMAs, COW-shared pages (copy_page_range)."""
     from .memory import copy_range
     from .process import Process
     from .proc_events import Fork
-    events = m._begin()
     legacy = parent.mm.legacy
-    mm = m._new_mm(legacy)
+    mm = tasks.new_mm(m, legacy)
     mm.mmap_base = parent.mm.mmap_base
     for k in ("start_code", "end_code", "start_data", "end_data", "start_brk", "brk",
               "start_stack"):
         setattr(mm, k, getattr(parent.mm, k))
-    cpid = m._next_pid
-    m._next_pid += 1
+    cpid = m.next_pid
+    m.next_pid += 1
     child = Process(m, cpid, parent.comm, mm, ppid=parent.pid)
     child.ip, child.sp, child.symbols = parent.ip, parent.sp, dict(parent.symbols)
-    child.task_addr = m._slab("task_struct")
+    child.task_addr = tasks.slab_object(m, "task_struct")
     m.processes[cpid] = child
     for v in parent.mm.vmas:
         nv = v.copy()
@@ -147,7 +145,6 @@ def copy_process(m, parent) -> int:
             copy_range(m, parent, child, v, events)
     mm.hiwater_rss = mm.rss
     mm.update_hiwater()
-    m._sync_vmas(child, events)
+    tasks.sync_vmas(m, child, events)
     events.append(Fork(parent.pid, cpid, mm.rss_anon))
-    m._end(events)
     return cpid

@@ -1,27 +1,66 @@
-"""The simulated machine: ``engine.Machine.boot(...)`` and the public API (API.md)."""
+"""The simulated machine: ``engine.Machine.boot(...)`` and the public API (API.md).
+
+``Machine`` is a façade.  Its public methods are short delegations, each inside the
+one event bracket (``with self.trace as events``), to subsystems named as the kernel
+names them:
+
+=================  ==========================================  ===============================
+attribute          subsystem                                   kernel
+=================  ==========================================  ===============================
+``page_alloc``     page_alloc.PageAllocator (zones, buddy)     mm/page_alloc.c
+``kmem``           kmalloc.KmemCaches (SLUB or SLAB)           mm/slab_common.c, slub.c, slab.c
+``vmap``           vmalloc.Vmalloc                             mm/vmalloc.c
+``highmem``        highmem.Highmem (kmap, kmap_atomic)         mm/highmem.c
+``kernel_pt``,     kpgtable.KernelPageTables, mmu.CpuRegs,     arch/x86/mm/init_32.c, the CPU
+``cpu``, ``tlb``   mmu.Tlb
+tasks              tasks (spawn, fork, exit, accesses)         kernel/fork.c, exit.c, mm/memory.c
+``swap_state``     swap.SwapState, swap.kswapd                 mm/swapfile.c, mm/vmscan.c
+``trace``          trace.Trace (the events of an operation)    kernel/trace
+=================  ==========================================  ===============================
+
+Engine modules receive the machine as the kernel's functions use its globals, and
+reach a subsystem through these attributes or the public services named below
+(``pgtable_alloc``, ``cr3_for``, ``tasks.fault_in`` ...).
+"""
 from __future__ import annotations
 
 import random
 
 from . import physmem as pm
+from . import tasks
 from .boot import BootState
-from .buddy import BuddyAllocator, _fill, free_one_page, rmqueue
 from .config import MachineConfig, make_config
-from .errors import BadFree, ConfigError, InvariantError, OutOfMemory
-from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
-from .physmem import OWNER_NAMES
-from .physmem import OWNER_PAGES as _OWNER_PAGES
-from .gfp import GfpTable
+from .errors import BadFree, ConfigError, InvariantError
+from .highmem import Highmem
 from .invariants import check_machine
-from .machine_kalloc import KallocMixin
-from .machine_mmu import MmuMixin
-from .machine_proc import ProcessMixin
+from .kalloc_checks import check_kalloc
+from .kalloc_procfs import kalloc_meminfo, kalloc_node_stats
+from .kmalloc import ZERO_SIZE_PTR, KmemCaches
+from .kpgtable import KernelPageTables
+from .lifecycle import atomic, copy_process, exec_new, teardown
+from .mmu import (EFER_NXE, X86_CR0_PE, X86_CR0_PG, X86_CR0_WP, X86_CR4_PAE, X86_CR4_PGE,
+                  X86_CR4_PSE, CpuRegs, Tlb)
+from .mmu import walk as _walk
+from .page_alloc import PageAllocator
 from .physmem import FrameStore
+from .proc_check import check_processes
+from .proc_events import Exit
+from .process import Process
+from .swap import swap_meminfo
+from .trace import Trace
+from .vmalloc import Vmalloc
+from .vmalloc_sync import check_direct_map, check_kernel_pdes
 from .zone import Zone
 
+X86_CR0_MP, X86_CR0_ET, X86_CR0_NE, X86_CR0_AM = 1 << 1, 1 << 4, 1 << 5, 1 << 18
+DEFAULT_CALLER = "mmviz_init+0x1a/0x40 [mmviz]"
 
-class Machine(MmuMixin, KallocMixin, ProcessMixin):
+
+class Machine:
     """A booted i386 machine.  Create it with :meth:`Machine.boot`."""
+
+    ZERO_SIZE_PTR = ZERO_SIZE_PTR
+    dry_run = False          # True on the trial copy of an all-or-nothing operation (lifecycle)
 
     def __init__(self, cfg: MachineConfig) -> None:
         self.config = cfg
@@ -36,26 +75,33 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         self.reservations = bs.reservations
         self.min_free_kbytes = bs.min_free_kbytes
         self.boot_log: list[str] = list(bs.log)
+        self.trace = Trace(list(bs.events))
         self.frames = FrameStore(self.max_pfn << 12)
-        self.gfp = GfpTable(cfg.kernel)
-        self.buddy = BuddyAllocator(bs.zones, self.memmap, merge_likely=cfg.flavour.era == "C")
+        self.page_alloc = PageAllocator(self, bs.zones, self.memmap, cfg.flavour.era == "C")
+        self.buddy, self.gfp = self.page_alloc.buddy, self.page_alloc.gfp
         self.rng = random.Random(cfg.seed)
         self.comm = "insmod"             # the task name the kernel's messages show
-        self._events: list | None = list(bs.events)
-        self.record_events = True
-        self._zonelists: dict[int, tuple[list[Zone], int]] = {}
-        self._gfp_zero = self.gfp.ZERO
-        self._fast: dict = {}
-        self._era_c = cfg.flavour.era == "C"
-        # extension points for the subsystems layered on top (slab, vmalloc, processes):
-        # module-level functions taking the machine (so deepcopy of a Machine stays cheap)
-        self.extra_checks: list = []        # fn(m) -> None, raise InvariantError
-        self.meminfo_hooks: list = []       # fn(m) -> {meminfo field: kB}
-        self.node_stat_hooks: list = []     # fn(m) -> {zoneinfo node stat: pages}
-        self._init_mmu()
-        self._init_kalloc()
-        self._init_processes()
-        self.events = list(bs.events)
+        # the invariant checks and /proc counters of each subsystem: fn(m)
+        self.extra_checks: list = [check_kalloc, check_processes, check_kernel_pdes,
+                                   check_direct_map]
+        self.meminfo_hooks: list = [kalloc_meminfo, swap_meminfo]      # -> {field: kB}
+        self.node_stat_hooks: list = [kalloc_node_stats]               # -> {stat: pages}
+        # the MMU: swapper_pg_dir, control registers, TLB
+        self.kernel_pt = KernelPageTables(self)
+        cr0 = X86_CR0_PE | X86_CR0_MP | X86_CR0_ET | X86_CR0_NE | X86_CR0_WP | X86_CR0_AM | X86_CR0_PG
+        cr4 = (X86_CR4_PSE if cfg.pse else 0) | (X86_CR4_PAE if cfg.pae else 0) | \
+              (X86_CR4_PGE if cfg.pge else 0)
+        efer = EFER_NXE if cfg.pae and cfg.nx else 0
+        self.cpu = CpuRegs(cr0=cr0, cr3=self.kernel_pt.swapper_pg_dir, cr4=cr4, efer=efer,
+                           maxphyaddr=36)
+        self.tlb = Tlb(pae=cfg.pae)
+        # the kernel allocators: empty caches (no page allocated at boot)
+        self.kmem = KmemCaches(self)
+        self.vmap = Vmalloc()
+        self.highmem = Highmem(self)
+        self.current_cpu = 0                 # smp_processor_id() for per-CPU structures
+        tasks.init_tasks(self)
+        self.trace.current = list(bs.events)
 
     # -- construction ------------------------------------------------------
     @classmethod
@@ -82,28 +128,23 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         return from_dmesg(cls, text, **overrides)
 
     # -- events --------------------------------------------------------------
-    _ev_list: list | None = None         # the event list read last and how much of it
-    _ev_done = 0                         # is already built (a read costs only new events)
-
     @property
     def events(self) -> list | None:
-        """The events of the most recent operation (raw hot-path tuples built on read)."""
-        ev = self._events
-        if ev:
-            n = len(ev)
-            start = self._ev_done if ev is self._ev_list else 0
-            if start > n or (start and type(ev[0]) is tuple):
-                start = 0                    # the list was cleared and refilled meanwhile
-            for i in range(start, n):
-                e = ev[i]
-                if type(e) is tuple:
-                    ev[i] = e[0](*e[1:])
-            self._ev_list, self._ev_done = ev, n
-        return ev
+        """The events of the most recent operation (engine.events; None when not recorded)."""
+        return self.trace.events
 
     @events.setter
     def events(self, value: list | None) -> None:
-        self._events = value
+        self.trace.current = value
+
+    @property
+    def record_events(self) -> bool:
+        """Whether operations keep their events (a timeline replays without)."""
+        return self.trace.record
+
+    @record_events.setter
+    def record_events(self, value: bool) -> None:
+        self.trace.record = value
 
     # -- zones -------------------------------------------------------------
     @property
@@ -117,6 +158,7 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         return list(self._all_zones)
 
     def zone(self, name: str) -> Zone:
+        """The zone by name (case-insensitive); KeyError if there is none."""
         for z in self._all_zones:
             if z.name.lower() == name.lower():
                 return z
@@ -129,165 +171,19 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         idx = int(self.memmap.zone[pfn])
         return self._all_zones[idx].name if idx >= 0 else None
 
-    # -- the page allocator -------------------------------------------------
-    def _zonelist(self, mask: int) -> tuple[list[Zone], int]:
-        """(zonelist, classzone index) for a mask: highest allowed zone first, then down."""
-        hit = self._zonelists.get(mask)
-        if hit is None:
-            high = self.gfp.high_zoneidx(mask, self._all_zones[2].present > 0)
-            zl = [z for z in reversed(self._all_zones[: high + 1]) if z.present]
-            hit = self._zonelists[mask] = (zl, high)
-        return hit
-
-    def _watermark_ok(self, z: Zone, order: int, mark: int, classzone: int, alloc_high: bool,
-                      alloc_harder: bool) -> bool:
-        """zone_watermark_ok() of the flavour."""
-        free = z.free_pages - ((1 << order) - 1)
-        mn = mark
-        if alloc_high:
-            mn -= mn // 2
-        if alloc_harder:
-            mn -= mn // 4
-        if free <= mn + z.lowmem_reserve[classzone]:
-            return False
-        if not order:
-            return True
-        if self.config.flavour.era == "C":
-            return any(z.nr_free[o] for o in range(order, len(z.nr_free)))
-        for o in range(order):             # 2.6.24: discount lower-order free pages
-            free -= z.nr_free[o] << o
-            mn >>= 1
-            if free <= mn:
-                return False
-        return True
-
-    def _alloc(self, mask: int, order: int, owner: int, gfp_name: str, events) -> int:
-        if not 0 <= order < 11:
-            raise ConfigError(f"order: must be 0..10 (MAX_ORDER is 11), got {order}")
-        zonelist, classzone = self._zonelist(mask)
-        for mark_name in ("low", "min"):
-            slow = mark_name == "min"
-            alloc_high = slow and bool(mask & self.gfp.HIGH)
-            alloc_harder = slow and (bool(mask & self.gfp.ATOMIC) if self.gfp.ATOMIC
-                                     else not mask & self.gfp.WAIT)
-            prev = None
-            for z in zonelist:
-                mark = z.watermark_low if not slow else z.watermark_min
-                if not self._watermark_ok(z, order, mark, classzone, alloc_high, alloc_harder):
-                    if events is not None:
-                        events.append(WatermarkCheck(z.name, mark_name, z.free_pages,
-                                                     mark + z.lowmem_reserve[classzone]))
-                    prev = z
-                    continue
-                if prev is not None and events is not None:
-                    events.append(Fallback(prev.name, z.name))
-                pfn = self.buddy.take(z, order, owner, gfp_name, events)
-                if pfn >= 0:
-                    if mask & self.gfp.ZERO:
-                        for p in range(pfn, pfn + (1 << order)):
-                            self.frames.zero_frame(p)
-                    return pfn
-                prev = z
-        msg = (f"{self.comm}: page allocation failure: order:{order}, "
-               f"mode:{mask:#x}({self.gfp.format(mask)}), nodemask=(null)")
-        if events is not None:
-            events.append(AllocFail(order, gfp_name, msg))
-        raise _alloc_failure(msg, mask, order)
-
-    def _fast_entry(self, gfp) -> tuple:
-        """(mask, zonelist, classzone, name, no_fast) for a GFP argument, cached per string."""
-        mask = self.gfp.parse(gfp)
-        zonelist, classzone = self._zonelist(mask)
-        name = gfp if isinstance(gfp, str) else hex(gfp)
-        entry = (mask, zonelist, classzone, name, bool(mask & self._gfp_zero))
-        if isinstance(gfp, str):
-            self._fast[gfp] = entry
-        return entry
-
+    # -- the page allocator (engine.page_alloc) ---------------------------------
     def alloc_pages(self, gfp="GFP_KERNEL", order: int = 0, owner: int = pm.OWNER_PAGES) -> int:
-        """alloc_pages(): the pfn of the first frame of a 2^order block."""
-        fast = self._fast.get(gfp) if gfp.__class__ is str else None
-        if fast is None:
-            fast = self._fast_entry(gfp)
-        mask, zonelist, classzone, name, no_fast = fast
-        self._events = events = [] if self.record_events else None
-        if not no_fast and (order == 0 or self._era_c) and 0 <= order < 11:
-            # get_page_from_freelist() fast path: the first zone of the zonelist whose free
-            # pages stay above its low mark (+ lowmem_reserve); 6.x checks order > 0 the same
-            # way, then only asks for a non-empty free_area[o >= order] (rmqueue finds it)
-            prev = None
-            for z in zonelist:
-                if z.free_pages - ((1 << order) - 1) > z.watermark_low + z.lowmem_reserve[classzone]:
-                    if prev is not None and events is not None:
-                        events.append((Fallback, prev.name, z.name))
-                    # BuddyAllocator.take() inlined: this is the hottest path of the engine
-                    pfn = rmqueue(z, order, events)
-                    if pfn < 0:
-                        break
-                    b = self.buddy
-                    b._cow(pfn)
-                    if order:
-                        b._owner[pfn:pfn + (1 << order)] = _fill(owner, order)
-                    else:
-                        b._owner[pfn] = owner
-                    b._refcount[pfn] = 1
-                    b.allocated[pfn] = order
-                    if events is not None:
-                        events.append((AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner]))
-                    return pfn
-                if events is not None:
-                    events.append((WatermarkCheck, z.name, "low", z.free_pages,
-                                   z.watermark_low + z.lowmem_reserve[classzone]))
-                prev = z
-            if events is not None:
-                events.clear()
-        return self._alloc(mask, order, owner, name, events)
+        """alloc_pages(): the pfn of the first frame of a 2^order block.
+
+        gfp: a mask string ("GFP_KERNEL | __GFP_ZERO") or int; order: 0..10; owner: an
+        ``OWNER_*`` code of engine.physmem.  Raises ConfigError (bad flag or order),
+        OutOfMemory ("page allocation failure: order:N, mode:...")."""
+        return self.page_alloc.alloc_pages(gfp, order, owner, self.trace.begin())
 
     def free_pages(self, pfn: int, order: int = 0) -> None:
-        """__free_pages(): give a block back; merges with free buddies."""
-        self._events = events = [] if self.record_events else None
-        b = self.buddy
-        if b.allocated.get(pfn) == order and b._owner[pfn] == _OWNER_PAGES:
-            z = self._all_zones[b._zone[pfn]]
-            b._cow(pfn)
-            if order:
-                b._owner[pfn:pfn + (1 << order)] = _fill(0, order)
-            else:
-                b._owner[pfn] = 0                      # OWNER_FREE
-            b._refcount[pfn] = 0
-            del b.allocated[pfn]
-            fpfn, forder = free_one_page(z, pfn, order, False, events, b.merge_likely)
-            if events is not None:
-                events.append((FreePages, z.name, pfn, order, fpfn, forder))
-            return
-        self._free(pfn, order, events)
-
-    def _free(self, pfn: int, order: int, events, expect_owner: int | None = pm.OWNER_PAGES) -> None:
-        got = self.buddy.allocated.get(pfn)
-        z = None
-        for zz in self._all_zones:
-            if zz.start_pfn <= pfn < zz.start_pfn + zz.spanned:
-                z = zz
-                break
-        if z is None:
-            raise BadFree(f"BUG: Bad page state: pfn:{pfn:#x} is not a RAM page")
-        if got is None:
-            mm = self.memmap
-            if pfn in z.buddy_order or mm.owner[pfn] == pm.OWNER_FREE:
-                raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
-                              f"(double free: the page is already free)")
-            if mm.flags[pfn] & pm.PG_reserved:
-                raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
-                              f"(page is reserved)")
-            raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
-                          f"(not the first page of an allocated block)")
-        if got != order:
-            raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
-                          f"(freed with order {order}, allocated with order {got})")
-        if expect_owner is not None and self.buddy._owner[pfn] != expect_owner:
-            raise BadFree(f"BUG: Bad page state in process {self.comm}  pfn:{pfn:05x} "
-                          f"(page belongs to {pm.OWNER_NAMES[int(self.memmap.owner[pfn])]})")
-        self.buddy.give_back(z, pfn, order, events)
+        """__free_pages(): give a block back; merges with free buddies.
+        Raises BadFree ("BUG: Bad page state ...") for a block not allocated so."""
+        self.page_alloc.free_pages(pfn, order, self.trace.begin())
 
     def get_free_pages(self, gfp="GFP_KERNEL", order: int = 0) -> int:
         """__get_free_pages(): like alloc_pages but returns the direct-map address."""
@@ -302,22 +198,27 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         return self.layout.page_offset + (pfn << 12)
 
     def get_free_page(self, gfp="GFP_KERNEL") -> int:
+        """__get_free_page(): one page's direct-map address."""
         return self.get_free_pages(gfp, 0)
 
     def free_pages_addr(self, vaddr: int, order: int = 0) -> None:
-        """free_pages(addr, order)."""
-        pfn = self._direct_pfn(vaddr, "free_pages")
-        self.free_pages(pfn, order)
-
-    # -- address conversion ----------------------------------------------------
-    def _direct_pfn(self, vaddr: int, who: str) -> int:
+        """free_pages(addr, order).  Raises BadFree for an address outside the direct map."""
         L = self.layout
         if not L.page_offset <= vaddr < L.high_memory:
-            raise BadFree(f"{who}: {vaddr:#010x} is not a direct-map (lowmem) address")
-        return (vaddr - L.page_offset) >> 12
+            raise BadFree(f"free_pages: {vaddr:#010x} is not a direct-map (lowmem) address")
+        self.free_pages((vaddr - L.page_offset) >> 12, order)
 
+    def pgtable_alloc(self) -> int:
+        """pte_alloc_one()/pgd_alloc(): a zeroed page-table frame (OWNER_PGTABLE)."""
+        return self.alloc_pages("GFP_KERNEL | __GFP_ZERO", 0, owner=pm.OWNER_PGTABLE)
+
+    def pgtable_free(self, pfn: int) -> None:
+        """pte_free(): a page-table frame back to the buddy allocator."""
+        self.page_alloc.free(pfn, 0, self.trace.begin(), expect_owner=pm.OWNER_PGTABLE)
+
+    # -- address conversion ----------------------------------------------------
     def virt_to_phys(self, vaddr: int) -> int:
-        """__pa(): only meaningful for the direct map."""
+        """__pa(): only meaningful for the direct map (ConfigError elsewhere)."""
         L = self.layout
         if not L.page_offset <= vaddr < L.high_memory:
             raise ConfigError(f"virt_to_phys: {vaddr:#010x} is not in the direct map "
@@ -326,24 +227,287 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
         return vaddr - L.page_offset
 
     def phys_to_virt(self, paddr: int) -> int:
-        """__va(): only lowmem has a permanent kernel address."""
+        """__va(): only lowmem has a permanent kernel address (ConfigError for highmem)."""
         if not 0 <= paddr < (self.max_low_pfn << 12):
             raise ConfigError(f"phys_to_virt: {paddr:#x} is not lowmem (below "
                               f"{self.max_low_pfn << 12:#x}); highmem needs kmap()")
         return paddr + self.layout.page_offset
 
     def read_phys(self, paddr: int, length: int) -> bytes:
+        """length bytes of simulated physical memory at paddr (untouched frames read 0)."""
         return self.frames.read(paddr, length)
+
+    # -- slab / SLUB and kmalloc (engine.kmalloc) ----------------------------------
+    def kmalloc(self, size, gfp="GFP_KERNEL") -> int:
+        """kmalloc(): an object of the smallest kmalloc cache that fits (or pages)."""
+        with self.trace as ev:
+            return self.kmem.kmalloc(self, size, gfp, ev, self.current_cpu)
+
+    def kzalloc(self, size, gfp="GFP_KERNEL") -> int:
+        """kzalloc(): kmalloc with __GFP_ZERO."""
+        return self.kmalloc(size, f"{gfp} | __GFP_ZERO")
+
+    def kfree(self, vaddr: int) -> None:
+        """kfree(): the object back to its cache (or the pages of a large kmalloc)."""
+        with self.trace as ev:
+            self.kmem.kfree(self, vaddr, ev, self.current_cpu)
+
+    def ksize(self, vaddr: int) -> int:
+        """The usable size of a kmalloc'ed object (its cache's object size)."""
+        slab, head = self.kmem.find(self, vaddr, "ksize")
+        if slab is not None:
+            return slab.cache.object_size
+        return 4096 << self.kmem.large[head][0]
+
+    def kmem_cache_create(self, name: str, size: int, align: int = 0, flags: str = "") -> str:
+        """kmem_cache_create(): the cache's name."""
+        with self.trace as ev:
+            return self.kmem.create(self, name, size, align, flags, ev)
+
+    def kmem_cache_alloc(self, name: str, gfp="GFP_KERNEL") -> int:
+        """kmem_cache_alloc(): an object's vaddr."""
+        with self.trace as ev:
+            return self.kmem.alloc(self, name, gfp, ev, self.current_cpu)
+
+    def kmem_cache_free(self, name: str, vaddr: int) -> None:
+        """kmem_cache_free()."""
+        with self.trace as ev:
+            self.kmem.free(self, name, vaddr, ev, self.current_cpu)
+
+    def kmem_cache_destroy(self, name: str) -> None:
+        """kmem_cache_destroy()."""
+        with self.trace as ev:
+            self.kmem.destroy(self, name, ev)
+
+    @property
+    def slab_caches(self) -> list:
+        """Every kmem_cache, oldest first: name, object_size, size, objects_per_slab,
+        order, slabs (each with pfn, base, objects, states(), freelist(), where)."""
+        return list(self.kmem.caches.values())
+
+    def slab_cache(self, name: str):
+        """The kmem_cache of that name."""
+        return self.kmem.get(name)
+
+    def slab_of(self, vaddr: int):
+        """The slab holding a direct-map address, or None."""
+        L = self.layout
+        if not L.page_offset <= vaddr < L.high_memory:
+            return None
+        return self.kmem.slab_of.get((vaddr - L.page_offset) >> 12)
+
+    # -- vmalloc (engine.vmalloc) ----------------------------------------------------
+    def vmalloc(self, size, caller: str | None = None) -> int:
+        """vmalloc(): page-granular, virtually contiguous, backed frame by frame.
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        def run(m: Machine) -> int:
+            with m.trace as ev:
+                return m.vmap.vmalloc(m, size, caller or DEFAULT_CALLER, ev)
+        if isinstance(size, int) and not isinstance(size, bool) and 0 < size:
+            nr = min(size >> 12, 1 << 20)
+            return atomic(self, nr + (nr >> 10) + 4, run)
+        return run(self)
+
+    def vfree(self, vaddr: int) -> None:
+        """vfree()."""
+        with self.trace as ev:
+            self.vmap.vfree(self, vaddr, ev)
+
+    @property
+    def vmap_areas(self) -> list:
+        """The vmalloc areas in address order: start, end, size (incl. guard), pages, caller."""
+        return list(self.vmap.areas)
+
+    # -- highmem (engine.highmem) ------------------------------------------------------
+    def kmap(self, pfn: int) -> int:
+        """kmap(): the page's kernel address (a pkmap slot for highmem)."""
+        with self.trace as ev:
+            return self.highmem.kmap(self, pfn, ev)
+
+    def kunmap(self, pfn: int) -> None:
+        """kunmap()."""
+        with self.trace as ev:
+            self.highmem.kunmap(self, pfn, ev)
+
+    def kmap_atomic(self, pfn: int, km_type: str | None = None) -> int:
+        """kmap_atomic(); km_type (KM_USER0, ...) only on the 2.6 flavour."""
+        with self.trace as ev:
+            return self.highmem.kmap_atomic(self, pfn, km_type, self.current_cpu, ev)
+
+    def kunmap_atomic(self, vaddr: int) -> None:
+        """kunmap_atomic()."""
+        with self.trace as ev:
+            self.highmem.kunmap_atomic(self, vaddr, self.current_cpu, ev)
+
+    @property
+    def pkmap_count(self) -> tuple:
+        """pkmap_count[] of every pkmap slot."""
+        return tuple(self.highmem.count)
+
+    @property
+    def last_pkmap_nr(self) -> int:
+        """Where the next kmap starts looking for a free slot."""
+        return self.highmem.last_pkmap_nr
+
+    # -- the MMU (engine.mmu) ---------------------------------------------------------
+    @property
+    def swapper_pg_dir(self) -> int:
+        """Physical address of the kernel's page directory (PDPT under PAE)."""
+        return self.kernel_pt.swapper_pg_dir
+
+    def cr3_for(self, pid) -> int:
+        """What CR3 holds while task pid runs (swapper_pg_dir for None).
+        Raises ConfigError for a pid that names no live process."""
+        if pid is None:
+            return self.kernel_pt.swapper_pg_dir
+        return self.process(pid).cr3
+
+    def walk(self, vaddr: int, pid=None, kind: str = "read", user: bool | None = None):
+        """The page walk alone, without side effects (no A/D bits, no TLB fill)."""
+        _check_access(vaddr, kind)
+        cpu = self.cpu.copy()
+        cpu.cr3 = self.cr3_for(pid)
+        if user is None:
+            user = pid is not None
+        return _walk(self.frames, cpu, vaddr, kind, user, set_ad=False)
+
+    def access(self, vaddr: int, kind: str = "read", pid=None, user: bool | None = None):
+        """One CPU access through the TLB (kernel mode on swapper_pg_dir when pid is None).
+
+        With a pid the access is a user-mode one in that process; ``user=False`` makes it a
+        kernel-mode access while that process runs (its page directory in CR3)."""
+        _check_access(vaddr, kind)
+        with self.trace.with_list() as ev:
+            return tasks.access(self, vaddr, kind, pid, user, ev)
+
+    def flush_tlb(self, pid=None) -> None:
+        """flush_tlb_all() (pid None) or a CR3 reload for that process (non-global only)."""
+        with self.trace.with_list() as ev:
+            if pid is None:
+                self.tlb.flush_all(ev)
+            else:
+                self.tlb.flush_nonglobal(ev)
+
+    def invlpg(self, vaddr: int) -> None:
+        """INVLPG: drop the TLB entries of one page."""
+        with self.trace.with_list() as ev:
+            self.tlb.invlpg(vaddr, ev)
+
+    def load_cr3(self) -> None:
+        """MOV CR3, CR3 with the current page directory: the TLB keeps only global entries."""
+        with self.trace.with_list() as ev:
+            self.tlb.flush_nonglobal(ev)
+
+    # -- tasks (engine.tasks, engine.lifecycle) -----------------------------------------
+    def process(self, pid) -> Process:
+        """The live task with this pid; ConfigError (ESRCH) if there is none."""
+        if isinstance(pid, Process):
+            pid = pid.pid
+        try:
+            key = int(pid)
+        except (TypeError, ValueError):
+            raise ConfigError(f"pid {pid!r}: not a process id") from None
+        p = self.processes.get(key)
+        if p is None:
+            raise ConfigError(f"pid {pid}: no such process")
+        return p
+
+    def spawn(self, name: str = "example", legacy: bool | None = None) -> Process:
+        """fork + exec of a program image (engine.binfmt) with a fresh address space.
+
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        if not isinstance(name, str) or not name:
+            raise ConfigError(f"spawn: name must be a non-empty string, got {name!r}")
+
+        def run(m: Machine) -> int:
+            comm, m.comm = m.comm, name[:15]
+            try:
+                with m.trace.with_list() as ev:
+                    return exec_new(m, name, legacy, ev).pid
+            finally:
+                m.comm = comm
+        return self.processes[atomic(self, 48, run)]
+
+    def switch_to(self, pid=None) -> None:
+        """context_switch(): load CR3 (non-global TLB entries go); pid None = kernel.
+
+        Raises ConfigError for a pid that names no live process (nothing changes)."""
+        if pid is not None:
+            pid = self.process(pid).pid
+        with self.trace.with_list() as ev:
+            tasks.switch_to(self, pid, ev)
+
+    def fork(self, pid) -> int:
+        """do_fork(): copy the VMAs; private pages are shared copy-on-write; the child pid.
+
+        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        parent = self.process(pid)
+        need = len(parent.mm.pgd.owned) + 8 + 2 * len(parent.mm.vmas)
+
+        def run(m: Machine) -> int:
+            p = m.process(parent.pid)
+            comm, m.comm = m.comm, p.comm
+            try:
+                with m.trace.with_list() as ev:
+                    return copy_process(m, p, ev)
+            finally:
+                m.comm = comm
+        return atomic(self, need, run)
+
+    def exit(self, pid) -> None:
+        """do_exit() -> exit_mmap(): unmap everything, free page tables, the pgd, the mm."""
+        p = self.process(pid)
+        with self.trace.with_list() as ev:
+            freed, tables = teardown(self, p, ev)
+            ev.append(Exit(p.pid, freed, tables))
+
+    def write_virt(self, vaddr: int, data, pid=None) -> None:
+        """Store bytes at vaddr through the MMU (user mode in pid, else kernel mode).
+        ConfigError above MAX_RW_BYTES or for a dead pid; faults as m.access."""
+        if isinstance(data, str):
+            data = data.encode()
+        with self.trace.with_list() as ev:
+            tasks.rw_virt(self, vaddr, len(data), pid, bytes(data), ev)
+
+    def read_virt(self, vaddr: int, length: int, pid=None) -> bytes:
+        """Load length bytes (at most MAX_RW_BYTES) from vaddr through the MMU."""
+        with self.trace.with_list() as ev:
+            return tasks.rw_virt(self, vaddr, length, pid, None, ev)
+
+    def special_page(self, name: str, idx: int) -> int:
+        """The idx-th page of a special mapping ([vdso], [vvar]), allocated on first use."""
+        return tasks.special_page(self, name, idx)
+
+    # -- swap, drivers (engine.swap, engine.mapdriver) -----------------------------------
+    def reclaim(self) -> int:
+        """Wake kswapd now (it also wakes by itself below the low watermark): pages freed."""
+        from .swap import kswapd
+        with self.trace.with_list() as ev:
+            return kswapd(self, ev, force=True)
+
+    def load_map_driver(self, size=4096, device: str = "/dev/mapfile"):
+        """insmod the seed's map_driver; mmap ``device`` (shared) to map its buffer."""
+        from .mapdriver import load_map_driver
+        with self.trace.with_list() as ev:
+            return load_map_driver(self, size, device, ev)
 
     # -- inspection ---------------------------------------------------------
     def proc(self, path: str) -> str:
+        """/proc file text in the kernel's format (engine.procfs)."""
         from .procfs import render
         return render(self, path)
 
+    def proc_pid(self, pid, name: str) -> str:
+        """/proc/<pid>/<name> (maps, status, ...) in the kernel's format."""
+        from .proc_procfs import render_pid
+        return render_pid(self, pid, name)
+
     def check(self) -> None:
+        """Every invariant of every subsystem; raises InvariantError naming the broken one."""
         check_machine(self)
 
     def region_of(self, vaddr: int) -> str:
+        """The layout region's name (user, direct, vmalloc, pkmap, fixmap, gap)."""
         return self.layout.region_at(vaddr).name
 
     def __repr__(self) -> str:
@@ -352,12 +516,11 @@ class Machine(MmuMixin, KallocMixin, ProcessMixin):
                 f"zones={[z.name for z in self.zones]}>")
 
 
-def _alloc_failure(msg: str, mask: int, order: int) -> OutOfMemory:
-    """The error, carrying the mask and order for the OOM killer (built in a function:
-    a local in the raising frame would tie the exception and the frame in a cycle)."""
-    err = OutOfMemory(msg)
-    err.gfp_mask, err.order = mask, order
-    return err
+def _check_access(vaddr: int, kind: str) -> None:
+    if kind not in ("read", "write", "exec"):
+        raise ConfigError(f"kind: {kind!r} is not read, write or exec")
+    if not 0 <= vaddr < (1 << 32):
+        raise ConfigError(f"address {vaddr:#x} is outside the 32-bit space")
 
 
 __all__ = ["Machine", "InvariantError"]

@@ -62,25 +62,17 @@ def _sigbus(msg: str, vaddr: int) -> SegFault:
     return err
 
 
-def load_map_driver(m, size=4096, device: str = "/dev/mapfile") -> MapDriver:
-    """insmod map_driver.ko: allocate and fill the buffer, register the device."""
+def load_map_driver(m, size=4096, device: str = "/dev/mapfile", events=None) -> MapDriver:
+    """insmod map_driver.ko: vmalloc and fill the buffer, register the device (the
+    buffer's VmapAreaAlloc/KernelMapPte land in the caller's events: engine.trace)."""
     from .config import parse_size
     size = page_align(parse_size(size, "size"))
     if size <= 0:
         raise ConfigError("map_driver: size must be positive")
     if device in m.map_drivers:
         return m.map_drivers[device]
-    if hasattr(m, "vmalloc"):
-        outer = m._op_events
-        kaddr = m.vmalloc(size)
-        outer.extend(m.events or [])          # the buffer's own VmapAreaAlloc / KernelMapPte
-        m._op_events = outer
-        vmalloced = True
-    else:
-        order = max(0, (size // 4096 - 1).bit_length())
-        kaddr = m.get_free_pages("GFP_KERNEL", order)
-        vmalloced = False
-    drv = MapDriver(device, kaddr, size, vmalloced)
+    kaddr = m.vmalloc(size)
+    drv = MapDriver(device, kaddr, size, True)
     for off in range(0, size, 4096):
         w = drv.vaddress_to_kaddress(m, kaddr + off)
         m.frames.write(w.paddr, GREETING if off == 0 else f"page {off >> 12}\n".encode())

@@ -118,7 +118,7 @@ def release_page(m, pfn: int, events) -> None:
         sw.page_vaddr.pop(pfn, None)
         m.frames.zero_frame(pfn)
         mm.flags[pfn] = int(mm.flags[pfn]) & ~(pm.PG_anon | pm.PG_lru | pm.PG_swapcache)
-        m._free(pfn, 0, events, expect_owner=pm.OWNER_USER)
+        m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_USER)
 
 
 def unmap_page(m, p, pfn: int, events) -> None:
@@ -142,7 +142,7 @@ def unmap_page(m, p, pfn: int, events) -> None:
         if mm.refcount[pfn] == 0 and pfn in m.vmap.orphans:
             m.vmap.orphans.discard(pfn)     # the last user of a vfree'd driver page
             m.frames.zero_frame(pfn)
-            m._free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
+            m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
 
 
 def entry_ok(m, pte: int) -> bool:
@@ -221,7 +221,7 @@ def free_pgtables(m, p, floor: int, ceiling: int, events) -> None:
                     pgd.set_entry(pde_pa, 0)
                     pgd.owned.discard(pfn)
                     m.frames.zero_frame(pfn)
-                    m._free(pfn, 0, events, expect_owner=pm.OWNER_PGTABLE)
+                    m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_PGTABLE)
                     if events is not None:
                         events.append(FreePgtable(p.pid, va, pfn))
                     if m.current == p.pid:

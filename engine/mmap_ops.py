@@ -6,6 +6,7 @@ arguments), ``OutOfMemory`` for ENOMEM (no room, or a range that is not mapped).
 """
 from __future__ import annotations
 
+from . import tasks
 from .errors import ConfigError, OutOfMemory
 from .memory import change_protection, zap_range
 from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, STACK_GUARD_GAP, TASK_SIZE, VM_DONTEXPAND,
@@ -64,10 +65,10 @@ def do_mmap(m, p, length: int, prot: str, flags: str, addr: int | None, events,
         if addr is None:
             raise OutOfMemory(f"mmap: ENOMEM: no free range of {length:#x} bytes")
     if file and driver is None:
-        ref = m._file_ref(file)
+        ref = tasks.file_ref(m, file)
         vma = Vma(addr, addr + length, vm_flags, offset >> 12, file=ref)
     elif driver is not None:
-        vma = Vma(addr, addr + length, vm_flags, offset >> 12, file=m._file_ref(file),
+        vma = Vma(addr, addr + length, vm_flags, offset >> 12, file=tasks.file_ref(m, file),
                   ops=driver)
     elif "shared" in words:
         shm = SharedAnon(length >> 12)
@@ -79,7 +80,7 @@ def do_mmap(m, p, length: int, prot: str, flags: str, addr: int | None, events,
     p.mm.update_hiwater()
     if "populate" in words:
         for va in range(addr, addr + length, PAGE_SIZE):
-            m._fault_in(p, va, "write" if "w" in prot else "read", events)
+            tasks.fault_in(m, p, va, "write" if "w" in prot else "read", events)
     return addr
 
 

@@ -2,6 +2,7 @@
 system calls it makes (mmap, munmap, mprotect, brk)."""
 from __future__ import annotations
 
+from . import tasks
 from .errors import ConfigError
 from .mm import MmStruct
 
@@ -38,14 +39,13 @@ class Process:
 
     def _op(self, fn, *args, **kw):
         m = self._live()
-        events = m._begin()
         comm, m.comm = m.comm, self.comm            # messages name the calling task
-        try:
-            return fn(m, self, *args, events, **kw)
-        finally:
-            m.comm = comm
-            m._sync_vmas(self, events)
-            m._end(events)
+        with m.trace.with_list() as events:
+            try:
+                return fn(m, self, *args, events, **kw)
+            finally:
+                m.comm = comm
+                tasks.sync_vmas(m, self, events)
 
     def brk(self, addr: int) -> int:
         from .mmap_ops import do_brk

@@ -29,7 +29,7 @@ def render(m, path: str) -> str:
     if fn is not None:
         return fn(m)
     parts = path.split("/")
-    if len(parts) == 4 and parts[1] == "proc" and hasattr(m, "proc_pid"):
+    if len(parts) == 4 and parts[1] == "proc":
         return m.proc_pid(parts[2], parts[3])     # /proc/<pid>/maps, /proc/<pid>/status
     raise ConfigError(f"{path}: no such file in this machine's /proc "
                       f"(try {', '.join(sorted(_FILES))})")
@@ -229,9 +229,6 @@ def meminfo(m) -> str:
 
 def _directmap_split(m) -> tuple[int, int]:
     """DirectMap4k / DirectMap4M (or 2M): the direct map's 4K and large-page kB."""
-    fn = getattr(m, "directmap_split", None)
-    if fn is not None:
-        return fn()
     lowmem_kb = m.max_low_pfn * 4
     if not m.config.pse:
         return lowmem_kb, 0

@@ -23,7 +23,7 @@ class Mapping:
 
 def vmalloc_area_of(m, vaddr: int):
     """The vmalloc area (vm_struct) holding vaddr, guard page included, or None."""
-    for a in getattr(m, "vmap_areas", ()) or ():
+    for a in m.vmap.areas:
         if a.start <= vaddr < a.end:
             return a
     return None
@@ -31,7 +31,7 @@ def vmalloc_area_of(m, vaddr: int):
 
 def vmalloc_frames(area) -> list[int]:
     """The frames backing a vmalloc area, in page order."""
-    return list(getattr(area, "pages", None) or getattr(area, "pfns", None) or ())
+    return list(area.pages)
 
 
 def page_mappings(m, pfn: int) -> list[Mapping]:
@@ -43,47 +43,38 @@ def page_mappings(m, pfn: int) -> list[Mapping]:
     va = L.page_offset + (pfn << PAGE_SHIFT)
     if pfn < m.max_low_pfn and va < L.high_memory:
         out.append(Mapping(va, "direct", "__va(), lowmem direct map"))
-    for a in getattr(m, "vmap_areas", ()) or ():
-        for i, p in enumerate(vmalloc_frames(a)):
+    for a in m.vmap.areas:
+        for i, p in enumerate(a.pages):
             if p == pfn:
                 out.append(Mapping(a.start + (i << PAGE_SHIFT), "vmalloc",
-                                   f"vmalloc area {a.start:#010x} {getattr(a, 'caller', '')}"))
-    hm = getattr(m, "highmem", None)
-    if hm is not None:
-        slot = getattr(hm, "slot_of", {}).get(pfn)
-        if slot is not None:
-            out.append(Mapping(L.pkmap_base + (slot << PAGE_SHIFT), "pkmap",
-                               f"kmap slot {slot} (pkmap_count {hm.count[slot]})"))
-        for cpu, stack in enumerate(getattr(hm, "stacks", ()) or ()):
-            for idx, p in stack:
-                if p == pfn:
-                    out.append(Mapping(L.fix_to_virt(L.fix_kmap_begin + idx), "fixmap",
-                                       f"kmap_atomic FIX_KMAP_BEGIN+{idx} (cpu {cpu})"))
+                                   f"vmalloc area {a.start:#010x} {a.caller}"))
+    hm = m.highmem
+    slot = hm.slot_of.get(pfn)
+    if slot is not None:
+        out.append(Mapping(L.pkmap_base + (slot << PAGE_SHIFT), "pkmap",
+                           f"kmap slot {slot} (pkmap_count {hm.count[slot]})"))
+    for cpu, stack in enumerate(hm.stacks):
+        for idx, p in stack:
+            if p == pfn:
+                out.append(Mapping(L.fix_to_virt(L.fix_kmap_begin + idx), "fixmap",
+                                   f"kmap_atomic FIX_KMAP_BEGIN+{idx} (cpu {cpu})"))
     out.extend(user_mappings(m, pfn))
     return out
 
 
 def user_mappings(m, pfn: int) -> list[Mapping]:
     """User PTEs mapping the frame: only searched when its mapcount says there are some."""
-    mapcount = getattr(m.memmap, "mapcount", None)
-    if mapcount is None or int(mapcount[pfn]) <= 0:
+    if int(m.memmap.mapcount[pfn]) <= 0:
         return []
-    procs = getattr(m, "processes", None) or {}
-    procs = procs.values() if isinstance(procs, dict) else procs
     out: list[Mapping] = []
     budget = USER_SCAN_LIMIT
-    for p in procs:
-        for vma in getattr(p, "vmas", ()):
+    for p in m.processes.values():
+        for vma in p.vmas:
             for va in range(vma.start, vma.end, 1 << PAGE_SHIFT):
                 budget -= 1
                 if budget < 0:
                     return out
-                try:
-                    w = m.walk(va, pid=p.pid)
-                except Exception:
-                    continue
+                w = m.walk(va, pid=p.pid)
                 if w.paddr is not None and w.paddr >> PAGE_SHIFT == pfn:
-                    name = getattr(vma, "name", None)
-                    name = name() if callable(name) else name
-                    out.append(Mapping(va, "user", f"pid {p.pid} {p.comm} {name or ''}".rstrip()))
+                    out.append(Mapping(va, "user", f"pid {p.pid} {p.comm} {vma.name or ''}".rstrip()))
     return out

@@ -77,26 +77,11 @@ def calculate_order(size: int, cpus: int) -> int:
     return slab_order(size, 1, 10, 1)
 
 
-def sub_op(m, events, fn, *args, **kw):
-    """Run another public Machine operation inside ours, keeping its events in ours.
-
-    Works on the raw event list (``m._events``): reading ``m.events`` would build every
-    event recorded so far, which made a vmalloc of n pages cost n^2."""
-    saved = m._events
-    try:
-        return fn(*args, **kw)
-    finally:
-        sub, m._events = m._events, saved
-        if events is not None and sub is not saved and sub:
-            events.extend(sub)
-
-
 def slab_pages_alloc(m, gfp: str, order: int, events, compound: bool = True) -> int:
     """alloc_pages for a slab; SLUB's are compound (PG_head/PG_tail, PG_slab on the
     head), classic SLAB marks every page PG_slab."""
     comp = compound and order
-    pfn = sub_op(m, events, m.alloc_pages, gfp + (" | __GFP_COMP" if comp else ""), order,
-                 owner=pm.OWNER_SLAB)
+    pfn = m.alloc_pages(gfp + (" | __GFP_COMP" if comp else ""), order, owner=pm.OWNER_SLAB)
     fl = m.memmap.flags
     if comp:
         fl[pfn] |= pm.PG_slab | pm.PG_head
@@ -112,7 +97,7 @@ def slab_pages_free(m, pfn: int, order: int, events) -> None:
     n = 1 << order
     fl[pfn:pfn + n] &= 0xFFFF ^ (pm.PG_slab | pm.PG_head | pm.PG_tail)
     m.memmap.order[pfn] = 0
-    m._free(pfn, order, events, expect_owner=pm.OWNER_SLAB)
+    m.page_alloc.free(pfn, order, events, expect_owner=pm.OWNER_SLAB)
 
 
 class SlubSlab:

@@ -177,7 +177,7 @@ def swap_out_page(m, pfn: int, events) -> bool:
         raise AssertionError(f"swap-out of pfn {pfn:#x} left refcount {mm.refcount[pfn]}")
     mm.flags[pfn] = int(mm.flags[pfn]) & ~(pm.PG_anon | pm.PG_lru)
     m.frames.zero_frame(pfn)
-    m._free(pfn, 0, events, expect_owner=pm.OWNER_USER)
+    m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_USER)
     return True
 
 

@@ -21,7 +21,6 @@ from . import physmem as pm
 from .errors import BadFree, ConfigError, OutOfMemory
 from .kalloc_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW
-from .slab import sub_op
 
 PAGE_SIZE = 4096
 TLB_SINGLE_PAGE_FLUSH_CEILING = 33
@@ -111,13 +110,13 @@ class Vmalloc:
             else:
                 area.array = m.kmem.kmalloc(m, array_size, "GFP_KERNEL | __GFP_ZERO", events)
             for _ in range(nr):
-                area.pages.append(sub_op(m, events, m.alloc_pages, "GFP_KERNEL | __GFP_HIGHMEM",
-                                         0, owner=pm.OWNER_VMALLOC))
+                area.pages.append(m.alloc_pages("GFP_KERNEL | __GFP_HIGHMEM", 0,
+                                                owner=pm.OWNER_VMALLOC))
             flags = kernel_pte_flags(m)
             pt = m.kernel_pt.pt
             for i, pfn in enumerate(area.pages):
                 va = start + (i << 12)
-                sub_op(m, events, pt.map_page, va, pfn << 12, flags)
+                pt.map_page(va, pfn << 12, flags)
                 if events is not None:
                     events.append(KernelMapPte(va, pfn << 12, pt.read_entry(pt.pte_paddr(va)),
                                                "vmalloc"))
@@ -167,7 +166,7 @@ class Vmalloc:
                 mem.refcount[pfn] -= 1     # did get_page() keeps the frame until it goes
                 self.orphans.add(pfn)
             else:
-                m._free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
+                m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
         area.pages = []
         if area.array:
             try:                           # kvfree(area->pages): a bad free is reported

@@ -28,7 +28,7 @@ def sync_kernel_pdes(m, start: int, end: int, events: list | None) -> int:
     """arch_sync_kernel_mappings(): copy swapper's PDEs for [start, end) into every pgd."""
     if m.config.pae or m.config.flavour.era != "C":
         return 0
-    procs = getattr(m, "processes", {})
+    procs = m.processes
     if not procs:
         return 0
     kpt = m.kernel_pt.pt
@@ -74,7 +74,7 @@ def check_kernel_pdes(m) -> None:
         return
     kpt = m.kernel_pt.pt
     lazy = m.config.flavour.era != "C"
-    for p in getattr(m, "processes", {}).values():
+    for p in m.processes.values():
         pgd = p.mm.pgd
         for i in range(m.layout.page_offset >> 22, 1024):
             src = kpt._rd(kpt.root + 4 * i)
@@ -88,7 +88,7 @@ def check_direct_map(m) -> None:
     """Invariant: swapper_pg_dir still maps the direct map (PAGE_OFFSET + x -> x) for
     all of lowmem; a scribbled kernel PDE is what the next kernel access would oops on."""
     from .errors import InvariantError
-    from .machine_proc import _oops_message
+    from .tasks import oops_message
     L = m.layout
     pt = m.kernel_pt.pt
     span = (2 << 20) if m.config.pae else (4 << 20)
@@ -100,6 +100,6 @@ def check_direct_map(m) -> None:
             got = None if hit is None else hit.paddr + (probe - hit.vaddr)
             if got != probe - L.page_offset:
                 what = "is not mapped" if hit is None else f"maps {got:#x}"
-                raise InvariantError(f"{_oops_message(m, probe, 0)} (swapper_pg_dir: the "
+                raise InvariantError(f"{oops_message(m, probe, 0)} (swapper_pg_dir: the "
                                      f"direct-map address {probe:#010x} {what})")
         va += span

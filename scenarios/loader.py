@@ -17,7 +17,7 @@ from typing import Any
 
 from . import expr, teaching
 from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, Lesson, LessonError, Step
-from .ops import EXPR_TYPES, OPS, engine_has, lookup
+from .ops import EXPR_TYPES, OPS, lookup
 from .source import MAX_KEY_PARTS, MAX_NESTING, KeyLines, Lexed, depth, key_problems, lex, scan
 from .textsafe import is_clean, sanitize
 from .validate_args import check_machine, check_value, constant, kind_problem
@@ -225,8 +225,6 @@ class Validator(RepeatChecks, ExpectChecks):
         if op is None:
             self.err(lines.line("do"), f"unknown operation {do!r}{near(do, OPS)}")
             return None
-        if not engine_has(op):
-            self.err(lines.line("do"), f"operation {op.name!r} is not available in this engine version")
         step = Step(index, head, op, {}, {}, lines=lines, raw=t)
         rep = self.repeat(t, lines, op, step)
         local = self.names | (LOOP_NAMES if rep else set())

@@ -133,7 +133,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("flush_tlb", (_OPT_PID,), "none"),
     Op("invlpg", (P("vaddr", "addr"),), "none",
        doc="INVLPG: drop the TLB entries of one page, global ones too"),
-    Op("reload_cr3", (), "none",
+    Op("reload_cr3", (), "none", method="load_cr3",
        doc="MOV to CR3 (a context switch): the TLB keeps only global entries"),
     Op("check", (), "none", doc="run the machine's invariant checks"),
 )}
@@ -141,61 +141,8 @@ OPS: dict[str, Op] = {op.name: op for op in (
 ALIASES = {alias: op.name for op in OPS.values() for alias in op.aliases}
 
 
-def _reload_cr3(m: Any) -> None:
-    """MOV CR3, CR3: the engine's load_cr3(), or a flush of the non-global TLB entries."""
-    if hasattr(m, "load_cr3"):
-        m.load_cr3()
-        return
-    events: list = []
-    m.tlb.flush_nonglobal(events)
-    m.events = events
-
-
-# Ops the engine does not name itself: op name -> (function(machine, *args), method it needs).
-ADAPTERS: dict[str, tuple[Any, str]] = {"reload_cr3": (_reload_cr3, "flush_tlb")}
-
-
 def lookup(name: str) -> Op | None:
     return OPS.get(ALIASES.get(name, name))
-
-
-def engine_has(op: Op) -> bool:
-    """Is this op's engine method present in the installed engine?"""
-    if op.target == "timeline":
-        return _machine_class() is not None
-    if op.target == "process":
-        proc_cls = process_class()
-        return (proc_cls is not None and hasattr(proc_cls, op.engine_method)
-                and _machine_has("spawn"))
-    if op.name in ADAPTERS and not _machine_has(op.engine_method):
-        return _machine_has(ADAPTERS[op.name][1])
-    return _machine_has(op.engine_method)
-
-
-def process_class() -> Any:
-    """The engine's Process class (``engine.Process``, or where the engine defines it)."""
-    import importlib
-    import engine
-    cls = getattr(engine, "Process", None)
-    if cls is None:
-        try:
-            cls = getattr(importlib.import_module("engine.machine_proc"), "Process", None)
-        except ImportError:
-            cls = None
-    return cls
-
-
-def _machine_class() -> Any:
-    try:
-        import engine
-    except ImportError:
-        return None
-    return getattr(engine, "Machine", None)
-
-
-def _machine_has(method: str) -> bool:
-    cls = _machine_class()
-    return cls is not None and hasattr(cls, method)
 
 
 EXPR_TYPES = ("int", "addr", "size", "pid")

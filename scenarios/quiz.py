@@ -81,12 +81,10 @@ def walk_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
     rng = random.Random(seed)
     pae = rng.random() < 0.5
     machine = {"ram": ram or "1G", "pae": pae, "seed": seed}
-    from .ops import OPS, engine_has
-    has_vmalloc = engine_has(OPS["vmalloc"])
     steps: list[dict[str, Any]] = [{
         "do": "vmalloc", "size": "64K", "as": "v",
         "say": {"en": "vmalloc 64 KB so there is a vmalloc mapping to walk too.",
-                "zh": "先 vmalloc 64 KB，这样也有一个 vmalloc 映射可以查。"}}] if has_vmalloc else []
+                "zh": "先 vmalloc 64 KB，这样也有一个 vmalloc 映射可以查。"}}]
     split = "2/9/9/12 (PAE)" if pae else "10/10/12"
     for k in range(count):
         if rng.random() < 0.6 or not has_vmalloc:

@@ -12,7 +12,6 @@ from typing import Any
 from . import expr
 from .facts import PAGE_SHIFT, PAGE_SIZE, Outcome
 from .model import Step
-from .ops import ADAPTERS
 
 class Item:
     """One result of a repeat/each step: ``it`` in expressions, ``it.order`` its arguments."""
@@ -64,35 +63,16 @@ def _finish_args(op: Any, args: dict[str, Any]) -> dict[str, Any]:
     return args
 
 
-def find_process(m: Any, pid: int) -> Any:
-    for attr in ("process", "get_process", "task"):
-        fn = getattr(m, attr, None)
-        if callable(fn):
-            return fn(pid)
-    for attr in ("processes", "procs", "tasks"):
-        table = getattr(m, attr, None)
-        if table is not None:
-            try:
-                return table[pid]
-            except (KeyError, IndexError):
-                break
-    import engine
-    raise engine.SegFault(f"no such process: pid {pid}")
-
-
 def call_engine(m: Any, op: Any, args: dict[str, Any]) -> Any:
     values = [args.get(p.name) for p in op.params]
     if op.name == "write_virt" and isinstance(values[1], str):
         values[1] = values[1].encode("utf-8")
     if op.target == "process":
-        proc = find_process(m, int(values[0]))
+        proc = m.process(int(values[0]))
         return getattr(proc, op.engine_method)(*values[1:])
     while values and values[-1] is None and not op.params[len(values) - 1].required:
         values.pop()
-    method = getattr(m, op.engine_method, None)
-    if method is None and op.name in ADAPTERS:
-        return ADAPTERS[op.name][0](m, *values)
-    return getattr(m, op.engine_method)(*values)
+    return getattr(m, op.engine_method)(*values)       # the op table's declared method
 
 
 def kernel_error_types() -> tuple[type, ...]:

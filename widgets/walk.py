@@ -175,8 +175,7 @@ class PageWalkPane(TextLines):
         if (walk is None or vaddr is None) and sel_addr is not None:
             vaddr = sel_addr
             pid = getattr(machine, "current", None) if vaddr < machine.layout.page_offset else None
-            if callable(getattr(machine, "_cr3_for", None)):
-                cr3 = machine._cr3_for(pid)
+            cr3 = machine.cr3_for(pid)
             try:
                 walk = machine.walk(vaddr, pid=pid) if pid is not None else machine.walk(vaddr)
             except Exception as err:         # a kernel error is shown, never raised

@@ -1,0 +1,83 @@
+"""The trace: the events of the running operation, and the one bracket that opens it.
+
+Every public Machine operation runs inside ``with m.trace as events:`` (the kernel's
+counterpart is the trace buffer its tracepoints write to).  The outermost operation
+gets a fresh list (None when ``record`` is off, as when a timeline replays steps);
+an operation started inside another one (the page-table pages fork allocates, the
+slab pages kmalloc takes) writes into its parent's list, so a nested operation's
+events land in order without being spliced by hand.  ``m.events`` is the list of the
+running or most recent outermost operation.
+
+The buddy allocator's hot path appends raw tuples ``(EventClass, *fields)``; they
+become event objects when ``events`` is read, and only the entries not read before
+are built (a vmalloc of n pages stays linear).
+"""
+from __future__ import annotations
+
+
+class Trace:
+    """The event log of the machine's operations (see the module docstring)."""
+
+    def __init__(self, events: list | None = None) -> None:
+        self.record = True           # False: operations keep no events (replays)
+        self.depth = 0               # operations open: 0 outside any
+        self.current = events        # the running or last outermost operation's events
+        self._need_list = False
+        self._built_of: list | None = None     # the list read last and how many of its
+        self._built = 0                        # entries are objects already
+
+    # -- the bracket ---------------------------------------------------------------
+    def __enter__(self) -> list | None:
+        if not self.depth:
+            self.current = [] if self.record else None
+        self.depth += 1
+        ev = self.current
+        if ev is None and self._need_list:
+            ev = []                  # a scratch list, dropped (the code appends unguarded)
+        self._need_list = False
+        return ev
+
+    def __exit__(self, *exc) -> bool:
+        self.depth -= 1
+        return False
+
+    def with_list(self) -> "Trace":
+        """The bracket for code that appends without testing for None: when recording
+        is off it gets a scratch list (``with m.trace.with_list() as events``)."""
+        self._need_list = True
+        return self
+
+    def begin(self) -> list | None:
+        """The bracket of an operation that opens no other: the events list to append to
+        (the parent's inside another operation).  Nothing to close."""
+        if self.depth:
+            return self.current
+        self.current = events = [] if self.record else None
+        return events
+
+    def truncate(self, events: list, mark: int) -> None:
+        """Drop what an operation appended after ``mark`` (a fast path that gave up)."""
+        del events[mark:]
+        if events is self._built_of and self._built > mark:
+            self._built = mark
+
+    # -- reading -------------------------------------------------------------------
+    @property
+    def events(self) -> list | None:
+        """The current list with every raw hot-path tuple built into its event."""
+        ev = self.current
+        if ev:
+            n = len(ev)
+            start = self._built if ev is self._built_of else 0
+            if start > n:
+                start = 0                    # the list was cleared and refilled meanwhile
+            for i in range(start, n):
+                e = ev[i]
+                if type(e) is tuple:
+                    ev[i] = e[0](*e[1:])
+            self._built_of, self._built = ev, n
+        return ev
+
+    def reset_reads(self) -> None:
+        """Forget what was built (a checkpoint copy holds a fresh empty list)."""
+        self._built_of, self._built = None, 0

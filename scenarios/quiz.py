@@ -87,7 +87,7 @@ def walk_quiz(seed: int = 1, count: int = 6, ram: str | None = None) -> Lesson:
                 "zh": "先 vmalloc 64 KB，这样也有一个 vmalloc 映射可以查。"}}]
     split = "2/9/9/12 (PAE)" if pae else "10/10/12"
     for k in range(count):
-        if rng.random() < 0.6 or not has_vmalloc:
+        if rng.random() < 0.6:
             offset = rng.randrange(0x100000, 0x30000000) & ~0x3
             addr: Any = f"{0xC0000000 + offset:#x}"
             shown = addr

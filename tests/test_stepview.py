@@ -63,6 +63,7 @@ def test_every_step_of_every_lesson(lesson, tmp_path, tmp_path_factory, request)
 async def test_end_home_back_and_lesson_switch_land_on_the_recorded_frames(tmp_path_factory):
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
     from app.app import MmvizApp
+    from app.svgcast import fix_text_lengths
     from scenarios import find_lesson
     kv, zg = whole("kmalloc-vmalloc", tmp_path_factory), whole("zones-gfp", tmp_path_factory)
     app = MmvizApp(lesson="kmalloc-vmalloc")
@@ -71,7 +72,8 @@ async def test_end_home_back_and_lesson_switch_land_on_the_recorded_frames(tmp_p
 
         async def shot(n: int) -> bytes:
             await settle(pilot)
-            return app.export_screenshot(title=f"mmviz — step {n}").encode("utf-8")
+            svg = app.export_screenshot(title=f"mmviz — step {n}")
+            return fix_text_lengths(svg, 20 * 0.61).encode("utf-8")   # as record_svg writes
 
         await pilot.press("n", "n")
         assert await shot(2) == kv[2]

@@ -141,3 +141,14 @@ def test_chromium_shows_each_scene_at_its_time(zh_svg):
                     assert shown == [f"step-{step}"], (t, shown)
         finally:
             browser.close()
+
+
+def test_per_step_screenshots_keep_cjk_on_the_grid(tmp_path):
+    """record --svg DIR: the same cell-sized spans as the animation (Rich sizes them by len)."""
+    from app.record import record_svg
+    [path] = record_svg("buddy", tmp_path, "zh", (160, 48), only=1, progress=False)
+    root = ET.parse(path).getroot()
+    wide = [t for t in root.iterfind(".//s:text[@textLength]", NS)
+            if t.text and cell_len(t.text) != len(t.text)]
+    assert wide and all(float(t.get("textLength")) == pytest.approx(12.2 * cell_len(t.text), abs=0.01)
+                        for t in wide)

@@ -18,7 +18,8 @@ from typing import Any
 from . import expr, teaching
 from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, Lesson, LessonError, Step
 from .ops import EXPR_TYPES, OPS, lookup
-from .source import MAX_KEY_PARTS, MAX_NESTING, KeyLines, Lexed, depth, key_problems, lex, scan
+from .source import (MAX_KEY_PARTS, MAX_NESTING, KeyLines, Lexed, depth, key_problems, lex, scan,
+                     toml_error)
 from .textsafe import is_clean, sanitize
 from .validate_args import check_machine, check_value, constant, kind_problem
 from .validate_expects import IDENT, ExpectChecks, flatten, near, parse_fact_key
@@ -30,8 +31,6 @@ STEP_KEYS = ("do", "as", "say", "title", "focus", "expect", "ask", "repeat", "ea
              "random", "on_error", "where", "errata", "listing")
 LESSON_KEYS = ("id", "title", "summary", "machine", "order", "requires", "try", "kernel")
 _LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
-_TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
 
 
 MAX_LESSON_BYTES = 1 << 20      # a lesson file is text of at most 1 MiB
@@ -89,13 +88,8 @@ def parse_lesson(text: str, path: str = "<lesson>") -> Lesson:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
-        msg = str(err)
-        m = _TOML_POS.search(msg)
-        if m:
-            raise LessonError(path, [(int(m.group(1)), f"bad TOML: {msg[:m.start()]} "
-                                      f"(column {m.group(2)})")]) from None
-        line = text.count("\n") + 1
-        raise LessonError(path, [(line, f"bad TOML: {_TOML_EOF.sub('', msg)}")]) from None
+        line, column, msg = toml_error(err, text)          # the decoder's own position
+        raise LessonError(path, [(line, f"bad TOML: {msg}")], column=column) from None
     except (RecursionError, ValueError, MemoryError) as err:   # limits the lexer did not foresee
         raise LessonError(path, [(1, f"bad TOML: {type(err).__name__}: {str(err)[:120]}")]) from None
     if depth(data) > MAX_NESTING + 2 * MAX_KEY_PARTS:          # quoted dotted keys, table names

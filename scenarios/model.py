@@ -144,15 +144,18 @@ class Lesson:
 
 
 class LessonError(Exception):
-    """Problems found in a lesson file, each one ``path:line: message``."""
+    """Problems found in a lesson file, each one ``path:line: message`` (``path:line:column:
+    message`` when the problem has a column, as TOML syntax errors do)."""
 
-    def __init__(self, path: str, problems: list[tuple[int, str]]) -> None:
+    def __init__(self, path: str, problems: list[tuple[int, str]], column: int = 0) -> None:
         self.path = path
         self.problems = sorted(problems, key=lambda p: p[0])
+        self.column = column if len(self.problems) == 1 else 0   # of the one problem
         super().__init__(self.lines()[0] if self.problems else path)
 
     def lines(self) -> list[str]:
-        return [f"{self.path}:{line}: {msg}" if line > 0 else f"{self.path}: {msg}"
+        col = f"{self.column}:" if self.column > 0 else ""
+        return [f"{self.path}:{line}:{col} {msg}" if line > 0 else f"{self.path}: {msg}"
                 for line, msg in self.problems]
 
     def __str__(self) -> str:

@@ -215,3 +215,23 @@ def _inline_steps(text: str, lexed: Lexed, number: int, rest: str) -> list[KeyLi
         if d == 1 and line.lstrip().startswith("{"):
             steps.append(KeyLines({"": i}))
     return steps
+
+
+_TOML_POS = re.compile(r"\s*\(at line (\d+), column (\d+)\)\s*$")
+_TOML_EOF = re.compile(r"\s*\(at end of document\)\s*$")
+
+
+def toml_error(err: ValueError, text: str) -> tuple[int, int, str]:
+    """(line, column, message) of a ``tomllib.TOMLDecodeError``, both 1-based, as the decoder
+    computed them: its ``lineno``/``colno`` attributes (Python 3.14+), else the same numbers
+    from the fixed suffix 3.11-3.13's decoder appends to its message ("(at line N, column M)",
+    or "(at end of document)": the last line, one past its end)."""
+    msg = str(getattr(err, "msg", None) or err)
+    lineno, colno = getattr(err, "lineno", None), getattr(err, "colno", None)
+    if isinstance(lineno, int) and isinstance(colno, int):
+        return lineno, colno, _TOML_EOF.sub("", _TOML_POS.sub("", msg))
+    m = _TOML_POS.search(msg)
+    if m:
+        return int(m.group(1)), int(m.group(2)), msg[:m.start()]
+    lines = text.split("\n")
+    return len(lines), len(lines[-1]) + 1, _TOML_EOF.sub("", msg)

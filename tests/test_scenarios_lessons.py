@@ -82,7 +82,7 @@ def test_broken_lesson_gives_one_located_line(path):
         load_lesson(path)
     lines = info.value.lines()
     assert len(lines) == 1, lines
-    m = re.match(rf"^{re.escape(str(path))}:(\d+): \S.*$", lines[0])
+    m = re.match(rf"^{re.escape(str(path))}:(\d+):(?:\d+:)? \S.*$", lines[0])
     assert m, lines[0]
     assert 1 <= int(m.group(1)) <= len(path.read_text(encoding="utf-8").splitlines()) + 1
 

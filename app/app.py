@@ -132,7 +132,7 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
 
     def __init__(self, lesson: Any = None, ram: str | None = None, pae: bool = False,
                  lang: str | None = "en", machine: dict[str, Any] | None = None,
-                 layout: str | None = None) -> None:
+                 layout: str | None = None, settings: Any = None) -> None:
         super().__init__()
         self._filters = [SafeMonochrome() if type(f) is Monochrome else f for f in self._filters]
         from .chrome import projector_theme
@@ -152,6 +152,9 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         self._serial = 0
         self._start_free = zone_free(self.timeline.machine)   # the sparkline's step 0
         self._user_selection: Selection | None = None          # picked by the user, not the lesson
+        if settings is not None:                               # the config file (app/config.py)
+            from .config import apply_to_app
+            apply_to_app(self, settings)
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:

@@ -47,11 +47,16 @@ def build_parser() -> argparse.ArgumentParser:
     add_boot_options(p)
     p.add_argument("--no-ask", action="store_true",
                    help="TUI: step without stopping at the lessons' prediction questions")
+    from . import cli_author
+    cli_author.add_global_options(p)
     p.set_defaults(lesson=None)
     sub = p.add_subparsers(dest="command", parser_class=_Parser, prog="mmviz")
+    cli_author.add_parsers(sub)
 
     s = sub.add_parser("lessons", help="list the lessons")
     s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--lessons", action="append", metavar="DIR", default=argparse.SUPPRESS,
+                   help="also list the lessons in this folder")
     s.add_argument("--all", action="store_true", help="also list lessons this engine cannot run yet")
     s.add_argument("--json", action="store_true")
 
@@ -162,7 +167,8 @@ def cmd_default(ns: argparse.Namespace) -> int:
             machine = boot_options(ns)
             if machine:
                 _check_machine(machine)
-            tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, layout=ns.layout)
+            tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, layout=ns.layout,
+                          settings=ns.settings)
             tui.ask_questions = not ns.no_ask  # predict, then see (widgets/question.py)
             return _run_app(tui)
     import engine
@@ -296,7 +302,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
         app_cls = _tui_app()
         if app_cls is None or not tui_wanted():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
-        tui = app_cls(lesson=ns.lesson, lang=ns.lang)
+        tui = app_cls(lesson=ns.lesson, lang=ns.lang, settings=ns.settings)
         tui.ask_questions = not ns.no_ask
         return _run_app(tui)
     from .cli_lesson import play_text
@@ -361,10 +367,31 @@ def cmd_glossary(ns: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(ns: argparse.Namespace) -> int:
+    from .cli_author import cmd_new as run
+    return run(ns, UsageError, out)
+
+
+def cmd_schema(ns: argparse.Namespace) -> int:
+    from .cli_author import cmd_schema as run
+    return run(ns, UsageError, out)
+
+
+def cmd_config(ns: argparse.Namespace) -> int:
+    from .cli_author import cmd_config as run
+    return run(ns, ns.settings, out)
+
+
+def cmd_completion(ns: argparse.Namespace) -> int:
+    from .cli_author import cmd_completion as run
+    return run(ns, out)
+
+
 COMMANDS = {"boot": cmd_boot, "glossary": cmd_glossary, "lessons": cmd_lessons, "run": cmd_run,
             "check": cmd_check, "quiz": cmd_quiz,
             "layout": cmd_layout, "proc": cmd_proc, "record": cmd_record, "walk": cmd_walk,
-            "serve": cmd_serve}
+            "serve": cmd_serve,
+            "new": cmd_new, "schema": cmd_schema, "config": cmd_config, "completion": cmd_completion}
 
 
 def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
@@ -401,9 +428,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         _check_environment()
         args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
-        ns = build_parser().parse_args(args)
+        parser = build_parser()
+        from .cli_author import apply_settings, complete
+        complete(parser)                         # the shell asked for completions: answer, exit
+        ns = parser.parse_args(args)
         if lesson is not None:
             ns.lesson = lesson
+        ns.settings = apply_settings(ns, UsageError)   # config file, --lessons DIR
         if getattr(ns, "lang", "") is None:
             from widgets.i18n import default_lang
             ns.lang = default_lang()

@@ -16,7 +16,7 @@ TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
   mmviz COMMAND ...                                 (see the commands below)"""
 RECORD_SIZE = "160x48"    # the smallest wide layout (app/layout.py WIDE_MIN) with room to spare
 TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swap", "--cpus",
-               "--layout"}
+               "--layout", "--lessons"}
 BOOT_FLAGS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus")
 
 
@@ -78,8 +78,9 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
     s.add_argument("--svg", metavar="DIR", help="write one SVG screenshot per step into DIR")
     s.add_argument("--step", type=int, default=None, help="with --svg: only this step")
     s.add_argument("--lang", choices=("en", "zh"), default=None)
-    s.add_argument("--size", default=RECORD_SIZE,
-                   help=f"terminal COLSxROWS (default {RECORD_SIZE}: the wide layout, every pane; "
+    s.add_argument("--size", default=None,
+                   help=f"terminal COLSxROWS (default: the config's record.size, else {RECORD_SIZE}: "
+                        "the wide layout, every pane; "
                         "smaller sizes record the medium or compact layout)")
     s.add_argument("--step-seconds", type=float, default=None,
                    help="seconds per step (default: each step's reading time, as autoplay)")
@@ -105,7 +106,8 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
                                             and 0 < ns.step_seconds <= 3600):
         raise usage_error("mmviz record: --step-seconds must be a number of seconds, 0 < s <= 3600")
     try:
-        size = parse_size(ns.size)
+        settings = getattr(ns, "settings", None)
+        size = parse_size(ns.size or (settings and settings.record_size) or RECORD_SIZE)
     except ValueError as err:
         raise usage_error(f"mmviz record: {err}") from None
     from scenarios import find_lesson

@@ -138,15 +138,30 @@ async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callabl
         return total
 
 
-def _progress(i: int, total: int, stream=sys.stderr) -> None:
-    if total <= 0:
-        return
-    width = 30
-    done = width * i // total
-    stream.write(f"\rrecording [{'#' * done}{'.' * (width - done)}] {i}/{total}")
-    if i == total:
-        stream.write("\n")
-    stream.flush()
+class Progress:
+    """``recording ━━━━━━ 3/12`` on stderr through rich.progress, only when stderr is a
+    terminal (a pipe or a CI log gets nothing); transient: gone when the recording ends."""
+
+    def __init__(self, enabled: bool = True, stream: Any = None) -> None:
+        from rich.console import Console
+        console = Console(file=stream if stream is not None else sys.stderr)
+        self.bar = None
+        if enabled and console.is_terminal:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
+            self.bar = Bar(TextColumn("recording"), BarColumn(), MofNCompleteColumn(),
+                           console=console, transient=True)
+            self.task = self.bar.add_task("recording", total=None)
+            self.bar.start()
+
+    def __call__(self, i: int, total: int) -> None:
+        """Frame ``i`` of ``total`` (0 is the start) is done."""
+        if self.bar is not None:
+            self.bar.update(self.task, completed=i, total=max(1, total))
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+            self.bar = None
 
 
 def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] = DEFAULT_SIZE,
@@ -170,8 +185,7 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
         events.append(json.dumps([t, "o", frame], ensure_ascii=False))
         events.append(json.dumps([t, "m", label], ensure_ascii=False))
         clock[0] += step_seconds if step_seconds else reading_time(app.timeline, lang)
-        if progress:
-            _progress(i, max(1, total_hint[0]))
+        bar(i, total_hint[0])
 
     total_hint = [0]
     try:
@@ -179,7 +193,11 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
         total_hint[0] = len(find_lesson(lesson)) if isinstance(lesson, str) else len(lesson)
     except Exception:
         total_hint[0] = 0
-    total = asyncio.run(_play(lesson, lang, size, on_frame))
+    bar = Progress(progress)
+    try:
+        total = asyncio.run(_play(lesson, lang, size, on_frame))
+    finally:
+        bar.close()
     end = round(clock[0], 6)
     events.append(json.dumps([end, "o", RESET + SHOW_CURSOR]))
     header = {"version": 2, "width": size[0], "height": size[1], "duration": end,
@@ -201,8 +219,11 @@ def record_svg(lesson: Any, out_dir: Path, lang: str = "en", size: tuple[int, in
         svg = app.export_screenshot(title=f"mmviz — step {i}")
         path.write_text(fix_text_lengths(svg, 20 * 0.61), encoding="utf-8")   # Rich's cell px
         written.append(path)
-        if progress and only is None:
-            _progress(i, max(1, len(app.timeline)))
+        bar(i, len(app.timeline))
 
-    asyncio.run(_play(lesson, lang, size, on_frame, only))
+    bar = Progress(progress and only is None)
+    try:
+        asyncio.run(_play(lesson, lang, size, on_frame, only))
+    finally:
+        bar.close()
     return written

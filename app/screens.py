@@ -81,8 +81,20 @@ class LessonPicker(ModalScreen[Any]):
             yield OptionList(*[Option(f"{i + 1:>2}. {l.id:<16} {l.title_in(self.lang)}  "
                                       f"({tr(self.lang, 'picker.steps', n=len(l))})"
                                       + (f"  [{needs}: {', '.join(l.requires)}]"
-                                         if getattr(l, "requires", None) else ""), id=l.id)
+                                         if getattr(l, "requires", None) else "")
+                                      + self._source(l), id=f"lesson-{i}")
                                for i, l in enumerate(self.lessons)], id="lesson-options")
+
+    def _source(self, lesson: Any) -> str:
+        """A user's lesson (--lessons DIR, the config's lessons) names its folder."""
+        from scenarios.library import is_bundled
+        if is_bundled(lesson.path):
+            return ""
+        from pathlib import Path
+        folder = Path(lesson.path).parent
+        home = Path.home()
+        shown = f"~/{folder.relative_to(home)}" if folder.is_relative_to(home) else str(folder)
+        return f"  ({shown})"
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         self.dismiss(self.lessons[event.option_index])

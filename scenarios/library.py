@@ -1,4 +1,5 @@
-"""The bundled lessons (scenarios/lessons/*.toml) and how a LESSON argument is found."""
+"""The lessons: the bundled ones (scenarios/lessons/*.toml), then the user's folders
+(``--lessons DIR`` and the config file's ``lessons``), and how a LESSON argument is found."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,10 +8,28 @@ from .loader import load_lesson
 from .model import Lesson, LessonError
 
 LESSON_DIR = Path(__file__).resolve().parent / "lessons"
+USER_DIRS: list[Path] = []          # the user's lesson folders, after the bundled ones
+
+
+def set_user_dirs(dirs: list[Path]) -> None:
+    """The user's lesson folders (listed after the bundled lessons; a missing folder is
+    skipped).  The CLI sets them from ``--lessons DIR`` and the config file."""
+    USER_DIRS[:] = [Path(d) for d in dirs]
 
 
 def lesson_paths() -> list[Path]:
-    return sorted(LESSON_DIR.glob("*.toml"))
+    """The bundled lesson files, then each user folder's ``*.toml`` (sorted per folder)."""
+    paths = sorted(LESSON_DIR.glob("*.toml"))
+    for d in USER_DIRS:
+        try:
+            paths += sorted(p for p in d.glob("*.toml") if p.is_file())
+        except OSError:
+            continue
+    return paths
+
+
+def is_bundled(path: str | Path) -> bool:
+    return Path(path).resolve().parent == LESSON_DIR
 
 
 def all_lessons() -> list[Lesson]:

@@ -122,12 +122,35 @@ def fact_schemas() -> dict[str, dict]:
     return out
 
 
-def expect_schema(op: Op | None) -> dict:
-    """The facts that apply to ``op``'s result (all of them for None), as references."""
-    names = [("zone" if f.name == "zone_info" else f.name) for f in FACTS.values()
-             if op is None or f.kinds is None or op.result in f.kinds]
+def applicable_facts(op: Op) -> list[str]:
+    """The expect keys ``mmviz check`` accepts on a plain (not repeat) ``op`` step."""
+    from .validate_expects import ExpectChecks
+    names = []
+    for f in FACTS.values():
+        if not ExpectChecks.applicable(None, f, op, None):   # type: ignore[arg-type]
+            name = "zone" if f.name == "zone_info" else f.name
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def expect_schema(names: list[str]) -> dict:
+    """An expect table of these facts, as references to their definitions."""
     return {"type": "object", "additionalProperties": False,
             "properties": {n: {"$ref": f"#/definitions/fact_{n}"} for n in names}}
+
+
+def _expect_sets() -> tuple[dict[str, str], dict[str, dict]]:
+    """op name -> its expect definition's name, and the (deduplicated) definitions."""
+    by_set: dict[tuple[str, ...], str] = {}
+    of_op, defs = {}, {}
+    for op in OPS.values():
+        names = tuple(applicable_facts(op))
+        if names not in by_set:
+            by_set[names] = f"expect_{op.name}"
+            defs[by_set[names]] = expect_schema(list(names))
+        of_op[op.name] = by_set[names]
+    return of_op, defs
 
 
 def _answer_pattern() -> str:
@@ -171,9 +194,9 @@ def _common() -> dict[str, Any]:
     return common
 
 
-def _op_branch(op: Op, common: dict) -> dict:
+def _op_branch(op: Op, common: dict, expect: str) -> dict:
     refs = {key: {"$ref": f"#/definitions/{key}"} for key in common}
-    props = {"do": {}, **refs, "expect": {"$ref": f"#/definitions/expect_{op.result}"}}
+    props = {"do": {}, **refs, "expect": {"$ref": f"#/definitions/{expect}"}}
     props.update({p.name: param_schema(p) for p in op.params})
     then: dict[str, Any] = {"properties": props, "additionalProperties": False}
     required = [p.name for p in op.params if p.required]
@@ -186,11 +209,12 @@ def _op_branch(op: Op, common: dict) -> dict:
 def build() -> dict[str, Any]:
     """The schema (draft-07, which taplo and Even Better TOML read)."""
     common = _common()
+    expect_of, expect_defs = _expect_sets()
     names = sorted([*OPS, *(a for op in OPS.values() for a in op.aliases)])
     op_docs = "; ".join(f"{op.name}: {op.doc}" for op in OPS.values() if op.doc)
     step = {"type": "object", "required": ["do", "say"],
             "properties": {"do": {"enum": names, "description": STEP_KEYS_DOC["do"] + ". " + op_docs}},
-            "allOf": [_op_branch(op, common) for op in OPS.values()]}
+            "allOf": [_op_branch(op, common, expect_of[op.name]) for op in OPS.values()]}
     boot = OPS["boot"]
     lesson = {
         "type": "object", "required": ["id", "title", "summary"], "additionalProperties": False,
@@ -212,8 +236,7 @@ def build() -> dict[str, Any]:
     definitions = {"gfp": {"type": "string", "pattern": _gfp_pattern(),
                            "description": "GFP flags: GFP_KERNEL, GFP_DMA | __GFP_ZERO, ..."},
                    **common, **{f"fact_{n}": f for n, f in fact_schemas().items()},
-                   **{f"expect_{kind}": expect_schema(next(o for o in OPS.values() if o.result == kind))
-                      for kind in sorted({o.result for o in OPS.values()})}}
+                   **expect_defs}
     return {"$schema": "http://json-schema.org/draft-07/schema#", "$id": SCHEMA_ID,
             "title": "mmviz lesson", "description": "A lesson file for mmviz (docs/LESSONS.md)",
             "type": "object", "required": ["lesson", "step"], "additionalProperties": False,

@@ -198,3 +198,33 @@ async def test_picker_lists_a_user_folders_lesson(tmp_path):
             assert len(app.timeline) == 3
     finally:
         set_user_dirs([])
+
+
+def test_lessons_doc_is_generated_from_the_tables():
+    from scenarios.facts import FACTS
+    from scenarios.lessondoc import DOC_PATH, blocks_in, render
+    doc = DOC_PATH.read_text(encoding="utf-8")
+    assert doc == render(doc), "run: python -m scenarios.lessondoc"
+    assert set(blocks_in(doc)) == {"ops", "types", "facts", "focus", "articles", "limits"}
+    for op in OPS.values():
+        assert f"| `{op.name}`" in doc
+        for p in op.params:
+            assert f"`{p.name}` ({p.type}" in doc
+    for fact in FACTS.values():
+        name = "zone" if fact.name == "zone_info" else fact.name
+        assert f"| `{name}" in doc
+
+
+def test_lessons_doc_examples_are_valid_lesson_toml(tmp_path):
+    """The header and step examples of docs/LESSONS.md, put together, pass mmviz check."""
+    import re
+    from scenarios.lessondoc import DOC_PATH
+    blocks = re.findall(r"```toml\n(.*?)```", DOC_PATH.read_text(encoding="utf-8"), re.S)
+    header = next(b for b in blocks if b.startswith("[lesson]"))
+    step = next(b for b in blocks if b.startswith("[[step]]") and "as = \"x\"" in b)
+    text = header.replace('"""..."""', '"""Text."""') + "\n" + step.replace('"""..."""', '"""Text."""')
+    text = text.replace('requires = ["zones-gfp"]', "requires = []")
+    path = tmp_path / "example.toml"
+    path.write_text(text.replace('id = "buddy"', 'id = "example"'), encoding="utf-8")
+    lesson = load_lesson(path)
+    assert [s.op.name for s in lesson.steps] == ["alloc_pages"]

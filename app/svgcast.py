@@ -186,7 +186,7 @@ def record_animated_svg(lesson: Any, out: Path, lang: str = "en", size: tuple[in
     Each step stays on screen ``step_seconds`` (None: its reading time, app/reading.py).
     OSError naming ``out`` if it cannot be written (checked before recording)."""
     from .reading import step_seconds as reading_time
-    from .record import _progress
+    from .record import Progress
     check_writable(out)
     scenes: list[Scenes] = []
 
@@ -199,9 +199,12 @@ def record_animated_svg(lesson: Any, out: Path, lang: str = "en", size: tuple[in
                          else f"0: {tl.lesson.title_in(lang)}", newlines=False)
         seconds = step_seconds if step_seconds else reading_time(tl, lang)
         scenes[0].add(frame_parts(app, scenes[0].title, f"f{i}"), i, label, seconds)
-        if progress:
-            _progress(i, max(1, len(tl)))
+        bar(i, len(tl))
 
-    total = asyncio.run(_play(lesson, lang, size, on_frame))
+    bar = Progress(progress)              # rich.progress, only when stderr is a terminal
+    try:
+        total = asyncio.run(_play(lesson, lang, size, on_frame))
+    finally:
+        bar.close()
     out.write_text(scenes[0].svg(), encoding="utf-8")
     return total

@@ -89,9 +89,9 @@ def usage(op: Any) -> str:
 
 
 def proc_files() -> list[str]:
-    """The /proc files the engine renders (engine.procfs), and a process's maps/status."""
+    """The /proc files the engine renders (engine.vmstat), and a process's maps/status."""
     try:
-        from engine.procfs import _FILES
+        from engine.vmstat import _FILES
         files = sorted(_FILES)
     except ImportError:
         files = []

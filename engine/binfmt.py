@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from . import tasks
 from .mm import (PAGE_SIZE, STACK_RND_MASK, TASK_SIZE, VM_EXEC, VM_GROWSDOWN, VM_MAY,
                  VM_READ, VM_WRITE, Vma, page_align, prot_flags)
-from .proc_events import VmaCreate
+from .task_events import VmaCreate
 
 
 @dataclass(frozen=True)

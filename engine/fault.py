@@ -24,7 +24,7 @@ from .mm import (RLIMIT_STACK, STACK_GUARD_GAP, VM_EXEC, VM_GROWSDOWN, VM_READ, 
                  VM_WRITE)
 from .mmu import X86_PF_INSTR, X86_PF_PROT, X86_PF_WRITE
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW
-from .proc_events import CowBreak, CowReuse, HandleFault, MapPte, Segv, SwapIn, VmaExtend
+from .task_events import CowBreak, CowReuse, HandleFault, MapPte, Segv, SwapIn, VmaExtend
 from .swap import kswapd
 
 USER_GFP = "GFP_HIGHUSER_MOVABLE"

@@ -17,7 +17,7 @@ slot is the highest.  kunmap_atomic clears the PTE and invalidates that one page
 from __future__ import annotations
 
 from .errors import BadFree, ConfigError, KernelError, KernelOops
-from .kalloc_events import (KernelMapPte, KernelUnmapPte, Kmap, KmapAtomic, Kunmap,
+from .kmem_events import (KernelMapPte, KernelUnmapPte, Kmap, KmapAtomic, Kunmap,
                             KunmapAtomic, PkmapFlush)
 from .vmalloc import kernel_pte_flags
 

@@ -21,11 +21,11 @@ from __future__ import annotations
 
 from . import physmem as pm
 from .errors import BadFree, ConfigError, KernelError, OutOfMemory
-from .kalloc_events import CacheCreate, CacheDestroy, KernelMessage, KfreeLarge, KmallocLarge
-from .slab import SlubCache, get_order
+from .kmem_events import CacheCreate, CacheDestroy, KernelMessage, KfreeLarge, KmallocLarge
+from .slub import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)
-from .slab_classic import ClassicCache
+from .slab import ClassicCache
 
 ZERO_SIZE_PTR = 0x10
 KMALLOC_MAX_SIZE = 4 << 20            # 1 << (MAX_ORDER - 1 + PAGE_SHIFT)

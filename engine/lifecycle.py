@@ -102,7 +102,7 @@ def exec_new(m, name: str, legacy: bool | None, events):
     """The spawn proper: a new task, mm and page directory, then exec of the image."""
     from .binfmt import exec_image, image_for
     from .process import Process
-    from .proc_events import Spawn
+    from .task_events import Spawn
     if legacy is None:
         legacy = m.config.flavour.era != "C"     # 2.6: bottom-up from 0x40000000
     pid = m.next_pid
@@ -123,7 +123,7 @@ def copy_process(m, parent, events) -> int:
     """The fork proper: the child's mm, its VMAs, COW-shared pages (copy_page_range)."""
     from .memory import copy_range
     from .process import Process
-    from .proc_events import Fork
+    from .task_events import Fork
     legacy = parent.mm.legacy
     mm = tasks.new_mm(m, legacy)
     mm.mmap_base = parent.mm.mmap_base

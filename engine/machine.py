@@ -11,7 +11,7 @@ attribute          subsystem                                   kernel
 ``kmem``           kmalloc.KmemCaches (SLUB or SLAB)           mm/slab_common.c, slub.c, slab.c
 ``vmap``           vmalloc.Vmalloc                             mm/vmalloc.c
 ``highmem``        highmem.Highmem (kmap, kmap_atomic)         mm/highmem.c
-``kernel_pt``,     kpgtable.KernelPageTables, mmu.CpuRegs,     arch/x86/mm/init_32.c, the CPU
+``kernel_pt``,     init_32.KernelPageTables , mmu.CpuRegs,     arch/x86/mm/init_32.c, the CPU
 ``cpu``, ``tlb``   mmu.Tlb
 tasks              tasks (spawn, fork, exit, accesses)         kernel/fork.c, exit.c, mm/memory.c
 ``swap_state``     swap.SwapState, swap.kswapd                 mm/swapfile.c, mm/vmscan.c
@@ -33,18 +33,18 @@ from .config import MachineConfig, make_config
 from .errors import BadFree, ConfigError, InvariantError
 from .highmem import Highmem
 from .invariants import check_machine
-from .kalloc_checks import check_kalloc
-from .kalloc_procfs import kalloc_meminfo, kalloc_node_stats
+from .kmem_checks import check_kalloc
+from .slabinfo import kalloc_meminfo, kalloc_node_stats
 from .kmalloc import ZERO_SIZE_PTR, KmemCaches
-from .kpgtable import KernelPageTables
+from .init_32 import KernelPageTables
 from .lifecycle import atomic, copy_process, exec_new, teardown
 from .mmu import (EFER_NXE, X86_CR0_PE, X86_CR0_PG, X86_CR0_WP, X86_CR4_PAE, X86_CR4_PGE,
                   X86_CR4_PSE, CpuRegs, Tlb)
 from .mmu import walk as _walk
 from .page_alloc import PageAllocator
 from .physmem import FrameStore
-from .proc_check import check_processes
-from .proc_events import Exit
+from .task_checks import check_processes
+from .task_events import Exit
 from .process import Process
 from .swap import swap_meminfo
 from .trace import Trace
@@ -493,13 +493,13 @@ class Machine:
 
     # -- inspection ---------------------------------------------------------
     def proc(self, path: str) -> str:
-        """/proc file text in the kernel's format (engine.procfs)."""
-        from .procfs import render
+        """/proc file text in the kernel's format (engine.vmstat)."""
+        from .vmstat import render
         return render(self, path)
 
     def proc_pid(self, pid, name: str) -> str:
         """/proc/<pid>/<name> (maps, status, ...) in the kernel's format."""
-        from .proc_procfs import render_pid
+        from .task_mmu import render_pid
         return render_pid(self, pid, name)
 
     def check(self) -> None:

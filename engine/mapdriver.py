@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from .errors import ConfigError, SegFault
 from .mm import page_align
-from .proc_events import DriverFault
+from .task_events import DriverFault
 
 GREETING = b"hello world from kernel space !\n"
 

@@ -21,7 +21,7 @@ from .mm import VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 from .paging import (PAE_ADDR_MASK, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_NX, _PAGE_PRESENT,
                      _PAGE_RW, _PAGE_TABLE, _PAGE_USER, mk_pae_entry, mk_pte, protnone_bit)
 from .mmu_events import TlbFlush
-from .proc_events import FreePgtable, UnmapPte
+from .task_events import FreePgtable, UnmapPte
 
 FLUSH_ALL_CEILING = 33          # tlb_single_page_flush_ceiling
 

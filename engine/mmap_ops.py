@@ -12,7 +12,7 @@ from .memory import change_protection, zap_range
 from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, STACK_GUARD_GAP, TASK_SIZE, VM_DONTEXPAND,
                  VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYSHARE, VM_SHARED, SharedAnon, Vma,
                  page_align, prot_flags)
-from .proc_events import BrkMove, VmaCreate, VmaExtend, VmaMerge, VmaProtect, VmaRemove, VmaSplit
+from .task_events import BrkMove, VmaCreate, VmaExtend, VmaMerge, VmaProtect, VmaRemove, VmaSplit
 
 
 def parse_map_flags(flags: str) -> set[str]:

@@ -58,7 +58,7 @@ def select_bad_process(m):
 
 def mem_info(m) -> list[str]:
     """show_mem(): the Mem-Info block of the flavour."""
-    from .procfs import meminfo_values
+    from .vmstat import meminfo_values
     era_c = m.config.flavour.era == "C"
     v = meminfo_values(m)
     free = sum(z.free_pages for z in m.all_zones)
@@ -81,7 +81,7 @@ def mem_info(m) -> list[str]:
         out += ["Mem-info:",
                 f"Active:{anon} inactive:0 dirty:0 writeback:0 unstable:0",
                 f" free:{free} slab:{slab} mapped:0 pagetables:{pt} bounce:0"]
-    from .procfs import owner_pages
+    from .vmstat import owner_pages
     from . import physmem as pm
     for z in m.zones:
         zanon = owner_pages(m, pm.OWNER_USER, z.idx) * K
@@ -173,7 +173,7 @@ def out_of_memory(m, current, gfp_mask: int, order: int, events) -> bool:
     kill_line = next(x for x in lines if x.startswith(("Out of memory: Killed",
                                                        "Killed process")))
     if events is not None:
-        from .proc_events import OomKill
+        from .task_events import OomKill
         events.append(OomKill(killed.pid, killed.comm, points, kill_line))
     if current is not None and killed is current:
         raise _killed(kill_line, killed.pid)

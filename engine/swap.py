@@ -23,7 +23,7 @@ import numpy as np
 from . import physmem as pm
 from .paging import _PAGE_ACCESSED, swp_pte, swp_pte_decode
 from .memory import flush_tlb_page
-from .proc_events import Kswapd, Referenced, SwapOut
+from .task_events import Kswapd, Referenced, SwapOut
 
 
 def max_swap_pages(pae: bool, flavour: str = "6.1") -> int:

@@ -16,7 +16,7 @@ from .errors import ConfigError, KernelError, KernelOops, OomKilled, OutOfMemory
 from .mm import TASK_SIZE, FileRef, MmStruct, mmap_base
 from .mmu import access as _access
 from .pgtable import PageTables
-from .proc_events import ContextSwitch, Oops
+from .task_events import ContextSwitch, Oops
 from .process import MAX_RW_BYTES, Process
 
 if TYPE_CHECKING:

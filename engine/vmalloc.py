@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from . import physmem as pm
 from .errors import BadFree, ConfigError, OutOfMemory
-from .kalloc_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
+from .kmem_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW
 
 PAGE_SIZE = 4096

@@ -44,7 +44,7 @@ def sync_kernel_pdes(m, start: int, end: int, events: list | None) -> int:
                 pgd._wr(dst, src)
                 copied += 1
                 if events is not None:
-                    from .kalloc_events import PdeSync
+                    from .kmem_events import PdeSync
                     events.append(PdeSync(p.pid, i << 22, src, "arch_sync_kernel_mappings"))
     return copied
 
@@ -62,7 +62,7 @@ def vmalloc_fault(m, p, vaddr: int, events: list | None) -> bool:
         return False
     pgd._wr(pgd.root + 4 * i, src)
     if events is not None:
-        from .kalloc_events import PdeSync
+        from .kmem_events import PdeSync
         events.append(PdeSync(p.pid, i << 22, src, "vmalloc_fault"))
     return True
 

@@ -11,7 +11,7 @@ accepted values come from the engine itself, never from a copied list:
 - sizes: ``engine.config.parse_size``; the machine: ``engine.config.make_config`` and
   the boot-time layout (``engine.layout.compute_layout``, which refuses a vmalloc=
   reserve that leaves no lowmem);
-- /proc paths: the files ``engine.procfs`` renders.
+- /proc paths: the files ``engine.vmstat`` renders.
 
 Expression arguments are checked when they are constant (``"1 << 64"``); names are
 checked for their kind (a map_driver or a process is not an address).
@@ -141,7 +141,7 @@ def check_prot(value: Any) -> str:
 
 
 def check_proc_path(value: str) -> str:
-    from engine.procfs import _FILES
+    from engine.vmstat import _FILES
     if value.rstrip("/") in _FILES or re.fullmatch(r"/proc/(\d+|self)/(maps|status)/?", value):
         return ""
     return f"{value}: no such file in this machine's /proc (try {', '.join(sorted(_FILES))}, " \

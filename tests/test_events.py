@@ -10,14 +10,14 @@ from pathlib import Path
 import pytest
 
 import engine
-import engine.kalloc_events as kalloc_events
+import engine.kmem_events as kmem_events
 import engine.kmsg as kmsg
 import engine.mmu_events as mmu_events
-import engine.proc_events as proc_events
+import engine.task_events as task_events
 from engine.events import EVENT_TYPES, AllocPages, Event, FreePages, FreeReserved, Reserve, Split
 
 ROOT = Path(__file__).resolve().parent.parent
-MODULES = (engine.events, kalloc_events, mmu_events, proc_events, kmsg)
+MODULES = (engine.events, kmem_events, mmu_events, task_events, kmsg)
 
 
 def _event_classes():
@@ -46,7 +46,7 @@ def test_events_of_different_types_never_compare_equal():
 def test_hex_is_chosen_by_field_type():
     assert Split("Normal", 0x1212, 3, 0x121a).describe() == \
         "Split(zone='Normal', pfn=0x1212, order=3, upper_pfn=0x121a)"
-    pte = kalloc_events.KernelMapPte(0xf8000000, 0x1234000, 0x1234163, "vmalloc")
+    pte = kmem_events.KernelMapPte(0xf8000000, 0x1234000, 0x1234163, "vmalloc")
     assert pte.hex_fields == {"vaddr", "paddr", "entry"}
     assert "entry=0x1234163" in pte.describe()
     walk = mmu_events.WalkStep("PDE", 0x1000, 3, 0x100c, 0x36bfe163)
@@ -57,10 +57,10 @@ def test_hex_is_chosen_by_field_type():
 def test_tracepoints_are_the_kernels():
     assert AllocPages.tracepoint == "mm_page_alloc"
     assert FreePages.tracepoint == "mm_page_free"
-    assert kalloc_events.ObjAlloc.tracepoint == "kmem_cache_alloc"
-    assert kalloc_events.KmallocLarge.tracepoint == "kmalloc"
+    assert kmem_events.ObjAlloc.tracepoint == "kmem_cache_alloc"
+    assert kmem_events.KmallocLarge.tracepoint == "kmalloc"
     assert mmu_events.TlbFlush.tracepoint == "tlb_flush"
-    assert proc_events.HandleFault.tracepoint == "page_fault_user"
+    assert task_events.HandleFault.tracepoint == "page_fault_user"
     assert Split.tracepoint is None          # expand() has no tracepoint
 
 

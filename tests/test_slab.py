@@ -6,7 +6,7 @@ import copy
 import pytest
 
 import engine
-from engine.slab_classic import BUFCTL_END
+from engine.slab import BUFCTL_END
 
 
 @pytest.fixture(scope="module")

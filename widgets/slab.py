@@ -11,7 +11,7 @@ from typing import Any
 from rich.text import Text
 from textual.binding import Binding
 
-from engine.kalloc_events import (ArrayFlush, ArrayRefill, CacheCreate, CacheDestroy, KmallocLarge,
+from engine.kmem_events import (ArrayFlush, ArrayRefill, CacheCreate, CacheDestroy, KmallocLarge,
                                   ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew)
 
 from .selection import Selection, SelectionRequested

@@ -12,7 +12,7 @@ vmallocinfo (mm/vmalloc.c ``s_show``): ``0x%08lx-0x%08lx %7ld caller pages=N vma
 """
 from __future__ import annotations
 
-from .procfs import register
+from .vmstat import register
 
 HEADER = ("slabinfo - version: 2.1\n"
           "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"

@@ -121,6 +121,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         Binding("J,shift+down", "scroll_lesson(3)", "Scroll lesson down", id="scroll-down",
                 show=False),
         Binding("K,shift+up", "scroll_lesson(-3)", "Scroll lesson up", id="scroll-up", show=False),
+        Binding("ctrl+p", "command_palette", "palette", id="palette", show=False, priority=True,
+                tooltip="Open the command palette"),
         *[Binding(str(i), f"front('{pane}')", "Pane in front", id=f"front-{pane}", show=False)
           for i, pane in enumerate(("vmap", "physical", "buddy", "walk", "slab"), 1)],
     ]
@@ -240,7 +242,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         return [line for line, _ in self._log_lines()]
 
     def _log_lines(self) -> tuple[tuple[str, bool], ...]:
-        return tuple((f"step {r.index + 1}: {r.error_kind}: {r.error_message.splitlines()[0]}",
+        return tuple((tr(self.lang, "lesson.log_line", n=r.index + 1, kind=r.error_kind,
+                         message=r.error_message.splitlines()[0]),
                       r.intended) for r in self.timeline.results if r.error is not None)
 
     def make_view(self, touched: Any = None) -> StepView:
@@ -386,7 +389,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         from textual.command import CommandPalette
         from .screens import SafeCommandPalette
         if self.use_command_palette and not CommandPalette.is_open(self):
-            self.push_screen(SafeCommandPalette(id="--command-palette"))
+            self.push_screen(SafeCommandPalette(id="--command-palette",
+                                                placeholder=tr(self.lang, "palette.search")))
 
     def action_glossary(self) -> None:
         from .glossary import GlossaryScreen

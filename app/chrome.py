@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from textual.app import SystemCommand
 from textual.binding import Binding
 
-from widgets.i18n import tr
+from widgets.i18n import KEYS_ZH, SYSTEM_COMMANDS_ZH, tr
 
 # binding id -> (description key, tooltip key or "")
 BINDING_TEXT = {
@@ -23,9 +23,10 @@ BINDING_TEXT = {
     "language": ("key.language", ""), "help": ("key.help", ""),
     "return": ("key.return", "tip.return"), "layout": ("key.layout", "tip.layout"),
     "scroll-down": ("key.scroll_down", ""), "scroll-up": ("key.scroll_up", ""),
-    "patterns": ("key.patterns", "tip.patterns"),
+    "patterns": ("key.patterns", "tip.patterns"), "palette": ("key.palette", "tip.palette"),
+    "glossary": ("key.glossary", "tip.glossary"),
 }
-PALETTE_SKIP = {"theme"}          # Textual's palette has its own "Theme" entry
+PALETTE_SKIP = {"theme", "palette"}    # Textual's palette has its own "Theme" entry
 THEMES = ("textual-dark", "textual-light", "projector", "nord", "gruvbox", "dracula")
 
 
@@ -88,8 +89,17 @@ class ChromeMixin:
             table[key] = out
         self.refresh_bindings()
 
+    def get_key_display(self, binding: Binding) -> str:
+        """A key's name in the footer: Textual's, with its English key words in Chinese."""
+        shown = super().get_key_display(binding)         # type: ignore[misc]
+        return KEYS_ZH.get(shown, shown) if self.lang == "zh" else shown
+
     def get_system_commands(self, screen: Any) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        for cmd in super().get_system_commands(screen):   # type: ignore[misc]
+            if self.lang == "zh" and cmd.title in SYSTEM_COMMANDS_ZH:
+                title, help_text = SYSTEM_COMMANDS_ZH[cmd.title]
+                cmd = SystemCommand(title, help_text, cmd.callback, cmd.discover)
+            yield cmd
         for b in self.BINDINGS:
             assert isinstance(b, Binding)
             if b.id in PALETTE_SKIP:

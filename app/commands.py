@@ -178,8 +178,16 @@ def complete(line: str, names: Iterable[str] = (), kernel: str = "6.1") -> tuple
 def help_markdown(name: str | None = None, lang: str = "en") -> str:
     """``help``: every operation with its parameters; ``help OP``: one in detail (Markdown)."""
     from scenarios.ops import lookup
-    from widgets.i18n import tr
+    from widgets.i18n import KERNEL_FUNCTIONS_ZH, OPS_ZH, TYPE_WORDS_ZH, tr
     ops = _ops()
+    zh = lang == "zh"
+    types = TYPE_WORDS_ZH if zh else TYPE_WORDS
+
+    def kernel(name: str) -> str:
+        return (KERNEL_FUNCTIONS_ZH.get(name) if zh else None) or KERNEL_FUNCTIONS.get(name, "")
+
+    def doc(op: Any) -> str:
+        return (OPS_ZH.get(op.name) if zh else None) or op.doc or ""
     if name:
         op = lookup(name)
         if op is None:
@@ -188,16 +196,16 @@ def help_markdown(name: str | None = None, lang: str = "en") -> str:
             hint = tr(lang, "help.did_you_mean", names=", ".join(near)) if near else ""
             return f"# help {name}\n\n{tr(lang, 'help.unknown', name=name)} {hint}"
         rows = [f"# {op.name}", "", f"`{usage(op)}`", "",
-                f"**{tr(lang, 'help.kernel')}:** {KERNEL_FUNCTIONS.get(op.name, op.name + '()')}", ""]
-        if op.doc:
-            rows += [op.doc, ""]
+                f"**{tr(lang, 'help.kernel')}:** {kernel(op.name) or op.name + '()'}", ""]
+        if doc(op):
+            rows += [doc(op), ""]
         if op.params:
             rows += [f"| {tr(lang, 'help.param')} | {tr(lang, 'help.type')} | "
                      f"{tr(lang, 'help.default')} |", "|---|---|---|"]
             for p in op.params:
                 default = tr(lang, "help.required") if p.required else (
                     tr(lang, "help.none") if p.default is None else f"`{p.default}`")
-                rows.append(f"| `{p.name}` | {TYPE_WORDS.get(p.type, p.type)} | {default} |")
+                rows.append(f"| `{p.name}` | {types.get(p.type, p.type)} | {default} |")
             rows.append("")
         if op.aliases:
             rows.append(f"{tr(lang, 'help.aliases')}: " + ", ".join(f"`{a}`" for a in op.aliases))
@@ -207,7 +215,7 @@ def help_markdown(name: str | None = None, lang: str = "en") -> str:
             f"| {tr(lang, 'help.op')} | {tr(lang, 'help.kernel')} | {tr(lang, 'help.what')} |",
             "|---|---|---|"]
     for op in ops.values():
-        rows.append(f"| `{usage(op)}` | {KERNEL_FUNCTIONS.get(op.name, '')} | {op.doc} |")
+        rows.append(f"| `{usage(op)}` | {kernel(op.name)} | {doc(op)} |")
     return "\n".join(rows)
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 
 from engine.events import AllocPages, FreePages, Merge, Split
 from engine.extfrag import unusable_indices
 
+from .i18n import tr
 from .selection import Selection, SelectionRequested, selected_zone
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
@@ -30,6 +32,11 @@ def order_columns(width: int) -> tuple[int, list[range]]:
         if 11 + col * MAX_ORDER <= width:
             return col, [range(MAX_ORDER)]
     return (6 if 11 + 6 * 6 <= width else 5), [range(0, 6), range(6, MAX_ORDER)]
+
+
+def pad(text: str, cells: int) -> str:
+    """``text`` and spaces to ``cells`` terminal cells (a Chinese character takes two)."""
+    return text + " " * max(1, cells - cell_len(text))
 
 
 def _bar(count: int, top: int) -> str:
@@ -99,6 +106,7 @@ class BuddyPane(TextLines):
     BuddyPane:focus { border: round $accent; }
     """
     BINDINGS = [Binding("enter", "next_zone", "Select next zone", show=False)]
+    wrap = True          # long lines (a zone's head, the legend) wrap with their indent
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
@@ -108,7 +116,7 @@ class BuddyPane(TextLines):
 
     def show(self, view: StepView) -> None:
         """Draw free_area at this view; the sparkline is the lesson's steps 0..position."""
-        set_border_title(self, r"Buddy allocator: free_area\[order].nr_free")
+        set_border_title(self, tr(view.lang, "buddy.title"))
         self._machine, self._view = view.machine, view
         self._rendered_width = self.text_width
         self.set_lines(self.render_lines_for(view))
@@ -127,7 +135,8 @@ class BuddyPane(TextLines):
             self.post_message(SelectionRequested(Selection("zone", zones[self._zone_cursor])))
 
     def render_lines_for(self, view: StepView) -> list[Text]:
-        m = view.machine
+        m, lang = view.machine, view.lang
+        label = lambda key: pad(tr(lang, key), 9)         # noqa: E731
         chosen = selected_zone(m, view.selection)
         marks = buddy_highlights(list(view.events))
         history = [dict(h) for h in view.free_history]
@@ -136,8 +145,8 @@ class BuddyPane(TextLines):
         for z in m.zones:
             head = Text()
             head.append(f"{z.name:<8}", "bold reverse" if z.name == chosen else "bold")
-            head.append(f" free {z.free_pages:>8}  watermarks min {z.watermark_min} "
-                        f"low {z.watermark_low} high {z.watermark_high}")
+            head.append(" " + tr(lang, "buddy.head", free=z.free_pages, min=z.watermark_min,
+                                 low=z.watermark_low, high=z.watermark_high))
             lines.append(head)
             hit_orders = {o for (_, o, _, _) in marks.get(z.name, [])}
             top = max(1, max(z.nr_free))
@@ -157,7 +166,7 @@ class BuddyPane(TextLines):
                     row.append(f"{_bar(z.nr_free[o], top) * (col - 3):>{col}}",
                                "magenta" if o in hit_orders else "blue")
                 lines.append(row)
-                row = Text("  unusable ", "dim")
+                row = Text(f"  {label('buddy.unusable')}", "dim")
                 for o in orders:
                     i = unusable[o]
                     digits = 3 if col > 5 else 2             # keep a space between the columns
@@ -166,22 +175,21 @@ class BuddyPane(TextLines):
             hits = marks.get(z.name, [])         # one line per zone, so nothing below moves
             row = Text("  ")
             for what, order, first, last in hits[:2]:
-                row.append(f"{what} order {order}: pfn {first:#x}-{last:#x}  ", "magenta")
+                row.append(tr(lang, "buddy.hit", what=tr(lang, f"buddy.{what}"), order=order,
+                              first=f"{first:#x}", last=f"{last:#x}") + "  ", "magenta")
             if len(hits) > 2:
                 row.append(f"+{len(hits) - 2}", "dim magenta")
             lines.append(row)
             series = [h[z.name] for h in history if z.name in h]
-            row = Text("  free/step ", "dim")
+            row = Text(f"  {label('buddy.per_step')}", "dim")
             row.append_text(sparkline(series, z.watermark_min, z.watermark_low, z.watermark_high,
                                       width - 12))
             lines.append(row)
         legend = Text()
-        legend.append("magenta", "bold magenta")
-        legend.append(": split/merged/allocated/freed by this step · ", "dim")
-        legend.append("zone", "bold reverse")
-        legend.append(": the selection's zone", "dim")
+        legend.append(tr(lang, "buddy.magenta"), "bold magenta")
+        legend.append(tr(lang, "buddy.marked"), "dim")
+        legend.append(tr(lang, "buddy.zone"), "bold reverse")
+        legend.append(tr(lang, "buddy.chosen"), "dim")
         lines.append(legend)
-        lines.append(Text("unusable: extfrag/unusable_index (0 = every free page fits the order); "
-                          "sparkline: free pages at steps 0..now, red ≤ min, yellow ≤ low, "
-                          "cyan ≤ high, green > high", "dim"))
+        lines.append(Text(tr(lang, "buddy.legend"), "dim"))
         return lines

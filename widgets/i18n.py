@@ -59,6 +59,9 @@ UI: dict[str, dict[str, str]] = {
         "key.language": "中文/EN", "key.help": "Help", "key.layout": "Layout",
         "key.return": "Return to lesson", "key.scroll_down": "Scroll lesson down",
         "key.scroll_up": "Scroll lesson up", "key.patterns": "Patterns",
+        "key.palette": "palette", "tip.palette": "Open the command palette",
+        "key.glossary": "Glossary", "tip.glossary": "Terms en/zh with kernel names",
+        "palette.search": "Search for commands…",
         "tip.patterns": "Physical map: a glyph per owner and zone, readable without colour", "key.pane": "Pane in front", "key.quit": "Quit",
         "tip.step": "Apply the next step", "tip.back": "Undo the last step exactly",
         "tip.goto": "Select a virtual address and walk it",
@@ -105,7 +108,10 @@ UI: dict[str, dict[str, str]] = {
         "key.language": "中文/EN", "key.help": "帮助", "key.layout": "布局",
         "key.return": "回到课程", "key.scroll_down": "课程向下滚动",
         "key.scroll_up": "课程向上滚动", "key.patterns": "图案",
-        "tip.patterns": "物理内存图：每种属主和 zone 加上字符标记，不靠颜色也能分辨", "key.pane": "切换前台窗格", "key.quit": "退出",
+        "key.palette": "命令面板", "tip.palette": "打开命令面板",
+        "key.glossary": "术语表", "tip.glossary": "中英文术语及对应的内核名字",
+        "palette.search": "搜索命令…",
+        "tip.patterns": "物理内存图：每种属主和管理区加上字符标记，不靠颜色也能分辨", "key.pane": "切换前台窗格", "key.quit": "退出",
         "tip.step": "执行下一步", "tip.back": "精确撤销上一步",
         "tip.goto": "选中一个虚拟地址并遍历页表",
         "tip.layout": "在适合当前终端的布局之间切换",
@@ -119,6 +125,187 @@ UI: dict[str, dict[str, str]] = {
         "picker.title": "课程", "picker.steps": "{n} 步",
     },
 }
+
+
+# the panes' own words: key -> (English, Chinese).  Kernel identifiers (free_area, nr_free,
+# order as a column name, PAGE_OFFSET, GFP names, /proc fields, zone names DMA/Normal/HighMem)
+# stay in their kernel spelling in both, as a Chinese kernel book keeps them.
+PANES: dict[str, tuple[str, str]] = {
+    # physical map: frame classes (engine.physmem.OWNER_NAMES, then free frames by zone)
+    "cls.free": ("free", "空闲"), "cls.hole": ("hole", "空洞"), "cls.kernel": ("kernel", "内核映像"),
+    "cls.mem_map": ("mem_map", "mem_map"), "cls.bootmem": ("bootmem", "bootmem"),
+    "cls.pgtable": ("pgtable", "页表"), "cls.pages": ("pages", "页分配"), "cls.slab": ("slab", "slab"),
+    "cls.vmalloc": ("vmalloc", "vmalloc"), "cls.user": ("user", "用户页"),
+    "cls.pagecache": ("pagecache", "页缓存"), "cls.free DMA": ("free DMA", "空闲 DMA"),
+    "cls.free Normal": ("free Normal", "空闲 Normal"), "cls.free HighMem": ("free HighMem", "空闲 HighMem"),
+    "map.touched": ("touched by this step", "本步改动"), "map.selected": ("selected", "选中"),
+    "map.linked": ("linked to the selection", "与选中项关联"),
+    "map.linked_touched": ("linked and touched", "关联且本步改动"),
+    "map.title": ("Physical memory: {frames} frames ({mb} MB)", "物理内存：{frames} 个页帧（{mb} MB）"),
+    "rmap.at": ("mapped at: ", "映射于："), "rmap.none": ("no virtual address (not mapped)",
+                                                      "没有虚拟地址（未映射）"),
+    "more": ("… {n} more", "… 另有 {n} 项"),
+    # the selection line
+    "sel.address": ("address", "地址"), "sel.vmalloc": ("vmalloc", "vmalloc 地址"),
+    "sel.zone": ("zone", "管理区"), "sel.region": ("region", "区域"), "sel.process": ("process", "进程"),
+    "sel.cache": ("cache", "缓存"), "sel.in_region": ("region {name}", "位于{name}"),
+    "sel.area": ("vmalloc area {start}-{end} {pages} pages {caller}",
+                 "vmalloc 区域 {start}-{end}，{pages} 页 {caller}"),
+    "sel.object": ("slab {cache} object {idx} of the slab at pfn {pfn}",
+                   "slab {cache} 中 pfn {pfn} 处 slab 的第 {idx} 个对象"),
+    "sel.metadata": ("slab {cache} metadata of the slab at pfn {pfn}",
+                     "slab {cache} 中 pfn {pfn} 处 slab 的管理数据"),
+    "sel.slab_pages": ("{n} slab pages", "{n} 个 slab 页"),
+    "sel.proc": ("{comm} · {vmas} VMAs · {pages} resident pages · CR3 {cr3}",
+                 "{comm} · {vmas} 个 VMA · {pages} 个驻留页 · CR3 {cr3}"),
+    "sel.zone_of": ("zone {zone}", "管理区 {zone}"), "sel.owner": ("owner {owner}", "属主：{owner}"),
+    "sel.highmem": ("highmem: no direct-map address", "高端内存：没有直接映射地址"),
+    "zone.hole": ("hole", "空洞"),
+    # virtual map: regions (engine.layout names) and what is mapped inside them
+    "reg.user": ("user", "用户空间"), "reg.direct": ("direct", "直接映射"), "reg.gap": ("gap", "空隙"),
+    "reg.vmalloc": ("vmalloc", "vmalloc 区"), "reg.pkmap": ("pkmap", "pkmap 区"),
+    "reg.ldt": ("ldt", "LDT 映射"), "reg.cpu_entry_area": ("cpu_entry_area", "cpu_entry_area"),
+    "reg.fixmap_boot": ("fixmap_boot", "早期固定映射"), "reg.fixmap": ("fixmap", "固定映射"),
+    "vmap.title": ("Virtual 4 GB  {start} +{span}", "虚拟 4 GB  {start} +{span}"),
+    "vmap.anon": ("anon", "匿名"), "vmap.kmap": ("kmap slot {slot} count {count}",
+                                              "kmap 槽 {slot} 计数 {count}"),
+    "vmap.guard": ("guard page", "保护页"),
+    # buddy
+    "buddy.title": (r"Buddy allocator: free_area\[order].nr_free", r"伙伴分配器：free_area\[order].nr_free"),
+    "buddy.head": ("free {free:>8}  watermarks min {min} low {low} high {high}",
+                   "空闲 {free:>8}  水位 min {min} low {low} high {high}"),
+    "buddy.unusable": ("unusable", "不可用"), "buddy.per_step": ("free/step", "每步空闲"),
+    "buddy.split": ("split", "拆分"), "buddy.merge": ("merge", "合并"), "buddy.alloc": ("alloc", "分配"),
+    "buddy.free": ("free", "释放"), "buddy.hit": ("{what} order {order}: pfn {first}-{last}",
+                                                "{what} {order} 阶：pfn {first}-{last}"),
+    "buddy.magenta": ("magenta", "品红"),
+    "buddy.marked": (": split/merged/allocated/freed by this step · ", "：本步拆分/合并/分配/释放的块 · "),
+    "buddy.zone": ("zone", "管理区"), "buddy.chosen": (": the selection's zone", "：选中项所在的管理区"),
+    "buddy.legend": ("unusable: extfrag/unusable_index (0 = every free page fits the order); "
+                     "sparkline: free pages at steps 0..now, red ≤ min, yellow ≤ low, cyan ≤ high, "
+                     "green > high",
+                     "不可用：extfrag/unusable_index（0 = 每个空闲页都满足该阶）；走势：第 0 步至今的"
+                     "空闲页数，红 ≤ min，黄 ≤ low，青 ≤ high，绿 > high"),
+    # page walk and TLB
+    "walk.title": ("Page walk + TLB", "页表遍历 + TLB"),
+    "walk.none": ("no walk yet: select an address (g)", "还没有遍历：按 g 选一个地址"),
+    "walk.of": ("walk of {vaddr} {split}", "遍历 {vaddr} {split}"),
+    "walk.pgd": ("page directory", "页目录"), "walk.pdpt": ("page directory pointer table", "页目录指针表"),
+    "walk.error_code": ("#PF error code {code} ({bits})", "#PF 错误码 {code}（{bits}）"),
+    "walk.frame": ("frame {base} (pfn {pfn})", "页帧 {base}（pfn {pfn}）"),
+    "walk.offset": ("+ offset {off} = {paddr} ({size})", "+ 偏移 {off} = {paddr}（{size}）"),
+    "walk.failed": ("walk {vaddr}: {err}", "遍历 {vaddr}：{err}"),
+    "pf.protection": ("protection", "权限违例"), "pf.not present": ("not present", "页不存在"),
+    "pf.write": ("write", "写"), "pf.read": ("read", "读"), "pf.user": ("user", "用户态"),
+    "pf.kernel": ("kernel", "内核态"), "pf.reserved bit": ("reserved bit", "保留位"),
+    "pf.instruction fetch": ("instruction fetch", "取指"),
+    "entry.empty": ("not present (empty)", "不存在（空）"), "entry.absent": ("not present", "不存在"),
+    "entry.swap": ("swap entry: type {type}, offset {offset}", "交换项：type {type}，offset {offset}"),
+    "entry.reserved": ("  reserved bits {bits}!", "  保留位 {bits}！"),
+    "tlb.none": ("no TLB yet", "还没有 TLB"), "tlb.counts": ("hits {hits} misses {misses}",
+                                                          "命中 {hits} 未命中 {misses}"),
+    "tlb.step": ("this step: {hits} hit, {misses} miss", "本步：命中 {hits}，未命中 {misses}"),
+    "tlb.empty": ("empty", "空"),
+    # slab
+    "slab.title": ("Slab caches", "slab 缓存"),
+    "slab.later": ("SLUB arrives with the kernel-allocators lesson", "SLUB 将在“内核分配器”一课中出现"),
+    "slab.name": ("name", "名称"), "slab.objsize": ("objsize", "对象大小"), "slab.active": ("active", "活跃"),
+    "slab.total": ("total", "总数"), "slab.slabs": ("slabs", "slab 数"),
+    "slab.cache": ("{name}: {n} slabs of {per} × {size} B, order {order}",
+                   "{name}：{n} 个 slab，每个 {per} × {size} B，{order} 阶"),
+    "slab.none": ("no slabs yet", "还没有 slab"), "slab.freelist": ("freelist: {list}", "freelist：{list}"),
+    "slab.more": ("… {n} more slabs", "… 另有 {n} 个 slab"),
+    "slab.legend": ("■ used  □ free  ▣ on a CPU freelist", "■ 已用  □ 空闲  ▣ 在 CPU 的 freelist 上"),
+    "where.new": ("new", "新建"), "where.cpu": ("cpu", "CPU"), "where.full": ("full", "满"),
+    "where.partial": ("partial", "部分"), "where.free": ("free", "空闲"), "where.freed": ("freed", "已释放"),
+    # lesson pane
+    "lesson.title": ("Lesson", "课程"), "lesson.step": ("step", "步骤"),
+    "lesson.start": ("Start: the freshly booted machine. Press → or n to step.",
+                     "开始：刚启动的机器。按 → 或 n 前进一步。"),
+    "lesson.events": ("events", "事件"), "lesson.expects": ("checks", "检查"),
+    "lesson.error": ("kernel error", "内核错误"), "lesson.more": ("more", "更多"),
+    "lesson.selection": ("selection", "选中"), "lesson.question": ("Q", "问"), "lesson.answer": ("A", "答"),
+    "lesson.log": ("kernel log", "内核日志"), "lesson.intended": ("expected outcome", "预期的结果"),
+    "lesson.output": ("lines", "行"), "lesson.below": ("more lines below ↓", "行在下面 ↓"),
+    "lesson.repeat": ("{done} done, {failed} failed", "完成 {done} 次，失败 {failed} 次"),
+    "lesson.log_line": ("step {n}: {kind}: {message}", "第 {n} 步：{kind}: {message}"),
+    # question screen
+    "ask.head": ("Predict, then see", "先预测，再验证"),
+    "ask.type": ("Type your answer and press Enter (Esc: skip)", "输入你的答案后按回车（Esc：跳过）"),
+    "ask.pick": ("or pick one:", "或从下面选一个："), "ask.right": ("✓ right", "✓ 正确"),
+    "ask.wrong": ("✗ not quite", "✗ 不对"), "ask.answer": ("answer", "答案"),
+    "ask.back": ("Enter or Esc: back to the lesson", "按回车或 Esc 回到课程"),
+}
+for _key, (_en, _zh) in PANES.items():
+    UI["en"].setdefault(_key, _en)
+    UI["zh"].setdefault(_key, _zh)
+
+
+# phrases the engine writes into details shown by the panes (rmap, faults, slab lists)
+ENGINE_ZH = (("__va(), lowmem direct map", "__va()，低端内存直接映射"), ("vmalloc area", "vmalloc 区域"),
+             ("kmap slot", "kmap 槽"), ("user access to supervisor page", "用户态访问内核页"),
+             ("write to read-only page", "写只读页"),
+             ("NX: instruction fetch from no-execute page", "NX：从不可执行页取指"),
+             ("reserved bit set", "保留位被置位"), ("not present", "页不存在"))
+
+
+def engine_phrase(text: str, lang: str) -> str:
+    """A detail the engine wrote in English, in ``lang`` (identifiers stay)."""
+    if lang != "zh":
+        return text
+    for en, zh in ENGINE_ZH:
+        text = text.replace(en, zh)
+    return text
+
+
+# Textual's own words in its footer and command palette: key names, system commands
+KEYS_ZH = {"space": "空格", "enter": "回车", "escape": "Esc", "tab": "Tab"}
+SYSTEM_COMMANDS_ZH = {
+    "Theme": ("主题", "切换配色主题"), "Quit": ("退出", "立即退出程序"),
+    "Keys": ("按键", "显示或隐藏当前窗格的帮助和可用按键"),
+    "Maximize": ("最大化", "最大化当前窗格"), "Minimize": ("还原", "把窗格还原到正常大小"),
+    "Screenshot": ("截图", "把当前屏幕保存为 SVG 截图"),
+}
+
+
+# the command line's help (app.commands) in Chinese: what each operation does, the kernel
+# function where the English table explains it in words, and the parameter types
+OPS_ZH = {
+    "boot": "按给定配置启动一台新机器", "snapshot": "记下每个管理区的空闲页数和 free_area 计数（before.Normal.free_pages）",
+    "alloc_pages": "从伙伴分配器取 2^order 个连续页帧", "free_pages": "归还 2^order 个页帧（__free_pages）",
+    "get_free_pages": "__get_free_pages：取低端内存页帧，返回直接映射地址", "free_pages_addr": "free_pages(addr, order)",
+    "kmalloc": "从 kmalloc-N slab 缓存取一个物理连续的小对象", "kzalloc": "kmalloc，并清零",
+    "kfree": "释放 kmalloc 得到的对象", "kmem_cache_create": "创建一个专用 slab 缓存",
+    "kmem_cache_alloc": "从专用缓存分配一个对象", "kmem_cache_free": "把对象还给它的缓存",
+    "kmem_cache_destroy": "销毁一个空缓存，它的 slab 还给伙伴分配器",
+    "vmalloc": "虚拟连续的内存，逐页分配，映射在 vmalloc 区", "vfree": "释放 vmalloc 区域及其页帧",
+    "kmap": "持久内核映射（pkmap 区）", "kunmap": "解除 kmap 映射", "kmap_atomic": "每 CPU 一个的 fixmap 槽",
+    "kunmap_atomic": "解除原子映射", "virt_to_phys": "__pa()：仅限直接映射", "phys_to_virt": "__va()：仅限直接映射",
+    "spawn": "启动一个进程", "brk": "设置进程的堆顶", "sbrk": "把堆顶移动 `delta` 字节",
+    "mmap": "映射匿名内存、文件或设备（`file = \"/dev/...\"`）", "munmap": "解除一段映射",
+    "mprotect": "修改一段映射的访问权限", "fork": "复制进程；私有页变为写时复制",
+    "switch_to": "上下文切换：加载该进程的 CR3", "reclaim": "立即唤醒 kswapd：老化页面，换出一部分",
+    "load_map_driver": "insmod map_driver 模块：一块经 vmalloc 分配、可通过设备 mmap 的缓冲区",
+    "exit": "进程退出，释放它的地址空间", "access": "一次 CPU 访问：经过 TLB 和页表",
+    "walk": "只做页表遍历，没有副作用（`user = true`：按 CPL 3 访问）", "write_virt": "经 MMU 写入这些字节",
+    "read_virt": "经 MMU 读出若干字节", "proc": "按内核的格式输出一个 /proc 文件", "flush_tlb": "清空 TLB",
+    "invlpg": "INVLPG：丢弃某一页的 TLB 项，全局项也丢弃",
+    "reload_cr3": "写 CR3（一次上下文切换）：TLB 只保留全局项", "check": "运行机器的不变量检查",
+}
+KERNEL_FUNCTIONS_ZH = {
+    "snapshot": "（复制每个管理区的计数器，即 /proc/zoneinfo 所示）",
+    "kmap_atomic": "kmap_atomic()（6.x 上为 kmap_local_page()）：一个 fixmap 槽",
+    "spawn": "fork() + execve() 一个小程序", "switch_to": "context_switch() → switch_mm()：加载 CR3",
+    "load_map_driver": "insmod：vmalloc() + 驱动 mmap 中的 remap_vmalloc_range()",
+    "access": "CPU 的一次读/写：查 TLB、遍历页表，未命中时 do_page_fault()",
+    "walk": "MMU 的页表遍历（无副作用），类似 crash 的 vtop", "write_virt": "经 MMU 写入这些字节",
+    "read_virt": "经 MMU 读取", "proc": "该 /proc 文件的 show() 函数（如 /proc/buddyinfo 的 frag_show）",
+    "reload_cr3": "写 CR3（2.6 上为 local_flush_tlb()）",
+    "check": "（机器自身的不变量检查，类似 CONFIG_DEBUG_VM）",
+}
+TYPE_WORDS_ZH = {"int": "数字", "addr": "地址", "size": "大小（K/M/G）", "pid": "pid", "gfp": "GFP 掩码",
+                 "kind": "read|write|exec", "prot": "rwx", "flags": "mmap 标志", "text": "文本",
+                 "bool": "true|false", "ram": "大小"}
 
 
 # pane titles as the panes set them (English) -> Chinese; kernel identifiers stay

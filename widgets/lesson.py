@@ -12,23 +12,22 @@ from typing import Any
 
 from rich.text import Text
 
-from .i18n import tr
+from .i18n import engine_phrase, tr
 from .notation import event_text
 from .selection import describe
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
-WORDS = {
-    "en": {"step": "step", "start": "Start: the freshly booted machine. Press → or n to step.",
-           "events": "events", "expects": "checks", "error": "kernel error", "more": "more",
-           "selection": "selection", "question": "Q", "answer": "A", "log": "kernel log",
-           "intended": "expected outcome", "output": "lines", "below": "more lines below ↓",
-           "title": "Lesson"},
-    "zh": {"step": "步骤", "start": "开始：刚启动的机器。按 → 或 n 前进一步。",
-           "events": "事件", "expects": "检查", "error": "内核错误", "more": "更多",
-           "selection": "选中", "question": "问", "answer": "答", "log": "内核日志",
-           "intended": "预期的结果", "output": "行", "below": "行在下面 ↓", "title": "课程"},
-}
+WORD_KEYS = ("step", "start", "events", "expects", "error", "more", "selection", "question", "answer",
+             "log", "intended", "output", "below", "title")
+
+
+def words(lang: str) -> dict[str, str]:
+    """The lesson pane's words in ``lang`` (from widgets.i18n)."""
+    return {k: tr(lang, f"lesson.{k}") for k in WORD_KEYS}
+
+
+WORDS = {lang: words(lang) for lang in ("en", "zh")}
 MAX_EVENTS = 8
 _KEY = re.compile(r"^\s*(?:Node \d+, zone\s+)?([A-Za-z_][\w()/ ]*?)\s*[:\s]\s*[-\d(]")
 
@@ -61,6 +60,7 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
     """Everything the lesson pane shows for this view."""
     lang, result = view.lang, view.result
     w = WORDS.get(lang, WORDS["en"])
+    colon = "：" if lang == "zh" else ": "
     t = Text()
     t.append(f"{view.title}\n", "bold")
     t.append(f"{w['step']} {view.position}/{view.total}", "bold cyan")
@@ -78,15 +78,17 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
         t.append(result.call_text(), "bold")
         if result.error is not None:
             if result.intended:
-                t.append(f"\n  {w['intended']}: {result.error_kind}: {result.error_message}\n",
+                t.append(f"\n  {w['intended']}{colon}{result.error_kind}: {result.error_message}\n",
                          "bold yellow")
             else:
-                t.append(f"\n  {w['error']}: {result.error_kind}: {result.error_message}\n", "bold red")
+                t.append(f"\n  {w['error']}{colon}{result.error_kind}: {result.error_message}\n", "bold red")
         else:
-            shown = result.result_text().rstrip("\n").splitlines() or [""]
+            items = getattr(result, "items", None)
+            shown = [tr(lang, "lesson.repeat", done=len(items), failed=result.errors)] \
+                if items is not None else result.result_text().rstrip("\n").splitlines() or [""]
             if len(shown) == 1:
                 t.append(" = ")
-                t.append(shown[0] + "\n", "green")
+                t.append(engine_phrase(shown[0], lang) + "\n", "green")
             else:
                 t.append(f"   ({len(shown)} {w['output']})\n", "dim")
                 needles = tuple(e.value for e in result.expects if e.cmp == "contains" or e.key == "contains")
@@ -96,25 +98,25 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
                              "bold yellow" if i in marked else "green")
         question = getattr(result, "question", None)
         if question is not None:
-            t.append(f"{w['question']}: {question.ask(lang)}\n", "bold yellow")
+            t.append(f"{w['question']}{colon}{question.ask(lang)}\n", "bold yellow")
             if getattr(question, "revealed", False):     # never before the learner answered
-                t.append(f"{w['answer']}: {question.shown}\n", "yellow")
+                t.append(f"{w['answer']}{colon}{question.shown}\n", "yellow")
         if result.events:
             kernel = _kernel(view.machine)
-            t.append(f"\n{w['events']}:\n", "dim")
+            t.append(f"\n{w['events']}{colon.rstrip()}\n", "dim")
             for ev in result.events[:MAX_EVENTS]:
                 t.append(f"  · {event_text(ev, kernel)}\n")
             if len(result.events) > MAX_EVENTS:
                 t.append(f"  · … {len(result.events) - MAX_EVENTS} {w['more']}\n", "dim")
         if result.expects:
-            t.append(f"\n{w['expects']}:\n", "dim")
+            t.append(f"\n{w['expects']}{colon.rstrip()}\n", "dim")
             for e in result.expects:
                 t.append(f"  {'✓' if e.ok else '✗'} {e.sentence(lang)}\n", "green" if e.ok else "bold red")
     if selection_line:
-        t.append(f"\n{w['selection']}: ", "dim")
+        t.append(f"\n{w['selection']}{colon}", "dim")
         t.append(selection_line + "\n", "bold magenta")
     if view.log:
-        t.append(f"\n{w['log']}:\n", "dim")
+        t.append(f"\n{w['log']}{colon.rstrip()}\n", "dim")
         for line, intended in view.log[-4:]:
             t.append(f"  {line}\n", "yellow" if intended else "red")
     return t
@@ -137,7 +139,7 @@ class LessonPane(TextLines):
         moved = (view.position, view.lang, view.title) != getattr(self, "_shown_at", None)
         self._shown_at = (view.position, view.lang, view.title)
         self._below_word = w["below"]
-        self.set_text(lesson_text(view, describe(view.machine, view.selection)))
+        self.set_text(lesson_text(view, describe(view.machine, view.selection, view.lang)))
         if moved:
             self.scroll_home(animate=False, immediate=True)
         self._mark_more()

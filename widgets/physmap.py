@@ -21,57 +21,15 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from engine.events import FreePages, FreeReserved, Merge, Reserve, Split
-from engine.physmem import OWNER_NAMES
 
+from .i18n import tr
 from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
 from .stepview import StepView
 
-# frame classes: the owners (engine.physmem.OWNER_*), then free frames by zone
-FREE_BY_ZONE = 11
-ZONE_NAMES = ("DMA", "Normal", "HighMem")
-CLASS_NAMES = (*OWNER_NAMES, "free DMA", "free Normal", "free HighMem")
-NCLS = len(CLASS_NAMES)
-RUNTIME = np.array([5, 6, 7, 8, 9, 10])        # pgtable pages slab vmalloc user pagecache
-# owners in the Okabe-Ito colour-blind-safe palette (no red/green pair); free frames dark
-# tints by zone; P (or NO_COLOR) adds a glyph per class for readers who cannot rely on colour
-CLASS_COLOURS = {
-    "free": "#303030", "hole": "#1a1a1a", "kernel": "#d55e00", "mem_map": "#cc79a7",
-    "bootmem": "#8c6d8c", "pgtable": "#e69f00", "pages": "#56b4e9", "slab": "#009e73",
-    "vmalloc": "#0072b2", "user": "#f0e442", "pagecache": "#c8a882",
-    "free DMA": "#3a3a5f", "free Normal": "#2f4f3f", "free HighMem": "#4f3f2f",
-}
-GUTTER = 10
-STYLES = [Style(bgcolor=CLASS_COLOURS[n]) for n in CLASS_NAMES]
-TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color="#ffffff", bold=True) for n in CLASS_NAMES]
-SELECTED = Style(bgcolor="#ffffff", color="#000000", bold=True)
-LINKED = [Style(bgcolor=CLASS_COLOURS[n], color="#ff5fff", bold=True) for n in CLASS_NAMES]
-GUTTER_STYLE = Style(color="#808080")
-# without colour (NO_COLOR) each class is also a glyph: free frames light patterns, used letters
-GLYPHS = {"free": " ", "hole": "/", "kernel": "k", "mem_map": "m", "bootmem": "b", "pgtable": "t",
-          "pages": "p", "slab": "s", "vmalloc": "v", "user": "u", "pagecache": "c",
-          "free DMA": ".", "free Normal": " ", "free HighMem": ":"}
-GLYPH = [GLYPHS[n] for n in CLASS_NAMES]
-INFO_ROWS = 3
-
-
-def legend_text(patterns: bool = False) -> Text:
-    t = Text()
-    for name in CLASS_NAMES:
-        if name == "free":
-            continue
-        swatch = GLYPHS[name] * 2 if patterns and GLYPHS[name] != " " else "  "
-        t.append(swatch, Style(bgcolor=CLASS_COLOURS[name]))
-        t.append(f" {name}  ")
-    t.append("▪", "bold")
-    t.append(" touched by this step  ")
-    t.append("◆", "bold")
-    t.append(" selected  ")
-    t.append("●", "bold #ff5fff")
-    t.append(" linked to the selection  ")
-    t.append("◉", "bold #ff5fff")
-    t.append(" linked and touched")
-    return t
+from .physmap_legend import (CLASS_COLOURS, CLASS_NAMES, FREE_BY_ZONE, GLYPH, GLYPHS, GUTTER,  # noqa: F401
+                             GUTTER_STYLE, INFO_ROWS, LINKED, NCLS, RUNTIME, SELECTED, STYLES, TOUCHED,
+                             ZONE_NAMES, legend_pairs, pack_pairs, rmap_text)
 
 
 def frame_classes(memmap: Any, lo: int, hi: int) -> np.ndarray:
@@ -187,6 +145,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         self._pending: list[tuple[int, int]] = []
         self._serial = -1                      # the step view drawn last
         self._legend: list[Strip] = []
+        self._legend_lang = "en"
         self._info: list[Text] = []
         self._info_strips: list[Strip] = []
 
@@ -196,9 +155,13 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         return max(1, self.size.height - len(self._legend_lines()) - INFO_ROWS)
 
     def _legend_lines(self) -> list[Strip]:
-        if not self._legend or self._legend[0].cell_length != self.size.width:
+        lang = getattr(self.app, "lang", "en") if self.is_mounted else "en"
+        if not self._legend or self._legend[0].cell_length != self.size.width or \
+                self._legend_lang != lang:
+            self._legend_lang = lang
             width = max(10, self.size.width)
-            lines = legend_text(self.patterns).wrap(self.app.console, width) if self.is_mounted else []
+            lang = getattr(self.app, "lang", "en") if self.is_mounted else "en"
+            lines = pack_pairs(legend_pairs(self.patterns, lang), width) if self.is_mounted else []
             self._legend = [Strip(list(t.render(self.app.console))).crop_extend(0, width, None)
                             for t in lines]
         return self._legend
@@ -385,26 +348,11 @@ class PhysicalMapPane(PhysicalMap):
         if before != self.selected_cell:
             self._refresh_cells({c for c in (before, self.selected_cell) if c is not None})
         self.set_linked(linked_pfns(machine, selection))
-        set_border_title(self, f"Physical memory: {machine.max_pfn:,} frames ({machine.max_pfn >> 8:,} MB)")
-        info = Text(describe(machine, selection))
+        set_border_title(self, tr(view.lang, "map.title", frames=f"{machine.max_pfn:,}",
+                                  mb=f"{machine.max_pfn >> 8:,}"))
+        info = Text(describe(machine, selection, view.lang))
         pfn = selected_pfn(machine, selection)
         if pfn is not None and selection is not None and selection.kind == "pfn":
             info.append("\n")
-            info.append_text(rmap_text(machine, pfn))
+            info.append_text(rmap_text(machine, pfn, lang=view.lang))
         self.set_info(info)
-
-
-def rmap_text(machine: Any, pfn: int, limit: int = 4) -> Text:
-    """The reverse map of a frame: every virtual address mapping it."""
-    from engine.rmap import page_mappings
-    maps = page_mappings(machine, pfn)
-    t = Text("mapped at: ", "bold")
-    if not maps:
-        t.append("no virtual address (not mapped)", "dim")
-    for i, mp in enumerate(maps[:limit]):
-        t.append(("" if i == 0 else " · ") + f"{mp.vaddr:#010x} ")
-        t.append(f"{mp.kind}", "cyan")
-        t.append(f" ({mp.detail})", "dim")
-    if len(maps) > limit:
-        t.append(f" · … {len(maps) - limit} more", "dim")
-    return t

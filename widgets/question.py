@@ -14,12 +14,10 @@ from textual.screen import Screen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-WORDS = {"en": {"head": "Predict, then see", "type": "Type your answer and press Enter "
-                "(Esc: skip)", "pick": "or pick one:", "right": "✓ right", "wrong": "✗ not quite",
-                "answer": "answer", "back": "Enter or Esc: back to the lesson"},
-         "zh": {"head": "先预测，再验证", "type": "输入你的答案后按回车（Esc：跳过）", "pick": "或从下面选一个：",
-                "right": "✓ 正确", "wrong": "✗ 不对", "answer": "答案",
-                "back": "按回车或 Esc 回到课程"}}
+from .i18n import tr
+
+WORDS = {lang: {k: tr(lang, f"ask.{k}") for k in ("head", "type", "pick", "right", "wrong", "answer",
+                                                  "back")} for lang in ("en", "zh")}
 
 
 class QuestionScreen(Screen[bool | None]):

@@ -15,12 +15,16 @@ class Selection:
     kind: str
     value: Any
 
-    def label(self) -> str:
+    def label(self, lang: str = "en") -> str:
+        from .i18n import tr
+        kind = tr(lang, f"sel.{self.kind}") if self.kind != "pfn" else "pfn"
         if self.kind in ("address", "vmalloc") and isinstance(self.value, int):
-            return f"{self.kind} {self.value:#010x}"
+            return f"{kind} {self.value:#010x}"
         if self.kind == "pfn" and isinstance(self.value, int):
             return f"pfn {self.value:#x}"
-        return f"{self.kind} {self.value}"
+        if self.kind == "region":
+            return tr(lang, f"reg.{self.value}")
+        return f"{kind} {self.value}"
 
 
 class SelectionRequested(Message):
@@ -127,8 +131,9 @@ def linked_pfns(machine: Any, sel: Selection | None) -> list[int]:
     return []
 
 
-def slab_object(machine: Any, vaddr: int) -> str | None:
+def slab_object(machine: Any, vaddr: int, lang: str = "en") -> str | None:
     """"slab kmalloc-64 object 3 of the slab at pfn 0x1f2" for a slab object's address."""
+    from .i18n import tr
     slab_of = getattr(machine, "slab_of", None)
     slab = slab_of(vaddr) if callable(slab_of) else None
     if slab is None:
@@ -136,8 +141,8 @@ def slab_object(machine: Any, vaddr: int) -> str | None:
     size = slab.cache.size
     first = slab.obj_vaddr(0)
     idx = (vaddr - first) // size if vaddr >= first else -1
-    where = f"object {idx}" if 0 <= idx < slab.objects else "slab metadata"
-    return f"slab {slab.cache.name} {where} of the slab at pfn {slab.pfn:#x}"
+    key = "sel.object" if 0 <= idx < slab.objects else "sel.metadata"
+    return tr(lang, key, cache=slab.cache.name, idx=idx, pfn=f"{slab.pfn:#x}")
 
 
 def selected_address(machine: Any, sel: Selection | None) -> int | None:
@@ -165,39 +170,40 @@ def selected_zone(machine: Any, sel: Selection | None) -> str | None:
     return None
 
 
-def describe(machine: Any, sel: Selection | None) -> str:
-    """One line linking the selection across the views (zone, owner, __va, region)."""
+def describe(machine: Any, sel: Selection | None, lang: str = "en") -> str:
+    """One line linking the selection across the views (zone, owner, __va, region), in
+    ``lang``."""
     if sel is None or machine is None:
         return ""
     from engine.physmem import OWNER_NAMES
-    parts = [sel.label()]
+    from .i18n import tr
+    parts = [sel.label(lang)]
     if sel.kind in ("address", "vmalloc") and isinstance(sel.value, int):
         r = region_of(machine, sel.value)
         if r is not None:
-            parts.append(f"region {r.name}")
+            parts.append(tr(lang, "sel.in_region", name=tr(lang, f"reg.{r.name}")))
         area = vmalloc_area(machine, sel)
         if area is not None:
-            parts.append(f"vmalloc area {area.start:#010x}-{area.end:#010x} "
-                         f"{len(getattr(area, 'pages', ()))} pages {getattr(area, 'caller', '')}")
-        obj = slab_object(machine, sel.value)
+            parts.append(tr(lang, "sel.area", start=f"{area.start:#010x}", end=f"{area.end:#010x}",
+                            pages=len(getattr(area, "pages", ())),
+                            caller=getattr(area, "caller", "")).rstrip())
+        obj = slab_object(machine, sel.value, lang)
         if obj is not None:
             parts.append(obj)
     if sel.kind == "cache":
-        pfns = linked_pfns(machine, sel)
-        parts.append(f"{len(pfns)} slab pages")
+        parts.append(tr(lang, "sel.slab_pages", n=len(linked_pfns(machine, sel))))
     proc = selected_process(machine, sel)
     if proc is not None:
-        vmas = proc.vmas
-        parts.append(f"{getattr(proc, 'comm', '?')} · {len(vmas)} VMAs · "
-                     f"{len(process_frames(proc))} resident pages · CR3 {proc.cr3:#010x}")
+        parts.append(tr(lang, "sel.proc", comm=getattr(proc, "comm", "?"), vmas=len(proc.vmas),
+                        pages=len(process_frames(proc)), cr3=f"{proc.cr3:#010x}"))
     pfn = selected_pfn(machine, sel)
     if pfn is not None:
-        zone = machine.pfn_zone(pfn) or "hole"
+        zone = machine.pfn_zone(pfn) or tr(lang, "zone.hole")
         owner = OWNER_NAMES[int(machine.memmap.owner[pfn])]
         if sel.kind != "pfn":
             parts.append(f"pfn {pfn:#x}")
-        parts.append(f"zone {zone}")
-        parts.append(f"owner {owner}")
+        parts.append(tr(lang, "sel.zone_of", zone=zone))
+        parts.append(tr(lang, "sel.owner", owner=tr(lang, f"cls.{owner}")))
         v = lowmem_address(machine, pfn)
-        parts.append(f"__va {v:#010x}" if v is not None else "highmem: no direct-map address")
+        parts.append(f"__va {v:#010x}" if v is not None else tr(lang, "sel.highmem"))
     return " · ".join(parts)

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.binding import Binding
 
 from engine.kmem_events import (ArrayFlush, ArrayRefill, CacheCreate, CacheDestroy, KmallocLarge,
                                   ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew)
 
+from .i18n import tr
 from .selection import Selection, SelectionRequested
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
@@ -90,12 +92,11 @@ class SlabPane(TextLines):
         return list(getattr(self._machine, "slab_caches", None) or [])
 
     def _redraw(self) -> None:
-        set_border_title(self, "Slab caches" if self.lang == "en" else "slab 缓存")
+        lang = self.lang
+        set_border_title(self, tr(lang, "slab.title"))
         caches = self._caches()
         if not hasattr(self._machine, "slab_caches"):
-            msg = ("SLUB arrives with the kernel-allocators lesson" if self.lang == "en"
-                   else "SLUB 将在“内核分配器”一课中出现")
-            self.set_lines([Text(msg, "dim italic")])
+            self.set_lines([Text(tr(lang, "slab.later"), "dim italic")])
             return
         col = SORTS.index(self.sort_key)
         self.rows = sorted((cache_row(c) for c in caches), key=lambda r: r[col],
@@ -107,10 +108,10 @@ class SlabPane(TextLines):
         self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
         arrow = "▼" if self.descending else "▲"
         head = Text()
-        for name, label, w in (("name", "name", 20), ("objsize", "objsize", 8), ("active", "active", 8),
-                               ("total", "total", 8), ("slabs", "slabs", 7)):
-            text = label + (arrow if name == self.sort_key else "")
-            head.append(f"{text:<{w}}" if name == "name" else f"{text:>{w}}", "bold underline")
+        for name, w in (("name", 20), ("objsize", 8), ("active", 8), ("total", 8), ("slabs", 7)):
+            text = tr(lang, f"slab.{name}") + (arrow if name == self.sort_key else "")
+            fill = " " * max(1, w - cell_len(text))            # a Chinese character is two cells
+            head.append(text + fill if name == "name" else fill + text, "bold underline")
         lines = [head]
         height = max(4, (self.size.height or 14) // 2)
         top = max(0, min(self.cursor - height // 2, len(self.rows) - height))
@@ -130,23 +131,25 @@ class SlabPane(TextLines):
 
     def _slab_lines(self, cache: Any) -> list[Text]:
         slabs = list(cache.slabs)
-        out = [Text(f"{cache.name}: {len(slabs)} slabs of {cache.objects_per_slab} × "
-                    f"{cache.size} B, order {cache.order}", "bold")]
+        lang = self.lang
+        out = [Text(tr(lang, "slab.cache", name=cache.name, n=len(slabs), per=cache.objects_per_slab,
+                       size=cache.size, order=cache.order), "bold")]
         if not slabs:
-            out.append(Text("  no slabs yet", "dim"))
+            out.append(Text("  " + tr(lang, "slab.none"), "dim"))
         for slab in slabs[:MAX_SLABS]:
             zone = self._machine.pfn_zone(slab.pfn) if hasattr(self._machine, "pfn_zone") else "?"
-            row = Text(f"  pfn {slab.pfn:#x} {zone} {slab.where:<8} ", "cyan")
+            where = tr(lang, f"where.{slab.where}")
+            row = Text(f"  pfn {slab.pfn:#x} {zone} {where}{' ' * max(1, 9 - cell_len(where))}", "cyan")
             for st in slab.states():
                 ch, style = OBJ.get(st, ("?", ""))
                 row.append(ch, style)
             out.append(row)
             fl = slab.freelist()
             shown = " → ".join(str(i) for i in fl[:12]) + (" …" if len(fl) > 12 else "")
-            out.append(Text(f"    freelist: {shown or 'empty'}", "dim"))
+            out.append(Text("    " + tr(lang, "slab.freelist", list=shown or tr(lang, "tlb.empty")), "dim"))
         if len(slabs) > MAX_SLABS:
-            out.append(Text(f"  … {len(slabs) - MAX_SLABS} more slabs", "dim"))
-        out.append(Text("■ used  □ free  ▣ on a CPU freelist", "dim"))
+            out.append(Text("  " + tr(lang, "slab.more", n=len(slabs) - MAX_SLABS), "dim"))
+        out.append(Text(tr(lang, "slab.legend"), "dim"))
         return out
 
     # -- keys -------------------------------------------------------------------------

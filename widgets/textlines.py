@@ -48,16 +48,35 @@ def retitle(widget: Any) -> None:
         set_border_title(widget, source)
 
 
+BULLETS = ("· ", "✓ ", "✗ ", "▸ ", "> ", "- ", "• ", "■ ")
+
+
+def hanging_indent(plain: str) -> int:
+    """Cells a wrapped line's continuation is indented by: its leading spaces, and a bullet
+    (``· ``, ``✓ ``, ``▸ `` ...) after them, so the wrapped text lines up under its first word."""
+    lead = len(plain) - len(plain.lstrip(" "))
+    if plain[lead:lead + 2] in BULLETS:
+        lead += 2
+    return lead
+
+
 def wrap_text(text: Text, width: int) -> list[Text]:
     """One line of styled text wrapped to ``width`` cells, CJK-aware (widgets.wrap): never
-    inside an identifier or a number, no line starting with "，"."""
+    inside an identifier or a number, no line starting with "，"; continuation lines keep the
+    line's indent (:func:`hanging_indent`)."""
     from .wrap import break_offsets
+    hang = hanging_indent(text.plain)
+    if hang * 2 > width:
+        hang = 0
+    head, body = text[:hang], text[hang:]
     out = []
-    for i, part in enumerate(text.divide(break_offsets(text.plain, width))):
+    for i, part in enumerate(body.divide(break_offsets(body.plain, width - hang))):
         part.rstrip()
         if i:
             lead = len(part.plain) - len(part.plain.lstrip(" "))
-            part = part[lead:]
+            part = Text(" " * hang) + part[lead:]
+        else:
+            part = head + part
         out.append(part)
     return out
 

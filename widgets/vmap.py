@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
@@ -19,6 +20,7 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from .i18n import tr
 from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, region_of, selected_address
 from .stepview import StepView
@@ -39,7 +41,7 @@ SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
 BAR = 4
 
 
-def map_items(m: Any, pid: Any = None) -> tuple:
+def map_items(m: Any, pid: Any = None, lang: str = "en") -> tuple:
     """(start, end, kind, label) of what is mapped inside the regions, lowest first.
 
     User VMAs are those of process ``pid`` when given (a selected process), otherwise
@@ -51,14 +53,14 @@ def map_items(m: Any, pid: Any = None) -> tuple:
     for v in (getattr(proc, "vmas", None) or ()):
         name = v.name() if callable(getattr(v, "name", None)) else getattr(v, "name", None)
         prot = v.prot() if callable(getattr(v, "prot", None)) else getattr(v, "prot", "")
-        items.append((v.start, v.end, "vma", f"{prot} {name or 'anon'} pid {proc.pid}"))
+        items.append((v.start, v.end, "vma", f"{prot} {name or tr(lang, 'vmap.anon')} pid {proc.pid}"))
     for a in (getattr(m, "vmap_areas", None) or ()):
         items.append((a.start, a.end, "vmalloc", f"vm {_size_text(a.end - a.start)} {getattr(a, 'caller', '')}"))
     lay = m.layout
     for slot, count in enumerate(getattr(m, "pkmap_count", None) or ()):
         if count:
             va = lay.pkmap_base + (slot << 12)
-            items.append((va, va + PAGE, "pkmap", f"kmap slot {slot} count {count}"))
+            items.append((va, va + PAGE, "pkmap", tr(lang, "vmap.kmap", slot=slot, count=count)))
     hm = getattr(m, "highmem", None)
     for cpu, stack in enumerate(getattr(hm, "stacks", None) or ()):
         for idx, pfn in stack:
@@ -104,6 +106,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         self.items: tuple = ()
         self._sel_row: int | None = None
         self._serial = -1                  # the step view drawn last
+        self.lang = "en"
 
     def show(self, view: StepView) -> None:
         """Draw the address space at this view: every row after a jump or back-step (or on
@@ -111,11 +114,13 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         full = view.changed_since(self._serial) is None
         self._serial = view.serial
         self.selection = view.selection
+        full = full or view.lang != self.lang
+        self.lang = view.lang
         self.show_machine(view.machine, full)
 
     def show_machine(self, machine: Any, full: bool = False) -> None:
         """Repaint the rows whose VMAs / areas / slots changed (every row if ``full``)."""
-        items = map_items(machine, self._selected_pid()) if machine is not None else ()
+        items = map_items(machine, self._selected_pid(), self.lang) if machine is not None else ()
         if machine is not self.machine or full:
             self.machine, self.items = machine, items
             self._invalidate()
@@ -159,7 +164,8 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         self.refresh()
         if self.machine is not None:
             span = self.view_span
-            set_border_title(self, f"Virtual 4 GB  {self.view_start:#010x} +{_size_text(span)}")
+            set_border_title(self, tr(self.lang, "vmap.title", start=f"{self.view_start:#010x}",
+                                      span=_size_text(span)))
 
     watch_view_start = watch_view_span = watch_cursor_row = lambda self, *_: self._invalidate()
 
@@ -290,11 +296,16 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         segs.append(Segment(" "))
         if is_sel:
             reg = region_of(m, addr)
-            segs.append(Segment(f"{addr:#010x} {reg.name if reg else ''}", SEL_STYLE))
+            segs.append(Segment(f"{addr:#010x} {tr(self.lang, 'reg.' + reg.name) if reg else ''}", SEL_STYLE))
         elif starting:
             r = starting[0]
             more = f" +{len(starting) - 1}" if len(starting) > 1 else ""
-            segs.append(Segment(f"{r.name} {r.start:08x} {_size_text(r.end - r.start)}{more}", LABEL_STYLE))
+            room = width - sum(seg.cell_length for seg in segs)
+            label = f"{tr(self.lang, 'reg.' + r.name)} {r.start:08x}"
+            size = f" {_size_text(r.end - r.start)}"
+            if cell_len(label + size + more) > room:          # the name and start never get cut
+                size = ""
+            segs.append(Segment(f"{label}{size}{more}", LABEL_STYLE))
         elif inside:
             first = next((it for it in inside if it[0] >= lo), inside[0])
             label = first[3]
@@ -302,7 +313,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
                 area = next((a for a in m.vmap_areas if a.start == first[0]), None)
                 i = (lo - first[0]) >> 12
                 pages = getattr(area, "pages", ()) if area is not None else ()
-                label = f"pfn {pages[i]:#x}" if 0 <= i < len(pages) else "guard page"
+                label = f"pfn {pages[i]:#x}" if 0 <= i < len(pages) else tr(self.lang, "vmap.guard")
             more = f" +{len(inside) - 1}" if len(inside) > 1 else ""
             segs.append(Segment(f"{label}{more}", ITEM_LABEL[first[2]]))
         return Strip(segs).crop_extend(0, width, None)

@@ -15,9 +15,10 @@ from rich.text import Text
 from engine.mmu_events import TlbHit, TlbMiss
 from engine.paging_show import entry_meaning, split_text
 
+from .i18n import engine_phrase, tr
 from .selection import selected_address
 from .stepview import StepView
-from .textlines import TextLines, set_border_title
+from .textlines import TextLines, set_border_title, wrap_text
 
 PF_BITS = ((0, "P", "protection", "not present"), (1, "W/R", "write", "read"),
            (2, "U/S", "user", "kernel"), (3, "RSVD", "reserved bit", None),
@@ -25,31 +26,47 @@ PF_BITS = ((0, "P", "protection", "not present"), (1, "W/R", "write", "read"),
 LEVEL_DELAY = 0.4
 
 
-def decode_error_code(code: int) -> str:
+def decode_error_code(code: int, lang: str = "en") -> str:
     out = []
     for bit, _, on, off in PF_BITS:
         if code >> bit & 1:
-            out.append(on)
+            out.append(tr(lang, f"pf.{on}"))
         elif off is not None:
-            out.append(off)
-    return ", ".join(out)
+            out.append(tr(lang, f"pf.{off}"))
+    return ("，" if lang == "zh" else ", ").join(out)
+
+
+def meaning_text(meaning: Any, lang: str = "en") -> str:
+    """An entry's decoded bits (engine.paging_show.EntryMeaning.text) in ``lang``."""
+    if lang == "en":
+        return meaning.text()
+    if meaning.present:
+        out = " ".join(meaning.flags)
+        return out + (tr(lang, "entry.reserved", bits=f"{meaning.reserved:#x}") if meaning.reserved else "")
+    if meaning.kind == "empty":
+        return tr(lang, "entry.empty")
+    if meaning.kind == "swap":
+        return tr(lang, "entry.swap", type=meaning.swap[0], offset=f"{meaning.swap[1]:#x}")
+    if meaning.kind == "prot_none":
+        return meaning.text()               # PROT_NONE: pfn 0x1234, P = 0 (identifiers)
+    return tr(lang, "entry.absent")
 
 
 def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: int,
-               pse: bool = True, flavour: str = "6.1") -> list[Text]:
+               pse: bool = True, flavour: str = "6.1", lang: str = "en") -> list[Text]:
     """The walk, with the first ``shown`` levels revealed (the CR3 line is level 0).
     Entries are decoded by the engine (``engine.paging_show``), the split follows the page
     size the walk ends in (10+22 for a 4 MB page, 2+9+21 for a 2 MB one)."""
     if walk is None or vaddr is None:
-        return [Text("no walk yet: select an address (g)", "dim italic")]
+        return [Text(tr(lang, "walk.none"), "dim italic")]
     width = 16 if pae else 8
     large = any(s.level == "PDE" and entry_meaning(s.entry, s.level, pae, pse, flavour).kind == "large page"
                 for s in walk.steps)
-    lines = [Text(f"walk of {vaddr:#010x} {split_text(vaddr, pae, large)}", "bold")]
+    lines = [Text(tr(lang, "walk.of", vaddr=f"{vaddr:#010x}", split=split_text(vaddr, pae, large)), "bold")]
     total = len(walk.steps) + 1
     cur = Text("CR3    ", "bold cyan")
     cur.append(f"{cr3:#011x}" if cr3 is not None else "?")
-    cur.append("  page directory" + (" pointer table" if pae else ""), "dim")
+    cur.append("  " + tr(lang, "walk.pdpt" if pae else "walk.pgd"), "dim")
     lines.append(cur)
     for i, s in enumerate(walk.steps, start=1):
         if i > shown:
@@ -63,52 +80,53 @@ def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: 
         val = Text(f"       = {s.entry:0{width}x}  ", "yellow")
         meaning = entry_meaning(s.entry, s.level, pae, pse, flavour)
         if meaning.present:
-            val.append(meaning.text(), "green")
+            val.append(meaning_text(meaning, lang), "green")
         else:                  # P = 0: what Linux keeps there, on a line of its own
             lines.append(val)
-            val = Text("       " + meaning.text(), "red")
+            val = Text("       " + meaning_text(meaning, lang), "red")
         lines.append(val)
     if shown < total:
         lines.append(Text("…", "dim"))
     elif walk.fault is not None:
         f = walk.fault
-        lines.append(Text(f"#PF error code {f.error_code:#x} ({decode_error_code(f.error_code)})",
-                          "bold red"))
-        lines.append(Text(f"  {f.reason}", "red"))
+        lines.append(Text(tr(lang, "walk.error_code", code=f"{f.error_code:#x}",
+                             bits=decode_error_code(f.error_code, lang)), "bold red"))
+        lines.append(Text(f"  {engine_phrase(f.reason, lang)}", "red"))
     elif walk.paddr is not None:
         base = walk.paddr & ~(walk.page_size - 1)
-        lines.append(Text(f"frame {base:#011x} (pfn {base >> 12:#x})", "bold green"))
+        lines.append(Text(tr(lang, "walk.frame", base=f"{base:#011x}", pfn=f"{base >> 12:#x}"), "bold green"))
         size = f"{walk.page_size >> 20} MB" if walk.page_size >= 1 << 20 else f"{walk.page_size >> 10} KB"
-        lines.append(Text(f"+ offset {vaddr & (walk.page_size - 1):#x} = {walk.paddr:#011x} ({size})",
-                          "bold green"))
+        lines.append(Text(tr(lang, "walk.offset", off=f"{vaddr & (walk.page_size - 1):#x}",
+                             paddr=f"{walk.paddr:#011x}", size=size), "bold green"))
     return lines
 
 
-def tlb_lines(tlb: Any, vaddr: int | None, events: list, limit: int) -> list[Text]:
+def tlb_lines(tlb: Any, vaddr: int | None, events: list, limit: int, lang: str = "en") -> list[Text]:
     out = [Text("TLB", "bold")]
     if tlb is None:
-        return [*out, Text("no TLB yet", "dim italic")]
+        return [*out, Text(tr(lang, "tlb.none"), "dim italic")]
     hits, misses = getattr(tlb, "hits", 0), getattr(tlb, "misses", 0)
-    out.append(Text(f"hits {hits} misses {misses}"))
+    out.append(Text(tr(lang, "tlb.counts", hits=hits, misses=misses)))
     step_hits = sum(isinstance(e, TlbHit) for e in events)
     step_miss = sum(isinstance(e, TlbMiss) for e in events)
     if step_hits or step_miss:
-        out.append(Text(f"this step: {step_hits} hit, {step_miss} miss", "magenta"))
+        out.append(Text(tr(lang, "tlb.step", hits=step_hits, misses=step_miss), "magenta"))
     try:
         entries = list(tlb.entries())
     except Exception:
         entries = []
     if not entries:
-        out.append(Text("empty", "dim"))
+        out.append(Text(tr(lang, "tlb.empty"), "dim"))
     vpn = vaddr >> 12 if vaddr is not None else None
     for name, set_index, way, e in entries[:limit]:
         shift = {4096: 12}.get(getattr(e, "page_size", 4096), 12)
         here = vpn is not None and (e.vpn << (shift - 12) <= vpn < (e.vpn + 1) << (shift - 12)
                                     if name.endswith("large") else e.vpn == vpn)
-        out.append(Text(f"{name[:5]:<5}{set_index:>2}.{way} {e.vpn:05x}→{e.pfn:05x}",
+        label = name.replace("_large", "L").upper()         # DTLB, DTLBL, ITLB, ITLBL
+        out.append(Text(f"{label:<5}{set_index:>2}.{way} {e.vpn:05x}→{e.pfn:05x}",
                         "bold reverse" if here else ""))
     if len(entries) > limit:
-        out.append(Text(f"… {len(entries) - limit} more", "dim"))
+        out.append(Text(tr(lang, "more", n=len(entries) - limit), "dim"))
     return out
 
 
@@ -158,7 +176,8 @@ class PageWalkPane(TextLines):
         the process that runs (a user address) with its CR3; a lowmem frame is walked through
         its direct-map address.  The walk is recomputed from the machine at every view (it has
         no side effects), so it is never stale; the animation restarts only when it changed."""
-        set_border_title(self, "Page walk + TLB")
+        set_border_title(self, tr(view.lang, "walk.title"))
+        self._lang = view.lang
         machine, result, selection = view.machine, view.result, view.selection
         events = list(view.events)
         step_walk = getattr(result, "walk", None)
@@ -179,7 +198,8 @@ class PageWalkPane(TextLines):
             try:
                 walk = machine.walk(vaddr, pid=pid) if pid is not None else machine.walk(vaddr)
             except Exception as err:         # a kernel error is shown, never raised
-                walk, self._error = None, Text(f"walk {vaddr:#010x}: {err}", "red")
+                walk, self._error = None, Text(tr(view.lang, "walk.failed", vaddr=f"{vaddr:#010x}",
+                                                  err=err), "red")
         key = (vaddr, cr3, _walk_key(walk))
         restart = key != self._key
         self._machine, self._events, self._cr3 = machine, events, cr3
@@ -220,15 +240,22 @@ class PageWalkPane(TextLines):
         self._draw()
 
     def _draw(self) -> None:
+        """The walk and the TLB side by side when the walk's lines fit beside the TLB;
+        otherwise the walk wrapped to the whole width (never cut) and the TLB below it."""
         m = self._machine
         config = getattr(m, "config", None)
+        lang = getattr(self, "_lang", "en")
         pae = bool(getattr(config, "pae", False))
         left = [self._error] if self._error is not None else \
             walk_lines(self.vaddr, self.walk, pae, self._cr3, self.shown,
-                       bool(getattr(config, "pse", True)), str(getattr(config, "kernel", "6.1")))
+                       bool(getattr(config, "pse", True)), str(getattr(config, "kernel", "6.1")), lang)
         right = tlb_lines(getattr(m, "tlb", None), self.vaddr, self._events,
-                          max(2, (self.size.height or 13) - 4))
-        width = max(20, self.text_width - TLB_WIDTH - 2)
+                          max(2, (self.size.height or 13) - 4), lang)
+        width = self.text_width - TLB_WIDTH - 2
+        if max(t.cell_len for t in left) > width:          # stacked: nothing is cut
+            lines = [part for t in left for part in wrap_text(t, self.text_width)]
+            self.set_lines([*lines, Text("─" * min(TLB_WIDTH, self.text_width), "dim"), *right])
+            return
         lines = []
         for i in range(max(len(left), len(right))):
             row = left[i].copy() if i < len(left) else Text()

@@ -1,0 +1,93 @@
+"""The physical map's classes, colours and glyphs, its legend (laid out pair by pair) and a
+frame's reverse map, in the app's language."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from rich.style import Style
+from rich.text import Text
+
+from engine.physmem import OWNER_NAMES
+
+from .i18n import engine_phrase, tr
+
+# frame classes: the owners (engine.physmem.OWNER_*), then free frames by zone
+FREE_BY_ZONE = 11
+ZONE_NAMES = ("DMA", "Normal", "HighMem")
+CLASS_NAMES = (*OWNER_NAMES, "free DMA", "free Normal", "free HighMem")
+NCLS = len(CLASS_NAMES)
+RUNTIME = np.array([5, 6, 7, 8, 9, 10])        # pgtable pages slab vmalloc user pagecache
+# owners in the Okabe-Ito colour-blind-safe palette (no red/green pair); free frames dark
+# tints by zone; P (or NO_COLOR) adds a glyph per class for readers who cannot rely on colour
+CLASS_COLOURS = {
+    "free": "#303030", "hole": "#1a1a1a", "kernel": "#d55e00", "mem_map": "#cc79a7",
+    "bootmem": "#8c6d8c", "pgtable": "#e69f00", "pages": "#56b4e9", "slab": "#009e73",
+    "vmalloc": "#0072b2", "user": "#f0e442", "pagecache": "#c8a882",
+    "free DMA": "#3a3a5f", "free Normal": "#2f4f3f", "free HighMem": "#4f3f2f",
+}
+GUTTER = 10
+STYLES = [Style(bgcolor=CLASS_COLOURS[n]) for n in CLASS_NAMES]
+TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color="#ffffff", bold=True) for n in CLASS_NAMES]
+SELECTED = Style(bgcolor="#ffffff", color="#000000", bold=True)
+LINKED = [Style(bgcolor=CLASS_COLOURS[n], color="#ff5fff", bold=True) for n in CLASS_NAMES]
+GUTTER_STYLE = Style(color="#808080")
+# without colour (NO_COLOR) each class is also a glyph: free frames light patterns, used letters
+GLYPHS = {"free": " ", "hole": "/", "kernel": "k", "mem_map": "m", "bootmem": "b", "pgtable": "t",
+          "pages": "p", "slab": "s", "vmalloc": "v", "user": "u", "pagecache": "c",
+          "free DMA": ".", "free Normal": " ", "free HighMem": ":"}
+GLYPH = [GLYPHS[n] for n in CLASS_NAMES]
+INFO_ROWS = 3
+
+
+def legend_pairs(patterns: bool = False, lang: str = "en") -> list[Text]:
+    """The legend's entries, each a glyph or swatch with its label (never split)."""
+    pairs = []
+    for name in CLASS_NAMES:
+        if name == "free":
+            continue
+        swatch = GLYPHS[name] * 2 if patterns and GLYPHS[name] != " " else "  "
+        t = Text()
+        t.append(swatch, Style(bgcolor=CLASS_COLOURS[name]))
+        t.append(f" {tr(lang, 'cls.' + name)}")
+        pairs.append(t)
+    for glyph, style, key in (("▪", "bold", "map.touched"), ("◆", "bold", "map.selected"),
+                              ("●", "bold #ff5fff", "map.linked"),
+                              ("◉", "bold #ff5fff", "map.linked_touched")):
+        t = Text(glyph, style)
+        t.append(f" {tr(lang, key)}")
+        pairs.append(t)
+    return pairs
+
+
+def pack_pairs(pairs: list[Text], width: int, gap: int = 2) -> list[Text]:
+    """Lines of at most ``width`` cells, the pairs ``gap`` cells apart; a line breaks only
+    between two pairs (a pair wider than the line stands alone and is cut)."""
+    lines: list[Text] = []
+    line = Text()
+    for pair in pairs:
+        if line.cell_len and line.cell_len + gap + pair.cell_len > width:
+            lines.append(line)
+            line = Text()
+        if line.cell_len:
+            line.append(" " * gap)
+        line.append_text(pair)
+    if line.cell_len:
+        lines.append(line)
+    return lines
+
+
+def rmap_text(machine: Any, pfn: int, limit: int = 4, lang: str = "en") -> Text:
+    """The reverse map of a frame: every virtual address mapping it."""
+    from engine.rmap import page_mappings
+    maps = page_mappings(machine, pfn)
+    t = Text(tr(lang, "rmap.at"), "bold")
+    if not maps:
+        t.append(tr(lang, "rmap.none"), "dim")
+    for i, mp in enumerate(maps[:limit]):
+        t.append(("" if i == 0 else " · ") + f"{mp.vaddr:#010x} ")
+        t.append(tr(lang, f"reg.{mp.kind}") if lang != "en" else mp.kind, "cyan")
+        t.append(f" ({engine_phrase(mp.detail, lang)})", "dim")
+    if len(maps) > limit:
+        t.append(" · " + tr(lang, "more", n=len(maps) - limit), "dim")
+    return t

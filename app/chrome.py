@@ -10,7 +10,7 @@ from typing import Any, Iterable
 from textual.app import SystemCommand
 from textual.binding import Binding
 
-from widgets.i18n import KEYS_ZH, SYSTEM_COMMANDS_ZH, tr
+from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr
 
 # binding id -> (description key, tooltip key or "")
 BINDING_TEXT = {
@@ -78,6 +78,7 @@ class ChromeMixin:
 
     def translate_bindings(self) -> None:
         """Rewrite the app's bindings' descriptions in the current language (footer, palette)."""
+        words = KEY_DESCRIPTIONS_ZH if self.lang == "zh" else KEY_DESCRIPTIONS_EN
         table = self._bindings.key_to_bindings
         for key, bindings in table.items():
             out = []
@@ -85,8 +86,16 @@ class ChromeMixin:
                 if b.id and (b.id in BINDING_TEXT or b.id.startswith("front-")):
                     desc, tip = binding_text(b, self.lang)
                     b = replace(b, description=desc, tooltip=tip)
+                elif b.description in words:             # Textual's own (ctrl+q Quit)
+                    b = replace(b, description=words[b.description])
                 out.append(b)
             table[key] = out
+        screen = getattr(self, "_main_screen", None) or self.screen
+        for node in screen.walk_children(with_self=True):   # the panes' and Textual's own keys
+            keymap = node._bindings.key_to_bindings
+            for key, bindings in keymap.items():
+                keymap[key] = [replace(b, description=words[b.description])
+                               if b.description in words else b for b in bindings]
         self.refresh_bindings()
 
     def get_key_display(self, binding: Binding) -> str:

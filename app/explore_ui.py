@@ -42,6 +42,15 @@ class ExploreMixin:
             self.push_screen(OpsHelp(help_markdown(words[1] if len(words) > 1 else None, self.lang),
                                      tr(self.lang, "help.close")))
             return
+        op_word = words[2] if len(words) > 2 and words[1] == "=" else words[0] if words else ""
+        from scenarios.ops import lookup
+        if self.lang != "en" and op_word and lookup(op_word) is None:    # "did you mean" in Chinese
+            import difflib
+            from .commands import op_names
+            near = difflib.get_close_matches(op_word, op_names(), n=3)
+            hint = tr(self.lang, "help.did_you_mean", names=", ".join(near)) if near else ""
+            cmd.show_error(sanitize(f"{tr(self.lang, 'help.unknown', name=op_word)} {hint}".strip()))
+            return
         tl = self.timeline
         try:
             step = parse_command(message.line, names=dict(tl.env), index=tl.position,

@@ -165,11 +165,20 @@ async def test_screens_palette_and_messages_are_chinese():
     async with app.run_test(size=(160, 48)) as pilot:
         commands = [f"{c.title} {c.help}" for c in app.get_system_commands(app.screen)]
         assert english_words("\n".join(commands)) == set(), english_words("\n".join(commands))
+        keys = [b.description for node in app.screen.walk_children(with_self=True)
+                for bs in node._bindings.key_to_bindings.values() for b in bs if b.description]
+        keys += [b.description for bs in app._bindings.key_to_bindings.values() for b in bs]
+        assert english_words("\n".join(keys)) == set(), english_words("\n".join(keys))
         help_md = re.sub(r"`[^`]*`", " ", help_path("zh").read_text(encoding="utf-8"))
         assert english_words(help_md) == set()
         for name in (None, *OPS):
             md = re.sub(r"`[^`]*`", " ", help_markdown(name, "zh"))
             assert english_words(md, set(OPS)) == set(), (name, english_words(md, set(OPS)))
+        await pilot.press("colon", *"kmallo 100", "enter")     # a mistyped operation
+        await pilot.pause()
+        error = str(app.query_one("#cmdline .error").render())
+        assert "kmalloc" in error and english_words(error, set(OPS) | {"kmallo"}) == set(), error
+        await pilot.press("escape")
         await pilot.press("ctrl+p")
         await pilot.pause()
         from textual.command import CommandInput

@@ -308,6 +308,33 @@ TYPE_WORDS_ZH = {"int": "数字", "addr": "地址", "size": "大小（K/M/G）",
                  "bool": "true|false", "ram": "大小"}
 
 
+# the panes' own key bindings and Textual's (shown by the palette's "Keys" panel)
+KEY_DESCRIPTIONS_ZH = {
+    "Previous cell": "上一格", "Next cell": "下一格", "Row up": "上一行", "Row down": "下一行",
+    "Pan up": "向上平移", "Pan down": "向下平移", "Page up": "上翻半屏", "Page down": "下翻半屏",
+    "Select row": "选中这一行", "Next VMA / area / slot": "下一个 VMA / 区域 / 槽",
+    "Previous VMA / area / slot": "上一个 VMA / 区域 / 槽", "Previous cache": "上一个缓存",
+    "Next cache": "下一个缓存", "Sort caches": "切换排序列", "Reverse sort": "反向排序",
+    "Select cache": "选中缓存", "Select first object": "选中第一个对象", "Select next zone": "选下一个管理区",
+    "Complete": "补全", "Close": "关闭", "Skip": "跳过", "Scroll Up": "向上滚动", "Scroll Down": "向下滚动",
+    "Scroll Left": "向左滚动", "Scroll Right": "向右滚动", "Scroll Home": "滚到开头", "Scroll End": "滚到结尾",
+    "Page Up": "上翻一页", "Page Down": "下翻一页", "Page Left": "左翻一页", "Page Right": "右翻一页",
+    "Focus Next": "下一个窗格", "Focus Previous": "上一个窗格", "Copy selected text": "复制选中的文字",
+    "Quit": "退出", "Submit": "提交", "Cut selected text": "剪切选中的文字",
+    "Paste text from the clipboard": "从剪贴板粘贴", "Select all": "全选", "Go to start": "到行首",
+    "Go to end": "到行尾", "Select line start": "选到行首", "Select line end": "选到行尾",
+    "Move cursor left": "光标左移", "Move cursor left and select": "光标左移并选择",
+    "Move cursor left a word": "光标左移一个词", "Move cursor left a word and select": "左移一个词并选择",
+    "Move cursor right and select": "光标右移并选择", "Move cursor right a word": "光标右移一个词",
+    "Move cursor right a word and select": "右移一个词并选择",
+    "Move cursor right or accept the completion suggestion": "光标右移或接受补全建议",
+    "Delete character left": "删除左边的字符", "Delete character right": "删除右边的字符",
+    "Delete left to start of word": "向左删到词首", "Delete right to start of word": "向右删到下一个词",
+    "Delete all to the left": "删除左边全部", "Delete all to the right": "删除右边全部",
+}
+KEY_DESCRIPTIONS_EN = {zh: en for en, zh in KEY_DESCRIPTIONS_ZH.items()}
+
+
 # pane titles as the panes set them (English) -> Chinese; kernel identifiers stay
 TITLES_ZH = (("Physical memory", "物理内存"), (" frames", " 个页帧"), ("Buddy allocator", "伙伴分配器"),
              ("Virtual 4 GB", "虚拟 4 GB"), ("Page walk + TLB", "页表遍历 + TLB"),

@@ -145,9 +145,14 @@ class BuddyPane(TextLines):
         for z in m.zones:
             head = Text()
             head.append(f"{z.name:<8}", "bold reverse" if z.name == chosen else "bold")
-            head.append(" " + tr(lang, "buddy.head", free=z.free_pages, min=z.watermark_min,
-                                 low=z.watermark_low, high=z.watermark_high))
-            lines.append(head)
+            head.append(" " + tr(lang, "buddy.free", free=z.free_pages))
+            marks_text = tr(lang, "buddy.wmarks", min=z.watermark_min, low=z.watermark_low,
+                            high=z.watermark_high)
+            if head.cell_len + 2 + cell_len(marks_text) <= width:     # else on a line of its own
+                head.append("  " + marks_text)
+                lines.append(head)
+            else:
+                lines += [head, Text("  " + marks_text)]
             hit_orders = {o for (_, o, _, _) in marks.get(z.name, [])}
             top = max(1, max(z.nr_free))
             col, groups = order_columns(width)

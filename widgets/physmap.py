@@ -23,7 +23,7 @@ from textual.widget import Widget
 from engine.events import FreePages, FreeReserved, Merge, Reserve, Split
 
 from .i18n import tr
-from .textlines import ThemedLines, set_border_title
+from .textlines import ThemedLines, set_border_title, wrap_text
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
 from .stepview import StepView
 
@@ -263,9 +263,12 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             if y - rows < len(legend):
                 return legend[y - rows]
             i = y - rows - len(legend)
-            if not self._info_strips:
+            if not self._info_strips:            # the details wrapped, never cut mid-line
+                width = max(10, self.size.width)
+                wrapped = [part for t in self._info if t.plain
+                           for part in (wrap_text(t, width) if t.cell_len > width else [t])]
                 self._info_strips = [Strip(list(t.render(self.app.console))).crop_extend(
-                    0, self.size.width, None) for t in self._info]
+                    0, self.size.width, None) for t in wrapped[:INFO_ROWS]]
             return self._info_strips[i] if i < len(self._info_strips) else Strip.blank(self.size.width)
         strip = self._rows.get(y)
         if strip is None:

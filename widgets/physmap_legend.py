@@ -87,7 +87,8 @@ def rmap_text(machine: Any, pfn: int, limit: int = 4, lang: str = "en") -> Text:
     for i, mp in enumerate(maps[:limit]):
         t.append(("" if i == 0 else " · ") + f"{mp.vaddr:#010x} ")
         t.append(tr(lang, f"reg.{mp.kind}") if lang != "en" else mp.kind, "cyan")
-        t.append(f" ({engine_phrase(mp.detail, lang)})", "dim")
+        detail = engine_phrase(mp.detail, lang)
+        t.append(f"（{detail}）" if lang == "zh" else f" ({detail})", "dim")
     if len(maps) > limit:
         t.append(" · " + tr(lang, "more", n=len(maps) - limit), "dim")
     return t

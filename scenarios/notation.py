@@ -1,19 +1,21 @@
 """A step's operation and its checks as students read them.
 
-Calls are written the way kernel C reads: ``kmalloc(100, GFP_KERNEL)``,
-``alloc_pages(GFP_KERNEL, order=3)``, ``free_pages(0x100, order=3)``; addresses and
-pfns in hex, GFP masks and PROT_/MAP_ flags by name, strings in C quotes; a
-process's system call says which process makes it (``[pid 1] sbrk(8192)``).
+Calls are written the way kernel C reads, with the kernel's own function names
+(:mod:`scenarios.kcalls`): ``kmalloc(100, GFP_KERNEL)``, ``alloc_pages(GFP_KERNEL, 3)``,
+``__free_pages(pfn_to_page(0x100), 3)``; addresses and pfns in hex, sizes in decimal, GFP
+masks and PROT_/MAP_ flags by name, strings in C quotes; a process's system call says which
+process makes it (``[pid 1] brk(0x0804d000)``).
 Checks (the lesson's ``expect``) read as sentences: "zone.HighMem.start_pfn is 0x38000".
 """
 from __future__ import annotations
 
 from typing import Any
 
+from .kcalls import boot_spelling, spell
+
 PROT_NAMES = (("r", "PROT_READ"), ("w", "PROT_WRITE"), ("x", "PROT_EXEC"))
 MAP_NAMES = {"private": "MAP_PRIVATE", "shared": "MAP_SHARED", "anonymous": "MAP_ANONYMOUS",
              "anon": "MAP_ANONYMOUS", "fixed": "MAP_FIXED"}
-NAMED_INTS = frozenset({"order", "pid", "cpus", "seed", "align"})
 
 
 def prot_text(prot: str) -> str:
@@ -33,6 +35,8 @@ def arg_text(name: str, ptype: str, value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int):
+        if ptype == "size":
+            return str(value)
         if ptype == "addr" or name in ("pfn", "vaddr", "paddr", "addr") or value >= 0x10000:
             return f"{value:#010x}" if ptype == "addr" else f"{value:#x}"
         return str(value)
@@ -54,44 +58,32 @@ def _expr_text(value: Any) -> str:
     return str(value)
 
 
-def call_text(op: Any, args: dict[str, Any]) -> str:
-    """``kmalloc(100, GFP_KERNEL)``: the op with its resolved arguments in C notation."""
-    if op.name == "proc":
-        return f"cat {args.get('path', '')}"
+def call_text(op: Any, args: dict[str, Any], kernel: str | None = None, result: Any = None) -> str:
+    """``kmalloc(100, GFP_KERNEL)``: the kernel function the op stands for, in the spelling of
+    ``kernel`` (a release: ``"2.6.24"``, ``"6.1.0-50-686"``), with the resolved arguments in C
+    notation.  ``result``: what the call returned, where the text shows more of it (sbrk)."""
     if op.name == "boot":
-        return boot_text(args)
-    prefix, parts = "", []
+        return boot_spelling(args)
+    shown: dict[str, str] = {}
     for p in op.params:
         value = args.get(p.name)
         if value is None:
             continue
-        if p.name == "pid" and op.target == "process":
-            prefix = f"[pid {value}] "
-            continue
-        text = arg_text(p.name, p.type, value)
-        parts.append(f"{p.name}={text}" if p.name in NAMED_INTS or p.type == "bool" else text)
-    return f"{prefix}{op.name}({', '.join(parts)})"
+        shown[p.name] = str(value) if p.name == "pid" else arg_text(p.name, p.type, value)
+    text = spell(op.name, shown, kernel)
+    if op.name == "sbrk" and isinstance(result, int) and isinstance(args.get("delta"), int):
+        text += f" → brk({result + args['delta']:#010x})"
+    return text
 
 
 def boot_text(args: dict[str, Any]) -> str:
-    """``boot(ram=1G, kernel=2.6, PAE, NX)``: only what differs from the defaults."""
-    parts = [f"ram={args.get('ram', '160M')}"]
-    if args.get("kernel") is not None:
-        parts.append(f"kernel={args['kernel']}")
-    for key, label in (("pae", "PAE"), ("nx", "NX"), ("pcp", "pcp lists")):
-        if args.get(key):
-            parts.append(label)
-    for key in ("vmalloc", "allocator", "swap"):
-        if args.get(key):
-            parts.append(f"{key}={args[key]}")
-    if args.get("cpus") not in (None, 1):
-        parts.append(f"cpus={args['cpus']}")
-    return f"boot({', '.join(parts)})"
+    """``boot: 1G RAM, Linux 2.6.24, PAE, NX`` (kept for callers of the old name)."""
+    return boot_spelling(args)
 
 
-def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any) -> str:
-    """A stress step: ``alloc_pages(GFP_KERNEL, order=random 0..3) × 2000``."""
-    parts = []
+def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any, kernel: str | None = None) -> str:
+    """A stress step: ``alloc_pages(GFP_KERNEL, random 0..3) × 2000``."""
+    shown: dict[str, str] = {}
     for p in op.params:
         if p.name in rep.random:
             mode, spec = rep.random[p.name]
@@ -102,8 +94,8 @@ def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any) -> str:
                 or p.type in ("kind", "prot") else _expr_text(value)
         else:
             continue
-        parts.append(f"{p.name}={text}" if p.name in NAMED_INTS else text)
-    text = f"{op.name}({', '.join(parts)})"
+        shown[p.name] = text
+    text = spell(op.name, shown, kernel)
     text += f" × {rep.count}" if rep.count else f" for each it in {rep.each}"
     if rep.where is not None:
         text += f" where {rep.where_text}"

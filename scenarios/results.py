@@ -70,6 +70,7 @@ class StepResult:
     items: list | None = None
     errors: int = 0
     zone_free: tuple = ()              # (zone name, free pages) after the step, for the sparkline
+    kernel: str = ""                   # the release the step ran on: it spells the call
 
     @property
     def op(self) -> str:
@@ -97,8 +98,8 @@ class StepResult:
         """The operation in kernel C notation: ``kmalloc(100, GFP_KERNEL)``."""
         rep = self.step.repeat
         if rep is None:
-            return call_text(self.step.op, self.args)
-        return repeat_text(self.step.op, self.step.args, rep)
+            return call_text(self.step.op, self.args, self.kernel, self.result)
+        return repeat_text(self.step.op, self.step.args, rep, self.kernel)
 
     @property
     def intended(self) -> bool:
@@ -152,7 +153,7 @@ def fmt_result(kind: str, r: Any) -> str:
     if kind == "machine":
         c = getattr(r, "config", None)
         return "booted" if c is None else \
-            f"booted {c.ram >> 20} MB, {'PAE' if c.pae else 'non-PAE'}, kernel {c.kernel}"
+            f"booted {c.ram >> 20} MB, {'PAE' if c.pae else 'non-PAE'}, Linux {c.flavour.release}"
     if kind == "snapshot":
         return ", ".join(f"{name}: {z.free_pages} free" for name, z in r.items())
     return str(r)
@@ -231,6 +232,8 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
     """Build the StepResult: expects, focus and quiz answer (after the op ran)."""
     res = StepResult(index, step, out.args, out.result, None, out.error, out.events,
                      items=out.items, errors=out.errors)
+    config = getattr(out.machine, "config", None)
+    res.kernel = str(getattr(getattr(config, "flavour", None), "release", "") or "")
     res.zone_free = tuple((z.name, int(z.free_pages)) for z in getattr(out.machine, "zones", ()))
     if out.error is None and out.items is None:
         try:

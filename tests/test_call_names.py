@@ -1,0 +1,132 @@
+"""Every call a student reads names a real function of the kernel the step ran on.
+
+A call is an identifier written right before ``(``.  Each allowed name carries where it is
+defined in 2.6.24 (the snapshot fulei0920/linux-2.6.24, Makefile 2.6.24) and in 6.1
+(krr-io/linux-6.1.0, Makefile 6.1.0-rc7); system calls are the i386 table's, and the one
+C-library call the lessons show (sbrk) is marked as such.  Anything mmviz does that is no
+call (boot, a CPU access, an MMU walk, an instruction, a shell command) is written without
+parentheses.
+"""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from scenarios import Timeline, all_lessons
+from scenarios.kcalls import SPELLING, version
+from scenarios.notation import call_text
+from scenarios.ops import OPS
+
+# name -> (2.6.24 source, 6.1 source)
+KERNEL = {
+    "alloc_pages": ("include/linux/gfp.h:196,206", "include/linux/gfp.h:250,255"),
+    "__get_free_pages": ("include/linux/gfp.h:212", "include/linux/gfp.h:275"),
+    "__free_pages": ("include/linux/gfp.h:221", "include/linux/gfp.h:288"),
+    "free_pages": ("include/linux/gfp.h:222", "include/linux/gfp.h:289"),
+    "pfn_to_page": ("include/asm-generic/memory_model.h:80",
+                    "include/asm-generic/memory_model.h:53"),
+    "kmalloc": ("include/linux/slab_def.h:31, slub_def.h:165", "include/linux/slab.h:539"),
+    "kzalloc": ("include/linux/slab.h:269", "include/linux/slab.h:687"),
+    "kfree": ("include/linux/slab.h:95", "include/linux/slab.h:196"),
+    "kmem_cache_create": ("include/linux/slab.h:54", "include/linux/slab.h:158"),
+    "kmem_cache_alloc": ("include/linux/slab.h:204", "include/linux/slab.h:444"),
+    "kmem_cache_free": ("include/linux/slab.h:59", "include/linux/slab.h:447"),
+    "kmem_cache_destroy": ("include/linux/slab.h:57", "include/linux/slab.h:166"),
+    "vmalloc": ("include/linux/vmalloc.h:39", "include/linux/vmalloc.h:142"),
+    "vfree": ("include/linux/vmalloc.h:48", "include/linux/vmalloc.h:163"),
+    "kmap": ("include/asm-x86/highmem.h:69", "include/linux/highmem-internal.h:42"),
+    "kunmap": ("include/asm-x86/highmem.h:70", "include/linux/highmem-internal.h:55"),
+    "kmap_atomic": ("include/asm-x86/highmem.h:72 (page, enum km_type)",
+                    "include/linux/highmem-internal.h:110 (page)"),
+    "kunmap_atomic": ("include/asm-x86/highmem.h:73 (kvaddr, enum km_type)",
+                      "include/linux/highmem-internal.h:271 (addr)"),
+    "virt_to_phys": ("include/asm-x86/io_32.h:75", "arch/x86/include/asm/io.h:131"),
+    "phys_to_virt": ("include/asm-x86/io_32.h:93", "arch/x86/include/asm/io.h:150"),
+    "schedule": ("kernel/sched.c:3621", "kernel/sched/core.c:6590"),
+    "balance_pgdat": ("mm/vmscan.c:1317", "mm/vmscan.c:6990"),
+    "flush_tlb_all": ("include/asm-x86/tlbflush_32.h:95,130", "arch/x86/include/asm/tlbflush.h:232"),
+    "flush_tlb_mm": ("include/asm-x86/tlbflush_32.h:98,132", "arch/x86/include/asm/tlbflush.h:223"),
+}
+# i386 system calls: 2.6.24 include/asm-x86/unistd_32.h, 6.1 arch/x86/entry/syscalls/syscall_32.tbl
+SYSCALLS = {"exit": 1, "fork": 2, "open": 5, "brk": 45, "mmap": 90, "munmap": 91, "mprotect": 125}
+LIBC = {"sbrk": "glibc misc/sbrk.c: moves the break with the brk system call"}
+# the km_type argument of kmap_atomic/kunmap_atomic: "mm: stack based kmap_atomic()" (2.6.37)
+KM_TYPE_UNTIL = (2, 6, 37)
+
+CALL = re.compile(r"(?<![\w$%])([A-Za-z_]\w*)\(")
+RELEASES = ("2.6.24", "6.1.0-50-686")
+
+
+def bad_names(text: str) -> list[str]:
+    """Names called in ``text`` that are no kernel function, system call or marked libc call."""
+    user = text.startswith("[pid ")
+    return [n for n in CALL.findall(text)
+            if n not in KERNEL and not (n in SYSCALLS or (user and n in LIBC))]
+
+
+SAMPLE = {"gfp": "GFP_KERNEL", "order": 2, "pfn": 0x38000, "vaddr": 0xc1212000,
+          "paddr": 0x1212000, "size": 100, "name": "my-cache", "align": 0, "pid": 1,
+          "addr": 0x0804b000, "delta": 8192, "length": 8192, "prot": "rw-",
+          "flags": "private|anonymous", "kind": "write", "data": "hi", "path": "/proc/meminfo",
+          "device": "/dev/mapfile", "user": True, "ram": "1G", "kernel": "2.6"}
+
+
+def sample_args(op) -> dict:
+    return {p.name: SAMPLE.get(p.name, p.default if not p.required else 1) for p in op.params}
+
+
+def test_every_op_has_a_kernel_spelling():
+    missing = [name for name in OPS if name != "boot" and name not in SPELLING]
+    assert not missing, f"ops shown with their mmviz name: {missing}"
+
+
+@pytest.mark.parametrize("release", RELEASES)
+def test_every_op_names_real_functions_in_both_flavours(release):
+    bad = {}
+    for name, op in OPS.items():
+        args = sample_args(op)
+        variants = [args] + ([{**args, "file": "/dev/mapfile", "addr": None}]
+                             if name == "mmap" else [])
+        for variant in variants:
+            text = call_text(op, variant, release, 0x0804b000)
+            if bad_names(text):
+                bad[name] = text
+    assert not bad, bad
+
+
+def test_spelling_follows_the_release():
+    kmap = OPS["kmap_atomic"]
+    assert call_text(kmap, {"pfn": 0x38000}, "2.6.24") == "kmap_atomic(pfn_to_page(0x38000), KM_USER0)"
+    assert call_text(kmap, {"pfn": 0x38000}, "6.1.0-50-686") == "kmap_atomic(pfn_to_page(0x38000))"
+    assert version("2.6.36") < KM_TYPE_UNTIL <= version("2.6.37")
+    assert call_text(OPS["get_free_pages"], {"gfp": "GFP_KERNEL", "order": 0}, "2.6.24") == \
+        "__get_free_pages(GFP_KERNEL, 0)"
+    assert call_text(OPS["free_pages"], {"pfn": 0x100, "order": 3}) == \
+        "__free_pages(pfn_to_page(0x100), 3)"
+    assert call_text(OPS["boot"], {"ram": "1G", "kernel": "2.6", "pae": True}) == \
+        "boot: 1G RAM, Linux 2.6.24, PAE"
+    sbrk = call_text(OPS["sbrk"], {"pid": 1, "delta": 8192}, "2.6.24", 0x08049868)
+    assert sbrk == "[pid 1] sbrk(8192) → brk(0x0804b868)"
+
+
+def test_the_detector_catches_the_old_call_texts():
+    assert bad_names("get_free_pages(GFP_KERNEL, order=0)") == ["get_free_pages"]
+    assert bad_names("boot(ram=1G, kernel=2.6, PAE, NX)") == ["boot"]
+    assert bad_names("spawn(\"example\")") == ["spawn"]
+    assert bad_names("sbrk(8192)") == ["sbrk"]                 # libc only as a process's call
+    assert not bad_names("[pid 1] sbrk(8192) → brk(0x0804b868)")
+    assert not bad_names("MMU walk of 0xc0100000 for a read, user mode")
+
+
+@pytest.mark.parametrize("lesson", [les.id for les in all_lessons()])
+def test_every_lesson_call_names_a_real_function(lesson):
+    les = next(x for x in all_lessons() if x.id == lesson)
+    bad = []
+    for r in Timeline(les).run_all():
+        text = r.call_text()
+        if bad_names(text):
+            bad.append(f"step {r.index + 1} ({r.kernel}): {text}")
+        if r.op in ("kmap_atomic", "kunmap_atomic"):
+            assert ("KM_USER0" in text) == (version(r.kernel) < KM_TYPE_UNTIL), text
+    assert not bad, "\n".join(bad)

@@ -11,8 +11,9 @@ What exec builds, as the kernel does: one VMA per segment (file-backed, private)
 ``padzero`` of the partial bss page (a write: the data page becomes an anonymous
 copy), the bss tail beyond it with vm_brk, start_brk/brk after bss (page aligned on
 6.1; at the byte on the seed's 2.6 kernel, as its printout shows), the stack VMA
-below STACK_TOP (33 pages on 6.1 as in the ground truth, 2 on 2.6 as in the seed,
-whose stack is also executable), the argument page at its top already present, and
+below STACK_TOP (the argument page plus setup_arg_pages()'s expansion: 21 pages on 2.6.24,
+33 on 6.1 as in the ground truth; rw-p, the PT_GNU_STACK default; on 2.6.24 the maps offset
+column is vm_pgoff, 0xbffeb000), the argument page at its top already present, and
 on 6.1 the [vvar] (4 pages) and [vdso] (2 pages) special mappings from mmap_base.
 """
 from __future__ import annotations
@@ -110,10 +111,16 @@ def exec_image(m, p, img: Image, events) -> None:
     top = TASK_SIZE
     if m.config.aslr:
         top -= (m.rng.getrandbits(32) & STACK_RND_MASK) << 12
-    pages = 33 if era_c else 2
-    flags = VM_READ | VM_WRITE | VM_MAY | VM_GROWSDOWN | (0 if era_c else VM_EXEC)
+    # bprm_mm_init() makes a one-page VMA at STACK_TOP_MAX for the argument page (anonymous:
+    # insert_vm_struct sets vm_pgoff = vm_start >> PAGE_SHIFT); setup_arg_pages() shifts it to
+    # the (randomised) top keeping vm_pgoff, then expand_stack()s it by stack_expand, and
+    # expand_downwards() lowers vm_pgoff by the pages added.  2.6.24 fs/exec.c:553,631
+    # EXTRA_STACK_VM_PAGES = 20; 6.1 fs/exec.c stack_expand = 131072 (32 pages).
+    arg_pages = 1
+    pages = arg_pages + (32 if era_c else 20)
+    flags = VM_READ | VM_WRITE | VM_MAY | VM_GROWSDOWN         # PT_GNU_STACK: no VM_EXEC
     stack = Vma(top - pages * PAGE_SIZE, top, flags,
-                0 if era_c else -(pages - 1))
+                0 if era_c else (TASK_SIZE >> 12) - pages)
     mm.insert(stack)
     events.append(VmaCreate(p.pid, stack.start, stack.end, stack.prot, "[stack]"))
     mm.start_stack = top - (img.stack_vars.get("argc", 0x140))

@@ -129,6 +129,9 @@ class Flavour:
     log_last_pfn_prefix: str = ""
     log_percpu_prefix: str = "setup_percpu: "
     log_movable_init: bool = True
+    log_segfault: str = "ip"              # "eip": 2.6.24's show_unhandled line; "ip": 2.6.25+
+    log_segfault_cpu: bool = True         # " likely on CPU 0 (core 0, socket 0)" (6.1)
+    log_alloc_failure: str = "nodemask"   # "dot" (2.6.24) | "colon" | "nodemask" (warn_alloc)
     # exact byte sizes of _etext-_text and _edata-_etext when known (0: from the kB above)
     text_bytes: int = 0
     data_bytes: int = 0

@@ -33,11 +33,15 @@ USER_GFP = "GFP_HIGHUSER_MOVABLE"
 def segv_message(m, p, vaddr: int, code: int) -> str:
     """show_signal_msg(): the line the kernel logs for an unhandled user fault."""
     ip, sp = p.ip, p.sp
+    fl = m.config.flavour
+    if fl.log_segfault == "eip":                 # 2.6.24 fault_32.c: no vma, eip/esp
+        return (f"{p.comm}[{p.pid}]: segfault at {vaddr:08x} eip {ip:08x} esp {sp:08x} "
+                f"error {code:x}")
     msg = f"{p.comm}[{p.pid}]: segfault at {vaddr:x} ip {ip:08x} sp {sp:08x} error {code:x}"
     v = p.mm.vma_at(ip)
     if v is not None and v.file is not None:
         msg += f" in {v.file.path.rsplit('/', 1)[-1]}[{v.start:x}+{v.end - v.start:x}]"
-    if m.config.flavour.era == "C":
+    if fl.log_segfault_cpu:
         msg += " likely on CPU 0 (core 0, socket 0)"
     return msg
 

@@ -69,3 +69,17 @@ def bad_swap_message(pte: int) -> str:
 def bad_rss_message(m, p, kind: str, val: int) -> str:
     """check_mm() at mm teardown (6.1) when the counters did not come back to zero."""
     return f"BUG: Bad rss-counter state mm:{p.mm.pgd.cr3 | 0xc0000000:08x} type:{kind} val:{val}"
+
+
+def alloc_failure_message(flavour, comm: str, order: int, mask: int, gfp_names: str) -> str:
+    """The first line of __alloc_pages()'s failure warning in the flavour's format:
+    2.6.24 "insmod: page allocation failure. order:0, mode:0xd0" (mm/page_alloc.c:1633),
+    6.1 warn_alloc "insmod: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL),
+    nodemask=(null)" (engine.kversion rule log_alloc_failure)."""
+    style = getattr(flavour, "log_alloc_failure", "nodemask")
+    if style == "dot":
+        return f"{comm}: page allocation failure. order:{order}, mode:{mask:#x}"
+    if style == "colon":
+        return f"{comm}: page allocation failure: order:{order}, mode:{mask:#x}"
+    return (f"{comm}: page allocation failure: order:{order}, mode:{mask:#x}({gfp_names}), "
+            f"nodemask=(null)")

@@ -105,8 +105,9 @@ class PageAllocator:
                             self.m.frames.zero_frame(p)
                     return pfn
                 prev = z
-        msg = (f"{self.m.comm}: page allocation failure: order:{order}, "
-               f"mode:{mask:#x}({gfp.format(mask)}), nodemask=(null)")
+        from .kmsg import alloc_failure_message
+        msg = alloc_failure_message(self.m.config.flavour, self.m.comm, order, mask,
+                                    gfp.format(mask))
         if events is not None:
             events.append(AllocFail(order, gfp_name, msg))
         raise _alloc_failure(msg, mask, order)

@@ -115,6 +115,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
                 tooltip="Leave the exploration branch: back to the untouched lesson"),
         Binding("P", "toggle_patterns", "Patterns", id="patterns", show=False,
                 tooltip="Physical map: a glyph per owner and zone, readable without colour"),
+        Binding("Q", "quiz", "Quiz", id="quiz", tooltip="Seeded problems: buddy, walks, slab, "
+                "watermarks, VMAs, your own exercise", show=False),
         Binding("G", "glossary", "Glossary", id="glossary", tooltip="Terms en/zh with kernel names",
                 show=False),
         Binding("v", "next_layout", "Layout", id="layout", tooltip="Cycle the layouts that fit"),

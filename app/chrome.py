@@ -24,7 +24,7 @@ BINDING_TEXT = {
     "return": ("key.return", "tip.return"), "layout": ("key.layout", "tip.layout"),
     "scroll-down": ("key.scroll_down", ""), "scroll-up": ("key.scroll_up", ""),
     "patterns": ("key.patterns", "tip.patterns"), "palette": ("key.palette", "tip.palette"),
-    "glossary": ("key.glossary", "tip.glossary"),
+    "glossary": ("key.glossary", "tip.glossary"), "quiz": ("key.quiz", "tip.quiz"),
 }
 PALETTE_SKIP = {"theme", "palette"}    # Textual's palette has its own "Theme" entry
 THEMES = ("textual-dark", "textual-light", "projector", "nord", "gruvbox", "dracula")
@@ -66,6 +66,11 @@ class ChromeMixin:
         i = THEMES.index(self.theme) if self.theme in THEMES else -1
         self.theme = THEMES[(i + 1) % len(THEMES)]
         self.notify(tr(self.lang, "msg.theme", name=self.theme), timeout=1.5)
+
+    def action_quiz(self) -> None:
+        """Q: the seeded problems of ``mmviz quiz`` (app.quiz_ui)."""
+        from .quiz_ui import QuizScreen
+        self.push_screen(QuizScreen(self.lang))
 
     def action_toggle_patterns(self) -> None:
         """P: the physical map's classes as glyphs too (colour-blind readers, projectors)."""

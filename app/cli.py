@@ -4,7 +4,8 @@
     mmviz lessons [--lang zh]      list the lessons
     mmviz run LESSON --text        play a lesson as text: narration, ops, events, expects
     mmviz check LESSON...          validate lesson files
-    mmviz quiz buddy|walk          seeded practice questions with the engine's answers
+    mmviz quiz KIND [--seed N] [-c|--interactive]   seeded problems (buddy walk walk-pae slab
+                                   watermark vma exercise): the state, the questions, the answers
     mmviz layout --ram 1G [--pae]  the virtual memory layout of a machine
     mmviz proc PATH [--lesson L --step N]   a /proc file
 
@@ -316,9 +317,6 @@ def cmd_quiz(ns: argparse.Namespace) -> int:
     if not ns.interactive:                       # OSTEP-style: the state, the questions, -c
         from .cli_lesson import quiz_problem
         return quiz_problem(ns, UsageError, out)
-    if ns.topic not in ("buddy", "walk"):
-        raise UsageError("mmviz quiz: --interactive works with buddy and walk")
-    ns.count = 6 if ns.count is None else ns.count
     from .cli_more import cmd_quiz as run
     return run(ns, UsageError, out)
 

@@ -213,36 +213,55 @@ def layout_record(m: Any) -> dict:
 
 
 def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
-    from scenarios import Timeline
-    from scenarios.quiz import buddy_quiz, walk_quiz
-    make = buddy_quiz if ns.topic == "buddy" else walk_quiz
-    if ns.ram is not None:
-        from scenarios.validate_args import check_machine
-        msg = check_machine({"ram": ns.ram, "pae": ns.topic == "walk"})
-        if msg:
-            raise usage_error(f"mmviz quiz: {msg}")
-    if not 1 <= ns.count <= 50:
+    """``mmviz quiz KIND --interactive``: the seeded problem's whole state, then each question
+    on the terminal; the reply is checked against the engine's answer, which is shown only
+    after it (scenarios.problems).  ``exercise``: the typed-in exercise's state, then the
+    translation is asked."""
+    from scenarios.problems import answer_matches, exercise, parse_entries, problem
+    lang = ns.lang or "en"
+    zh = lang == "zh"
+
+    def ask(question: str, answer: str, working: str = "") -> bool:
+        out(question)
+        try:
+            reply = input("   > ")
+        except EOFError:
+            reply = ""
+        right = answer_matches(answer, reply)
+        out(f"   {'✓' if right else '✗'} {'答' if zh else 'answer'}: {answer}")
+        if working:
+            out(f"      {working}")
+        return right
+
+    if ns.topic == "exercise":
+        if not (ns.cr3 and ns.mem and ns.vaddr):
+            raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
+        try:
+            cr3, vaddr, mem = int(ns.cr3, 0), int(ns.vaddr, 0), parse_entries(ns.mem)
+        except ValueError as err:
+            raise usage_error(f"mmviz quiz exercise: not a number: {err}") from None
+        size = 8 if ns.pae else 4
+        out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}")
+        for paddr, value in sorted(mem.items()):
+            out(f"  {paddr:#010x}: {value:#0{2 + 2 * size}x}")
+        answer, working = exercise(cr3, mem, vaddr, ns.pae)
+        q = f"翻译虚拟地址 {vaddr:#010x}：物理地址是多少，还是缺页异常？" if zh else \
+            f"Translate virtual address {vaddr:#010x}: physical address, or page fault?"
+        right = ask(f"1. {q}", answer, working)
+        out(f"score: {int(right)}/1")
+        return 0
+    if ns.count is not None and not 1 <= ns.count <= 50:
         raise usage_error("mmviz quiz: --count must be 1..50")
-    lesson = make(seed=ns.seed, count=ns.count, ram=ns.ram)
-    tl = Timeline(lesson)
-    score = asked = 0
-    for r in tl.run_all():
-        if r.question is None:
-            continue
-        asked += 1
-        out(f"{asked}. {r.question.ask(ns.lang)}")
-        if ns.interactive:
-            try:
-                reply = input("   > ")
-            except EOFError:
-                reply = ""
-            right = r.question.check(reply)
-            score += right
-            out(f"   {'✓' if right else '✗'} {r.question.shown}")
-        else:
-            out(f"   {'答' if ns.lang == 'zh' else 'answer'}: {r.question.shown}")
-    if ns.interactive:
-        out(f"score: {score}/{asked}")
+    p = problem(ns.topic, ns.seed, ns.count)
+    head = p.text(lang).split("\n")
+    cut = head.index("问题：" if zh else "Questions:")
+    for line in head[:cut]:
+        out(line)
+    score = 0
+    for i, q in enumerate(p.questions):
+        score += ask(f"{i + 1}. {q.get(lang) or q['en']}", p.answers[i],
+                     p.worked[i] if p.worked else "")
+    out(f"score: {score}/{len(p.questions)}")
     return 0
 
 

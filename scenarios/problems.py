@@ -17,6 +17,7 @@ from typing import Any
 from .quiz import _build
 
 KINDS = ("buddy", "walk", "walk-pae", "slab", "watermark", "vma")
+ALL_KINDS = KINDS + ("exercise",)          # exercise: a typed-in textbook walk
 
 
 @dataclass
@@ -43,6 +44,35 @@ class Problem:
         if not with_answers:
             out += ["", "(-c prints the answers)" if lang == "en" else "（加 -c 显示答案）"]
         return "\n".join(out) + "\n"
+
+    def check(self, index: int, reply: str) -> bool:
+        """Is ``reply`` the engine's answer to question ``index``?  Numbers may be typed in
+        hex (0x1a0, or 1a0 where the answer is shown in hex) or decimal; a page fault is
+        any reply naming a fault; zone names with or without ZONE_; case never matters."""
+        return answer_matches(self.answers[index], reply)
+
+
+def answer_matches(answer: str, reply: str) -> bool:
+    """The comparison :meth:`Problem.check` uses (also for the TUI quiz screen)."""
+    a, r = answer.strip().lower(), reply.strip().lower()
+    if not r:
+        return False
+    if a.startswith("page fault"):
+        return any(w in r for w in ("fault", "pf", "缺页"))
+    try:
+        value = int(a, 0)
+    except ValueError:
+        value = None
+    if value is not None:
+        candidates = []
+        for base in (0, 16) if a.startswith("0x") else (0,):
+            try:
+                candidates.append(int(r, base))
+            except ValueError:
+                pass
+        return value in candidates
+    strip = (lambda t: t[5:] if t.startswith("zone_") else t)
+    return strip(r) == strip(a) or ("/" in a and r == a.rsplit("/", 1)[-1])
 
 
 # -- page walks: synthetic page tables, walked by the engine's MMU --------------------
@@ -151,8 +181,8 @@ def _play(kind: str, seed: int, machine: dict, setup: list[dict], asked: list[di
         q = r.question
         qs.append(dict(q.text))
         ans.append(q.shown)
-        ev = [getattr(e, "describe", lambda: repr(e))() for e in r.events[:6]]
-        work.append("; ".join(ev))
+        from widgets.notation import event_text        # the TUI's tracepoint notation
+        work.append("; ".join(event_text(e, r.kernel or "6.1") for e in r.events[:6]))
     return Problem(kind, seed, state, qs, ans, work)
 
 
@@ -179,15 +209,17 @@ def buddy_problem(seed: int, count: int = 5) -> Problem:
         if live and rng.random() < 0.4:
             name, order = live.pop(rng.randrange(len(live)))
             asked.append({"do": "free_pages", "pfn": name, "order": order, "ask": {
-                "en": f"free_pages({name}, order {order}): up to which order does it merge?",
-                "zh": f"free_pages({name}，{order} 阶)：最终合并到几阶？", "answer": "merged_to"}})
+                "en": f"__free_pages(pfn_to_page({name}), {order}): up to which order does it merge?",
+                "zh": f"__free_pages(pfn_to_page({name}), {order})（{order} 阶）：最终合并到几阶？",
+                "answer": "merged_to"}})
         else:
             order = rng.choice([0, 1, 2, 3])
             name = f"q{k}"
             live.append((name, order))
             asked.append({"do": "alloc_pages", "gfp": "GFP_DMA", "order": order, "as": name, "ask": {
-                "en": f"{name} = alloc_pages(GFP_DMA, order {order}): which pfn?",
-                "zh": f"{name} = alloc_pages(GFP_DMA, {order} 阶)：返回哪个页框号？", "answer": "value"}})
+                "en": f"{name} = page_to_pfn(alloc_pages(GFP_DMA, {order})): which pfn?",
+                "zh": f"{name} = page_to_pfn(alloc_pages(GFP_DMA, {order}))（{order} 阶）：返回哪个页框号？",
+                "answer": "value"}})
     return _play("buddy", seed, {"ram": "64M", "kernel": "6.1", "seed": seed}, setup, asked,
                  lambda m: _free_lists(m, "DMA") + ["Operations run in this order; each question "
                                                     "is about the state the previous ones left."])
@@ -206,11 +238,12 @@ def slab_problem(seed: int, count: int = 4) -> Problem:
     sizes = rng.sample([20, 96, 100, 129, 192, 200, 1000, 3000, 5000], 2)
     for n in sizes:
         asked.append({"do": "kmalloc", "size": n, "ask": {
-            "en": f"kmalloc({n}): which cache?", "zh": f"kmalloc({n})：用哪个缓存？", "answer": "cache"}})
+            "en": f"kmalloc({n}, GFP_KERNEL): which cache?", "zh": f"kmalloc({n}, GFP_KERNEL)：用哪个缓存？",
+            "answer": "cache"}})
 
     def state(m: Any, first: int) -> list[str]:
         line = next(l for l in m.proc("/proc/slabinfo").splitlines() if l.startswith("quiz_cache "))
-        return [f"SLUB (6.1). kmem_cache_create(\"quiz_cache\", {size}): /proc/slabinfo line:",
+        return [f"SLUB (6.1). kmem_cache_create(\"quiz_cache\", {size}, 0, 0, NULL): /proc/slabinfo line:",
              "  " + " ".join(line.split()),
              "  (columns: name active_objs num_objs objsize objperslab pagesperslab ...)",
              f"The first object was just allocated at {first:#x}; a new slab hands out its",
@@ -246,8 +279,8 @@ def watermark_problem(seed: int, count: int = 4) -> Problem:
         gfp = rng.choice(["GFP_HIGHUSER", "GFP_KERNEL", "GFP_HIGHUSER", "GFP_ATOMIC"])
         order = rng.choice([0, 0, 3, 5])
         asked.append({"do": "alloc_pages", "gfp": gfp, "order": order, "ask": {
-            "en": f"alloc_pages({gfp}, order {order}): which zone serves it?",
-            "zh": f"alloc_pages({gfp}，{order} 阶)：由哪个管理区满足？", "answer": "zone"}})
+            "en": f"alloc_pages({gfp}, {order}): which zone serves it?",
+            "zh": f"alloc_pages({gfp}, {order})（{order} 阶）：由哪个管理区满足？", "answer": "zone"}})
 
     def state(m: Any) -> list[str]:
         out = ["Linux 2.6.24, 1 GB. Zones (free pages, watermarks, lowmem_reserve):"]
@@ -312,4 +345,4 @@ def parse_entries(text: str) -> dict[int, int]:
     return out
 
 
-__all__ = ["KINDS", "Problem", "exercise", "parse_entries", "problem"]
+__all__ = ["ALL_KINDS", "KINDS", "Problem", "answer_matches", "exercise", "parse_entries", "problem"]

@@ -26,6 +26,8 @@ KERNEL = {
     "free_pages": ("include/linux/gfp.h:222", "include/linux/gfp.h:289"),
     "pfn_to_page": ("include/asm-generic/memory_model.h:80",
                     "include/asm-generic/memory_model.h:53"),
+    "page_to_pfn": ("include/asm-generic/memory_model.h:79",
+                    "include/asm-generic/memory_model.h:52"),
     "kmalloc": ("include/linux/slab_def.h:31, slub_def.h:165", "include/linux/slab.h:539"),
     "kzalloc": ("include/linux/slab.h:269", "include/linux/slab.h:687"),
     "kfree": ("include/linux/slab.h:95", "include/linux/slab.h:196"),
@@ -43,6 +45,7 @@ KERNEL = {
                       "include/linux/highmem-internal.h:271 (addr)"),
     "virt_to_phys": ("include/asm-x86/io_32.h:75", "arch/x86/include/asm/io.h:131"),
     "phys_to_virt": ("include/asm-x86/io_32.h:93", "arch/x86/include/asm/io.h:150"),
+    "find_vma": ("mm/mmap.c:1432", "mm/mmap.c:1830"),
     "schedule": ("kernel/sched.c:3621", "kernel/sched/core.c:6590"),
     "balance_pgdat": ("mm/vmscan.c:1317", "mm/vmscan.c:6990"),
     "flush_tlb_all": ("include/asm-x86/tlbflush_32.h:95,130", "arch/x86/include/asm/tlbflush.h:232"),
@@ -130,3 +133,13 @@ def test_every_lesson_call_names_a_real_function(lesson):
         if r.op in ("kmap_atomic", "kunmap_atomic"):
             assert ("KM_USER0" in text) == (version(r.kernel) < KM_TYPE_UNTIL), text
     assert not bad, "\n".join(bad)
+
+
+@pytest.mark.parametrize("kind", ["buddy", "slab", "watermark", "vma"])
+def test_quiz_questions_name_real_functions(kind):
+    from scenarios.problems import problem
+    p = problem(kind, 3)
+    texts = [q[lang] for q in p.questions for lang in ("en", "zh")] + p.state
+    bad = [t for t in texts if bad_names(t.replace("mmviz quiz", ""))]
+    assert not bad, bad
+    assert not any("Split(" in w or "zone='" in w for w in p.worked), p.worked

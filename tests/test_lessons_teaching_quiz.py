@@ -66,7 +66,7 @@ def test_buddy_problem_text_determines_the_answer(seed):
             for o, rest in re.findall(r"^  order +(\d+): (.*)$", text, re.M)}
     names: dict[str, tuple[int, int]] = {}
     for q, a in zip(p.questions, p.answers):
-        m = re.match(r"(\w+) = alloc_pages\(GFP_DMA, order (\d+)\)", q["en"])
+        m = re.match(r"(\w+) = page_to_pfn\(alloc_pages\(GFP_DMA, (\d+)\)\)", q["en"])
         if m:
             k = int(m.group(2))
             j = min(o for o in free if o >= k and free[o])
@@ -77,7 +77,7 @@ def test_buddy_problem_text_determines_the_answer(seed):
             names[m.group(1)] = (pfn, k)
             assert a == f"{pfn:#x}", (q, a)
             continue
-        m = re.match(r"free_pages\((\w+), order (\d+)\)", q["en"])
+        m = re.match(r"__free_pages\(pfn_to_page\((\w+)\), (\d+)\)", q["en"])
         pfn, k = names.pop(m.group(1))
         while k < 10 and (pfn ^ (1 << k)) in free[k]:
             free[k].remove(pfn ^ (1 << k))

@@ -69,6 +69,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="events shown per step (default 8)")
     s.add_argument("--answers", action="store_true",
                    help="with --text: print each question's answer (for teachers)")
+    s.add_argument("--checks", action="store_true",
+                   help="with --text: print every step's checks (for lesson authors); by default "
+                        "only a failed one is printed")
     s.add_argument("--no-ask", action="store_true",
                    help="TUI: step without stopping at the prediction questions")
 

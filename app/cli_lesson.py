@@ -19,11 +19,13 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "(think first: the answer is not shown; on a terminal you type it, "
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
                 "needs": "do first", "ok": "all expects passed", "steps": "steps",
-                "lines": "{} more lines", "events": "{} more events"},
+                "lines": "{} more lines", "events": "{} more events",
+                "deeper": "deeper: versions and detail"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
-                "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件"}}
+                "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件",
+                "deeper": "深入：版本差异与细节"}}
 
 
 def cells(text: str) -> int:
@@ -68,6 +70,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     lang = ns.lang
     w, tw = WORDS.get(lang, WORDS["en"]), TW.get(lang, TW["en"])
     answers = bool(getattr(ns, "answers", False))
+    checks = bool(getattr(ns, "checks", False))
     interactive = not answers and sys.stdin.isatty() and sys.stdout.isatty()
     tl = Timeline(lesson)
     machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or "defaults"
@@ -117,8 +120,14 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
             print(f"     . {event_text(ev, kernel)}")
         if len(r.events) > ns.max_events:
             print(f"     . ... {w['events'].format(len(r.events) - ns.max_events)}")
-        for e in r.expects:
-            print(f"   {'✓' if e.ok else '✗'} {e.sentence(lang)}")
+        deeper = step.deeper_in(lang)
+        if deeper:
+            print(f"   ▸ {w['deeper']}")
+            for line in wrap(deeper, "     ", lang):
+                print(line)
+        for e in r.expects:            # the author's checks: only with --checks, or failed
+            if checks or not e.ok:
+                print(f"   {'✓' if e.ok else '✗'} {e.sentence(lang)}")
             if not e.ok:
                 failures.append((r, e))
         if r.question is not None and (verdict is not None or answers):

@@ -28,7 +28,7 @@ from .validate_repeat import RepeatChecks
 __all__ = ["load_lesson", "parse_lesson", "Validator", "flatten", "parse_fact_key"]
 
 STEP_KEYS = ("do", "as", "say", "title", "focus", "expect", "ask", "repeat", "each",
-             "random", "on_error", "where", "errata", "listing")
+             "random", "on_error", "where", "errata", "listing", "deeper")
 LESSON_KEYS = ("id", "title", "summary", "machine", "order", "requires", "try", "kernel")
 _LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
@@ -240,6 +240,8 @@ class Validator(RepeatChecks, ExpectChecks):
             self.machine = {k: v for k, v in t.items() if k not in STEP_KEYS}
             self.boot_args(self.machine, lines, "")
         step.say = self.bilingual(t.get("say"), "say", lines, "narration")
+        if "deeper" in t:
+            step.deeper = self.bilingual(t["deeper"], "deeper", lines, "deeper note")
         if "title" in t:
             step.title = self.bilingual(t["title"], "title", lines, "step title")
         name = t.get("as")

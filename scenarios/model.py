@@ -15,6 +15,8 @@ A lesson file (TOML, data only)::
     as = "a"                    # name the result for later steps ("a + 8")
     title.en = "..."            title.zh = "..."       # optional short title
     say.en = "..."              say.zh = "..."         # narration, both languages
+    deeper.en = "..."           deeper.zh = "..."      # optional: version history and detail,
+                                                       # shown after the step, folded away
     focus = { pfn = "a" }       # what the panes select: address/pfn/cache/process/region/zone
     expect = { zone = "Normal", order = 3 }            # facts (scenarios.facts.FACTS)
     ask = { en = "...?", zh = "...?", answer = "merged_to" }   # asked before the step runs
@@ -92,6 +94,7 @@ class Step:
     trees: dict[str, Any]                      # parsed expressions of expression arguments
     name: str | None = None
     say: dict[str, str] = field(default_factory=dict)
+    deeper: dict[str, str] = field(default_factory=dict)   # the "deeper" note (versions, detail)
     title: dict[str, str] = field(default_factory=dict)
     focus: dict[str, tuple[Any, Any]] = field(default_factory=dict)   # kind -> (raw, tree)
     expects: list[Expect] = field(default_factory=list)
@@ -104,6 +107,10 @@ class Step:
 
     def narration(self, lang: str = "en") -> str:
         return self.say.get(lang) or self.say.get("en", "")
+
+    def deeper_in(self, lang: str = "en") -> str:
+        """The step's "deeper" note in ``lang`` ('' without one)."""
+        return self.deeper.get(lang) or self.deeper.get("en", "")
 
     def listing_in(self, lang: str = "en") -> tuple[str, str] | None:
         """(caption, text) of the step's listing in ``lang``, or None without one."""

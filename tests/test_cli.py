@@ -40,10 +40,12 @@ def test_lessons_lists_ids_titles_and_steps():
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_run_text_passes(lang):
-    p = mmviz("run", "buddy", "--text", "--lang", lang)
+    p = mmviz("run", "buddy", "--text", "--lang", lang, "--checks")
     no_traceback(p)
     assert p.returncode == 0, p.stderr
     assert "✓" in p.stdout and "✗" not in p.stdout
+    plain = mmviz("run", "buddy", "--text", "--lang", lang)        # students: no author checks
+    assert plain.returncode == 0 and not re.search(r"^\s+✓ ", plain.stdout, re.M)
     assert "0x" in p.stdout
     assert ("全部检查通过" if lang == "zh" else "all expects passed") in p.stdout
 

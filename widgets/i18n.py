@@ -229,6 +229,7 @@ PANES: dict[str, tuple[str, str]] = {
     "lesson.selection": ("selection", "选中"), "lesson.question": ("Q", "问"), "lesson.answer": ("A", "答"),
     "lesson.log": ("kernel log", "内核日志"), "lesson.intended": ("expected outcome", "预期的结果"),
     "lesson.output": ("lines", "行"), "lesson.below": ("more lines below ↓", "行在下面 ↓"),
+    "lesson.deeper": ("Deeper: versions and detail", "深入：版本差异与细节"),
     "lesson.repeat": ("{done} done, {failed} failed", "完成 {done} 次，失败 {failed} 次"),
     "lesson.log_line": ("step {n}: {kind}: {message}", "第 {n} 步：{kind}: {message}"),
     # question screen

@@ -19,7 +19,7 @@ from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
 WORD_KEYS = ("step", "start", "events", "expects", "error", "more", "selection", "question", "answer",
-             "log", "intended", "output", "below", "title")
+             "log", "intended", "output", "below", "title", "deeper")
 
 
 def words(lang: str) -> dict[str, str]:
@@ -108,10 +108,15 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
                 t.append(f"  · {event_text(ev, kernel)}\n")
             if len(result.events) > MAX_EVENTS:
                 t.append(f"  · … {len(result.events) - MAX_EVENTS} {w['more']}\n", "dim")
-        if result.expects:
+        failed = [e for e in result.expects if not e.ok]
+        if failed:              # a passing check is the lesson author's test, not the student's
             t.append(f"\n{w['expects']}{colon.rstrip()}\n", "dim")
-            for e in result.expects:
-                t.append(f"  {'✓' if e.ok else '✗'} {e.sentence(lang)}\n", "green" if e.ok else "bold red")
+            for e in failed:
+                t.append(f"  ✗ {e.sentence(lang)}\n", "bold red")
+        deeper = result.step.deeper_in(lang) if hasattr(result.step, "deeper_in") else ""
+        if deeper:              # below the step's own lines: read it after the step, if at all
+            t.append(f"\n▸ {w['deeper']}\n", "bold dim")
+            t.append(deeper + "\n", "italic")
     if selection_line:
         t.append(f"\n{w['selection']}{colon}", "dim")
         t.append(selection_line + "\n", "bold magenta")

@@ -22,6 +22,9 @@ from scenarios.ops import OPS
 KERNEL = {
     "alloc_pages": ("include/linux/gfp.h:196,206", "include/linux/gfp.h:250,255"),
     "__get_free_pages": ("include/linux/gfp.h:212", "include/linux/gfp.h:275"),
+    "__get_free_page": ("include/linux/gfp.h:215", "include/linux/gfp.h:282"),
+    "__va": ("include/asm-x86/page_32.h:186", "arch/x86/include/asm/page.h:59"),
+    "__pa": ("include/asm-x86/page_32.h:182", "arch/x86/include/asm/page.h:42"),
     "__free_pages": ("include/linux/gfp.h:221", "include/linux/gfp.h:288"),
     "free_pages": ("include/linux/gfp.h:222", "include/linux/gfp.h:289"),
     "pfn_to_page": ("include/asm-generic/memory_model.h:80",
@@ -143,3 +146,20 @@ def test_quiz_questions_name_real_functions(kind):
     bad = [t for t in texts if bad_names(t.replace("mmviz quiz", ""))]
     assert not bad, bad
     assert not any("Split(" in w or "zone='" in w for w in p.worked), p.worked
+
+
+ARTICLE_ONLY = {"get_free_page"}      # quoted from the article, with its correction beside it
+
+
+def test_lesson_titles_and_questions_name_real_functions():
+    bad = []
+    for les in all_lessons():
+        for i, s in enumerate(les.steps):
+            texts = list(s.title.values()) + (list(s.ask.text.values()) if s.ask else [])
+            for t in texts:
+                names = [n for n in CALL.findall(t) if n not in KERNEL and n not in SYSCALLS
+                         and n not in LIBC]
+                quoted = ("article" in t or "原文" in t) and set(names) <= ARTICLE_ONLY
+                if names and not quoted:
+                    bad.append(f"{les.id} step {i + 1}: {names} in {t}")
+    assert not bad, bad

@@ -170,6 +170,8 @@ def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
         return 0
     if ns.count is not None and not 1 <= ns.count <= 50:
         raise usage_error("mmviz quiz: --count must be 1..50")
-    for line in problem(ns.topic, ns.seed, ns.count).text(ns.lang, ns.answers).splitlines():
+    from widgets.notation import event_text
+    for line in problem(ns.topic, ns.seed, ns.count).text(ns.lang, ns.answers,
+                                                          event_text).splitlines():
         out(line)
     return 0

@@ -260,7 +260,7 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     score = 0
     for i, q in enumerate(p.questions):
         score += ask(f"{i + 1}. {q.get(lang) or q['en']}", p.answers[i],
-                     p.worked[i] if p.worked else "")
+                     p.working(i, _event_text))
     out(f"score: {score}/{len(p.questions)}")
     return 0
 

@@ -151,7 +151,8 @@ class QuizScreen(ModalScreen[None]):
             verdict.append(f"{self.w['right']}: {answer}", "bold green")
         else:
             verdict.append(f"{self.w['wrong']} {answer} ({self.w['you']} {reply})", "bold red")
-        working = self.problem.worked[self.index] if self.problem.worked else ""
+        from widgets.notation import event_text
+        working = self.problem.working(self.index, event_text)
         if working:
             verdict.append(f"\n  {working}", "dim")
         self.query_one("#quiz-verdict", Static).update(verdict)

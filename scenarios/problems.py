@@ -28,8 +28,19 @@ class Problem:
     questions: list[dict[str, str]]        # per question: {"en", "zh"}
     answers: list[str]                     # the engine's answers, as shown
     worked: list[str] = field(default_factory=list)   # one line of working per answer
+    events: list[list] = field(default_factory=list)  # or the engine events of each answer
+    kernel: str = "6.1"                                # the release the events come from
 
-    def text(self, lang: str = "en", with_answers: bool = False) -> str:
+    def working(self, index: int, fmt: Any = None) -> str:
+        """The working of answer ``index``: its line, or its events through ``fmt(event,
+        kernel)`` (the app passes widgets.notation.event_text; bare: event.describe())."""
+        line = self.worked[index] if index < len(self.worked) else ""
+        if line or index >= len(self.events):
+            return line
+        fmt = fmt or (lambda e, kernel: e.describe())
+        return "; ".join(fmt(e, self.kernel) for e in self.events[index])
+
+    def text(self, lang: str = "en", with_answers: bool = False, fmt: Any = None) -> str:
         head = {"en": f"mmviz quiz {self.kind} --seed {self.seed}",
                 "zh": f"mmviz quiz {self.kind} --seed {self.seed}（随机数种子 {self.seed}）"}[lang]
         out = [head, ""] + self.state + [""]
@@ -39,8 +50,9 @@ class Problem:
             if with_answers:
                 label = "answer" if lang == "en" else "答"
                 out.append(f"   {label}: {self.answers[i]}")
-                if self.worked and self.worked[i]:
-                    out.append(f"      {self.worked[i]}")
+                working = self.working(i, fmt)
+                if working:
+                    out.append(f"      {working}")
         if not with_answers:
             out += ["", "(-c prints the answers)" if lang == "en" else "（加 -c 显示答案）"]
         return "\n".join(out) + "\n"
@@ -176,14 +188,14 @@ def _play(kind: str, seed: int, machine: dict, setup: list[dict], asked: list[di
     tl = Timeline(lesson)
     tl.jump(len(setup))
     state = state_of(tl.machine)
-    qs, ans, work = [], [], []
+    qs, ans, events, kernel = [], [], [], "6.1"
     while (r := tl.step()) is not None:
         q = r.question
         qs.append(dict(q.text))
         ans.append(q.shown)
-        from widgets.notation import event_text        # the TUI's tracepoint notation
-        work.append("; ".join(event_text(e, r.kernel or "6.1") for e in r.events[:6]))
-    return Problem(kind, seed, state, qs, ans, work)
+        events.append(list(r.events[:6]))
+        kernel = r.kernel or kernel
+    return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel)
 
 
 def _free_lists(m: Any, zone: str) -> list[str]:
@@ -320,7 +332,7 @@ def vma_problem(seed: int, count: int = 5) -> Problem:
                 "the address is inside only if it is also >= its start):"] + \
             ["  " + l for l in m.proc("/proc/1/maps").splitlines()]
     p = _play("vma", seed, {"ram": "160M", "kernel": "2.6", "seed": seed}, setup, asked, state)
-    p.worked = [""] * len(p.answers)            # the walk's steps say nothing about VMAs
+    p.events = []                               # the walk's steps say nothing about VMAs
     return p
 
 

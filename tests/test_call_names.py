@@ -145,7 +145,9 @@ def test_quiz_questions_name_real_functions(kind):
     texts = [q[lang] for q in p.questions for lang in ("en", "zh")] + p.state
     bad = [t for t in texts if bad_names(t.replace("mmviz quiz", ""))]
     assert not bad, bad
-    assert not any("Split(" in w or "zone='" in w for w in p.worked), p.worked
+    from widgets.notation import event_text
+    shown = [p.working(i, event_text) for i in range(len(p.answers))]
+    assert not any("Split(" in w or "zone='" in w for w in shown), shown
 
 
 ARTICLE_ONLY = {"get_free_page"}      # quoted from the article, with its correction beside it

@@ -6,7 +6,6 @@ import pytest
 from scenarios import (CommandError, LessonError, Timeline, explore_lesson, parse_command,
                        parse_lesson, to_toml)
 from scenarios.expr import ExprError, eval_text
-from scenarios.quiz import buddy_quiz
 
 HEAD = '''[lesson]
 id = "t"
@@ -134,21 +133,3 @@ def test_touch_alias_parses():
     assert t["do"] == "access" and t["vaddr"] == 0x0804A000 and t["kind"] == "write"
 
 
-def test_buddy_quiz_is_seeded_and_answered():
-    a = Timeline(buddy_quiz(seed=7, count=5)).run_all()
-    b = Timeline(buddy_quiz(seed=7, count=5)).run_all()
-    qa = [(r.question.ask("en"), r.question.shown) for r in a if r.question]
-    assert qa == [(r.question.ask("en"), r.question.shown) for r in b if r.question]
-    assert len(qa) == 5
-    first = next(r for r in a if r.question)
-    assert first.question.check(first.question.shown)
-
-
-def test_walk_quiz_when_the_engine_can_walk():
-    import engine
-    if not hasattr(engine.Machine, "walk"):
-        pytest.skip("engine has no page walker yet")
-    from scenarios.quiz import walk_quiz
-    results = Timeline(walk_quiz(seed=2, count=4)).run_all()
-    answers = [r.question.answer for r in results if r.question]
-    assert len(answers) == 4 and all(isinstance(a, int) for a in answers)

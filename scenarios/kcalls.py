@@ -39,7 +39,9 @@ def release_of(kernel: Any) -> str:
 def ident(name: str) -> str:
     """A cache name as the C variable a driver would keep it in: ``my-cache`` -> ``my_cache``."""
     text = re.sub(r"\W", "_", str(name).strip('"'))
-    return text if text and not text[0].isdigit() else f"cache_{text}"
+    if not text.strip("_"):
+        return "cachep"
+    return text if not text[0].isdigit() else f"cache_{text}"
 
 
 def _page(pfn: str) -> str:
@@ -120,9 +122,17 @@ PROCESS_TARGET = frozenset({"brk", "sbrk", "mmap", "munmap", "mprotect", "fork",
                             "access", "walk", "write_virt", "read_virt", "flush_tlb"})
 
 
+class _Shown(dict):
+    """Arguments as shown: one the step could not resolve (a failed expression) reads "?"."""
+
+    def __missing__(self, key: str) -> str:
+        return "?"
+
+
 def spell(op_name: str, args: dict[str, str], release: str | None) -> str:
     """The student's text for one op, its arguments already in C notation (``pid`` plain)."""
     v = version(release)
+    args = _Shown(args)
     fn = SPELLING.get(op_name)
     text = fn(args, v) if fn is not None else f"{op_name}({', '.join(args.values())})"
     pid = args.get("pid")

@@ -101,6 +101,13 @@ def test_every_op_names_real_functions_in_both_flavours(release):
     assert not bad, bad
 
 
+def test_a_step_with_unresolved_arguments_still_has_a_text():
+    """A typed command whose expression failed shows "?" where the value would be."""
+    for op in OPS.values():
+        assert call_text(op, {}, "2.6.24")
+    assert call_text(OPS["kmalloc"], {"gfp": "GFP_KERNEL"}) == "kmalloc(?, GFP_KERNEL)"
+
+
 def test_spelling_follows_the_release():
     kmap = OPS["kmap_atomic"]
     assert call_text(kmap, {"pfn": 0x38000}, "2.6.24") == "kmap_atomic(pfn_to_page(0x38000), KM_USER0)"

@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.filter import Monochrome
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, Static
+from textual.widgets import Header, Static
 
 from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
                      SlabPane, VirtualMap)
@@ -26,7 +26,7 @@ from widgets.errata import lesson_summary
 from widgets.stepview import StepView, machine_text
 from scenarios.textsafe import sanitize
 
-from .chrome import ChromeMixin
+from .chrome import ChromeMixin, StableFooter
 from .explore_ui import ExploreMixin
 from .layout_ui import LayoutMixin
 
@@ -50,10 +50,11 @@ FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
 
 def gc_policy_on() -> tuple[int, int, int]:
     """The app's collector policy: start-up objects frozen out of full scans, young
-    collections every GC_THRESHOLDS[0] allocations.  Returns the old thresholds."""
+    collections every GC_THRESHOLDS[0] allocations.  Returns the old thresholds.  No
+    collection first: start-up leaves no garbage cycles (a collection there frees none)
+    and a full scan of the start-up heap would delay the first frame."""
     import gc
     before = gc.get_threshold()
-    gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
     return before
@@ -173,7 +174,7 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
             yield SlabPane(id="slab")
         yield Static("", id="too-small")
         yield CommandLine(id="cmdline")
-        yield Footer()
+        yield StableFooter()
 
     def on_mount(self) -> None:
         # the collector's full scans are what make frame-time spikes (DESIGN.md): everything

@@ -9,6 +9,7 @@ from typing import Any, Iterable
 
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.widgets import Footer
 
 from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr
 
@@ -55,6 +56,25 @@ def help_path(lang: str) -> Path:
     here = Path(__file__).parent
     zh = here / "help.zh.md"
     return zh if lang == "zh" and zh.exists() else here / "help.md"
+
+
+class StableFooter(Footer):
+    """Textual's footer, recomposed only when the keys it shows change.  Textual rebuilds
+    every key of the footer (widgets, styles) on each bindings signal -- focus moves, mounts,
+    refreshes -- even when nothing it shows changed; at start-up that was most of the
+    first frame's style work."""
+
+    _shown: tuple | None = None
+
+    def bindings_changed(self, screen: Any) -> None:
+        self._bindings_ready = True
+        if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
+            return
+        shown = tuple((b.key, b.description, b.tooltip, b.action, enabled, tooltip)
+                      for (_, b, enabled, tooltip) in screen.active_bindings.values() if b.show)
+        if shown != self._shown:
+            self._shown = shown
+            self.call_after_refresh(self.recompose)
 
 
 class ChromeMixin:

@@ -97,16 +97,28 @@ def busy(app: Any) -> bool:
                 or screen._dirty_widgets or screen._callbacks)
 
 
-async def settle(pilot: Any, rounds: int = 100) -> None:
+def _full_frames_only(screen: Any) -> None:
+    """Every frame is rendered in full when it is taken (render_ansi, export_screenshot):
+    the screen's own partial updates would only go to the headless driver, which drops
+    them, so they are not rendered (the frames are the same, at a fraction of the cost)."""
+    def refresh() -> None:
+        screen._dirty_widgets.clear()
+    screen._compositor_refresh = refresh
+
+
+async def settle(pilot: Any, rounds: int = 200) -> None:
     """Let every pending message, resize, recompose and refresh run before a frame is taken:
     a frame is the step's picture, never a half-drawn one, however busy the machine is.
 
     Waiting is by work left (busy()), never by time: Pilot.pause() alone waits for the CPU to
     look idle and for the screen's 60 Hz update timer, and a starved process (a loaded
-    machine) can pass both with the Footer still empty.  RuntimeError after ``rounds``."""
+    machine) can pass both with the Footer still empty.  No idle waits either (they cost
+    ~50 ms a frame): each round lets every node handle what was queued for it, then does
+    the screen's pending layout and repaint.  RuntimeError after ``rounds``."""
     for _ in range(rounds):
-        await pilot.pause()
-        await pilot.wait_for_scheduled_animations()
+        await pilot._wait_for_screen()
+        pilot.app.screen._on_timer_update()
+        await asyncio.sleep(0)
         if not busy(pilot.app):
             return
     raise RuntimeError("the app did not settle: messages keep coming")
@@ -119,6 +131,7 @@ async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callabl
     app = MmvizApp(lesson=lesson, lang=lang)
     app.animation_level = "none"     # before mount: textual may have read the env var already
     async with app.run_test(size=size) as pilot:
+        _full_frames_only(app.screen)
         tl = app.timeline
         total = len(tl)
         if only is not None:

@@ -132,7 +132,7 @@ class LessonPane(TextLines):
     MIN_WIDTH = 40       # cells, border included: narration wraps; narrower is unreadable
 
     DEFAULT_CSS = """
-    LessonPane { border: round $secondary; height: 1fr; padding: 0 1; }
+    LessonPane { border: round $secondary; height: 1fr; padding: 0 1; overflow-y: scroll; }
     LessonPane:focus { border: round $accent; }
     """
     wrap = True

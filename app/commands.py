@@ -101,10 +101,10 @@ def proc_files() -> list[str]:
 def _values_for(param: Any, prefix: str, names: Iterable[str], kernel: str) -> list[str]:
     """Candidate words for one parameter (GFP names from the flavour's engine.gfp.GfpTable)."""
     if param.type == "gfp":
-        from engine.gfp import GfpTable
+        from scenarios.validate_args import gfp_table
         head, _, last = prefix.rpartition("|")
         lead = head + "|" if head else ""
-        table = GfpTable(kernel if kernel in ("2.6", "6.1") else "6.1")
+        table = gfp_table(kernel)
         return [lead + g for g in sorted(table.names) if g.startswith(last)]
     if param.type == "kind":
         words: Iterable[str] = KINDS

@@ -77,7 +77,7 @@ def exec_image(m, p, img: Image, events) -> None:
     """load_elf_binary() + setup_arg_pages() + arch_setup_additional_pages()."""
     from .mmap_ops import vm_brk
     mm = p.mm
-    era_c = m.config.flavour.era == "C"
+    fl = m.config.flavour
     ref = tasks.file_ref(m, img.path, img.dev, img.inode)
     elf_bss = elf_brk = 0
     start_code, end_code, start_data, end_data = TASK_SIZE, 0, 0, 0
@@ -103,7 +103,7 @@ def exec_image(m, p, img: Image, events) -> None:
     mm.start_brk = mm.brk = page_align(elf_bss)
     vm_brk(m, p, page_align(elf_bss), page_align(elf_brk) - page_align(elf_bss), events,
            brkvma_only=False)
-    brk = page_align(elf_brk) if era_c else elf_brk
+    brk = page_align(elf_brk) if fl.elf_brk_page_aligned else elf_brk
     if m.config.aslr:                                          # arch_randomize_brk
         brk = page_align(elf_brk) + (m.rng.randrange(0x2000) << 12)
     mm.start_brk = mm.brk = brk
@@ -116,11 +116,10 @@ def exec_image(m, p, img: Image, events) -> None:
     # the (randomised) top keeping vm_pgoff, then expand_stack()s it by stack_expand, and
     # expand_downwards() lowers vm_pgoff by the pages added.  2.6.24 fs/exec.c:553,631
     # EXTRA_STACK_VM_PAGES = 20; 6.1 fs/exec.c stack_expand = 131072 (32 pages).
-    arg_pages = 1
-    pages = arg_pages + (32 if era_c else 20)
+    pages = fl.stack_initial_pages                 # arg_pages + 20 (2.6.24) or + 32 (6.1)
     flags = VM_READ | VM_WRITE | VM_MAY | VM_GROWSDOWN         # PT_GNU_STACK: no VM_EXEC
     stack = Vma(top - pages * PAGE_SIZE, top, flags,
-                0 if era_c else (TASK_SIZE >> 12) - pages)
+                0 if fl.maps_anon_pgoff_zero else (TASK_SIZE >> 12) - pages)
     mm.insert(stack)
     events.append(VmaCreate(p.pid, stack.start, stack.end, stack.prot, "[stack]"))
     mm.start_stack = top - (img.stack_vars.get("argc", 0x140))
@@ -130,7 +129,7 @@ def exec_image(m, p, img: Image, events) -> None:
     for name, below in img.stack_vars.items():
         p.symbols[name] = top - below
     tasks.fault_in(m, p, top - PAGE_SIZE, "write", events)          # argv/envp strings
-    if era_c:                                                   # [vvar] + [vdso]
+    if fl.maps_vvar_vdso:                                       # [vvar] + [vdso]
         base = mm.get_unmapped_area(6 * PAGE_SIZE)
         for name, start, n, prot in (("[vvar]", base, 4, VM_READ),
                                      ("[vdso]", base + 4 * PAGE_SIZE, 2, VM_READ | VM_EXEC)):

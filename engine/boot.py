@@ -233,7 +233,7 @@ class BootState:
         self.swiotlb = cfg.pae and self.max_pfn > (1 << 20)
         if self.swiotlb:
             early.append(("software IO TLB", 64 * 256, pm.OWNER_BOOTMEM))
-        if fl.era == "C":          # memblock: top-down below max_low_pfn
+        if fl.memblock_topdown:    # memblock: top-down below max_low_pfn
             top = self.max_low_pfn
             for what, n, owner in early:
                 top -= n
@@ -332,14 +332,14 @@ class BootState:
         init = next(r for r in self.reservations if r.what == "kernel init")
         self._release(init)
         self.initmem_freed_kb = init.nr_pages * 4
-        era_c = self.cfg.flavour.era == "C"
+        new_fmt = self.cfg.flavour.log_free_initmem == "K"
         for r in [r for r in self.reservations if r.what == "SMP alternatives" and r.nr_pages]:
             self._release(r)
             self.log.append(f"Freeing SMP alternatives memory: {r.nr_pages * 4}K")
         for r in [r for r in self.reservations if r.what.startswith("initrd") and r.nr_pages]:
             self._release(r)
-            self.log.append(f"Freeing initrd memory: {r.nr_pages * 4}{'K' if era_c else 'k freed'}")
-        if era_c:
+            self.log.append(f"Freeing initrd memory: {r.nr_pages * 4}{'K' if new_fmt else 'k freed'}")
+        if new_fmt:
             self.log.append(f"Freeing unused kernel image (initmem) memory: {self.initmem_freed_kb}K")
         else:
             self.log.append(f"Freeing unused kernel memory: {self.initmem_freed_kb}k freed")

@@ -104,7 +104,7 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     if cfg.pae or fl.version >= (2, 6, 28):
         if cfg.pae and cfg.nx:
             out.append("NX (Execute Disable) protection: active")
-        elif cfg.pae or fl.era == "C":
+        elif cfg.pae or fl.log_nx_missing:
             out.append("Notice: NX (Execute Disable) protection missing in CPU!")
     if fl.e820_low_reserved_kb:
         out.append(f"e820: update [mem 0x00000000-{(fl.e820_low_reserved_kb << 10) - 1:#010x}] "
@@ -130,13 +130,13 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     out += zone_sizes_lines(bs)
     order = " in Zone order" if fl.log_zonelist_order else ""
     out.append(f"Built 1 zonelists{order}, mobility grouping on.  Total pages: {total_pages(bs)}")
-    lin = ", linear)" if fl.era == "C" else ")"
+    lin = ", linear)" if fl.log_hash_linear else ")"
     out.append(f"Dentry cache hash table entries: {bs.dentry_entries} "
                f"(order: {_order(bs.dentry_entries * 4)}, {bs.dentry_entries * 4} bytes" + lin)
     out.append(f"Inode-cache hash table entries: {bs.inode_entries} "
                f"(order: {_order(bs.inode_entries * 4)}, {bs.inode_entries * 4} bytes" + lin)
     if bs.swiotlb:
-        out.append("software IO TLB: mapped [mem 64MB]" if fl.era != "C" else "software IO TLB: area num 1.")
+        out.append("software IO TLB: area num 1." if fl.log_swiotlb == "area_num" else "software IO TLB: mapped [mem 64MB]")
     hz = zones[2]
     if fl.log_highmem_init:
         # set_highmem_pages_init(): every highmem zone, an empty one as 00000000:00000000;

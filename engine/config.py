@@ -64,7 +64,6 @@ class Flavour:
     """
     name: str
     release: str                 # uname -r
-    era: str                     # "A" (2.6.24-like subsystems) or "C" (4.15+: cpu_entry_area ...)
     kernel_load: int             # CONFIG_PHYSICAL_START
     # kernel image sections in KB, as the "Memory:" boot line reports them (non-PAE, PAE)
     text_kb: tuple[int, int]
@@ -157,13 +156,59 @@ class Flavour:
     fixmap_from_log: bool = False         # the permanent fixmap slots came from a log's fixmap line
     zone_wait_tables: bool = False        # bootmem wait_table per zone (before 4.9)
     pidhash: bool = False                 # bootmem PID hash (before 4.15)
+    # -- behaviour switches (engine.kversion.BEHAVIOUR_RULES gives release and source) ----
+    buddy_merge_likely: bool = True       # 2.6.35: free to the tail when the buddy's buddy is free
+    watermark_any_free_order: bool = True  # 4.4: order > 0 needs only a free block of that order
+    get_free_pages_strips_highmem: bool = True  # (approx.) 2.6.24 VM_BUG_ONs on __GFP_HIGHMEM instead
+    gfp_reclaim_split: bool = True        # 4.4: __GFP_DIRECT_RECLAIM/__GFP_KSWAPD_RECLAIM replace __GFP_WAIT
+    gfp_account: bool = True              # 4.5: __GFP_ACCOUNT, GFP_KERNEL_ACCOUNT
+    gfp_atomic_flag: bool = True          # removed in 6.3: __GFP_ATOMIC
+    kmalloc_cache_names: str = "kmalloc"  # ~3.9: SLAB's "size-N" became "kmalloc-N"
+    kmalloc_rcl_caches: bool = True       # 4.20: kmalloc-rcl-N
+    kmalloc_cg_caches: bool = True        # 5.14: kmalloc-cg-N
+    stack_guard_gap_pages: int = 256      # 4.12: stack_guard_gap
+    brk_min_start_brk: bool = True        # 2.6.26: brk may not go below start_brk (not end_code)
+    brk_vma_only: bool = True             # 6.1: do_brk_flags grows only the brk VMA
+    mprotect_exclusive_writable: bool = True  # 6.0: mprotect re-sets RW on exclusive anon pages
+    mmap_topdown_default: bool = True     # (mmviz before 4.15: the legacy layout of the seed articles)
+    mmap_legacy_randomized: bool = True   # (approx.) the legacy mmap base is randomised too
+    elf_brk_page_aligned: bool = True     # (approx.) start_brk = ELF_PAGEALIGN(elf_brk)
+    stack_initial_pages: int = 33         # (approx.) setup_arg_pages' 128 KB stack_expand + 1
+    maps_vvar_vdso: bool = True           # (approx.) [vvar] and [vdso] in every process
+    maps_anon_pgoff_zero: bool = True     # (approx.) /proc/pid/maps prints offset 0 for anon VMAs
+    oom_badness_rss: bool = True          # 2.6.36: oom_badness from rss + swap + page tables
+    oom_tie_picks_later: bool = True      # (approx.) equal points: the later task is chosen
+    oom_reaper: bool = True               # 4.6: the oom_reaper line
+    oom_report_format: str = "6.1"        # (approx.) "2.6.24" | "6.1" lines of the OOM report
+    vmalloc_sync_eager: bool = True       # 5.8: arch_sync_kernel_mappings instead of vmalloc_fault
+    vmap_fail_message: str = "alloc_vmap_area"   # 2.6.28: the vmap layer rewrite's message
+    vfree_flush_ceiling: bool = True      # ~3.15: vfree INVLPGs up to tlb_single_page_flush_ceiling
+    meminfo_vmalloc_used: str = "pages"   # "area_bytes" | "zero" (4.4) | "pages" (5.3)
+    meminfo_vmalloc_chunk: bool = False   # until 4.4: VmallocChunk is the largest free gap
+    kmap_atomic_stack: bool = True        # 2.6.37: stack-based kmap_atomic, no km_type
+    pti: bool = True                      # 4.19: 32-bit PTI (PAE builds), no global kernel pages
+    fixmap_names: str = "4.15"            # "2.6" | "4.15": enum fixed_addresses order
+    protnone_bit: int = 8                 # 2.6.29: _PAGE_BIT_PROTNONE is GLOBAL (8), was PSE (7)
+    swap_l1tf_inversion: bool = True      # 4.19: PAE swap entries inverted (L1TF)
+    swp_entry_offset_bits: int = 26       # generic swp_entry_t offset bits: 27, 25 (3.1), 26 (4.20)
+    segv_prints_cpu: bool = True          # 6.1: "likely on CPU 0 (core 0, socket 0)"
+    oops_line: str = "page_fault"         # 5.0: "BUG: unable to handle page fault for address:"
+    bad_pte_line: str = "bad_page_map"    # 2.6.29: "BUG: Bad page map in process"
+    meminfo_format: str = "6.1"           # (approx.) "2.6.24" | "6.1" /proc/meminfo field list
+    zoneinfo_format: str = "6.1"          # (approx.) "2.6.24" | "6.1" /proc/zoneinfo lines
+    status_vmpin: bool = True             # 3.2: VmPin in /proc/pid/status
+    status_rss_split: bool = True         # 4.5: RssAnon/RssFile/RssShmem
+    memblock_topdown: bool = True         # (approx.) early allocations top-down below max_low_pfn
+    log_free_initmem: str = "K"           # (approx.) "k_freed" | "K"
+    log_nx_missing: bool = True           # (approx.) the non-PAE "NX protection missing" notice
+    log_hash_linear: bool = True          # (approx.) ", linear)" in the hash table lines
+    log_swiotlb: str = "area_num"         # (approx.) "mapped" | "area_num"
 
 
 def _derived(version: tuple[int, ...], base: "Flavour", **over) -> "Flavour":
     """base with every versioned field set for version (engine.kversion.RULES)."""
     from .kversion import rule_values
     vals = rule_values(version)
-    vals["era"] = "C" if version >= (4, 15) else "A"
     vals["zone_names"] = ("DMA", "Normal", "HighMem") + (("Movable",) if vals["zone_movable"] else ())
     vals["lowmem_reserve_ratio"] = (256, 32, 0, 0)[: len(vals["zone_names"])]
     vals["version"] = version
@@ -172,7 +217,7 @@ def _derived(version: tuple[int, ...], base: "Flavour", **over) -> "Flavour":
 
 
 _FL61 = Flavour(
-    name="6.1", release="6.1.0-50-686", era="C", kernel_load=0x1000000,
+    name="6.1", release="6.1.0-50-686", kernel_load=0x1000000,
     text_kb=(9327, 9423), rwdata_kb=(1246, 1265), rodata_kb=(3188, 3188),
     init_kb=(912, 928), bss_kb=(464, 476),
     nr_cpus_config=32, kmap_slots_per_cpu=16,

@@ -20,7 +20,7 @@ from . import tasks
 from . import physmem as pm
 from .errors import OutOfMemory, SegFault
 from .memory import flush_tlb_page, install_pte, make_pte, pte_mapped, pte_pfn, read_pte, vm_page_prot
-from .mm import (RLIMIT_STACK, STACK_GUARD_GAP, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED,
+from .mm import (PAGE_SIZE, RLIMIT_STACK, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED,
                  VM_WRITE)
 from .mmu import X86_PF_INSTR, X86_PF_PROT, X86_PF_WRITE
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW
@@ -98,7 +98,7 @@ def expand_stack(m, p, vma, vaddr: int, events) -> bool:
     prev, _ = p.mm.find_vma_prev(vma.start - 1)
     if prev is vma:
         prev = None
-    gap = STACK_GUARD_GAP if m.config.flavour.era == "C" else 0
+    gap = m.config.flavour.stack_guard_gap_pages * PAGE_SIZE
     if prev is not None and prev.end + gap > addr:
         return False
     if vma.end - addr > RLIMIT_STACK:

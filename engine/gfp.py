@@ -1,6 +1,7 @@
 """GFP flags: parsing "GFP_KERNEL | __GFP_ZERO" strings, zone selection, printing.
 
-Bit values are per flavour: include/linux/gfp_types.h (6.1) and include/linux/gfp.h (2.6.24).
+Bit values are per kernel: include/linux/gfp_types.h (6.1) and include/linux/gfp.h (2.6.24);
+``tables_for`` picks them from the Flavour's versioned fields.
 """
 from __future__ import annotations
 
@@ -60,14 +61,32 @@ ALIASES_26 = {"__GFP_DIRECT_RECLAIM": _c["__GFP_WAIT"], "__GFP_RECLAIM": _c["__G
 ZONE_DMA, ZONE_NORMAL, ZONE_HIGHMEM, ZONE_MOVABLE = 0, 1, 2, 3
 
 
-class GfpTable:
-    """The flag table of one flavour."""
+def tables_for(fl) -> tuple[dict[str, int], dict[str, int], dict[str, int]]:
+    """(bits, composite masks, accepted aliases) of a kernel's GFP flags.
 
-    def __init__(self, kernel: str) -> None:
-        if kernel == "2.6":
-            self.bits, self.composite, aliases = GFP_BITS_26, COMPOSITE_26, ALIASES_26
-        else:
-            self.bits, self.composite, aliases = GFP_BITS_61, COMPOSITE_61, ALIASES_61
+    Before 4.4 (Flavour.gfp_reclaim_split) the 2.6.24 layout: __GFP_WAIT, no
+    __GFP_ATOMIC (the bits between 2.6.24 and 4.3 that mmviz names kept their values).
+    From 4.4 the 6.1 values; __GFP_ACCOUNT from 4.5 (Flavour.gfp_account), __GFP_ATOMIC
+    until 6.2 (Flavour.gfp_atomic_flag).  Simplified: the positions of the bits between
+    4.4 and 4.14, and after 6.2, are 6.1's."""
+    if not fl.gfp_reclaim_split:
+        return GFP_BITS_26, COMPOSITE_26, ALIASES_26
+    bits, composite, aliases = dict(GFP_BITS_61), dict(COMPOSITE_61), dict(ALIASES_61)
+    if not fl.gfp_account:
+        del bits["__GFP_ACCOUNT"], composite["GFP_KERNEL_ACCOUNT"]
+    if not fl.gfp_atomic_flag:
+        del bits["__GFP_ATOMIC"]
+        composite["GFP_ATOMIC"] = bits["__GFP_HIGH"] | bits["__GFP_KSWAPD_RECLAIM"]
+    return bits, composite, aliases
+
+
+class GfpTable:
+    """The GFP flag table of one kernel (a Flavour, or a version string like "2.6", "4.19")."""
+
+    def __init__(self, flavour="6.1") -> None:
+        from .paging import as_flavour
+        self.flavour = as_flavour(flavour)
+        self.bits, self.composite, aliases = tables_for(self.flavour)
         self.names = {**self.bits, **self.composite, **aliases}
         self._cache: dict[str, int] = {}
         b = self.bits

@@ -124,7 +124,7 @@ class Highmem:
         if pfn < m.max_low_pfn:
             return m.layout.page_offset + (pfn << 12)
         stack = self.stacks[cpu]
-        if m.config.flavour.era == "A":
+        if not m.config.flavour.kmap_atomic_stack:
             name = km_type or "KM_USER0"
             if name not in KM_TYPES_26:
                 raise ConfigError(f"kmap_atomic: unknown km_type {name!r} ({', '.join(KM_TYPES_26)})")
@@ -159,7 +159,7 @@ class Highmem:
         pos = next((i for i, (x, _) in enumerate(stack) if x == idx), None)
         if pos is None or not self.per_cpu * cpu <= idx < self.per_cpu * (cpu + 1):
             raise BadFree(f"kunmap_atomic: 0x{vaddr:08x} is not an atomic kmap of CPU {cpu}")
-        if m.config.flavour.era == "C" and pos != len(stack) - 1:
+        if m.config.flavour.kmap_atomic_stack and pos != len(stack) - 1:
             raise BadFree(f"WARNING: kunmap_local_indexed: 0x{vaddr:08x} is not the most recent "
                           f"kmap_local/kmap_atomic address (unmap in reverse order)")
         _, pfn = stack.pop(pos)

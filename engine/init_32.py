@@ -47,7 +47,7 @@ class KernelPageTables:
         cfg = m.config
         self.pae = cfg.pae
         self.nx = cfg.pae and cfg.nx
-        self.pti = cfg.pae and cfg.flavour.era == "C"
+        self.pti = cfg.pae and cfg.flavour.pti       # PAGE_TABLE_ISOLATION depends on X86_PAE
         fl = cfg.flavour
         bss0 = m.kernel_image["bss"][0]
         # swapper_pg_dir in .bss..page_aligned; PAE kernel PMDs follow it (skipping idt_table)

@@ -56,7 +56,7 @@ class KmemCaches:
     def __init__(self, m) -> None:
         cfg = m.config
         self.kind = cfg.allocator
-        self.era = cfg.flavour.era
+        self.flavour = fl = cfg.flavour
         self.cpus = cfg.cpus
         self.ram_pages = m.max_pfn
         self.ram = cfg.ram
@@ -69,8 +69,8 @@ class KmemCaches:
         self.kmalloc_caches: dict[str, list] = {}      # family -> caches by index / class
         g = m.gfp.bits
         self._dma = g["__GFP_DMA"]
-        self._rcl = g.get("__GFP_RECLAIMABLE", 0)
-        self._acct = g.get("__GFP_ACCOUNT", 0) if self.era == "C" else 0
+        self._rcl = g.get("__GFP_RECLAIMABLE", 0) if fl.kmalloc_rcl_caches else 0
+        self._acct = g.get("__GFP_ACCOUNT", 0) if fl.kmalloc_cg_caches else 0
         self._highmem = g["__GFP_HIGHMEM"]
         self._zero = g["__GFP_ZERO"]
         self._gfp: dict[str, tuple] = {}
@@ -93,7 +93,11 @@ class KmemCaches:
     def _boot_slub(self) -> None:
         self._new("kmem_cache", 140, flags="h")
         self._new("kmem_cache_node", 32, flags="h")
+        fl = self.flavour
         for prefix, extra, flags in SLUB_TYPES:
+            if (prefix == "cg-" and not fl.kmalloc_cg_caches) or \
+                    (prefix == "rcl-" and not fl.kmalloc_rcl_caches):
+                continue
             arr = [None] * 14
             for i in (3, 4, 5, 6, 1, 7, 2, 8, 9, 10, 11, 12, 13):
                 size = SIZE_OF_INDEX[i]
@@ -109,15 +113,15 @@ class KmemCaches:
 
     def _boot_slab(self) -> None:
         self._new("kmem_cache", 212, flags="h")
-        era_a = self.era == "A"
+        old_names = self.flavour.kmalloc_cache_names == "size"
         normal, dma = [], []
         self.kmalloc_caches[""] = normal
         self.kmalloc_caches["dma-"] = dma
         for size in SLAB_SIZES:
-            name = f"size-{size}" if era_a else f"kmalloc-{size}"
+            name = f"size-{size}" if old_names else f"kmalloc-{size}"
             early = size <= 64                  # the array-cache and kmem_list3 caches
             normal.append(self._new(name, size, flags="h", early=early))
-            dname = f"{name}(DMA)" if era_a else f"dma-kmalloc-{size}"
+            dname = f"{name}(DMA)" if old_names else f"dma-kmalloc-{size}"
             dma.append(self._new(dname, size, flags="h", gfp_extra="GFP_DMA", early=early))
         for name, size, align, flags in BOOT_CACHES_26:
             self._new(name, size, align, flags)

@@ -44,7 +44,7 @@ def page_ok(m, pfn: int) -> bool:
 
 def bad_pte_message(m, p, pte: int, pmd: int = 0, vaddr: int = 0, vm_flags: int = 0) -> str:
     """print_bad_pte() of the flavour."""
-    if m.config.flavour.era == "C":
+    if m.config.flavour.bad_pte_line == "bad_page_map":
         return f"BUG: Bad page map in process {p.comm}  pte:{pte:08x} pmd:{pmd:08x}"
     return (f"Bad pte = {pte:08x}, process = {p.comm}, vm_flags = {vm_flags:x}, "
             f"vaddr = {vaddr:x}")
@@ -54,7 +54,7 @@ def swap_entry_ok(m, pte: int) -> bool:
     """The entry names swap type 0 and a slot of the area (not the header)."""
     from .paging import swp_pte_decode
     try:
-        type_, slot = swp_pte_decode(pte, m.config.pae, m.config.kernel)
+        type_, slot = swp_pte_decode(pte, m.config.pae, m.config.flavour)
     except ValueError:
         return False
     sw = m.swap_state

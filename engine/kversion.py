@@ -31,6 +31,140 @@ def V(s: str) -> tuple[int, ...]:
     return tuple(int(x) for x in s.split("."))
 
 
+# Behaviour switches of the subsystems (page allocator, GFP, slab, faults, vmalloc, highmem,
+# processes) and of the kernel's messages and /proc formats.  "(approx.)" marks a release
+# mmviz has not pinned to a commit: the value changes at 4.15, where mmviz's two calibrated
+# models (2.6.24 and 6.1) part, and the exact release in between is not checked.
+APPROX = V("4.15")
+BEHAVIOUR_RULES: tuple[Rule, ...] = (
+    # -- page allocator and GFP ----------------------------------------------
+    Rule("buddy_merge_likely", V("2.6.35"), False, True,
+         "mm/page_alloc.c __free_one_page: a block whose buddy's buddy is free goes to the list's "
+         "tail (commit 6dda9d55bf54)"),
+    Rule("watermark_any_free_order", V("4.4"), False, True,
+         "mm/page_alloc.c __zone_watermark_ok: order > 0 only needs a free block of that order, no "
+         "lower-order discount (commit 97a16fc82a7c)"),
+    Rule("get_free_pages_strips_highmem", APPROX, False, True,
+         "mm/page_alloc.c __get_free_pages: VM_BUG_ON(gfp_mask & __GFP_HIGHMEM) -> "
+         "alloc_pages(gfp_mask & ~__GFP_HIGHMEM) (approx.)"),
+    Rule("gfp_reclaim_split", V("4.4"), False, True,
+         "include/linux/gfp.h: __GFP_WAIT -> __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM, __GFP_ATOMIC "
+         "(commit d0164adc89f6); mmviz uses 6.1's bit values from 4.4 on"),
+    Rule("gfp_account", V("4.5"), False, True,
+         "include/linux/gfp.h __GFP_ACCOUNT, GFP_KERNEL_ACCOUNT (commit a9bb7e620efd)"),
+    Rule("gfp_atomic_flag", V("6.3"), True, False,
+         "include/linux/gfp_types.h: __GFP_ATOMIC removed, GFP_ATOMIC = __GFP_HIGH|__GFP_KSWAPD_RECLAIM "
+         "(commit 2973d8229b78)"),
+    # -- slab ------------------------------------------------------------------
+    Rule("kmalloc_cache_names", V("3.9"), "size", "kmalloc",
+         "mm/slab.c general caches \"size-N\", \"size-N(DMA)\" -> mm/slab_common.c "
+         "create_kmalloc_caches \"kmalloc-N\", \"dma-kmalloc-N\" (common kmalloc caches; approx. release)"),
+    Rule("kmalloc_rcl_caches", V("4.20"), False, True,
+         "mm/slab_common.c kmalloc-rcl-N for __GFP_RECLAIMABLE (commit 1291523f2c1d)"),
+    Rule("kmalloc_cg_caches", V("5.14"), False, True,
+         "mm/slab_common.c kmalloc-cg-N for __GFP_ACCOUNT (commit 494c1dfe855e)"),
+    # -- user faults, brk, mmap, exec ------------------------------------------
+    Rule("stack_guard_gap_pages", V("4.12"), 0, 256,
+         "mm/mmap.c stack_guard_gap = 256 pages (commit 1be7107fbe18); the one-page guard of "
+         "2.6.36-4.11 is not modelled"),
+    Rule("brk_min_start_brk", V("2.6.26"), False, True,
+         "mm/mmap.c sys_brk: lower bound mm->end_code -> mm->start_brk without CONFIG_COMPAT_BRK "
+         "(commit 4cc6028d4040)"),
+    Rule("brk_vma_only", V("6.1"), False, True,
+         "mm/mmap.c do_brk_flags(brkvma): grows only the brk VMA, no vma_merge with any neighbour "
+         "(commit 2e7ce7d354f2, maple tree)"),
+    Rule("mprotect_exclusive_writable", V("6.0"), False, True,
+         "mm/mprotect.c change_pte_range: an exclusive anonymous page gets its write bit back at once "
+         "(commit 64fe24a3e05e; approx. release)"),
+    Rule("mmap_topdown_default", APPROX, False, True,
+         "arch/x86/mm/mmap.c arch_pick_mmap_layout: real i386 kernels default to top-down since 2.6.9; "
+         "mmviz shows the seed articles' legacy layout (0x40000000 up) before 4.15 (approx.)"),
+    Rule("mmap_legacy_randomized", APPROX, False, True,
+         "arch/x86/mm/mmap.c mmap_legacy_base: TASK_UNMAPPED_BASE + mmap_rnd() for ia32 too (approx.)"),
+    Rule("elf_brk_page_aligned", APPROX, False, True,
+         "fs/binfmt_elf.c set_brk: mm->start_brk = mm->brk = ELF_PAGEALIGN(end) (approx.)"),
+    Rule("stack_initial_pages", APPROX, 21, 33,
+         "fs/exec.c setup_arg_pages: stack_expand = 128 KB beyond the argument page (approx.)"),
+        Rule("maps_vvar_vdso", APPROX, False, True,
+         "arch/x86/entry/vdso/vma.c map_vdso: [vvar] and [vdso] VMAs (approx.; page counts are 6.1's)"),
+    Rule("maps_anon_pgoff_zero", APPROX, False, True,
+         "fs/proc/task_mmu.c show_map_vma: offset 0 for anonymous VMAs (approx.)"),
+    Rule("oom_badness_rss", V("2.6.36"), False, True,
+         "mm/oom_kill.c oom_badness: rss + swap + page tables instead of total_vm with children "
+         "(commit a63d83f427fb)"),
+    Rule("oom_tie_picks_later", APPROX, False, True,
+         "mm/oom_kill.c oom_evaluate_task: points < chosen_points skips, so a tie picks the later task (approx.)"),
+    Rule("oom_reaper", V("4.6"), False, True, "mm/oom_kill.c oom_reaper (commit aac453635549)"),
+    Rule("oom_report_format", APPROX, "2.6.24", "6.1",
+         "mm/oom_kill.c dump_header, show_mem, dump_tasks: 2.6.24's lines before 4.15, 6.1's after (approx.)"),
+    # -- vmalloc, highmem, kernel page tables ----------------------------------
+    Rule("vmalloc_sync_eager", V("5.8"), False, True,
+         "arch/x86/mm/fault.c vmalloc_fault (lazy) -> mm/vmalloc.c arch_sync_kernel_mappings for "
+         "PGTBL_PMD_MODIFIED (commit 86cf69f1d893)"),
+    Rule("vmap_fail_message", V("2.6.28"), "get_vm_area", "alloc_vmap_area",
+         "mm/vmalloc.c: \"allocation failed: out of vmalloc space\" -> \"vmap allocation for size %lu "
+         "failed\" (commit db64fe02258f, rewrite of the vmap layer)"),
+    Rule("vfree_flush_ceiling", V("3.15"), False, True,
+         "arch/x86/mm/tlb.c flush_tlb_kernel_range: INVLPG each page up to "
+         "tlb_single_page_flush_ceiling, else a full flush (Dave Hansen's TLB flush rework; approx. release)"),
+    Rule("meminfo_vmalloc_used", V("4.4"), "area_bytes", "zero",
+         "fs/proc/meminfo.c VmallocUsed/VmallocChunk print 0 (commit a5ad88ce8c7f)"),
+    Rule("meminfo_vmalloc_used", V("5.3"), "zero", "pages",
+         "fs/proc/meminfo.c VmallocUsed = vmalloc_nr_pages() (commit 97105f0ab7b8)"),
+    Rule("meminfo_vmalloc_chunk", V("4.4"), True, False,
+         "fs/proc/meminfo.c VmallocChunk: 0 (commit a5ad88ce8c7f)"),
+    Rule("kmap_atomic_stack", V("2.6.37"), False, True,
+         "mm/highmem.c kmap_atomic_idx_push: a per-CPU stack of slots, no km_type (commit 3e4d3af501cc)"),
+    Rule("pti", V("4.19"), False, True,
+         "arch/x86/mm/pti.c on x86-32 (PAE only: PAGE_TABLE_ISOLATION depends on X86_PAE): kernel "
+         "entries lose _PAGE_GLOBAL (Joerg Roedel's 32-bit PTI)"),
+    Rule("fixmap_names", V("4.15"), "2.6", "4.15",
+         "arch/x86/include/asm/fixmap.h enum fixed_addresses order (see fixmap_fixed_slots)"),
+    Rule("protnone_bit", V("2.6.29"), 7, 8,
+         "arch/x86/include/asm/pgtable_types.h _PAGE_BIT_PROTNONE: _PAGE_BIT_PSE (7) -> "
+         "_PAGE_BIT_GLOBAL (8); the non-PAE swap offset starts above it"),
+    Rule("swap_l1tf_inversion", V("4.19"), False, True,
+         "arch/x86/include/asm/pgtable-3level.h: PAE swap entries with the offset inverted, type in "
+         "bits 63..59 (\"x86/speculation/l1tf: Protect swap entries against L1TF\")"),
+    Rule("swp_entry_offset_bits", V("3.1"), 27, 25,
+         "include/linux/swapops.h SWP_TYPE_SHIFT: 32 - MAX_SWAPFILES_SHIFT -> minus "
+         "RADIX_TREE_EXCEPTIONAL_SHIFT too (\"mm: let swap use exceptional entries\")"),
+    Rule("swp_entry_offset_bits", V("4.20"), 25, 26,
+         "include/linux/swapops.h SWP_TYPE_SHIFT = BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT "
+         "(\"xarray: Replace exceptional entries\")"),
+    # -- messages ----------------------------------------------------------------
+    Rule("segv_prints_cpu", V("6.1"), False, True,
+         "arch/x86/mm/fault.c show_signal_msg: \"likely on CPU %d (core %d, socket %d)\" (commit c926087eb385)"),
+    Rule("oops_line", V("5.0"), "paging_request", "page_fault",
+         "arch/x86/mm/fault.c show_fault_oops: \"unable to handle kernel paging request at\" -> "
+         "\"unable to handle page fault for address:\" (\"x86/fault: Decode page fault OOPSes better\")"),
+    Rule("bad_pte_line", V("2.6.29"), "bad_pte", "bad_page_map",
+         "mm/memory.c print_bad_pte: \"Bad pte = ...\" -> \"BUG: Bad page map in process\" (Hugh Dickins' "
+         "badpage series)"),
+    # -- /proc and the boot log ----------------------------------------------------
+    Rule("meminfo_format", APPROX, "2.6.24", "6.1",
+         "fs/proc/meminfo.c meminfo_proc_show field list: 2.6.24's before 4.15, 6.1's after (approx.)"),
+    Rule("zoneinfo_format", APPROX, "2.6.24", "6.1",
+         "mm/vmstat.c zoneinfo_show_print: 2.6.24's lines before 4.15, 6.1's after (approx.)"),
+    Rule("status_vmpin", V("3.2"), False, True,
+         "fs/proc/task_mmu.c task_mem VmPin (\"mm: distinguish between mlocked and pinned pages\")"),
+    Rule("status_rss_split", V("4.5"), False, True,
+         "fs/proc/task_mmu.c task_mem RssAnon/RssFile/RssShmem (\"mm, proc: account for shmem swap ...\" "
+         "series; approx. release)"),
+    Rule("memblock_topdown", APPROX, False, True,
+         "early allocations: bootmem bottom-up from MAX_DMA_ADDRESS -> memblock top-down below "
+         "max_low_pfn (x86 memblock since 2.6.35; mmviz switches at 4.15, approx.)"),
+    Rule("log_free_initmem", APPROX, "k_freed", "K",
+         "\"Freeing unused kernel memory: %luk freed\" -> free_reserved_area \"Freeing %s memory: %ldK\" (approx.)"),
+    Rule("log_nx_missing", APPROX, False, True,
+         "arch/x86/mm/setup_nx.c x86_report_nx on a non-PAE kernel (approx.)"),
+    Rule("log_hash_linear", APPROX, False, True,
+         "mm/page_alloc.c alloc_large_system_hash: \"(order: %d, %lu bytes, linear)\" (approx.)"),
+    Rule("log_swiotlb", APPROX, "mapped", "area_num",
+         "kernel/dma/swiotlb.c: \"software IO TLB: area num\" (approx.)"),
+)
+
+
 RULES: tuple[Rule, ...] = (
     # -- the virtual layout --------------------------------------------------
     Rule("kernel_load", V("2.6.31"), 0x100000, 0x1000000,
@@ -198,7 +332,7 @@ RULES: tuple[Rule, ...] = (
     Rule("log_alloc_failure", V("4.12"), "colon", "nodemask",
          "6.1 mm/page_alloc.c warn_alloc: \"page allocation failure: order:%u\" \", mode:%#x(%pGg), nodemask=\" "
          "(%pGg from 4.6, commit c5c990e8a1fe; nodemask release approx.)"),
-)
+) + BEHAVIOUR_RULES
 
 
 # The permanent fixmap slot count (fixmap.h enum fixed_addresses: the kmap slots, KM_TYPE_NR or

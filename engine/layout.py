@@ -47,7 +47,7 @@ def fixmap_slot_names(cfg: MachineConfig) -> list[str]:
     """
     fl = cfg.flavour
     kmap = [f"FIX_KMAP_BEGIN+{i}" for i in range(fl.kmap_slots_per_cpu * fl.nr_cpus_config)]
-    if fl.era == "C":
+    if fl.fixmap_names == "4.15":
         head = ["FIX_HOLE", "FIX_DBGP_BASE", "FIX_EARLYCON_MEM_BASE", "FIX_APIC_BASE"]
         tail = ["FIX_PCIE_MCFG", "FIX_APEI_GHES_IRQ", "FIX_APEI_GHES_NMI"]
     else:
@@ -57,7 +57,7 @@ def fixmap_slot_names(cfg: MachineConfig) -> list[str]:
     io_apic = [f"FIX_IO_APIC_BASE_{i}" for i in range(n_io)]
     rest = fl.fixmap_fixed_slots - len(head) - n_io - len(tail)
     other = [f"FIX_ACPI_BEGIN+{i}" for i in range(max(0, rest))]
-    if fl.era == "C":
+    if fl.fixmap_names == "4.15":
         names = [*head, *io_apic, *kmap, *tail, *other]
     else:   # 2.6.x/3.x: ... IO_APIC, F00F_IDT, CYCLONE_TIMER, KMAP, ACPI ..., PCIE_MCFG
         names = [*head, *io_apic, *tail[:2], *kmap, *other, *tail[2:]]

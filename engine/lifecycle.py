@@ -104,7 +104,7 @@ def exec_new(m, name: str, legacy: bool | None, events):
     from .process import Process
     from .task_events import Spawn
     if legacy is None:
-        legacy = m.config.flavour.era != "C"     # 2.6: bottom-up from 0x40000000
+        legacy = not m.config.flavour.mmap_topdown_default   # 2.6: bottom-up from 0x40000000
     pid = m.next_pid
     m.next_pid += 1
     mm = tasks.new_mm(m, legacy)

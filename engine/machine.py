@@ -77,7 +77,7 @@ class Machine:
         self.boot_log: list[str] = list(bs.log)
         self.trace = Trace(list(bs.events))
         self.frames = FrameStore(self.max_pfn << 12)
-        self.page_alloc = PageAllocator(self, bs.zones, self.memmap, cfg.flavour.era == "C")
+        self.page_alloc = PageAllocator(self, bs.zones, self.memmap, cfg.flavour.buddy_merge_likely)
         self.buddy, self.gfp = self.page_alloc.buddy, self.page_alloc.gfp
         self.rng = random.Random(cfg.seed)
         self.comm = "insmod"             # the task name the kernel's messages show
@@ -189,7 +189,7 @@ class Machine:
         """__get_free_pages(): like alloc_pages but returns the direct-map address."""
         mask = self.gfp.parse(gfp)
         if mask & self.gfp.HIGHMEM:
-            if self.config.flavour.era != "C":
+            if not self.config.flavour.get_free_pages_strips_highmem:
                 # 2.6.24: VM_BUG_ON((gfp_mask & __GFP_HIGHMEM) != 0)
                 raise ConfigError("__get_free_pages: __GFP_HIGHMEM is not allowed "
                                   "(highmem pages have no kernel address)")

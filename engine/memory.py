@@ -29,7 +29,7 @@ FLUSH_ALL_CEILING = 33          # tlb_single_page_flush_ceiling
 def vm_page_prot(m, vm_flags: int) -> int:
     """protection_map[vm_flags & 0xf]: private writable pages start read-only (COW)."""
     if not vm_flags & (VM_READ | VM_WRITE | VM_EXEC):
-        return (1 << protnone_bit(m.config.kernel)) | _PAGE_ACCESSED      # PAGE_NONE
+        return (1 << protnone_bit(m.config.flavour)) | _PAGE_ACCESSED      # PAGE_NONE
     f = _PAGE_PRESENT | _PAGE_USER | _PAGE_ACCESSED
     if vm_flags & VM_WRITE and vm_flags & VM_SHARED:
         f |= _PAGE_RW
@@ -50,7 +50,7 @@ def pte_pfn(m, pte: int) -> int:
 
 def pte_mapped(m, pte: int) -> bool:
     """pte_present() of the kernel: present, or PROT_NONE (address kept, P clear)."""
-    return bool(pte & (_PAGE_PRESENT | (1 << protnone_bit(m.config.kernel))))
+    return bool(pte & (_PAGE_PRESENT | (1 << protnone_bit(m.config.flavour))))
 
 
 def pte_tables(m, pgd, start: int, end: int, alloc_from=None):
@@ -234,7 +234,7 @@ def change_protection(m, p, vma, start: int, end: int, events) -> None:
     A private writable page stays read-only unless it is exclusively ours (6.1 makes
     such PTEs writable again at once; 2.6 waits for the write fault to reuse it)."""
     newprot = vm_page_prot(m, vma.vm_flags)
-    era_c = m.config.flavour.era == "C"
+    exclusive_rw = m.config.flavour.mprotect_exclusive_writable
     mm = m.memmap
     keep = _PAGE_ACCESSED | _PAGE_DIRTY
     for va0, arr, lo, hi in pte_tables(m, p.mm.pgd, start, end):
@@ -245,7 +245,7 @@ def change_protection(m, p, vma, start: int, end: int, events) -> None:
                 continue
             pfn = pte_pfn(m, pte)
             flags = newprot | (pte & keep if newprot & _PAGE_PRESENT else 0)
-            if (era_c and vma.vm_flags & VM_WRITE and not vma.vm_flags & VM_SHARED
+            if (exclusive_rw and vma.vm_flags & VM_WRITE and not vma.vm_flags & VM_SHARED
                     and pfn != m.zero_pfn and mm.refcount[pfn] == 1 and pte & _PAGE_DIRTY
                     and mm.flags[pfn] & pm.PG_anon):
                 flags |= _PAGE_RW
@@ -259,7 +259,7 @@ def copy_range(m, parent, child, vma, events) -> None:
     mm = m.memmap
     sw = m.swap_state
     addr_mask = np.uint64(PAE_ADDR_MASK) if pae else np.uint32(0xFFFF_F000)
-    mapped_bits = _PAGE_PRESENT | (1 << protnone_bit(m.config.kernel))
+    mapped_bits = _PAGE_PRESENT | (1 << protnone_bit(m.config.flavour))
     dt = np.uint64 if pae else np.uint32
     rw, acc = dt(_PAGE_RW), dt(_PAGE_ACCESSED)
     cow = not vma.vm_flags & VM_SHARED

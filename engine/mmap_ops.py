@@ -9,7 +9,7 @@ from __future__ import annotations
 from . import tasks
 from .errors import ConfigError, OutOfMemory
 from .memory import change_protection, zap_range
-from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, STACK_GUARD_GAP, TASK_SIZE, VM_DONTEXPAND,
+from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_DONTEXPAND,
                  VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYSHARE, VM_SHARED, SharedAnon, Vma,
                  page_align, prot_flags)
 from .task_events import BrkMove, VmaCreate, VmaExtend, VmaMerge, VmaProtect, VmaRemove, VmaSplit
@@ -187,8 +187,8 @@ def vm_brk(m, p, start: int, length: int, events, brkvma_only: bool) -> bool:
 def do_brk(m, p, brk: int, events) -> int:
     """sys_brk(): moves mm->brk by bytes, maps and unmaps whole pages."""
     mm = p.mm
-    era_c = m.config.flavour.era == "C"
-    min_brk = mm.start_brk if era_c else mm.end_code
+    fl = m.config.flavour
+    min_brk = mm.start_brk if fl.brk_min_start_brk else mm.end_code
     if brk < min_brk:
         return mm.brk
     newbrk, oldbrk = page_align(brk), page_align(mm.brk)
@@ -200,11 +200,11 @@ def do_brk(m, p, brk: int, events) -> int:
         mm.brk = brk
     else:
         nxt = mm.find_vma(oldbrk)
-        gap = STACK_GUARD_GAP if era_c and nxt is not None and \
+        gap = fl.stack_guard_gap_pages * PAGE_SIZE if nxt is not None and \
             nxt.vm_flags & VM_GROWSDOWN else 0
         if nxt is not None and newbrk + PAGE_SIZE > nxt.start - gap:
             return mm.brk
-        if not vm_brk(m, p, oldbrk, newbrk - oldbrk, events, brkvma_only=era_c):
+        if not vm_brk(m, p, oldbrk, newbrk - oldbrk, events, brkvma_only=fl.brk_vma_only):
             return mm.brk
         mm.brk = brk
     events.append(BrkMove(p.pid, old, mm.brk))

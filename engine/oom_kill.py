@@ -33,7 +33,7 @@ K = 4          # kB per page
 
 def badness(m, p) -> int:
     mm = p.mm
-    if m.config.flavour.era == "C":
+    if m.config.flavour.oom_badness_rss:
         return mm.rss + mm.swap_ents + len(mm.pgd.owned)
     points = mm.total_vm
     for c in children(m, p):
@@ -48,10 +48,10 @@ def children(m, p) -> list:
 def select_bad_process(m):
     """(victim, points) or (None, 0) when there is no process."""
     chosen, best = None, -1
-    era_c = m.config.flavour.era == "C"
+    later = m.config.flavour.oom_tie_picks_later
     for p in m.processes.values():
         pts = badness(m, p)
-        if (era_c and pts >= best) or (not era_c and (pts > best or chosen is None)):
+        if (later and pts >= best) or (not later and (pts > best or chosen is None)):
             chosen, best = p, pts
     return chosen, max(best, 0)
 
@@ -59,7 +59,7 @@ def select_bad_process(m):
 def mem_info(m) -> list[str]:
     """show_mem(): the Mem-Info block of the flavour."""
     from .vmstat import meminfo_values
-    era_c = m.config.flavour.era == "C"
+    new_fmt = m.config.flavour.oom_report_format == "6.1"
     v = meminfo_values(m)
     free = sum(z.free_pages for z in m.all_zones)
     anon = v["AnonPages"] // K
@@ -67,7 +67,7 @@ def mem_info(m) -> list[str]:
     pt = v["PageTables"] // K
     sw = m.swap_state
     out = []
-    if era_c:
+    if new_fmt:
         out += ["Mem-Info:",
                 f"active_anon:{anon} inactive_anon:0 isolated_anon:0",
                 " active_file:0 inactive_file:0 isolated_file:0",
@@ -85,7 +85,7 @@ def mem_info(m) -> list[str]:
     from . import physmem as pm
     for z in m.zones:
         zanon = owner_pages(m, pm.OWNER_USER, z.idx) * K
-        if era_c:
+        if new_fmt:
             out.append(f"{z.name} free:{z.free_pages * K}kB boost:0kB min:{z.watermark_min * K}kB "
                        f"low:{z.watermark_low * K}kB high:{z.watermark_high * K}kB "
                        f"reserved_highatomic:0KB active_anon:{zanon}kB inactive_anon:0kB "
@@ -101,7 +101,7 @@ def mem_info(m) -> list[str]:
     for z in m.zones:
         line = f"{z.name}: " + "".join(f"{n}*{K << o}kB " for o, n in enumerate(z.nr_free))
         out.append(line + f"= {sum(n * (K << o) for o, n in enumerate(z.nr_free))}kB")
-    if era_c:
+    if new_fmt:
         out += ["0 total pagecache pages", f"{len(sw.cache)} pages in swap cache"]
     else:
         out.append("Swap cache: add 0, delete 0, find 0/0, race 0+0")
@@ -109,7 +109,7 @@ def mem_info(m) -> list[str]:
     ram = sum(z.present for z in m.zones)
     high = sum(z.present for z in m.zones if z.is_highmem)
     reserved = ram - sum(z.managed for z in m.zones)
-    if era_c:
+    if new_fmt:
         out += [f"{ram} pages RAM", f"{high} pages HighMem/MovableOnly",
                 f"{reserved} pages reserved"]
     else:
@@ -135,9 +135,9 @@ def out_of_memory(m, current, gfp_mask: int, order: int, events) -> bool:
     victim, points = select_bad_process(m)
     if victim is None:
         return False
-    era_c = m.config.flavour.era == "C"
+    new_fmt = m.config.flavour.oom_report_format == "6.1"
     comm = current.comm if current is not None else m.comm
-    if era_c:
+    if new_fmt:
         head = [f"{comm} invoked oom-killer: gfp_mask={gfp_mask:#x}({m.gfp.format(gfp_mask)}), "
                 f"order={order}, oom_score_adj=0",
                 f"CPU: 0 PID: {current.pid if current else 0} Comm: {comm} Not tainted "
@@ -149,7 +149,7 @@ def out_of_memory(m, current, gfp_mask: int, order: int, events) -> bool:
                 f"{m.config.flavour.release} #1"]
     lines = head + mem_info(m)
     mm = victim.mm
-    if era_c:
+    if new_fmt:
         lines += dump_tasks(m)
         lines.append(f"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
                      f"mems_allowed=0,global_oom,task_memcg=/,task={victim.comm},"
@@ -166,7 +166,7 @@ def out_of_memory(m, current, gfp_mask: int, order: int, events) -> bool:
         killed = kids[0] if kids else victim
         lines.append(f"Killed process {killed.pid} ({killed.comm})")
     teardown(m, killed, events)
-    if era_c:
+    if m.config.flavour.oom_reaper:
         lines.append(f"oom_reaper: reaped process {killed.pid} ({killed.comm}), now "
                      f"anon-rss:0kB, file-rss:0kB, shmem-rss:0kB")
     printk(m, "err", lines, events)

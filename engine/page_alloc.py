@@ -34,12 +34,12 @@ class PageAllocator:
     def __init__(self, m: "Machine", zones: list[Zone], memmap, merge_likely: bool) -> None:
         self.m = m
         self.zones = zones
-        self.gfp = GfpTable(m.config.kernel)
+        self.gfp = GfpTable(m.config.flavour)
         self.buddy = BuddyAllocator(zones, memmap, merge_likely=merge_likely)
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._fast: dict = {}
         self._gfp_zero = self.gfp.ZERO
-        self._order_fast = merge_likely    # 6.x checks order > 0 on the fast path too
+        self._order_fast = m.config.flavour.watermark_any_free_order   # order > 0 on the fast path too
 
     def zonelist(self, mask: int) -> tuple[list[Zone], int]:
         """(zonelist, classzone index) for a GFP mask: highest allowed zone first, then down
@@ -64,7 +64,7 @@ class PageAllocator:
             return False
         if not order:
             return True
-        if self.m.config.flavour.era == "C":
+        if self.m.config.flavour.watermark_any_free_order:
             return any(z.nr_free[o] for o in range(order, len(z.nr_free)))
         for o in range(order):             # 2.6.24: discount lower-order free pages
             free -= z.nr_free[o] << o

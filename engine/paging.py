@@ -10,6 +10,11 @@ pgtable-2level.h / pgtable-3level.h for both kernel flavours ("2.6" and "6.1").
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .config import Flavour
 
 # --- bit numbers and masks ------------------------------------------------------------
 _PAGE_BIT_PRESENT = 0
@@ -72,9 +77,28 @@ def supported_pte_mask(pae: bool, nx: bool, pge: bool = True) -> int:
     return mask
 
 
-def protnone_bit(flavour: str = "6.1") -> int:
-    """_PAGE_BIT_PROTNONE: PSE (7) in 2.6.2x, GLOBAL (8) since 2.6.29 / in 6.x."""
-    return _PAGE_BIT_PSE if flavour.startswith("2.6") else _PAGE_BIT_GLOBAL
+def as_flavour(flavour) -> "Flavour":
+    """A Flavour from a Flavour or a kernel version string ("2.6", "3.16", "6.1", ...).
+
+    Raises ConfigError ("kernel: ... is not a version") for an unreadable string."""
+    if isinstance(flavour, str):
+        return _flavour_of(flavour)
+    return flavour
+
+
+@lru_cache(maxsize=64)
+def _flavour_of(kernel: str):
+    from .config import flavour_for
+    return flavour_for(kernel)
+
+
+def protnone_bit(flavour="6.1") -> int:
+    """_PAGE_BIT_PROTNONE of a kernel (a Flavour or version string): the bit that keeps a
+    PROT_NONE PTE "present" to the kernel while the CPU sees it not present.
+
+    Returns 7 (_PAGE_BIT_PSE) before 2.6.29, 8 (_PAGE_BIT_GLOBAL) since
+    (arch/x86/include/asm/pgtable_types.h; Flavour.protnone_bit)."""
+    return as_flavour(flavour).protnone_bit
 
 
 # --- address splitting (pgd_index / pmd_index / pte_index) -----------------------------
@@ -284,11 +308,11 @@ SWP_TYPE_BITS = 5
 _M64 = (1 << 64) - 1
 
 
-def swp_offset_shift(flavour: str = "6.1") -> int:
+def swp_offset_shift(flavour: "Flavour | str" = "6.1") -> int:
     return protnone_bit(flavour) + 1
 
 
-def __swp_entry(type_: int, offset: int, pae: bool, flavour: str = "6.1") -> int:
+def __swp_entry(type_: int, offset: int, pae: bool, flavour: "Flavour | str" = "6.1") -> int:
     """swp_entry_t.val in the arch format (what __swp_type/__swp_offset take apart)."""
     if not 0 <= type_ < (1 << SWP_TYPE_BITS):
         raise ValueError(f"swap type {type_} out of range")
@@ -301,32 +325,32 @@ def __swp_entry(type_: int, offset: int, pae: bool, flavour: str = "6.1") -> int
     return val
 
 
-def __swp_type(val: int, pae: bool, flavour: str = "6.1") -> int:
+def __swp_type(val: int, pae: bool, flavour: "Flavour | str" = "6.1") -> int:
     if pae:
         return val & ((1 << SWP_TYPE_BITS) - 1)
     return (val >> (_PAGE_BIT_PRESENT + 1)) & ((1 << SWP_TYPE_BITS) - 1)
 
 
-def __swp_offset(val: int, pae: bool, flavour: str = "6.1") -> int:
+def __swp_offset(val: int, pae: bool, flavour: "Flavour | str" = "6.1") -> int:
     if pae:
         return val >> SWP_TYPE_BITS
     return val >> swp_offset_shift(flavour)
 
 
-def __swp_entry_to_pte(val: int, pae: bool, flavour: str = "6.1") -> int:
+def __swp_entry_to_pte(val: int, pae: bool, flavour: "Flavour | str" = "6.1") -> int:
     if not pae:
         return val
-    if flavour.startswith("2.6"):
+    if not as_flavour(flavour).swap_l1tf_inversion:
         return val << 32
     type_, offset = __swp_type(val, True), __swp_offset(val, True)
     shift = swp_offset_shift(flavour) + SWP_TYPE_BITS
     return ((((~offset) << shift) & _M64) >> SWP_TYPE_BITS) | (type_ << (64 - SWP_TYPE_BITS))
 
 
-def __pte_to_swp_entry(pte: int, pae: bool, flavour: str = "6.1") -> int:
+def __pte_to_swp_entry(pte: int, pae: bool, flavour: "Flavour | str" = "6.1") -> int:
     if not pae:
         return pte & 0xFFFF_FFFF
-    if flavour.startswith("2.6"):
+    if not as_flavour(flavour).swap_l1tf_inversion:
         return pte >> 32
     shift = swp_offset_shift(flavour) + SWP_TYPE_BITS
     type_ = pte >> (64 - SWP_TYPE_BITS)
@@ -334,17 +358,17 @@ def __pte_to_swp_entry(pte: int, pae: bool, flavour: str = "6.1") -> int:
     return __swp_entry(type_, offset, True, flavour)
 
 
-def swp_pte(type_: int, offset: int, pae: bool, flavour: str = "6.1") -> int:
+def swp_pte(type_: int, offset: int, pae: bool, flavour: "Flavour | str" = "6.1") -> int:
     """The PTE value the kernel writes for swap slot (type, offset)."""
     return __swp_entry_to_pte(__swp_entry(type_, offset, pae, flavour), pae, flavour)
 
 
-def swp_pte_decode(pte: int, pae: bool, flavour: str = "6.1") -> tuple[int, int]:
+def swp_pte_decode(pte: int, pae: bool, flavour: "Flavour | str" = "6.1") -> tuple[int, int]:
     """(type, offset) of a swap PTE."""
     val = __pte_to_swp_entry(pte, pae, flavour)
     return __swp_type(val, pae, flavour), __swp_offset(val, pae, flavour)
 
 
-def is_swap_pte(pte: int, flavour: str = "6.1") -> bool:
+def is_swap_pte(pte: int, flavour: "Flavour | str" = "6.1") -> bool:
     """!pte_none && !pte_present (pte_present also accepts PROT_NONE entries)."""
     return pte != 0 and not pte & (_PAGE_PRESENT | (1 << protnone_bit(flavour)))

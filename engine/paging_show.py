@@ -71,7 +71,7 @@ class EntryMeaning:
         return "not present"
 
 
-def entry_meaning(entry: int, level: str, pae: bool, pse: bool = True, flavour: str = "6.1",
+def entry_meaning(entry: int, level: str, pae: bool, pse: bool = True, flavour: "Flavour | str" = "6.1",
                   maxphyaddr: int = 36) -> EntryMeaning:
     """Decode one entry for display; ``pse`` is CR4.PSE, ``flavour`` the kernel ("6.1" / "2.6").
 

@@ -39,7 +39,7 @@ def vmallocinfo(m) -> str:
 def kalloc_meminfo(m) -> dict[str, int]:
     rec, unrec = m.kmem.pages()
     out = {"SReclaimable": rec * 4, "SUnreclaim": unrec * 4, "VmallocUsed": m.vmap.used_kb(m)}
-    if m.config.flavour.era != "C":       # 6.x always prints 0 (since 5.3)
+    if m.config.flavour.meminfo_vmalloc_chunk:     # 0 since 4.4
         out["VmallocChunk"] = m.vmap.largest_chunk(m) >> 10
     return out
 

@@ -26,18 +26,19 @@ from .memory import flush_tlb_page
 from .task_events import Kswapd, Referenced, SwapOut
 
 
-def max_swap_pages(pae: bool, flavour: str = "6.1") -> int:
-    """The most pages one swap area can have: what swapon computes as
+def max_swap_pages(pae: bool, flavour="6.1") -> int:
+    """The most pages (4 KB each) one swap area can have: what swapon computes as
     swp_offset(pte_to_swp_entry(swp_entry_to_pte(swp_entry(0, ~0UL)))) + 1, i.e. the
-    generic swp_entry_t offset bits (32 - MAX_SWAPFILES_SHIFT on 2.6.24; the xarray
-    value's 31 - 5 on 6.1) cut down to the bits the i386 PTE format keeps."""
-    from .paging import SWP_TYPE_BITS, swp_offset_shift
-    generic = 27 if flavour.startswith("2.6") else 26
+    generic swp_entry_t offset bits (Flavour.swp_entry_offset_bits: 32 - MAX_SWAPFILES_SHIFT
+    on 2.6.24, minus the radix-tree shift from 3.1, the xarray value's 31 - 5 from 4.20)
+    cut down to the bits the i386 PTE format keeps.  flavour: a Flavour or version string."""
+    from .paging import SWP_TYPE_BITS, as_flavour, swp_offset_shift
+    generic = as_flavour(flavour).swp_entry_offset_bits
     arch = 32 - SWP_TYPE_BITS if pae else 32 - swp_offset_shift(flavour)
     return 1 << min(generic, arch)
 
 
-def check_swap_size(nbytes: int, pae: bool, flavour: str = "6.1") -> None:
+def check_swap_size(nbytes: int, pae: bool, flavour="6.1") -> None:
     """ConfigError when a swap area of nbytes cannot be addressed by swap entries
     (swapon would print "Truncating oversized swap area"; mmviz refuses instead)."""
     from .errors import ConfigError
@@ -109,10 +110,10 @@ class SwapState:
             m.memmap.refcount[pfn] -= 1
 
     def slot_of(self, m, pte: int) -> int:
-        return swp_pte_decode(pte, m.config.pae, m.config.kernel)[1]
+        return swp_pte_decode(pte, m.config.pae, m.config.flavour)[1]
 
     def entry(self, m, slot: int) -> int:
-        return swp_pte(0, slot, m.config.pae, m.config.kernel)
+        return swp_pte(0, slot, m.config.pae, m.config.flavour)
 
 
 def _mappers(m, pfn: int, vaddr: int):

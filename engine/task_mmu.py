@@ -16,7 +16,7 @@ from .mm import VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE
 
 
 def maps_line(m, p, v) -> str:
-    era_c = m.config.flavour.era == "C"
+    anon_pgoff_zero = m.config.flavour.maps_anon_pgoff_zero
     mm = p.mm
     f = v.vm_flags
     perms = ("r" if f & VM_READ else "-") + ("w" if f & VM_WRITE else "-") + \
@@ -28,7 +28,7 @@ def maps_line(m, p, v) -> str:
         name = v.file.path
         pgoff = v.pgoff
     else:
-        pgoff = 0 if era_c else v.pgoff
+        pgoff = 0 if anon_pgoff_zero else v.pgoff
         if v.shm is not None:
             major, minor, ino = 0, 1, 1000 + v.shm.id
             name = "/dev/zero (deleted)"
@@ -63,8 +63,10 @@ def status(m, p) -> str:
             ("RssShmem", kb(mm.rss_shmem)), ("VmData", kb(data)), ("VmStk", kb(stack)),
             ("VmExe", text >> 10), ("VmLib", lib >> 10), ("VmPTE", kb(ptes)),
             ("VmSwap", kb(mm.swap_ents))]
-    if m.config.flavour.era != "C":
-        rows = [r for r in rows if r[0] not in ("VmPin", "RssAnon", "RssFile", "RssShmem")]
+    fl = m.config.flavour
+    drop = (() if fl.status_vmpin else ("VmPin",)) + \
+        (() if fl.status_rss_split else ("RssAnon", "RssFile", "RssShmem"))
+    rows = [r for r in rows if r[0] not in drop]
     head = [f"Name:\t{p.comm}", "Umask:\t0022", "State:\tR (running)" if m.current == p.pid
             else "State:\tS (sleeping)", f"Tgid:\t{p.pid}", f"Pid:\t{p.pid}",
             f"PPid:\t{p.ppid}"]

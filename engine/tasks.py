@@ -26,7 +26,7 @@ if TYPE_CHECKING:
 def init_tasks(m: "Machine") -> None:
     """The task state of a booted machine (no task runs: the kernel is current)."""
     from .swap import SwapState, check_swap_size
-    check_swap_size(m.config.swap, m.config.pae, m.config.kernel)
+    check_swap_size(m.config.swap, m.config.pae, m.config.flavour)
     m.processes = {}
     m.kmsg = []                        # printk after boot (engine.kmsg): OOM reports, Bad page map
     m.current = None
@@ -111,7 +111,7 @@ def new_mm(m: "Machine", legacy: bool) -> MmStruct:
         for i in range(TASK_SIZE >> 30):
             pgd.pde_paddr(i << 30, alloc=True)
     rnd = 0
-    if cfg.aslr and (not legacy or cfg.flavour.era == "C"):
+    if cfg.aslr and (not legacy or cfg.flavour.mmap_legacy_randomized):
         rnd = m.rng.getrandbits(32) & 0xFF        # mmap_rnd_bits = 8
     mm = MmStruct(pgd, legacy, mmap_base(legacy, rnd))
     mm.addr = slab_object(m, "mm_struct")
@@ -288,7 +288,7 @@ def _rw_pages(m: "Machine", vaddr, length, pid, data, out, events) -> None:
 
 def oops_message(m: "Machine", vaddr: int, code: int) -> str:
     """The first line of the flavour's oops for a kernel fault at vaddr."""
-    if m.config.flavour.era == "C":
+    if m.config.flavour.oops_line == "page_fault":
         return f"BUG: unable to handle page fault for address: {vaddr:08x}"
     if vaddr < 4096:
         return f"BUG: unable to handle kernel NULL pointer dereference at {vaddr:08x}"

@@ -83,7 +83,7 @@ class Vmalloc:
     def vmalloc(self, m, size: int, caller: str, events) -> int:
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ConfigError(f"vmalloc: size must be a byte count, got {size!r}")
-        era_c = m.config.flavour.era == "C"
+        new_msg = m.config.flavour.vmap_fail_message == "alloc_vmap_area"
         nr = (size + PAGE_SIZE - 1) >> 12
         total = sum(z.managed for z in m.all_zones)
         if not nr or nr > total:
@@ -93,7 +93,7 @@ class Vmalloc:
         start = self._find_gap(m, area_size)
         if start is None:
             msg = (f"vmap allocation for size {area_size} failed: use vmalloc=<size> to "
-                   f"increase size" if era_c else
+                   f"increase size" if new_msg else
                    "allocation failed: out of vmalloc space - use vmalloc=<size> to "
                    "increase size.")
             raise OutOfMemory(msg)
@@ -155,7 +155,7 @@ class Vmalloc:
                 if events is not None:
                     events.append(KernelUnmapPte(va, area.pages[i] << 12, "vfree"))
         if n:
-            if m.config.flavour.era == "C" and len(area.pages) + 1 <= TLB_SINGLE_PAGE_FLUSH_CEILING:
+            if m.config.flavour.vfree_flush_ceiling and len(area.pages) + 1 <= TLB_SINGLE_PAGE_FLUSH_CEILING:
                 for i in range(len(area.pages) + 1):
                     m.tlb.invlpg(area.start + (i << 12), events)
             else:
@@ -184,8 +184,11 @@ class Vmalloc:
 
     # -- /proc and accounting ----------------------------------------------------------------
     def used_kb(self, m) -> int:
-        if m.config.flavour.era == "C":
+        how = m.config.flavour.meminfo_vmalloc_used
+        if how == "pages":
             return sum(len(a.pages) for a in self.areas) * 4
+        if how == "zero":
+            return 0
         return sum(a.size for a in self.areas) >> 10
 
     def largest_chunk(self, m) -> int:

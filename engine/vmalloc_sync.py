@@ -26,7 +26,7 @@ def _pde_index_range(start: int, end: int) -> range:
 
 def sync_kernel_pdes(m, start: int, end: int, events: list | None) -> int:
     """arch_sync_kernel_mappings(): copy swapper's PDEs for [start, end) into every pgd."""
-    if m.config.pae or m.config.flavour.era != "C":
+    if m.config.pae or not m.config.flavour.vmalloc_sync_eager:
         return 0
     procs = m.processes
     if not procs:
@@ -73,7 +73,7 @@ def check_kernel_pdes(m) -> None:
     if m.config.pae:
         return
     kpt = m.kernel_pt.pt
-    lazy = m.config.flavour.era != "C"
+    lazy = not m.config.flavour.vmalloc_sync_eager
     for p in m.processes.values():
         pgd = p.mm.pgd
         for i in range(m.layout.page_offset >> 22, 1024):

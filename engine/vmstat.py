@@ -86,30 +86,30 @@ def node_stats(m) -> dict[str, int]:
 
 def zoneinfo(m) -> str:
     fl = m.config.flavour
-    era_c = fl.era == "C"
+    new_fmt = fl.zoneinfo_format == "6.1"
     out = []
     first = True
     zones = m.all_zones
     for z in zones:
-        if not era_c and not z.present:
+        if not new_fmt and not z.present:
             continue                    # 2.6.x zoneinfo_show() skips unpopulated zones
         out.append(f"Node 0, zone {z.name:>8}")
-        if era_c and z.present and first:
+        if new_fmt and z.present and first:
             first = False
             out.append("\n  per-node stats")
             for k, v in node_stats(m).items():
                 out.append(f"\n      {k:<12} {v}")
         out.append(f"\n  pages free     {z.free_pages}")
-        if era_c:
+        if new_fmt:
             out.append("\n        boost    0")
         out.append(f"\n        min      {z.watermark_min}")
         out.append(f"\n        low      {z.watermark_low}")
         out.append(f"\n        high     {z.watermark_high}")
-        if not era_c:
+        if not new_fmt:
             out.append("\n        scanned  0 (a: 0 i: 0)")
         out.append(f"\n        spanned  {z.spanned}")
         out.append(f"\n        present  {z.present}")
-        if era_c:
+        if new_fmt:
             out.append(f"\n        managed  {z.managed}")
             out.append("\n        cma      0")
             prot = ", ".join(str(x) for x in z.lowmem_reserve)
@@ -209,9 +209,8 @@ _NO_KB = ("HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp
 
 def meminfo(m) -> str:
     vals = meminfo_values(m)
-    era_c = m.config.flavour.era == "C"
     out = []
-    if era_c:
+    if m.config.flavour.meminfo_format == "6.1":
         for k, v in vals.items():
             if k in _NO_KB:
                 out.append(f"{k + ':':<16}{v:>8}\n")

@@ -86,7 +86,7 @@ def check_machine(args: dict) -> str:
         from engine.layout import compute_layout
         compute_layout(cfg, cfg.ram >> 12)
         from engine.swap import check_swap_size
-        check_swap_size(cfg.swap, cfg.pae, cfg.kernel)
+        check_swap_size(cfg.swap, cfg.pae, cfg.flavour)
     except eng.ConfigError as err:
         return str(err)
     except Exception as err:  # noqa: BLE001 - whatever boot would trip on is a bad machine
@@ -96,12 +96,21 @@ def check_machine(args: dict) -> str:
 
 # -- literal argument values -------------------------------------------------------------
 
+def gfp_table(kernel: str) -> Any:
+    """The engine's GFP table (engine.gfp.GfpTable) for a kernel version string; the
+    6.1 table when the version cannot be read (that error is reported on its own)."""
+    from engine.gfp import GfpTable
+    try:
+        return GfpTable(kernel)
+    except _config_error():
+        return GfpTable("6.1")
+
+
 def check_gfp(value: Any, kernel: str = "6.1") -> str:
     """A GFP mask as this flavour's engine.gfp.GfpTable.parse takes it."""
     if not isinstance(value, str) or not value.strip():
         return f"expected a GFP mask like \"GFP_KERNEL\", got {value!r}"
-    from engine.gfp import GfpTable
-    table = GfpTable(kernel if kernel in ("2.6", "6.1") else "6.1")
+    table = gfp_table(kernel)
     try:
         table.parse(value)
     except _config_error():
@@ -207,9 +216,9 @@ def check_value(op: Any, param: Any, value: Any, machine: dict) -> str:
     t = param.type
     if t == "gfp":
         msg = check_gfp(value, kernel)
-        if not msg and op.name == "get_free_pages" and kernel == "2.6":
-            from engine.gfp import GfpTable
-            table = GfpTable("2.6")
+        table = gfp_table(kernel)
+        if not msg and op.name == "get_free_pages" and \
+                not table.flavour.get_free_pages_strips_highmem:
             if table.parse(value) & table.HIGHMEM:
                 msg = "__get_free_pages: __GFP_HIGHMEM is not allowed (highmem pages have no kernel address)"
         return msg

@@ -86,10 +86,11 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
                    help="seconds per step (default: each step's reading time, as autoplay)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
+    from engine.mmu import ACCESS_KINDS
     s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
     s.add_argument("addr")
     s.add_argument("--pid", type=int, default=None)
-    s.add_argument("--kind", choices=("read", "write", "exec"), default="read")
+    s.add_argument("--kind", choices=ACCESS_KINDS, default="read")
     s.add_argument("--lesson", help="play this lesson first")
     s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
     s.add_argument("--json", action="store_true")

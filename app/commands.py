@@ -57,7 +57,6 @@ KERNEL_FUNCTIONS = {
 TYPE_WORDS = {"int": "number", "addr": "address", "size": "size (K/M/G)", "pid": "pid",
               "gfp": "GFP mask", "kind": "read|write|exec", "prot": "rwx", "flags": "mmap flags",
               "text": "text", "bool": "true|false", "ram": "size"}
-KINDS = ("read", "write", "exec")
 HELP_WORDS = ("help", "?")
 
 
@@ -107,7 +106,8 @@ def _values_for(param: Any, prefix: str, names: Iterable[str], kernel: str) -> l
         table = gfp_table(kernel)
         return [lead + g for g in sorted(table.names) if g.startswith(last)]
     if param.type == "kind":
-        words: Iterable[str] = KINDS
+        from engine.mmu import ACCESS_KINDS
+        words: Iterable[str] = ACCESS_KINDS
     elif param.type == "bool":
         words = ("true", "false")
     elif param.type == "prot":

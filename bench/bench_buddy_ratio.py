@@ -23,7 +23,7 @@ import statistics
 import sys
 import time
 
-MAX_ORDER = 11
+from engine.zone import MAX_ORDER
 ORDERS = [0] * 13 + [1, 1, 2, 3]
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from .config import MB, MachineConfig
 from .errors import ConfigError
 
-PAGE_SIZE = 4096
+from .page_types import PAGE_SIZE
 VMALLOC_OFFSET = 8 * MB
 FIXADDR_TOP = 0xFFFFF000          # __FIXADDR_TOP (no hypervisor reservation)
 DEFAULT_VMALLOC_RESERVE = 128 * MB

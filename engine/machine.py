@@ -38,7 +38,7 @@ from .slabinfo import kalloc_meminfo, kalloc_node_stats
 from .kmalloc import ZERO_SIZE_PTR, KmemCaches
 from .init_32 import KernelPageTables
 from .lifecycle import atomic, copy_process, exec_new, teardown
-from .mmu import (EFER_NXE, X86_CR0_PE, X86_CR0_PG, X86_CR0_WP, X86_CR4_PAE, X86_CR4_PGE,
+from .mmu import (ACCESS_KINDS, EFER_NXE, X86_CR0_PE, X86_CR0_PG, X86_CR0_WP, X86_CR4_PAE, X86_CR4_PGE,
                   X86_CR4_PSE, CpuRegs, Tlb)
 from .mmu import walk as _walk
 from .page_alloc import PageAllocator
@@ -517,7 +517,7 @@ class Machine:
 
 
 def _check_access(vaddr: int, kind: str) -> None:
-    if kind not in ("read", "write", "exec"):
+    if kind not in ACCESS_KINDS:
         raise ConfigError(f"kind: {kind!r} is not read, write or exec")
     if not 0 <= vaddr < (1 << 32):
         raise ConfigError(f"address {vaddr:#x} is outside the 32-bit space")

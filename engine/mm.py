@@ -16,9 +16,8 @@ from __future__ import annotations
 from bisect import bisect_right
 from dataclasses import dataclass
 
-PAGE_SIZE = 4096
-PAGE_MASK = ~(PAGE_SIZE - 1)
-TASK_SIZE = 0xC000_0000
+from .page_types import PAGE_MASK, PAGE_SIZE, TASK_SIZE  # noqa: F401 (re-exported)
+
 TASK_UNMAPPED_BASE = 0x4000_0000           # PAGE_ALIGN(TASK_SIZE / 3)
 MMAP_MIN_ADDR = 0x10000                    # vm.mmap_min_addr (ground truth: 65536)
 STACK_GUARD_GAP = 256 << 12                # 6.x stack_guard_gap (1 MB)
@@ -43,8 +42,14 @@ def page_align(x: int) -> int:
     return (x + PAGE_SIZE - 1) & PAGE_MASK
 
 
+# the letters of a protection string and the PROT_* name of each (include/uapi/asm-generic/mman-common.h)
+PROT_NAMES = (("r", "PROT_READ"), ("w", "PROT_WRITE"), ("x", "PROT_EXEC"))
+
+
 def prot_flags(prot: str) -> int:
-    """'rw-' / 'r-x' / '---' (or 'rwx' in any order) -> VM_READ|VM_WRITE|VM_EXEC."""
+    """'rw-' / 'r-x' / '---' (or 'rwx' in any order) -> VM_READ|VM_WRITE|VM_EXEC.
+
+    Raises ConfigError "prot: ... is not like 'rw-'" for anything else."""
     from .errors import ConfigError
     if not isinstance(prot, str):
         raise ConfigError(f"prot: {prot!r} is not like 'rw-'")

@@ -15,11 +15,22 @@ from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_DONTEXPAND,
 from .task_events import BrkMove, VmaCreate, VmaExtend, VmaMerge, VmaProtect, VmaRemove, VmaSplit
 
 
+# the mmap flag words lessons and the command line use, with the MAP_* name each stands for
+# (include/uapi/asm-generic/mman-common.h); "MAP_PRIVATE" etc. are accepted too
+MAP_FLAG_WORDS = {"private": "MAP_PRIVATE", "shared": "MAP_SHARED", "anonymous": "MAP_ANONYMOUS",
+                  "anon": "MAP_ANONYMOUS", "fixed": "MAP_FIXED", "growsdown": "MAP_GROWSDOWN",
+                  "populate": "MAP_POPULATE", "noreserve": "MAP_NORESERVE"}
+
+
 def parse_map_flags(flags: str) -> set[str]:
+    """"private|anonymous" (or "MAP_PRIVATE|MAP_ANONYMOUS") -> the set of flag words.
+
+    Raises ConfigError "mmap: unknown flag(s) ..." for a word not in MAP_FLAG_WORDS, and
+    "mmap: EINVAL: exactly one of private or shared is required" (do_mmap's check)."""
+    if not isinstance(flags, str):
+        raise ConfigError(f"mmap: flags must be words like private|anonymous, got {flags!r}")
     words = {w.strip().lower().removeprefix("map_") for w in flags.split("|") if w.strip()}
-    ok = {"private", "shared", "anonymous", "anon", "fixed", "growsdown", "populate",
-          "norserve", "noreserve"}
-    bad = words - ok
+    bad = words - MAP_FLAG_WORDS.keys()
     if bad:
         raise ConfigError(f"mmap: unknown flag(s) {', '.join(sorted(bad))} "
                           f"(use private|shared, anonymous, fixed)")

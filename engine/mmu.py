@@ -46,7 +46,9 @@ X86_PF_USER = 1 << 2
 X86_PF_RSVD = 1 << 3
 X86_PF_INSTR = 1 << 4
 
-_KIND = {"read": 0, "write": 1, "exec": 2}
+# the kinds of access a walk or an access makes (the #PF error code's W/R and I/D bits)
+ACCESS_KINDS = ("read", "write", "exec")
+_KIND = {k: i for i, k in enumerate(ACCESS_KINDS)}
 
 
 class CpuRegs:

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from .page_types import PAGE_SHIFT, PAGE_SIZE  # noqa: F401 (re-exported)
+
 if TYPE_CHECKING:
     from .config import Flavour
 
@@ -102,8 +104,6 @@ def protnone_bit(flavour="6.1") -> int:
 
 
 # --- address splitting (pgd_index / pmd_index / pte_index) -----------------------------
-PAGE_SHIFT = 12
-PAGE_SIZE = 1 << PAGE_SHIFT
 
 
 def pgdir_shift(pae: bool) -> int:
@@ -256,6 +256,31 @@ class DecodedEntry:
         """E.g. "P RW US A D G NX": the names of the set 1-bit flags."""
         names = {"R/W": "RW", "U/S": "US"}
         return " ".join(names.get(f.name, f.name) for f in self.fields if f.value)
+
+
+# the flag bits a lesson names, with the short SDM names the page-walk pane and lessons use
+ENTRY_FLAG_BITS = ((_PAGE_BIT_PRESENT, "P"), (_PAGE_BIT_RW, "RW"), (_PAGE_BIT_USER, "US"),
+                   (_PAGE_BIT_PWT, "PWT"), (_PAGE_BIT_PCD, "PCD"), (_PAGE_BIT_ACCESSED, "A"),
+                   (_PAGE_BIT_DIRTY, "D"), (_PAGE_BIT_PSE, "PS"), (_PAGE_BIT_GLOBAL, "G"),
+                   (_PAGE_BIT_NX, "NX"))
+
+
+def entry_flags(level: str, entry: int) -> str:
+    """The set flag bits of a paging entry (int) by their SDM names: ``"P RW A D PS G"``.
+
+    Every set bit is named as the byte holds it (a table PDE's D bit too, which the CPU
+    ignores); bit 7 is PS in a PDE and PAT in a PTE; a PDPTE has only P, PWT and PCD.
+    ``level``: "PDPTE", "PDE" or "PTE".  Returns "" for an entry with none set."""
+    names = []
+    for bit, name in ENTRY_FLAG_BITS:
+        if not entry >> bit & 1:
+            continue
+        if level == "PTE" and bit == _PAGE_BIT_PAT:
+            name = "PAT"
+        if level == "PDPTE" and bit not in (_PAGE_BIT_PRESENT, _PAGE_BIT_PWT, _PAGE_BIT_PCD):
+            continue
+        names.append(name)
+    return " ".join(names)
 
 
 def decode(entry: int, level: str, pae: bool, pse: bool = True,

@@ -17,7 +17,7 @@ from .paging import (_KERNPG_TABLE, _PAGE_PRESENT, _PAGE_PSE, _PAGE_TABLE, _PAGE
                      PAE_ADDR_MASK, entry_addr, mk_pae_entry, mk_pae_pde_large, mk_pdpte,
                      mk_pde_large, mk_pte)
 
-PAGE_SIZE = 4096
+from .page_types import PAGE_SIZE
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,9 +17,7 @@ try:
 except ImportError:                      # numpy < 2
     from numpy import byte_bounds
 
-PAGE_SHIFT = 12
-PAGE_SIZE = 1 << PAGE_SHIFT
-PAGE_MASK = ~(PAGE_SIZE - 1)
+from .page_types import PAGE_MASK, PAGE_SHIFT, PAGE_SIZE  # noqa: F401 (re-exported)
 
 # page->flags bits we model (names after include/linux/page-flags.h)
 PG_reserved = 1 << 0

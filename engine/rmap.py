@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-PAGE_SHIFT = 12
+from .page_types import PAGE_SHIFT
 USER_SCAN_LIMIT = 1 << 16      # pages of user VMAs walked at most per query
 
 

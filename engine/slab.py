@@ -28,7 +28,7 @@ from .errors import BadFree, KernelError
 from .kmem_events import ArrayFlush, ArrayRefill, ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew
 from .slub import CPU, FREE, STATE_NAMES, USED, slab_pages_alloc, slab_pages_free
 
-PAGE_SIZE = 4096
+from .page_types import PAGE_SIZE
 CACHE_LINE = 32                # L1_CACHE_BYTES of a 686 kernel
 SIZEOF_SLAB = 28               # struct slab on i386 (2.6.24)
 BUFCTL = 4                     # kmem_bufctl_t is unsigned int

@@ -25,7 +25,7 @@ from . import physmem as pm
 from .errors import BadFree, KernelError
 from .kmem_events import ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew
 
-PAGE_SIZE = 4096
+from .page_types import PAGE_SIZE
 CACHE_LINE = 32              # "SLUB: HWalign=32" on the ground truth's CPU
 ARCH_SLAB_MINALIGN = 8       # __alignof__(unsigned long long) on i386
 SLUB_MAX_ORDER = 3           # PAGE_ALLOC_COSTLY_ORDER

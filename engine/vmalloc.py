@@ -22,7 +22,7 @@ from .errors import BadFree, ConfigError, OutOfMemory
 from .kmem_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW
 
-PAGE_SIZE = 4096
+from .page_types import PAGE_SIZE
 TLB_SINGLE_PAGE_FLUSH_CEILING = 33
 
 

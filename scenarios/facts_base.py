@@ -6,10 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from engine.events import Event
+from engine.page_types import PAGE_SHIFT, PAGE_SIZE  # noqa: F401 (re-exported)
+from engine.zone import ZONE_NAMES  # noqa: F401 (re-exported)
 
-PAGE_SHIFT = 12
-PAGE_SIZE = 1 << PAGE_SHIFT
-ZONE_NAMES = ("DMA", "Normal", "HighMem", "Movable")
 ZONE_FIELDS = ("start_pfn", "spanned", "present", "managed", "free_pages",
                "watermark_min", "watermark_low", "watermark_high")
 LAYOUT_FIELDS = ("page_offset", "high_memory", "vmalloc_start", "vmalloc_end", "pkmap_base",

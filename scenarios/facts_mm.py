@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.paging import entry_flags
+
 from .facts_base import PAGE_SHIFT, SLABINFO_FIELDS, FactError, Outcome, _walk_paddr, \
     subject_paddr, subject_vaddr
 
@@ -35,25 +37,6 @@ def _table(o: Outcome, params: tuple) -> int:
     return int(_walk_step(o, params[0]).table_paddr)
 
 
-_FLAG_BITS = ((0, "P"), (1, "RW"), (2, "US"), (3, "PWT"), (4, "PCD"), (5, "A"), (6, "D"),
-              (7, "PS"), (8, "G"), (63, "NX"))
-
-
-def entry_flags(level: str, entry: int) -> str:
-    """The flag bits of a paging entry by their SDM names: ``"P RW A D PS G"``.
-
-    Bit 7 is PS in a PDE and PAT in a PTE; a PDPTE has only P, PWT and PCD.
-    """
-    names = []
-    for bit, name in _FLAG_BITS:
-        if not entry >> bit & 1:
-            continue
-        if level == "PTE" and bit == 7:
-            name = "PAT"
-        if level == "PDPTE" and bit not in (0, 3, 4):
-            continue
-        names.append(name)
-    return " ".join(names)
 
 
 def _flags(o: Outcome, params: tuple) -> str:

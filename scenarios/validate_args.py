@@ -21,12 +21,14 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.mmu import ACCESS_KINDS
+from engine.page_types import PAGE_SIZE
+
 from . import expr
 from .textsafe import is_clean
 
 SIZE_TEXT_MAX = 32                 # characters of a size string like "160M"
 U32 = 1 << 32                      # i386: addresses and size_t are 32 bits
-PAGE_SIZE = 4096
 NUMERIC_KINDS = frozenset({"pfn", "vaddr", "paddr", "pid"})
 _KIND_WORDS = {"process": "a process (use {n}.pid)", "driver": "a map_driver module (use {n}.kaddr)",
                "access": "an access record (use {n}.paddr)", "walk": "a page walk (use {n}.paddr)",
@@ -223,7 +225,7 @@ def check_value(op: Any, param: Any, value: Any, machine: dict) -> str:
                 msg = "__get_free_pages: __GFP_HIGHMEM is not allowed (highmem pages have no kernel address)"
         return msg
     if t == "kind":
-        return "" if value in ("read", "write", "exec") else \
+        return "" if value in ACCESS_KINDS else \
             f"expected one of read, write, exec, got {value!r}"
     if t == "prot":
         return check_prot(value)

@@ -14,13 +14,13 @@ from textual.binding import Binding
 
 from engine.events import AllocPages, FreePages, Merge, Split
 from engine.extfrag import unusable_indices
+from engine.zone import MAX_ORDER
 
 from .i18n import tr
 from .selection import Selection, SelectionRequested, selected_zone
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
-MAX_ORDER = 11
 SPARK = "▁▂▃▄▅▆▇█"
 COL = 6
 

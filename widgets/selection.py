@@ -4,9 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.page_types import PAGE_SHIFT, TASK_SIZE
 from textual.message import Message
-
-PAGE_SHIFT = 12
 
 
 @dataclass(frozen=True)
@@ -100,9 +99,8 @@ def selected_process(machine: Any, sel: Selection | None) -> Any:
 def process_frames(proc: Any) -> list[int]:
     """Frames the process's user page tables map (its resident set), read-only."""
     pgd = proc.mm.pgd
-    task_size = 0xC0000000
     out = []
-    for leaf in pgd.leaves(0, task_size):
+    for leaf in pgd.leaves(0, TASK_SIZE):
         out.append(leaf.paddr >> PAGE_SHIFT)
     return out
 

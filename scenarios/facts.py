@@ -100,14 +100,12 @@ def _contiguous(o: Outcome, _: tuple) -> bool:
 
 
 def _fault(o: Outcome, _: tuple) -> str:
-    f = getattr(o.result, "fault", None)
-    if f is None:
-        return "none"
-    return str(getattr(f, "reason", f))
+    f = o.result.fault
+    return "none" if f is None else str(f.reason)
 
 
 def _fault_code(o: Outcome, _: tuple) -> int:
-    f = getattr(o.result, "fault", None)
+    f = o.result.fault
     return 0 if f is None else int(f.error_code)
 
 
@@ -116,12 +114,12 @@ def _tlb_hit(o: Outcome, _: tuple) -> bool:
 
 
 def _levels(o: Outcome, _: tuple) -> int:
-    walk = o.result if o.op.result == "walk" else getattr(o.result, "walk", None)
+    walk = o.result if o.op.result == "walk" else o.result.walk
     return 0 if walk is None else len(walk.steps)
 
 
 def _page_size(o: Outcome, _: tuple) -> int:
-    walk = o.result if o.op.result == "walk" else getattr(o.result, "walk", None)
+    walk = o.result if o.op.result == "walk" else o.result.walk
     if walk is None:
         raise FactError("no page walk happened (TLB hit)")
     return int(walk.page_size)
@@ -181,7 +179,8 @@ def _merged_to(o: Outcome, _: tuple) -> int:
 
 
 def free_block_order(m: Any, pfn: int) -> int:
-    """Order of the free buddy block containing ``pfn`` (-1 if the frame is not free)."""
+    """Order of the free buddy block containing ``pfn`` (-1 if the frame is not free): the
+    block whose head page the zone marks PageBuddy with that order (Zone.buddy_order)."""
     zone = _zone(m, zone_of_pfn(m, pfn))
     for order in range(len(zone.free_area)):       # PageBuddy heads: Zone.buddy_order
         if zone.buddy_order.get(pfn & ~((1 << order) - 1)) == order:

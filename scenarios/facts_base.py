@@ -52,8 +52,6 @@ class Fact:
 # -- helpers ---------------------------------------------------------------------------
 
 def _walk_paddr(m: Any, vaddr: int, pid: Any = None) -> int | None:
-    if not hasattr(m, "walk"):
-        raise FactError("needs m.walk, which this engine version does not have")
     w = m.walk(vaddr, pid=pid)
     return None if w.fault is not None else w.paddr
 

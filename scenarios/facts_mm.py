@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import ConfigError
 from engine.paging import entry_flags
 
 from .facts_base import PAGE_SHIFT, SLABINFO_FIELDS, FactError, Outcome, _walk_paddr, \
@@ -12,7 +13,7 @@ from .facts_base import PAGE_SHIFT, SLABINFO_FIELDS, FactError, Outcome, _walk_p
 
 
 def _walk_of(o: Outcome) -> Any:
-    walk = o.result if o.op.result == "walk" else getattr(o.result, "walk", None)
+    walk = o.result if o.op.result == "walk" else o.result.walk
     if walk is None:
         raise FactError("no page walk happened (TLB hit)")
     return walk
@@ -44,16 +45,11 @@ def _flags(o: Outcome, params: tuple) -> str:
 
 
 def _tlb_entries(o: Outcome, _: tuple) -> int:
-    tlb = getattr(o.machine, "tlb", None)
-    if tlb is None:
-        raise FactError("this engine version has no TLB")
-    return len(tlb)
+    return len(o.machine.tlb)
 
 
 def _slab(o: Outcome) -> Any:
     m = o.machine
-    if not hasattr(m, "slab_of"):
-        raise FactError("needs m.slab_of, which this engine version does not have")
     v = subject_vaddr(o)
     if v is None:
         raise FactError("this step has no virtual address")
@@ -72,11 +68,9 @@ def _slab_list(o: Outcome, _: tuple) -> str:
 
 def _slabinfo(o: Outcome, params: tuple) -> int:
     m = o.machine
-    if not hasattr(m, "slab_cache"):
-        raise FactError("needs m.slab_cache, which this engine version does not have")
     try:
         cache = m.slab_cache(params[0])
-    except Exception as err:  # the engine's own "no such cache"
+    except ConfigError as err:  # the engine's own "no such cache"
         raise FactError(f"no slab cache {params[0]!r}: {err}") from None
     if cache is None:
         raise FactError(f"no slab cache {params[0]!r}")
@@ -122,10 +116,7 @@ def _memmap_field(o: Outcome, field: str) -> int:
     p = subject_paddr(o)
     if p is None:
         raise FactError("the step's address is not mapped")
-    memmap = getattr(o.machine, "memmap", None)
-    if memmap is None or not hasattr(memmap, field):
-        raise FactError(f"needs mem_map's {field}, which this engine version does not have")
-    return int(getattr(memmap, field)[p >> PAGE_SHIFT])
+    return int(getattr(o.machine.memmap, field)[p >> PAGE_SHIFT])    # a mem_map column
 
 
 def _mapcount(o: Outcome, _: tuple) -> int:

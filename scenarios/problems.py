@@ -299,7 +299,7 @@ def watermark_problem(seed: int, count: int = 4) -> Problem:
         for z in m.zones:
             out.append(f"  {z.name:<8} free {z.free_pages:>6}  min {z.watermark_min:>5}  "
                        f"low {z.watermark_low:>5}  high {z.watermark_high:>5}  "
-                       f"lowmem_reserve {list(getattr(z, 'lowmem_reserve', []))}")
+                       f"lowmem_reserve {list(z.lowmem_reserve)}")
         out += ["Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.",
                 "A zone serves an order-k request if, after taking 2^k pages, free > mark + "
                 "lowmem_reserve[class] and, for each order j < k, the free pages in blocks of order",

@@ -199,7 +199,7 @@ class Timeline:
             self._future[r.index] = r
         kept = self.results[:n]
         m = self.machine
-        record, m.record_events = getattr(m, "record_events", True), False
+        record, m.record_events = m.record_events, False
         try:
             for index in range(base, n):
                 self._apply(index, record=False)
@@ -296,10 +296,9 @@ class Timeline:
             machine = self._boot(dict(args))
         except Exception as err:  # ConfigError: shown as the step's outcome
             return Outcome(self.machine, step.op, args, error=err)
-        machine.record_events = getattr(self.machine, "record_events", True)
+        machine.record_events = self.machine.record_events if self.machine is not None else True
         self.machine = machine
-        return Outcome(machine, step.op, args, result=machine,
-                       events=list(getattr(machine, "events", []) or []))
+        return Outcome(machine, step.op, args, result=machine, events=list(machine.events))
 
     def _snapshot_step(self, step: Step) -> Any:
         from types import SimpleNamespace

@@ -33,7 +33,7 @@ _KEY = re.compile(r"^\s*(?:Node \d+, zone\s+)?([A-Za-z_][\w()/ ]*?)\s*[:\s]\s*[-
 
 
 def _kernel(machine: Any) -> str:
-    return str(getattr(getattr(machine, "config", None), "kernel", "6.1"))
+    return machine.config.kernel if machine is not None else "6.1"
 
 
 def highlighted_lines(lines: list[str], narration: str, needles: tuple[str, ...] = ()) -> set[int]:

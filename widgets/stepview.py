@@ -54,10 +54,10 @@ def _size(n: int) -> str:
 def machine_text(machine: Any, lang: str = "en") -> str:
     """The running machine in one line: ``160 MB · Linux 2.6.24 · non-PAE · 3G/1G · SLAB``
     (in Chinese with ``lang="zh"``: ``非 PAE``, ``3G/1G 划分``)."""
-    c = getattr(machine, "config", None)
-    if c is None:
+    if machine is None:
         return ""
-    release = getattr(getattr(c, "flavour", None), "release", c.kernel)
+    c = machine.config
+    release = c.flavour.release
     zh = lang == "zh"
     paging = ("PAE+NX" if c.nx else "PAE") if c.pae else ("非 PAE" if zh else "non-PAE")
     user = c.page_offset >> 20

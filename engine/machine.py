@@ -108,10 +108,26 @@ class Machine:
     def boot(cls, ram="160M", pae=False, nx=False, vmalloc=None, kernel="6.1", allocator=None,
              cpus=1, swap=0, pcp=False, seed=0, pse=True, pge=True, split="3G",
              aslr=False, config=None, e820=None, cmdline="", initrd=None) -> "Machine":
-        """kernel: a version ("2.6.24", "3.16", "6.1", ...); config: build options
-        ({"NR_CPUS": 8, "THP": False, ...}); e820: ranges or a log's e820 lines;
-        cmdline: "mem=... memmap=... highmem=... vmalloc=..."; initrd: the initramfs size
-        (bytes or "7M"; None: the flavour's) (engine.config, engine.kversion)."""
+        """Boot a machine: firmware map, zones, buddy allocator, slab, kernel page tables.
+
+        Args:
+            ram: RAM in bytes, or a size string ("160M", "4G"); 16M .. 64G.
+            pae, nx, pse, pge: CPU/paging modes (nx needs pae).
+            vmalloc: the vmalloc= boot parameter, bytes or size string (None: default).
+            kernel: a release ("2.6.24", "3.16", "6.1", ...; "2.6" and "6.1" are aliases).
+            allocator: "slub" or "slab" (None: the release's default).
+            cpus: online CPUs, 1..CONFIG_NR_CPUS.  swap: swap area size, bytes or string.
+            pcp: per-CPU page lists on.  seed: for ASLR and sampling.  split: "3G", "2G", "1G", ...
+            aslr: randomise mmap/stack/brk.  config: build options ({"NR_CPUS": 8, "THP": False}).
+            e820: firmware ranges or a boot log's e820 lines.  cmdline: "mem= memmap= highmem= vmalloc=".
+            initrd: the initramfs size in bytes or a size string ("7M"; None: the flavour's).
+        Returns:
+            the booted Machine; m.boot_log holds the kernel's memory lines.
+        Raises:
+            ConfigError: one line per impossible input, e.g. "ram: '1M' is too small; an i386 kernel
+                needs at least 16M", "nx: the NX bit exists only in PAE page tables (use pae=True)".
+        Kernel: start_kernel() memory setup: setup_arch (e820, init_memory_mapping), paging_init,
+            free_area_init_nodes, mem_init, kmem_cache_init."""
         if pcp:
             raise ConfigError("pcp: per-CPU page lists are not modelled yet; boot with pcp=False")
         cfg = make_config(ram=ram, pae=pae, nx=nx, pse=pse, pge=pge, vmalloc=vmalloc,
@@ -173,20 +189,49 @@ class Machine:
 
     # -- the page allocator (engine.page_alloc) ---------------------------------
     def alloc_pages(self, gfp="GFP_KERNEL", order: int = 0, owner: int = pm.OWNER_PAGES) -> int:
-        """alloc_pages(): the pfn of the first frame of a 2^order block.
+        """Take a block of 2^order contiguous frames from the buddy allocator.
 
-        gfp: a mask string ("GFP_KERNEL | __GFP_ZERO") or int; order: 0..10; owner: an
-        ``OWNER_*`` code of engine.physmem.  Raises ConfigError (bad flag or order),
-        OutOfMemory ("page allocation failure: order:N, mode:...")."""
+        Args:
+            gfp: a GFP mask, names joined by "|" ("GFP_KERNEL", "GFP_DMA | __GFP_ZERO"), or an int.
+            order: log2 of the number of pages, 0..MAX_ORDER-1 (10).
+            owner: the mem_map owner class the frames get (engine.physmem.OWNER_*).
+        Returns:
+            the pfn of the block's first frame.
+        Raises:
+            OutOfMemory: "insmod: page allocation failure: order:10, mode:0xcc0(GFP_KERNEL), nodemask=(null)".
+            ConfigError: "order: must be 0..10 (MAX_ORDER is 11), got 11"
+                "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
+        Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
         return self.page_alloc.alloc_pages(gfp, order, owner, self.trace.begin())
 
     def free_pages(self, pfn: int, order: int = 0) -> None:
-        """__free_pages(): give a block back; merges with free buddies.
-        Raises BadFree ("BUG: Bad page state ...") for a block not allocated so."""
+        """Give a block of 2^order frames back; it merges with its free buddies.
+
+        Args:
+            pfn: the block's first frame (as alloc_pages returned it).
+            order: log2 of the number of pages, as allocated.
+        Returns:
+            None.
+        Raises:
+            BadFree: "BUG: Bad page state in process insmod  pfn:01d71 (double free: the page is already
+                free)", or "(freed with order 0, allocated with order 1)".
+        Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
         self.page_alloc.free_pages(pfn, order, self.trace.begin())
 
     def get_free_pages(self, gfp="GFP_KERNEL", order: int = 0) -> int:
-        """__get_free_pages(): like alloc_pages but returns the direct-map address."""
+        """Take 2^order frames of lowmem and return their direct-map address.
+
+        Args:
+            gfp: a GFP mask, names joined by "|" ("GFP_KERNEL", "GFP_DMA | __GFP_ZERO"), or an int.
+            order: log2 of the number of pages, 0..10.
+        Returns:
+            the vaddr (PAGE_OFFSET + paddr) of the first frame.
+        Raises:
+            OutOfMemory: as alloc_pages.
+            ConfigError: "__get_free_pages: __GFP_HIGHMEM is not allowed (highmem pages have no kernel
+                address)" on releases whose VM_BUG_ON refuses it (newer ones strip the flag)
+                "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
+        Kernel: mm/page_alloc.c __get_free_pages()."""
         mask = self.gfp.parse(gfp)
         if mask & self.gfp.HIGHMEM:
             if not self.config.flavour.get_free_pages_strips_highmem:
@@ -202,7 +247,16 @@ class Machine:
         return self.get_free_pages(gfp, 0)
 
     def free_pages_addr(self, vaddr: int, order: int = 0) -> None:
-        """free_pages(addr, order).  Raises BadFree for an address outside the direct map."""
+        """Free 2^order frames given by their direct-map address.
+
+        Args:
+            vaddr: the address get_free_pages returned.
+            order: log2 of the number of pages.
+        Returns:
+            None.
+        Raises:
+            BadFree: "free_pages: 0x00001000 is not a direct-map (lowmem) address", or as free_pages.
+        Kernel: mm/page_alloc.c free_pages() -> __free_pages(virt_to_page(addr), order)."""
         L = self.layout
         if not L.page_offset <= vaddr < L.high_memory:
             raise BadFree(f"free_pages: {vaddr:#010x} is not a direct-map (lowmem) address")
@@ -218,7 +272,16 @@ class Machine:
 
     # -- address conversion ----------------------------------------------------
     def virt_to_phys(self, vaddr: int) -> int:
-        """__pa(): only meaningful for the direct map (ConfigError elsewhere)."""
+        """Translate a direct-map address by arithmetic (no page walk).
+
+        Args:
+            vaddr: an address in the direct map (PAGE_OFFSET .. high_memory).
+        Returns:
+            the paddr (vaddr - PAGE_OFFSET).
+        Raises:
+            ConfigError: "virt_to_phys: 0x00001000 is not in the direct map (0xc0000000-0xc3fe0000); only a
+                page-table walk can translate it".
+        Kernel: arch/x86/include/asm/io.h virt_to_phys() / __pa()."""
         L = self.layout
         if not L.page_offset <= vaddr < L.high_memory:
             raise ConfigError(f"virt_to_phys: {vaddr:#010x} is not in the direct map "
@@ -227,19 +290,50 @@ class Machine:
         return vaddr - L.page_offset
 
     def phys_to_virt(self, paddr: int) -> int:
-        """__va(): only lowmem has a permanent kernel address (ConfigError for highmem)."""
+        """Translate a lowmem physical address to its direct-map address.
+
+        Args:
+            paddr: a physical address below high_memory's.
+        Returns:
+            the vaddr (paddr + PAGE_OFFSET).
+        Raises:
+            ConfigError: "phys_to_virt: 0x3f000000 is not lowmem (below 0x36bfe000); highmem needs kmap()".
+        Kernel: arch/x86/include/asm/io.h phys_to_virt() / __va()."""
         if not 0 <= paddr < (self.max_low_pfn << 12):
             raise ConfigError(f"phys_to_virt: {paddr:#x} is not lowmem (below "
                               f"{self.max_low_pfn << 12:#x}); highmem needs kmap()")
         return paddr + self.layout.page_offset
 
     def read_phys(self, paddr: int, length: int) -> bytes:
-        """length bytes of simulated physical memory at paddr (untouched frames read 0)."""
+        """Bytes of simulated physical memory (page-table frames hold real entries; untouched
+        frames and addresses beyond RAM read as zeros).
+
+        Args:
+            paddr: the first byte's physical address.
+            length: bytes to read.
+        Returns:
+            the bytes.
+        Raises:
+            nothing.
+        Kernel: what /dev/mem or crash's rd -p shows."""
         return self.frames.read(paddr, length)
 
     # -- slab / SLUB and kmalloc (engine.kmalloc) ----------------------------------
     def kmalloc(self, size, gfp="GFP_KERNEL") -> int:
-        """kmalloc(): an object of the smallest kmalloc cache that fits (or pages)."""
+        """Allocate an object from the smallest kmalloc cache that holds size bytes (pages beyond
+        the largest cache).
+
+        Args:
+            size: bytes (int, or a size string like "1K").
+            gfp: a GFP mask, names joined by "|" ("GFP_KERNEL", "GFP_DMA | __GFP_ZERO"), or an int.
+        Returns:
+            the object's direct-map vaddr.
+        Raises:
+            OutOfMemory: "kmalloc: 67108864 bytes is more than KMALLOC_MAX_SIZE (4194304); NULL returned",
+                or a page allocation failure.
+            ConfigError: "kmalloc: size must be a byte count, got -1"
+                "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
+        Kernel: mm/slab_common.c kmalloc() -> kmalloc_slab() / kmalloc_large()."""
         with self.trace as ev:
             return self.kmem.kmalloc(self, size, gfp, ev, self.current_cpu)
 
@@ -248,7 +342,16 @@ class Machine:
         return self.kmalloc(size, f"{gfp} | __GFP_ZERO")
 
     def kfree(self, vaddr: int) -> None:
-        """kfree(): the object back to its cache (or the pages of a large kmalloc)."""
+        """Free a kmalloc'ed object (or a kmalloc_large block).
+
+        Args:
+            vaddr: the object's address as kmalloc returned it.
+        Returns:
+            None.
+        Raises:
+            BadFree: "BUG kmalloc-64 (Not tainted): Object already free (object 0x..., slab pfn 0x...)",
+                "kfree: object pointer: 0x... (pfn 0x1 is not a slab page or a kmalloc_large block; ...)".
+        Kernel: mm/slub.c / mm/slab.c kfree()."""
         with self.trace as ev:
             self.kmem.kfree(self, vaddr, ev, self.current_cpu)
 
@@ -260,17 +363,51 @@ class Machine:
         return 4096 << self.kmem.large[head][0]
 
     def kmem_cache_create(self, name: str, size: int, align: int = 0, flags: str = "") -> str:
-        """kmem_cache_create(): the cache's name."""
+        """Create a slab cache of objects of size bytes.
+
+        Args:
+            name: the cache's name as /proc/slabinfo prints it.
+            size: object size in bytes, 1..4194304.
+            align: object alignment in bytes (0: the allocator's default).
+            flags: SLAB_* flags as letters ("h" SLAB_HWCACHE_ALIGN, "r" SLAB_RECLAIM_ACCOUNT, ...).
+        Returns:
+            the cache's name.
+        Raises:
+            ConfigError: "kmem_cache_create: a cache named 'c' already exists",
+                "kmem_cache_create(c): size must be 1..4194304".
+        Kernel: mm/slab_common.c kmem_cache_create()."""
         with self.trace as ev:
             return self.kmem.create(self, name, size, align, flags, ev)
 
     def kmem_cache_alloc(self, name: str, gfp="GFP_KERNEL") -> int:
-        """kmem_cache_alloc(): an object's vaddr."""
+        """Allocate one object from a named cache.
+
+        Args:
+            name: the cache's name.
+            gfp: a GFP mask, names joined by "|" ("GFP_KERNEL", "GFP_DMA | __GFP_ZERO"), or an int.
+        Returns:
+            the object's direct-map vaddr.
+        Raises:
+            ConfigError: "kmem_cache 'nope': no such cache (see m.slab_caches)"
+                "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
+            OutOfMemory: when no new slab can be allocated.
+        Kernel: mm/slub.c / mm/slab.c kmem_cache_alloc()."""
         with self.trace as ev:
             return self.kmem.alloc(self, name, gfp, ev, self.current_cpu)
 
     def kmem_cache_free(self, name: str, vaddr: int) -> None:
-        """kmem_cache_free()."""
+        """Free one object back to its cache.
+
+        Args:
+            name: the cache's name.
+            vaddr: the object's address.
+        Returns:
+            None.
+        Raises:
+            BadFree: "cache_from_obj: Wrong slab cache. c but object is from kmalloc-64", or
+                "Object already free".
+            ConfigError: no such cache.
+        Kernel: mm/slub.c / mm/slab.c kmem_cache_free()."""
         with self.trace as ev:
             self.kmem.free(self, name, vaddr, ev, self.current_cpu)
 
@@ -298,8 +435,19 @@ class Machine:
 
     # -- vmalloc (engine.vmalloc) ----------------------------------------------------
     def vmalloc(self, size, caller: str | None = None) -> int:
-        """vmalloc(): page-granular, virtually contiguous, backed frame by frame.
-        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        """Allocate size bytes, virtually contiguous in the vmalloc area, frame by frame (plus one
+        guard page).  All or nothing: an OutOfMemory leaves the machine as it was.
+
+        Args:
+            size: bytes (int, or a size string like "64K").
+            caller: the name /proc/vmallocinfo shows (default: the module that asked).
+        Returns:
+            the area's start vaddr.
+        Raises:
+            OutOfMemory: "insmod: vmalloc error: size 0, exceeds total pages, mode:0xcc0(GFP_KERNEL),
+                nodemask=(null)", "vmap allocation for size N failed: use vmalloc=<size> to increase size".
+            ConfigError: "vmalloc: size must be a byte count, got ...".
+        Kernel: mm/vmalloc.c vmalloc() -> __vmalloc_node_range() (alloc_vmap_area, vmap_pages_range)."""
         def run(m: Machine) -> int:
             with m.trace as ev:
                 return m.vmap.vmalloc(m, size, caller or DEFAULT_CALLER, ev)
@@ -309,7 +457,15 @@ class Machine:
         return run(self)
 
     def vfree(self, vaddr: int) -> None:
-        """vfree()."""
+        """Unmap and free a vmalloc area and its frames.
+
+        Args:
+            vaddr: the start address vmalloc returned.
+        Returns:
+            None.
+        Raises:
+            BadFree: "Trying to vfree() nonexistent vm area (0xf0000000)".
+        Kernel: mm/vmalloc.c vfree() -> __vunmap()."""
         with self.trace as ev:
             self.vmap.vfree(self, vaddr, ev)
 
@@ -320,22 +476,59 @@ class Machine:
 
     # -- highmem (engine.highmem) ------------------------------------------------------
     def kmap(self, pfn: int) -> int:
-        """kmap(): the page's kernel address (a pkmap slot for highmem)."""
+        """Map a page into the kernel's address space for as long as needed (a pkmap slot for a
+        highmem page; a lowmem page already has its direct-map address).
+
+        Args:
+            pfn: the page's frame number.
+        Returns:
+            the vaddr of the mapping.
+        Raises:
+            ConfigError: "kmap: N is not the pfn of a RAM page".
+        Kernel: mm/highmem.c kmap() -> kmap_high() -> map_new_virtual()."""
         with self.trace as ev:
             return self.highmem.kmap(self, pfn, ev)
 
     def kunmap(self, pfn: int) -> None:
-        """kunmap()."""
+        """Drop one kmap of a page (the pkmap slot is reused after the next flush).
+
+        Args:
+            pfn: the page's frame number.
+        Returns:
+            None.
+        Raises:
+            BadFree: "kernel BUG at mm/highmem.c: kunmap_high: page 0x38000 is not kmapped".
+        Kernel: mm/highmem.c kunmap() -> kunmap_high()."""
         with self.trace as ev:
             self.highmem.kunmap(self, pfn, ev)
 
     def kmap_atomic(self, pfn: int, km_type: str | None = None) -> int:
-        """kmap_atomic(); km_type (KM_USER0, ...) only on the 2.6 flavour."""
+        """Map a page in a per-CPU fixmap slot (stack order from 2.6.37; a km_type slot before).
+
+        Args:
+            pfn: the page's frame number.
+            km_type: the slot name (KM_USER0, ...) on releases before 2.6.37.
+        Returns:
+            the vaddr of the mapping.
+        Raises:
+            KernelOops: "kernel BUG at mm/highmem.c: kmap_local_idx_push: more than KM_MAX_IDX (16) nested
+                atomic kmaps", or the slot is already mapped.
+            ConfigError: "kmap_atomic: unknown km_type ..." (2.6.24).
+        Kernel: arch/x86/mm/highmem_32.c kmap_atomic() (kmap_local_page on 5.11+)."""
         with self.trace as ev:
             return self.highmem.kmap_atomic(self, pfn, km_type, self.current_cpu, ev)
 
     def kunmap_atomic(self, vaddr: int) -> None:
-        """kunmap_atomic()."""
+        """Unmap an atomic kmap (the most recent one first, from 2.6.37).
+
+        Args:
+            vaddr: the address kmap_atomic returned.
+        Returns:
+            None.
+        Raises:
+            BadFree: "kunmap_atomic: 0x... is not an atomic kmap of CPU 0", or "WARNING: kunmap_local_indexed:
+                ... is not the most recent kmap_local/kmap_atomic address (unmap in reverse order)".
+        Kernel: arch/x86/mm/highmem_32.c kunmap_atomic() (kunmap_local on 5.11+)."""
         with self.trace as ev:
             self.highmem.kunmap_atomic(self, vaddr, self.current_cpu, ev)
 
@@ -363,7 +556,20 @@ class Machine:
         return self.process(pid).cr3
 
     def walk(self, vaddr: int, pid=None, kind: str = "read", user: bool | None = None):
-        """The page walk alone, without side effects (no A/D bits, no TLB fill)."""
+        """The page walk alone, with no side effects (no A/D bits, no TLB fill, no fault handling).
+
+        Args:
+            vaddr: the virtual address.
+            pid: walk that process's page tables; None: the current CR3.
+            kind: "read", "write" or "exec" (decides the #PF error code).
+            user: a CPL-3 walk (None: user when pid is given).
+        Returns:
+            a Walk: steps (WalkStep level, table_paddr, index, entry_paddr, entry), paddr, fault,
+            page_size (bytes).
+        Raises:
+            ConfigError: "kind: ... is not read, write or exec", "address ... is outside the 32-bit space",
+                "pid N: no such process".
+        Kernel: the x86 MMU walk (SDM Vol. 3A §4.3, §4.4); crash's vtop."""
         _check_access(vaddr, kind)
         cpu = self.cpu.copy()
         cpu.cr3 = self.cr3_for(pid)
@@ -372,16 +578,36 @@ class Machine:
         return _walk(self.frames, cpu, vaddr, kind, user, set_ad=False)
 
     def access(self, vaddr: int, kind: str = "read", pid=None, user: bool | None = None):
-        """One CPU access through the TLB (kernel mode on swapper_pg_dir when pid is None).
+        """One CPU access: TLB lookup, page walk on a miss, Accessed/Dirty bits, and on a #PF the
+        kernel's fault handler (demand paging, COW, swap-in, stack growth, SIGSEGV or oops).
 
-        With a pid the access is a user-mode one in that process; ``user=False`` makes it a
-        kernel-mode access while that process runs (its page directory in CR3)."""
+        Args:
+            vaddr: the virtual address (0 .. 2**32-1).
+            kind: "read", "write" or "exec" (engine.mmu.ACCESS_KINDS).
+            pid: user mode in that process; None: kernel mode on the current page tables.
+            user: False for a kernel-mode access while process pid runs.
+        Returns:
+            an Access: paddr (or None), tlb_hit, walk (or None), fault (or None), events.
+        Raises:
+            SegFault: "x[1]: segfault at 10 ip 08048388 sp bffffab0 error 4 in x[8048000+1000]".
+            KernelOops: "BUG: unable to handle page fault for address: ..." (the release's wording).
+            ConfigError: "kind: 'fetch' is not read, write or exec",
+                "address 0x... is outside the 32-bit space".
+        Kernel: the x86 MMU (SDM Vol. 3A ch. 4) and arch/x86/mm/fault.c exc_page_fault -> handle_mm_fault."""
         _check_access(vaddr, kind)
         with self.trace.with_list() as ev:
             return tasks.access(self, vaddr, kind, pid, user, ev)
 
     def flush_tlb(self, pid=None) -> None:
-        """flush_tlb_all() (pid None) or a CR3 reload for that process (non-global only)."""
+        """Flush the TLB: the non-global entries (a CR3 reload) for a process, or everything.
+
+        Args:
+            pid: flush for that process's address space; None: a full flush (global entries too).
+        Returns:
+            None.
+        Raises:
+            nothing (an unknown pid flushes nothing).
+        Kernel: arch/x86/mm/tlb.c flush_tlb_mm() / flush_tlb_all()."""
         with self.trace.with_list() as ev:
             if pid is None:
                 self.tlb.flush_all(ev)
@@ -413,9 +639,17 @@ class Machine:
         return p
 
     def spawn(self, name: str = "example", legacy: bool | None = None) -> Process:
-        """fork + exec of a program image (engine.binfmt) with a fresh address space.
+        """Start a process: task_struct, mm, page directory, and exec of a small ELF image.
 
-        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        Args:
+            name: the task's comm (cut to 15 characters, TASK_COMM_LEN).
+            legacy: the legacy (bottom-up) mmap layout (None: the release's default).
+        Returns:
+            the Process (pid, mm, vmas, cr3).
+        Raises:
+            OutOfMemory: when its page tables or slab objects cannot be allocated (nothing changes).
+            ConfigError: "processes need the 3G/1G split (PAGE_OFFSET 0xC0000000)".
+        Kernel: kernel/fork.c kernel_clone() + fs/exec.c execve (load_elf_binary, setup_arg_pages)."""
         if not isinstance(name, str) or not name:
             raise ConfigError(f"spawn: name must be a non-empty string, got {name!r}")
 
@@ -429,18 +663,32 @@ class Machine:
         return self.processes[atomic(self, 48, run)]
 
     def switch_to(self, pid=None) -> None:
-        """context_switch(): load CR3 (non-global TLB entries go); pid None = kernel.
+        """Context switch to a process (its page directory in CR3; None: the kernel's).
 
-        Raises ConfigError for a pid that names no live process (nothing changes)."""
+        Args:
+            pid: the process to run, or None for swapper_pg_dir.
+            events: an event list to append to (None: a new operation).
+        Returns:
+            None.
+        Raises:
+            ConfigError: "pid N: no such process".
+        Kernel: kernel/sched/core.c context_switch() -> switch_mm() (load_cr3)."""
         if pid is not None:
             pid = self.process(pid).pid
         with self.trace.with_list() as ev:
             tasks.switch_to(self, pid, ev)
 
     def fork(self, pid) -> int:
-        """do_fork(): copy the VMAs; private pages are shared copy-on-write; the child pid.
+        """Copy a process: its VMAs, and its page tables with private pages made copy-on-write.
 
-        All or nothing: OutOfMemory leaves the machine as it was (engine.lifecycle)."""
+        Args:
+            pid: the parent's pid (int, or a Process).
+        Returns:
+            the child's pid.
+        Raises:
+            ConfigError: "pid N: no such process".
+            OutOfMemory: when the copy cannot be allocated (nothing changes).
+        Kernel: kernel/fork.c copy_process() -> dup_mm() -> dup_mmap() -> copy_page_range()."""
         parent = self.process(pid)
         need = len(parent.mm.pgd.owned) + 8 + 2 * len(parent.mm.vmas)
 
@@ -455,22 +703,52 @@ class Machine:
         return atomic(self, need, run)
 
     def exit(self, pid) -> None:
-        """do_exit() -> exit_mmap(): unmap everything, free page tables, the pgd, the mm."""
+        """End a process: unmap its VMAs, free its pages, page tables, mm and task.
+
+        Args:
+            pid: the process's pid.
+        Returns:
+            None.
+        Raises:
+            ConfigError: "pid N: no such process".
+        Kernel: kernel/exit.c do_exit() -> exit_mm() -> mmput() -> exit_mmap()."""
         p = self.process(pid)
         with self.trace.with_list() as ev:
             freed, tables = teardown(self, p, ev)
             ev.append(Exit(p.pid, freed, tables))
 
     def write_virt(self, vaddr: int, data, pid=None) -> None:
-        """Store bytes at vaddr through the MMU (user mode in pid, else kernel mode).
-        ConfigError above MAX_RW_BYTES or for a dead pid; faults as m.access."""
+        """Write bytes through the MMU, as a CPU store would (faults handled as access does).
+
+        Args:
+            vaddr: the first byte's virtual address.
+            data: bytes (or str, UTF-8).
+            pid: user mode in that process; None: kernel mode.
+        Returns:
+            None.
+        Raises:
+            SegFault: "x[1]: segfault at 8048000 ip ... error 6 in x[8048000+1000] ...".
+            KernelOops: a kernel-mode fault with no fixup
+                ("BUG: unable to handle page fault for address: ...").
+            ConfigError: more than the largest operation mmviz takes at once.
+        Kernel: the CPU's store plus arch/x86/mm/fault.c handle_page_fault on a #PF."""
         if isinstance(data, str):
             data = data.encode()
         with self.trace.with_list() as ev:
             tasks.rw_virt(self, vaddr, len(data), pid, bytes(data), ev)
 
     def read_virt(self, vaddr: int, length: int, pid=None) -> bytes:
-        """Load length bytes (at most MAX_RW_BYTES) from vaddr through the MMU."""
+        """Read bytes through the MMU, as CPU loads would (faults handled as access does).
+
+        Args:
+            vaddr: the first byte's virtual address.
+            length: bytes to read.
+            pid: user mode in that process; None: kernel mode.
+        Returns:
+            the bytes read.
+        Raises:
+            SegFault / KernelOops: as write_virt.
+        Kernel: the CPU's loads plus arch/x86/mm/fault.c on a #PF."""
         with self.trace.with_list() as ev:
             return tasks.rw_virt(self, vaddr, length, pid, None, ev)
 
@@ -493,7 +771,17 @@ class Machine:
 
     # -- inspection ---------------------------------------------------------
     def proc(self, path: str) -> str:
-        """/proc file text in the kernel's format (engine.vmstat)."""
+        """A /proc file in the kernel's exact format for this release.
+
+        Args:
+            path: "/proc/buddyinfo", "/proc/zoneinfo", "/proc/meminfo", "/proc/slabinfo",
+                "/proc/vmallocinfo", "/proc/pagetypeinfo", "/proc/<pid>/maps", "/proc/<pid>/status", ...
+        Returns:
+            the file's text.
+        Raises:
+            ConfigError: "/proc/nope: no such file in this machine's /proc (try /proc/buddyinfo, ...)".
+        Kernel: the show functions of mm/vmstat.c, fs/proc/meminfo.c, mm/slab_common.c,
+            mm/vmalloc.c and fs/proc/task_mmu.c."""
         from .vmstat import render
         return render(self, path)
 
@@ -503,7 +791,14 @@ class Machine:
         return render_pid(self, pid, name)
 
     def check(self) -> None:
-        """Every invariant of every subsystem; raises InvariantError naming the broken one."""
+        """Run every subsystem's invariant checks (buddy lists, mem_map, slabs, page tables, TLB).
+
+        Returns:
+            None.
+        Raises:
+            InvariantError: naming the broken invariant, the zone/cache/pid and pfn, e.g. "pid 1: kernel
+                PDE 770 is 0x00000000, swapper_pg_dir has 0x01234067".
+        Kernel: the spirit of CONFIG_DEBUG_VM / CONFIG_SLUB_DEBUG checks."""
         check_machine(self)
 
     def region_of(self, vaddr: int) -> str:

@@ -48,11 +48,29 @@ class Process:
                 tasks.sync_vmas(m, self, events)
 
     def brk(self, addr: int) -> int:
+        """Move the program break (the heap's end) to addr; whole pages are mapped or unmapped.
+
+        Args:
+            addr: the new break, a vaddr (unaligned is fine).
+        Returns:
+            the break after the call (the old one when the move is refused, as sys_brk does).
+        Raises:
+            OomKilled (an OutOfMemory): "Out of memory: Killed process 1 (x) ..." when the heap's pages
+                cannot be had and the OOM killer ends this very task.
+        Kernel: mm/mmap.c sys_brk() -> do_brk_flags() / do_munmap()."""
         from .mmap_ops import do_brk
         return self._op(do_brk, addr)
 
     def sbrk(self, delta: int) -> int:
-        """glibc sbrk(): the old break on success; ENOMEM raises OutOfMemory."""
+        """glibc sbrk(): move the break by delta bytes.
+
+        Args:
+            delta: bytes to add (negative to shrink).
+        Returns:
+            the old break (a vaddr).
+        Raises:
+            OutOfMemory: "sbrk: ENOMEM ..." when sys_brk refuses the move.
+        Kernel: glibc sbrk() over mm/mmap.c sys_brk()."""
         from .errors import OutOfMemory
         old = self.mm.brk
         if delta and self.brk(old + delta) != old + delta:
@@ -61,8 +79,23 @@ class Process:
 
     def mmap(self, length: int, prot: str = "rw-", flags: str = "private|anonymous",
              addr: int | None = None, file: str | None = None, offset: int = 0) -> int:
-        """mmap(); with MAP_POPULATE all or nothing: if the pages cannot be had (and the
-        OOM killer does not end this task), OutOfMemory leaves the machine as it was."""
+        """Map anonymous memory, a file or a device into the process.
+
+        Args:
+            length: bytes (rounded up to pages).
+            prot: "rw-"-style protection (engine.mm.PROT_NAMES).
+            flags: words of engine.mmap_ops.MAP_FLAG_WORDS joined by "|" ("private|anonymous").
+            addr: a hint, or the address with "fixed" (page aligned); None: the kernel chooses.
+            file: a path ("/dev/mapfile" for the map driver); None: anonymous.
+            offset: bytes into the file, page aligned.
+        Returns:
+            the mapping's start vaddr.
+        Raises:
+            ConfigError: "mmap: unknown flag(s) locked (use private|shared, anonymous, fixed)",
+                "mmap: EINVAL: length must be positive",
+                "mmap: EINVAL: MAP_FIXED needs a page-aligned address".
+            OutOfMemory: no gap in the address space (ENOMEM), or MAP_POPULATE cannot be satisfied.
+        Kernel: mm/mmap.c do_mmap() -> get_unmapped_area() -> mmap_region()."""
         from .lifecycle import atomic
         from .mmap_ops import do_mmap
         m = self._live()
@@ -76,10 +109,32 @@ class Process:
                                                  file=file, offset=offset))
 
     def munmap(self, addr: int, length: int) -> None:
+        """Unmap [addr, addr + length): pages freed, VMAs split or removed, TLB flushed.
+
+        Args:
+            addr: page-aligned vaddr.
+            length: bytes (rounded up to pages).
+        Returns:
+            None.
+        Raises:
+            ConfigError: "munmap: EINVAL: address must be page aligned, length positive".
+        Kernel: mm/mmap.c do_munmap() -> unmap_region() -> zap_page_range()."""
         from .mmap_ops import do_munmap
         self._op(do_munmap, addr, length)
 
     def mprotect(self, addr: int, length: int, prot: str) -> None:
+        """Change the protection of [addr, addr + length); present PTEs are rewritten.
+
+        Args:
+            addr: page-aligned vaddr.
+            length: bytes (rounded up to pages).
+            prot: "rw-"-style protection.
+        Returns:
+            None.
+        Raises:
+            OutOfMemory: "mprotect: ENOMEM: 0x50000000 is not mapped".
+            ConfigError: "mprotect: EINVAL: ..." for an unaligned address; "prot: ... is not like 'rw-'".
+        Kernel: mm/mprotect.c do_mprotect_pkey() -> mprotect_fixup() -> change_protection()."""
         from .mmap_ops import do_mprotect
         self._op(do_mprotect, addr, length, prot)
 

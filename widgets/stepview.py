@@ -63,7 +63,7 @@ def machine_text(machine: Any, lang: str = "en") -> str:
     user = c.page_offset >> 20
     split = f"{user >> 10}G/{4 - (user >> 10)}G" if not user & 1023 else f"{user}M/{4096 - user}M"
     # a release whose fixmap slot count is not checked against a real kernel says so
-    est = getattr(getattr(machine, "layout", None), "fixmap_estimated", False)
+    est = machine.layout.fixmap_estimated
     fix = (" · fixmap 槽数为估计值" if zh else " · fixmap size estimated") if est else ""
     return (f"{_size(c.ram)} · Linux {release} · {paging} · {split} {'划分' if zh else 'split'} · "
             f"{str(c.allocator).upper()}{fix}")

@@ -17,12 +17,10 @@ from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
 from .gfp import GfpTable
 from .physmem import OWNER_NAMES
 from .physmem import OWNER_PAGES as _OWNER_PAGES
-from .zone import Zone
+from .zone import MAX_ORDER, Zone
 
 if TYPE_CHECKING:
     from .machine import Machine
-
-MAX_ORDER = 11
 
 
 class PageAllocator:

@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from .errors import BadFree, KernelError
 from .kmem_events import ArrayFlush, ArrayRefill, ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew
+from .page_types import PAGE_SIZE
 from .slub import CPU, FREE, STATE_NAMES, USED, slab_pages_alloc, slab_pages_free
 
-from .page_types import PAGE_SIZE
 CACHE_LINE = 32                # L1_CACHE_BYTES of a 686 kernel
 SIZEOF_SLAB = 28               # struct slab on i386 (2.6.24)
 BUFCTL = 4                     # kmem_bufctl_t is unsigned int

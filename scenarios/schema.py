@@ -43,6 +43,7 @@ STEP_KEYS_DOC = {
     "on_error": "a repeat step: stop (default) or continue after a failed iteration",
     "where": "a repeat step: run only iterations where this expression is non-zero",
     "errata": "an article's claim and its correction: { article, claim, en, zh } or a list",
+    "deeper": "an optional note shown after the step (version history, detail): deeper.en and deeper.zh",
     "listing": "a program or real capture shown with the step",
 }
 
@@ -178,6 +179,7 @@ def _common() -> dict[str, Any]:
     common = {
         "as": {"type": "string", "pattern": IDENT},
         "say": bilingual("narration"), "title": bilingual("step title"),
+        "deeper": bilingual("deeper note"),
         "focus": focus, "ask": ask,
         "repeat": {"type": "integer", "minimum": 1, "maximum": MAX_REPEAT},
         "each": {"type": "string", "pattern": IDENT},

@@ -145,7 +145,7 @@ class BuddyPane(TextLines):
         for z in m.zones:
             head = Text()
             head.append(f"{z.name:<8}", "bold reverse" if z.name == chosen else "bold")
-            head.append(" " + tr(lang, "buddy.free", free=z.free_pages))
+            head.append(" " + tr(lang, "buddy.nr_free_head", free=z.free_pages))
             marks_text = tr(lang, "buddy.wmarks", min=z.watermark_min, low=z.watermark_low,
                             high=z.watermark_high)
             if head.cell_len + 2 + cell_len(marks_text) <= width:     # else on a line of its own

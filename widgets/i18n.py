@@ -174,7 +174,7 @@ PANES: dict[str, tuple[str, str]] = {
     "vmap.guard": ("guard page", "保护页"),
     # buddy
     "buddy.title": (r"Buddy allocator: free_area\[order].nr_free", r"伙伴分配器：free_area\[order].nr_free"),
-    "buddy.free": ("free {free:>8}", "空闲 {free:>8}"),
+    "buddy.nr_free_head": ("free {free:>8}", "空闲 {free:>8}"),
     "buddy.wmarks": ("watermarks min {min} low {low} high {high}", "水位 min {min} low {low} high {high}"),
     "buddy.unusable": ("unusable", "不可用"), "buddy.per_step": ("free/step", "每步空闲"),
     "buddy.split": ("split", "拆分"), "buddy.merge": ("merge", "合并"), "buddy.alloc": ("alloc", "分配"),

@@ -152,16 +152,23 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     return 0
 
 
+def exercise_args(ns: Any, usage_error: type) -> tuple[int, int, dict[int, int]]:
+    """``quiz exercise``'s --cr3, --vaddr and --mem as (cr3, vaddr, {paddr: entry});
+    raises ``usage_error`` with one line when one is missing or not a number."""
+    from scenarios.problems import parse_entries
+    if not (ns.cr3 and ns.mem and ns.vaddr):
+        raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
+    try:
+        return int(ns.cr3, 0), int(ns.vaddr, 0), parse_entries(ns.mem)
+    except ValueError as err:
+        raise usage_error(f"mmviz quiz exercise: not a number: {err}") from None
+
+
 def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
     """``mmviz quiz KIND --seed N [-c]`` and ``mmviz quiz exercise --cr3 --mem --vaddr``."""
-    from scenarios.problems import exercise, parse_entries, problem
+    from scenarios.problems import exercise, problem
     if ns.topic == "exercise":
-        if not (ns.cr3 and ns.mem and ns.vaddr):
-            raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
-        try:
-            cr3, vaddr, mem = int(ns.cr3, 0), int(ns.vaddr, 0), parse_entries(ns.mem)
-        except ValueError as err:
-            raise usage_error(f"mmviz quiz exercise: not a number: {err}") from None
+        cr3, vaddr, mem = exercise_args(ns, usage_error)
         answer, working = exercise(cr3, mem, vaddr, ns.pae)
         out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}; translate {vaddr:#010x}")
         for part in working.split("; "):

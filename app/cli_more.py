@@ -218,7 +218,7 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     on the terminal; the reply is checked against the engine's answer, which is shown only
     after it (scenarios.problems).  ``exercise``: the typed-in exercise's state, then the
     translation is asked."""
-    from scenarios.problems import answer_matches, exercise, parse_entries, problem
+    from scenarios.problems import answer_matches, exercise, problem
     lang = ns.lang or "en"
     zh = lang == "zh"
 
@@ -235,12 +235,8 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         return right
 
     if ns.topic == "exercise":
-        if not (ns.cr3 and ns.mem and ns.vaddr):
-            raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
-        try:
-            cr3, vaddr, mem = int(ns.cr3, 0), int(ns.vaddr, 0), parse_entries(ns.mem)
-        except ValueError as err:
-            raise usage_error(f"mmviz quiz exercise: not a number: {err}") from None
+        from app.cli_lesson import exercise_args
+        cr3, vaddr, mem = exercise_args(ns, usage_error)
         size = 8 if ns.pae else 4
         out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}")
         for paddr, value in sorted(mem.items()):

@@ -5,7 +5,7 @@ panes what to show (attributes down); panes ask for a new selection with message
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
 from rich.style import Style
@@ -29,6 +29,9 @@ from scenarios.textsafe import sanitize
 from .chrome import ChromeMixin, StableFooter
 from .explore_ui import ExploreMixin
 from .layout_ui import LayoutMixin
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 NULL_STYLE = Style()
 
@@ -68,7 +71,7 @@ def gc_policy_off(before: tuple[int, int, int] | None) -> None:
         gc.set_threshold(*before)
 
 
-def zone_free(machine: Any) -> tuple[tuple[str, int], ...]:
+def zone_free(machine: Machine) -> tuple[tuple[str, int], ...]:
     """(zone, free pages) of every zone: one point of the buddy pane's sparkline."""
     return tuple((z.name, int(z.free_pages)) for z in machine.zones)
 
@@ -196,12 +199,12 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         self._apply_layout(event.size)
 
     @property
-    def machine(self) -> Any:
+    def machine(self) -> Machine:
         return self.timeline.machine
 
     # -- what the panes show: one step view -------------------------------------------
     def _focus_selection(self, result: Any) -> Selection | None:
-        focus = getattr(result, "focus", None) or {}
+        focus = result.focus if result is not None else {}
         for kind in FOCUS_ORDER:
             if kind in focus and focus[kind] is not None:
                 return Selection(kind, focus[kind])

@@ -15,10 +15,13 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any, Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from .cli_boot import add_boot_parser, cmd_boot
 from .serve import tui_wanted
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 EXIT_FAIL = 1          # an expect failed / a lesson is invalid
 EXIT_USAGE = 2         # bad command-line arguments
@@ -218,7 +221,7 @@ def _tui_app() -> Any:
     return getattr(app, "MmvizApp", None)
 
 
-def print_layout(m: Any) -> None:
+def print_layout(m: Machine) -> None:
     c = m.config
     out(f"Machine: {c.ram >> 20} MB RAM, {'PAE' if c.pae else 'non-PAE'}, kernel {c.kernel}, "
         f"{c.allocator.upper()}")

@@ -7,7 +7,10 @@ import json
 import math
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 
 TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
@@ -145,7 +148,7 @@ def parse_addr(text: str, usage_error: type) -> int:
     return value
 
 
-def walk_record(m: Any, vaddr: int, pid: int | None, kind: str) -> dict:
+def walk_record(m: Machine, vaddr: int, pid: int | None, kind: str) -> dict:
     """The walk as data; each entry decoded by the engine (engine.paging_show), as in the TUI."""
     from engine.paging_show import address_split, entry_meaning
     c = m.config
@@ -199,7 +202,7 @@ def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> in
     return 0
 
 
-def layout_record(m: Any) -> dict:
+def layout_record(m: Machine) -> dict:
     L = m.layout
     return {"ram": m.config.ram, "pae": m.config.pae, "kernel": m.config.kernel,
             "page_offset": L.page_offset, "high_memory": L.high_memory,

@@ -88,13 +88,9 @@ def usage(op: Any) -> str:
 
 
 def proc_files() -> list[str]:
-    """The /proc files the engine renders (engine.vmstat), and a process's maps/status."""
-    try:
-        from engine.vmstat import _FILES
-        files = sorted(_FILES)
-    except ImportError:
-        files = []
-    return [*files, "/proc/1/maps", "/proc/1/status"]
+    """The /proc files the engine renders (engine.procfs), a process's files for pid 1."""
+    from engine.procfs import PID_FILES, PROC_FILES
+    return [*sorted(PROC_FILES), *(f"/proc/1/{name}" for name in PID_FILES)]
 
 
 def _values_for(param: Any, prefix: str, names: Iterable[str], kernel: str) -> list[str]:

@@ -18,12 +18,17 @@ on 6.1 the [vvar] (4 pages) and [vdso] (2 pages) special mappings from mmap_base
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass, field
 
 from . import tasks
 from .mm import (PAGE_SIZE, STACK_RND_MASK, TASK_SIZE, VM_EXEC, VM_GROWSDOWN, VM_MAY,
                  VM_READ, VM_WRITE, Vma, page_align, prot_flags)
 from .task_events import VmaCreate
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 
 @dataclass(frozen=True)
@@ -73,7 +78,7 @@ def image_for(name: str) -> Image:
     return img
 
 
-def exec_image(m, p, img: Image, events) -> None:
+def exec_image(m: Machine, p, img: Image, events) -> None:
     """load_elf_binary() + setup_arg_pages() + arch_setup_additional_pages()."""
     from .mmap_ops import vm_brk
     mm = p.mm

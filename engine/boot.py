@@ -63,6 +63,7 @@ class BootState:
         fl = cfg.flavour
         self.log: list[str] = []
         self.events: list = []
+        self.pcp_parked: dict[int, int] = {}    # mem_init(): pages left on per-CPU lists (engine.mem_init)
         self.firmware_e820 = list(cfg.e820) if cfg.e820 is not None else qemu_pc_e820(cfg.ram)
         self.e820 = apply_cmdline(self.firmware_e820, cfg.mem, cfg.memmap)
         max_arch_pfn = 1 << (24 if cfg.pae else 20)

@@ -156,7 +156,7 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
 def image_kb(bs) -> dict[str, int]:
     """The kernel image sizes both "Memory:" and the layout block print (same symbols)."""
     fl, pae = bs.cfg.flavour, int(bs.cfg.pae)
-    sym = getattr(bs, "image_symbols", {})
+    sym = bs.image_symbols
     kb = {"text": fl.text_kb[pae], "data": fl.rwdata_kb[pae], "rodata": fl.rodata_kb[pae],
           "init": fl.init_kb[pae], "bss": fl.bss_kb[pae]}
     for name, (a, b) in sym.items():
@@ -178,7 +178,7 @@ def memory_line(bs) -> str:
                 f"{kb['data']}K rwdata, {kb['rodata']}K rodata, {kb['init']}K init, "
                 f"{kb['bss']}K bss, {reserved * 4}K reserved, "
                 f"0K cma-reserved, {hz.managed * 4}K highmem)")
-    data = kb["data"] + (kb["rodata"] if "data" not in getattr(bs, "image_symbols", {}) else 0)
+    data = kb["data"] + (kb["rodata"] if "data" not in bs.image_symbols else 0)
     return (f"Memory: {free * 4}k/{bs.max_pfn * 4}k available ({kb['text']}k kernel code, "
             f"{reserved * 4}k reserved, {data}k data, {kb['init']}k init, {hz.managed * 4}k highmem)")
 
@@ -202,7 +202,7 @@ def layout_block(bs) -> list[str]:
     L = bs.layout
     ki = bs.kernel_image
     va = lambda p: p + L.page_offset
-    sym = getattr(bs, "image_symbols", {})
+    sym = bs.image_symbols
     text = sym.get("text", ki["text"])
     data_end = sym["data"][1] if "data" in sym else ki["data"][1]
     init = ki.get("init", (data_end, data_end))

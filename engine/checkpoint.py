@@ -188,23 +188,18 @@ def discard(old: dict) -> None:
     :func:`restore` returns), so reference counting frees it at once instead of the
     cyclic collector, much later: the kernel page tables' allocator callbacks (bound
     methods of KernelPageTables kept by its PageTables) and slab caches <-> their slabs."""
-    kpt = old.get("kernel_pt")
-    pt = getattr(kpt, "pt", None)
-    if pt is not None:
-        for k, v in list(vars(pt).items()):
-            if isinstance(v, MethodType) and v.__self__ is kpt:
-                setattr(pt, k, None)
-    kmem = old.get("kmem")
-    if kmem is None:
-        return
-    caches = {id(c): c for d in (getattr(kmem, "caches", {}), getattr(kmem, "kmalloc_caches", {}))
-              for c in (d.values() if isinstance(d, dict) else d)}
-    for cache in caches.values():
-        for v in list(getattr(cache, "__dict__", {}).values()):
+    from .slab import ClassicSlab
+    from .slub import SlubSlab
+    kpt = old["kernel_pt"]
+    pt = kpt.pt
+    for k, v in list(vars(pt).items()):
+        if isinstance(v, MethodType) and v.__self__ is kpt:
+            setattr(pt, k, None)
+    kmem = old["kmem"]
+    for cache in kmem.caches.values():            # the kmalloc caches are among them
+        for v in list(vars(cache).values()):
             if type(v) is list or type(v) is dict:
                 items = v.values() if type(v) is dict else v
-                if any(getattr(x, "cache", None) is cache for x in items):
+                if any(isinstance(x, (SlubSlab, ClassicSlab)) and x.cache is cache for x in items):
                     v.clear()
-    slab_of = getattr(kmem, "slab_of", None)
-    if isinstance(slab_of, dict):
-        slab_of.clear()
+    kmem.slab_of.clear()

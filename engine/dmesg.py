@@ -9,8 +9,13 @@ and the fixmap size of the layout block.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import re
 from dataclasses import dataclass, field
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 _PREFIX = re.compile(r"^(?:.*?kernel: )?(?:> )?(?:<\d>)?\[\s*\d+\.\d+\] ?")
 MEMORY_LINE = re.compile(
@@ -267,7 +272,7 @@ def memory_delta(real: str, ours: str) -> tuple[int, int] | None:
     return int(a.group(1)) - int(b.group(1)), int(a.group(3)) - int(b.group(3))
 
 
-def memory_why(m, real: str, ours: str | None) -> str:
+def memory_why(m: Machine, real: str, ours: str | None) -> str:
     """Why the "Memory:" line differs: the sizes the log does not state (engine.mem_init)."""
     from .mem_init import page_cgroup_kb
     fl, bs = m.config.flavour, m.boot_state
@@ -288,10 +293,12 @@ def memory_why(m, real: str, ours: str | None) -> str:
     return "; ".join(out)
 
 
-def report(m) -> list[str]:
-    """The real lines beside mmviz's, each marked equal / different / missing, defaults first."""
-    out = [f"assumed: {d}" for d in getattr(m, "dmesg_facts", DmesgFacts()).defaults]
-    for p in getattr(m, "dmesg_comparison", []):
+def report(m: Machine) -> list[str]:
+    """The real lines beside mmviz's, each marked equal / different / missing, defaults first
+    (nothing for a machine not booted from a log)."""
+    facts = m.dmesg_facts
+    out = [f"assumed: {d}" for d in facts.defaults] if facts is not None else []
+    for p in m.dmesg_comparison:
         if p.status == "equal":
             out.append(f"equal      {p.real}")
         elif p.status == "different":
@@ -302,10 +309,10 @@ def report(m) -> list[str]:
     return out
 
 
-def summary(m) -> list[str]:
+def summary(m: Machine) -> list[str]:
     """``mmviz boot --dmesg``: the machine read from the log, the paired lines, the count."""
     c = m.config
-    pairs = getattr(m, "dmesg_comparison", [])
+    pairs = m.dmesg_comparison
     return [f"Machine: kernel {c.flavour.release}, {'PAE' if c.pae else 'non-PAE'}, {c.cpus} CPU(s), "
             f"NR_CPUS {c.flavour.nr_cpus_config}, {c.ram >> 20} MB usable RAM",
             *report(m),

@@ -49,6 +49,12 @@ class Event:
         """The event type's name (``"Split"``)."""
         return type(self).__name__
 
+    def get(self, name: str, default=None):
+        """The field ``name`` if this event type has one, else ``default``: for readers that
+        scan every event for a frame (``pfn``, ``order``, ``nr_pages``), a ``zone``, a slab
+        ``cache`` or a ``pid`` whatever the event's type."""
+        return getattr(self, name) if name in self.__dataclass_fields__ else default
+
     def _asdict(self) -> dict:
         """The fields in declaration order."""
         return {f.name: getattr(self, f.name) for f in dataclasses.fields(self)}  # type: ignore[arg-type]

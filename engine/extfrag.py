@@ -11,7 +11,10 @@ larger (fill_contig_page_info).  0 means every free page can serve the request,
 """
 from __future__ import annotations
 
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 
 def contig_page_info(nr_free: Sequence[int], order: int) -> tuple[int, int, int]:
@@ -37,7 +40,7 @@ def unusable_indices(nr_free: Sequence[int]) -> list[int]:
     return [unusable_free_index(nr_free, o) for o in range(len(nr_free))]
 
 
-def unusable_index_text(m) -> str:
+def unusable_index_text(m: Machine) -> str:
     """/sys/kernel/debug/extfrag/unusable_index as the kernel prints it."""
     out = []
     for z in m.zones:

@@ -16,10 +16,15 @@ slot is the highest.  kunmap_atomic clears the PTE and invalidates that one page
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import BadFree, ConfigError, KernelError, KernelOops
 from .kmem_events import (KernelMapPte, KernelUnmapPte, Kmap, KmapAtomic, Kunmap,
                             KunmapAtomic, PkmapFlush)
 from .vmalloc import kernel_pte_flags
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 KM_TYPES_26 = ("KM_BOUNCE_READ", "KM_SKB_SUNRPC_DATA", "KM_SKB_DATA_SOFTIRQ", "KM_USER0",
                "KM_USER1", "KM_BIO_SRC_IRQ", "KM_BIO_DST_IRQ", "KM_PTE0", "KM_PTE1",
@@ -29,7 +34,7 @@ KM_TYPES_26 = ("KM_BOUNCE_READ", "KM_SKB_SUNRPC_DATA", "KM_SKB_DATA_SOFTIRQ", "K
 class Highmem:
     """pkmap_count, page_address() of kmapped pages, last_pkmap_nr, atomic slots."""
 
-    def __init__(self, m) -> None:
+    def __init__(self, m: Machine) -> None:
         L = m.layout
         self.last_pkmap = L.last_pkmap
         self.count = [0] * L.last_pkmap
@@ -40,16 +45,16 @@ class Highmem:
         self.per_cpu = fl.kmap_slots_per_cpu
         self.stacks: list[list[tuple[int, int]]] = [[] for _ in range(m.config.cpus)]
 
-    def _pkmap_addr(self, m, nr: int) -> int:
+    def _pkmap_addr(self, m: Machine, nr: int) -> int:
         return m.layout.pkmap_base + (nr << 12)
 
     @staticmethod
-    def _page(m, pfn: int) -> None:
+    def _page(m: Machine, pfn: int) -> None:
         if not isinstance(pfn, int) or not 0 <= pfn < m.max_pfn or m.memmap.zone[pfn] < 0:
             raise ConfigError(f"kmap: {pfn!r} is not the pfn of a RAM page")
 
     # -- persistent kmaps ------------------------------------------------------------------
-    def _flush_all_zero(self, m, events) -> None:
+    def _flush_all_zero(self, m: Machine, events) -> None:
         pt = m.kernel_pt.pt
         cleared = []
         for nr, c in enumerate(self.count):
@@ -68,7 +73,7 @@ class Highmem:
                 events.append(PkmapFlush(tuple(cleared)))
             m.tlb.flush_all(events)
 
-    def _map_new_virtual(self, m, pfn: int, events) -> int:
+    def _map_new_virtual(self, m: Machine, pfn: int, events) -> int:
         mask = self.last_pkmap - 1
         count = self.last_pkmap
         while True:
@@ -93,7 +98,7 @@ class Highmem:
         self.pfn_at[nr] = pfn
         return nr
 
-    def kmap(self, m, pfn: int, events) -> int:
+    def kmap(self, m: Machine, pfn: int, events) -> int:
         self._page(m, pfn)
         if pfn < m.max_low_pfn:
             return m.layout.page_offset + (pfn << 12)
@@ -106,7 +111,7 @@ class Highmem:
             events.append(Kmap(pfn, va, nr, self.count[nr]))
         return va
 
-    def kunmap(self, m, pfn: int, events) -> None:
+    def kunmap(self, m: Machine, pfn: int, events) -> None:
         self._page(m, pfn)
         if pfn < m.max_low_pfn:
             return
@@ -119,7 +124,7 @@ class Highmem:
             events.append(Kunmap(pfn, self._pkmap_addr(m, nr), nr, self.count[nr]))
 
     # -- atomic kmaps --------------------------------------------------------------------------
-    def kmap_atomic(self, m, pfn: int, km_type, cpu: int, events) -> int:
+    def kmap_atomic(self, m: Machine, pfn: int, km_type, cpu: int, events) -> int:
         self._page(m, pfn)
         if pfn < m.max_low_pfn:
             return m.layout.page_offset + (pfn << 12)
@@ -149,7 +154,7 @@ class Highmem:
             events.append(KmapAtomic(pfn, va, idx))
         return va
 
-    def kunmap_atomic(self, m, vaddr: int, cpu: int, events) -> None:
+    def kunmap_atomic(self, m: Machine, vaddr: int, cpu: int, events) -> None:
         L = m.layout
         if L.page_offset <= vaddr < L.high_memory:
             return                                   # a lowmem page: nothing was mapped
@@ -170,7 +175,7 @@ class Highmem:
         m.tlb.invlpg(va, events)
 
     # -- consistency -------------------------------------------------------------------------
-    def check(self, m, fail) -> None:
+    def check(self, m: Machine, fail) -> None:
         pt = m.kernel_pt.pt
         if len(self.slot_of) != len(self.pfn_at):
             fail("pkmap: page_address table and slot table disagree")

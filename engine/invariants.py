@@ -1,18 +1,23 @@
 """m.check(): every invariant of the machine's state, each failure naming itself."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import physmem as pm
 from .errors import InvariantError
 from .zone import MAX_ORDER
 
+if TYPE_CHECKING:
+    from .machine import Machine
+
 
 def _fail(msg: str) -> None:
     raise InvariantError(msg)
 
 
-def check_buddy(m) -> None:
+def check_buddy(m: Machine) -> None:
     mm = m.memmap
     for z in m.all_zones:
         if not z.present:
@@ -75,6 +80,6 @@ def check_buddy(m) -> None:
 CHECKS = [check_buddy]
 
 
-def check_machine(m) -> None:
+def check_machine(m: Machine) -> None:
     for fn in CHECKS + list(m.extra_checks):
         fn(m)

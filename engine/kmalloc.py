@@ -19,13 +19,19 @@ starts with the kernel's debug words, and leaves the machine unchanged when it d
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import physmem as pm
 from .errors import BadFree, ConfigError, KernelError, OutOfMemory
-from .kmem_events import CacheCreate, CacheDestroy, KernelMessage, KfreeLarge, KmallocLarge
+from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
+from .kmsg import KernelMessage
 from .slub import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)
 from .slab import ClassicCache
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 ZERO_SIZE_PTR = 0x10
 KMALLOC_MAX_SIZE = 4 << 20            # 1 << (MAX_ORDER - 1 + PAGE_SHIFT)
@@ -53,7 +59,7 @@ def slub_index(size: int) -> int:
 class KmemCaches:
     """slab_caches and the kmalloc arrays of one machine."""
 
-    def __init__(self, m) -> None:
+    def __init__(self, m: Machine) -> None:
         cfg = m.config
         self.kind = cfg.allocator
         self.flavour = fl = cfg.flavour
@@ -134,7 +140,7 @@ class KmemCaches:
         raise KernelError(f"no general cache for {size} bytes")
 
     # -- kmalloc ------------------------------------------------------------------------
-    def _gfp_info(self, m, gfp: str):
+    def _gfp_info(self, m: Machine, gfp: str):
         hit = self._gfp.get(gfp)
         if hit is None:
             mask = m.gfp.parse(gfp)
@@ -163,16 +169,16 @@ class KmemCaches:
                 return self.kmalloc_caches[fam][i]
         return None
 
-    def kmalloc(self, m, size: int, gfp: str, events, cpu: int = 0) -> int:
+    def kmalloc(self, m: Machine, size: int, gfp: str, events, cpu: int = 0) -> int:
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ConfigError(f"kmalloc: size must be a byte count, got {size!r}")
         if size == 0:
             return ZERO_SIZE_PTR
         mask, page_gfp = self._gfp_info(m, gfp)
         if mask & self._highmem and events is not None:
-            events.append(KernelMessage(f"Unexpected gfp: {mask:#x} ({m.gfp.format(mask)}). "
-                                        f"Fixing up to gfp: {m.gfp.parse(page_gfp):#x} "
-                                        f"({m.gfp.format(m.gfp.parse(page_gfp))}). Fix your code!"))
+            events.append(KernelMessage("warning", (
+                f"Unexpected gfp: {mask:#x} ({m.gfp.format(mask)}). Fixing up to gfp: "
+                f"{m.gfp.parse(page_gfp):#x} ({m.gfp.format(m.gfp.parse(page_gfp))}). Fix your code!",)))
         cache = self.cache_for(size, mask)
         if cache is None:
             va = self._kmalloc_large(m, size, page_gfp, events)
@@ -183,12 +189,12 @@ class KmemCaches:
         self.requested[va] = size
         return va
 
-    def _kmalloc_large(self, m, size: int, gfp: str, events) -> int:
+    def _kmalloc_large(self, m: Machine, size: int, gfp: str, events) -> int:
         if self.kind != "slub" or size > KMALLOC_MAX_SIZE:
             msg = (f"kmalloc: {size} bytes is more than KMALLOC_MAX_SIZE "
                    f"({KMALLOC_MAX_SIZE}); NULL returned")
             if events is not None:
-                events.append(KernelMessage(msg))
+                events.append(KernelMessage("warning", (msg,)))
             raise OutOfMemory(msg)
         order = get_order(size)
         pfn = m.alloc_pages(gfp + (" | __GFP_COMP" if order else ""), order, owner=pm.OWNER_SLAB)
@@ -204,7 +210,7 @@ class KmemCaches:
             events.append(KmallocLarge(va, pfn, order, size))
         return va
 
-    def find(self, m, vaddr: int, who: str):
+    def find(self, m: Machine, vaddr: int, who: str):
         """virt_to_slab(): (slab, None) or (None, large head pfn); BadFree otherwise."""
         L = m.layout
         if not L.page_offset <= vaddr < L.high_memory:
@@ -222,7 +228,7 @@ class KmemCaches:
         raise BadFree(f"{who}: object pointer: 0x{vaddr:08x} (pfn {pfn:#x} is not a slab page "
                       f"or a kmalloc_large block; WARN_ON_ONCE in free_large_kmalloc)")
 
-    def kfree(self, m, vaddr: int, events, cpu: int = 0) -> None:
+    def kfree(self, m: Machine, vaddr: int, events, cpu: int = 0) -> None:
         if vaddr <= ZERO_SIZE_PTR:                 # ZERO_OR_NULL_PTR
             return
         slab, head = self.find(m, vaddr, "kfree")
@@ -249,7 +255,7 @@ class KmemCaches:
             raise ConfigError(f"kmem_cache {name!r}: no such cache (see m.slab_caches)")
         return c
 
-    def create(self, m, name: str, size: int, align: int, flags: str, events) -> str:
+    def create(self, m: Machine, name: str, size: int, align: int, flags: str, events) -> str:
         if not isinstance(name, str) or not name or len(name) > 64 or " " in name:
             raise ConfigError(f"kmem_cache_create: bad cache name {name!r}")
         if name in self.caches:
@@ -275,7 +281,7 @@ class KmemCaches:
             events.append(CacheCreate(name, size, c.size, c.objects_per_slab, c.order))
         return name
 
-    def destroy(self, m, name: str, events) -> None:
+    def destroy(self, m: Machine, name: str, events) -> None:
         c = self.get(name)
         if c.kernel:
             raise KernelError(f"kmem_cache_destroy {name}: the kernel's own cache cannot be "
@@ -285,7 +291,7 @@ class KmemCaches:
         if events is not None:
             events.append(CacheDestroy(name))
 
-    def alloc(self, m, name: str, gfp: str, events, cpu: int = 0) -> int:
+    def alloc(self, m: Machine, name: str, gfp: str, events, cpu: int = 0) -> int:
         c = self.get(name)
         mask, page_gfp = self._gfp_info(m, gfp)
         va = c.alloc(m, cpu, events, page_gfp)
@@ -293,7 +299,7 @@ class KmemCaches:
             m.frames.write(va - m.layout.page_offset, bytes(c.object_size))
         return va
 
-    def free(self, m, name: str, vaddr: int, events, cpu: int = 0) -> None:
+    def free(self, m: Machine, name: str, vaddr: int, events, cpu: int = 0) -> None:
         c = self.get(name)
         slab, head = self.find(m, vaddr, "kmem_cache_free")
         if slab is None or slab.cache is not c:

@@ -7,17 +7,22 @@ mapped exactly once; pkmap counts agree with the pkmap and fixmap PTEs.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import physmem as pm
 from .errors import InvariantError
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 
 def _fail(msg: str) -> None:
     raise InvariantError(msg)
 
 
-def check_kalloc(m) -> None:
+def check_kalloc(m: Machine) -> None:
     kc = m.kmem
     owned: dict[int, str] = {}
     slab_pages = 0

@@ -172,13 +172,6 @@ class KunmapAtomic(Event):
 
 
 @event
-class KernelMessage(Event):
-    """A line the kernel would print (warnings, allocation failures)."""
-    tracepoint = "console"
-    text: str
-
-
-@event
 class PdeSync(Event):
     """A kernel PDE copied from swapper_pg_dir into a process's page directory."""
     pid: int

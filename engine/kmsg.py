@@ -76,7 +76,7 @@ def alloc_failure_message(flavour, comm: str, order: int, mask: int, gfp_names: 
     2.6.24 "insmod: page allocation failure. order:0, mode:0xd0" (mm/page_alloc.c:1633),
     6.1 warn_alloc "insmod: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL),
     nodemask=(null)" (engine.kversion rule log_alloc_failure)."""
-    style = getattr(flavour, "log_alloc_failure", "nodemask")
+    style = flavour.log_alloc_failure
     if style == "dot":
         return f"{comm}: page allocation failure. order:{order}, mode:{mask:#x}"
     if style == "colon":

@@ -25,6 +25,7 @@ reach a subsystem through these attributes or the public services named below
 from __future__ import annotations
 
 import random
+from typing import TYPE_CHECKING
 
 from . import physmem as pm
 from . import tasks
@@ -51,6 +52,9 @@ from .trace import Trace
 from .vmalloc import Vmalloc
 from .vmalloc_sync import check_direct_map, check_kernel_pdes
 from .zone import Zone
+
+if TYPE_CHECKING:
+    from .dmesg import DmesgFacts, LinePair
 
 X86_CR0_MP, X86_CR0_ET, X86_CR0_NE, X86_CR0_AM = 1 << 1, 1 << 4, 1 << 5, 1 << 18
 DEFAULT_CALLER = "mmviz_init+0x1a/0x40 [mmviz]"
@@ -81,6 +85,8 @@ class Machine:
         self.buddy, self.gfp = self.page_alloc.buddy, self.page_alloc.gfp
         self.rng = random.Random(cfg.seed)
         self.comm = "insmod"             # the task name the kernel's messages show
+        self.dmesg_facts: DmesgFacts | None = None    # booted from a real log: what it said (engine.dmesg)
+        self.dmesg_comparison: list[LinePair] = []    # ... and each real memory line beside mmviz's
         # the invariant checks and /proc counters of each subsystem: fn(m)
         self.extra_checks: list = [check_kalloc, check_processes, check_kernel_pdes,
                                    check_direct_map]
@@ -775,19 +781,19 @@ class Machine:
 
         Args:
             path: "/proc/buddyinfo", "/proc/zoneinfo", "/proc/meminfo", "/proc/slabinfo",
-                "/proc/vmallocinfo", "/proc/pagetypeinfo", "/proc/<pid>/maps", "/proc/<pid>/status", ...
+                "/proc/vmallocinfo", "/proc/<pid>/maps", "/proc/<pid>/status", ...
         Returns:
             the file's text.
         Raises:
             ConfigError: "/proc/nope: no such file in this machine's /proc (try /proc/buddyinfo, ...)".
         Kernel: the show functions of mm/vmstat.c, fs/proc/meminfo.c, mm/slab_common.c,
             mm/vmalloc.c and fs/proc/task_mmu.c."""
-        from .vmstat import render
+        from .procfs import render
         return render(self, path)
 
     def proc_pid(self, pid, name: str) -> str:
         """/proc/<pid>/<name> (maps, status, ...) in the kernel's format."""
-        from .task_mmu import render_pid
+        from .procfs import render_pid
         return render_pid(self, pid, name)
 
     def check(self) -> None:

@@ -12,9 +12,14 @@ A fault beyond the buffer is SIGBUS (raised as SegFault with the kernel's reason
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import ConfigError, SegFault
 from .mm import page_align
 from .task_events import DriverFault
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 GREETING = b"hello world from kernel space !\n"
 
@@ -23,14 +28,14 @@ class MapDriver:
     def __init__(self, device: str, kaddr: int, size: int, vmalloced: bool) -> None:
         self.device, self.kaddr, self.size, self.vmalloced = device, kaddr, size, vmalloced
 
-    def vaddress_to_kaddress(self, m, kaddr: int):
+    def vaddress_to_kaddress(self, m: Machine, kaddr: int):
         """pgd_offset_k -> pmd -> pte_offset_kernel -> pte_page: the kernel page walk."""
         w = m.walk(kaddr)
         if w.fault is not None or w.paddr is None:
             raise ConfigError(f"map_driver: {kaddr:#010x} is not mapped in swapper_pg_dir")
         return w
 
-    def fault(self, m, p, vma, vaddr: int, events) -> str:
+    def fault(self, m: Machine, p, vma, vaddr: int, events) -> str:
         from .fault import _map
         from .memory import vm_page_prot
         off = (vaddr & ~0xFFF) - vma.start + (vma.pgoff << 12)
@@ -62,7 +67,7 @@ def _sigbus(msg: str, vaddr: int) -> SegFault:
     return err
 
 
-def load_map_driver(m, size=4096, device: str = "/dev/mapfile", events=None) -> MapDriver:
+def load_map_driver(m: Machine, size=4096, device: str = "/dev/mapfile", events=None) -> MapDriver:
     """insmod map_driver.ko: vmalloc and fill the buffer, register the device (the
     buffer's VmapAreaAlloc/KernelMapPte land in the caller's events: engine.trace)."""
     from .config import parse_size

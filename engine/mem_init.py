@@ -165,7 +165,7 @@ def old_reserved_pages(bs) -> int:
 def memory_counts(bs) -> tuple[int, int]:
     """(free pages, reserved pages) of the "Memory:" line."""
     zones = bs.zones
-    free = sum(z.free_pages for z in zones) - sum(getattr(bs, "pcp_parked", {}).values())
+    free = sum(z.free_pages for z in zones) - sum(bs.pcp_parked.values())
     if bs.cfg.flavour.log_memory_line == "new":
         physpages = sum(z.present for z in zones)
         return free, physpages - sum(z.managed for z in zones)

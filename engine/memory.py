@@ -14,6 +14,8 @@ vmalloc area of a driver holds it.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 
 from . import physmem as pm
@@ -23,10 +25,13 @@ from .paging import (PAE_ADDR_MASK, _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_NX, _PAGE
 from .mmu_events import TlbFlush
 from .task_events import FreePgtable, UnmapPte
 
+if TYPE_CHECKING:
+    from .machine import Machine
+
 FLUSH_ALL_CEILING = 33          # tlb_single_page_flush_ceiling
 
 
-def vm_page_prot(m, vm_flags: int) -> int:
+def vm_page_prot(m: Machine, vm_flags: int) -> int:
     """protection_map[vm_flags & 0xf]: private writable pages start read-only (COW)."""
     if not vm_flags & (VM_READ | VM_WRITE | VM_EXEC):
         return (1 << protnone_bit(m.config.flavour)) | _PAGE_ACCESSED      # PAGE_NONE
@@ -38,22 +43,22 @@ def vm_page_prot(m, vm_flags: int) -> int:
     return f
 
 
-def make_pte(m, pfn: int, flags: int) -> int:
+def make_pte(m: Machine, pfn: int, flags: int) -> int:
     if m.config.pae:
         return mk_pae_entry(pfn << 12, flags, 36)
     return mk_pte(pfn << 12, flags)
 
 
-def pte_pfn(m, pte: int) -> int:
+def pte_pfn(m: Machine, pte: int) -> int:
     return (pte & (PAE_ADDR_MASK if m.config.pae else 0xFFFF_F000)) >> 12
 
 
-def pte_mapped(m, pte: int) -> bool:
+def pte_mapped(m: Machine, pte: int) -> bool:
     """pte_present() of the kernel: present, or PROT_NONE (address kept, P clear)."""
     return bool(pte & (_PAGE_PRESENT | (1 << protnone_bit(m.config.flavour))))
 
 
-def pte_tables(m, pgd, start: int, end: int, alloc_from=None):
+def pte_tables(m: Machine, pgd, start: int, end: int, alloc_from=None):
     """(first vaddr of the table, numpy view of its entries, lo, hi) for each page table
     under [start, end).  With ``alloc_from`` (a PageTables), tables missing in ``pgd``
     are allocated where ``alloc_from`` has one (fork)."""
@@ -83,7 +88,7 @@ def pte_tables(m, pgd, start: int, end: int, alloc_from=None):
         va = nxt
 
 
-def flush_tlb_page(m, vaddr: int, events) -> None:
+def flush_tlb_page(m: Machine, vaddr: int, events) -> None:
     """INVLPG of one page (both TLBs, any page size), found by lookup, not by a scan."""
     tlb, n = m.tlb, 0
     for exec_ in (False, True):
@@ -97,7 +102,7 @@ def flush_tlb_page(m, vaddr: int, events) -> None:
         events.append(TlbFlush("invlpg", vaddr, n))
 
 
-def flush_range(m, pid: int, start: int, end: int, events) -> None:
+def flush_range(m: Machine, pid: int, start: int, end: int, events) -> None:
     """flush_tlb_range(): only the running process can have TLB entries of its own."""
     if m.current != pid:
         return
@@ -108,7 +113,7 @@ def flush_range(m, pid: int, start: int, end: int, events) -> None:
             flush_tlb_page(m, va, events)
 
 
-def release_page(m, pfn: int, events) -> None:
+def release_page(m: Machine, pfn: int, events) -> None:
     """put_page() after a mapping went away: frees the frame when nobody holds it."""
     mm = m.memmap
     mm.refcount[pfn] -= 1
@@ -121,7 +126,7 @@ def release_page(m, pfn: int, events) -> None:
         m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_USER)
 
 
-def unmap_page(m, p, pfn: int, events) -> None:
+def unmap_page(m: Machine, p, pfn: int, events) -> None:
     """page_remove_rmap() + put_page() for one PTE that mapped pfn."""
     if pfn == m.zero_pfn:
         return
@@ -145,7 +150,7 @@ def unmap_page(m, p, pfn: int, events) -> None:
             m.page_alloc.free(pfn, 0, events, expect_owner=pm.OWNER_VMALLOC)
 
 
-def entry_ok(m, pte: int) -> bool:
+def entry_ok(m: Machine, pte: int) -> bool:
     """vm_normal_page() / the swap entry checks: False for a PTE that maps a frame
     without a struct page or a free one, or a swap entry naming no used slot."""
     from .kmsg import page_ok, swap_entry_ok
@@ -155,7 +160,7 @@ def entry_ok(m, pte: int) -> bool:
     return swap_entry_ok(m, pte)
 
 
-def report_bad_pte(m, p, va: int, pte: int, events) -> None:
+def report_bad_pte(m: Machine, p, va: int, pte: int, events) -> None:
     """print_bad_pte(): log it; the caller leaves the page's counters alone."""
     from .kmsg import bad_pte_message, bad_swap_message, printk
     if pte_mapped(m, pte):
@@ -168,7 +173,7 @@ def report_bad_pte(m, p, va: int, pte: int, events) -> None:
     printk(m, "alert", [msg], events)
 
 
-def zap_range(m, p, start: int, end: int, events, free_tables=True, floor=0,
+def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, floor=0,
               ceiling=1 << 32) -> int:
     """zap_page_range(): clear every PTE in [start, end), drop pages and swap slots."""
     n = 0
@@ -202,7 +207,7 @@ def zap_range(m, p, start: int, end: int, events, free_tables=True, floor=0,
     return n
 
 
-def free_pgtables(m, p, floor: int, ceiling: int, events) -> None:
+def free_pgtables(m: Machine, p, floor: int, ceiling: int, events) -> None:
     """Release page tables whose whole span lies in [floor, ceiling) and maps nothing."""
     pae = m.config.pae
     span = (2 << 20) if pae else (4 << 20)
@@ -229,7 +234,7 @@ def free_pgtables(m, p, floor: int, ceiling: int, events) -> None:
         va += span
 
 
-def change_protection(m, p, vma, start: int, end: int, events) -> None:
+def change_protection(m: Machine, p, vma, start: int, end: int, events) -> None:
     """change_pte_range(): present (and PROT_NONE) PTEs take the VMA's new protection.
     A private writable page stays read-only unless it is exclusively ours (6.1 makes
     such PTEs writable again at once; 2.6 waits for the write fault to reuse it)."""
@@ -253,7 +258,7 @@ def change_protection(m, p, vma, start: int, end: int, events) -> None:
     flush_range(m, p.pid, start, end, events)
 
 
-def copy_range(m, parent, child, vma, events) -> None:
+def copy_range(m: Machine, parent, child, vma, events) -> None:
     """copy_page_range() for one private VMA: share every page copy-on-write."""
     pae = m.config.pae
     mm = m.memmap
@@ -303,13 +308,13 @@ def copy_range(m, parent, child, vma, events) -> None:
         flush_range(m, parent.pid, vma.start, vma.end, events)
 
 
-def install_pte(m, p, vaddr: int, pfn: int, flags: int) -> int:
+def install_pte(m: Machine, p, vaddr: int, pfn: int, flags: int) -> int:
     """set_pte_at() (page table allocated with _PAGE_TABLE on demand); returns old PTE."""
     pgd = p.mm.pgd
     return pgd.set_entry(pgd.pte_paddr(vaddr, alloc=True, user=True), make_pte(m, pfn, flags))
 
 
-def read_pte(m, p, vaddr: int) -> tuple[int | None, int]:
+def read_pte(m: Machine, p, vaddr: int) -> tuple[int | None, int]:
     """(entry address or None, entry value) of vaddr's PTE in process p."""
     pgd = p.mm.pgd
     pa = pgd.pte_paddr(vaddr)

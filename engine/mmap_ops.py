@@ -6,6 +6,8 @@ arguments), ``OutOfMemory`` for ENOMEM (no room, or a range that is not mapped).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import tasks
 from .errors import ConfigError, OutOfMemory
 from .memory import change_protection, zap_range
@@ -13,6 +15,9 @@ from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_DONTEXPAND,
                  VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYSHARE, VM_SHARED, SharedAnon, Vma,
                  page_align, prot_flags)
 from .task_events import BrkMove, VmaCreate, VmaExtend, VmaMerge, VmaProtect, VmaRemove, VmaSplit
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 
 # the mmap flag words lessons and the command line use, with the MAP_* name each stands for
@@ -41,7 +46,7 @@ def parse_map_flags(flags: str) -> set[str]:
     return words
 
 
-def _new_vma(m, p, vma: Vma, events) -> Vma:
+def _new_vma(m: Machine, p, vma: Vma, events) -> Vma:
     """Insert, then let vma_merge() fold it into its neighbours (the slab objects of
     VMAs are reconciled by the caller, Machine._sync_vmas)."""
     p.mm.insert(vma)
@@ -49,7 +54,7 @@ def _new_vma(m, p, vma: Vma, events) -> Vma:
     return p.mm.merge_around(vma, events, VmaMerge)
 
 
-def do_mmap(m, p, length: int, prot: str, flags: str, addr: int | None, events,
+def do_mmap(m: Machine, p, length: int, prot: str, flags: str, addr: int | None, events,
             file: str | None = None, offset: int = 0) -> int:
     words = parse_map_flags(flags)
     if length <= 0:
@@ -95,7 +100,7 @@ def do_mmap(m, p, length: int, prot: str, flags: str, addr: int | None, events,
     return addr
 
 
-def _split_range(m, p, start: int, end: int, events) -> list[Vma]:
+def _split_range(m: Machine, p, start: int, end: int, events) -> list[Vma]:
     """The VMAs inside [start, end) after splitting those that straddle its ends."""
     out = []
     for v in list(p.mm.vmas):
@@ -112,7 +117,7 @@ def _split_range(m, p, start: int, end: int, events) -> list[Vma]:
     return out
 
 
-def do_munmap(m, p, addr: int, length: int, events) -> None:
+def do_munmap(m: Machine, p, addr: int, length: int, events) -> None:
     if addr & (PAGE_SIZE - 1) or length <= 0:
         raise ConfigError("munmap: EINVAL: address must be page aligned, length positive")
     end = addr + page_align(length)
@@ -134,7 +139,7 @@ def do_munmap(m, p, addr: int, length: int, events) -> None:
     free_pgtables(m, p, floor, ceiling, events)
 
 
-def release_vma(m, v: Vma, events) -> None:
+def release_vma(m: Machine, v: Vma, events) -> None:
     """remove_vma(): drop what the VMA pins (a shared-anonymous object)."""
     if v.shm is not None:
         v.shm.users -= 1
@@ -145,7 +150,7 @@ def release_vma(m, v: Vma, events) -> None:
             v.shm.pages.clear()
 
 
-def do_mprotect(m, p, addr: int, length: int, prot: str, events) -> None:
+def do_mprotect(m: Machine, p, addr: int, length: int, prot: str, events) -> None:
     newbits = prot_flags(prot)
     if addr & (PAGE_SIZE - 1):
         raise ConfigError("mprotect: EINVAL: address must be page aligned")
@@ -171,7 +176,7 @@ def do_mprotect(m, p, addr: int, length: int, prot: str, events) -> None:
             p.mm.merge_around(v, events, VmaMerge)
 
 
-def vm_brk(m, p, start: int, length: int, events, brkvma_only: bool) -> bool:
+def vm_brk(m: Machine, p, start: int, length: int, events, brkvma_only: bool) -> bool:
     """do_brk_flags(): extend the brk VMA, or add one.  6.1 only extends the VMA that
     already holds the heap (above start_brk); 2.6 merges with any compatible neighbour."""
     if length <= 0:
@@ -195,7 +200,7 @@ def vm_brk(m, p, start: int, length: int, events, brkvma_only: bool) -> bool:
     return True
 
 
-def do_brk(m, p, brk: int, events) -> int:
+def do_brk(m: Machine, p, brk: int, events) -> int:
     """sys_brk(): moves mm->brk by bytes, maps and unmaps whole pages."""
     mm = p.mm
     fl = m.config.flavour

@@ -25,13 +25,18 @@ do not call the OOM killer, so that the failure can be shown.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import OomKilled
 from .kmsg import printk
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 K = 4          # kB per page
 
 
-def badness(m, p) -> int:
+def badness(m: Machine, p) -> int:
     mm = p.mm
     if m.config.flavour.oom_badness_rss:
         return mm.rss + mm.swap_ents + len(mm.pgd.owned)
@@ -41,11 +46,11 @@ def badness(m, p) -> int:
     return points // 4 // 4
 
 
-def children(m, p) -> list:
+def children(m: Machine, p) -> list:
     return [c for c in m.processes.values() if c.ppid == p.pid and c is not p]
 
 
-def select_bad_process(m):
+def select_bad_process(m: Machine):
     """(victim, points) or (None, 0) when there is no process."""
     chosen, best = None, -1
     later = m.config.flavour.oom_tie_picks_later
@@ -56,7 +61,7 @@ def select_bad_process(m):
     return chosen, max(best, 0)
 
 
-def mem_info(m) -> list[str]:
+def mem_info(m: Machine) -> list[str]:
     """show_mem(): the Mem-Info block of the flavour."""
     from .vmstat import meminfo_values
     new_fmt = m.config.flavour.oom_report_format == "6.1"
@@ -117,7 +122,7 @@ def mem_info(m) -> list[str]:
     return out
 
 
-def dump_tasks(m) -> list[str]:
+def dump_tasks(m: Machine) -> list[str]:
     """6.1 dump_tasks() (oom_dump_tasks is on by default; 2.6.24 had it off)."""
     out = ["Tasks state (memory values in pages):",
            "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"]
@@ -128,7 +133,7 @@ def dump_tasks(m) -> list[str]:
     return out
 
 
-def out_of_memory(m, current, gfp_mask: int, order: int, events) -> bool:
+def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> bool:
     """out_of_memory(): report, choose, kill.  False when there is nothing to kill.
     Raises OomKilled when the victim is ``current`` (the faulting task)."""
     from .lifecycle import teardown

@@ -2,9 +2,14 @@
 system calls it makes (mmap, munmap, mprotect, brk)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import tasks
 from .errors import ConfigError
 from .mm import MmStruct
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 
 MAX_RW_BYTES = 16 << 20
@@ -15,7 +20,7 @@ a separate MMU access)."""
 class Process:
     """A task: pid, comm, its mm (VMAs + page tables) and the memory system calls."""
 
-    def __init__(self, m, pid: int, comm: str, mm: MmStruct, ppid: int = 0) -> None:
+    def __init__(self, m: Machine, pid: int, comm: str, mm: MmStruct, ppid: int = 0) -> None:
         self.m, self.pid, self.comm, self.mm, self.ppid = m, pid, comm, mm, ppid
         self.ip = self.sp = 0
         self.symbols: dict[str, int] = {}

@@ -8,9 +8,14 @@ without setting Accessed/Dirty bits.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from dataclasses import dataclass
 
 from .page_types import PAGE_SHIFT
+
+if TYPE_CHECKING:
+    from .machine import Machine
 USER_SCAN_LIMIT = 1 << 16      # pages of user VMAs walked at most per query
 
 
@@ -21,7 +26,7 @@ class Mapping:
     detail: str      # the area's caller, the slot, "pid 3 [heap]" ...
 
 
-def vmalloc_area_of(m, vaddr: int):
+def vmalloc_area_of(m: Machine, vaddr: int):
     """The vmalloc area (vm_struct) holding vaddr, guard page included, or None."""
     for a in m.vmap.areas:
         if a.start <= vaddr < a.end:
@@ -34,7 +39,7 @@ def vmalloc_frames(area) -> list[int]:
     return list(area.pages)
 
 
-def page_mappings(m, pfn: int) -> list[Mapping]:
+def page_mappings(m: Machine, pfn: int) -> list[Mapping]:
     """Every virtual address mapping frame ``pfn`` (the page's first byte)."""
     out: list[Mapping] = []
     if not 0 <= pfn < m.max_pfn:
@@ -62,7 +67,7 @@ def page_mappings(m, pfn: int) -> list[Mapping]:
     return out
 
 
-def user_mappings(m, pfn: int) -> list[Mapping]:
+def user_mappings(m: Machine, pfn: int) -> list[Mapping]:
     """User PTEs mapping the frame: only searched when its mapcount says there are some."""
     if int(m.memmap.mapcount[pfn]) <= 0:
         return []

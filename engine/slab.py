@@ -24,10 +24,15 @@ no alien caches, no periodic ``cache_reap`` draining, one node.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .errors import BadFree, KernelError
 from .kmem_events import ArrayFlush, ArrayRefill, ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew
 from .page_types import PAGE_SIZE
 from .slub import CPU, FREE, STATE_NAMES, USED, slab_pages_alloc, slab_pages_free
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 CACHE_LINE = 32                # L1_CACHE_BYTES of a 686 kernel
 SIZEOF_SLAB = 28               # struct slab on i386 (2.6.24)
@@ -185,7 +190,7 @@ class ClassicCache:
         return self.limit, self.batchcount, self.shared
 
     # -- struct slab and bufctl as bytes -----------------------------------------------
-    def _write_mgmt(self, m, slab: ClassicSlab, idx: int | None = None) -> None:
+    def _write_mgmt(self, m: Machine, slab: ClassicSlab, idx: int | None = None) -> None:
         pa = slab.mgmt - m.layout.page_offset
         fr = m.frames
         fr.write_u32(pa + 16, slab.inuse)
@@ -193,11 +198,11 @@ class ClassicCache:
         if idx is not None:
             fr.write_u32(pa + SIZEOF_SLAB + idx * BUFCTL, slab.bufctl[idx])
 
-    def read_bufctl(self, m, slab: ClassicSlab, idx: int) -> int:
+    def read_bufctl(self, m: Machine, slab: ClassicSlab, idx: int) -> int:
         return m.frames.read_u32(slab.mgmt - m.layout.page_offset + SIZEOF_SLAB + idx * BUFCTL)
 
     # -- growing and shrinking ---------------------------------------------------------
-    def _grow(self, m, cpu: int, gfp: str, events) -> None:
+    def _grow(self, m: Machine, cpu: int, gfp: str, events) -> None:
         """cache_grow(): a new slab at the next colour, on the free list."""
         offset = self.colour_next * self.colour_off
         self.colour_next += 1
@@ -230,7 +235,7 @@ class ClassicCache:
         if events is not None:
             events.append(SlabNew(self.name, pfn, self.order, self.num, offset))
 
-    def _destroy_slab(self, m, cpu: int, slab: ClassicSlab, events) -> None:
+    def _destroy_slab(self, m: Machine, cpu: int, slab: ClassicSlab, events) -> None:
         for p in range(slab.pfn, slab.pfn + (1 << slab.order)):
             del self.slab_of[p]
         if events is not None:
@@ -254,7 +259,7 @@ class ClassicCache:
         slab.where = to
 
     # -- allocation ----------------------------------------------------------------------
-    def _refill(self, m, cpu: int, gfp: str, events) -> str:
+    def _refill(self, m: Machine, cpu: int, gfp: str, events) -> str:
         """cache_alloc_refill()."""
         ac = self.ac[cpu]
         path = "refill"
@@ -285,7 +290,7 @@ class ClassicCache:
             self._grow(m, cpu, gfp, events)
             path = "new slab"
 
-    def alloc(self, m, cpu: int, events, gfp: str = "GFP_KERNEL") -> int:
+    def alloc(self, m: Machine, cpu: int, events, gfp: str = "GFP_KERNEL") -> int:
         ac = self.ac[cpu]
         path = "array cache"
         if not ac:
@@ -311,7 +316,7 @@ class ClassicCache:
                           f"double free detected (object 0x{vaddr:08x})")
         return idx
 
-    def free(self, m, cpu: int, slab: ClassicSlab, idx: int, events) -> None:
+    def free(self, m: Machine, cpu: int, slab: ClassicSlab, idx: int, events) -> None:
         """__cache_free(): onto the CPU's array cache, flushing it first when full."""
         ac = self.ac[cpu]
         if len(ac) >= self.limit:
@@ -326,7 +331,7 @@ class ClassicCache:
         if events is not None:
             events.append(ObjFree(self.name, va, slab.pfn, idx, "array cache"))
 
-    def _free_block(self, m, cpu: int, objs: list[int], events) -> None:
+    def _free_block(self, m: Machine, cpu: int, objs: list[int], events) -> None:
         po = m.layout.page_offset
         for va in objs:
             slab = self.slab_of[(va - po) >> 12]
@@ -347,7 +352,7 @@ class ClassicCache:
             else:
                 self._move(slab, "partial", events, head=False)
 
-    def shutdown(self, m, events) -> None:
+    def shutdown(self, m: Machine, events) -> None:
         """__cache_shrink() for kmem_cache_destroy: drain the arrays, free every slab."""
         n = sum(s.used for s in self.slabs)
         if n:
@@ -363,7 +368,7 @@ class ClassicCache:
             self._destroy_slab(m, 0, slab, events)
 
     # -- consistency -------------------------------------------------------------------
-    def check(self, m, fail) -> None:
+    def check(self, m: Machine, fail) -> None:
         in_ac = {va for ac in self.ac for va in ac}
         if len(in_ac) != sum(len(ac) for ac in self.ac):
             fail(f"{self.name}: an object is twice in the array caches")

@@ -12,7 +12,10 @@ vmallocinfo (mm/vmalloc.c ``s_show``): ``0x%08lx-0x%08lx %7ld caller pages=N vma
 """
 from __future__ import annotations
 
-from .vmstat import register
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 HEADER = ("slabinfo - version: 2.1\n"
           "# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab>"
@@ -20,23 +23,23 @@ HEADER = ("slabinfo - version: 2.1\n"
           " <num_slabs> <sharedavail>\n")
 
 
-def slabinfo(m) -> str:
+def slabinfo(m: Machine) -> str:
     out = [HEADER]
     for c in reversed(list(m.kmem.caches.values())):
         active, num, objsize, per, pages, nslabs = c.slabinfo()
         limit, batch, shared = c.tunables()
-        active_slabs = c.active_slabs() if hasattr(c, "active_slabs") else nslabs
+        active_slabs = c.active_slabs()
         out.append(f"{c.name:<17} {active:6d} {num:6d} {objsize:6d} {per:4d} {pages:4d}"
                    f" : tunables {limit:4d} {batch:4d} {shared:4d}"
                    f" : slabdata {active_slabs:6d} {nslabs:6d} {0:6d}\n")
     return "".join(out)
 
 
-def vmallocinfo(m) -> str:
+def vmallocinfo(m: Machine) -> str:
     return m.vmap.vmallocinfo()
 
 
-def kalloc_meminfo(m) -> dict[str, int]:
+def kalloc_meminfo(m: Machine) -> dict[str, int]:
     rec, unrec = m.kmem.pages()
     out = {"SReclaimable": rec * 4, "SUnreclaim": unrec * 4, "VmallocUsed": m.vmap.used_kb(m)}
     if m.config.flavour.meminfo_vmalloc_chunk:     # 0 since 4.4
@@ -44,10 +47,6 @@ def kalloc_meminfo(m) -> dict[str, int]:
     return out
 
 
-def kalloc_node_stats(m) -> dict[str, int]:
+def kalloc_node_stats(m: Machine) -> dict[str, int]:
     rec, unrec = m.kmem.pages()
     return {"nr_slab_reclaimable": rec, "nr_slab_unreclaimable": unrec}
-
-
-register("/proc/slabinfo", slabinfo)
-register("/proc/vmallocinfo", vmallocinfo)

@@ -21,11 +21,16 @@ cache), one NUMA node.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import physmem as pm
 from .errors import BadFree, KernelError
 from .kmem_events import ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew
 
 from .page_types import PAGE_SIZE
+
+if TYPE_CHECKING:
+    from .machine import Machine
 CACHE_LINE = 32              # "SLUB: HWalign=32" on the ground truth's CPU
 ARCH_SLAB_MINALIGN = 8       # __alignof__(unsigned long long) on i386
 SLUB_MAX_ORDER = 3           # PAGE_ALLOC_COSTLY_ORDER
@@ -77,7 +82,7 @@ def calculate_order(size: int, cpus: int) -> int:
     return slab_order(size, 1, 10, 1)
 
 
-def slab_pages_alloc(m, gfp: str, order: int, events, compound: bool = True) -> int:
+def slab_pages_alloc(m: Machine, gfp: str, order: int, events, compound: bool = True) -> int:
     """alloc_pages for a slab; SLUB's are compound (PG_head/PG_tail, PG_slab on the
     head), classic SLAB marks every page PG_slab."""
     comp = compound and order
@@ -92,7 +97,7 @@ def slab_pages_alloc(m, gfp: str, order: int, events, compound: bool = True) -> 
     return pfn
 
 
-def slab_pages_free(m, pfn: int, order: int, events) -> None:
+def slab_pages_free(m: Machine, pfn: int, order: int, events) -> None:
     fl = m.memmap.flags
     n = 1 << order
     fl[pfn:pfn + n] &= 0xFFFF ^ (pm.PG_slab | pm.PG_head | pm.PG_tail)
@@ -199,19 +204,23 @@ class SlubCache:
         return (self.nr_objs - nr_free, self.nr_objs, self.size, self.objects,
                 1 << self.order, self.nr_slabs)
 
+    def active_slabs(self) -> int:
+        """/proc/slabinfo's <active_slabs>: get_slabinfo() reports every slab (nr_slabs)."""
+        return self.nr_slabs
+
     def tunables(self) -> tuple[int, int, int]:
         return 0, 0, 0
 
     # -- the free pointer, as bytes in the frames ---------------------------------
-    def _set_fp(self, m, slab: SlubSlab, idx: int, nxt: int | None) -> None:
+    def _set_fp(self, m: Machine, slab: SlubSlab, idx: int, nxt: int | None) -> None:
         pa = (slab.pfn << 12) + idx * self.size + self.offset
         m.frames.write_u32(pa, 0 if nxt is None else slab.base + nxt * self.size)
 
-    def read_fp(self, m, slab: SlubSlab, idx: int) -> int:
+    def read_fp(self, m: Machine, slab: SlubSlab, idx: int) -> int:
         return m.frames.read_u32((slab.pfn << 12) + idx * self.size + self.offset)
 
     # -- allocation ---------------------------------------------------------------
-    def _new_slab(self, m, gfp: str, events) -> SlubSlab:
+    def _new_slab(self, m: Machine, gfp: str, events) -> SlubSlab:
         gfp = f"{gfp} | {self.gfp_extra}" if self.gfp_extra else gfp
         pfn = slab_pages_alloc(m, gfp, self.order, events)
         slab = SlubSlab(self, pfn, m.layout.page_offset + (pfn << 12))
@@ -240,7 +249,7 @@ class SlubCache:
             slab.state[i] = CPU
         slab.free = []
 
-    def _refill(self, m, cpu: int, gfp: str, events) -> str:
+    def _refill(self, m: Machine, cpu: int, gfp: str, events) -> str:
         """___slab_alloc(): find objects for an empty c->freelist."""
         slab = self.cpu_slab[cpu]
         if slab is not None:
@@ -259,7 +268,7 @@ class SlubCache:
         self._freeze(cpu, self._new_slab(m, gfp, events), events)
         return "new slab"
 
-    def alloc(self, m, cpu: int, events, gfp: str = "GFP_KERNEL") -> int:
+    def alloc(self, m: Machine, cpu: int, events, gfp: str = "GFP_KERNEL") -> int:
         fl = self.cpu_free[cpu]
         path = "cpu freelist"
         if not fl:
@@ -286,7 +295,7 @@ class SlubCache:
                           f"(object 0x{vaddr:08x}, slab pfn {slab.pfn:#x})")
         return idx
 
-    def free(self, m, cpu: int, slab: SlubSlab, idx: int, events) -> None:
+    def free(self, m: Machine, cpu: int, slab: SlubSlab, idx: int, events) -> None:
         va = slab.base + idx * self.size
         if slab is self.cpu_slab[cpu]:     # do_slab_free() fast path
             fl = self.cpu_free[cpu]
@@ -315,7 +324,7 @@ class SlubCache:
             if events is not None:
                 events.append(SlabMove(self.name, slab.pfn, "full", "partial"))
 
-    def _discard(self, m, slab: SlubSlab, events) -> None:
+    def _discard(self, m: Machine, slab: SlubSlab, events) -> None:
         for p in range(slab.pfn, slab.pfn + (1 << slab.order)):
             del self.slab_of[p]
         self.nr_slabs -= 1
@@ -325,7 +334,7 @@ class SlubCache:
         slab_pages_free(m, slab.pfn, slab.order, events)
         slab.where = "freed"
 
-    def _deactivate(self, m, cpu: int, events) -> None:
+    def _deactivate(self, m: Machine, cpu: int, events) -> None:
         """deactivate_slab(): c->freelist goes back into the slab, which is unfrozen."""
         slab = self.cpu_slab[cpu]
         if slab is None:
@@ -347,7 +356,7 @@ class SlubCache:
         if events is not None:
             events.append(SlabMove(self.name, slab.pfn, "cpu", to))
 
-    def shutdown(self, m, events) -> None:
+    def shutdown(self, m: Machine, events) -> None:
         """__kmem_cache_shutdown(): flush the CPU slabs, free every empty slab."""
         if any(s.used for s in self.slabs):
             n = sum(s.used for s in self.slabs)
@@ -361,7 +370,7 @@ class SlubCache:
             self._discard(m, slab, events)
 
     # -- consistency ----------------------------------------------------------------
-    def check(self, m, fail) -> None:
+    def check(self, m: Machine, fail) -> None:
         seen = set()
         total = 0
         for cpu, slab in enumerate(self.cpu_slab):
@@ -402,7 +411,7 @@ class SlubCache:
             fail(f"{self.name}: nr_slabs={self.nr_slabs} nr_objs={self.nr_objs} but the "
                  f"lists hold {len(seen)} slabs with {total} objects")
 
-    def _check_chain(self, m, slab, lst, state, fail) -> None:
+    def _check_chain(self, m: Machine, slab, lst, state, fail) -> None:
         """Each list entry is marked `state` and the in-memory pointers spell the list."""
         for pos, idx in enumerate(lst):
             if slab.state[idx] != state:

@@ -16,6 +16,8 @@ kernel's active/inactive split, the file LRU and shmem swapping are not modelled
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections import OrderedDict
 
 import numpy as np
@@ -24,6 +26,9 @@ from . import physmem as pm
 from .paging import _PAGE_ACCESSED, swp_pte, swp_pte_decode
 from .memory import flush_tlb_page
 from .task_events import Kswapd, Referenced, SwapOut
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 
 def max_swap_pages(pae: bool, flavour="6.1") -> int:
@@ -87,7 +92,7 @@ class SwapState:
     def swap_duplicate(self, slot: int) -> None:
         self.swap_map[slot] += 1
 
-    def swap_free(self, m, slot: int, events) -> None:
+    def swap_free(self, m: Machine, slot: int, events) -> None:
         """swap_free(): one entry fewer; the slot and its cache link go at zero."""
         self.swap_map[slot] -= 1
         if self.swap_map[slot] == 0:
@@ -100,7 +105,7 @@ class SwapState:
                 from .memory import release_page
                 release_page(m, pfn, events)
 
-    def drop_cache(self, m, pfn: int, events) -> None:
+    def drop_cache(self, m: Machine, pfn: int, events) -> None:
         """The page is no longer mapped anywhere: delete_from_swap_cache (its slot keeps
         the data for the swap entries that remain)."""
         slot = self.cache_slot.pop(pfn, None)
@@ -109,14 +114,14 @@ class SwapState:
             m.memmap.flags[pfn] = int(m.memmap.flags[pfn]) & ~pm.PG_swapcache
             m.memmap.refcount[pfn] -= 1
 
-    def slot_of(self, m, pte: int) -> int:
+    def slot_of(self, m: Machine, pte: int) -> int:
         return swp_pte_decode(pte, m.config.pae, m.config.flavour)[1]
 
-    def entry(self, m, slot: int) -> int:
+    def entry(self, m: Machine, slot: int) -> int:
         return swp_pte(0, slot, m.config.pae, m.config.flavour)
 
 
-def _mappers(m, pfn: int, vaddr: int):
+def _mappers(m: Machine, pfn: int, vaddr: int):
     """Every (process, entry address, PTE) mapping pfn: its pages all sit at vaddr
     (the anon_vma walk of the kernel, after fork every copy is at the same address)."""
     from .memory import pte_mapped, pte_pfn
@@ -131,7 +136,7 @@ def _mappers(m, pfn: int, vaddr: int):
     return out
 
 
-def page_referenced(m, pfn: int, events) -> bool:
+def page_referenced(m: Machine, pfn: int, events) -> bool:
     """Test and clear the Accessed bit in every PTE of the page."""
     young = False
     vaddr = m.swap_state.page_vaddr[pfn]
@@ -144,7 +149,7 @@ def page_referenced(m, pfn: int, events) -> bool:
     return young
 
 
-def swap_out_page(m, pfn: int, events) -> bool:
+def swap_out_page(m: Machine, pfn: int, events) -> bool:
     """try_to_unmap() + pageout() for one anonymous page; False if no slot is free."""
     sw = m.swap_state
     slot = sw.cache_slot.get(pfn)
@@ -182,11 +187,11 @@ def swap_out_page(m, pfn: int, events) -> bool:
     return True
 
 
-def _low_zones(m, mark: str):
+def _low_zones(m: Machine, mark: str):
     return [z for z in m.zones if z.free_pages < getattr(z, mark)]
 
 
-def kswapd(m, events, force: bool = False) -> int:
+def kswapd(m: Machine, events, force: bool = False) -> int:
     """balance_pgdat(): reclaim while a zone is below its high watermark."""
     sw = m.swap_state
     low = _low_zones(m, "watermark_low")
@@ -222,7 +227,7 @@ def kswapd(m, events, force: bool = False) -> int:
     return reclaimed
 
 
-def swap_meminfo(m) -> dict[str, int]:
+def swap_meminfo(m: Machine) -> dict[str, int]:
     sw = m.swap_state
     return {"SwapTotal": sw.total * 4, "SwapFree": (sw.total - sw.used) * 4,
             "SwapCached": len(sw.cache) * 4}

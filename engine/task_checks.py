@@ -1,6 +1,8 @@
 """m.check() for user processes: page tables, mapcounts, swap slots and leaks agree."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from collections import Counter
 
 import numpy as np
@@ -12,12 +14,15 @@ from .memory import pte_mapped, pte_pfn, pte_tables
 from .mm import TASK_SIZE, VM_EXEC, VM_READ, VM_SHARED, VM_WRITE
 from .paging import _PAGE_NX, _PAGE_PRESENT, _PAGE_RW, _PAGE_USER
 
+if TYPE_CHECKING:
+    from .machine import Machine
+
 
 def _fail(msg: str) -> None:
     raise InvariantError(msg)
 
 
-def check_processes(m) -> None:
+def check_processes(m: Machine) -> None:
     sw = m.swap_state
     mem = m.memmap
     maps: Counter = Counter()

@@ -11,11 +11,15 @@ status: the memory lines of task_mem() in their order and ``%8lu kB`` format.
 """
 from __future__ import annotations
 
-from .errors import ConfigError
+from typing import TYPE_CHECKING
+
 from .mm import VM_EXEC, VM_MAYSHARE, VM_READ, VM_WRITE
 
+if TYPE_CHECKING:
+    from .machine import Machine
 
-def maps_line(m, p, v) -> str:
+
+def maps_line(m: Machine, p, v) -> str:
     anon_pgoff_zero = m.config.flavour.maps_anon_pgoff_zero
     mm = p.mm
     f = v.vm_flags
@@ -46,11 +50,11 @@ def maps_line(m, p, v) -> str:
     return head + " " * max(0, 49 - len(head)) + name + "\n"
 
 
-def maps(m, p) -> str:
+def maps(m: Machine, p) -> str:
     return "".join(maps_line(m, p, v) for v in p.mm.vmas)
 
 
-def status(m, p) -> str:
+def status(m: Machine, p) -> str:
     mm = p.mm
     data, stack, exe = mm.vm_kind_pages()
     text = min(((mm.end_code + 0xFFF) & ~0xFFF) - (mm.start_code & ~0xFFF), exe << 12)
@@ -72,20 +76,3 @@ def status(m, p) -> str:
             f"PPid:\t{p.ppid}"]
     return "\n".join(head) + "\n" + "".join(f"{k}:\t{v:8d} kB\n" for k, v in rows) + \
         "Threads:\t1\n"
-
-
-def render_pid(m, pid, name: str) -> str:
-    if str(pid) == "self":
-        if m.current is None:
-            raise ConfigError(f"/proc/self/{name}: no process is running (the CPU is in the "
-                              f"kernel); name one, e.g. /proc/1/{name}")
-        pid = m.current
-    try:
-        p = m.processes[int(pid)]
-    except (KeyError, TypeError, ValueError):
-        raise ConfigError(f"/proc/{pid}: no such process") from None
-    if name == "maps":
-        return maps(m, p)
-    if name == "status":
-        return status(m, p)
-    raise ConfigError(f"/proc/{pid}/{name}: not modelled (try maps or status)")

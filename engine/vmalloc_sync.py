@@ -15,7 +15,12 @@ Under PAE every process shares the kernel PMD, so nothing needs syncing.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .paging import _PAGE_PRESENT
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 TASK_SIZE_SHIFT = 22
 
@@ -24,7 +29,7 @@ def _pde_index_range(start: int, end: int) -> range:
     return range(start >> 22, ((end - 1) >> 22) + 1)
 
 
-def sync_kernel_pdes(m, start: int, end: int, events: list | None) -> int:
+def sync_kernel_pdes(m: Machine, start: int, end: int, events: list | None) -> int:
     """arch_sync_kernel_mappings(): copy swapper's PDEs for [start, end) into every pgd."""
     if m.config.pae or not m.config.flavour.vmalloc_sync_eager:
         return 0
@@ -49,7 +54,7 @@ def sync_kernel_pdes(m, start: int, end: int, events: list | None) -> int:
     return copied
 
 
-def vmalloc_fault(m, p, vaddr: int, events: list | None) -> bool:
+def vmalloc_fault(m: Machine, p, vaddr: int, events: list | None) -> bool:
     """2.6's vmalloc_fault(): copy the missing PDE from swapper_pg_dir; True if fixed."""
     L = m.layout
     if m.config.pae or not (L.vmalloc_start <= vaddr < L.vmalloc_end):
@@ -67,7 +72,7 @@ def vmalloc_fault(m, p, vaddr: int, events: list | None) -> bool:
     return True
 
 
-def check_kernel_pdes(m) -> None:
+def check_kernel_pdes(m: Machine) -> None:
     """Invariant: a process's kernel PDE is swapper's, or (2.6, lazily) not present yet."""
     from .errors import InvariantError
     if m.config.pae:
@@ -84,7 +89,7 @@ def check_kernel_pdes(m) -> None:
                                      f"swapper_pg_dir has {src:#010x}")
 
 
-def check_direct_map(m) -> None:
+def check_direct_map(m: Machine) -> None:
     """Invariant: swapper_pg_dir still maps the direct map (PAGE_OFFSET + x -> x) for
     all of lowmem; a scribbled kernel PDE is what the next kernel access would oops on."""
     from .errors import InvariantError

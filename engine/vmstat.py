@@ -1,8 +1,12 @@
 """/proc files in the kernel's exact formats (mm/vmstat.c, fs/proc/meminfo.c)."""
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import physmem as pm
-from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 ZONE_STAT_NAMES = ("nr_free_pages", "nr_zone_inactive_anon", "nr_zone_active_anon",
                    "nr_zone_inactive_file", "nr_zone_active_file", "nr_zone_unevictable",
@@ -23,26 +27,14 @@ NODE_STAT_NAMES = ("nr_inactive_anon", "nr_active_anon", "nr_inactive_file", "nr
                    "nr_sec_page_table_pages", "nr_swapcached")
 
 
-def render(m, path: str) -> str:
-    path = path.rstrip("/")
-    fn = _FILES.get(path)
-    if fn is not None:
-        return fn(m)
-    parts = path.split("/")
-    if len(parts) == 4 and parts[1] == "proc":
-        return m.proc_pid(parts[2], parts[3])     # /proc/<pid>/maps, /proc/<pid>/status
-    raise ConfigError(f"{path}: no such file in this machine's /proc "
-                      f"(try {', '.join(sorted(_FILES))})")
-
-
-def buddyinfo(m) -> str:
+def buddyinfo(m: Machine) -> str:
     out = []
     for z in m.zones:
         out.append(f"Node 0, zone {z.name:>8} " + "".join(f"{n:6d} " for n in z.nr_free) + "\n")
     return "".join(out)
 
 
-def owner_pages(m, owner: int, zone_idx: int | None = None) -> int:
+def owner_pages(m: Machine, owner: int, zone_idx: int | None = None) -> int:
     mm = m.memmap
     if zone_idx is None:
         return int((mm.owner == owner).sum())
@@ -57,7 +49,7 @@ def _batch(managed: int) -> int:
     return max(1, (1 << (b.bit_length() - 1)) - 1)
 
 
-def pageset_lists(m, z) -> list[tuple[int, int]]:
+def pageset_lists(m: Machine, z) -> list[tuple[int, int]]:
     """setup_pageset(): (high, batch) of the hot list, and of the cold list before 2.6.25."""
     from .bootlog import zone_batchsize
     batch = zone_batchsize(m.boot_state, z)
@@ -72,7 +64,7 @@ def _threshold(managed: int, cpus: int) -> int:
     return min(125, 2 * cpus.bit_length() * (1 + mem.bit_length()))
 
 
-def node_stats(m) -> dict[str, int]:
+def node_stats(m: Machine) -> dict[str, int]:
     st = {n: 0 for n in NODE_STAT_NAMES}
     st["nr_page_table_pages"] = owner_pages(m, pm.OWNER_PGTABLE)
     user = owner_pages(m, pm.OWNER_USER)
@@ -84,7 +76,7 @@ def node_stats(m) -> dict[str, int]:
     return st
 
 
-def zoneinfo(m) -> str:
+def zoneinfo(m: Machine) -> str:
     fl = m.config.flavour
     new_fmt = fl.zoneinfo_format == "6.1"
     out = []
@@ -155,7 +147,7 @@ def zoneinfo(m) -> str:
     return "".join(out)
 
 
-def meminfo_values(m) -> dict[str, int]:
+def meminfo_values(m: Machine) -> dict[str, int]:
     """The /proc/meminfo fields, in kB, in the flavour's order."""
     zones = m.all_zones
     total = sum(z.managed for z in zones)
@@ -207,7 +199,7 @@ _ORDER_26 = ("MemTotal", "MemFree", "Buffers", "Cached", "SwapCached", "Active",
 _NO_KB = ("HugePages_Total", "HugePages_Free", "HugePages_Rsvd", "HugePages_Surp")
 
 
-def meminfo(m) -> str:
+def meminfo(m: Machine) -> str:
     vals = meminfo_values(m)
     out = []
     if m.config.flavour.meminfo_format == "6.1":
@@ -226,7 +218,7 @@ def meminfo(m) -> str:
     return "".join(out)
 
 
-def _directmap_split(m) -> tuple[int, int]:
+def _directmap_split(m: Machine) -> tuple[int, int]:
     """DirectMap4k / DirectMap4M (or 2M): the direct map's 4K and large-page kB."""
     lowmem_kb = m.max_low_pfn * 4
     if not m.config.pse:
@@ -236,14 +228,3 @@ def _directmap_split(m) -> tuple[int, int]:
     n_large = (m.max_low_pfn * 4) // large - 1
     return lowmem_kb - n_large * large, n_large * large
 
-
-_FILES = {
-    "/proc/buddyinfo": buddyinfo,
-    "/proc/zoneinfo": zoneinfo,
-    "/proc/meminfo": meminfo,
-}
-
-
-def register(path: str, fn) -> None:
-    """Add a /proc file: fn(m) -> text.  Subsystems register theirs at import time."""
-    _FILES[path] = fn

@@ -18,7 +18,7 @@ lists it on an unknown key).
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from engine.events import AllocPages, FreePages
 
@@ -29,6 +29,9 @@ from .facts_base import (ADDRESS_KINDS, LAYOUT_FIELDS, LEVELS, NUMERIC_KINDS,  #
 from .facts_mm import (_cache, _entry, _flags, _index, _mapcount, _page_count,  # noqa: F401
                        _slab_list, _slabinfo, _table, _tlb_entries, _vma, _vma_perms,
                        _walk_paddr_fact, entry_flags)
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 
 # -- fact functions --------------------------------------------------------------------
@@ -178,7 +181,7 @@ def _merged_to(o: Outcome, _: tuple) -> int:
     return free_block_order(o.machine, p >> PAGE_SHIFT)
 
 
-def free_block_order(m: Any, pfn: int) -> int:
+def free_block_order(m: Machine, pfn: int) -> int:
     """Order of the free buddy block containing ``pfn`` (-1 if the frame is not free): the
     block whose head page the zone marks PageBuddy with that order (Zone.buddy_order)."""
     zone = _zone(m, zone_of_pfn(m, pfn))

@@ -3,11 +3,14 @@ fact is (:class:`Fact`), and the helpers that find a step's address and frame.""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from engine.events import Event
 from engine.page_types import PAGE_SHIFT, PAGE_SIZE  # noqa: F401 (re-exported)
 from engine.zone import ZONE_NAMES  # noqa: F401 (re-exported)
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 ZONE_FIELDS = ("start_pfn", "spanned", "present", "managed", "free_pages",
                "watermark_min", "watermark_low", "watermark_high")
@@ -27,7 +30,7 @@ class FactError(Exception):
 @dataclass
 class Outcome:
     """What one step did: the input to every fact."""
-    machine: Any
+    machine: Machine | None       # None: a boot step failed before any machine existed
     op: Any                       # scenarios.ops.Op
     args: dict[str, Any]
     result: Any = None
@@ -51,7 +54,7 @@ class Fact:
 
 # -- helpers ---------------------------------------------------------------------------
 
-def _walk_paddr(m: Any, vaddr: int, pid: Any = None) -> int | None:
+def _walk_paddr(m: Machine, vaddr: int, pid: Any = None) -> int | None:
     w = m.walk(vaddr, pid=pid)
     return None if w.fault is not None else w.paddr
 
@@ -96,14 +99,14 @@ def subject_paddr(o: Outcome) -> int | None:
     return vaddr_to_paddr(o, v)
 
 
-def zone_of_pfn(m: Any, pfn: int) -> str:
+def zone_of_pfn(m: Machine, pfn: int) -> str:
     for z in m.zones:
         if z.start_pfn <= pfn < z.start_pfn + z.spanned:
             return z.name
     return "none"
 
 
-def _zone(m: Any, name: str) -> Any:
+def _zone(m: Machine, name: str) -> Any:
     for z in m.zones:
         if z.name == name:
             return z

@@ -12,9 +12,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .quiz import _build
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 KINDS = ("buddy", "walk", "walk-pae", "slab", "watermark", "vma")
 ALL_KINDS = KINDS + ("exercise",)          # exercise: a typed-in textbook walk
@@ -198,7 +201,7 @@ def _play(kind: str, seed: int, machine: dict, setup: list[dict], asked: list[di
     return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel)
 
 
-def _free_lists(m: Any, zone: str) -> list[str]:
+def _free_lists(m: Machine, zone: str) -> list[str]:
     z = next(z for z in m.zones if z.name == zone)
     out = [f"ZONE_{zone} free_area (pfns, head of each list first; the allocator takes the head, "
            "a split keeps the lower half and puts the upper half at the head of the list below; "
@@ -253,7 +256,7 @@ def slab_problem(seed: int, count: int = 4) -> Problem:
             "en": f"kmalloc({n}, GFP_KERNEL): which cache?", "zh": f"kmalloc({n}, GFP_KERNEL)：用哪个缓存？",
             "answer": "cache"}})
 
-    def state(m: Any, first: int) -> list[str]:
+    def state(m: Machine, first: int) -> list[str]:
         line = next(l for l in m.proc("/proc/slabinfo").splitlines() if l.startswith("quiz_cache "))
         return [f"SLUB (6.1). kmem_cache_create(\"quiz_cache\", {size}, 0, 0, NULL): /proc/slabinfo line:",
              "  " + " ".join(line.split()),
@@ -294,7 +297,7 @@ def watermark_problem(seed: int, count: int = 4) -> Problem:
             "en": f"alloc_pages({gfp}, {order}): which zone serves it?",
             "zh": f"alloc_pages({gfp}, {order})（{order} 阶）：由哪个管理区满足？", "answer": "zone"}})
 
-    def state(m: Any) -> list[str]:
+    def state(m: Machine) -> list[str]:
         out = ["Linux 2.6.24, 1 GB. Zones (free pages, watermarks, lowmem_reserve):"]
         for z in m.zones:
             out.append(f"  {z.name:<8} free {z.free_pages:>6}  min {z.watermark_min:>5}  "
@@ -327,7 +330,7 @@ def vma_problem(seed: int, count: int = 5) -> Problem:
         "zh": f"地址 {v:#010x}：在哪个 VMA 里（路径、[heap]、[stack]、anon，或 none）？",
         "answer": "vma"}} for v in rng.sample(probes, min(count, len(probes)))]
 
-    def state(m: Any) -> list[str]:
+    def state(m: Machine) -> list[str]:
         return ["/proc/1/maps of the process (find_vma(): the first VMA ending above the address;",
                 "the address is inside only if it is also >= its start):"] + \
             ["  " + l for l in m.proc("/proc/1/maps").splitlines()]

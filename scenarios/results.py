@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from engine.process import Process
+
 from . import expr
 from .facts import PAGE_SHIFT, FactError, Outcome
 from .model import Expect, Step
@@ -36,6 +38,7 @@ class Question:
     text: dict[str, str]
     answer: Any            # the engine's answer (int, str or bool)
     shown: str             # the answer as displayed
+    revealed: bool = False  # the learner answered (the TUI shows the answer only then)
 
     def ask(self, lang: str = "en") -> str:
         return self.text.get(lang) or self.text.get("en", "")
@@ -145,15 +148,13 @@ def fmt_result(kind: str, r: Any) -> str:
         return f"{r.device}: a {r.size}-byte buffer at {int(r.kaddr):#010x}"
     if kind in ("access", "walk"):
         pa = "-" if r.paddr is None else f"{int(r.paddr):#010x}"
-        fault = getattr(r, "fault", None)
-        extra = f", TLB {'hit' if getattr(r, 'tlb_hit', False) else 'miss'}" if kind == "access" else ""
-        return f"paddr {pa}{extra}" + (f", fault: {getattr(fault, 'reason', fault)}" if fault else "")
+        extra = f", TLB {'hit' if r.tlb_hit else 'miss'}" if kind == "access" else ""
+        return f"paddr {pa}{extra}" + (f", fault: {r.fault.reason}" if r.fault is not None else "")
     if kind == "bytes":
         return bytes(r).hex(" ")
     if kind == "machine":
-        c = getattr(r, "config", None)
-        return "booted" if c is None else \
-            f"booted {c.ram >> 20} MB, {'PAE' if c.pae else 'non-PAE'}, Linux {c.flavour.release}"
+        c = r.config
+        return f"booted {c.ram >> 20} MB, {'PAE' if c.pae else 'non-PAE'}, Linux {c.flavour.release}"
     if kind == "snapshot":
         return ", ".join(f"{name}: {z.free_pages} free" for name, z in r.items())
     return str(r)
@@ -232,9 +233,10 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
     """Build the StepResult: expects, focus and quiz answer (after the op ran)."""
     res = StepResult(index, step, out.args, out.result, None, out.error, out.events,
                      items=out.items, errors=out.errors)
-    config = getattr(out.machine, "config", None)
-    res.kernel = str(getattr(getattr(config, "flavour", None), "release", "") or "")
-    res.zone_free = tuple((z.name, int(z.free_pages)) for z in getattr(out.machine, "zones", ()))
+    m = out.machine
+    if m is not None:                   # None: a boot step failed before any machine existed
+        res.kernel = m.config.flavour.release
+        res.zone_free = tuple((z.name, int(z.free_pages)) for z in m.zones)
     if out.error is None and out.items is None:
         try:
             res.value = _primary(step.op.result, out.result)
@@ -252,8 +254,8 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
             res.focus[kind] = expr.evaluate(tree, scope, raw) if tree is not None else raw
         except (expr.ExprError, TypeError, ValueError):
             res.focus[kind] = None
-        if kind in ("process",) and hasattr(res.focus[kind], "pid"):
-            res.focus[kind] = int(res.focus[kind].pid)
+        if kind == "process" and isinstance(res.focus[kind], Process):
+            res.focus[kind] = res.focus[kind].pid
     if step.ask is not None:
         a = step.ask
         try:

@@ -7,11 +7,17 @@ step result carries the error's class name and kernel-style message.
 from __future__ import annotations
 
 import random
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from engine.errors import ConfigError, KernelError
+from engine.process import Process
 
 from . import expr
 from .facts import PAGE_SHIFT, PAGE_SIZE, Outcome
 from .model import Step
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 class Item:
     """One result of a repeat/each step: ``it`` in expressions, ``it.order`` its arguments."""
@@ -27,13 +33,15 @@ class Item:
         return f"Item({self.value!r})"
 
 
-def builtins(m: Any) -> dict[str, Any]:
-    lay = getattr(m, "layout", None)
-    zones = {z.name: z for z in getattr(m, "zones", [])}
-    return {"layout": lay, "config": getattr(m, "config", None), "cpu": getattr(m, "cpu", None),
-            "zones": zones,
-            "PAGE_SIZE": PAGE_SIZE, "PAGE_SHIFT": PAGE_SHIFT,
-            "PAGE_OFFSET": getattr(lay, "page_offset", 0xC0000000)}
+def builtins(m: Machine | None) -> dict[str, Any]:
+    """The names every lesson expression sees; with no machine (a boot step that failed
+    before any machine existed) the machine's names are None."""
+    names: dict[str, Any] = {"PAGE_SIZE": PAGE_SIZE, "PAGE_SHIFT": PAGE_SHIFT}
+    if m is None:
+        return {**names, "layout": None, "config": None, "cpu": None, "zones": {},
+                "PAGE_OFFSET": 0xC0000000}
+    return {**names, "layout": m.layout, "config": m.config, "cpu": m.cpu,
+            "zones": {z.name: z for z in m.zones}, "PAGE_OFFSET": m.layout.page_offset}
 
 
 def resolve_args(step: Step, env: dict[str, Any]) -> dict[str, Any]:
@@ -56,14 +64,14 @@ def _finish_args(op: Any, args: dict[str, Any]) -> dict[str, Any]:
         v = args.get(p.name)
         if v is None:
             continue
-        if p.type == "pid" and hasattr(v, "pid"):
-            args[p.name] = int(v.pid)
+        if p.type == "pid" and isinstance(v, Process):
+            args[p.name] = v.pid
         elif p.type in ("int", "addr", "size", "pid") and not isinstance(v, int):
             args[p.name] = int(v)
     return args
 
 
-def call_engine(m: Any, op: Any, args: dict[str, Any]) -> Any:
+def call_engine(m: Machine, op: Any, args: dict[str, Any]) -> Any:
     values = [args.get(p.name) for p in op.params]
     if op.name == "write_virt" and isinstance(values[1], str):
         values[1] = values[1].encode("utf-8")
@@ -75,28 +83,22 @@ def call_engine(m: Any, op: Any, args: dict[str, Any]) -> Any:
     return getattr(m, op.engine_method)(*values)       # the op table's declared method
 
 
-def kernel_error_types() -> tuple[type, ...]:
-    """Errors that are a step's outcome: kernel errors and impossible arguments."""
-    try:
-        from engine.errors import ConfigError, KernelError
-        return (KernelError, ConfigError)
-    except ImportError:
-        return ()
+KERNEL_ERRORS = (KernelError, ConfigError)   # a step's outcome: kernel errors and impossible arguments
 
 
 class EngineFailure(Exception):
     """The engine raised something that is not a kernel error (shown, never a traceback)."""
 
 
-def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
+def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
     """Run the step's operation (all iterations) on ``m``; never raises KernelError."""
     op = step.op
-    kerr = kernel_error_types()
+    kerr = KERNEL_ERRORS
     scope = {**builtins(m), **env}
     rep = step.repeat
     if rep is None:
         out = Outcome(m, op, {})
-        before = getattr(m, "events", None)
+        before = m.events
         try:
             out.args = _finish_args(op, resolve_args(step, scope))
             out.result = call_engine(m, op, out.args)
@@ -128,7 +130,7 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
     for i in order:
         scope["i"] = i
         scope["it"] = source[i] if each else i
-        before = getattr(m, "events", None)
+        before = m.events
         result = None
         try:
             if where is not None and not evaluate(where, scope, rep.where_text):
@@ -141,8 +143,8 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
                 v = args.get(name)
                 if v is None or type(v) is int:
                     continue
-                if typ == "pid" and hasattr(v, "pid"):
-                    args[name] = int(v.pid)
+                if typ == "pid" and isinstance(v, Process):
+                    args[name] = v.pid
                 elif not isinstance(v, int):
                     args[name] = int(v)
             out.args = args
@@ -162,7 +164,7 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
         except Exception as err:  # an engine bug
             out.error = EngineFailure(f"{type(err).__name__}: {err}")
             break
-        after = getattr(m, "events", None)
+        after = m.events
         if walk:
             events.extend(fresh_events(m, before, op, result))
         elif after is not None and after is not before:
@@ -172,11 +174,11 @@ def apply_op(m: Any, step: Step, env: dict[str, Any]) -> Outcome:
     return out
 
 
-def engine_caller(m: Any, op: Any) -> Any:
+def engine_caller(m: Machine, op: Any) -> Any:
     """``call_engine(m, op, args)`` with the engine method looked up once (repeat steps)."""
-    method = getattr(m, op.engine_method, None)
-    if op.target == "process" or op.name == "write_virt" or method is None:
+    if op.target == "process" or op.name == "write_virt":
         return lambda args: call_engine(m, op, args)
+    method = getattr(m, op.engine_method)               # the op table's declared method
     params = op.params
 
     def call(args: dict[str, Any]) -> Any:
@@ -187,13 +189,13 @@ def engine_caller(m: Any, op: Any) -> Any:
     return call
 
 
-def fresh_events(m: Any, before: Any, op: Any, result: Any) -> list:
+def fresh_events(m: Machine, before: list | None, op: Any, result: Any) -> list:
     """The events of the operation just run: none if it left ``m.events`` alone.
 
     A side-effect-free walk records nothing on the machine; its steps (and #PF) are
     its events.
     """
-    after = getattr(m, "events", None)
+    after = m.events
     if after is not None and after is not before:
         return list(after)
     if op.result == "walk" and result is not None:

@@ -23,11 +23,14 @@ import time
 import weakref
 from types import SimpleNamespace
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from .model import Lesson, Step
 from .results import StepResult, evaluate_step
 from .runner import Item, apply_op, bind_value
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 
 @dataclass
@@ -50,17 +53,17 @@ class Move:
         """The events of every step this move applied or undid, oldest first."""
         return [e for r in (*self.undone, *self.applied) for e in r.events]
 
-    def touched(self, machine: Any) -> "Touched | None":
+    def touched(self, machine: Machine) -> "Touched | None":
         """What this move may have changed, for views that update incrementally; None when
         the machine object changed (redraw everything)."""
         if self.new_machine:
             return None
         t = Touched([machine.memmap.chunk_range(c) for c in self.chunks], set(), set(), set())
         for e in self.events:
-            pfn, zone, cache, pid = (getattr(e, k, None) for k in ("pfn", "zone", "cache", "pid"))
+            pfn, zone, cache, pid = (e.get(k) for k in ("pfn", "zone", "cache", "pid"))
             if isinstance(pfn, int):
-                order = getattr(e, "order", 0)
-                n = getattr(e, "nr_pages", None) or (1 << (order if isinstance(order, int) else 0))
+                order = e.get("order", 0)
+                n = e.get("nr_pages") or (1 << (order if isinstance(order, int) else 0))
                 t.frames.append((pfn, pfn + n))
             if isinstance(zone, str):
                 t.zones.add(zone)
@@ -104,7 +107,7 @@ class _Saved:
     order: list                  # env's names in their order
 
 
-def boot_machine(config: dict[str, Any]) -> Any:
+def boot_machine(config: dict[str, Any]) -> Machine:
     import engine
     return engine.Machine.boot(**config)
 
@@ -120,7 +123,7 @@ class Timeline:
         self.checkpoint_every = max(1, checkpoint_every)
         self.max_checkpoints = max(2, max_checkpoints)
         self.heavy_ms = heavy_ms
-        self.machine: Any = boot(dict(lesson.machine))
+        self.machine: Machine = boot(dict(lesson.machine))
         self.env: dict[str, Any] = {}
         self.results: list[StepResult] = []
         self.last_move = Move()

@@ -11,7 +11,7 @@ accepted values come from the engine itself, never from a copied list:
 - sizes: ``engine.config.parse_size``; the machine: ``engine.config.make_config`` and
   the boot-time layout (``engine.layout.compute_layout``, which refuses a vmalloc=
   reserve that leaves no lowmem);
-- /proc paths: the files ``engine.vmstat`` renders.
+- /proc paths: the files of ``engine.procfs`` (PROC_FILES, PID_FILES).
 
 Expression arguments are checked when they are constant (``"1 << 64"``); names are
 checked for their kind (a map_driver or a process is not an address).
@@ -152,11 +152,12 @@ def check_prot(value: Any) -> str:
 
 
 def check_proc_path(value: str) -> str:
-    from engine.vmstat import _FILES
-    if value.rstrip("/") in _FILES or re.fullmatch(r"/proc/(\d+|self)/(maps|status)/?", value):
+    from engine.procfs import PID_FILES, PROC_FILES
+    m = re.fullmatch(r"/proc/(\d+|self)/(\w+)/?", value)
+    if value.rstrip("/") in PROC_FILES or (m is not None and m.group(2) in PID_FILES):
         return ""
-    return f"{value}: no such file in this machine's /proc (try {', '.join(sorted(_FILES))}, " \
-           "/proc/<pid>/maps or /proc/<pid>/status)"
+    return f"{value}: no such file in this machine's /proc (try {', '.join(sorted(PROC_FILES))}, " \
+           f"{' or '.join(f'/proc/<pid>/{n}' for n in PID_FILES)})"
 
 
 def check_text(op: str, name: str, value: Any) -> str:

@@ -57,8 +57,7 @@ async def test_zoom_goto_walk_and_language():
         await pilot.press(*"0xc0100000", "enter")
         assert app.selection == Selection("address", 0xC0100000)
         walk = app.query_one(PageWalkPane)
-        if hasattr(app.machine, "walk"):
-            assert walk.vaddr == 0xC0100000 and walk.walk is not None
+        assert walk.vaddr == 0xC0100000 and walk.walk is not None
         assert "pfn 0x100" in lesson_text(app) and "zone DMA" in lesson_text(app)
         await pilot.press("L")
         assert app.lang == "zh"

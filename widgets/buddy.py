@@ -6,7 +6,7 @@ the rows whose text changed."""
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -20,6 +20,9 @@ from .i18n import tr
 from .selection import Selection, SelectionRequested, selected_zone
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 SPARK = "▁▂▃▄▅▆▇█"
 COL = 6
@@ -110,7 +113,7 @@ class BuddyPane(TextLines):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self._machine: Any = None
+        self._machine: Machine | None = None
         self._view: StepView | None = None
         self._rendered_width: int | None = None
 

@@ -210,7 +210,6 @@ PANES: dict[str, tuple[str, str]] = {
     "tlb.empty": ("empty", "空"),
     # slab
     "slab.title": ("Slab caches", "slab 缓存"),
-    "slab.later": ("SLUB arrives with the kernel-allocators lesson", "SLUB 将在“内核分配器”一课中出现"),
     "slab.name": ("name", "名称"), "slab.objsize": ("objsize", "对象大小"), "slab.active": ("active", "活跃"),
     "slab.total": ("total", "总数"), "slab.slabs": ("slabs", "slab 数"),
     "slab.cache": ("{name}: {n} slabs of {per} × {size} B, order {order}",

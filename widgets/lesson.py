@@ -8,7 +8,7 @@ border says how many.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 
@@ -17,6 +17,9 @@ from .notation import event_text
 from .selection import describe
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 WORD_KEYS = ("step", "start", "events", "expects", "error", "more", "selection", "question", "answer",
              "log", "intended", "output", "below", "title", "deeper")
@@ -32,7 +35,7 @@ MAX_EVENTS = 8
 _KEY = re.compile(r"^\s*(?:Node \d+, zone\s+)?([A-Za-z_][\w()/ ]*?)\s*[:\s]\s*[-\d(]")
 
 
-def _kernel(machine: Any) -> str:
+def _kernel(machine: Machine | None) -> str:
     return machine.config.kernel if machine is not None else "6.1"
 
 
@@ -83,7 +86,7 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
             else:
                 t.append(f"\n  {w['error']}{colon}{result.error_kind}: {result.error_message}\n", "bold red")
         else:
-            items = getattr(result, "items", None)
+            items = result.items
             shown = [tr(lang, "lesson.repeat", done=len(items), failed=result.errors)] \
                 if items is not None else result.result_text().rstrip("\n").splitlines() or [""]
             if len(shown) == 1:
@@ -96,10 +99,10 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
                 for i, line in enumerate(shown):
                     t.append(("▸ " if i in marked else "  ") + line + "\n",
                              "bold yellow" if i in marked else "green")
-        question = getattr(result, "question", None)
+        question = result.question
         if question is not None:
             t.append(f"{w['question']}{colon}{question.ask(lang)}\n", "bold yellow")
-            if getattr(question, "revealed", False):     # never before the learner answered
+            if question.revealed:                       # never before the learner answered
                 t.append(f"{w['answer']}{colon}{question.shown}\n", "yellow")
         if result.events:
             kernel = _kernel(view.machine)
@@ -113,7 +116,7 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
             t.append(f"\n{w['expects']}{colon.rstrip()}\n", "dim")
             for e in failed:
                 t.append(f"  ✗ {e.sentence(lang)}\n", "bold red")
-        deeper = result.step.deeper_in(lang) if hasattr(result.step, "deeper_in") else ""
+        deeper = result.step.deeper_in(lang)
         if deeper:              # below the step's own lines: read it after the step, if at all
             t.append(f"\n▸ {w['deeper']}\n", "bold dim")
             t.append(deeper + "\n", "italic")

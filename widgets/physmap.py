@@ -7,7 +7,7 @@ another machine) bins every frame again, so the map always equals the machine.  
 """
 from __future__ import annotations
 
-from typing import Any, Iterable
+from typing import TYPE_CHECKING, Any, Iterable
 
 import numpy as np
 from rich.segment import Segment
@@ -31,6 +31,9 @@ from .physmap_legend import (CLASS_COLOURS, CLASS_NAMES, FREE_BY_ZONE, GLYPH, GL
                              GUTTER_STYLE, INFO_ROWS, LINKED, NCLS, RUNTIME, SELECTED, STYLES, TOUCHED,
                              ZONE_NAMES, legend_pairs, pack_pairs, rmap_text)
 
+if TYPE_CHECKING:
+    from engine.machine import Machine
+
 
 def frame_classes(memmap: Any, lo: int, hi: int) -> np.ndarray:
     """Class of each frame in [lo, hi): its owner, or "free <zone>" for free frames."""
@@ -43,7 +46,6 @@ def event_pfn_ranges(events: Iterable[Any]) -> list[tuple[int, int]]:
     """The frame ranges [lo, hi) an operation's events touched."""
     out = []
     for ev in events:
-        get = lambda k, d=None: getattr(ev, k, d)   # noqa: E731  (a field, by name)
         if isinstance(ev, Split):
             out.append((ev.pfn, ev.pfn + (2 << ev.order)))
         elif isinstance(ev, Merge):
@@ -53,10 +55,10 @@ def event_pfn_ranges(events: Iterable[Any]) -> list[tuple[int, int]]:
             out.append((ev.final_pfn, ev.final_pfn + (1 << ev.final_order)))
         elif isinstance(ev, (Reserve, FreeReserved)):
             out.append((ev.pfn, ev.pfn + ev.nr_pages))
-        elif isinstance(get("pfn"), int):
-            order = get("order", 0)
+        elif isinstance(ev.get("pfn"), int):
+            order = ev.get("order", 0)
             out.append((ev.pfn, ev.pfn + (1 << (order if isinstance(order, int) else 0))))
-        elif isinstance(get("paddr"), int):
+        elif isinstance(ev.get("paddr"), int):
             out.append((ev.paddr >> 12, (ev.paddr >> 12) + 1))
     return out
 
@@ -133,7 +135,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self.machine: Any = None
+        self.machine: Machine | None = None
         self.cells: CellCounts | None = None
         self.touched: set[int] = set()
         self.selected_cell: int | None = None

@@ -2,7 +2,7 @@
 frame's reverse map, in the app's language."""
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from rich.style import Style
@@ -11,6 +11,9 @@ from rich.text import Text
 from engine.physmem import OWNER_NAMES
 
 from .i18n import engine_phrase, tr
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 # frame classes: the owners (engine.physmem.OWNER_*), then free frames by zone
 FREE_BY_ZONE = 11
@@ -77,7 +80,7 @@ def pack_pairs(pairs: list[Text], width: int, gap: int = 2) -> list[Text]:
     return lines
 
 
-def rmap_text(machine: Any, pfn: int, limit: int = 4, lang: str = "en") -> Text:
+def rmap_text(machine: Machine, pfn: int, limit: int = 4, lang: str = "en") -> Text:
     """The reverse map of a frame: every virtual address mapping it."""
     from engine.rmap import page_mappings
     maps = page_mappings(machine, pfn)

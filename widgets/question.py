@@ -91,10 +91,10 @@ def ask_current(app: Any) -> None:
     Only when ``app.ask_questions`` is true: ``mmviz`` sets it for a learner at a terminal;
     recordings and scripted runs step without stopping (the pane still hides the answer)."""
     r = app.timeline.current
-    q = getattr(r, "question", None)
-    if q is None or getattr(q, "revealed", False) or not getattr(app, "ask_questions", False):
+    q = r.question if r is not None else None
+    if q is None or q.revealed or not getattr(app, "ask_questions", False):
         return
     app.playing = False
-    ask = getattr(r.step, "ask", None)
-    app.push_screen(QuestionScreen(q, app.lang, getattr(ask, "choices", None), r.title(app.lang)),
+    ask = r.step.ask
+    app.push_screen(QuestionScreen(q, app.lang, ask.choices if ask is not None else None, r.title(app.lang)),
                     lambda _verdict: app.refresh_view())

@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from engine.errors import MmvizError
 from engine.page_types import PAGE_SHIFT, TASK_SIZE
 from textual.message import Message
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
+    from engine.layout import Region
+    from engine.process import Process
+    from engine.vmalloc import VmArea
 
 
 @dataclass(frozen=True)
@@ -34,14 +41,14 @@ class SelectionRequested(Message):
         super().__init__()
 
 
-def region_of(machine: Any, vaddr: int) -> Any:
+def region_of(machine: Machine, vaddr: int) -> Region | None:
     for r in machine.layout.regions:
         if r.start <= vaddr < r.end:
             return r
     return None
 
 
-def direct_map_pfn(machine: Any, vaddr: int) -> int | None:
+def direct_map_pfn(machine: Machine, vaddr: int) -> int | None:
     """The frame behind a direct-map (lowmem) address, or None."""
     lay = machine.layout
     if lay.page_offset <= vaddr < lay.high_memory:
@@ -49,7 +56,7 @@ def direct_map_pfn(machine: Any, vaddr: int) -> int | None:
     return None
 
 
-def lowmem_address(machine: Any, pfn: int) -> int | None:
+def lowmem_address(machine: Machine, pfn: int) -> int | None:
     """__va() of a lowmem frame, or None for highmem / out of range."""
     lay = machine.layout
     v = lay.page_offset + (pfn << PAGE_SHIFT)
@@ -58,7 +65,7 @@ def lowmem_address(machine: Any, pfn: int) -> int | None:
     return None
 
 
-def selected_pfn(machine: Any, sel: Selection | None) -> int | None:
+def selected_pfn(machine: Machine, sel: Selection | None) -> int | None:
     """The frame a selection points at (directly, or through the direct map or a walk)."""
     if sel is None or machine is None:
         return None
@@ -68,18 +75,16 @@ def selected_pfn(machine: Any, sel: Selection | None) -> int | None:
         pfn = direct_map_pfn(machine, sel.value)
         if pfn is not None:
             return pfn
-        walk = getattr(machine, "walk", None)
-        if callable(walk):
-            try:
-                w = walk(sel.value)
-            except Exception:
-                return None
-            if getattr(w, "paddr", None) is not None:
-                return w.paddr >> PAGE_SHIFT
+        try:
+            w = machine.walk(sel.value)
+        except MmvizError:              # an address outside the 32-bit space
+            return None
+        if w.paddr is not None:
+            return w.paddr >> PAGE_SHIFT
     return None
 
 
-def vmalloc_area(machine: Any, sel: Selection | None) -> Any:
+def vmalloc_area(machine: Machine, sel: Selection | None) -> VmArea | None:
     """The vmalloc area a "vmalloc" selection (its start address) names, or None."""
     if sel is None or sel.kind != "vmalloc" or not isinstance(sel.value, int):
         return None
@@ -87,16 +92,14 @@ def vmalloc_area(machine: Any, sel: Selection | None) -> Any:
     return vmalloc_area_of(machine, sel.value)
 
 
-def selected_process(machine: Any, sel: Selection | None) -> Any:
+def selected_process(machine: Machine, sel: Selection | None) -> Process | None:
     """The process a "process" selection (a pid) names, or None."""
     if sel is None or sel.kind != "process" or machine is None:
         return None
-    procs = getattr(machine, "processes", None) or {}
-    pid = getattr(sel.value, "pid", sel.value)
-    return procs.get(pid) if isinstance(procs, dict) else None
+    return machine.processes.get(sel.value)
 
 
-def process_frames(proc: Any) -> list[int]:
+def process_frames(proc: Process) -> list[int]:
     """Frames the process's user page tables map (its resident set), read-only."""
     pgd = proc.mm.pgd
     out = []
@@ -105,7 +108,7 @@ def process_frames(proc: Any) -> list[int]:
     return out
 
 
-def linked_pfns(machine: Any, sel: Selection | None) -> list[int]:
+def linked_pfns(machine: Machine, sel: Selection | None) -> list[int]:
     """Frames a selection lights up: a vmalloc area's scattered frames, a cache's slabs,
     a process's resident pages."""
     if sel is None or machine is None:
@@ -117,23 +120,22 @@ def linked_pfns(machine: Any, sel: Selection | None) -> list[int]:
         from engine.rmap import vmalloc_frames
         area = vmalloc_area(machine, sel)
         return vmalloc_frames(area) if area is not None else []
-    if sel.kind == "cache" and hasattr(machine, "slab_cache"):
+    if sel.kind == "cache":
         try:
             cache = machine.slab_cache(str(sel.value))
-        except Exception:
+        except MmvizError:              # a cache destroyed since it was selected
             return []
         out: list[int] = []
-        for slab in getattr(cache, "slabs", ()):
+        for slab in cache.slabs:
             out.extend(range(slab.pfn, slab.pfn + (1 << slab.order)))
         return out
     return []
 
 
-def slab_object(machine: Any, vaddr: int, lang: str = "en") -> str | None:
+def slab_object(machine: Machine, vaddr: int, lang: str = "en") -> str | None:
     """"slab kmalloc-64 object 3 of the slab at pfn 0x1f2" for a slab object's address."""
     from .i18n import tr
-    slab_of = getattr(machine, "slab_of", None)
-    slab = slab_of(vaddr) if callable(slab_of) else None
+    slab = machine.slab_of(vaddr)
     if slab is None:
         return None
     size = slab.cache.size
@@ -143,7 +145,7 @@ def slab_object(machine: Any, vaddr: int, lang: str = "en") -> str | None:
     return tr(lang, key, cache=slab.cache.name, idx=idx, pfn=f"{slab.pfn:#x}")
 
 
-def selected_address(machine: Any, sel: Selection | None) -> int | None:
+def selected_address(machine: Machine, sel: Selection | None) -> int | None:
     if sel is None or machine is None:
         return None
     if sel.kind in ("address", "vmalloc") and isinstance(sel.value, int):
@@ -157,7 +159,7 @@ def selected_address(machine: Any, sel: Selection | None) -> int | None:
     return None
 
 
-def selected_zone(machine: Any, sel: Selection | None) -> str | None:
+def selected_zone(machine: Machine, sel: Selection | None) -> str | None:
     if sel is None or machine is None:
         return None
     if sel.kind == "zone":
@@ -168,7 +170,7 @@ def selected_zone(machine: Any, sel: Selection | None) -> str | None:
     return None
 
 
-def describe(machine: Any, sel: Selection | None, lang: str = "en") -> str:
+def describe(machine: Machine, sel: Selection | None, lang: str = "en") -> str:
     """One line linking the selection across the views (zone, owner, __va, region), in
     ``lang``."""
     if sel is None or machine is None:
@@ -183,8 +185,7 @@ def describe(machine: Any, sel: Selection | None, lang: str = "en") -> str:
         area = vmalloc_area(machine, sel)
         if area is not None:
             parts.append(tr(lang, "sel.area", start=f"{area.start:#010x}", end=f"{area.end:#010x}",
-                            pages=len(getattr(area, "pages", ())),
-                            caller=getattr(area, "caller", "")).rstrip())
+                            pages=len(area.pages), caller=area.caller or "").rstrip())
         obj = slab_object(machine, sel.value, lang)
         if obj is not None:
             parts.append(obj)
@@ -192,7 +193,7 @@ def describe(machine: Any, sel: Selection | None, lang: str = "en") -> str:
         parts.append(tr(lang, "sel.slab_pages", n=len(linked_pfns(machine, sel))))
     proc = selected_process(machine, sel)
     if proc is not None:
-        parts.append(tr(lang, "sel.proc", comm=getattr(proc, "comm", "?"), vmas=len(proc.vmas),
+        parts.append(tr(lang, "sel.proc", comm=proc.comm, vmas=len(proc.vmas),
                         pages=len(process_frames(proc)), cr3=f"{proc.cr3:#010x}"))
     pfn = selected_pfn(machine, sel)
     if pfn is not None:

@@ -6,7 +6,7 @@ enter selects the cache (every pane follows), o selects the cache's first used o
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -19,6 +19,9 @@ from .i18n import tr
 from .selection import Selection, SelectionRequested
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 SORTS = ("name", "objsize", "active", "total", "slabs")
 OBJ = {"used": ("■", "bold green"), "free": ("□", "dim"), "cpu": ("▣", "cyan")}
@@ -51,7 +54,7 @@ class SlabPane(TextLines):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self._machine: Any = None
+        self._machine: Machine | None = None
         self.lang = "en"
         self.sort_key = "name"
         self.descending = False
@@ -71,7 +74,7 @@ class SlabPane(TextLines):
         if selection is not None and selection.kind == "cache":
             chosen = str(selection.value)
         elif selection is not None and selection.kind == "address" and isinstance(selection.value, int):
-            slab = machine.slab_of(selection.value) if hasattr(machine, "slab_of") else None
+            slab = machine.slab_of(selection.value)
             if slab is not None:
                 chosen = slab.cache.name
         # one step forward without slab events leaves every cache as drawn: skip the table
@@ -89,15 +92,12 @@ class SlabPane(TextLines):
         super().on_resize()
 
     def _caches(self) -> list[Any]:
-        return list(getattr(self._machine, "slab_caches", None) or [])
+        return self._machine.slab_caches if self._machine is not None else []
 
     def _redraw(self) -> None:
         lang = self.lang
         set_border_title(self, tr(lang, "slab.title"))
         caches = self._caches()
-        if not hasattr(self._machine, "slab_caches"):
-            self.set_lines([Text(tr(lang, "slab.later"), "dim italic")])
-            return
         col = SORTS.index(self.sort_key)
         self.rows = sorted((cache_row(c) for c in caches), key=lambda r: r[col],
                            reverse=self.descending)
@@ -137,7 +137,7 @@ class SlabPane(TextLines):
         if not slabs:
             out.append(Text("  " + tr(lang, "slab.none"), "dim"))
         for slab in slabs[:MAX_SLABS]:
-            zone = self._machine.pfn_zone(slab.pfn) if hasattr(self._machine, "pfn_zone") else "?"
+            zone = self._machine.pfn_zone(slab.pfn)
             where = tr(lang, f"where.{slab.where}")
             row = Text(f"  pfn {slab.pfn:#x} {zone} {where}{' ' * max(1, 9 - cell_len(where))}", "cyan")
             for st in slab.states():

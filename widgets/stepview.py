@@ -14,16 +14,19 @@ a new machine, or when it missed a view).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .selection import Selection
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 
 @dataclass(frozen=True, slots=True)
 class StepView:
     """One immutable picture of the timeline at ``position`` (0 = freshly booted)."""
     serial: int                             # grows by one per published view
-    machine: Any                            # engine.Machine after step ``position``
+    machine: Machine                        # the machine after step ``position``
     result: Any                             # the step's result (None at step 0)
     position: int                           # steps applied, 0..total
     total: int                              # steps in the lesson
@@ -40,7 +43,7 @@ class StepView:
     def events(self) -> tuple:
         """What this step did (empty at step 0)."""
         r = self.result
-        return tuple(getattr(r, "events", None) or ()) if r is not None else ()
+        return tuple(r.events) if r is not None else ()
 
     def changed_since(self, serial: int) -> tuple[tuple[int, int], ...] | None:
         """The frame ranges changed since the view ``serial`` a pane drew, or None (redraw all)."""
@@ -51,7 +54,7 @@ def _size(n: int) -> str:
     return f"{n >> 30} GB" if n >= 1 << 30 and not n & ((1 << 30) - 1) else f"{n >> 20} MB"
 
 
-def machine_text(machine: Any, lang: str = "en") -> str:
+def machine_text(machine: Machine | None, lang: str = "en") -> str:
     """The running machine in one line: ``160 MB · Linux 2.6.24 · non-PAE · 3G/1G · SLAB``
     (in Chinese with ``lang="zh"``: ``非 PAE``, ``3G/1G 划分``)."""
     if machine is None:

@@ -8,7 +8,7 @@ items changed; a new selection repaints two rows.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from rich.segment import Segment
@@ -24,6 +24,9 @@ from .i18n import tr
 from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, region_of, selected_address
 from .stepview import StepView
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
 
 FOUR_GB = 1 << 32
 PAGE = 1 << 12
@@ -41,28 +44,23 @@ SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
 BAR = 4
 
 
-def map_items(m: Any, pid: Any = None, lang: str = "en") -> tuple:
+def map_items(m: Machine, pid: int | None = None, lang: str = "en") -> tuple:
     """(start, end, kind, label) of what is mapped inside the regions, lowest first.
 
     User VMAs are those of process ``pid`` when given (a selected process), otherwise
     of the process that runs now."""
     items = []
-    procs = getattr(m, "processes", None) or {}
-    cur = pid if pid is not None and pid in procs else getattr(m, "current", None)
-    proc = procs.get(cur) if isinstance(procs, dict) and cur is not None else None
-    for v in (getattr(proc, "vmas", None) or ()):
-        name = v.name() if callable(getattr(v, "name", None)) else getattr(v, "name", None)
-        prot = v.prot() if callable(getattr(v, "prot", None)) else getattr(v, "prot", "")
-        items.append((v.start, v.end, "vma", f"{prot} {name or tr(lang, 'vmap.anon')} pid {proc.pid}"))
-    for a in (getattr(m, "vmap_areas", None) or ()):
-        items.append((a.start, a.end, "vmalloc", f"vm {_size_text(a.end - a.start)} {getattr(a, 'caller', '')}"))
+    proc = m.processes.get(pid if pid in m.processes else m.current)
+    for v in proc.vmas if proc is not None else ():
+        items.append((v.start, v.end, "vma", f"{v.prot} {v.name or tr(lang, 'vmap.anon')} pid {proc.pid}"))
+    for a in m.vmap_areas:
+        items.append((a.start, a.end, "vmalloc", f"vm {_size_text(a.end - a.start)} {a.caller or ''}"))
     lay = m.layout
-    for slot, count in enumerate(getattr(m, "pkmap_count", None) or ()):
+    for slot, count in enumerate(m.pkmap_count):
         if count:
             va = lay.pkmap_base + (slot << 12)
             items.append((va, va + PAGE, "pkmap", tr(lang, "vmap.kmap", slot=slot, count=count)))
-    hm = getattr(m, "highmem", None)
-    for cpu, stack in enumerate(getattr(hm, "stacks", None) or ()):
+    for stack in m.highmem.stacks:
         for idx, pfn in stack:
             va = lay.fix_to_virt(lay.fix_kmap_begin + idx)
             items.append((va, va + PAGE, "fixmap", f"FIX_KMAP_BEGIN+{idx} pfn {pfn:#x}"))
@@ -100,7 +98,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self.machine: Any = None
+        self.machine: Machine | None = None
         self._strips: dict[int, Strip] = {}
         self._label_rows: dict[int, list] | None = None
         self.items: tuple = ()
@@ -118,7 +116,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         self.lang = view.lang
         self.show_machine(view.machine, full)
 
-    def show_machine(self, machine: Any, full: bool = False) -> None:
+    def show_machine(self, machine: Machine | None, full: bool = False) -> None:
         """Repaint the rows whose VMAs / areas / slots changed (every row if ``full``)."""
         items = map_items(machine, self._selected_pid(), self.lang) if machine is not None else ()
         if machine is not self.machine or full:
@@ -169,10 +167,10 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
 
     watch_view_start = watch_view_span = watch_cursor_row = lambda self, *_: self._invalidate()
 
-    def _selected_pid(self) -> Any:
+    def _selected_pid(self) -> int | None:
         sel = self.selection
         if sel is not None and sel.kind == "process":
-            return getattr(sel.value, "pid", sel.value)
+            return sel.value
         return None
 
     def watch_selection(self, sel: Selection | None) -> None:
@@ -312,7 +310,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
             if self.row_bytes == PAGE and first[2] == "vmalloc":
                 area = next((a for a in m.vmap_areas if a.start == first[0]), None)
                 i = (lo - first[0]) >> 12
-                pages = getattr(area, "pages", ()) if area is not None else ()
+                pages = area.pages if area is not None else ()
                 label = f"pfn {pages[i]:#x}" if 0 <= i < len(pages) else tr(self.lang, "vmap.guard")
             more = f" +{len(inside) - 1}" if len(inside) > 1 else ""
             segs.append(Segment(f"{label}{more}", ITEM_LABEL[first[2]]))

@@ -8,10 +8,11 @@ the animation restarts only when what it shows changed.  With ``animation_level 
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 
+from engine.errors import MmvizError
 from engine.mmu_events import TlbHit, TlbMiss
 from engine.paging_show import entry_meaning, split_text
 
@@ -19,6 +20,10 @@ from .i18n import engine_phrase, tr
 from .selection import selected_address
 from .stepview import StepView
 from .textlines import TextLines, set_border_title, wrap_text
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
+    from engine.mmu import Tlb, Walk
 
 PF_BITS = ((0, "P", "protection", "not present"), (1, "W/R", "write", "read"),
            (2, "U/S", "user", "kernel"), (3, "RSVD", "reserved bit", None),
@@ -52,7 +57,7 @@ def meaning_text(meaning: Any, lang: str = "en") -> str:
     return tr(lang, "entry.absent")
 
 
-def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: int,
+def walk_lines(vaddr: int | None, walk: Walk | None, pae: bool, cr3: int | None, shown: int,
                pse: bool = True, flavour: str = "6.1", lang: str = "en") -> list[Text]:
     """The walk, with the first ``shown`` levels revealed (the CR3 line is level 0).
     Entries are decoded by the engine (``engine.paging_show``), the split follows the page
@@ -101,27 +106,22 @@ def walk_lines(vaddr: int | None, walk: Any, pae: bool, cr3: int | None, shown: 
     return lines
 
 
-def tlb_lines(tlb: Any, vaddr: int | None, events: list, limit: int, lang: str = "en") -> list[Text]:
+def tlb_lines(tlb: Tlb | None, vaddr: int | None, events: list, limit: int, lang: str = "en") -> list[Text]:
     out = [Text("TLB", "bold")]
     if tlb is None:
         return [*out, Text(tr(lang, "tlb.none"), "dim italic")]
-    hits, misses = getattr(tlb, "hits", 0), getattr(tlb, "misses", 0)
-    out.append(Text(tr(lang, "tlb.counts", hits=hits, misses=misses)))
+    out.append(Text(tr(lang, "tlb.counts", hits=tlb.hits, misses=tlb.misses)))
     step_hits = sum(isinstance(e, TlbHit) for e in events)
     step_miss = sum(isinstance(e, TlbMiss) for e in events)
     if step_hits or step_miss:
         out.append(Text(tr(lang, "tlb.step", hits=step_hits, misses=step_miss), "magenta"))
-    try:
-        entries = list(tlb.entries())
-    except Exception:
-        entries = []
+    entries = tlb.entries()
     if not entries:
         out.append(Text(tr(lang, "tlb.empty"), "dim"))
     vpn = vaddr >> 12 if vaddr is not None else None
     for name, set_index, way, e in entries[:limit]:
-        shift = {4096: 12}.get(getattr(e, "page_size", 4096), 12)
-        here = vpn is not None and (e.vpn << (shift - 12) <= vpn < (e.vpn + 1) << (shift - 12)
-                                    if name.endswith("large") else e.vpn == vpn)
+        span = e.page_size >> 12                            # 4 KB pages the entry covers
+        here = vpn is not None and e.vpn * span <= vpn < (e.vpn + 1) * span
         label = name.replace("_large", "L").upper()         # DTLB, DTLBL, ITLB, ITLBL
         out.append(Text(f"{label:<5}{set_index:>2}.{way} {e.vpn:05x}→{e.pfn:05x}",
                         "bold reverse" if here else ""))
@@ -133,13 +133,13 @@ def tlb_lines(tlb: Any, vaddr: int | None, events: list, limit: int, lang: str =
 TLB_WIDTH = 22
 
 
-def _walk_key(walk: Any) -> Any:
+def _walk_key(walk: Walk | None) -> Any:
     """What a walk shows, to tell whether a new walk differs from the one on screen."""
     if walk is None:
         return None
-    fault = getattr(walk, "fault", None)
+    fault = walk.fault
     return (tuple((s.level, s.entry_paddr, s.entry) for s in walk.steps), walk.paddr,
-            getattr(walk, "page_size", None), None if fault is None else (fault.error_code, fault.reason))
+            walk.page_size, None if fault is None else (fault.error_code, fault.reason))
 
 
 class PageWalkPane(TextLines):
@@ -153,12 +153,13 @@ class PageWalkPane(TextLines):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
-        self.walk: Any = None
+        self.walk: Walk | None = None
         self.vaddr: int | None = None
         self.shown = 0                 # levels revealed so far (CR3 = 0)
         self._key: Any = None
         self._timer: Any = None
-        self._machine: Any = None
+        self._machine: Machine | None = None
+        self._lang = "en"
         self._events: list = []
         self._cr3: int | None = None
         self._error: Text | None = None
@@ -172,32 +173,26 @@ class PageWalkPane(TextLines):
         return self.walk is not None and self.shown < self.levels
 
     def show(self, view: StepView) -> None:
-        """The step's own walk (walk/access steps), else the walk of the selected address, in
-        the process that runs (a user address) with its CR3; a lowmem frame is walked through
+        """The walk of the selected address (a lesson step selects it with its focus), in the
+        process that runs (a user address) with its CR3; a lowmem frame is walked through
         its direct-map address.  The walk is recomputed from the machine at every view (it has
         no side effects), so it is never stale; the animation restarts only when it changed."""
         set_border_title(self, tr(view.lang, "walk.title"))
         self._lang = view.lang
-        machine, result, selection = view.machine, view.result, view.selection
+        machine, selection = view.machine, view.selection
         events = list(view.events)
-        step_walk = getattr(result, "walk", None)
         vaddr, walk = None, None
-        cr3 = getattr(getattr(machine, "cpu", None), "cr3", None)
+        cr3 = machine.cpu.cr3 if machine is not None else None
         self._error = None
-        if step_walk is not None and getattr(step_walk, "steps", None) is not None:
-            walk = step_walk
-            vaddr = getattr(getattr(step_walk, "fault", None), "vaddr", None)
-            if vaddr is None and isinstance(getattr(result, "value", None), int):
-                vaddr = result.value
         sel_addr = selected_address(machine, selection) \
             if selection is not None and selection.kind in ("address", "vmalloc", "pfn") else None
-        if (walk is None or vaddr is None) and sel_addr is not None:
+        if sel_addr is not None:
             vaddr = sel_addr
-            pid = getattr(machine, "current", None) if vaddr < machine.layout.page_offset else None
+            pid = machine.current if vaddr < machine.layout.page_offset else None
             cr3 = machine.cr3_for(pid)
             try:
-                walk = machine.walk(vaddr, pid=pid) if pid is not None else machine.walk(vaddr)
-            except Exception as err:         # a kernel error is shown, never raised
+                walk = machine.walk(vaddr, pid=pid)
+            except MmvizError as err:        # a kernel error is shown, never raised
                 walk, self._error = None, Text(tr(view.lang, "walk.failed", vaddr=f"{vaddr:#010x}",
                                                   err=err), "red")
         key = (vaddr, cr3, _walk_key(walk))
@@ -242,14 +237,15 @@ class PageWalkPane(TextLines):
     def _draw(self) -> None:
         """The walk and the TLB side by side when the walk's lines fit beside the TLB;
         otherwise the walk wrapped to the whole width (never cut) and the TLB below it."""
-        m = self._machine
-        config = getattr(m, "config", None)
-        lang = getattr(self, "_lang", "en")
-        pae = bool(getattr(config, "pae", False))
-        left = [self._error] if self._error is not None else \
-            walk_lines(self.vaddr, self.walk, pae, self._cr3, self.shown,
-                       bool(getattr(config, "pse", True)), str(getattr(config, "kernel", "6.1")), lang)
-        right = tlb_lines(getattr(m, "tlb", None), self.vaddr, self._events,
+        m, lang = self._machine, self._lang
+        if self._error is not None:
+            left = [self._error]
+        elif m is None:
+            left = walk_lines(None, None, False, None, 0, lang=lang)
+        else:
+            c = m.config
+            left = walk_lines(self.vaddr, self.walk, c.pae, self._cr3, self.shown, c.pse, c.kernel, lang)
+        right = tlb_lines(m.tlb if m is not None else None, self.vaddr, self._events,
                           max(2, (self.size.height or 13) - 4), lang)
         width = self.text_width - TLB_WIDTH - 2
         if max(t.cell_len for t in left) > width:          # stacked: nothing is cut

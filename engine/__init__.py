@@ -2,7 +2,8 @@
 
 Pure Python + numpy; never imports textual or rich.  See API.md for the contract.
 """
-from .config import FLAVOURS, MachineConfig, parse_size
+from .config import MachineConfig, parse_size
+from .flavour import FLAVOURS
 from .errors import (BadFree, ConfigError, InvariantError, KernelError, KernelOops,
                      MmvizError, OomKilled, OutOfMemory, SegFault)
 from .layout import Layout, Region

@@ -133,8 +133,6 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
          "include/linux/swapops.h SWP_TYPE_SHIFT = BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT "
          "(\"xarray: Replace exceptional entries\")"),
     # -- messages ----------------------------------------------------------------
-    Rule("segv_prints_cpu", V("6.1"), False, True,
-         "arch/x86/mm/fault.c show_signal_msg: \"likely on CPU %d (core %d, socket %d)\" (commit c926087eb385)"),
     Rule("oops_line", V("5.0"), "paging_request", "page_fault",
          "arch/x86/mm/fault.c show_fault_oops: \"unable to handle kernel paging request at\" -> "
          "\"unable to handle page fault for address:\" (\"x86/fault: Decode page fault OOPSes better\")"),
@@ -325,7 +323,8 @@ RULES: tuple[Rule, ...] = (
          "2.6.24 arch/x86/mm/fault_32.c:477 \"%s[%d]: segfault at %08lx eip %08lx esp %08lx error %lx\" -> "
          "unified arch/x86/mm/fault.c (2.6.26 l.808) \"... ip %08lx sp %08lx error %lx\" + print_vma_addr(\" in \")"),
     Rule("log_segfault_cpu", V("6.1"), False, True,
-         "6.1 arch/x86/mm/fault.c:812 show_signal_msg: \" likely on CPU %d (core %d, socket %d)\""),
+         "6.1 arch/x86/mm/fault.c:812 show_signal_msg: \" likely on CPU %d (core %d, socket %d)\" "
+         "(commit c926087eb385)"),
     Rule("log_alloc_failure", V("3.0"), "dot", "colon",
          "2.6.24 mm/page_alloc.c:1633 (and 2.6.28 l.1652) \"%s: page allocation failure. order:%d, mode:0x%x\" -> "
          "warn_alloc_failed \"%s: page allocation failure: order:%d, mode:0x%x\" (release approx.)"),

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .page_types import PAGE_SHIFT, PAGE_SIZE  # noqa: F401 (re-exported)
 
 if TYPE_CHECKING:
-    from .config import Flavour
+    from .flavour import Flavour
 
 # --- bit numbers and masks ------------------------------------------------------------
 _PAGE_BIT_PRESENT = 0
@@ -90,7 +90,7 @@ def as_flavour(flavour) -> "Flavour":
 
 @lru_cache(maxsize=64)
 def _flavour_of(kernel: str):
-    from .config import flavour_for
+    from .flavour import flavour_for
     return flavour_for(kernel)
 
 

@@ -1,0 +1,237 @@
+"""The kernel flavours: everything that differs between the kernels mmviz models, as data.
+
+A flavour is data, not code: the kernels differ in the numbers and formula variants of
+:class:`Flavour`, and every other module reads them from ``m.config.flavour``.  The
+versioned fields come from the rules of ``engine.kversion``; the build numbers (image
+sizes, early allocations) are calibrated on a real kernel or read from a boot log.
+
+* ``"6.1"`` -- the Debian 12 i386 kernels (6.1.0-50-686 / -686-pae) of the ground
+  truth: cpu_entry_area and LDT remap in the layout, kernel loaded at 16 MB,
+  first 1 MB reserved, managed pages, THP raising min_free_kbytes.
+* ``"2.6"`` -- the classic 2.6.2x layout of the seed articles (2.6.24 formulas):
+  MAXMEM 896 MB, kernel at 1 MB, VMALLOC_START rounded to 8 MB, no cpu_entry_area.
+* any other release ("3.16", "4.19", ...): the rules applied to the nearest calibrated build.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+
+@dataclass(frozen=True)
+class Flavour:
+    """Everything that differs between the kernels mmviz models.
+
+    The versioned fields (see engine.kversion.RULES for the release and source line
+    of each) are derived from ``version``; the build numbers (image sizes, early
+    allocations) are calibrated on a real kernel of the flavour or read from a log.
+    """
+    name: str
+    release: str                 # uname -r
+    kernel_load: int             # CONFIG_PHYSICAL_START
+    # kernel image sections in KB, as the "Memory:" boot line reports them (non-PAE, PAE)
+    text_kb: tuple[int, int]
+    rwdata_kb: tuple[int, int]
+    rodata_kb: tuple[int, int]
+    init_kb: tuple[int, int]
+    bss_kb: tuple[int, int]
+    nr_cpus_config: int          # CONFIG_NR_CPUS (sizes the fixmap and cpu_entry_area)
+    kmap_slots_per_cpu: int      # KM_TYPE_NR (2.6) / KM_MAX_IDX (6.x)
+    # permanent fixmap slots other than the kmap ones: HOLE, VDSO/DBGP, EARLYCON, APIC,
+    # IO-APICs (MAX_IO_APICS = 64), PCIE_MCFG, GHES ... (see REFERENCE §2.4)
+    fixmap_fixed_slots: int
+    fixmap_boot_slots: int       # early_ioremap btmap slots after the permanent ones
+    fixmap_boot_round: int       # btmap block rounded to a page-table boundary (256/512) or 0
+    fixmap_tail_slots: int       # FIX_WP_TEST, FIX_TBOOT_BASE ...
+    cea_pages_per_cpu: int       # cpu_entry_area pages per CPU (0: no cpu_entry_area)
+    vmalloc_start_rounded: bool  # 2.6.24 rounds VMALLOC_START up to 8 MB
+    vmalloc_param_adds_offset: bool  # vmalloc=N sets __VMALLOC_RESERVE to N (+ 8 MB since 2.6.28)
+    maxmem_from_vmalloc_end: bool    # MAXMEM = VMALLOC_END - PAGE_OFFSET - reserve (2.6.28+)
+    struct_page_size: int        # sizeof(struct page)
+    reserve_low_1m: bool         # 5.13+ memblock-reserves all of the first 1 MB
+    min_free_kbytes_max: int     # clamp of calculate_min_free_kbytes
+    watermark_scale: bool        # 4.6+: watermark_scale_factor (default 10)
+    thp: bool                    # transparent huge pages (khugepaged raises min_free_kbytes)
+    managed_pages: bool          # zones report "managed" (3.8+); older kernels subtract memmap from present
+    lowmem_reserve_ratio: tuple[int, ...]   # per zone DMA, Normal, HighMem, Movable
+    zone_names: tuple[str, ...]  # zones the kernel prints in /proc/zoneinfo
+    early_alloc_kb: tuple[int, int]          # other early memblock allocations (log buffer, ...)
+    percpu_pages_per_cpu: int
+    slab_default: str            # "slub" or "slab"
+    smp_alt_kb: int = 0          # .smp_locks, freed once alternatives are patched
+    initrd_kb: int = 0           # initramfs reserved at boot, freed after it is unpacked
+    fixmap_order_doc: str = ""
+    # -- versioned rules (engine.kversion) ---------------------------------------
+    version: tuple[int, ...] = (6, 1)
+    pkmap_base_from: str = "cea"          # "boot_start" | "fixaddr_start" | "cea"
+    cea_from_tot_start: bool = True
+    ldt_remap: bool = True
+    one_active_range: bool = False        # 2.6.24: add_active_range(0, 0, highend_pfn)
+    nonpae_4g_clamp: str = "e820_end"     # "max_pfn" (2.6.24) | "e820_end"
+    e820_low_reserved_kb: int = 4
+    memmap_page_align: bool = True
+    zone_movable: bool = True
+    pcp_hot_cold: bool = False
+    pcp_batch_cap_kb: int = 1024
+    log_e820: str = "mem"
+    log_zone_ranges: str = "mem64"
+    log_add_active_range: bool = False
+    log_highmem_init: bool = True
+    log_memmap_block: bool = False
+    log_zonelist_order: bool = False
+    log_memory_line: str = "new"
+    log_layout_block: bool = False
+    log_movable_start: str = "Movable zone start for each node"
+    log_initmem_setup: bool = True
+    log_unavailable: bool = True
+    log_last_pfn: bool = True
+    log_memmap_zero: bool = False
+    highmem_memmap_counted: bool = False
+    log_low_ram: bool = True
+    log_init_memory_mapping: str = ""
+    log_last_pfn_prefix: str = ""
+    log_percpu_prefix: str = "setup_percpu: "
+    log_movable_init: bool = True
+    log_segfault: str = "ip"              # "eip": 2.6.24's show_unhandled line; "ip": 2.6.25+
+    log_segfault_cpu: bool = True         # " likely on CPU 0 (core 0, socket 0)" (6.1)
+    log_alloc_failure: str = "nodemask"   # "dot" (2.6.24) | "colon" | "nodemask" (warn_alloc)
+    # exact byte sizes of _etext-_text and _edata-_etext when known (0: from the kB above)
+    text_bytes: int = 0
+    data_bytes: int = 0
+    memory_model: str = "flatmem"         # "flatmem" | "sparsemem"
+    init_gap_pages: int = 0               # page-aligned sections between _edata and __init_begin
+    # .bss page layout and the pages between __init_end and __bss_start (non-PAE, PAE)
+    image_gap_pages: tuple[int, int] = (0, 0)
+    swapper_bss_page: tuple[int, int] = (0, 0)     # swapper_pg_dir's page in .bss
+    idt_bss_page: tuple[int, int] = (-1, -1)       # idt_table's page in .bss, read-only (-1: none)
+    realmode_pages: int = 0               # real-mode trampoline blob below 1 MB (RO hdr, RO X text, RW)
+    brk_pgt_pages: int = 0                # .brk pages after .bss for the first kernel page tables
+    # -- early allocations a boot log states (engine.mem_init) ----------------------
+    memcg: bool = False                   # CONFIG_MEMCG (CGROUP_MEM_RES_CTLR): the page_cgroup array
+    page_cgroup_kb: int = 0               # "allocated N bytes of page_cgroup" (0: from memcg and the size)
+    kfence_pool_kb: int = 0               # "kfence: initialized - using N bytes" (CONFIG_KFENCE)
+    log_buf_kb: int = 0                   # "log_buf_len: N bytes" (a memblock log buffer)
+    crashkernel_kb: int = 0               # "Reserving NMB of memory at ... for crashkernel"
+    # -- versioned mem_init() accounting (engine.kversion) ----------------------------
+    boot_pageset: bool = True             # 2.6.34+: boot_pageset (high 0) until setup_per_cpu_pageset
+    bootmem_bitmap: bool = False          # bootmem's bitmap, freed by free_all_bootmem_core()
+    page0_is_ram: bool = False            # page_is_ram(0) (2.6.24's e820-only page_is_ram)
+    page_cgroup_bytes: int = 0            # sizeof(struct page_cgroup) (0: no boot-time array)
+    fixmap_from_log: bool = False         # the permanent fixmap slots came from a log's fixmap line
+    zone_wait_tables: bool = False        # bootmem wait_table per zone (before 4.9)
+    pidhash: bool = False                 # bootmem PID hash (before 4.15)
+    # -- behaviour switches (engine.kversion.BEHAVIOUR_RULES gives release and source) ----
+    buddy_merge_likely: bool = True       # 2.6.35: free to the tail when the buddy's buddy is free
+    watermark_any_free_order: bool = True  # 4.4: order > 0 needs only a free block of that order
+    get_free_pages_strips_highmem: bool = True  # (approx.) 2.6.24 VM_BUG_ONs on __GFP_HIGHMEM instead
+    gfp_reclaim_split: bool = True        # 4.4: __GFP_DIRECT_RECLAIM/__GFP_KSWAPD_RECLAIM replace __GFP_WAIT
+    gfp_account: bool = True              # 4.5: __GFP_ACCOUNT, GFP_KERNEL_ACCOUNT
+    gfp_atomic_flag: bool = True          # removed in 6.3: __GFP_ATOMIC
+    kmalloc_cache_names: str = "kmalloc"  # ~3.9: SLAB's "size-N" became "kmalloc-N"
+    kmalloc_rcl_caches: bool = True       # 4.20: kmalloc-rcl-N
+    kmalloc_cg_caches: bool = True        # 5.14: kmalloc-cg-N
+    stack_guard_gap_pages: int = 256      # 4.12: stack_guard_gap
+    brk_min_start_brk: bool = True        # 2.6.26: brk may not go below start_brk (not end_code)
+    brk_vma_only: bool = True             # 6.1: do_brk_flags grows only the brk VMA
+    mprotect_exclusive_writable: bool = True  # 6.0: mprotect re-sets RW on exclusive anon pages
+    mmap_topdown_default: bool = True     # (mmviz before 4.15: the legacy layout of the seed articles)
+    mmap_legacy_randomized: bool = True   # (approx.) the legacy mmap base is randomised too
+    elf_brk_page_aligned: bool = True     # (approx.) start_brk = ELF_PAGEALIGN(elf_brk)
+    stack_initial_pages: int = 33         # (approx.) setup_arg_pages' 128 KB stack_expand + 1
+    maps_vvar_vdso: bool = True           # (approx.) [vvar] and [vdso] in every process
+    maps_anon_pgoff_zero: bool = True     # (approx.) /proc/pid/maps prints offset 0 for anon VMAs
+    oom_badness_rss: bool = True          # 2.6.36: oom_badness from rss + swap + page tables
+    oom_tie_picks_later: bool = True      # (approx.) equal points: the later task is chosen
+    oom_reaper: bool = True               # 4.6: the oom_reaper line
+    oom_report_format: str = "6.1"        # (approx.) "2.6.24" | "6.1" lines of the OOM report
+    vmalloc_sync_eager: bool = True       # 5.8: arch_sync_kernel_mappings instead of vmalloc_fault
+    vmap_fail_message: str = "alloc_vmap_area"   # 2.6.28: the vmap layer rewrite's message
+    vfree_flush_ceiling: bool = True      # ~3.15: vfree INVLPGs up to tlb_single_page_flush_ceiling
+    meminfo_vmalloc_used: str = "pages"   # "area_bytes" | "zero" (4.4) | "pages" (5.3)
+    meminfo_vmalloc_chunk: bool = False   # until 4.4: VmallocChunk is the largest free gap
+    kmap_atomic_stack: bool = True        # 2.6.37: stack-based kmap_atomic, no km_type
+    pti: bool = True                      # 4.19: 32-bit PTI (PAE builds), no global kernel pages
+    fixmap_names: str = "4.15"            # "2.6" | "4.15": enum fixed_addresses order
+    protnone_bit: int = 8                 # 2.6.29: _PAGE_BIT_PROTNONE is GLOBAL (8), was PSE (7)
+    swap_l1tf_inversion: bool = True      # 4.19: PAE swap entries inverted (L1TF)
+    swp_entry_offset_bits: int = 26       # generic swp_entry_t offset bits: 27, 25 (3.1), 26 (4.20)
+    oops_line: str = "page_fault"         # 5.0: "BUG: unable to handle page fault for address:"
+    bad_pte_line: str = "bad_page_map"    # 2.6.29: "BUG: Bad page map in process"
+    meminfo_format: str = "6.1"           # (approx.) "2.6.24" | "6.1" /proc/meminfo field list
+    zoneinfo_format: str = "6.1"          # (approx.) "2.6.24" | "6.1" /proc/zoneinfo lines
+    status_vmpin: bool = True             # 3.2: VmPin in /proc/pid/status
+    status_rss_split: bool = True         # 4.5: RssAnon/RssFile/RssShmem
+    memblock_topdown: bool = True         # (approx.) early allocations top-down below max_low_pfn
+    log_free_initmem: str = "K"           # (approx.) "k_freed" | "K"
+    log_nx_missing: bool = True           # (approx.) the non-PAE "NX protection missing" notice
+    log_hash_linear: bool = True          # (approx.) ", linear)" in the hash table lines
+    log_swiotlb: str = "area_num"         # (approx.) "mapped" | "area_num"
+
+
+def _derived(version: tuple[int, ...], base: "Flavour", **over) -> "Flavour":
+    """base with every versioned field set for version (engine.kversion.RULES)."""
+    from .kversion import rule_values
+    vals = rule_values(version)
+    vals["zone_names"] = ("DMA", "Normal", "HighMem") + (("Movable",) if vals["zone_movable"] else ())
+    vals["lowmem_reserve_ratio"] = (256, 32, 0, 0)[: len(vals["zone_names"])]
+    vals["version"] = version
+    vals.update(over)
+    return replace(base, **vals)
+
+
+_FL61 = Flavour(
+    name="6.1", release="6.1.0-50-686", kernel_load=0x1000000,
+    text_kb=(9327, 9423), rwdata_kb=(1246, 1265), rodata_kb=(3188, 3188),
+    init_kb=(912, 928), bss_kb=(464, 476),
+    nr_cpus_config=32, kmap_slots_per_cpu=16,
+    # HOLE, DBGP, EARLYCON, APIC, 64 IO-APICs, PCIE_MCFG, GHES_IRQ, GHES_NMI
+    fixmap_fixed_slots=1 + 1 + 1 + 1 + 64 + 1 + 2,
+    fixmap_boot_slots=512, fixmap_boot_round=512, fixmap_tail_slots=1,
+    cea_pages_per_cpu=40,
+    vmalloc_start_rounded=False, vmalloc_param_adds_offset=True,
+    maxmem_from_vmalloc_end=True, struct_page_size=40, reserve_low_1m=True,
+    min_free_kbytes_max=262144, watermark_scale=True, thp=True, managed_pages=True,
+    lowmem_reserve_ratio=(256, 32, 0, 0),
+    zone_names=("DMA", "Normal", "HighMem", "Movable"),
+    early_alloc_kb=(152 - 116 - 24, 205 - 120 - 24), percpu_pages_per_cpu=33, slab_default="slub",
+    smp_alt_kb=32, initrd_kb=1048,  # the ground truth's busybox initramfs ("Freeing initrd memory: 1048K")
+    # Debian 6.1 iomem/kcore: data ends 0x1d71000 / 0x1d8f000, .bss starts 0x1e72000 / 0x1e94000,
+    # swapper_pg_dir 0xc1e74000 / 0xc1e98000, the read-only idt_table page 0x1e76000 / 0x1e9b000
+    image_gap_pages=(29, 30), swapper_bss_page=(2, 4), idt_bss_page=(4, 7),
+)
+
+FLAVOURS: dict[str, Flavour] = {
+    "6.1": _derived((6, 1), _FL61, struct_page_size=40, thp=True),
+    # 2.6.24-19-generic (Ubuntu 8.04, field case 01): the image sizes of its "Memory:" line
+    # and layout block (.text 0xc0100000-0xc0320474, .data -0xc041bdc4, .init 368 kB)
+    "2.6": _derived((2, 6, 24), replace(
+        _FL61, name="2.6", release="2.6.24", text_kb=(2177, 2177), rwdata_kb=(1006, 1006),
+        rodata_kb=(0, 0), init_kb=(368, 368), bss_kb=(380, 388), nr_cpus_config=8,
+        # early allocations besides those engine.mem_init computes (wait tables, PID hash):
+        # the pkmap and fixmap page tables (page_table_range_init, + the kernel PMD with PAE),
+        # the SMP trampoline (smp_alloc_memory), page 1, the EBDA page, the ACPI wakeup page
+        early_alloc_kb=(24, 28), percpu_pages_per_cpu=8, smp_alt_kb=0, initrd_kb=0,
+        text_bytes=0x220474, data_bytes=0xfb950, init_gap_pages=5),
+        slab_default="slab", thp=False, fixmap_tail_slots=1, image_gap_pages=(0, 0),
+        swapper_bss_page=(0, 0), idt_bss_page=(-1, -1)),
+}
+
+ALIASES = {"2.6": "2.6", "2.6.24": "2.6", "6.1": "6.1"}
+
+
+def flavour_for(kernel: str) -> Flavour:
+    """The flavour of a version string: an alias, or the rules applied to the nearest calibrated build."""
+    from .kversion import parse_version
+    kernel = str(kernel)
+    if kernel in ALIASES:
+        return FLAVOURS[ALIASES[kernel]]
+    v = parse_version(kernel)
+    if v == (2, 6, 24):
+        return FLAVOURS["2.6"]
+    if v[:2] == (6, 1):
+        return replace(FLAVOURS["6.1"], release=kernel)
+    base = FLAVOURS["2.6"] if v < (3, 0) else replace(
+        FLAVOURS["6.1"], image_gap_pages=(0, 0), swapper_bss_page=(0, 0), idt_bss_page=(-1, -1),
+        early_alloc_kb=(152, 205))
+    sp = 40 if v >= (5, 0) else 32
+    return _derived(v, replace(base, name=kernel, release=kernel), struct_page_size=sp,
+                    slab_default="slub", thp=v >= (2, 6, 38))

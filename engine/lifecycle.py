@@ -17,17 +17,23 @@ result, because the machine is deterministic.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import copy
+from contextlib import contextmanager
 
 from . import tasks
-from .errors import MmvizError
+from .errors import ConfigError, MmvizError
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 SLAB_SLACK_PAGES = 64
 """Pages an operation may need for slab objects (new slabs of the task, mm and VMA
 caches, at most order 3 each) on top of its page tables and user pages."""
 
 
-def headroom(m) -> int:
+def headroom(m: Machine) -> int:
     """Pages the lowmem zones can give before any of them reaches its high watermark
     (with the largest lowmem_reserve held back): allocations within it cannot fail."""
     total = 0
@@ -38,7 +44,7 @@ def headroom(m) -> int:
     return total
 
 
-def atomic(m, need_pages: int, run):
+def atomic(m: Machine, need_pages: int, run):
     """run(machine) with all-or-nothing semantics (see the module docstring).
 
     need_pages: an upper bound of the pages the operation allocates; run: a function of
@@ -59,7 +65,7 @@ def atomic(m, need_pages: int, run):
     return run(m)
 
 
-def teardown(m, p, events) -> tuple[int, int]:
+def teardown(m: Machine, p, events) -> tuple[int, int]:
     """exit_mmap() + mmput + free the task: unmap every VMA, drop what they pin, free the
     page tables and the pgd, the mm_struct and task_struct objects; the task leaves
     m.processes.  Returns (pages freed, page-table frames freed)."""
@@ -86,7 +92,7 @@ def teardown(m, p, events) -> tuple[int, int]:
     return freed - len(tables), len(tables)
 
 
-def _check_rss(m, p, events) -> None:
+def _check_rss(m: Machine, p, events) -> None:
     """check_mm(): counters that did not come back to zero (a scribbled PTE was skipped)."""
     from .kmsg import bad_rss_message, printk
     mm = p.mm
@@ -98,7 +104,42 @@ def _check_rss(m, p, events) -> None:
     mm.rss_file = mm.rss_anon = mm.rss_shmem = mm.swap_ents = 0
 
 
-def exec_new(m, name: str, legacy: bool | None, events):
+@contextmanager
+def running_as(m: Machine, comm: str):
+    """The kernel's messages name ``comm`` as the calling task (current->comm) meanwhile."""
+    saved, m.comm = m.comm, comm
+    try:
+        yield
+    finally:
+        m.comm = saved
+
+
+def spawn(m: Machine, name: str, legacy: bool | None) -> int:
+    """Machine.spawn(): exec_new() as one all-or-nothing operation; the new pid.
+    Raises ConfigError for an empty name, OutOfMemory (machine unchanged)."""
+    if not isinstance(name, str) or not name:
+        raise ConfigError(f"spawn: name must be a non-empty string, got {name!r}")
+
+    def run(m: Machine) -> int:
+        with running_as(m, name[:15]), m.trace.with_list() as ev:
+            return exec_new(m, name, legacy, ev).pid
+    return atomic(m, 48, run)
+
+
+def fork(m: Machine, pid) -> int:
+    """Machine.fork(): copy_process() as one all-or-nothing operation; the child's pid.
+    Raises ConfigError (no such process), OutOfMemory (machine unchanged)."""
+    parent = m.process(pid)
+    need = len(parent.mm.pgd.owned) + 8 + 2 * len(parent.mm.vmas)
+
+    def run(m: Machine) -> int:
+        p = m.process(parent.pid)           # the trial copy's task on a dry run
+        with running_as(m, p.comm), m.trace.with_list() as ev:
+            return copy_process(m, p, ev)
+    return atomic(m, need, run)
+
+
+def exec_new(m: Machine, name: str, legacy: bool | None, events):
     """The spawn proper: a new task, mm and page directory, then exec of the image."""
     from .binfmt import exec_image, image_for
     from .process import Process
@@ -119,7 +160,7 @@ def exec_new(m, name: str, legacy: bool | None, events):
     return p
 
 
-def copy_process(m, parent, events) -> int:
+def copy_process(m: Machine, parent, events) -> int:
     """The fork proper: the child's mm, its VMAs, COW-shared pages (copy_page_range)."""
     from .memory import copy_range
     from .process import Process

@@ -28,7 +28,7 @@ import random
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
-from . import tasks
+from . import lifecycle, tasks
 from .boot import BootState
 from .config import MachineConfig, make_config
 from .errors import BadFree, ConfigError, InvariantError
@@ -38,7 +38,7 @@ from .kmem_checks import check_kalloc
 from .slabinfo import kalloc_meminfo, kalloc_node_stats
 from .kmalloc import ZERO_SIZE_PTR, KmemCaches
 from .init_32 import KernelPageTables
-from .lifecycle import atomic, copy_process, exec_new, teardown
+from .lifecycle import atomic, teardown
 from .mmu import (ACCESS_KINDS, EFER_NXE, X86_CR0_PE, X86_CR0_PG, X86_CR0_WP, X86_CR4_PAE, X86_CR4_PGE,
                   X86_CR4_PSE, CpuRegs, Tlb)
 from .mmu import walk as _walk
@@ -633,16 +633,7 @@ class Machine:
     # -- tasks (engine.tasks, engine.lifecycle) -----------------------------------------
     def process(self, pid) -> Process:
         """The live task with this pid; ConfigError (ESRCH) if there is none."""
-        if isinstance(pid, Process):
-            pid = pid.pid
-        try:
-            key = int(pid)
-        except (TypeError, ValueError):
-            raise ConfigError(f"pid {pid!r}: not a process id") from None
-        p = self.processes.get(key)
-        if p is None:
-            raise ConfigError(f"pid {pid}: no such process")
-        return p
+        return tasks.find_task_by_vpid(self, pid)
 
     def spawn(self, name: str = "example", legacy: bool | None = None) -> Process:
         """Start a process: task_struct, mm, page directory, and exec of a small ELF image.
@@ -656,17 +647,7 @@ class Machine:
             OutOfMemory: when its page tables or slab objects cannot be allocated (nothing changes).
             ConfigError: "processes need the 3G/1G split (PAGE_OFFSET 0xC0000000)".
         Kernel: kernel/fork.c kernel_clone() + fs/exec.c execve (load_elf_binary, setup_arg_pages)."""
-        if not isinstance(name, str) or not name:
-            raise ConfigError(f"spawn: name must be a non-empty string, got {name!r}")
-
-        def run(m: Machine) -> int:
-            comm, m.comm = m.comm, name[:15]
-            try:
-                with m.trace.with_list() as ev:
-                    return exec_new(m, name, legacy, ev).pid
-            finally:
-                m.comm = comm
-        return self.processes[atomic(self, 48, run)]
+        return self.processes[lifecycle.spawn(self, name, legacy)]
 
     def switch_to(self, pid=None) -> None:
         """Context switch to a process (its page directory in CR3; None: the kernel's).
@@ -695,18 +676,7 @@ class Machine:
             ConfigError: "pid N: no such process".
             OutOfMemory: when the copy cannot be allocated (nothing changes).
         Kernel: kernel/fork.c copy_process() -> dup_mm() -> dup_mmap() -> copy_page_range()."""
-        parent = self.process(pid)
-        need = len(parent.mm.pgd.owned) + 8 + 2 * len(parent.mm.vmas)
-
-        def run(m: Machine) -> int:
-            p = m.process(parent.pid)
-            comm, m.comm = m.comm, p.comm
-            try:
-                with m.trace.with_list() as ev:
-                    return copy_process(m, p, ev)
-            finally:
-                m.comm = comm
-        return atomic(self, need, run)
+        return lifecycle.fork(self, pid)
 
     def exit(self, pid) -> None:
         """End a process: unmap its VMAs, free its pages, page tables, mm and task.

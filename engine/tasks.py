@@ -23,6 +23,21 @@ if TYPE_CHECKING:
     from .machine import Machine
 
 
+def find_task_by_vpid(m: Machine, pid) -> Process:
+    """Machine.process(): the live task with this pid (an int, or a Process).
+    Raises ConfigError "pid N: no such process" (ESRCH) or "pid 'x': not a process id"."""
+    if isinstance(pid, Process):
+        pid = pid.pid
+    try:
+        key = int(pid)
+    except (TypeError, ValueError):
+        raise ConfigError(f"pid {pid!r}: not a process id") from None
+    p = m.processes.get(key)
+    if p is None:
+        raise ConfigError(f"pid {pid}: no such process")
+    return p
+
+
 def init_tasks(m: "Machine") -> None:
     """The task state of a booted machine (no task runs: the kernel is current)."""
     from .swap import SwapState, check_swap_size

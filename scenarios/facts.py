@@ -24,8 +24,8 @@ from engine.events import AllocPages, FreePages
 
 from .facts_base import (ADDRESS_KINDS, LAYOUT_FIELDS, LEVELS, NUMERIC_KINDS,  # noqa: F401
                          PAGE_SHIFT, PAGE_SIZE, SLABINFO_FIELDS, ZONE_FIELDS, ZONE_NAMES, Fact,
-                         FactError, Outcome, _walk_paddr, _zone, event_kind, subject_paddr,
-                         subject_vaddr, vaddr_to_paddr, zone_of_pfn)
+                         FactError, Outcome, _walk_paddr, _zone, event_kind, primary_value,
+                         subject_paddr, subject_vaddr, vaddr_to_paddr, zone_of_pfn)
 from .facts_mm import (_cache, _entry, _flags, _index, _mapcount, _page_count,  # noqa: F401
                        _slab_list, _slabinfo, _table, _tlb_entries, _vma, _vma_perms,
                        _walk_paddr_fact, entry_flags)
@@ -40,12 +40,8 @@ def _value(o: Outcome, _: tuple) -> Any:
     kind, r = o.op.result, o.result
     if o.error is not None:
         raise FactError(f"the step failed: {o.error}")
-    if kind in ("pfn", "vaddr", "paddr", "pid"):
-        return int(r)
-    if kind == "process":
-        return int(r.pid)
-    if kind == "driver":
-        return int(r.kaddr)
+    if kind in ("pfn", "vaddr", "paddr", "pid", "process", "driver"):
+        return primary_value(kind, r)
     if kind in ("access", "walk"):
         return None if r.paddr is None else int(r.paddr)
     if kind == "bytes":

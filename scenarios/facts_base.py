@@ -54,6 +54,20 @@ class Fact:
 
 # -- helpers ---------------------------------------------------------------------------
 
+def primary_value(kind: str, r: Any) -> Any:
+    """A step's value: an int for pfn/vaddr/paddr/pid results, a process's pid, a driver
+    buffer's kernel address; any other result as it is (None stays None)."""
+    if r is None:
+        return None
+    if kind in ("pfn", "vaddr", "paddr", "pid"):
+        return int(r)
+    if kind == "process":
+        return int(r.pid)
+    if kind == "driver":
+        return int(r.kaddr)
+    return r
+
+
 def _walk_paddr(m: Machine, vaddr: int, pid: Any = None) -> int | None:
     w = m.walk(vaddr, pid=pid)
     return None if w.fault is not None else w.paddr

@@ -12,7 +12,8 @@ from . import expr
 from .facts import PAGE_SHIFT, FactError, Outcome
 from .model import Expect, Step
 from .notation import call_text, expect_sentence, repeat_text
-from .runner import _primary, builtins
+from .facts_base import primary_value
+from .runner import builtins
 
 ADDRESS_FACTS = frozenset({"paddr", "layout", "pfn", "entry", "table", "walk_paddr"})
 
@@ -239,7 +240,7 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
         res.zone_free = tuple((z.name, int(z.free_pages)) for z in m.zones)
     if out.error is None and out.items is None:
         try:
-            res.value = _primary(step.op.result, out.result)
+            res.value = primary_value(step.op.result, out.result)
         except (AttributeError, TypeError, ValueError):
             res.value = None
     res.expects = [check_expect(e, out, env) for e in step.expects]

@@ -14,6 +14,7 @@ from engine.process import Process
 
 from . import expr
 from .facts import PAGE_SHIFT, PAGE_SIZE, Outcome
+from .facts_base import primary_value
 from .model import Step
 
 if TYPE_CHECKING:
@@ -149,7 +150,7 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
                     args[name] = int(v)
             out.args = args
             result = call(args)
-            items.append(Item(_primary(op.result, result), args))
+            items.append(Item(primary_value(op.result, result), args))
         except kerr as err:
             out.errors += 1
             if out.error is None:
@@ -210,18 +211,6 @@ def fresh_events(m: Machine, before: list | None, op: Any, result: Any) -> list:
 
 class StepFailed(Exception):
     """A lesson-level failure while running a step (e.g. an expression hit a bad index)."""
-
-
-def _primary(kind: str, r: Any) -> Any:
-    if r is None:
-        return None
-    if kind in ("pfn", "vaddr", "paddr", "pid"):
-        return int(r)
-    if kind == "process":
-        return int(r.pid)
-    if kind == "driver":
-        return int(r.kaddr)
-    return r
 
 
 def bind_value(step: Step, out: Outcome) -> Any:

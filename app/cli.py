@@ -267,7 +267,7 @@ def cmd_lessons(ns: argparse.Namespace) -> int:
     for path, lesson, err in lesson_status():
         if lesson is not None:
             rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps),
-                         ", ".join(getattr(lesson, "requires", []))))
+                         ", ".join(lesson.requires)))
         else:
             waiting.append((path.stem, err.problems[0][1] if err and err.problems else "invalid"))
     rows.sort()

@@ -81,7 +81,7 @@ class LessonPicker(ModalScreen[Any]):
             yield OptionList(*[Option(f"{i + 1:>2}. {l.id:<16} {l.title_in(self.lang)}  "
                                       f"({tr(self.lang, 'picker.steps', n=len(l))})"
                                       + (f"  [{needs}: {', '.join(l.requires)}]"
-                                         if getattr(l, "requires", None) else "")
+                                         if l.requires else "")
                                       + self._source(l), id=f"lesson-{i}")
                                for i, l in enumerate(self.lessons)], id="lesson-options")
 

@@ -20,6 +20,9 @@ import re
 import shlex
 from typing import Any
 
+from engine.mapdriver import MapDriver
+from engine.process import Process
+
 from .loader import Validator
 from .model import Lesson, Step
 from .ops import EXPR_TYPES, lookup
@@ -102,9 +105,9 @@ def value_kind(value: Any) -> str:
         return ""
     if isinstance(value, (list, tuple)):
         return "list"
-    if hasattr(value, "kaddr"):
+    if isinstance(value, MapDriver):
         return "driver"
-    if hasattr(value, "pid") and hasattr(value, "mm"):
+    if isinstance(value, Process):
         return "process"
     if isinstance(value, str):
         return "text"

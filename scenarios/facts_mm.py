@@ -82,7 +82,7 @@ def _walk_paddr_fact(o: Outcome, _: tuple) -> Any:
     if v is None:
         raise FactError("this step has no virtual address")
     pid = o.args.get("pid")
-    return _walk_paddr(o.machine, v, None if pid is None else int(getattr(pid, "pid", pid)))
+    return _walk_paddr(o.machine, v, None if pid is None else int(pid))   # an int: runner._finish_args
 
 
 def _maps_line(o: Outcome) -> list[str] | None:
@@ -91,7 +91,7 @@ def _maps_line(o: Outcome) -> list[str] | None:
     pid = o.args.get("pid")
     if v is None or pid is None:
         raise FactError("this step has no user address of a process")
-    pid = int(getattr(pid, "pid", pid))
+    pid = int(pid)                      # an int: runner._finish_args
     for line in o.machine.proc(f"/proc/{pid}/maps").splitlines():
         fields = line.split()
         lo, _, hi = fields[0].partition("-")

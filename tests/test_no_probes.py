@@ -20,6 +20,7 @@ ENGINE_NAMES = frozenset({
     "m", "machine", "proc", "process", "task", "mm", "vma", "zone", "z", "cache", "slab", "kmem",
     "area", "vmap", "highmem", "hm", "page_alloc", "buddy", "memmap", "frames", "layout", "cpu",
     "tlb", "walk", "kpt", "bs", "config", "flavour", "fl", "ev", "e", "events", "result",
+    "pid",                      # a pid argument that may still be a Process
     "step", "lesson",           # and the lesson model a pane shows (scenarios.model)
 })
 

@@ -103,6 +103,8 @@ BUILD_KEYS = {
     "MEMCG": "memcg", "CONFIG_MEMCG": "memcg", "CGROUP_MEM_RES_CTLR": "memcg",
     "page_cgroup_kb": "page_cgroup_kb", "KFENCE": "kfence_pool_kb", "CONFIG_KFENCE": "kfence_pool_kb",
     "kfence_pool_kb": "kfence_pool_kb", "log_buf_kb": "log_buf_kb", "crashkernel_kb": "crashkernel_kb",
+    # mark_rodata_ro(): text and rodata read-only, their large pages split (engine.init_32)
+    "DEBUG_RODATA": "rodata_ro", "CONFIG_DEBUG_RODATA": "rodata_ro", "STRICT_KERNEL_RWX": "rodata_ro",
 }
 
 
@@ -138,6 +140,10 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
             raise ConfigError(f"config: sizeof(struct page) {v} is not one an i386 build gives (32..64)")
         if name == "kernel_load" and (v % 0x100000 or not 0x100000 <= v <= 0x10000000):
             raise ConfigError(f"config: PHYSICAL_START {v:#x} must be a 1 MB multiple in 1M..256M")
+        if name == "rodata_ro" and not isinstance(v, bool):
+            raise ConfigError(f"config: {k} must be true or false, got {v!r}")
+        if name == "rodata_ro" and not v and fl.version >= (4, 6):
+            raise ConfigError(f"config: {k} cannot be turned off from 4.6 on (always built in)")
         if name == "memory_model" and v not in ("flatmem", "sparsemem"):
             raise ConfigError(f"config: memory_model must be flatmem or sparsemem, got {v!r}")
         if name in ("text_kb", "rwdata_kb", "init_kb", "rodata_kb", "bss_kb"):

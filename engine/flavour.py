@@ -105,6 +105,9 @@ class Flavour:
     idt_bss_page: tuple[int, int] = (-1, -1)       # idt_table's page in .bss, read-only (-1: none)
     realmode_pages: int = 0               # real-mode trampoline blob below 1 MB (RO hdr, RO X text, RW)
     brk_pgt_pages: int = 0                # .brk pages after .bss for the first kernel page tables
+    direct_map_whole_pmds: bool = False   # before 2.6.27: PSE maps every lowmem PMD large, the last past max_low_pfn
+    kernel_exec_from_page_offset: bool = False  # before 2.6.38: is_kernel_text() from PAGE_OFFSET, no NX on data
+    rodata_ro: bool = True                # mark_rodata_ro() (CONFIG_DEBUG_RODATA default y, ~2.6.25)
     # -- early allocations a boot log states (engine.mem_init) ----------------------
     memcg: bool = False                   # CONFIG_MEMCG (CGROUP_MEM_RES_CTLR): the page_cgroup array
     page_cgroup_kb: int = 0               # "allocated N bytes of page_cgroup" (0: from memcg and the size)

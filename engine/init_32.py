@@ -3,18 +3,27 @@
 After arch/x86/mm/init_32.c and init.c (6.1):
 * swapper_pg_dir lives in the kernel's .bss; under PAE it is a 4-entry PDPT whose
   kernel entries point to kernel PMD pages (one per GB above PAGE_OFFSET).
-* The direct map covers exactly lowmem [0, max_low_pfn): init_memory_mapping() maps
-  the first 1 MB (ISA) and the partial head up to the first large-page boundary with
-  4 KB pages, everything else with 4 MB (2 MB under PAE) pages when the CPU has PSE,
-  and the partial tail below high_memory with 4 KB pages.  mark_rodata_ro() then
-  splits the large pages whose 4 KB pages need different rights (kernel text is
-  read-only and executable, rodata read-only and NX), as the CPA code does.
+* The direct map, per release (engine.kversion rules direct_map_whole_pmds,
+  kernel_exec_from_page_offset, rodata_ro):
+  - 2.6.20-2.6.26 kernel_physical_mapping_init(pgd_base): with PSE every lowmem PMD is
+    one 4 MB (PAE: 2 MB) page, PDE 768 too, and the last one reaches past max_low_pfn to
+    the next PMD boundary; PMDs up to __init_end are PAGE_KERNEL_LARGE_EXEC.
+  - 2.6.27+ init_memory_mapping(): the first PMD (fixed-size MTRRs) and the partial tail
+    below high_memory in 4 KB pages, large pages in between.
+  - mark_rodata_ro() (CONFIG_DEBUG_RODATA: off in 2.6.24's defaults, on by default from
+    ~2.6.25, always from 4.6; config DEBUG_RODATA) makes text and rodata read-only; CPA
+    keeps a large page only while all its 4 KB pages share one protection, so the large
+    pages holding the image boundaries are split.
+  - From 2.6.38 only the text stays executable (is_kernel_text() from _text,
+    mark_nxdata_nx()); before, everything from PAGE_OFFSET to __init_end is.
+  Without PSE every page is 4 KB, up to max_low_pfn.
 * Non-PAE kernels map everything GLOBAL; PAE kernels under PTI (the ground truth's
   qemu32 CPU is Meltdown-affected) keep GLOBAL only on kernel text and rodata.
 * permanent_kmaps_init() allocates the pkmap page table; the fixmap gets its page
   table(s) and the local APIC / IO-APIC slots are mapped uncached.
-Simplified: the real-mode trampoline's permissions, .data..ro_after_init pages,
-cpu_entry_area contents and early ioremaps in the vmalloc area are not mapped.
+Simplified: .data..ro_after_init pages, cpu_entry_area contents, early ioremaps and
+BPF images in the vmalloc area (whose read-only direct-map aliases split a large page on
+small machines) are not mapped; 2.6 builds without a rodata size write-protect the text only.
 """
 from __future__ import annotations
 
@@ -109,10 +118,34 @@ class KernelPageTables:
         return ((top - pages) << 12) if top > pages else None
 
     # -- the direct map ----------------------------------------------------------
+    def _initially_large(self, paddr: int) -> bool:
+        """Whether the PMD holding paddr is first mapped with one large page
+        (kernel_physical_mapping_init / init_memory_mapping of the release)."""
+        m, large = self.m, self.large
+        if not m.config.pse:
+            return False
+        base = paddr - paddr % large
+        if m.config.flavour.direct_map_whole_pmds:
+            return True                   # 2.6.24-2.6.26: every PMD, the first and the last too
+        # split_mem_range(): the first PMD (fixed-size MTRRs) and the tail below max_low_pfn in 4 KB
+        return base >= large and base + large <= m.max_low_pfn << 12
+
+    def _exec(self, paddr: int) -> bool:
+        """Executable after boot: is_kernel_text() at mapping time, mark_nxdata_nx() after."""
+        ki = self.m.kernel_image
+        if not self.m.config.flavour.kernel_exec_from_page_offset:
+            text_s, text_e = ki["text"]
+            return text_s <= paddr < text_e
+        init_end = ki["init"][1]
+        if self._initially_large(paddr):
+            return paddr - paddr % self.large <= init_end     # PAGE_KERNEL_LARGE_EXEC for the PMD
+        return paddr <= init_end
+
     def page_flags(self, paddr: int) -> int:
         """The flags of the direct-map page at paddr after mark_rodata_ro(),
         set_real_mode_permissions() and the read-only idt_table."""
         ki = self.m.kernel_image
+        fl = self.m.config.flavour
         text_s, text_e = ki["text"]
         ro_e = ki["rodata"][1] if "rodata" in ki else text_e
         f = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY
@@ -124,27 +157,30 @@ class KernelPageTables:
                 f &= ~_PAGE_RW
             if self.nx and paddr != rm + 0x1000:
                 f |= _PAGE_NX
-        elif paddr == self.idt_table:
+            return f | (_PAGE_GLOBAL if glob and self.m.config.pge else 0)
+        if paddr == self.idt_table:
             f &= ~_PAGE_RW                        # set_memory_ro(idt_table) (arch/x86/kernel/idt.c)
-            if self.nx:
-                f |= _PAGE_NX
-        elif text_s <= paddr < text_e:
-            f &= ~_PAGE_RW
+        elif fl.rodata_ro and text_s <= paddr < ro_e:
+            f &= ~_PAGE_RW                        # mark_rodata_ro(): text and rodata
             glob = True
-        elif text_e <= paddr < ro_e:
-            f &= ~_PAGE_RW
-            glob = True
-            if self.nx:
-                f |= _PAGE_NX
-        elif self.nx:
+        if self.nx and not self._exec(paddr):
             f |= _PAGE_NX
         if glob and self.m.config.pge:
             f |= _PAGE_GLOBAL
         return f
 
+    def direct_map_end(self) -> int:
+        """The physical end of the direct map: max_low_pfn, or the next PMD boundary when
+        2.6.24-2.6.26 map the last lowmem PMD with one large page."""
+        end = self.m.max_low_pfn << 12
+        if self.m.config.pse and self.m.config.flavour.direct_map_whole_pmds:
+            end = -(-end // self.large) * self.large
+        return end
+
     def _boundaries(self) -> list[int]:
+        """Where page_flags() may change: the image sections and the idt_table page."""
         ki = self.m.kernel_image
-        out = []
+        out = [ki["init"][1] + 4096 - ki["init"][1] % 4096]
         for name in ("text", "rodata"):
             if name in ki:
                 out += list(ki[name])
@@ -153,22 +189,21 @@ class KernelPageTables:
         return out
 
     def _map_direct(self) -> None:
+        """Each PMD large when first mapped large and every page in it ends with the same
+        flags (CPA keeps a large page whose pages all get one protection), else 4 KB pages."""
         m, large = self.m, self.large
         po = m.layout.page_offset
-        end = m.max_low_pfn << 12
+        end = self.direct_map_end()
         bounds = self._boundaries()
-        use_pse = m.config.pse
         addr = 0
         while addr < end:
             chunk_end = min(addr - addr % large + large, end)
-            whole = addr % large == 0 and chunk_end - addr == large
-            first = self.page_flags(addr)
-            split = any(addr < b < chunk_end and self.page_flags(b) != first for b in bounds)
-            if use_pse and whole and not split and addr >= large:
-                # the first large page stays 4 KB: the ISA range is mapped on its own
-                self.pt.map_large(po + addr, addr, first)
-                addr = chunk_end
-                continue
+            if self._initially_large(addr):
+                first = self.page_flags(addr)
+                if all(self.page_flags(b) == first for b in bounds if addr < b < chunk_end):
+                    self.pt.map_large(po + addr, addr, first)
+                    addr = chunk_end
+                    continue
             for a in range(addr, chunk_end, 4096):
                 self.pt.map_page(po + a, a, self.page_flags(a))
             addr = chunk_end
@@ -193,8 +228,9 @@ class KernelPageTables:
         self.pt.map_page(names["FIX_IO_APIC_BASE_0"], IO_APIC_PHYS, uc)
 
     def lowmem_is_mapped_exactly(self) -> bool:
-        """Every mapping at or above PAGE_OFFSET that points into RAM points to lowmem."""
-        mm, lim = self.m.memmap, self.m.max_low_pfn
+        """Every mapping at or above PAGE_OFFSET that points into RAM points to the direct map's
+        frames (lowmem; up to the next PMD boundary on 2.6.24-2.6.26 with PSE)."""
+        mm, lim = self.m.memmap, self.direct_map_end() >> 12
         for r in self.pt.mapped_ranges(self.m.layout.page_offset, 1 << 32):
             s = r.paddr >> 12
             e = min((r.paddr + (r.end - r.start)) >> 12, self.m.max_pfn)

@@ -204,6 +204,19 @@ RULES: tuple[Rule, ...] = (
     Rule("realmode_pages", V("3.4"), 0, 4,
          "arch/x86/realmode/init.c set_real_mode_permissions(): the trampoline's header and rodata "
          "RO+NX, its text RO+X, the rest RW (6.1 ground truth: 0x9b000 RO NX, 0x9c000 RO X)"),
+    Rule("direct_map_whole_pmds", V("2.6.27"), True, False,
+         "arch/x86/mm/init_32.c kernel_physical_mapping_init(pgd_base) (2.6.24, 2.6.26): with PSE every "
+         "lowmem PMD is one large page, PDE 768 too (2.6.26's MTRR test 'pgd_idx == 0' never holds) and the "
+         "last one reaches past max_low_pfn -> init_memory_mapping(): the first PMD (MTRRs) and the tail "
+         "below max_low_pfn in 4 KB pages (approx. release)"),
+    Rule("kernel_exec_from_page_offset", V("2.6.38"), True, False,
+         "arch/x86/mm/init_32.c is_kernel_text(): PAGE_OFFSET <= addr <= __init_end executable, whole "
+         "PMDs when large -> from _text, and mark_nxdata_nx() sets NX from _etext (commit 5bd5a452662b, "
+         "\"x86: Add NX protection for kernel data\")"),
+    Rule("rodata_ro", V("2.6.25"), False, True,
+         "arch/x86/Kconfig.debug DEBUG_RODATA: no default in 2.6.24 (\"If in doubt, say N\"), default y "
+         "in 2.6.26; mark_rodata_ro() makes text and rodata read-only, splitting their large pages "
+         "(approx. release; always on from 4.6)"),
     Rule("brk_pgt_pages", V("3.9"), 0, 6,
          "arch/x86/mm/init.c RESERVE_BRK(early_pgt_alloc, INIT_PGT_BUF_SIZE), 6 pages: alloc_low_pages() "
          "takes the first kernel page tables from .brk after .bss (approx. release)"),

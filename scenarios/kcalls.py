@@ -154,4 +154,7 @@ def boot_spelling(args: dict[str, Any]) -> str:
             parts.append(f"{key}={args[key]}")
     if args.get("cpus") not in (None, 1):
         parts.append(f"{args['cpus']} CPUs")
+    for key, value in (args.get("config") or {}).items():
+        name = key if key.startswith("CONFIG_") else "CONFIG_" + key
+        parts.append(f"{name}={'y' if value is True else 'n' if value is False else value}")
     return f"boot: {', '.join(parts)}"

@@ -19,6 +19,7 @@ flags     mmap flags: ``"private|anonymous"``
 text      a plain string (cache name, process name, /proc path, data)
 bool      ``true`` / ``false``
 ram       a size as the engine's boot() takes it (``"160M"``, ``"4G"``)
+config    a table of build options: ``{ DEBUG_RODATA = true, NR_CPUS = 8 }``
 ========  ==============================================================
 
 Which values each type accepts is the engine's own vocabulary: see
@@ -75,7 +76,7 @@ OPS: dict[str, Op] = {op.name: op for op in (
     Op("boot", (P("ram", "ram", "160M"), P("pae", "bool", False), P("nx", "bool", False),
                 P("vmalloc", "ram", None), P("kernel", "text", "6.1"),
                 P("allocator", "text", None), P("cpus", "int", 1), P("pcp", "bool", False),
-                P("seed", "int", 0), P("swap", "ram", 0)),
+                P("seed", "int", 0), P("swap", "ram", 0), P("config", "config", None)),
        "machine", target="timeline", doc="boot a fresh machine with this configuration"),
     Op("snapshot", (), "snapshot", target="timeline",
        doc="remember every zone's free pages and free_area counts (before.Normal.free_pages)"),

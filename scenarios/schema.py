@@ -80,6 +80,8 @@ def param_schema(p: Param) -> dict:
         out = {"type": ["integer", "string"]}
     elif p.type == "bool":
         out = {"type": "boolean"}
+    elif p.type == "config":
+        out = {"type": "object", "additionalProperties": {"type": ["boolean", "integer", "string"]}}
     elif p.type == "kind":
         out = {"enum": ["read", "write", "exec"]}
     elif p.type == "prot":

@@ -239,6 +239,11 @@ def check_value(op: Any, param: Any, value: Any, machine: dict) -> str:
             f"expected true or false, got {value!r}"
     if t == "ram":
         return check_size_text(value, param.name)
+    if t == "config":
+        if value is None or isinstance(value, dict) and all(
+                isinstance(k, str) and isinstance(v, (bool, int, str)) for k, v in value.items()):
+            return ""
+        return f"expected a table of build options ({{ DEBUG_RODATA = true }}), got {value!r}"
     if isinstance(value, bool):
         return f"expected a number, got {value!r}"
     if isinstance(value, int):

@@ -25,7 +25,9 @@ class MachineEmu:
     def __init__(self, m) -> None:
         self.m = m
         uc = self.uc = Uc(UC_ARCH_X86, UC_MODE_32)
-        self.ram_top = m.max_pfn << 12
+        # RAM up to the direct map's end: 2.6.24-2.6.26 map the last lowmem PMD whole, over the
+        # firmware-reserved top of QEMU's RAM (e820 reserved, still RAM)
+        self.ram_top = max(m.max_pfn << 12, m.kernel_pt.direct_map_end())
         uc.mem_map(0, min(self.ram_top, 1 << 32) & ~0xFFF or 0x1000)
         for base in (0xFEC00000, 0xFEE00000):          # IO-APIC, local APIC pages
             if base >= self.ram_top:

@@ -66,4 +66,70 @@ def test_kernel_pdes_pointing_to_page_tables_are_0x067(kernel, pae):
     m = engine.Machine.boot(ram="512M", pae=pae, nx=pae, kernel=kernel)
     for va in (m.vmalloc(4096), m.layout.pkmap_base, m.layout.page_offset):
         pde = [s for s in m.walk(va).steps if s.level == "PDE"][0]
+        if va == m.layout.page_offset and m.kernel_pt._initially_large(0):
+            continue                  # 2.6.24-2.6.26: PDE 768 is a large page (test below)
         assert pde.entry & 0xFFF == 0x067, (kernel, pae, hex(va), hex(pde.entry))
+
+
+def _walk(m, va):
+    w = m.walk(va)
+    assert w.fault is None, hex(va)
+    return w.page_size, w.paddr, w.steps[-1].entry
+
+
+@pytest.mark.parametrize("pae", [False, True])
+def test_2_6_24_maps_all_of_lowmem_with_large_pages_from_pde_768(pae):
+    """kernel_physical_mapping_init(pgd_base): one large page per PMD, PDE 768 included, the
+    last one past max_low_pfn; PAGE_KERNEL_LARGE_EXEC for PMDs up to __init_end."""
+    m = engine.Machine.boot(ram="160M", kernel="2.6", pae=pae, nx=pae)
+    large = (2 << 20) if pae else (4 << 20)
+    po, end = m.layout.page_offset, m.max_low_pfn << 12
+    assert end % large                                   # 160M: high_memory is not PMD-aligned
+    for pa in range(0, end, large):
+        size, paddr, entry = _walk(m, po + pa + 0x1234)
+        assert (size, paddr) == (large, pa + 0x1234)
+        assert entry & 0x1FF == 0x1E3 and entry & _PAGE_RW
+        assert bool(entry & _PAGE_NX) == (pae and pa > m.kernel_image["init"][1])
+    last = -(-end // large) * large
+    assert _walk(m, po + last - 4096)[1] == last - 4096      # mapped past high_memory
+    assert m.walk(po + last).fault is not None
+    assert m.kernel_pt.lowmem_is_mapped_exactly()
+    m.check()
+
+
+def test_debug_rodata_splits_pde_768_and_write_protects_the_text():
+    m = engine.Machine.boot(ram="160M", kernel="2.6", config={"DEBUG_RODATA": True})
+    text_s, text_e = m.kernel_image["text"]
+    po = m.layout.page_offset
+    assert _walk(m, po + text_s)[0] == 4096 and not _walk(m, po + text_s)[2] & _PAGE_RW
+    assert _walk(m, po + text_e)[2] & _PAGE_RW
+    assert _walk(m, po + (4 << 20))[0] == 4 << 20
+    with pytest.raises(engine.ConfigError):
+        engine.Machine.boot(ram="64M", config={"DEBUG_RODATA": False})
+    with pytest.raises(engine.ConfigError):
+        engine.Machine.boot(ram="64M", kernel="2.6", config={"DEBUG_RODATA": "yes"})
+
+
+@pytest.mark.parametrize("kernel, first_large, past_end, text_ro", [
+    ("2.6.24", True, True, False), ("2.6.26", False, True, True),
+    ("2.6.31", False, False, True), ("3.16", False, False, True), ("6.1", False, False, True)])
+def test_direct_map_rules_per_release(kernel, first_large, past_end, text_ro):
+    """First PMD large or 4 KB (MTRRs, or split by mark_rodata_ro), the tail past max_low_pfn
+    (2.6.24-2.6.26) or 4 KB up to it, the text read-only (DEBUG_RODATA default y since ~2.6.25)."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel)
+    po, end = m.layout.page_offset, m.max_low_pfn << 12
+    assert (_walk(m, po)[0] == 4 << 20) == first_large
+    assert (m.walk(po + end).fault is None) == past_end
+    if not past_end:
+        assert _walk(m, po + end - 4096)[0] == 4096
+    text = po + m.kernel_image["text"][0]
+    assert (not _walk(m, text)[2] & _PAGE_RW) == text_ro
+    assert _walk(m, po + (8 << 20))[0] == 4 << 20
+    m.check()
+
+
+def test_pse_off_maps_2_6_24_lowmem_with_4k_pages_up_to_high_memory():
+    m = engine.Machine.boot(ram="160M", kernel="2.6", pse=False)
+    assert _walk(m, m.layout.page_offset)[0] == 4096
+    assert _walk(m, m.layout.high_memory - 4096)[0] == 4096
+    assert m.walk(m.layout.high_memory).fault is not None

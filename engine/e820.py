@@ -45,6 +45,25 @@ def qemu_pc_e820(ram: int) -> list[E820Entry]:
     return entries
 
 
+def unbacked(entries: list[E820Entry], start: int, end: int) -> list[tuple[int, int]]:
+    """The parts of [start, end) no firmware range describes: no RAM and no device decodes
+    them, so a PC reads them as all ones (the PCI master abort of the host bridge)."""
+    out, pos = [], start
+    for e in sorted(entries, key=lambda e: e.start):
+        if e.end <= pos:
+            continue
+        if e.start >= end:
+            break
+        if e.start > pos:
+            out.append((pos, e.start))
+        pos = max(pos, e.end)
+        if pos >= end:
+            break
+    if pos < end:
+        out.append((pos, end))
+    return out
+
+
 def usable_pfn_ranges(entries: list[E820Entry], max_arch_pfn: int,
                       reserve_page0: bool, low_reserved_kb: int = 0) -> list[tuple[int, int]]:
     """RAM as whole pages: [PFN_UP(start), PFN_DOWN(end)), page 0 and 640K-1M removed.

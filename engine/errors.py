@@ -40,4 +40,6 @@ class SegFault(KernelError):
 
 
 class KernelOops(KernelError):
-    """A kernel-mode fault the kernel cannot fix up (BUG: unable to handle page fault ...)."""
+    """A kernel-mode fault the kernel cannot fix up (BUG: unable to handle page fault ...);
+    ``access`` is the faulting Access (its walk and fault) when an access raised it."""
+    access = None

@@ -152,6 +152,7 @@ class Flavour:
     meminfo_vmalloc_used: str = "pages"   # "area_bytes" | "zero" (4.4) | "pages" (5.3)
     meminfo_vmalloc_chunk: bool = False   # until 4.4: VmallocChunk is the largest free gap
     kmap_atomic_stack: bool = True        # 2.6.37: stack-based kmap_atomic, no km_type
+    kmap_local: bool = True               # 5.11: kmap_local_idx_push / kunmap_local_indexed
     pti: bool = True                      # 4.19: 32-bit PTI (PAE builds), no global kernel pages
     fixmap_names: str = "4.15"            # "2.6" | "4.15": enum fixed_addresses order
     protnone_bit: int = 8                 # 2.6.29: _PAGE_BIT_PROTNONE is GLOBAL (8), was PSE (7)

@@ -10,8 +10,9 @@ flushes the TLB once.  Lowmem pages are not mapped at all: kmap returns their
 direct-map address.
 
 Atomic kmaps use the fixmap: slot FIX_KMAP_BEGIN + idx with idx = type +
-KM_TYPE_NR * cpu (2.6, explicit km_type) or the next index of the CPU's kmap_local
-stack + KM_MAX_IDX * cpu (6.1); the address is fix_to_virt(slot), so CPU 0's first
+KM_TYPE_NR * cpu (2.6.24, explicit km_type), the next index of the CPU's stack +
+KM_TYPE_NR * cpu (2.6.37-5.10, kmap_atomic_idx_push) or of the task's kmap_local stack +
+KM_MAX_IDX * cpu (5.11+, kmap_local_idx_push); the address is fix_to_virt(slot), so CPU 0's first
 slot is the highest.  kunmap_atomic clears the PTE and invalidates that one page.
 """
 from __future__ import annotations
@@ -136,8 +137,11 @@ class Highmem:
             local = KM_TYPES_26.index(name)
         else:
             if len(stack) >= self.per_cpu:
-                raise KernelOops(f"kernel BUG at mm/highmem.c: kmap_local_idx_push: more than "
-                                 f"KM_MAX_IDX ({self.per_cpu}) nested atomic kmaps")
+                if m.config.flavour.kmap_local:
+                    raise KernelOops(f"kernel BUG at mm/highmem.c: kmap_local_idx_push: more than "
+                                     f"KM_MAX_IDX ({self.per_cpu}) nested atomic kmaps")
+                raise KernelOops(f"kernel BUG at include/linux/highmem.h: kmap_atomic_idx_push: "
+                                 f"more than KM_TYPE_NR ({self.per_cpu}) nested atomic kmaps")
             local = len(stack)
         idx = local + self.per_cpu * cpu
         L = m.layout
@@ -165,8 +169,11 @@ class Highmem:
         if pos is None or not self.per_cpu * cpu <= idx < self.per_cpu * (cpu + 1):
             raise BadFree(f"kunmap_atomic: 0x{vaddr:08x} is not an atomic kmap of CPU {cpu}")
         if m.config.flavour.kmap_atomic_stack and pos != len(stack) - 1:
-            raise BadFree(f"WARNING: kunmap_local_indexed: 0x{vaddr:08x} is not the most recent "
-                          f"kmap_local/kmap_atomic address (unmap in reverse order)")
+            if m.config.flavour.kmap_local:
+                raise BadFree(f"WARNING: kunmap_local_indexed: 0x{vaddr:08x} is not the most recent "
+                              f"kmap_local/kmap_atomic address (unmap in reverse order)")
+            raise BadFree(f"WARNING: __kunmap_atomic: 0x{vaddr:08x} is not the most recent "
+                          f"kmap_atomic address (unmap in reverse order)")
         _, pfn = stack.pop(pos)
         m.kernel_pt.pt.unmap_page(va)
         if events is not None:

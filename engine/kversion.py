@@ -115,6 +115,10 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
          "fs/proc/meminfo.c VmallocChunk: 0 (commit a5ad88ce8c7f)"),
     Rule("kmap_atomic_stack", V("2.6.37"), False, True,
          "mm/highmem.c kmap_atomic_idx_push: a per-CPU stack of slots, no km_type (commit 3e4d3af501cc)"),
+    Rule("kmap_local", V("5.11"), False, True,
+         "2.6.37-5.10 include/linux/highmem.h kmap_atomic_idx_push: BUG_ON(idx >= KM_TYPE_NR), "
+         "arch/x86/mm/highmem_32.c __kunmap_atomic -> mm/highmem.c kmap_local_idx_push: BUG_ON(idx >= "
+         "KM_MAX_IDX), kunmap_local_indexed (\"highmem: Provide generic variant of kmap_atomic*\")"),
     Rule("pti", V("4.19"), False, True,
          "arch/x86/mm/pti.c on x86-32 (PAE only: PAGE_TABLE_ISOLATION depends on X86_PAE): kernel "
          "entries lose _PAGE_GLOBAL (Joerg Roedel's 32-bit PTI)"),
@@ -133,9 +137,14 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
          "include/linux/swapops.h SWP_TYPE_SHIFT = BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT "
          "(\"xarray: Replace exceptional entries\")"),
     # -- messages ----------------------------------------------------------------
+    Rule("oops_line", V("2.6.26"), "virtual_address", "paging_request",
+         "2.6.24 arch/x86/mm/fault_32.c:546 \"BUG: unable to handle kernel NULL pointer dereference\" / "
+         "\"paging request\" + \" at virtual address %08lx\" -> 2.6.26 arch/x86/mm/fault.c:401 "
+         "show_fault_oops \" at %08lx\" (2.6.25 not checked)"),
     Rule("oops_line", V("5.0"), "paging_request", "page_fault",
          "arch/x86/mm/fault.c show_fault_oops: \"unable to handle kernel paging request at\" -> "
-         "\"unable to handle page fault for address:\" (\"x86/fault: Decode page fault OOPSes better\")"),
+         "\"unable to handle page fault for address:\", below PAGE_SIZE \"BUG: kernel NULL pointer "
+         "dereference, address:\" (\"x86/fault: Decode page fault OOPSes better\")"),
     Rule("bad_pte_line", V("2.6.29"), "bad_pte", "bad_page_map",
          "mm/memory.c print_bad_pte: \"Bad pte = ...\" -> \"BUG: Bad page map in process\" (Hugh Dickins' "
          "badpage series)"),
@@ -396,3 +405,4 @@ def rule_values(v: tuple[int, ...]) -> dict[str, object]:
 
 def rules_for(field: str) -> list[Rule]:
     return [r for r in RULES if r.field == field]
+

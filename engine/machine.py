@@ -311,8 +311,10 @@ class Machine:
         return paddr + self.layout.page_offset
 
     def read_phys(self, paddr: int, length: int) -> bytes:
-        """Bytes of simulated physical memory (page-table frames hold real entries; untouched
-        frames and addresses beyond RAM read as zeros).
+        """Bytes of simulated physical memory: page-table frames hold real entries, RAM mmviz
+        has not written and firmware-reserved ranges (BIOS tables, ROM, MMIO registers: not
+        modelled) read as zeros, and addresses no firmware (e820) range describes read as
+        0xff, as on a PC (nothing decodes them: the host bridge's master abort returns ones).
 
         Args:
             paddr: the first byte's physical address.
@@ -322,7 +324,15 @@ class Machine:
         Raises:
             nothing.
         Kernel: what /dev/mem or crash's rd -p shows."""
-        return self.frames.read(paddr, length)
+        from .e820 import unbacked
+        data = self.frames.read(paddr, length)
+        holes = unbacked(self.boot_state.firmware_e820, paddr, paddr + length)
+        if not holes:
+            return data
+        out = bytearray(data)
+        for s, e in holes:
+            out[s - paddr:e - paddr] = b"\xff" * (e - s)
+        return bytes(out)
 
     # -- slab / SLUB and kmalloc (engine.kmalloc) ----------------------------------
     def kmalloc(self, size, gfp="GFP_KERNEL") -> int:
@@ -518,7 +528,8 @@ class Machine:
             the vaddr of the mapping.
         Raises:
             KernelOops: "kernel BUG at mm/highmem.c: kmap_local_idx_push: more than KM_MAX_IDX (16) nested
-                atomic kmaps", or the slot is already mapped.
+                atomic kmaps" (2.6.37-5.10: include/linux/highmem.h kmap_atomic_idx_push, KM_TYPE_NR),
+                or the slot is already mapped.
             ConfigError: "kmap_atomic: unknown km_type ..." (2.6.24).
         Kernel: arch/x86/mm/highmem_32.c kmap_atomic() (kmap_local_page on 5.11+)."""
         with self.trace as ev:
@@ -533,7 +544,8 @@ class Machine:
             None.
         Raises:
             BadFree: "kunmap_atomic: 0x... is not an atomic kmap of CPU 0", or "WARNING: kunmap_local_indexed:
-                ... is not the most recent kmap_local/kmap_atomic address (unmap in reverse order)".
+                ... is not the most recent kmap_local/kmap_atomic address (unmap in reverse order)"
+                (2.6.37-5.10: "WARNING: __kunmap_atomic: ...").
         Kernel: arch/x86/mm/highmem_32.c kunmap_atomic() (kunmap_local on 5.11+)."""
         with self.trace as ev:
             self.highmem.kunmap_atomic(self, vaddr, self.current_cpu, ev)

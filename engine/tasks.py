@@ -163,10 +163,13 @@ def access(m: "Machine", vaddr: int, kind: str, pid, user, events):
     if pid is not None and user is False:
         return kernel_access_in(m, pid, vaddr, kind, events)
     if pid is None:
-        if m.current is not None:
+        prev = m.current
+        if prev is not None:
             switch_to(m, None, events)
         acc = _access(m.frames, m.cpu, m.tlb, vaddr, kind, False)
         events.extend(acc.events)
+        if acc.fault is not None:          # no_context(): no exception-table fixup -> oops
+            raise kernel_oops(m, vaddr, acc, prev, events)
         acc.events = events
         return acc
     p = m.process(pid)
@@ -186,6 +189,7 @@ def kernel_access_in(m: "Machine", pid, vaddr: int, kind: str, events):
     copy_to_user; a kernel address may take the 2.6 vmalloc_fault; else an oops."""
     from .vmalloc_sync import vmalloc_fault
     p = m.process(pid)
+    prev = m.current
     switch_to(m, p.pid, events)
     if vaddr < TASK_SIZE:
         return user_access(m, p, vaddr, kind, events, user=False)
@@ -200,7 +204,7 @@ def kernel_access_in(m: "Machine", pid, vaddr: int, kind: str, events):
             acc.events = events
             return acc
     if acc.fault is not None:
-        raise KernelOops(oops_message(m, vaddr, acc.fault.error_code))
+        raise kernel_oops(m, vaddr, acc, prev, events)
     acc.events = events
     return acc
 
@@ -284,9 +288,7 @@ def _rw_pages(m: "Machine", vaddr, length, pid, data, out, events) -> None:
             acc = _access(m.frames, m.cpu, m.tlb, va, kind, False)
             events.extend(acc.events)
             if acc.fault is not None:
-                msg = oops_message(m, va, acc.fault.error_code)
-                events.append(Oops(va, acc.fault.error_code, msg))
-                raise KernelOops(msg)
+                raise kernel_oops(m, va, acc, None, events)
         else:
             p = m.process(pid)
             switch_to(m, p.pid, events)
@@ -297,17 +299,35 @@ def _rw_pages(m: "Machine", vaddr, length, pid, data, out, events) -> None:
         if data is not None:
             m.frames.write(acc.paddr, data[pos:pos + n])
         else:
-            out += m.frames.read(acc.paddr, n)
+            out += m.read_phys(acc.paddr, n)
         pos += n
 
 
 def oops_message(m: "Machine", vaddr: int, code: int) -> str:
-    """The first line of the flavour's oops for a kernel fault at vaddr."""
-    if m.config.flavour.oops_line == "page_fault":
+    """The first line of the flavour's oops for a kernel fault at vaddr (show_fault_oops();
+    engine.kversion rule oops_line): 2.6.24 "... at virtual address %08lx", 2.6.26 "... at
+    %08lx", 5.0+ "BUG: kernel NULL pointer dereference, address: %px" below PAGE_SIZE."""
+    style = m.config.flavour.oops_line
+    if style == "page_fault":
+        if vaddr < 4096:
+            return f"BUG: kernel NULL pointer dereference, address: {vaddr:08x}"
         return f"BUG: unable to handle page fault for address: {vaddr:08x}"
-    if vaddr < 4096:
-        return f"BUG: unable to handle kernel NULL pointer dereference at {vaddr:08x}"
-    return f"BUG: unable to handle kernel paging request at {vaddr:08x}"
+    what = "NULL pointer dereference" if vaddr < 4096 else "paging request"
+    at = "at virtual address" if style == "virtual_address" else "at"
+    return f"BUG: unable to handle kernel {what} {at} {vaddr:08x}"
+
+
+def kernel_oops(m: "Machine", vaddr: int, acc, prev, events) -> KernelOops:
+    """A kernel-mode fault no fixup handles: the Oops event, the task that ran before
+    running again (the simulated oops kills no one), the error to raise; .access is the
+    faulting Access (walk and error code)."""
+    msg = oops_message(m, vaddr, acc.fault.error_code)
+    events.append(Oops(vaddr, acc.fault.error_code, msg))
+    acc.events = events
+    err = KernelOops(msg)
+    err.access = acc
+    resume(m, prev, err, events)
+    return err
 
 
 __all__ = ["Process", "MAX_RW_BYTES", "pm"]

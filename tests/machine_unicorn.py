@@ -13,6 +13,8 @@ import struct
 
 import pytest
 
+from engine import KernelOops
+
 unicorn = pytest.importorskip("unicorn")
 from unicorn import UC_ARCH_X86, UC_HOOK_INTR, UC_MODE_32, Uc, UcError  # noqa: E402
 from unicorn import x86_const as X  # noqa: E402
@@ -106,7 +108,10 @@ class MachineEmu:
         m = self.m
         self.load_frames()
         m.flush_tlb()
-        got = m.access(vaddr, kind)
+        try:
+            got = m.access(vaddr, kind)
+        except KernelOops as oops:          # a kernel-mode #PF with no fixup: the walk it took
+            got = oops.access
         mapped = got.fault is None and (got.paddr < self.ram_top or
                                         (got.paddr & ~0xFFF) in (0xFEC00000, 0xFEE00000))
         if mapped and kind != "write":

@@ -63,7 +63,10 @@ def test_kernel_oops_on_bad_kernel_address():
     m = engine.Machine.boot(ram="64M")
     with pytest.raises(engine.KernelOops) as e:
         m.read_virt(0x10, 4)
-    assert "unable to handle page fault for address: 00000010" in str(e.value)
+    assert str(e.value) == "BUG: kernel NULL pointer dereference, address: 00000010"
+    with pytest.raises(engine.KernelOops) as e:
+        m.read_virt(m.layout.vmalloc_start, 4)
+    assert str(e.value) == f"BUG: unable to handle page fault for address: {m.layout.vmalloc_start:08x}"
 
 
 def test_stack_grows_down():

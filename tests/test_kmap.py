@@ -103,3 +103,31 @@ def test_too_many_nested_atomic_kmaps(m):
     with pytest.raises(engine.KernelOops, match="KM_MAX_IDX"):
         m.kmap_atomic(pages[16])
     m.check()
+
+
+@pytest.mark.parametrize("kernel, bug, warn", [
+    ("3.16", "kernel BUG at include/linux/highmem.h: kmap_atomic_idx_push: more than KM_TYPE_NR (20)",
+     "WARNING: __kunmap_atomic: "),
+    ("5.10", "kernel BUG at include/linux/highmem.h: kmap_atomic_idx_push: more than KM_TYPE_NR (20)",
+     "WARNING: __kunmap_atomic: "),
+    ("5.11", "kernel BUG at mm/highmem.c: kmap_local_idx_push: more than KM_MAX_IDX (16)",
+     "WARNING: kunmap_local_indexed: ")])
+def test_atomic_kmap_messages_name_the_releases_functions(kernel, bug, warn):
+    """kmap_atomic_idx_push (include/linux/highmem.h, 2.6.37-5.10) became kmap_local_idx_push
+    (mm/highmem.c) in 5.11; a failed kmap or out-of-order unmap changes nothing."""
+    m = engine.Machine.boot(ram="1G", kernel=kernel)
+    n = m.config.flavour.kmap_slots_per_cpu
+    pages = [m.alloc_pages("GFP_HIGHUSER") for _ in range(n + 1)]
+    vas = [m.kmap_atomic(p) for p in pages[:n]]
+    before = m.proc("/proc/meminfo")
+    with pytest.raises(engine.KernelOops) as e:
+        m.kmap_atomic(pages[n])
+    assert str(e.value).startswith(bug)
+    with pytest.raises(engine.BadFree) as e:
+        m.kunmap_atomic(vas[0])
+    assert str(e.value).startswith(warn)
+    assert m.proc("/proc/meminfo") == before
+    m.check()
+    for va in reversed(vas):
+        m.kunmap_atomic(va)
+    m.check()

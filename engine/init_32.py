@@ -230,10 +230,11 @@ class KernelPageTables:
     def lowmem_is_mapped_exactly(self) -> bool:
         """Every mapping at or above PAGE_OFFSET that points into RAM points to the direct map's
         frames (lowmem; up to the next PMD boundary on 2.6.24-2.6.26 with PSE)."""
-        mm, lim = self.m.memmap, self.direct_map_end() >> 12
+        lim = self.direct_map_end() >> 12
+        ram = self.m.boot_state.ram_ranges            # e820 RAM (not the MMIO the fixmap maps)
         for r in self.pt.mapped_ranges(self.m.layout.page_offset, 1 << 32):
-            s = r.paddr >> 12
-            e = min((r.paddr + (r.end - r.start)) >> 12, self.m.max_pfn)
-            if e > max(s, lim) and (mm.zone[max(s, lim):e] >= 0).any():
+            s = max(r.paddr >> 12, lim)
+            e = (r.paddr + (r.end - r.start)) >> 12
+            if any(max(s, a) < min(e, b) for a, b in ram):
                 return False            # a RAM frame above lowmem is mapped
         return True

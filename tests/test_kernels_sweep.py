@@ -67,3 +67,30 @@ def test_splits_and_vmalloc_boot_or_give_a_config_error(kernel, pae):
 def test_61_below_its_load_address_is_a_config_error_not_a_crash(ram):
     with pytest.raises(ConfigError, match="too small for this kernel"):
         engine.Machine.boot(ram=ram)
+
+
+RELEASES = ([f"2.6.{i}" for i in range(20, 40)] + [f"3.{i}" for i in range(20)] +
+            [f"4.{i}" for i in range(21)] + [f"5.{i}" for i in range(20)] + [f"6.{i}" for i in range(13)])
+CASES = [("48M", None), ("1G", "300M"), ("4G", None), ("900M", "16M"), ("3G", None), ("24M", None)]
+
+
+@pytest.mark.parametrize("chunk", range(4))
+def test_every_release_boots_with_a_consistent_direct_map(chunk):
+    """Every release 2.6.20-6.12, rotating RAM size, vmalloc= and PAE: a boot or a one-line
+    ConfigError; the direct map maps RAM only up to its end (max_low_pfn, or the PMD
+    boundary on 2.6.20-2.6.26)."""
+    outcomes = set()
+    for i, release in enumerate(RELEASES):
+        if i % 4 != chunk:
+            continue
+        ram, vm = CASES[i % len(CASES)]
+        pae = (i // len(CASES)) % 2 == 1
+        outcome = boots_or_config_error(ram=ram, kernel=release, pae=pae, nx=pae, vmalloc=vm)
+        outcomes.add(outcome)
+        if outcome == "boot":
+            m = engine.Machine.boot(ram=ram, kernel=release, pae=pae, nx=pae, vmalloc=vm)
+            assert m.kernel_pt.lowmem_is_mapped_exactly(), (release, ram, pae, vm)
+            L = m.layout
+            assert m.walk(L.page_offset + 0x100000).fault is None
+            assert m.walk(L.high_memory - 4096).paddr == (m.max_low_pfn - 1) << 12
+    assert "boot" in outcomes

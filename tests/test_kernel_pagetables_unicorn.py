@@ -12,8 +12,11 @@ from machine_unicorn import MachineEmu  # noqa: E402
 
 
 @pytest.mark.parametrize("kw", [dict(ram="160M"), dict(ram="1G"), dict(ram="1G", pae=True, nx=True),
-                                dict(ram="160M", kernel="2.6"), dict(ram="64M", pse=False)],
-                         ids=["160M", "1G", "pae-nx-1G", "2.6-160M", "64M-nopse"])
+                                dict(ram="160M", kernel="2.6"), dict(ram="64M", pse=False),
+                                dict(ram="160M", kernel="2.6", pae=True, nx=True),
+                                dict(ram="160M", kernel="2.6.26", pae=True, nx=True)],
+                         ids=["160M", "1G", "pae-nx-1G", "2.6-160M", "64M-nopse", "2.6-pae-nx-160M",
+                              "2.6.26-pae-nx-160M"])
 def test_kernel_accesses_match_unicorn(kw):
     m = engine.Machine.boot(**kw)
     emu = MachineEmu(m)

@@ -99,7 +99,7 @@ def test_mmviz_walk_4mb_2mb_and_4k_pages():
     four_mb = mmviz("walk", "0xc2000000", "--lesson", "page-walk", "--step", "5")
     assert "10+22: [776|0x0]" in four_mb
     assert re.search(r"PDE .* entry 020001e3  P RW A D PS G\n", four_mb)
-    two_mb = mmviz("walk", "0xc2000000", "--lesson", "page-walk", "--step", "18")
+    two_mb = mmviz("walk", "0xc2000000", "--lesson", "page-walk", "--step", "20")
     assert "PAE 2+9+21: [3|16|0x0]" in two_mb
     assert re.search(r"PDE .* entry 80000000020001e3  P RW A D PS G NX\n", two_mb)
     four_k = mmviz("walk", "0xc0100000", "--lesson", "page-walk", "--step", "2")
@@ -107,6 +107,10 @@ def test_mmviz_walk_4mb_2mb_and_4k_pages():
     # the kernel PDE is _PAGE_TABLE (0x067): no D in a PDE that references a table
     assert re.search(r"PDE .* entry 09fc0067  P RW US A\n", four_k)
     assert re.search(r"PTE .* entry 00100161  P A D G\n", four_k)
+    # 2.6.24 without CONFIG_DEBUG_RODATA: PDE 768 is itself a 4 MB page
+    pse = mmviz("walk", "0xc0100000", "--lesson", "page-walk", "--step", "16")
+    assert "10+22: [768|0x100000]" in pse
+    assert re.search(r"PDE .* entry 000001e3  P RW A D PS G\n", pse)
 
 
 def swap_lesson(tmp_path: Path, kernel: str, pae: bool) -> str:
@@ -155,7 +159,7 @@ async def test_walk_pane_decodes_through_the_engine():
     four_mb = await _walk_pane_at("page-walk", 5)
     assert "walk of 0xc2000000 [776|0x000000] 10+22" in four_mb
     assert "= 020001e3  P RW A D PS G" in four_mb
-    two_mb = await _walk_pane_at("page-walk", 18)
+    two_mb = await _walk_pane_at("page-walk", 20)
     assert "[3|16|0x000000] 2+9+21" in two_mb
     assert "= 80000000020001e3  P RW A D PS G NX" in two_mb
     swap = await _walk_pane_at("swap", 7)

@@ -56,7 +56,8 @@ KERNEL_FUNCTIONS = {
 }
 TYPE_WORDS = {"int": "number", "addr": "address", "size": "size (K/M/G)", "pid": "pid",
               "gfp": "GFP mask", "kind": "read|write|exec", "prot": "rwx", "flags": "mmap flags",
-              "text": "text", "bool": "true|false", "ram": "size"}
+              "text": "text", "bool": "true|false", "ram": "size",
+              "config": "build options (lessons: { DEBUG_RODATA = true })"}
 HELP_WORDS = ("help", "?")
 
 

@@ -307,7 +307,8 @@ KERNEL_FUNCTIONS_ZH = {
 }
 TYPE_WORDS_ZH = {"int": "数字", "addr": "地址", "size": "大小（K/M/G）", "pid": "pid", "gfp": "GFP 掩码",
                  "kind": "read|write|exec", "prot": "rwx", "flags": "mmap 标志", "text": "文本",
-                 "bool": "true|false", "ram": "大小"}
+                 "bool": "true|false", "ram": "大小",
+                 "config": "编译选项（课程中写 { DEBUG_RODATA = true }）"}
 
 
 # the panes' own key bindings and Textual's (shown by the palette's "Keys" panel)

@@ -122,6 +122,8 @@ def _machine_args(s: argparse.ArgumentParser) -> None:
     s.add_argument("--kernel", type=kernel_release, default="6.1", metavar="RELEASE",
                    help="2.6 (2.6.24), 6.1 (Debian 6.1, the default) or any release 2.6.20 .. 6.12")
     s.add_argument("--vmalloc", default=None)
+    s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
 
 
 def _machine_config(ns: argparse.Namespace) -> dict[str, Any]:
@@ -131,6 +133,9 @@ def _machine_config(ns: argparse.Namespace) -> dict[str, Any]:
         cfg["pae"] = True
     if ns.vmalloc:
         cfg["vmalloc"] = ns.vmalloc
+    if ns.config:
+        from .cli_boot import _config
+        cfg["config"] = _config(ns.config)
     _check_machine(cfg)
     return cfg
 

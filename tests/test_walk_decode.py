@@ -111,6 +111,8 @@ def test_mmviz_walk_4mb_2mb_and_4k_pages():
     pse = mmviz("walk", "0xc0100000", "--lesson", "page-walk", "--step", "16")
     assert "10+22: [768|0x100000]" in pse
     assert re.search(r"PDE .* entry 000001e3  P RW A D PS G\n", pse)
+    built = mmviz("walk", "0xc0100000", "--kernel", "2.6", "--config", "DEBUG_RODATA=y")
+    assert "10+10+12: [768|256|0x0]" in built and "mmviz" not in built
 
 
 def swap_lesson(tmp_path: Path, kernel: str, pae: bool) -> str:

@@ -19,38 +19,45 @@ costs ~0.5 us to build, a tuple ~0.05 us).
 """
 from __future__ import annotations
 
-from .events import AllocPages, FreePages, Merge, Split
-from .physmem import OWNER_FREE, OWNER_NAMES, MemMap
+from .events import Merge, Split
+from .physmem import OWNER_NAMES, MemMap
 from .zone import MAX_ORDER, Zone
+
+
+def _take_first(z: Zone, tail: dict, order: int) -> int:
+    """list_del() of the head of free_area[order] when it is in free_tail (free_head empty).
+
+    A dict keeps deleted keys' slots until it grows, and iteration starts over them: after
+    as many takes as live keys the dict is rebuilt, so a take stays O(1) amortized."""
+    pfn = next(iter(tail))
+    del tail[pfn]
+    n = z.tail_taken[order] = z.tail_taken[order] + 1
+    if n > 64 and n > len(tail):
+        z.free_tail[order] = dict(tail)
+        z.tail_taken[order] = 0
+    return pfn
 
 
 def rmqueue(z: Zone, order: int, events: list | None) -> int:
     """__rmqueue_smallest() + expand(): returns the first pfn, or -1 if no block is free."""
-    nxt, prv, bo, nr = z.next, z.prev, z.buddy_order, z.nr_free
+    heads, tails = z.free_head, z.free_tail
     for current in range(order, MAX_ORDER):
-        pfn = nxt[-1 - current]
-        if pfn >= 0:
+        head = heads[current]
+        if head:
+            pfn = head.popitem()[0]          # list_del of the head block
+            break
+        if tails[current]:
+            pfn = _take_first(z, tails[current], current)
             break
     else:
         return -1
-    # list_del of the head block
-    n = nxt.pop(pfn)
-    del prv[pfn]
-    nxt[-1 - current] = n
-    prv[n] = -1 - current
+    bo = z.buddy_order
     del bo[pfn]
-    nr[current] -= 1
     while current > order:                 # expand(): upper halves to the list heads
         current -= 1
         upper = pfn + (1 << current)
-        s = -1 - current
-        first = nxt[s]
-        nxt[upper] = first
-        prv[upper] = s
-        prv[first] = upper
-        nxt[s] = upper
+        heads[current][upper] = None
         bo[upper] = current
-        nr[current] += 1
         if events is not None:
             events.append((Split, z.name, pfn, current, upper))
     z.free_pages -= 1 << order
@@ -65,19 +72,18 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
     (buddy_merge_likely) so it stays free longer; 2.6 always uses the head.
     """
     z.free_pages += 1 << order
-    bo = z.buddy_order
-    start, end = z.start_pfn, z.start_pfn + z.spanned
+    bo = z.buddy_order          # this zone's free blocks only: no zone test needed
     while order < MAX_ORDER - 1:
         buddy = pfn ^ (1 << order)
-        if bo.get(buddy) != order or not (start <= buddy < end):
+        if bo.get(buddy) != order:
             break
-        nxt, prv, nr = z.next, z.prev, z.nr_free
-        n = nxt.pop(buddy)                  # list_del(buddy)
-        p = prv.pop(buddy)
-        nxt[p] = n
-        prv[n] = p
+        head = z.free_head[order]             # list_del(buddy)
+        if buddy in head:
+            del head[buddy]
+        else:
+            del z.free_tail[order][buddy]
+            z.tail_taken[order] += 1
         del bo[buddy]
-        nr[order] -= 1
         merged = pfn & buddy
         if events is not None:
             events.append((Merge, z.name, pfn, buddy, order, merged))
@@ -86,90 +92,52 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
     if not to_tail and merge_likely and order < MAX_ORDER - 2:
         higher = pfn & ~(1 << order)          # combined pfn at order + 1
         higher_buddy = higher ^ (1 << (order + 1))
-        to_tail = bo.get(higher_buddy) == order + 1 and start <= higher_buddy < end
-    nxt, prv = z.next, z.prev
-    s = -1 - order
+        to_tail = bo.get(higher_buddy) == order + 1
     if to_tail:
-        last = prv[s]
-        prv[pfn] = last
-        nxt[pfn] = s
-        nxt[last] = pfn
-        prv[s] = pfn
+        z.free_tail[order][pfn] = None
     else:
-        first = nxt[s]
-        nxt[pfn] = first
-        prv[pfn] = s
-        prv[first] = pfn
-        nxt[s] = pfn
+        z.free_head[order][pfn] = None
     bo[pfn] = order
-    z.nr_free[order] += 1
     return pfn, order
 
 
-_FILL: dict[tuple[int, int], bytes] = {}
+# the owner byte of every frame of a 2^order block, per owner and order (a block's
+# owner column is set with one memoryview slice store)
+_FILLS = [[bytes([owner]) * (1 << order) for order in range(MAX_ORDER)]
+          for owner in range(len(OWNER_NAMES))]
 
-
-def _fill(owner: int, order: int) -> bytes:
-    b = _FILL.get((owner, order))
-    if b is None:
-        b = _FILL[(owner, order)] = bytes([owner]) * (1 << order)
-    return b
 
 
 class BuddyAllocator:
-    """The page allocator core over all zones, with mem_map bookkeeping.
-
-    mem_map columns are written through memoryviews (30 ns a store instead of
-    numpy's 80-350 ns): the allocator is the hottest path of the engine.
-    """
+    """The buddy state over all zones besides the zones' free lists: the blocks handed
+    out (``allocated``) and memoryviews of the mem_map columns the allocator writes
+    (30 ns a store instead of numpy's 80-350 ns).  The allocation and free paths that
+    use them are engine.page_alloc's alloc_pages() and free_pages() (the engine's
+    hottest path)."""
 
     def __init__(self, zones: list[Zone], memmap: MemMap, merge_likely: bool) -> None:
         self.zones = zones
         self.memmap = memmap
         self.merge_likely = merge_likely
+        # orders below this: a freed block buddy_merge_likely() may put at the list's tail
+        self.likely_below = MAX_ORDER - 2 if merge_likely else 0
         # head pfn -> order of every block handed out by alloc_pages (for checks on free)
         self.allocated: dict[int, int] = {}
         self._views()
 
     def _views(self) -> None:
-        self._owner = memoryview(self.memmap.owner)
-        self._refcount = memoryview(self.memmap.refcount)
-        self._zone = memoryview(self.memmap.zone)
-        self._cow = self.memmap.cow_pfn      # before a memoryview store: copy-on-write
+        mm = self.memmap
+        self._owner = memoryview(mm.owner)
+        self._refcount = memoryview(mm.refcount)
+        self._zone = memoryview(mm.zone)
+        self._watch = mm.watch               # before a memoryview store: copy-on-write (MemMap.cow_pfn)
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for view in ("_owner", "_refcount", "_zone", "_cow"):
+        for view in ("_owner", "_refcount", "_zone", "_watch"):
             state.pop(view, None)
         return state
 
     def __setstate__(self, state) -> None:
         self.__dict__.update(state)
         self._views()
-
-    def take(self, z: Zone, order: int, owner: int, gfp_name: str, events: list | None) -> int:
-        pfn = rmqueue(z, order, events)
-        if pfn < 0:
-            return -1
-        self._cow(pfn)
-        if order:
-            self._owner[pfn:pfn + (1 << order)] = _fill(owner, order)
-        else:
-            self._owner[pfn] = owner
-        self._refcount[pfn] = 1
-        self.allocated[pfn] = order
-        if events is not None:
-            events.append((AllocPages, z.name, pfn, order, gfp_name, OWNER_NAMES[owner]))
-        return pfn
-
-    def give_back(self, z: Zone, pfn: int, order: int, events: list | None) -> None:
-        self._cow(pfn)
-        if order:
-            self._owner[pfn:pfn + (1 << order)] = _fill(OWNER_FREE, order)
-        else:
-            self._owner[pfn] = OWNER_FREE
-        self._refcount[pfn] = 0
-        del self.allocated[pfn]
-        fpfn, forder = free_one_page(z, pfn, order, False, events, self.merge_likely)
-        if events is not None:
-            events.append((FreePages, z.name, pfn, order, fpfn, forder))

@@ -57,8 +57,10 @@ def _memo(m: Any, state: dict, shared: tuple = ()) -> dict:
     for z in state.get("_all_zones", ()):
         zc = copy.copy(z)
         for k, v in z.__dict__.items():
-            if type(v) is dict or type(v) is list:
-                setattr(zc, k, v.copy())            # ints only: next/prev/buddy_order/nr_free
+            if type(v) is dict:
+                setattr(zc, k, v.copy())            # ints only: buddy_order
+            elif type(v) is list:                   # free_head/free_tail: lists of dicts of ints
+                setattr(zc, k, [d.copy() for d in v] if v and type(v[0]) is dict else v.copy())
         memo[id(z)] = zc
         keep.append(z)
     buddy = state.get("buddy")
@@ -75,7 +77,7 @@ def _memo(m: Any, state: dict, shared: tuple = ()) -> dict:
     trace = vars(state["trace"]) if "trace" in state else {}
     for name in EVENT_LISTS:                         # the last operation's events: not state
         ev = trace.get(name)
-        if type(ev) is list:
+        if type(ev) is list or type(ev) is tuple:    # (a tuple: one hot-path event)
             memo[id(ev)] = fresh
             keep.append(ev)
     memo[id(memo)] = keep                            # deepcopy's keep-alive convention

@@ -42,6 +42,7 @@ from .lifecycle import atomic, teardown
 from .mmu import (ACCESS_KINDS, EFER_NXE, X86_CR0_PE, X86_CR0_PG, X86_CR0_WP, X86_CR4_PAE, X86_CR4_PGE,
                   X86_CR4_PSE, CpuRegs, Tlb)
 from .mmu import walk as _walk
+from . import page_alloc
 from .page_alloc import PageAllocator
 from .physmem import FrameStore
 from .task_checks import check_processes
@@ -194,35 +195,10 @@ class Machine:
         return self._all_zones[idx].name if idx >= 0 else None
 
     # -- the page allocator (engine.page_alloc) ---------------------------------
-    def alloc_pages(self, gfp="GFP_KERNEL", order: int = 0, owner: int = pm.OWNER_PAGES) -> int:
-        """Take a block of 2^order contiguous frames from the buddy allocator.
-
-        Args:
-            gfp: a GFP mask, names joined by "|" ("GFP_KERNEL", "GFP_DMA | __GFP_ZERO"), or an int.
-            order: log2 of the number of pages, 0..MAX_ORDER-1 (10).
-            owner: the mem_map owner class the frames get (engine.physmem.OWNER_*).
-        Returns:
-            the pfn of the block's first frame.
-        Raises:
-            OutOfMemory: "insmod: page allocation failure: order:10, mode:0xcc0(GFP_KERNEL), nodemask=(null)".
-            ConfigError: "order: must be 0..10 (MAX_ORDER is 11), got 11"
-                "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
-        Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
-        return self.page_alloc.alloc_pages(gfp, order, owner, self.trace.begin())
-
-    def free_pages(self, pfn: int, order: int = 0) -> None:
-        """Give a block of 2^order frames back; it merges with its free buddies.
-
-        Args:
-            pfn: the block's first frame (as alloc_pages returned it).
-            order: log2 of the number of pages, as allocated.
-        Returns:
-            None.
-        Raises:
-            BadFree: "BUG: Bad page state in process insmod  pfn:01d71 (double free: the page is already
-                free)", or "(freed with order 0, allocated with order 1)".
-        Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
-        self.page_alloc.free_pages(pfn, order, self.trace.begin())
+    # alloc_pages(gfp, order, owner) and free_pages(pfn, order): the allocator's hot path,
+    # one function each in engine.page_alloc (their docstrings give the API)
+    alloc_pages = page_alloc.alloc_pages
+    free_pages = page_alloc.free_pages
 
     def get_free_pages(self, gfp="GFP_KERNEL", order: int = 0) -> int:
         """Take 2^order frames of lowmem and return their direct-map address.

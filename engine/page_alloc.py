@@ -11,12 +11,11 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
-from .buddy import BuddyAllocator, _fill, free_one_page, rmqueue
+from .buddy import _FILLS, BuddyAllocator, free_one_page, rmqueue
 from .errors import BadFree, ConfigError, OutOfMemory
 from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
 from .gfp import GfpTable
-from .physmem import OWNER_NAMES
-from .physmem import OWNER_PAGES as _OWNER_PAGES
+from .physmem import CHUNK_SHIFT, OWNER_FREE, OWNER_NAMES, OWNER_PAGES
 from .zone import MAX_ORDER, Zone
 
 if TYPE_CHECKING:
@@ -37,7 +36,9 @@ class PageAllocator:
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._fast: dict = {}
         self._gfp_zero = self.gfp.ZERO
-        self._order_fast = m.config.flavour.watermark_any_free_order   # order > 0 on the fast path too
+        # orders whose watermark test alloc_pages() inlines: order 0; from 4.4 any order
+        # (zone_watermark_fast() then only asks for a free block of that order or above)
+        self._hot_orders = MAX_ORDER if m.config.flavour.watermark_any_free_order else 1
 
     def zonelist(self, mask: int) -> tuple[list[Zone], int]:
         """(zonelist, classzone index) for a GFP mask: highest allowed zone first, then down
@@ -63,23 +64,26 @@ class PageAllocator:
         if not order:
             return True
         if self.m.config.flavour.watermark_any_free_order:
-            return any(z.nr_free[o] for o in range(order, len(z.nr_free)))
+            return any(z.nr_free[order:])     # nr_free is counted from the lists: once
+        nr_free = z.nr_free
         for o in range(order):             # 2.6.24: discount lower-order free pages
-            free -= z.nr_free[o] << o
+            free -= nr_free[o] << o
             mn >>= 1
             if free <= mn:
                 return False
         return True
 
-    def slow_alloc(self, mask: int, order: int, owner: int, gfp_name: str, events) -> int:
-        """__alloc_pages(): the low, then the min watermark over the zonelist.
+    def choose_zone(self, mask: int, order: int, zonelist: list[Zone], classzone: int,
+                    gfp_name: str, events) -> Zone:
+        """__alloc_pages(): the first zone of the zonelist above its low watermark, then above
+        its min watermark (ALLOC_HIGH/ALLOC_HARDER by the mask), whose free lists can give
+        a 2^order block (once a zone passes its watermark, rmqueue() finds one).
 
         Raises ConfigError for an order outside 0..MAX_ORDER-1, OutOfMemory ("page
         allocation failure: order:N, mode:...") when no zone can give the block."""
         if not 0 <= order < MAX_ORDER:
             raise ConfigError(f"order: must be 0..10 (MAX_ORDER is 11), got {order}")
         gfp = self.gfp
-        zonelist, classzone = self.zonelist(mask)
         for mark_name in ("low", "min"):
             slow = mark_name == "min"
             alloc_high = slow and bool(mask & gfp.HIGH)
@@ -96,13 +100,7 @@ class PageAllocator:
                     continue
                 if prev is not None and events is not None:
                     events.append(Fallback(prev.name, z.name))
-                pfn = self.buddy.take(z, order, owner, gfp_name, events)
-                if pfn >= 0:
-                    if mask & gfp.ZERO:
-                        for p in range(pfn, pfn + (1 << order)):
-                            self.m.frames.zero_frame(p)
-                    return pfn
-                prev = z
+                return z
         from .kmsg import alloc_failure_message
         msg = alloc_failure_message(self.m.config.flavour, self.m.comm, order, mask,
                                     gfp.format(mask))
@@ -110,77 +108,28 @@ class PageAllocator:
             events.append(AllocFail(order, gfp_name, msg))
         raise _alloc_failure(msg, mask, order)
 
-    def _fast_entry(self, gfp) -> tuple:
-        """(mask, zonelist, classzone, name, no_fast) for a GFP argument, cached per string."""
-        mask = self.gfp.parse(gfp)
-        zonelist, classzone = self.zonelist(mask)
-        name = gfp if isinstance(gfp, str) else hex(gfp)
-        entry = (mask, zonelist, classzone, name, bool(mask & self._gfp_zero))
-        if isinstance(gfp, str):
-            self._fast[gfp] = entry
+    def gfp_entry(self, gfp) -> tuple:
+        """(first zone of the zonelist or None, classzone index, name, zero, the orders
+        below which alloc_pages() tries that zone first, (mask, zonelist)) for a GFP argument (a
+        str or an int), kept per argument: a mask is parsed once.  Raises ConfigError for
+        a flag the release does not have."""
+        entry = self._fast.get(gfp)
+        if entry is None:
+            mask = self.gfp.parse(gfp)
+            zonelist, classzone = self.zonelist(mask)
+            name = gfp if isinstance(gfp, str) else hex(gfp)
+            entry = (zonelist[0] if zonelist else None, classzone, name,
+                     bool(mask & self._gfp_zero), self._hot_orders if zonelist else 0,
+                     (mask, zonelist))
+            if type(gfp) is str or type(gfp) is int:
+                self._fast[gfp] = entry
         return entry
-
-    def alloc_pages(self, gfp, order: int, owner: int, events) -> int:
-        """alloc_pages(): pfn of the first frame of a free 2^order block (see Machine)."""
-        fast = self._fast.get(gfp) if gfp.__class__ is str else None
-        if fast is None:
-            fast = self._fast_entry(gfp)
-        mask, zonelist, classzone, name, no_fast = fast
-        if not no_fast and (order == 0 or self._order_fast) and 0 <= order < MAX_ORDER:
-            # get_page_from_freelist() fast path: the first zone of the zonelist whose free
-            # pages stay above its low mark (+ lowmem_reserve); 6.x checks order > 0 the same
-            # way, then only asks for a non-empty free_area[o >= order] (rmqueue finds it)
-            mark = len(events) if events is not None else 0
-            prev = None
-            for z in zonelist:
-                if z.free_pages - ((1 << order) - 1) > z.watermark_low + z.lowmem_reserve[classzone]:
-                    if prev is not None and events is not None:
-                        events.append((Fallback, prev.name, z.name))
-                    # BuddyAllocator.take() inlined: this is the hottest path of the engine
-                    pfn = rmqueue(z, order, events)
-                    if pfn < 0:
-                        break
-                    b = self.buddy
-                    b._cow(pfn)
-                    if order:
-                        b._owner[pfn:pfn + (1 << order)] = _fill(owner, order)
-                    else:
-                        b._owner[pfn] = owner
-                    b._refcount[pfn] = 1
-                    b.allocated[pfn] = order
-                    if events is not None:
-                        events.append((AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner]))
-                    return pfn
-                if events is not None:
-                    events.append((WatermarkCheck, z.name, "low", z.free_pages,
-                                   z.watermark_low + z.lowmem_reserve[classzone]))
-                prev = z
-            if events is not None:
-                self.m.trace.truncate(events, mark)
-        return self.slow_alloc(mask, order, owner, name, events)
-
-    def free_pages(self, pfn: int, order: int, events) -> None:
-        """__free_pages() of a block alloc_pages gave (see Machine.free_pages)."""
-        b = self.buddy
-        if b.allocated.get(pfn) == order and b._owner[pfn] == _OWNER_PAGES:
-            z = self.zones[b._zone[pfn]]
-            b._cow(pfn)
-            if order:
-                b._owner[pfn:pfn + (1 << order)] = _fill(0, order)
-            else:
-                b._owner[pfn] = 0                      # OWNER_FREE
-            b._refcount[pfn] = 0
-            del b.allocated[pfn]
-            fpfn, forder = free_one_page(z, pfn, order, False, events, b.merge_likely)
-            if events is not None:
-                events.append((FreePages, z.name, pfn, order, fpfn, forder))
-            return
-        self.free(pfn, order, events)
 
     def free(self, pfn: int, order: int, events, expect_owner: int | None = pm.OWNER_PAGES) -> None:
         """__free_pages() with free_pages_check(): the block must be the head of an
         allocated block of that order owned by ``expect_owner`` (an OWNER_* code; None:
-        any).  Raises BadFree ("BUG: Bad page state ...") otherwise, nothing changed."""
+        any).  Raises BadFree ("BUG: Bad page state ...") otherwise, nothing changed.
+        The events go to the running operation (``events`` is its list: m.trace)."""
         m = self.m
         got = self.buddy.allocated.get(pfn)
         z = None
@@ -206,7 +155,8 @@ class PageAllocator:
         if expect_owner is not None and self.buddy._owner[pfn] != expect_owner:
             raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
                           f"(page belongs to {pm.OWNER_NAMES[int(m.memmap.owner[pfn])]})")
-        self.buddy.give_back(z, pfn, order, events)
+        del self.buddy.allocated[pfn]
+        _free_block(self.buddy, z, pfn, order, m.trace)
 
 
 def _alloc_failure(msg: str, mask: int, order: int) -> OutOfMemory:
@@ -215,3 +165,138 @@ def _alloc_failure(msg: str, mask: int, order: int) -> OutOfMemory:
     err = OutOfMemory(msg)
     err.gfp_mask, err.order = mask, order
     return err
+
+
+_SIZES = tuple(1 << o for o in range(MAX_ORDER))          # pages in a block of each order
+# buddy_merge_likely: (pfn | size) ^ _UP[order] is the buddy of the pair's block at order+1
+_UP = tuple(3 << o for o in range(MAX_ORDER))
+_TOP_ORDER = MAX_ORDER - 1
+
+
+# -- Machine.alloc_pages / Machine.free_pages --------------------------------------------
+# The hottest path of the engine (a lesson's ``repeat`` allocates thousands of pages):
+# one function each, installed on Machine as its methods, with the trace bracket
+# (Trace.begin), the common get_page_from_freelist() case, rmqueue() without a split and
+# the mem_map stores inlined; events are raw tuples (engine.trace builds them on reading).
+
+def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = OWNER_PAGES) -> int:
+    """Take a block of 2^order contiguous frames from the buddy allocator.
+
+    Args:
+        gfp: a GFP mask, names joined by "|" ("GFP_KERNEL", "GFP_DMA | __GFP_ZERO"), or an int.
+        order: log2 of the number of pages, 0..MAX_ORDER-1 (10).
+        owner: the mem_map owner class the frames get (engine.physmem.OWNER_*).
+    Returns:
+        the pfn of the block's first frame.
+    Raises:
+        OutOfMemory: "insmod: page allocation failure: order:10, mode:0xcc0(GFP_KERNEL), nodemask=(null)".
+        ConfigError: "order: must be 0..10 (MAX_ORDER is 11), got 11"
+            "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
+    Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
+    pa = self.page_alloc
+    entry = pa._fast.get(gfp)
+    if entry is None:
+        entry = pa.gfp_entry(gfp)
+    z, classzone, name, zero, hot, slow = entry
+    events = None
+    # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
+    # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
+    # free_area[order] list has a block: rmqueue() without a split, and no event but ours
+    if 0 <= order < hot:
+        size = _SIZES[order]
+        head = z.free_head[order]
+        if head and z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
+            pfn = head.popitem()[0]
+            del z.buddy_order[pfn]
+            z.free_pages -= size
+        else:
+            events = self.trace.begin()
+            pfn = -1
+            if z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
+                pfn = rmqueue(z, order, events)
+            if pfn < 0:
+                z = pa.choose_zone(slow[0], order, slow[1], classzone, name, events)
+                pfn = rmqueue(z, order, events)
+    else:                                          # every zone, both watermarks
+        events = self.trace.begin()
+        z = pa.choose_zone(slow[0], order, slow[1], classzone, name, events)
+        pfn = rmqueue(z, order, events)
+        size = _SIZES[order]
+    b = pa.buddy
+    if b._watch[pfn >> CHUNK_SHIFT]:               # a checkpoint shares the chunk: copy it first
+        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
+    if order:
+        b._owner[pfn:pfn + size] = _FILLS[owner][order]
+    else:
+        b._owner[pfn] = owner
+    b._refcount[pfn] = 1
+    b.allocated[pfn] = order
+    ev = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
+    if events is not None:
+        events.append(ev)
+    else:
+        tr = self.trace
+        if tr.depth:                               # inside another operation: its list
+            if tr.current is not None:
+                tr.current.append(ev)
+        else:                                      # our only event, a bare tuple until read
+            tr.current = ev if tr.record else None
+    if zero:
+        for p in range(pfn, pfn + size):
+            self.frames.zero_frame(p)
+    return pfn
+
+
+def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
+    """Give a block of 2^order frames back; it merges with its free buddies.
+
+    Args:
+        pfn: the block's first frame (as alloc_pages returned it).
+        order: log2 of the number of pages, as allocated.
+    Returns:
+        None.
+    Raises:
+        BadFree: "BUG: Bad page state in process insmod  pfn:01d71 (double free: the page is already
+            free)", or "(freed with order 0, allocated with order 1)".
+    Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
+    b = self.buddy
+    got = b.allocated.pop(pfn, None)
+    if got != order or b._owner[pfn] != OWNER_PAGES:
+        if got is not None:
+            b.allocated[pfn] = got
+        self.page_alloc.free(pfn, order, self.trace.begin())   # free_pages_check() says why
+        return
+    _free_block(b, b.zones[b._zone[pfn]], pfn, order, self.trace)
+
+
+def _free_block(b: BuddyAllocator, z: Zone, pfn: int, order: int, tr) -> None:
+    """__free_pages() of a checked block (its ``allocated`` entry gone): mem_map back to
+    free, then __free_one_page() (its no-merge case inlined), and the FreePages event
+    (the operation's only one, outside another operation, stays a bare tuple: engine.trace)."""
+    if b._watch[pfn >> CHUNK_SHIFT]:
+        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
+    size = _SIZES[order]
+    if order:
+        b._owner[pfn:pfn + size] = _FILLS[OWNER_FREE][order]
+    else:
+        b._owner[pfn] = OWNER_FREE
+    b._refcount[pfn] = 0
+    bo = z.buddy_order
+    if order < _TOP_ORDER and bo.get(pfn ^ size) == order:
+        events = tr.begin()                        # merges: __free_one_page()
+        fpfn, forder = free_one_page(z, pfn, order, False, events, b.merge_likely)
+        if events is not None:
+            events.append((FreePages, z.name, pfn, order, fpfn, forder))
+        return
+    z.free_pages += size                           # __free_one_page() without a merge
+    if order < b.likely_below and bo.get((pfn | size) ^ _UP[order]) == order + 1:
+        z.free_tail[order][pfn] = None
+    else:
+        z.free_head[order][pfn] = None
+    bo[pfn] = order
+    ev = (FreePages, z.name, pfn, order, pfn, order)
+    if tr.depth:
+        if tr.current is not None:
+            tr.current.append(ev)
+    else:                                          # our only event, a bare tuple until read
+        tr.current = ev if tr.record else None

@@ -96,7 +96,7 @@ class _Column(np.ndarray):
 
     def __setitem__(self, key, value) -> None:
         mm = self._mm
-        if mm is not None and mm.watch is not None:
+        if mm is not None and mm.tracking:
             mm.cow(self._chunks(key))
         np.ndarray.__setitem__(self, key, value)
 
@@ -137,7 +137,7 @@ class MemMap:
     """
 
     __slots__ = ("nr_pfns", "zone", "flags", "order", "owner", "refcount", "mapcount",
-                 "nr_chunks", "frozen", "watch", "__weakref__")
+                 "nr_chunks", "frozen", "watch", "tracking", "__weakref__")
 
     def __init__(self, nr_pfns: int) -> None:
         self.nr_pfns = nr_pfns
@@ -150,10 +150,13 @@ class MemMap:
         self.mapcount = self._column(np.zeros(nr_pfns, dtype=np.int32))   # kernel stores -1 for "unmapped"; we store 0
         self.nr_chunks = ((nr_pfns - 1) >> CHUNK_SHIFT) + 1 if nr_pfns else 0
         # frozen[c]: the checkpoint chunk the live chunk c equals (None: changed since);
-        # watch[c] = 1 while frozen[c] is set (a store must copy or drop it).  None until the
-        # first snapshot, so a machine that is never checkpointed pays nothing.
+        # watch[c] = 1 while frozen[c] is set (a store must copy or drop it); the same
+        # bytearray for the object's life (the buddy allocator keeps it).  ``tracking`` is
+        # False until the first snapshot, so a machine never checkpointed pays nothing on
+        # numpy stores.
         self.frozen: list[_Chunk | None] = [None] * self.nr_chunks
-        self.watch: bytearray | None = None
+        self.watch = bytearray(self.nr_chunks)
+        self.tracking = False
 
     def _column(self, arr: np.ndarray) -> _Column:
         col = arr.view(_Column)
@@ -167,17 +170,16 @@ class MemMap:
     # -- copy-on-write checkpoints --------------------------------------------------------
     def cow(self, chunks) -> None:
         """Chunks about to be written: copy those a checkpoint still shares with us."""
-        watch = self.watch
-        if watch is None:
+        if not self.tracking:
             return
+        watch = self.watch
         for c in chunks:
             if watch[c]:
                 self._copy_out(c)
 
     def cow_pfn(self, pfn: int) -> None:
         """Hot-path form of :meth:`cow` for one frame (buddy memoryview stores)."""
-        watch = self.watch
-        if watch is not None and watch[pfn >> CHUNK_SHIFT]:
+        if self.watch[pfn >> CHUNK_SHIFT]:
             self._copy_out(pfn >> CHUNK_SHIFT)
 
     def _copy_out(self, c: int) -> None:
@@ -190,8 +192,7 @@ class MemMap:
 
     def snapshot(self) -> tuple[_Chunk, ...]:
         """A checkpoint of every column: shares every chunk, copies none now."""
-        if self.watch is None:
-            self.watch = bytearray(self.nr_chunks)
+        self.tracking = True
         frozen, watch = self.frozen, self.watch
         for c in range(self.nr_chunks):
             if frozen[c] is None:
@@ -201,8 +202,7 @@ class MemMap:
 
     def restore(self, snap: tuple[_Chunk, ...]) -> list[int]:
         """Make the columns equal ``snap`` again, in place; returns the chunks copied back."""
-        if self.watch is None:
-            self.watch = bytearray(self.nr_chunks)
+        self.tracking = True
         frozen, watch = self.frozen, self.watch
         changed = []
         cols = None
@@ -235,7 +235,7 @@ class MemMap:
         for name, col in zip(COLUMNS, self.columns()):
             setattr(new, name, new._column(col.copy()))
         new.frozen = [None] * self.nr_chunks
-        new.watch = None
+        new.watch, new.tracking = bytearray(self.nr_chunks), False
         return new
 
     def __reduce__(self):
@@ -248,6 +248,7 @@ def _memmap_from_columns(nr_pfns: int, cols) -> MemMap:
     for name, col in zip(COLUMNS, cols):
         setattr(m, name, m._column(np.array(col)))
     m.frozen = [None] * m.nr_chunks
+    m.watch = bytearray(m.nr_chunks)
     return m
 
 

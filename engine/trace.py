@@ -10,7 +10,9 @@ running or most recent outermost operation.
 
 The buddy allocator's hot path appends raw tuples ``(EventClass, *fields)``; they
 become event objects when ``events`` is read, and only the entries not read before
-are built (a vmalloc of n pages stays linear).
+are built (a vmalloc of n pages stays linear).  An outermost alloc_pages/free_pages
+whose only event is its own leaves that raw tuple itself as ``current`` (no list is
+made for it); reading ``events`` turns it into a one-event list.
 """
 from __future__ import annotations
 
@@ -55,17 +57,13 @@ class Trace:
         self.current = events = [] if self.record else None
         return events
 
-    def truncate(self, events: list, mark: int) -> None:
-        """Drop what an operation appended after ``mark`` (a fast path that gave up)."""
-        del events[mark:]
-        if events is self._built_of and self._built > mark:
-            self._built = mark
-
     # -- reading -------------------------------------------------------------------
     @property
     def events(self) -> list | None:
         """The current list with every raw hot-path tuple built into its event."""
         ev = self.current
+        if type(ev) is tuple:                # a lone hot-path event (see the module doc)
+            ev = self.current = [ev]
         if ev:
             n = len(ev)
             start = self._built if ev is self._built_of else 0

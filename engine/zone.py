@@ -21,16 +21,16 @@ class Zone:
         self.watermark_low = 0
         self.watermark_high = 0
         self.lowmem_reserve: list[int] = [0, 0, 0, 0]
-        # buddy state (owned by engine.buddy): per-order counts, the free lists as
-        # a doubly-linked list in two dicts (sentinel key -1-order), and the
-        # PageBuddy/buddy_order of each free block's first page.
-        self.nr_free = [0] * MAX_ORDER
+        # buddy state (owned by engine.buddy): the free page count; each free_area[order]
+        # list as two insertion-ordered dicts of pfns -- free_head[order] holds the
+        # blocks list_add()ed (the list's head is its *last* key), free_tail[order]
+        # those list_add_tail()ed (in list order) -- so the list is
+        # reversed(free_head) + free_tail; and buddy_order, the PageBuddy/page_private
+        # order of every free block's first page.
         self.free_pages = 0
-        self.next: dict[int, int] = {}
-        self.prev: dict[int, int] = {}
-        for o in range(MAX_ORDER):
-            self.next[-1 - o] = -1 - o
-            self.prev[-1 - o] = -1 - o
+        self.free_head: list[dict[int, None]] = [{} for _ in range(MAX_ORDER)]
+        self.free_tail: list[dict[int, None]] = [{} for _ in range(MAX_ORDER)]
+        self.tail_taken = [0] * MAX_ORDER     # head pops out of free_tail since it was compacted
         self.buddy_order: dict[int, int] = {}
 
     @property
@@ -46,18 +46,18 @@ class Zone:
         return self.present > 0
 
     @property
+    def nr_free(self) -> list[int]:
+        """free_area[order].nr_free for order 0..10 (counted from the lists: a new list)."""
+        return [len(h) + len(t) for h, t in zip(self.free_head, self.free_tail)]
+
+    @property
     def free_area(self) -> list[int]:
         """free_area[order].nr_free for order 0..10."""
-        return list(self.nr_free)
+        return self.nr_free
 
     def free_list(self, order: int) -> list[int]:
         """The pfns on free_area[order], head first (the next one handed out first)."""
-        out, nxt, sentinel = [], self.next, -1 - order
-        p = nxt[sentinel]
-        while p != sentinel:
-            out.append(p)
-            p = nxt[p]
-        return out
+        return [*reversed(self.free_head[order]), *self.free_tail[order]]
 
     def contains(self, pfn: int) -> bool:
         return self.start_pfn <= pfn < self.start_pfn + self.spanned

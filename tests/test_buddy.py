@@ -10,13 +10,29 @@ from engine.events import AllocPages, FreePages, Merge, Split
 from engine.physmem import OWNER_PAGES
 
 
+ZONE_GFP = {"DMA": "GFP_DMA", "Normal": "GFP_KERNEL", "HighMem": "GFP_HIGHUSER"}
+
+
+def take(m, z, order: int) -> int:
+    """alloc_pages() of a free block of zone z, bypassing its watermarks (restored after)."""
+    marks = z.watermark_min, z.watermark_low, z.watermark_high, list(z.lowmem_reserve)
+    z.watermark_min = z.watermark_low = z.watermark_high = 0
+    z.lowmem_reserve = [0] * len(z.lowmem_reserve)
+    try:
+        pfn = m.alloc_pages(ZONE_GFP[z.name], order, OWNER_PAGES)
+    finally:
+        z.watermark_min, z.watermark_low, z.watermark_high, z.lowmem_reserve = marks
+    assert z.contains(pfn)
+    return pfn
+
+
 def drain(m, zone_name: str, keep_order: int = 3) -> list[tuple[int, int]]:
     """Take every free block of a zone (bypassing watermarks), largest first."""
     z = m.zone(zone_name)
     taken = []
     for order in range(10, -1, -1):
         while z.nr_free[order]:
-            taken.append((m.buddy.take(z, order, OWNER_PAGES, "test", None), order))
+            taken.append((take(m, z, order), order))
     assert z.free_pages == 0
     return taken
 
@@ -30,7 +46,7 @@ def test_reference_worked_example_order1_splits_order3():
     # possible; instead hold order-3 blocks only: free one order-10 block and take it as 128 x order 3
     big = next(p for p, o in m.buddy.allocated.items() if o == 10 and z.contains(p))
     m.free_pages(big, 10)
-    pieces = [m.buddy.take(z, 3, OWNER_PAGES, "test", None) for _ in range(128)]
+    pieces = [take(m, z, 3) for _ in range(128)]
     assert z.free_pages == 0
     P = pieces[17]
     m.free_pages(P, 3)

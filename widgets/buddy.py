@@ -157,9 +157,10 @@ class BuddyPane(TextLines):
             else:
                 lines += [head, Text("  " + marks_text)]
             hit_orders = {o for (_, o, _, _) in marks.get(z.name, [])}
-            top = max(1, max(z.nr_free))
+            nr_free = z.nr_free
+            top = max(1, max(nr_free))
             col, groups = order_columns(width)
-            unusable = unusable_indices(z.nr_free)
+            unusable = unusable_indices(nr_free)
             for orders in groups:
                 row = Text("  order    ", "dim")
                 for o in orders:
@@ -167,11 +168,11 @@ class BuddyPane(TextLines):
                 lines.append(row)
                 row = Text("  nr_free  ")
                 for o in orders:
-                    row.append(f"{z.nr_free[o]:>{col}}", "bold reverse magenta" if o in hit_orders else "")
+                    row.append(f"{nr_free[o]:>{col}}", "bold reverse magenta" if o in hit_orders else "")
                 lines.append(row)
                 row = Text("           ")
                 for o in orders:
-                    row.append(f"{_bar(z.nr_free[o], top) * (col - 3):>{col}}",
+                    row.append(f"{_bar(nr_free[o], top) * (col - 3):>{col}}",
                                "magenta" if o in hit_orders else "blue")
                 lines.append(row)
                 row = Text(f"  {label('buddy.unusable')}", "dim")

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-import copy
 from contextlib import contextmanager
 
 from . import tasks
@@ -51,9 +50,11 @@ def atomic(m: Machine, need_pages: int, run):
     the machine (it must find its process by pid on the machine it is given)."""
     if m.dry_run or headroom(m) > need_pages + SLAB_SLACK_PAGES:
         return run(m)
+    from .checkpoint import discard, trial_copy
     from .errors import OomKilled
-    trial = copy.deepcopy(m)
+    trial = trial_copy(m)
     trial.dry_run = True
+    point = m.memmap.undo_point()          # the trial writes the shared mem_map: undone below
     try:
         run(trial)
     except OomKilled:
@@ -61,6 +62,8 @@ def atomic(m: Machine, need_pages: int, run):
     except MmvizError:
         raise
     finally:
+        m.memmap.undo(point)
+        discard(trial.__dict__)
         del trial
     return run(m)
 

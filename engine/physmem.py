@@ -224,6 +224,24 @@ class MemMap:
             changed.append(c)
         return changed
 
+    def undo_point(self) -> tuple:
+        """A snapshot for stores that will be undone (:meth:`undo`): what a trial run
+        changes is copied chunk by chunk, as for a checkpoint."""
+        fresh = [c for c in range(self.nr_chunks) if self.frozen[c] is None]
+        return self.snapshot(), fresh, self.tracking
+
+    def undo(self, point: tuple) -> list[int]:
+        """Put the columns back as they were at :meth:`undo_point`; the chunks no checkpoint
+        shared before it are no longer watched.  Returns the chunks copied back."""
+        snap, fresh, tracking = point
+        changed = self.restore(snap)
+        frozen, watch = self.frozen, self.watch
+        for c in fresh:
+            frozen[c] = None
+            watch[c] = 0
+        self.tracking = tracking
+        return changed
+
     def chunk_range(self, c: int) -> tuple[int, int]:
         """[lo, hi) pfns of chunk c."""
         return c << CHUNK_SHIFT, min(self.nr_pfns, (c + 1) << CHUNK_SHIFT)

@@ -35,6 +35,7 @@ class PageAllocator:
         self.buddy = BuddyAllocator(zones, memmap, merge_likely=merge_likely)
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._fast: dict = {}
+        self._failure_messages: dict[tuple, str] = {}      # (comm, order, mask) -> warn_alloc line
         self._gfp_zero = self.gfp.ZERO
         # orders whose watermark test alloc_pages() inlines: order 0; from 4.4 any order
         # (zone_watermark_fast() then only asks for a free block of that order or above)
@@ -101,9 +102,12 @@ class PageAllocator:
                 if prev is not None and events is not None:
                     events.append(Fallback(prev.name, z.name))
                 return z
-        from .kmsg import alloc_failure_message
-        msg = alloc_failure_message(self.m.config.flavour, self.m.comm, order, mask,
-                                    gfp.format(mask))
+        key = (self.m.comm, order, mask)
+        msg = self._failure_messages.get(key)
+        if msg is None:                    # (a repeat step may fail thousands of times)
+            from .kmsg import alloc_failure_message
+            msg = self._failure_messages[key] = alloc_failure_message(
+                self.m.config.flavour, self.m.comm, order, mask, gfp.format(mask))
         if events is not None:
             events.append(AllocFail(order, gfp_name, msg))
         raise _alloc_failure(msg, mask, order)

@@ -48,6 +48,8 @@ def retitle(widget: Any) -> None:
         set_border_title(widget, source)
 
 
+CACHE_LINES = 4096       # lines kept per pane by the content-addressed caches
+
 BULLETS = ("· ", "✓ ", "✗ ", "▸ ", "> ", "- ", "• ", "■ ")
 
 
@@ -105,6 +107,10 @@ class TextLines(ThemedLines, ScrollView, can_focus=True):
         self._keys: list[tuple] = []
         self._strips: dict[int, Strip] = {}
         self._laid_width = -1
+        # content-addressed: a line's wrapped parts and its drawn strip depend only on its
+        # text, styles and the width, so a step shown again (back, forward, a jump) reuses them
+        self._wrapped: dict[tuple, list[Text]] = {}
+        self._drawn: dict[tuple, Strip] = {}
 
     @property
     def text_width(self) -> int:
@@ -127,8 +133,18 @@ class TextLines(ThemedLines, ScrollView, can_focus=True):
         width = self.text_width
         if self.wrap and self.is_mounted:
             lines: list[Text] = []
+            wrapped = self._wrapped
+            if len(wrapped) > CACHE_LINES:
+                wrapped.clear()
             for t in self._source:
-                lines.extend(wrap_text(t, width) if t.cell_len > width else [t])
+                if t.cell_len > width:
+                    key = (_key(t), width)
+                    parts = wrapped.get(key)
+                    if parts is None:
+                        parts = wrapped[key] = wrap_text(t, width)
+                    lines.extend(parts)
+                else:
+                    lines.append(t)
         else:
             lines = self._source
         keys = [_key(t) for t in lines]
@@ -142,15 +158,28 @@ class TextLines(ThemedLines, ScrollView, can_focus=True):
         if len(keys) != len(old_keys):
             self._set_virtual_height(len(lines), width)
         top, w, h = int(self.scroll_y), self.size.width, self.size.height
+        start = -1                            # a run of changed visible rows: one region
+        regions = []
         for i in range(max(len(keys), len(old_keys))):
             if i >= len(keys) or i >= len(old_keys) or keys[i] != old_keys[i]:
                 self._strips.pop(i, None)
                 if 0 <= i - top < h:
-                    self.refresh(Region(0, i - top, w, 1))
+                    if start < 0:
+                        start = i
+                    continue
+            if start >= 0:
+                regions.append(Region(0, start - top, w, i - start))
+                start = -1
+        if start >= 0:
+            regions.append(Region(0, start - top, w, min(h + top, max(len(keys), len(old_keys))) - start))
+        if regions:
+            self.refresh(*regions)
 
     def _set_virtual_height(self, lines: int, width: int) -> None:
-        """The content's height, without a relayout: the pane's own size never depends on it."""
-        size = Size(width, lines)
+        """The content's height, without a relayout: the pane's own size never depends on it.
+        Text shorter than the pane counts as the pane's height, so steps whose text fits
+        leave the scroll bar as it is (nothing to redraw there)."""
+        size = Size(width, max(lines, self.scrollable_content_region.height))
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
@@ -158,6 +187,8 @@ class TextLines(ThemedLines, ScrollView, can_focus=True):
     def on_resize(self) -> None:
         if self.text_width != self._laid_width:
             self._layout_lines()
+        else:
+            self._set_virtual_height(len(self._lines), self._laid_width)
 
     def render_line(self, y: int) -> Strip:
         i = y + int(self.scroll_y)
@@ -166,6 +197,12 @@ class TextLines(ThemedLines, ScrollView, can_focus=True):
             width = self.size.width
             if i >= len(self._lines):
                 return Strip.blank(width)
-            segs = list(self._lines[i].render(self.app.console))
-            strip = self._strips[i] = Strip(segs).crop_extend(0, width, None)
+            key = (self._keys[i], width)
+            strip = self._drawn.get(key)
+            if strip is None:
+                if len(self._drawn) > CACHE_LINES:
+                    self._drawn.clear()
+                segs = list(self._lines[i].render(self.app.console))
+                strip = self._drawn[key] = Strip(segs).crop_extend(0, width, None)
+            self._strips[i] = strip
         return strip

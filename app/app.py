@@ -15,7 +15,7 @@ from textual.binding import Binding
 from textual.containers import Grid
 from textual.filter import Monochrome
 from textual.reactive import reactive
-from textual.widgets import Header, Static
+from textual.widgets import Static
 
 from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
                      SlabPane, VirtualMap)
@@ -26,7 +26,7 @@ from widgets.errata import lesson_summary
 from widgets.stepview import StepView, machine_text
 from scenarios.textsafe import sanitize
 
-from .chrome import ChromeMixin, StableFooter
+from .chrome import ChromeMixin, StableFooter, StableHeader
 from .explore_ui import ExploreMixin
 from .layout_ui import LayoutMixin
 
@@ -166,7 +166,7 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
 
     # -- layout ---------------------------------------------------------------------------
     def compose(self) -> ComposeResult:
-        yield Header()
+        yield StableHeader()
         yield Static("", id="pane-tabs")
         with Grid(id="main"):
             yield VirtualMap(id="vmap")
@@ -268,8 +268,18 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         view = self.view = self.make_view(touched)
         self.title = f"mmviz · {machine_text(view.machine, view.lang)}"   # the running machine
         self._show_tabs()
-        for pane in self.query(PANES):
+        for pane in self._panes():
             pane.show(view)
+
+    def _panes(self) -> Any:
+        """The panes of the screen in front (queried once for the main screen: a query matches
+        every widget of the screen against six selectors, on every step)."""
+        if self.screen is not getattr(self, "_main_screen", None):
+            return self.query(PANES)
+        panes = getattr(self, "_main_panes", None)
+        if panes is None:
+            panes = self._main_panes = tuple(self.query(PANES))
+        return panes
 
     def refresh_view(self) -> None:
         """Draw the same step again (the machine did not change: e.g. a question answered)."""

@@ -9,7 +9,8 @@ from typing import Any, Iterable
 
 from textual.app import SystemCommand
 from textual.binding import Binding
-from textual.widgets import Footer
+from textual.widgets import Footer, Header
+from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
 from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr
 
@@ -75,6 +76,25 @@ class StableFooter(Footer):
         if shown != self._shown:
             self._shown = shown
             self.call_after_refresh(self.recompose)
+
+
+class FixedHeaderTitle(HeaderTitle):
+    """The header's title: one row whose size never depends on its text (it ends in an
+    ellipsis), so a new title repaints the row without laying out the whole screen."""
+
+    def update(self, content: Any = "", *, layout: bool = True) -> None:
+        super().update(content, layout=False)
+
+
+class StableHeader(Header):
+    """Textual's header with :class:`FixedHeaderTitle`: the title changes with the machine
+    (a boot step), and each change relaid out every pane."""
+
+    def compose(self) -> Any:
+        yield HeaderIcon().data_bind(Header.icon)
+        yield FixedHeaderTitle()
+        yield (HeaderClock().data_bind(Header.time_format) if self._show_clock
+               else HeaderClockSpace())
 
 
 class ChromeMixin:

@@ -38,8 +38,8 @@ class LayoutMixin:
             self.query_one("#too-small", Static).update(
                 tr(self.lang, "too_small", w=layout.COMPACT_MIN[0], h=layout.COMPACT_MIN[1]))
             return
-        main = self.query_one("#main")
-        lesson = self.query_one(LessonPane)
+        main = self._by_id("main")
+        lesson = self._by_id("lesson")
         width = plan.lesson_width if plan.layout == "medium" else None
         if plan.layout == "wide":
             left, mid, right = layout.wide_columns(w, layout.min_widths())
@@ -47,11 +47,19 @@ class LayoutMixin:
         if lesson.styles.inline.get_rule("width") != (None if width is None else Scalar.parse(str(width))):
             lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
         for pane in layout.PANES:
-            self.query_one(f"#{pane}").set_class(pane not in plan.visible, "-hidden")
+            self._by_id(pane).set_class(pane not in plan.visible, "-hidden")
         focused = self.focused
         if focused is not None and focused.has_class("-hidden"):
             self.query_one(f"#{plan.visible[0]}").focus()
         self._show_tabs()
+
+    def _by_id(self, name: str) -> Any:
+        """A widget of the main screen by id, found once (a query walks the whole screen)."""
+        found = self.__dict__.setdefault("_main_widgets", {})
+        widget = found.get(name)
+        if widget is None:
+            widget = found[name] = self._main_screen.query_one(f"#{name}")
+        return widget
 
     def _show_tabs(self) -> None:
         """The tab bar (medium and compact): the layout, the panes (front ones lit), the status."""
@@ -66,7 +74,7 @@ class LayoutMixin:
             style = "reverse bold" if pane in plan.visible else "dim"
             parts.append(f"[@click=app.front('{pane}')][{style}] {i} {name} [/][/]")
         status = self._status_line(title=False) if plan.layout == "compact" else ""
-        self.query_one("#pane-tabs", Static).update(
+        self._by_id("pane-tabs").update(
             f"{' '.join(parts)}  [dim]{escape(tr(self.lang, 'tabs.keys'))}[/]  [bold]{escape(status)}[/]")
         self.sub_title = self._status_line()
 

@@ -42,25 +42,54 @@ def frame_classes(memmap: Any, lo: int, hi: int) -> np.ndarray:
     return np.where(owner == 0, FREE_BY_ZONE + zone, owner)
 
 
+def _range_of(cls: type) -> Any:
+    """How an event of this class names its frames: a function (event, out list) -> None."""
+    if issubclass(cls, Split):
+        return lambda ev, out: out.append((ev.pfn, ev.pfn + (2 << ev.order)))
+    if issubclass(cls, Merge):
+        return lambda ev, out: out.append((ev.merged_pfn, ev.merged_pfn + (2 << ev.order)))
+    if issubclass(cls, FreePages):
+        return lambda ev, out: out.extend(((ev.pfn, ev.pfn + (1 << ev.order)),
+                                           (ev.final_pfn, ev.final_pfn + (1 << ev.final_order))))
+    if issubclass(cls, (Reserve, FreeReserved)):
+        return lambda ev, out: out.append((ev.pfn, ev.pfn + ev.nr_pages))
+
+    def by_field(ev: Any, out: list) -> None:        # a pfn (and order) or a paddr, by name
+        pfn = ev.get("pfn")
+        if isinstance(pfn, int):
+            order = ev.get("order", 0)
+            out.append((pfn, pfn + (1 << (order if isinstance(order, int) else 0))))
+            return
+        paddr = ev.get("paddr")
+        if isinstance(paddr, int):
+            out.append((paddr >> 12, (paddr >> 12) + 1))
+    return by_field
+
+
+_RANGE_OF: dict[type, Any] = {}
+
+
 def event_pfn_ranges(events: Iterable[Any]) -> list[tuple[int, int]]:
     """The frame ranges [lo, hi) an operation's events touched."""
-    out = []
+    out: list[tuple[int, int]] = []
+    table = _RANGE_OF
     for ev in events:
-        if isinstance(ev, Split):
-            out.append((ev.pfn, ev.pfn + (2 << ev.order)))
-        elif isinstance(ev, Merge):
-            out.append((ev.merged_pfn, ev.merged_pfn + (2 << ev.order)))
-        elif isinstance(ev, FreePages):
-            out.append((ev.pfn, ev.pfn + (1 << ev.order)))
-            out.append((ev.final_pfn, ev.final_pfn + (1 << ev.final_order)))
-        elif isinstance(ev, (Reserve, FreeReserved)):
-            out.append((ev.pfn, ev.pfn + ev.nr_pages))
-        elif isinstance(ev.get("pfn"), int):
-            order = ev.get("order", 0)
-            out.append((ev.pfn, ev.pfn + (1 << (order if isinstance(order, int) else 0))))
-        elif isinstance(ev.get("paddr"), int):
-            out.append((ev.paddr >> 12, (ev.paddr >> 12) + 1))
+        f = table.get(type(ev))
+        if f is None:
+            f = table[type(ev)] = _range_of(type(ev))
+        f(ev, out)
     return out
+
+
+MANY = 64        # ranges: from here on, cells are found with numpy rather than one range each
+
+
+def covered_cells(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
+    """Sorted indices of the cells in any [lo, hi) (cell numbers, clipped to [0, n))."""
+    lo, hi = np.clip(lo, 0, n), np.clip(hi, 0, n)
+    keep = lo < hi
+    mark = np.bincount(lo[keep], minlength=n + 1) - np.bincount(hi[keep], minlength=n + 1)
+    return np.flatnonzero(np.cumsum(mark[:n]) > 0)
 
 
 class CellCounts:
@@ -94,13 +123,20 @@ class CellCounts:
     def update(self, memmap: Any, ranges: list[tuple[int, int]]) -> set[int]:
         """Recount the cells of these frame ranges, runs of adjacent cells at once; return
         the cells whose shown class changed."""
-        cells: set[int] = set()
-        for lo, hi in ranges:
-            lo, hi = max(0, lo), min(self.max_pfn, hi)
-            if lo < hi:
-                cells.update(range(lo // self.per, (hi - 1) // self.per + 1))
+        if len(ranges) >= MANY:
+            a = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
+            lo, hi = np.maximum(a[:, 0], 0), np.minimum(a[:, 1], self.max_pfn)
+            ok = lo < hi
+            order = covered_cells(lo[ok] // self.per, (hi[ok] - 1) // self.per + 1,
+                                  self.ncells).tolist()
+        else:
+            cells: set[int] = set()
+            for lo, hi in ranges:
+                lo, hi = max(0, lo), min(self.max_pfn, hi)
+                if lo < hi:
+                    cells.update(range(lo // self.per, (hi - 1) // self.per + 1))
+            order = sorted(cells)
         changed: set[int] = set()
-        order = sorted(cells)
         i = 0
         while i < len(order):
             j = i
@@ -204,6 +240,10 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         if self.cells is None:
             return out
         per, n = self.cells.per, self.cells.ncells
+        if len(ranges) >= MANY:
+            a = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
+            ok = a[:, 0] < a[:, 1]
+            return set(covered_cells(a[ok, 0] // per, (a[ok, 1] - 1) // per + 1, n).tolist())
         for lo, hi in ranges:
             if lo < hi:
                 out.update(range(max(0, lo // per), min(n, (hi - 1) // per + 1)))

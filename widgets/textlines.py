@@ -18,9 +18,24 @@ class ThemedLines:
     """Mixin for Line-API panes: where a row sets no colour, the theme's (the widget's CSS
     background and foreground) shows, so light and projector themes reach the interiors."""
 
+    _paint_serial = 0                          # counts the widget's refreshes
+    _painted: tuple | None = None              # (what was asked, the strips given)
+
+    def _set_dirty(self, *regions: Region) -> None:
+        self._paint_serial += 1
+        super()._set_dirty(*regions)           # type: ignore[misc]
+
     def render_lines(self, crop: Region) -> list[Strip]:
+        """The pane's lines in ``crop``.  Textual asks every pane under the screen's changed
+        area for all its lines; a pane nothing has refreshed since gives the same list back."""
+        key = (crop, self.size, self._paint_serial, tuple(self.app.get_line_filters()))
+        painted = self._painted
+        if painted is not None and painted[0] == key:
+            return painted[1]
         base = self.rich_style
-        return [strip.apply_style(base) for strip in super().render_lines(crop)]
+        strips = [strip.apply_style(base) for strip in super().render_lines(crop)]
+        self._painted = (key, strips)
+        return strips
 
 
 def set_border_title(widget: Any, title: str) -> None:

@@ -84,6 +84,44 @@ def render_ansi(app: Any) -> str:
     return console.file.getvalue()
 
 
+class Frames:
+    """Frames of one recording as terminal output.  The screen is rendered in full and cut
+    where the panes meet, as Textual's compositor cuts it; each piece is positioned
+    absolutely, and a frame writes only the pieces that differ from the frame before it (all
+    of a row whose cuts moved).  Replayed in order, every frame shows exactly the screen
+    render_ansi() gives, and a step that redraws two panes costs two panes."""
+
+    def __init__(self) -> None:
+        from rich.console import Console
+        self.console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
+                               legacy_windows=False, safe_box=False, _environ={})
+        self.rows: dict[int, tuple[tuple[int, ...], dict[int, str]]] = {}
+
+    def next(self, app: Any) -> str:
+        """The output that turns the previous frame (none at first) into the screen now."""
+        from rich.control import Control
+        from textual._compositor import visible_screen_stack
+        compositor = app.screen._compositor
+        visible_screen_stack.set(app._background_screens)    # as render_update(full=True)
+        compositor._dirty_regions.clear()
+        chops = compositor._render_chops(compositor.size.region, lambda y: True)
+        console, out, rows = self.console, [], self.rows
+        move_to = Control.move_to
+        for y, chop in enumerate(chops):
+            cuts = tuple(chop)
+            old_cuts, old = rows.get(y, ((), {}))
+            if cuts != old_cuts:
+                old = {}
+            new = {}
+            for x, strip in chop.items():
+                text = strip.render(console) if strip is not None else ""
+                new[x] = text
+                if old.get(x) != text:
+                    out.append(move_to(x, y).segment.text + text)
+            rows[y] = (cuts, new)
+        return "".join(out)
+
+
 def busy(app: Any) -> bool:
     """Whether the app still has work queued that would change the screen: a message or
     callback in any node (widgets mounted since included), a recompose (the Footer builds
@@ -188,9 +226,11 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
     titles: dict[int, str] = {}
     clock = [0.0]
 
+    frames = Frames()
+
     def on_frame(app: Any, i: int) -> None:
         t = round(clock[0], 6)
-        frame = (HIDE_CURSOR + CLEAR if i == 0 else "\x1b[H") + render_ansi(app)
+        frame = (HIDE_CURSOR + CLEAR if i == 0 else "") + frames.next(app)
         cur = app.timeline.current
         label = sanitize(f"{i}: {cur.title(lang)}" if cur is not None
                          else f"0: {app.timeline.lesson.title_in(lang)}", newlines=False)

@@ -165,16 +165,37 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
             apply_to_app(self, settings)
 
     # -- layout ---------------------------------------------------------------------------
+    def get_default_screen(self) -> Any:
+        """The main screen, with the class of the layout that fits the terminal from the start:
+        set after mounting, the class restyled every pane (three times) before the first frame."""
+        from textual.screen import Screen
+        plan = self._first_plan()
+        return Screen(id="_default", classes=f"-{plan.layout}" if plan else "-too-small")
+
+    def _first_plan(self) -> Any:
+        from .layout import choose
+        return choose(tuple(self.size), self.front, self.layout_wanted)
+
     def compose(self) -> ComposeResult:
+        from . import layout
+        plan = self._first_plan()        # the panes as _apply_layout will want them, before mounting
+        hidden = lambda pane: "-hidden" if plan and pane not in plan.visible else ""   # noqa: E731
+        grid = Grid(id="main")
+        if plan is not None and plan.layout == "wide":
+            grid.styles.grid_columns = " ".join(
+                map(str, layout.wide_columns(self.size.width, layout.min_widths())))
+        lesson = LessonPane(id="lesson")
+        if plan is not None and plan.layout == "medium":
+            lesson.styles.width = plan.lesson_width
         yield StableHeader()
         yield Static("", id="pane-tabs")
-        with Grid(id="main"):
-            yield VirtualMap(id="vmap")
-            yield PhysicalMapPane(id="physical")
-            yield LessonPane(id="lesson")
-            yield PageWalkPane(id="walk")
-            yield BuddyPane(id="buddy")
-            yield SlabPane(id="slab")
+        with grid:
+            yield VirtualMap(id="vmap", classes=hidden("vmap"))
+            yield PhysicalMapPane(id="physical", classes=hidden("physical"))
+            yield lesson
+            yield PageWalkPane(id="walk", classes=hidden("walk"))
+            yield BuddyPane(id="buddy", classes=hidden("buddy"))
+            yield SlabPane(id="slab", classes=hidden("slab"))
         yield Static("", id="too-small")
         yield CommandLine(id="cmdline")
         yield StableFooter()

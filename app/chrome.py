@@ -67,6 +67,16 @@ class StableFooter(Footer):
 
     _shown: tuple | None = None
 
+    def compose(self) -> Any:
+        """Textual's keys, each created with the footer's ``compact`` already set: a key starts
+        compact and its binding to the footer then unsets it, restyling every key twice.  (The
+        palette's key is not bound to the footer: it stays compact.)"""
+        from textual.widgets._footer import FooterKey
+        for widget in super().compose():
+            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+                widget.set_reactive(FooterKey.compact, self.compact)
+            yield widget
+
     def bindings_changed(self, screen: Any) -> None:
         self._bindings_ready = True
         if not screen.app.app_focus or not (self.is_attached and screen is self.screen):

@@ -314,7 +314,11 @@ def cmd_run(ns: argparse.Namespace) -> int:
         app_cls = _tui_app()
         if app_cls is None or not tui_wanted():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
-        tui = app_cls(lesson=ns.lesson, lang=ns.lang, settings=ns.settings)
+        from .cli_more import boot_options
+        machine = boot_options(ns)        # ``mmviz --ram 1G run L``: the lesson on that machine
+        if machine:
+            _check_machine(machine)
+        tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, settings=ns.settings)
         tui.ask_questions = not ns.no_ask
         return _run_app(tui)
     from .cli_lesson import play_text

@@ -16,6 +16,8 @@ as it was.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import tasks
 from . import physmem as pm
 from .errors import OutOfMemory, SegFault
@@ -27,10 +29,13 @@ from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW
 from .task_events import CowBreak, CowReuse, HandleFault, MapPte, Segv, SwapIn, VmaExtend
 from .swap import kswapd
 
+if TYPE_CHECKING:
+    from .machine import Machine
+
 USER_GFP = "GFP_HIGHUSER_MOVABLE"
 
 
-def segv_message(m, p, vaddr: int, code: int) -> str:
+def segv_message(m: Machine, p, vaddr: int, code: int) -> str:
     """show_signal_msg(): the line the kernel logs for an unhandled user fault."""
     ip, sp = p.ip, p.sp
     fl = m.config.flavour
@@ -46,7 +51,7 @@ def segv_message(m, p, vaddr: int, code: int) -> str:
     return msg
 
 
-def bad_area(m, p, vaddr: int, code: int, events, why: str):
+def bad_area(m: Machine, p, vaddr: int, code: int, events, why: str):
     msg = segv_message(m, p, vaddr, code)
     if events is not None:
         events.append(Segv(p.pid, vaddr, code, msg))
@@ -56,7 +61,7 @@ def bad_area(m, p, vaddr: int, code: int, events, why: str):
     return err
 
 
-def alloc_user_page(m, events) -> int:
+def alloc_user_page(m: Machine, events) -> int:
     """alloc_zeroed_user_highpage_movable(), with kswapd/direct reclaim around it."""
     try:
         pfn = m.alloc_pages(USER_GFP, 0, owner=pm.OWNER_USER)
@@ -70,7 +75,7 @@ def alloc_user_page(m, events) -> int:
     return pfn
 
 
-def _new_anon_page(m, p, vma, pfn: int, vaddr: int) -> None:
+def _new_anon_page(m: Machine, p, vma, pfn: int, vaddr: int) -> None:
     mm = m.memmap
     mm.flags[pfn] |= pm.PG_anon | pm.PG_lru
     sw = m.swap_state
@@ -80,7 +85,7 @@ def _new_anon_page(m, p, vma, pfn: int, vaddr: int) -> None:
         vma.anon_vma = tasks.next_anon_vma(m)
 
 
-def _map(m, p, vaddr, pfn, flags, why, events, count=True):
+def _map(m: Machine, p, vaddr, pfn, flags, why, events, count=True):
     old = install_pte(m, p, vaddr & ~0xFFF, pfn, flags)
     if count and pfn != m.zero_pfn:
         m.memmap.mapcount[pfn] += 1
@@ -92,7 +97,7 @@ def _map(m, p, vaddr, pfn, flags, why, events, count=True):
     return old
 
 
-def expand_stack(m, p, vma, vaddr: int, events) -> bool:
+def expand_stack(m: Machine, p, vma, vaddr: int, events) -> bool:
     """expand_downwards(): the stack VMA grows to the faulting page, within limits."""
     addr = vaddr & ~0xFFF
     prev, _ = p.mm.find_vma_prev(vma.start - 1)
@@ -111,7 +116,7 @@ def expand_stack(m, p, vma, vaddr: int, events) -> bool:
     return True
 
 
-def do_user_fault(m, p, vaddr: int, code: int, events) -> str:
+def do_user_fault(m: Machine, p, vaddr: int, code: int, events) -> str:
     """Fix the fault or raise SegFault.  Returns what was done (for the events)."""
     vma = p.mm.find_vma(vaddr)
     if vma is None:
@@ -137,7 +142,7 @@ def do_user_fault(m, p, vaddr: int, code: int, events) -> str:
     return how
 
 
-def handle_pte_fault(m, p, vma, vaddr: int, write: bool, events) -> str:
+def handle_pte_fault(m: Machine, p, vma, vaddr: int, write: bool, events) -> str:
     pa, pte = read_pte(m, p, vaddr)
     prot = vm_page_prot(m, vma.vm_flags)
     if pte == 0:
@@ -174,7 +179,7 @@ def handle_pte_fault(m, p, vma, vaddr: int, write: bool, events) -> str:
     return "spurious (TLB refreshed)"
 
 
-def do_wp_page(m, p, vma, vaddr, pte, prot, events) -> str:
+def do_wp_page(m: Machine, p, vma, vaddr, pte, prot, events) -> str:
     old = pte_pfn(m, pte)
     mm = m.memmap
     pa, _ = read_pte(m, p, vaddr)
@@ -212,7 +217,7 @@ def do_wp_page(m, p, vma, vaddr, pte, prot, events) -> str:
     return "copy-on-write: copied" if old != m.zero_pfn else "zero page replaced"
 
 
-def do_swap_page(m, p, vma, vaddr, pte, write, prot, events) -> str:
+def do_swap_page(m: Machine, p, vma, vaddr, pte, write, prot, events) -> str:
     sw = m.swap_state
     slot = sw.slot_of(m, pte)
     pfn = sw.cache.get(slot)
@@ -249,7 +254,7 @@ def do_swap_page(m, p, vma, vaddr, pte, write, prot, events) -> str:
     return "swap-in"
 
 
-def _shared_fault(m, p, vma, vaddr, prot, events) -> str:
+def _shared_fault(m: Machine, p, vma, vaddr, prot, events) -> str:
     """shmem_fault(): the shared anonymous object's page (allocated on first touch)."""
     idx = vma.pgoff + ((vaddr - vma.start) >> 12)
     obj = vma.shm

@@ -172,3 +172,99 @@ def test_lesson_titles_and_questions_name_real_functions():
                 if names and not quoted:
                     bad.append(f"{les.id} step {i + 1}: {names} in {t}")
     assert not bad, bad
+
+
+# The kernel's argument count of the calls lessons write out (2.6.24 and 6.1 alike, except
+# kmap_atomic/kunmap_atomic, whose km_type argument went in 2.6.37).  ``name()`` with nothing
+# inside names the function and is fine; ``kmalloc(100)`` is a call with its GFP mask missing.
+ARITY = {
+    "kmalloc": {2}, "kzalloc": {2}, "__get_free_pages": {2}, "__get_free_page": {1},
+    "get_zeroed_page": {1}, "alloc_pages": {2}, "alloc_page": {1}, "vmalloc": {1},
+    "vfree": {1}, "kfree": {1}, "free_page": {1}, "free_pages": {2}, "__free_pages": {2},
+    "kmem_cache_alloc": {2}, "kmem_cache_free": {2}, "kmem_cache_create": {5},
+    "kmap": {1}, "kunmap": {1}, "kmap_atomic": {1, 2}, "kunmap_atomic": {1, 2},
+}
+NAMED = re.compile(r"(?<![\w$%])(" + "|".join(sorted(ARITY, key=len, reverse=True)) + r")\(")
+ARTICLE_CALLS = {"get_free_page(0)", "kmalloc(100,0)", "kmalloc(100, 0)"}
+
+
+def call_args(text: str, start: int) -> list[str] | None:
+    """The top-level arguments of the call whose '(' is at ``start`` (None if unclosed)."""
+    depth, args, cur = 0, [], ""
+    for ch in text[start:]:
+        if ch == "(":
+            depth += 1
+            if depth == 1:
+                continue
+        elif ch == ")":
+            depth -= 1
+            if depth == 0:
+                args.append(cur.strip())
+                return [] if args == [""] else args
+        if ch == "," and depth == 1:
+            args.append(cur.strip())
+            cur = ""
+        else:
+            cur += ch
+    return None
+
+
+def bad_arity(text: str) -> list[str]:
+    """Calls in ``text`` written with another argument count than the kernel's."""
+    bad = []
+    for m in NAMED.finditer(text):
+        args = call_args(text, m.end() - 1)
+        if args is None or not args:          # "kmalloc()" names the function
+            continue
+        if len(args) not in ARITY[m.group(1)] or any(a in ("", "...", "…") for a in args):
+            bad.append(f"{m.group(1)}({', '.join(args)})")
+    return bad
+
+
+def shown_texts(les):
+    """(where, text) of every title, narration, note, question and try text of a lesson."""
+    for lang in ("en", "zh"):
+        yield "title", les.title_in(lang)
+        yield "summary", les.summary_in(lang)
+        yield "kernel", les.kernel.get(lang, "")
+        for t in les.tries:
+            yield "try", t.text.get(lang, "")
+        for i, s in enumerate(les.steps, 1):
+            yield f"step {i} title", s.title.get(lang, "")
+            yield f"step {i} say", s.say.get(lang, "")
+            yield f"step {i} deeper", s.deeper.get(lang, "")
+            if s.ask:
+                yield f"step {i} ask", s.ask.text.get(lang, "")
+            for e in s.errata:
+                yield f"step {i} errata", e.text.get(lang, "")
+            if s.listing_in(lang):
+                yield f"step {i} listing", s.listing_in(lang)[1]
+
+
+def test_the_arity_check_catches_a_missing_gfp_mask():
+    assert bad_arity("kmallocmem = kmalloc(100): an object") == ["kmalloc(100)"]
+    assert bad_arity("kmem_cache_create(\"c\", 200, ...)") == ['kmem_cache_create("c", 200, ...)']
+    assert bad_arity("vmalloc(1000000, GFP_KERNEL)") == ["vmalloc(1000000, GFP_KERNEL)"]
+    assert not bad_arity("kmalloc() and kmalloc(size, gfp | __GFP_ZERO), vmalloc(8192)")
+    assert not bad_arity("alloc_pages(GFP_KERNEL, 0); kmap_atomic(page, KM_USER0); kmap_atomic(page)")
+
+
+@pytest.mark.parametrize("lesson", [les.id for les in all_lessons()])
+def test_every_shown_call_has_the_kernels_argument_list(lesson):
+    les = next(x for x in all_lessons() if x.id == lesson)
+    bad = [f"{where}: {b}" for where, text in shown_texts(les) for b in bad_arity(text)
+           if b.replace(" ", "") not in {a.replace(" ", "") for a in ARTICLE_CALLS}]
+    bad += [f"step {r.index + 1} call: {b}" for r in Timeline(les).run_all()
+            for b in bad_arity(r.call_text())]
+    assert not bad, "\n".join(bad)
+
+
+def test_quiz_and_glossary_calls_have_the_kernels_argument_list():
+    from scenarios.glossary import GLOSSARY
+    from scenarios.problems import problem
+    texts = [t for term in GLOSSARY for t in (term.ident, term.gloss_en, term.gloss_zh)]
+    for kind in ("buddy", "slab", "watermark", "vma"):
+        p = problem(kind, 3)
+        texts += [q[lang] for q in p.questions for lang in ("en", "zh")] + p.state
+    bad = [b for t in texts for b in bad_arity(t)]
+    assert not bad, bad

@@ -93,7 +93,10 @@ class Flavour:
     log_movable_init: bool = True
     log_segfault: str = "ip"              # "eip": 2.6.24's show_unhandled line; "ip": 2.6.25+
     log_segfault_cpu: bool = True         # " likely on CPU 0 (core 0, socket 0)" (6.1)
-    log_alloc_failure: str = "nodemask"   # "dot" (2.6.24) | "colon" | "nodemask" (warn_alloc)
+    log_alloc_failure: str = "nodemask"   # "dot" (2.6.24) | "colon" (3.0) | "names" (4.6) | "nodemask"
+    log_vmalloc_failure: str = "silent"   # __vmalloc_area_node out of pages (engine.kmsg)
+    log_vmalloc_range: str = "vmalloc_error"   # "none" | "bytes" | "vmalloc_error": no room / too big
+    vmalloc_warn_highmem: bool = False    # the vmalloc warning names __GFP_HIGHMEM
     # exact byte sizes of _etext-_text and _edata-_etext when known (0: from the kB above)
     text_bytes: int = 0
     data_bytes: int = 0

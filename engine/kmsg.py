@@ -71,15 +71,68 @@ def bad_rss_message(m, p, kind: str, val: int) -> str:
     return f"BUG: Bad rss-counter state mm:{p.mm.pgd.cr3 | 0xc0000000:08x} type:{kind} val:{val}"
 
 
+def _mode(style: str, mask: int, gfp_names: str) -> str:
+    """warn_alloc()'s tail: ", mode:%#x(%pGg)" (4.6), ", nodemask=(null)" from 4.11."""
+    tail = f", mode:{mask:#x}({gfp_names})"
+    return tail + ", nodemask=(null)" if style == "nodemask" else tail
+
+
 def alloc_failure_message(flavour, comm: str, order: int, mask: int, gfp_names: str) -> str:
     """The first line of __alloc_pages()'s failure warning in the flavour's format:
     2.6.24 "insmod: page allocation failure. order:0, mode:0xd0" (mm/page_alloc.c:1633),
-    6.1 warn_alloc "insmod: page allocation failure: order:0, mode:0xcc0(GFP_KERNEL),
-    nodemask=(null)" (engine.kversion rule log_alloc_failure)."""
+    3.0 warn_alloc_failed() "...: order:0, mode:0xd0", 4.6 "mode:0xcc0(GFP_KERNEL)", 4.11
+    warn_alloc() "..., nodemask=(null)" (engine.kversion_log rule log_alloc_failure)."""
     style = flavour.log_alloc_failure
     if style == "dot":
-        return f"{comm}: page allocation failure. order:{order}, mode:{mask:#x}"
+        return f"{comm}: page allocation failure. order:{order}, mode:0x{mask:x}"
     if style == "colon":
-        return f"{comm}: page allocation failure: order:{order}, mode:{mask:#x}"
-    return (f"{comm}: page allocation failure: order:{order}, mode:{mask:#x}({gfp_names}), "
-            f"nodemask=(null)")
+        return f"{comm}: page allocation failure: order:{order}, mode:0x{mask:x}"
+    return f"{comm}: page allocation failure: order:{order}" + _mode(style, mask, gfp_names)
+
+
+def vmalloc_failure_message(m, what: str, size: int, area_bytes: int = 0, got: int = 0,
+                            page_alloc: str = "") -> str:
+    """What the kernel logs when vmalloc(size) fails, in the release's format (rules
+    log_vmalloc_failure, log_vmalloc_range, vmalloc_warn_highmem in engine.kversion_log).
+
+    ``what``: "pages" (__vmalloc_area_node() got only ``got`` of its pages; ``page_alloc``
+    is the page allocator's own failure line, printed before 3.0), "array" (the kmalloc of
+    the page array failed: the page allocator's line; 5.17 and 6.3+ add a "failed to
+    allocated page array" line mmviz leaves out), "size" (more pages than
+    the machine has) or "area" (no room in the vmalloc area; alloc_vmap_area()'s line is
+    added by the caller).  ``area_bytes`` is the area with its guard page (area->size).
+    Where the kernel prints nothing, the text says so in brackets: the message still tells
+    the student why vmalloc() returned NULL."""
+    fl = m.config.flavour
+    gfp = m.page_alloc.gfp
+    style = fl.log_alloc_failure
+    if what == "array":          # the page array's own allocation warned (its mask has no NOWARN)
+        return page_alloc
+    if what == "pages":
+        kind = fl.log_vmalloc_failure
+        mask = gfp.parse("GFP_KERNEL | __GFP_HIGHMEM" if fl.vmalloc_warn_highmem else "GFP_KERNEL")
+        text = f"vmalloc: allocation failure, allocated {got << 12} of {area_bytes} bytes"
+        if kind == "page_alloc":
+            return page_alloc
+        if kind == "allocated":
+            return text + "\n" + alloc_failure_message(fl, m.comm, 0, mask, gfp.format(mask))
+        if kind == "warn_alloc":
+            return f"{m.comm}: {text}" + _mode(style, mask, gfp.format(mask))
+        if kind == "vmalloc_error":
+            return (f"{m.comm}: vmalloc error: size {got << 12}, page order 0, failed to allocate "
+                    f"pages" + _mode(style, mask, gfp.format(mask)))
+        return (f"[vmalloc() returned NULL after {got} of {(area_bytes >> 12) - 1} pages; this "
+                f"kernel logs nothing: __vmalloc_area_node() passes __GFP_NOWARN to warn_alloc()]")
+    kind = fl.log_vmalloc_range          # the caller's mask: 6.3 adds __GFP_HIGHMEM only later
+    highmem = fl.vmalloc_warn_highmem and kind != "vmalloc_error"
+    mask = gfp.parse("GFP_KERNEL | __GFP_HIGHMEM" if highmem else "GFP_KERNEL")
+    if kind == "none":
+        why = "more pages than the machine has" if what == "size" else "no room in the vmalloc area"
+        return f"[vmalloc({size}) returned NULL: {why}; this kernel logs nothing more]"
+    if kind == "bytes":
+        line = f"vmalloc: allocation failure: {size} bytes"
+        if fl.log_vmalloc_failure == "allocated":      # warn_alloc_failed(): two lines
+            return line + "\n" + alloc_failure_message(fl, m.comm, 0, mask, gfp.format(mask))
+        return f"{m.comm}: {line}" + _mode(style, mask, gfp.format(mask))
+    why = "exceeds total pages" if what == "size" else "vm_struct allocation failed"
+    return f"{m.comm}: vmalloc error: size {size}, {why}" + _mode(style, mask, gfp.format(mask))

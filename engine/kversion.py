@@ -172,6 +172,8 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
 )
 
 
+from .kversion_log import MESSAGE_RULES  # noqa: E402  (needs Rule and V above)
+
 RULES: tuple[Rule, ...] = (
     # -- the virtual layout --------------------------------------------------
     Rule("kernel_load", V("2.6.31"), 0x100000, 0x1000000,
@@ -340,20 +342,7 @@ RULES: tuple[Rule, ...] = (
          "include/linux/page_cgroup.h: pc->lru removed, {flags, mem_cgroup} (memcg naturalization, 3.3)"),
     Rule("page_cgroup_bytes", V("3.19"), 8, 0,
          "mm/page_cgroup.c removed: page->mem_cgroup (\"mm: page_cgroup: rename file to mm/swap_cgroup.c\", 3.19)"),
-    # -- messages of failures ------------------------------------------------
-    Rule("log_segfault", V("2.6.25"), "eip", "ip",
-         "2.6.24 arch/x86/mm/fault_32.c:477 \"%s[%d]: segfault at %08lx eip %08lx esp %08lx error %lx\" -> "
-         "unified arch/x86/mm/fault.c (2.6.26 l.808) \"... ip %08lx sp %08lx error %lx\" + print_vma_addr(\" in \")"),
-    Rule("log_segfault_cpu", V("6.1"), False, True,
-         "6.1 arch/x86/mm/fault.c:812 show_signal_msg: \" likely on CPU %d (core %d, socket %d)\" "
-         "(commit c926087eb385)"),
-    Rule("log_alloc_failure", V("3.0"), "dot", "colon",
-         "2.6.24 mm/page_alloc.c:1633 (and 2.6.28 l.1652) \"%s: page allocation failure. order:%d, mode:0x%x\" -> "
-         "warn_alloc_failed \"%s: page allocation failure: order:%d, mode:0x%x\" (release approx.)"),
-    Rule("log_alloc_failure", V("4.12"), "colon", "nodemask",
-         "6.1 mm/page_alloc.c warn_alloc: \"page allocation failure: order:%u\" \", mode:%#x(%pGg), nodemask=\" "
-         "(%pGg from 4.6, commit c5c990e8a1fe; nodemask release approx.)"),
-) + BEHAVIOUR_RULES
+) + MESSAGE_RULES + BEHAVIOUR_RULES
 
 
 # The permanent fixmap slot count (fixmap.h enum fixed_addresses: the kmap slots, KM_TYPE_NR or

@@ -20,6 +20,7 @@ from __future__ import annotations
 from . import physmem as pm
 from .errors import BadFree, ConfigError, OutOfMemory
 from .kmem_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
+from .kmsg import vmalloc_failure_message
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW
 
 from .page_types import PAGE_SIZE
@@ -87,8 +88,7 @@ class Vmalloc:
         nr = (size + PAGE_SIZE - 1) >> 12
         total = sum(z.managed for z in m.all_zones)
         if not nr or nr > total:
-            raise OutOfMemory(f"{m.comm}: vmalloc error: size {size}, exceeds total pages, "
-                              f"mode:0xcc0(GFP_KERNEL), nodemask=(null)")
+            raise OutOfMemory(vmalloc_failure_message(m, "size", size))
         area_size = (nr + 1) << 12
         start = self._find_gap(m, area_size)
         if start is None:
@@ -96,7 +96,8 @@ class Vmalloc:
                    f"increase size" if new_msg else
                    "allocation failed: out of vmalloc space - use vmalloc=<size> to "
                    "increase size.")
-            raise OutOfMemory(msg)
+            more = vmalloc_failure_message(m, "area", size)
+            raise OutOfMemory(msg if more.startswith("[") else f"{msg}\n{more}")
         area = VmArea(start, start + area_size, caller, size)
         pos = next((i for i, a in enumerate(self.areas) if a.start > start), len(self.areas))
         self.areas.insert(pos, area)
@@ -122,10 +123,11 @@ class Vmalloc:
                                                "vmalloc"))
             sync_kernel_pdes(m, start, start + (nr << 12), events)
         except OutOfMemory as e:
+            got = len(area.pages)
+            what = "pages" if area.array else "array"   # the kmalloc of pages[] failed
             self._release(m, area, events, mapped=True)
-            raise OutOfMemory(f"{m.comm}: vmalloc error: size {nr << 12}, failed to allocate "
-                              f"pages, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM), nodemask=(null) "
-                              f"[{e}]") from None
+            raise OutOfMemory(vmalloc_failure_message(m, what, size, area_size, got,
+                                                      str(e))) from None
         return start
 
     def area_at(self, vaddr: int) -> VmArea | None:

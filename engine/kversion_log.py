@@ -1,0 +1,67 @@
+"""Kernel versions as data, part 2: the releases where the kernel's failure messages change
+(segfault lines, the page-allocation-failure line, vmalloc's warnings).  Each
+:class:`engine.kversion.Rule` names the Flavour field, the value before and after, and
+the source line on each side of the change; engine.kmsg formats the lines.
+"""
+from __future__ import annotations
+
+from .kversion import Rule, V
+
+MESSAGE_RULES: tuple[Rule, ...] = (
+    Rule("log_segfault", V("2.6.25"), "eip", "ip",
+         "2.6.24 arch/x86/mm/fault_32.c:477 \"%s[%d]: segfault at %08lx eip %08lx esp %08lx error %lx\" -> "
+         "unified arch/x86/mm/fault.c (2.6.26 l.808) \"... ip %08lx sp %08lx error %lx\" + print_vma_addr(\" in \")"),
+    Rule("log_segfault_cpu", V("6.1"), False, True,
+         "6.1 arch/x86/mm/fault.c:812 show_signal_msg: \" likely on CPU %d (core %d, socket %d)\" "
+         "(commit c926087eb385)"),
+    # Checked against the mm/page_alloc.c and mm/vmalloc.c of released trees: 2.6.24, 2.6.39.3,
+    # 3.0.1, 3.1.3, 3.14.1, 3.18.30, 4.4.1, 4.5, 4.6.2, 4.8.15, 4.9, 4.10, 4.11, 4.19, 5.7.14,
+    # 5.8.1, 5.9.1, 5.10, 5.12.9, 5.14.2, 5.15.16, 5.17, 5.19, 6.1-rc7, 6.1.158, 6.3.8.
+    Rule("log_alloc_failure", V("3.0"), "dot", "colon",
+         "2.6.24 mm/page_alloc.c:1633 (2.6.39.3 l.2194) \"%s: page allocation failure. order:%d, mode:0x%x\" -> "
+         "3.0.1 warn_alloc_failed() l.1771 \"%s: page allocation failure: order:%d, mode:0x%x\" "
+         "(\"mm: break out page allocation warning code\", 3.0)"),
+    Rule("log_alloc_failure", V("4.6"), "colon", "names",
+         "4.5 mm/page_alloc.c:2693 \"mode:0x%x\" -> 4.6.2 l.2824 \"mode:%#x(%pGg)\" (the flag names)"),
+    Rule("log_alloc_failure", V("4.11"), "names", "nodemask",
+         "4.10 warn_alloc() \", mode:%#x(%pGg)\\n\" -> 4.11 mm/page_alloc.c:3125 \", mode:%#x(%pGg), nodemask=\" "
+         "(6.1 l.4357 the same)"),
+    # vmalloc() running out of pages: what __vmalloc_area_node() prints (its page allocations
+    # carry __GFP_NOWARN from 3.0 on, so the page allocator's own line is printed only before)
+    Rule("log_vmalloc_failure", V("3.0"), "page_alloc", "allocated",
+         "2.6.39.3 mm/vmalloc.c:1565 alloc_page(gfp_mask), no message of its own -> 3.0.1 l.1584 "
+         "warn_alloc_failed(\"vmalloc: allocation failure, allocated %ld of %ld bytes\\n\") and the page "
+         "allocator's call with __GFP_NOWARN (\"mm: print vmalloc() state after allocation failures\", 3.0)"),
+    Rule("log_vmalloc_failure", V("4.9"), "allocated", "warn_alloc",
+         "4.8.15 mm/vmalloc.c:1651 warn_alloc_failed (two lines) -> 4.9 l.1650 warn_alloc(): one line "
+         "\"%s: vmalloc: allocation failure, allocated %ld of %ld bytes, mode:...\""),
+    Rule("log_vmalloc_failure", V("5.10"), "warn_alloc", "silent",
+         "5.9.1 mm/vmalloc.c:2416 alloc_mask = gfp_mask | __GFP_NOWARN -> 5.10 l.2470 gfp_mask |= __GFP_NOWARN "
+         "before warn_alloc(gfp_mask, ...), which therefore returns at once: nothing is printed"),
+    Rule("log_vmalloc_failure", V("5.17"), "silent", "vmalloc_error",
+         "5.15.16 mm/vmalloc.c:2930 the text with the __GFP_NOWARN mask -> 5.17 l.2979 warn_alloc(orig_gfp_mask, "
+         "\"vmalloc error: size %lu, page order %u, failed to allocate pages\")"),
+    Rule("log_vmalloc_failure", V("5.18"), "vmalloc_error", "silent",
+         "5.17 mm/vmalloc.c:2979 orig_gfp_mask -> 5.19 l.2972/3011 (and 6.1-rc7 l.3020/3059, 6.1.158 "
+         "l.3048/3089) gfp_mask with __GFP_NOWARN again (release approx.: 5.18 or 5.19)"),
+    Rule("log_vmalloc_failure", V("6.3"), "silent", "vmalloc_error",
+         "6.1.158 mm/vmalloc.c:3048 gfp_mask |= __GFP_NOWARN -> 6.3.8 l.3051 (commit 80b1d8fdfad1 \"mm: vmalloc: correct use of __GFP_NOWARN mask in "
+         "__vmalloc_area_node()\")"),
+    # the mask warn_alloc names: vmalloc() passes GFP_KERNEL | __GFP_HIGHMEM until "use
+    # __GFP_HIGHMEM implicitly"; 6.3 adds __GFP_HIGHMEM to gfp_mask before the warning
+    Rule("vmalloc_warn_highmem", V("4.12"), True, False,
+         "4.11 mm/vmalloc.c:1824 vmalloc(): GFP_KERNEL | __GFP_HIGHMEM -> 4.19 l.1869 GFP_KERNEL, highmem_mask "
+         "added per page (release approx.: between 4.11 and 4.19)"),
+    Rule("vmalloc_warn_highmem", V("6.3"), False, True,
+         "6.1.158 mm/vmalloc.c:3089 warns with vmalloc()'s GFP_KERNEL -> 6.3.8 l.3012 gfp_mask |= __GFP_HIGHMEM "
+         "before warn_alloc() (commit 80b1d8fdfad1)"),
+    # vmalloc() of more pages than the machine has, or with no room left in the vmalloc area:
+    # __vmalloc_node_range()'s own warning (the caller's mask, never __GFP_NOWARN)
+    Rule("log_vmalloc_range", V("3.14"), "none", "bytes",
+         "3.1.3 mm/vmalloc.c __vmalloc_node_range returns NULL silently -> 3.14.1 l.1663 "
+         "warn_alloc_failed(\"vmalloc: allocation failure: %lu bytes\\n\") (release approx.: between 3.1 and 3.14)"),
+    Rule("log_vmalloc_range", V("5.14"), "bytes", "vmalloc_error",
+         "5.12.9 mm/vmalloc.c:2592 \"vmalloc: allocation failure: %lu bytes\" -> 5.14.2 l.2927/2960 "
+         "\"vmalloc error: size %lu, exceeds total pages\" / \"..., vm_struct allocation failed\" "
+         "(release approx.: 5.13 or 5.14)"),
+)

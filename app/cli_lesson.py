@@ -20,12 +20,14 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
                 "needs": "do first", "ok": "all expects passed", "steps": "steps",
                 "lines": "{} more lines", "events": "{} more events",
-                "deeper": "deeper: versions and detail"},
+                "deeper": "deeper: versions and detail",
+                "later": "(events are named after later kernels' tracepoints: this kernel has none)"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
                 "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件",
-                "deeper": "深入：版本差异与细节"}}
+                "deeper": "深入：版本差异与细节",
+                "later": "（事件按后来内核的跟踪点命名：这个内核还没有跟踪点）"}}
 
 
 def cells(text: str) -> int:
@@ -82,6 +84,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     for line in wrap(lesson.summary_in(lang), "  ", lang):
         print(line)
     failures = []
+    noted_kernels: set[str] = set()      # kernels whose "no tracepoints" note was printed
     right = asked = 0
     n = 0
     while n < len(lesson):
@@ -116,8 +119,13 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
         more = (f"  ... ({w['lines'].format(len(shown) - 1)})") if len(shown) > 1 else ""
         print(f"   > {r.call_text()} = {shown[0]}{more}")
         kernel = str(tl.machine.config.kernel)
+        if r.events and ns.max_events > 0 and kernel not in noted_kernels:
+            noted_kernels.add(kernel)
+            from widgets.notation import has_tracepoints
+            if not has_tracepoints(kernel):
+                print(f"     {w['later']}")
         for ev in r.events[: max(0, ns.max_events)]:
-            print(f"     . {event_text(ev, kernel)}")
+            print(f"     . {event_text(ev, kernel, lang)}")
         if len(r.events) > ns.max_events:
             print(f"     . ... {w['events'].format(len(r.events) - ns.max_events)}")
         deeper = step.deeper_in(lang)
@@ -178,7 +186,7 @@ def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
     if ns.count is not None and not 1 <= ns.count <= 50:
         raise usage_error("mmviz quiz: --count must be 1..50")
     from widgets.notation import event_text
-    for line in problem(ns.topic, ns.seed, ns.count).text(ns.lang, ns.answers,
-                                                          event_text).splitlines():
+    fmt = lambda ev, kernel: event_text(ev, kernel, ns.lang)   # noqa: E731
+    for line in problem(ns.topic, ns.seed, ns.count).text(ns.lang, ns.answers, fmt).splitlines():
         out(line)
     return 0

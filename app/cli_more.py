@@ -260,7 +260,7 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     score = 0
     for i, q in enumerate(p.questions):
         score += ask(f"{i + 1}. {q.get(lang) or q['en']}", p.answers[i],
-                     p.working(i, _event_text))
+                     p.working(i, lambda ev, k: _event_text(ev, k, lang)))
     out(f"score: {score}/{len(p.questions)}")
     return 0
 
@@ -292,7 +292,7 @@ def _wrap(text: str, indent: str, lang: str, width: int = 88) -> list[str]:
     return wrap(text, width, indent)
 
 
-def _event_text(ev: Any, kernel: str = "6.1") -> str:
+def _event_text(ev: Any, kernel: str = "6.1", lang: str = "en") -> str:
     """One event in the tracepoint notation the TUI uses (widgets.notation)."""
     from widgets.notation import event_text
-    return event_text(ev, kernel)
+    return event_text(ev, kernel, lang)

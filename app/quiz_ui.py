@@ -152,7 +152,7 @@ class QuizScreen(ModalScreen[None]):
         else:
             verdict.append(f"{self.w['wrong']} {answer} ({self.w['you']} {reply})", "bold red")
         from widgets.notation import event_text
-        working = self.problem.working(self.index, event_text)
+        working = self.problem.working(self.index, lambda ev, k: event_text(ev, k, self.lang))
         if working:
             verdict.append(f"\n  {working}", "dim")
         self.query_one("#quiz-verdict", Static).update(verdict)

@@ -83,12 +83,38 @@ def test_events_in_one_format_with_hex_registers():
     from engine.events import EVENT_TYPES
     from engine.mmu_events import TlbFill
     switch = EVENT_TYPES["ContextSwitch"](prev=None, next=1, cr3=18948096)
-    assert event_text(switch) == "ContextSwitch: prev=- next=1 cr3=0x1212000"
+    assert event_text(switch) == "sched_switch: prev=- next=1 cr3=0x1212000"
     fill = TlbFill("dtlb", 0, 0, 786688, 256, 4096, False, False, False, True, True)
     text = event_text(fill)
     assert "vpn=0xc0100" in text and "pfn=0x100" in text and "global=1" in text
     alloc = EVENT_TYPES["AllocPages"](zone="Normal", pfn=0x1212, order=0, gfp="0xd0", owner="pages")
-    assert event_text(alloc, "2.6") == "AllocPages: zone=Normal pfn=0x1212 order=0 gfp=GFP_KERNEL owner=pages"
+    assert event_text(alloc, "2.6") == "mm_page_alloc: zone=Normal pfn=0x1212 order=0 gfp=GFP_KERNEL owner=pages"
+
+
+def test_events_are_named_by_their_tracepoint_or_readably_in_both_languages():
+    """The pane names an event by its kernel tracepoint where one exists; the others get
+    a name in the student's language, never the Python class name."""
+    import importlib
+    import pkgutil
+    import re
+    import engine
+    from engine.events import EVENT_TYPES
+    from widgets.notation import EVENT_NAMES, event_name, has_tracepoints
+    for mod in pkgutil.iter_modules(engine.__path__):
+        importlib.import_module(f"engine.{mod.name}")
+    for kind, cls in EVENT_TYPES.items():
+        if cls.tracepoint:
+            assert kind not in EVENT_NAMES, kind          # one name per event
+            assert re.fullmatch(r"[a-z_]+", cls.tracepoint), cls.tracepoint
+        else:
+            en, zh = EVENT_NAMES[kind]
+            assert en != kind and " " in en or "_" in en or en.islower(), (kind, en)
+            assert zh and (re.search(r"[\u4e00-\u9fff]", zh) or "_" in zh or zh == en), (kind, zh)
+    assert set(EVENT_NAMES) <= set(EVENT_TYPES)
+    split = EVENT_TYPES["Split"]("Normal", 0x1212, 0, 0x1213)
+    assert event_name(split) == "buddy split" and event_name(split, "zh") == "伙伴拆分"
+    assert event_text(split, "6.1", "zh").startswith("伙伴拆分: zone=Normal pfn=0x1212")
+    assert not has_tracepoints("2.6.24") and has_tracepoints("2.6.28") and has_tracepoints("6.1")
 
 
 def test_the_detectors_catch_the_old_notation():

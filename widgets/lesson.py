@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from .i18n import engine_phrase, tr
-from .notation import event_text
+from .notation import event_text, has_tracepoints
 from .selection import describe
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
@@ -106,9 +106,10 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
                 t.append(f"{w['answer']}{colon}{question.shown}\n", "yellow")
         if result.events:
             kernel = _kernel(view.machine)
-            t.append(f"\n{w['events']}{colon.rstrip()}\n", "dim")
+            later = "" if has_tracepoints(kernel) else tr(lang, "lesson.events_later")
+            t.append(f"\n{w['events']}{later}{colon.rstrip()}\n", "dim")
             for ev in result.events[:MAX_EVENTS]:
-                t.append(f"  · {event_text(ev, kernel)}\n")
+                t.append(f"  · {event_text(ev, kernel, lang)}\n")
             if len(result.events) > MAX_EVENTS:
                 t.append(f"  · … {len(result.events) - MAX_EVENTS} {w['more']}\n", "dim")
         failed = [e for e in result.expects if not e.ok]

@@ -1,7 +1,9 @@
 """How students read what the engine did: one line per event, in one format.
 
 The format follows the kernel's tracepoints (include/trace/events/kmem.h):
-``name: key=value key=value``, addresses, pfns, entries and registers in hex,
+``name: key=value key=value``, the name being the event's tracepoint (``mm_page_alloc``,
+``sched_switch``: engine.events ``Event.tracepoint``) or, for what no tracepoint reports,
+a short readable name in the student's language; addresses, pfns, entries and registers in hex,
 counts and orders in decimal, GFP masks by their flag names (``%pGg``), strings bare
 (double-quoted when they hold spaces), never a Python repr.
 """
@@ -44,10 +46,83 @@ def value_text(key: str, value: Any, kernel: str = "6.1", hex_field: bool = Fals
     return f'"{text}"' if " " in text or not text else text
 
 
-def event_text(ev: Event, kernel: str = "6.1") -> str:
-    """``Split: zone=Normal pfn=0x1212 order=0 upper_pfn=0x1213`` for any engine event."""
+# events no tracepoint reports: (en, zh)
+EVENT_NAMES: dict[str, tuple[str, str]] = {
+    "AllocFail": ("allocation failure", "分配失败"),
+    "ArrayFlush": ("array cache flush", "每 CPU 数组缓存回收"),
+    "ArrayRefill": ("array cache refill", "每 CPU 数组缓存补充"),
+    "BrkMove": ("brk moved", "brk 移动"),
+    "CacheCreate": ("cache created", "创建缓存"),
+    "CacheDestroy": ("cache destroyed", "销毁缓存"),
+    "CowBreak": ("copy on write", "写时复制"),
+    "CowReuse": ("COW reuse", "写时复制：直接复用"),
+    "DriverFault": ("driver fault handler", "驱动的缺页处理"),
+    "Fallback": ("zone fallback", "管理区回退"),
+    "FreePgtable": ("page table freed", "释放页表"),
+    "FreeReserved": ("boot memory freed", "释放启动内存"),
+    "KernelMapPte": ("kernel PTE set", "设置内核 PTE"),
+    "KernelUnmapPte": ("kernel PTE cleared", "清除内核 PTE"),
+    "Kmap": ("kmap slot", "kmap 槽位"),
+    "KmapAtomic": ("kmap_atomic slot", "kmap_atomic 槽位"),
+    "Kunmap": ("kunmap", "kunmap"),
+    "KunmapAtomic": ("kunmap_atomic", "kunmap_atomic"),
+    "MapPte": ("user PTE set", "设置用户 PTE"),
+    "Merge": ("buddy merge", "伙伴合并"),
+    "PageFault": ("page fault raised", "触发缺页异常"),
+    "PdeSync": ("kernel PDE copied", "复制内核 PDE"),
+    "PkmapFlush": ("pkmap flush", "pkmap 刷新"),
+    "Referenced": ("second chance", "第二次机会"),
+    "Reserve": ("boot reservation", "启动时保留"),
+    "SetAccessedDirty": ("A/D bits set", "置 A/D 位"),
+    "SlabFree": ("slab freed", "释放 slab"),
+    "SlabMove": ("slab moved", "slab 换链表"),
+    "SlabNew": ("new slab", "新建 slab"),
+    "Split": ("buddy split", "伙伴拆分"),
+    "SwapIn": ("swap in", "换入"),
+    "SwapOut": ("swap out", "换出"),
+    "TlbEvict": ("TLB evict", "TLB 淘汰"),
+    "TlbFill": ("TLB fill", "TLB 填充"),
+    "TlbHit": ("TLB hit", "TLB 命中"),
+    "TlbLookup": ("TLB lookup", "TLB 查找"),
+    "TlbMiss": ("TLB miss", "TLB 未命中"),
+    "UnmapPte": ("user PTE cleared", "清除用户 PTE"),
+    "VmaCreate": ("VMA created", "创建 VMA"),
+    "VmaExtend": ("VMA extended", "VMA 扩展"),
+    "VmaMerge": ("VMA merged", "VMA 合并"),
+    "VmaProtect": ("VMA protection", "VMA 权限修改"),
+    "VmaRemove": ("VMA removed", "删除 VMA"),
+    "VmaSplit": ("VMA split", "VMA 拆分"),
+    "VmapAreaAlloc": ("vmalloc area", "vmalloc 区域"),
+    "VmapAreaFree": ("vmalloc area freed", "释放 vmalloc 区域"),
+    "WalkStep": ("page-table walk step", "页表查找一级"),
+    "WatermarkCheck": ("watermark check failed", "水位线检查未通过"),
+}
+
+
+def event_name(ev: Event, lang: str = "en") -> str:
+    """The event's tracepoint (``mm_page_alloc``), else its readable name in ``lang``."""
+    if ev.tracepoint:
+        return ev.tracepoint
+    names = EVENT_NAMES.get(ev.kind)
+    return names[1 if lang == "zh" else 0] if names else ev.kind
+
+
+def event_text(ev: Event, kernel: str = "6.1", lang: str = "en") -> str:
+    """``mm_page_alloc: zone=Normal pfn=0x1212 order=0 gfp=GFP_KERNEL owner=pages`` (a
+    tracepoint), ``buddy split: zone=Normal pfn=0x1212 ...`` (none) for any engine event."""
     hexf = ev.hex_fields               # engine.events: hex is chosen by the field's type
     parts = [f"{k.rstrip('_')}={value_text(k, v, kernel, k in hexf)}"
              for k, v in ev._asdict().items()]
-    return f"{ev.kind}: {' '.join(parts)}" if parts else ev.kind
+    name = event_name(ev, lang)
+    return f"{name}: {' '.join(parts)}" if parts else name
+
+
+def has_tracepoints(kernel: str) -> bool:
+    """Whether the release has tracepoints at all (include/linux/tracepoint.h arrived in
+    2.6.28): on 2.6.24 the names are those of later kernels, and the pane says so."""
+    from engine.kversion import parse_version
+    try:
+        return parse_version(kernel) >= (2, 6, 28)
+    except Exception:
+        return True
 

@@ -130,6 +130,10 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("swap_l1tf_inversion", V("4.19"), False, True,
          "arch/x86/include/asm/pgtable-3level.h: PAE swap entries with the offset inverted, type in "
          "bits 63..59 (\"x86/speculation/l1tf: Protect swap entries against L1TF\")"),
+    Rule("swap_last_page_used", V("2.6.33"), False, True,
+         "mm/swapfile.c sys_swapon: 2.6.32.2 l.1955/1993 maxpages = last_page, nr_good_pages = "
+         "last_page - nr_badpages - 1 (the last page is lost) -> 2.6.34 l.1959/1987 maxpages = "
+         "last_page + 1, nr_good_pages = maxpages - 1 (release approx.: 2.6.33 or 2.6.34)"),
     Rule("swp_entry_offset_bits", V("3.1"), 27, 25,
          "include/linux/swapops.h SWP_TYPE_SHIFT: 32 - MAX_SWAPFILES_SHIFT -> minus "
          "RADIX_TREE_EXCEPTIONAL_SHIFT too (\"mm: let swap use exceptional entries\")"),

@@ -51,7 +51,9 @@ def init_tasks(m: "Machine") -> None:
     m.special_pages = {}
     m.special_pages_names = ("[vdso]", "[vvar]")
     m.map_drivers = {}
-    m.swap_state = SwapState(m.config.swap >> 12)
+    pages = m.config.swap >> 12                    # slot 0 is the header; before ~2.6.33
+    m.swap_state = SwapState(pages if m.config.flavour.swap_last_page_used or not pages
+                             else pages - 1)      # sys_swapon() lost the last page too
     bss = m.kernel_image["bss"]
     m.zero_pfn = (bss[1] >> 12) - 1                # empty_zero_page, in the kernel's .bss
 

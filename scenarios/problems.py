@@ -304,10 +304,16 @@ def watermark_problem(seed: int, count: int = 4) -> Problem:
                        f"low {z.watermark_low:>5}  high {z.watermark_high:>5}  "
                        f"lowmem_reserve {list(z.lowmem_reserve)}")
         out += ["Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.",
-                "A zone serves an order-k request if, after taking 2^k pages, free > mark + "
-                "lowmem_reserve[class] and, for each order j < k, the free pages in blocks of order",
-                ">= j+1 stay above mark / 2^(j+1) (__zone_watermark_ok). mark = low on the fast path;",
-                "GFP_ATOMIC then retries with min / 2 - min / 8 (ALLOC_HIGH | ALLOC_HARDER).",
+                "zone_watermark_ok(): a zone serves an order-k request if free - (2^k - 1) > "
+                "mark + lowmem_reserve[class]",
+                "(class = the zonelist's first zone: DMA 0, Normal 1, HighMem 2) and, for each j < k, "
+                "with the free pages",
+                "in blocks of order <= j also taken away, what is left is > mark >> (j+1). "
+                "The zonelist is tried with",
+                "mark = low, then again with mark = min; GFP_ATOMIC's second pass lowers min by "
+                "min/2, then by a quarter",
+                "of what is left (ALLOC_HIGH, ALLOC_HARDER; integer division). The zone takes the "
+                "smallest free block >= k.",
                 "Free blocks per order (/proc/buddyinfo):"]
         out += ["  " + line for line in m.proc("/proc/buddyinfo").splitlines()]
         return out

@@ -105,6 +105,54 @@ def test_vma_and_slab_problem_text_determines_the_answer(seed):
             assert a == f"{first + (int(m.group(1)) - 1) * objsize:#x}"
 
 
+def _serve_by_hand(text: str, gfp: str, order: int, zones: dict) -> str:
+    """__zone_watermark_ok() (2.6.24) over the printed zonelist, from the printed numbers."""
+    lists = {"GFP_HIGHUSER": ["HighMem", "Normal", "DMA"], "GFP_KERNEL": ["Normal", "DMA"],
+             "GFP_ATOMIC": ["Normal", "DMA"]}[gfp]
+    cls = ["DMA", "Normal", "HighMem"].index(lists[0])
+    for slow in (False, True):
+        for name in lists:
+            z = zones[name]
+            mark = z["min"] if slow else z["low"]
+            if slow and gfp == "GFP_ATOMIC":
+                mark -= mark // 2
+                mark -= mark // 4
+            free = z["free"] - ((1 << order) - 1)
+            ok = free > mark + z["reserve"][cls]
+            for j in range(order):
+                if not ok:
+                    break
+                free -= z["nr"][j] << j
+                mark >>= 1
+                ok = free > mark
+            if ok and any(z["nr"][o] for o in range(order, 11)):
+                o = next(o for o in range(order, 11) if z["nr"][o])
+                z["nr"][o] -= 1
+                for j in range(order, o):
+                    z["nr"][j] += 1
+                z["free"] -= 1 << order
+                return name
+    return "none"
+
+
+@pytest.mark.parametrize("seed", SEEDS + [3, 4, 5])
+def test_watermark_problem_text_determines_the_answer(seed):
+    p = problem("watermark", seed)
+    text = p.text("en")
+    zones = {}
+    for name, free, mn, low, high, res in re.findall(
+            r"^  (\w+) +free +(\d+) +min +(\d+) +low +(\d+) +high +(\d+) +lowmem_reserve \[([\d, ]+)\]",
+            text, re.M):
+        zones[name] = {"free": int(free), "min": int(mn), "low": int(low),
+                       "reserve": [int(x) for x in res.split(",")]}
+    for name, counts in re.findall(r"^  Node 0, zone +(\w+) +([\d ]+)$", text, re.M):
+        zones[name]["nr"] = [int(x) for x in counts.split()]
+    assert set(zones) == {"DMA", "Normal", "HighMem"}
+    for q, a in zip(p.questions, p.answers):
+        gfp, order = re.match(r"alloc_pages\((\w+), (\d+)\)", q["en"]).groups()
+        assert _serve_by_hand(text, gfp, int(order), zones) == a, (seed, q["en"], a)
+
+
 def test_textbook_exercise_case_14(capsys):
     """Field case 14: CR3 = 0xffff1000, translate 0x200ffc."""
     mem = {0xFFFF1000: 0xF0F02007, 0xF0F02800: 0xFF005007}

@@ -123,7 +123,7 @@ class QuizScreen(ModalScreen[None]):
             state.update(Text(f"{self.w['ex']}\n  {EXAMPLE}\n  {self.w['ex_example']}"))
             question.update("")
             return
-        state.update(Text("\n".join(self.problem.state)))
+        state.update(Text("\n".join(self.problem.state_in(self.lang))))
         n = len(self.problem.questions)
         if self.index < n:
             q = self.problem.questions[self.index]

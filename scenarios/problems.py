@@ -14,6 +14,7 @@ import random
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from .problems_text import text
 from .quiz import _build
 
 if TYPE_CHECKING:
@@ -27,12 +28,17 @@ ALL_KINDS = KINDS + ("exercise",)          # exercise: a typed-in textbook walk
 class Problem:
     kind: str
     seed: int
-    state: list[str]                       # the printed state (language-neutral)
+    state: list[str]                       # the printed state (English prose)
     questions: list[dict[str, str]]        # per question: {"en", "zh"}
     answers: list[str]                     # the engine's answers, as shown
     worked: list[str] = field(default_factory=list)   # one line of working per answer
     events: list[list] = field(default_factory=list)  # or the engine events of each answer
     kernel: str = "6.1"                                # the release the events come from
+    state_zh: list[str] = field(default_factory=list)  # the same state, Chinese prose
+
+    def state_in(self, lang: str = "en") -> list[str]:
+        """The printed state in ``lang`` (the numbers are the same in both)."""
+        return self.state_zh if lang == "zh" and self.state_zh else self.state
 
     def working(self, index: int, fmt: Any = None) -> str:
         """The working of answer ``index``: its line, or its events through ``fmt(event,
@@ -46,7 +52,7 @@ class Problem:
     def text(self, lang: str = "en", with_answers: bool = False, fmt: Any = None) -> str:
         head = {"en": f"mmviz quiz {self.kind} --seed {self.seed}",
                 "zh": f"mmviz quiz {self.kind} --seed {self.seed}（随机数种子 {self.seed}）"}[lang]
-        out = [head, ""] + self.state + [""]
+        out = [head, ""] + self.state_in(lang) + [""]
         out.append("Questions:" if lang == "en" else "问题：")
         for i, q in enumerate(self.questions):
             out.append(f"{i + 1}. {q[lang]}")
@@ -157,10 +163,11 @@ def walk_problem(seed: int, pae: bool = False, count: int = 5) -> Problem:
     unmapped = [v for v in vaddrs if v not in mapped]
     asked = rng.sample(mapped, min(count - 2, len(mapped))) + rng.sample(unmapped, min(2, len(unmapped)))
     rng.shuffle(asked)
-    split = "2/9/9/12 (PAE, 8-byte entries)" if pae else "10/10/12 (4-byte entries)"
-    state = [f"x86 32-bit paging, {split}; 4 KB pages; bit 0 of an entry = present.",
-             f"CR3 = {cr3:#010x}", "Physical memory (all other words are 0):"]
-    state += [f"  {paddr:#010x}: {value:#0{2 + 2 * size}x}" for paddr, value in sorted(entries.items())]
+    split = "walk.split.pae" if pae else "walk.split"
+    words = [(text("walk.head", zh, split=text(split, zh)[0]) + [f"CR3 = {cr3:#010x}"]
+              + text("walk.mem", zh)) for zh in (False, True)]
+    dump = [f"  {paddr:#010x}: {value:#0{2 + 2 * size}x}" for paddr, value in sorted(entries.items())]
+    state, state_zh = words[0] + dump, words[1] + dump
     qs, ans, work = [], [], []
     for v in asked:
         qs.append({"en": f"Translate virtual address {v:#010x}: physical address, or page fault?",
@@ -168,7 +175,7 @@ def walk_problem(seed: int, pae: bool = False, count: int = 5) -> Problem:
         a, w = describe_walk(mmu_walk(frames, cr3, v, pae))
         ans.append(a)
         work.append(w)
-    return Problem("walk-pae" if pae else "walk", seed, state, qs, ans, work)
+    return Problem("walk-pae" if pae else "walk", seed, state, qs, ans, work, state_zh=state_zh)
 
 
 def exercise(cr3: int, entries: dict[int, int], vaddr: int, pae: bool = False) -> tuple[str, str]:
@@ -190,7 +197,7 @@ def _play(kind: str, seed: int, machine: dict, setup: list[dict], asked: list[di
     from .timeline import Timeline
     tl = Timeline(lesson)
     tl.jump(len(setup))
-    state = state_of(tl.machine)
+    state, state_zh = state_of(tl.machine)
     qs, ans, events, kernel = [], [], [], "6.1"
     while (r := tl.step()) is not None:
         q = r.question
@@ -198,18 +205,16 @@ def _play(kind: str, seed: int, machine: dict, setup: list[dict], asked: list[di
         ans.append(q.shown)
         events.append(list(r.events[:6]))
         kernel = r.kernel or kernel
-    return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel)
+    return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel, state_zh)
 
 
-def _free_lists(m: Machine, zone: str) -> list[str]:
+def _free_lists(m: Machine, zone: str, zh: bool = False) -> list[str]:
     z = next(z for z in m.zones if z.name == zone)
-    out = [f"ZONE_{zone} free_area (pfns, head of each list first; the allocator takes the head, "
-           "a split keeps the lower half and puts the upper half at the head of the list below; "
-           "a freed block merges with its buddy (pfn ^ 2^order) while that buddy is free):"]
+    out = text("buddy.head", zh, zone=zone)
     for order in range(len(z.nr_free)):
-        pfns = z.free_list(order)
-        out.append(f"  order {order:2d}: " + (" ".join(f"{p:#x}" for p in pfns) or "-"))
-    return out
+        pfns = " ".join(f"{p:#x}" for p in z.free_list(order)) or "-"
+        out += text("buddy.order", zh, order=order, pfns=pfns)
+    return out + text("buddy.tail", zh)
 
 
 def buddy_problem(seed: int, count: int = 5) -> Problem:
@@ -236,8 +241,7 @@ def buddy_problem(seed: int, count: int = 5) -> Problem:
                 "zh": f"{name} = page_to_pfn(alloc_pages(GFP_DMA, {order}))（{order} 阶）：返回哪个页框号？",
                 "answer": "value"}})
     return _play("buddy", seed, {"ram": "64M", "kernel": "6.1", "seed": seed}, setup, asked,
-                 lambda m: _free_lists(m, "DMA") + ["Operations run in this order; each question "
-                                                    "is about the state the previous ones left."])
+                 lambda m: (_free_lists(m, "DMA"), _free_lists(m, "DMA", zh=True)))
 
 
 def slab_problem(seed: int, count: int = 4) -> Problem:
@@ -256,14 +260,11 @@ def slab_problem(seed: int, count: int = 4) -> Problem:
             "en": f"kmalloc({n}, GFP_KERNEL): which cache?", "zh": f"kmalloc({n}, GFP_KERNEL)：用哪个缓存？",
             "answer": "cache"}})
 
-    def state(m: Machine, first: int) -> list[str]:
+    def state(m: Machine, first: int) -> tuple[list[str], list[str]]:
         line = next(l for l in m.proc("/proc/slabinfo").splitlines() if l.startswith("quiz_cache "))
-        return [f"SLUB (6.1). kmem_cache_create(\"quiz_cache\", {size}, 0, 0, NULL): /proc/slabinfo line:",
-             "  " + " ".join(line.split()),
-             "  (columns: name active_objs num_objs objsize objperslab pagesperslab ...)",
-             f"The first object was just allocated at {first:#x}; a new slab hands out its",
-             "objects in address order, objsize apart; kmalloc caches: kmalloc-8, -16, -32, -64,",
-             "-96, -128, -192, -256, -512, -1k, -2k, -4k, -8k (the smallest that fits)."]
+        return tuple(text("slab.head", zh, size=size) + ["  " + " ".join(line.split())]  # type: ignore
+                     + text("slab.cols", zh) + text("slab.first", zh, first=first)
+                     for zh in (False, True))
     return _play_with_first(seed, setup, asked, state)
 
 
@@ -275,13 +276,13 @@ def _play_with_first(seed: int, setup: list, asked: list, state: Any) -> Problem
     from .timeline import Timeline
     tl = Timeline(lesson)
     tl.jump(len(setup))
-    text = state(tl.machine, int(tl.env["first"]))
+    state, state_zh = state(tl.machine, int(tl.env["first"]))
     qs, ans, work = [], [], []
     while (r := tl.step()) is not None:
         qs.append(dict(r.question.text))
         ans.append(r.question.shown)
         work.append("")
-    return Problem("slab", seed, text, qs, ans, work)
+    return Problem("slab", seed, state, qs, ans, work, state_zh=state_zh)
 
 
 def watermark_problem(seed: int, count: int = 4) -> Problem:
@@ -297,26 +298,13 @@ def watermark_problem(seed: int, count: int = 4) -> Problem:
             "en": f"alloc_pages({gfp}, {order}): which zone serves it?",
             "zh": f"alloc_pages({gfp}, {order})（{order} 阶）：由哪个管理区满足？", "answer": "zone"}})
 
-    def state(m: Machine) -> list[str]:
-        out = ["Linux 2.6.24, 1 GB. Zones (free pages, watermarks, lowmem_reserve):"]
-        for z in m.zones:
-            out.append(f"  {z.name:<8} free {z.free_pages:>6}  min {z.watermark_min:>5}  "
-                       f"low {z.watermark_low:>5}  high {z.watermark_high:>5}  "
-                       f"lowmem_reserve {list(z.lowmem_reserve)}")
-        out += ["Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.",
-                "zone_watermark_ok(): a zone serves an order-k request if free - (2^k - 1) > "
-                "mark + lowmem_reserve[class]",
-                "(class = the zonelist's first zone: DMA 0, Normal 1, HighMem 2) and, for each j < k, "
-                "with the free pages",
-                "in blocks of order <= j also taken away, what is left is > mark >> (j+1). "
-                "The zonelist is tried with",
-                "mark = low, then again with mark = min; GFP_ATOMIC's second pass lowers min by "
-                "min/2, then by a quarter",
-                "of what is left (ALLOC_HIGH, ALLOC_HARDER; integer division). The zone takes the "
-                "smallest free block >= k.",
-                "Free blocks per order (/proc/buddyinfo):"]
-        out += ["  " + line for line in m.proc("/proc/buddyinfo").splitlines()]
-        return out
+    def state(m: Machine) -> tuple[list[str], list[str]]:
+        zones = [f"  {z.name:<8} free {z.free_pages:>6}  min {z.watermark_min:>5}  "
+                 f"low {z.watermark_low:>5}  high {z.watermark_high:>5}  "
+                 f"lowmem_reserve {list(z.lowmem_reserve)}" for z in m.zones]
+        buddyinfo = ["  " + line for line in m.proc("/proc/buddyinfo").splitlines()]
+        return tuple(text("wm.head", zh) + zones + text("wm.rule", zh) + buddyinfo  # type: ignore
+                     for zh in (False, True))
     return _play("watermark", seed, {"ram": "1G", "kernel": "2.6", "seed": seed}, setup, asked, state)
 
 
@@ -336,10 +324,9 @@ def vma_problem(seed: int, count: int = 5) -> Problem:
         "zh": f"地址 {v:#010x}：在哪个 VMA 里（路径、[heap]、[stack]、anon，或 none）？",
         "answer": "vma"}} for v in rng.sample(probes, min(count, len(probes)))]
 
-    def state(m: Machine) -> list[str]:
-        return ["/proc/1/maps of the process (find_vma(): the first VMA ending above the address;",
-                "the address is inside only if it is also >= its start):"] + \
-            ["  " + l for l in m.proc("/proc/1/maps").splitlines()]
+    def state(m: Machine) -> tuple[list[str], list[str]]:
+        maps = ["  " + l for l in m.proc("/proc/1/maps").splitlines()]
+        return text("vma.head") + maps, text("vma.head", True) + maps
     p = _play("vma", seed, {"ram": "160M", "kernel": "2.6", "seed": seed}, setup, asked, state)
     p.events = []                               # the walk's steps say nothing about VMAs
     return p

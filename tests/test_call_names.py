@@ -49,6 +49,7 @@ KERNEL = {
     "virt_to_phys": ("include/asm-x86/io_32.h:75", "arch/x86/include/asm/io.h:131"),
     "phys_to_virt": ("include/asm-x86/io_32.h:93", "arch/x86/include/asm/io.h:150"),
     "find_vma": ("mm/mmap.c:1432", "mm/mmap.c:1830"),
+    "zone_watermark_ok": ("mm/page_alloc.c:1221", "mm/page_alloc.c:4040"),
     "schedule": ("kernel/sched.c:3621", "kernel/sched/core.c:6590"),
     "balance_pgdat": ("mm/vmscan.c:1317", "mm/vmscan.c:6990"),
     "flush_tlb_all": ("include/asm-x86/tlbflush_32.h:95,130", "arch/x86/include/asm/tlbflush.h:232"),

@@ -164,3 +164,21 @@ def test_textbook_exercise_case_14(capsys):
     assert "=> 0xff005ffc" in capsys.readouterr().out
     answer, _ = exercise(0xFFFF1000, {0xFFFF1000: 0xF0F02006}, 0x200FFC)   # PDE not present
     assert answer.startswith("page fault")
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_quiz_state_prose_is_chinese_in_zh_with_the_same_data(kind):
+    """Every prose line of the printed state is Chinese in zh; the data lines (entries,
+    free lists, /proc lines) are the same in both languages."""
+    p = problem(kind, 2)
+    zh, en = p.state_in("zh"), p.state_in("en")
+    assert zh != en
+    data = [l for l in en if l.startswith(("  0x", "  Node", "  quiz_cache", "CR3 =", "  DMA ",
+                                           "  Normal ", "  HighMem ")) or l[2:10].isalnum()
+            and l[10:11] == "-"]                            # entries, /proc lines, maps lines
+    assert [l for l in zh if l in data] == data
+    hexes = re.compile(r"0x[0-9a-f]+")
+    assert hexes.findall("\n".join(zh)) == hexes.findall("\n".join(en))   # the same data
+    prose = [l for l in zh if l not in en]
+    assert prose and all(re.search(r"[\u4e00-\u9fff]", l) for l in prose), prose
+    assert "\n".join(zh) in p.text("zh") and "\n".join(en) in p.text("en")

@@ -64,7 +64,7 @@ async def test_every_kind_from_the_palette_and_the_exercise_walk():
             seen.append(screen.kind)
             if screen.kind in KINDS:
                 p = problem(screen.kind, 1)
-                assert "\n".join(p.state) == _text(screen, "#quiz-state")
+                assert "\n".join(p.state_in("zh")) == _text(screen, "#quiz-state")   # a zh app
                 assert p.questions[0]["zh"] in _text(screen, "#quiz-question")
         assert seen == list(ALL_KINDS)
         assert "CR3" in "\n".join(problem("walk", 1).state)

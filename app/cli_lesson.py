@@ -117,7 +117,8 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
                 print(line)
         shown = r.result_text().rstrip("\n").splitlines() or [""]
         more = (f"  ... ({w['lines'].format(len(shown) - 1)})") if len(shown) > 1 else ""
-        print(f"   > {r.call_text()} = {shown[0]}{more}")
+        from widgets.i18n import engine_phrase        # the TUI's zh wording of engine details
+        print(f"   > {r.call_text(lang)} = {engine_phrase(shown[0], lang)}{more}")
         kernel = str(tl.machine.config.kernel)
         if r.events and ns.max_events > 0 and kernel not in noted_kernels:
             noted_kernels.add(kernel)

@@ -118,6 +118,25 @@ SPELLING: dict[str, Callable[[dict[str, str], tuple[int, ...]], str]] = {
     "snapshot": lambda a, v: "mmviz: remember the free counts",
 }
 
+def _walk_zh(a: dict[str, str], v: tuple[int, ...]) -> str:
+    how = {"read": "读", "write": "写", "exec": "取指令"}.get(a.get("kind", "read"), a.get("kind", "read"))
+    mode = {"true": "，用户态", "false": "，内核态"}.get(a.get("user", ""), "")
+    return f"MMU 查找 {a['vaddr']}（{how}{mode}）"
+
+
+# the Chinese text of the ops written without call syntax (the calls read the same in both)
+SPELLING_ZH: dict[str, Callable[[dict[str, str], tuple[int, ...]], str]] = {
+    "access": lambda a, v: {"read": "CPU 读取", "write": "CPU 写入", "exec": "CPU 取指令于"}.get(
+        a.get("kind", "read"), "CPU 访问") + f" {a['vaddr']}",
+    "walk": _walk_zh,
+    "write_virt": lambda a, v: f"在 {a['vaddr']} 写入 {a['data']}",
+    "read_virt": lambda a, v: f"从 {a['vaddr']} 读 {a['length']} 字节",
+    "check": lambda a, v: "mmviz：检查不变量",
+    "snapshot": lambda a, v: "mmviz：记下各管理区的空闲计数",
+    "load_map_driver": lambda a, v: (f"$ insmod map_driver.ko  # {a.get('device', '/dev/mapfile')} 背后是"
+                                     f"一个 {a.get('size', '4096')} 字节的 vmalloc 缓冲区").replace('"', ""),
+}
+
 PROCESS_TARGET = frozenset({"brk", "sbrk", "mmap", "munmap", "mprotect", "fork", "exit",
                             "access", "walk", "write_virt", "read_virt", "flush_tlb"})
 
@@ -129,11 +148,12 @@ class _Shown(dict):
         return "?"
 
 
-def spell(op_name: str, args: dict[str, str], release: str | None) -> str:
-    """The student's text for one op, its arguments already in C notation (``pid`` plain)."""
+def spell(op_name: str, args: dict[str, str], release: str | None, lang: str = "en") -> str:
+    """The student's text for one op, its arguments already in C notation (``pid`` plain);
+    ``lang`` "zh" words the ops that are no call (a CPU access, a walk) in Chinese."""
     v = version(release)
     args = _Shown(args)
-    fn = SPELLING.get(op_name)
+    fn = (SPELLING_ZH.get(op_name) if lang == "zh" else None) or SPELLING.get(op_name)
     text = fn(args, v) if fn is not None else f"{op_name}({', '.join(args.values())})"
     pid = args.get("pid")
     if pid and op_name in PROCESS_TARGET:
@@ -141,20 +161,22 @@ def spell(op_name: str, args: dict[str, str], release: str | None) -> str:
     return text
 
 
-def boot_spelling(args: dict[str, Any]) -> str:
-    """``boot: 1G RAM, Linux 2.6.24, PAE, NX``: only what differs from the defaults."""
-    parts = [f"{args.get('ram', '160M')} RAM"]
+def boot_spelling(args: dict[str, Any], lang: str = "en") -> str:
+    """``boot: 1G RAM, Linux 2.6.24, PAE, NX`` (zh ``启动：1G 内存，…``): only what differs
+    from the defaults."""
+    zh = lang == "zh"
+    parts = [f"{args.get('ram', '160M')} {'内存' if zh else 'RAM'}"]
     if args.get("kernel") is not None:
         parts.append(f"Linux {release_of(args['kernel'])}")
-    for key, label in (("pae", "PAE"), ("nx", "NX"), ("pcp", "pcp lists")):
+    for key, label in (("pae", "PAE"), ("nx", "NX"), ("pcp", "pcp 链表" if zh else "pcp lists")):
         if args.get(key):
             parts.append(label)
     for key in ("vmalloc", "allocator", "swap"):
         if args.get(key):
             parts.append(f"{key}={args[key]}")
     if args.get("cpus") not in (None, 1):
-        parts.append(f"{args['cpus']} CPUs")
+        parts.append(f"{args['cpus']} 个 CPU" if zh else f"{args['cpus']} CPUs")
     for key, value in (args.get("config") or {}).items():
         name = key if key.startswith("CONFIG_") else "CONFIG_" + key
         parts.append(f"{name}={'y' if value is True else 'n' if value is False else value}")
-    return f"boot: {', '.join(parts)}"
+    return f"启动：{'，'.join(parts)}" if zh else f"boot: {', '.join(parts)}"

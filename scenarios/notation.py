@@ -58,19 +58,21 @@ def _expr_text(value: Any) -> str:
     return str(value)
 
 
-def call_text(op: Any, args: dict[str, Any], kernel: str | None = None, result: Any = None) -> str:
+def call_text(op: Any, args: dict[str, Any], kernel: str | None = None, result: Any = None,
+              lang: str = "en") -> str:
     """``kmalloc(100, GFP_KERNEL)``: the kernel function the op stands for, in the spelling of
     ``kernel`` (a release: ``"2.6.24"``, ``"6.1.0-50-686"``), with the resolved arguments in C
-    notation.  ``result``: what the call returned, where the text shows more of it (sbrk)."""
+    notation.  ``result``: what the call returned, where the text shows more of it (sbrk);
+    ``lang``: the ops that are no call (boot, a CPU access, a walk) are worded in it."""
     if op.name == "boot":
-        return boot_spelling(args)
+        return boot_spelling(args, lang)
     shown: dict[str, str] = {}
     for p in op.params:
         value = args.get(p.name)
         if value is None:
             continue
         shown[p.name] = str(value) if p.name == "pid" else arg_text(p.name, p.type, value)
-    text = spell(op.name, shown, kernel)
+    text = spell(op.name, shown, kernel, lang)
     if op.name == "sbrk" and isinstance(result, int) and isinstance(args.get("delta"), int):
         text += f" → brk({result + args['delta']:#010x})"
     return text
@@ -81,7 +83,8 @@ def boot_text(args: dict[str, Any]) -> str:
     return boot_spelling(args)
 
 
-def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any, kernel: str | None = None) -> str:
+def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any, kernel: str | None = None,
+                lang: str = "en") -> str:
     """A stress step: ``alloc_pages(GFP_KERNEL, random 0..3) × 2000``."""
     shown: dict[str, str] = {}
     for p in op.params:
@@ -95,7 +98,7 @@ def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any, kernel: str | None 
         else:
             continue
         shown[p.name] = text
-    text = spell(op.name, shown, kernel)
+    text = spell(op.name, shown, kernel, lang)
     text += f" × {rep.count}" if rep.count else f" for each it in {rep.each}"
     if rep.where is not None:
         text += f" where {rep.where_text}"

@@ -98,12 +98,13 @@ class StepResult:
     def title(self, lang: str = "en") -> str:
         return self.step.short_title(lang)
 
-    def call_text(self) -> str:
-        """The operation in kernel C notation: ``kmalloc(100, GFP_KERNEL)``."""
+    def call_text(self, lang: str = "en") -> str:
+        """The operation in kernel C notation: ``kmalloc(100, GFP_KERNEL)`` (``lang`` words
+        the ops that are no call: ``CPU 读取 0xc0100000``)."""
         rep = self.step.repeat
         if rep is None:
-            return call_text(self.step.op, self.args, self.kernel, self.result)
-        return repeat_text(self.step.op, self.step.args, rep, self.kernel)
+            return call_text(self.step.op, self.args, self.kernel, self.result, lang)
+        return repeat_text(self.step.op, self.step.args, rep, self.kernel, lang)
 
     @property
     def intended(self) -> bool:

@@ -269,3 +269,23 @@ def test_quiz_and_glossary_calls_have_the_kernels_argument_list():
         texts += [q[lang] for q in p.questions for lang in ("en", "zh")] + p.state
     bad = [b for t in texts for b in bad_arity(t)]
     assert not bad, bad
+
+
+def test_ops_that_are_no_call_are_worded_in_chinese_for_zh():
+    """boot, a CPU access, an MMU walk, a store/load, mmviz's own checks: Chinese words
+    around the same numbers; a kernel call reads the same in both languages."""
+    from scenarios.kcalls import SPELLING_ZH
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    seen = set()
+    for les in all_lessons():
+        for r in Timeline(les).run_all():
+            en, zh = r.call_text(), r.call_text("zh")
+            if r.op in SPELLING_ZH or r.op == "boot":
+                seen.add(r.op)
+                assert cjk.search(zh) and not cjk.search(en), (les.id, en, zh)
+                assert re.findall(r"0x[0-9a-f]+", zh) == re.findall(r"0x[0-9a-f]+", en)
+            else:
+                assert zh == en, (les.id, en, zh)
+    assert {"boot", "access", "walk", "write_virt", "read_virt"} <= seen
+    assert call_text(OPS["boot"], {"ram": "1G", "kernel": "2.6", "pae": True}, lang="zh") == \
+        "启动：1G 内存，Linux 2.6.24，PAE"

@@ -98,7 +98,7 @@ def lesson_chrome(app) -> str:
     cut = [view.title, view.summary]
     if r is not None:
         cut += [r.title("zh"), r.narration("zh").strip(), teaching_text(r.step, "zh").plain,
-                r.call_text(), *r.result_text().splitlines(), *(r.error_message or "").splitlines(),
+                r.call_text("zh"), *r.result_text().splitlines(), *(r.error_message or "").splitlines(),
                 r.error_kind or ""]
         cut += [str(e.key) for e in r.expects]          # the lesson's names for what it checks
         cut += [str(e.value) for e in r.expects if e.value is not None]

@@ -78,7 +78,7 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
         from .errata import teaching_text
         t.append(teaching_text(result.step, lang))
         t.append("> ", "dim")
-        t.append(result.call_text(), "bold")
+        t.append(result.call_text(lang), "bold")
         if result.error is not None:
             if result.intended:
                 t.append(f"\n  {w['intended']}{colon}{result.error_kind}: {result.error_message}\n",

@@ -5,6 +5,7 @@ panes what to show (attributes down); panes ask for a new selection with message
 """
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
@@ -428,6 +429,15 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(id="--command-palette",
                                                 placeholder=tr(self.lang, "palette.search")))
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        """The palette's "Screenshot": into the user's Downloads folder when it exists, else the
+        current directory (Textual's default folder may not exist, and the save then fails)."""
+        if path is None:
+            from platformdirs import user_downloads_path
+            downloads = user_downloads_path()
+            path = str(downloads) if downloads.is_dir() else os.getcwd()
+        self.deliver_screenshot(filename, path)
 
     def action_glossary(self) -> None:
         from .glossary import GlossaryScreen

@@ -13,7 +13,7 @@ class GlossaryScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     GlossaryScreen { align: center middle; }
-    GlossaryScreen > VerticalScroll { width: 100; height: 85%; border: thick $accent;
+    GlossaryScreen > VerticalScroll { width: 100; max-width: 100%; height: 85%; border: thick $accent;
                                       background: $surface; padding: 0 1; }
     """
     BINDINGS = [Binding("escape,G,q", "dismiss", "Close", id="close-glossary")]

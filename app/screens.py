@@ -23,7 +23,8 @@ class HelpScreen(ModalScreen[None]):
 
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
-    HelpScreen > VerticalScroll { width: 90; height: 80%; border: thick $accent; background: $surface; }
+    HelpScreen > VerticalScroll { width: 90; max-width: 100%; height: 80%; border: thick $accent;
+                                  background: $surface; }
     """
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="close-help")]
 
@@ -63,7 +64,7 @@ class LessonPicker(ModalScreen[Any]):
 
     DEFAULT_CSS = """
     LessonPicker { align: center middle; }
-    LessonPicker > Vertical { width: 80; height: auto; max-height: 80%; border: thick $accent;
+    LessonPicker > Vertical { width: 80; max-width: 100%; height: auto; max-height: 80%; border: thick $accent;
                               background: $surface; padding: 0 1; }
     LessonPicker OptionList { height: auto; max-height: 20; }
     """

@@ -129,7 +129,8 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
         out.append(f"  low ram: 0 - {lowmem_end:08x}")
     out += zone_sizes_lines(bs)
     order = " in Zone order" if fl.log_zonelist_order else ""
-    out.append(f"Built 1 zonelists{order}, mobility grouping on.  Total pages: {total_pages(bs)}")
+    mobility = ", mobility grouping on" if fl.log_zonelist_mobility else ""
+    out.append(f"Built 1 zonelists{order}{mobility}.  Total pages: {total_pages(bs)}")
     lin = ", linear)" if fl.log_hash_linear else ")"
     out.append(f"Dentry cache hash table entries: {bs.dentry_entries} "
                f"(order: {_order(bs.dentry_entries * 4)}, {bs.dentry_entries * 4} bytes" + lin)

@@ -78,6 +78,7 @@ class Flavour:
     log_highmem_init: bool = True
     log_memmap_block: bool = False
     log_zonelist_order: bool = False
+    log_zonelist_mobility: bool = True   # ", mobility grouping on" (2.6.24)
     log_memory_line: str = "new"
     log_layout_block: bool = False
     log_movable_start: str = "Movable zone start for each node"
@@ -242,4 +243,4 @@ def flavour_for(kernel: str) -> Flavour:
         early_alloc_kb=(152, 205))
     sp = 40 if v >= (5, 0) else 32
     return _derived(v, replace(base, name=kernel, release=kernel), struct_page_size=sp,
-                    slab_default="slub", thp=v >= (2, 6, 38))
+                    thp=v >= (2, 6, 38))

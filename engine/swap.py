@@ -47,11 +47,12 @@ def check_swap_size(nbytes: int, pae: bool, flavour="6.1") -> None:
     """ConfigError when a swap area of nbytes cannot be addressed by swap entries
     (swapon would print "Truncating oversized swap area"; mmviz refuses instead)."""
     from .errors import ConfigError
+    from .paging import as_flavour
     most = max_swap_pages(pae, flavour)
     if nbytes >> 12 > most:
         mode = "PAE" if pae else "non-PAE"
         raise ConfigError(f"swap: {nbytes >> 20}M is more than one swap area can address: "
-                          f"{flavour} {mode} swap entries keep {most.bit_length() - 1} offset "
+                          f"Linux {as_flavour(flavour).name} {mode} swap entries keep {most.bit_length() - 1} offset "
                           f"bits, at most {most >> 8}M per area")
 
 

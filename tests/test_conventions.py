@@ -270,3 +270,39 @@ def test_record_to_a_pipe_writes_no_progress(tmp_path):
     p = run("record", "memory-map", "-o", str(out), "--size", "100x30", "--step-seconds", "1")
     assert p.returncode == 0, p.stderr
     assert p.stderr == "" and out.exists()
+
+
+async def test_palette_screenshot_saves_without_a_downloads_folder(tmp_path, monkeypatch):
+    """The palette's Screenshot writes into the current directory when ~/Downloads is missing
+    (Textual's default folder), instead of failing."""
+    from app.app import MmvizApp
+    home = tmp_path / "home"
+    home.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.delenv("XDG_DOWNLOAD_DIR", raising=False)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
+    monkeypatch.chdir(tmp_path)
+    app = MmvizApp(lesson="buddy", settings=Settings(Path("none")))
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.action_screenshot()
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if list(tmp_path.glob("*.svg")):
+                break
+    shots = list(tmp_path.glob("*.svg"))
+    assert len(shots) == 1 and "<svg" in shots[0].read_text(encoding="utf-8")
+    assert not (home / "Downloads").exists()
+
+
+@pytest.mark.parametrize("key", ["question_mark", "G", "l", "Q", "g"])
+async def test_every_dialog_fits_an_80x24_terminal(key):
+    """Help, glossary, lesson picker, quiz and go-to keep their border inside 80 columns."""
+    from textual.screen import ModalScreen
+    from app.app import MmvizApp
+    app = MmvizApp(lesson="highmem", settings=Settings(Path("none")))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(key)
+        await pilot.pause()
+        assert isinstance(app.screen, ModalScreen)
+        for box in app.screen.children:
+            assert box.region.x >= 0 and box.region.right <= 80, (type(app.screen).__name__, box.region)

@@ -125,3 +125,25 @@ def test_kmalloc_cg_caches_from_514(kernel, cg):
                                            ("3.16", True)])
 def test_kmap_atomic_is_a_stack_from_2637(kernel, stack):
     assert flavour_for(kernel).kmap_atomic_stack == stack
+
+
+@pytest.mark.parametrize("kernel, line", [
+    ("2.6.20", "Built 1 zonelists.  Total pages:"),
+    ("2.6.22", "Built 1 zonelists.  Total pages:"),
+    ("2.6.23", "Built 1 zonelists in Zone order.  Total pages:"),
+    ("2.6.24", "Built 1 zonelists in Zone order, mobility grouping on.  Total pages:"),
+    ("4.13", "Built 1 zonelists in Zone order, mobility grouping on.  Total pages:"),
+    ("4.14", "Built 1 zonelists, mobility grouping on.  Total pages:"),
+    ("6.1", "Built 1 zonelists, mobility grouping on.  Total pages:")])
+def test_zonelist_line_per_release(kernel, line):
+    """build_all_zonelists(): the order name arrived in 2.6.23, mobility grouping in 2.6.24."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel)
+    assert [ln for ln in m.boot_state.log if ln.startswith("Built ")] == [
+        next(ln for ln in m.boot_state.log if ln.startswith(line))]
+
+
+@pytest.mark.parametrize("kernel, slab", [("2.6.20", "slab"), ("2.6.22", "slab"), ("2.6.23", "slub"),
+                                          ("3.16", "slub"), ("6.1", "slub")])
+def test_slab_allocator_default_per_release(kernel, slab):
+    """init/Kconfig: SLUB merged in 2.6.22, the default from 2.6.23; before, SLAB is the only choice."""
+    assert flavour_for(kernel).slab_default == slab

@@ -38,3 +38,5 @@ def test_engine_reproduction_outcome(capsys, stem):
     else:
         first = err.strip().splitlines()[0]
         assert first.startswith(f"{path}:{line}: ") and words in first, first
+        # a one-line error names things, it never dumps an engine object's repr
+        assert len(first) < len(str(path)) + 240 and "Flavour(" not in first, first

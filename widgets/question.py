@@ -25,7 +25,7 @@ class QuestionScreen(Screen[bool | None]):
 
     DEFAULT_CSS = """
     QuestionScreen { align: center middle; }
-    QuestionScreen > Vertical { width: 90; height: auto; border: thick $warning; padding: 1 2; }
+    QuestionScreen > Vertical { width: 90; max-width: 100%; height: auto; border: thick $warning; padding: 1 2; }
     QuestionScreen #question-text { margin-bottom: 1; text-style: bold; }
     QuestionScreen OptionList { height: auto; max-height: 8; }
     QuestionScreen #question-verdict { margin-top: 1; }

@@ -67,10 +67,16 @@ def read_dmesg(text: str) -> DmesgFacts:
     f.lines = [l for l in lines if MEMORY_LINE.match(l)]
     joined = "\n".join(lines)
     m = re.search(r"Linux version (\d+\.\d+(?:\.\d+)?)", joined)
+    # the boot loader's image name on the command line (BOOT_IMAGE=/boot/vmlinuz-2.6.31-20-generic)
+    image = re.search(r"Kernel command line:.*?BOOT_IMAGE=\S*?vmlinuz-(\d+\.\d+(?:\.\d+)?)", joined)
     if m:
         f.kernel = m.group(1)
+    elif image:
+        f.kernel = image.group(1)
+        f.defaults.append(f"kernel version: no 'Linux version' line, {f.kernel} read from BOOT_IMAGE")
     else:
-        f.defaults.append("kernel version: no 'Linux version' line, 6.1 assumed")
+        f.defaults.append("kernel version: no 'Linux version' line, 6.1 assumed "
+                          "(--kernel RELEASE gives it)")
     e820 = [l for l in lines if re.match(r"^ ?(BIOS-e820|modified)", l)]
     if e820:
         f.e820 = "\n".join(e820)

@@ -84,6 +84,21 @@ def test_case04_ubuntu_2631_era_b():
         l for l in real_lines("04-ubuntu-2.6.31-3G-toshiba-boot.txt") if l.startswith("Memory: ")]
 
 
+def test_release_read_from_the_boot_image_when_the_log_has_no_version_line():
+    """A log without 'Linux version' still names its release in BOOT_IMAGE= on the command line
+    (Ubuntu's GRUB); without either, 6.1 is assumed and the one-line note says how to give it."""
+    text = case_text("04-ubuntu-2.6.31-3G-toshiba-boot.txt")
+    bare = engine.Machine.from_dmesg(text)
+    assert bare.config.flavour.version[:2] == (6, 1)
+    assert any("--kernel RELEASE" in d for d in bare.dmesg_facts.defaults)
+    line = ("[    0.000000] Kernel command line: BOOT_IMAGE=/boot/vmlinuz-2.6.31-20-generic "
+            "root=UUID=x ro quiet splash\n")
+    m = engine.Machine.from_dmesg(line + text)
+    assert m.config.flavour.version == (2, 6, 31)
+    assert status(m)["different"] == [
+        l for l in real_lines("04-ubuntu-2.6.31-3G-toshiba-boot.txt") if l.startswith("Memory: ")]
+
+
 def test_case05_ubuntu_35_pae():
     m = engine.Machine.from_dmesg(case_text("05-ubuntu-3.5-pae-2G-a880g-boot.txt"), kernel="3.5")
     assert m.config.pae and m.config.nx and m.config.flavour.nr_cpus_config == 8

@@ -448,9 +448,18 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         self.push_screen(HelpScreen(self.lang))
 
     def action_pick_lesson(self) -> None:
-        from scenarios import all_lessons
+        from scenarios.library import is_bundled, lesson_status
         from .screens import LessonPicker
-        self.push_screen(LessonPicker(all_lessons(), self.lang), self._open_lesson)
+        status = lesson_status()
+        lessons = sorted((l for _, l, _ in status if l is not None), key=lambda l: (l.order, l.id))
+        broken = [p.name for p, l, _ in status if l is None and not is_bundled(p)]
+        self.push_screen(LessonPicker(lessons, self.lang), self._open_lesson)
+        if broken:                        # a teacher's broken lesson is named, never silently dropped
+            names = ", ".join(broken[:3]) + (" …" if len(broken) > 3 else "")
+            self.notify((f"{len(broken)} 个课程文件无法加载（{names}）：mmviz check 文件 查看原因"
+                         if self.lang == "zh" else
+                         f"{len(broken)} lesson file(s) did not load ({names}): mmviz check FILE says why"),
+                        severity="warning", timeout=8)
 
     def _open_lesson(self, lesson: Any) -> None:
         if lesson is None:

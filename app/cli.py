@@ -266,7 +266,7 @@ def cmd_layout(ns: argparse.Namespace) -> int:
 
 
 def cmd_lessons(ns: argparse.Namespace) -> int:
-    from scenarios.library import lesson_status
+    from scenarios.library import is_bundled, lesson_status
     rows = []
     waiting = []
     for path, lesson, err in lesson_status():
@@ -274,7 +274,7 @@ def cmd_lessons(ns: argparse.Namespace) -> int:
             rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps),
                          ", ".join(lesson.requires)))
         else:
-            waiting.append((path.stem, err.problems[0][1] if err and err.problems else "invalid"))
+            waiting.append((path.stem, err.lines()[0] if err else "invalid", is_bundled(path)))
     rows.sort()
     if ns.json:
         import json
@@ -282,15 +282,15 @@ def cmd_lessons(ns: argparse.Namespace) -> int:
                         for _, lid, title, n, req in rows],
                        ensure_ascii=False, indent=2), raw=True)
         return 0
-    width = max((len(r[1]) for r in rows), default=8)
+    shown = [w for w in waiting if ns.all or not w[2]]
+    width = max([len(r[1]) for r in rows] + [len(w[0]) for w in shown], default=8)
     head_title = "标题" if ns.lang == "zh" else "title"
     needs = "先学" if ns.lang == "zh" else "needs"
     out(f" #  {'id':<{width}}  {'steps':>5}  {head_title}")
     for i, (_, lid, title, n, req) in enumerate(rows):
         out(f"{i + 1:>2}  {lid:<{width}}  {n:>5}  {title}" + (f"  [{needs}: {req}]" if req else ""))
-    if ns.all:
-        for stem, why in waiting:
-            out(f"    {stem:<{width}}  {'-':>5}  (not runnable: {why})")
+    for stem, why, _ in shown:              # a teacher's broken lesson is listed, never dropped
+        out(f"    {stem:<{width}}  {'-':>5}  (not runnable: {why})")
     return 0
 
 
@@ -305,7 +305,8 @@ def cmd_check(ns: argparse.Namespace) -> int:
                 err_line(line)
             status = EXIT_FAIL
             continue
-        out(f"{lesson.path}: ok ({lesson.id}, {len(lesson.steps)} steps)")
+        from .cli_lesson import steps_count
+        out(f"{lesson.path}: ok ({lesson.id}, {steps_count(len(lesson.steps))})")
     return status
 
 

@@ -15,6 +15,14 @@ import unicodedata
 from typing import Any, Callable
 
 WIDTH = 88
+
+
+def steps_count(n: int, lang: str = "en") -> str:
+    """'1 step' / '12 steps' / '12 步'."""
+    if lang == "zh":
+        return f"{n} 步"
+    return f"{n} step" if n == 1 else f"{n} steps"
+
 WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "(think first: the answer is not shown; on a terminal you type it, "
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
@@ -76,7 +84,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     interactive = not answers and sys.stdin.isatty() and sys.stdout.isatty()
     tl = Timeline(lesson)
     machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or "defaults"
-    print(f"{lesson.title_in(lang)}  [{lesson.id}, {len(lesson)} {w['steps']}; machine: {machine}]")
+    print(f"{lesson.title_in(lang)}  [{lesson.id}, {steps_count(len(lesson), lang)}; machine: {machine}]")
     if lesson.kernel:
         print(f"  [{w['kernel']}: {lesson.kernel.get(lang) or lesson.kernel.get('en')}]")
     if lesson.requires:
@@ -157,7 +165,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
             err(f"{lesson.path}:{e.line}: step {r.index + 1} ({r.title('en')}) failed: "
                 f"{e.key} expected {e.expected}, got {e.actual}")
         return 1
-    print(f"{w['ok']} ({len(lesson)} steps)")
+    print(f"{w['ok']} ({steps_count(len(lesson), lang)})")
     return 0
 
 

@@ -200,6 +200,39 @@ async def test_picker_lists_a_user_folders_lesson(tmp_path):
         set_user_dirs([])
 
 
+def test_a_broken_user_lesson_is_named_not_dropped(tmp_path):
+    """`mmviz lessons` lists a user folder's lesson that does not load, with its file:line error;
+    the picker names it in a notification."""
+    assert mmviz("new", "class-demo", cwd=tmp_path).returncode == 0
+    (tmp_path / "broken.toml").write_text((BROKEN / "bad_toml.toml").read_text(encoding="utf-8"),
+                                          encoding="utf-8")
+    listed = mmviz("--lessons", str(tmp_path), "lessons")
+    assert listed.returncode == 0 and "class-demo" in listed.stdout
+    line = next(l for l in listed.stdout.splitlines() if "broken" in l)
+    assert "not runnable" in line and "broken.toml:15:17: bad TOML" in line
+
+
+async def test_picker_names_a_broken_user_lesson(tmp_path):
+    from app.app import MmvizApp
+    from scenarios.library import set_user_dirs
+    (tmp_path / "broken.toml").write_text("[lesson\n", encoding="utf-8")
+    set_user_dirs([tmp_path])
+    try:
+        app = MmvizApp(lesson="memory-map")
+        async with app.run_test(size=(160, 48)) as pilot:
+            await pilot.press("l")
+            await pilot.pause()
+            notes = [str(n.message) for n in app._notifications]
+            assert any("broken.toml" in n and "did not load" in n for n in notes), notes
+    finally:
+        set_user_dirs([])
+
+
+def test_step_counts_read_as_words():
+    from app.cli_lesson import steps_count
+    assert (steps_count(1), steps_count(12), steps_count(12, "zh")) == ("1 step", "12 steps", "12 步")
+
+
 def test_lessons_doc_is_generated_from_the_tables():
     from scenarios.facts import FACTS
     from scenarios.lessondoc import DOC_PATH, blocks_in, render

@@ -283,12 +283,6 @@ RULES: tuple[Rule, ...] = (
     Rule("log_memmap_block", V("5.0"), True, False,
          "page_alloc.c free_area_init_core: \"%s zone: %lu pages used for memmap\" / LIFO batch become "
          "pr_debug (approx. release; absent from the 6.1 ground truth)"),
-    Rule("log_zonelist_order", V("2.6.23"), False, True,
-         "page_alloc.c build_all_zonelists \"Built %i zonelists in %s order.\" (zonelist order selection, 2.6.23)"),
-    Rule("log_zonelist_mobility", V("2.6.24"), False, True,
-         "page_alloc.c build_all_zonelists \", mobility grouping %s\" (grouping pages by mobility, 2.6.24)"),
-    Rule("log_zonelist_order", V("4.14"), True, False,
-         "page_alloc.c build_all_zonelists \"in Zone order\" (ZONELIST_ORDER_ZONE removed, commit c9bff3eebc09)"),
     Rule("log_memory_line", V("3.11"), "old", "new", "mm/page_alloc.c mem_init_print_info (commit 7ee3d4e8cd56)"),
     Rule("log_layout_block", V("5.11"), True, False,
          "arch/x86/mm/init_32.c mem_init: \"virtual kernel memory layout:\" no longer printed "

@@ -64,4 +64,11 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "5.12.9 mm/vmalloc.c:2592 \"vmalloc: allocation failure: %lu bytes\" -> 5.14.2 l.2927/2960 "
          "\"vmalloc error: size %lu, exceeds total pages\" / \"..., vm_struct allocation failed\" "
          "(release approx.: 5.13 or 5.14)"),
+    # -- build_all_zonelists() ----------------------------------------------------
+    Rule("log_zonelist_order", V("2.6.23"), False, True,
+         "page_alloc.c build_all_zonelists \"Built %i zonelists in %s order.\" (zonelist order selection, 2.6.23)"),
+    Rule("log_zonelist_mobility", V("2.6.24"), False, True,
+         "page_alloc.c build_all_zonelists \", mobility grouping %s\" (grouping pages by mobility, 2.6.24)"),
+    Rule("log_zonelist_order", V("4.14"), True, False,
+         "page_alloc.c build_all_zonelists \"in Zone order\" (ZONELIST_ORDER_ZONE removed, commit c9bff3eebc09)"),
 )

@@ -23,7 +23,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 import weakref
 from types import BuiltinFunctionType, FunctionType, MethodType
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 # attributes fixed at boot: shared between the machine and all its checkpoints
 SHARED = ("config", "layout", "boot_state", "kernel_image", "reservations", "gfp")
@@ -41,7 +44,7 @@ class Checkpoint:
     extra: Any = None            # the caller's objects, copied with the machine
 
 
-def _memo(m: Any, state: dict, shared: tuple = ()) -> dict:
+def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
     """deepcopy memo for a machine's ``state`` (its __dict__ or a checkpoint's): the
     machine maps to ``m`` itself, mem_map and boot-time objects are shared, and the big
     integer tables are copied with dict.copy() instead of element by element."""
@@ -155,7 +158,7 @@ def _collector_paused():
             gc.enable()
 
 
-def save(m: Any, extra: Any = None, shared: tuple = ()) -> Checkpoint:
+def save(m: Machine, extra: Any = None, shared: tuple = ()) -> Checkpoint:
     """Checkpoint machine ``m``: a copy of its Python state and a CoW mem_map snapshot.
 
     ``extra`` (e.g. a lesson's named results) is copied in the same pass, so the engine
@@ -167,7 +170,7 @@ def save(m: Any, extra: Any = None, shared: tuple = ()) -> Checkpoint:
     return Checkpoint(m, state, m.memmap.snapshot(), extra)
 
 
-def trial_copy(m: Any) -> Any:
+def trial_copy(m: Machine) -> Any:
     """A throw-away copy of machine ``m`` for a trial run (engine.lifecycle.atomic): its
     Python state copied as :func:`save` copies it, its back-references to ``m`` pointing
     to the copy, and mem_map *shared*: the caller brackets the trial with
@@ -182,7 +185,7 @@ def trial_copy(m: Any) -> Any:
     return trial
 
 
-def restore(m: Any, ck: Checkpoint, shared: tuple = ()) -> tuple[list[int], Any, dict]:
+def restore(m: Machine, ck: Checkpoint, shared: tuple = ()) -> tuple[list[int], Any, dict]:
     """Put ``ck``'s state back into machine ``m`` (which must be ``ck.machine``).
 
     Returns (mem_map chunks copied back -- ``m.memmap.chunk_range(c)`` gives their

@@ -27,10 +27,15 @@ small machines) are not mapped; 2.6 builds without a rodata size write-protect t
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import physmem as pm
 from .paging import (_PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PCD,
                      _PAGE_PRESENT, _PAGE_PWT, _PAGE_RW, mk_pdpte)
 from .pgtable import PageTables
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 LOCAL_APIC_PHYS = 0xFEE00000
 IO_APIC_PHYS = 0xFEC00000
@@ -51,7 +56,7 @@ class SwapperTables(PageTables):
 class KernelPageTables:
     """Builds and owns swapper_pg_dir."""
 
-    def __init__(self, m) -> None:
+    def __init__(self, m: Machine) -> None:
         self.m = m
         cfg = m.config
         self.pae = cfg.pae

@@ -9,8 +9,13 @@ mm/swapfile.c).
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import physmem as pm
 from .events import Event, event
+
+if TYPE_CHECKING:
+    from .machine import Machine
 
 KMSG_LINES = 4000
 
@@ -23,7 +28,7 @@ class KernelMessage(Event):
     lines: tuple
 
 
-def printk(m, level: str, lines, events) -> None:
+def printk(m: Machine, level: str, lines, events) -> None:
     """Append lines to m.kmsg (bounded) and to the operation's events."""
     lines = tuple(lines)
     log = m.kmsg
@@ -34,7 +39,7 @@ def printk(m, level: str, lines, events) -> None:
         events.append(KernelMessage(level, lines))
 
 
-def page_ok(m, pfn: int) -> bool:
+def page_ok(m: Machine, pfn: int) -> bool:
     """vm_normal_page()'s sanity test: the frame has a struct page (below max_pfn) and
     is not free or a hole, so a PTE may map it."""
     if not 0 <= pfn < m.max_pfn:
@@ -42,7 +47,7 @@ def page_ok(m, pfn: int) -> bool:
     return int(m.memmap.owner[pfn]) not in (pm.OWNER_FREE, pm.OWNER_HOLE)
 
 
-def bad_pte_message(m, p, pte: int, pmd: int = 0, vaddr: int = 0, vm_flags: int = 0) -> str:
+def bad_pte_message(m: Machine, p, pte: int, pmd: int = 0, vaddr: int = 0, vm_flags: int = 0) -> str:
     """print_bad_pte() of the flavour."""
     if m.config.flavour.bad_pte_line == "bad_page_map":
         return f"BUG: Bad page map in process {p.comm}  pte:{pte:08x} pmd:{pmd:08x}"
@@ -50,7 +55,7 @@ def bad_pte_message(m, p, pte: int, pmd: int = 0, vaddr: int = 0, vm_flags: int 
             f"vaddr = {vaddr:x}")
 
 
-def swap_entry_ok(m, pte: int) -> bool:
+def swap_entry_ok(m: Machine, pte: int) -> bool:
     """The entry names swap type 0 and a slot of the area (not the header)."""
     from .paging import swp_pte_decode
     try:
@@ -66,7 +71,7 @@ def bad_swap_message(pte: int) -> str:
     return f"swap_free: Bad swap file entry {pte & 0xFFFF_FFFF:08x}"
 
 
-def bad_rss_message(m, p, kind: str, val: int) -> str:
+def bad_rss_message(m: Machine, p, kind: str, val: int) -> str:
     """check_mm() at mm teardown (6.1) when the counters did not come back to zero."""
     return f"BUG: Bad rss-counter state mm:{p.mm.pgd.cr3 | 0xc0000000:08x} type:{kind} val:{val}"
 
@@ -90,7 +95,7 @@ def alloc_failure_message(flavour, comm: str, order: int, mask: int, gfp_names: 
     return f"{comm}: page allocation failure: order:{order}" + _mode(style, mask, gfp_names)
 
 
-def vmalloc_failure_message(m, what: str, size: int, area_bytes: int = 0, got: int = 0,
+def vmalloc_failure_message(m: Machine, what: str, size: int, area_bytes: int = 0, got: int = 0,
                             page_alloc: str = "") -> str:
     """What the kernel logs when vmalloc(size) fails, in the release's format (rules
     log_vmalloc_failure, log_vmalloc_range, vmalloc_warn_highmem in engine.kversion_log).

@@ -17,6 +17,8 @@ areas are not modelled.
 """
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from . import physmem as pm
 from .errors import BadFree, ConfigError, OutOfMemory
 from .kmem_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
@@ -24,13 +26,17 @@ from .kmsg import vmalloc_failure_message
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW
 
 from .page_types import PAGE_SIZE
+
+if TYPE_CHECKING:
+    from .machine import Machine
+
 TLB_SINGLE_PAGE_FLUSH_CEILING = 33
 
 
 from .vmalloc_sync import sync_kernel_pdes  # noqa: E402
 
 
-def kernel_pte_flags(m) -> int:
+def kernel_pte_flags(m: Machine) -> int:
     """PAGE_KERNEL after __supported_pte_mask (and PTI dropping _PAGE_GLOBAL)."""
     kpt = m.kernel_pt
     f = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY
@@ -72,7 +78,7 @@ class Vmalloc:
         self.areas: list[VmArea] = []
         self.orphans: set[int] = set()     # vfree'd pages a user mapping still holds
 
-    def _find_gap(self, m, size: int) -> int | None:
+    def _find_gap(self, m: Machine, size: int) -> int | None:
         L = m.layout
         addr = L.vmalloc_start
         for a in self.areas:
@@ -81,7 +87,7 @@ class Vmalloc:
             addr = max(addr, a.end)
         return addr if addr + size <= L.vmalloc_end else None
 
-    def vmalloc(self, m, size: int, caller: str, events) -> int:
+    def vmalloc(self, m: Machine, size: int, caller: str, events) -> int:
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ConfigError(f"vmalloc: size must be a byte count, got {size!r}")
         new_msg = m.config.flavour.vmap_fail_message == "alloc_vmap_area"
@@ -136,7 +142,7 @@ class Vmalloc:
                 return a
         return None
 
-    def vfree(self, m, vaddr: int, events) -> None:
+    def vfree(self, m: Machine, vaddr: int, events) -> None:
         if not vaddr:
             return
         if vaddr & (PAGE_SIZE - 1):
@@ -146,7 +152,7 @@ class Vmalloc:
             raise BadFree(f"Trying to vfree() nonexistent vm area (0x{vaddr:08x})")
         self._release(m, area, events, mapped=True)
 
-    def _release(self, m, area: VmArea, events, mapped: bool) -> None:
+    def _release(self, m: Machine, area: VmArea, events, mapped: bool) -> None:
         pt = m.kernel_pt.pt
         n = 0
         for i in range(len(area.pages)):
@@ -185,7 +191,7 @@ class Vmalloc:
             events.append(VmapAreaFree(area.start, area.end))
 
     # -- /proc and accounting ----------------------------------------------------------------
-    def used_kb(self, m) -> int:
+    def used_kb(self, m: Machine) -> int:
         how = m.config.flavour.meminfo_vmalloc_used
         if how == "pages":
             return sum(len(a.pages) for a in self.areas) * 4
@@ -193,7 +199,7 @@ class Vmalloc:
             return 0
         return sum(a.size for a in self.areas) >> 10
 
-    def largest_chunk(self, m) -> int:
+    def largest_chunk(self, m: Machine) -> int:
         L = m.layout
         best, addr = 0, L.vmalloc_start
         for a in self.areas:
@@ -213,7 +219,7 @@ class Vmalloc:
             out.append(line + "\n")
         return "".join(out)
 
-    def check(self, m, fail) -> set[int]:
+    def check(self, m: Machine, fail) -> set[int]:
         """Areas ordered, inside the vmalloc range, frames owned and mapped once; returns
         the set of frames the areas hold."""
         L = m.layout

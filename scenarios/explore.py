@@ -135,6 +135,9 @@ def parse_command(line: str, names: "set[str] | dict[str, Any] | None" = None, i
     step = v.step(index, table, KeyLines({"": 1}))
     if v.problems or step is None:
         raise CommandError(v.problems[0][1] if v.problems else "not a valid step")
+    step.typed = True
+    if not step.title:                  # the title is what the user typed, as typed (0xc0000000, not 3221225472)
+        step.title = {"en": line.strip()}
     return step
 
 

@@ -104,6 +104,7 @@ class Step:
     raw: dict[str, Any] = field(default_factory=dict)                 # the table as written
     errata: list = field(default_factory=list)  # scenarios.teaching.Erratum: an article's claim, corrected
     listing: str | None = None                  # scenarios.exhibits name shown with the step
+    typed: bool = False                         # typed on the command line, not read from a lesson
 
     def narration(self, lang: str = "en") -> str:
         return self.say.get(lang) or self.say.get("en", "")

@@ -107,6 +107,22 @@ async def test_command_mid_lesson_branches_and_b_returns_to_the_intact_lesson():
         assert app.timeline.current.step is lesson_tl.lesson.steps[4]
 
 
+async def test_a_typed_command_is_titled_as_typed_and_its_kernel_error_is_no_failed_check():
+    """`:kfree 0xc0000000` reads back as typed (not 3221225472); the kernel's BadFree is its
+    answer, shown as such, not a lesson check the user never wrote."""
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("n")
+        await pilot.press("colon")
+        await _type(pilot, "kfree 0xc0000000")
+        await pilot.press("enter")
+        await pilot.pause()
+        cur = app.timeline.current
+        assert cur.title("en") == "kfree 0xc0000000"
+        assert cur.error is not None and cur.expects == []
+        app.timeline.machine.check()
+
+
 async def test_free_exploration_opens_with_a_hint():
     app = MmvizApp(ram="64M")
     async with app.run_test(size=(120, 40)) as pilot:

@@ -104,15 +104,15 @@ class LayoutMixin:
         fits = layout.fitting(self.size, self.front)
         if not fits:
             return
+        if len(fits) == 1:              # nothing to choose: no choice is pinned for a later resize
+            self.notify(tr(self.lang, "msg.layout_only", name=tr(self.lang, f"layout.{fits[0]}"),
+                           w=self.size.width, h=self.size.height), timeout=2)
+            return
         current = self.plan.layout if self.plan else fits[0]
         nxt = fits[(fits.index(current) + 1) % len(fits)] if current in fits else fits[0]
         self.layout_wanted = nxt
         self._apply_layout()
-        if len(fits) == 1:
-            self.notify(tr(self.lang, "msg.layout_only", name=tr(self.lang, f"layout.{nxt}"),
-                           w=self.size.width, h=self.size.height), timeout=2)
-        else:
-            self.notify(tr(self.lang, "msg.layout", name=tr(self.lang, f"layout.{nxt}")), timeout=1.5)
+        self.notify(tr(self.lang, "msg.layout", name=tr(self.lang, f"layout.{nxt}")), timeout=1.5)
 
     def action_scroll_lesson(self, lines: int) -> None:
         self.query_one(LessonPane).scroll_relative(y=lines, animate=False)

@@ -72,6 +72,9 @@ async def test_layout_key_cycles_the_layouts_that_fit():
         await pilot.press("v")
         await pilot.pause()
         assert app.plan.layout == "compact"
+        await pilot.resize_terminal(160, 48)            # ... and pins nothing: a wider terminal
+        await pilot.pause()                             # gets the wide layout back
+        assert app.plan.layout == "wide"
 
 
 async def test_pane_keys_bring_a_pane_in_front_in_compact():

@@ -203,7 +203,7 @@ class BootState:
         kernel_end_pfn = pos >> 12
         if kernel_end_pfn >= self.max_low_pfn - 64 or not self._is_ram(fl.kernel_load >> 12, kernel_end_pfn):
             raise ConfigError(
-                f"ram: {self.cfg.ram >> 20}M is too small for this kernel: its image is loaded at "
+                f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its image is loaded at "
                 f"{fl.kernel_load >> 20}M (CONFIG_PHYSICAL_START) and ends at "
                 f"{(kernel_end_pfn << 12) / (1 << 20):.1f}M, beyond usable lowmem")
         if fl.reserve_low_1m:
@@ -240,7 +240,7 @@ class BootState:
                 top -= n
                 res.append(Reservation(what, top, n, owner))
             if top < kernel_end_pfn:
-                raise ConfigError(f"ram: {self.cfg.ram >> 20}M is too small for this kernel: its early "
+                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its early "
                                   f"allocations ({(self.max_low_pfn - top) * 4}K) do not fit below "
                                   f"lowmem's end beside the {(kernel_end_pfn << 12) >> 20}M kernel image")
         else:                      # bootmem: bottom-up from MAX_DMA_ADDRESS (16 MB)
@@ -253,7 +253,7 @@ class BootState:
                 res.append(Reservation(what, cur, n, owner))
                 cur += n
             if cur > self.max_low_pfn - 16:
-                raise ConfigError(f"ram: {self.cfg.ram >> 20}M is too small for this kernel: its bootmem "
+                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its bootmem "
                                   f"allocations end at {(cur << 12) >> 20}M, beyond lowmem")
         mm = self.memmap
         for r in res:
@@ -361,3 +361,8 @@ class BootState:
     def _write_log(self, raw_last: int, max_arch_pfn: int) -> None:
         from .bootlog import boot_log_lines
         self.log.extend(boot_log_lines(self, raw_last, max_arch_pfn))
+
+
+def _ram_text(nbytes: int) -> str:
+    """The RAM size as given, without rounding: "30M", "31232K"."""
+    return f"{nbytes >> 20}M" if nbytes % (1 << 20) == 0 else f"{nbytes >> 10}K"

@@ -63,9 +63,10 @@ def test_splits_and_vmalloc_boot_or_give_a_config_error(kernel, pae):
     assert outcomes == {"boot", "config-error"}
 
 
-@pytest.mark.parametrize("ram", ["16M", "20M", "24M", "30M"])
-def test_61_below_its_load_address_is_a_config_error_not_a_crash(ram):
-    with pytest.raises(ConfigError, match="too small for this kernel"):
+@pytest.mark.parametrize("ram, shown", [("16M", "16M"), ("20M", "20M"), ("24M", "24M"), ("30M", "30M"),
+                                        ("31232K", "31232K")])
+def test_61_below_its_load_address_is_a_config_error_not_a_crash(ram, shown):
+    with pytest.raises(ConfigError, match=f"ram: {shown} is too small for this kernel"):
         engine.Machine.boot(ram=ram)
 
 

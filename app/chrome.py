@@ -169,4 +169,8 @@ class ChromeMixin:
             if b.id in PALETTE_SKIP:
                 continue
             desc, tip = binding_text(b, self.lang)
-            yield SystemCommand(desc, tip or desc, partial(self.call_later, self.run_action, b.action))
+            if not tip:                       # say which key does it, not the title again
+                shown = self.get_key_display(replace(b, key=b.key.split(",")[0]))
+                key = "+".join(p.capitalize() if len(p) > 1 else p for p in shown.split("+"))
+                tip = f"按键：{key}" if self.lang == "zh" else f"key: {key}"
+            yield SystemCommand(desc, tip, partial(self.call_later, self.run_action, b.action))

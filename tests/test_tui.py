@@ -90,6 +90,8 @@ async def test_help_picker_theme_focus_and_palette():
         for b in MmvizApp.BINDINGS:                 # every action, in the app's language
             if b.id != "palette":                   # the palette's own key is not listed in it
                 assert binding_text(b, app.lang)[0] in titles
+        for c in app.get_system_commands(app.screen):    # a help line that says something
+            assert c.help and c.help != c.title, c.title
 
 
 async def test_command_line_free_exploration_and_errors():

@@ -259,6 +259,11 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
             res.focus[kind] = None
         if kind == "process" and isinstance(res.focus[kind], Process):
             res.focus[kind] = res.focus[kind].pid
+    if step.typed and not step.focus and isinstance(res.value, int):
+        # a typed command selects what it returned: the address or the frame
+        kind = {"vaddr": "address", "pfn": "pfn"}.get(step.op.result)
+        if kind is not None:
+            res.focus[kind] = res.value
     if step.ask is not None:
         a = step.ask
         try:

@@ -121,6 +121,13 @@ async def test_a_typed_command_is_titled_as_typed_and_its_kernel_error_is_no_fai
         assert cur.title("en") == "kfree 0xc0000000"
         assert cur.error is not None and cur.expects == []
         app.timeline.machine.check()
+        await pilot.press("colon")
+        await _type(pilot, "vmalloc 1M")
+        await pilot.press("enter")
+        await pilot.pause()
+        got = app.timeline.current.value
+        assert app.timeline.current.focus == {"address": got}    # the new area is selected
+        assert app.selection is not None and app.selection.value == got
 
 
 async def test_free_exploration_opens_with_a_hint():

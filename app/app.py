@@ -21,7 +21,7 @@ from textual.widgets import Static
 from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
                      SlabPane, VirtualMap)
 from widgets.i18n import tr
-from widgets.physmap import event_pfn_ranges
+from widgets.physmap import step_pfn_ranges
 from widgets.selection import SelectionRequested
 from widgets.errata import lesson_summary
 from widgets.stepview import StepView, machine_text
@@ -342,7 +342,8 @@ class MmvizApp(ChromeMixin, LayoutMixin, ExploreMixin, App):
         if move is None or move.new_machine or self.view is None:
             return None
         m = self.timeline.machine
-        return [m.memmap.chunk_range(c) for c in move.chunks] + event_pfn_ranges(move.events)
+        return [m.memmap.chunk_range(c) for c in move.chunks] + \
+            [r for result in (*move.undone, *move.applied) for r in step_pfn_ranges(result)]
 
     def action_step(self) -> None:
         if not self.timeline.at_end:

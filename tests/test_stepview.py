@@ -91,3 +91,25 @@ async def test_end_home_back_and_lesson_switch_land_on_the_recorded_frames(tmp_p
         assert await shot(13) == zg[13]
         await pilot.press("p", "p")
         assert await shot(11) == zg[11]
+
+
+def test_back_presses_land_on_the_recorded_frames_of_every_buddy_step(tmp_path_factory):
+    """Panes keep what they drew by content (the buddy pane's zone blocks, the steps' frame
+    ranges): going back one press at a time from the end must give each step's own frame."""
+    import asyncio
+    asyncio.run(_back_from_the_end("buddy", whole("buddy", tmp_path_factory)))
+
+
+async def _back_from_the_end(lesson: str, frames: list[bytes]) -> None:
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    from app.app import MmvizApp
+    from app.svgcast import fix_text_lengths
+    app = MmvizApp(lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        await pilot.press("end")
+        for n in range(len(frames) - 1, -1, -1):
+            await settle(pilot)
+            svg = app.export_screenshot(title=f"mmviz — step {n}")
+            assert fix_text_lengths(svg, 20 * 0.61).encode("utf-8") == frames[n], f"step {n}"
+            await pilot.press("p")

@@ -18,7 +18,7 @@ from engine.zone import MAX_ORDER
 
 from .i18n import tr
 from .selection import Selection, SelectionRequested, selected_zone
-from .stepview import StepView
+from .stepview import StepView, derived
 from .textlines import TextLines, set_border_title
 
 if TYPE_CHECKING:
@@ -116,6 +116,7 @@ class BuddyPane(TextLines):
         self._machine: Machine | None = None
         self._view: StepView | None = None
         self._rendered_width: int | None = None
+        self._blocks: dict[tuple, list[Text]] = {}     # a zone's drawn block, by what it shows
 
     def show(self, view: StepView) -> None:
         """Draw free_area at this view; the sparkline is the lesson's steps 0..position."""
@@ -141,54 +142,23 @@ class BuddyPane(TextLines):
         m, lang = view.machine, view.lang
         label = lambda key: pad(tr(lang, key), 9)         # noqa: E731
         chosen = selected_zone(m, view.selection)
-        marks = buddy_highlights(list(view.events))
+        marks = derived(view.result, "buddy_marks", lambda: buddy_highlights(view.result.events)) \
+            if view.result is not None else {}
         history = [dict(h) for h in view.free_history]
         lines: list[Text] = []
         width = self.text_width
+        blocks = self._blocks
+        if len(blocks) > 256:
+            blocks.clear()
         for z in m.zones:
-            head = Text()
-            head.append(f"{z.name:<8}", "bold reverse" if z.name == chosen else "bold")
-            head.append(" " + tr(lang, "buddy.nr_free_head", free=z.free_pages))
-            marks_text = tr(lang, "buddy.wmarks", min=z.watermark_min, low=z.watermark_low,
-                            high=z.watermark_high)
-            if head.cell_len + 2 + cell_len(marks_text) <= width:     # else on a line of its own
-                head.append("  " + marks_text)
-                lines.append(head)
-            else:
-                lines += [head, Text("  " + marks_text)]
-            hit_orders = {o for (_, o, _, _) in marks.get(z.name, [])}
-            nr_free = z.nr_free
-            top = max(1, max(nr_free))
-            col, groups = order_columns(width)
-            unusable = unusable_indices(nr_free)
-            for orders in groups:
-                row = Text("  order    ", "dim")
-                for o in orders:
-                    row.append(f"{o:>{col}}", "bold magenta" if o in hit_orders else "dim")
-                lines.append(row)
-                row = Text("  nr_free  ")
-                for o in orders:
-                    row.append(f"{nr_free[o]:>{col}}", "bold reverse magenta" if o in hit_orders else "")
-                lines.append(row)
-                row = Text("           ")
-                for o in orders:
-                    row.append(f"{_bar(nr_free[o], top) * (col - 3):>{col}}",
-                               "magenta" if o in hit_orders else "blue")
-                lines.append(row)
-                row = Text(f"  {label('buddy.unusable')}", "dim")
-                for o in orders:
-                    i = unusable[o]
-                    digits = 3 if col > 5 else 2             # keep a space between the columns
-                    row.append(f"{i / 1000:>{col}.{digits}f}", "red" if i >= 500 else "yellow" if i else "dim")
-                lines.append(row)
-            hits = marks.get(z.name, [])         # one line per zone, so nothing below moves
-            row = Text("  ")
-            for what, order, first, last in hits[:2]:
-                row.append(tr(lang, "buddy.hit", what=tr(lang, f"buddy.{what}"), order=order,
-                              first=f"{first:#x}", last=f"{last:#x}") + "  ", "magenta")
-            if len(hits) > 2:
-                row.append(f"+{len(hits) - 2}", "dim magenta")
-            lines.append(row)
+            hits = tuple(marks.get(z.name, ()))
+            # a zone's block is a function of these values alone: drawn once, shown again
+            key = (z.name, z.name == chosen, z.free_pages, z.watermark_min, z.watermark_low,
+                   z.watermark_high, tuple(z.nr_free), hits, lang, width)
+            block = blocks.get(key)
+            if block is None:
+                block = blocks[key] = self._zone_block(z, key[1], hits, lang, width)
+            lines += block
             series = [h[z.name] for h in history if z.name in h]
             row = Text(f"  {label('buddy.per_step')}", "dim")
             row.append_text(sparkline(series, z.watermark_min, z.watermark_low, z.watermark_high,
@@ -201,4 +171,54 @@ class BuddyPane(TextLines):
         legend.append(tr(lang, "buddy.chosen"), "dim")
         lines.append(legend)
         lines.append(Text(tr(lang, "buddy.legend"), "dim"))
+        return lines
+
+    @staticmethod
+    def _zone_block(z: Any, chosen: bool, hits: tuple, lang: str, width: int) -> list[Text]:
+        """A zone's head, its orders' nr_free, bars and unusable index, and the blocks this
+        step split or merged (everything but the sparkline)."""
+        label = lambda key: pad(tr(lang, key), 9)         # noqa: E731
+        lines: list[Text] = []
+        head = Text()
+        head.append(f"{z.name:<8}", "bold reverse" if chosen else "bold")
+        head.append(" " + tr(lang, "buddy.nr_free_head", free=z.free_pages))
+        marks_text = tr(lang, "buddy.wmarks", min=z.watermark_min, low=z.watermark_low,
+                        high=z.watermark_high)
+        if head.cell_len + 2 + cell_len(marks_text) <= width:     # else on a line of its own
+            head.append("  " + marks_text)
+            lines.append(head)
+        else:
+            lines += [head, Text("  " + marks_text)]
+        hit_orders = {o for (_, o, _, _) in hits}
+        nr_free = z.nr_free
+        top = max(1, max(nr_free))
+        col, groups = order_columns(width)
+        unusable = unusable_indices(nr_free)
+        for orders in groups:
+            row = Text("  order    ", "dim")
+            for o in orders:
+                row.append(f"{o:>{col}}", "bold magenta" if o in hit_orders else "dim")
+            lines.append(row)
+            row = Text("  nr_free  ")
+            for o in orders:
+                row.append(f"{nr_free[o]:>{col}}", "bold reverse magenta" if o in hit_orders else "")
+            lines.append(row)
+            row = Text("           ")
+            for o in orders:
+                row.append(f"{_bar(nr_free[o], top) * (col - 3):>{col}}",
+                           "magenta" if o in hit_orders else "blue")
+            lines.append(row)
+            row = Text(f"  {label('buddy.unusable')}", "dim")
+            for o in orders:
+                i = unusable[o]
+                digits = 3 if col > 5 else 2             # keep a space between the columns
+                row.append(f"{i / 1000:>{col}.{digits}f}", "red" if i >= 500 else "yellow" if i else "dim")
+            lines.append(row)
+        row = Text("  ")                  # one line per zone, so nothing below moves
+        for what, order, first, last in hits[:2]:
+            row.append(tr(lang, "buddy.hit", what=tr(lang, f"buddy.{what}"), order=order,
+                          first=f"{first:#x}", last=f"{last:#x}") + "  ", "magenta")
+        if len(hits) > 2:
+            row.append(f"+{len(hits) - 2}", "dim magenta")
+        lines.append(row)
         return lines

@@ -25,7 +25,7 @@ from engine.events import FreePages, FreeReserved, Merge, Reserve, Split
 from .i18n import tr
 from .textlines import ThemedLines, set_border_title, wrap_text
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
-from .stepview import StepView
+from .stepview import StepView, derived
 
 from .physmap_legend import (CLASS_COLOURS, CLASS_NAMES, FREE_BY_ZONE, GLYPH, GLYPHS, GUTTER,  # noqa: F401
                              GUTTER_STYLE, INFO_ROWS, LINKED, NCLS, RUNTIME, SELECTED, STYLES, TOUCHED,
@@ -79,6 +79,15 @@ def event_pfn_ranges(events: Iterable[Any]) -> list[tuple[int, int]]:
             f = table[type(ev)] = _range_of(type(ev))
         f(ev, out)
     return out
+
+
+def step_pfn_ranges(result: Any) -> list[tuple[int, int]]:
+    """The frame ranges a step's events touched (:func:`event_pfn_ranges` of ``result.events``),
+    worked out once per step result: the app's incremental redraw and the map's marks both
+    need them.  [] for no step (position 0)."""
+    if result is None:
+        return []
+    return derived(result, "pfn_ranges", lambda: event_pfn_ranges(result.events))
 
 
 MANY = 64        # ranges: from here on, cells are found with numpy rather than one range each
@@ -221,7 +230,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         those cells); when that is not known (a jump, a back-step, another machine) every
         frame is binned again.  The step's marks always come from the step's own events."""
         machine = view.machine
-        marks = event_pfn_ranges(view.events)
+        marks = step_pfn_ranges(view.result)
         changed = view.changed_since(self._serial)
         self._serial = view.serial
         if machine is not self.machine or self.cells is None or changed is None:

@@ -14,7 +14,7 @@ a new machine, or when it missed a view).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Callable
 
 from .selection import Selection
 
@@ -48,6 +48,28 @@ class StepView:
     def changed_since(self, serial: int) -> tuple[tuple[int, int], ...] | None:
         """The frame ranges changed since the view ``serial`` a pane drew, or None (redraw all)."""
         return self.touched if serial == self.previous and serial >= 0 else None
+
+
+_DERIVED: dict[int, tuple[Any, dict[str, Any]]] = {}
+
+
+def derived(result: Any, name: str, make: Callable[[], Any]) -> Any:
+    """``make()``, worked out once per step result and name: what a pane derives from a step's
+    events (its frame ranges, the buddy blocks it split) is the same each time the step is
+    shown again (back, forward, a jump, another pane), and a heavy step has thousands of
+    events.  Kept while the result lives (a weak reference guards the id); callers must not
+    change what they get."""
+    import weakref
+    hit = _DERIVED.get(id(result))
+    if hit is None or hit[0]() is not result:
+        if len(_DERIVED) > 512:
+            for k in [k for k, (ref, _) in _DERIVED.items() if ref() is None]:
+                del _DERIVED[k]
+        hit = _DERIVED[id(result)] = (weakref.ref(result), {})
+    values = hit[1]
+    if name not in values:
+        values[name] = make()
+    return values[name]
 
 
 def _size(n: int) -> str:

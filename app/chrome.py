@@ -7,6 +7,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, Iterable
 
+from rich.cells import cell_len
 from textual.app import SystemCommand
 from textual.binding import Binding
 from textual.widgets import Footer, Header
@@ -59,23 +60,59 @@ def help_path(lang: str) -> Path:
     return zh if lang == "zh" and zh.exists() else here / "help.md"
 
 
+def footer_key_width(key_display: str, description: str, compact: bool) -> int:
+    """Cells a footer key takes (Textual's FooterKey: the key padded by one cell each side and
+    the description followed by one, or in compact form the key and " description")."""
+    if not description:
+        return cell_len(key_display)
+    if compact:
+        return cell_len(key_display) + 1 + cell_len(description)
+    return cell_len(key_display) + 2 + cell_len(description) + 1
+
+
+PALETTE_KEY_EXTRA = 2      # the palette's key: a bar on its left and a cell of padding on its right
+
+
 class StableFooter(Footer):
-    """Textual's footer, recomposed only when the keys it shows change.  Textual rebuilds
-    every key of the footer (widgets, styles) on each bindings signal -- focus moves, mounts,
-    refreshes -- even when nothing it shows changed; at start-up that was most of the
-    first frame's style work."""
+    """Textual's footer, recomposed only when the keys it shows change, showing only the keys
+    that fit.  Textual rebuilds every key of the footer (widgets, styles) on each bindings
+    signal -- focus moves, mounts, refreshes -- even when nothing it shows changed; at
+    start-up that was most of the first frame's style work.  And it lays every key out in
+    one row whatever the width, with the palette's key docked on the right over them: at 80
+    columns the key under it was cut in half (and a Chinese character cut by it showed as a
+    gap).  Keys that do not fit beside the palette's key are left out, from the last one;
+    they are all in the palette and the help screen."""
 
     _shown: tuple | None = None
+    _width = -1
 
     def compose(self) -> Any:
-        """Textual's keys, each created with the footer's ``compact`` already set: a key starts
-        compact and its binding to the footer then unsets it, restyling every key twice.  (The
-        palette's key is not bound to the footer: it stays compact.)"""
+        """Textual's keys that fit, each created with the footer's ``compact`` already set: a
+        key starts compact and its binding to the footer then unsets it, restyling every key
+        twice.  (The palette's key is not bound to the footer: it stays compact.)"""
         from textual.widgets._footer import FooterKey
+        keys, palette = [], []
         for widget in super().compose():
-            if isinstance(widget, FooterKey) and not widget.has_class("-command-palette"):
+            if isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
+                palette.append(widget)
+                continue
+            if isinstance(widget, FooterKey):
                 widget.set_reactive(FooterKey.compact, self.compact)
+            keys.append(widget)
+        self._width = width = self.app.size.width
+        room = width - sum(footer_key_width(k.key_display, k.description, True) + PALETTE_KEY_EXTRA
+                           for k in palette)
+        for widget in keys:
+            if isinstance(widget, FooterKey):
+                room -= footer_key_width(widget.key_display, widget.description, self.compact)
+                if room < 0:
+                    break
             yield widget
+        yield from palette
+
+    def on_resize(self) -> None:
+        if self.app.size.width != self._width and self._shown is not None:
+            self.call_after_refresh(self.recompose)
 
     def bindings_changed(self, screen: Any) -> None:
         self._bindings_ready = True

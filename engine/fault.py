@@ -2,7 +2,9 @@
 
 ``do_user_fault`` is what runs after the MMU raised #PF: find_vma (expanding a stack
 VMA downwards), access_error, then handle_pte_fault:
-* no PTE: do_anonymous_page -- a read maps the shared zero page read-only, a write
+* no PTE: do_anonymous_page -- a read maps the shared zero page read-only (not in
+  2.6.24-2.6.31, Flavour.anon_read_zero_page: there a read gets a zeroed frame too,
+  mapped dirty, and writable when the VMA is), a write
   gets a zeroed GFP_HIGHUSER_MOVABLE frame mapped writable and dirty; a read of a
   file mapping gets a page of its own (zero-filled: mmviz has no page cache, so the
   page stands for the file's page and is counted as anonymous); shared
@@ -12,7 +14,7 @@ VMA downwards), access_error, then handle_pte_fault:
 * present, write to a read-only PTE: do_wp_page (copy, or reuse by the last user);
 * otherwise a spurious fault: the A/D bits are set and the TLB entry refreshed.
 Errors become ``SegFault`` with the kernel's "segfault at" line; the machine is left
-as it was.
+as it was.  The HandleFault and Segv events carry the path taken (engine.fault_flow).
 """
 from __future__ import annotations
 
@@ -34,6 +36,26 @@ if TYPE_CHECKING:
 
 USER_GFP = "GFP_HIGHUSER_MOVABLE"
 
+# what handle_pte_fault() returned -> the engine.fault_flow nodes it went through
+HOW_PATH: dict[str, tuple[str, ...]] = {
+    "zero page": ("do_anonymous_page", "zero_page"),
+    "anonymous page (read)": ("do_anonymous_page", "zeroed_page_read"),
+    "anonymous page": ("do_anonymous_page", "zeroed_page"),
+    "file page": ("do_fault", "file_page"),
+    "file page (written)": ("do_fault", "file_cow"),
+    "special mapping": ("do_fault", "special"),
+    "map_driver nopage": ("do_fault", "driver"),
+    "shared anonymous page": ("do_fault", "shmem"),
+    "swap-in": ("do_swap_page", "swap_in"),
+    "retry": ("do_swap_page", "retry"),
+    "shared page made writable": ("do_wp_page", "wp_shared"),
+    "copy-on-write: reused (last user)": ("do_wp_page", "cow_reuse"),
+    "copy-on-write: copied": ("do_wp_page", "cow_copy"),
+    "zero page replaced": ("do_wp_page", "cow_zero"),
+    "retry (page went away under reclaim)": ("do_wp_page", "retry"),
+    "spurious (TLB refreshed)": ("spurious",),
+}
+
 
 def segv_message(m: Machine, p, vaddr: int, code: int) -> str:
     """show_signal_msg(): the line the kernel logs for an unhandled user fault."""
@@ -51,10 +73,11 @@ def segv_message(m: Machine, p, vaddr: int, code: int) -> str:
     return msg
 
 
-def bad_area(m: Machine, p, vaddr: int, code: int, events, why: str):
+def bad_area(m: Machine, p, vaddr: int, code: int, events, why: str, path=("bad_area",)):
+    """SIGSEGV: the Segv event (with ``path``, engine.fault_flow nodes) and the SegFault to raise."""
     msg = segv_message(m, p, vaddr, code)
     if events is not None:
-        events.append(Segv(p.pid, vaddr, code, msg))
+        events.append(Segv(p.pid, vaddr, code, msg, tuple(path)))
     err = SegFault(msg)
     err.reason = why
     err.vaddr, err.error_code = vaddr, code
@@ -119,25 +142,34 @@ def expand_stack(m: Machine, p, vma, vaddr: int, events) -> bool:
 def do_user_fault(m: Machine, p, vaddr: int, code: int, events) -> str:
     """Fix the fault or raise SegFault.  Returns what was done (for the events)."""
     vma = p.mm.find_vma(vaddr)
+    path = ["find_vma"]
     if vma is None:
-        raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)")
+        raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)", (*path, "no_vma", "bad_area"))
+    if m.config.flavour.vma_index == "mmap_cache":
+        p.mm.mmap_cache = vma.start               # find_vma() caches what it found
     if vma.start > vaddr:
-        if not vma.vm_flags & VM_GROWSDOWN or not expand_stack(m, p, vma, vaddr, events):
-            raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)")
+        if not vma.vm_flags & VM_GROWSDOWN:
+            raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)",
+                           (*path, "no_vma", "bad_area"))
+        path.append("expand_stack")
+        if not expand_stack(m, p, vma, vaddr, events):
+            raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)", (*path, "bad_area"))
+    path.append("good_area")
+    denied = (*path, "access_error", "bad_area")
     f = vma.vm_flags
     if code & X86_PF_WRITE:
         if not f & VM_WRITE:
-            raise bad_area(m, p, vaddr, code, events, "write to a non-writable VMA")
+            raise bad_area(m, p, vaddr, code, events, "write to a non-writable VMA", denied)
     elif code & X86_PF_PROT:
         raise bad_area(m, p, vaddr, code, events,
                        "instruction fetch from a non-executable page" if code & X86_PF_INSTR
-                       else "protection fault on a present page")
+                       else "protection fault on a present page", denied)
     elif not f & (VM_READ | VM_WRITE | VM_EXEC):
-        raise bad_area(m, p, vaddr, code, events, "PROT_NONE VMA")
+        raise bad_area(m, p, vaddr, code, events, "PROT_NONE VMA", denied)
     p.mm.pgd.pte_paddr(vaddr, alloc=True, user=True)     # pte_alloc() comes first
     how = handle_pte_fault(m, p, vma, vaddr, bool(code & X86_PF_WRITE), events)
     if events is not None:
-        events.append(HandleFault(p.pid, vaddr, code, how))
+        events.append(HandleFault(p.pid, vaddr, code, how, (*path, "handle_mm_fault", *HOW_PATH[how])))
     p.mm.update_hiwater()
     return how
 
@@ -155,9 +187,16 @@ def handle_pte_fault(m: Machine, p, vma, vaddr: int, write: bool, events) -> str
             p.mm.rss_file += 1
             _map(m, p, vaddr, pfn, prot, vma.special, events)
             return "special mapping"
-        if not write and vma.file is None:
+        if not write and vma.file is None and m.config.flavour.anon_read_zero_page:
             _map(m, p, vaddr, m.zero_pfn, prot & ~_PAGE_RW, "zero page", events)
             return "zero page"
+        if not write and vma.file is None:   # 2.6.24-2.6.31: pte_mkdirty + maybe_mkwrite
+            pfn = alloc_user_page(m, events)
+            _new_anon_page(m, p, vma, pfn, vaddr)
+            p.mm.rss_anon += 1
+            rw = _PAGE_RW if vma.vm_flags & VM_WRITE else 0
+            _map(m, p, vaddr, pfn, prot | rw | _PAGE_DIRTY, "anonymous", events)
+            return "anonymous page (read)"
         if not write:                  # a file page: its own (zero-filled) page, read-only
             pfn = alloc_user_page(m, events)
             _new_anon_page(m, p, vma, pfn, vaddr)
@@ -168,7 +207,7 @@ def handle_pte_fault(m: Machine, p, vma, vaddr: int, write: bool, events) -> str
         _new_anon_page(m, p, vma, pfn, vaddr)
         p.mm.rss_anon += 1
         _map(m, p, vaddr, pfn, prot | _PAGE_RW | _PAGE_DIRTY, "anonymous", events)
-        return "anonymous page"
+        return "anonymous page" if vma.file is None else "file page (written)"
     if not pte_mapped(m, pte):
         return do_swap_page(m, p, vma, vaddr, pte, write, prot, events)
     if write and not pte & _PAGE_RW:

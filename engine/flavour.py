@@ -137,6 +137,8 @@ class Flavour:
     kmalloc_rcl_caches: bool = True       # 4.20: kmalloc-rcl-N
     kmalloc_cg_caches: bool = True        # 5.14: kmalloc-cg-N
     stack_guard_gap_pages: int = 256      # 4.12: stack_guard_gap
+    anon_read_zero_page: bool = True      # not 2.6.24-2.6.31: a read fault maps the shared zero page
+    vma_index: str = "maple"              # "mmap_cache" (rb-tree) | "vmacache" (3.15) | "maple" (6.1)
     brk_min_start_brk: bool = True        # 2.6.26: brk may not go below start_brk (not end_code)
     brk_vma_only: bool = True             # 6.1: do_brk_flags grows only the brk VMA
     mprotect_exclusive_writable: bool = True  # 6.0: mprotect re-sets RW on exclusive anon pages

@@ -67,6 +67,16 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("stack_guard_gap_pages", V("4.12"), 0, 256,
          "mm/mmap.c stack_guard_gap = 256 pages (commit 1be7107fbe18); the one-page guard of "
          "2.6.36-4.11 is not modelled"),
+    Rule("anon_read_zero_page", V("2.6.24"), True, False,
+         "mm/memory.c do_anonymous_page: a read fault allocates a zeroed page too, mapped "
+         "pte_mkdirty + maybe_mkwrite (\"remove ZERO_PAGE\", commit 557ed1fa2620)"),
+    Rule("anon_read_zero_page", V("2.6.32"), False, True,
+         "mm/memory.c do_anonymous_page: a read maps my_zero_pfn() (\"mm: reinstate ZERO_PAGE\", "
+         "commit a13ea5b75964)"),
+    Rule("vma_index", V("3.15"), "mmap_cache", "vmacache",
+         "mm/mmap.c find_vma: mm->mmap_cache -> per-thread vmacache (commit 615d6e8756c8)"),
+    Rule("vma_index", V("6.1"), "vmacache", "maple", "mm_types.h: maple_tree mm_mt replaces mmap, "
+         "mm_rb and the vmacache (commits d4af56c5c7c6, 763ecb035029, 7964cf8caa4d)"),
     Rule("brk_min_start_brk", V("2.6.26"), False, True,
          "mm/mmap.c sys_brk: lower bound mm->end_code -> mm->start_brk without CONFIG_COMPAT_BRK "
          "(commit 4cc6028d4040)"),
@@ -140,18 +150,6 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("swp_entry_offset_bits", V("4.20"), 25, 26,
          "include/linux/swapops.h SWP_TYPE_SHIFT = BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT "
          "(\"xarray: Replace exceptional entries\")"),
-    # -- messages ----------------------------------------------------------------
-    Rule("oops_line", V("2.6.26"), "virtual_address", "paging_request",
-         "2.6.24 arch/x86/mm/fault_32.c:546 \"BUG: unable to handle kernel NULL pointer dereference\" / "
-         "\"paging request\" + \" at virtual address %08lx\" -> 2.6.26 arch/x86/mm/fault.c:401 "
-         "show_fault_oops \" at %08lx\" (2.6.25 not checked)"),
-    Rule("oops_line", V("5.0"), "paging_request", "page_fault",
-         "arch/x86/mm/fault.c show_fault_oops: \"unable to handle kernel paging request at\" -> "
-         "\"unable to handle page fault for address:\", below PAGE_SIZE \"BUG: kernel NULL pointer "
-         "dereference, address:\" (\"x86/fault: Decode page fault OOPSes better\")"),
-    Rule("bad_pte_line", V("2.6.29"), "bad_pte", "bad_page_map",
-         "mm/memory.c print_bad_pte: \"Bad pte = ...\" -> \"BUG: Bad page map in process\" (Hugh Dickins' "
-         "badpage series)"),
     # -- /proc and the boot log ----------------------------------------------------
     Rule("meminfo_format", APPROX, "2.6.24", "6.1",
          "fs/proc/meminfo.c meminfo_proc_show field list: 2.6.24's before 4.15, 6.1's after (approx.)"),

@@ -14,6 +14,18 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("log_segfault_cpu", V("6.1"), False, True,
          "6.1 arch/x86/mm/fault.c:812 show_signal_msg: \" likely on CPU %d (core %d, socket %d)\" "
          "(commit c926087eb385)"),
+    # oopses and bad PTEs
+    Rule("oops_line", V("2.6.26"), "virtual_address", "paging_request",
+         "2.6.24 arch/x86/mm/fault_32.c:546 \"BUG: unable to handle kernel NULL pointer dereference\" / "
+         "\"paging request\" + \" at virtual address %08lx\" -> 2.6.26 arch/x86/mm/fault.c:401 "
+         "show_fault_oops \" at %08lx\" (2.6.25 not checked)"),
+    Rule("oops_line", V("5.0"), "paging_request", "page_fault",
+         "arch/x86/mm/fault.c show_fault_oops: \"unable to handle kernel paging request at\" -> "
+         "\"unable to handle page fault for address:\", below PAGE_SIZE \"BUG: kernel NULL pointer "
+         "dereference, address:\" (\"x86/fault: Decode page fault OOPSes better\")"),
+    Rule("bad_pte_line", V("2.6.29"), "bad_pte", "bad_page_map",
+         "mm/memory.c print_bad_pte: \"Bad pte = ...\" -> \"BUG: Bad page map in process\" (Hugh Dickins' "
+         "badpage series)"),
     # Checked against the mm/page_alloc.c and mm/vmalloc.c of released trees: 2.6.24, 2.6.39.3,
     # 3.0.1, 3.1.3, 3.14.1, 3.18.30, 4.4.1, 4.5, 4.6.2, 4.8.15, 4.9, 4.10, 4.11, 4.19, 5.7.14,
     # 5.8.1, 5.9.1, 5.10, 5.12.9, 5.14.2, 5.15.16, 5.17, 5.19, 6.1-rc7, 6.1.158, 6.3.8.

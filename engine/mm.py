@@ -159,6 +159,8 @@ class MmStruct:
         self.hiwater_rss = 0
         self.hiwater_vm = 0
         self.addr: int | None = None          # the mm_struct object in the slab, if any
+        self.mmap_cache: int | None = None    # vm_start of the VMA find_vma() found last (before
+                                              # 3.15; mmviz sets it on page faults only)
 
     # -- lookup -------------------------------------------------------------------
     def find_vma(self, addr: int) -> Vma | None:
@@ -188,6 +190,8 @@ class MmStruct:
 
     def remove(self, vma: Vma) -> None:
         del self.vmas[self.index(vma)]
+        if self.mmap_cache == vma.start:      # detach_vmas_to_be_unmapped(): mmap_cache = NULL
+            self.mmap_cache = None
 
     # -- counters -------------------------------------------------------------------
     @property

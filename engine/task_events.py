@@ -105,12 +105,14 @@ class FreePgtable(Event):
 
 @event
 class HandleFault(Event):
-    """do_page_fault() ran for a #PF in user space and fixed it."""
+    """do_page_fault() ran for a #PF in user space and fixed it.  ``path``: the branches
+    the kernel took, as engine.fault_flow node names (find_vma, good_area, ...)."""
     tracepoint = "page_fault_user"
     pid: int
     vaddr: Addr
     error_code: Reg
     how: str
+    path: tuple[str, ...] = ()
 
 
 @event
@@ -132,11 +134,13 @@ class CowReuse(Event):
 
 @event
 class Segv(Event):
+    """bad_area(): SIGSEGV for a user fault; ``path`` as in HandleFault."""
     tracepoint = "signal_generate"
     pid: int
     vaddr: Addr
     error_code: Reg
     message: str
+    path: tuple[str, ...] = ()
 
 
 @event

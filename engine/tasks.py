@@ -228,7 +228,7 @@ def user_access(m: "Machine", p: Process, vaddr: int, kind: str, events, user: b
             first = first or acc.fault
             if vaddr >= TASK_SIZE:
                 raise bad_area(m, p, vaddr, acc.fault.error_code, events,
-                               "user access to kernel space")
+                               "user access to kernel space", ("kernel_address", "bad_area"))
             try:
                 do_user_fault(m, p, vaddr, acc.fault.error_code, events)
             except OomKilled:

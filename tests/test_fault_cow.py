@@ -22,16 +22,18 @@ def test_demand_paging(kernel, pae):
     a = p.mmap(4 * 4096)
     acc = m.access(a, "read", p.pid)
     assert acc.fault is not None and acc.fault.error_code == 4      # user, read, not present
-    assert acc.paddr >> 12 == m.zero_pfn
+    # 6.1 maps the shared zero page; 2.6.24 (no ZERO_PAGE until 2.6.32) a zeroed page of its own
+    assert (acc.paddr >> 12 == m.zero_pfn) == (kernel == "6.1")
     acc = m.access(a + 4096, "write", p.pid)
     pfn = acc.paddr >> 12
     assert m.memmap.owner[pfn] == pm.OWNER_USER
     assert m.pfn_zone(pfn) == "HighMem"                              # GFP_HIGHUSER
     assert m.memmap.mapcount[pfn] == 1 and m.memmap.refcount[pfn] == 1
     assert "MapPte" in _kinds(m)
-    # the zero page is replaced on write
+    # the zero page is replaced on write (2.6.24: the page is already writable, no fault)
     acc = m.access(a, "write", p.pid)
     assert acc.paddr >> 12 != m.zero_pfn
+    assert (acc.fault is None) == (kernel == "2.6")
     assert m.access(a, "write", p.pid).tlb_hit
     m.check()
 
@@ -161,4 +163,35 @@ def test_mprotect_splits_and_merges():
     with pytest.raises(engine.SegFault):
         m.read_virt(a, 1, p.pid)
     p.munmap(a + 4096, 4096)
+    m.check()
+
+
+@pytest.mark.parametrize("kernel, zero", [("2.6.23", True), ("2.6", False), ("2.6.24", False),
+                                          ("2.6.31", False), ("2.6.32", True), ("3.16", True),
+                                          ("6.1", True)])
+def test_anonymous_read_fault_per_release(kernel, zero):
+    """do_anonymous_page() on a read: the shared zero page, read-only -- except 2.6.24-2.6.31
+    ("remove ZERO_PAGE" 557ed1fa2620 .. "mm: reinstate ZERO_PAGE" a13ea5b75964), which
+    allocate a zeroed page and map it dirty, writable when the VMA is (maybe_mkwrite)."""
+    from engine.memory import read_pte
+    from engine.paging import _PAGE_DIRTY, _PAGE_RW
+    from engine.task_events import HandleFault
+    m = engine.Machine.boot(ram="128M", kernel=kernel)
+    p = m.spawn("example")
+    a, ro = p.mmap(2 * 4096), p.mmap(4096, prot="r--")
+    m.write_virt(a + 4096, b"y", p.pid)             # the page table exists before we count
+    free, rss = _free(m), p.mm.rss_anon
+    assert m.read_virt(a, 8, p.pid) == bytes(8)
+    _, pte = read_pte(m, p, a)
+    assert ((pte >> 12) == m.zero_pfn) == zero
+    assert bool(pte & _PAGE_RW) == bool(pte & _PAGE_DIRTY) == (not zero)
+    assert _free(m) == free - (0 if zero else 1)
+    assert p.mm.rss_anon == rss + (0 if zero else 1)
+    fault = [e for e in m.events if isinstance(e, HandleFault)][-1]
+    assert fault.path[-2:] == ("do_anonymous_page", "zero_page" if zero else "zeroed_page_read")
+    m.read_virt(ro, 4, p.pid)                       # a read-only VMA: dirty, never writable
+    _, ro_pte = read_pte(m, p, ro)
+    assert not ro_pte & _PAGE_RW and bool(ro_pte & _PAGE_DIRTY) == (not zero)
+    m.write_virt(a, b"x", p.pid)                    # 2.6.24: already writable, the same page
+    assert (read_pte(m, p, a)[1] >> 12 == pte >> 12) == (not zero)
     m.check()

@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 from .facts import FACTS
-from .model import FOCUS_KINDS, MAX_OPS, MAX_REPEAT
+from .model import FOCUS_KINDS, MAX_OPS, MAX_REPEAT, VIEWS
 from .ops import OPS, Op, Param
 
 DOC_PATH = Path(__file__).resolve().parent.parent / "docs" / "LESSONS.md"
@@ -98,7 +98,8 @@ def facts_block() -> str:
 
 
 def focus_block() -> str:
-    kinds = {"expr": "an expression (a number or a name)", "text": "a name"}
+    kinds = {"expr": "an expression (a number or a name)", "text": "a name",
+             "view": "a drawing to put in front: " + " or ".join(f"`{v}`" for v in VIEWS)}
     return "".join(f"- `{k}`: {kinds[v]}\n" for k, v in FOCUS_KINDS.items())
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import expr, teaching
-from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, Lesson, LessonError, Step
+from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, VIEWS, Lesson, LessonError, Step
 from .ops import EXPR_TYPES, OPS, lookup
 from .source import (MAX_KEY_PARTS, MAX_NESTING, KeyLines, Lexed, depth, key_problems, lex, scan,
                      toml_error)
@@ -320,6 +320,11 @@ class Validator(RepeatChecks, ExpectChecks):
             if kind not in FOCUS_KINDS:
                 self.err(where, f"unknown focus {kind!r}{near(kind, FOCUS_KINDS)} "
                          f"(one of {', '.join(FOCUS_KINDS)})")
+            elif FOCUS_KINDS[kind] == "view":
+                if value not in VIEWS:
+                    self.err(where, f"focus.view must be one of {', '.join(VIEWS)}, got {value!r}")
+                else:
+                    step.focus[kind] = (value, None)
             elif FOCUS_KINDS[kind] == "text":
                 if not isinstance(value, str) or not is_clean(value):
                     self.err(where, f"focus.{kind} must be a name without control characters")

@@ -49,7 +49,10 @@ BUILTIN_NAMES = frozenset({"layout", "config", "cpu", "zones", "PAGE_SIZE", "PAG
                            "PAGE_OFFSET"})
 LOOP_NAMES = frozenset({"i", "it"})
 FOCUS_KINDS = {"address": "expr", "pfn": "expr", "process": "expr", "cache": "text",
-               "region": "text", "zone": "text"}
+               "region": "text", "zone": "text", "view": "view"}
+# focus.view: a drawing put in front for the step (app/layout.py PANES: the mm_struct -> VMA
+# view and the page-fault flow chart)
+VIEWS = ("mm", "fault")
 
 
 @dataclass

@@ -21,7 +21,7 @@ from typing import Any
 
 from .facts import FACTS
 from .facts_base import LAYOUT_FIELDS, LEVELS, SLABINFO_FIELDS, ZONE_FIELDS, ZONE_NAMES
-from .model import FOCUS_KINDS, LANGS, MAX_REPEAT
+from .model import FOCUS_KINDS, LANGS, MAX_REPEAT, VIEWS
 from .ops import EXPR_TYPES, OPS, Op, Param
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "lesson.schema.json"
@@ -34,7 +34,7 @@ STEP_KEYS_DOC = {
     "as": "name the result for later steps' expressions",
     "say": "narration: say.en and say.zh",
     "title": "short step title: title.en and title.zh",
-    "focus": "what the panes select: address, pfn, process, cache, region, zone",
+    "focus": "what the panes select: address, pfn, process, cache, region, zone; view: a drawing in front",
     "expect": "facts the engine must show after the step",
     "ask": "a question asked before the step: en, zh, answer (a fact), choices",
     "repeat": "run the step N times (i = 0..N-1 in expressions)",
@@ -169,7 +169,8 @@ def _common() -> dict[str, Any]:
                               **{lang: _text() for lang in LANGS}},
                "additionalProperties": False}
     focus = {"type": "object", "additionalProperties": False,
-             "properties": {k: ({"type": "string"} if v == "text" else {"type": ["integer", "string"]})
+             "properties": {k: ({"type": "string"} if v == "text" else {"enum": list(VIEWS)}
+                                if v == "view" else {"type": ["integer", "string"]})
                             for k, v in FOCUS_KINDS.items()}}
     ask = {"type": "object", "required": [*LANGS, "answer"], "additionalProperties": False,
            "properties": {**{lang: _text() for lang in LANGS},

@@ -146,13 +146,43 @@ def _early(f: DmesgFacts, joined: str) -> None:
     m = re.search(r"(?:PERCPU|percpu): Embedded (\d+) pages(?:/cpu| at)", joined)
     if m:
         f.config["percpu_pages"] = int(m.group(1))
+    _early_boot(f, joined)
     for key, pat, unit in (("page_cgroup_kb", r"allocated (\d+) bytes of page_cgroup", 1),
+                           ("stackdepot_kb", r"stackdepot hash table entries: \d+ \(order: \d+, (\d+) bytes", 1),
                            ("kfence_pool_kb", r"kfence: initialized - using (\d+) bytes", 1),
                            ("log_buf_kb", r"log_buf_len: (\d+) bytes", 1),
                            ("crashkernel_kb", r"Reserving (\d+)MB of memory at .*crashkernel", 1 << 20)):
         m = re.search(pat, joined)
         if m:
             f.config[key] = (int(m.group(1)) * unit + 1023) >> 10
+
+
+_EARLY_RES = re.compile(r"#\d+ \[([0-9a-f]{10}) - ([0-9a-f]{10})\] +(TEXT DATA BSS|BRK) ")
+
+
+def _early_boot(f: DmesgFacts, joined: str) -> None:
+    """Page tables and image ends the log states (engine.mem_init): head_32.S's initial
+    mapping ("initial memory mapped"), debug_pagealloc ("debug: unmapping init"), the real-mode
+    trampoline ("Base memory trampoline"), 2.6.29-2.6.35's early reservation list (TEXT DATA
+    BSS, BRK; printed when they become bootmem)."""
+    m = re.search(r"initial memory mapped ?: (?:0 - ([0-9a-f]+)|\[mem 0x[0-9a-f]+-(0x[0-9a-f]+)\])", joined)
+    if m:
+        end = int(m.group(1), 16) if m.group(1) else int(m.group(2), 16) + 1
+        f.config["initial_map_pgt"] = -(-end // ((2 if f.pae else 4) << 20))
+    if "debug: unmapping init [mem" in joined:
+        f.config["DEBUG_PAGEALLOC"] = True
+    m = re.search(r"Base memory trampoline at \[[0-9a-f]+\] [0-9a-f]+ size (\d+)", joined)
+    if m:
+        f.config["trampoline_kb"] = int(m.group(1)) >> 10
+    for a, b, what in _EARLY_RES.findall(joined):
+        a, b = int(a, 16), int(b, 16)
+        if what == "BRK":
+            f.config["brk_kb"] = (((b + 4095) & ~4095) - (a & ~4095)) >> 10
+        else:           # __bss_stop: what follows __init_end is .bss (and .smp_locks, .data_nosave)
+            init = re.search(r"\.init\s*:\s*0x[0-9a-f]+\s*-\s*0x([0-9a-f]+)", joined)
+            page_offset = {v: k for k, v in _SPLIT_OF.items()}[f.split]
+            if init and b > int(init.group(1), 16) - page_offset:
+                f.config["bss_kb"] = -(-(b - (int(init.group(1), 16) - page_offset)) // 1024)
 
 
 def _image(f: DmesgFacts, joined: str) -> None:
@@ -285,7 +315,7 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
     d = memory_delta(real, ours)
     out = [f"real - mmviz: free {d[0]:+d}k, reserved {d[1]:+d}k" if d else "free/reserved differ"]
     if not fl.initrd_kb:
-        out.append("initrd size not in the log (initrd= sets it)")
+        out.append("initrd size not in the log (a RAMDISK or 'Freeing initrd memory' line, or initrd=, gives it)")
     if fl.page_cgroup_bytes and not page_cgroup_kb(bs):
         spanned = bs.max_pfn - bs.ranges[0][0]
         out.append(f"a CONFIG_MEMCG build reserves {(spanned * fl.page_cgroup_bytes) >> 10}k of "
@@ -293,9 +323,14 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
     if fl.version >= (5, 12) and not fl.kfence_pool_kb:
         out.append("a CONFIG_KFENCE build reserves a 2048k pool, the log has no kfence line "
                    "(config KFENCE=True)")
+    if fl.version >= (2, 6, 30) and not fl.initial_map_pgt and not fl.brk_pgt_pages:
+        out.append("no 'initial memory mapped' line: head_32.S's page tables in .brk are the flavour's")
+    out.append("the image's sections the log does not print (.bss before 2.6.3x's early reservation "
+               "list; __bug_table/.vvar before __init_begin, .data_nosave after .smp_locks) are the flavour's")
     if not fl.boot_pageset:
-        out.append(f"mmviz leaves {sum(bs.pcp_parked.values())} pages on per-CPU lists; the real count "
-                   f"follows every small bootmem allocation")
+        out.append(f"mmviz leaves {sum(bs.pcp_parked.values())} pages on per-CPU lists (free_hot_cold_page "
+                   f"of each single page free_all_bootmem_core frees); the real count follows where every "
+                   f"bootmem allocation and the initrd end inside a 32-page bitmap word")
     return "; ".join(out)
 
 

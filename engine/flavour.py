@@ -118,6 +118,10 @@ class Flavour:
     kfence_pool_kb: int = 0               # "kfence: initialized - using N bytes" (CONFIG_KFENCE)
     log_buf_kb: int = 0                   # "log_buf_len: N bytes" (a memblock log buffer)
     crashkernel_kb: int = 0               # "Reserving NMB of memory at ... for crashkernel"
+    stackdepot_kb: int = 0                # "stackdepot hash table entries: N (order: k, B bytes" (memblock)
+    trampoline_kb: int = 0                # "Base memory trampoline at [..] .. size N" (before 5.13)
+    initial_map_pgt: int = 0              # head_32.S page tables: "initial memory mapped: [mem 0-E]"
+    debug_pagealloc: bool = False         # debug_pagealloc on ("debug: unmapping init"): 4 KB direct map
     # -- versioned mem_init() accounting (engine.kversion) ----------------------------
     boot_pageset: bool = True             # 2.6.34+: boot_pageset (high 0) until setup_per_cpu_pageset
     bootmem_bitmap: bool = False          # bootmem's bitmap, freed by free_all_bootmem_core()

@@ -73,6 +73,10 @@ class KernelPageTables:
         self.realmode = self._realmode_base(fl.realmode_pages)
         self.table_pfns: list[int] = []
         self.brk_used: list[int] = []
+        # page tables a log shows the kernel reserved at boot (engine.mem_init.kernel_page_tables)
+        for r in m.boot_state.reservations:
+            if r.what.startswith(("initial page tables", "direct-map page tables")):
+                m.boot_state.brk_pfns.extend(range(r.start_pfn, r.end_pfn))
         self.pt = SwapperTables(m.frames, self.pae, self._alloc_table, self._free_table,
                                 root=bss, maxphyaddr=36)
         if self.pae:
@@ -127,8 +131,8 @@ class KernelPageTables:
         """Whether the PMD holding paddr is first mapped with one large page
         (kernel_physical_mapping_init / init_memory_mapping of the release)."""
         m, large = self.m, self.large
-        if not m.config.pse:
-            return False
+        if not m.config.pse or m.config.flavour.debug_pagealloc:
+            return False          # debug_pagealloc: init_memory_mapping() maps 4 KB pages only
         base = paddr - paddr % large
         if m.config.flavour.direct_map_whole_pmds:
             return True                   # 2.6.24-2.6.26: every PMD, the first and the last too

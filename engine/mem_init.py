@@ -41,12 +41,13 @@ BITS_PER_LONG = 32      # free_all_bootmem_core() walks the bitmap one long (32 
 KFENCE_DEFAULT_POOL_KB = (255 + 1) * 2 * 4
 # the Flavour fields config= (and boot(initrd=)) set through early_input()
 EARLY_KEYS = ("initrd_kb", "page_cgroup_kb", "kfence_pool_kb", "log_buf_kb", "crashkernel_kb",
-              "percpu_pages_per_cpu", "memcg")
+              "percpu_pages_per_cpu", "memcg", "stackdepot_kb", "trampoline_kb", "brk_pgt_pages",
+              "initial_map_pgt", "debug_pagealloc")
 
 
 def early_input(k: str, name: str, v, fl):
     """config= values of the early allocations: sizes (kB, or '7M'), MEMCG/KFENCE switches."""
-    if name == "memcg":
+    if name in ("memcg", "debug_pagealloc"):
         if not isinstance(v, bool):
             raise ConfigError(f"config: {k} must be True or False, got {v!r}")
         return v
@@ -54,6 +55,10 @@ def early_input(k: str, name: str, v, fl):
         if v and fl.version < (5, 12):
             raise ConfigError(f"config: {k}: KFENCE exists from Linux 5.12 (this kernel is {fl.release})")
         return KFENCE_DEFAULT_POOL_KB if v else 0
+    if name in ("initial_map_pgt", "brk_pgt_pages"):      # a page-table count / the log's BRK kB
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 4 << 20:
+            raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
+        return v if name == "initial_map_pgt" else -(-v // 4)
     if isinstance(v, str):
         v = parse_size(v, k) >> 10
     if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 4 << 20:
@@ -102,12 +107,49 @@ def early_allocations(bs) -> list[tuple[str, int, int]]:
         out.append(("zone wait tables", _pages(nbytes), pm.OWNER_BOOTMEM))
     if fl.pidhash:
         out.append(("PID hash table", _pages(pidhash_entries(bs.nr_kernel_pages) * 4), pm.OWNER_BOOTMEM))
+    for what, n in kernel_page_tables(bs):
+        out.append((what, n, pm.OWNER_BOOTMEM))
     for what, kb in (("page_cgroup array (memcg)", page_cgroup_kb(bs)),
                      ("KFENCE pool", fl.kfence_pool_kb),
+                     ("stack depot hash table", fl.stackdepot_kb),
+                     ("real-mode trampoline", 0 if fl.reserve_low_1m else fl.trampoline_kb),
                      ("log buffer (log_buf_len)", fl.log_buf_kb),
                      ("crash kernel (crashkernel=)", fl.crashkernel_kb)):
         if kb:
             out.append((what, _pages(kb * 1024), pm.OWNER_BOOTMEM))
+    return out
+
+
+def head_pgt_baseline(fl, pae: bool) -> int:
+    """Initial page tables the flavour's calibration already holds: Debian 6.1's (its log:
+    "initial memory mapped: [mem 0x00000000-0x023fffff]", 36 MB: 9 tables, 18 with PAE);
+    none in the 2.6 family (2.6.24's pg0 tables are not modelled)."""
+    if fl.version < (3, 0):
+        return 0
+    return 18 if pae else 9
+
+
+def kernel_page_tables(bs) -> list[tuple[str, int]]:
+    """Kernel page tables a log shows beyond the flavour's calibration.
+
+    * head_32.S (arch/x86/kernel/head_32.S; mk_early_pgtbl_32() from 4.x) maps up to
+      _end + MAPPING_BEYOND_END with page tables in .brk, kept reserved (reserve_brk());
+      "initial memory mapped" gives how far: one table per 4 MB (2 MB with PAE).
+    * debug_pagealloc: init_memory_mapping() sets no large-page mask when
+      debug_pagealloc_enabled() (arch/x86/mm/init.c), so every lowmem PMD gets a page table
+      from alloc_low_pages(): the head's are reused, the others come from memblock; the
+      flavour already counts the two 4 KB PMDs (first and tail) a large-page map has.
+    """
+    fl, pae = bs.cfg.flavour, bs.cfg.pae
+    out = []
+    base = head_pgt_baseline(fl, pae)
+    head = fl.initial_map_pgt or base
+    if fl.initial_map_pgt and fl.version >= (3, 0) and fl.initial_map_pgt > base:
+        out.append(("initial page tables (head_32.S, .brk)", fl.initial_map_pgt - base))
+    if fl.debug_pagealloc:
+        large = (2 if pae else 4) << 20
+        pmds = -(-(bs.max_low_pfn << 12) // large)
+        out.append(("direct-map page tables (debug_pagealloc: 4 KB pages)", max(0, pmds - head - 2)))
     return out
 
 

@@ -404,7 +404,7 @@ def cmd_completion(ns: argparse.Namespace) -> int:
 COMMANDS = {"boot": cmd_boot, "glossary": cmd_glossary, "lessons": cmd_lessons, "run": cmd_run,
             "check": cmd_check, "quiz": cmd_quiz,
             "layout": cmd_layout, "proc": cmd_proc, "record": cmd_record, "walk": cmd_walk,
-            "serve": cmd_serve,
+            "serve": cmd_serve, "explore": cmd_default,
             "new": cmd_new, "schema": cmd_schema, "config": cmd_config, "completion": cmd_completion}
 
 

@@ -79,7 +79,11 @@ def apply_settings(ns: argparse.Namespace, usage_error: type) -> Any:
     try:
         settings = load_settings()
     except ConfigFileError as err:
-        raise usage_error(str(err)) from None
+        if getattr(ns, "command", None) != "check":
+            raise usage_error(str(err)) from None
+        from .config import Settings            # mmviz check checks lessons, not the config file
+        sys.stderr.write(f"mmviz: {err} (config file ignored; checking the lessons without it)\n")
+        settings = Settings(err.path)
     dirs = [*settings.lessons, *(Path(d).expanduser() for d in (getattr(ns, "lessons", None) or []))]
     for d in getattr(ns, "lessons", None) or []:
         if not Path(d).expanduser().is_dir():

@@ -14,12 +14,12 @@ if TYPE_CHECKING:
 
 
 TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
-  mmviz [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
-        [--nx] [--swap SIZE] [--cpus N]            free exploration on that machine
+  mmviz [explore] [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
+        [--nx] [--swap SIZE] [--cpus N] [--config KEY=VALUE]   free exploration on that machine
   mmviz COMMAND ...                                 (see the commands below)"""
 RECORD_SIZE = "160x48"    # the smallest wide layout (app/layout.py WIDE_MIN) with room to spare
 TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swap", "--cpus",
-               "--layout", "--lessons"}
+               "--layout", "--lessons", "--config"}
 BOOT_FLAGS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus")
 
 
@@ -50,6 +50,8 @@ def add_boot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--nx", action="store_true", help="NX pages (needs --pae)")
     p.add_argument("--swap", default=None, help="a swap area of this size")
     p.add_argument("--cpus", type=int, default=None)
+    p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
     p.add_argument("--layout", choices=("wide", "medium", "compact"), default=None,
                    help="start in this layout (default: the roomiest that fits; v cycles)")
 
@@ -58,6 +60,9 @@ def boot_options(ns: argparse.Namespace) -> dict[str, Any] | None:
     """The machine configuration the boot options ask for, or None (bad values are reported
     as one line by mmviz when the machine boots)."""
     cfg = {k: getattr(ns, k) for k in BOOT_FLAGS if getattr(ns, k, None) not in (None, False)}
+    if getattr(ns, "config", None):            # --config KEY=VALUE: build options, as boot() takes them
+        from .cli_boot import _config
+        cfg["config"] = _config(ns.config)
     return cfg or None
 
 
@@ -74,6 +79,11 @@ def with_lessons(parser: argparse.ArgumentParser, text: str) -> str:
 
 
 def add_parsers(sub: Any, machine_args: Any) -> None:
+    s = sub.add_parser("explore", help="free exploration on a machine: the TUI (text without a terminal)")
+    add_boot_options(s)
+    s.add_argument("--text", action="store_true", help="print the machine instead of the TUI")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--no-ask", action="store_true", help=argparse.SUPPRESS)
     s = sub.add_parser("record", help="record a lesson as an asciicast v2 file or SVG screenshots")
     s.add_argument("lesson")
     s.add_argument("-o", "--output",

@@ -22,9 +22,9 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
-from .errors import BadFree, ConfigError, KernelError, OutOfMemory
+from .errors import BadFree, ConfigError, KernelError, KernelOops, OutOfMemory
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
-from .kmsg import KernelMessage
+from .kmsg import KernelMessage, printk
 from .slub import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)
@@ -175,11 +175,17 @@ class KmemCaches:
         if size == 0:
             return ZERO_SIZE_PTR
         mask, page_gfp = self._gfp_info(m, gfp)
-        if mask & self._highmem and events is not None:
-            events.append(KernelMessage("warning", (
-                f"Unexpected gfp: {mask:#x} ({m.gfp.format(mask)}). Fixing up to gfp: "
-                f"{m.gfp.parse(page_gfp):#x} ({m.gfp.format(m.gfp.parse(page_gfp))}). Fix your code!",)))
         cache = self.cache_for(size, mask)
+        bad = mask & self._highmem                 # GFP_SLAB_BUG_MASK on i386: __GFP_HIGHMEM
+        grows = bad and (cache is None or _must_grow(cache, cpu, self.kind))
+        if grows and m.config.flavour.slab_bad_gfp == "bug":
+            where = "mm/slab.c: cache_grow" if self.kind == "slab" else "mm/slub.c: new_slab"
+            raise KernelOops(f"kernel BUG at {where}: BUG_ON(flags & GFP_SLAB_BUG_MASK) "
+                             f"(gfp {mask:#x}: slab pages cannot be highmem)")
+        if grows:                                  # kmalloc_fix_flags(): pr_warn + dump_stack
+            fixed = mask & ~bad
+            printk(m, "warning", (f"Unexpected gfp: {bad:#x} ({m.gfp.format(bad)}). Fixing up to gfp: "
+                                  f"{fixed:#x} ({m.gfp.format(fixed)}). Fix your code!",), events)
         if cache is None:
             va = self._kmalloc_large(m, size, page_gfp, events)
         else:
@@ -223,10 +229,15 @@ class KmemCaches:
         head = self.large_of.get(pfn)
         if head is not None:
             return None, head
-        if self.kind == "slab":
-            raise BadFree(f"kfree_debugcheck: bad ptr {vaddr:x}h.")
-        raise BadFree(f"{who}: object pointer: 0x{vaddr:08x} (pfn {pfn:#x} is not a slab page "
-                      f"or a kmalloc_large block; WARN_ON_ONCE in free_large_kmalloc)")
+        if self.kind == "slab":                    # CONFIG_DEBUG_SLAB kfree_debugcheck()
+            raise KernelOops(f"kfree_debugcheck: bad ptr {vaddr:x}h.\n"
+                             f"kernel BUG at mm/slab.c: kfree_debugcheck: !PageSlab(page)")
+        if m.config.flavour.kfree_nonslab == "bug":
+            raise KernelOops(f"kernel BUG at mm/slub.c: kfree: BUG_ON(!PageCompound(page)) "
+                             f"(pfn {pfn:#x} is not a slab page)")
+        pid = m.current or 0
+        raise BadFree(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
+                      f"object pointer: 0x{vaddr:08x}")
 
     def kfree(self, m: Machine, vaddr: int, events, cpu: int = 0) -> None:
         if vaddr <= ZERO_SIZE_PTR:                 # ZERO_OR_NULL_PTR
@@ -319,3 +330,12 @@ class KmemCaches:
                 unrec += c.nr_pages
         unrec += sum(1 << o for o, _ in self.large.values())
         return rec, unrec
+
+
+def _must_grow(cache, cpu: int, kind: str) -> bool:
+    """Whether allocating from cache now needs a new slab (new_slab() / cache_grow()): no
+    object on this CPU's freelist or array cache, its slab or a partial (or free) slab."""
+    if kind == "slub":
+        slab = cache.cpu_slab[cpu]
+        return not cache.cpu_free[cpu] and not (slab is not None and slab.free) and not cache.partial
+    return not cache.ac[cpu] and not cache.slabs_partial and not cache.slabs_free

@@ -141,3 +141,66 @@ def vmalloc_failure_message(m: Machine, what: str, size: int, area_bytes: int = 
         return f"{m.comm}: {line}" + _mode(style, mask, gfp.format(mask))
     why = "exceeds total pages" if what == "size" else "vm_struct allocation failed"
     return f"{m.comm}: vmalloc error: size {size}, {why}" + _mode(style, mask, gfp.format(mask))
+
+
+# -- failures the kernel reports (oopses, BUG()s, WARN()s, the segfault line) ------------------
+
+def _die_header(m: Machine, what: str, code: int) -> str:
+    """__die(): "Oops: 0002 [#1] SMP " (2.6.24 ... 4.14) or "Oops: 0002 [#1] PREEMPT SMP PTI"
+    (4.15 __die_header(); Debian 6.1 is PREEMPT_DYNAMIC, PTI only on PAE builds).  The die
+    counter is the oopses already in the log plus one."""
+    fl, cfg = m.config.flavour, m.config
+    n = 1 + sum(1 for l in m.kmsg if l.startswith(("Oops: ", "invalid opcode: ")))
+    if fl.log_die_header == "space":
+        return f"{what}: {code & 0xFFFF:04x} [#{n}] SMP "
+    pre = " PREEMPT" if fl.version >= (5, 16) else ""
+    pti = (" PTI" if fl.pti else " NOPTI") if cfg.pae and fl.version >= (4, 19) else ""
+    return f"{what}: {code & 0xFFFF:04x} [#{n}]{pre} SMP{pti}"
+
+
+def _pf_lines(code: int) -> list[str]:
+    """show_fault_oops() 5.0+: the decoded error code."""
+    kind = ("instruction fetch" if code & 0x10 else "write access" if code & 2 else "read access")
+    why = ("not-present page" if not code & 1 else "reserved bit violation" if code & 8
+           else "permissions violation")
+    return [f"#PF: {'user' if code & 4 else 'supervisor'} {kind} in kernel mode",
+            f"#PF: error_code(0x{code:04x}) - {why}"]
+
+
+def failure_lines(m: Machine, err) -> tuple[str, ...]:
+    """What the release prints for a failed operation (nothing for input errors):
+
+    * a kernel-mode page fault (KernelOops with .access): show_fault_oops()'s first line,
+      the "#PF:" lines (5.0+), the die header "Oops: <error code> [#n] ...";
+    * a BUG() (KernelOops without .access: "kernel BUG at ..."): the line, then
+      "invalid opcode: 0000 [#n] ..." (BUG() is ud2);
+    * a WARN() (BadFree starting "WARNING:"): "------------[ cut here ]------------" (2.6.26+)
+      and its lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",
+      vfree's "Trying to vfree() nonexistent vm area") as they are;
+    * SegFault: show_signal_msg()'s "segfault at" line.
+    Simplified: no register dump, call trace, "*pde =" lines or module list, and the WARNING
+    line names the function without its line and offsets."""
+    from .errors import BadFree, KernelOops, SegFault
+    text = str(err)
+    if isinstance(err, KernelOops):
+        acc = err.access
+        if acc is not None and acc.fault is not None:
+            code = acc.fault.error_code
+            pf = _pf_lines(code) if m.config.flavour.log_pf_lines else []
+            return (text.splitlines()[0], *pf, _die_header(m, "Oops", code))
+        return (*text.splitlines(), _die_header(m, "invalid opcode", 0))
+    if isinstance(err, BadFree):
+        lines = text.splitlines()
+        if lines and lines[0].startswith("WARNING:") and m.config.flavour.version >= (2, 6, 26):
+            return ("------------[ cut here ]------------", *lines)
+        return tuple(lines)
+    if isinstance(err, SegFault):
+        return tuple(text.splitlines()[:1])
+    return ()
+
+
+def report_failure(m: Machine, err) -> None:
+    """A failed operation's kernel report goes to m.kmsg; nothing else changes."""
+    lines = failure_lines(m, err)
+    if lines:
+        printk(m, "alert" if not str(err).startswith("WARNING") else "warning", lines, None)

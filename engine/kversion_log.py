@@ -83,4 +83,22 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "page_alloc.c build_all_zonelists \", mobility grouping %s\" (grouping pages by mobility, 2.6.24)"),
     Rule("log_zonelist_order", V("4.14"), True, False,
          "page_alloc.c build_all_zonelists \"in Zone order\" (ZONELIST_ORDER_ZONE removed, commit c9bff3eebc09)"),
+    # failures the kernel reports as an oops or a warning (engine.kmsg.failure_lines)
+    Rule("slab_bad_gfp", V("4.10"), "bug", "warn",
+         "2.6.24 mm/slab.c cache_grow() BUG_ON(flags & GFP_SLAB_BUG_MASK) (SLUB new_slab() the same) -> "
+         "\"Unexpected gfp: %#x (%pGg). Fixing up to gfp: %#x (%pGg). Fix your code!\" + dump_stack() "
+         "when a slab is grown (\"slab: do not panic on invalid gfp_mask\"; "
+         "6.1 mm/slab_common.c kmalloc_fix_flags()) (approx. release)"),
+    Rule("log_die_header", V("4.15"), "space", "flags",
+         "arch/x86/kernel/dumpstack.c __die(): \"%s: %04lx [#%d] \" + \"PREEMPT \" \"SMP \" -> "
+         "__die_header() \"%s: %04lx [#%d]%s%s%s%s%s\" (\" PREEMPT\", \" SMP\", \" PTI\"/\" NOPTI\") "
+         "(approx. release)"),
+    Rule("log_pf_lines", V("5.0"), False, True,
+         "arch/x86/mm/fault.c show_fault_oops(): \"#PF: %s %s in %s mode\" and \"#PF: error_code(0x%04lx) - %s\" "
+         "(\"x86/fault: Decode page fault OOPSes better\", with the \"BUG: kernel NULL pointer dereference\" wording)"),
+    Rule("kfree_nonslab", V("5.17"), "bug", "warn",
+         "kfree() of a page that is not a slab: SLAB with DEBUG_SLAB kfree_debugcheck() \"bad ptr %lxh.\" + BUG(); "
+         "SLUB BUG_ON(!PageCompound(page)) -> 6.1 mm/slab_common.c free_large_kmalloc() "
+         "WARN_ON_ONCE(order == 0) + pr_warn_once(\"object pointer: 0x%p\") (\"mm/slab_common: unify "
+         "NUMA and UMA version of tracepoints\" series; 5.14-5.16 free_nonslab_page() warned too) (approx. release)"),
 )

@@ -81,6 +81,7 @@ class Machine:
         self.min_free_kbytes = bs.min_free_kbytes
         self.boot_log: list[str] = list(bs.log)
         self.trace = Trace(list(bs.events))
+        self.trace.on_failure = self._report_failure
         self.frames = FrameStore(self.max_pfn << 12)
         self.page_alloc = PageAllocator(self, bs.zones, self.memmap, cfg.flavour.buddy_merge_likely)
         self.buddy, self.gfp = self.page_alloc.buddy, self.page_alloc.gfp
@@ -151,6 +152,11 @@ class Machine:
         return from_dmesg(cls, text, **overrides)
 
     # -- events --------------------------------------------------------------
+    def _report_failure(self, err: BaseException) -> None:
+        """An outermost operation failed: the kernel's oops/BUG/WARNING lines go to m.kmsg."""
+        from .kmsg import report_failure
+        report_failure(self, err)
+
     @property
     def events(self) -> list | None:
         """The events of the most recent operation (engine.events; None when not recorded)."""

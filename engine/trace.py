@@ -27,6 +27,7 @@ class Trace:
         self._need_list = False
         self._built_of: list | None = None     # the list read last and how many of its
         self._built = 0                        # entries are objects already
+        self.on_failure = None       # called with the error an outermost operation raised
 
     # -- the bracket ---------------------------------------------------------------
     def __enter__(self) -> list | None:
@@ -39,8 +40,10 @@ class Trace:
         self._need_list = False
         return ev
 
-    def __exit__(self, *exc) -> bool:
+    def __exit__(self, exc_type, exc, tb) -> bool:
         self.depth -= 1
+        if exc is not None and not self.depth and self.on_failure is not None:
+            self.on_failure(exc)     # the kernel's report of the failure (engine.kmsg)
         return False
 
     def with_list(self) -> "Trace":

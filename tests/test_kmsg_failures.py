@@ -1,0 +1,162 @@
+"""A failed operation prints what its release prints: the oops, BUG() and WARNING lines reach
+m.kmsg (dmesg); kmalloc's "Unexpected gfp" is printed (6.1) or a BUG (2.6.24); nothing else
+changes (m.check() passes, /proc is the same).  The app shows the kernel's words, and an
+input error in Chinese in zh."""
+from __future__ import annotations
+
+import pytest
+
+import engine
+from widgets.error_text import error_lines, error_text
+
+PROC = ("/proc/meminfo", "/proc/buddyinfo", "/proc/slabinfo", "/proc/vmallocinfo", "/proc/zoneinfo")
+
+
+def _proc(m):
+    return {p: m.proc(p) for p in PROC}
+
+
+def _fails(m, call, *args):
+    before, log = _proc(m), len(m.kmsg)
+    with pytest.raises(engine.KernelError) as e:
+        call(*args)
+    assert _proc(m) == before                     # /proc unchanged
+    assert m.check() is None
+    new = m.kmsg[log:]
+    assert new and new[0] in (str(e.value).splitlines()[0], "------------[ cut here ]------------"), new
+    return e.value, new
+
+
+@pytest.mark.parametrize("kernel", ["2.6", "6.1"])
+def test_oops_lines_reach_the_log(kernel):
+    m = engine.Machine.boot(ram="64M", kernel=kernel)
+    err, lines = _fails(m, m.read_virt, 0x10, 4)
+    assert lines[0] == str(err)
+    if kernel == "6.1":
+        assert lines == ["BUG: kernel NULL pointer dereference, address: 00000010",
+                         "#PF: supervisor read access in kernel mode",
+                         "#PF: error_code(0x0000) - not-present page",
+                         "Oops: 0000 [#1] PREEMPT SMP"]
+    else:
+        assert lines == ["BUG: unable to handle kernel NULL pointer dereference at virtual address 00000010",
+                         "Oops: 0000 [#1] SMP "]
+    _, again = _fails(m, m.access, m.layout.vmalloc_start + 0x1000, "write")
+    assert again[-1].startswith("Oops: 0002 [#2]")            # the die counter goes on
+
+
+def test_kfree_of_a_page_that_is_not_slab_61_warns():
+    m = engine.Machine.boot(ram="64M", kernel="6.1")
+    va = m.layout.page_offset + 0x5000
+    err, lines = _fails(m, m.kfree, va)
+    assert isinstance(err, engine.BadFree)
+    assert lines == ["------------[ cut here ]------------",
+                     "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc",
+                     f"object pointer: 0x{va:08x}"]
+
+
+def test_kfree_of_a_page_that_is_not_slab_2624_is_a_bug():
+    m = engine.Machine.boot(ram="64M", kernel="2.6")
+    va = m.layout.page_offset + 0x5000
+    err, lines = _fails(m, m.kfree, va)
+    assert isinstance(err, engine.KernelOops)
+    assert lines == [f"kfree_debugcheck: bad ptr {va:x}h.",
+                     "kernel BUG at mm/slab.c: kfree_debugcheck: !PageSlab(page)",
+                     "invalid opcode: 0000 [#1] SMP "]
+
+
+def test_unexpected_gfp_is_printed_when_a_slab_grows_61():
+    m = engine.Machine.boot(ram="64M", kernel="6.1")
+    log = len(m.kmsg)
+    m.kmalloc(3000, "GFP_KERNEL | __GFP_HIGHMEM")            # kmalloc-4k grows a slab
+    assert m.kmsg[log:] == ["Unexpected gfp: 0x2 (__GFP_HIGHMEM). Fixing up to gfp: 0xcc0 "
+                            "(GFP_KERNEL). Fix your code!"]
+    assert any(type(e).__name__ == "KernelMessage" for e in m.events)
+    m.kmalloc(3000, "GFP_KERNEL | __GFP_HIGHMEM")            # an object was free: no new slab
+    assert len(m.kmsg) == log + 1
+    assert m.check() is None
+
+
+def test_unexpected_gfp_is_a_bug_on_2624():
+    m = engine.Machine.boot(ram="64M", kernel="2.6")
+    err, lines = _fails(m, m.kmalloc, 3000, "GFP_KERNEL | __GFP_HIGHMEM")
+    assert lines[0].startswith("kernel BUG at mm/slab.c: cache_grow: BUG_ON(flags & GFP_SLAB_BUG_MASK)")
+    assert lines[-1] == "invalid opcode: 0000 [#1] SMP "
+
+
+def test_segfault_line_reaches_the_log():
+    m = engine.Machine.boot(ram="64M", kernel="6.1")
+    p = m.spawn("x")
+    log = len(m.kmsg)
+    with pytest.raises(engine.SegFault) as e:
+        m.access(0x10, "read", p.pid)
+    assert m.kmsg[log:] == [str(e.value)] and "segfault at 10" in m.kmsg[-1]
+
+
+def test_input_errors_print_nothing():
+    m = engine.Machine.boot(ram="64M")
+    log = len(m.kmsg)
+    with pytest.raises(engine.ConfigError):
+        m.phys_to_virt(0x3F000000)
+    with pytest.raises(engine.ConfigError):
+        m.kmalloc(64, "GFP_BOGUS")
+    assert len(m.kmsg) == log
+
+
+# -- how the app shows them ---------------------------------------------------------------
+def test_error_text_shows_the_kernel_words_and_zh_inputs():
+    warn = "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc\nobject pointer: 0xc0005000"
+    assert error_text("BadFree", warn) == "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"
+    assert error_lines("BadFree", warn)[1] == "object pointer: 0xc0005000"
+    assert error_text("BadFree", "vfree: bad", "en") == "BadFree: vfree: bad"
+    m = engine.Machine.boot(ram="64M")
+    with pytest.raises(engine.ConfigError) as e:
+        m.phys_to_virt(0x3F000000)
+    zh = error_text("ConfigError", str(e.value), "zh")
+    assert zh.startswith("参数错误：phys_to_virt：0x3f000000 不在低端内存") and "kmap()" in zh
+    assert error_text("ConfigError", str(e.value), "en") == f"ConfigError: {e.value}"
+    with pytest.raises(engine.ConfigError) as e:
+        m.kmalloc(64, "GFP_BOGUS")
+    assert error_text("ConfigError", str(e.value), "zh") == (
+        "参数错误：gfp：这个内核版本没有标志 'GFP_BOGUS'（例如 GFP_KERNEL、GFP_ATOMIC、GFP_DMA、"
+        "GFP_HIGHUSER、__GFP_ZERO）")
+    with pytest.raises(engine.ConfigError) as e:
+        m.virt_to_phys(0x1000)
+    assert "不在直接映射区" in error_text("ConfigError", str(e.value), "zh")
+    assert error_text("ConfigError", "something new", "zh") == "参数错误：something new"
+
+
+async def _type(pilot, text: str) -> None:
+    for ch in text:
+        await pilot.press("space" if ch == " " else ch)
+
+
+@pytest.mark.parametrize("lang, kernel, want", [
+    ("en", "6.1", "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"),
+    ("en", "2.6", "kfree_debugcheck: bad ptr c0005000h."),
+    ("zh", "6.1", "内核打印：WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"),
+])
+async def test_typed_kfree_shows_the_kernel_text(lang, kernel, want):
+    from app.app import MmvizApp
+    app = MmvizApp(machine={"ram": "64M", "kernel": kernel}, lang=lang)
+    async with app.run_test(size=(160, 48)) as pilot:
+        before = _proc(app.timeline.machine)
+        await pilot.press("colon")
+        await _type(pilot, "kfree 0xc0005000")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.query_one("#cmdline .error").render())
+        assert shown == want, shown
+        m = app.timeline.machine
+        assert _proc(m) == before and m.check() is None
+
+
+async def test_typed_phys_to_virt_error_in_zh():
+    from app.app import MmvizApp
+    app = MmvizApp(machine={"ram": "64M"}, lang="zh")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("colon")
+        await _type(pilot, "phys_to_virt 0x3f000000")
+        await pilot.press("enter")
+        await pilot.pause()
+        shown = str(app.query_one("#cmdline .error").render())
+        assert shown.startswith("参数错误：phys_to_virt："), shown

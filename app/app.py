@@ -247,8 +247,9 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         return [line for line, _ in self._log_lines()]
 
     def _log_lines(self) -> tuple[tuple[str, bool], ...]:
-        return tuple((tr(self.lang, "lesson.log_line", n=r.index + 1, kind=r.error_kind,
-                         message=r.error_message.splitlines()[0]),
+        from widgets.error_text import error_text
+        return tuple((tr(self.lang, "lesson.log_line", n=r.index + 1,
+                         text=error_text(r.error_kind, r.error_message, self.lang)),
                       r.intended) for r in self.timeline.results if r.error is not None)
 
     def make_view(self, touched: Any = None) -> StepView:

@@ -126,6 +126,9 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
         shown = r.result_text().rstrip("\n").splitlines() or [""]
         more = (f"  ... ({w['lines'].format(len(shown) - 1)})") if len(shown) > 1 else ""
         from widgets.i18n import engine_phrase        # the TUI's zh wording of engine details
+        if r.error is not None:                          # the kernel's words / the zh input error
+            from widgets.error_text import error_text
+            shown = [error_text(r.error_kind, r.error_message, lang)]
         print(f"   > {r.call_text(lang)} = {engine_phrase(shown[0], lang)}{more}")
         kernel = str(tl.machine.config.kernel)
         if r.events and ns.max_events > 0 and kernel not in noted_kernels:

@@ -65,7 +65,8 @@ class ExploreMixin:
             tl = self.timeline = tl.branch()
         self._move(lambda: tl.add(step))
         if tl.current is not None and tl.current.error is not None:
-            cmd.show_error(sanitize(f"{tl.current.error_kind}: {tl.current.error_message}"))
+            from widgets.error_text import error_text
+            cmd.show_error(sanitize(error_text(tl.current.error_kind, tl.current.error_message, self.lang)))
 
     def on_command_line_closed(self) -> None:
         self.query_one(VirtualMap).focus()

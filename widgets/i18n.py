@@ -233,7 +233,7 @@ PANES: dict[str, tuple[str, str]] = {
     "lesson.output": ("lines", "行"), "lesson.below": ("more lines below ↓", "行在下面 ↓"),
     "lesson.deeper": ("Deeper: versions and detail", "深入：版本差异与细节"),
     "lesson.repeat": ("{done} done, {failed} failed", "完成 {done} 次，失败 {failed} 次"),
-    "lesson.log_line": ("step {n}: {kind}: {message}", "第 {n} 步：{kind}: {message}"),
+    "lesson.log_line": ("step {n}: {text}", "第 {n} 步：{text}"),
     # question screen
     "ask.head": ("Predict, then see", "先预测，再验证"),
     "ask.type": ("Type your answer and press Enter (Esc: skip)", "输入你的答案后按回车（Esc：跳过）"),

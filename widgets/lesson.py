@@ -80,11 +80,12 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
         t.append("> ", "dim")
         t.append(result.call_text(lang), "bold")
         if result.error is not None:
+            from .error_text import error_lines
+            said = "\n    ".join(error_lines(result.error_kind, result.error_message, lang))
             if result.intended:
-                t.append(f"\n  {w['intended']}{colon}{result.error_kind}: {result.error_message}\n",
-                         "bold yellow")
+                t.append(f"\n  {w['intended']}{colon}{said}\n", "bold yellow")
             else:
-                t.append(f"\n  {w['error']}{colon}{result.error_kind}: {result.error_message}\n", "bold red")
+                t.append(f"\n  {w['error']}{colon}{said}\n", "bold red")
         else:
             items = result.items
             shown = [tr(lang, "lesson.repeat", done=len(items), failed=result.errors)] \

@@ -19,10 +19,13 @@ def pair(request):
 
 def runtime_ro_aliases(gt, m) -> set[int]:
     """Large pages the running system split by making a vmalloc'd page read-only
-    (set_memory_ro on a vmalloc alias of a lowmem page: BPF images) -- not boot state."""
+    (set_memory_ro on a vmalloc alias of a lowmem page: ptp_classifier_init()'s BPF JIT image;
+    cpa_process_alias() changes the direct-map alias too) -- not boot state.  A highmem page
+    (1G, 3G, PAE) has no direct-map alias: nothing is split."""
     ranges = real_ranges(gt)
     vm = {phys for s, e, pg, rw, glb, nx, phys, c in ranges
-          if m.layout.vmalloc_start <= s < m.layout.vmalloc_end and not rw}
+          if m.layout.vmalloc_start <= s < m.layout.vmalloc_end and not rw
+          and phys is not None and phys < m.max_low_pfn << 12}
     large = (2 << 20) if gt.pae else (4 << 20)
     return {(phys + m.layout.page_offset) & ~(large - 1) for phys in vm}
 

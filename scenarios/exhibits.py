@@ -2,11 +2,13 @@
 with the corrections marked ``/* ✗ ... */``, and real captures to set next to them.
 
 Each exhibit is ``(caption en, caption zh, text)``.  The programs are quoted from the
-article 《Linux内存管理》 (seed 002; the module also appears in 003); the 6.1 capture is
-``/proc/self/maps`` of ``cat`` on Debian 12's 6.1.0-50-686 kernel, 160 MB machine
-(the project's ground truth, 686-160M/maps_cat_self.txt).
+article 《Linux内存管理》 (seed 002; the module also appears in 003).  The real 6.1 captures
+(``maps-6.1``, ``zoneinfo-6.1``...) are scenarios.captures entries, read from the ground truth
+when shown.
 """
 from __future__ import annotations
+
+from .captures import CAPTURES, Capture, caption, render
 
 MODULE_C = """\
 #include <linux/module.h>
@@ -74,21 +76,6 @@ bfffe000-c0000000 rwxp fffff000 00:00 0
 (the article's 2.4 output: data, bss and heap in one VMA; no [heap], [stack], [vdso];
  an executable stack whose offset column starts at -1 page; the same addresses every run)"""
 
-MAPS_61 = """\
-08048000-08049000 r--p 00000000 00:02 6          /bin/busybox
-08049000-081cd000 r-xp 00001000 00:02 6          /bin/busybox
-081cd000-0823a000 r--p 00185000 00:02 6          /bin/busybox
-0823a000-0823e000 r--p 001f2000 00:02 6          /bin/busybox
-0823e000-08240000 rw-p 001f6000 00:02 6          /bin/busybox
-08240000-08244000 rw-p 00000000 00:00 0
-09d99000-09dbb000 rw-p 00000000 00:00 0          [heap]
-b7f7c000-b7f8c000 rw-p 00000000 00:00 0
-b7f8c000-b7f90000 r--p 00000000 00:00 0          [vvar]
-b7f90000-b7f92000 r-xp 00000000 00:00 0          [vdso]
-bfa74000-bfa95000 rw-p 00000000 00:00 0          [stack]
-(Debian 12, 6.1.0-50-686, 160 MB: cat /proc/self/maps. Run it twice and [heap],
- the b7f... mappings and [stack] move: ASLR.)"""
-
 MAP_DRIVER = """\
 /* map_driver.c as the article describes it (2.4 API; its source is not reproduced) */
 static unsigned long vaddress_to_kaddress(unsigned long addr)   /* a vmalloc address */
@@ -112,81 +99,24 @@ static struct page *map_nopage(struct vm_area_struct *vma, unsigned long address
    ✗ the module is map_driver.ko on 2.6 (insmod map_driver.ko); then
      grep mapdrv /proc/devices; mknod mapfile c <major> 0; ./maptest */"""
 
-# Real captures of the ground truth (Debian 12, 6.1.0-50-686, 160 MB; tests/groundtruth/686-160M),
-# lines quoted as captured (a selection where said).
-BUDDYINFO_61 = """\
-$ cat /proc/buddyinfo
-Node 0, zone      DMA      0      0      0      0      0      0      0      0      1      1      3 
-Node 0, zone   Normal      1      2      2      0      2      4      5      1      1      2     27 
-$ cat /proc/pagetypeinfo     (order 0 .. 10, per migratetype)
-Free pages count per migrate type at order       0      1      2      3      4      5      6      7      8      9     10
-Node    0, zone      DMA, type    Unmovable      0      0      0      0      0      0      0      0      1      1      0
-Node    0, zone      DMA, type      Movable      0      0      0      0      0      0      0      0      0      0      3
-Node    0, zone      DMA, type  Reclaimable      0      0      0      0      0      0      0      0      0      0      0
-Node    0, zone      DMA, type   HighAtomic      0      0      0      0      0      0      0      0      0      0      0
-Node    0, zone      DMA, type      Isolate      0      0      0      0      0      0      0      0      0      0      0
-Node    0, zone   Normal, type    Unmovable      0      0      1      0      1      0      1      0      1      1      0
-Node    0, zone   Normal, type      Movable      1      1      1      0      1      4      3      1      0      0     27
-Node    0, zone   Normal, type  Reclaimable      0      1      0      0      0      0      1      0      0      1      0
-Node    0, zone   Normal, type   HighAtomic      0      0      0      0      0      0      0      0      0      0      0
-Node    0, zone   Normal, type      Isolate      0      0      0      0      0      0      0      0      0      0      0
-(the same free blocks, on one list per order and migratetype: mmviz keeps one list per order)"""
-
-SLABINFO_61 = """\
-$ cat /proc/slabinfo     (a selection of its lines)
-# name            <active_objs> <num_objs> <objsize> <objperslab> <pagesperslab> : tunables <limit> <batchcount> <sharedfactor> : slabdata <active_slabs> <num_slabs> <sharedavail>
-dentry             10880  10880    128   32    1 : tunables    0    0    0 : slabdata    340    340      0
-task_struct           55     55   2944   11    8 : tunables    0    0    0 : slabdata      5      5      0
-kmalloc-8k             8      8   8192    4    8 : tunables    0    0    0 : slabdata      2      2      0
-kmalloc-4k             8      8   4096    8    8 : tunables    0    0    0 : slabdata      1      1      0
-kmalloc-2k            24     24   2048    8    4 : tunables    0    0    0 : slabdata      3      3      0
-kmalloc-1k           136    136   1024    8    2 : tunables    0    0    0 : slabdata     17     17      0
-kmalloc-512          296    296    512    8    1 : tunables    0    0    0 : slabdata     37     37      0
-kmalloc-256          224    224    256   16    1 : tunables    0    0    0 : slabdata     14     14      0
-kmalloc-192          231    231    192   21    1 : tunables    0    0    0 : slabdata     11     11      0
-kmalloc-128          384    384    128   32    1 : tunables    0    0    0 : slabdata     12     12      0
-kmalloc-96           294    294     96   42    1 : tunables    0    0    0 : slabdata      7      7      0
-kmalloc-64           704    704     64   64    1 : tunables    0    0    0 : slabdata     11     11      0
-kmalloc-32          1152   1152     32  128    1 : tunables    0    0    0 : slabdata      9      9      0
-kmalloc-16          1248   2560     16  256    1 : tunables    0    0    0 : slabdata     10     10      0
-kmalloc-8           1024   1024      8  512    1 : tunables    0    0    0 : slabdata      2      2      0
-(SLUB counts every object of a CPU slab as in use, so most lines read active = total)"""
-
-VMALLOCINFO_61 = """\
-$ cat /proc/vmallocinfo
-0xca7e0000-0xca7e2000    8192 acpi_os_map_iomem+0x211/0x240 phys=0x09fe1000 ioremap
-0xca7e2000-0xca7e5000   12288 acpi_os_map_iomem+0x211/0x240 phys=0x09fe0000 ioremap
-0xca7e5000-0xca7e7000    8192 hpet_enable+0xc5/0x3da phys=0xfed00000 ioremap
-0xca7e7000-0xca7e9000    8192 bpf_prog_alloc_no_stats+0x2b/0x1b0 pages=1 vmalloc
-0xca7e9000-0xca7eb000    8192 acpi_os_map_iomem+0x211/0x240 phys=0xfed00000 ioremap
-0xca7eb000-0xca7ed000    8192 memremap+0xa9/0x170 phys=0x000f5000 ioremap
-0xca833000-0xca854000  135168 crypto_scomp_init_tfm+0x65/0xb0 pages=32 vmalloc
-0xca854000-0xca875000  135168 crypto_scomp_init_tfm+0x78/0xb0 pages=32 vmalloc
-0xcab3c000-0xcab40000   16384 n_tty_open+0x16/0x90 pages=3 vmalloc
-(ioremap areas share the range with vmalloc; every size includes one guard page)"""
-
-EXHIBITS: dict[str, tuple[str, str, str]] = {
+EXHIBITS: dict[str, tuple[str, str, str | Capture]] = {
     "module.c": ("The article's kernel module (corrections marked ✗)",
                  "原文的内核模块（✗ 处为更正）", MODULE_C),
     "example.c": ("The article's example program (corrections marked ✗)",
                   "原文的示例程序（✗ 处为更正）", EXAMPLE_C),
     "maps-2.4": ("/proc/<pid>/maps as the article printed it (a 2.4 kernel)",
                  "原文打印的 /proc/<pid>/maps（2.4 内核）", MAPS_24),
-    "maps-6.1": ("/proc/self/maps on a real Debian 12 6.1 i386 machine",
-                 "一台真实 Debian 12（6.1，i386）机器上的 /proc/self/maps", MAPS_61),
-    "buddyinfo-6.1": ("/proc/buddyinfo and /proc/pagetypeinfo on a real Debian 12 6.1 machine",
-                      "一台真实 Debian 12（6.1）机器上的 /proc/buddyinfo 与 /proc/pagetypeinfo",
-                      BUDDYINFO_61),
-    "slabinfo-6.1": ("/proc/slabinfo on a real Debian 12 6.1 machine (SLUB)",
-                     "一台真实 Debian 12（6.1，SLUB）机器上的 /proc/slabinfo", SLABINFO_61),
-    "vmallocinfo-6.1": ("/proc/vmallocinfo on a real Debian 12 6.1 machine",
-                        "一台真实 Debian 12（6.1）机器上的 /proc/vmallocinfo", VMALLOCINFO_61),
     "map_driver.c": ("The article's map_driver, with what changed since (✗)",
                      "原文的 map_driver，以及之后的变化（✗）", MAP_DRIVER),
+    **{name: (caption(cap), caption(cap, "zh"), cap) for name, cap in CAPTURES.items()},
 }
+"""Every listing: name -> (caption en, caption zh, text or a real capture read when shown)."""
 
 
 def listing(name: str, lang: str = "en") -> tuple[str, str]:
-    """(caption, text) of an exhibit; KeyError for an unknown name."""
+    """(caption, text) of an exhibit; KeyError for an unknown name, OSError if a capture's
+    file is missing from the installed package."""
     en, zh, text = EXHIBITS[name]
+    if isinstance(text, Capture):
+        text = render(text, lang)
     return (zh if lang == "zh" else en), text

@@ -157,9 +157,8 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
          "mm/vmstat.c zoneinfo_show_print: 2.6.24's lines before 4.15, 6.1's after (approx.)"),
     Rule("status_vmpin", V("3.2"), False, True,
          "fs/proc/task_mmu.c task_mem VmPin (\"mm: distinguish between mlocked and pinned pages\")"),
-    Rule("status_rss_split", V("4.5"), False, True,
-         "fs/proc/task_mmu.c task_mem RssAnon/RssFile/RssShmem (\"mm, proc: account for shmem swap ...\" "
-         "series; approx. release)"),
+    Rule("status_rss_split", V("4.5"), False, True, "fs/proc/task_mmu.c task_mem RssAnon/RssFile/RssShmem (approx.)"),
+    Rule("status_vmswap", V("2.6.34"), False, True, "fs/proc/task_mmu.c task_mem VmSwap: not in 2.6.32.2, in 2.6.34"),
     Rule("memblock_topdown", APPROX, False, True,
          "early allocations: bootmem bottom-up from MAX_DMA_ADDRESS -> memblock top-down below "
          "max_low_pfn (x86 memblock since 2.6.35; mmviz switches at 4.15, approx.)"),

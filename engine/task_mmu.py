@@ -69,7 +69,8 @@ def status(m: Machine, p) -> str:
             ("VmSwap", kb(mm.swap_ents))]
     fl = m.config.flavour
     drop = (() if fl.status_vmpin else ("VmPin",)) + \
-        (() if fl.status_rss_split else ("RssAnon", "RssFile", "RssShmem"))
+        (() if fl.status_rss_split else ("RssAnon", "RssFile", "RssShmem")) + \
+        (() if fl.status_vmswap else ("VmSwap",))
     rows = [r for r in rows if r[0] not in drop]
     head = [f"Name:\t{p.comm}", "Umask:\t0022", "State:\tR (running)" if m.current == p.pid
             else "State:\tS (sleeping)", f"Tgid:\t{p.pid}", f"Pid:\t{p.pid}",

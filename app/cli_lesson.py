@@ -28,14 +28,12 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
                 "needs": "do first", "ok": "all expects passed", "steps": "steps",
                 "lines": "{} more lines", "events": "{} more events",
-                "deeper": "deeper: versions and detail",
-                "later": "(events are named after later kernels' tracepoints: this kernel has none)"},
+                "deeper": "deeper: versions and detail"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
                 "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件",
-                "deeper": "深入：版本差异与细节",
-                "later": "（事件按后来内核的跟踪点命名：这个内核还没有跟踪点）"}}
+                "deeper": "深入：版本差异与细节"}}
 
 
 def cells(text: str) -> int:
@@ -92,7 +90,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     for line in wrap(lesson.summary_in(lang), "  ", lang):
         print(line)
     failures = []
-    noted_kernels: set[str] = set()      # kernels whose "no tracepoints" note was printed
+    noted: set[tuple[str, str | None]] = set()   # (kernel, tracepoint) whose release was noted
     right = asked = 0
     n = 0
     while n < len(lesson):
@@ -131,11 +129,13 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
             shown = [error_text(r.error_kind, r.error_message, lang)]
         print(f"   > {r.call_text(lang)} = {engine_phrase(shown[0], lang)}{more}")
         kernel = str(tl.machine.config.kernel)
-        if r.events and ns.max_events > 0 and kernel not in noted_kernels:
-            noted_kernels.add(kernel)
-            from widgets.notation import has_tracepoints
-            if not has_tracepoints(kernel):
-                print(f"     {w['later']}")
+        if r.events and ns.max_events > 0:              # each later name noted once per kernel
+            from widgets.notation import later_note
+            shown = [ev for ev in r.events[: ns.max_events] if (kernel, ev.tracepoint) not in noted]
+            noted.update((kernel, ev.tracepoint) for ev in shown)
+            note = later_note(kernel, shown, lang).strip()
+            if note:
+                print(f"     {note}")
         for ev in r.events[: max(0, ns.max_events)]:
             print(f"     . {event_text(ev, kernel, lang)}")
         if len(r.events) > ns.max_events:

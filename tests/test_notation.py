@@ -124,3 +124,21 @@ def test_the_detectors_catch_the_old_notation():
     assert problems("ContextSwitch(prev=1, next=2, cr3=18984960)")
     assert problems("TlbFill(tlb='dtlb', vpn=786688, pfn=256)")
     assert not problems("kmalloc(100, GFP_KERNEL) = 0xc1212820")
+
+
+def test_the_events_heading_names_the_release_each_tracepoint_arrived_in():
+    """Tracepoints arrived in 2.6.28, the kmem ones in 2.6.30 and mm_page_alloc in 2.6.32
+    (checked in released trees): the heading says so exactly when the kernel predates a name."""
+    from engine.events import EVENT_TYPES
+    from widgets.notation import TRACEPOINT_SINCE, later_note, later_tracepoints
+    alloc = EVENT_TYPES["AllocPages"](zone="Normal", pfn=0x1212, order=0, gfp="0xd0", owner="pages")
+    free = EVENT_TYPES["FreePages"](zone="Normal", pfn=0x1212, order=0, final_pfn=0x1212, final_order=0)
+    assert later_tracepoints("2.6.24", [alloc, free]) == [("mm_page_alloc", "2.6.32"), ("mm_page_free", "3.3")]
+    note = later_note("2.6.24", [alloc])
+    assert "this kernel has none" in note and "2.6.28" in note and "mm_page_alloc in 2.6.32" in note
+    assert "2.6.28" in later_note("2.6.24", [alloc], "zh") and "mm_page_alloc 出现于 2.6.32" in later_note("2.6.24", [alloc], "zh")
+    assert later_note("2.6.31", [alloc]) == " (later kernels' tracepoint names: mm_page_alloc in 2.6.32)"
+    assert later_note("2.6.32", [alloc]) == "" and later_note("6.1", [alloc, free]) == ""
+    assert later_tracepoints("3.2", [free]) == [("mm_page_free", "3.3")]
+    names = {cls.tracepoint for cls in EVENT_TYPES.values() if cls.tracepoint}
+    assert names <= set(TRACEPOINT_SINCE)               # every name the engine uses has its release

@@ -224,8 +224,11 @@ PANES: dict[str, tuple[str, str]] = {
     "lesson.start": ("Start: the freshly booted machine. Press → or n to step.",
                      "开始：刚启动的机器。按 → 或 n 前进一步。"),
     "lesson.events": ("events", "事件"),
-    "lesson.events_later": (" (named after later kernels' tracepoints: this kernel has none)",
-                            "（按后来内核的跟踪点命名：这个内核还没有跟踪点）"),
+    "lesson.events_later": (" (named after later kernels' tracepoints: this kernel has none, they "
+                            "arrived in 2.6.28; {names})", "（按后来内核的跟踪点命名：这个内核还没有跟踪点，"
+                            "跟踪点 2.6.28 才出现；{names}）"),
+    "lesson.events_newer": (" (later kernels' tracepoint names: {names})", "（后来内核的跟踪点名：{names}）"),
+    "lesson.events_in": ("in ", "出现于 "),
     "lesson.expects": ("checks", "检查"),
     "lesson.error": ("kernel error", "内核错误"), "lesson.more": ("more", "更多"),
     "lesson.selection": ("selection", "选中"), "lesson.question": ("Q", "问"), "lesson.answer": ("A", "答"),

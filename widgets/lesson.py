@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from rich.text import Text
 
 from .i18n import engine_phrase, tr
-from .notation import event_text, has_tracepoints
+from .notation import event_text, later_note
 from .selection import describe
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
@@ -107,7 +107,7 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
                 t.append(f"{w['answer']}{colon}{question.shown}\n", "yellow")
         if result.events:
             kernel = _kernel(view.machine)
-            later = "" if has_tracepoints(kernel) else tr(lang, "lesson.events_later")
+            later = later_note(kernel, result.events[:MAX_EVENTS], lang)
             t.append(f"\n{w['events']}{later}{colon.rstrip()}\n", "dim")
             for ev in result.events[:MAX_EVENTS]:
                 t.append(f"  · {event_text(ev, kernel, lang)}\n")

@@ -117,12 +117,63 @@ def event_text(ev: Event, kernel: str = "6.1", lang: str = "en") -> str:
     return f"{name}: {' '.join(parts)}" if parts else name
 
 
+# The first release with each tracepoint an engine event is named after, read in released
+# trees (the name's DEFINE_TRACE / DECLARE_TRACE / TRACE_EVENT / DEFINE_EVENT in include/trace/
+# or arch/x86/include/asm/trace/): tracepoints themselves arrived in 2.6.28 (include/linux/
+# tracepoint.h and include/trace/sched.h: in 2.6.28, not in 2.6.27.57), the TRACE_EVENT macro in
+# 2.6.30 (the sched events; 2.6.29 has DECLARE_TRACE only).  "~" marks a release that is the
+# first checked tree to have it, the one before it being the last checked tree without it.
+TRACEPOINTS_SINCE = (2, 6, 28)
+TRACEPOINT_SINCE: dict[str, tuple[tuple[int, ...], str]] = {
+    "sched_switch": ((2, 6, 28), "2.6.28"), "sched_process_fork": ((2, 6, 28), "2.6.28"),
+    "sched_process_exit": ((2, 6, 28), "2.6.28"),
+    # include/trace/kmemtrace.h in 2.6.30 (none in 2.6.29); include/trace/events/kmem.h from 2.6.31
+    "kmalloc": ((2, 6, 30), "2.6.30"), "kmem_cache_alloc": ((2, 6, 30), "2.6.30"),
+    "kfree": ((2, 6, 30), "2.6.30"), "kmem_cache_free": ((2, 6, 30), "2.6.30"),
+    "mm_page_alloc": ((2, 6, 32), "2.6.32"),                  # not in 2.6.31.3, in 2.6.32.2
+    "mm_page_free": ((3, 3), "3.3"),       # mm_page_free_direct 2.6.32-3.2.7, renamed by 3.3.8
+    "signal_generate": ((2, 6, 34), "~2.6.34"),               # not in 2.6.32.2 (2.6.33 unchecked)
+    "mm_vmscan_kswapd_wake": ((2, 6, 36), "2.6.36"),          # not in 2.6.35.3, in 2.6.36
+    "sched_process_exec": ((3, 14), "~3.14"), "console": ((3, 14), "~3.14"),   # not in 3.3.8
+    "page_fault_user": ((3, 14), "~3.14"), "page_fault_kernel": ((3, 14), "~3.14"),
+    "tlb_flush": ((4, 4), "~4.4"),                            # not in 3.14.1, in 4.4.1
+    "mark_victim": ((4, 19), "~4.19"),                        # not in 4.11, in 4.19
+}
+
+
+def _version(kernel: str) -> tuple[int, ...] | None:
+    from engine.kversion import parse_version
+    try:
+        return parse_version(kernel)
+    except Exception:
+        return None
+
+
 def has_tracepoints(kernel: str) -> bool:
     """Whether the release has tracepoints at all (include/linux/tracepoint.h arrived in
     2.6.28): on 2.6.24 the names are those of later kernels, and the pane says so."""
-    from engine.kversion import parse_version
-    try:
-        return parse_version(kernel) >= (2, 6, 28)
-    except Exception:
-        return True
+    v = _version(kernel)
+    return v is None or v >= TRACEPOINTS_SINCE
 
+
+def later_tracepoints(kernel: str, events: Any) -> list[tuple[str, str]]:
+    """(name, first release) of the events' tracepoints that ``kernel`` does not have yet,
+    in order of release: [("mm_page_alloc", "2.6.32")] for an allocation on 2.6.24."""
+    v = _version(kernel)
+    names = {ev.tracepoint for ev in events if ev.tracepoint}
+    later = [(since, n, shown) for n in names
+             for since, shown in [TRACEPOINT_SINCE.get(n, ((0,), ""))] if v is not None and v < since]
+    return [(n, shown) for since, n, shown in sorted(later)]
+
+
+def later_note(kernel: str, events: Any, lang: str = "en") -> str:
+    """The events heading's note on names this kernel does not have ('' when it has them all):
+    on 2.6.24 that it has no tracepoints and when the shown ones arrived."""
+    from .i18n import tr
+    later = later_tracepoints(kernel, events)
+    if not later:
+        return ""
+    sep = "，" if lang == "zh" else ", "
+    names = sep.join(f"{n} {tr(lang, 'lesson.events_in')}{r}" for n, r in later)
+    key = "lesson.events_newer" if has_tracepoints(kernel) else "lesson.events_later"
+    return tr(lang, key, names=names)

@@ -140,10 +140,10 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("swap_l1tf_inversion", V("4.19"), False, True,
          "arch/x86/include/asm/pgtable-3level.h: PAE swap entries with the offset inverted, type in "
          "bits 63..59 (\"x86/speculation/l1tf: Protect swap entries against L1TF\")"),
-    Rule("swap_last_page_used", V("2.6.33"), False, True,
+    Rule("swap_last_page_used", V("2.6.34"), False, True,
          "mm/swapfile.c sys_swapon: 2.6.32.2 l.1955/1993 maxpages = last_page, nr_good_pages = "
          "last_page - nr_badpages - 1 (the last page is lost) -> 2.6.34 l.1959/1987 maxpages = "
-         "last_page + 1, nr_good_pages = maxpages - 1 (release approx.: 2.6.33 or 2.6.34)"),
+         "last_page + 1, nr_good_pages = maxpages - 1 (2.6.33.3 still maxpages = last_page)"),
     Rule("swp_entry_offset_bits", V("3.1"), 27, 25,
          "include/linux/swapops.h SWP_TYPE_SHIFT: 32 - MAX_SWAPFILES_SHIFT -> minus "
          "RADIX_TREE_EXCEPTIONAL_SHIFT too (\"mm: let swap use exceptional entries\")"),
@@ -157,8 +157,8 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
          "mm/vmstat.c zoneinfo_show_print: 2.6.24's lines before 4.15, 6.1's after (approx.)"),
     Rule("status_vmpin", V("3.2"), False, True,
          "fs/proc/task_mmu.c task_mem VmPin (\"mm: distinguish between mlocked and pinned pages\")"),
-    Rule("status_rss_split", V("4.5"), False, True, "fs/proc/task_mmu.c task_mem RssAnon/RssFile/RssShmem (approx.)"),
-    Rule("status_vmswap", V("2.6.34"), False, True, "fs/proc/task_mmu.c task_mem VmSwap: not in 2.6.32.2, in 2.6.34"),
+    Rule("status_rss_split", V("4.5"), False, True, "fs/proc/task_mmu.c task_mem RssAnon/RssFile/RssShmem: not in 4.4.1, in 4.5"),
+    Rule("status_vmswap", V("2.6.34"), False, True, "fs/proc/task_mmu.c task_mem VmSwap: not in 2.6.33.3, in 2.6.34"),
     Rule("memblock_topdown", APPROX, False, True,
          "early allocations: bootmem bottom-up from MAX_DMA_ADDRESS -> memblock top-down below "
          "max_low_pfn (x86 memblock since 2.6.35; mmviz switches at 4.15, approx.)"),

@@ -132,7 +132,7 @@ TRACEPOINT_SINCE: dict[str, tuple[tuple[int, ...], str]] = {
     "kfree": ((2, 6, 30), "2.6.30"), "kmem_cache_free": ((2, 6, 30), "2.6.30"),
     "mm_page_alloc": ((2, 6, 32), "2.6.32"),                  # not in 2.6.31.3, in 2.6.32.2
     "mm_page_free": ((3, 3), "3.3"),       # mm_page_free_direct 2.6.32-3.2.7, renamed by 3.3.8
-    "signal_generate": ((2, 6, 34), "~2.6.34"),               # not in 2.6.32.2 (2.6.33 unchecked)
+    "signal_generate": ((2, 6, 33), "2.6.33"),                # not in 2.6.32.2, in 2.6.33.3
     "mm_vmscan_kswapd_wake": ((2, 6, 36), "2.6.36"),          # not in 2.6.35.3, in 2.6.36
     "sched_process_exec": ((3, 14), "~3.14"), "console": ((3, 14), "~3.14"),   # not in 3.3.8
     "page_fault_user": ((3, 14), "~3.14"), "page_fault_kernel": ((3, 14), "~3.14"),

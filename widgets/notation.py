@@ -136,7 +136,7 @@ TRACEPOINT_SINCE: dict[str, tuple[tuple[int, ...], str]] = {
     "mm_vmscan_kswapd_wake": ((2, 6, 36), "2.6.36"),          # not in 2.6.35.3, in 2.6.36
     "sched_process_exec": ((3, 14), "~3.14"), "console": ((3, 14), "~3.14"),   # not in 3.3.8
     "page_fault_user": ((3, 14), "~3.14"), "page_fault_kernel": ((3, 14), "~3.14"),
-    "tlb_flush": ((4, 4), "~4.4"),                            # not in 3.14.1, in 4.4.1
+    "tlb_flush": ((3, 18), "~3.18"),                          # not in 3.14.1, in 3.18.30
     "mark_victim": ((4, 19), "~4.19"),                        # not in 4.11, in 4.19
 }
 

@@ -7,6 +7,7 @@ step result carries the error's class name and kernel-style message.
 from __future__ import annotations
 
 import random
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 from engine.errors import ConfigError, KernelError
@@ -24,8 +25,11 @@ class Item:
     """One result of a repeat/each step: ``it`` in expressions, ``it.order`` its arguments."""
 
     def __init__(self, value: Any, args: dict[str, Any]) -> None:
-        self.value = value
-        self.__dict__.update({k: v for k, v in args.items() if k != "value"})
+        d = self.__dict__
+        d["value"] = value
+        d.update(args)
+        if "value" in args:                   # an argument named "value" does not hide it
+            d["value"] = value
 
     def __index__(self) -> int:
         return int(self.value)
@@ -118,44 +122,57 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
         k = round(len(order) * rep.sample) if isinstance(rep.sample, float) else min(rep.sample, len(order))
         order = rng.sample(order, k)
     out = Outcome(m, op, {}, items=[])
-    events: list = []
     # set up once, not per iteration: literal arguments, the expressions, the engine call
     plan = [(p.name, step.trees.get(p.name), step.args[p.name] if p.name in step.args else p.default)
             for p in op.params if p.name in step.args or not p.required]
     randoms = list(rep.random.items())
     finish = [(p.name, p.type) for p in op.params if p.type in ("int", "addr", "size", "pid")]
     call = engine_caller(m, op)
-    walk = op.result == "walk"
+    fixed = None                      # the arguments when no iteration can change them
+    if not randoms and all(tree is None for _, tree, _ in plan):
+        try:
+            fixed = _finish_typed({name: value for name, _, value in plan}, finish)
+        except Exception:             # noqa: BLE001 -- each iteration reports it, as before
+            fixed = None
+        else:
+            call_fixed = engine_caller(m, op, fixed)
+    kind = op.result
+    value_of = (lambda r: r) if kind not in _PRIMARY_KINDS else partial(primary_value, kind)
+    walk = kind == "walk"
     where, each, stop = rep.where, rep.each, rep.on_error == "stop"
     evaluate, items = expr.evaluate, out.items
+    randint, choice = rng.randint, rng.choice
+    # the iterations' events as the trace left them (engine.trace: a list per operation,
+    # or an operation's lone raw tuple), built into event objects once, at the end
+    trace = m.trace
+    raw: list = []
     for i in order:
         scope["i"] = i
         scope["it"] = source[i] if each else i
-        before = m.events
+        before = m.events if walk else trace.current
         result = None
         try:
             if where is not None and not evaluate(where, scope, rep.where_text):
                 continue
-            args = {name: value if tree is None else evaluate(tree, scope, value)
-                    for name, tree, value in plan}
-            for name, (mode, spec) in randoms:
-                args[name] = rng.randint(*spec) if mode == "range" else rng.choice(spec)
-            for name, typ in finish:
-                v = args.get(name)
-                if v is None or type(v) is int:
-                    continue
-                if typ == "pid" and isinstance(v, Process):
-                    args[name] = v.pid
-                elif not isinstance(v, int):
-                    args[name] = int(v)
-            out.args = args
-            result = call(args)
-            items.append(Item(primary_value(op.result, result), args))
+            if fixed is None:
+                args = {name: value if tree is None else evaluate(tree, scope, value)
+                        for name, tree, value in plan}
+                for name, (mode, spec) in randoms:
+                    args[name] = randint(*spec) if mode == "range" else choice(spec)
+                out.args = args = _finish_typed(args, finish)
+                result = call(args)
+            else:
+                out.args = args = fixed
+                result = call_fixed()
+            items.append(Item(value_of(result), args))
         except kerr as err:
             out.errors += 1
             if out.error is None:
                 out.error = err.with_traceback(None)
-            events.extend(fresh_events(m, before, op, None))
+            if walk:
+                raw.extend(fresh_events(m, before, op, None))
+            else:
+                _take_events(trace.current, before, raw)
             if stop:
                 break
             continue
@@ -165,28 +182,61 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
         except Exception as err:  # an engine bug
             out.error = EngineFailure(f"{type(err).__name__}: {err}")
             break
-        after = m.events
         if walk:
-            events.extend(fresh_events(m, before, op, result))
-        elif after is not None and after is not before:
-            events.extend(after)
+            raw.extend(fresh_events(m, before, op, result))
+        else:
+            _take_events(trace.current, before, raw)
     out.result = out.items
-    out.events = events
+    out.events = [e[0](*e[1:]) if type(e) is tuple else e for e in raw]
     return out
 
 
-def engine_caller(m: Machine, op: Any) -> Any:
-    """``call_engine(m, op, args)`` with the engine method looked up once (repeat steps)."""
+_PRIMARY_KINDS = ("pfn", "vaddr", "paddr", "pid", "process", "driver")
+
+
+def _finish_typed(args: dict[str, Any], finish: list[tuple[str, str]]) -> dict[str, Any]:
+    """Integer arguments as ints (a pid argument may be a Process)."""
+    for name, typ in finish:
+        v = args.get(name)
+        if v is None or type(v) is int:
+            continue
+        if typ == "pid" and isinstance(v, Process):
+            args[name] = v.pid
+        elif not isinstance(v, int):
+            args[name] = int(v)
+    return args
+
+
+def _take_events(after: Any, before: Any, raw: list) -> None:
+    """Add the events of the operation that just ran (``m.trace.current`` before and after
+    it; unchanged: it recorded none) to ``raw``, as the trace holds them."""
+    if after is not None and after is not before:
+        if type(after) is tuple:                 # one hot-path event (engine.trace)
+            raw.append(after)
+        else:
+            raw.extend(after)
+
+
+def engine_caller(m: Machine, op: Any, fixed: dict[str, Any] | None = None) -> Any:
+    """``call_engine(m, op, args)`` with the engine method looked up once (repeat steps);
+    with ``fixed`` arguments, a function of no arguments that calls with those."""
     if op.target == "process" or op.name == "write_virt":
+        if fixed is not None:
+            return lambda: call_engine(m, op, fixed)
         return lambda args: call_engine(m, op, args)
     method = getattr(m, op.engine_method)               # the op table's declared method
     params = op.params
 
-    def call(args: dict[str, Any]) -> Any:
+    def values_of(args: dict[str, Any]) -> list:
         values = [args.get(p.name) for p in params]
         while values and values[-1] is None and not params[len(values) - 1].required:
             values.pop()
-        return method(*values)
+        return values
+    if fixed is not None:
+        return partial(method, *values_of(fixed))
+
+    def call(args: dict[str, Any]) -> Any:
+        return method(*values_of(args))
     return call
 
 

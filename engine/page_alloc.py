@@ -39,7 +39,8 @@ class PageAllocator:
         self._gfp_zero = self.gfp.ZERO
         # orders whose watermark test alloc_pages() inlines: order 0; from 4.4 any order
         # (zone_watermark_fast() then only asks for a free block of that order or above)
-        self._hot_orders = MAX_ORDER if m.config.flavour.watermark_any_free_order else 1
+        self._any_free_order = m.config.flavour.watermark_any_free_order
+        self._hot_orders = MAX_ORDER if self._any_free_order else 1
 
     def zonelist(self, mask: int) -> tuple[list[Zone], int]:
         """(zonelist, classzone index) for a GFP mask: highest allowed zone first, then down
@@ -54,18 +55,21 @@ class PageAllocator:
     def watermark_ok(self, z: Zone, order: int, mark: int, classzone: int, alloc_high: bool,
                      alloc_harder: bool) -> bool:
         """zone_watermark_ok() of the flavour (mark and free counts in pages)."""
-        free = z.free_pages - ((1 << order) - 1)
         mn = mark
         if alloc_high:
             mn -= mn // 2
         if alloc_harder:
             mn -= mn // 4
+        free = z.free_pages - ((1 << order) - 1)
         if free <= mn + z.lowmem_reserve[classzone]:
             return False
-        if not order:
-            return True
-        if self.m.config.flavour.watermark_any_free_order:
-            return any(z.nr_free[order:])     # nr_free is counted from the lists: once
+        return not order or self._order_ok(z, order, free, mn)
+
+    def _order_ok(self, z: Zone, order: int, free: int, mn: int) -> bool:
+        """The order > 0 part of zone_watermark_ok(), once the free pages pass the mark."""
+        if self._any_free_order:           # 4.4+: a free block of that order or above
+            heads, tails = z.free_head, z.free_tail
+            return any(heads[o] or tails[o] for o in range(order, MAX_ORDER))
         nr_free = z.nr_free
         for o in range(order):             # 2.6.24: discount lower-order free pages
             free -= nr_free[o] << o
@@ -79,12 +83,14 @@ class PageAllocator:
         """__alloc_pages(): the first zone of the zonelist above its low watermark, then above
         its min watermark (ALLOC_HIGH/ALLOC_HARDER by the mask), whose free lists can give
         a 2^order block (once a zone passes its watermark, rmqueue() finds one).
+        zone_watermark_ok() is inlined; the events are raw tuples (engine.trace).
 
         Raises ConfigError for an order outside 0..MAX_ORDER-1, OutOfMemory ("page
         allocation failure: order:N, mode:...") when no zone can give the block."""
         if not 0 <= order < MAX_ORDER:
             raise ConfigError(f"order: must be 0..10 (MAX_ORDER is 11), got {order}")
         gfp = self.gfp
+        lower = (1 << order) - 1
         for mark_name in ("low", "min"):
             slow = mark_name == "min"
             alloc_high = slow and bool(mask & gfp.HIGH)
@@ -92,16 +98,20 @@ class PageAllocator:
                                      else not mask & gfp.WAIT)
             prev = None
             for z in zonelist:
-                mark = z.watermark_low if not slow else z.watermark_min
-                if not self.watermark_ok(z, order, mark, classzone, alloc_high, alloc_harder):
-                    if events is not None:
-                        events.append(WatermarkCheck(z.name, mark_name, z.free_pages,
-                                                     mark + z.lowmem_reserve[classzone]))
-                    prev = z
-                    continue
-                if prev is not None and events is not None:
-                    events.append(Fallback(prev.name, z.name))
-                return z
+                mark = mn = z.watermark_min if slow else z.watermark_low
+                if alloc_high:
+                    mn -= mn // 2
+                if alloc_harder:
+                    mn -= mn // 4
+                reserve = z.lowmem_reserve[classzone]
+                free = z.free_pages - lower
+                if free > mn + reserve and (not order or self._order_ok(z, order, free, mn)):
+                    if prev is not None and events is not None:
+                        events.append((Fallback, prev.name, z.name))
+                    return z
+                if events is not None:
+                    events.append((WatermarkCheck, z.name, mark_name, z.free_pages, mark + reserve))
+                prev = z
         key = (self.m.comm, order, mask)
         msg = self._failure_messages.get(key)
         if msg is None:                    # (a repeat step may fail thousands of times)
@@ -109,7 +119,7 @@ class PageAllocator:
             msg = self._failure_messages[key] = alloc_failure_message(
                 self.m.config.flavour, self.m.comm, order, mask, gfp.format(mask))
         if events is not None:
-            events.append(AllocFail(order, gfp_name, msg))
+            events.append((AllocFail, order, gfp_name, msg))
         raise _alloc_failure(msg, mask, order)
 
     def gfp_entry(self, gfp) -> tuple:
@@ -198,10 +208,10 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
             "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
     Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
     pa = self.page_alloc
-    entry = pa._fast.get(gfp)
-    if entry is None:
-        entry = pa.gfp_entry(gfp)
-    z, classzone, name, zero, hot, slow = entry
+    try:
+        z, classzone, name, zero, hot, slow = pa._fast[gfp]
+    except KeyError:                               # first use of this argument
+        z, classzone, name, zero, hot, slow = pa.gfp_entry(gfp)
     events = None
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import gc
 import json
 import os
 import resource
@@ -92,12 +93,20 @@ async def one(lesson: str, size: str, rss_presses: int) -> dict:
     save = tlmod.Timeline._save_checkpoint
 
     def timed_save(self, *a, **kw):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         try:
             return save(self, *a, **kw)
         finally:
-            stalls.append(time.perf_counter() - t)
+            stalls.append((time.perf_counter() - t, time.process_time() - c))
     tlmod.Timeline._save_checkpoint = timed_save
+    gc_pauses: list[tuple[float, int]] = []     # the collector's own pauses (CPU, generation)
+
+    def on_gc(phase: str, info: dict, start: list = [0.0]) -> None:
+        if phase == "start":
+            start[0] = time.process_time()
+        else:
+            gc_pauses.append((time.process_time() - start[0], info["generation"]))
+    gc.callbacks.append(on_gc)
     ram, pae = SIZES[size]
     t0 = time.perf_counter()
     app = MmvizApp(lesson=lesson, ram=ram, pae=pae)
@@ -117,7 +126,11 @@ async def one(lesson: str, size: str, rss_presses: int) -> dict:
     pilot_ms = statistics.median(waits) * 1e3
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     out = {"lesson": lesson, "size": size, "first_frame_s": first, "peak_rss_mb": rss,
-           "max_checkpoint_ms": max(stalls[1:], default=0.0) * 1e3, "n_checkpoints": len(stalls),
+           "max_checkpoint_ms": max((s[0] for s in stalls[1:]), default=0.0) * 1e3,
+           "max_checkpoint_cpu_ms": max((s[1] for s in stalls[1:]), default=0.0) * 1e3,
+           "n_checkpoints": len(stalls), "max_gc_ms": max(gc_pauses, default=(0.0, 0))[0] * 1e3,
+           "n_gc": len(gc_pauses), "gc_ms_by_generation": {
+               g: [round(p * 1e3, 1) for p, gen in gc_pauses if gen == g] for g in range(3)},
            "pilot_ms": pilot_ms, "noop_key_ms": statistics.median(noop) * 1e3}
     for kind, xs in samples.items():
         cpu = [x[0] * 1e3 for x in xs]
@@ -162,7 +175,8 @@ def main(argv: list[str]) -> None:
             print(f"{r['lesson']} 64G PAE, 500 alternating presses: peak RSS {r['peak_rss_mb']:.0f} MB, "
                   f"fwd {r['fwd']['cpu_med']:.1f}/{r['fwd']['cpu_p95']:.1f} ms, back "
                   f"{r['back']['cpu_med']:.1f}/{r['back']['cpu_p95']:.1f} ms, slowest checkpoint "
-                  f"{r['max_checkpoint_ms']:.1f} ms")
+                  f"{r['max_checkpoint_ms']:.1f} ms (CPU {r['max_checkpoint_cpu_ms']:.1f} ms), "
+                  f"slowest collection {r['max_gc_ms']:.1f} ms of {r['n_gc']}")
         return
     from scenarios import all_lessons
     lessons = a.lessons.split(",") if a.lessons else [l.id for l in all_lessons()]

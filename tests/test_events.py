@@ -86,3 +86,19 @@ def test_no_consumer_dispatches_on_type_names():
     for pkg in ("engine", "scenarios", "widgets", "app"):
         for path in (ROOT / pkg).rglob("*.py"):
             assert not pattern.search(path.read_text(encoding="utf-8")), path
+
+
+def test_every_event_builds_as_its_dataclass_would():
+    """The fast constructors (engine.events._fast_init) take the fields by position and by
+    name, set every slot, and leave the event frozen."""
+    for cls in _event_classes():
+        names = [f.name for f in dataclasses.fields(cls)]
+        values = [f"v{i}" for i in range(len(names))]
+        by_pos, by_name = cls(*values), cls(**dict(zip(names, values)))
+        assert by_pos == by_name and [getattr(by_pos, n) for n in names] == values, cls
+        assert dataclasses.replace(by_pos) == by_pos, cls
+        with pytest.raises(TypeError):
+            cls(*values, "one too many")
+        if names:
+            with pytest.raises(dataclasses.FrozenInstanceError):
+                setattr(by_pos, names[0], "changed")

@@ -167,18 +167,33 @@ def _pf_lines(code: int) -> list[str]:
             f"#PF: error_code(0x{code:04x}) - {why}"]
 
 
+def _pagetable_line(m: Machine, walk) -> str:
+    """dump_pagetable() (arch/x86/mm/fault.c): "*pdpt = %016Lx *pde = %016Lx *pte = %016Lx "
+    with PAE, "*pde = %08x *pte = %08x " without; the walk stops where the kernel's does
+    (an entry not present, or a large PDE)."""
+    width = 16 if m.config.pae else 8
+    out = []
+    for st in walk.steps:
+        name = {"PDPTE": "pdpt", "PDE": "pde", "PTE": "pte"}[st.level]
+        out.append(f"*{name} = {st.entry:0{width}x} ")
+        if not st.entry & 1 or (st.level == "PDE" and st.entry & 0x80):
+            break
+    return "".join(out)
+
+
 def failure_lines(m: Machine, err) -> tuple[str, ...]:
     """What the release prints for a failed operation (nothing for input errors):
 
     * a kernel-mode page fault (KernelOops with .access): show_fault_oops()'s first line,
-      the "#PF:" lines (5.0+), the die header "Oops: <error code> [#n] ...";
+      the "#PF:" lines (5.0+), dump_pagetable()'s "*pdpt = ... *pde = ... *pte = ..." line,
+      the die header "Oops: <error code> [#n] ...";
     * a BUG() (KernelOops without .access: "kernel BUG at ..."): the line, then
       "invalid opcode: 0000 [#n] ..." (BUG() is ud2);
     * a WARN() (BadFree starting "WARNING:"): "------------[ cut here ]------------" (2.6.26+)
       and its lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",
       vfree's "Trying to vfree() nonexistent vm area") as they are;
     * SegFault: show_signal_msg()'s "segfault at" line.
-    Simplified: no register dump, call trace, "*pde =" lines or module list, and the WARNING
+    Simplified: no "IP:"/"EIP:" line, register dump, call trace or module list, and the WARNING
     line names the function without its line and offsets."""
     from .errors import BadFree, KernelOops, SegFault
     text = str(err)
@@ -187,7 +202,8 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
         if acc is not None and acc.fault is not None:
             code = acc.fault.error_code
             pf = _pf_lines(code) if m.config.flavour.log_pf_lines else []
-            return (text.splitlines()[0], *pf, _die_header(m, "Oops", code))
+            pt = [_pagetable_line(m, acc.walk)] if acc.walk is not None and acc.walk.steps else []
+            return (text.splitlines()[0], *pf, *pt, _die_header(m, "Oops", code))
         return (*text.splitlines(), _die_header(m, "invalid opcode", 0))
     if isinstance(err, BadFree):
         lines = text.splitlines()

@@ -36,10 +36,11 @@ def test_oops_lines_reach_the_log(kernel):
         assert lines == ["BUG: kernel NULL pointer dereference, address: 00000010",
                          "#PF: supervisor read access in kernel mode",
                          "#PF: error_code(0x0000) - not-present page",
+                         "*pde = 00000000 ",
                          "Oops: 0000 [#1] PREEMPT SMP"]
     else:
         assert lines == ["BUG: unable to handle kernel NULL pointer dereference at virtual address 00000010",
-                         "Oops: 0000 [#1] SMP "]
+                         "*pde = 00000000 ", "Oops: 0000 [#1] SMP "]
     _, again = _fails(m, m.access, m.layout.vmalloc_start + 0x1000, "write")
     assert again[-1].startswith("Oops: 0002 [#2]")            # the die counter goes on
 
@@ -160,3 +161,23 @@ async def test_typed_phys_to_virt_error_in_zh():
         await pilot.pause()
         shown = str(app.query_one("#cmdline .error").render())
         assert shown.startswith("参数错误：phys_to_virt："), shown
+
+
+def test_pae_oops_lines_have_field_case_12s_shape():
+    """Field case 12 A (3.13 PAE): "BUG: unable to handle kernel paging request at f8a2a014",
+    "*pdpt = 0000000001a96001 *pde = 0000000036a08067 *pte = 0000000000000000", "Oops: 0000 [#1] SMP"."""
+    import re
+    m = engine.Machine.boot(ram="1G", pae=True, nx=True, kernel="3.13")
+    v = m.vmalloc(8192)
+    # the guard page after the area (or the page before it): unmapped, in the area's page table
+    bad = v + 0x2014 if (v + 0x2000) >> 21 == v >> 21 else v - 0x1000 + 0x14
+    with pytest.raises(engine.KernelOops):
+        m.access(bad, "read")
+    first, pt, oops = m.kmsg[-3:]
+    assert first == f"BUG: unable to handle kernel paging request at {bad:08x}"
+    assert re.fullmatch(r"\*pdpt = [0-9a-f]{13}001 \*pde = [0-9a-f]{13}067 \*pte = 0{16} ", pt), pt
+    assert oops.rstrip() == "Oops: 0000 [#1] SMP"
+    m2 = engine.Machine.boot(ram="64M", kernel="6.1")
+    with pytest.raises(engine.KernelOops):
+        m2.read_virt(0x10, 4)
+    assert m2.kmsg[-2] == "*pde = 00000000 "         # non-PAE: 8 digits, the walk stops at it

@@ -23,6 +23,8 @@ events derive from the same base in their own modules.
 from __future__ import annotations
 
 import dataclasses
+import operator
+import re
 import typing
 from typing import Annotated, ClassVar
 
@@ -43,6 +45,23 @@ class Event:
     __slots__ = ()
     tracepoint: ClassVar[str | None] = None
     hex_fields: ClassVar[frozenset[str]] = frozenset()
+    _values: ClassVar = staticmethod(lambda ev: ())     # the fields' values, a tuple (@event)
+
+    # equality, hash and repr as a dataclass's (by type, then the fields in order; repr
+    # ``Split(zone='Normal', ...)``), written once here rather than generated per class:
+    # compiling them for every event type cost ~30 ms of every start
+    def __eq__(self, other: object):
+        if other.__class__ is self.__class__:
+            return self._values(self) == self._values(other)
+        return NotImplemented
+
+    def __hash__(self) -> int:
+        return hash(self._values(self))
+
+    def __repr__(self) -> str:
+        names = self.__match_args__   # type: ignore[attr-defined]
+        return (f"{type(self).__qualname__}("
+                f"{', '.join(f'{n}={v!r}' for n, v in zip(names, self._values(self)))})")
 
     @property
     def kind(self) -> str:
@@ -80,11 +99,36 @@ def _is_hex(hint) -> bool:
     return any(_is_hex(a) for a in typing.get_args(hint))
 
 
+HEX_TYPES = frozenset({"Addr", "Pfn", "Reg"})
+_NAME = re.compile(r"[A-Za-z_]\w*")
+
+
+def hex_fields(cls) -> frozenset[str]:
+    """The fields of an event class typed :data:`Addr`, :data:`Pfn` or :data:`Reg`, also inside
+    ``X | None`` or ``tuple[X, ...]``.  The event modules' annotations are strings (``from
+    __future__ import annotations``) naming these aliases: the names are read without
+    evaluating the strings (typing.get_type_hints costs ~0.2 ms per class at every start);
+    an evaluated annotation is inspected as a type."""
+    out = []
+    for f in dataclasses.fields(cls):
+        hint = f.type
+        if isinstance(hint, str) and HEX_TYPES.intersection(_NAME.findall(hint)) or \
+                not isinstance(hint, str) and _is_hex(hint):
+            out.append(f.name)
+    return frozenset(out)
+
+
 def event(cls):
-    """Declare an event type: a frozen slotted dataclass of ``Event`` with its hex fields."""
-    cls = dataclasses.dataclass(frozen=True, slots=True)(cls)
-    hints = typing.get_type_hints(cls, include_extras=True)
-    cls.hex_fields = frozenset(f.name for f in dataclasses.fields(cls) if _is_hex(hints[f.name]))
+    """Declare an event type: a frozen slotted dataclass of ``Event`` with its hex fields.
+    Its ``__init__`` stores through the slots (_fast_init), the frozen ``__setattr__`` is the
+    dataclass's; equality, hash and repr are :class:`Event`'s, with the same results as the
+    dataclass's."""
+    cls = dataclasses.dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
+    names = cls.__match_args__
+    get = operator.attrgetter(*names) if names else None
+    cls._values = staticmethod(get if len(names) > 1 else                  # always a tuple
+                               (lambda ev, _get=get: (_get(ev),)) if names else (lambda ev: ()))
+    cls.hex_fields = hex_fields(cls)
     _fast_init(cls)
     EVENT_TYPES[cls.__name__] = cls
     return cls

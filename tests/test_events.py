@@ -102,3 +102,38 @@ def test_every_event_builds_as_its_dataclass_would():
         if names:
             with pytest.raises(dataclasses.FrozenInstanceError):
                 setattr(by_pos, names[0], "changed")
+
+
+def _sample(cls, seed: int) -> Event:
+    """An instance with distinct field values (ints, strings, None, tuples by annotation)."""
+    values = []
+    for i, f in enumerate(dataclasses.fields(cls)):
+        t = f.type if isinstance(f.type, str) else str(f.type)
+        values.append(("x", seed + i) if "tuple" in t else None if t.startswith("None") else
+                      f"s{seed + i}" if "str" in t else True if t == "bool" else 0x1000 * seed + i)
+    return cls(*values)
+
+
+def test_equality_hash_and_repr_are_the_dataclass_ones():
+    """Event's shared __eq__/__hash__/__repr__ give what dataclass(frozen=True) generates."""
+    for cls in _event_classes():
+        twin = dataclasses.make_dataclass(cls.__name__, [(f.name, object) for f in
+                                                         dataclasses.fields(cls)], frozen=True)
+        a, b, c = _sample(cls, 1), _sample(cls, 1), _sample(cls, 2)
+        ta, tc = (twin(*(getattr(e, f.name) for f in dataclasses.fields(cls))) for e in (a, c))
+        assert repr(a) == repr(ta).replace(twin.__qualname__, cls.__qualname__, 1), cls
+        assert a == b and hash(a) == hash(b) and (a == c) == (ta == tc), cls
+        assert a.__eq__(ta) is NotImplemented, cls
+        with pytest.raises(dataclasses.FrozenInstanceError):
+            setattr(a, dataclasses.fields(cls)[0].name, 0) if dataclasses.fields(cls) else \
+                setattr(a, "x", 0)
+
+
+def test_hex_fields_read_from_annotations_are_the_evaluated_types():
+    """hex_fields() reads the annotation strings; evaluating them gives the same fields."""
+    import typing
+    from engine.events import _is_hex
+    for cls in _event_classes():
+        hints = typing.get_type_hints(cls, include_extras=True)
+        assert cls.hex_fields == {f.name for f in dataclasses.fields(cls) if _is_hex(hints[f.name])}, cls
+    assert Split.hex_fields == {"pfn", "upper_pfn"}

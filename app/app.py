@@ -61,6 +61,7 @@ def gc_policy_on() -> tuple[int, int, int]:
     before = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+    gc.enable()                       # the command line starts with it off (app/cli.py)
     return before
 
 
@@ -146,9 +147,9 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
     def get_default_screen(self) -> Any:
         """The main screen, with the class of the layout that fits the terminal from the start:
         set after mounting, the class restyled every pane (three times) before the first frame."""
-        from textual.screen import Screen
+        from .chrome import MainScreen
         plan = self._first_plan()
-        return Screen(id="_default", classes=f"-{plan.layout}" if plan else "-too-small")
+        return MainScreen(id="_default", classes=f"-{plan.layout}" if plan else "-too-small")
 
     def _first_plan(self) -> Any:
         from .layout import choose

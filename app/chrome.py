@@ -8,8 +8,10 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from rich.cells import cell_len
+from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
@@ -86,11 +88,25 @@ class StableFooter(Footer):
     _shown: tuple | None = None
     _width = -1
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # the keys are composed with the footer, so the first frame has them: Textual's footer
+        # waits for the screen's first bindings signal, then for a refresh, then recomposes
+        # (the whole screen was drawn four times before the footer appeared)
+        self.set_reactive(Footer._bindings_ready, True)
+
+    @staticmethod
+    def keys_shown(screen: Any) -> tuple:
+        """What the footer shows of the screen's active bindings (it recomposes when this changes)."""
+        return tuple((b.key, b.description, b.tooltip, b.action, enabled, tooltip)
+                     for (_, b, enabled, tooltip) in screen.active_bindings.values() if b.show)
+
     def compose(self) -> Any:
         """Textual's keys that fit, each created with the footer's ``compact`` already set: a
         key starts compact and its binding to the footer then unsets it, restyling every key
         twice.  (The palette's key is not bound to the footer: it stays compact.)"""
         from textual.widgets._footer import FooterKey
+        self._shown = self.keys_shown(self.screen)
         keys, palette = [], []
         for widget in super().compose():
             if isinstance(widget, FooterKey) and widget.has_class("-command-palette"):
@@ -118,11 +134,23 @@ class StableFooter(Footer):
         self._bindings_ready = True
         if not screen.app.app_focus or not (self.is_attached and screen is self.screen):
             return
-        shown = tuple((b.key, b.description, b.tooltip, b.action, enabled, tooltip)
-                      for (_, b, enabled, tooltip) in screen.active_bindings.values() if b.show)
+        shown = self.keys_shown(screen)
         if shown != self._shown:
             self._shown = shown
             self.call_after_refresh(self.recompose)
+
+
+class MainScreen(Screen):
+    """The app's main screen.  Its first resume does not restyle every node: they were styled
+    as they mounted, just before (Textual restyles the whole screen on each resume)."""
+
+    _resumed = False
+
+    def _on_screen_resume(self, event: events.ScreenResume) -> None:
+        # runs before Screen's own handler (Textual calls each class's handler in MRO order)
+        if not self._resumed:
+            self._resumed = True
+            event.refresh_styles = False
 
 
 class FixedHeaderTitle(HeaderTitle):

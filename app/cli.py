@@ -17,7 +17,8 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, Sequence
 
-from .cli_boot import add_boot_parser, cmd_boot
+from .cli_boot import cmd_boot
+from .cli_parser import TAKES_VALUE, UsageError, build_parser
 from .serve import tui_wanted
 
 if TYPE_CHECKING:
@@ -26,104 +27,7 @@ if TYPE_CHECKING:
 EXIT_FAIL = 1          # an expect failed / a lesson is invalid
 EXIT_USAGE = 2         # bad command-line arguments
 EXIT_INTERNAL = 70
-
-
-class UsageError(Exception):
-    pass
-
-
-class _Parser(argparse.ArgumentParser):
-    def format_help(self) -> str:
-        from .cli_more import with_lessons
-        return with_lessons(self, super().format_help())
-
-    def error(self, message: str) -> None:  # one line, not usage + message
-        raise UsageError(f"{self.prog}: {message}")
-
-
-def build_parser() -> argparse.ArgumentParser:
-    from .cli_more import TOP_USAGE, add_boot_options
-    p = _Parser(prog="mmviz", usage=TOP_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter,
-                description="See how 32-bit x86 Linux manages memory, step by step.")
-    p.add_argument("--text", action="store_true", help="print the default machine instead of the TUI")
-    p.add_argument("--lang", choices=("en", "zh"), default=None,
-                   help="language (default: from LC_ALL / LANG)")
-    add_boot_options(p)
-    p.add_argument("--no-ask", action="store_true",
-                   help="TUI: step without stopping at the lessons' prediction questions")
-    from . import cli_author
-    cli_author.add_global_options(p)
-    p.set_defaults(lesson=None)
-    sub = p.add_subparsers(dest="command", parser_class=_Parser, prog="mmviz")
-    cli_author.add_parsers(sub)
-
-    s = sub.add_parser("lessons", help="list the lessons")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
-    s.add_argument("--lessons", action="append", metavar="DIR", default=argparse.SUPPRESS,
-                   help="also list the lessons in this folder")
-    s.add_argument("--all", action="store_true", help="also list lessons this engine cannot run yet")
-    s.add_argument("--json", action="store_true")
-
-    s = sub.add_parser("run", help="play a lesson")
-    s.add_argument("lesson", help="a lesson id (see: mmviz lessons) or a .toml file")
-    s.add_argument("--text", action="store_true", help="print the lesson instead of opening the TUI")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
-    s.add_argument("--max-events", type=int, default=8, metavar="N",
-                   help="events shown per step (default 8)")
-    s.add_argument("--answers", action="store_true",
-                   help="with --text: print each question's answer (for teachers)")
-    s.add_argument("--checks", action="store_true",
-                   help="with --text: print every step's checks (for lesson authors); by default "
-                        "only a failed one is printed")
-    s.add_argument("--no-ask", action="store_true",
-                   help="TUI: step without stopping at the prediction questions")
-
-    s = sub.add_parser("glossary", help="the lessons' terms, en/zh, with kernel identifiers")
-    s.add_argument("--lang", choices=("en", "zh"), default="en")
-
-    s = sub.add_parser("check", help="validate lesson files")
-    s.add_argument("lesson", nargs="+")
-
-    s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
-    s.add_argument("topic", choices=("buddy", "walk", "walk-pae", "slab", "watermark", "vma",
-                                      "exercise"))
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--count", type=int, default=None, help="about this many questions (1..50)")
-    s.add_argument("--ram", default=None)
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
-    s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
-    s.add_argument("-c", dest="answers", action="store_true", help="print the worked answers")
-    s.add_argument("--cr3", default=None, help="exercise: CR3 (hex)")
-    s.add_argument("--mem", default=None, help="exercise: PADDR=VALUE,... entries in memory")
-    s.add_argument("--vaddr", default=None, help="exercise: the virtual address to translate")
-    s.add_argument("--pae", action="store_true", help="exercise: PAE (8-byte entries)")
-
-    s = sub.add_parser("layout", help="the virtual memory layout of a machine")
-    s.add_argument("--json", action="store_true")
-    _machine_args(s)
-
-    s = sub.add_parser("proc", help="print a /proc file")
-    s.add_argument("path")
-    s.add_argument("--lesson", help="play this lesson first")
-    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
-    _machine_args(s)
-    add_boot_parser(sub)
-    from .cli_more import add_parsers
-    add_parsers(sub, _machine_args)
-    from .serve import add_parser as add_serve_parser
-    add_serve_parser(sub)
-    return p
-
-
-def _machine_args(s: argparse.ArgumentParser) -> None:
-    from .cli_more import kernel_release
-    s.add_argument("--ram", default="160M")
-    s.add_argument("--pae", action="store_true")
-    s.add_argument("--kernel", type=kernel_release, default="6.1", metavar="RELEASE",
-                   help="2.6 (2.6.24), 6.1 (Debian 6.1, the default) or any release 2.6.20 .. 6.12")
-    s.add_argument("--vmalloc", default=None)
-    s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                   help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
+__all__ = ["main", "build_parser", "UsageError"]
 
 
 def _machine_config(ns: argparse.Namespace) -> dict[str, Any]:
@@ -183,6 +87,7 @@ def cmd_default(ns: argparse.Namespace) -> int:
                           settings=ns.settings)
             tui.ask_questions = not ns.no_ask  # predict, then see (widgets/question.py)
             return _run_app(tui)
+    collector_on()
     import engine
     from .cli_more import boot_options
     cfg = boot_options(ns) or {}
@@ -266,32 +171,8 @@ def cmd_layout(ns: argparse.Namespace) -> int:
 
 
 def cmd_lessons(ns: argparse.Namespace) -> int:
-    from scenarios.library import is_bundled, lesson_status
-    rows = []
-    waiting = []
-    for path, lesson, err in lesson_status():
-        if lesson is not None:
-            rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps),
-                         ", ".join(lesson.requires)))
-        else:
-            waiting.append((path.stem, err.lines()[0] if err else "invalid", is_bundled(path)))
-    rows.sort()
-    if ns.json:
-        import json
-        out(json.dumps([{"id": lid, "title": title, "steps": n, "requires": req.split(", ") if req else []}
-                        for _, lid, title, n, req in rows],
-                       ensure_ascii=False, indent=2), raw=True)
-        return 0
-    shown = [w for w in waiting if ns.all or not w[2]]
-    width = max([len(r[1]) for r in rows] + [len(w[0]) for w in shown], default=8)
-    head_title = "标题" if ns.lang == "zh" else "title"
-    needs = "先学" if ns.lang == "zh" else "needs"
-    out(f" #  {'id':<{width}}  {'steps':>5}  {head_title}")
-    for i, (_, lid, title, n, req) in enumerate(rows):
-        out(f"{i + 1:>2}  {lid:<{width}}  {n:>5}  {title}" + (f"  [{needs}: {req}]" if req else ""))
-    for stem, why, _ in shown:              # a teacher's broken lesson is listed, never dropped
-        out(f"    {stem:<{width}}  {'-':>5}  (not runnable: {why})")
-    return 0
+    from .cli_lesson import list_lessons
+    return list_lessons(ns, out)
 
 
 def cmd_check(ns: argparse.Namespace) -> int:
@@ -322,6 +203,7 @@ def cmd_run(ns: argparse.Namespace) -> int:
         tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, settings=ns.settings)
         tui.ask_questions = not ns.no_ask
         return _run_app(tui)
+    collector_on()
     from .cli_lesson import play_text
     from .cli_more import _event_text
     return play_text(ns, _event_text, out, err_line)
@@ -410,7 +292,6 @@ COMMANDS = {"boot": cmd_boot, "glossary": cmd_glossary, "lessons": cmd_lessons, 
 
 def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
     """``mmviz LESSON ...``: a first bare word that is not a command names a lesson."""
-    from .cli_more import TAKES_VALUE
     takes_value = TAKES_VALUE
     i = 0
     while i < len(argv):
@@ -438,7 +319,36 @@ def _check_environment() -> None:
             raise UsageError(f"mmviz: TEXTUAL_COLOR_SYSTEM={value!r} is not one of {', '.join(known)}")
 
 
+def _lean_start() -> bool:
+    """Start-up settings taken before numpy or Textual is imported; whether the collector
+    was on before.
+
+    - One OpenBLAS thread (a value the user set is kept): mmviz does no linear algebra, and
+      numpy's import otherwise starts a BLAS thread per core and waits for them (~60 ms of
+      CPU on two cores, before the first frame).
+    - No garbage collection until the app's own policy takes over at mount
+      (app.app.gc_policy_on) or a command other than the TUI starts (main, cmd_default,
+      cmd_run): imports, boot and the first frame allocate about a million objects, all
+      long-lived, and collecting them (10-15 % of the start-up CPU) frees nothing."""
+    import gc
+    import os
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    was_on = gc.isenabled()
+    gc.disable()
+    return was_on
+
+
+def collector_on() -> None:
+    """The command runs without the TUI: the collector works as usual (see _lean_start)."""
+    import gc
+    gc.enable()
+
+
+APP_COMMANDS = (None, "run", "record")     # commands that may start the app (see _lean_start)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
+    collector_was_on = _lean_start()
     try:
         _check_environment()
         args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
@@ -452,6 +362,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(ns, "lang", "") is None:
             from widgets.i18n import default_lang
             ns.lang = default_lang()
+        if ns.command not in APP_COMMANDS:
+            collector_on()
         return COMMANDS.get(ns.command, cmd_default)(ns)
     except UsageError as err:
         err_line(str(err))
@@ -463,6 +375,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as err:  # every error is one line, never a traceback
         return _report(err)
+    finally:                                     # the collector as main() found it
+        import gc
+        (gc.enable if collector_was_on else gc.disable)()
 
 
 def _report(err: Exception) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 
 
 def add_boot_parser(sub: Any) -> None:
-    from .cli_more import kernel_release
+    from .cli_parser import kernel_release
     s = sub.add_parser("boot", help="boot the machine a real boot log describes; real vs mmviz lines")
     s.add_argument("--dmesg", required=True, metavar="FILE", help="a boot log ('-': stdin)")
     s.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",

@@ -36,6 +36,37 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "deeper": "深入：版本差异与细节"}}
 
 
+def list_lessons(ns: Any, out: Callable[..., None]) -> int:
+    """``mmviz lessons [--all] [--json]``: the runnable lessons in order, then the files that do
+    not load (a teacher's broken lesson is listed with why, never dropped)."""
+    from scenarios.library import is_bundled, lesson_status
+    rows = []
+    waiting = []
+    for path, lesson, err in lesson_status():
+        if lesson is not None:
+            rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps),
+                         ", ".join(lesson.requires)))
+        else:
+            waiting.append((path.stem, err.lines()[0] if err else "invalid", is_bundled(path)))
+    rows.sort()
+    if ns.json:
+        import json
+        out(json.dumps([{"id": lid, "title": title, "steps": n, "requires": req.split(", ") if req else []}
+                        for _, lid, title, n, req in rows],
+                       ensure_ascii=False, indent=2), raw=True)
+        return 0
+    shown = [w for w in waiting if ns.all or not w[2]]
+    width = max([len(r[1]) for r in rows] + [len(w[0]) for w in shown], default=8)
+    head_title = "标题" if ns.lang == "zh" else "title"
+    needs = "先学" if ns.lang == "zh" else "needs"
+    out(f" #  {'id':<{width}}  {'steps':>5}  {head_title}")
+    for i, (_, lid, title, n, req) in enumerate(rows):
+        out(f"{i + 1:>2}  {lid:<{width}}  {n:>5}  {title}" + (f"  [{needs}: {req}]" if req else ""))
+    for stem, why, _ in shown:              # a teacher's broken lesson is listed, never dropped
+        out(f"    {stem:<{width}}  {'-':>5}  (not runnable: {why})")
+    return 0
+
+
 def cells(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 

@@ -13,47 +13,8 @@ if TYPE_CHECKING:
     from engine.machine import Machine
 
 
-TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
-  mmviz [explore] [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
-        [--nx] [--swap SIZE] [--cpus N] [--config KEY=VALUE]   free exploration on that machine
-  mmviz COMMAND ...                                 (see the commands below)"""
 RECORD_SIZE = "160x48"    # the smallest wide layout (app/layout.py WIDE_MIN) with room to spare
-TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swap", "--cpus",
-               "--layout", "--lessons", "--config"}
 BOOT_FLAGS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus")
-
-
-def kernel_release(value: str) -> str:
-    """``--kernel``: an alias (2.6, 6.1) or any release 2.6.20 .. 6.12 (engine.kversion);
-    anything else is one line naming the accepted range."""
-    from engine.errors import ConfigError
-    from engine.kversion import NEWEST, OLDEST, parse_version
-    try:
-        parse_version(value)
-    except ConfigError:
-        lo, hi = ".".join(map(str, OLDEST)), ".".join(map(str, NEWEST))
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not a kernel mmviz models: give 2.6, 6.1 or a release {lo} .. {hi} "
-            f"(e.g. 2.6.31, 3.16, 4.19)") from None
-    return value
-
-
-def add_boot_options(p: argparse.ArgumentParser) -> None:
-    """The TUI's boot options: the machine for free exploration (or overriding a lesson's)."""
-    p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
-    p.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
-    p.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",
-                   help="kernel: 2.6 (2.6.24, SLAB), 6.1 (Debian 6.1, SLUB; the default) or any "
-                        "release 2.6.20 .. 6.12 (e.g. 3.16, 4.19)")
-    p.add_argument("--vmalloc", default=None, help="vmalloc area size (the vmalloc= boot option)")
-    p.add_argument("--allocator", choices=("slab", "slub"), default=None)
-    p.add_argument("--nx", action="store_true", help="NX pages (needs --pae)")
-    p.add_argument("--swap", default=None, help="a swap area of this size")
-    p.add_argument("--cpus", type=int, default=None)
-    p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
-                   help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
-    p.add_argument("--layout", choices=("wide", "medium", "compact"), default=None,
-                   help="start in this layout (default: the roomiest that fits; v cycles)")
 
 
 def boot_options(ns: argparse.Namespace) -> dict[str, Any] | None:
@@ -64,50 +25,6 @@ def boot_options(ns: argparse.Namespace) -> dict[str, Any] | None:
         from .cli_boot import _config
         cfg["config"] = _config(ns.config)
     return cfg or None
-
-
-def with_lessons(parser: argparse.ArgumentParser, text: str) -> str:
-    """``mmviz --help``: the usage, then the bundled lessons (id, steps, title)."""
-    if parser.prog != "mmviz":
-        return text
-    try:
-        from scenarios import all_lessons
-        rows = [f"  {l.id:<18} {len(l):>3} steps  {l.title_in('en')}" for l in all_lessons()]
-    except Exception as err:  # a broken lesson must not break --help
-        rows = [f"  (lessons unavailable: {err})"]
-    return text + "\nlessons (mmviz LESSON opens one):\n" + "\n".join(rows) + "\n"
-
-
-def add_parsers(sub: Any, machine_args: Any) -> None:
-    s = sub.add_parser("explore", help="free exploration on a machine: the TUI (text without a terminal)")
-    add_boot_options(s)
-    s.add_argument("--text", action="store_true", help="print the machine instead of the TUI")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
-    s.add_argument("--no-ask", action="store_true", help=argparse.SUPPRESS)
-    s = sub.add_parser("record", help="record a lesson as an asciicast v2 file or SVG screenshots")
-    s.add_argument("lesson")
-    s.add_argument("-o", "--output",
-                   help="the file to write: .cast (asciicast v2) or .svg (one animated SVG)")
-    s.add_argument("--svg", metavar="DIR", help="write one SVG screenshot per step into DIR")
-    s.add_argument("--step", type=int, default=None, help="with --svg: only this step")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
-    s.add_argument("--size", default=None,
-                   help=f"terminal COLSxROWS (default: the config's record.size, else {RECORD_SIZE}: "
-                        "the wide layout, every pane; "
-                        "smaller sizes record the medium or compact layout)")
-    s.add_argument("--step-seconds", type=float, default=None,
-                   help="seconds per step (default: each step's reading time, as autoplay)")
-    s.add_argument("--quiet", action="store_true", help="no progress bar")
-
-    from engine.mmu import ACCESS_KINDS
-    s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
-    s.add_argument("addr")
-    s.add_argument("--pid", type=int, default=None)
-    s.add_argument("--kind", choices=ACCESS_KINDS, default="read")
-    s.add_argument("--lesson", help="play this lesson first")
-    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
-    s.add_argument("--json", action="store_true")
-    machine_args(s)
 
 
 def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:

@@ -25,11 +25,11 @@ def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False,
                   machine: dict[str, Any] | None = None) -> Any:
     """A Timeline for a lesson (id, path or Lesson), the first lesson, or free exploration on
     ``machine`` (boot options: ram, pae, kernel, vmalloc, ...; ram/pae are shortcuts)."""
-    from scenarios import Timeline, all_lessons, explore_lesson, find_lesson
+    from scenarios import Timeline, explore_lesson, find_lesson
+    from scenarios.library import first_lesson
     machine = {**(machine or {}), **({"ram": ram} if ram else {}), **({"pae": True} if pae else {})}
     if lesson is None and not machine:
-        lessons = all_lessons()
-        lesson = lessons[0] if lessons else explore_lesson({})
+        lesson = first_lesson() or explore_lesson({})
     elif lesson is None:
         lesson = explore_lesson(machine)
     elif isinstance(lesson, str):

@@ -43,6 +43,41 @@ def all_lessons() -> list[Lesson]:
     return sorted(lessons, key=lambda l: (l.order, l.id))
 
 
+def first_lesson() -> Lesson | None:
+    """``all_lessons()[0]`` (None when no lesson loads), loading one lesson instead of all:
+    the files are sorted by the key all_lessons() sorts by, (order, id), read from each
+    file's [lesson] table as the loader reads it (TOML only, no validation), then loaded in
+    that order until one loads.  The app opens it when no lesson is named: validating every
+    lesson took ~0.1 s of CPU before the first frame."""
+    import tomllib
+
+    from .loader import _LESSON_ID, read_lesson_text
+    keyed = []
+    for i, path in enumerate(lesson_paths()):
+        try:
+            head = tomllib.loads(read_lesson_text(path)).get("lesson")
+        except (LessonError, tomllib.TOMLDecodeError, RecursionError, ValueError):
+            continue                                   # it would not load either
+        if not isinstance(head, dict):
+            continue
+        order, lid = head.get("order", 1000), head.get("id")
+        if not isinstance(order, int) or isinstance(order, bool):
+            order = 1000
+        if not isinstance(lid, str) or not _LESSON_ID.match(lid):
+            lid = "lesson"
+        keyed.append(((order, lid), i, path))
+    for key, _, path in sorted(keyed):
+        try:
+            lesson = load_lesson(path)
+        except LessonError:
+            continue
+        if (lesson.order, lesson.id) != key:           # the loader read it otherwise: be exact
+            lessons = all_lessons()
+            return lessons[0] if lessons else None
+        return lesson
+    return None
+
+
 def lesson_status() -> list[tuple[Path, Lesson | None, LessonError | None]]:
     """(path, lesson or None, error or None) for every bundled lesson file."""
     out = []

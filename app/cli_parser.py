@@ -1,0 +1,189 @@
+"""The ``mmviz`` command line's grammar: every command's arguments, the usage text and
+the parser that reports a bad argument as one line (UsageError).  What the commands do is
+in app/cli.py and the modules it dispatches to."""
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from .cli_boot import add_boot_parser
+from .cli_more import RECORD_SIZE
+
+TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
+  mmviz [explore] [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
+        [--nx] [--swap SIZE] [--cpus N] [--config KEY=VALUE]   free exploration on that machine
+  mmviz COMMAND ...                                 (see the commands below)"""
+TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swap", "--cpus",
+               "--layout", "--lessons", "--config"}
+
+
+class UsageError(Exception):
+    """A bad command line: one line on stderr, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def format_help(self) -> str:
+        return with_lessons(self, super().format_help())
+
+    def error(self, message: str) -> None:  # one line, not usage + message
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="mmviz", usage=TOP_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter,
+                description="See how 32-bit x86 Linux manages memory, step by step.")
+    p.add_argument("--text", action="store_true", help="print the default machine instead of the TUI")
+    p.add_argument("--lang", choices=("en", "zh"), default=None,
+                   help="language (default: from LC_ALL / LANG)")
+    add_boot_options(p)
+    p.add_argument("--no-ask", action="store_true",
+                   help="TUI: step without stopping at the lessons' prediction questions")
+    from . import cli_author
+    cli_author.add_global_options(p)
+    p.set_defaults(lesson=None)
+    sub = p.add_subparsers(dest="command", parser_class=_Parser, prog="mmviz")
+    cli_author.add_parsers(sub)
+
+    s = sub.add_parser("lessons", help="list the lessons")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--lessons", action="append", metavar="DIR", default=argparse.SUPPRESS,
+                   help="also list the lessons in this folder")
+    s.add_argument("--all", action="store_true", help="also list lessons this engine cannot run yet")
+    s.add_argument("--json", action="store_true")
+
+    s = sub.add_parser("run", help="play a lesson")
+    s.add_argument("lesson", help="a lesson id (see: mmviz lessons) or a .toml file")
+    s.add_argument("--text", action="store_true", help="print the lesson instead of opening the TUI")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--max-events", type=int, default=8, metavar="N",
+                   help="events shown per step (default 8)")
+    s.add_argument("--answers", action="store_true",
+                   help="with --text: print each question's answer (for teachers)")
+    s.add_argument("--checks", action="store_true",
+                   help="with --text: print every step's checks (for lesson authors); by default "
+                        "only a failed one is printed")
+    s.add_argument("--no-ask", action="store_true",
+                   help="TUI: step without stopping at the prediction questions")
+
+    s = sub.add_parser("glossary", help="the lessons' terms, en/zh, with kernel identifiers")
+    s.add_argument("--lang", choices=("en", "zh"), default="en")
+
+    s = sub.add_parser("check", help="validate lesson files")
+    s.add_argument("lesson", nargs="+")
+
+    s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
+    s.add_argument("topic", choices=("buddy", "walk", "walk-pae", "slab", "watermark", "vma",
+                                      "exercise"))
+    s.add_argument("--seed", type=int, default=1)
+    s.add_argument("--count", type=int, default=None, help="about this many questions (1..50)")
+    s.add_argument("--ram", default=None)
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
+    s.add_argument("-c", dest="answers", action="store_true", help="print the worked answers")
+    s.add_argument("--cr3", default=None, help="exercise: CR3 (hex)")
+    s.add_argument("--mem", default=None, help="exercise: PADDR=VALUE,... entries in memory")
+    s.add_argument("--vaddr", default=None, help="exercise: the virtual address to translate")
+    s.add_argument("--pae", action="store_true", help="exercise: PAE (8-byte entries)")
+
+    s = sub.add_parser("layout", help="the virtual memory layout of a machine")
+    s.add_argument("--json", action="store_true")
+    _machine_args(s)
+
+    s = sub.add_parser("proc", help="print a /proc file")
+    s.add_argument("path")
+    s.add_argument("--lesson", help="play this lesson first")
+    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
+    _machine_args(s)
+    add_boot_parser(sub)
+    add_parsers(sub, _machine_args)
+    from .serve import add_parser as add_serve_parser
+    add_serve_parser(sub)
+    return p
+
+
+def _machine_args(s: argparse.ArgumentParser) -> None:
+    s.add_argument("--ram", default="160M")
+    s.add_argument("--pae", action="store_true")
+    s.add_argument("--kernel", type=kernel_release, default="6.1", metavar="RELEASE",
+                   help="2.6 (2.6.24), 6.1 (Debian 6.1, the default) or any release 2.6.20 .. 6.12")
+    s.add_argument("--vmalloc", default=None)
+    s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
+
+
+def kernel_release(value: str) -> str:
+    """``--kernel``: an alias (2.6, 6.1) or any release 2.6.20 .. 6.12 (engine.kversion);
+    anything else is one line naming the accepted range."""
+    from engine.errors import ConfigError
+    from engine.kversion import NEWEST, OLDEST, parse_version
+    try:
+        parse_version(value)
+    except ConfigError:
+        lo, hi = ".".join(map(str, OLDEST)), ".".join(map(str, NEWEST))
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not a kernel mmviz models: give 2.6, 6.1 or a release {lo} .. {hi} "
+            f"(e.g. 2.6.31, 3.16, 4.19)") from None
+    return value
+
+
+def add_boot_options(p: argparse.ArgumentParser) -> None:
+    """The TUI's boot options: the machine for free exploration (or overriding a lesson's)."""
+    p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
+    p.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
+    p.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",
+                   help="kernel: 2.6 (2.6.24, SLAB), 6.1 (Debian 6.1, SLUB; the default) or any "
+                        "release 2.6.20 .. 6.12 (e.g. 3.16, 4.19)")
+    p.add_argument("--vmalloc", default=None, help="vmalloc area size (the vmalloc= boot option)")
+    p.add_argument("--allocator", choices=("slab", "slub"), default=None)
+    p.add_argument("--nx", action="store_true", help="NX pages (needs --pae)")
+    p.add_argument("--swap", default=None, help="a swap area of this size")
+    p.add_argument("--cpus", type=int, default=None)
+    p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
+    p.add_argument("--layout", choices=("wide", "medium", "compact"), default=None,
+                   help="start in this layout (default: the roomiest that fits; v cycles)")
+
+def with_lessons(parser: argparse.ArgumentParser, text: str) -> str:
+    """``mmviz --help``: the usage, then the bundled lessons (id, steps, title)."""
+    if parser.prog != "mmviz":
+        return text
+    try:
+        from scenarios import all_lessons
+        rows = [f"  {l.id:<18} {len(l):>3} steps  {l.title_in('en')}" for l in all_lessons()]
+    except Exception as err:  # a broken lesson must not break --help
+        rows = [f"  (lessons unavailable: {err})"]
+    return text + "\nlessons (mmviz LESSON opens one):\n" + "\n".join(rows) + "\n"
+
+
+def add_parsers(sub: Any, machine_args: Any) -> None:
+    """``mmviz explore``, ``mmviz record`` and ``mmviz walk`` (app/cli.py and app/cli_more.py
+    run them)."""
+    s = sub.add_parser("explore", help="free exploration on a machine: the TUI (text without a terminal)")
+    add_boot_options(s)
+    s.add_argument("--text", action="store_true", help="print the machine instead of the TUI")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--no-ask", action="store_true", help=argparse.SUPPRESS)
+    s = sub.add_parser("record", help="record a lesson as an asciicast v2 file or SVG screenshots")
+    s.add_argument("lesson")
+    s.add_argument("-o", "--output",
+                   help="the file to write: .cast (asciicast v2) or .svg (one animated SVG)")
+    s.add_argument("--svg", metavar="DIR", help="write one SVG screenshot per step into DIR")
+    s.add_argument("--step", type=int, default=None, help="with --svg: only this step")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--size", default=None,
+                   help=f"terminal COLSxROWS (default: the config's record.size, else {RECORD_SIZE}: "
+                        "the wide layout, every pane; "
+                        "smaller sizes record the medium or compact layout)")
+    s.add_argument("--step-seconds", type=float, default=None,
+                   help="seconds per step (default: each step's reading time, as autoplay)")
+    s.add_argument("--quiet", action="store_true", help="no progress bar")
+
+    from engine.mmu import ACCESS_KINDS
+    s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
+    s.add_argument("addr")
+    s.add_argument("--pid", type=int, default=None)
+    s.add_argument("--kind", choices=ACCESS_KINDS, default="read")
+    s.add_argument("--lesson", help="play this lesson first")
+    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
+    s.add_argument("--json", action="store_true")
+    machine_args(s)

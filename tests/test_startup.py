@@ -1,0 +1,134 @@
+"""Start-up: what the first frame needs and nothing else, with the same screen as before.
+
+- ``mmviz`` with no lesson loads one lesson file, the first in teaching order;
+- the command line starts without garbage collection (imports and boot allocate about a
+  million long-lived objects and collecting them frees nothing); the app's collector policy
+  turns it on at mount, every other command before it runs, and main() leaves the process as
+  it found it; numpy gets one OpenBLAS thread unless the user chose;
+- the footer's keys are in the first frame, and the main screen is not restyled in full
+  right after its nodes were styled.
+"""
+from __future__ import annotations
+
+import asyncio
+import gc
+import shutil
+
+import pytest
+
+from app import cli
+from app.app import MmvizApp
+from scenarios.library import all_lessons, first_lesson, set_user_dirs
+
+
+def lesson(lid: str, order: int) -> str:
+    """A lesson as ``mmviz new`` writes it, with this id and order."""
+    from app.cli_author import SCAFFOLD
+    return SCAFFOLD.format(id=lid, file=f"{lid}.toml").replace("order = 1000", f"order = {order}", 1)
+
+
+def test_the_default_lesson_is_the_first_of_all_lessons(tmp_path):
+    assert first_lesson().id == all_lessons()[0].id
+    try:
+        set_user_dirs([tmp_path])
+        (tmp_path / "late.toml").write_text(lesson("late", 5000))
+        assert first_lesson().id == all_lessons()[0].id != "late"
+        (tmp_path / "early.toml").write_text(lesson("early", 1))
+        (tmp_path / "broken.toml").write_text(lesson("broken", 0)
+                                              .replace('do = "proc"', 'do = "no_such_op"'))
+        (tmp_path / "bad.toml").write_text("[lesson\norder = -1\n")
+        assert first_lesson().id == all_lessons()[0].id == "early"
+    finally:
+        set_user_dirs([])
+
+
+def test_lesson_files_are_loaded_once_for_the_default_lesson(monkeypatch):
+    import scenarios.library as library
+    loaded = []
+    real = library.load_lesson
+    monkeypatch.setattr(library, "load_lesson", lambda p: loaded.append(p) or real(p))
+    assert first_lesson() is not None and len(loaded) == 1
+
+
+@pytest.mark.parametrize("command", [["lessons"], ["check", "buddy"]])
+def test_commands_run_with_the_collector_and_main_restores_it(monkeypatch, command, capsys):
+    seen = []
+    name = command[0]
+    real = cli.COMMANDS[name]
+    monkeypatch.setitem(cli.COMMANDS, name, lambda ns: seen.append(gc.isenabled()) or real(ns))
+    assert gc.isenabled()
+    assert cli.main(command) == 0
+    assert seen == [True] and gc.isenabled()
+    gc.disable()
+    try:
+        assert cli.main(command) == 0
+        assert not gc.isenabled()             # as main() found it
+    finally:
+        gc.enable()
+
+
+def test_the_tui_starts_without_the_collector_and_the_app_turns_it_on(monkeypatch):
+    seen = []
+
+    class FakeApp:
+        def __init__(self, **kw):
+            seen.append(gc.isenabled())
+
+    monkeypatch.setattr(cli, "_tui_app", lambda: FakeApp)
+    monkeypatch.setattr(cli, "tui_wanted", lambda: True)
+    monkeypatch.setattr(cli, "_run_app", lambda app: seen.append(gc.isenabled()) or 0)
+    assert cli.main(["run", "buddy"]) == 0
+    assert seen == [False, False] and gc.isenabled()
+
+    async def mount() -> bool:
+        app = MmvizApp(lesson="buddy")
+        gc.disable()
+        async with app.run_test(size=(160, 48)):
+            return gc.isenabled()
+    try:
+        assert asyncio.run(mount())
+    finally:
+        gc.enable()
+
+
+def test_one_openblas_thread_unless_the_user_chose(monkeypatch, capsys):
+    monkeypatch.delenv("OPENBLAS_NUM_THREADS", raising=False)
+    cli.main(["lessons"])
+    import os
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "1"
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", "4")
+    cli.main(["lessons"])
+    assert os.environ["OPENBLAS_NUM_THREADS"] == "4"
+
+
+def test_the_first_frame_has_the_footer_keys_and_no_full_restyle(monkeypatch):
+    from textual import events
+    from textual.app import App
+    from textual.screen import Screen
+    from textual.widgets._footer import FooterKey
+    first: list[int] = []
+    restyled: list[object] = []
+    real_refresh, real_styles = Screen._compositor_refresh, App.update_styles
+
+    def refresh(screen):
+        if not first:
+            first.append(len(screen.query(FooterKey)))
+        return real_refresh(screen)
+
+    def update_styles(app, node, animate=True):
+        restyled.append(node)
+        return real_styles(app, node, animate)
+    monkeypatch.setattr(Screen, "_compositor_refresh", refresh)
+    monkeypatch.setattr(App, "update_styles", update_styles)
+
+    async def run() -> list[str]:
+        app = MmvizApp(lesson="buddy")
+        async with app.run_test(size=(200, 60)) as pilot:
+            await pilot.pause()
+            assert app.screen not in restyled          # styled as it mounted, not again
+            app.screen.post_message(events.ScreenResume())   # a later resume restyles, as
+            await pilot.pause()                               # Textual's screens do
+            assert app.screen in restyled
+            return [k.key for k in app.screen.query(FooterKey)]
+    keys = asyncio.run(run())
+    assert first and first[0] == len(keys) > 5 and "right" in keys

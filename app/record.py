@@ -168,8 +168,14 @@ async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callabl
     from app.app import MmvizApp
     app = MmvizApp(lesson=lesson, lang=lang)
     app.animation_level = "none"     # before mount: textual may have read the env var already
+    default_screen = app.get_default_screen
+
+    def main_screen() -> Any:        # from its first layout on: a quarter of a lesson's start
+        screen = default_screen()
+        _full_frames_only(screen)
+        return screen
+    app.get_default_screen = main_screen        # type: ignore[method-assign]
     async with app.run_test(size=size) as pilot:
-        _full_frames_only(app.screen)
         tl = app.timeline
         total = len(tl)
         if only is not None:

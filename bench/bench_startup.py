@@ -1,26 +1,30 @@
 """First frame in a real terminal, and ``mmviz record`` speed.
 
-    python -m bench.bench_startup [runs]
+    python -m bench.bench_startup [frame|record|all] [runs]      (default: all 5)
 
 First frame: ``python -m app.cli`` (the default lesson), ``--ram 1G run buddy`` and
-``--ram 64G --pae run buddy`` start in a pseudo-terminal of 200x60; the screen is read
-through pyte until the footer and the buddy pane are drawn.  Wall time is from the spawn
-to the first byte of the output burst that drew them; CPU time is the app's user+system
-time by then (/proc/PID/stat), the figure that holds on a loaded machine.
+``--ram 64G --pae run buddy`` start in a pseudo-terminal of 200x60.  The output is read as
+fast as it comes (a real terminal's pace) and timestamped; afterwards it is replayed through
+pyte chunk by chunk to find the first chunk after which the screen shows the footer and the
+buddy pane.  Wall time is from the spawn to that chunk's arrival (the whole first frame
+written, not its first byte); CPU time is the app's user+system time then (/proc/PID/stat),
+the figure that holds on a loaded machine.
 
 The app runs with its bytecode cached, as an installed mmviz does (pip compiles it; a
 checkout writes __pycache__ on first run): the children get a private PYTHONPYCACHEPREFIX
 and one untimed start fills it.  (With PYTHONDONTWRITEBYTECODE set and no cache, every
 start also compiles all of mmviz's modules: ~0.15 s more.)
 
-Record: ``python -m app.cli record LESSON -o x.cast`` for every lesson, steps per second of
-wall time with each command's start-up (interpreter, imports) included; and the same
-recordings made in one process (``app.record.record_cast``), where only the lessons' own
-start (boot, first frame) is counted with the steps.
+Record: every lesson recorded in one process (``app.record.record_cast``): steps per CPU
+second, each lesson's own start (boot, first frame) counted with its steps, the
+interpreter's start and the imports not (one untimed recording imports them).  Each run is
+a fresh process; the figure is the median over runs.  With ``all``, also ``python -m app.cli
+record LESSON -o x.cast`` for every lesson, one command each, start-up included.
 """
 from __future__ import annotations
 
 import atexit
+import json
 import os
 import pty
 import select
@@ -36,6 +40,7 @@ from pathlib import Path
 SIZE = (200, 60)
 PYCACHE = tempfile.mkdtemp(prefix="mmviz-bench-pyc-")
 atexit.register(shutil.rmtree, PYCACHE, True)
+QUIET = 0.6          # seconds without output after which a start is over
 
 
 def child_env() -> dict[str, str]:
@@ -51,6 +56,12 @@ def cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def drawn(screen) -> bool:
+    """The footer and the buddy pane are on the screen."""
+    rows = screen.display
+    return bool(rows[-1].strip()) and any("free_area" in row for row in rows)
+
+
 def first_frame(args: list[str], timeout: float = 60.0) -> tuple[float, float]:
     """(wall seconds, CPU seconds of the app) from the spawn to the first full screen."""
     import fcntl
@@ -58,16 +69,13 @@ def first_frame(args: list[str], timeout: float = 60.0) -> tuple[float, float]:
     import termios
 
     import pyte
-    screen = pyte.Screen(*SIZE)
-    stream = pyte.ByteStream(screen)
     pid, fd = pty.fork()
     if pid == 0:
         os.execve(sys.executable, [sys.executable, "-m", "app.cli", *args],
                   {**child_env(), "TERM": "xterm-256color"})
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
     t0 = time.perf_counter()
-    drawn_at = None
-    last = t0
+    chunks: list[tuple[float, float, bytes]] = []
     try:
         while time.perf_counter() - t0 < timeout:
             r, _, _ = select.select([fd], [], [], 0.05)
@@ -77,14 +85,9 @@ def first_frame(args: list[str], timeout: float = 60.0) -> tuple[float, float]:
                     data = os.read(fd, 1 << 16)
                 except OSError:
                     break
-                if now - last > 0.05 or drawn_at is None:
-                    burst = now
-                last = now
-                stream.feed(data)
-                if drawn_at is None and screen.display[-1].strip() and \
-                        any("free_area" in row for row in screen.display):
-                    drawn_at = burst            # footer and buddy pane are on the screen
-                    return drawn_at - t0, cpu_of(pid)
+                chunks.append((now - t0, cpu_of(pid), data))
+            elif chunks and now - t0 - chunks[-1][0] > QUIET:
+                break
     finally:
         os.kill(pid, signal.SIGTERM)
         try:
@@ -92,11 +95,44 @@ def first_frame(args: list[str], timeout: float = 60.0) -> tuple[float, float]:
         except ChildProcessError:
             pass
         os.close(fd)
+    screen = pyte.Screen(*SIZE)
+    stream = pyte.ByteStream(screen)
+    for wall, cpu, data in chunks:
+        stream.feed(data)
+        if drawn(screen):
+            return wall, cpu
     return float("nan"), float("nan")
 
 
-def record_speed() -> tuple[float, int, float]:
-    """(steps/s, steps, wall seconds) of ``mmviz record`` for every lesson, one command each."""
+def record_in_process(out: Path) -> dict[str, float]:
+    """Record every lesson in this process; {steps, cpu, wall, per-lesson start CPU}."""
+    from app.record import record_cast
+    from scenarios import all_lessons
+    lessons = all_lessons()
+    record_cast(lessons[0].id, out / "warm.cast", progress=False)     # imports, not timed
+    steps, cpu, wall = 0, time.process_time(), time.perf_counter()
+    for lesson in lessons:
+        steps += record_cast(lesson.id, out / f"{lesson.id}.cast", progress=False)
+    return {"steps": steps, "cpu": time.process_time() - cpu, "wall": time.perf_counter() - wall}
+
+
+def record_speed(runs: int) -> None:
+    """Steps per CPU second of every lesson recorded in one process, median of ``runs``."""
+    rates, walls = [], []
+    with tempfile.TemporaryDirectory() as d:
+        for _ in range(runs):
+            got = subprocess.run([sys.executable, "-m", "bench.bench_startup", "_record", d],
+                                 check=True, capture_output=True, text=True, env=child_env())
+            r = json.loads(got.stdout)
+            rates.append(r["steps"] / r["cpu"])
+            walls.append(r["steps"] / r["wall"])
+    print(f"record, every lesson in one process ({r['steps']} steps): median "
+          f"{statistics.median(rates):.1f} steps per CPU second, {statistics.median(walls):.1f} per "
+          f"wall second (runs: {', '.join(f'{x:.1f}' for x in rates)})", flush=True)
+
+
+def record_commands() -> None:
+    """``mmviz record`` for every lesson, one command each: steps per wall second."""
     from scenarios import all_lessons
     steps, wall = 0, 0.0
     with tempfile.TemporaryDirectory() as d:
@@ -107,25 +143,11 @@ def record_speed() -> tuple[float, int, float]:
                            check=True, capture_output=True, env=child_env())
             wall += time.perf_counter() - t
             steps += len(lesson.steps)
-    return steps / wall, steps, wall
+    print(f"mmviz record, every lesson, one command each: {steps} steps in {wall:.1f} s = "
+          f"{steps / wall:.1f} steps/s (start-up included)", flush=True)
 
 
-def record_speed_in_process() -> tuple[float, float, int]:
-    """(steps per wall second, steps per CPU second, steps) of every lesson recorded in this
-    process: each lesson's boot and first frame counted, the interpreter's start not."""
-    from app.record import record_cast
-    from scenarios import all_lessons
-    steps = 0
-    with tempfile.TemporaryDirectory() as d:
-        wall, cpu = time.perf_counter(), time.process_time()
-        for lesson in all_lessons():
-            steps += record_cast(lesson.id, Path(d) / f"{lesson.id}.cast", progress=False)
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    return steps / wall, steps / cpu, steps
-
-
-def main(argv: list[str]) -> None:
-    runs = int(argv[0]) if argv else 5
+def frames(runs: int) -> None:
     first_frame([])                                 # fills the bytecode cache; not timed
     for label, args in (("default lesson", []), ("buddy, 1 GB", ["--ram", "1G", "run", "buddy"]),
                         ("buddy, 64 GB PAE", ["--ram", "64G", "--pae", "run", "buddy"])):
@@ -134,12 +156,21 @@ def main(argv: list[str]) -> None:
         print(f"first frame, {label}: wall median {statistics.median(wall):.2f} s, CPU median "
               f"{statistics.median(cpu):.2f} s (CPU runs: {', '.join(f'{t:.2f}' for t in cpu)})",
               flush=True)
-    rate, steps, wall = record_speed()
-    print(f"mmviz record, every lesson, one command each: {steps} steps in {wall:.1f} s = "
-          f"{rate:.1f} steps/s (start-up included)", flush=True)
-    rate, cpu_rate, steps = record_speed_in_process()
-    print(f"record, every lesson in one process: {rate:.1f} steps/s wall, {cpu_rate:.1f} steps "
-          f"per CPU second ({steps} steps)")
+
+
+def main(argv: list[str]) -> None:
+    if argv[:1] == ["_record"]:                     # the child of record_speed
+        print(json.dumps(record_in_process(Path(argv[1]))))
+        return
+    what = argv[0] if argv and not argv[0].isdigit() else "all"
+    rest = argv[1:] if argv and not argv[0].isdigit() else argv
+    runs = int(rest[0]) if rest else 5
+    if what in ("frame", "all"):
+        frames(runs)
+    if what in ("record", "all"):
+        record_speed(max(1, runs // 2) if what == "all" else runs)
+    if what == "all":
+        record_commands()
 
 
 if __name__ == "__main__":

@@ -55,11 +55,11 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
         write = record_cast
         if ns.output.lower().endswith(".svg"):
             from app.svgcast import record_animated_svg as write
-        n = write(lesson.path and str(lesson.path), Path(ns.output), ns.lang, size,
-                  ns.step_seconds, progress=not ns.quiet)
+        n = write(lesson, Path(ns.output), ns.lang, size, ns.step_seconds,   # loaded once
+                  progress=not ns.quiet)
         sys.stdout.write(f"{ns.output}: {n} steps, {size[0]}x{size[1]}\n")
     if ns.svg:
-        files = record_svg(str(lesson.path), Path(ns.svg), ns.lang, size, ns.step,
+        files = record_svg(lesson, Path(ns.svg), ns.lang, size, ns.step,
                            progress=not ns.quiet)
         sys.stdout.write(f"{ns.svg}: {len(files)} SVG screenshot(s)\n")
     return 0

@@ -244,14 +244,8 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
         events.append(json.dumps([t, "o", frame], ensure_ascii=False))
         events.append(json.dumps([t, "m", label], ensure_ascii=False))
         clock[0] += step_seconds if step_seconds else reading_time(app.timeline, lang)
-        bar(i, total_hint[0])
+        bar(i, len(app.timeline))
 
-    total_hint = [0]
-    try:
-        from scenarios import find_lesson
-        total_hint[0] = len(find_lesson(lesson)) if isinstance(lesson, str) else len(lesson)
-    except Exception:
-        total_hint[0] = 0
     bar = Progress(progress)
     try:
         total = asyncio.run(_play(lesson, lang, size, on_frame))

@@ -155,6 +155,22 @@ def with_lessons(parser: argparse.ArgumentParser, text: str) -> str:
     return text + "\nlessons (mmviz LESSON opens one):\n" + "\n".join(rows) + "\n"
 
 
+class AccessKinds:
+    """``--kind``'s choices, engine.mmu.ACCESS_KINDS, read when argparse first looks at them
+    (a --kind value, walk's help, a completion): importing the engine to build the parser
+    cost every command, --help and each shell completion ~0.3 s."""
+
+    def _kinds(self) -> tuple[str, ...]:
+        from engine.mmu import ACCESS_KINDS
+        return ACCESS_KINDS
+
+    def __contains__(self, value: object) -> bool:
+        return value in self._kinds()
+
+    def __iter__(self) -> Any:
+        return iter(self._kinds())
+
+
 def add_parsers(sub: Any, machine_args: Any) -> None:
     """``mmviz explore``, ``mmviz record`` and ``mmviz walk`` (app/cli.py and app/cli_more.py
     run them)."""
@@ -178,11 +194,10 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
                    help="seconds per step (default: each step's reading time, as autoplay)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
-    from engine.mmu import ACCESS_KINDS
     s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
     s.add_argument("addr")
     s.add_argument("--pid", type=int, default=None)
-    s.add_argument("--kind", choices=ACCESS_KINDS, default="read")
+    s.add_argument("--kind", choices=AccessKinds(), default="read")
     s.add_argument("--lesson", help="play this lesson first")
     s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
     s.add_argument("--json", action="store_true")

@@ -4,9 +4,9 @@
 
 First frame: ``python -m app.cli`` (the default lesson), ``--ram 1G run buddy`` and
 ``--ram 64G --pae run buddy`` start in a pseudo-terminal of 200x60.  The output is read as
-fast as it comes (a real terminal's pace) and timestamped; afterwards it is replayed through
-pyte chunk by chunk to find the first chunk after which the screen shows the footer and the
-buddy pane.  Wall time is from the spawn to that chunk's arrival (the whole first frame
+fast as it comes (a real terminal's pace) and timestamped; whenever the app is quiet it is
+parsed through pyte chunk by chunk, to find the first chunk after which the screen shows the
+footer and the buddy pane.  Wall time is from the spawn to that chunk's arrival (the whole first frame
 written, not its first byte); CPU time is the app's user+system time then (/proc/PID/stat),
 the figure that holds on a loaded machine.
 
@@ -40,7 +40,6 @@ from pathlib import Path
 SIZE = (200, 60)
 PYCACHE = tempfile.mkdtemp(prefix="mmviz-bench-pyc-")
 atexit.register(shutil.rmtree, PYCACHE, True)
-QUIET = 0.6          # seconds without output after which a start is over
 
 
 def child_env() -> dict[str, str]:
@@ -75,19 +74,24 @@ def first_frame(args: list[str], timeout: float = 60.0) -> tuple[float, float]:
                   {**child_env(), "TERM": "xterm-256color"})
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
     t0 = time.perf_counter()
-    chunks: list[tuple[float, float, bytes]] = []
+    screen = pyte.Screen(*SIZE)
+    stream = pyte.ByteStream(screen)
+    pending: list[tuple[float, float, bytes]] = []
     try:
         while time.perf_counter() - t0 < timeout:
             r, _, _ = select.select([fd], [], [], 0.05)
-            now = time.perf_counter()
-            if r:
+            if r:                                   # read at a terminal's pace ...
                 try:
                     data = os.read(fd, 1 << 16)
                 except OSError:
                     break
-                chunks.append((now - t0, cpu_of(pid), data))
-            elif chunks and now - t0 - chunks[-1][0] > QUIET:
-                break
+                pending.append((time.perf_counter() - t0, cpu_of(pid), data))
+                continue
+            for wall, cpu, data in pending:         # ... and parse while the app is quiet
+                stream.feed(data)
+                if drawn(screen):
+                    return wall, cpu
+            pending.clear()
     finally:
         os.kill(pid, signal.SIGTERM)
         try:
@@ -95,12 +99,6 @@ def first_frame(args: list[str], timeout: float = 60.0) -> tuple[float, float]:
         except ChildProcessError:
             pass
         os.close(fd)
-    screen = pyte.Screen(*SIZE)
-    stream = pyte.ByteStream(screen)
-    for wall, cpu, data in chunks:
-        stream.feed(data)
-        if drawn(screen):
-            return wall, cpu
     return float("nan"), float("nan")
 
 

@@ -344,7 +344,7 @@ def collector_on() -> None:
     gc.enable()
 
 
-APP_COMMANDS = (None, "run", "record")     # commands that may start the app (see _lean_start)
+APP_COMMANDS = (None, "run", "explore", "record")   # commands that may start the app (_lean_start)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -61,7 +61,7 @@ def gc_policy_on() -> tuple[int, int, int]:
     before = gc.get_threshold()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
-    gc.enable()                       # the command line starts with it off (app/cli.py)
+    gc.enable()                       # the command line starts with it off (app/startup.py)
     return before
 
 

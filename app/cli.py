@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from .cli_boot import cmd_boot
 from .cli_parser import TAKES_VALUE, UsageError, build_parser
 from .serve import tui_wanted
+from .startup import collector_as, collector_on, lean_start
 
 if TYPE_CHECKING:
     from engine.machine import Machine
@@ -319,36 +320,11 @@ def _check_environment() -> None:
             raise UsageError(f"mmviz: TEXTUAL_COLOR_SYSTEM={value!r} is not one of {', '.join(known)}")
 
 
-def _lean_start() -> bool:
-    """Start-up settings taken before numpy or Textual is imported; whether the collector
-    was on before.
-
-    - One OpenBLAS thread (a value the user set is kept): mmviz does no linear algebra, and
-      numpy's import otherwise starts a BLAS thread per core and waits for them (~60 ms of
-      CPU on two cores, before the first frame).
-    - No garbage collection until the app's own policy takes over at mount
-      (app.app.gc_policy_on) or a command other than the TUI starts (main, cmd_default,
-      cmd_run): imports, boot and the first frame allocate about a million objects, all
-      long-lived, and collecting them (10-15 % of the start-up CPU) frees nothing."""
-    import gc
-    import os
-    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    was_on = gc.isenabled()
-    gc.disable()
-    return was_on
-
-
-def collector_on() -> None:
-    """The command runs without the TUI: the collector works as usual (see _lean_start)."""
-    import gc
-    gc.enable()
-
-
-APP_COMMANDS = (None, "run", "explore", "record")   # commands that may start the app (_lean_start)
+APP_COMMANDS = (None, "run", "explore", "record")   # may start the app (app/startup.py)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    collector_was_on = _lean_start()
+    collector_was_on = lean_start()
     try:
         _check_environment()
         args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
@@ -375,9 +351,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except Exception as err:  # every error is one line, never a traceback
         return _report(err)
-    finally:                                     # the collector as main() found it
-        import gc
-        (gc.enable if collector_was_on else gc.disable)()
+    finally:
+        collector_as(collector_was_on)
 
 
 def _report(err: Exception) -> int:

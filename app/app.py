@@ -18,8 +18,8 @@ from textual.filter import Monochrome
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from widgets import (BuddyPane, CommandLine, LessonPane, PageWalkPane, PhysicalMapPane, Selection,
-                     SlabPane, VirtualMap)
+from widgets import (BuddyPane, CommandLine, FaultFlowPane, LessonPane, MmStructPane, PageWalkPane,
+                     PhysicalMapPane, Selection, SlabPane, VirtualMap)
 from widgets.i18n import tr
 from widgets.selection import SelectionRequested
 from widgets.errata import lesson_summary
@@ -36,7 +36,7 @@ if TYPE_CHECKING:
 
 NULL_STYLE = Style()
 
-PANES = "VirtualMap, PhysicalMapPane, LessonPane, PageWalkPane, BuddyPane, SlabPane"
+PANES = "VirtualMap, PhysicalMapPane, MmStructPane, FaultFlowPane, LessonPane, PageWalkPane, BuddyPane, SlabPane"
 
 
 
@@ -109,7 +109,7 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         Binding("ctrl+p", "command_palette", "palette", id="palette", show=False, priority=True,
                 tooltip="Open the command palette"),
         *[Binding(str(i), f"front('{pane}')", "Pane in front", id=f"front-{pane}", show=False)
-          for i, pane in enumerate(("vmap", "physical", "buddy", "walk", "slab"), 1)],
+          for i, pane in enumerate(("vmap", "physical", "buddy", "walk", "slab", "mm", "fault"), 1)],
     ]
 
     selection: reactive[Selection | None] = reactive(None, init=False)
@@ -171,6 +171,8 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         with grid:
             yield VirtualMap(id="vmap", classes=hidden("vmap"))
             yield PhysicalMapPane(id="physical", classes=hidden("physical"))
+            yield MmStructPane(id="mm", classes=hidden("mm"))
+            yield FaultFlowPane(id="fault", classes=hidden("fault"))
             yield lesson
             yield PageWalkPane(id="walk", classes=hidden("walk"))
             yield BuddyPane(id="buddy", classes=hidden("buddy"))

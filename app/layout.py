@@ -2,10 +2,11 @@
 
 Three layouts (the lesson is always on screen):
 
-* ``wide``    every pane: virtual map | physical over buddy | lesson, page walk, slab;
+* ``wide``    every pane: virtual map | physical over buddy | lesson, page walk, slab; a
+  drawing in front (the mm_struct -> VMA view, the page-fault flow) takes the middle column;
 * ``medium``  the lesson on the left, the step's panes stacked on the right, the
-  others one key (1-5) away;
-* ``compact`` the lesson over one pane (80x24), keys 1-5 or the tab bar switch it.
+  others one key (1-7) away;
+* ``compact`` the lesson over one pane (80x24), keys 1-7 or the tab bar switch it.
 
 Every pane declares ``MIN_WIDTH`` (cells, border included); a layout that would draw
 one narrower does not fit.  Pure functions: no Textual here, the app applies the plan.
@@ -16,7 +17,9 @@ from dataclasses import dataclass
 from typing import Any, Iterable
 
 LAYOUTS = ("wide", "medium", "compact")
-PANES = ("vmap", "physical", "buddy", "walk", "slab")       # keys 1..5; the lesson is always shown
+PANES = ("vmap", "physical", "buddy", "walk", "slab", "mm", "fault")   # keys 1..7; the lesson is always shown
+WIDE_PANES = PANES[:5]       # the wide grid; a drawing in front (mm, fault) takes physical+buddy's column
+DRAWINGS = ("mm", "fault")
 CHROME_ROWS = 3              # header, tab bar, footer
 WIDE_MIN = (158, 44)         # measured: every pane at its minimum and 17 lines of narration
 MEDIUM_MIN_ROWS = 26
@@ -54,10 +57,12 @@ class Plan:
 
 def min_widths() -> dict[str, int]:
     """Each pane's declared minimum useful width (``MIN_WIDTH`` on its class)."""
-    from widgets import BuddyPane, LessonPane, PageWalkPane, PhysicalMapPane, SlabPane, VirtualMap
+    from widgets import (BuddyPane, FaultFlowPane, LessonPane, MmStructPane, PageWalkPane,
+                         PhysicalMapPane, SlabPane, VirtualMap)
     return {"vmap": VirtualMap.MIN_WIDTH, "physical": PhysicalMapPane.MIN_WIDTH,
             "buddy": BuddyPane.MIN_WIDTH, "walk": PageWalkPane.MIN_WIDTH,
-            "slab": SlabPane.MIN_WIDTH, "lesson": LessonPane.MIN_WIDTH}
+            "slab": SlabPane.MIN_WIDTH, "mm": MmStructPane.MIN_WIDTH,
+            "fault": FaultFlowPane.MIN_WIDTH, "lesson": LessonPane.MIN_WIDTH}
 
 
 def wide_columns(width: int, mins: dict[str, int]) -> tuple[int, int, int]:
@@ -80,7 +85,10 @@ def plan(layout: str, size: tuple[int, int], front: Iterable[str],
         left, mid, right = wide_columns(w, mins)
         if mid < max(mins["physical"], mins["buddy"]):
             return None
-        return Plan("wide", PANES, right, mid)
+        drawing = front[0] if front[0] in DRAWINGS and mins[front[0]] <= mid else None
+        if drawing is None:
+            return Plan("wide", WIDE_PANES, right, mid)
+        return Plan("wide", ("vmap", drawing, "walk", "slab"), right, mid)
     if layout == "medium":
         if h < MEDIUM_MIN_ROWS:
             return None
@@ -127,7 +135,7 @@ def choose(size: tuple[int, int], front: Iterable[str], wanted: str = "auto",
 
 def front_for(focus: dict[str, Any] | None, op_name: str | None) -> tuple[str, ...]:
     """The panes a step puts in front: from its focus, else from its operation ('' : keep)."""
-    panes: list[str] = []
+    panes: list[str] = [focus["view"]] if focus and focus.get("view") in DRAWINGS else []
     for kind in FOCUS_PRIORITY:
         if focus and focus.get(kind) is not None:
             panes.extend(FOCUS_PANES[kind])

@@ -45,6 +45,23 @@ def test_main_screen_at_step(snap_compare, lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("pane", ["mm", "fault"])
+def test_drawing_at_step(snap_compare, pane, lang):
+    """The mm_struct -> VMA view and the page-fault flow at process-memory's 2.6.24 read of
+    untouched anonymous memory (step 14)."""
+    async def run_before(pilot):
+        pilot.app.animation_level = "none"
+        pilot.app.timeline.jump(14)
+        pilot.app._after_move()
+        pilot.app.action_front(pane)
+        await pilot.pause()
+        pilot.app.screen.maximize(pilot.app.query_one(f"#{pane}"))
+        await pilot.pause()
+    assert snap_compare(MmvizApp(lesson="process-memory", lang=lang), run_before=run_before,
+                        terminal_size=(120, 40))
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 @pytest.mark.parametrize("pane", PANES)
 def test_pane_at_step(snap_compare, pane, lang):
     assert snap_compare(MmvizApp(lesson="memory-map", lang=lang), run_before=_maximized(pane),

@@ -22,7 +22,7 @@ UI: dict[str, dict[str, str]] = {
         # panes (short names for the tab bar, titles are set by the panes)
         "pane.vmap": "Virtual 4 GB", "pane.physical": "Physical memory", "pane.buddy": "Buddy",
         "pane.walk": "Page walk + TLB", "pane.slab": "Slab caches", "pane.lesson": "Lesson",
-        "pane.mm": "mm_struct → VMAs", "pane.fault": "Page fault path",
+        "pane.mm": "mm → VMAs", "pane.fault": "Fault path",
         "layout.wide": "wide", "layout.medium": "medium", "layout.compact": "compact",
         "tabs.keys": "1-7 pane · v layout", "tabs.layout": "layout",
         "too_small": "The terminal is too small for mmviz: it needs at least {w}×{h}. "
@@ -81,7 +81,7 @@ UI: dict[str, dict[str, str]] = {
     "zh": {
         "pane.vmap": "虚拟 4 GB", "pane.physical": "物理内存", "pane.buddy": "伙伴分配器",
         "pane.walk": "页表遍历 + TLB", "pane.slab": "slab 缓存", "pane.lesson": "课程",
-        "pane.mm": "mm_struct → VMA", "pane.fault": "缺页处理路径",
+        "pane.mm": "mm → VMA", "pane.fault": "缺页路径",
         "layout.wide": "宽", "layout.medium": "中", "layout.compact": "紧凑",
         "tabs.keys": "1-7 切换窗格 · v 布局", "tabs.layout": "布局",
         "too_small": "终端太小，mmviz 至少需要 {w}×{h}。请放大窗口或调小字号（Ctrl+Q 退出）。",

@@ -81,7 +81,7 @@ UI: dict[str, dict[str, str]] = {
     "zh": {
         "pane.vmap": "虚拟 4 GB", "pane.physical": "物理内存", "pane.buddy": "伙伴分配器",
         "pane.walk": "页表遍历 + TLB", "pane.slab": "slab 缓存", "pane.lesson": "课程",
-        "pane.mm": "mm → VMA", "pane.fault": "缺页路径",
+        "pane.mm": "内存描述符", "pane.fault": "缺页路径",
         "layout.wide": "宽", "layout.medium": "中", "layout.compact": "紧凑",
         "tabs.keys": "1-7 切换窗格 · v 布局", "tabs.layout": "布局",
         "too_small": "终端太小，mmviz 至少需要 {w}×{h}。请放大窗口或调小字号（Ctrl+Q 退出）。",

@@ -42,7 +42,7 @@ _T = {
            "cache": "mmap_cache: the VMA the last find_vma() found (mmviz sets it on page faults only)",
            "vmacache": "3.15-6.0: a per-thread vmacache replaces mmap_cache (not drawn)",
            "gap": "gap (NULL)", "pages": "{n} pages", "page": "1 page"},
-    "zh": {"title": "mm_struct → VMA", "none": "没有运行中的进程：先创建一个（本视图画的是它的 mm_struct）。",
+    "zh": {"title": "内存描述符与虚拟内存区域", "none": "没有运行中的进程：先创建一个（本视图画的是它的 mm_struct）。",
            "task": "进程 {comm}[{pid}] · mm_struct{at}",
            "rb": "mm_rb：按 vm_start 排序的红黑树（这里画成平衡的；内核中树的形状和颜色取决于插入顺序）",
            "mt": "mm_mt：区间的 maple 树，每个区间是一个 VMA 或一段空隙（NULL）（i386 上叶节点有 {n} 个槽，"

@@ -122,3 +122,13 @@ def test_focus_view_is_checked_at_load_time():
     with pytest.raises(LessonError) as e:
         parse_lesson(head() + body % "fualt", "t.toml")
     assert "t.toml:10: focus.view must be one of mm, fault, got 'fualt'" in str(e.value)
+
+
+def test_the_path_reads_as_names_in_text_mode():
+    from widgets.notation import event_text
+    m = engine.Machine.boot(ram="64M", kernel="2.6")
+    p = m.spawn("example")
+    m.access(p.mmap(4096), "read", p.pid)
+    text = event_text(last_fault(m), "2.6")
+    assert text.startswith("page_fault_user: pid=1 ")
+    assert text.endswith(" path=find_vma>good_area>handle_mm_fault>do_anonymous_page>zeroed_page_read")

@@ -42,6 +42,8 @@ def value_text(key: str, value: Any, kernel: str = "6.1", hex_field: bool = Fals
         return gfp_text(value, kernel)
     if isinstance(value, int):
         return f"{value:#x}" if hex_field else str(value)
+    if isinstance(value, tuple):                  # a path of names (HandleFault.path): a>b>c
+        return ">".join(map(str, value)) or "-"
     text = str(value)
     return f'"{text}"' if " " in text or not text else text
 

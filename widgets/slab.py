@@ -17,7 +17,7 @@ from engine.kmem_events import (ArrayFlush, ArrayRefill, CacheCreate, CacheDestr
 
 from .i18n import tr
 from .selection import Selection, SelectionRequested
-from .stepview import StepView
+from .stepview import StepView, derived
 from .textlines import TextLines, set_border_title
 
 if TYPE_CHECKING:
@@ -63,6 +63,7 @@ class SlabPane(TextLines):
         self.picked: str | None = None      # the cache chosen with the keys in this pane
         self._serial = -1                   # the step view drawn last
         self._shown_key: Any = None
+        self._position = -1                 # the timeline position drawn last
         self.rows: list[tuple[str, int, int, int, int]] = []
 
     def show(self, view: StepView) -> None:
@@ -77,11 +78,16 @@ class SlabPane(TextLines):
             slab = machine.slab_of(selection.value)
             if slab is not None:
                 chosen = slab.cache.name
-        # one step forward without slab events leaves every cache as drawn: skip the table
+        # the same step again, or one step forward without slab events, leaves every cache as
+        # drawn: skip the table (a step back undid a later step, whose events are not here)
         key = (chosen, view.lang)
-        same = view.changed_since(self._serial) is not None and key == self._shown_key and \
-            not any(isinstance(e, SLAB_EVENTS) for e in view.events)
+        result = view.result              # scanned once per step: a heavy step has thousands of events
+        moved = view.position - self._position
+        same = view.changed_since(self._serial) is not None and key == self._shown_key and (
+            moved == 0 or moved == 1 and not (result is not None and derived(
+                result, "slab_events", lambda: any(isinstance(e, SLAB_EVENTS) for e in result.events))))
         self._serial, self._shown_key, self.chosen = view.serial, key, chosen
+        self._position = view.position
         if not same:
             self._redraw()
 

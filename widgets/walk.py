@@ -8,7 +8,7 @@ the animation restarts only when what it shows changed.  With ``animation_level 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterable
 
 from rich.text import Text
 
@@ -18,7 +18,7 @@ from engine.paging_show import entry_meaning, split_text
 
 from .i18n import engine_phrase, tr
 from .selection import selected_address
-from .stepview import StepView
+from .stepview import StepView, derived
 from .textlines import TextLines, set_border_title, wrap_text
 
 if TYPE_CHECKING:
@@ -106,13 +106,25 @@ def walk_lines(vaddr: int | None, walk: Walk | None, pae: bool, cr3: int | None,
     return lines
 
 
-def tlb_lines(tlb: Tlb | None, vaddr: int | None, events: list, limit: int, lang: str = "en") -> list[Text]:
+def tlb_step_counts(events: Iterable[Any]) -> tuple[int, int]:
+    """(TLB hits, TLB misses) among a step's events."""
+    hits = misses = 0
+    for e in events:
+        if isinstance(e, TlbHit):
+            hits += 1
+        elif isinstance(e, TlbMiss):
+            misses += 1
+    return hits, misses
+
+
+def tlb_lines(tlb: Tlb | None, vaddr: int | None, step_counts: tuple[int, int], limit: int,
+              lang: str = "en") -> list[Text]:
+    """The TLB's counters, this step's hits and misses (``step_counts``) and its entries."""
     out = [Text("TLB", "bold")]
     if tlb is None:
         return [*out, Text(tr(lang, "tlb.none"), "dim italic")]
     out.append(Text(tr(lang, "tlb.counts", hits=tlb.hits, misses=tlb.misses)))
-    step_hits = sum(isinstance(e, TlbHit) for e in events)
-    step_miss = sum(isinstance(e, TlbMiss) for e in events)
+    step_hits, step_miss = step_counts
     if step_hits or step_miss:
         out.append(Text(tr(lang, "tlb.step", hits=step_hits, misses=step_miss), "magenta"))
     entries = tlb.entries()
@@ -160,7 +172,7 @@ class PageWalkPane(TextLines):
         self._timer: Any = None
         self._machine: Machine | None = None
         self._lang = "en"
-        self._events: list = []
+        self._tlb_step = (0, 0)           # this step's TLB hits and misses
         self._cr3: int | None = None
         self._error: Text | None = None
 
@@ -180,7 +192,9 @@ class PageWalkPane(TextLines):
         set_border_title(self, tr(view.lang, "walk.title"))
         self._lang = view.lang
         machine, selection = view.machine, view.selection
-        events = list(view.events)
+        result = view.result            # counted once per step: a heavy step has thousands of events
+        counts = derived(result, "tlb_counts", lambda: tlb_step_counts(result.events)) \
+            if result is not None else (0, 0)
         vaddr, walk = None, None
         cr3 = machine.cpu.cr3 if machine is not None else None
         self._error = None
@@ -197,7 +211,7 @@ class PageWalkPane(TextLines):
                                                   err=err), "red")
         key = (vaddr, cr3, _walk_key(walk))
         restart = key != self._key
-        self._machine, self._events, self._cr3 = machine, events, cr3
+        self._machine, self._tlb_step, self._cr3 = machine, counts, cr3
         self.walk, self.vaddr, self._key = walk, vaddr, key
         if restart:
             self._start_animation()
@@ -245,7 +259,7 @@ class PageWalkPane(TextLines):
         else:
             c = m.config
             left = walk_lines(self.vaddr, self.walk, c.pae, self._cr3, self.shown, c.pse, c.kernel, lang)
-        right = tlb_lines(m.tlb if m is not None else None, self.vaddr, self._events,
+        right = tlb_lines(m.tlb if m is not None else None, self.vaddr, self._tlb_step,
                           max(2, (self.size.height or 13) - 4), lang)
         width = self.text_width - TLB_WIDTH - 2
         if max(t.cell_len for t in left) > width:          # stacked: nothing is cut

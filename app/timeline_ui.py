@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from scenarios.textsafe import sanitize
 from widgets.i18n import tr
-from widgets.physmap import step_pfn_ranges
+from widgets.physmap_cells import step_pfn_ranges
 
 if TYPE_CHECKING:
     from engine.machine import Machine

@@ -94,11 +94,14 @@ async def test_end_home_back_and_lesson_switch_land_on_the_recorded_frames(tmp_p
         assert await shot(n - 2) == zg[n - 2]
 
 
-def test_back_presses_land_on_the_recorded_frames_of_every_buddy_step(tmp_path_factory):
+@pytest.mark.parametrize("lesson", ["buddy", "memory-map"])
+def test_back_presses_land_on_the_recorded_frames_of_every_step(lesson, tmp_path_factory):
     """Panes keep what they drew by content (the buddy pane's zone blocks, the steps' frame
-    ranges): going back one press at a time from the end must give each step's own frame."""
+    ranges, the physical map's cells of a machine left by a boot step): going back one press
+    at a time from the end must give each step's own frame (memory-map: back across its
+    boot steps, to the machines drawn before)."""
     import asyncio
-    asyncio.run(_back_from_the_end("buddy", whole("buddy", tmp_path_factory)))
+    asyncio.run(_back_from_the_end(lesson, whole(lesson, tmp_path_factory)))
 
 
 async def _back_from_the_end(lesson: str, frames: list[bytes]) -> None:

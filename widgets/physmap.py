@@ -7,11 +7,11 @@ another machine) bins every frame again, so the map always equals the machine.  
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Iterable
+import weakref
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from rich.segment import Segment
-from rich.style import Style
 from rich.text import Text
 from textual import events
 from textual.binding import Binding
@@ -20,13 +20,13 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
-from engine.events import FreePages, FreeReserved, Merge, Reserve, Split
-
 from .i18n import tr
 from .textlines import ThemedLines, set_border_title, wrap_text
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
-from .stepview import StepView, derived
+from .stepview import StepView
 
+from .physmap_cells import (MANY, CellCounts, covered_cells, event_pfn_ranges,  # noqa: F401
+                            frame_classes, step_pfn_ranges)
 from .physmap_legend import (CLASS_COLOURS, CLASS_NAMES, FREE_BY_ZONE, GLYPH, GLYPHS, GUTTER,  # noqa: F401
                              GUTTER_STYLE, INFO_ROWS, LINKED, NCLS, RUNTIME, SELECTED, STYLES, TOUCHED,
                              ZONE_NAMES, legend_pairs, pack_pairs, rmap_text)
@@ -35,130 +35,7 @@ if TYPE_CHECKING:
     from engine.machine import Machine
 
 
-def frame_classes(memmap: Any, lo: int, hi: int) -> np.ndarray:
-    """Class of each frame in [lo, hi): its owner, or "free <zone>" for free frames."""
-    owner = memmap.owner[lo:hi].astype(np.int16)
-    zone = np.clip(memmap.zone[lo:hi], 0, 2).astype(np.int16)
-    return np.where(owner == 0, FREE_BY_ZONE + zone, owner)
-
-
-def _range_of(cls: type) -> Any:
-    """How an event of this class names its frames: a function (event, out list) -> None."""
-    if issubclass(cls, Split):
-        return lambda ev, out: out.append((ev.pfn, ev.pfn + (2 << ev.order)))
-    if issubclass(cls, Merge):
-        return lambda ev, out: out.append((ev.merged_pfn, ev.merged_pfn + (2 << ev.order)))
-    if issubclass(cls, FreePages):
-        return lambda ev, out: out.extend(((ev.pfn, ev.pfn + (1 << ev.order)),
-                                           (ev.final_pfn, ev.final_pfn + (1 << ev.final_order))))
-    if issubclass(cls, (Reserve, FreeReserved)):
-        return lambda ev, out: out.append((ev.pfn, ev.pfn + ev.nr_pages))
-
-    def by_field(ev: Any, out: list) -> None:        # a pfn (and order) or a paddr, by name
-        pfn = ev.get("pfn")
-        if isinstance(pfn, int):
-            order = ev.get("order", 0)
-            out.append((pfn, pfn + (1 << (order if isinstance(order, int) else 0))))
-            return
-        paddr = ev.get("paddr")
-        if isinstance(paddr, int):
-            out.append((paddr >> 12, (paddr >> 12) + 1))
-    return by_field
-
-
-_RANGE_OF: dict[type, Any] = {}
-
-
-def event_pfn_ranges(events: Iterable[Any]) -> list[tuple[int, int]]:
-    """The frame ranges [lo, hi) an operation's events touched."""
-    out: list[tuple[int, int]] = []
-    table = _RANGE_OF
-    for ev in events:
-        f = table.get(type(ev))
-        if f is None:
-            f = table[type(ev)] = _range_of(type(ev))
-        f(ev, out)
-    return out
-
-
-def step_pfn_ranges(result: Any) -> list[tuple[int, int]]:
-    """The frame ranges a step's events touched (:func:`event_pfn_ranges` of ``result.events``),
-    worked out once per step result: the app's incremental redraw and the map's marks both
-    need them.  [] for no step (position 0)."""
-    if result is None:
-        return []
-    return derived(result, "pfn_ranges", lambda: event_pfn_ranges(result.events))
-
-
-MANY = 64        # ranges: from here on, cells are found with numpy rather than one range each
-
-
-def covered_cells(lo: np.ndarray, hi: np.ndarray, n: int) -> np.ndarray:
-    """Sorted indices of the cells in any [lo, hi) (cell numbers, clipped to [0, n))."""
-    lo, hi = np.clip(lo, 0, n), np.clip(hi, 0, n)
-    keep = lo < hi
-    mark = np.bincount(lo[keep], minlength=n + 1) - np.bincount(hi[keep], minlength=n + 1)
-    return np.flatnonzero(np.cumsum(mark[:n]) > 0)
-
-
-class CellCounts:
-    """Per cell, how many of its frames are in each class."""
-
-    def __init__(self, memmap: Any, max_pfn: int, ncells: int) -> None:
-        self.max_pfn = max_pfn
-        self.per = max(1, -(-max_pfn // max(1, ncells)))
-        self.ncells = -(-max_pfn // self.per)
-        self.counts = np.zeros((self.ncells, NCLS), dtype=np.int32)
-        chunk_cells = max(1, (1 << 20) // self.per)
-        for c0 in range(0, self.ncells, chunk_cells):
-            c1 = min(self.ncells, c0 + chunk_cells)
-            self._recount(memmap, c0, c1)
-        self.shown = self._classes(self.counts)
-
-    def _recount(self, memmap: Any, c0: int, c1: int) -> None:
-        lo, hi = c0 * self.per, min(self.max_pfn, c1 * self.per)
-        cls = frame_classes(memmap, lo, hi)
-        # lo == c0 * per: cell k's frames are the k-th run of ``per`` (int32 keys, no division)
-        key = np.repeat(np.arange(c1 - c0, dtype=np.int32) * NCLS, self.per)[:hi - lo] + cls
-        self.counts[c0:c1] = np.bincount(key, minlength=(c1 - c0) * NCLS).reshape(c1 - c0, NCLS)
-
-    @staticmethod
-    def _classes(counts: np.ndarray) -> np.ndarray:
-        """Shown class: the biggest run-time owner if any frame has one, else the majority."""
-        runtime = counts[:, RUNTIME]
-        has = runtime.sum(axis=1) > 0
-        return np.where(has, RUNTIME[runtime.argmax(axis=1)], counts.argmax(axis=1)).astype(np.int8)
-
-    def update(self, memmap: Any, ranges: list[tuple[int, int]]) -> set[int]:
-        """Recount the cells of these frame ranges, runs of adjacent cells at once; return
-        the cells whose shown class changed."""
-        if len(ranges) >= MANY:
-            a = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
-            lo, hi = np.maximum(a[:, 0], 0), np.minimum(a[:, 1], self.max_pfn)
-            ok = lo < hi
-            order = covered_cells(lo[ok] // self.per, (hi[ok] - 1) // self.per + 1,
-                                  self.ncells).tolist()
-        else:
-            cells: set[int] = set()
-            for lo, hi in ranges:
-                lo, hi = max(0, lo), min(self.max_pfn, hi)
-                if lo < hi:
-                    cells.update(range(lo // self.per, (hi - 1) // self.per + 1))
-            order = sorted(cells)
-        changed: set[int] = set()
-        i = 0
-        while i < len(order):
-            j = i
-            while j + 1 < len(order) and order[j + 1] == order[j] + 1:
-                j += 1
-            c0, c1 = order[i], order[j] + 1
-            self._recount(memmap, c0, c1)
-            new = self._classes(self.counts[c0:c1])
-            diff = np.flatnonzero(new != self.shown[c0:c1])
-            self.shown[c0:c1] = new
-            changed.update((diff + c0).tolist())
-            i = j + 1
-        return changed
+KEPT_MACHINES = 8   # machines whose cells the map remembers (a lesson boots up to 6)
 
 
 class PhysicalMap(ThemedLines, Widget, can_focus=True):
@@ -195,6 +72,8 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         self._legend_lang = "en"
         self._info: list[Text] = []
         self._info_strips: list[Strip] = []
+        self._drawn_at: Any = None              # the step result the cells were last brought to
+        self._kept: dict[int, tuple] = {}      # id(machine) -> (machine, result, size, cells)
 
     @property
     def map_rows(self) -> int:
@@ -228,21 +107,57 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
     def show_frames(self, view: StepView) -> None:
         """Follow the view.  Frames changed since the view drawn last are recounted (only
         those cells); when that is not known (a jump, a back-step, another machine) every
-        frame is binned again.  The step's marks always come from the step's own events."""
+        frame is binned again -- unless the view is of a machine this map drew before, at the
+        very step it left it (a step back across a boot step: the earlier machine, kept by
+        the timeline), whose cells are then shown as they were.  The step's marks always
+        come from the step's own events."""
         machine = view.machine
         marks = step_pfn_ranges(view.result)
         changed = view.changed_since(self._serial)
         self._serial = view.serial
         if machine is not self.machine or self.cells is None or changed is None:
-            self.machine, self.cells = machine, None     # binned at the next render, at its size
-            self._pending = marks
+            other = machine is not self.machine   # (the same machine, changes unknown: bin again)
+            self._keep_cells()
+            self.machine, self.cells = machine, self._kept_cells(machine, view.result) if other else None
+            self._drawn_at = view.result
             self._rows.clear()
             self.refresh()
+            if self.cells is None:                       # binned at the next render, at its size
+                self._pending = marks
+                return
+            self._width, self._binned_size = max(1, self.size.width - GUTTER), self.size
+            self.touched = self._cells_of(marks)
+            self._set_selected_cell(self.selection)
+            self.linked_cells = self._cells_of([(p, p + 1) for p in self.linked])
             return
+        self._drawn_at = view.result
         old = self.touched
         recoloured = self.cells.update(machine.memmap, list(changed)) if changed else set()
         self.touched = self._cells_of(marks)
         self._refresh_cells(old | self.touched | recoloured)
+
+    def _keep_cells(self) -> None:
+        """Remember the cells of the machine on screen, as drawn at its step (a few machines)."""
+        if self.machine is None or self.cells is None:
+            return
+        at = self._drawn_at                    # None: the machine as booted (step 0)
+        kept = self._kept
+        kept.pop(id(self.machine), None)
+        kept[id(self.machine)] = (weakref.ref(self.machine), at and weakref.ref(at),
+                                  self._binned_size, self.cells)
+        while len(kept) > KEPT_MACHINES:
+            del kept[next(iter(kept))]
+
+    def _kept_cells(self, machine: Any, result: Any) -> CellCounts | None:
+        """The cells kept for ``machine`` if this map left it at ``result`` (the same step
+        result object, or both None: the machine as booted; the machine is then in the very
+        state it was drawn in: a position's state does not depend on how it was reached) at
+        this size."""
+        hit = self._kept.pop(id(machine), None)
+        if hit is None or hit[0]() is not machine or hit[2] != self.size or \
+                (result is not None if hit[1] is None else hit[1]() is not result):
+            return None
+        return hit[3]
 
     def _cells_of(self, ranges: list[tuple[int, int]]) -> set[int]:
         out: set[int] = set()

@@ -16,7 +16,7 @@ from .i18n import engine_phrase, tr
 from .notation import event_text, later_note
 from .selection import describe
 from .stepview import StepView
-from .textlines import TextLines, set_border_title
+from .textlines import TextLines, set_border_subtitle, set_border_title
 
 if TYPE_CHECKING:
     from engine.machine import Machine
@@ -158,8 +158,7 @@ class LessonPane(TextLines):
         """The border's subtitle says how many lines follow below the visible part."""
         below = len(self._lines) - int(self.scroll_y) - self.size.height
         text = f"{below} {getattr(self, '_below_word', 'more lines below ↓')}" if below > 0 else ""
-        if self.border_subtitle != text:
-            self.border_subtitle = text
+        set_border_subtitle(self, text)
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)

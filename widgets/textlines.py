@@ -52,6 +52,22 @@ def set_border_title(widget: Any, title: str) -> None:
         widget.border_title = title
 
 
+def set_border_subtitle(widget: Any, text: str) -> None:
+    """Set a border subtitle, repainting only the bottom border row.  Textual's setter repaints
+    the whole widget and drops every cached line of it, so a subtitle that changes with the
+    step ("12 more lines below") redrew the whole pane, border and all, on every key press."""
+    if widget.border_subtitle == text:
+        return
+    outer = widget.outer_size
+    if not widget.is_mounted or not outer.height:
+        widget.border_subtitle = text
+        return
+    # as Textual's setter stores it (widget._BorderTitle.__set__)
+    widget._border_subtitle = widget.render_str(text).expand_tabs(4).split()[0]
+    off = widget.content_offset                   # refresh() regions are relative to the content
+    widget.refresh(Region(-off.x, outer.height - 1 - off.y, outer.width, 1))
+
+
 def _key(t: Text) -> tuple:
     return (t.plain, tuple(t.spans), str(t.style))
 

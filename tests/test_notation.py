@@ -16,6 +16,7 @@ from scenarios.notation import call_text
 from scenarios.ops import OPS
 
 KEYWORD_REPR = re.compile(r"\b\w+='[^']*'")
+TUPLE_REPR = re.compile(r"[(\[]'[^']*',")
 PY_CALL = re.compile(r"\b\w+\([^()]*(?:'[^']*'|\bTrue\b|\bFalse\b|\bNone\b)[^()]*\)")
 DECIMAL_ADDR = re.compile(r"\b(?:\w*addr|\w*pfn|cr3|entry|pte|vpn|start|end|old|new)=(?!0x)\d{2,}\b")
 # a call line or event line holding a decimal of 7+ digits that is not a size or a count
@@ -26,7 +27,7 @@ BIG_DECIMAL = re.compile(r"(?<![\w.])(?<!=)(?<!alloc\()\d{7,}(?![\d.]*\s*(?:B|kB
 def problems(line: str) -> list[str]:
     found = []
     for name, rx in (("keyword repr", KEYWORD_REPR), ("Python call", PY_CALL),
-                     ("decimal address", DECIMAL_ADDR)):
+                     ("decimal address", DECIMAL_ADDR), ("tuple repr", TUPLE_REPR)):
         found += [f"{name}: {m.group(0)}" for m in rx.finditer(line)]
     return found
 
@@ -123,6 +124,7 @@ def test_the_detectors_catch_the_old_notation():
     assert problems("free_pages(pfn='it', order='it.order')")
     assert problems("ContextSwitch(prev=1, next=2, cr3=18984960)")
     assert problems("TlbFill(tlb='dtlb', vpn=786688, pfn=256)")
+    assert problems('''path="('find_vma', 'good_area', 'bad_area')"''')
     assert not problems("kmalloc(100, GFP_KERNEL) = 0xc1212820")
 
 
@@ -142,3 +144,16 @@ def test_the_events_heading_names_the_release_each_tracepoint_arrived_in():
     assert later_tracepoints("3.2", [free]) == [("mm_page_free", "3.3")]
     names = {cls.tracepoint for cls in EVENT_TYPES.values() if cls.tracepoint}
     assert names <= set(TRACEPOINT_SINCE)               # every name the engine uses has its release
+
+
+def test_sequence_fields_read_as_text():
+    """A fault's path reads as names in order and printk's lines as the kernel's words, never
+    as a Python tuple."""
+    from engine.kmsg import KernelMessage
+    from engine.task_events import HandleFault
+    fault = HandleFault(1, 0x804b000, 6, "anonymous page", ("find_vma", "good_area", "do_anonymous_page"))
+    assert event_text(fault).endswith(' path=find_vma>good_area>do_anonymous_page')
+    msg = KernelMessage("warning", ("Unexpected gfp: 0x2 (__GFP_HIGHMEM). Fix your code!",))
+    assert event_text(msg) == 'console: level=warning lines="Unexpected gfp: 0x2 (__GFP_HIGHMEM). Fix your code!"'
+    two = KernelMessage("err", ("BUG: a", "EIP: b"))
+    assert event_text(two).endswith('lines="BUG: a | EIP: b"')

@@ -42,8 +42,11 @@ def value_text(key: str, value: Any, kernel: str = "6.1", hex_field: bool = Fals
         return gfp_text(value, kernel)
     if isinstance(value, int):
         return f"{value:#x}" if hex_field else str(value)
-    if isinstance(value, tuple):                  # a path of names (HandleFault.path): a>b>c
-        return ">".join(map(str, value)) or "-"
+    if isinstance(value, (tuple, list)):
+        if key == "path":                         # a path of names (HandleFault.path): a>b>c
+            return ">".join(map(str, value)) or "-"
+        text = " | ".join(map(str, value))       # printk's lines, as printed
+        return f'"{text}"' if " " in text or not text else text
     text = str(value)
     return f'"{text}"' if " " in text or not text else text
 

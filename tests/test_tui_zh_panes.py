@@ -195,3 +195,18 @@ def test_detector_catches_english():
     assert english_words("no walk yet: select an address") >= {"walk", "select", "address"}
     assert english_words("free_area[order].nr_free GFP_KERNEL /proc/buddyinfo 0xc0000000 "
                          "PAGE_OFFSET ZONE_NORMAL FreePages: zone=Normal HighMem DMA") == set()
+
+
+def test_step_results_read_in_chinese():
+    """A step's one-line result (a boot, an access, a walk) in zh: the engine's English words
+    become Chinese, the identifiers and numbers stay."""
+    from engine.machine import Machine
+    from scenarios.results import fmt_result
+    from widgets.i18n import engine_phrase
+    m = Machine.boot(ram="160M", kernel="2.6")
+    booted = engine_phrase(fmt_result("machine", m), "zh")
+    assert booted == "已启动 160 MB，非 PAE，Linux 2.6.24", booted
+    hit = engine_phrase(fmt_result("access", m.access(0xc0100000)), "zh")
+    assert re.fullmatch(r"paddr 0x00100000，TLB (命中|未命中)", hit), hit
+    fault = engine_phrase(fmt_result("walk", m.walk(0xfffff000)), "zh")
+    assert fault.startswith("paddr -，缺页：") and "fault" not in fault, fault

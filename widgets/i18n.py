@@ -256,7 +256,10 @@ ENGINE_ZH = (("__va(), lowmem direct map", "__va()，低端内存直接映射"),
              ("kmap slot", "kmap 槽"), ("user access to supervisor page", "用户态访问内核页"),
              ("write to read-only page", "写只读页"),
              ("NX: instruction fetch from no-execute page", "NX：从不可执行页取指"),
-             ("reserved bit set", "保留位被置位"), ("not present", "页不存在"))
+             ("reserved bit set", "保留位被置位"), ("not present", "页不存在"),
+             # a step's result (scenarios.results.fmt_result): boot, access and walk
+             ("booted ", "已启动 "), (" MB, non-PAE, ", " MB，非 PAE，"), (" MB, PAE, ", " MB，PAE，"),
+             (", TLB hit", "，TLB 命中"), (", TLB miss", "，TLB 未命中"), (", fault: ", "，缺页："))
 
 
 def engine_phrase(text: str, lang: str) -> str:

@@ -35,6 +35,19 @@ def test_explore_bad_config_is_one_line(capsys):
         assert len(err) == 1 and "config" in err[0], err
 
 
+def test_numbers_stay_numbers_and_switches_stay_switches(capsys):
+    """NR_CPUS=1 is one CPU (a uniprocessor build), not "yes"; MEMCG=1 and DEBUG_RODATA=0 are
+    switches; NR_CPUS=0 is refused for its range."""
+    from app.cli_boot import _config
+    assert _config(["NR_CPUS=1", "MEMCG=1", "DEBUG_RODATA=0", "KFENCE=y", "THP=0"]) == {
+        "NR_CPUS": 1, "MEMCG": True, "DEBUG_RODATA": False, "KFENCE": True, "THP": False}
+    assert cli.main(["explore", "--text", "--ram", "64M", "--config", "NR_CPUS=1"]) == 0
+    assert _fixmap_line(capsys.readouterr().out)
+    assert cli.main(["explore", "--text", "--config", "NR_CPUS=0"]) != 0
+    err = capsys.readouterr().err
+    assert "1..512" in err and "False" not in err, err
+
+
 def test_explore_config_reaches_the_tui(monkeypatch):
     got = {}
 

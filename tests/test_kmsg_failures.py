@@ -181,3 +181,17 @@ def test_pae_oops_lines_have_field_case_12s_shape():
     with pytest.raises(engine.KernelOops):
         m2.read_virt(0x10, 4)
     assert m2.kmsg[-2] == "*pde = 00000000 "         # non-PAE: 8 digits, the walk stops at it
+
+
+def test_lesson_pane_labels_a_kernel_error_once_in_zh():
+    """The lesson pane says "内核错误：" itself; the kernel's line follows as printed, as in en
+    ("kernel error: WARNING: ..."), not "内核错误：内核打印：WARNING: ..."."""
+    for kernel in ("6.1", "2.6"):
+        m = engine.Machine.boot(ram="64M", kernel=kernel)
+        with pytest.raises(engine.MmvizError) as e:
+            m.kfree(0xc0005000)
+        kind, msg = type(e.value).__name__, str(e.value)
+        zh, en = error_lines(kind, msg, "zh"), error_lines(kind, msg, "en")
+        assert zh == en and not zh[0].startswith("内核打印"), zh
+    assert error_text(kind, msg, "zh").startswith("内核打印：")     # the one-line forms keep it
+    assert error_lines("ConfigError", "pid 7: no such process", "zh") == ["参数错误：pid 7：没有这个进程"]

@@ -77,6 +77,9 @@ def error_text(kind: str | None, message: str, lang: str = "en") -> str:
 
 def error_lines(kind: str | None, message: str, lang: str = "en") -> list[str]:
     """Every line of the error: the first as :func:`error_text` words it, then the kernel's
-    further lines (a WARNING's "object pointer:" line) or the rest of the message."""
+    further lines (a WARNING's "object pointer:" line) or the rest of the message.  The lesson
+    pane labels them itself ("kernel error" / "内核错误"), so the kernel's own lines come as
+    printed, in zh too (no second "内核打印" label)."""
     lines = (message or "").splitlines() or [""]
-    return [error_text(kind, lines[0], lang), *lines[1:]]
+    said = kind == "KernelOops" or (kind in KERNEL_KINDS and kernel_text(lines[0]))
+    return [error_text(kind, lines[0], "en" if said else lang), *lines[1:]]

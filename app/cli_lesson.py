@@ -17,6 +17,11 @@ from typing import Any, Callable
 WIDTH = 88
 
 
+def _more(w: dict, key: str, n: int) -> str:
+    """'1 more line' / '3 more lines' (zh: one form)."""
+    return w.get(f"{key}1", w[key]).format(n) if n == 1 else w[key].format(n)
+
+
 def steps_count(n: int, lang: str = "en") -> str:
     """'1 step' / '12 steps' / '12 步'."""
     if lang == "zh":
@@ -28,6 +33,7 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
                 "needs": "do first", "ok": "all expects passed", "steps": "steps",
                 "lines": "{} more lines", "events": "{} more events",
+                "lines1": "{} more line", "events1": "{} more event",
                 "deeper": "deeper: versions and detail"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
@@ -152,8 +158,10 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
                 print(line)
             for line in wrap(e.body(lang), "     ", lang):
                 print(line)
-        shown = r.result_text().rstrip("\n").splitlines() or [""]
-        more = (f"  ... ({w['lines'].format(len(shown) - 1)})") if len(shown) > 1 else ""
+        from widgets.i18n import tr
+        shown = [tr(lang, "lesson.repeat", done=len(r.items), failed=r.errors)] if r.items is not None \
+            else r.result_text().rstrip("\n").splitlines() or [""]      # as the lesson pane words it
+        more = (f"  ... ({_more(w, 'lines', len(shown) - 1)})") if len(shown) > 1 else ""
         from widgets.i18n import engine_phrase        # the TUI's zh wording of engine details
         if r.error is not None:                          # the kernel's words / the zh input error
             from widgets.error_text import error_text
@@ -170,7 +178,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
         for ev in r.events[: max(0, ns.max_events)]:
             print(f"     . {event_text(ev, kernel, lang)}")
         if len(r.events) > ns.max_events:
-            print(f"     . ... {w['events'].format(len(r.events) - ns.max_events)}")
+            print(f"     . ... {_more(w, 'events', len(r.events) - ns.max_events)}")
         deeper = step.deeper_in(lang)
         if deeper:
             print(f"   ▸ {w['deeper']}")

@@ -48,6 +48,9 @@ def test_run_text_passes(lang):
     assert plain.returncode == 0 and not re.search(r"^\s+✓ ", plain.stdout, re.M)
     assert "0x" in p.stdout
     assert ("全部检查通过" if lang == "zh" else "all expects passed") in p.stdout
+    # a repeat's result in the language (as the lesson pane says it); "1 more line", not "lines"
+    assert ("完成 1000 次，失败 0 次" if lang == "zh" else "1000 done, 0 failed") in plain.stdout
+    assert "1 more lines" not in plain.stdout and (lang == "en") == ("(1 more line)" in plain.stdout)
 
 
 def test_run_failing_expect_names_the_step():

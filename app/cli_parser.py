@@ -29,8 +29,39 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+class _TopParser(_Parser):
+    """``mmviz``: an option given before the command (``mmviz --lang zh run L``,
+    ``mmviz --ram 1G layout``) is the command's too.  argparse lets a command's own default
+    overwrite it, so a command's copy of a top-level option defaults to nothing and its
+    default is filled in after parsing only where the top level was not given a value."""
+
+    command_defaults: dict[str, dict[str, Any]]
+    top_defaults: dict[str, Any]
+
+    def share_options(self, sub: Any) -> None:
+        self.top_defaults = {a.dest: a.default for a in self._actions
+                             if a.option_strings and a.dest != "help"}
+        self.command_defaults = {}
+        for name, command in sub.choices.items():
+            kept = self.command_defaults.setdefault(name, {})
+            for a in command._actions:
+                if a.option_strings and a.dest in self.top_defaults and a.default is not argparse.SUPPRESS:
+                    given = a.default
+                    if isinstance(given, str) and a.type is not None:
+                        given = a.type(given)
+                    kept[a.dest] = given
+                    a.default = argparse.SUPPRESS
+
+    def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        ns = super().parse_args(args, namespace)
+        for dest, default in self.command_defaults.get(ns.command, {}).items():
+            if getattr(ns, dest, argparse.SUPPRESS) == self.top_defaults[dest]:
+                setattr(ns, dest, list(default) if isinstance(default, list) else default)
+        return ns
+
+
 def build_parser() -> argparse.ArgumentParser:
-    p = _Parser(prog="mmviz", usage=TOP_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter,
+    p = _TopParser(prog="mmviz", usage=TOP_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter,
                 description="See how 32-bit x86 Linux manages memory, step by step.")
     p.add_argument("--text", action="store_true", help="print the default machine instead of the TUI")
     p.add_argument("--lang", choices=("en", "zh"), default=None,
@@ -98,6 +129,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_parsers(sub, _machine_args)
     from .serve import add_parser as add_serve_parser
     add_serve_parser(sub)
+    p.share_options(sub)
     return p
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any, Iterable
 
 from rich.text import Text
+from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -122,8 +123,20 @@ def split_lines(text: Text) -> list[Text]:
     return lines
 
 
-class TextLines(ThemedLines, ScrollView, can_focus=True):
-    """Lines of styled text; ``wrap`` folds long lines at the pane's width."""
+class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False):
+    """Lines of styled text; ``wrap`` folds long lines at the pane's width.
+
+    Its keys scroll it up and down only: left/right and Home/End are the app's (step, back,
+    the lesson's two ends) whichever pane has the focus.  Textual's scrolling containers bind
+    them too, so with a long pane focused End scrolled it instead of going to the last step,
+    and the footer named the step keys n/p instead of the arrows."""
+
+    BINDINGS = [
+        Binding("up", "scroll_up", "Scroll Up", show=False),
+        Binding("down", "scroll_down", "Scroll Down", show=False),
+        Binding("pageup", "page_up", "Page Up", show=False),
+        Binding("pagedown", "page_down", "Page Down", show=False),
+    ]
 
     DEFAULT_CSS = """
     TextLines { overflow-x: hidden; overflow-y: auto; scrollbar-gutter: stable;

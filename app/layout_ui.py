@@ -63,20 +63,41 @@ class LayoutMixin:
 
     def _show_tabs(self) -> None:
         """The tab bar (medium and compact): the layout, the panes (front ones lit), the status."""
-        from . import layout
         plan = getattr(self, "plan", None)
         if plan is None or plan.layout == "wide":
             self.sub_title = self._status_line()
             return
-        parts = []
-        for i, pane in enumerate(layout.PANES, 1):
-            name = escape(tr(self.lang, f"pane.{pane}"))
-            style = "reverse bold" if pane in plan.visible else "dim"
-            parts.append(f"[@click=app.front('{pane}')][{style}] {i} {name} [/][/]")
         status = self._status_line(title=False) if plan.layout == "compact" else ""
-        self._by_id("pane-tabs").update(
-            f"{' '.join(parts)}  [dim]{escape(tr(self.lang, 'tabs.keys'))}[/]  [bold]{escape(status)}[/]")
+        self._by_id("pane-tabs").update(self._tab_bar(plan.visible, status))
         self.sub_title = self._status_line()
+
+    def _tab_bar(self, visible: Any, status: str) -> str:
+        """The tab bar's markup, fitted to the terminal's width: every pane's key is always
+        shown; the keys' hint goes first, then the panes behind lose their names, and the
+        status is shown where room is left (a line too long for the terminal was cut, hiding
+        the last panes' keys)."""
+        from rich.cells import cell_len
+        from . import layout
+        room = self.size.width - 2                           # the bar's padding
+        hint = tr(self.lang, "tabs.keys")
+        for named, hinted in ((True, True), (True, False), (False, True), (False, False)):
+            labels = [(i, pane, tr(self.lang, f"pane.{pane}") if named or pane in visible else "")
+                      for i, pane in enumerate(layout.PANES, 1)]
+            used = sum(cell_len(f" {i} {name} " if name else f" {i} ") for i, _, name in labels)
+            used += len(labels) - 1 + (2 + cell_len(hint) if hinted else 0)
+            if used <= room:
+                break
+        parts = []
+        for i, pane, name in labels:
+            style = "reverse bold" if pane in visible else "dim"
+            text = f" {i} {escape(name)} " if name else f" {i} "
+            parts.append(f"[@click=app.front('{pane}')][{style}]{text}[/][/]")
+        bar = " ".join(parts)
+        if hinted:
+            bar += f"  [dim]{escape(hint)}[/]"
+        if status and used + 2 + cell_len(status) <= room:
+            bar += f"  [bold]{escape(status)}[/]"
+        return bar
 
     def _status_line(self, title: bool = True) -> str:
         """The lesson's title, the exploration branch and the autoplay state, for the header."""

@@ -112,8 +112,27 @@ def flow_lines(machine: Machine, events: Any, lang: str = "en") -> list[Text]:
         add(_node_lines(c, "bad_area", lang, True, ""))
         lines.append(styled("  " + tr(lang, "sig", msg=fault.message), "red"))
     elif fault is not None:
-        lines.append(styled(tr(lang, "result", how=engine_phrase(fault.how, lang)), PATH))
+        lines.append(styled(tr(lang, "result", how=fault_outcome(fault.how, lang)), PATH))
     return lines
+
+
+# what handle_mm_fault() did (engine/fault.py, engine/mapdriver.py return these), in Chinese
+FAULT_OUTCOME_ZH = {
+    "special mapping": "特殊映射", "zero page": "零页", "anonymous page (read)": "匿名页（读）",
+    "file page": "文件页", "anonymous page": "匿名页", "file page (written)": "文件页（写）",
+    "spurious (TLB refreshed)": "虚假缺页（刷新 TLB）", "shared page made writable": "共享页变为可写",
+    "copy-on-write: reused (last user)": "写时复制：直接复用（最后一个使用者）",
+    "retry (page went away under reclaim)": "重试（页在回收中被换走）", "retry": "重试",
+    "copy-on-write: copied": "写时复制：已复制", "zero page replaced": "零页被替换",
+    "swap-in": "换入", "shared anonymous page": "共享匿名页", "map_driver nopage": "map_driver nopage",
+}
+
+
+def fault_outcome(how: str, lang: str) -> str:
+    """The engine's outcome of a fault (``HandleFault.how``) in ``lang``."""
+    if lang == "zh":
+        return FAULT_OUTCOME_ZH.get(how) or engine_phrase(how, lang)
+    return how
 
 
 class FaultFlowPane(TextLines):

@@ -5,6 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from rich.table import Table
+from rich.text import Text as RichText
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import CommandPalette
@@ -78,13 +80,21 @@ class LessonPicker(ModalScreen[Any]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(tr(self.lang, "picker.title"))
-            needs = "needs" if self.lang == "en" else "先学"
-            yield OptionList(*[Option(f"{i + 1:>2}. {l.id:<16} {l.title_in(self.lang)}  "
-                                      f"({tr(self.lang, 'picker.steps', n=len(l))})"
-                                      + (f"  [{needs}: {', '.join(l.requires)}]"
-                                         if l.requires else "")
-                                      + self._source(l), id=f"lesson-{i}")
+            yield OptionList(*[Option(self._entry(i, l), id=f"lesson-{i}")
                                for i, l in enumerate(self.lessons)], id="lesson-options")
+
+    def _entry(self, i: int, lesson: Any) -> Table:
+        """One lesson: its number and id in a column of their own, the title and what it needs
+        beside them, wrapped under the title (not under the number) on a narrow terminal."""
+        needs = "needs" if self.lang == "en" else "先学"
+        about = (f"{lesson.title_in(self.lang)}  ({tr(self.lang, 'picker.steps', n=len(lesson))})"
+                 + (f"  [{needs}: {', '.join(lesson.requires)}]" if lesson.requires else "")
+                 + self._source(lesson))
+        grid = Table.grid(padding=(0, 1))
+        grid.add_column(no_wrap=True)
+        grid.add_column(ratio=1, overflow="fold")
+        grid.add_row(f"{i + 1:>2}. {lesson.id:<16}", RichText(about))
+        return grid
 
     def _source(self, lesson: Any) -> str:
         """A user's lesson (--lessons DIR, the config's lessons) names its folder."""

@@ -188,7 +188,7 @@ async def test_picker_lists_a_user_folders_lesson(tmp_path):
         async with app.run_test(size=(160, 48)) as pilot:
             await pilot.press("l")
             options = app.screen.query_one("#lesson-options")
-            prompts = [str(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
+            prompts = [rendered(options.get_option_at_index(i).prompt) for i in range(options.option_count)]
             mine = [i for i, t in enumerate(prompts) if str(tmp_path.name) in t]
             assert len(mine) == 1 and "buddy" in prompts[mine[0]]
             options.highlighted = mine[0]
@@ -261,3 +261,11 @@ def test_lessons_doc_examples_are_valid_lesson_toml(tmp_path):
     path.write_text(text.replace('id = "buddy"', 'id = "example"'), encoding="utf-8")
     lesson = load_lesson(path)
     assert [s.op.name for s in lesson.steps] == ["alloc_pages"]
+
+
+def rendered(renderable, width=200):
+    """A Rich renderable's text at this width."""
+    from rich.console import Console
+    console = Console(width=width, record=True, file=open("/dev/null", "w"))
+    console.print(renderable)
+    return console.export_text()

@@ -120,44 +120,16 @@ def hex_fields(cls) -> frozenset[str]:
 
 def event(cls):
     """Declare an event type: a frozen slotted dataclass of ``Event`` with its hex fields.
-    Its ``__init__`` stores through the slots (_fast_init), the frozen ``__setattr__`` is the
-    dataclass's; equality, hash and repr are :class:`Event`'s, with the same results as the
-    dataclass's."""
+    Its ``__init__`` and frozen ``__setattr__`` are the dataclass's; equality, hash and repr
+    are :class:`Event`'s, with the same results as the dataclass's."""
     cls = dataclasses.dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
     names = cls.__match_args__
     get = operator.attrgetter(*names) if names else None
     cls._values = staticmethod(get if len(names) > 1 else                  # always a tuple
                                (lambda ev, _get=get: (_get(ev),)) if names else (lambda ev: ()))
     cls.hex_fields = hex_fields(cls)
-    _fast_init(cls)
     EVENT_TYPES[cls.__name__] = cls
     return cls
-
-
-def _fast_init(cls) -> None:
-    """The same ``__init__`` as the dataclass's, storing through the slots' descriptors:
-    a frozen dataclass's generated one calls ``object.__setattr__`` per field, which makes
-    an event cost twice as much to build (a repeat step builds thousands)."""
-    fields = dataclasses.fields(cls)
-    if hasattr(cls, "__post_init__") or any(f.default_factory is not dataclasses.MISSING
-                                            for f in fields):
-        return
-    env: dict = {"MISSING": dataclasses.MISSING}
-    params, body = ["self"], []
-    for i, f in enumerate(fields):
-        env[f"_set{i}"] = vars(cls)[f.name].__set__
-        if f.default is dataclasses.MISSING:
-            params.append(f.name)
-        else:
-            env[f"_dflt{i}"] = f.default
-            params.append(f"{f.name}=_dflt{i}")
-        body.append(f"    _set{i}(self, {f.name})")
-    src = f"def __init__({', '.join(params)}):\n" + ("\n".join(body) or "    pass") + "\n"
-    exec(src, env)                                       # noqa: S102 (generated from field names)
-    init = env["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
-    cls.__init__ = init
 
 
 @event

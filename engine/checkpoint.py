@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import copy
 import gc
+import random
 from contextlib import contextmanager
 from dataclasses import dataclass
 import weakref
@@ -42,6 +43,7 @@ class Checkpoint:
     state: dict                  # the Machine's __dict__, mem_map shared
     memmap: tuple                # MemMap.snapshot()
     extra: Any = None            # the caller's objects, copied with the machine
+    kmem: Any = None             # engine.checkpoint_kmem.KmemSnapshot (state["kmem"] is live)
 
 
 def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
@@ -57,6 +59,11 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
         if obj is not None:
             memo[id(obj)] = obj
             keep.append(obj)
+    cfg = state.get("config")
+    if cfg is not None:                             # the kernel's Flavour: frozen, shared
+        fl = cfg.flavour
+        memo[id(fl)] = fl
+        keep.append(fl)
     for z in state.get("_all_zones", ()):
         zc = copy.copy(z)
         for k, v in z.__dict__.items():
@@ -91,6 +98,26 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
 _ATOMIC = frozenset({int, float, str, bytes, bool, type(None), complex, range, type,
                      FunctionType, BuiltinFunctionType, weakref.ref, property})
 _PLAIN_CLASS: dict[type, bool] = {}
+_SLOTTED: dict[type, tuple | None] = {}
+
+
+def _slots(cls: type) -> tuple | None:
+    """The slot names of a class whose instances have only __slots__ (no __dict__) and no
+    copy hooks of their own, copied slot by slot as copy.deepcopy would; else None."""
+    if cls in _SLOTTED:
+        return _SLOTTED[cls]
+    names = None
+    if (cls.__new__ is object.__new__ and "__dict__" not in dir(cls)
+            and cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__
+            and not hasattr(cls, "__deepcopy__") and not hasattr(cls, "__setstate__")
+            and getattr(cls, "__getstate__", object.__getstate__) is object.__getstate__):
+        found: list[str] = []
+        for k in cls.__mro__[:-1]:
+            sl = k.__dict__.get("__slots__", ())
+            found += [sl] if isinstance(sl, str) else list(sl)
+        names = tuple(n for n in found if n not in ("__weakref__", "__dict__"))
+    _SLOTTED[cls] = names
+    return names
 
 
 def _plain_class(cls: type) -> bool:
@@ -139,6 +166,17 @@ def _copy(x: Any, memo: dict) -> Any:
         y = memo[id(x)] = cls.__new__(cls)
         y.__dict__.update({k: v if type(v) in _ATOMIC else _copy(v, memo)
                            for k, v in x.__dict__.items()})
+    elif cls is random.Random:                      # its state is one tuple of ints
+        y = memo[id(x)] = random.Random.__new__(random.Random)
+        y.setstate(x.getstate())
+    elif (names := _slots(cls)) is not None:
+        y = memo[id(x)] = cls.__new__(cls)
+        for k in names:
+            try:
+                v = getattr(x, k)
+            except AttributeError:
+                continue
+            setattr(y, k, v if type(v) in _ATOMIC else _copy(v, memo))
     else:
         return copy.deepcopy(x, memo)
     memo[id(memo)].append(x)                         # keep x alive while its id is a key
@@ -158,16 +196,25 @@ def _collector_paused():
             gc.enable()
 
 
-def save(m: Machine, extra: Any = None, shared: tuple = ()) -> Checkpoint:
+def save(m: Machine, extra: Any = None, shared: tuple = (), like: Checkpoint | None = None) -> Checkpoint:
     """Checkpoint machine ``m``: a copy of its Python state and a CoW mem_map snapshot.
 
     ``extra`` (e.g. a lesson's named results) is copied in the same pass, so the engine
-    objects it refers to are the checkpoint's; ``shared`` objects are never copied."""
+    objects it refers to are the checkpoint's; ``shared`` objects are never copied;
+    ``like``: an earlier checkpoint of ``m`` (e.g. the last one saved or restored) whose
+    copies of the kmem caches that did not change since are shared, not made again."""
+    from . import checkpoint_kmem
+    memo = _memo(m, m.__dict__, shared)
+    kmem = m.__dict__.get("kmem")
+    if kmem is not None:                            # the slab layer: cache by cache, below
+        memo[id(kmem)] = kmem
     with _collector_paused():
-        state, extra = _copy((m.__dict__, extra), _memo(m, m.__dict__, shared))
+        state, extra = _copy((m.__dict__, extra), memo)
+        like_kmem = like.kmem if like is not None and like.machine is m else None
+        slab = checkpoint_kmem.snapshot(kmem, memo, _copy, like_kmem) if kmem is not None else None
     if "trace" in state:
         state["trace"].reset_reads()
-    return Checkpoint(m, state, m.memmap.snapshot(), extra)
+    return Checkpoint(m, state, m.memmap.snapshot(), extra, slab)
 
 
 def trial_copy(m: Machine) -> Any:
@@ -194,10 +241,19 @@ def restore(m: Machine, ck: Checkpoint, shared: tuple = ()) -> tuple[list[int], 
     """
     if ck.machine is not m:
         raise ValueError("restore: the checkpoint belongs to another machine object")
+    from . import checkpoint_kmem
     changed = m.memmap.restore(ck.memmap)
+    memo = _memo(m, ck.state, shared)
+    kmem = ck.state.get("kmem")
+    if ck.kmem is not None:
+        memo[id(kmem)] = kmem
     with _collector_paused():
-        state, extra = _copy((ck.state, ck.extra), _memo(m, ck.state, shared))
+        state, extra = _copy((ck.state, ck.extra), memo)
+        if ck.kmem is not None:
+            checkpoint_kmem.restore(kmem, ck.kmem, memo, _copy)
     old = dict(m.__dict__)
+    if ck.kmem is not None and old.get("kmem") is kmem:
+        del old["kmem"]                             # restored in place: nothing to discard
     m.__dict__.clear()
     m.__dict__.update(state)
     return changed, extra, old
@@ -215,7 +271,9 @@ def discard(old: dict) -> None:
     for k, v in list(vars(pt).items()):
         if isinstance(v, MethodType) and v.__self__ is kpt:
             setattr(pt, k, None)
-    kmem = old["kmem"]
+    kmem = old.get("kmem")
+    if kmem is None:
+        return
     for cache in kmem.caches.values():            # the kmalloc caches are among them
         for v in list(vars(cache).values()):
             if type(v) is list or type(v) is dict:

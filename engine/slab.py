@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING
 from .errors import BadFree, KernelError
 from .kmem_events import ArrayFlush, ArrayRefill, ObjAlloc, ObjFree, SlabFree, SlabMove, SlabNew
 from .page_types import PAGE_SIZE
-from .slub import CPU, FREE, STATE_NAMES, USED, slab_pages_alloc, slab_pages_free
+from .slub import CACHE_GEN, CPU, FREE, STATE_NAMES, USED, slab_pages_alloc, slab_pages_free
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -161,6 +161,7 @@ class ClassicCache:
         self.slabs_free: list[ClassicSlab] = []
         self.free_objects = 0
         self.slab_of = slab_of if slab_of is not None else {}
+        self.gen = next(CACHE_GEN)              # see engine.slub.CACHE_GEN
 
     # -- views ----------------------------------------------------------------------
     objects_per_slab = property(lambda self: self.num)
@@ -291,6 +292,7 @@ class ClassicCache:
             path = "new slab"
 
     def alloc(self, m: Machine, cpu: int, events, gfp: str = "GFP_KERNEL") -> int:
+        self.gen = next(CACHE_GEN)
         ac = self.ac[cpu]
         path = "array cache"
         if not ac:
@@ -318,6 +320,7 @@ class ClassicCache:
 
     def free(self, m: Machine, cpu: int, slab: ClassicSlab, idx: int, events) -> None:
         """__cache_free(): onto the CPU's array cache, flushing it first when full."""
+        self.gen = next(CACHE_GEN)
         ac = self.ac[cpu]
         if len(ac) >= self.limit:
             batch = ac[:self.batchcount]
@@ -354,6 +357,7 @@ class ClassicCache:
 
     def shutdown(self, m: Machine, events) -> None:
         """__cache_shrink() for kmem_cache_destroy: drain the arrays, free every slab."""
+        self.gen = next(CACHE_GEN)
         n = sum(s.used for s in self.slabs)
         if n:
             raise KernelError(f"slab error in kmem_cache_destroy(): cache `{self.name}': "

@@ -21,6 +21,7 @@ cache), one NUMA node.
 """
 from __future__ import annotations
 
+import itertools
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
@@ -37,6 +38,10 @@ SLUB_MAX_ORDER = 3           # PAGE_ALLOC_COSTLY_ORDER
 MAX_OBJS_PER_PAGE = 32767
 USED, FREE, CPU = 0, 1, 2    # object states: in use, on slab->freelist, on a CPU list
 STATE_NAMES = ("used", "free", "cpu")
+# a cache's ``gen`` takes the next number whenever alloc(), free() or shutdown() may change
+# it: two equal gens mean the same state (engine.checkpoint_kmem copies only caches whose
+# gen moved since a checkpoint)
+CACHE_GEN = itertools.count(1)
 
 
 def get_order(size: int) -> int:
@@ -175,6 +180,7 @@ class SlubCache:
         self.slab_of = slab_of if slab_of is not None else {}
         self.nr_slabs = 0
         self.nr_objs = 0
+        self.gen = next(CACHE_GEN)
 
     # -- views --------------------------------------------------------------------
     @property
@@ -269,6 +275,7 @@ class SlubCache:
         return "new slab"
 
     def alloc(self, m: Machine, cpu: int, events, gfp: str = "GFP_KERNEL") -> int:
+        self.gen = next(CACHE_GEN)
         fl = self.cpu_free[cpu]
         path = "cpu freelist"
         if not fl:
@@ -296,6 +303,7 @@ class SlubCache:
         return idx
 
     def free(self, m: Machine, cpu: int, slab: SlubSlab, idx: int, events) -> None:
+        self.gen = next(CACHE_GEN)
         va = slab.base + idx * self.size
         if slab is self.cpu_slab[cpu]:     # do_slab_free() fast path
             fl = self.cpu_free[cpu]
@@ -358,6 +366,7 @@ class SlubCache:
 
     def shutdown(self, m: Machine, events) -> None:
         """__kmem_cache_shutdown(): flush the CPU slabs, free every empty slab."""
+        self.gen = next(CACHE_GEN)
         if any(s.used for s in self.slabs):
             n = sum(s.used for s in self.slabs)
             raise KernelError(f"BUG {self.name} (Not tainted): Objects remaining in "

@@ -6,10 +6,12 @@ the steps after it".  A restore puts the checkpoint's state back into the *same*
 Machine object (``engine.checkpoint``: mem_map chunks copied back in place, the
 Python state copied), and :attr:`Timeline.last_move` says what the move touched, so
 views update only what changed in both directions.  Checkpoints are cheap (mem_map
-is copy-on-write), so one is taken every ``checkpoint_every`` steps and after every
-step that cost more than ``heavy_ms``: going back never replays a heavy step.  When
-there are more than ``max_checkpoints``, every other one is dropped and the interval
-doubles.  Replays record no events.
+is copy-on-write, and a kmem cache is copied only when it changed), so one is taken every
+``checkpoint_every`` steps, after every step that cost more than ``heavy_ms`` and after
+every boot step: going back never replays a heavy step or a boot, and a machine a boot step
+made lives on in its checkpoint (no machine object is ever thrown away and made again).
+When there are more than ``max_checkpoints``, every other one (but those after boot steps)
+is dropped and the interval doubles.  Replays record no events.
 
     tl = Timeline(load_lesson("buddy"))
     r = tl.step()            # StepResult: events, narration, focus, expects
@@ -130,6 +132,8 @@ class Timeline:
         self._checkpoints: dict[int, _Saved] = {}
         self._future: dict[int, StepResult] = {}      # results of steps taken back, by index
         self._plain_cache: dict[str, tuple[Any, bool]] = {}
+        self._like: Any = None                         # the last checkpoint saved or restored
+        self._pinned: set[int] = set()                 # checkpoints never thinned (boot steps)
         self._save_checkpoint(0)
 
     # -- state ----------------------------------------------------------------------------
@@ -227,6 +231,7 @@ class Timeline:
         del self.lesson.steps[self.position:]
         for k in [k for k in self._checkpoints if k > self.position]:
             del self._checkpoints[k]
+            self._pinned.discard(k)
         self._future.clear()
         step.index = len(self.lesson.steps)
         self.lesson.steps.append(step)
@@ -248,9 +253,11 @@ class Timeline:
 
     # -- internals ------------------------------------------------------------------------
     def _moved_from(self, before: weakref.ref) -> None:
-        """After a move: a machine object no checkpoint keeps is garbage in reference
+        """After a move to another machine object.  Every machine a boot step makes is
+        kept by the checkpoint after that step, so this rarely leaves one behind; when it
+        does (a step added in exploration dropped it), the machine is garbage in reference
         cycles (its page tables and slab caches point back at it): collect it now, once,
-        rather than let machines pile up until a full collection (boot steps only)."""
+        rather than let machines pile up until a full collection."""
         old = before()
         if old is self.machine:
             return
@@ -269,12 +276,14 @@ class Timeline:
             self.results.append(known)
             return known
         t0 = time.process_time()
+        machine = self.machine
         result = self._apply(index, record=True)
         assert result is not None
         heavy = (time.process_time() - t0) * 1e3 > self.heavy_ms
         self.results.append(result)
-        if self.position % self.checkpoint_every == 0 or heavy:
-            self._save_checkpoint(self.position)
+        booted = self.machine is not machine       # a boot step: never replayed, never thinned
+        if self.position % self.checkpoint_every == 0 or heavy or booted:
+            self._save_checkpoint(self.position, pin=booted)
         return result
 
     def _apply(self, index: int, record: bool) -> StepResult | None:
@@ -328,15 +337,21 @@ class Timeline:
             (plain if ok else deep)[name] = v
         return plain, deep
 
-    def _save_checkpoint(self, position: int) -> None:
+    def _save_checkpoint(self, position: int, pin: bool = False) -> None:
+        """Checkpoint the machine after ``position`` steps; ``pin``: keep it when thinning
+        (the first position of a machine a boot step made: going back past it then never
+        replays the boot, and the machine object lives on in the checkpoint)."""
         from engine.checkpoint import save
         plain, deep = self._split_env()
-        ck = save(self.machine, deep, self._machines())
+        ck = save(self.machine, deep, self._machines(), self._like)
+        self._like = ck
         self._checkpoints[position] = _Saved(ck, plain, list(self.env))
-        if len(self._checkpoints) > self.max_checkpoints:
+        if pin:
+            self._pinned.add(position)
+        if len(self._checkpoints) - len(self._pinned) > self.max_checkpoints:
             self.checkpoint_every *= 2
             for k in list(self._checkpoints):
-                if k % self.checkpoint_every and k != position:
+                if k % self.checkpoint_every and k != position and k not in self._pinned:
                     del self._checkpoints[k]
 
     def _restore(self, position: int) -> None:
@@ -346,6 +361,7 @@ class Timeline:
         m = saved.ck.machine
         chunks, deep, old = restore(m, saved.ck, self._machines())
         discard(old)
+        self._like = saved.ck
         values = {**saved.env, **deep}
         self.env = {k: list(values[k]) if type(values[k]) is list else values[k]
                     for k in saved.order}

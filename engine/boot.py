@@ -123,10 +123,9 @@ class BootState:
         if len(fl.zone_names) > 3:
             zones.append(Zone(3, 0, 0))
         mm = self.memmap
-        mm.owner[:] = pm.OWNER_HOLE
-        mm.flags[:] = pm.PG_reserved
         self.realsize = [0] * len(zones)
         self.memmap_pages = [0] * len(zones)
+        free = []                  # RAM in a zone: OWNER_FREE, PG_highmem in HighMem
         for z in zones:
             for s, e in self.ranges:
                 lo, hi = max(s, z.start_pfn), min(e, z.end_pfn)
@@ -136,8 +135,9 @@ class BootState:
             for s, e in self.ram_ranges:
                 lo, hi = max(s, z.start_pfn), min(e, z.end_pfn)
                 if hi > lo:
-                    mm.owner[lo:hi] = pm.OWNER_FREE
-                    mm.flags[lo:hi] = pm.PG_highmem if z.is_highmem else 0
+                    free.append((lo, hi))
+                    if z.is_highmem:
+                        mm.flags[lo:hi] = pm.PG_highmem
             # free_area_init_core(): the zone's mem_map pages (of its span; calc_memmap_size()
             # uses present pages on SPARSEMEM when the span has large holes, 3.8+)
             pages = z.spanned
@@ -150,6 +150,15 @@ class BootState:
             z.present = self.realsize[z.idx]
             if not fl.managed_pages and z.present > mp:
                 z.present -= mp        # before 3.8 present_pages loses the memmap
+        # every other frame is a hole: reserved, OWNER_HOLE.  owner and flags start as zeros
+        # (OWNER_FREE, no flag) and are written only where they differ: a column's pages
+        # never written cost no RAM and no page faults (at 64 GB, 48 MB not touched)
+        cur = 0
+        for lo, hi in sorted(free) + [(mm.nr_pfns, mm.nr_pfns)]:
+            if lo > cur:
+                mm.owner[cur:lo] = pm.OWNER_HOLE
+                mm.flags[cur:lo] = pm.PG_reserved
+            cur = max(cur, hi)
         self.zones = zones
 
     def zone_of(self, pfn: int) -> Zone:

@@ -232,12 +232,15 @@ def trial_copy(m: Machine) -> Any:
     return trial
 
 
-def restore(m: Machine, ck: Checkpoint, shared: tuple = ()) -> tuple[list[int], Any, dict]:
+def restore(m: Machine, ck: Checkpoint, shared: tuple = (),
+            caches: list[str] | None = None) -> tuple[list[int], Any, dict]:
     """Put ``ck``'s state back into machine ``m`` (which must be ``ck.machine``).
 
     Returns (mem_map chunks copied back -- ``m.memmap.chunk_range(c)`` gives their
     frames --, a fresh copy of ``ck.extra``, the machine's previous state for
-    :func:`discard`).  Raises ValueError when ``ck`` belongs to another machine object.
+    :func:`discard`); ``caches``, when given, gets the names of the kmem caches copied
+    back or dropped (the others are untouched objects).  Raises ValueError when ``ck`` belongs to
+    another machine object.
     """
     if ck.machine is not m:
         raise ValueError("restore: the checkpoint belongs to another machine object")
@@ -250,7 +253,9 @@ def restore(m: Machine, ck: Checkpoint, shared: tuple = ()) -> tuple[list[int], 
     with _collector_paused():
         state, extra = _copy((ck.state, ck.extra), memo)
         if ck.kmem is not None:
-            checkpoint_kmem.restore(kmem, ck.kmem, memo, _copy)
+            names = checkpoint_kmem.restore(kmem, ck.kmem, memo, _copy)
+            if caches is not None:
+                caches.extend(names)
     old = dict(m.__dict__)
     if ck.kmem is not None and old.get("kmem") is kmem:
         del old["kmem"]                             # restored in place: nothing to discard

@@ -84,16 +84,17 @@ def _teardown(cache: Any) -> None:
 
 def restore(kmem: Any, snap: KmemSnapshot, memo: dict, copy) -> list[str]:
     """Put ``snap`` back into ``kmem`` in place; returns the names of the caches copied back
-    (the only ones whose objects or slabs can differ)."""
+    or dropped (made after the snapshot): the only ones whose objects or slabs can differ."""
     slab_of = kmem.slab_of
     known = {id(c) for c, _, _ in snap.states}
+    changed = []
     for c in kmem.caches.values():              # made after the snapshot: gone again
         if id(c) not in known:
             for p, s in _slab_pages(c):
                 if slab_of.get(p) is s:
                     del slab_of[p]
             _teardown(c)
-    changed = []
+            changed.append(c.name)
     shared = None
     for c, gen, state in snap.states:
         if c.gen == gen:

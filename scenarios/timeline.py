@@ -42,11 +42,13 @@ class Move:
     ``new_machine``: the machine object changed (a boot step, or back across one):
     views must redraw from scratch.  Otherwise ``chunks`` are the mem_map chunks that
     were copied back (``machine.memmap.chunk_range(c)``; every frame that changed is in
-    one of them or in an event of ``applied``/``undone``), ``undone`` the results of
+    one of them or in an event of ``applied``/``undone``), ``caches`` the kmem caches
+    copied back or dropped (every other cache object is untouched), ``undone`` the results of
     the steps taken back, ``applied`` those applied forward."""
     kind: str = "none"                          # "step", "back", "jump" or "none"
     new_machine: bool = False
     chunks: list[int] = field(default_factory=list)
+    caches: list[str] = field(default_factory=list)
     undone: list[StepResult] = field(default_factory=list)
     applied: list[StepResult] = field(default_factory=list)
 
@@ -60,7 +62,8 @@ class Move:
         the machine object changed (redraw everything)."""
         if self.new_machine:
             return None
-        t = Touched([machine.memmap.chunk_range(c) for c in self.chunks], set(), set(), set())
+        t = Touched([machine.memmap.chunk_range(c) for c in self.chunks], set(), set(self.caches),
+                    set())
         for e in self.events:
             pfn, zone, cache, pid = (e.get(k) for k in ("pfn", "zone", "cache", "pid"))
             if isinstance(pfn, int):
@@ -359,7 +362,7 @@ class Timeline:
         from engine.checkpoint import discard, restore
         saved = self._checkpoints[position]
         m = saved.ck.machine
-        chunks, deep, old = restore(m, saved.ck, self._machines())
+        chunks, deep, old = restore(m, saved.ck, self._machines(), self.last_move.caches)
         discard(old)
         self._like = saved.ck
         values = {**saved.env, **deep}

@@ -190,3 +190,21 @@ def test_canonical_sees_a_change_in_one_slab():
     assert canonical(m.__dict__) != before
     slab.state[0] ^= 1
     assert canonical(m.__dict__) == before
+
+
+def test_a_move_names_the_caches_it_copied_back():
+    """jump(0) copies back (or drops, when a step made it) every cache the lesson's steps
+    wrote, and few others: the kmem_cache objects of all others are left as they are
+    (Move.caches, Move.touched)."""
+    tl = Timeline(load_lesson(LESSON_DIR / "slab.toml"))
+    tl.run_all()
+    m = tl.machine
+    before = dict(m.kmem.caches)
+    written = {e.get("cache") for r in tl.results for e in r.events} - {None}
+    tl.jump(0)
+    copied = set(tl.last_move.caches)
+    assert written and written <= copied, "every cache a step wrote is copied back"
+    assert len(copied) < len(before) // 4, "the caches no step wrote are not copied"
+    assert all(m.kmem.caches[name] is c for name, c in before.items() if name in m.kmem.caches)
+    t = tl.last_move.touched(m)
+    assert t is not None and copied <= t.caches

@@ -26,7 +26,7 @@ from widgets.errata import lesson_summary
 from widgets.stepview import StepView, machine_text
 from scenarios.textsafe import sanitize
 
-from .chrome import ChromeMixin, StableFooter, StableHeader
+from .chrome import ChromeMixin, StableFooter, StableHeader, set_header
 from .explore_ui import ExploreMixin
 from .layout_ui import LayoutMixin
 from .timeline_ui import TimelineMixin, load_timeline, zone_free  # noqa: F401  (app.app's API)
@@ -236,7 +236,7 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
             front = front_for(result.focus, result.op)
             if front:
                 self.front = (*front, *[p for p in self.front if p not in front])
-        self._apply_layout()
+        self._apply_layout(deferred=False)         # the new view is published next
         self._publish(touched)
 
     def _log_error(self, line: str) -> None:
@@ -269,10 +269,14 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
     def _publish(self, touched: Any = None) -> None:
         """Build the view and hand it to every pane through the same method, ``show(view)``."""
         view = self.view = self.make_view(touched)
-        self.title = f"mmviz · {machine_text(view.machine, view.lang)}"   # the running machine
+        set_header(self, title=f"mmviz · {machine_text(view.machine, view.lang)}")   # the running machine
         self._show_tabs()
         for pane in self._panes():
-            pane.show(view)
+            if pane.DRAW_WHEN_SHOWN and pane.has_class("-hidden"):
+                pane.deferred_view = view       # drawn when the layout brings it in front
+            else:
+                pane.deferred_view = None
+                pane.show(view)
 
     def _panes(self) -> Any:
         """The panes of the screen in front (queried once for the main screen: a query matches

@@ -172,6 +172,31 @@ class StableHeader(Header):
                else HeaderClockSpace())
 
 
+def set_header(app: Any, title: str | None = None, sub_title: str | None = None) -> None:
+    """Set the app's title and sub-title, repainting only the header's title row.  Textual's
+    ``App.title``/``sub_title`` setters repaint the whole screen (every row of every pane,
+    30-50 ms at 200x60) whenever the text changes: a boot step changes the machine's line."""
+    from textual.app import App
+    changed = False
+    for name, value in (("title", title), ("sub_title", sub_title)):
+        if value is not None and getattr(app, name) != value:
+            app.set_reactive(getattr(App, name), value)
+            changed = True
+    if not changed:
+        return
+    screen = getattr(app, "_main_screen", None)
+    header = None
+    if screen is not None:
+        header = getattr(app, "_header", None)
+        if header is None:
+            header = app._header = next(iter(screen.query(StableHeader)), None)
+    if header is None or not header.is_mounted:
+        app.refresh()                # not mounted yet: the next full paint shows it
+        return
+    for title_widget in header.query(HeaderTitle):
+        title_widget.update(header.format_title())
+
+
 class ChromeMixin:
     """Mixed into MmvizApp: needs lang, BINDINGS, _bindings."""
 

@@ -15,6 +15,8 @@ from textual.widgets import Static
 from widgets import LessonPane
 from widgets.i18n import tr
 
+from .chrome import set_header
+
 
 class LayoutMixin:
     """Mixed into MmvizApp: needs front, layout_wanted, plan, timeline, lang, playing."""
@@ -23,8 +25,10 @@ class LayoutMixin:
     layout_wanted: str
     plan: Any
 
-    def _apply_layout(self, size: Any = None) -> None:
-        """Choose the layout for this size and the panes in front, and set it on the screen."""
+    def _apply_layout(self, size: Any = None, deferred: bool = True) -> None:
+        """Choose the layout for this size and the panes in front, and set it on the screen.
+        A pane that draws only when shown (``DRAW_WHEN_SHOWN``) and comes in front draws the
+        view it missed (``deferred``: False when a new view is published right after)."""
         from . import layout
         screen = getattr(self, "_main_screen", None)
         if screen is None:
@@ -47,7 +51,12 @@ class LayoutMixin:
         if lesson.styles.inline.get_rule("width") != (None if width is None else Scalar.parse(str(width))):
             lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
         for pane in layout.PANES:
-            self._by_id(pane).set_class(pane not in plan.visible, "-hidden")
+            widget = self._by_id(pane)
+            widget.set_class(pane not in plan.visible, "-hidden")
+            view = getattr(widget, "deferred_view", None)
+            if deferred and view is not None and pane in plan.visible:
+                widget.deferred_view = None
+                widget.show(view)
         focused = self.focused
         if focused is not None and focused.has_class("-hidden"):
             self.query_one(f"#{plan.visible[0]}").focus()
@@ -65,11 +74,11 @@ class LayoutMixin:
         """The tab bar (medium and compact): the layout, the panes (front ones lit), the status."""
         plan = getattr(self, "plan", None)
         if plan is None or plan.layout == "wide":
-            self.sub_title = self._status_line()
+            set_header(self, sub_title=self._status_line())
             return
         status = self._status_line(title=False) if plan.layout == "compact" else ""
         self._by_id("pane-tabs").update(self._tab_bar(plan.visible, status))
-        self.sub_title = self._status_line()
+        set_header(self, sub_title=self._status_line())
 
     def _tab_bar(self, visible: Any, status: str) -> str:
         """The tab bar's markup, fitted to the terminal's width: every pane's key is always

@@ -117,3 +117,33 @@ async def _back_from_the_end(lesson: str, frames: list[bytes]) -> None:
             svg = app.export_screenshot(title=f"mmviz — step {n}")
             assert fix_text_lengths(svg, 20 * 0.61).encode("utf-8") == frames[n], f"step {n}"
             await pilot.press("p")
+
+
+@pytest.mark.parametrize("lesson", ["fork-cow", "process-memory"])
+def test_re_reading_back_and_forth_lands_on_the_recorded_frames(lesson, tmp_path_factory):
+    """Panes keep styled rows by their content and skip drawings kept behind other panes
+    (widgets.linecache, DRAW_WHEN_SHOWN): every step forward, then back to the start
+    re-reading each step (left, left, right) -- the drawings (mm_struct, the fault path)
+    come in front and go behind again -- and each press must give that step's own frame."""
+    import asyncio
+    asyncio.run(_re_read(lesson, whole(lesson, tmp_path_factory)))
+
+
+async def _re_read(lesson: str, frames: list[bytes]) -> None:
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    from app.app import MmvizApp
+    from app.svgcast import fix_text_lengths
+    n = len(frames) - 1
+    keys = ["n"] * n
+    for pos in range(n, 0, -1):
+        keys += ["p", "p", "n"] if pos > 1 else ["p"]
+    app = MmvizApp(lesson=lesson)
+    async with app.run_test(size=SIZE) as pilot:
+        app.animation_level = "none"
+        for i, key in enumerate(keys):
+            await pilot.press(key)
+            await settle(pilot)
+            at = app.timeline.position
+            svg = app.export_screenshot(title=f"mmviz — step {at}")
+            assert fix_text_lengths(svg, 20 * 0.61).encode("utf-8") == frames[at], \
+                f"press {i} ({key}): step {at}"

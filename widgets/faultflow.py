@@ -137,6 +137,7 @@ def fault_outcome(how: str, lang: str) -> str:
 
 class FaultFlowPane(TextLines):
     """The release's page-fault flow chart, the last fault's branch lit (engine.fault_flow)."""
+    DRAW_WHEN_SHOWN = True   # no state of its own: behind other panes it draws nothing
     MIN_WIDTH = 56       # cells, border included: a node's kernel names on one line
     wrap = True
 

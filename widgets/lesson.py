@@ -15,8 +15,8 @@ from rich.text import Text
 from .i18n import engine_phrase, tr
 from .notation import event_text, later_note
 from .selection import describe
-from .stepview import StepView
-from .textlines import TextLines, set_border_subtitle, set_border_title
+from .stepview import StepView, derived
+from .textlines import TextLines, set_border_subtitle, set_border_title, split_lines
 
 if TYPE_CHECKING:
     from engine.machine import Machine
@@ -132,6 +132,20 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
     return t
 
 
+def lesson_lines(view: StepView, selection_line: str) -> list[Text]:
+    """:func:`lesson_text` as lines, made once per step result and what else they show (the
+    same list each time the step is shown again: its lines are then laid out once, see
+    ``TextLines.set_lines``)."""
+    result = view.result
+    if result is None:
+        return split_lines(lesson_text(view, selection_line))
+    q = result.question
+    key = ("lesson_lines", view.lang, view.title, view.summary, view.position, view.total,
+           selection_line, view.log[-4:], _kernel(view.machine),
+           None if q is None else (q.revealed, q.shown))
+    return derived(result, key, lambda: split_lines(lesson_text(view, selection_line)))
+
+
 class LessonPane(TextLines):
     """Narration in the chosen language, and what the step did (drawn with the Line API)."""
     MIN_WIDTH = 40       # cells, border included: narration wraps; narrower is unreadable
@@ -149,7 +163,7 @@ class LessonPane(TextLines):
         moved = (view.position, view.lang, view.title) != getattr(self, "_shown_at", None)
         self._shown_at = (view.position, view.lang, view.title)
         self._below_word = w["below"]
-        self.set_text(lesson_text(view, describe(view.machine, view.selection, view.lang)))
+        self.set_lines(lesson_lines(view, describe(view.machine, view.selection, view.lang)), keep=True)
         if moved:
             self.scroll_home(animate=False, immediate=True)
         self._mark_more()

@@ -199,6 +199,7 @@ def maple_lines(vmas: list, lang: str, hot: int | None) -> list[Text]:
 
 class MmStructPane(TextLines):
     """The process's mm_struct and its VMAs, linked as the release links them."""
+    DRAW_WHEN_SHOWN = True   # no state of its own: behind other panes it draws nothing
     MIN_WIDTH = 56       # cells, border included: a VMA's start, end and size on one line
 
     DEFAULT_CSS = """

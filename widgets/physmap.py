@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from .i18n import tr
+from .linecache import StripPool, keep_styled_rows
 from .textlines import ThemedLines, set_border_title, wrap_text
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
 from .stepview import StepView
@@ -57,6 +58,8 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
+        keep_styled_rows(self)                # a row drawn before is styled once
+        self._pool = StripPool()              # ... and built as the same strip
         self.machine: Machine | None = None
         self.cells: CellCounts | None = None
         self.touched: set[int] = set()
@@ -266,7 +269,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             run_style, run_ch, run_len = style, ch, 1
         if run_len:
             segs.append(Segment(run_ch * run_len, run_style))
-        return Strip(segs).adjust_cell_length(self.size.width)
+        return self._pool.strip(segs, self.size.width)
 
     def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
         return container.height

@@ -14,12 +14,16 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from .linecache import keep_styled_rows
+
 
 class ThemedLines:
     """Mixin for Line-API panes: where a row sets no colour, the theme's (the widget's CSS
     background and foreground) shows, so light and projector themes reach the interiors."""
 
     _paint_serial = 0                          # counts the widget's refreshes
+    DRAW_WHEN_SHOWN = False      # True: the app skips show() while the pane is hidden
+    deferred_view: Any = None    # the view it missed while hidden (drawn when shown)
     _painted: tuple | None = None              # (what was asked, the strips given)
 
     def _set_dirty(self, *regions: Region) -> None:
@@ -146,35 +150,54 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
+        keep_styled_rows(self)                # a row drawn before is styled once (widgets.linecache)
         self._source: list[Text] = []
         self._lines: list[Text] = []
         self._keys: list[tuple] = []
         self._strips: dict[int, Strip] = {}
         self._laid_width = -1
+        self._shown_width = 40           # the content width when last shown (40: never shown)
         # content-addressed: a line's wrapped parts and its drawn strip depend only on its
         # text, styles and the width, so a step shown again (back, forward, a jump) reuses them
         self._wrapped: dict[tuple, list[Text]] = {}
+        # a source list shown again (a pane that keeps its lines per step) is laid out once:
+        # id -> (the list, width, lines, keys)
+        self._laid: dict[int, tuple[list[Text], int, list[Text], list[tuple]]] = {}
         self._drawn: dict[tuple, Strip] = {}
 
     @property
     def text_width(self) -> int:
-        return max(1, self.scrollable_content_region.width or self.size.width or 40)
+        """Cells a line may take: the pane's content width; while the pane is hidden (it is
+        then out of the screen's map and has no size), the width it had when last shown, so
+        its lines are not laid out at another width and again when it comes back."""
+        width = self.scrollable_content_region.width or self.size.width
+        if width:
+            self._shown_width = width
+            return width
+        return self._shown_width
 
     @property
     def plain(self) -> str:
         """Every line's text (for tests and the recorder)."""
         return "\n".join(t.plain for t in self._lines)
 
-    def set_lines(self, lines: Iterable[Text]) -> None:
-        """Show these lines; refresh only the rows that changed."""
-        self._source = list(lines)
-        self._layout_lines()
+    def set_lines(self, lines: Iterable[Text], keep: bool = False) -> None:
+        """Show these lines; refresh only the rows that changed.  ``keep``: ``lines`` is a
+        list the caller gives again, unchanged, whenever it shows the same thing (e.g. kept
+        per step): it is laid out (wrapped, keyed) once per width."""
+        self._source = lines if keep and isinstance(lines, list) else list(lines)
+        self._layout_lines(keep)
 
     def set_text(self, text: Text) -> None:
         self.set_lines(split_lines(text))
 
-    def _layout_lines(self) -> None:
+    def _layout_lines(self, keep: bool = False) -> None:
         width = self.text_width
+        source = self._source
+        laid = self._laid.get(id(source)) if keep else None
+        if laid is not None and laid[0] is source and laid[1] == width:
+            self._show_laid(laid[2], laid[3], width)   # the same list again: laid out before
+            return
         if self.wrap and self.is_mounted:
             lines: list[Text] = []
             wrapped = self._wrapped
@@ -192,6 +215,14 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
         else:
             lines = self._source
         keys = [_key(t) for t in lines]
+        if keep:                                 # held here, so its id is not reused
+            if len(self._laid) >= 256:
+                self._laid.clear()
+            self._laid[id(source)] = (source, width, lines, keys)
+        self._show_laid(lines, keys, width)
+
+    def _show_laid(self, lines: list[Text], keys: list[tuple], width: int) -> None:
+        """Show these laid-out lines; refresh only the rows that changed."""
         old_keys, old_width = self._keys, self._laid_width
         self._lines, self._keys, self._laid_width = lines, keys, width
         if width != old_width:
@@ -202,6 +233,11 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
         if len(keys) != len(old_keys):
             self._set_virtual_height(len(lines), width)
         top, w, h = int(self.scroll_y), self.size.width, self.size.height
+        if not h:                             # hidden: nothing is drawn now; when shown, it all is
+            if keys != old_keys:
+                self._strips.clear()
+                self.refresh()
+            return
         start = -1                            # a run of changed visible rows: one region
         regions = []
         for i in range(max(len(keys), len(old_keys))):

@@ -21,6 +21,7 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from .i18n import tr
+from .linecache import StripPool, keep_styled_rows
 from .textlines import ThemedLines, set_border_title
 from .selection import Selection, SelectionRequested, region_of, selected_address
 from .stepview import StepView
@@ -98,6 +99,8 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
+        keep_styled_rows(self)                # a row drawn before is styled once
+        self._pool = StripPool()              # ... and built as the same strip
         self.machine: Machine | None = None
         self._strips: dict[int, Strip] = {}
         self._label_rows: dict[int, list] | None = None
@@ -314,7 +317,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
                 label = f"pfn {pages[i]:#x}" if 0 <= i < len(pages) else tr(self.lang, "vmap.guard")
             more = f" +{len(inside) - 1}" if len(inside) > 1 else ""
             segs.append(Segment(f"{label}{more}", ITEM_LABEL[first[2]]))
-        return Strip(segs).crop_extend(0, width, None)
+        return self._pool.strip(segs, width)
 
     def _tick(self, y: int, lo: int, hi: int) -> str:
         """The gutter: round addresses (multiples of a power of two), on the rows that hold

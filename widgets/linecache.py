@@ -1,0 +1,107 @@
+"""Styled rows kept by the content they wrap, for the Line-API panes.
+
+Textual wraps each content row of a widget in its border, padding and colours
+(``StylesCache.render_line``: several new ``Strip`` objects, each with seven caches of its
+own) whenever the row is repainted, and keeps the result only by row number.  A step shown
+again (a back-step, re-reading forward, a jump, a drawing brought back in front) repaints
+rows whose content the pane has drawn before: the panes hand out the very same content
+``Strip`` for the same text (widgets.textlines), so the styled row can be kept by that
+strip's identity and how the widget is styled.  The kept row is the same object as last
+time, so the filters, the theme's style and the compositor's cuts downstream hit their
+own per-strip caches too.
+
+A kept row is used only for the same content strip object (held alive with it) and the
+same styling: size, content size, padding, background colours, border and outline (their
+kinds and colours), tint, text opacity, hatch, opacity and ANSI theme.  Anything else
+that changes a row's look changes one of those, so a row is never drawn stale.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+from textual._styles_cache import StylesCache
+from textual.strip import Strip
+
+KEPT_ROWS = 2048          # styled rows kept per widget (a lesson's rows, both ways)
+
+
+class ContentStylesCache(StylesCache):
+    """Textual's per-widget ``StylesCache`` that also keeps styled content rows by the
+    content strip (identity) and the widget's styling."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._kept: dict[tuple, tuple[Strip, Strip]] = {}
+        self._stylings: dict[tuple, int] = {}     # each styling seen, numbered
+        self._styling = -1                        # the number of the current render's styling
+        self._rows = (0, 0, 0)                    # its first content row, first row below, height
+
+    def render(self, styles: Any, size: Any, base_background: Any, background: Any,
+               render_content_line: Any, *args: Any, **kwargs: Any) -> list[Strip]:
+        """Textual's ``StylesCache.render``; notes the styling every row of it shares."""
+        hatch = styles.hatch if styles.has_rule("hatch") else None
+        content_size = kwargs.get("content_size") or size
+        styling = (size, content_size, kwargs.get("padding"), base_background, background,
+                   kwargs.get("opacity", 1.0), styles.border, styles.outline, styles.tint,
+                   styles.text_opacity, hatch, id(kwargs.get("ansi_theme")),
+                   kwargs.get("native_ansi", False), len(args))
+        number = self._stylings.get(styling)
+        if number is None:
+            if len(self._stylings) >= 64:
+                self._stylings.clear()
+                self._kept.clear()
+            number = self._stylings[styling] = len(self._stylings)
+        gutter = styles.gutter
+        self._styling = number
+        self._rows = (gutter.top, min(size.height - gutter.bottom, gutter.top + content_size.height),
+                      size.height)
+        try:
+            return super().render(styles, size, base_background, background, render_content_line,
+                                  *args, **kwargs)
+        finally:
+            self._styling = -1
+
+    def render_line(self, styles: Any, y: int, size: Any, content_size: Any, padding: Any,
+                    base_background: Any, background: Any, render_content_line: Any,
+                    *rest: Any) -> Strip:
+        """One styled row: a content row already styled for this content strip and styling
+        is given back as is; border and padding rows are Textual's."""
+        top, below, height = self._rows
+        if self._styling < 0 or not top <= y < below:
+            return super().render_line(styles, y, size, content_size, padding, base_background,
+                                       background, render_content_line, *rest)
+        content = render_content_line(y - top)
+        key = (id(content), self._styling, y == 0 or y == height - 1)
+        kept = self._kept.get(key)
+        if kept is not None and kept[0] is content:
+            return kept[1]
+        strip = super().render_line(styles, y, size, content_size, padding, base_background,
+                                    background, lambda _y: content, *rest)
+        if len(self._kept) >= KEPT_ROWS:
+            self._kept.clear()
+        self._kept[key] = (content, strip)
+        return strip
+
+
+def keep_styled_rows(widget: Any) -> None:
+    """Give ``widget`` a :class:`ContentStylesCache` (call in its ``__init__``)."""
+    widget._styles_cache = ContentStylesCache()
+
+
+class StripPool:
+    """The same ``Strip`` object for the same segments: a row rebuilt with what it showed
+    before is the strip drawn before, so its styled row is kept (:class:`ContentStylesCache`)."""
+
+    def __init__(self, limit: int = KEPT_ROWS) -> None:
+        self._strips: dict[tuple, Strip] = {}
+        self._limit = limit
+
+    def strip(self, segments: list, width: int) -> Strip:
+        """A strip of ``segments`` cropped or padded to ``width`` cells."""
+        key = (width, *segments)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) >= self._limit:
+                self._strips.clear()
+            strip = self._strips[key] = Strip(segments).crop_extend(0, width, None)
+        return strip

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from widgets import (BuddyPane, CommandLine, FaultFlowPane, LessonPane, MmStructPane, PageWalkPane,
                      PhysicalMapPane, Selection, SlabPane, VirtualMap)
 from widgets.i18n import tr
-from widgets.selection import SelectionRequested
+from widgets.selection import SelectionRequested, one_view
 from widgets.errata import lesson_summary
 from widgets.stepview import StepView, machine_text
 from scenarios.textsafe import sanitize
@@ -271,12 +271,13 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         view = self.view = self.make_view(touched)
         set_header(self, title=f"mmviz · {machine_text(view.machine, view.lang)}")   # the running machine
         self._show_tabs()
-        for pane in self._panes():
-            if pane.DRAW_WHEN_SHOWN and pane.has_class("-hidden"):
-                pane.deferred_view = view       # drawn when the layout brings it in front
-            else:
-                pane.deferred_view = None
-                pane.show(view)
+        with one_view():                    # what several panes read of the machine, once
+            for pane in self._panes():
+                if pane.DRAW_WHEN_SHOWN and pane.has_class("-hidden"):
+                    pane.deferred_view = view       # drawn when the layout brings it in front
+                else:
+                    pane.deferred_view = None
+                    pane.show(view)
 
     def _panes(self) -> Any:
         """The panes of the screen in front (queried once for the main screen: a query matches

@@ -52,7 +52,12 @@ class LayoutMixin:
             lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
         for pane in layout.PANES:
             widget = self._by_id(pane)
-            widget.set_class(pane not in plan.visible, "-hidden")
+            hide = pane not in plan.visible
+            if widget.has_class("-hidden") != hide:
+                # the class names it; display (inline) hides it: a class change restyles the
+                # pane and its scroll bars from the stylesheet (~1 ms a pane), display does not
+                widget.set_class(hide, "-hidden", update=False)
+                widget.display = not hide
             view = getattr(widget, "deferred_view", None)
             if deferred and view is not None and pane in plan.visible:
                 widget.deferred_view = None

@@ -86,3 +86,58 @@ def test_strip_pool_gives_the_same_strip_for_the_same_segments():
     assert a.cell_length == 6
     assert pool.strip([Segment("ab", Style(bold=True)), Segment("d")], 6) is not a
     assert pool.strip([Segment("ab", Style(bold=True)), Segment("c")], 5) is not a
+
+
+def bar_rows(pane) -> list[str]:
+    bar = pane.vertical_scrollbar
+    return [repr(list(strip)) for strip in bar.render_lines(bar.size.region)]
+
+
+async def test_scroll_bar_rows_follow_the_thumb():
+    """The kept scroll bar rows change with the line count, and a count shown before draws
+    what Textual draws for it from scratch."""
+    from widgets.linecache import KeptScrollBar
+    many = [Text(f"line {i}") for i in range(20)]
+    app = One()
+    async with app.run_test(size=(40, 12)) as pilot:
+        pane = app.query_one(Pane)
+        pane.set_lines(many)
+        await pilot.pause()
+        assert isinstance(pane.vertical_scrollbar, KeptScrollBar) and pane.vertical_scrollbar.display
+        first = bar_rows(pane)
+        pane.set_lines(many * 3)
+        await pilot.pause()
+        assert bar_rows(pane) != first                        # a shorter thumb
+        pane.set_lines(many)
+        await pilot.pause()
+        assert bar_rows(pane) == first
+    fresh = One()
+    async with fresh.run_test(size=(40, 12)) as pilot:
+        pane = fresh.query_one(Pane)
+        pane.set_lines(many)
+        await pilot.pause()
+        assert bar_rows(pane) == first
+
+
+def test_a_process_s_frames_are_shared_only_while_one_view_is_drawn():
+    from types import SimpleNamespace
+    from widgets.selection import one_view, process_frames
+    walks = []
+
+    class Pgd:
+        def __init__(self):
+            self.leaves_now = [SimpleNamespace(paddr=0x5000)]
+
+        def leaves(self, start, end):
+            walks.append((start, end))
+            return list(self.leaves_now)
+
+    proc = SimpleNamespace(mm=SimpleNamespace(pgd=Pgd()))
+    with one_view():
+        assert process_frames(proc) == [5] and process_frames(proc) == [5]
+    assert len(walks) == 1
+    proc.mm.pgd.leaves_now.append(SimpleNamespace(paddr=0x7000))   # the next step maps a page
+    assert process_frames(proc) == [5, 7]                           # outside a view: read again
+    with one_view():
+        assert process_frames(proc) == [5, 7]
+    assert len(walks) == 3

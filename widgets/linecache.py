@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual._styles_cache import StylesCache
+from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
 KEPT_ROWS = 2048          # styled rows kept per widget (a lesson's rows, both ways)
@@ -105,3 +106,46 @@ class StripPool:
                 self._strips.clear()
             strip = self._strips[key] = Strip(segments).crop_extend(0, width, None)
         return strip
+
+
+class KeptScrollBar(ScrollBar):
+    """Textual's scroll bar, its drawn rows kept by what they show: the thumb's geometry
+    (window and virtual sizes, position), its state (grabbed, hovered) and every colour it
+    is drawn in.  A pane whose line count changes with the step redrew its whole bar on each
+    press (each row a Rich render, then styled), also for a count it had shown before."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._kept_rows: dict[tuple, list[Strip]] = {}
+
+    def render_lines(self, crop: Any) -> list[Strip]:
+        parent = self.parent
+        styles = parent.styles if parent is not None else None
+        if styles is None:
+            return super().render_lines(crop)
+        key = (crop, self.size, self.window_virtual_size, self.window_size, self.position,
+               self.thickness, self.vertical, self.grabbed is not None, self.mouse_over,
+               styles.scrollbar_background, styles.scrollbar_background_hover,
+               styles.scrollbar_background_active, styles.scrollbar_color,
+               styles.scrollbar_color_hover, styles.scrollbar_color_active,
+               parent.background_colors, self.background_colors,
+               self.screen.styles.scrollbar_color.a, tuple(self.app.get_line_filters()),
+               id(self.app.ansi_theme), self.app.native_ansi_color)
+        rows = self._kept_rows.get(key)
+        if rows is None:
+            if len(self._kept_rows) >= 64:
+                self._kept_rows.clear()
+            rows = self._kept_rows[key] = super().render_lines(crop)
+        return rows
+
+
+def kept_vertical_scrollbar(widget: Any) -> ScrollBar:
+    """``widget.vertical_scrollbar`` as Textual makes it (textual 8.2, ``Widget``), but a
+    :class:`KeptScrollBar`."""
+    if widget._vertical_scrollbar is not None:
+        return widget._vertical_scrollbar
+    widget._vertical_scrollbar = bar = KeptScrollBar(
+        vertical=True, name="vertical", thickness=widget.scrollbar_size_vertical)
+    bar.display = False
+    widget.app._start_widget(widget, bar)
+    return bar

@@ -1,8 +1,9 @@
 """The one selection the app holds (an address, a frame, a zone, ...) and what it links to."""
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Iterator
 
 from engine.errors import MmvizError
 from engine.page_types import PAGE_SHIFT, TASK_SIZE
@@ -99,12 +100,37 @@ def selected_process(machine: Machine, sel: Selection | None) -> Process | None:
     return machine.processes.get(sel.value)
 
 
+_ONE_VIEW: dict[int, tuple[Any, list[int]]] | None = None     # see one_view()
+
+
+@contextmanager
+def one_view() -> Iterator[None]:
+    """While the panes draw one view the machine does not change: a process's frames (a walk
+    of its page tables, which several panes read: the lesson's and the map's selection
+    lines, the map's lit frames) are read once."""
+    global _ONE_VIEW
+    outer = _ONE_VIEW
+    _ONE_VIEW = {} if outer is None else outer
+    try:
+        yield
+    finally:
+        _ONE_VIEW = outer
+
+
 def process_frames(proc: Process) -> list[int]:
-    """Frames the process's user page tables map (its resident set), read-only."""
+    """Frames the process's user page tables map (its resident set), read-only.  Callers
+    must not change the list (within :func:`one_view` it is shared)."""
+    memo = _ONE_VIEW
+    if memo is not None:
+        hit = memo.get(id(proc))
+        if hit is not None and hit[0] is proc:
+            return hit[1]
     pgd = proc.mm.pgd
     out = []
     for leaf in pgd.leaves(0, TASK_SIZE):
         out.append(leaf.paddr >> PAGE_SHIFT)
+    if memo is not None:
+        memo[id(proc)] = (proc, out)
     return out
 
 

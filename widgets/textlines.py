@@ -14,7 +14,7 @@ from textual.geometry import Region, Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from .linecache import keep_styled_rows
+from .linecache import kept_vertical_scrollbar, keep_styled_rows
 
 
 class ThemedLines:
@@ -164,6 +164,11 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
         # id -> (the list, width, lines, keys)
         self._laid: dict[int, tuple[list[Text], int, list[Text], list[tuple]]] = {}
         self._drawn: dict[tuple, Strip] = {}
+
+    @property
+    def vertical_scrollbar(self) -> Any:
+        """The scroll bar, its rows kept by what they show (widgets.linecache)."""
+        return kept_vertical_scrollbar(self)
 
     @property
     def text_width(self) -> int:

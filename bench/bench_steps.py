@@ -3,6 +3,7 @@
     python -m bench.bench_steps                       # every lesson, 1 GB and 64 GB PAE
     python -m bench.bench_steps --lessons buddy --sizes 64G --runs 3
     python -m bench.bench_steps --rss                 # 500 alternating presses at 64 GB PAE
+    python -m bench.bench_steps --sizes 1G --gc 50000:20:100,10000:10:10   # collector policies
 
 Each (lesson, size) runs in a fresh process (so its peak RSS is its own), headless at
 200x60, with the collector set up exactly as the app sets it.  The press pattern: every
@@ -87,7 +88,10 @@ def pct(xs: list[float], q: float) -> float:
 
 
 async def one(lesson: str, size: str, rss_presses: int) -> dict:
+    import app.app
     from app.app import MmvizApp
+    if os.environ.get("MMVIZ_BENCH_GC"):         # --gc: another collector policy, to compare
+        app.app.GC_THRESHOLDS = tuple(int(x) for x in os.environ["MMVIZ_BENCH_GC"].split(","))
     from scenarios import timeline as tlmod
     stalls: list[float] = []
     save = tlmod.Timeline._save_checkpoint
@@ -144,15 +148,17 @@ async def one(lesson: str, size: str, rss_presses: int) -> dict:
     return out
 
 
-def run_child(lesson: str, size: str, rss_presses: int = 0, tree: str | None = None) -> dict:
-    """One (lesson, size) in a fresh process; ``tree``: run that checkout of mmviz instead."""
+def run_child(lesson: str, size: str, rss_presses: int = 0, tree: str | None = None,
+              gc: str = "") -> dict:
+    """One (lesson, size) in a fresh process; ``tree``: run that checkout of mmviz instead;
+    ``gc``: collector thresholds ("50000,20,100") instead of the app's GC_THRESHOLDS."""
     cmd = [sys.executable, "-m", "bench.bench_steps", "--child", lesson, size, str(rss_presses)]
-    env = dict(os.environ, PYTHONPATH=tree) if tree else None
+    env = dict(os.environ, **({"PYTHONPATH": tree} if tree else {}), MMVIZ_BENCH_GC=gc)
     res = subprocess.run(cmd, capture_output=True, text=True, cwd=tree, env=env)
     if res.returncode:
         raise SystemExit(f"{lesson} {size}: {res.stderr.strip().splitlines()[-1:]}")
     row = json.loads(res.stdout.strip().splitlines()[-1])
-    row["tree"] = tree or "."
+    row["tree"] = (tree or ".") + (f" gc={gc}" if gc else "")
     return row
 
 
@@ -164,6 +170,8 @@ def main(argv: list[str]) -> None:
     ap.add_argument("--rss", action="store_true", help="500 alternating presses, buddy at 64 GB PAE")
     ap.add_argument("--json", action="store_true")
     ap.add_argument("--trees", default="", help="checkouts to compare, interleaved (a,b)")
+    ap.add_argument("--gc", default="", help="collector thresholds to compare, interleaved "
+                    "(50000:20:100,700:10:10; the app's GC_THRESHOLDS when not given)")
     ap.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if a.child:
@@ -181,18 +189,25 @@ def main(argv: list[str]) -> None:
     from scenarios import all_lessons
     lessons = a.lessons.split(",") if a.lessons else [l.id for l in all_lessons()]
     trees = a.trees.split(",") if a.trees else [None]
+    policies = [p.replace(":", ",") for p in a.gc.split(",")] if a.gc else [""]
     rows = []
     for _ in range(a.runs):
         for size in a.sizes.split(","):
             for lesson in lessons:
                 for tree in trees:
-                    rows.append(run_child(lesson, size, tree=tree))
-                    if a.json:
-                        print(json.dumps(rows[-1]), flush=True)
+                    for gc in policies:
+                        rows.append(run_child(lesson, size, tree=tree, gc=gc))
+                        if a.json:
+                            print(json.dumps(rows[-1]), flush=True)
     if not a.json:
-        for tree in trees:
-            print(f"== {tree or '.'}")
-            report([r for r in rows if r["tree"] == (tree or ".")])
+        for name in dict.fromkeys(r["tree"] for r in rows):
+            print(f"== {name}")
+            report([r for r in rows if r["tree"] == name])
+
+
+def gc_sum(row: dict) -> float:
+    """ms of CPU the collector took in the whole run (all generations)."""
+    return sum(sum(v) for v in row["gc_ms_by_generation"].values())
 
 
 def report(rows: list[dict]) -> None:
@@ -202,7 +217,7 @@ def report(rows: list[dict]) -> None:
     keys = sorted({(r["size"], r["lesson"]) for r in rows})
     print(f"{'size':4} {'lesson':18} {'fwd med':>7} {'fwd p95':>7} {'back med':>8} {'back p95':>8} "
           f"{'net f/b med':>11} {'net f/b p95':>11} {'jump med':>8} {'pilot':>5} {'no-op':>5} "
-          f"{'wall f/b':>11} {'ckpt max':>8} {'first':>6} {'RSS MB':>6}")
+          f"{'wall f/b':>11} {'ckpt max':>8} {'gc sum/max':>10} {'first':>6} {'RSS MB':>6}")
     for size in sorted({k[0] for k in keys}):
         pooled: dict[str, list[float]] = {"fwd": [], "back": [], "net fwd": [], "net back": []}
         for s, lesson in [k for k in keys if k[0] == size]:
@@ -218,6 +233,7 @@ def report(rows: list[dict]) -> None:
                   f"{med([r['pilot_ms'] for r in rs]):5.1f} {med([r['noop_key_ms'] for r in rs]):5.1f} "
                   f"{g('fwd', 'wall_med'):5.1f}/{g('back', 'wall_med'):5.1f} "
                   f"{med([r['max_checkpoint_ms'] for r in rs]):8.1f} "
+                  f"{med([gc_sum(r) for r in rs]):5.0f}/{med([r['max_gc_ms'] for r in rs]):4.0f} "
                   f"{med([r['first_frame_s'] for r in rs]):6.2f} {med([r['peak_rss_mb'] for r in rs]):6.0f}")
         print(f"{size:4} {'(median of lessons)':18} {med(pooled['fwd']):7.1f} {'':7} {med(pooled['back']):8.1f} "
               f"{'':8} {med(pooled['net fwd']):5.1f}/{med(pooled['net back']):5.1f}")

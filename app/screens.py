@@ -85,15 +85,19 @@ class LessonPicker(ModalScreen[Any]):
 
     def _entry(self, i: int, lesson: Any) -> Table:
         """One lesson: its number and id in a column of their own, the title and what it needs
-        beside them, wrapped under the title (not under the number) on a narrow terminal."""
+        beside them, wrapped under the title (not under the number) on a narrow terminal, and
+        the step count in a last column that never wraps (Rich breaks a line at any space, a
+        no-break space included, so "(14 步)" could lose its 步 to the next line)."""
         needs = "needs" if self.lang == "en" else "先学"
-        about = (f"{lesson.title_in(self.lang)}  ({tr(self.lang, 'picker.steps', n=len(lesson))})"
+        about = (lesson.title_in(self.lang)
                  + (f"  [{needs}: {', '.join(lesson.requires)}]" if lesson.requires else "")
                  + self._source(lesson))
         grid = Table.grid(padding=(0, 1))
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1, overflow="fold")
-        grid.add_row(f"{i + 1:>2}. {lesson.id:<16}", RichText(about))
+        grid.add_column(no_wrap=True)
+        grid.add_row(f"{i + 1:>2}. {lesson.id:<16}", RichText(about),
+                     f"({tr(self.lang, 'picker.steps', n=len(lesson))})")
         return grid
 
     def _source(self, lesson: Any) -> str:

@@ -28,3 +28,20 @@ async def test_wrapped_entries_hang_under_the_title(lang):
                 wrapped += 1
                 assert line[:indent].strip() == "", (lesson_id, line)
         assert wrapped >= 3          # the case the test is about: entries that do wrap at 80 columns
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_step_count_is_never_split(lang):
+    """"(14 步)" stays on one line whatever the width (Rich breaks at any space)."""
+    from widgets.i18n import tr
+    app = MmvizApp(lesson="memory-map", lang=lang)
+    app.ask_questions = False
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("l")
+        await pilot.pause()
+        screen = app.screen
+        for i, lesson in enumerate(screen.lessons):
+            label = f"({tr(lang, 'picker.steps', n=len(lesson))})"
+            for width in range(44, 101, 4):
+                lines = rendered(screen._entry(i, lesson), width).rstrip("\n").split("\n")
+                assert label in lines[0], (lesson.id, width, lines)

@@ -20,8 +20,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import tasks
 from . import physmem as pm
+from .anon_vma import anon_vma_prepare
 from .errors import OutOfMemory, SegFault
 from .memory import flush_tlb_page, install_pte, make_pte, pte_mapped, pte_pfn, read_pte, vm_page_prot
 from .mm import (PAGE_SIZE, RLIMIT_STACK, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED,
@@ -104,8 +104,12 @@ def _new_anon_page(m: Machine, p, vma, pfn: int, vaddr: int) -> None:
     sw = m.swap_state
     sw.lru[pfn] = None
     sw.page_vaddr[pfn] = vaddr & ~0xFFF
-    if vma.anon_vma is None:
-        vma.anon_vma = tasks.next_anon_vma(m)
+
+
+def _anon_page(m: Machine, p, vma, events) -> int:
+    """anon_vma_prepare() (engine.anon_vma: the VMA's anon_vma object), then the page."""
+    anon_vma_prepare(m, p.mm, vma)
+    return alloc_user_page(m, events)
 
 
 def _map(m: Machine, p, vaddr, pfn, flags, why, events, count=True):
@@ -191,7 +195,7 @@ def handle_pte_fault(m: Machine, p, vma, vaddr: int, write: bool, events) -> str
             _map(m, p, vaddr, m.zero_pfn, prot & ~_PAGE_RW, "zero page", events)
             return "zero page"
         if not write and vma.file is None:   # 2.6.24-2.6.31: pte_mkdirty + maybe_mkwrite
-            pfn = alloc_user_page(m, events)
+            pfn = _anon_page(m, p, vma, events)
             _new_anon_page(m, p, vma, pfn, vaddr)
             p.mm.rss_anon += 1
             rw = _PAGE_RW if vma.vm_flags & VM_WRITE else 0
@@ -203,7 +207,7 @@ def handle_pte_fault(m: Machine, p, vma, vaddr: int, write: bool, events) -> str
             p.mm.rss_anon += 1
             _map(m, p, vaddr, pfn, prot & ~_PAGE_RW, "file page", events)
             return "file page"
-        pfn = alloc_user_page(m, events)
+        pfn = _anon_page(m, p, vma, events)       # anonymous, or a private file page's copy
         _new_anon_page(m, p, vma, pfn, vaddr)
         p.mm.rss_anon += 1
         _map(m, p, vaddr, pfn, prot | _PAGE_RW | _PAGE_DIRTY, "anonymous", events)
@@ -236,7 +240,7 @@ def do_wp_page(m: Machine, p, vma, vaddr, pte, prot, events) -> str:
         if events is not None:
             events.append(CowReuse(p.pid, vaddr & ~0xFFF, old))
         return "copy-on-write: reused (last user)"
-    new = alloc_user_page(m, events)
+    new = _anon_page(m, p, vma, events)
     pa, pte = read_pte(m, p, vaddr)         # reclaim may have touched this PTE
     if not pte_mapped(m, pte) or pte_pfn(m, pte) != old:
         m.frames.zero_frame(new)

@@ -168,6 +168,13 @@ class Flavour:
     kmap_atomic_stack: bool = True        # 2.6.37: stack-based kmap_atomic, no km_type
     kmap_local: bool = True               # 5.11: kmap_local_idx_push / kunmap_local_indexed
     pti: bool = True                      # 4.19: 32-bit PTI (PAE builds), no global kernel pages
+    anon_vma_chain: bool = True           # 2.6.34: anon_vma_chain objects, anon_vma_fork (engine.anon_vma)
+    anon_vma_reuse: bool = True           # 3.19: anon_vma_clone() reuses a childless, VMA-less anon_vma
+    zero_page_after_swapper: int = 1      # empty_zero_page's page after swapper_pg_dir's (head_32.S)
+    proc_vmallocinfo: bool = True         # 2.6.25: /proc/vmallocinfo (engine.procfs.PROC_SINCE)
+    log_ptr_hashed: bool = True           # 4.15: printk's %p hashed (engine.kmsg.kptr)
+    log_dump_stack: str = "cpu_pid_comm"  # 3.10: dump_stack_print_info()'s "CPU: %d PID: %d Comm:"
+    warn_alloc_burst: int = 1             # (approx.) warn_alloc() reports per ratelimit interval
     fixmap_names: str = "4.15"            # "2.6" | "4.15": enum fixed_addresses order
     protnone_bit: int = 8                 # 2.6.29: _PAGE_BIT_PROTNONE is GLOBAL (8), was PSE (7)
     swap_l1tf_inversion: bool = True      # 4.19: PAE swap entries inverted (L1TF)

@@ -69,6 +69,9 @@ class KernelPageTables:
         idt = fl.idt_bss_page[int(self.pae)]
         self.idt_table = bss0 + (idt << 12) if idt >= 0 else None
         self.swapper_pg_dir = bss
+        # empty_zero_page: after swapper_pg_dir in head_32.S's page-aligned .bss (rule
+        # zero_page_after_swapper; PTI's user PGD half comes between them on PAE builds)
+        self.empty_zero_page = bss + ((fl.zero_page_after_swapper + int(self.pae and fl.pti)) << 12)
         self._bss_next = bss + 4096
         self.realmode = self._realmode_base(fl.realmode_pages)
         self.table_pfns: list[int] = []
@@ -84,11 +87,10 @@ class KernelPageTables:
             if cfg.flavour.version < (2, 6, 25):
                 # 2.6.24 pagetable_init(): every PDPT entry first points at the zero page;
                 # the kernel ones are then replaced by the kernel PMDs
-                zero = ((m.kernel_image["bss"][1] >> 12) - 1) << 12
                 for i in range(first):
-                    m.frames.write_u64(bss + 8 * i, zero | _PAGE_PRESENT)
+                    m.frames.write_u64(bss + 8 * i, self.empty_zero_page | _PAGE_PRESENT)
             for i in range(first, 4):
-                if self._bss_next == self.idt_table:
+                while self._bss_next in (self.idt_table, self.empty_zero_page):
                     self._bss_next += 4096
                 pmd = self._bss_next
                 self._bss_next += 4096

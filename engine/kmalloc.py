@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .errors import BadFree, ConfigError, KernelError, KernelOops, OutOfMemory
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
-from .kmsg import KernelMessage, printk
+from .kmsg import KernelMessage, kptr, printk
 from .slub import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)
@@ -237,7 +237,7 @@ class KmemCaches:
                              f"(pfn {pfn:#x} is not a slab page)")
         pid = m.current or 0
         raise BadFree(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
-                      f"object pointer: 0x{vaddr:08x}")
+                      f"object pointer: 0x{kptr(m, vaddr)}")
 
     def kfree(self, m: Machine, vaddr: int, events, cpu: int = 0) -> None:
         if vaddr <= ZERO_SIZE_PTR:                 # ZERO_OR_NULL_PTR
@@ -245,7 +245,7 @@ class KmemCaches:
         slab, head = self.find(m, vaddr, "kfree")
         if slab is not None:
             cache = slab.cache
-            idx = cache.check_free(slab, vaddr)
+            idx = cache.check_free(slab, vaddr, kptr(m, vaddr))
             cache.free(m, cpu, slab, idx, events)
         else:
             order, _ = self.large.pop(head)
@@ -316,7 +316,7 @@ class KmemCaches:
         if slab is None or slab.cache is not c:
             other = slab.cache.name if slab is not None else "kmalloc_large"
             raise BadFree(f"cache_from_obj: Wrong slab cache. {name} but object is from {other}")
-        idx = c.check_free(slab, vaddr)
+        idx = c.check_free(slab, vaddr, kptr(m, vaddr))
         c.free(m, cpu, slab, idx, events)
 
     # -- accounting ----------------------------------------------------------------------------

@@ -9,6 +9,7 @@ mm/swapfile.c).
 """
 from __future__ import annotations
 
+import hashlib
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
@@ -37,6 +38,19 @@ def printk(m: Machine, level: str, lines, events) -> None:
         del log[: len(log) - KMSG_LINES]
     if events is not None:
         events.append(KernelMessage(level, lines))
+
+
+def kptr(m: Machine, ptr: int) -> str:
+    """printk's ``%p`` of a kernel pointer as the release prints it (rule log_ptr_hashed):
+    the address in 8 hex digits before 4.15; from 4.15 ptr_to_id()'s siphash of it under a
+    key drawn at boot, never the address.  The real value changes with every boot; mmviz
+    draws its key from the machine's seed, so a run repeats its values (still not the address)."""
+    ptr &= 0xFFFF_FFFF
+    if not m.config.flavour.log_ptr_hashed:
+        return f"{ptr:08x}"
+    key = b"ptr_key" + m.config.seed.to_bytes(8, "little", signed=True)
+    h = hashlib.blake2b(ptr.to_bytes(4, "little"), digest_size=4, key=key).digest()
+    return f"{int.from_bytes(h, 'little'):08x}"
 
 
 def page_ok(m: Machine, pfn: int) -> bool:
@@ -181,6 +195,31 @@ def _pagetable_line(m: Machine, walk) -> str:
     return "".join(out)
 
 
+def dump_stack_header(m: Machine) -> str:
+    """dump_stack()'s first line (rule log_dump_stack): before 3.10 the arch's
+    "Pid: %d, comm: %.20s %s %s %.*s", from 3.10 dump_stack_print_info()'s
+    "CPU: %d PID: %d Comm: %.20s %s %s %.*s" (taint, release, the version's first word)."""
+    fl = m.config.flavour
+    pid = m.current or 0
+    if fl.log_dump_stack == "pid_comm":
+        return f"Pid: {pid}, comm: {m.comm[:20]} Not tainted {fl.release} #1"
+    return f"CPU: {m.current_cpu} PID: {pid} Comm: {m.comm[:20]} Not tainted {fl.release} #1"
+
+
+WARN_ALLOC = ("page allocation failure", "vmalloc: allocation failure", "vmalloc error:")
+
+
+def warn_alloc_lines(m: Machine, err) -> tuple[str, ...]:
+    """An allocation that failed for good: warn_alloc()'s line(s) (the error's text, which
+    vmalloc and the page allocator word per release) and dump_stack()'s header; nothing
+    with __GFP_NOWARN, nor for a bracketed note (where the release prints nothing)."""
+    if getattr(err, "gfp_mask", 0) & m.page_alloc.gfp.bits.get("__GFP_NOWARN", 0):
+        return ()
+    lines = [ln for ln in str(err).splitlines()
+             if not ln.startswith("[") and any(w in ln for w in WARN_ALLOC)]
+    return (*lines, dump_stack_header(m)) if lines else ()
+
+
 def failure_lines(m: Machine, err) -> tuple[str, ...]:
     """What the release prints for a failed operation (nothing for input errors):
 
@@ -192,10 +231,13 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     * a WARN() (BadFree starting "WARNING:"): "------------[ cut here ]------------" (2.6.26+)
       and its lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",
       vfree's "Trying to vfree() nonexistent vm area") as they are;
-    * SegFault: show_signal_msg()'s "segfault at" line.
-    Simplified: no "IP:"/"EIP:" line, register dump, call trace or module list, and the WARNING
-    line names the function without its line and offsets."""
-    from .errors import BadFree, KernelOops, SegFault
+    * SegFault: show_signal_msg()'s "segfault at" line;
+    * a page or vmalloc allocation failure (OutOfMemory; not the OOM killer's, which logs its
+      own report): warn_alloc_lines().
+    Simplified: no "IP:"/"EIP:" line, register dump, call trace, show_mem() report or module
+    list, the taint is "Not tainted", and the WARNING line names the function without its
+    line and offsets."""
+    from .errors import BadFree, KernelOops, OomKilled, OutOfMemory, SegFault
     text = str(err)
     if isinstance(err, KernelOops):
         acc = err.access
@@ -212,11 +254,41 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
         return tuple(lines)
     if isinstance(err, SegFault):
         return tuple(text.splitlines()[:1])
+    if isinstance(err, OutOfMemory) and not isinstance(err, OomKilled):
+        return warn_alloc_lines(m, err)
     return ()
 
 
-def report_failure(m: Machine, err) -> None:
-    """A failed operation's kernel report goes to m.kmsg; nothing else changes."""
-    lines = failure_lines(m, err)
+def ratelimit(m: Machine, lines: tuple) -> tuple:
+    """warn_alloc()'s ratelimit (rule warn_alloc_burst): the first ``burst`` reports of an
+    interval are printed, the rest counted; the next interval's first report is preceded by
+    "printk: N messages suppressed." (2.6.24 printk_ratelimit()) or "warn_alloc: N callbacks
+    suppressed" (___ratelimit()).  mmviz has no clock: the repeats of one failing request
+    (the same first line) make one interval, a different failure starts the next."""
+    key, printed, missed = m.__dict__.get("warn_alloc_rs", (None, 0, 0))
+    burst, style = m.config.flavour.warn_alloc_burst, m.config.flavour.log_dump_stack
+    if key == lines[0]:
+        if printed < burst:
+            m.warn_alloc_rs = (key, printed + 1, missed)
+            return lines
+        m.warn_alloc_rs = (key, printed, missed + 1)
+        return ()
+    m.warn_alloc_rs = (lines[0], 1, 0)
+    if missed:
+        note = (f"printk: {missed} messages suppressed." if style == "pid_comm"
+                else f"warn_alloc: {missed} callbacks suppressed")
+        return (note, *lines)
+    return lines
+
+
+def report_failure(m: Machine, err, lines=None) -> None:
+    """A failed operation's kernel report (``lines``, or failure_lines()) goes to m.kmsg;
+    nothing else changes but warn_alloc()'s ratelimit state."""
+    from .errors import OomKilled, OutOfMemory
+    if lines is None:
+        lines = failure_lines(m, err)
+    if lines and isinstance(err, OutOfMemory) and not isinstance(err, OomKilled):
+        lines = ratelimit(m, tuple(lines))
     if lines:
-        printk(m, "alert" if not str(err).startswith("WARNING") else "warning", lines, None)
+        warn = str(err).startswith("WARNING") or isinstance(err, OutOfMemory)
+        printk(m, "warning" if warn else "alert", lines, None)

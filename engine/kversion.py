@@ -174,6 +174,8 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
 
 
 from .kversion_log import MESSAGE_RULES  # noqa: E402  (needs Rule and V above)
+from .kversion_mm import MM_RULES  # noqa: E402
+BEHAVIOUR_RULES = BEHAVIOUR_RULES + MM_RULES
 
 RULES: tuple[Rule, ...] = (
     # -- the virtual layout --------------------------------------------------

@@ -5,7 +5,7 @@ the source line on each side of the change; engine.kmsg formats the lines.
 """
 from __future__ import annotations
 
-from .kversion import Rule, V
+from .kversion import APPROX, Rule, V
 
 MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("log_segfault", V("2.6.25"), "eip", "ip",
@@ -23,6 +23,17 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "arch/x86/mm/fault.c show_fault_oops: \"unable to handle kernel paging request at\" -> "
          "\"unable to handle page fault for address:\", below PAGE_SIZE \"BUG: kernel NULL pointer "
          "dereference, address:\" (\"x86/fault: Decode page fault OOPSes better\")"),
+    Rule("log_dump_stack", V("3.10"), "pid_comm", "cpu_pid_comm",
+         "2.6.24 arch/x86/kernel/traps_32.c dump_stack(): \"Pid: %d, comm: %.20s %s %s %.*s\" -> "
+         "lib/dump_stack.c dump_stack_print_info() \"CPU: %d PID: %d Comm: %.20s %s %s %.*s\" (commit "
+         "196779b9b4ce, \"dump_stack: consolidate dump_stack() implementations and unify their output\")"),
+    Rule("warn_alloc_burst", APPROX, 10, 1,
+         "2.6.24 mm/page_alloc.c printk_ratelimit() (5 s, burst 10), 3.0 warn_alloc_failed() nopage_rs "
+         "DEFAULT_RATELIMIT_INTERVAL/BURST (5 s, 10) -> 6.1 warn_alloc() nopage_rs (10*HZ, 1) (approx.)"),
+    Rule("log_ptr_hashed", V("4.15"), False, True,
+         "lib/vsprintf.c pointer(): plain %p prints the address (\"%08lx\"-style, no 0x) -> ptr_to_id(), a "
+         "siphash of it under a boot-time key (commit ad67b74d2469, \"printk: hash addresses printed with "
+         "%p\"); engine.kmsg.kptr"),
     Rule("bad_pte_line", V("2.6.29"), "bad_pte", "bad_page_map",
          "mm/memory.c print_bad_pte: \"Bad pte = ...\" -> \"BUG: Bad page map in process\" (Hugh Dickins' "
          "badpage series)"),

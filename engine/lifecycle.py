@@ -52,16 +52,27 @@ def atomic(m: Machine, need_pages: int, run):
         return run(m)
     from .checkpoint import discard, trial_copy
     from .errors import OomKilled
+    from .kmsg import failure_lines, report_failure
     trial = trial_copy(m)
     trial.dry_run = True
+    printed: list = []             # what the failing trial printed, as the machine's state had it
+
+    def on_failure(err, report=trial.trace.on_failure):
+        printed[:] = [err, failure_lines(trial, err)]
+        report(err)
+    trial.trace.on_failure = on_failure
     point = m.memmap.undo_point()          # the trial writes the shared mem_map: undone below
     try:
         run(trial)
     except OomKilled:
         pass                       # the kill happens for real below
-    except MmvizError:
+    except MmvizError as err:
+        if printed and printed[0] is err:  # the failure is the machine's: so is its report
+            report_failure(m, err, printed[1])
         raise
     finally:
+        printed.clear()                    # (it holds the error: no frame cycle left behind)
+        trial.trace.on_failure = None
         m.memmap.undo(point)
         discard(trial.__dict__)
         del trial
@@ -165,6 +176,7 @@ def exec_new(m: Machine, name: str, legacy: bool | None, events):
 
 def copy_process(m: Machine, parent, events) -> int:
     """The fork proper: the child's mm, its VMAs, COW-shared pages (copy_page_range)."""
+    from .anon_vma import anon_vma_fork
     from .memory import copy_range
     from .process import Process
     from .task_events import Fork
@@ -182,6 +194,7 @@ def copy_process(m: Machine, parent, events) -> int:
     m.processes[cpid] = child
     for v in parent.mm.vmas:
         nv = v.copy()
+        anon_vma_fork(m, nv, v)
         if nv.shm is not None:
             nv.shm.users += 1
         mm.vmas.append(nv)

@@ -38,6 +38,14 @@ VM_MAY = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC
 VM_DATA_DEFAULT = VM_READ | VM_WRITE | VM_EXEC | VM_MAY   # READ_IMPLIES_EXEC off: no EXEC
 
 
+AVC_UNLINKED = -1                          # a chain entry copied with its VMA (engine.anon_vma)
+
+
+def copy_chain(avc: list) -> list:
+    """A VMA copy's anon_vma_chain: the same anon_vmas, linked later (engine.anon_vma.relink)."""
+    return [(av, AVC_UNLINKED) for av, _ in avc]
+
+
 def page_align(x: int) -> int:
     return (x + PAGE_SIZE - 1) & PAGE_MASK
 
@@ -86,20 +94,21 @@ class Vma:
     """vm_area_struct: [start, end), vm_flags, vm_pgoff, backing and the pseudo-name."""
 
     __slots__ = ("start", "end", "vm_flags", "pgoff", "file", "special", "shm", "ops",
-                 "anon_vma", "addr", "driver")
+                 "anon_vma", "avc", "addr", "driver")
 
     def __init__(self, start: int, end: int, vm_flags: int, pgoff: int, file=None,
                  special=None, shm=None, ops=None, driver=None) -> None:
         self.start, self.end, self.vm_flags, self.pgoff = start, end, vm_flags, pgoff
         self.file, self.special, self.shm, self.ops = file, special, shm, ops
-        self.anon_vma: int | None = None      # set by the first anonymous fault
+        self.anon_vma = None                  # engine.anon_vma.AnonVma, from the first anonymous fault
+        self.avc: list = []                   # its anon_vma_chain (engine.anon_vma)
         self.addr: int | None = None          # vm_area_struct object in the slab, if any
         self.driver = driver
 
     def copy(self) -> "Vma":
         v = Vma(self.start, self.end, self.vm_flags, self.pgoff, self.file, self.special,
                 self.shm, self.ops, self.driver)
-        v.anon_vma = self.anon_vma
+        v.anon_vma, v.avc = self.anon_vma, copy_chain(self.avc)
         return v
 
     @property
@@ -291,15 +300,15 @@ class MmStruct:
         i = self.index(vma)
         if i + 1 < len(self.vmas) and mergeable(vma, self.vmas[i + 1]):
             nxt = self.vmas.pop(i + 1)
-            if vma.anon_vma is None:
-                vma.anon_vma = nxt.anon_vma
+            if vma.anon_vma is None:               # importer takes exporter's (anon_vma_clone)
+                vma.anon_vma, vma.avc = nxt.anon_vma, copy_chain(nxt.avc)
             vma.end = nxt.end
             events.append(ev_merge(vma.start, vma.end, nxt.start))
         if i > 0 and mergeable(self.vmas[i - 1], vma):
             prev = self.vmas[i - 1]
             self.vmas.pop(i)
             if prev.anon_vma is None:
-                prev.anon_vma = vma.anon_vma
+                prev.anon_vma, prev.avc = vma.anon_vma, copy_chain(vma.avc)
             events.append(ev_merge(prev.start, vma.end, vma.start))
             prev.end = vma.end
             vma = prev

@@ -120,7 +120,7 @@ class PageAllocator:
                 self.m.config.flavour, self.m.comm, order, mask, gfp.format(mask))
         if events is not None:
             events.append((AllocFail, order, gfp_name, msg))
-        raise _alloc_failure(msg, mask, order)
+        raise _alloc_failure(msg, mask, order, self.m.trace)
 
     def gfp_entry(self, gfp) -> tuple:
         """(first zone of the zonelist or None, classzone index, name, zero, the orders
@@ -173,11 +173,14 @@ class PageAllocator:
         _free_block(self.buddy, z, pfn, order, m.trace)
 
 
-def _alloc_failure(msg: str, mask: int, order: int) -> OutOfMemory:
+def _alloc_failure(msg: str, mask: int, order: int, trace=None) -> OutOfMemory:
     """The error, carrying the mask and order for the OOM killer (built in a function:
-    a local in the raising frame would tie the exception and the frame in a cycle)."""
+    a local in the raising frame would tie the exception and the frame in a cycle).
+    alloc_pages() called on its own opens no bracket: its failure is reported here."""
     err = OutOfMemory(msg)
     err.gfp_mask, err.order = mask, order
+    if trace is not None and not trace.depth and trace.on_failure is not None:
+        trace.on_failure(err)                      # warn_alloc() (engine.kmsg)
     return err
 
 

@@ -28,6 +28,13 @@ PROC_FILES: dict[str, Callable[[Machine], str]] = {
 }
 """Every /proc file of the machine: path -> fn(m) -> text."""
 
+# Files a release may lack: path -> the Flavour field that says whether it has it (rules in
+# engine.kversion_mm).  The others exist across the modelled range (2.6.20 .. 6.12):
+# buddyinfo, meminfo, slabinfo and the per-task maps/status since 2.6.0, zoneinfo since 2.6.13.
+PROC_SINCE: dict[str, str] = {
+    "/proc/vmallocinfo": "proc_vmallocinfo",
+}
+
 PID_FILES: dict[str, Callable[[Machine, Process], str]] = {
     "maps": maps,                       # fs/proc/task_mmu.c show_map
     "status": status,                   # fs/proc/array.c proc_pid_status
@@ -39,16 +46,35 @@ def render(m: Machine, path: str) -> str:
     """The text of /proc file ``path`` ("/proc/meminfo", "/proc/1/maps", "/proc/self/status").
 
     Raises:
-        ConfigError: "/proc/nope: no such file in this machine's /proc (try ...)"."""
+        ConfigError: "/proc/nope: no such file in this machine's /proc (try ...)", or for a
+            file the release lacks "/proc/vmallocinfo: No such file or directory (ENOENT): ..."."""
     path = path.rstrip("/")
-    fn = PROC_FILES.get(path)
+    fn = PROC_FILES.get(path) if has_file(m, path) else None
     if fn is not None:
         return fn(m)
     parts = path.split("/")
     if len(parts) == 4 and parts[1] == "proc":
         return render_pid(m, parts[2], parts[3])
+    if path in PROC_FILES:
+        fl = m.config.flavour
+        raise ConfigError(f"{path}: No such file or directory (ENOENT): Linux {fl.release} has no "
+                          f"{path}; {PROC_NOTE.get(path, '')}")
     raise ConfigError(f"{path}: no such file in this machine's /proc "
-                      f"(try {', '.join(sorted(PROC_FILES))})")
+                      f"(try {', '.join(files(m))})")
+
+
+PROC_NOTE = {"/proc/vmallocinfo": "mm/vmalloc.c creates it from 2.6.25 on"}
+
+
+def has_file(m: Machine, path: str) -> bool:
+    """The release has this /proc file (PROC_SINCE)."""
+    field = PROC_SINCE.get(path)
+    return field is None or bool(getattr(m.config.flavour, field))
+
+
+def files(m: Machine) -> list[str]:
+    """The machine's /proc files (those of its release), sorted."""
+    return sorted(p for p in PROC_FILES if has_file(m, p))
 
 
 def render_pid(m: Machine, pid: int | str, name: str) -> str:

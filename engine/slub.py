@@ -290,12 +290,13 @@ class SlubCache:
         return va
 
     # -- freeing ------------------------------------------------------------------
-    def check_free(self, slab: SlubSlab, vaddr: int) -> int:
-        """free_consistency_checks(): the object index, or BadFree with SLUB's words."""
+    def check_free(self, slab: SlubSlab, vaddr: int, ptr: str = "") -> int:
+        """free_consistency_checks(): the object index, or BadFree with SLUB's words
+        (``ptr``: how printk's %p shows vaddr, engine.kmsg.kptr)."""
         off = vaddr - slab.base
         if off % self.size or not 0 <= off < self.objects * self.size:
             raise BadFree(f"BUG {self.name} (Not tainted): Invalid object pointer "
-                          f"0x{vaddr:08x}")
+                          f"0x{ptr or f'{vaddr:08x}'}")
         idx = off // self.size
         if slab.state[idx] != USED:
             raise BadFree(f"BUG {self.name} (Not tainted): Object already free "

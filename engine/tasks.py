@@ -5,7 +5,7 @@ context_switch, arch/x86/mm/fault.c's do_user_addr_fault retry, mm/memory.c).
 Module functions taking the machine, as the kernel's take their global state; the
 Machine's public methods (API.md) delegate here inside the trace bracket.  The services
 other engine modules use are public here: ``sync_vmas``, ``slab_object``, ``file_ref``,
-``next_anon_vma``, ``new_mm``, ``fault_in``, ``user_access``.
+``new_mm``, ``fault_in``, ``user_access``.
 """
 from __future__ import annotations
 
@@ -46,7 +46,6 @@ def init_tasks(m: "Machine") -> None:
     m.kmsg = []                        # printk after boot (engine.kmsg): OOM reports, Bad page map
     m.current = None
     m.next_pid = 1
-    m.anon_vma_seq = 0
     m.files = {}
     m.special_pages = {}
     m.special_pages_names = ("[vdso]", "[vvar]")
@@ -54,17 +53,10 @@ def init_tasks(m: "Machine") -> None:
     pages = m.config.swap >> 12                    # slot 0 is the header; before ~2.6.33
     m.swap_state = SwapState(pages if m.config.flavour.swap_last_page_used or not pages
                              else pages - 1)      # sys_swapon() lost the last page too
-    bss = m.kernel_image["bss"]
-    m.zero_pfn = (bss[1] >> 12) - 1                # empty_zero_page, in the kernel's .bss
+    m.zero_pfn = m.kernel_pt.empty_zero_page >> 12     # in the kernel's .bss (engine.init_32)
 
 
 # -- services used by the mm code ------------------------------------------------------
-def next_anon_vma(m: "Machine") -> int:
-    """A new anon_vma identity (the key rmap groups anonymous pages by)."""
-    m.anon_vma_seq += 1
-    return m.anon_vma_seq
-
-
 def file_ref(m: "Machine", path: str, dev=(3, 3), inode: int | None = None) -> FileRef:
     """The inode behind a path (one per path, created on first use)."""
     ref = m.files.get(path)
@@ -91,13 +83,21 @@ def slab_object(m: "Machine", cache: str, addr: int | None = None) -> int | None
 
 
 def sync_vmas(m: "Machine", p: Process, events) -> None:
-    """vm_area_struct objects: one per live VMA (merges free, splits allocate)."""
+    """vm_area_struct objects: one per live VMA (merges free, splits allocate), and their
+    anon_vma links (engine.anon_vma): a VMA a split, merge or fork made is linked to the
+    anon_vmas its chain names, then a VMA that went is unlinked."""
+    from .anon_vma import relink, unlink_anon_vmas
     objs = p.__dict__.setdefault("_vma_objs", {})
     if any(id(t[0]) != k for k, t in objs.items()):     # keyed by id(): a copied process
         objs = p.__dict__["_vma_objs"] = {id(t[0]): t for t in objs.values()}
     live = {id(v): v for v in p.mm.vmas}
+    for v in live.values():
+        if v.avc:
+            relink(m, v)
     for vid in [k for k in objs if k not in live]:
-        addr = objs.pop(vid)[1]
+        v, addr = objs.pop(vid)
+        if v.avc:
+            unlink_anon_vmas(m, v)
         if addr is not None:
             slab_object(m, "vm_area_struct", addr)
     for vid, v in live.items():

@@ -145,11 +145,12 @@ class Vmalloc:
     def vfree(self, m: Machine, vaddr: int, events) -> None:
         if not vaddr:
             return
+        from .kmsg import kptr                   # printk's %p: no 0x, hashed from 4.15
         if vaddr & (PAGE_SIZE - 1):
-            raise BadFree(f"Trying to vfree() bad address (0x{vaddr:08x})")
+            raise BadFree(f"Trying to vfree() bad address ({kptr(m, vaddr)})")
         area = self.area_at(vaddr)
         if area is None:
-            raise BadFree(f"Trying to vfree() nonexistent vm area (0x{vaddr:08x})")
+            raise BadFree(f"Trying to vfree() nonexistent vm area ({kptr(m, vaddr)})")
         self._release(m, area, events, mapped=True)
 
     def _release(self, m: Machine, area: VmArea, events, mapped: bool) -> None:

@@ -143,7 +143,8 @@ def test_case12b_first_page_above_4g_in_mem_map():
 
 def test_26_pae_swapper_user_pdpt_entries_point_at_the_zero_page():
     m = engine.Machine.boot(ram="1G", pae=True, kernel="2.6")
-    zero = ((m.kernel_image["bss"][1] >> 12) - 1) << 12
+    zero = m.zero_pfn << 12
+    assert zero == m.kernel_image["bss"][0] + 2 * 4096      # swapper_pg_dir, swapper_pg_pmd, zero
     w = m.walk(0x1000)
     assert w.steps[0].entry == zero | 1 and w.fault is not None
     m = engine.Machine.boot(ram="1G", pae=True)

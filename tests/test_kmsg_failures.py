@@ -7,13 +7,15 @@ from __future__ import annotations
 import pytest
 
 import engine
+from engine.procfs import has_file
+from engine.kmsg import kptr
 from widgets.error_text import error_lines, error_text
 
 PROC = ("/proc/meminfo", "/proc/buddyinfo", "/proc/slabinfo", "/proc/vmallocinfo", "/proc/zoneinfo")
 
 
 def _proc(m):
-    return {p: m.proc(p) for p in PROC}
+    return {p: m.proc(p) for p in PROC if has_file(m, p)}
 
 
 def _fails(m, call, *args):
@@ -52,7 +54,8 @@ def test_kfree_of_a_page_that_is_not_slab_61_warns():
     assert isinstance(err, engine.BadFree)
     assert lines == ["------------[ cut here ]------------",
                      "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc",
-                     f"object pointer: 0x{va:08x}"]
+                     f"object pointer: 0x{kptr(m, va)}"]
+    assert kptr(m, va) != f"{va:08x}"                       # %p is hashed from 4.15 on
 
 
 def test_kfree_of_a_page_that_is_not_slab_2624_is_a_bug():
@@ -195,3 +198,76 @@ def test_lesson_pane_labels_a_kernel_error_once_in_zh():
         assert zh == en and not zh[0].startswith("内核打印"), zh
     assert error_text(kind, msg, "zh").startswith("内核打印：")     # the one-line forms keep it
     assert error_lines("ConfigError", "pid 7: no such process", "zh") == ["参数错误：pid 7：没有这个进程"]
+
+
+def test_percent_p_is_the_address_before_4_15_and_hashed_after():
+    """printk's %p: "c8800000" (no 0x) up to 4.14; a keyed hash from 4.15, the same for the
+    same seed, another for another seed, never the address."""
+    for kernel, hashed in (("2.6", False), ("4.14", False), ("4.15", True), ("6.1", True)):
+        m = engine.Machine.boot(ram="160M", kernel=kernel)
+        va = m.layout.vmalloc_start + 0x3000
+        with pytest.raises(engine.BadFree) as e:
+            m.vfree(va)
+        shown = kptr(m, va)
+        assert str(e.value).endswith(f"nonexistent vm area ({shown})")
+        assert (shown != f"{va:08x}") == hashed, kernel
+        assert len(shown) == 8
+        other = engine.Machine.boot(ram="160M", kernel=kernel, seed=7)
+        assert (kptr(other, va) != shown) == hashed
+        assert kptr(engine.Machine.boot(ram="160M", kernel=kernel), va) == shown
+
+
+@pytest.mark.parametrize("kernel,header", [
+    ("2.6", "Pid: 0, comm: insmod Not tainted 2.6.24 #1"),
+    ("3.10", "CPU: 0 PID: 0 Comm: insmod Not tainted 3.10 #1"),
+    ("6.1", "CPU: 0 PID: 0 Comm: insmod Not tainted 6.1.0-50-686 #1")])
+def test_page_allocation_failure_reaches_the_log(kernel, header):
+    """warn_alloc(): the failure line in the release's words, then dump_stack()'s header."""
+    m = engine.Machine.boot(ram="64M", kernel=kernel)
+    for _ in range(64):                                  # until no order-10 block is left
+        log = len(m.kmsg)
+        try:
+            m.alloc_pages("GFP_KERNEL", 10)
+        except engine.OutOfMemory as e:
+            err = e
+            break
+    assert "page allocation failure" in str(err)
+    assert m.kmsg[log:] == [str(err).splitlines()[0], header]
+
+
+def test_nowarn_allocation_failure_logs_nothing():
+    m = engine.Machine.boot(ram="64M")
+    log = list(m.kmsg)
+    with pytest.raises(engine.OutOfMemory):
+        for _ in range(64):
+            m.alloc_pages("GFP_KERNEL | __GFP_NOWARN", 10)
+    assert m.kmsg == log
+
+
+def test_vmalloc_failure_reaches_the_log():
+    m = engine.Machine.boot(ram="64M", kernel="4.9")
+    log = len(m.kmsg)
+    with pytest.raises(engine.OutOfMemory) as e:
+        m.vmalloc(1 << 30)
+    assert m.kmsg[log:] == [*[ln for ln in str(e.value).splitlines() if not ln.startswith("[")],
+                            "CPU: 0 PID: 0 Comm: insmod Not tainted 4.9 #1"]
+
+
+@pytest.mark.parametrize("kernel,burst,note", [("2.6", 10, "printk: {} messages suppressed."),
+                                               ("6.1", 1, "warn_alloc: {} callbacks suppressed")])
+def test_repeated_allocation_failures_are_ratelimited(kernel, burst, note):
+    m = engine.Machine.boot(ram="64M", kernel=kernel)
+    log = len(m.kmsg)
+    fails = 0
+    for _ in range(80):
+        try:
+            m.alloc_pages("GFP_KERNEL", 10)
+        except engine.OutOfMemory:
+            fails += 1
+    assert fails > burst
+    first = [ln for ln in m.kmsg[log:] if "page allocation failure" in ln]
+    assert len(first) == burst                         # the rest of the interval is counted
+    with pytest.raises(engine.OutOfMemory):
+        m.alloc_pages("GFP_DMA", 10)
+    assert m.kmsg[-3] == note.format(fails - burst)     # the next report says how many went
+    assert "page allocation failure" in m.kmsg[-2]

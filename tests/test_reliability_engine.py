@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 import engine
+from engine.procfs import has_file
 from engine import physmem as pm
 
 PROC = ("/proc/buddyinfo", "/proc/zoneinfo", "/proc/meminfo", "/proc/slabinfo",
@@ -14,7 +15,7 @@ PROC = ("/proc/buddyinfo", "/proc/zoneinfo", "/proc/meminfo", "/proc/slabinfo",
 
 def snapshot(m) -> dict:
     """What a user can see: the /proc files, every task's maps and status."""
-    out = {p: m.proc(p) for p in PROC}
+    out = {p: m.proc(p) for p in PROC if has_file(m, p)}
     for pid in sorted(m.processes):
         out[f"{pid}/maps"] = m.proc_pid(pid, "maps")
         out[f"{pid}/status"] = m.proc_pid(pid, "status")

@@ -23,8 +23,9 @@ from typing import TYPE_CHECKING
 from dataclasses import dataclass, field
 
 from . import tasks
-from .mm import (PAGE_SIZE, STACK_RND_MASK, TASK_SIZE, VM_EXEC, VM_GROWSDOWN, VM_MAY,
-                 VM_READ, VM_WRITE, Vma, page_align, prot_flags)
+from .mm import (PAGE_SIZE, STACK_RND_MASK, TASK_SIZE, VM_ACCOUNT, VM_DENYWRITE, VM_DONTDUMP,
+                 VM_DONTEXPAND, VM_EXEC, VM_EXECUTABLE, VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYREAD,
+                 VM_PFNMAP, VM_READ, VM_WRITE, Vma, accountable, page_align, prot_flags)
 from .task_events import VmaCreate
 
 if TYPE_CHECKING:
@@ -84,13 +85,16 @@ def exec_image(m: Machine, p, img: Image, events) -> None:
     mm = p.mm
     fl = m.config.flavour
     ref = tasks.file_ref(m, img.path, img.dev, img.inode)
+    # elf_map(): MAP_PRIVATE | MAP_DENYWRITE | MAP_EXECUTABLE (rules vm_denywrite, vm_executable)
+    elf_flags = (VM_DENYWRITE if fl.vm_denywrite else 0) | (VM_EXECUTABLE if fl.vm_executable else 0)
     elf_bss = elf_brk = 0
     start_code, end_code, start_data, end_data = TASK_SIZE, 0, 0, 0
     for s in img.segments:
         start = s.vaddr & ~(PAGE_SIZE - 1)
         end = page_align(s.vaddr + s.filesz)
         if end > start and s.filesz:
-            v = Vma(start, end, prot_flags(s.prot) | VM_MAY, (s.offset & ~0xFFF) >> 12,
+            flags = prot_flags(s.prot) | VM_MAY | elf_flags
+            v = Vma(start, end, flags | accountable(flags), (s.offset & ~0xFFF) >> 12,
                     file=ref)
             mm.insert(v)
             events.append(VmaCreate(p.pid, v.start, v.end, v.prot, v.name))
@@ -122,7 +126,7 @@ def exec_image(m: Machine, p, img: Image, events) -> None:
     # expand_downwards() lowers vm_pgoff by the pages added.  2.6.24 fs/exec.c:553,631
     # EXTRA_STACK_VM_PAGES = 20; 6.1 fs/exec.c stack_expand = 131072 (32 pages).
     pages = fl.stack_initial_pages                 # arg_pages + 20 (2.6.24) or + 32 (6.1)
-    flags = VM_READ | VM_WRITE | VM_MAY | VM_GROWSDOWN         # PT_GNU_STACK: no VM_EXEC
+    flags = VM_READ | VM_WRITE | VM_MAY | VM_GROWSDOWN | VM_ACCOUNT   # VM_STACK_FLAGS; PT_GNU_STACK: no VM_EXEC
     stack = Vma(top - pages * PAGE_SIZE, top, flags,
                 0 if fl.maps_anon_pgoff_zero else (TASK_SIZE >> 12) - pages)
     mm.insert(stack)
@@ -136,8 +140,10 @@ def exec_image(m: Machine, p, img: Image, events) -> None:
     tasks.fault_in(m, p, top - PAGE_SIZE, "write", events)          # argv/envp strings
     if fl.maps_vvar_vdso:                                       # [vvar] + [vdso]
         base = mm.get_unmapped_area(6 * PAGE_SIZE)
-        for name, start, n, prot in (("[vvar]", base, 4, VM_READ),
-                                     ("[vdso]", base + 4 * PAGE_SIZE, 2, VM_READ | VM_EXEC)):
-            v = Vma(start, start + n * PAGE_SIZE, prot | VM_MAY, 0, special=name)
+        # map_vdso(): _install_special_mapping() adds VM_DONTEXPAND to the flags it is given
+        vvar = VM_READ | VM_MAYREAD | VM_IO | VM_DONTDUMP | VM_PFNMAP
+        for name, start, n, flags in (("[vvar]", base, 4, vvar),
+                                      ("[vdso]", base + 4 * PAGE_SIZE, 2, VM_READ | VM_EXEC | VM_MAY)):
+            v = Vma(start, start + n * PAGE_SIZE, flags | VM_DONTEXPAND, 0, special=name)
             mm.insert(v)
             events.append(VmaCreate(p.pid, v.start, v.end, v.prot, name))

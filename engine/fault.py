@@ -2,6 +2,8 @@
 
 ``do_user_fault`` is what runs after the MMU raised #PF: find_vma (expanding a stack
 VMA downwards), access_error, then handle_pte_fault:
+* below a VM_GROWSDOWN VMA: expand_stack(), refused before 4.20 for a user access more
+  than 64 KB + 128 bytes below the stack pointer (Flavour.stack_below_sp_check);
 * no PTE: do_anonymous_page -- a read maps the shared zero page read-only (not in
   2.6.24-2.6.31, Flavour.anon_read_zero_page: there a read gets a zeroed frame too,
   mapped dirty, and writable when the VMA is), a write
@@ -26,7 +28,7 @@ from .errors import OutOfMemory, SegFault
 from .memory import flush_tlb_page, install_pte, make_pte, pte_mapped, pte_pfn, read_pte, vm_page_prot
 from .mm import (PAGE_SIZE, RLIMIT_STACK, VM_EXEC, VM_GROWSDOWN, VM_READ, VM_SHARED,
                  VM_WRITE)
-from .mmu import X86_PF_INSTR, X86_PF_PROT, X86_PF_WRITE
+from .mmu import X86_PF_INSTR, X86_PF_PROT, X86_PF_USER, X86_PF_WRITE
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_RW
 from .task_events import CowBreak, CowReuse, HandleFault, MapPte, Segv, SwapIn, VmaExtend
 from .swap import kswapd
@@ -156,6 +158,10 @@ def do_user_fault(m: Machine, p, vaddr: int, code: int, events) -> str:
             raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)",
                            (*path, "no_vma", "bad_area"))
         path.append("expand_stack")
+        if (code & X86_PF_USER and m.config.flavour.stack_below_sp_check
+                and vaddr + 65536 + 32 * 4 < p.sp):    # 2.6.24-4.19: below esp is a bug
+            raise bad_area(m, p, vaddr, code, events, "more than 64 KB + 128 bytes below the "
+                           "stack pointer (SEGV_MAPERR)", (*path, "bad_area"))
         if not expand_stack(m, p, vma, vaddr, events):
             raise bad_area(m, p, vaddr, code, events, "no VMA (SEGV_MAPERR)", (*path, "bad_area"))
     path.append("good_area")

@@ -172,6 +172,9 @@ class Flavour:
     anon_vma_reuse: bool = True           # 3.19: anon_vma_clone() reuses a childless, VMA-less anon_vma
     zero_page_after_swapper: int = 1      # empty_zero_page's page after swapper_pg_dir's (head_32.S)
     proc_vmallocinfo: bool = True         # 2.6.25: /proc/vmallocinfo (engine.procfs.PROC_SINCE)
+    vm_executable: bool = False           # before 3.7: VM_EXECUTABLE on the ELF mappings
+    vm_denywrite: bool = False            # before 5.15: VM_DENYWRITE on the ELF mappings
+    stack_below_sp_check: bool = False    # before 4.20: no stack growth 64 KB + 128 B below esp
     log_ptr_hashed: bool = True           # 4.15: printk's %p hashed (engine.kmsg.kptr)
     log_dump_stack: str = "cpu_pid_comm"  # 3.10: dump_stack_print_info()'s "CPU: %d PID: %d Comm:"
     warn_alloc_burst: int = 1             # (approx.) warn_alloc() reports per ratelimit interval

@@ -237,7 +237,10 @@ class KmemCaches:
                              f"(pfn {pfn:#x} is not a slab page)")
         pid = m.current or 0
         raise BadFree(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
-                      f"object pointer: 0x{kptr(m, vaddr)}")
+                      f"object pointer: 0x{kptr(m, vaddr)}\n"
+                      f"[6.1 goes on to __free_pages() the page: its count drops and it is freed "
+                      f"at zero (a reserved page fails with \"Bad page state\"); mmviz leaves the "
+                      f"machine as it was]")
 
     def kfree(self, m: Machine, vaddr: int, events, cpu: int = 0) -> None:
         if vaddr <= ZERO_SIZE_PTR:                 # ZERO_OR_NULL_PTR

@@ -248,7 +248,7 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
             return (text.splitlines()[0], *pf, *pt, _die_header(m, "Oops", code))
         return (*text.splitlines(), _die_header(m, "invalid opcode", 0))
     if isinstance(err, BadFree):
-        lines = text.splitlines()
+        lines = [ln for ln in text.splitlines() if not ln.startswith("[")]   # not mmviz's notes
         if lines and lines[0].startswith("WARNING:") and m.config.flavour.version >= (2, 6, 26):
             return ("------------[ cut here ]------------", *lines)
         return tuple(lines)

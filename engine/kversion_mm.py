@@ -30,4 +30,17 @@ MM_RULES: tuple[Rule, ...] = (
     Rule("proc_vmallocinfo", V("2.6.25"), False, True,
          "mm/vmalloc.c proc_vmalloc_init(): /proc/vmallocinfo (commit a10aa579878f, \"vmalloc: show "
          "vmalloced areas via /proc/vmallocinfo\"); 2.6.24 has no such file: open() fails with ENOENT"),
+    # -- vm_flags of the ELF mappings (engine.binfmt) -----------------------------------
+    Rule("vm_executable", V("3.7"), True, False,
+         "fs/binfmt_elf.c elf_map() MAP_EXECUTABLE -> VM_EXECUTABLE (0x1000) on the program's mappings; "
+         "removed (commit e9714acf8c43, \"mm: kill vma flag VM_EXECUTABLE and mm->num_exe_file_vmas\")"),
+    Rule("vm_denywrite", V("5.15"), True, False,
+         "fs/binfmt_elf.c elf_map() MAP_DENYWRITE -> VM_DENYWRITE (0x800, smaps \"dw\") on the program's "
+         "and the interpreter's mappings; removed (commit 8d0920bde5eb, \"mm: remove VM_DENYWRITE\")"),
+    # -- the user fault (engine.fault) ----------------------------------------------------
+    Rule("stack_below_sp_check", V("4.20"), True, False,
+         "2.6.24 arch/x86/mm/fault_32.c do_page_fault(): a user fault below a VM_GROWSDOWN VMA with "
+         "address + 65536 + 32 * sizeof(unsigned long) < regs->esp goes to bad_area (later "
+         "do_user_addr_fault() the same with regs->sp) -> removed (commit 1d8ca3be86eb, \"x86/mm/fault: "
+         "Allow stack access below %rsp\")"),
 )

@@ -577,7 +577,8 @@ class Machine:
             user = pid is not None
         return _walk(self.frames, cpu, vaddr, kind, user, set_ad=False)
 
-    def access(self, vaddr: int, kind: str = "read", pid=None, user: bool | None = None):
+    def access(self, vaddr: int, kind: str = "read", pid=None, user: bool | None = None,
+               sp: int | None = None):
         """One CPU access: TLB lookup, page walk on a miss, Accessed/Dirty bits, and on a #PF the
         kernel's fault handler (demand paging, COW, swap-in, stack growth, SIGSEGV or oops).
 
@@ -586,6 +587,7 @@ class Machine:
             kind: "read", "write" or "exec" (engine.mmu.ACCESS_KINDS).
             pid: user mode in that process; None: kernel mode on the current page tables.
             user: False for a kernel-mode access while process pid runs.
+            sp: the task's stack pointer from now on (a call chain moved it down); None keeps it.
         Returns:
             an Access: paddr (or None), tlb_hit, walk (or None), fault (or None), events.
         Raises:
@@ -596,7 +598,7 @@ class Machine:
         Kernel: the x86 MMU (SDM Vol. 3A ch. 4) and arch/x86/mm/fault.c exc_page_fault -> handle_mm_fault."""
         _check_access(vaddr, kind)
         with self.trace.with_list() as ev:
-            return tasks.access(self, vaddr, kind, pid, user, ev)
+            return tasks.access(self, vaddr, kind, pid, user, ev, sp)
 
     def flush_tlb(self, pid=None) -> None:
         """Flush the TLB: the non-global entries (a CR3 reload) for a process, or everything.

@@ -30,10 +30,14 @@ VM_READ, VM_WRITE, VM_EXEC, VM_SHARED = 0x1, 0x2, 0x4, 0x8
 VM_MAYREAD, VM_MAYWRITE, VM_MAYEXEC, VM_MAYSHARE = 0x10, 0x20, 0x40, 0x80
 VM_GROWSDOWN = 0x100
 VM_PFNMAP = 0x400
+VM_DENYWRITE = 0x800                       # before 5.15: MAP_DENYWRITE (ELF mappings)
+VM_EXECUTABLE = 0x1000                     # before 3.7: MAP_EXECUTABLE (ELF mappings)
 VM_IO = 0x4000
 VM_DONTEXPAND = 0x40000
+VM_DONTDUMP = 0x4000000
 VM_ACCOUNT = 0x100000
 VM_STACK = VM_GROWSDOWN
+VM_NOT_ACCOUNTED = VM_ACCOUNT | VM_WRITE | VM_SHARED    # mprotect_fixup(): no new charge
 VM_MAY = VM_MAYREAD | VM_MAYWRITE | VM_MAYEXEC
 VM_DATA_DEFAULT = VM_READ | VM_WRITE | VM_EXEC | VM_MAY   # READ_IMPLIES_EXEC off: no EXEC
 
@@ -44,6 +48,12 @@ AVC_UNLINKED = -1                          # a chain entry copied with its VMA (
 def copy_chain(avc: list) -> list:
     """A VMA copy's anon_vma_chain: the same anon_vmas, linked later (engine.anon_vma.relink)."""
     return [(av, AVC_UNLINKED) for av, _ in avc]
+
+
+def accountable(vm_flags: int) -> int:
+    """VM_ACCOUNT for a private writable mapping (mmap_region()'s accountable_mapping(),
+    2.6.24 do_mmap_pgoff(): a shared one's is cleared after shmem_zero_setup())."""
+    return VM_ACCOUNT if vm_flags & (VM_SHARED | VM_WRITE) == VM_WRITE else 0
 
 
 def page_align(x: int) -> int:

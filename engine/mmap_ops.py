@@ -11,9 +11,9 @@ from typing import TYPE_CHECKING
 from . import tasks
 from .errors import ConfigError, OutOfMemory
 from .memory import change_protection, zap_range
-from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_DONTEXPAND,
-                 VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYSHARE, VM_SHARED, SharedAnon, Vma,
-                 page_align, prot_flags)
+from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_ACCOUNT, VM_DONTEXPAND,
+                 VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYSHARE, VM_NOT_ACCOUNTED, VM_SHARED,
+                 VM_WRITE, SharedAnon, Vma, accountable, page_align, prot_flags)
 from .task_events import BrkMove, VmaCreate, VmaExtend, VmaMerge, VmaProtect, VmaRemove, VmaSplit
 
 if TYPE_CHECKING:
@@ -67,6 +67,7 @@ def do_mmap(m: Machine, p, length: int, prot: str, flags: str, addr: int | None,
         vm_flags |= VM_SHARED | VM_MAYSHARE
     if "growsdown" in words:
         vm_flags |= VM_GROWSDOWN
+    vm_flags |= accountable(vm_flags)
     driver = m.map_drivers.get(file) if file else None
     if driver is not None:
         vm_flags |= VM_IO | VM_DONTEXPAND
@@ -168,6 +169,8 @@ def do_mprotect(m: Machine, p, addr: int, length: int, prot: str, events) -> Non
         raise OutOfMemory(f"mprotect: ENOMEM: {pos:#x} is not mapped")
     touched = _split_range(m, p, addr, end, events)
     for v in touched:
+        if newbits & VM_WRITE and not v.vm_flags & VM_NOT_ACCOUNTED:
+            v.vm_flags |= VM_ACCOUNT            # mprotect_fixup(): charged when made writable
         v.vm_flags = (v.vm_flags & ~0x7) | newbits
         events.append(VmaProtect(p.pid, v.start, v.end, v.prot))
         change_protection(m, p, v, v.start, v.end, events)
@@ -181,7 +184,7 @@ def vm_brk(m: Machine, p, start: int, length: int, events, brkvma_only: bool) ->
     already holds the heap (above start_brk); 2.6 merges with any compatible neighbour."""
     if length <= 0:
         return True
-    flags = 0x3 | VM_MAY                  # VM_DATA_DEFAULT_FLAGS without READ_IMPLIES_EXEC
+    flags = 0x3 | VM_MAY | VM_ACCOUNT     # VM_DATA_DEFAULT_FLAGS (no READ_IMPLIES_EXEC) | VM_ACCOUNT
     prev, nxt = p.mm.find_vma_prev(start)
     if prev is not None and prev.end > start:
         return False

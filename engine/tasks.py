@@ -157,11 +157,15 @@ def resume(m: "Machine", prev, err, events) -> None:
 
 
 # -- accesses ------------------------------------------------------------------------------
-def access(m: "Machine", vaddr: int, kind: str, pid, user, events):
+def access(m: "Machine", vaddr: int, kind: str, pid, user, events, sp=None):
     """m.access(): user mode in process pid (faults handled), or kernel mode.
 
     ``user=False`` with a pid is a kernel-mode access while that process runs
-    (its page directory loaded): a driver touching its vmalloc buffer, copy_to_user."""
+    (its page directory loaded): a driver touching its vmalloc buffer, copy_to_user.
+    ``sp``: the task's stack pointer from now on (a call chain moved it; the pre-4.20 fault
+    handler checks stack growth against it)."""
+    if sp is not None and pid is not None:
+        m.process(pid).sp = sp & 0xFFFF_FFFF
     if pid is not None and user is False:
         return kernel_access_in(m, pid, vaddr, kind, events)
     if pid is None:

@@ -56,6 +56,7 @@ def test_kfree_of_a_page_that_is_not_slab_61_warns():
                      "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc",
                      f"object pointer: 0x{kptr(m, va)}"]
     assert kptr(m, va) != f"{va:08x}"                       # %p is hashed from 4.15 on
+    assert "mmviz leaves the machine as it was" in str(err).splitlines()[-1]   # said, not logged
 
 
 def test_kfree_of_a_page_that_is_not_slab_2624_is_a_bug():

@@ -231,7 +231,7 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     * a WARN() (BadFree starting "WARNING:"): "------------[ cut here ]------------" (2.6.26+)
       and its lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",
       vfree's "Trying to vfree() nonexistent vm area") as they are;
-    * SegFault: show_signal_msg()'s "segfault at" line;
+    * SegFault: show_signal_msg()'s "segfault at" line (nothing for a SIGBUS);
     * a page or vmalloc allocation failure (OutOfMemory; not the OOM killer's, which logs its
       own report): warn_alloc_lines().
     Simplified: no "IP:"/"EIP:" line, register dump, call trace, show_mem() report or module
@@ -252,8 +252,8 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
         if lines and lines[0].startswith("WARNING:") and m.config.flavour.version >= (2, 6, 26):
             return ("------------[ cut here ]------------", *lines)
         return tuple(lines)
-    if isinstance(err, SegFault):
-        return tuple(text.splitlines()[:1])
+    if isinstance(err, SegFault):          # SIGSEGV's line; SIGBUS logs nothing
+        return () if getattr(err, "signal", "") == "SIGBUS" else tuple(text.splitlines()[:1])
     if isinstance(err, OutOfMemory) and not isinstance(err, OomKilled):
         return warn_alloc_lines(m, err)
     return ()

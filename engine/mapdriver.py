@@ -40,10 +40,8 @@ class MapDriver:
         from .memory import vm_page_prot
         off = (vaddr & ~0xFFF) - vma.start + (vma.pgoff << 12)
         if off >= self.size:
-            err = SegFault(f"{p.comm}[{p.pid}]: SIGBUS at {vaddr:x}: map_driver offset "
-                           f"{off:#x} is beyond the {self.size:#x}-byte buffer (VM_FAULT_SIGBUS)")
-            err.vaddr = vaddr
-            raise err
+            raise _sigbus(f"{p.comm}[{p.pid}]: SIGBUS at {vaddr:x}: map_driver offset "
+                          f"{off:#x} is beyond the {self.size:#x}-byte buffer (VM_FAULT_SIGBUS)", vaddr)
         kaddr = self.kaddr + off
         try:
             w = self.vaddress_to_kaddress(m, kaddr)
@@ -62,8 +60,11 @@ class MapDriver:
 
 
 def _sigbus(msg: str, vaddr: int) -> SegFault:
+    """do_sigbus(): SIGBUS (BUS_ADRERR); the kernel logs no line for it (show_signal_msg()
+    is SIGSEGV's), so ``signal`` keeps it out of m.kmsg (engine.kmsg.failure_lines)."""
     err = SegFault(msg)
     err.vaddr = vaddr
+    err.signal = "SIGBUS"
     return err
 
 

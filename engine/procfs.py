@@ -28,11 +28,11 @@ PROC_FILES: dict[str, Callable[[Machine], str]] = {
 }
 """Every /proc file of the machine: path -> fn(m) -> text."""
 
-# Files a release may lack: path -> the Flavour field that says whether it has it (rules in
-# engine.kversion_mm).  The others exist across the modelled range (2.6.20 .. 6.12):
+# Files a release may lack: path -> (the Flavour field that says whether it has it, its
+# reader); the rules are in engine.kversion_mm.  The others exist across the modelled range (2.6.20 .. 6.12):
 # buddyinfo, meminfo, slabinfo and the per-task maps/status since 2.6.0, zoneinfo since 2.6.13.
-PROC_SINCE: dict[str, str] = {
-    "/proc/vmallocinfo": "proc_vmallocinfo",
+PROC_SINCE: dict[str, tuple[str, Callable]] = {
+    "/proc/vmallocinfo": ("proc_vmallocinfo", lambda fl: fl.proc_vmallocinfo),
 }
 
 PID_FILES: dict[str, Callable[[Machine, Process], str]] = {
@@ -68,8 +68,8 @@ PROC_NOTE = {"/proc/vmallocinfo": "mm/vmalloc.c creates it from 2.6.25 on"}
 
 def has_file(m: Machine, path: str) -> bool:
     """The release has this /proc file (PROC_SINCE)."""
-    field = PROC_SINCE.get(path)
-    return field is None or bool(getattr(m.config.flavour, field))
+    since = PROC_SINCE.get(path)
+    return since is None or bool(since[1](m.config.flavour))
 
 
 def files(m: Machine) -> list[str]:

@@ -29,5 +29,5 @@ def test_vmallocinfo_appears_in_2_6_25():
 
 
 def test_each_release_dependent_file_has_a_rule():
-    for path, field in PROC_SINCE.items():
+    for path, (field, _) in PROC_SINCE.items():
         assert path in PROC_FILES and rules_for(field), path

@@ -21,7 +21,7 @@ import numpy as np
 import pytest
 
 from engine.checkpoint import SHARED
-from engine.procfs import PID_FILES, PROC_FILES
+from engine.procfs import PID_FILES, files as proc_paths
 from scenarios import Timeline, load_lesson
 from scenarios.library import LESSON_DIR
 
@@ -113,7 +113,7 @@ def canonical_text(root, opaque: tuple = ()) -> str:
 
 def proc_files(m) -> dict[str, str]:
     files = {}
-    for path in PROC_FILES:
+    for path in proc_paths(m):                     # the files of the machine's release
         files[path] = m.proc(path)
     for pid in sorted(m.processes):
         for name in PID_FILES:

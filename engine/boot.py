@@ -209,6 +209,11 @@ class BootState:
             res.append(Reservation("kernel .brk (early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
             self.brk_pfns = list(range(pos >> 12, (pos >> 12) + n))
             pos += n << 12
+        if fl.head_pgt_pg0 and not fl.brk_pgt_pages:       # before 2.6.30: pg0 after _end
+            from .bootmem import pg0_tables
+            n = pg0_tables(pos >> 12, cfg.pae, fl.version)
+            res.append(Reservation("kernel pg0 (head_32.S early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
+            pos += n << 12
         kernel_end_pfn = pos >> 12
         if kernel_end_pfn >= self.max_low_pfn - 64 or not self._is_ram(fl.kernel_load >> 12, kernel_end_pfn):
             raise ConfigError(
@@ -254,16 +259,13 @@ class BootState:
                                   f"lowmem's end beside the {(kernel_end_pfn << 12) >> 20}M kernel image")
         else:                      # bootmem: bottom-up from MAX_DMA_ADDRESS (16 MB)
             bitmap = _pages((self.max_low_pfn + 7) // 8) if fl.bootmem_bitmap else 0
-            res.append(Reservation("bootmem bitmap", kernel_end_pfn, bitmap, pm.OWNER_BOOTMEM))
-            cur = max(MAX_DMA_PFN, kernel_end_pfn + bitmap)
-            if cur + sum(n for _, n, _ in early) > self.max_low_pfn:
-                cur = kernel_end_pfn + bitmap
-            for what, n, owner in early:
-                res.append(Reservation(what, cur, n, owner))
-                cur += n
-            if cur > self.max_low_pfn - 16:
-                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its bootmem "
-                                  f"allocations end at {(cur << 12) >> 20}M, beyond lowmem")
+            from .bootmem import place_bootmem
+            taken = [(r.start_pfn, r.end_pfn) for r in res if r.nr_pages]
+            try:
+                placed = place_bootmem(self, taken, early, kernel_end_pfn, bitmap)
+            except ConfigError as e:
+                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: {e}") from None
+            res.extend(Reservation(*p) for p in placed)
         mm = self.memmap
         for r in res:
             sl = slice(r.start_pfn, r.end_pfn)

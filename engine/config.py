@@ -99,7 +99,7 @@ BUILD_KEYS = {
     "data_kb": "rwdata_kb", "init_kb": "init_kb", "rodata_kb": "rodata_kb", "bss_kb": "bss_kb",
     "text_bytes": "text_bytes", "data_bytes": "data_bytes", "init_gap_pages": "init_gap_pages",
     # early allocations a log states, or build options that make them (engine.mem_init)
-    "percpu_pages": "percpu_pages_per_cpu", "initrd_kb": "initrd_kb",
+    "percpu_pages": "percpu_pages_per_cpu", "initrd_kb": "initrd_kb", "initrd_start": "initrd_start_pfn",
     "MEMCG": "memcg", "CONFIG_MEMCG": "memcg", "CGROUP_MEM_RES_CTLR": "memcg",
     "page_cgroup_kb": "page_cgroup_kb", "KFENCE": "kfence_pool_kb", "CONFIG_KFENCE": "kfence_pool_kb",
     "kfence_pool_kb": "kfence_pool_kb", "log_buf_kb": "log_buf_kb", "crashkernel_kb": "crashkernel_kb",

@@ -136,6 +136,8 @@ def _early(f: DmesgFacts, joined: str) -> None:
         a, b = int(m.group(1), 16), int(m.group(2), 16)
     if m:
         f.config["initrd_kb"] = (((b + 4095) & ~4095) - (a & ~4095)) >> 10
+        moved = re.search(r"Allocated new RAMDISK: (?:\[mem )?(?:0x)?([0-9a-f]{8,16})", joined)
+        f.config["initrd_start"] = int(moved.group(1), 16) if moved else a     # relocate_initrd()
     elif (m := re.search(r"Freeing initrd memory: (\d+)[kK]", joined)):
         f.config["initrd_kb"] = int(m.group(1))
     else:
@@ -327,10 +329,13 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
         out.append("no 'initial memory mapped' line: head_32.S's page tables in .brk are the flavour's")
     out.append("the image's sections the log does not print (.bss before 2.6.3x's early reservation "
                "list; __bug_table/.vvar before __init_begin, .data_nosave after .smp_locks) are the flavour's")
+    if fl.version < (2, 6, 30):
+        out.append("the per-CPU unit (PERCPU_ENOUGH_ROOM: System.map's __per_cpu_end - __per_cpu_start "
+                   "+ 8K) is the flavour's")
     if not fl.boot_pageset:
         out.append(f"mmviz leaves {sum(bs.pcp_parked.values())} pages on per-CPU lists (free_hot_cold_page "
-                   f"of each single page free_all_bootmem_core frees); the real count follows where every "
-                   f"bootmem allocation and the initrd end inside a 32-page bitmap word")
+                   f"of each single page free_all_bootmem_core frees, engine.bootmem places the "
+                   f"allocations); the real count follows where each one ends inside a 32-page bitmap word")
     return "; ".join(out)
 
 

@@ -129,6 +129,10 @@ class Flavour:
     # -- versioned mem_init() accounting (engine.kversion) ----------------------------
     boot_pageset: bool = True             # 2.6.34+: boot_pageset (high 0) until setup_per_cpu_pageset
     bootmem_bitmap: bool = False          # bootmem's bitmap, freed by free_all_bootmem_core()
+    head_pgt_pg0: bool = False            # before 2.6.30: head_32.S's page tables at pg0, after _end
+    initrd_relocate: bool = True          # 2.6.26+: an initrd above lowmem moves down (relocate_initrd)
+    pcpu_min_unit_pages: int = 0          # 2.6.30+: per-CPU unit at least PCPU_MIN_UNIT_SIZE, tail freed
+    initrd_start_pfn: int = -1            # where the log says the initrd is ("RAMDISK: ..."; -1: the loader's)
     page0_is_ram: bool = False            # page_is_ram(0) (2.6.24's e820-only page_is_ram)
     page_cgroup_bytes: int = 0            # sizeof(struct page_cgroup) (0: no boot-time array)
     fixmap_from_log: bool = False         # the permanent fixmap slots came from a log's fixmap line
@@ -236,9 +240,9 @@ FLAVOURS: dict[str, Flavour] = {
     "2.6": _derived((2, 6, 24), replace(
         _FL61, name="2.6", release="2.6.24", text_kb=(2177, 2177), rwdata_kb=(1006, 1006),
         rodata_kb=(0, 0), init_kb=(368, 368), bss_kb=(380, 388), nr_cpus_config=8,
-        # early allocations besides those engine.mem_init computes (wait tables, PID hash):
-        # the pkmap and fixmap page tables (page_table_range_init, + the kernel PMD with PAE),
-        # the SMP trampoline (smp_alloc_memory), page 1, the EBDA page, the ACPI wakeup page
+        # other early allocations: before 2.6.35 engine.bootmem places each one (page 1, the
+        # ACPI wakeup page, the SMP trampoline, the fixmap/pkmap page tables, the PAE kernel
+        # PMD); this block is what later releases of the 2.6 family take
         early_alloc_kb=(24, 28), percpu_pages_per_cpu=8, smp_alt_kb=0, initrd_kb=0,
         text_bytes=0x220474, data_bytes=0xfb950, init_gap_pages=5),
         slab_default="slab", thp=False, fixmap_tail_slots=1, image_gap_pages=(0, 0),

@@ -21,9 +21,11 @@ After arch/x86/mm/init_32.c and init.c (6.1):
   qemu32 CPU is Meltdown-affected) keep GLOBAL only on kernel text and rodata.
 * permanent_kmaps_init() allocates the pkmap page table; the fixmap gets its page
   table(s) and the local APIC / IO-APIC slots are mapped uncached.
-Simplified: .data..ro_after_init pages, cpu_entry_area contents, early ioremaps and
-BPF images in the vmalloc area (whose read-only direct-map aliases split a large page on
-small machines) are not mapped; 2.6 builds without a rodata size write-protect the text only.
+Simplified: .data..ro_after_init pages, cpu_entry_area contents, early ioremaps and the
+classic-BPF program ptp_classifier_init() vmallocs at boot are not mapped (bpf_prog_lock_ro()
+-> set_memory_ro() makes its page's direct-map alias read-only and splits that 4 MB page on
+small machines; which frame it gets follows from every allocation before that initcall); 2.6
+builds without a rodata size write-protect the text only.
 """
 from __future__ import annotations
 

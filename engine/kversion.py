@@ -173,6 +173,7 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
 )
 
 
+from .kversion_boot import MEMINIT_RULES  # noqa: E402  (needs Rule and V above)
 from .kversion_log import MESSAGE_RULES  # noqa: E402  (needs Rule and V above)
 from .kversion_mm import MM_RULES  # noqa: E402
 BEHAVIOUR_RULES = BEHAVIOUR_RULES + MM_RULES
@@ -316,34 +317,7 @@ RULES: tuple[Rule, ...] = (
     Rule("log_movable_init", V("5.11"), False, True,
          "arch/x86/mm/highmem_32.c set_highmem_pages_init: \"Initializing Movable for node\" (6.1 ground truth)"),
     Rule("slab_default", V("2.6.23"), "slab", "slub", "init/Kconfig: SLUB default (the 2.6 alias keeps SLAB)"),
-    # -- mem_init() and the "Memory:" line (engine.mem_init) ------------------
-    Rule("boot_pageset", V("2.6.34"), False, True,
-         "mm/page_alloc.c zone_pcp_init: without CONFIG_NUMA the zone's own pagesets (high 6*batch) "
-         "take every page freed singly at boot -> zone->pageset = &boot_pageset (high 0) until "
-         "setup_per_cpu_pageset() (commit 99dcc3e5a94e, this_cpu page allocator conversion)"),
-    Rule("bootmem_bitmap", V("2.6.35"), True, False,
-         "mm/bootmem.c init_bootmem_core/free_all_bootmem_core: a bitmap after the kernel, freed page "
-         "by page at mem_init -> x86 CONFIG_NO_BOOTMEM (early_res, then memblock; approx. release)"),
-    Rule("page0_is_ram", V("2.6.25"), True, False,
-         "arch/x86/mm/init_32.c page_is_ram (e820 RAM only) -> arch/x86/mm/ioremap.c page_is_ram: "
-         "\"if (pagenr == 0) return 0\" and 640K-1M not RAM (approx. release)"),
-    Rule("zone_wait_tables", V("4.9"), True, False,
-         "mm/page_alloc.c zone_wait_table_init: alloc_bootmem_node(entries * sizeof(wait_queue_head_t)), "
-         "entries = spanned/256 rounded up to a power of 2, 4 .. 4096 -> removed (commit 9dcb8b685fc3, "
-         "\"mm: remove per-zone hashtable of bitlock waitqueues\")"),
-    Rule("pidhash", V("4.15"), True, False,
-         "kernel/pid.c pidhash_init: \"PID hash table entries: %d\", an hlist_head per entry, at most "
-         "4096 -> removed with the IDR conversion (commit e8cfbc245e24, \"pid: remove pidhash\")"),
-    Rule("page_cgroup_bytes", V("2.6.27"), 0, 20,
-         "mm/page_cgroup.c alloc_node_page_cgroup: a boot-time array of struct page_cgroup {flags, "
-         "mem_cgroup, page, lru} per spanned page, \"allocated %ld bytes of page_cgroup\" (commit 52d4b9ac0b98)"),
-    Rule("page_cgroup_bytes", V("2.6.39"), 20, 16,
-         "include/linux/page_cgroup.h: pc->page removed (commit 6b3ae58efca0)"),
-    Rule("page_cgroup_bytes", V("3.3"), 16, 8,
-         "include/linux/page_cgroup.h: pc->lru removed, {flags, mem_cgroup} (memcg naturalization, 3.3)"),
-    Rule("page_cgroup_bytes", V("3.19"), 8, 0,
-         "mm/page_cgroup.c removed: page->mem_cgroup (\"mm: page_cgroup: rename file to mm/swap_cgroup.c\", 3.19)"),
-) + MESSAGE_RULES + BEHAVIOUR_RULES
+) + MEMINIT_RULES + MESSAGE_RULES + BEHAVIOUR_RULES
 
 
 # The permanent fixmap slot count (fixmap.h enum fixed_addresses: the kmap slots, KM_TYPE_NR or

@@ -42,7 +42,7 @@ KFENCE_DEFAULT_POOL_KB = (255 + 1) * 2 * 4
 # the Flavour fields config= (and boot(initrd=)) set through early_input()
 EARLY_KEYS = ("initrd_kb", "page_cgroup_kb", "kfence_pool_kb", "log_buf_kb", "crashkernel_kb",
               "percpu_pages_per_cpu", "memcg", "stackdepot_kb", "trampoline_kb", "brk_pgt_pages",
-              "initial_map_pgt", "debug_pagealloc")
+              "initial_map_pgt", "debug_pagealloc", "initrd_start_pfn")
 
 
 def early_input(k: str, name: str, v, fl):
@@ -55,6 +55,14 @@ def early_input(k: str, name: str, v, fl):
         if v and fl.version < (5, 12):
             raise ConfigError(f"config: {k}: KFENCE exists from Linux 5.12 (this kernel is {fl.release})")
         return KFENCE_DEFAULT_POOL_KB if v else 0
+    if name == "initrd_start_pfn":        # a physical address (the log's RAMDISK start)
+        try:
+            addr = int(v, 0) if isinstance(v, str) else v
+        except ValueError:
+            addr = None
+        if not isinstance(addr, int) or isinstance(addr, bool) or not 0 <= addr < 1 << 36:
+            raise ConfigError(f"config: {k} must be a physical address like 0x8b2000, got {v!r}")
+        return addr >> 12
     if name in ("initial_map_pgt", "brk_pgt_pages"):      # a page-table count / the log's BRK kB
         if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 4 << 20:
             raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
@@ -212,3 +220,4 @@ def memory_counts(bs) -> tuple[int, int]:
         physpages = sum(z.present for z in zones)
         return free, physpages - sum(z.managed for z in zones)
     return free, old_reserved_pages(bs)
+

@@ -18,10 +18,13 @@ def pair(request):
 
 
 def runtime_ro_aliases(gt, m) -> set[int]:
-    """Large pages the running system split by making a vmalloc'd page read-only
-    (set_memory_ro on a vmalloc alias of a lowmem page: ptp_classifier_init()'s BPF JIT image;
-    cpa_process_alias() changes the direct-map alias too) -- not boot state.  A highmem page
-    (1G, 3G, PAE) has no direct-map alias: nothing is split."""
+    """Large pages the running system split by making a vmalloc'd page read-only -- not boot
+    state: sock_init()'s ptp_classifier_init() -> bpf_prog_create() -> bpf_prog_alloc_no_stats()
+    vmallocs the classic BPF program ("pages=1" in vmallocinfo), and with no JIT (i386 has no
+    ARCH_WANT_DEFAULT_BPF_JIT) bpf_prog_lock_ro() -> set_memory_ro(); cpa_process_alias()
+    makes the direct-map alias read-only and split_large_page() splits its 4 MB page.  The
+    frame is whatever the buddy allocator hands out at that initcall (not modelled).  A highmem
+    page (1G, 3G, PAE) has no direct-map alias: nothing is split."""
     ranges = real_ranges(gt)
     vm = {phys for s, e, pg, rw, glb, nx, phys, c in ranges
           if m.layout.vmalloc_start <= s < m.layout.vmalloc_end and not rw

@@ -105,7 +105,7 @@ def test_mmviz_walk_4mb_2mb_and_4k_pages():
     four_k = mmviz("walk", "0xc0100000", "--lesson", "page-walk", "--step", "2")
     assert "10+10+12: [768|256|0x0]" in four_k
     # the kernel PDE is _PAGE_TABLE (0x067): no D in a PDE that references a table
-    assert re.search(r"PDE .* entry 09fc0067  P RW US A\n", four_k)
+    assert re.search(r"PDE .* entry 0117a067  P RW US A\n", four_k)
     assert re.search(r"PTE .* entry 00100161  P A D G\n", four_k)
     # 2.6.24 without CONFIG_DEBUG_RODATA: PDE 768 is itself a 4 MB page
     pse = mmviz("walk", "0xc0100000", "--lesson", "page-walk", "--step", "16")

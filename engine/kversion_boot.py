@@ -1,0 +1,56 @@
+"""Versioned rules of the boot-time memory accounting: mem_init(), the "Memory:" line and the
+early (bootmem/memblock) allocations that decide where free pages and reserved pages lie
+(engine.mem_init).  Part of engine.kversion.RULES; kept apart so that module stays small.
+"""
+from __future__ import annotations
+
+from .kversion import Rule, V
+
+MEMINIT_RULES: tuple[Rule, ...] = (
+    # -- mem_init() and the "Memory:" line (engine.mem_init) ------------------
+    Rule("boot_pageset", V("2.6.34"), False, True,
+         "mm/page_alloc.c zone_pcp_init: without CONFIG_NUMA the zone's own pagesets (high 6*batch) "
+         "take every page freed singly at boot -> zone->pageset = &boot_pageset (high 0) until "
+         "setup_per_cpu_pageset() (commit 99dcc3e5a94e, this_cpu page allocator conversion)"),
+    Rule("bootmem_bitmap", V("2.6.35"), True, False,
+         "mm/bootmem.c init_bootmem_core/free_all_bootmem_core: a bitmap after the kernel, freed page "
+         "by page at mem_init -> x86 CONFIG_NO_BOOTMEM (early_res, then memblock; approx. release)"),
+    # -- where the early allocations lie (pre-2.6.34 per-CPU residue, engine.mem_init) -------
+    Rule("head_pgt_pg0", V("2.6.30"), True, False,
+         "arch/x86/kernel/head_32.S: the first page tables at pg0 (_end rounded to a page), one more "
+         "until they map INIT_MAP_BEYOND_END = LOW_PAGES/8 + (PAGE_TABLE_SIZE + ALLOCATOR_SLOP) * 4096 "
+         "beyond their own end; setup_bootmem_allocator() reserves them with the image "
+         "(min_low_pfn = PFN_UP(init_pg_tables_end)) -> in .brk, reserve_brk() (2.6.30, \"x86: use "
+         "brk allocation for initial kernel pagetable\"; checked: pg0 in 2.6.29's head_32.S, __brk_base in 2.6.30's)"),
+    Rule("initrd_relocate", V("2.6.26"), False, True,
+         "arch/x86/kernel/setup.c reserve_initrd/relocate_initrd: an initrd ending above lowmem moves to "
+         "find_e820_area(0, end_of_lowmem, size, PAGE_SIZE), \"Allocated new RAMDISK\" "
+         "(approx. release: in 2.6.27's setup.c; 2.6.24's setup_32.c setup_bootmem_allocator() disables "
+         "an initrd beyond max_low_pfn instead)"),
+    Rule("pcpu_min_unit_pages", V("2.6.30"), 0, 16,
+         "mm/percpu.c pcpu_embed_first_chunk: unit = max(static + reserved + dyn, PCPU_MIN_UNIT_SIZE = "
+         "PFN_ALIGN(64 << 10)), the tail of each unit beyond what it uses given back with "
+         "free_bootmem() (checked in 2.6.30-2.6.34); before, init/main.c setup_per_cpu_areas: "
+         "ALIGN(PERCPU_ENOUGH_ROOM) per CPU, back to back"),
+    Rule("pcpu_min_unit_pages", V("2.6.37"), 16, 8,
+         "include/linux/percpu.h PCPU_MIN_UNIT_SIZE PFN_ALIGN(32 << 10) (64K in 2.6.34, 32K in 2.6.37)"),
+    Rule("page0_is_ram", V("2.6.25"), True, False,
+         "arch/x86/mm/init_32.c page_is_ram (e820 RAM only) -> arch/x86/mm/ioremap.c page_is_ram: "
+         "\"if (pagenr == 0) return 0\" and 640K-1M not RAM (approx. release)"),
+    Rule("zone_wait_tables", V("4.9"), True, False,
+         "mm/page_alloc.c zone_wait_table_init: alloc_bootmem_node(entries * sizeof(wait_queue_head_t)), "
+         "entries = spanned/256 rounded up to a power of 2, 4 .. 4096 -> removed (commit 9dcb8b685fc3, "
+         "\"mm: remove per-zone hashtable of bitlock waitqueues\")"),
+    Rule("pidhash", V("4.15"), True, False,
+         "kernel/pid.c pidhash_init: \"PID hash table entries: %d\", an hlist_head per entry, at most "
+         "4096 -> removed with the IDR conversion (commit e8cfbc245e24, \"pid: remove pidhash\")"),
+    Rule("page_cgroup_bytes", V("2.6.27"), 0, 20,
+         "mm/page_cgroup.c alloc_node_page_cgroup: a boot-time array of struct page_cgroup {flags, "
+         "mem_cgroup, page, lru} per spanned page, \"allocated %ld bytes of page_cgroup\" (commit 52d4b9ac0b98)"),
+    Rule("page_cgroup_bytes", V("2.6.39"), 20, 16,
+         "include/linux/page_cgroup.h: pc->page removed (commit 6b3ae58efca0)"),
+    Rule("page_cgroup_bytes", V("3.3"), 16, 8,
+         "include/linux/page_cgroup.h: pc->lru removed, {flags, mem_cgroup} (memcg naturalization, 3.3)"),
+    Rule("page_cgroup_bytes", V("3.19"), 8, 0,
+         "mm/page_cgroup.c removed: page->mem_cgroup (\"mm: page_cgroup: rename file to mm/swap_cgroup.c\", 3.19)"),
+)

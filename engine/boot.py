@@ -211,7 +211,7 @@ class BootState:
             pos += n << 12
         if fl.head_pgt_pg0 and not fl.brk_pgt_pages:       # before 2.6.30: pg0 after _end
             from .bootmem import pg0_tables
-            n = pg0_tables(pos >> 12, cfg.pae, fl.version)
+            n = pg0_tables(pos >> 12, cfg.pae, fl.head_pae_tables)
             res.append(Reservation("kernel pg0 (head_32.S early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
             pos += n << 12
         kernel_end_pfn = pos >> 12

@@ -23,19 +23,19 @@ BOOTMEM_ORDER = ("mem_map", "zone wait tables", "percpu", "PID hash table",
                  "Dentry cache hash table", "Inode-cache hash table")
 
 
-def pg0_tables(end_pfn: int, pae: bool, version: tuple[int, ...]) -> int:
+def pg0_tables(end_pfn: int, pae: bool, pae_tables: bool) -> int:
     """Page tables head_32.S builds at pg0 (page-aligned _end) before 2.6.30.
 
     It adds one table after another until what they map reaches INIT_MAP_BEYOND_END bytes
     beyond the tables' own end (``cmpl %ebp,%eax; jb 10b``): INIT_MAP_BEYOND_END =
     BOOTBITMAP_SIZE (LOW_PAGES/8) + (PAGE_TABLE_SIZE + ALLOCATOR_SLOP 4) pages, PAGE_TABLE_SIZE =
     LOW_PAGES/1024, or LOW_PAGES/512 + 4 when PTRS_PER_PMD > 1 (PAE).  Each table maps 4 MB
-    (2.6.24 builds 2-level tables even for PAE kernels), 2 MB with the PAE path of 2.6.25+
-    (2.6.27's head_32.S).  setup_bootmem_allocator() reserves them with the image.
+    (2.6.24 builds 2-level tables even for PAE kernels), 2 MB with the PAE path
+    (``pae_tables``: rule head_pae_tables).  setup_bootmem_allocator() reserves them with the image.
     """
     table_size = LOW_PAGES // 512 + 4 if pae else LOW_PAGES // 1024
     beyond = LOW_PAGES // 8 + (table_size + 4) * 4096
-    span = (2 << 20) if pae and version >= (2, 6, 25) else (4 << 20)
+    span = (2 << 20) if pae and pae_tables else (4 << 20)
     edi, eax, n = end_pfn << 12, 0, 0
     while True:
         edi, eax, n = edi + 4096, eax + span, n + 1
@@ -170,7 +170,7 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
       the PID hash, the dentry and inode hashes, page_cgroup (page-aligned), the rest.
     """
     fl, lim, cfg = bs.cfg.flavour, bs.max_low_pfn, bs.cfg
-    early_res = fl.version >= (2, 6, 27)
+    early_res = fl.early_alloc_model == "early_res"
     bm = Bootmem(bs, taken, hint_for_low=early_res)
     out = []
 
@@ -188,7 +188,7 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
         put(what, initrd_start(bs, n, bm.taken + [(kernel_end, kernel_end + bitmap)] * (not fl.initrd_relocate)),
             n, owner)
     blob = by.get("early allocations (page tables, log buffer, ...)")
-    if fl.version < (2, 6, 35) and blob is not None:
+    if fl.early_alloc_model != "memblock" and blob is not None:
         page = 4096
         if early_res:
             put("EX TRAMPOLINE (early_res)", 1, 1)

@@ -34,6 +34,18 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "ALIGN(PERCPU_ENOUGH_ROOM) per CPU, back to back"),
     Rule("pcpu_min_unit_pages", V("2.6.37"), 16, 8,
          "include/linux/percpu.h PCPU_MIN_UNIT_SIZE PFN_ALIGN(32 << 10) (64K in 2.6.34, 32K in 2.6.37)"),
+    Rule("head_pae_tables", V("2.6.25"), False, True,
+         "arch/x86/kernel/head_32.S: PAE kernels build PAE tables from the start (swapper_pg_pmd, one "
+         "table per 2 MB); 2.6.24 builds 2-level tables (4 MB each) and switches in paging_init() "
+         "(approx. release: absent from 2.6.24's head_32.S, present in 2.6.27's)"),
+    Rule("early_alloc_model", V("2.6.27"), "setup_32", "early_res",
+         "arch/x86/kernel/setup_32.c setup_bootmem_allocator()/setup_arch() (page 1, acpi_reserve_bootmem's "
+         "page, smp_alloc_memory, pagetable_init's tables) -> early_res (e820.c: \"BIOS data page\", "
+         "\"EX TRAMPOLINE\", reserve_trampoline_memory, init_memory_mapping's \"PGTABLE\", a low "
+         "bootmap, alloc_bootmem_low(WAKEUP_SIZE 0x4000)); checked in 2.6.27 and 2.6.31, field case 04"),
+    Rule("early_alloc_model", V("2.6.35"), "early_res", "memblock",
+         "x86 early_res replaced by memblock (arch/x86/mm/memblock.c, 2.6.35): mmviz places the other "
+         "early allocations as one calibrated block"),
     Rule("page0_is_ram", V("2.6.25"), True, False,
          "arch/x86/mm/init_32.c page_is_ram (e820 RAM only) -> arch/x86/mm/ioremap.c page_is_ram: "
          "\"if (pagenr == 0) return 0\" and 640K-1M not RAM (approx. release)"),

@@ -183,9 +183,9 @@ def test_head_32_pg0_tables_before_2630():
     """head_32.S's pg0 loop: 3 tables for 2.6.24's ~5 MB image (4 with PAE's larger
     INIT_MAP_BEYOND_END); reserved with the image; none from 2.6.30 (.brk)."""
     from engine.bootmem import pg0_tables
-    assert pg0_tables(0x4DC, False, (2, 6, 24)) == 3
-    assert pg0_tables(0x4DC, True, (2, 6, 24)) == 4
-    assert pg0_tables(0x4DC, True, (2, 6, 27)) == 7          # 2 MB per PAE table
+    assert pg0_tables(0x4DC, False, False) == 3
+    assert pg0_tables(0x4DC, True, False) == 4               # 2.6.24: 4 MB per table, PAE's size
+    assert pg0_tables(0x4DC, True, True) == 7                # 2.6.25+: 2 MB per PAE table
     for kernel, n in (("2.6.24", 3), ("2.6.29", 3), ("2.6.31", 0)):
         m = engine.Machine.boot(ram="1G", kernel=kernel)
         got = sum(r.nr_pages for r in m.boot_state.reservations if r.what.startswith("kernel pg0"))

@@ -18,7 +18,8 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from scenarios.textsafe import sanitize
 
@@ -73,41 +74,92 @@ def check_writable(path: Path, is_dir: bool = False) -> None:
 
 
 def render_ansi(app: Any) -> str:
-    """The current screen as the bytes a truecolor terminal would be sent."""
+    """The current screen as the bytes a truecolor terminal would be sent.  The compositor's
+    record of what changed since the last frame (which Frames reads) is left as it was."""
     from rich.console import Console
     w, h = app.size
     console = Console(width=w, height=h, file=io.StringIO(), force_terminal=True,
                       color_system="truecolor", legacy_windows=False, safe_box=False,
                       _environ={})
-    update = app.screen._compositor.render_update(full=True, screen_stack=app._background_screens)
+    compositor = app.screen._compositor
+    changed = set(compositor._dirty_regions)
+    update = compositor.render_update(full=True, screen_stack=app._background_screens)
+    compositor._dirty_regions.update(changed)
     console.print(update, end="")
     return console.file.getvalue()
 
 
 class Frames:
-    """Frames of one recording as terminal output.  The screen is rendered in full and cut
-    where the panes meet, as Textual's compositor cuts it; each piece is positioned
-    absolutely, and a frame writes only the pieces that differ from the frame before it (all
-    of a row whose cuts moved).  Replayed in order, every frame shows exactly the screen
-    render_ansi() gives, and a step that redraws two panes costs two panes."""
+    """Frames of one recording as terminal output.  The screen is cut where the panes meet,
+    as Textual's compositor cuts it; each piece is positioned absolutely, and a frame writes
+    only the pieces that differ from the frame before it (all of a row whose cuts moved).
+    Replayed in order, every frame shows exactly the screen render_ansi() gives, and a step
+    that redraws two panes costs two panes.
+
+    Only the pieces the compositor marked changed since the last frame are rendered (the
+    regions Textual itself would repaint on a terminal, ``_dirty_regions``); the first frame,
+    a resize, a screen change or moved cuts render everything.  Nothing else may take those
+    marks between frames (render_ansi() leaves them)."""
 
     def __init__(self) -> None:
         from rich.console import Console
         self.console = Console(file=io.StringIO(), force_terminal=True, color_system="truecolor",
                                legacy_windows=False, safe_box=False, _environ={})
         self.rows: dict[int, tuple[tuple[int, ...], dict[int, str]]] = {}
+        self.drawn: tuple[Any, Any] = (None, None)       # (compositor, size) of the last frame
+
+    def _spans(self, compositor: Any) -> dict[int, list[tuple[int, int]]] | None:
+        """{row: [(x1, x2), ...]} to render, or None for the whole screen."""
+        dirty, size = compositor._dirty_regions, compositor.size
+        if (compositor, size) != self.drawn or size.region in dirty or not self.rows:
+            return None
+        rows = self.rows
+        cuts = compositor.cuts
+        if any(tuple(cuts[y][:-1]) != rows[y][0] for y in range(size.height)):
+            return None
+        spans: dict[int, list[tuple[int, int]]] = {}
+        for y, x1, x2 in compositor._regions_to_spans(dirty):
+            spans.setdefault(y, []).append((x1, x2))
+        return spans
 
     def next(self, app: Any) -> str:
         """The output that turns the previous frame (none at first) into the screen now."""
         from rich.control import Control
         from textual._compositor import visible_screen_stack
+        from textual.geometry import Region
         compositor = app.screen._compositor
         visible_screen_stack.set(app._background_screens)    # as render_update(full=True)
+        spans = self._spans(compositor) if not app._background_screens else None
+        if spans is None:
+            crop = compositor.size.region
+            chops = compositor._render_chops(crop, lambda y: True)
+        elif spans:
+            crop = Region.from_union(list(compositor._dirty_regions))
+            chops = compositor._render_chops(crop, spans.__contains__)
+        else:
+            chops = []
         compositor._dirty_regions.clear()
-        chops = compositor._render_chops(compositor.size.region, lambda y: True)
+        self.drawn = (compositor, compositor.size)
         console, out, rows = self.console, [], self.rows
         move_to = Control.move_to
         for y, chop in enumerate(chops):
+            if spans is not None:
+                row_spans = spans.get(y)
+                if row_spans is None:
+                    continue
+                cuts, old = rows[y]
+                new = dict(old)
+                ends = compositor.cuts[y][1:]
+                for x, end in zip(cuts, ends):
+                    if not any(x < x2 and x1 < end for x1, x2 in row_spans):
+                        continue                     # not marked: as the last frame drew it
+                    strip = chop[x]
+                    text = strip.render(console) if strip is not None else ""
+                    new[x] = text
+                    if old.get(x) != text:
+                        out.append(move_to(x, y).segment.text + text)
+                rows[y] = (cuts, new)
+                continue
             cuts = tuple(chop)
             old_cuts, old = rows.get(y, ((), {}))
             if cuts != old_cuts:
@@ -162,8 +214,60 @@ async def settle(pilot: Any, rounds: int = 200) -> None:
     raise RuntimeError("the app did not settle: messages keep coming")
 
 
+_PARSED_CSS: dict[tuple, list] = {}       # (CSS variables, Textual's key) -> parsed rule sets
+
+
+@contextmanager
+def css_parsed_once() -> Iterator[None]:
+    """Parse each piece of CSS once per process, not once per app.
+
+    Textual keeps parsed rules per Stylesheet (``Stylesheet._parse_cache``, keyed by the
+    CSS text, where it came from, its scope and priority), and each app makes new ones:
+    the .tcss file and every widget's DEFAULT_CSS were parsed again for every lesson
+    recorded in a process (a third of a lesson's start).  Inside this block every
+    Stylesheet looks in one process-wide cache first, keyed by its CSS variables as well
+    (the parsed rules depend on nothing else); the rule sets are shared read-only, as
+    Textual already shares them between the parses of one Stylesheet."""
+    from textual.css.stylesheet import Stylesheet
+    parse_rules = Stylesheet._parse_rules
+
+    def cached(self: Any, css: str, read_from: Any, is_default_rules: bool = False,
+               tie_breaker: int = 0, scope: str = "") -> list:
+        key = (tuple(self._variables.items()), css, read_from, is_default_rules, tie_breaker, scope)
+        rules = _PARSED_CSS.get(key)
+        if rules is None:
+            rules = parse_rules(self, css, read_from, is_default_rules, tie_breaker, scope)
+            _PARSED_CSS[key] = rules
+        return rules
+    Stylesheet._parse_rules = cached        # type: ignore[method-assign]
+    try:
+        yield
+    finally:
+        Stylesheet._parse_rules = parse_rules          # type: ignore[method-assign]
+
+
+@contextmanager
+def no_collector_pauses() -> Iterator[None]:
+    """No garbage collection while frames are taken (a recording is a batch job: its garbage
+    is collected when it ends, in one pass instead of ~15 young collections per lesson)."""
+    import gc
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
 async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callable[[Any, int], None],
                 only: int | None = None) -> int:
+    with css_parsed_once():
+        return await _play_app(lesson, lang, size, on_frame, only)
+
+
+async def _play_app(lesson: Any, lang: str, size: tuple[int, int],
+                    on_frame: Callable[[Any, int], None], only: int | None) -> int:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
     from app.app import MmvizApp
     app = MmvizApp(lesson=lesson, lang=lang)
@@ -187,11 +291,12 @@ async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callabl
             on_frame(app, only)
             return total
         await settle(pilot)
-        on_frame(app, 0)
-        for i in range(1, total + 1):
-            app.action_step()
-            await settle(pilot)
-            on_frame(app, i)
+        with no_collector_pauses():          # the app's own policy is on from its mount
+            on_frame(app, 0)
+            for i in range(1, total + 1):
+                app.action_step()
+                await settle(pilot)
+                on_frame(app, i)
         return total
 
 

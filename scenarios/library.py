@@ -2,7 +2,9 @@
 (``--lessons DIR`` and the config file's ``lessons``), and how a LESSON argument is found."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
+from typing import Any
 
 from .loader import load_lesson
 from .model import Lesson, LessonError
@@ -55,7 +57,7 @@ def first_lesson() -> Lesson | None:
     keyed = []
     for i, path in enumerate(lesson_paths()):
         try:
-            head = tomllib.loads(read_lesson_text(path)).get("lesson")
+            head = lesson_head(read_lesson_text(path))
         except (LessonError, tomllib.TOMLDecodeError, RecursionError, ValueError):
             continue                                   # it would not load either
         if not isinstance(head, dict):
@@ -76,6 +78,29 @@ def first_lesson() -> Lesson | None:
             return lessons[0] if lessons else None
         return lesson
     return None
+
+
+_LESSON_HEADER = re.compile(r"^[ \t]*\[[ \t]*lesson[ \t]*\][ \t]*(#.*)?$", re.M)
+_TABLE_HEADER = re.compile(r"^[ \t]*\[", re.M)
+
+
+def lesson_head(text: str) -> Any:
+    """A lesson file's ``[lesson]`` table, as ``tomllib.loads(text).get("lesson")`` gives it,
+    parsing only the text up to the end of that table when that is valid TOML (the rest of
+    a file, its steps, is 90 % of it).  A line that starts with ``[`` can end a valid prefix
+    only as a table header (inside a string or an array the prefix would not parse), so the
+    prefix holds the whole table; otherwise the whole file is parsed."""
+    import tomllib
+    found = _LESSON_HEADER.search(text)
+    if found is not None:
+        end = _TABLE_HEADER.search(text, found.end())
+        try:
+            head = tomllib.loads(text[:end.start()] if end else text).get("lesson")
+        except tomllib.TOMLDecodeError:
+            head = None
+        if isinstance(head, dict):
+            return head
+    return tomllib.loads(text).get("lesson")
 
 
 def lesson_status() -> list[tuple[Path, Lesson | None, LessonError | None]]:

@@ -1,6 +1,7 @@
 """Start-up: what the first frame needs and nothing else, with the same screen as before.
 
-- ``mmviz`` with no lesson loads one lesson file, the first in teaching order;
+- ``mmviz`` with no lesson loads one lesson file, the first in teaching order, reading only
+  the ``[lesson]`` table of the others;
 - the command line starts without garbage collection (imports and boot allocate about a
   million long-lived objects and collecting them frees nothing); the app's collector policy
   turns it on at mount, every other command before it runs, and main() leaves the process as
@@ -48,6 +49,23 @@ def test_lesson_files_are_loaded_once_for_the_default_lesson(monkeypatch):
     real = library.load_lesson
     monkeypatch.setattr(library, "load_lesson", lambda p: loaded.append(p) or real(p))
     assert first_lesson() is not None and len(loaded) == 1
+
+
+@pytest.mark.parametrize("text", [
+    '[lesson]\norder = 1\ntags = [\n  ["a"],\n]\nid = "x"\n[[step]]\n',       # array rows
+    'x = """\n[lesson]\n"""\n[lesson]\nid = "y"\norder = 3\n[[step]]\n',          # in a string
+    '[lesson]\nid = "z"\ns = """\n[foo]\n"""\norder = 2\n[[step]]\n',
+    '  [ lesson ]  # c\nid = "q"\n  [other]\nk = 1\n',
+    'title = "no lesson table"\n[[step]]\n'])
+def test_the_lesson_table_is_read_as_from_the_whole_file(text):
+    import tomllib
+
+    from scenarios.library import lesson_head, lesson_paths
+    from scenarios.loader import read_lesson_text
+    assert lesson_head(text) == tomllib.loads(text).get("lesson")
+    for path in lesson_paths():
+        whole = read_lesson_text(path)
+        assert lesson_head(whole) == tomllib.loads(whole)["lesson"]
 
 
 @pytest.mark.parametrize("command", [["lessons"], ["check", "buddy"]])

@@ -54,6 +54,7 @@ class SafeMonochrome(Monochrome):
 # with what it scans; the panes' kept rows leave little garbage)
 GC_THRESHOLDS = (10_000, 20, 100)
 FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
+DEFAULT_FRONT = ("vmap", "walk", "physical", "buddy", "slab")     # panes in front at step 0
 
 
 def gc_policy_on() -> tuple[int, int, int]:
@@ -135,7 +136,7 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         self.set_reactive(MmvizApp.lang, lang if lang in ("en", "zh") else "en")
         self._autoplay: Any = None
         self.last_error = ""
-        self.front: tuple[str, ...] = ("vmap", "walk", "physical", "buddy", "slab")
+        self.front: tuple[str, ...] = DEFAULT_FRONT
         self.layout_wanted = layout or "auto"
         self.plan: Any = None
         self.lesson_timeline: Any = None       # the lesson while a typed command explores a branch
@@ -236,10 +237,15 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         if sel is None:
             sel = self._user_selection or self._lesson_selection()
         self.set_reactive(MmvizApp.selection, sel)
-        if result is not None:
-            front = front_for(result.focus, result.op)
-            if front:
-                self.front = (*front, *[p for p in self.front if p not in front])
+        # the panes in front are those of the steps taken so far, the latest first, whichever
+        # way the step was reached (a step without a focus kept the panes of the step shown
+        # before it: a step back or Home showed other panes than stepping forward)
+        front = DEFAULT_FRONT
+        for r in self.timeline.results:
+            step_front = front_for(r.focus, r.op)
+            if step_front:
+                front = (*step_front, *[p for p in front if p not in step_front])
+        self.front = front
         self._apply_layout(deferred=False)         # the new view is published next
         self._publish(touched)
 

@@ -131,3 +131,25 @@ async def test_tab_bar_click_brings_a_pane_in_front():
         await pilot.click("#pane-tabs", offset=(x + 1, 0))
         await pilot.pause()
         assert set(visible_panes(app)) == {"lesson", "slab"}
+
+
+@pytest.mark.parametrize("lesson", ["buddy", "memory-map", "kmalloc-vmalloc"])
+async def test_panes_in_front_depend_on_the_step_not_the_way_there(lesson):
+    """At 120x40 (medium: the lesson beside the step's panes) every step shows the same panes
+    stepping forward, stepping back from the end, and after Home: a step without a focus
+    shows the latest earlier step's panes, not the panes of the step shown before it."""
+    app = MmvizApp(lesson=lesson)
+    async with app.run_test(size=(120, 40)) as pilot:
+        n = len(app.timeline)
+        forward = [visible_panes(app)]
+        for _ in range(n):
+            await pilot.press("right")
+            await pilot.pause()
+            forward.append(visible_panes(app))
+        for k in range(n - 1, -1, -1):
+            await pilot.press("left")
+            await pilot.pause()
+            assert visible_panes(app) == forward[k], f"step {k} reached back from {k + 1}"
+        await pilot.press("right", "home")
+        await pilot.pause()
+        assert visible_panes(app) == forward[0], "step 0 after Home"

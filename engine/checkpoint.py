@@ -206,8 +206,10 @@ def save(m: Machine, extra: Any = None, shared: tuple = (), like: Checkpoint | N
     from . import checkpoint_kmem
     memo = _memo(m, m.__dict__, shared)
     kmem = m.__dict__.get("kmem")
-    if kmem is not None:                            # the slab layer: cache by cache, below
-        memo[id(kmem)] = kmem
+    if kmem is not None:                            # the slab layer: cache by cache, below;
+        memo[id(kmem)] = kmem                       # a cache is restored in place, so any
+        for c in kmem.caches.values():              # reference to it keeps the live object
+            memo[id(c)] = c
     with _collector_paused():
         state, extra = _copy((m.__dict__, extra), memo)
         like_kmem = like.kmem if like is not None and like.machine is m else None
@@ -250,6 +252,8 @@ def restore(m: Machine, ck: Checkpoint, shared: tuple = (),
     kmem = ck.state.get("kmem")
     if ck.kmem is not None:
         memo[id(kmem)] = kmem
+        for c, _, _ in ck.kmem.states:
+            memo[id(c)] = c
     with _collector_paused():
         state, extra = _copy((ck.state, ck.extra), memo)
         if ck.kmem is not None:

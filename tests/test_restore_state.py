@@ -208,3 +208,25 @@ def test_a_move_names_the_caches_it_copied_back():
     assert all(m.kmem.caches[name] is c for name, c in before.items() if name in m.kmem.caches)
     t = tl.last_move.touched(m)
     assert t is not None and copied <= t.caches
+
+
+@pytest.mark.parametrize("kernel", ["6.1", "2.6"])
+def test_a_cache_held_outside_the_slab_layer_is_still_the_live_one(kernel):
+    """A restore puts kmem caches back into the same objects, so a reference to a cache from
+    anywhere in the machine (not only from KmemCaches) still finds the live cache."""
+    import engine
+    from engine import checkpoint
+    m = engine.Machine.boot(ram="160M", kernel=kernel)
+    va = m.kmalloc(40)
+    cache = m.slab_of(va).cache
+    m.__dict__["held"] = [cache]
+    ck = checkpoint.save(m)
+    before = m.proc("/proc/slabinfo")
+    m.kmalloc(40)
+    m.kfree(va)
+    names: list[str] = []
+    checkpoint.restore(m, ck, caches=names)
+    assert m.__dict__["held"][0] is cache is m.kmem.caches[cache.name]
+    assert cache.name in names
+    assert m.proc("/proc/slabinfo") == before
+    m.check()

@@ -45,17 +45,27 @@ class Question:
         return self.text.get(lang) or self.text.get("en", "")
 
     def check(self, reply: str) -> bool:
-        """Is the learner's reply right?  Numbers may be hex, decimal or 4K-style."""
+        """Is the learner's reply right?  Numbers may be hex, decimal or 4K-style; where the
+        answer is shown in hex, bare hex digits (c0000000) are read as hex, as the quiz does."""
         reply = reply.strip()
         if isinstance(self.answer, bool):
             return reply.lower() in (("true", "yes", "y", "1", "是") if self.answer
                                      else ("false", "no", "n", "0", "否"))
         if isinstance(self.answer, int):
+            if self.shown.lower().startswith("0x") and _hex_value(reply) == self.answer:
+                return True     # c0000000: how the panes and the kernel print it (%08lx)
             try:
                 return int(expr.eval_text(reply, {})) == self.answer
             except expr.ExprError:
                 return False
         return reply.lower() == str(self.answer).lower()
+
+
+def _hex_value(reply: str) -> int | None:
+    try:
+        return int(reply, 16)
+    except ValueError:
+        return None
 
 
 @dataclass

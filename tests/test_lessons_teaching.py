@@ -202,3 +202,18 @@ async def test_tui_start_shows_kernel_prerequisites_and_try_it_commands():
         assert lesson.tries[0].cmd in text
         if getattr(lesson, "requires", None):
             assert "Do first: " in text
+
+
+@pytest.mark.parametrize("lesson", ["memory-map", "page-walk"])
+def test_hex_answers_accepted_as_the_panes_print_them(lesson):
+    """An address shown as 0xc0000000 is right typed as c0000000 or C0000000 (how the panes and
+    the kernel print it, %08lx), as 0xc0000000 and in decimal; a wrong number still is wrong."""
+    tl = Timeline(find_lesson(lesson))
+    hex_questions = [r.question for r in tl.run_all()
+                     if r.question is not None and r.question.shown.startswith("0x")]
+    assert hex_questions
+    for q in hex_questions:
+        bare = q.shown[2:]
+        for reply in (bare, bare.upper(), q.shown, str(q.answer), f"  {bare.zfill(8)} "):
+            assert q.check(reply), (lesson, q.shown, reply)
+        assert not q.check(format(q.answer + 1, "x"))

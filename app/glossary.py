@@ -29,10 +29,11 @@ class GlossaryScreen(ModalScreen[None]):
         t = Text()
         t.append("Glossary 术语表\n\n" if self.lang == "en" else "术语表 Glossary\n\n", "bold")
         for term in GLOSSARY:
-            first, second = (term.zh, term.en) if self.lang == "zh" else (term.en, term.zh)
+            first = term.zh if self.lang == "zh" else term.en
+            second = term.other_name(self.lang)
             gloss = term.gloss_zh if self.lang == "zh" else term.gloss_en
             t.append(first, "bold cyan")
-            t.append(f"  {second}  ")
+            t.append(f"  {second}  " if second else "  ")
             t.append(f"[{term.ident}]\n", "magenta")
             t.append(f"    {gloss}\n")
         with VerticalScroll():

@@ -16,6 +16,13 @@ class Term(NamedTuple):
     gloss_en: str
     gloss_zh: str
 
+    def other_name(self, lang: str) -> str:
+        """The term in the other language, or "" in zh where the zh term already holds the
+        English one (阶（order）, TLB（快表）): it is not said twice."""
+        if lang == "zh":
+            return "" if self.en.lower() in self.zh.lower() else self.en
+        return self.zh
+
 
 GLOSSARY: tuple[Term, ...] = (
     Term("page frame", "页框", "struct page, pfn",
@@ -89,7 +96,8 @@ def lines(lang: str = "en") -> list[str]:
     out = []
     for t in GLOSSARY:
         if lang == "zh":
-            out.append(f"{t.zh}（{t.en}）  [{t.ident}]  {t.gloss_zh}")
+            other = t.other_name(lang)
+            out.append(f"{t.zh}{f'（{other}）' if other else ''}  [{t.ident}]  {t.gloss_zh}")
         else:
             out.append(f"{t.en} ({t.zh})  [{t.ident}]  {t.gloss_en}")
     return out

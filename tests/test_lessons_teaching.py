@@ -217,3 +217,12 @@ def test_hex_answers_accepted_as_the_panes_print_them(lesson):
         for reply in (bare, bare.upper(), q.shown, str(q.answer), f"  {bare.zfill(8)} "):
             assert q.check(reply), (lesson, q.shown, reply)
         assert not q.check(format(q.answer + 1, "x"))
+
+
+def test_zh_glossary_names_each_english_term_once():
+    """阶（order）is not printed 阶（order）（order）: the English term appears exactly once in
+    each zh entry's name, whether the zh term holds it or it is added."""
+    from scenarios.glossary import GLOSSARY, lines
+    for term, line in zip(GLOSSARY, lines("zh")):
+        name = line.split("  [", 1)[0].lower()
+        assert name.count(term.en.lower()) == 1, line

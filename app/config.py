@@ -173,6 +173,9 @@ def _check(s: Settings, data: dict[str, Any], at: _Lines) -> None:
             fail("lessons", "lessons must be a folder or a list of folders")
         base = s.path.parent
         s.lessons = [base / Path(d).expanduser() for d in v]
+        for d, folder in zip(v, s.lessons):
+            if not folder.is_dir():     # as --lessons says; a silent empty picker helps nobody
+                fail("lessons", f"lessons: {d}: not a folder")
     record = data.get("record", {})
     if not isinstance(record, dict):
         fail("record", "record must be a table ([record] size = \"160x48\")")

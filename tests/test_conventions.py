@@ -180,6 +180,7 @@ def test_config_init_writes_a_file_that_loads(tmp_path):
     ('[keymap]\nstep = ""\n', 2, "keys separated by commas"),
     ('[record]\nsize = "huge"\n', 2, "record.size"),
     ('theme = "a\n', 1, "bad TOML"),
+    ('lang = "en"\nlessons = ["no-such-folder"]\n', 2, "lessons: no-such-folder: not a folder"),
 ])
 def test_a_bad_config_is_one_located_line(tmp_path, text, where, words):
     path = write(tmp_path, text)

@@ -20,7 +20,8 @@ BOOT_FLAGS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpu
 def boot_options(ns: argparse.Namespace) -> dict[str, Any] | None:
     """The machine configuration the boot options ask for, or None (bad values are reported
     as one line by mmviz when the machine boots)."""
-    cfg = {k: getattr(ns, k) for k in BOOT_FLAGS if getattr(ns, k, None) not in (None, False)}
+    # `is` tests: --cpus 0 must reach make_config (and be refused there), not drop as False
+    cfg = {k: v for k in BOOT_FLAGS if (v := getattr(ns, k, None)) is not None and v is not False}
     if getattr(ns, "config", None):            # --config KEY=VALUE: build options, as boot() takes them
         from .cli_boot import _config
         cfg["config"] = _config(ns.config)

@@ -38,3 +38,11 @@ def test_a_bad_machine_before_run_is_one_line(monkeypatch, capsys):
     assert cli.main(["--ram", "3Q", "run", "buddy"]) != 0
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and "ram" in err[0].lower()
+
+
+@pytest.mark.parametrize("cpus", ["0", "-1"])
+def test_cpus_out_of_range_is_refused_not_ignored(capsys, cpus):
+    # --cpus 0 once compared equal to False and was dropped: a 1-CPU machine booted silently
+    assert cli.main(["--cpus", cpus, "--text"]) != 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and "cpus" in err[0] and "1.." in err[0]

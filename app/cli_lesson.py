@@ -150,7 +150,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
         if step.listing:
             caption, text = listing(step.listing, lang)
             print(f"   ┌ {caption}")
-            for line in text.splitlines():
+            for line in text.expandtabs(8).splitlines():     # aligned as cat shows them
                 print(f"   │ {line}")
             print("   └")
         for e in step.errata:

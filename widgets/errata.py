@@ -17,7 +17,7 @@ def teaching_text(step: Any, lang: str) -> Text:
     if shown:
         caption, text = shown
         t.append(f"{caption}\n", "bold underline")
-        for line in text.splitlines():
+        for line in text.expandtabs(8).splitlines():      # /proc/N/status has tabs
             t.append(f"  {line}\n", "bold red" if "✗" in line else "cyan")
         t.append("\n")
     return t

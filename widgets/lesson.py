@@ -89,7 +89,7 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
         else:
             items = result.items
             shown = [tr(lang, "lesson.repeat", done=len(items), failed=result.errors)] \
-                if items is not None else result.result_text().rstrip("\n").splitlines() or [""]
+                if items is not None else result.result_text().expandtabs(8).rstrip("\n").splitlines() or [""]
             if len(shown) == 1:
                 t.append(" = ")
                 t.append(engine_phrase(shown[0], lang) + "\n", "green")

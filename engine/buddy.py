@@ -16,6 +16,12 @@ straight to and from the buddy lists.
 On the hot paths events are appended as raw tuples ``(EventClass, *fields)``;
 ``Machine.events`` turns them into event objects when they are read (a NamedTuple
 costs ~0.5 us to build, a tuple ~0.05 us).
+
+Each zone's ``buddy_order`` maps the head pfn of every block to its state: a free
+block's order (PageBuddy + page_private in the kernel), or for a block handed out by
+alloc_pages() an *allocated code* ``(owner + 1) << 4 | order`` (>= 16: never equal to
+an order), so allocation and free each change one dict entry and free_pages_check()
+reads the block's order and owner there (the kernel reads them from struct page).
 """
 from __future__ import annotations
 
@@ -38,8 +44,20 @@ def _take_first(z: Zone, tail: dict, order: int) -> int:
     return pfn
 
 
+ALLOCATED = 16                      # buddy_order values from here up: allocated blocks
+# the allocated code of a block, per owner and order: (owner + 1) << 4 | order
+ALLOC_CODE = tuple(tuple(((owner + 1) << 4) | order for order in range(MAX_ORDER))
+                   for owner in range(len(OWNER_NAMES)))
+
+
+def alloc_code_owner(code: int) -> int:
+    """The OWNER_* code of an allocated code."""
+    return (code >> 4) - 1
+
+
 def rmqueue(z: Zone, order: int, events: list | None) -> int:
-    """__rmqueue_smallest() + expand(): returns the first pfn, or -1 if no block is free."""
+    """__rmqueue_smallest() + expand(): returns the first pfn, or -1 if no block is free.
+    The block's buddy_order entry is left for the caller to mark allocated."""
     heads, tails = z.free_head, z.free_tail
     for current in range(order, MAX_ORDER):
         head = heads[current]
@@ -52,7 +70,6 @@ def rmqueue(z: Zone, order: int, events: list | None) -> int:
     else:
         return -1
     bo = z.buddy_order
-    del bo[pfn]
     while current > order:                 # expand(): upper halves to the list heads
         current -= 1
         upper = pfn + (1 << current)
@@ -70,9 +87,12 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
 
     6.x puts the block at the list *tail* when its next-higher buddy is free
     (buddy_merge_likely) so it stays free longer; 2.6 always uses the head.
+    The block's own buddy_order entry (an allocated code) is replaced or dropped.
     """
     z.free_pages += 1 << order
-    bo = z.buddy_order          # this zone's free blocks only: no zone test needed
+    bo = z.buddy_order          # this zone's blocks only: no zone test needed
+    if pfn in bo:
+        del bo[pfn]
     while order < MAX_ORDER - 1:
         buddy = pfn ^ (1 << order)
         if bo.get(buddy) != order:
@@ -107,13 +127,11 @@ _FILLS = [[bytes([owner]) * (1 << order) for order in range(MAX_ORDER)]
           for owner in range(len(OWNER_NAMES))]
 
 
-
 class BuddyAllocator:
-    """The buddy state over all zones besides the zones' free lists: the blocks handed
-    out (``allocated``) and memoryviews of the mem_map columns the allocator writes
-    (30 ns a store instead of numpy's 80-350 ns).  The allocation and free paths that
-    use them are engine.page_alloc's alloc_pages() and free_pages() (the engine's
-    hottest path)."""
+    """The buddy state over all zones besides the zones' free lists and block heads:
+    memoryviews of the mem_map columns the allocator writes and reads (30 ns a store
+    instead of numpy's 80-350 ns).  The allocation and free paths that use them are
+    engine.page_alloc's alloc_pages() and free_pages() (the engine's hottest path)."""
 
     def __init__(self, zones: list[Zone], memmap: MemMap, merge_likely: bool) -> None:
         self.zones = zones
@@ -121,9 +139,27 @@ class BuddyAllocator:
         self.merge_likely = merge_likely
         # orders below this: a freed block buddy_merge_likely() may put at the list's tail
         self.likely_below = MAX_ORDER - 2 if merge_likely else 0
-        # head pfn -> order of every block handed out by alloc_pages (for checks on free)
-        self.allocated: dict[int, int] = {}
         self._views()
+
+    @property
+    def allocated(self) -> dict[int, int]:
+        """head pfn -> order of every block handed out by alloc_pages (a new dict, built
+        from the zones' buddy_order: for one block use :meth:`allocated_order`)."""
+        return {pfn: code & 15 for z in self.zones for pfn, code in z.buddy_order.items()
+                if code >= ALLOCATED}
+
+    def allocated_order(self, pfn: int) -> int | None:
+        """The order of the allocated block whose head is ``pfn``, None if it is not one."""
+        code = self.allocated_code(pfn)
+        return None if code is None else code & 15
+
+    def allocated_code(self, pfn: int) -> int | None:
+        """The allocated code ``(owner + 1) << 4 | order`` of the block whose head is
+        ``pfn``, None if it is not the head of an allocated block."""
+        if not 0 <= pfn < len(self._zone) or self._zone[pfn] < 0:
+            return None
+        code = self.zones[self._zone[pfn]].buddy_order.get(pfn)
+        return code if code is not None and code >= ALLOCATED else None
 
     def _views(self) -> None:
         mm = self.memmap

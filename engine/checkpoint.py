@@ -68,15 +68,11 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
         zc = copy.copy(z)
         for k, v in z.__dict__.items():
             if type(v) is dict:
-                setattr(zc, k, v.copy())            # ints only: buddy_order
+                setattr(zc, k, v.copy())            # ints only: buddy_order (block heads)
             elif type(v) is list:                   # free_head/free_tail: lists of dicts of ints
                 setattr(zc, k, [d.copy() for d in v] if v and type(v[0]) is dict else v.copy())
         memo[id(z)] = zc
         keep.append(z)
-    buddy = state.get("buddy")
-    if buddy is not None:
-        memo[id(buddy.allocated)] = buddy.allocated.copy()
-        keep.append(buddy.allocated)
     frames = state.get("frames")
     if frames is not None:
         fc = copy.copy(frames)

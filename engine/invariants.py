@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from . import physmem as pm
+from .buddy import ALLOCATED, alloc_code_owner
 from .errors import InvariantError
 from .zone import MAX_ORDER
 
@@ -48,8 +49,9 @@ def check_buddy(m: Machine) -> None:
                     if z.buddy_order.get(b) == order and z.contains(b):
                         _fail(f"zone {z.name}: free buddies {min(pfn, b):#x} and {max(pfn, b):#x} "
                               f"of order {order} were left unmerged")
-        if seen != len(z.buddy_order):
-            _fail(f"zone {z.name}: {len(z.buddy_order)} PageBuddy heads but {seen} listed blocks")
+        heads = sum(1 for code in z.buddy_order.values() if code < ALLOCATED)
+        if seen != heads:
+            _fail(f"zone {z.name}: {heads} PageBuddy heads but {seen} listed blocks")
         if total != z.free_pages:
             _fail(f"zone {z.name}: free_pages={z.free_pages} but the lists hold {total} pages")
         if cover.max(initial=0) > 1:
@@ -65,10 +67,17 @@ def check_buddy(m: Machine) -> None:
         reserved = (mm.flags[z.start_pfn:z.end_pfn] & pm.PG_reserved) != 0
         if np.any(reserved & is_free):
             _fail(f"zone {z.name}: a reserved frame is on a free list")
-        held = sum(1 << o for p, o in m.buddy.allocated.items() if z.contains(p))
+        held = sum(1 << (code & 15) for code in z.buddy_order.values() if code >= ALLOCATED)
         if z.managed != z.free_pages + held:
             _fail(f"zone {z.name}: managed={z.managed} but free {z.free_pages} + allocated "
                   f"{held} = {z.free_pages + held}")
+    owner = mm.owner
+    for z in m.all_zones:
+        for pfn, code in z.buddy_order.items():
+            if code >= ALLOCATED and owner[pfn] != alloc_code_owner(code):
+                _fail(f"allocated block {pfn:#x} was handed out to "
+                      f"{pm.OWNER_NAMES[alloc_code_owner(code)]} but mem_map says "
+                      f"{pm.OWNER_NAMES[int(owner[pfn])]}")
     for pfn, order in m.buddy.allocated.items():
         blk = mm.owner[pfn:pfn + (1 << order)]
         if np.any(blk == pm.OWNER_FREE) or np.any(blk == pm.OWNER_HOLE):

@@ -38,7 +38,7 @@ def check_kalloc(m: Machine) -> None:
         _fail(f"slab: {len(kc.slab_of)} frames map to slabs but the caches hold {slab_pages}")
     large = 0
     for head, (order, _) in kc.large.items():
-        if m.buddy.allocated.get(head) != order:
+        if m.buddy.allocated_order(head) != order:
             _fail(f"kmalloc_large block {head:#x} is not an allocated order-{order} block")
         for p in range(head, head + (1 << order)):
             if p in owned or kc.large_of.get(p) != head:

@@ -85,6 +85,7 @@ class Machine:
         self.frames = FrameStore(self.max_pfn << 12)
         self.page_alloc = PageAllocator(self, bs.zones, self.memmap, cfg.flavour.buddy_merge_likely)
         self.buddy, self.gfp = self.page_alloc.buddy, self.page_alloc.gfp
+        self._gfp_fast = self.page_alloc._fast          # alloc_pages()'s per-GFP entries
         self.rng = random.Random(cfg.seed)
         self.comm = "insmod"             # the task name the kernel's messages show
         self.dmesg_facts: DmesgFacts | None = None    # booted from a real log: what it said (engine.dmesg)

@@ -11,7 +11,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
-from .buddy import _FILLS, BuddyAllocator, free_one_page, rmqueue
+from .buddy import (_FILLS, ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_owner,
+                    free_one_page, rmqueue)
 from .errors import BadFree, ConfigError, OutOfMemory
 from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
 from .gfp import GfpTable
@@ -145,7 +146,6 @@ class PageAllocator:
         any).  Raises BadFree ("BUG: Bad page state ...") otherwise, nothing changed.
         The events go to the running operation (``events`` is its list: m.trace)."""
         m = self.m
-        got = self.buddy.allocated.get(pfn)
         z = None
         for zz in self.zones:
             if zz.start_pfn <= pfn < zz.start_pfn + zz.spanned:
@@ -153,9 +153,10 @@ class PageAllocator:
                 break
         if z is None:
             raise BadFree(f"BUG: Bad page state: pfn:{pfn:#x} is not a RAM page")
-        if got is None:
+        code = z.buddy_order.get(pfn)
+        if code is None or code < ALLOCATED:
             mm = m.memmap
-            if pfn in z.buddy_order or mm.owner[pfn] == pm.OWNER_FREE:
+            if code is not None or mm.owner[pfn] == pm.OWNER_FREE:
                 raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
                               f"(double free: the page is already free)")
             if mm.flags[pfn] & pm.PG_reserved:
@@ -163,14 +164,15 @@ class PageAllocator:
                               f"(page is reserved)")
             raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
                           f"(not the first page of an allocated block)")
+        got = code & 15
         if got != order:
             raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
                           f"(freed with order {order}, allocated with order {got})")
-        if expect_owner is not None and self.buddy._owner[pfn] != expect_owner:
+        owner = alloc_code_owner(code)
+        if expect_owner is not None and owner != expect_owner:
             raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
-                          f"(page belongs to {pm.OWNER_NAMES[int(m.memmap.owner[pfn])]})")
-        del self.buddy.allocated[pfn]
-        _free_block(self.buddy, z, pfn, order, m.trace)
+                          f"(page belongs to {pm.OWNER_NAMES[owner]})")
+        _free_block(m, z, pfn, order)
 
 
 def _alloc_failure(msg: str, mask: int, order: int, trace=None) -> OutOfMemory:
@@ -188,6 +190,7 @@ _SIZES = tuple(1 << o for o in range(MAX_ORDER))          # pages in a block of 
 # buddy_merge_likely: (pfn | size) ^ _UP[order] is the buddy of the pair's block at order+1
 _UP = tuple(3 << o for o in range(MAX_ORDER))
 _TOP_ORDER = MAX_ORDER - 1
+_PAGES_CODE = ALLOC_CODE[OWNER_PAGES][0]                   # + order: an alloc_pages() block
 
 
 # -- Machine.alloc_pages / Machine.free_pages --------------------------------------------
@@ -210,12 +213,10 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
         ConfigError: "order: must be 0..10 (MAX_ORDER is 11), got 11"
             "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
     Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
-    pa = self.page_alloc
     try:
-        z, classzone, name, zero, hot, slow = pa._fast[gfp]
+        z, classzone, name, zero, hot, slow = self._gfp_fast[gfp]
     except KeyError:                               # first use of this argument
-        z, classzone, name, zero, hot, slow = pa.gfp_entry(gfp)
-    events = None
+        z, classzone, name, zero, hot, slow = self.page_alloc.gfp_entry(gfp)
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
     # free_area[order] list has a block: rmqueue() without a split, and no event but ours
@@ -224,44 +225,55 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
         head = z.free_head[order]
         if head and z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
             pfn = head.popitem()[0]
-            del z.buddy_order[pfn]
+            z.buddy_order[pfn] = ALLOC_CODE[owner][order]
             z.free_pages -= size
-        else:
-            events = self.trace.begin()
-            pfn = -1
-            if z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
-                pfn = rmqueue(z, order, events)
-            if pfn < 0:
-                z = pa.choose_zone(slow[0], order, slow[1], classzone, name, events)
-                pfn = rmqueue(z, order, events)
+            b = self.buddy
+            if b._watch[pfn >> CHUNK_SHIFT]:       # a checkpoint shares the chunk: copy it first
+                self.memmap._copy_out(pfn >> CHUNK_SHIFT)
+            if order:
+                b._owner[pfn:pfn + size] = _FILLS[owner][order]
+            else:
+                b._owner[pfn] = owner
+            b._refcount[pfn] = 1
+            ev = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
+            tr = self.trace
+            if tr.direct:                          # our only event, a bare tuple until read
+                tr.current = ev
+            else:                                  # inside another operation: its list
+                tr.add(ev)
+            if zero:
+                for p in range(pfn, pfn + size):
+                    self.frames.zero_frame(p)
+            return pfn
+        events = self.trace.begin()
+        pfn = -1
+        if z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
+            pfn = rmqueue(z, order, events)
+        if pfn < 0:
+            z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
+            pfn = rmqueue(z, order, events)
     else:                                          # every zone, both watermarks
         events = self.trace.begin()
-        z = pa.choose_zone(slow[0], order, slow[1], classzone, name, events)
+        z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
         pfn = rmqueue(z, order, events)
         size = _SIZES[order]
-    b = pa.buddy
-    if b._watch[pfn >> CHUNK_SHIFT]:               # a checkpoint shares the chunk: copy it first
-        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
-    if order:
-        b._owner[pfn:pfn + size] = _FILLS[owner][order]
-    else:
-        b._owner[pfn] = owner
-    b._refcount[pfn] = 1
-    b.allocated[pfn] = order
+    z.buddy_order[pfn] = ALLOC_CODE[owner][order]           # (rmqueue() counted the pages)
+    _store(self.buddy, pfn, order, owner, 1)
     ev = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
     if events is not None:
         events.append(ev)
-    else:
-        tr = self.trace
-        if tr.depth:                               # inside another operation: its list
-            if tr.current is not None:
-                tr.current.append(ev)
-        else:                                      # our only event, a bare tuple until read
-            tr.current = ev if tr.record else None
     if zero:
         for p in range(pfn, pfn + size):
             self.frames.zero_frame(p)
     return pfn
+
+
+def _store(b: BuddyAllocator, pfn: int, order: int, owner: int, refcount: int) -> None:
+    """mem_map's owner column over a block and its head's refcount (copy-on-write first)."""
+    if b._watch[pfn >> CHUNK_SHIFT]:
+        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
+    b._owner[pfn:pfn + _SIZES[order]] = _FILLS[owner][order]
+    b._refcount[pfn] = refcount
 
 
 def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
@@ -277,33 +289,24 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
             free)", or "(freed with order 0, allocated with order 1)".
     Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
     b = self.buddy
-    got = b.allocated.pop(pfn, None)
-    if got != order or b._owner[pfn] != OWNER_PAGES:
-        if got is not None:
-            b.allocated[pfn] = got
-        self.page_alloc.free(pfn, order, self.trace.begin())   # free_pages_check() says why
+    try:
+        z = b.zones[b._zone[pfn]]
+    except IndexError:                             # not a frame of mem_map
+        z = b.zones[0]
+    bo = z.buddy_order
+    if bo.get(pfn) != _PAGES_CODE + order:         # free_pages_check() says why
+        self.page_alloc.free(pfn, order, self.trace.begin())
         return
-    _free_block(b, b.zones[b._zone[pfn]], pfn, order, self.trace)
-
-
-def _free_block(b: BuddyAllocator, z: Zone, pfn: int, order: int, tr) -> None:
-    """__free_pages() of a checked block (its ``allocated`` entry gone): mem_map back to
-    free, then __free_one_page() (its no-merge case inlined), and the FreePages event
-    (the operation's only one, outside another operation, stays a bare tuple: engine.trace)."""
-    if b._watch[pfn >> CHUNK_SHIFT]:
-        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
     size = _SIZES[order]
+    if b._watch[pfn >> CHUNK_SHIFT]:               # a checkpoint shares the chunk: copy it first
+        self.memmap._copy_out(pfn >> CHUNK_SHIFT)
     if order:
         b._owner[pfn:pfn + size] = _FILLS[OWNER_FREE][order]
     else:
         b._owner[pfn] = OWNER_FREE
     b._refcount[pfn] = 0
-    bo = z.buddy_order
     if order < _TOP_ORDER and bo.get(pfn ^ size) == order:
-        events = tr.begin()                        # merges: __free_one_page()
-        fpfn, forder = free_one_page(z, pfn, order, False, events, b.merge_likely)
-        if events is not None:
-            events.append((FreePages, z.name, pfn, order, fpfn, forder))
+        _free_merge(self, z, pfn, order)           # merges: __free_one_page()
         return
     z.free_pages += size                           # __free_one_page() without a merge
     if order < b.likely_below and bo.get((pfn | size) ^ _UP[order]) == order + 1:
@@ -312,8 +315,23 @@ def _free_block(b: BuddyAllocator, z: Zone, pfn: int, order: int, tr) -> None:
         z.free_head[order][pfn] = None
     bo[pfn] = order
     ev = (FreePages, z.name, pfn, order, pfn, order)
-    if tr.depth:
-        if tr.current is not None:
-            tr.current.append(ev)
-    else:                                          # our only event, a bare tuple until read
-        tr.current = ev if tr.record else None
+    tr = self.trace
+    if tr.direct:                                  # our only event, a bare tuple until read
+        tr.current = ev
+    else:
+        tr.add(ev)
+
+
+def _free_block(m: "Machine", z: Zone, pfn: int, order: int) -> None:
+    """__free_pages() of a checked block: mem_map back to free, __free_one_page()."""
+    _store(m.buddy, pfn, order, OWNER_FREE, 0)
+    _free_merge(m, z, pfn, order)
+
+
+def _free_merge(m: "Machine", z: Zone, pfn: int, order: int) -> None:
+    """__free_one_page() (merges) of a block whose mem_map is free again, and the
+    FreePages event."""
+    events = m.trace.begin()
+    fpfn, forder = free_one_page(z, pfn, order, False, events, m.buddy.merge_likely)
+    if events is not None:
+        events.append((FreePages, z.name, pfn, order, fpfn, forder))

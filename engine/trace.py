@@ -21,19 +21,42 @@ class Trace:
     """The event log of the machine's operations (see the module docstring)."""
 
     def __init__(self, events: list | None = None) -> None:
-        self.record = True           # False: operations keep no events (replays)
+        self._record = True          # False: operations keep no events (replays)
         self.depth = 0               # operations open: 0 outside any
+        # outside any operation and recording: a hot-path operation's one event *is* the
+        # events (``current = ev``); else it goes through :meth:`add`
+        self.direct = True
         self.current = events        # the running or last outermost operation's events
         self._need_list = False
         self._built_of: list | None = None     # the list read last and how many of its
         self._built = 0                        # entries are objects already
         self.on_failure = None       # called with the error an outermost operation raised
 
+    @property
+    def record(self) -> bool:
+        """False: operations keep no events (a timeline's replays)."""
+        return self._record
+
+    @record.setter
+    def record(self, value: bool) -> None:
+        self._record = value
+        self.direct = bool(value) and not self.depth
+
+    def add(self, ev) -> None:
+        """The event of a hot-path operation (one event, no bracket of its own) when
+        :attr:`direct` is off: into the running operation's list, or dropped."""
+        if self.depth:
+            if self.current is not None:
+                self.current.append(ev)
+        else:
+            self.current = ev if self._record else None
+
     # -- the bracket ---------------------------------------------------------------
     def __enter__(self) -> list | None:
         if not self.depth:
-            self.current = [] if self.record else None
+            self.current = [] if self._record else None
         self.depth += 1
+        self.direct = False
         ev = self.current
         if ev is None and self._need_list:
             ev = []                  # a scratch list, dropped (the code appends unguarded)
@@ -42,6 +65,8 @@ class Trace:
 
     def __exit__(self, exc_type, exc, tb) -> bool:
         self.depth -= 1
+        if not self.depth:
+            self.direct = self._record
         if exc is not None and not self.depth and self.on_failure is not None:
             self.on_failure(exc)     # the kernel's report of the failure (engine.kmsg)
         return False
@@ -57,7 +82,7 @@ class Trace:
         (the parent's inside another operation).  Nothing to close."""
         if self.depth:
             return self.current
-        self.current = events = [] if self.record else None
+        self.current = events = [] if self._record else None
         return events
 
     # -- reading -------------------------------------------------------------------

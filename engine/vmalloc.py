@@ -238,7 +238,7 @@ class Vmalloc:
                 if pfn in frames:
                     fail(f"vmalloc: frame {pfn:#x} backs two vmalloc pages")
                 frames.add(pfn)
-                if m.memmap.owner[pfn] != pm.OWNER_VMALLOC or m.buddy.allocated.get(pfn) != 0:
+                if m.memmap.owner[pfn] != pm.OWNER_VMALLOC or m.buddy.allocated_order(pfn) != 0:
                     fail(f"vmalloc: frame {pfn:#x} of area {a.start:#x} is not an allocated "
                          f"vmalloc page")
                 hit = pt.lookup(a.start + (i << 12))
@@ -257,7 +257,7 @@ class Vmalloc:
         for pfn in self.orphans:           # freed by vfree, still mapped by a process
             mem = m.memmap
             if pfn in frames or mem.owner[pfn] != pm.OWNER_VMALLOC or \
-                    m.buddy.allocated.get(pfn) != 0 or \
+                    m.buddy.allocated_order(pfn) != 0 or \
                     not 1 <= mem.mapcount[pfn] == mem.refcount[pfn]:
                 fail(f"vmalloc: vfree'd frame {pfn:#x} is not held by its user mappings "
                      f"alone (mapcount {mem.mapcount[pfn]}, refcount {mem.refcount[pfn]})")

@@ -25,8 +25,10 @@ class Zone:
         # list as two insertion-ordered dicts of pfns -- free_head[order] holds the
         # blocks list_add()ed (the list's head is its *last* key), free_tail[order]
         # those list_add_tail()ed (in list order) -- so the list is
-        # reversed(free_head) + free_tail; and buddy_order, the PageBuddy/page_private
-        # order of every free block's first page.
+        # reversed(free_head) + free_tail; and buddy_order, every block head's state: the
+        # PageBuddy/page_private order of a free block's first page, or for a block
+        # alloc_pages() handed out its allocated code (owner + 1) << 4 | order, >= 16
+        # (engine.buddy.ALLOCATED), so one dict entry changes per allocation and free.
         self.free_pages = 0
         self.free_head: list[dict[int, None]] = [{} for _ in range(MAX_ORDER)]
         self.free_tail: list[dict[int, None]] = [{} for _ in range(MAX_ORDER)]

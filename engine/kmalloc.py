@@ -113,6 +113,8 @@ class KmemCaches:
         for name, size, align, flags in BOOT_CACHES_61:
             if (self.pae and name in NON_PAE_ONLY_61) or self.ram < MIN_RAM_61.get(name, 0):
                 continue
+            if name == "anon_vma_chain" and not self.flavour.anon_vma_chain:
+                continue                                  # 2.6.34 anon_vma_init() adds it
             self._new(name, PAE_SIZES_61.get(name, size) if self.pae else size, align, flags)
             if self.pae and name in PAE_ONLY_61:
                 self._new(*PAE_ONLY_61[name])
@@ -131,6 +133,8 @@ class KmemCaches:
             dma.append(self._new(dname, size, flags="h", gfp_extra="GFP_DMA", early=early))
         for name, size, align, flags in BOOT_CACHES_26:
             self._new(name, size, align, flags)
+            if name == "anon_vma" and self.flavour.anon_vma_chain:   # 2.6.34 anon_vma_init()
+                self._new("anon_vma_chain", 24, 0, "")    # vma, anon_vma, two list_heads
 
     def general_cache(self, size: int):
         """kmem_find_general_cachep(): the first general cache that holds size bytes."""

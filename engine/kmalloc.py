@@ -240,11 +240,11 @@ class KmemCaches:
             raise KernelOops(f"kernel BUG at mm/slub.c: kfree: BUG_ON(!PageCompound(page)) "
                              f"(pfn {pfn:#x} is not a slab page)")
         pid = m.current or 0
-        raise BadFree(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
-                      f"object pointer: 0x{kptr(m, vaddr)}\n"
-                      f"[6.1 goes on to __free_pages() the page: its count drops and it is freed "
-                      f"at zero (a reserved page fails with \"Bad page state\"); mmviz leaves the "
-                      f"machine as it was]")
+        raise warn_once(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
+                        f"object pointer: 0x{kptr(m, vaddr)}\n"
+                        f"[6.1 goes on to __free_pages() the page: its count drops and it is freed "
+                        f"at zero (a reserved page fails with \"Bad page state\"); mmviz leaves the "
+                        f"machine as it was]", "free_large_kmalloc")
 
     def kfree(self, m: Machine, vaddr: int, events, cpu: int = 0) -> None:
         if vaddr <= ZERO_SIZE_PTR:                 # ZERO_OR_NULL_PTR
@@ -346,3 +346,12 @@ def _must_grow(cache, cpu: int, kind: str) -> bool:
         slab = cache.cpu_slab[cpu]
         return not cache.cpu_free[cpu] and not (slab is not None and slab.free) and not cache.partial
     return not cache.ac[cpu] and not cache.slabs_partial and not cache.slabs_free
+
+
+def warn_once(msg: str, site: str) -> BadFree:
+    """A WARN_ON_ONCE() + pr_warn_once() report: logged the first time only (engine.kmsg
+    keeps the sites that have warned).  Built here: a local in the raising frame would tie
+    the exception and the frame in a cycle."""
+    err = BadFree(msg)
+    err.once = site
+    return err

@@ -289,6 +289,11 @@ def report_failure(m: Machine, err, lines=None) -> None:
         lines = failure_lines(m, err)
     if lines and isinstance(err, OutOfMemory) and not isinstance(err, OomKilled):
         lines = ratelimit(m, tuple(lines))
+    site = err.__dict__.get("once")                     # WARN_ON_ONCE(): the first time only
+    if lines and site is not None:
+        done = m.__dict__.get("warned_once", ())
+        lines = () if site in done else lines
+        m.warned_once = (*done, site) if site not in done else done
     if lines:
         warn = str(err).startswith("WARNING") or isinstance(err, OutOfMemory)
         printk(m, "warning" if warn else "alert", lines, None)

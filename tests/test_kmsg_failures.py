@@ -272,3 +272,14 @@ def test_repeated_allocation_failures_are_ratelimited(kernel, burst, note):
         m.alloc_pages("GFP_DMA", 10)
     assert m.kmsg[-3] == note.format(fails - burst)     # the next report says how many went
     assert "page allocation failure" in m.kmsg[-2]
+
+
+def test_free_large_kmalloc_warns_once():
+    """WARN_ON_ONCE() + pr_warn_once(): a second kfree() of a non-slab page logs nothing."""
+    m = engine.Machine.boot(ram="64M", kernel="6.1")
+    va = m.layout.page_offset + 0x5000
+    _fails(m, m.kfree, va)
+    log = list(m.kmsg)
+    with pytest.raises(engine.BadFree):
+        m.kfree(va + 0x1000)
+    assert m.kmsg == log

@@ -69,7 +69,12 @@ print(dt, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def main(argv: list[str]) -> None:
-    n = int(argv[0]) if argv else 1_000_000
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_buddy",
+                                     description="buddy ops/s on 1 GB with events, and the "
+                                                 "64 GB PAE boot's time and peak RSS")
+    parser.add_argument("ops", nargs="?", type=int, default=1_000_000, help="operations per run")
+    n = parser.parse_args(argv).ops
     for tuned, what in ((False, "default gc"), (True, "gc as the app runs it")):
         rates = [one_run(n, seed, tuned) for seed in range(5)]
         print(f"buddy: {n:,} mixed ops on 1 GB, events recorded, {what}: median "

@@ -130,14 +130,23 @@ def _drive(ops, alloc, free, live: list) -> None:
 
 
 def main(argv: list[str]) -> None:
+    import argparse
+
     import engine
-    if argv[:1] == ["--bytecodes"]:
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_buddy_ratio",
+                                     description="buddy ops/s: the engine against a textbook "
+                                                 "buddy, same operations, same process")
+    parser.add_argument("ops", nargs="?", type=int, default=300_000, help="operations per run")
+    parser.add_argument("runs", nargs="?", type=int, default=5, help="alternated runs")
+    parser.add_argument("--bytecodes", action="store_true",
+                        help="bytecodes per operation of each side instead of timings")
+    args = parser.parse_args(argv)
+    if args.bytecodes:
         for name, per in bytecodes().items():
             print(f"{name:9} {sum(per.values()):6.1f} bytecodes/op: "
                   + ", ".join(f"{k} {v:.1f}" for k, v in per.items()))
         return
-    n = int(argv[0]) if argv else 300_000
-    runs = int(argv[1]) if len(argv) > 1 else 5
+    n, runs = args.ops, args.runs
     ops = stream(n)
     book, eng = [], []
     for _ in range(runs):

@@ -79,4 +79,11 @@ def main(n: int = 5, lesson: str = "buddy") -> None:
 
 
 if __name__ == "__main__":
-    main(*(int(a) if a.isdigit() else a for a in sys.argv[1:]))
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_serve",
+                                     description="mmviz serve in a headless browser: key press to "
+                                                 "repaint (needs the mmviz[web] extra and playwright)")
+    parser.add_argument("presses", nargs="?", type=int, default=5)
+    parser.add_argument("lesson", nargs="?", default="buddy")
+    args = parser.parse_args()
+    main(args.presses, args.lesson)

@@ -160,9 +160,16 @@ def main(argv: list[str]) -> None:
     if argv[:1] == ["_record"]:                     # the child of record_speed
         print(json.dumps(record_in_process(Path(argv[1]))))
         return
-    what = argv[0] if argv and not argv[0].isdigit() else "all"
-    rest = argv[1:] if argv and not argv[0].isdigit() else argv
-    runs = int(rest[0]) if rest else 5
+    import argparse
+    parser = argparse.ArgumentParser(prog="python -m bench.bench_startup",
+                                     description="first frame in a real terminal, and mmviz "
+                                                 "record speed")
+    parser.add_argument("what", nargs="?", choices=("frame", "record", "all"), default="all")
+    parser.add_argument("runs", nargs="?", type=int, default=5)
+    if argv and argv[0].isdigit():
+        argv = ["all", *argv]                       # python -m bench.bench_startup 3
+    args = parser.parse_args(argv)
+    what, runs = args.what, args.runs
     if what in ("frame", "all"):
         frames(runs)
     if what in ("record", "all"):

@@ -70,4 +70,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
+    import argparse
+    argparse.ArgumentParser(prog="python -m bench.bench_tui",
+                            description=(__doc__ or "").strip().splitlines()[0]).parse_args()
     main()

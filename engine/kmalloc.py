@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .errors import BadFree, ConfigError, KernelError, KernelOops, OutOfMemory
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
-from .kmsg import KernelMessage, kptr, printk
+from .kmsg import KernelMessage, kptr, note, printk
 from .slub import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)
@@ -241,10 +241,8 @@ class KmemCaches:
                              f"(pfn {pfn:#x} is not a slab page)")
         pid = m.current or 0
         raise warn_once(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
-                        f"object pointer: 0x{kptr(m, vaddr)}\n"
-                        f"[6.1 goes on to __free_pages() the page: its count drops and it is freed "
-                        f"at zero (a reserved page fails with \"Bad page state\"); mmviz leaves the "
-                        f"machine as it was]", "free_large_kmalloc")
+                        f"object pointer: 0x{kptr(m, vaddr)}\n" + note("large_kmalloc_free"),
+                        "free_large_kmalloc")
 
     def kfree(self, m: Machine, vaddr: int, events, cpu: int = 0) -> None:
         if vaddr <= ZERO_SIZE_PTR:                 # ZERO_OR_NULL_PTR

@@ -120,8 +120,8 @@ def vmalloc_failure_message(m: Machine, what: str, size: int, area_bytes: int = 
     allocated page array" line mmviz leaves out), "size" (more pages than
     the machine has) or "area" (no room in the vmalloc area; alloc_vmap_area()'s line is
     added by the caller).  ``area_bytes`` is the area with its guard page (area->size).
-    Where the kernel prints nothing, the text says so in brackets: the message still tells
-    the student why vmalloc() returned NULL."""
+    Where the kernel prints nothing, the text says so in brackets (:func:`note`): the message
+    still tells the student why vmalloc() returned NULL.  vmalloc(0): vmalloc_zero_message()."""
     fl = m.config.flavour
     gfp = m.page_alloc.gfp
     style = fl.log_alloc_failure
@@ -140,14 +140,12 @@ def vmalloc_failure_message(m: Machine, what: str, size: int, area_bytes: int = 
         if kind == "vmalloc_error":
             return (f"{m.comm}: vmalloc error: size {got << 12}, page order 0, failed to allocate "
                     f"pages" + _mode(style, mask, gfp.format(mask)))
-        return (f"[vmalloc() returned NULL after {got} of {(area_bytes >> 12) - 1} pages; this "
-                f"kernel logs nothing: __vmalloc_area_node() passes __GFP_NOWARN to warn_alloc()]")
+        return note("vmalloc_pages", got=got, total=(area_bytes >> 12) - 1)
     kind = fl.log_vmalloc_range          # the caller's mask: 6.3 adds __GFP_HIGHMEM only later
     highmem = fl.vmalloc_warn_highmem and kind != "vmalloc_error"
     mask = gfp.parse("GFP_KERNEL | __GFP_HIGHMEM" if highmem else "GFP_KERNEL")
     if kind == "none":
-        why = "more pages than the machine has" if what == "size" else "no room in the vmalloc area"
-        return f"[vmalloc({size}) returned NULL: {why}; this kernel logs nothing more]"
+        return note("vmalloc_size" if what == "size" else "vmalloc_area", size=size)
     if kind == "bytes":
         line = f"vmalloc: allocation failure: {size} bytes"
         if fl.log_vmalloc_failure == "allocated":      # warn_alloc_failed(): two lines
@@ -155,6 +153,80 @@ def vmalloc_failure_message(m: Machine, what: str, size: int, area_bytes: int = 
         return f"{m.comm}: {line}" + _mode(style, mask, gfp.format(mask))
     why = "exceeds total pages" if what == "size" else "vm_struct allocation failed"
     return f"{m.comm}: vmalloc error: size {size}, {why}" + _mode(style, mask, gfp.format(mask))
+
+
+def vmalloc_zero_error(m: Machine):
+    """The OutOfMemory of vmalloc(0) (NULL), worded by vmalloc_zero_message(); a WARN_ON_ONCE()
+    carries its site (``once``), so engine.kmsg.report_failure() logs it the first time only.
+    Built here: a local in the raising frame would tie the exception and the frame in a cycle."""
+    from .errors import OutOfMemory
+    text, site = vmalloc_zero_message(m)
+    err = OutOfMemory(text)
+    if site:
+        err.once = site
+    return err
+
+
+def vmalloc_zero_message(m: Machine) -> tuple[str, str | None]:
+    """vmalloc(0) in the release's words, and the WARN_ON_ONCE() site if it warns.  Up to 5.13
+    __vmalloc_node_range() (2.6.24: __vmalloc_node()) takes "!size" in the same test as "more
+    pages than the machine has": silent before 3.2 (2.6.24 mm/vmalloc.c:496 "if (!size || ...)
+    return NULL;"), "vmalloc: allocation failure: 0 bytes" from 3.2 (rule log_vmalloc_range).
+    From 5.14 "if (WARN_ON_ONCE(!size)) return NULL;" comes first (6.1.0 mm/vmalloc.c:3140): a
+    WARNING, printed the first time only."""
+    fl = m.config.flavour
+    if fl.log_vmalloc_range == "none":
+        return note("vmalloc_zero"), None
+    if fl.log_vmalloc_range != "vmalloc_error":
+        return vmalloc_failure_message(m, "size", 0), None
+    return (f"WARNING: CPU: {m.current_cpu} PID: {m.current or 0} at mm/vmalloc.c __vmalloc_node_range\n"
+            + note("warn_on_once")), "vmalloc_zero"
+
+
+# mmviz's own notes in a kernel error's text: in brackets, never logged (failure_lines() drops
+# them), shown in the user's language (note_zh()); the kernel's own lines stay English
+NOTES = {
+    "vmalloc_pages": (
+        "[vmalloc() returned NULL after {got} of {total} pages; this kernel logs nothing: "
+        "__vmalloc_area_node() passes __GFP_NOWARN to warn_alloc()]",
+        "[vmalloc() 分到 {total} 页中的 {got} 页后返回 NULL；这个内核什么也不打印："
+        "__vmalloc_area_node() 给 warn_alloc() 传了 __GFP_NOWARN]"),
+    "vmalloc_size": (
+        "[vmalloc({size}) returned NULL: more pages than the machine has; this kernel logs nothing more]",
+        "[vmalloc({size}) 返回 NULL：页数比机器的内存还多；这个内核不再打印别的]"),
+    "vmalloc_area": (
+        "[vmalloc({size}) returned NULL: no room in the vmalloc area; this kernel logs nothing more]",
+        "[vmalloc({size}) 返回 NULL：vmalloc 区没有足够的空间；这个内核不再打印别的]"),
+    "vmalloc_zero": (
+        "[vmalloc(0) returned NULL: PAGE_ALIGN(0) is 0 bytes; this kernel logs nothing]",
+        "[vmalloc(0) 返回 NULL：PAGE_ALIGN(0) 是 0 字节；这个内核什么也不打印]"),
+    "warn_on_once": (
+        "[WARN_ON_ONCE(!size): vmalloc(0) returns NULL; the WARNING is printed the first time only]",
+        "[WARN_ON_ONCE(!size)：vmalloc(0) 返回 NULL；这条 WARNING 只在第一次打印]"),
+    "large_kmalloc_free": (
+        "[6.1 goes on to __free_pages() the page: its count drops and it is freed at zero (a "
+        "reserved page fails with \"Bad page state\"); mmviz leaves the machine as it was]",
+        "[6.1 接着对这一页调用 __free_pages()：引用计数减一，减到 0 时释放（保留页会报 "
+        "\"Bad page state\"）；mmviz 让机器保持原样]"),
+}
+
+
+def note(key: str, **values: object) -> str:
+    """mmviz's bracketed note ``key`` (NOTES) in English, as the engine's messages carry it."""
+    return NOTES[key][0].format(**values)
+
+
+def note_zh(line: str) -> str | None:
+    """The Chinese of a bracketed note :func:`note` wrote, its values kept; None if ``line``
+    is no note."""
+    import re
+    for en, zh in NOTES.values():
+        pattern = "".join(f"(?P<{part[1:-1]}>.+?)" if part.startswith("{") else re.escape(part)
+                          for part in re.split(r"(\{\w+\})", en))
+        found = re.fullmatch(pattern, line)
+        if found:
+            return zh.format(**found.groupdict())
+    return None
 
 
 # -- failures the kernel reports (oopses, BUG()s, WARN()s, the segfault line) ------------------
@@ -228,8 +300,9 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
       the die header "Oops: <error code> [#n] ...";
     * a BUG() (KernelOops without .access: "kernel BUG at ..."): the line, then
       "invalid opcode: 0000 [#n] ..." (BUG() is ud2);
-    * a WARN() (BadFree starting "WARNING:"): "------------[ cut here ]------------" (2.6.26+)
-      and its lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",
+    * a WARN() (BadFree, or vmalloc(0)'s OutOfMemory, starting "WARNING:"): "------------[ cut
+      here ]------------" (2.6.26+), its line, show_regs()'s "CPU: ... Comm:" header and its
+      further lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",
       vfree's "Trying to vfree() nonexistent vm area") as they are;
     * SegFault: show_signal_msg()'s "segfault at" line (nothing for a SIGBUS);
     * a page or vmalloc allocation failure (OutOfMemory; not the OOM killer's, which logs its
@@ -247,8 +320,10 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
             pt = [_pagetable_line(m, acc.walk)] if acc.walk is not None and acc.walk.steps else []
             return (text.splitlines()[0], *pf, *pt, _die_header(m, "Oops", code))
         return (*text.splitlines(), _die_header(m, "invalid opcode", 0))
-    if isinstance(err, BadFree):
+    if isinstance(err, BadFree) or (isinstance(err, OutOfMemory) and text.startswith("WARNING:")):
         lines = [ln for ln in text.splitlines() if not ln.startswith("[")]   # not mmviz's notes
+        if lines and lines[0].startswith("WARNING: CPU:"):      # __warn(): show_regs()'s header
+            lines.insert(1, dump_stack_header(m))
         if lines and lines[0].startswith("WARNING:") and m.config.flavour.version >= (2, 6, 26):
             return ("------------[ cut here ]------------", *lines)
         return tuple(lines)
@@ -287,9 +362,9 @@ def report_failure(m: Machine, err, lines=None) -> None:
     from .errors import OomKilled, OutOfMemory
     if lines is None:
         lines = failure_lines(m, err)
-    if lines and isinstance(err, OutOfMemory) and not isinstance(err, OomKilled):
-        lines = ratelimit(m, tuple(lines))
     site = err.__dict__.get("once")                     # WARN_ON_ONCE(): the first time only
+    if lines and isinstance(err, OutOfMemory) and not isinstance(err, OomKilled) and site is None:
+        lines = ratelimit(m, tuple(lines))
     if lines and site is not None:
         done = m.__dict__.get("warned_once", ())
         lines = () if site in done else lines

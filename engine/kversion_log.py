@@ -80,13 +80,17 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "before warn_alloc() (commit 80b1d8fdfad1)"),
     # vmalloc() of more pages than the machine has, or with no room left in the vmalloc area:
     # __vmalloc_node_range()'s own warning (the caller's mask, never __GFP_NOWARN)
-    Rule("log_vmalloc_range", V("3.14"), "none", "bytes",
-         "3.1.3 mm/vmalloc.c __vmalloc_node_range returns NULL silently -> 3.14.1 l.1663 "
-         "warn_alloc_failed(\"vmalloc: allocation failure: %lu bytes\\n\") (release approx.: between 3.1 and 3.14)"),
+    # vmalloc(0) takes the same branch as "more pages than the machine has" until 5.14, which
+    # returns at WARN_ON_ONCE(!size) first (engine.kmsg.vmalloc_zero_message)
+    Rule("log_vmalloc_range", V("3.2"), "none", "bytes",
+         "3.1.3 mm/vmalloc.c:1627 __vmalloc_node_range: if (!size || ...) return NULL silently -> 3.2.7 "
+         "l.1627 goto fail, l.1656 warn_alloc_failed(\"vmalloc: allocation failure: %lu bytes\\n\") "
+         "(3.3.8 l.1683 and 3.14.1 l.1663 the same)"),
     Rule("log_vmalloc_range", V("5.14"), "bytes", "vmalloc_error",
-         "5.12.9 mm/vmalloc.c:2592 \"vmalloc: allocation failure: %lu bytes\" -> 5.14.2 l.2927/2960 "
+         "5.12.9 mm/vmalloc.c:2568 if (!size || ...) goto fail, l.2592 \"vmalloc: allocation failure: %lu "
+         "bytes\" -> 5.14.2 l.2923 if (WARN_ON_ONCE(!size)) return NULL, l.2927/2960 "
          "\"vmalloc error: size %lu, exceeds total pages\" / \"..., vm_struct allocation failed\" "
-         "(release approx.: 5.13 or 5.14)"),
+         "(6.1.0 l.3140, 6.1.158 l.3170 the same) (release approx.: 5.13 or 5.14)"),
     # -- build_all_zonelists() ----------------------------------------------------
     Rule("log_zonelist_order", V("2.6.23"), False, True,
          "page_alloc.c build_all_zonelists \"Built %i zonelists in %s order.\" (zonelist order selection, 2.6.23)"),

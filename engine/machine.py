@@ -443,7 +443,7 @@ class Machine:
         Returns:
             the area's start vaddr.
         Raises:
-            OutOfMemory: "insmod: vmalloc error: size 0, exceeds total pages, mode:0xcc0(GFP_KERNEL),
+            OutOfMemory: "insmod: vmalloc error: size 209715200, exceeds total pages, mode:0xcc0(GFP_KERNEL),
                 nodemask=(null)", "vmap allocation for size N failed: use vmalloc=<size> to increase size".
             ConfigError: "vmalloc: size must be a byte count, got ...".
         Kernel: mm/vmalloc.c vmalloc() -> __vmalloc_node_range() (alloc_vmap_area, vmap_pages_range)."""

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .errors import BadFree, ConfigError, OutOfMemory
 from .kmem_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
-from .kmsg import vmalloc_failure_message
+from .kmsg import vmalloc_failure_message, vmalloc_zero_error
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW
 
 from .page_types import PAGE_SIZE
@@ -92,8 +92,11 @@ class Vmalloc:
             raise ConfigError(f"vmalloc: size must be a byte count, got {size!r}")
         new_msg = m.config.flavour.vmap_fail_message == "alloc_vmap_area"
         nr = (size + PAGE_SIZE - 1) >> 12
-        total = sum(z.managed for z in m.all_zones)
-        if not nr or nr > total:
+        total = sum(z.managed for z in m.all_zones)     # totalram_pages
+        if not nr:
+            raise vmalloc_zero_error(m)
+        # 5.14+ compares the size before PAGE_ALIGN(), earlier releases after it
+        if (size >> 12 if m.config.flavour.log_vmalloc_range == "vmalloc_error" else nr) > total:
             raise OutOfMemory(vmalloc_failure_message(m, "size", size))
         area_size = (nr + 1) << 12
         start = self._find_gap(m, area_size)

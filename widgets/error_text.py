@@ -53,7 +53,11 @@ def kernel_text(message: str) -> bool:
 
 
 def message_zh(kind: str, message: str) -> str:
-    """The message in Chinese where a pattern knows it, else as the engine wrote it."""
+    """The message in Chinese where a pattern knows it, else as the engine wrote it; mmviz's
+    bracketed notes (engine.kmsg.note) in Chinese, the kernel's own words as printed."""
+    if message.startswith("["):
+        from engine.kmsg import note_zh
+        return note_zh(message) or message
     if kind in KERNEL_KINDS:
         return message
     for pattern, zh in CONFIG_ZH:
@@ -82,4 +86,6 @@ def error_lines(kind: str | None, message: str, lang: str = "en") -> list[str]:
     printed, in zh too (no second "内核打印" label)."""
     lines = (message or "").splitlines() or [""]
     said = kind == "KernelOops" or (kind in KERNEL_KINDS and kernel_text(lines[0]))
-    return [error_text(kind, lines[0], "en" if said else lang), *lines[1:]]
+    rest = [message_zh(kind or "", ln) if lang == "zh" and ln.startswith("[") else ln
+            for ln in lines[1:]]
+    return [error_text(kind, lines[0], "en" if said else lang), *rest]

@@ -1,0 +1,84 @@
+"""mmviz's bracketed notes in a kernel error's text ("[vmalloc() returned NULL ...; this
+kernel logs nothing]") are mmviz's words, so a zh user reads them in Chinese; the kernel's
+own lines (WARNING, "object pointer:", the allocation-failure lines) stay as printed."""
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import pytest
+
+import engine
+from engine.kmsg import NOTES, note, note_zh
+from widgets.error_text import error_lines, error_text
+
+ENGINE = pathlib.Path(__file__).resolve().parent.parent / "engine"
+
+
+def _values(template: str) -> dict:
+    import re
+    return {k: 7 for k in re.findall(r"\{(\w+)\}", template)}
+
+
+@pytest.mark.parametrize("key", sorted(NOTES))
+def test_every_note_has_a_chinese_form_that_keeps_its_values(key):
+    en, zh = NOTES[key]
+    values = _values(en)
+    assert _values(zh).keys() == values.keys()
+    assert note_zh(note(key, **values)) == zh.format(**values) != en.format(**values)
+
+
+def _literals(tree: ast.AST):
+    docs = {id(n.body[0].value) for n in ast.walk(tree)
+            if isinstance(n, (ast.Module, ast.FunctionDef, ast.ClassDef, ast.AsyncFunctionDef))
+            and n.body and isinstance(n.body[0], ast.Expr) and isinstance(n.body[0].value, ast.Constant)}
+    for n in ast.walk(tree):
+        if id(n) in docs:
+            continue
+        if isinstance(n, ast.Constant) and isinstance(n.value, str):
+            yield n.lineno, n.value
+        elif isinstance(n, ast.JoinedStr) and n.values and isinstance(n.values[0], ast.Constant):
+            yield n.lineno, "{}".join(str(v.value) for v in n.values if isinstance(v, ast.Constant))
+
+
+def test_no_bracketed_note_is_written_outside_kmsg_notes():
+    """A note written as a literal elsewhere would reach a zh user in English."""
+    ours = {text for pair in NOTES.values() for text in pair}
+    found = []
+    for path in sorted(ENGINE.glob("*.py")):
+        for line, literal in _literals(ast.parse(path.read_text(encoding="utf-8"))):
+            for text in literal.split("\n"):            # a note may follow the kernel's lines
+                close = text.find("]")
+                whole = close == -1 or close == len(text.rstrip()) - 1      # one [...]
+                if text.startswith("[") and len(text.split()) >= 4 and whole and literal not in ours:
+                    found.append(f"{path.name}:{line}: {text[:60]}")
+    assert found == []
+
+
+def _error(kernel: str, call, *args):
+    m = engine.Machine.boot(ram="64M", kernel=kernel)
+    with pytest.raises(engine.KernelError) as err:
+        call(m)(*args)
+    return type(err.value).__name__, str(err.value)
+
+
+@pytest.mark.parametrize("kernel, call, arg, kernel_line", [
+    ("2.6", lambda m: m.vmalloc, 0, None),
+    ("6.1", lambda m: m.vmalloc, 0, "WARNING: CPU: 0 PID: 0 at mm/vmalloc.c __vmalloc_node_range"),
+    ("6.1", lambda m: m.kfree, 0xc0005000, "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"),
+    ("2.6", lambda m: m.vmalloc, 200 << 20, None),
+])
+def test_a_kernel_errors_notes_are_chinese_in_zh_and_its_lines_stay_english(kernel, call, arg, kernel_line):
+    kind, text = _error(kernel, call, arg)
+    en, zh = error_lines(kind, text, "en"), error_lines(kind, text, "zh")
+    assert any("[" in ln for ln in en)
+    for e, z in zip(en, zh):
+        if e.startswith("[") or "：[" in z or ": [" in e:          # a note: Chinese in zh
+            assert z != e and "返回 NULL" in z or "调用 __free_pages()" in z, z
+        elif e == kernel_line:                                        # the kernel's line as printed
+            assert z == e
+    if kernel_line:
+        assert error_text(kind, text, "zh") == f"内核打印：{kernel_line}"
+    else:
+        assert error_text(kind, text, "zh").startswith("内存不足：[vmalloc(")
+        assert "返回 NULL" in error_text(kind, text, "zh")

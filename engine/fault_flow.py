@@ -32,6 +32,11 @@ class Node:
     en: str
     zh: str
 
+    @property
+    def code_zh(self) -> str:
+        """``code`` for a zh reader: the kernel's identifiers kept, mmviz's words in Chinese."""
+        return CODE_ZH.get(self.code, self.code)
+
 
 @dataclass(frozen=True)
 class Chart:
@@ -137,6 +142,61 @@ _ROWS = (
      "the zero page replaced by a zeroed page", "把零页换成一个清零的页"),
 )
 
+
+# the code lines' own words in Chinese (function, field and flag names stay as the kernel spells them)
+CODE_ZH = {
+    "address >= TASK_SIZE: bad_area_nosemaphore": "address >= TASK_SIZE：bad_area_nosemaphore",
+    "fault_in_kernel_space(): do_kern_addr_fault()": "fault_in_kernel_space()：do_kern_addr_fault()",
+    "find_vma(mm, address): mm->mmap_cache, else the rb-tree mm->mm_rb":
+        "find_vma(mm, address)：先查 mm->mmap_cache，再查红黑树 mm->mm_rb",
+    "find_vma(mm, address): mt_find() in the maple tree mm->mm_mt":
+        "find_vma(mm, address)：在 maple 树 mm->mm_mt 中 mt_find()",
+    "!vma, or below a VMA without VM_GROWSDOWN: goto bad_area":
+        "!vma，或在不带 VM_GROWSDOWN 的 VMA 下方：goto bad_area",
+    "!vma, or below a VMA without VM_GROWSDOWN: bad_area()":
+        "!vma，或在不带 VM_GROWSDOWN 的 VMA 下方：bad_area()",
+    "VM_GROWSDOWN: expand_stack(vma, address)": "VM_GROWSDOWN：expand_stack(vma, address)",
+    "good_area: switch (error_code & 3)": "good_area：switch (error_code & 3)",
+    "good_area: access_error(error_code, vma)": "good_area：access_error(error_code, vma)",
+    "write without VM_WRITE, read of a present page, no VM_READ|VM_EXEC|VM_WRITE: goto bad_area":
+        "写却没有 VM_WRITE、读一个存在的页、没有 VM_READ|VM_EXEC|VM_WRITE：goto bad_area",
+    "access_error(): bad_area_access_error()": "access_error()：bad_area_access_error()",
+    "bad_area: force_sig_info_fault(SIGSEGV)": "bad_area：force_sig_info_fault(SIGSEGV)",
+    "bad_area(): force_sig_fault(SIGSEGV)": "bad_area()：force_sig_fault(SIGSEGV)",
+    "pte_none, no vm_ops: do_anonymous_page()": "pte_none，没有 vm_ops：do_anonymous_page()",
+    "pte_none, vma_is_anonymous(): do_anonymous_page()": "pte_none，vma_is_anonymous()：do_anonymous_page()",
+    "pte_none, vm_ops: do_linear_fault() -> __do_fault()": "pte_none，有 vm_ops：do_linear_fault() -> __do_fault()",
+    "!pte_present, a swap entry: do_swap_page()": "!pte_present，是交换项：do_swap_page()",
+    "!pte_present(): do_swap_page()": "!pte_present()：do_swap_page()",
+    "write, !pte_write(): do_wp_page()": "写，!pte_write()：do_wp_page()",
+    "FAULT_FLAG_WRITE, !pte_write(): do_wp_page()": "FAULT_FLAG_WRITE，!pte_write()：do_wp_page()",
+    "otherwise: pte_mkyoung(), ptep_set_access_flags()": "其他情况：pte_mkyoung()、ptep_set_access_flags()",
+    "read: ZERO_PAGE, read-only": "读：ZERO_PAGE，只读",
+    "read: my_zero_pfn(), pte_mkspecial, read-only": "读：my_zero_pfn()，pte_mkspecial，只读",
+    "read: alloc_zeroed_user_highpage_movable(), pte_mkdirty + maybe_mkwrite":
+        "读：alloc_zeroed_user_highpage_movable()，pte_mkdirty + maybe_mkwrite",
+    "read: alloc_zeroed_user_highpage_movable()": "读：alloc_zeroed_user_highpage_movable()",
+    "write: alloc_zeroed_user_highpage_movable()": "写：alloc_zeroed_user_highpage_movable()",
+    "->fault / ->nopage: the file's page": "->fault / ->nopage：文件的页",
+    "do_read_fault(): ->fault, the file's page": "do_read_fault()：->fault，文件的页",
+    "private write: a copy of the file's page": "私有映射上的写：文件页的副本",
+    "do_cow_fault(): a copy of the file's page": "do_cow_fault()：文件页的副本",
+    "shmem_fault(): the shared object's page": "shmem_fault()：共享对象的页",
+    "[vdso]: install_special_mapping()'s page": "[vdso]：install_special_mapping() 装入的页",
+    "[vdso]/[vvar]: special_mapping_fault()": "[vdso]/[vvar]：special_mapping_fault()",
+    "map_driver's vm_ops->nopage": "map_driver 的 vm_ops->nopage",
+    "the driver's vm_ops->fault": "驱动的 vm_ops->fault",
+    "lookup_swap_cache(), else read_swap_cache_async()": "lookup_swap_cache()，否则 read_swap_cache_async()",
+    "lookup_swap_cache(), else swapin_readahead()": "lookup_swap_cache()，否则 swapin_readahead()",
+    "the PTE changed meanwhile: return, the access retries": "PTE 在此期间被改动：返回，重新访问",
+    "VM_SHARED: the PTE made writable": "VM_SHARED：PTE 改为可写",
+    "reuse: the only user keeps the page": "reuse：唯一的使用者保留这一页",
+    "wp_page_reuse(): the only user keeps the page": "wp_page_reuse()：唯一的使用者保留这一页",
+    "gotten: alloc_page_vma() + cow_user_page()": "gotten：alloc_page_vma() + cow_user_page()",
+    "wp_page_copy(): a new page, the old copied": "wp_page_copy()：分配新页，复制旧页",
+    "ZERO_PAGE: alloc_zeroed_user_highpage_movable()": "ZERO_PAGE：alloc_zeroed_user_highpage_movable()",
+    "wp_page_copy(): is_zero_pfn -> a zeroed page": "wp_page_copy()：is_zero_pfn -> 清零的页",
+}
 
 def chart(flavour: Flavour) -> Chart:
     """The flow chart for ``flavour``'s release (engine.fault's HandleFault.path names its nodes)."""

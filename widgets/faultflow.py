@@ -62,7 +62,7 @@ def _node_lines(c: Chart, id: str, lang: str, lit: bool, lead: str) -> list[Text
     """A node: its kernel names after ``lead`` (● taken, ○ not), what it decides below."""
     n = c.node(id)
     head = styled(lead, PATH if lit else OFF)
-    head.append(("● " if lit else "○ ") + n.code, ON if lit else OFF)
+    head.append(("● " if lit else "○ ") + (n.code_zh if lang == "zh" else n.code), ON if lit else OFF)
     pad = " " * (len(lead) + 2)
     return [head, styled(pad + (n.zh if lang == "zh" else n.en), "italic" if lit else OFF)]
 

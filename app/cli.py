@@ -45,10 +45,18 @@ def _machine_config(ns: argparse.Namespace) -> dict[str, Any]:
     return cfg
 
 
+MACHINE_OPTIONS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus", "config")
+
+
 def _check_machine(cfg: dict[str, Any]) -> None:
+    """The machine options as boot() would refuse them, as one line naming the option
+    ("--ram: '3M' is too small ..."; the engine's messages name the boot() argument)."""
     from scenarios.validate_args import check_machine
     msg = check_machine(cfg)
     if msg:
+        key, sep, rest = msg.partition(":")
+        if sep and key in MACHINE_OPTIONS and f"--{key}" not in rest:
+            msg = f"--{key}:{rest}".replace("(use pae=True)", "(add --pae)")
         raise UsageError(f"mmviz: {msg}")
 
 

@@ -52,7 +52,8 @@ def add_parsers(sub: Any) -> None:
 
     s = sub.add_parser("schema", help="the JSON Schema of lesson files, for editors (taplo, VS Code)")
     s.add_argument("--path", action="store_true", help="print where the installed schema file is")
-    s.add_argument("-o", "--output", help="write a copy to this file")
+    from .cli_types import suffixed
+    s.add_argument("-o", "--output", type=suffixed(".json"), help="write a copy to this file (.json)")
 
     s = sub.add_parser("config", help="the config file's path and the values in force")
     s.add_argument("--keys", action="store_true", help="list the binding ids a [keymap] can remap")

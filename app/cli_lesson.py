@@ -213,14 +213,11 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
 
 def exercise_args(ns: Any, usage_error: type) -> tuple[int, int, dict[int, int]]:
     """``quiz exercise``'s --cr3, --vaddr and --mem as (cr3, vaddr, {paddr: entry});
-    raises ``usage_error`` with one line when one is missing or not a number."""
-    from scenarios.problems import parse_entries
-    if not (ns.cr3 and ns.mem and ns.vaddr):
+    raises ``usage_error`` with one line when one is missing (a bad value is refused by the
+    parser, naming its option)."""
+    if ns.cr3 is None or ns.mem is None or ns.vaddr is None:
         raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
-    try:
-        return int(ns.cr3, 0), int(ns.vaddr, 0), parse_entries(ns.mem)
-    except ValueError as err:
-        raise usage_error(f"mmviz quiz exercise: not a number: {err}") from None
+    return ns.cr3, ns.vaddr, ns.mem             # parsed by app.cli_types (address, entries)
 
 
 def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:

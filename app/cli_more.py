@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -34,9 +33,6 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
         raise usage_error("mmviz record: give -o FILE.cast and/or --svg DIR")
     if ns.step is not None and not ns.svg:
         raise usage_error("mmviz record: --step needs --svg")
-    if ns.step_seconds is not None and not (math.isfinite(ns.step_seconds)
-                                            and 0 < ns.step_seconds <= 3600):
-        raise usage_error("mmviz record: --step-seconds must be a number of seconds, 0 < s <= 3600")
     try:
         settings = getattr(ns, "settings", None)
         size = parse_size(ns.size or (settings and settings.record_size) or RECORD_SIZE)

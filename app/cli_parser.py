@@ -8,6 +8,7 @@ from typing import Any
 
 from .cli_boot import add_boot_parser
 from .cli_more import RECORD_SIZE
+from .cli_types import address, entries, folder, seconds, size, suffixed, whole
 
 TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
   mmviz [explore] [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
@@ -86,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("lesson", help="a lesson id (see: mmviz lessons) or a .toml file")
     s.add_argument("--text", action="store_true", help="print the lesson instead of opening the TUI")
     s.add_argument("--lang", choices=("en", "zh"), default=None)
-    s.add_argument("--max-events", type=int, default=8, metavar="N",
+    s.add_argument("--max-events", type=whole(0), default=8, metavar="N",
                    help="events shown per step (default 8)")
     s.add_argument("--answers", action="store_true",
                    help="with --text: print each question's answer (for teachers)")
@@ -105,15 +106,15 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
     s.add_argument("topic", choices=("buddy", "walk", "walk-pae", "slab", "watermark", "vma",
                                       "exercise"))
-    s.add_argument("--seed", type=int, default=1)
-    s.add_argument("--count", type=int, default=None, help="about this many questions (1..50)")
-    s.add_argument("--ram", default=None)
+    s.add_argument("--seed", type=whole(), default=1)
+    s.add_argument("--count", type=whole(1, 50), default=None, help="about this many questions (1..50)")
+    s.add_argument("--ram", type=size, default=None)
     s.add_argument("--lang", choices=("en", "zh"), default=None)
     s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
     s.add_argument("-c", dest="answers", action="store_true", help="print the worked answers")
-    s.add_argument("--cr3", default=None, help="exercise: CR3 (hex)")
-    s.add_argument("--mem", default=None, help="exercise: PADDR=VALUE,... entries in memory")
-    s.add_argument("--vaddr", default=None, help="exercise: the virtual address to translate")
+    s.add_argument("--cr3", type=address, default=None, help="exercise: CR3 (hex)")
+    s.add_argument("--mem", type=entries, default=None, help="exercise: PADDR=VALUE,... entries in memory")
+    s.add_argument("--vaddr", type=address, default=None, help="exercise: the virtual address to translate")
     s.add_argument("--pae", action="store_true", help="exercise: PAE (8-byte entries)")
 
     s = sub.add_parser("layout", help="the virtual memory layout of a machine")
@@ -123,7 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("proc", help="print a /proc file")
     s.add_argument("path")
     s.add_argument("--lesson", help="play this lesson first")
-    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
+    s.add_argument("--step", type=whole(), default=None, help="stop after this step (default: the last)")
     _machine_args(s)
     add_boot_parser(sub)
     add_parsers(sub, _machine_args)
@@ -134,11 +135,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _machine_args(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--ram", default="160M")
+    s.add_argument("--ram", type=size, default="160M")
     s.add_argument("--pae", action="store_true")
     s.add_argument("--kernel", type=kernel_release, default="6.1", metavar="RELEASE",
                    help="2.6 (2.6.24), 6.1 (Debian 6.1, the default) or any release 2.6.20 .. 6.12")
-    s.add_argument("--vmalloc", default=None)
+    s.add_argument("--vmalloc", type=size, default=None)
     s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                    help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
 
@@ -160,16 +161,16 @@ def kernel_release(value: str) -> str:
 
 def add_boot_options(p: argparse.ArgumentParser) -> None:
     """The TUI's boot options: the machine for free exploration (or overriding a lesson's)."""
-    p.add_argument("--ram", default=None, help="free exploration on a machine with this much RAM")
+    p.add_argument("--ram", type=size, default=None, help="free exploration on a machine with this much RAM")
     p.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
     p.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",
                    help="kernel: 2.6 (2.6.24, SLAB), 6.1 (Debian 6.1, SLUB; the default) or any "
                         "release 2.6.20 .. 6.12 (e.g. 3.16, 4.19)")
-    p.add_argument("--vmalloc", default=None, help="vmalloc area size (the vmalloc= boot option)")
+    p.add_argument("--vmalloc", type=size, default=None, help="vmalloc area size (the vmalloc= boot option)")
     p.add_argument("--allocator", choices=("slab", "slub"), default=None)
     p.add_argument("--nx", action="store_true", help="NX pages (needs --pae)")
-    p.add_argument("--swap", default=None, help="a swap area of this size")
-    p.add_argument("--cpus", type=int, default=None)
+    p.add_argument("--swap", type=size, default=None, help="a swap area of this size")
+    p.add_argument("--cpus", type=whole(), default=None, help="CPUs (1 .. the build's NR_CPUS)")
     p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                    help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
     p.add_argument("--layout", choices=("wide", "medium", "compact"), default=None,
@@ -213,24 +214,24 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
     s.add_argument("--no-ask", action="store_true", help=argparse.SUPPRESS)
     s = sub.add_parser("record", help="record a lesson as an asciicast v2 file or SVG screenshots")
     s.add_argument("lesson")
-    s.add_argument("-o", "--output",
+    s.add_argument("-o", "--output", type=suffixed(".cast", ".svg"),
                    help="the file to write: .cast (asciicast v2) or .svg (one animated SVG)")
-    s.add_argument("--svg", metavar="DIR", help="write one SVG screenshot per step into DIR")
-    s.add_argument("--step", type=int, default=None, help="with --svg: only this step")
+    s.add_argument("--svg", metavar="DIR", type=folder, help="write one SVG screenshot per step into DIR")
+    s.add_argument("--step", type=whole(), default=None, help="with --svg: only this step")
     s.add_argument("--lang", choices=("en", "zh"), default=None)
     s.add_argument("--size", default=None,
                    help=f"terminal COLSxROWS (default: the config's record.size, else {RECORD_SIZE}: "
                         "the wide layout, every pane; "
                         "smaller sizes record the medium or compact layout)")
-    s.add_argument("--step-seconds", type=float, default=None,
+    s.add_argument("--step-seconds", type=seconds, default=None,
                    help="seconds per step (default: each step's reading time, as autoplay)")
     s.add_argument("--quiet", action="store_true", help="no progress bar")
 
     s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
     s.add_argument("addr")
-    s.add_argument("--pid", type=int, default=None)
+    s.add_argument("--pid", type=whole(0), default=None)
     s.add_argument("--kind", choices=AccessKinds(), default="read")
     s.add_argument("--lesson", help="play this lesson first")
-    s.add_argument("--step", type=int, default=None, help="stop after this step (default: the last)")
+    s.add_argument("--step", type=whole(), default=None, help="stop after this step (default: the last)")
     s.add_argument("--json", action="store_true")
     machine_args(s)

@@ -152,7 +152,8 @@ def add_parser(sub: Any) -> None:
     s.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default {DEFAULT_HOST}: this machine only; "
                         "0.0.0.0 for a classroom)")
-    s.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
+    from .cli_types import whole
+    s.add_argument("--port", type=whole(1, 65535), default=DEFAULT_PORT, help=f"default {DEFAULT_PORT}")
 
 
 def cmd_serve(ns: argparse.Namespace, usage_error: type) -> int:

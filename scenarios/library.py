@@ -117,9 +117,9 @@ def lesson_status() -> list[tuple[Path, Lesson | None, LessonError | None]]:
 def resolve(name: str) -> Path:
     """A lesson id (``buddy``) or a path to a .toml file -> the file's path."""
     candidate = Path(name)
-    if candidate.suffix == ".toml" or candidate.exists() or "/" in name:
+    if candidate.suffix == ".toml" or candidate.is_file() or "/" in name:
         return candidate
-    for path in lesson_paths():
+    for path in lesson_paths():       # a folder named like a lesson id does not hide the lesson
         if path.stem == name:
             return path
     for path in lesson_paths():          # ids may differ from file names
@@ -128,6 +128,8 @@ def resolve(name: str) -> Path:
                 return path
         except LessonError:
             continue
+    if candidate.exists():             # a folder (or other non-file): its own one-line error
+        return candidate
     raise LessonError(name, [(0, "no such lesson (see: mmviz lessons)")])
 
 

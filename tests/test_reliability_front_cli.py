@@ -110,10 +110,11 @@ def test_record_bad_arguments_are_usage_errors(capsys, tmp_path, args, words):
     assert code == 2 and len(err.splitlines()) == 1 and words in err
 
 
-@pytest.mark.parametrize("target", ["/proc/version", "{tmp}", "{tmp}/missing/a.cast"])
+@pytest.mark.parametrize("target", ["/proc/version.cast", "{tmp}/dir.cast", "{tmp}/missing/a.cast"])
 def test_record_unwritable_output_is_named_before_recording(capsys, tmp_path, target, monkeypatch):
     import app.record
     monkeypatch.setattr(app.record, "_play", lambda *a, **k: pytest.fail("recorded anyway"))
+    (tmp_path / "dir.cast").mkdir()                       # a folder with a recording's name
     path = target.format(tmp=tmp_path)
     code, _, err = run_cli(capsys, "record", "buddy", "-o", path)
     assert code == 1 and len(err.splitlines()) == 1

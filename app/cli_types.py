@@ -1,0 +1,120 @@
+"""The command line's value types: each reads one option's value, or says in one line which
+form the option takes (argparse adds the option: ``mmviz walk: argument --pid: expected a
+whole number (e.g. 1), got 'x'``).  Nothing here imports the engine: the parser is built for
+every command, --help and each shell completion."""
+from __future__ import annotations
+
+import argparse
+import math
+import re
+from pathlib import Path
+from typing import Callable
+
+# engine.config's size syntax (memparse's suffixes), checked here without importing the engine
+SIZE_RE = re.compile(r"^\s*(0x[0-9a-fA-F]+|\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[bB])?\s*$")
+SIZE_FORM = "a size like 160M, 1G or 4096 (bytes; K, M, G suffixes)"
+
+
+def whole(lo: int | None = None, hi: int | None = None, example: int | None = None) -> Callable[[str], int]:
+    """A whole number in ``lo``..``hi`` (either end open when None)."""
+    if lo is not None and hi is not None:
+        form = f"a whole number {lo}..{hi}"
+    elif lo is not None:
+        form = f"a whole number >= {lo}"
+    else:
+        form = "a whole number"
+    eg = example if example is not None else (lo if lo is not None else 1)
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text.strip(), 10)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {form} (e.g. {eg}), got {text!r}") from None
+        if (lo is not None and value < lo) or (hi is not None and value > hi):
+            raise argparse.ArgumentTypeError(f"expected {form}, got {value}")
+        return value
+    parse.__name__ = "whole number"
+    return parse
+
+
+def seconds(text: str) -> float:
+    """``--step-seconds``: a number of seconds, 0 < s <= 3600."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not (math.isfinite(value) and 0 < value <= 3600):
+        raise argparse.ArgumentTypeError(f"expected a number of seconds, 0 < s <= 3600 (e.g. 6 or 2.5), "
+                                         f"got {text!r}")
+    return value
+
+
+def size(text: str) -> str:
+    """A memory size (``--ram``, ``--vmalloc``, ``--swap``, ``--initrd``): the text, checked
+    against engine.config.parse_size()'s syntax (the engine reads it when it boots)."""
+    if not SIZE_RE.match(text):
+        raise argparse.ArgumentTypeError(f"expected {SIZE_FORM}, got {text!r}")
+    return text
+
+
+def address(text: str) -> int:
+    """A 32-bit address or value (``--cr3``, ``--vaddr``; ``walk ADDR``): hex with 0x, or decimal."""
+    try:
+        value = int(text.strip(), 0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected an address like 0xc0100000 (hex with 0x, or "
+                                         f"decimal), got {text!r}") from None
+    if not 0 <= value < 1 << 32:
+        raise argparse.ArgumentTypeError(f"{text} is outside the 32-bit address space "
+                                         f"(0 .. 0xffffffff)")
+    return value
+
+
+MEM_FORM = "PADDR=VALUE,... (e.g. 0x1000=0x2067,0x2004=0x3067)"
+
+
+def entries(text: str) -> dict[int, int]:
+    """``quiz exercise --mem``: ``PADDR=VALUE,...`` -> {paddr: value}, each a 64-bit number at
+    most (a PAE entry)."""
+    out: dict[int, int] = {}
+    items = [item for item in text.replace(";", ",").split(",") if item.strip()]
+    for item in items:
+        a, eq, b = item.partition("=")
+        try:
+            if not eq:
+                raise ValueError
+            paddr, value = int(a.strip(), 0), int(b.strip(), 0)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"expected {MEM_FORM}, got {item.strip()!r}") from None
+        if not (0 <= paddr < 1 << 36 and 0 <= value < 1 << 64):
+            raise argparse.ArgumentTypeError(f"{item.strip()!r}: PADDR must be below 2^36 and VALUE "
+                                             f"below 2^64")
+        out[paddr] = value
+    if not out:
+        raise argparse.ArgumentTypeError(f"expected {MEM_FORM}, got {text!r}")
+    return out
+
+
+def suffixed(*suffixes: str) -> Callable[[str], str]:
+    """A file to write whose name ends in one of ``suffixes`` (the format it is written in)."""
+    names = " or ".join(suffixes)
+
+    def parse(text: str) -> str:
+        if Path(text).suffix.lower() not in suffixes:
+            raise argparse.ArgumentTypeError(f"{text!r}: the file name must end in {names}")
+        return text
+    parse.__name__ = "file name"
+    return parse
+
+
+def folder(text: str) -> str:
+    """A folder to write files into (``record --svg DIR``): a file, or a new name that ends
+    like one (.svg, .cast), is refused."""
+    p = Path(text)
+    if p.exists() and not p.is_dir():
+        raise argparse.ArgumentTypeError(f"{text!r} is a file; give a folder (one SVG per step is "
+                                         f"written into it)")
+    if not p.exists() and p.suffix.lower() in (".svg", ".cast", ".txt", ".json", ".png"):
+        raise argparse.ArgumentTypeError(f"{text!r} looks like a file name; give a folder (for one "
+                                         f"animated SVG use -o FILE.svg)")
+    return text

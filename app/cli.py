@@ -69,9 +69,16 @@ def out(text: str = "", raw: bool = False) -> None:
     sys.stdout.write(text + "\n")
 
 
+ERR_LANG = ["en"]      # the language of error lines: --lang's (or the locale's) once known
+
+
 def err_line(text: str) -> None:
-    """One line on stderr, sanitized like out()."""
+    """One line on stderr, sanitized like out(); in Chinese when the user chose zh
+    (app.cli_text.error_zh: the values kept, the kernel's words as printed)."""
     from scenarios.textsafe import sanitize
+    if ERR_LANG[0] == "zh":
+        from .cli_text import error_zh
+        text = error_zh(text)
     sys.stderr.write(sanitize(text) + "\n")
 
 
@@ -101,12 +108,8 @@ def cmd_default(ns: argparse.Namespace) -> int:
     from .cli_more import boot_options
     cfg = boot_options(ns) or {}
     _check_machine(cfg)
-    m = engine.Machine.boot(**cfg)
-    print_layout(m)
-    out()
-    out("Boot log:")
-    for line in m.boot_log:
-        out(f"  {line}")
+    from .cli_machine import print_default
+    print_default(engine.Machine.boot(**cfg), out, ns.lang)
     return 0
 
 
@@ -140,43 +143,16 @@ def _tui_app() -> Any:
     return getattr(app, "MmvizApp", None)
 
 
-def print_layout(m: Machine) -> None:
-    c = m.config
-    out(f"Machine: {c.ram >> 20} MB RAM, {'PAE' if c.pae else 'non-PAE'}, kernel {c.kernel}, "
-        f"{c.allocator.upper()}")
-    out(f"{'region':<16}{'start':>12}  {'end':>12}  {'size':>10}")
-    for r in m.layout.regions:
-        size = r.end - r.start
-        shown = f"{size >> 20} MB" if size >= 1 << 20 else f"{size >> 10} kB"
-        out(f"{r.name:<16}  0x{r.start:08x}   0x{r.end:08x}  {shown:>10}")
-    if m.layout.fixmap_estimated:
-        out(f"(fixmap: {len(m.layout.fixmap_slots)} permanent slots, an estimate for "
-            f"{c.flavour.release}: fixmap.h's enum depends on the build; the addresses below "
-            f"FIXADDR_START follow it)")
-    out("Zones:")
-    for z in m.zones:
-        out(f"  {z.name:<8} pfn {z.start_pfn:#07x}-{z.start_pfn + z.spanned:#07x}  "
-            f"present {z.present:>7}  managed {z.managed:>7}  free {z.free_pages:>7}  "
-            f"watermarks min {z.watermark_min} low {z.watermark_low} high {z.watermark_high}")
+def print_layout(m: Machine, lang: str = "en") -> None:
+    """The machine, its virtual regions and its zones (app.cli_machine)."""
+    from .cli_machine import print_layout as show
+    show(m, out, lang)
 
 
 def cmd_layout(ns: argparse.Namespace) -> int:
     import engine
-    m = engine.Machine.boot(**_machine_config(ns))
-    if ns.json:
-        import json
-        from .cli_more import layout_record
-        out(json.dumps(layout_record(m), indent=2), raw=True)
-        return 0
-    print_layout(m)
-    from engine.bootlog import layout_block
-    out()
-    if not m.config.flavour.log_layout_block:
-        out(f"({m.config.flavour.release} no longer prints this block; these are the same symbols "
-            f"in its format)")
-    for line in layout_block(m.boot_state):
-        out(line)
-    return 0
+    from .cli_machine import cmd_layout as run
+    return run(ns, engine.Machine.boot(**_machine_config(ns)), out)
 
 
 def cmd_lessons(ns: argparse.Namespace) -> int:
@@ -196,7 +172,9 @@ def cmd_check(ns: argparse.Namespace) -> int:
             status = EXIT_FAIL
             continue
         from .cli_lesson import steps_count
-        out(f"{lesson.path}: ok ({lesson.id}, {steps_count(len(lesson.steps))})")
+        from .cli_text import t
+        out(t(ns.lang, "check.ok", path=lesson.path, id=lesson.id,
+              steps=steps_count(len(lesson.steps), ns.lang)))
     return status
 
 
@@ -209,10 +187,15 @@ def cmd_run(ns: argparse.Namespace) -> int:
         machine = boot_options(ns)        # ``mmviz --ram 1G run L``: the lesson on that machine
         if machine:
             _check_machine(machine)
-        tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, settings=ns.settings)
+        tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, layout=ns.layout,
+                      settings=ns.settings)
         tui.ask_questions = not ns.no_ask
         return _run_app(tui)
     collector_on()
+    from .cli_more import boot_options
+    ns.machine_over = boot_options(ns)     # ``mmviz --ram 1G run L --text``: on that machine
+    if ns.machine_over:
+        _check_machine(ns.machine_over)
     from .cli_lesson import play_text
     from .cli_more import _event_text
     return play_text(ns, _event_text, out, err_line)
@@ -331,11 +314,24 @@ def _check_environment() -> None:
 APP_COMMANDS = (None, "run", "explore", "record")   # may start the app (app/startup.py)
 
 
+def _lang_hint(args: list[str]) -> str:
+    """The language the command line asks for (``--lang zh`` / ``--lang=zh`` anywhere), else
+    the locale's: the language of an error found before the arguments are parsed."""
+    for i, a in enumerate(args):
+        value = args[i + 1] if a == "--lang" and i + 1 < len(args) else a.partition("=")[2] \
+            if a.startswith("--lang=") else None
+        if value in ("en", "zh"):
+            return value
+    from widgets.i18n import default_lang
+    return default_lang()
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     collector_was_on = lean_start()
     try:
-        _check_environment()
         args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
+        ERR_LANG[0] = _lang_hint(args)           # errors before --lang is parsed speak it too
+        _check_environment()
         parser = build_parser()
         from .cli_author import apply_settings, complete
         complete(parser)                         # the shell asked for completions: answer, exit
@@ -346,6 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if getattr(ns, "lang", "") is None:
             from widgets.i18n import default_lang
             ns.lang = default_lang()
+        ERR_LANG[0] = getattr(ns, "lang", None) or ERR_LANG[0]
         if ns.command not in APP_COMMANDS:
             collector_on()
         return COMMANDS.get(ns.command, cmd_default)(ns)

@@ -173,7 +173,8 @@ def cmd_new(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     if not path.parent.is_dir():
         raise usage_error(f"mmviz new: {path.parent} is not a folder")
     path.write_text(SCAFFOLD.format(id=lid, file=path), encoding="utf-8")
-    out(f"{path}: a 3-step lesson '{lid}'; check it with: mmviz check {path}")
+    from .cli_text import t
+    out(t(ns.lang, "new.done", path=path, id=lid))
     return 0
 
 
@@ -186,7 +187,8 @@ def cmd_schema(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         return 0
     if ns.output:
         Path(ns.output).write_text(text(), encoding="utf-8")
-        out(f"{ns.output}: the lesson schema (JSON Schema draft-07)")
+        from .cli_text import t
+        out(t(ns.lang, "schema.done", path=ns.output))
         return 0
     sys.stdout.write(text())
     return 0
@@ -209,22 +211,24 @@ CONFIG_TEMPLATE = '''\
 
 
 def cmd_config(ns: argparse.Namespace, settings: Any, out: Any) -> int:
+    from .cli_text import t
+    lang = ns.lang
     if ns.keys:
         from .config import binding_ids
         for bid, keys in sorted(binding_ids().items()):
             now = settings.keymap.get(bid)
-            out(f"{bid:<16} {keys}" + (f"  -> {now} (config)" if now else ""))
+            out(f"{bid:<16} {keys}" + (t(lang, "config.bound", keys=now) if now else ""))
         return 0
     path = settings.path
     if ns.init:
         if path.exists():
-            out(f"{path}: exists; left as it is")
+            out(t(lang, "config.exists", path=path))
         else:
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(CONFIG_TEMPLATE, encoding="utf-8")
-            out(f"{path}: written (every line commented out)")
+            out(t(lang, "config.written", path=path))
         return 0
-    out(f"config file: {path}" + ("" if settings.exists else " (not there: every default applies)"))
+    out(t(lang, "config.file", path=path) + ("" if settings.exists else t(lang, "config.none")))
     rows = settings.rows()
     width = max(len(k) for k, _ in rows)
     for key, value in rows:

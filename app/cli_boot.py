@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import sys
 from typing import Any
 
 
@@ -41,16 +40,8 @@ def _config(pairs: list[str]) -> dict[str, Any]:
 
 
 def cmd_boot(ns: argparse.Namespace) -> int:
-    """Each real memory line marked equal / different (with the known reason) / missing."""
-    import engine
-    from engine.dmesg import summary
-    text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()
-    over: dict[str, Any] = {"kernel": ns.kernel} if ns.kernel else {}
-    config = _config(ns.config)
-    if ns.initrd is not None:
-        config["initrd_kb"] = ns.initrd
-    if config:
-        over["config"] = config
-    m = engine.Machine.from_dmesg(text, **over)
-    sys.stdout.write("\n".join(summary(m)) + "\n")
-    return 0
+    """Each real memory line marked equal / different (with the known reason) / missing
+    (app.cli_machine.cmd_boot, in --lang's words)."""
+    from .cli import out
+    from .cli_machine import cmd_boot as run
+    return run(ns, out)

@@ -65,11 +65,12 @@ def list_lessons(ns: Any, out: Callable[..., None]) -> int:
     width = max([len(r[1]) for r in rows] + [len(w[0]) for w in shown], default=8)
     head_title = "标题" if ns.lang == "zh" else "title"
     needs = "先学" if ns.lang == "zh" else "needs"
-    out(f" #  {'id':<{width}}  {'steps':>5}  {head_title}")
+    from .cli_text import pad, t
+    out(f" #  {'id':<{width}}  {pad(t(ns.lang, 'lessons.steps'), 5, True)}  {head_title}")
     for i, (_, lid, title, n, req) in enumerate(rows):
         out(f"{i + 1:>2}  {lid:<{width}}  {n:>5}  {title}" + (f"  [{needs}: {req}]" if req else ""))
     for stem, why, _ in shown:              # a teacher's broken lesson is listed, never dropped
-        out(f"    {stem:<{width}}  {'-':>5}  (not runnable: {why})")
+        out(f"    {stem:<{width}}  {'-':>5}  {t(ns.lang, 'lessons.broken', why=why)}")
     return 0
 
 
@@ -112,6 +113,9 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     from scenarios.exhibits import listing
     from scenarios.teaching import WORDS as TW
     lesson = find_lesson(ns.lesson)
+    over = getattr(ns, "machine_over", None)
+    if over and lesson.steps:            # boot options given with a lesson override its machine
+        lesson.machine = {**lesson.machine, **over}
     lang = ns.lang
     w, tw = WORDS.get(lang, WORDS["en"]), TW.get(lang, TW["en"])
     answers = bool(getattr(ns, "answers", False))
@@ -203,9 +207,10 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     if interactive and asked:
         print(f"{w['score']}: {right}/{asked}")
     if failures:
+        from .cli_text import t
         for r, e in failures:
-            err(f"{lesson.path}:{e.line}: step {r.index + 1} ({r.title('en')}) failed: "
-                f"{e.key} expected {e.expected}, got {e.actual}")
+            err(t(lang, "run.failed", where=f"{lesson.path}:{e.line}", n=r.index + 1,
+                  title=r.title(lang), fact=e.key, expected=e.expected, actual=e.actual))
         return 1
     print(f"{w['ok']} ({steps_count(len(lesson), lang)})")
     return 0
@@ -224,12 +229,15 @@ def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
     """``mmviz quiz KIND --seed N [-c]`` and ``mmviz quiz exercise --cr3 --mem --vaddr``."""
     from scenarios.problems import exercise, problem
     if ns.topic == "exercise":
+        from .cli_text import t, walk_answer
         cr3, vaddr, mem = exercise_args(ns, usage_error)
         answer, working = exercise(cr3, mem, vaddr, ns.pae)
-        out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}; translate {vaddr:#010x}")
+        sep = "；" if ns.lang == "zh" else "; "
+        out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}{sep}"
+            + t(ns.lang, "quiz.translate", vaddr=f"{vaddr:#010x}"))
         for part in working.split("; "):
-            out(f"  {part}")
-        out(f"=> {answer}")
+            out(f"  {walk_answer(part, ns.lang)}")
+        out(f"=> {walk_answer(answer, ns.lang)}")
         return 0
     if ns.count is not None and not 1 <= ns.count <= 50:
         raise usage_error("mmviz quiz: --count must be 1..50")

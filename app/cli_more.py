@@ -8,6 +8,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from .cli_text import t
+
 if TYPE_CHECKING:
     from engine.machine import Machine
 
@@ -54,11 +56,11 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
             from app.svgcast import record_animated_svg as write
         n = write(lesson, Path(ns.output), ns.lang, size, ns.step_seconds,   # loaded once
                   progress=not ns.quiet)
-        sys.stdout.write(f"{ns.output}: {n} steps, {size[0]}x{size[1]}\n")
+        sys.stdout.write(t(ns.lang, "record.cast", file=ns.output, n=n, size=f"{size[0]}x{size[1]}") + "\n")
     if ns.svg:
         files = record_svg(lesson, Path(ns.svg), ns.lang, size, ns.step,
                            progress=not ns.quiet)
-        sys.stdout.write(f"{ns.svg}: {len(files)} SVG screenshot(s)\n")
+        sys.stdout.write(t(ns.lang, "record.svg", dir=ns.svg, n=len(files)) + "\n")
     return 0
 
 
@@ -93,28 +95,6 @@ def walk_record(m: Machine, vaddr: int, pid: int | None, kind: str) -> dict:
                                                    "reason": w.fault.reason}}
 
 
-def print_walk(rec: dict) -> None:
-    out = sys.stdout.write
-    pae = rec["pae"]
-    ew = 16 if pae else 8
-    fields = rec["fields"]
-    shown = "|".join([str(f) for f in fields[:-1]] + [f"{fields[-1]:#x}"])
-    out(f"VIRTUAL   {rec['vaddr']:#010x}  ({rec['region']}, {rec['kind']}"
-        f"{', pid %d' % rec['pid'] if rec['pid'] is not None else ', kernel'})\n")
-    out(f"CR3       {rec['cr3']:#010x}  ({'PAE ' if pae else ''}{rec['split']}: [{shown}])\n")
-    for s in rec["steps"]:
-        out(f"{s['level']:<6}    [{s['entry_addr']:#011x}]  table {s['table']:#011x} index "
-            f"{s['index']:>4}  entry {s['entry']:0{ew}x}  {s['meaning']}\n")
-    if rec["fault"]:
-        f = rec["fault"]
-        out(f"#PF       error code {f['error_code']:#x}: {f['reason']}\n")
-    else:
-        size = rec["page_size"]
-        out(f"PAGE      {size >> 10 if size < 1 << 20 else size >> 20}"
-            f"{'K' if size < 1 << 20 else 'M'} page\n")
-        out(f"PHYSICAL  {rec['paddr']:#011x}\n")
-
-
 def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> int:
     vaddr = parse_addr(ns.addr, usage_error)
     m = machine_from(ns)
@@ -122,7 +102,8 @@ def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> in
     if ns.json:
         sys.stdout.write(json.dumps(rec, indent=2) + "\n")
     else:
-        print_walk(rec)
+        from .cli_machine import print_walk
+        print_walk(rec, ns.lang)
     return 0
 
 
@@ -146,6 +127,7 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     after it (scenarios.problems).  ``exercise``: the typed-in exercise's state, then the
     translation is asked."""
     from scenarios.problems import answer_matches, exercise, problem
+    from .cli_text import walk_answer
     lang = ns.lang or "en"
     zh = lang == "zh"
 
@@ -156,9 +138,9 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         except EOFError:
             reply = ""
         right = answer_matches(answer, reply)
-        out(f"   {'✓' if right else '✗'} {'答' if zh else 'answer'}: {answer}")
+        out(f"   {'✓' if right else '✗'} " + (f"答：{walk_answer(answer, lang)}" if zh else f"answer: {answer}"))
         if working:
-            out(f"      {working}")
+            out(f"      {walk_answer(working, lang)}")
         return right
 
     if ns.topic == "exercise":
@@ -172,7 +154,7 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         q = f"翻译虚拟地址 {vaddr:#010x}：物理地址是多少，还是缺页异常？" if zh else \
             f"Translate virtual address {vaddr:#010x}: physical address, or page fault?"
         right = ask(f"1. {q}", answer, working)
-        out(f"score: {int(right)}/1")
+        out(t(lang, "quiz.score", right=int(right), total=1))
         return 0
     if ns.count is not None and not 1 <= ns.count <= 50:
         raise usage_error("mmviz quiz: --count must be 1..50")
@@ -185,7 +167,7 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     for i, q in enumerate(p.questions):
         score += ask(f"{i + 1}. {q.get(lang) or q['en']}", p.answers[i],
                      p.working(i, lambda ev, k: _event_text(ev, k, lang)))
-    out(f"score: {score}/{len(p.questions)}")
+    out(t(lang, "quiz.score", right=score, total=len(p.questions)))
     return 0
 
 

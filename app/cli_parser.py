@@ -30,20 +30,55 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+# The top level's options, taken by every command where they mean something, before or after
+# the command word alike: the language and lesson folders everywhere, the machine options where
+# a machine boots, the app's options where the app may start.  Given to a command they do not
+# apply to, they are refused (before or after it) rather than silently ignored.
+COMMON = ("lang", "lessons")
+MACHINE = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus", "config")
+APP = ("text", "no_ask", "layout")
+TAKES = {"run": COMMON + APP + MACHINE, "explore": COMMON + APP + MACHINE,
+         "layout": COMMON + MACHINE, "proc": COMMON + MACHINE, "walk": COMMON + MACHINE,
+         "quiz": COMMON + ("ram", "pae"), "boot": COMMON + ("kernel", "config")}   # others: COMMON
+
+
+def _copy_option(a: argparse.Action, to: argparse.ArgumentParser) -> None:
+    """Add the top-level option ``a`` to a command's parser (same strings, type, choices,
+    help; no default of its own: the top level's stands)."""
+    kw: dict[str, Any] = {"dest": a.dest, "default": argparse.SUPPRESS, "help": a.help}
+    if isinstance(a, argparse._StoreTrueAction):
+        kw["action"] = "store_true"
+    else:
+        kw.update(type=a.type, choices=a.choices, metavar=a.metavar)
+        if isinstance(a, argparse._AppendAction):
+            kw["action"] = "append"
+    to.add_argument(*a.option_strings, **kw)
+
+
 class _TopParser(_Parser):
     """``mmviz``: an option given before the command (``mmviz --lang zh run L``,
-    ``mmviz --ram 1G layout``) is the command's too.  argparse lets a command's own default
-    overwrite it, so a command's copy of a top-level option defaults to nothing and its
+    ``mmviz --ram 1G layout``) is the command's too, and the command takes it after its word
+    as well (``mmviz walk ADDR --lang zh``; TAKES says which).  argparse lets a command's own
+    default overwrite it, so a command's copy of a top-level option defaults to nothing and its
     default is filled in after parsing only where the top level was not given a value."""
 
     command_defaults: dict[str, dict[str, Any]]
     top_defaults: dict[str, Any]
+    applies: dict[str, set[str]]
+    command = None
 
     def share_options(self, sub: Any) -> None:
-        self.top_defaults = {a.dest: a.default for a in self._actions
-                             if a.option_strings and a.dest != "help"}
-        self.command_defaults = {}
+        top = {a.dest: a for a in self._actions
+               if a.option_strings and a.dest not in ("help", argparse.SUPPRESS)}
+        self.top_defaults = {d: a.default for d, a in top.items()}
+        self.top_strings = {d: a.option_strings[-1] for d, a in top.items()}
+        self.command_defaults, self.applies = {}, {}
         for name, command in sub.choices.items():
+            have = {a.dest for a in command._actions}
+            for dest in TAKES.get(name, COMMON):
+                if dest not in have:
+                    _copy_option(top[dest], command)
+            self.applies[name] = {a.dest for a in command._actions}
             kept = self.command_defaults.setdefault(name, {})
             for a in command._actions:
                 if a.option_strings and a.dest in self.top_defaults and a.default is not argparse.SUPPRESS:
@@ -54,11 +89,29 @@ class _TopParser(_Parser):
                     a.default = argparse.SUPPRESS
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
+        args = list(args or [])
+        self.command = next((a for a in args if a in self.applies), None)
         ns = super().parse_args(args, namespace)
         for dest, default in self.command_defaults.get(ns.command, {}).items():
             if getattr(ns, dest, argparse.SUPPRESS) == self.top_defaults[dest]:
                 setattr(ns, dest, list(default) if isinstance(default, list) else default)
+        for dest, default in self.top_defaults.items():    # given before a command it does not fit
+            if ns.command and dest not in self.applies[ns.command] and getattr(ns, dest, default) != default:
+                self.not_for(ns.command, self.top_strings[dest])
         return ns
+
+    def not_for(self, command: str, option: str) -> None:
+        raise UsageError(f"mmviz {command}: {option} does not apply to this command "
+                         f"(mmviz {command} --help lists its options)")
+
+    def error(self, message: str) -> None:
+        """A top-level option after a command it does not fit: the same line as before it."""
+        if self.command and message.startswith("unrecognized arguments: "):
+            for word in message.removeprefix("unrecognized arguments: ").split():
+                option = word.partition("=")[0]
+                if option in self.top_strings.values():
+                    self.not_for(self.command, option)
+        super().error(message)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -98,7 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="TUI: step without stopping at the prediction questions")
 
     s = sub.add_parser("glossary", help="the lessons' terms, en/zh, with kernel identifiers")
-    s.add_argument("--lang", choices=("en", "zh"), default="en")
+    s.add_argument("--lang", choices=("en", "zh"), default=None)
 
     s = sub.add_parser("check", help="validate lesson files")
     s.add_argument("lesson", nargs="+")

@@ -11,6 +11,7 @@ Kinds: buddy, walk (10/10/12), walk-pae (2/9/9/12), slab, watermark, vma.
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -57,11 +58,11 @@ class Problem:
         for i, q in enumerate(self.questions):
             out.append(f"{i + 1}. {q[lang]}")
             if with_answers:
-                label = "answer" if lang == "en" else "答"
-                out.append(f"   {label}: {self.answers[i]}")
+                answer = self.answers[i]
+                out.append(f"   answer: {answer}" if lang == "en" else f"   答：{walk_answer(answer, lang)}")
                 working = self.working(i, fmt)
                 if working:
-                    out.append(f"      {working}")
+                    out.append(f"      {walk_answer(working, lang)}")
         if not with_answers:
             out += ["", "(-c prints the answers)" if lang == "en" else "（加 -c 显示答案）"]
         return "\n".join(out) + "\n"
@@ -115,6 +116,27 @@ def mmu_walk(frames: Frames, cr3: int, vaddr: int, pae: bool) -> Any:
     cr4 = 0x20 if pae else 0x10                       # PAE, or PSE
     cpu = CpuRegs(cr0=0x80000001, cr3=cr3, cr4=cr4)
     return walk(frames, cpu, vaddr, "read", user=False, set_ad=False)
+
+
+# engine.mmu's fault reasons (the same words as the app's widgets.i18n.ENGINE_ZH)
+FAULT_REASON_ZH = {"not present": "页不存在", "reserved bit set": "保留位被置位",
+                   "user access to supervisor page": "用户态访问内核页",
+                   "write to read-only page": "写只读页",
+                   "NX: instruction fetch from no-execute page": "NX：从不可执行页取指"}
+
+
+def walk_answer(text: str, lang: str) -> str:
+    """A walk's answer or working (describe_walk()) in ``lang``: "page fault (not present, error
+    code 0)" -> "缺页异常（页不存在，错误码 0）", "PDE[0x1] at 0x1000 = 0x3" -> "PDE[0x1] 位于 0x1000
+    = 0x3"; any other text (a number, a machine problem's events) as it is."""
+    if lang != "zh":
+        return text
+    found = re.fullmatch(r"page fault \((.*), error code (\d+)\)", text)
+    if found:
+        why = FAULT_REASON_ZH.get(found.group(1), found.group(1))
+        return f"缺页异常（{why}，错误码 {found.group(2)}）"
+    return re.sub(r"(\w+\[0x[0-9a-f]+\]) at (0x[0-9a-f]+) = ", r"\1 位于 \2 = ", text).replace("] at ", "] 位于 ") \
+        if re.match(r"\w+\[0x", text) else text
 
 
 def describe_walk(w: Any) -> tuple[str, str]:

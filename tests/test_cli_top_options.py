@@ -61,6 +61,6 @@ def test_an_option_before_the_command_is_the_commands(name, option):
 
 def test_a_command_keeps_its_own_defaults():
     assert build_parser().parse_args(["layout"]).ram == "160M"
-    assert build_parser().parse_args(["glossary"]).lang == "en"
+    assert build_parser().parse_args(["glossary"]).lang is None      # the locale's, as every command
     assert build_parser().parse_args(["layout"]).kernel == build_parser().parse_args(["layout", "--kernel", "6.1"]).kernel
     assert build_parser().parse_args(["layout"]).config == []

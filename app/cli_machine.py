@@ -1,0 +1,138 @@
+"""The commands that print a machine: ``mmviz layout``, ``mmviz walk``, ``mmviz proc``,
+``mmviz boot --dmesg`` and the default machine without a terminal -- in the chosen language
+(app/cli_text.py).  The kernel's own lines (the layout block, /proc files, the boot log, the
+log lines ``boot`` compares) are printed as the kernel prints them in both languages."""
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import TYPE_CHECKING, Any, Callable
+
+from .cli_text import pad, t
+
+if TYPE_CHECKING:
+    from engine.machine import Machine
+
+Out = Callable[..., None]
+
+
+def _region(name: str, lang: str) -> str:
+    from widgets.i18n import tr
+    return tr(lang, f"reg.{name}") if lang == "zh" else name
+
+
+def print_layout(m: Machine, out: Out, lang: str = "en") -> None:
+    """The machine, its virtual regions and its zones."""
+    c = m.config
+    out(t(lang, "machine", ram=c.ram >> 20, pae=t(lang, "pae" if c.pae else "nopae"),
+          kernel=c.kernel, alloc=c.allocator.upper()))
+    out(pad(t(lang, "col.region"), 16) + pad(t(lang, "col.start"), 12, True) + "  "
+        + pad(t(lang, "col.end"), 12, True) + "  " + pad(t(lang, "col.size"), 10, True))
+    for r in m.layout.regions:
+        size = r.end - r.start
+        shown = f"{size >> 20} MB" if size >= 1 << 20 else f"{size >> 10} kB"
+        out(f"{pad(_region(r.name, lang), 16)}  0x{r.start:08x}   0x{r.end:08x}  {shown:>10}")
+    if m.layout.fixmap_estimated:
+        out(t(lang, "fixmap", n=len(m.layout.fixmap_slots), rel=c.flavour.release))
+    out(t(lang, "zones"))
+    for z in m.zones:
+        out(t(lang, "zone", name=z.name, lo=f"{z.start_pfn:#07x}", hi=f"{z.start_pfn + z.spanned:#07x}",
+              present=z.present, managed=z.managed, free=z.free_pages, min=z.watermark_min,
+              low=z.watermark_low, high=z.watermark_high))
+
+
+def print_default(m: Machine, out: Out, lang: str = "en") -> None:
+    """``mmviz`` without a terminal: the layout, then the boot log as the kernel prints it."""
+    print_layout(m, out, lang)
+    out()
+    out(t(lang, "boot_log"))
+    for line in m.boot_log:
+        out(f"  {line}")
+
+
+def cmd_layout(ns: argparse.Namespace, m: Machine, out: Out) -> int:
+    if ns.json:
+        import json
+        from .cli_more import layout_record
+        out(json.dumps(layout_record(m), indent=2), raw=True)
+        return 0
+    print_layout(m, out, ns.lang)
+    from engine.bootlog import layout_block
+    out()
+    if not m.config.flavour.log_layout_block:
+        out(t(ns.lang, "no_block", rel=m.config.flavour.release))
+    for line in layout_block(m.boot_state):
+        out(line)
+    return 0
+
+
+def print_walk(rec: dict, lang: str = "en") -> None:
+    """A walk (app.cli_more.walk_record) as crash's vtop prints one, its words in ``lang``."""
+    from widgets.i18n import engine_phrase
+    from widgets.walk import decode_error_code, meaning_text
+    from engine.paging_show import entry_meaning
+    write = sys.stdout.write
+    pae, ew = rec["pae"], 16 if rec["pae"] else 8
+    fields = rec["fields"]
+    shown = "|".join([str(f) for f in fields[:-1]] + [f"{fields[-1]:#x}"])
+    who = t(lang, "w.pid", pid=rec["pid"]) if rec["pid"] is not None else t(lang, "w.kernel")
+    sep = "，" if lang == "zh" else ", "
+    what = sep.join((_region(rec["region"], lang), t(lang, f"w.kind.{rec['kind']}"), who))
+    write(f"{pad(t(lang, 'w.virtual'), 10)}{rec['vaddr']:#010x}  "
+          + (f"（{what}）" if lang == "zh" else f"({what})") + "\n")
+    write(f"{pad('CR3', 10)}{rec['cr3']:#010x}  ({'PAE ' if pae else ''}{rec['split']}: [{shown}])\n")
+    for s in rec["steps"]:
+        meaning = meaning_text(entry_meaning(s["entry"], s["level"], pae, True, rec["kernel"]), lang) \
+            if lang == "zh" else s["meaning"]
+        write(f"{s['level']:<6}    [{s['entry_addr']:#011x}]  "
+              + t(lang, "w.step", table=f"{s['table']:#011x}", index=s["index"],
+                  entry=f"{s['entry']:0{ew}x}", meaning=meaning) + "\n")
+    if rec["fault"]:
+        f = rec["fault"]
+        reason = f["reason"] if lang != "zh" else engine_phrase(f["reason"], lang)
+        bits = "" if lang != "zh" else f"（{decode_error_code(f['error_code'], lang)}）"
+        write(f"{pad('#PF', 10)}" + t(lang, "w.fault", code=f"{f['error_code']:#x}", reason=reason)
+              + bits + "\n")
+        return
+    size = rec["page_size"]
+    n, unit = (size >> 10, "K") if size < 1 << 20 else (size >> 20, "M")
+    write(f"{pad(t(lang, 'w.page'), 10)}{t(lang, 'w.size', n=n, unit=unit)}\n")
+    write(f"{pad(t(lang, 'w.physical'), 10)}{rec['paddr']:#011x}\n")
+
+
+def boot_lines(m: Machine, lang: str = "en") -> list[str]:
+    """``mmviz boot --dmesg``: the machine read from the log, each real memory line marked
+    equal / different (mmviz's line and the known reason) / missing, and the count (the
+    frame of engine.dmesg.summary in ``lang``; the log's lines and the engine's reasons as
+    written)."""
+    c, facts, pairs = m.config, m.dmesg_facts, m.dmesg_comparison
+    out = [t(lang, "boot.machine", rel=c.flavour.release, pae=t(lang, "pae" if c.pae else "nopae"),
+             cpus=c.cpus, nr=c.flavour.nr_cpus_config, mb=c.ram >> 20)]
+    out += [t(lang, "boot.assumed", what=d) for d in facts.defaults] if facts is not None else []
+    for p in pairs:
+        if p.status == "equal":
+            out.append(f"{t(lang, 'boot.equal')} {p.real}")
+        elif p.status == "different":
+            out.append(f"{t(lang, 'boot.different')} {p.real}")
+            out.append(f"{t(lang, 'boot.ours')} {p.ours}" + (f"   ({p.why})" if p.why else ""))
+        else:
+            out.append(f"{t(lang, 'boot.missing')} {p.real}   ({p.why})")
+    out.append(t(lang, "boot.count", equal=sum(p.status == "equal" for p in pairs), total=len(pairs)))
+    return out
+
+
+def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
+    """Each real memory line marked equal / different (with the known reason) / missing."""
+    import engine
+    from .cli_boot import _config
+    text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()
+    over: dict[str, Any] = {"kernel": ns.kernel} if ns.kernel else {}
+    config = _config(ns.config)
+    if ns.initrd is not None:
+        config["initrd_kb"] = ns.initrd
+    if config:
+        over["config"] = config
+    m = engine.Machine.from_dmesg(text, **over)
+    for line in boot_lines(m, ns.lang):
+        out(line)
+    return 0

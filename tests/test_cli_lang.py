@@ -1,0 +1,119 @@
+"""Every command takes the global options before or after its word alike, and speaks the
+chosen language: ``mmviz walk ADDR --lang zh`` == ``mmviz --lang zh walk ADDR``, and differs
+from ``--lang en`` wherever the command prints words of its own (headings, labels, notes,
+errors).  What the kernel prints -- /proc files, boot-log lines -- is the same in both."""
+from __future__ import annotations
+
+import argparse
+import re
+from pathlib import Path
+
+import pytest
+
+from app import cli
+from app.cli_parser import build_parser
+
+GT = Path(__file__).resolve().parent / "groundtruth" / "686-64M" / "dmesg.txt"
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+# command -> (its arguments, whether its output has words of mmviz's own)
+RUNS = {
+    "lessons": ([], True),
+    "run": (["page-walk", "--text", "--max-events", "1"], True),
+    "glossary": ([], True),
+    "check": (["buddy"], True),
+    "quiz": (["walk", "--seed", "3", "-c", "--count", "2"], True),
+    "layout": ([], True),
+    "proc": (["/proc/buddyinfo"], False),             # the kernel's file, as the kernel prints it
+    "walk": (["0x1000"], True),
+    "boot": (["--dmesg", str(GT)], True),
+    "explore": (["--text"], True),
+    "record": (["buddy", "--svg", "{tmp}/svg", "--step", "0", "--quiet", "--size", "80x24"], True),
+    "new": (["{tmp}/x.toml", "--force"], True),
+    "schema": (["-o", "{tmp}/s.json"], True),
+    "config": ([], True),
+    "completion": (["bash"], False),                  # a shell script
+    "serve": None,                                    # a server: its errors only (below)
+}
+# a bad value for each command: the error line is the user's language too
+ERRORS = {
+    "lessons": ["--lessons", "/no/such/folder"], "run": ["no-such-lesson", "--text"],
+    "glossary": ["--lang", "fr"], "check": ["no-such-lesson"], "quiz": ["buddy", "--count", "0"],
+    "layout": ["--ram", "1X"], "proc": ["/proc/nonexistent"], "walk": ["zz"],
+    "boot": ["--dmesg", "/no/such/file"], "explore": ["--cpus", "x"],
+    "record": ["buddy", "-o", "x.txt"], "new": ["Bad Name"], "schema": ["-o", "x.txt"],
+    "config": ["--ram", "1G"], "completion": ["tcsh"], "serve": ["--port", "0"],
+}
+
+
+def _commands() -> set[str]:
+    sub = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction))
+    return set(sub.choices)
+
+
+def test_every_command_is_checked():
+    assert set(RUNS) == _commands() and set(ERRORS) == _commands()
+
+
+def _run(capsys, argv):
+    code = cli.main(argv)
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.fixture
+def env(tmp_path, monkeypatch):
+    monkeypatch.setenv("MMVIZ_CONFIG", str(tmp_path / "config.toml"))
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_ALL", raising=False)
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    return tmp_path
+
+
+@pytest.mark.parametrize("command", sorted(c for c, r in RUNS.items() if r is not None))
+def test_lang_before_and_after_the_command_agree_and_zh_is_chinese(command, env, capsys):
+    args, has_words = RUNS[command]
+    args = [a.format(tmp=env) for a in args]
+    before = _run(capsys, ["--lang", "zh", command, *args])
+    after = _run(capsys, [command, *args, "--lang", "zh"])
+    en = _run(capsys, [command, *args, "--lang", "en"])
+    assert before[0] == 0, before
+    assert before == after
+    if has_words:
+        assert before[1] != en[1] and CJK.search(before[1]), before[1][:400]
+    else:
+        assert before == en
+
+
+@pytest.mark.parametrize("command", sorted(ERRORS))
+def test_errors_speak_the_chosen_language_before_and_after(command, env, capsys, monkeypatch):
+    monkeypatch.chdir(env)
+    args = ERRORS[command]
+    before = _run(capsys, ["--lang", "zh", command, *args])
+    after = _run(capsys, [command, *args, "--lang", "zh"])
+    en = _run(capsys, [command, *args, "--lang", "en"])
+    assert before[0] != 0 and before == after, (before, after)
+    assert len(before[2].strip().splitlines()) == 1 and len(en[2].strip().splitlines()) == 1
+    assert before[2] != en[2] and CJK.search(before[2]), (before[2], en[2])
+    assert "Traceback" not in before[2] + en[2]
+
+
+def test_a_global_option_that_does_not_fit_is_refused_before_and_after(capsys):
+    for argv in (["--ram", "1G", "lessons"], ["lessons", "--ram", "1G"]):
+        code, _, err = _run(capsys, argv)
+        assert code == 2 and err.strip() == ("mmviz lessons: --ram does not apply to this command "
+                                             "(mmviz lessons --help lists its options)")
+
+
+def test_boot_in_english_is_the_engines_summary(capsys):
+    import engine
+    from engine.dmesg import summary
+    code, out, _ = _run(capsys, ["boot", "--dmesg", str(GT), "--lang", "en"])
+    assert code == 0
+    assert out.splitlines() == summary(engine.Machine.from_dmesg(GT.read_text()))
+
+
+def test_run_text_takes_the_machine_options_before_and_after(capsys):
+    a = _run(capsys, ["--ram", "256M", "run", "page-walk", "--text", "--max-events", "0"])
+    b = _run(capsys, ["run", "page-walk", "--text", "--max-events", "0", "--ram", "256M"])
+    assert a == b and "ram=256M" in a[1].splitlines()[0]

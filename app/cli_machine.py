@@ -8,7 +8,7 @@ import argparse
 import sys
 from typing import TYPE_CHECKING, Any, Callable
 
-from .cli_text import pad, t
+from .cli_text import boot_zh, pad, t
 
 if TYPE_CHECKING:
     from engine.machine import Machine
@@ -108,17 +108,21 @@ def boot_lines(m: Machine, lang: str = "en") -> list[str]:
     c, facts, pairs = m.config, m.dmesg_facts, m.dmesg_comparison
     out = [t(lang, "boot.machine", rel=c.flavour.release, pae=t(lang, "pae" if c.pae else "nopae"),
              cpus=c.cpus, nr=c.flavour.nr_cpus_config, mb=c.ram >> 20)]
-    out += [t(lang, "boot.assumed", what=d) for d in facts.defaults] if facts is not None else []
+    out += [t(lang, "boot.assumed", what=boot_zh(d, lang)) for d in facts.defaults] if facts is not None else []
     for p in pairs:
         if p.status == "equal":
             out.append(f"{t(lang, 'boot.equal')} {p.real}")
         elif p.status == "different":
             out.append(f"{t(lang, 'boot.different')} {p.real}")
-            out.append(f"{t(lang, 'boot.ours')} {p.ours}" + (f"   ({p.why})" if p.why else ""))
+            out.append(f"{t(lang, 'boot.ours')} {p.ours}" + (f"   {_why(p.why, lang)}" if p.why else ""))
         else:
-            out.append(f"{t(lang, 'boot.missing')} {p.real}   ({p.why})")
+            out.append(f"{t(lang, 'boot.missing')} {p.real}   {_why(p.why, lang)}")
     out.append(t(lang, "boot.count", equal=sum(p.status == "equal" for p in pairs), total=len(pairs)))
     return out
+
+
+def _why(why: str, lang: str) -> str:
+    return f"（{boot_zh(why, lang)}）" if lang == "zh" else f"({why})"
 
 
 def cmd_boot(ns: argparse.Namespace, out: Out) -> int:

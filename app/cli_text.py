@@ -70,6 +70,74 @@ WORDS: dict[str, tuple[str, str]] = {
 }
 
 
+# boot --dmesg: what mmviz assumed and why a line differs (engine/dmesg.py), phrase by phrase;
+# the log's own words inside quotes and the kernel's identifiers stay
+BOOT_ZH = (
+    (r"kernel version: no 'Linux version' line, (\S+) read from BOOT_IMAGE",
+     r"内核版本：没有 'Linux version' 这一行，\1 取自 BOOT_IMAGE"),
+    (r"kernel version: no 'Linux version' line, (\S+) assumed \(--kernel RELEASE gives it\)",
+     r"内核版本：没有 'Linux version' 这一行，假定为 \1（--kernel RELEASE 可以指定）"),
+    (r"e820: no firmware map in the log, QEMU's map for the RAM size assumed",
+     "e820：日志里没有固件内存图，按内存大小假定为 QEMU 的内存图"),
+    (r"PAE: no max_arch_pfn or pkmap line, (PAE|non-PAE) assumed",
+     r"PAE：没有 max_arch_pfn 或 pkmap 这一行，假定为 \1"),
+    (r"CONFIG_NR_CPUS: no setup_percpu line, the flavour's default assumed",
+     "CONFIG_NR_CPUS：没有 setup_percpu 这一行，假定为该版本模型的默认值"),
+    (r"CPUs: none counted in the log, 1 assumed", "CPU：日志里数不出 CPU，假定为 1 个"),
+    (r"initrd: the log unpacks an initramfs but gives no size; none assumed \(initrd= sets it\)",
+     "initrd：日志解开了 initramfs，却没有给出大小；假定没有（initrd= 可以指定）"),
+    (r"initrd: no RAMDISK or 'Freeing initrd memory' line; none assumed \(initrd= sets it\)",
+     "initrd：没有 RAMDISK 或 'Freeing initrd memory' 这一行；假定没有（initrd= 可以指定）"),
+    (r"kernel image: no 'Memory:' line or layout block, the flavour's sizes assumed",
+     "内核映像：没有 'Memory:' 这一行或布局段，假定为该版本模型的大小"),
+    (r"sizeof\(struct page\): (\d+), the size whose memmap gives the log's Total pages",
+     r"sizeof(struct page)：\1，这个大小的 memmap 才给出日志里的 Total pages"),
+    (r"real - mmviz: free (\S+), reserved (\S+)", r"真实 - mmviz：free \1，reserved \2"),
+    (r"free/reserved differ", "free/reserved 不同"),
+    (r"initrd size not in the log \(a RAMDISK or 'Freeing initrd memory' line, or initrd=, gives it\)",
+     "日志里没有 initrd 的大小（RAMDISK 或 'Freeing initrd memory' 这一行，或 initrd=，可以给出）"),
+    (r"a CONFIG_MEMCG build reserves (\d+k) of page_cgroup, the log has no 'allocated \.\.\. page_cgroup' "
+     r"line \(config MEMCG=True\)", r"CONFIG_MEMCG 的内核为 page_cgroup 预留 \1，日志里没有 'allocated ... "
+     r"page_cgroup' 这一行（config MEMCG=True）"),
+    (r"a CONFIG_KFENCE build reserves a (\d+k) pool, the log has no kfence line \(config KFENCE=True\)",
+     r"CONFIG_KFENCE 的内核预留 \1 的池，日志里没有 kfence 这一行（config KFENCE=True）"),
+    (r"no 'initial memory mapped' line: head_32\.S's page tables in \.brk are the flavour's",
+     "没有 'initial memory mapped' 这一行：head_32.S 放在 .brk 里的页表取该版本模型的"),
+    (r"the image's sections the log does not print \(\.bss before 2\.6\.3x's early reservation list; "
+     r"__bug_table/\.vvar before __init_begin, \.data_nosave after \.smp_locks\) are the flavour's",
+     "日志没有打印的映像各段（2.6.3x 早期保留列表之前的 .bss；__init_begin 之前的 __bug_table/.vvar、"
+     ".smp_locks 之后的 .data_nosave）取该版本模型的大小"),
+    (r"no 'PERCPU: Embedded' line \(2\.6\.24 prints none\): the per-CPU unit is the flavour's "
+     r"\(PERCPU_ENOUGH_ROOM: System\.map's __per_cpu_end - __per_cpu_start \+ 8K\)",
+     "没有 'PERCPU: Embedded' 这一行（2.6.24 不打印）：每 CPU 单元取该版本模型的大小（PERCPU_ENOUGH_ROOM："
+     "System.map 的 __per_cpu_end - __per_cpu_start + 8K）"),
+    (r"mmviz leaves (\d+) pages on per-CPU lists \(free_hot_cold_page of each single page "
+     r"free_all_bootmem_core frees, engine\.bootmem places the allocations\); the real count follows "
+     r"where each one ends inside a 32-page bitmap word",
+     r"mmviz 在每 CPU 链表上留下 \1 页（free_all_bootmem_core 逐页释放时的 free_hot_cold_page，各分配的"
+     r"位置由 engine.bootmem 决定）；真实的数目取决于每个分配在 32 页位图字中的结束位置"),
+    (r"mmviz prints no line of this shape for this machine", "mmviz 对这台机器不打印这种形式的行"),
+    (r"hash sizes follow lowmem; the kernel's hashdist/boot options may differ",
+     "哈希表大小随低端内存而定；内核的 hashdist 和启动参数可能不同"),
+    (r"Total pages depends on sizeof\(struct page\) \(debug options enlarge it\)",
+     "Total pages 取决于 sizeof(struct page)（调试选项会让它变大）"),
+    (r"the memmap and present pages depend on sizeof\(struct page\)",
+     "memmap 和 present 页数取决于 sizeof(struct page)"),
+    (r"the fixmap size depends on the build's fixmap entries", "fixmap 的大小取决于编译出的 fixmap 项"),
+    (r"the sections between _edata and __init_begin are not modelled", "_edata 与 __init_begin 之间的段没有模拟"),
+    (r"; ", "；"),
+)
+
+
+def boot_zh(text: str, lang: str) -> str:
+    """An assumption or a reason of ``boot --dmesg`` (engine/dmesg.py) in ``lang``."""
+    if lang != "zh":
+        return text
+    for pattern, zh in BOOT_ZH:
+        text = re.sub(pattern, zh, text)
+    return text
+
+
 def t(lang: str, key: str, **values: Any) -> str:
     """The CLI's string ``key`` in ``lang`` (en, zh), formatted with ``values``."""
     en, zh = WORDS[key]
@@ -111,6 +179,22 @@ _FORMS = (
     (r"PADDR must be below 2\^36 and VALUE below 2\^64", "PADDR 必须小于 2^36，VALUE 必须小于 2^64"),
 )
 _MESSAGES = (
+    (r"--config: CONFIG_NR_CPUS must be 1\.\.(\d+) on i386, got (.*)", r"--config：i386 的 CONFIG_NR_CPUS 必须在 1..\1 之间，得到的是 \2"),
+    (r"--config: (\w+) must be (a whole number|true or false|True or False|a size in kB.*), got (.*)",
+     r"--config：\1 应为 \2，得到的是 \3"),
+    (r"--swap: (\S+) is more than one swap area can address: Linux (\S+) (\S+) swap entries keep (\d+) "
+     r"offset bits, at most (\S+) per area", r"--swap：\1 超出一个交换区能寻址的大小：Linux \2 \3 的交换项只有 \4 "
+     r"位偏移，每个交换区最多 \5"),
+    (r"argument --kernel: ('.*') is not a kernel mmviz models: give 2\.6, 6\.1 or a release (\S+) \.\. (\S+) "
+     r"\(e\.g\. (.*)\)", r"参数 --kernel：\1 不是 mmviz 模拟的内核：请给 2.6、6.1 或 \2 .. \3 之间的版本（例如 \4）"),
+    (r"(/proc/self/\w+): no process is running \(the CPU is in the kernel\); name one, e\.g\. (\S+)",
+     r"\1：没有正在运行的进程（CPU 在内核里）；请指明一个，例如 \2"),
+    (r"(/proc/\S+): no such process", r"\1：没有这个进程"),
+    (r"no such lesson ('.*'); lessons: (.*)", r"没有课程 \1；课程有：\2"),
+    (r"(.*):(\d+): cannot read lesson: it is a directory, not a \.toml file", r"\1:\2：无法读取课程：这是目录，不是 .toml 文件"),
+    (r"(.*):(\d+): cannot read lesson: not a regular file \(a device, FIFO or socket\)",
+     r"\1:\2：无法读取课程：不是普通文件（是设备、FIFO 或套接字）"),
+    (r"(.*):(\d+): cannot read lesson: (.*)", r"\1:\2：无法读取课程：\3"),
     (r"argument (\S+): expected (.*)", r"参数 \1：应为 \2"),
     (r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)", r"参数 \1：无效的值 \2（可选：\3）"),
     (r"argument (\S+): expected one argument", r"参数 \1：需要一个值"),
@@ -144,7 +228,6 @@ _MESSAGES = (
     (r"--cpus: must be 1\.\.(\d+) \(CONFIG_NR_CPUS\), got (.*)", r"--cpus：必须在 1..\1 之间（CONFIG_NR_CPUS），得到的是 \2"),
     (r"--vmalloc: a (\d+M) vmalloc reserve leaves (\d+M) of lowmem; the kernel needs far more",
      r"--vmalloc：\1 的 vmalloc 预留只剩下 \2 低端内存；内核需要的远不止这些"),
-    (r"--swap: (\S+) is more than one swap area can address: (.*)", r"--swap：\1 超出一个交换区能寻址的大小：\2"),
     (r"--config: unknown build option ('[^']*') \(known: (.*)\)", r"--config：未知的编译选项 \1（已知：\2）"),
     (r"config: --config ('[^']*'): expected KEY=VALUE \(e\.g\. MEMCG=1\)", r"--config \1：应为 KEY=VALUE（例如 MEMCG=1）"),
     (r"(--[a-z-]+): (.*)", r"\1：\2"),

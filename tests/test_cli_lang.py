@@ -117,3 +117,36 @@ def test_run_text_takes_the_machine_options_before_and_after(capsys):
     a = _run(capsys, ["--ram", "256M", "run", "page-walk", "--text", "--max-events", "0"])
     b = _run(capsys, ["run", "page-walk", "--text", "--max-events", "0", "--ram", "256M"])
     assert a == b and "ram=256M" in a[1].splitlines()[0]
+
+
+FIELD = Path(__file__).resolve().parent.parent.parent / "shared" / "field" / "cases"
+LOGS = sorted(FIELD.glob("*.txt")) + sorted((GT.parent.parent).glob("*/dmesg.txt"))
+PROSE = re.compile(r"\b[a-z]{2,}(?: [a-z]{2,}){2,}\b")      # three English words in a row
+
+
+def _mmviz_words(line: str) -> str:
+    """The part of a boot line that is mmviz's: an assumption, or a reason in brackets
+    (the log's and mmviz's kernel lines are not; quoted log text inside is not either)."""
+    if line.startswith("假定："):
+        text = line
+    elif line.rstrip().endswith("）") and "（" in line:
+        text = line[line.index("   （"):] if "   （" in line else ""
+    else:
+        return ""
+    return re.sub(r"'[^']*'", "", text)
+
+
+@pytest.mark.skipif(not LOGS, reason="no boot logs")
+def test_boot_says_its_assumptions_and_reasons_in_chinese(capsys):
+    """Every assumption and reason mmviz prints for the field cases and the ground truth is
+    Chinese in zh (the kernel's lines it compares stay as logged)."""
+    seen = 0
+    for log in LOGS:
+        code, out, _ = _run(capsys, ["boot", "--dmesg", str(log), "--lang", "zh"])
+        assert code == 0
+        for line in out.splitlines():
+            words = _mmviz_words(line)
+            if words:
+                seen += 1
+                assert not PROSE.search(words), (log.name, line)
+    assert seen >= 10

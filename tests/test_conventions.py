@@ -159,7 +159,9 @@ def test_config_shows_the_values_in_force(tmp_path):
     rows = dict(line.split(None, 1) for line in p.stdout.splitlines()[1:])
     assert rows == {"theme": "projector", "lang": "zh", "autoplay_speed": "1.5", "lessons": "-",
                     "record.size": "200x60", "keymap.step": "x,n"}
-    keys = run("config", "--keys", env={"MMVIZ_CONFIG": str(path)}).stdout
+    keys = run("config", "--keys", env={"MMVIZ_CONFIG": str(path)}).stdout     # the file's lang
+    assert "step             right,n  -> x,n（配置文件）" in keys
+    keys = run("config", "--keys", "--lang", "en", env={"MMVIZ_CONFIG": str(path)}).stdout
     assert "step             right,n  -> x,n (config)" in keys
 
 

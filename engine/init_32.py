@@ -217,8 +217,8 @@ class KernelPageTables:
                     self.pt.map_large(po + addr, addr, first)
                     addr = chunk_end
                     continue
-            for a in range(addr, chunk_end, 4096):
-                self.pt.map_page(po + a, a, self.page_flags(a))
+            flags = [self.page_flags(a) for a in range(addr, chunk_end, 4096)]
+            self.pt.map_pages(po + addr, addr, flags)
             addr = chunk_end
 
     def _map_pkmap_and_fixmap(self) -> None:

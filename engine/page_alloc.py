@@ -71,9 +71,9 @@ class PageAllocator:
         if self._any_free_order:           # 4.4+: a free block of that order or above
             heads, tails = z.free_head, z.free_tail
             return any(heads[o] or tails[o] for o in range(order, MAX_ORDER))
-        nr_free = z.nr_free
+        heads, tails = z.free_head, z.free_tail
         for o in range(order):             # 2.6.24: discount lower-order free pages
-            free -= nr_free[o] << o
+            free -= (len(heads[o]) + len(tails[o])) << o     # free_area[o].nr_free
             mn >>= 1
             if free <= mn:
                 return False
@@ -252,11 +252,19 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
         if pfn < 0:
             z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
             pfn = rmqueue(z, order, events)
-    else:                                          # every zone, both watermarks
-        events = self.trace.begin()
-        z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
-        pfn = rmqueue(z, order, events)
-        size = _SIZES[order]
+    else:               # the first zone above its low watermark (zone_watermark_ok() of that
+        events = self.trace.begin()           # order: as choose_zone() tries it first), or
+        pfn = -1                              # every zone, both watermarks
+        if z is not None and 0 <= order < MAX_ORDER:
+            size = _SIZES[order]
+            free = z.free_pages - size
+            if free >= z.watermark_low + z.lowmem_reserve[classzone] and \
+                    self.page_alloc._order_ok(z, order, free + 1, z.watermark_low):
+                pfn = rmqueue(z, order, events)
+        if pfn < 0:
+            z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
+            pfn = rmqueue(z, order, events)
+            size = _SIZES[order]
     z.buddy_order[pfn] = ALLOC_CODE[owner][order]           # (rmqueue() counted the pages)
     _store(self.buddy, pfn, order, owner, 1)
     ev = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])

@@ -13,8 +13,8 @@ import struct
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from .paging import (_KERNPG_TABLE, _PAGE_PRESENT, _PAGE_PSE, _PAGE_TABLE, _PAGE_USER,
-                     PAE_ADDR_MASK, entry_addr, mk_pae_entry, mk_pae_pde_large, mk_pdpte,
+from .paging import (_KERNPG_TABLE, _PAGE_NX, _PAGE_PRESENT, _PAGE_PSE, _PAGE_TABLE,
+                     _PAGE_USER, PAE_ADDR_MASK, entry_addr, mk_pae_entry, mk_pae_pde_large, mk_pdpte,
                      mk_pde_large, mk_pte)
 
 from .page_types import PAGE_SIZE
@@ -129,6 +129,23 @@ class PageTables:
         else:
             value = mk_pte(paddr, flags)
         return self.set_entry(pte_pa, value)
+
+    def map_pages(self, vaddr: int, paddr: int, flags: list[int]) -> None:
+        """map_page() of ``len(flags)`` consecutive 4 KB pages, vaddr -> paddr onwards, page i
+        with ``flags[i]``: the same table allocated and the same PTEs written, in one store
+        (a boot maps thousands).  The pages must lie in one page table (one PMD)."""
+        if not flags:
+            return
+        n, es = len(flags), self.esize
+        last = vaddr + ((n - 1) << 12)
+        if (vaddr ^ last) >> (21 if self.pae else 22):
+            raise ValueError(f"{vaddr:#010x}..{last:#010x} is not in one page table")
+        pte_pa = self.pte_paddr(vaddr, alloc=True, user=bool(flags[0] & _PAGE_USER))
+        for pa in (paddr, paddr + ((n - 1) << 12)):     # mk_pte()'s checks, first and last page
+            mk_pae_entry(pa, 0, self.maxphyaddr) if self.pae else mk_pte(pa, 0)
+        keep = 0xFFF | _PAGE_NX if self.pae else 0xFFF
+        values = [(paddr + (i << 12)) | (f & keep) for i, f in enumerate(flags)]
+        self.frames.write(pte_pa, struct.pack(f"<{n}{'Q' if self.pae else 'I'}", *values))
 
     def set_pte(self, vaddr: int, value: int) -> int:
         """Write any PTE value (e.g. a swap entry); returns the old one."""

@@ -290,3 +290,95 @@ def evaluate(node: Any, env: Mapping[str, Any], text: str = "") -> Any:
 def eval_text(text: str, env: Mapping[str, Any]) -> Any:
     """Parse and evaluate in one go."""
     return evaluate(parse(text), env, text)
+
+
+def compile_tree(node: Any, text: str = "") -> Callable[[Mapping[str, Any]], Any]:
+    """``lambda env: evaluate(node, env, text)``, with the tree walked once, here: for a
+    ``repeat`` step that evaluates the same expressions thousands of times.  Same values,
+    same errors (ExprError and its message) as :func:`evaluate`."""
+    if isinstance(node, Num):
+        value = node.value
+        return lambda env: value
+    if isinstance(node, Name):
+        name = node.name
+
+        def get_name(env):
+            if name not in env:
+                raise ExprError(f"unknown name {name!r} in expression {text!r}")
+            return env[name]
+        return get_name
+    if isinstance(node, Attr):
+        get_base, attr = compile_tree(node.base, text), node.name
+
+        def get_attr(env):
+            base = get_base(env)
+            is_map = _IS_MAPPING.get(type(base))
+            if is_map is None:
+                is_map = _IS_MAPPING[type(base)] = isinstance(base, Mapping)
+            if is_map:
+                if attr in base:
+                    return base[attr]
+            elif not attr.startswith("_") and hasattr(base, attr):
+                value = getattr(base, attr)
+                if callable(value):
+                    raise ExprError(f"{attr!r} is a method, not a value, in expression {text!r}")
+                return value
+            raise ExprError(f"no attribute {attr!r} on {type(base).__name__} in expression {text!r}")
+        return get_attr
+    if isinstance(node, Index):
+        get_base, get_index = compile_tree(node.base, text), compile_tree(node.index, text)
+
+        def get_item(env):
+            base = get_base(env)
+            index = _int_of(get_index(env), text)
+            if not isinstance(base, (list, tuple)):
+                raise ExprError(f"{type(base).__name__} cannot be indexed in expression {text!r}")
+            if not -len(base) <= index < len(base):
+                raise ExprError(f"index {index} out of range (length {len(base)}) in expression {text!r}")
+            return base[index]
+        return get_item
+    if isinstance(node, Unary):
+        operand, negate = compile_tree(node.operand, text), node.op == "-"
+
+        def unary(env):
+            value = _int_of(operand(env), text)
+            return -value if negate else ~value
+        return unary
+    if isinstance(node, Binary):
+        return _compile_binary(node, text)
+    return lambda env: evaluate(node, env, text)       # (raises, as evaluate does)
+
+
+_IS_MAPPING: dict[type, bool] = {dict: True}   # isinstance(x, Mapping) by type (an ABC check is slow)
+
+
+def _int_of(value: Any, text: str) -> int:
+    """:func:`_as_int`, an int first."""
+    return value if type(value) is int else _as_int(value, text)
+
+
+def _compile_binary(node: Binary, text: str) -> Callable[[Mapping[str, Any]], Any]:
+    left, right, op = compile_tree(node.left, text), compile_tree(node.right, text), node.op
+    if op in ("/", "%"):
+        def divide(env):
+            a, b = _int_of(left(env), text), _int_of(right(env), text)
+            if b == 0:
+                raise ExprError(f"division by zero in expression {text!r}")
+            return a // b if op == "/" else a % b
+        return divide
+    if op in ("<<", ">>"):
+        def shift(env):
+            a, b = _int_of(left(env), text), _int_of(right(env), text)
+            if not 0 <= b <= 64:
+                raise ExprError(f"shift count {b} out of range in expression {text!r}")
+            return a << b if op == "<<" else a >> b
+        return shift
+    fn = _BINOPS[op]
+
+    def binary(env):
+        a = left(env)
+        if type(a) is not int:
+            a = _as_int(a, text)
+        b = right(env)
+        return fn(a, b if type(b) is int else _as_int(b, text))
+    return binary

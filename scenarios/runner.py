@@ -125,6 +125,8 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
     # set up once, not per iteration: literal arguments, the expressions, the engine call
     plan = [(p.name, step.trees.get(p.name), step.args[p.name] if p.name in step.args else p.default)
             for p in op.params if p.name in step.args or not p.required]
+    compiled = [(name, None if tree is None else expr.compile_tree(tree, value), value)
+                for name, tree, value in plan]
     randoms = list(rep.random.items())
     finish = [(p.name, p.type) for p in op.params if p.type in ("int", "addr", "size", "pid")]
     call = engine_caller(m, op)
@@ -139,8 +141,9 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
     kind = op.result
     value_of = (lambda r: r) if kind not in _PRIMARY_KINDS else partial(primary_value, kind)
     walk = kind == "walk"
-    where, each, stop = rep.where, rep.each, rep.on_error == "stop"
-    evaluate, items = expr.evaluate, out.items
+    each, stop = rep.each, rep.on_error == "stop"
+    where = None if rep.where is None else expr.compile_tree(rep.where, rep.where_text)
+    items = out.items
     randint, choice = rng.randint, rng.choice
     # the iterations' events as the trace left them (engine.trace: a list per operation,
     # or an operation's lone raw tuple), built into event objects once, at the end
@@ -152,11 +155,10 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
         before = m.events if walk else trace.current
         result = None
         try:
-            if where is not None and not evaluate(where, scope, rep.where_text):
+            if where is not None and not where(scope):
                 continue
             if fixed is None:
-                args = {name: value if tree is None else evaluate(tree, scope, value)
-                        for name, tree, value in plan}
+                args = {name: value if get is None else get(scope) for name, get, value in compiled}
                 for name, (mode, spec) in randoms:
                     args[name] = randint(*spec) if mode == "range" else choice(spec)
                 out.args = args = _finish_typed(args, finish)

@@ -96,8 +96,18 @@ def _plain(v: Any) -> bool:
     t = type(v)
     if t in _PLAIN:
         return True
-    if t is list or t is tuple:
-        return all(map(_plain, v))
+    if t is list or t is tuple:             # (a repeat step's thousands of Items: the
+        for x in v:                         # common cases tested here, without a call)
+            tx = type(x)
+            if tx in _PLAIN:
+                continue
+            if tx is Item:
+                d = x.__dict__
+                if all([type(k) in _PLAIN for k in d]) and all([type(y) in _PLAIN for y in d.values()]):
+                    continue
+            if not _plain(x):
+                return False
+        return True
     if t is Item or t is SimpleNamespace:
         v, t = v.__dict__, dict
     if t is dict:

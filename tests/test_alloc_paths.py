@@ -1,0 +1,101 @@
+"""The engine's shortcuts do what the general code does.
+
+* alloc_pages() tries the zonelist's first zone against its low watermark itself, for any
+  order, before choose_zone() walks every zone and both watermarks: after thousands of random
+  allocations and frees (and failures) on both kernels, a machine whose allocations all take
+  the general path has the same free lists, mem_map, events and errors.
+* PageTables.map_pages() (a boot's direct map) writes the page tables map_page() would.
+"""
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+
+import engine
+from engine.errors import KernelError
+from engine.pgtable import PageTables
+from engine.physmem import FrameStore
+
+GFPS = ["GFP_KERNEL", "GFP_HIGHUSER", "GFP_DMA", "GFP_ATOMIC", "GFP_USER", "GFP_NOWAIT"]
+
+
+def general_path_only(m) -> None:
+    """alloc_pages() with no first zone to try: every request goes to choose_zone()."""
+    for gfp in GFPS:
+        try:
+            z, classzone, name, zero, hot, slow = m.page_alloc.gfp_entry(gfp)
+        except KernelError:
+            continue                                # not a flag of this release
+        m._gfp_fast[gfp] = (None, classzone, name, zero, 0, slow)
+
+
+def state(m) -> tuple:
+    mm = m.memmap
+    return ([(z.name, z.free_pages, [z.free_list(o) for o in range(11)], dict(z.buddy_order))
+             for z in m.zones], mm.owner.tobytes(), mm.refcount.tobytes(), list(m.kmsg))
+
+
+@pytest.mark.parametrize("kernel", ["2.6", "6.1"])
+def test_first_zone_shortcut_equals_the_general_path(kernel):
+    fast = engine.Machine.boot(ram="128M", kernel=kernel)
+    slow = engine.Machine.boot(ram="128M", kernel=kernel)
+    general_path_only(slow)
+    rng = random.Random(11)
+    live: list[tuple[int, int]] = []
+    outcomes = {"ok": 0, "failed": 0, "fallback": 0}
+    for i in range(4000):
+        if live and rng.random() < 0.3:
+            pfn, order = live.pop(rng.randrange(len(live)))
+            fast.free_pages(pfn, order)
+            slow.free_pages(pfn, order)
+            continue
+        gfp, order = rng.choice(GFPS), rng.choice([0, 0, 1, 2, 3, 5, 6, 9, 10])
+        got = []
+        for m in (fast, slow):
+            try:
+                got.append(("ok", m.alloc_pages(gfp, order)))
+            except KernelError as err:
+                got.append(("error", type(err).__name__, str(err)))
+            got.append(repr(m.events))
+        assert got[:2] == got[2:], (i, gfp, order)
+        if got[0][0] == "ok":
+            live.append((got[0][1], order))
+            outcomes["fallback" if "Fallback" in got[1] else "ok"] += 1
+        else:
+            outcomes["failed"] += 1
+        if i % 500 == 0:
+            assert state(fast) == state(slow), i
+    assert state(fast) == state(slow)
+    assert np.array_equal(fast.memmap.owner, slow.memmap.owner)
+    fast.check()
+    assert min(outcomes.values()) > 20, outcomes      # every kind of outcome was exercised
+
+
+@pytest.mark.parametrize("pae", [False, True])
+def test_map_pages_writes_what_map_page_writes(pae):
+    rng = random.Random(5 + pae)
+    large = (2 << 20) if pae else (4 << 20)
+
+    def tables():
+        frames = FrameStore(1 << 36)
+        nxt = iter(range(0x100, 0x1000))
+        return frames, PageTables(frames, pae, lambda: next(nxt), maxphyaddr=36)
+    for _ in range(40):
+        f1, one = tables()
+        f2, bulk = tables()
+        for _ in range(3):
+            base = rng.randrange(0xC0000000 // large, 0x100000000 // large) * large
+            first = rng.randrange(large >> 12)
+            n = rng.randrange(1, (large >> 12) - first + 1)
+            va, pa = base + (first << 12), rng.randrange(1 << (24 if pae else 20)) << 12
+            flags = [rng.choice([0x063, 0x061, 0x163, 0x067]) | (rng.choice([0, 1 << 63]) if pae else 0)
+                     for _ in range(n)]
+            for i, f in enumerate(flags):
+                one.map_page(va + (i << 12), pa + (i << 12), f)
+            bulk.map_pages(va, pa, flags)
+        assert f1.frames == f2.frames and list(f1.frames) == list(f2.frames)
+        assert one.owned == bulk.owned
+    with pytest.raises(ValueError, match="not in one page table"):
+        bulk.map_pages(0xC0000000 + large - 4096, 0, [0x63, 0x63])

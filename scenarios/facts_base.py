@@ -130,3 +130,8 @@ def _zone(m: Machine, name: str) -> Any:
 def event_kind(ev: Event) -> str:
     """The event type's name, as lessons write it (``events.Split``)."""
     return ev.kind
+
+
+def event_kind_of(cls: type) -> str:
+    """:func:`event_kind` of any event of the class ``cls`` (Event.kind: its type's name)."""
+    return cls.__name__

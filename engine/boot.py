@@ -1,10 +1,11 @@
 """Booting: firmware map -> max_pfn -> layout -> zones -> reservations -> buddy lists.
 
 Follows setup_arch()/paging_init()/mem_init() of the flavour.  Boot-time
-reservations are modelled as memblock (6.1, top-down below max_low_pfn) or
-bootmem (2.6, bottom-up from 16 MB) regions: the kernel image, mem_map, the
+reservations are modelled as memblock (6.1: each allocation byte by byte, top-down
+below max_low_pfn, engine.memblock; 2.6.35 .. 6.0: the kernel image, mem_map, the
 per-CPU area, the dentry/inode hash tables, swiotlb and a block of other early
-allocations whose size is calibrated on the ground-truth "Memory:" lines.
+allocations calibrated on Debian 6.1's) or bootmem (2.6, bottom-up from 16 MB,
+engine.bootmem) regions.
 """
 from __future__ import annotations
 
@@ -185,12 +186,19 @@ class BootState:
                 n = fl.init_gap_pages        # .data_nosave, .data.page_aligned, ... before __init_begin
                 res.append(Reservation("kernel data (page-aligned)", pos >> 12, n, pm.OWNER_KERNEL))
                 pos += n << 12
+            if name == "bss" and fl.memblock_itemized and fl.smp_alt_kb and not fl.image_gap_pages[pae]:
+                smp = _pages(fl.smp_alt_kb * 1024)          # .smp_locks right before .bss
+                res.append(Reservation("SMP alternatives", pos >> 12, smp, pm.OWNER_KERNEL))
+                pos += smp << 12
             if name == "bss" and fl.image_gap_pages[pae]:
                 # between __init_end and __bss_start: .smp_locks (freed once alternatives are
                 # patched), .data_nosave, the initramfs section ...
                 # (.smp_locks stays the separate "SMP alternatives" block below, freed after boot)
                 gap = fl.image_gap_pages[pae]
-                res.append(Reservation("kernel other sections", pos >> 12, gap, pm.OWNER_KERNEL))
+                smp = _pages(fl.smp_alt_kb * 1024) if fl.memblock_itemized else 0
+                res.append(Reservation("kernel other sections", pos >> 12, gap - smp, pm.OWNER_KERNEL))
+                if smp:       # .smp_locks: page-aligned, right before .bss (vmlinux.lds.S)
+                    res.append(Reservation("SMP alternatives", (pos >> 12) + gap - smp, smp, pm.OWNER_KERNEL))
                 pos += gap << 12
             if not kb:
                 continue
@@ -204,7 +212,19 @@ class BootState:
             pos += n << 12
             sym = max(sym, pos) if name not in exact else sym
         self.brk_pfns: list[int] = []
-        if fl.brk_pgt_pages:
+        if fl.memblock_itemized:
+            # .brk (reserve_brk): head_32.S's page tables (mk_early_pgtbl_32), dmi_alloc()'s
+            # strings (one page on QEMU's SMBIOS), then early_alloc_pgt_buf()'s INIT_PGT_BUF
+            from .mem_init import head_pgt_baseline
+            from .memblock import INIT_PGT_BUF_PAGES
+            n = (fl.initial_map_pgt or head_pgt_baseline(fl, cfg.pae)) + 1
+            res.append(Reservation("kernel .brk (head_32.S page tables, DMI)", pos >> 12, n, pm.OWNER_KERNEL))
+            pos += n << 12
+            res.append(Reservation("kernel .brk (early page tables)", pos >> 12, INIT_PGT_BUF_PAGES,
+                                   pm.OWNER_KERNEL))
+            self.brk_pfns = list(range(pos >> 12, (pos >> 12) + INIT_PGT_BUF_PAGES))
+            pos += INIT_PGT_BUF_PAGES << 12
+        elif fl.brk_pgt_pages:
             n = fl.brk_pgt_pages
             res.append(Reservation("kernel .brk (early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
             self.brk_pfns = list(range(pos >> 12, (pos >> 12) + n))
@@ -248,7 +268,14 @@ class BootState:
         self.swiotlb = cfg.pae and self.max_pfn > (1 << 20)
         if self.swiotlb:
             early.append(("software IO TLB", 64 * 256, pm.OWNER_BOOTMEM))
-        if fl.memblock_topdown:    # memblock: top-down below max_low_pfn
+        if fl.memblock_itemized:   # memblock, byte by byte (engine.memblock)
+            from .memblock import place_memblock
+            try:
+                placed = place_memblock(self, res, early)
+            except ConfigError as e:
+                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: {e}") from None
+            res.extend(Reservation(*p) for p in placed)
+        elif fl.memblock_topdown:    # memblock: top-down below max_low_pfn
             top = self.max_low_pfn
             for what, n, owner in early:
                 top -= n

@@ -137,6 +137,8 @@ class Flavour:
     initrd_start_pfn: int = -1            # where the log says the initrd is ("RAMDISK: ..."; -1: the loader's)
     page0_is_ram: bool = False            # page_is_ram(0) (2.6.24's e820-only page_is_ram)
     page_cgroup_bytes: int = 0            # sizeof(struct page_cgroup) (0: no boot-time array)
+    memblock_itemized: bool = False       # 6.1: memblock's early allocations byte by byte (engine.memblock)
+    pcpu_static_bytes: tuple[int, int] = (0, 0)   # "percpu: Embedded N pages/cpu s<static>" (0: unknown)
     fixmap_from_log: bool = False         # the permanent fixmap slots came from a log's fixmap line
     zone_wait_tables: bool = False        # bootmem wait_table per zone (before 4.9)
     pidhash: bool = False                 # bootmem PID hash (before 4.15)
@@ -228,11 +230,13 @@ _FL61 = Flavour(
     min_free_kbytes_max=262144, watermark_scale=True, thp=True, managed_pages=True,
     lowmem_reserve_ratio=(256, 32, 0, 0),
     zone_names=("DMA", "Normal", "HighMem", "Movable"),
-    early_alloc_kb=(152 - 116 - 24, 205 - 120 - 24), percpu_pages_per_cpu=33, slab_default="slub",
+    early_alloc_kb=(0, 0),  # 6.1 itemizes its memblock allocations (engine.memblock)
+    percpu_pages_per_cpu=33, slab_default="slub",
     smp_alt_kb=32, initrd_kb=1048,  # the ground truth's busybox initramfs ("Freeing initrd memory: 1048K")
     # Debian 6.1 iomem/kcore: data ends 0x1d71000 / 0x1d8f000, .bss starts 0x1e72000 / 0x1e94000,
     # swapper_pg_dir 0xc1e74000 / 0xc1e98000, the read-only idt_table page 0x1e76000 / 0x1e9b000
     image_gap_pages=(29, 30), swapper_bss_page=(2, 4), idt_bss_page=(4, 7),
+    pcpu_static_bytes=(103316, 104276),   # "percpu: Embedded 33 pages/cpu s103316 r0 d31852 u135168"
 )
 
 FLAVOURS: dict[str, Flavour] = {

@@ -80,8 +80,11 @@ class KernelPageTables:
         self.brk_used: list[int] = []
         # page tables a log shows the kernel reserved at boot (engine.mem_init.kernel_page_tables)
         for r in m.boot_state.reservations:
-            if r.what.startswith(("initial page tables", "direct-map page tables")):
+            if r.what.startswith(("initial page tables", "direct-map", "pkmap page table", "cpu_entry_area page")):
                 m.boot_state.brk_pfns.extend(range(r.start_pfn, r.end_pfn))
+            elif r.what.startswith("kernel .brk (head_32.S") and cfg.flavour.debug_pagealloc:
+                # debug_pagealloc: head_32.S's tables stay the direct map's (all but dmi_alloc's page)
+                m.boot_state.brk_pfns.extend(range(r.start_pfn, r.end_pfn - 1))
         self.pt = SwapperTables(m.frames, self.pae, self._alloc_table, self._free_table,
                                 root=bss, maxphyaddr=36)
         if self.pae:

@@ -46,6 +46,15 @@ MEMINIT_RULES: tuple[Rule, ...] = (
     Rule("early_alloc_model", V("2.6.35"), "early_res", "memblock",
          "x86 early_res replaced by memblock (arch/x86/mm/memblock.c, 2.6.35): mmviz places the other "
          "early allocations as one calibrated block"),
+    Rule("memblock_itemized", V("6.1"), False, True,
+         "6.1 start_kernel()'s memblock allocations one by one, top-down and SMP_CACHE_BYTES-packed "
+         "(engine/memblock.py: alloc_node_mem_map, setup_usemap, acpi_parse_hpet, "
+         "ioapic_setup_resources, e820__reserve_resources + firmware_map_add_early, "
+         "register_nosave_region, setup_command_line, pcpu_embed_first_chunk -- alloc info and areas "
+         "freed --, pcpu_setup_first_chunk with 5.14's sidelined/free/to_depopulate slots, "
+         "alloc_large_system_hash, setup_cpu_entry_area_ptes past INIT_PGT_BUF, swiotlb_init_remap's "
+         "slots); the .brk holds head_32.S's tables, dmi_alloc() and INIT_PGT_BUF; checked on the "
+         "Debian 6.1 ground truth (earlier releases: the calibrated block)"),
     Rule("page0_is_ram", V("2.6.25"), True, False,
          "arch/x86/mm/init_32.c page_is_ram (e820 RAM only) -> arch/x86/mm/ioremap.c page_is_ram: "
          "\"if (pagenr == 0) return 0\" and 640K-1M not RAM (approx. release)"),

@@ -80,7 +80,7 @@ def full_text(name: str) -> str:
 TABLE = [
     (C01, (100, 140), "2.6.24's .bss and per-CPU unit sizes (System.map, not the log)"),
     (C05, (240, 280), "3.5's .bss/.smp_locks/brk sizes (not printed; mmviz has Debian's early block)"),
-    (C08, (20, 40), "6.1's __bug_table/.vvar and .data_nosave pages (not printed; mmviz has Debian's)"),
+    (C08, (40, 48), "6.1's __bug_table/.vvar and .data_nosave pages (not printed; mmviz has Debian's)"),
 ]
 EQUAL = [C04]
 

@@ -136,8 +136,9 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
                f"(order: {_order(bs.dentry_entries * 4)}, {bs.dentry_entries * 4} bytes" + lin)
     out.append(f"Inode-cache hash table entries: {bs.inode_entries} "
                f"(order: {_order(bs.inode_entries * 4)}, {bs.inode_entries * 4} bytes" + lin)
-    if bs.swiotlb:
-        out.append("software IO TLB: area num 1." if fl.log_swiotlb == "area_num" else "software IO TLB: mapped [mem 64MB]")
+    tlb = swiotlb_mapped_line(bs)
+    if tlb:
+        out.append("software IO TLB: area num 1." if fl.log_swiotlb == "area_num" else tlb)
     hz = zones[2]
     if fl.log_highmem_init:
         # set_highmem_pages_init(): every highmem zone, an empty one as 00000000:00000000;
@@ -151,7 +152,20 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     if bs.thp_raised_from is not None:
         out.append(f"khugepaged: raising min_free_kbytes from {bs.thp_raised_from} to "
                    f"{bs.min_free_kbytes} to help transparent hugepage allocations")
+    if tlb and fl.log_swiotlb == "area_num":
+        # pci_swiotlb_late_init()/swiotlb_print_info(), after the network hash tables
+        out += ["PCI-DMA: Using software bounce buffering for IO (SWIOTLB)", tlb]
     return out
+
+
+def swiotlb_mapped_line(bs) -> str | None:
+    """swiotlb_print_info() (kernel/dma/swiotlb.c): the bounce buffer's memblock range
+    ("%pa": a 64-bit phys_addr_t on PAE), or None without swiotlb."""
+    r = next((r for r in bs.reservations if r.what == "software IO TLB"), None) if bs.swiotlb else None
+    if r is None:
+        return None
+    return (f"software IO TLB: mapped [mem {r.start_pfn << 12:#018x}-{r.end_pfn << 12:#018x}] "
+            f"({r.nr_pages >> 8}MB)")
 
 
 def image_kb(bs) -> dict[str, int]:

@@ -168,8 +168,10 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
          "arch/x86/mm/setup_nx.c x86_report_nx on a non-PAE kernel (approx.)"),
     Rule("log_hash_linear", APPROX, False, True,
          "mm/page_alloc.c alloc_large_system_hash: \"(order: %d, %lu bytes, linear)\" (approx.)"),
-    Rule("log_swiotlb", APPROX, "mapped", "area_num",
-         "kernel/dma/swiotlb.c: \"software IO TLB: area num\" (approx.)"),
+    Rule("log_swiotlb", V("6.0"), "mapped", "area_num",
+         "kernel/dma/swiotlb.c swiotlb_init_remap(): \"software IO TLB: area num %d.\" at mem_init, "
+         "\"mapped [mem ...]\" later from swiotlb_print_info() (commit 20347fca71a3, \"swiotlb: split "
+         "up the global swiotlb lock\")"),
 )
 
 

@@ -265,17 +265,16 @@ _NOT_MEMBLOCK = {"SMP alternatives", "early allocations (page tables, log buffer
 
 def _to_pages(done, taken) -> list[tuple[str, int, int, int]]:
     """Each allocation's pages not already held by an earlier reservation (one run each)."""
-    held = set()
-    for a, b in taken:
-        held.update(range(a, b))
+    held = list(taken)
+    is_held = lambda p: any(a <= p < b for a, b in held)
     out = []
     for what, s, e, owner in done:
         first, last = s // PAGE, -(-e // PAGE)
-        while first < last and first in held:
+        while first < last and is_held(first):
             first += 1
-        while last > first and last - 1 in held:
+        while last > first and is_held(last - 1):
             last -= 1
         if last > first:
             out.append((what, first, last - first, owner))
-            held.update(range(first, last))
+            held.append((first, last))
     return out

@@ -101,7 +101,8 @@ def test_boot_log_lines_appear_in_real_dmesg(pair):
     must = [l for l in ours if l.startswith(("BIOS-e820", "Zone ranges", "  DMA", "  Normal",
                                              "  HighMem", "  node", "Initmem", "On node",
                                              "Built 1 zonelists", "Dentry", "Inode-cache",
-                                             "Initializing HighMem", "last_pfn", "e820: "))
+                                             "Initializing HighMem", "last_pfn", "e820: ",
+                                             "software IO TLB", "PCI-DMA"))
             or l.endswith(("HIGHMEM available.", "LOWMEM available."))]
     assert len(must) > 12
     for line in must:

@@ -128,6 +128,10 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
         out.append(f"  mapped low ram: 0 - {lowmem_end:08x}")
         out.append(f"  low ram: 0 - {lowmem_end:08x}")
     out += zone_sizes_lines(bs)
+    if fl.memblock_itemized:
+        from .memblock import nosave_regions
+        out += [f"PM: hibernation: Registered nosave memory: [mem {s << 12:#010x}-{(e << 12) - 1:#010x}]"
+                for s, e in nosave_regions(bs.e820, bs.max_pfn)]
     order = " in Zone order" if fl.log_zonelist_order else ""
     mobility = ", mobility grouping on" if fl.log_zonelist_mobility else ""
     out.append(f"Built 1 zonelists{order}{mobility}.  Total pages: {total_pages(bs)}")

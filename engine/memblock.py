@@ -75,6 +75,14 @@ class Memblock:
                 return start
         return None
 
+    def reserve(self, start: int, size: int) -> bool:
+        """memblock_reserve() of a range that must be free RAM below the limit (else False)."""
+        if not any(a <= start and start + size <= b for a, b in self._free()):
+            return False
+        self.reserved.append((start, start + size))
+        self.reserved.sort()
+        return True
+
     def free(self, start: int, size: int) -> None:
         """memblock_free(): the exact range leaves memblock.reserved."""
         self.reserved.remove((start, start + size))
@@ -97,27 +105,22 @@ def e820_table_entries(firmware) -> int:
     return n
 
 
-def nosave_regions(e820, limit_pfn: int) -> int:
-    """e820__register_nosave_regions(): register_nosave_region() allocations (a region that
-    starts where the previous one ends extends it instead)."""
-    n, pfn, last_end = 0, 0, -1
+def nosave_regions(e820, limit_pfn: int) -> list[tuple[int, int]]:
+    """e820__register_nosave_regions() as Debian's 6.1.176 has it: the gaps between RAM
+    entries of e820_table (page 0 already reserved by trim_bios_range()) and after the last
+    one up to max_pfn, each a register_nosave_region() and its memblock_alloc()
+    ("PM: hibernation: Registered nosave memory: [mem ...]", two lines at 1 GB, three at 4 GB)."""
+    out, last = [], 0
     for e in sorted(e820, key=lambda e: e.start):
-        up = -(-e.start // PAGE)
-        regs = []
-        if pfn < up:
-            regs.append((pfn, up))
-        pfn = e.end // PAGE
         if e.type != "usable":
-            regs.append((up, pfn))
-        for s, t in regs:
-            if s >= t:
-                continue
-            if s != last_end:
-                n += 1
-            last_end = t
-        if pfn >= limit_pfn:
-            break
-    return n
+            continue
+        start = max(e.start, PAGE) if e.start == 0 else e.start     # page 0 is reserved
+        if last < start:
+            out.append((last // PAGE, -(-start // PAGE)))
+        last = e.end
+    if last // PAGE < limit_pfn:
+        out.append((last // PAGE, limit_pfn))
+    return [r for r in out if r[0] < r[1]]
 
 
 def page_table_phases(bs) -> list[int]:
@@ -203,6 +206,12 @@ def place_memblock(bs, res, early) -> list[tuple[str, int, int, int]]:
         if name in by and by[name][1]:
             alloc(name, by[name][1] * PAGE, PAGE, by[name][2])
 
+    initrd = by.get("initrd (RAMDISK)", ("", 0, 0))
+    at = fl.initrd_start_pfn
+    if initrd[1] and at >= 0 and mb.reserve(at * PAGE, initrd[1] * PAGE):
+        # early_reserve_initrd(): where the log says it lies, in lowmem (not relocated)
+        done.append((initrd[0], at * PAGE, (at + initrd[1]) * PAGE, initrd[2]))
+        by.pop(initrd[0])
     early_pgt, pkmap_pgt, cea_pgt = page_table_phases(bs)
     for _ in range(early_pgt):           # init_mem_mapping(), before reserve_initrd()
         alloc("direct-map and fixmap page tables", PAGE, PAGE)
@@ -222,7 +231,7 @@ def place_memblock(bs, res, early) -> list[tuple[str, int, int, int]]:
     alloc("e820 resources", RESOURCE_BYTES[pae] * e820_table_entries(bs.firmware_e820), SMP_CACHE_BYTES)
     for _ in bs.firmware_e820:
         alloc("firmware memmap entries", FIRMWARE_MAP_ENTRY_BYTES, SMP_CACHE_BYTES)
-    for _ in range(nosave_regions(bs.e820, bs.max_pfn)):
+    for _ in nosave_regions(bs.e820, bs.max_pfn):
         alloc("nosave regions", NOSAVE_REGION_BYTES, SMP_CACHE_BYTES)
     for _ in range(2):                     # saved_command_line, static_command_line
         alloc("command line", CMDLINE_BYTES, SMP_CACHE_BYTES)

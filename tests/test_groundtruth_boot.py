@@ -102,7 +102,7 @@ def test_boot_log_lines_appear_in_real_dmesg(pair):
                                              "  HighMem", "  node", "Initmem", "On node",
                                              "Built 1 zonelists", "Dentry", "Inode-cache",
                                              "Initializing HighMem", "last_pfn", "e820: ",
-                                             "software IO TLB", "PCI-DMA"))
+                                             "software IO TLB", "PCI-DMA", "PM: hibernation"))
             or l.endswith(("HIGHMEM available.", "LOWMEM available."))]
     assert len(must) > 12
     for line in must:

@@ -80,7 +80,8 @@ class KernelPageTables:
         self.brk_used: list[int] = []
         # page tables a log shows the kernel reserved at boot (engine.mem_init.kernel_page_tables)
         for r in m.boot_state.reservations:
-            if r.what.startswith(("initial page tables", "direct-map", "pkmap page table", "cpu_entry_area page")):
+            if r.what.startswith(("initial page tables", "direct-map", "pkmap page table (memblock)",
+                                  "cpu_entry_area page")):
                 m.boot_state.brk_pfns.extend(range(r.start_pfn, r.end_pfn))
             elif r.what.startswith("kernel .brk (head_32.S") and cfg.flavour.debug_pagealloc:
                 # debug_pagealloc: head_32.S's tables stay the direct map's (all but dmi_alloc's page)

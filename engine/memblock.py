@@ -218,7 +218,7 @@ def place_memblock(bs, res, early) -> list[tuple[str, int, int, int]]:
     for name in ("log buffer (log_buf_len)", "initrd (RAMDISK)", "crash kernel (crashkernel=)"):
         pages_of(name)
     for _ in range(pkmap_pgt):
-        alloc("pkmap page table", PAGE, PAGE)
+        alloc("pkmap page table (memblock)", PAGE, PAGE)
     if "mem_map" in by:
         spanned = -(-bs.max_pfn // 1024) * 1024 - bs.ranges[0][0] // 1024 * 1024
         alloc("mem_map", spanned * fl.struct_page_size, SMP_CACHE_BYTES, pm.OWNER_MEMMAP)

@@ -49,22 +49,34 @@ def _bar(count: int, top: int) -> str:
     return SPARK[min(len(SPARK) - 1, int(level * (len(SPARK) - 1)))]
 
 
+def _block_of(ev: Any) -> tuple[str, int, int, int] | None:
+    """(what, order, first pfn, last pfn) of the block a Split/Merge/AllocPages/FreePages moved."""
+    match ev:
+        case Split(pfn=pfn, order=order):
+            return ("split", order + 1, pfn, pfn + (2 << order) - 1)
+        case Merge(merged_pfn=pfn, order=order):
+            return ("merge", order + 1, pfn, pfn + (2 << order) - 1)
+        case AllocPages(pfn=pfn, order=order):
+            return ("alloc", order, pfn, pfn + (1 << order) - 1)
+        case FreePages(final_pfn=pfn, final_order=order):
+            return ("free", order, pfn, pfn + (1 << order) - 1)
+    return None
+
+
+_BUDDY_TYPES = (Split, Merge, AllocPages, FreePages)
+
+
 def buddy_highlights(events: list) -> dict[str, list[tuple[str, int, int, int]]]:
     """zone -> [(what, order, first pfn, last pfn)] of the blocks this step split/merged/moved."""
     out: dict[str, list[tuple[str, int, int, int]]] = {}
+    moves: dict[type, bool] = {}                 # a heavy step has thousands of other events
     for ev in events or ():
-        match ev:
-            case Split(pfn=pfn, order=order):
-                hit = ("split", order + 1, pfn, pfn + (2 << order) - 1)
-            case Merge(merged_pfn=pfn, order=order):
-                hit = ("merge", order + 1, pfn, pfn + (2 << order) - 1)
-            case AllocPages(pfn=pfn, order=order):
-                hit = ("alloc", order, pfn, pfn + (1 << order) - 1)
-            case FreePages(final_pfn=pfn, final_order=order):
-                hit = ("free", order, pfn, pfn + (1 << order) - 1)
-            case _:
-                continue
-        out.setdefault(ev.zone, []).append(hit)
+        t = type(ev)
+        yes = moves.get(t)
+        if yes is None:
+            yes = moves[t] = issubclass(t, _BUDDY_TYPES)
+        if yes:
+            out.setdefault(ev.zone, []).append(_block_of(ev))
     return out
 
 

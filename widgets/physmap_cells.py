@@ -20,7 +20,8 @@ def frame_classes(memmap: Any, lo: int, hi: int) -> np.ndarray:
 
 
 def _range_of(cls: type) -> Any:
-    """How an event of this class names its frames: a function (event, out list) -> None."""
+    """How an event of this class names its frames: a function (event, out list) -> None, or
+    None for an event type with no frame in it (no ``pfn`` or ``paddr`` field)."""
     if issubclass(cls, Split):
         return lambda ev, out: out.append((ev.pfn, ev.pfn + (2 << ev.order)))
     if issubclass(cls, Merge):
@@ -30,6 +31,10 @@ def _range_of(cls: type) -> Any:
                                            (ev.final_pfn, ev.final_pfn + (1 << ev.final_order))))
     if issubclass(cls, (Reserve, FreeReserved)):
         return lambda ev, out: out.append((ev.pfn, ev.pfn + ev.nr_pages))
+
+    fields = getattr(cls, "__dataclass_fields__", None)
+    if fields is not None and "pfn" not in fields and "paddr" not in fields:
+        return None                                  # (WatermarkCheck, AllocFail, ...)
 
     def by_field(ev: Any, out: list) -> None:        # a pfn (and order) or a paddr, by name
         pfn = ev.get("pfn")
@@ -51,10 +56,11 @@ def event_pfn_ranges(events: Iterable[Any]) -> list[tuple[int, int]]:
     out: list[tuple[int, int]] = []
     table = _RANGE_OF
     for ev in events:
-        f = table.get(type(ev))
-        if f is None:
+        f = table.get(type(ev), _range_of)
+        if f is _range_of:                           # a class not seen before
             f = table[type(ev)] = _range_of(type(ev))
-        f(ev, out)
+        if f is not None:
+            f(ev, out)
     return out
 
 

@@ -85,7 +85,7 @@ class SlabPane(TextLines):
         moved = view.position - self._position
         same = view.changed_since(self._serial) is not None and key == self._shown_key and (
             moved == 0 or moved == 1 and not (result is not None and derived(
-                result, "slab_events", lambda: any(isinstance(e, SLAB_EVENTS) for e in result.events))))
+                result, "slab_events", lambda: any(issubclass(cls, SLAB_EVENTS) for cls in set(map(type, result.events))))))
         self._serial, self._shown_key, self.chosen = view.serial, key, chosen
         self._position = view.position
         if not same:

@@ -69,7 +69,7 @@ def out(text: str = "", raw: bool = False) -> None:
     sys.stdout.write(text + "\n")
 
 
-ERR_LANG = ["en"]      # the language of error lines: --lang's (or the locale's) once known
+from .cli_parser import LANG as ERR_LANG   # the language of error and help lines: --lang's, the locale's
 
 
 def err_line(text: str) -> None:

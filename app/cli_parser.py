@@ -22,9 +22,14 @@ class UsageError(Exception):
     """A bad command line: one line on stderr, exit status 2."""
 
 
+LANG = ["en"]      # the language of help and error lines (app.cli.main sets it: --lang, the locale)
+
+
 class _Parser(argparse.ArgumentParser):
     def format_help(self) -> str:
-        return with_lessons(self, super().format_help())
+        if LANG[0] != "zh":
+            return with_lessons(self, super().format_help())
+        return with_lessons(self, _in_zh(self, super().format_help))
 
     def error(self, message: str) -> None:  # one line, not usage + message
         raise UsageError(f"{self.prog}: {message}")
@@ -229,16 +234,42 @@ def add_boot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--layout", choices=("wide", "medium", "compact"), default=None,
                    help="start in this layout (default: the roomiest that fits; v cycles)")
 
+def _in_zh(parser: argparse.ArgumentParser, format_help: Any) -> str:
+    """The help with every help line, the description and argparse's headings in Chinese
+    (app.cli_help_zh); the parser is left as it was."""
+    from .cli_help_zh import HEADINGS_ZH, HELP_ZH, TOP_USAGE_ZH
+    actions = [a for a in parser._actions if a.help] + [
+        c for a in parser._actions if isinstance(a, argparse._SubParsersAction) for c in a._choices_actions]
+    kept = [(a, a.help) for a in actions], parser.description, parser.usage
+    for a in actions:
+        a.help = HELP_ZH.get(a.help, a.help)
+    parser.description = HELP_ZH.get(parser.description or "", parser.description)
+    if parser.usage == TOP_USAGE:
+        parser.usage = TOP_USAGE_ZH
+    try:
+        text = format_help()
+    finally:
+        for a, help_text in kept[0]:
+            a.help = help_text
+        parser.description, parser.usage = kept[1], kept[2]
+    for en, zh in HEADINGS_ZH:
+        text = text.replace(en, zh)
+    return text
+
+
 def with_lessons(parser: argparse.ArgumentParser, text: str) -> str:
     """``mmviz --help``: the usage, then the bundled lessons (id, steps, title)."""
     if parser.prog != "mmviz":
         return text
+    zh = LANG[0] == "zh"
     try:
         from scenarios import all_lessons
-        rows = [f"  {l.id:<18} {len(l):>3} steps  {l.title_in('en')}" for l in all_lessons()]
+        rows = [f"  {l.id:<18} {len(l):>3} {'步' if zh else 'steps'}  {l.title_in(LANG[0])}"
+                for l in all_lessons()]
     except Exception as err:  # a broken lesson must not break --help
         rows = [f"  (lessons unavailable: {err})"]
-    return text + "\nlessons (mmviz LESSON opens one):\n" + "\n".join(rows) + "\n"
+    head = "\n课程（mmviz LESSON 打开一个）：\n" if zh else "\nlessons (mmviz LESSON opens one):\n"
+    return text + head + "\n".join(rows) + "\n"
 
 
 class AccessKinds:

@@ -89,6 +89,15 @@ HELP_ZH = {
         "终端大小 COLSxROWS（默认：配置文件的 record.size，否则 160x48：宽布局，所有窗格；更小的尺寸录中等或紧凑布局）",
     "seconds per step (default: each step's reading time, as autoplay)": "每步的秒数（默认：每步的阅读时间，同自动播放）",
     "no progress bar": "不显示进度条",
+    "print JSON (the same data, English keys)": "打印 JSON（同样的数据，英文键名）",
+    "the problem's seed (default 1): the same seed, the same problem": "题目的随机种子（默认 1）：种子相同，题目相同",
+    "RAM of the problem's machine": "题目所用机器的内存",
+    "RAM size (default 160M)": "内存大小（默认 160M）",
+    "walk this process's page tables (default: the kernel's)": "遍历这个进程的页表（默认：内核的）",
+    "the access (default read)": "访问方式（默认 read）",
+    "the object allocator (default: the kernel's: SLAB on 2.6.24, SLUB on 6.1)":
+        "对象分配器（默认随内核：2.6.24 用 SLAB，6.1 用 SLUB）",
+    "the language a page opens in by default": "页面默认的语言",
     # serve, new, schema, config
     "the lesson a page opens by default": "页面默认打开的课程",
     "address to listen on (default 127.0.0.1: this machine only; 0.0.0.0 for a classroom)":

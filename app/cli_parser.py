@@ -14,6 +14,7 @@ TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
   mmviz [explore] [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
         [--nx] [--swap SIZE] [--cpus N] [--config KEY=VALUE]   free exploration on that machine
   mmviz COMMAND ...                                 (see the commands below)"""
+LANG_HELP = "language (default: from LC_ALL / LANG)"
 TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swap", "--cpus",
                "--layout", "--lessons", "--config"}
 
@@ -123,8 +124,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = _TopParser(prog="mmviz", usage=TOP_USAGE, formatter_class=argparse.RawDescriptionHelpFormatter,
                 description="See how 32-bit x86 Linux manages memory, step by step.")
     p.add_argument("--text", action="store_true", help="print the default machine instead of the TUI")
-    p.add_argument("--lang", choices=("en", "zh"), default=None,
-                   help="language (default: from LC_ALL / LANG)")
+    p.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
     add_boot_options(p)
     p.add_argument("--no-ask", action="store_true",
                    help="TUI: step without stopping at the lessons' prediction questions")
@@ -135,16 +135,16 @@ def build_parser() -> argparse.ArgumentParser:
     cli_author.add_parsers(sub)
 
     s = sub.add_parser("lessons", help="list the lessons")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
     s.add_argument("--lessons", action="append", metavar="DIR", default=argparse.SUPPRESS,
                    help="also list the lessons in this folder")
     s.add_argument("--all", action="store_true", help="also list lessons this engine cannot run yet")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print JSON (the same data, English keys)")
 
     s = sub.add_parser("run", help="play a lesson")
     s.add_argument("lesson", help="a lesson id (see: mmviz lessons) or a .toml file")
     s.add_argument("--text", action="store_true", help="print the lesson instead of opening the TUI")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
     s.add_argument("--max-events", type=whole(0), default=8, metavar="N",
                    help="events shown per step (default 8)")
     s.add_argument("--answers", action="store_true",
@@ -156,7 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="TUI: step without stopping at the prediction questions")
 
     s = sub.add_parser("glossary", help="the lessons' terms, en/zh, with kernel identifiers")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
 
     s = sub.add_parser("check", help="validate lesson files")
     s.add_argument("lesson", nargs="+")
@@ -164,10 +164,10 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
     s.add_argument("topic", choices=("buddy", "walk", "walk-pae", "slab", "watermark", "vma",
                                       "exercise"))
-    s.add_argument("--seed", type=whole(), default=1)
+    s.add_argument("--seed", type=whole(), default=1, help="the problem's seed (default 1): the same seed, the same problem")
     s.add_argument("--count", type=whole(1, 50), default=None, help="about this many questions (1..50)")
-    s.add_argument("--ram", type=size, default=None)
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--ram", type=size, default=None, help="RAM of the problem's machine")
+    s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
     s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
     s.add_argument("-c", dest="answers", action="store_true", help="print the worked answers")
     s.add_argument("--cr3", type=address, default=None, help="exercise: CR3 (hex)")
@@ -176,7 +176,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--pae", action="store_true", help="exercise: PAE (8-byte entries)")
 
     s = sub.add_parser("layout", help="the virtual memory layout of a machine")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print JSON (the same data, English keys)")
     _machine_args(s)
 
     s = sub.add_parser("proc", help="print a /proc file")
@@ -193,11 +193,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _machine_args(s: argparse.ArgumentParser) -> None:
-    s.add_argument("--ram", type=size, default="160M")
-    s.add_argument("--pae", action="store_true")
+    s.add_argument("--ram", type=size, default="160M", help="RAM size (default 160M)")
+    s.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
     s.add_argument("--kernel", type=kernel_release, default="6.1", metavar="RELEASE",
                    help="2.6 (2.6.24), 6.1 (Debian 6.1, the default) or any release 2.6.20 .. 6.12")
-    s.add_argument("--vmalloc", type=size, default=None)
+    s.add_argument("--vmalloc", type=size, default=None, help="vmalloc area size (the vmalloc= boot option)")
     s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
                    help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
 
@@ -225,7 +225,8 @@ def add_boot_options(p: argparse.ArgumentParser) -> None:
                    help="kernel: 2.6 (2.6.24, SLAB), 6.1 (Debian 6.1, SLUB; the default) or any "
                         "release 2.6.20 .. 6.12 (e.g. 3.16, 4.19)")
     p.add_argument("--vmalloc", type=size, default=None, help="vmalloc area size (the vmalloc= boot option)")
-    p.add_argument("--allocator", choices=("slab", "slub"), default=None)
+    p.add_argument("--allocator", choices=("slab", "slub"), default=None,
+                   help="the object allocator (default: the kernel's: SLAB on 2.6.24, SLUB on 6.1)")
     p.add_argument("--nx", action="store_true", help="NX pages (needs --pae)")
     p.add_argument("--swap", type=size, default=None, help="a swap area of this size")
     p.add_argument("--cpus", type=whole(), default=None, help="CPUs (1 .. the build's NR_CPUS)")
@@ -294,7 +295,7 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
     s = sub.add_parser("explore", help="free exploration on a machine: the TUI (text without a terminal)")
     add_boot_options(s)
     s.add_argument("--text", action="store_true", help="print the machine instead of the TUI")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
     s.add_argument("--no-ask", action="store_true", help=argparse.SUPPRESS)
     s = sub.add_parser("record", help="record a lesson as an asciicast v2 file or SVG screenshots")
     s.add_argument("lesson")
@@ -302,7 +303,7 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
                    help="the file to write: .cast (asciicast v2) or .svg (one animated SVG)")
     s.add_argument("--svg", metavar="DIR", type=folder, help="write one SVG screenshot per step into DIR")
     s.add_argument("--step", type=whole(), default=None, help="with --svg: only this step")
-    s.add_argument("--lang", choices=("en", "zh"), default=None)
+    s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
     s.add_argument("--size", default=None,
                    help=f"terminal COLSxROWS (default: the config's record.size, else {RECORD_SIZE}: "
                         "the wide layout, every pane; "
@@ -313,9 +314,9 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
 
     s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
     s.add_argument("addr")
-    s.add_argument("--pid", type=whole(0), default=None)
-    s.add_argument("--kind", choices=AccessKinds(), default="read")
+    s.add_argument("--pid", type=whole(0), default=None, help="walk this process's page tables (default: the kernel's)")
+    s.add_argument("--kind", choices=AccessKinds(), default="read", help="the access (default read)")
     s.add_argument("--lesson", help="play this lesson first")
     s.add_argument("--step", type=whole(), default=None, help="stop after this step (default: the last)")
-    s.add_argument("--json", action="store_true")
+    s.add_argument("--json", action="store_true", help="print JSON (the same data, English keys)")
     machine_args(s)

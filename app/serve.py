@@ -148,7 +148,7 @@ def add_parser(sub: Any) -> None:
                        description="Serve mmviz to web browsers: one app per browser tab. "
                                    "Pages take ?lesson=ID&lang=en|zh.")
     s.add_argument("lesson", nargs="?", default=None, help="the lesson a page opens by default")
-    s.add_argument("--lang", choices=LANGS, default=None)
+    s.add_argument("--lang", choices=LANGS, default=None, help="the language a page opens in by default")
     s.add_argument("--host", default=DEFAULT_HOST,
                    help=f"address to listen on (default {DEFAULT_HOST}: this machine only; "
                         "0.0.0.0 for a classroom)")

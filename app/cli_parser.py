@@ -4,6 +4,7 @@ in app/cli.py and the modules it dispatches to."""
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 from .cli_boot import add_boot_parser
@@ -95,7 +96,7 @@ class _TopParser(_Parser):
                     a.default = argparse.SUPPRESS
 
     def parse_args(self, args: Any = None, namespace: Any = None) -> Any:  # type: ignore[override]
-        args = list(args or [])
+        args = list(sys.argv[1:] if args is None else args)
         self.command = next((a for a in args if a in self.applies), None)
         ns = super().parse_args(args, namespace)
         for dest, default in self.command_defaults.get(ns.command, {}).items():

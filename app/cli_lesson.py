@@ -34,12 +34,12 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "needs": "do first", "ok": "all expects passed", "steps": "steps",
                 "lines": "{} more lines", "events": "{} more events",
                 "lines1": "{} more line", "events1": "{} more event",
-                "deeper": "deeper: versions and detail"},
+                "deeper": "deeper: versions and detail", "machine": "machine", "defaults": "defaults"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
                 "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件",
-                "deeper": "深入：版本差异与细节"}}
+                "deeper": "深入：版本差异与细节", "machine": "机器", "defaults": "默认"}}
 
 
 def list_lessons(ns: Any, out: Callable[..., None]) -> int:
@@ -122,12 +122,14 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     checks = bool(getattr(ns, "checks", False))
     interactive = not answers and sys.stdin.isatty() and sys.stdout.isatty()
     tl = Timeline(lesson)
-    machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or "defaults"
-    print(f"{lesson.title_in(lang)}  [{lesson.id}, {steps_count(len(lesson), lang)}; machine: {machine}]")
+    machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or w["defaults"]
+    colon = "：" if lang == "zh" else ": "
+    print(f"{lesson.title_in(lang)}  [{lesson.id}, {steps_count(len(lesson), lang)}; "
+          f"{w['machine']}{colon}{machine}]")
     if lesson.kernel:
-        print(f"  [{w['kernel']}: {lesson.kernel.get(lang) or lesson.kernel.get('en')}]")
+        print(f"  [{w['kernel']}{colon}{lesson.kernel.get(lang) or lesson.kernel.get('en')}]")
     if lesson.requires:
-        print(f"  [{w['needs']}: {', '.join(lesson.requires)}]")
+        print(f"  [{w['needs']}{colon}{', '.join(lesson.requires)}]")
     for line in wrap(lesson.summary_in(lang), "  ", lang):
         print(line)
     failures = []

@@ -150,3 +150,22 @@ def test_boot_says_its_assumptions_and_reasons_in_chinese(capsys):
                 seen += 1
                 assert not PROSE.search(words), (log.name, line)
     assert seen >= 10
+
+
+@pytest.mark.parametrize("argv, config", [
+    (["lessons"], 'theme = "nope"\n'), (["lessons"], 'lang = "fr"\n'), (["lessons"], "x = 1\n"),
+    (["lessons"], '[keymap]\nstepp = "x"\n'), (["lessons"], "= bad\n"),
+    (["record", "buddy", "-o", "a.cast", "--size", "10x10"], ""),
+    (["walk", "0xc0000000", "--step", "3"], ""), (["proc", "/proc/self/maps"], ""),
+    (["--kernel", "9.9", "--text"], ""), (["--ram", "100G", "--text"], ""), (["--nx", "--text"], ""),
+    (["--swap", "100G", "--text"], ""), (["--text", "--config", "NR_CPUS=0"], ""),
+    (["quiz", "exercise"], ""), (["record", "buddy"], ""), (["check", "."], ""),
+])
+def test_more_errors_in_chinese(argv, config, env, capsys, monkeypatch):
+    monkeypatch.chdir(env)
+    if config:
+        (env / "config.toml").write_text(config, encoding="utf-8")
+    code, _, err = _run(capsys, ["--lang", "zh", *argv])
+    line = re.sub(r"'[^']*'|\([^)]*\)", "", err)       # quoted values and the kernel's own words
+    assert code != 0 and len(err.strip().splitlines()) == 1 and CJK.search(err), err
+    assert not PROSE.search(line.split("：", 1)[-1] if "：" in line else line), err

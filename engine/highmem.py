@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import BadFree, ConfigError, KernelError, KernelOops
+from .kmsg import note
 from .kmem_events import (KernelMapPte, KernelUnmapPte, Kmap, KmapAtomic, Kunmap,
                             KunmapAtomic, PkmapFlush)
 from .vmalloc import kernel_pte_flags
@@ -119,7 +120,7 @@ class Highmem:
         nr = self.slot_of.get(pfn)
         if nr is None or self.count[nr] < 2:
             raise BadFree(f"kernel BUG at mm/highmem.c: kunmap_high: page {pfn:#x} is not "
-                          f"kmapped" + ("" if nr is None else " (pkmap_count would reach 0)"))
+                          f"kmapped" + ("" if nr is None else "\n" + note("pkmap_count_zero")))
         self.count[nr] -= 1
         if events is not None:
             events.append(Kunmap(pfn, self._pkmap_addr(m, nr), nr, self.count[nr]))
@@ -171,9 +172,9 @@ class Highmem:
         if m.config.flavour.kmap_atomic_stack and pos != len(stack) - 1:
             if m.config.flavour.kmap_local:
                 raise BadFree(f"WARNING: kunmap_local_indexed: 0x{vaddr:08x} is not the most recent "
-                              f"kmap_local/kmap_atomic address (unmap in reverse order)")
+                              f"kmap_local/kmap_atomic address\n" + note("unmap_reverse"))
             raise BadFree(f"WARNING: __kunmap_atomic: 0x{vaddr:08x} is not the most recent "
-                          f"kmap_atomic address (unmap in reverse order)")
+                          f"kmap_atomic address\n" + note("unmap_reverse"))
         _, pfn = stack.pop(pos)
         m.kernel_pt.pt.unmap_page(va)
         if events is not None:
@@ -209,5 +210,5 @@ class Highmem:
         for what, pfns in (("kmap", self.pfn_at.values()), ("kmap_atomic", live.values())):
             for pfn in pfns:                     # a mapping must hold a live page
                 if m.memmap.owner[pfn] in (pm.OWNER_FREE, pm.OWNER_HOLE):
-                    fail(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
-                         f"(free page still mapped by {what})")
+                    fail(f"pfn:{pfn:05x} is free but still mapped by {what} (a kernel "
+                         f"reports \"Bad page state\" when the page is reused)")

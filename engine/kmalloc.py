@@ -184,8 +184,8 @@ class KmemCaches:
         grows = bad and (cache is None or _must_grow(cache, cpu, self.kind))
         if grows and m.config.flavour.slab_bad_gfp == "bug":
             where = "mm/slab.c: cache_grow" if self.kind == "slab" else "mm/slub.c: new_slab"
-            raise KernelOops(f"kernel BUG at {where}: BUG_ON(flags & GFP_SLAB_BUG_MASK) "
-                             f"(gfp {mask:#x}: slab pages cannot be highmem)")
+            raise KernelOops(f"kernel BUG at {where}: BUG_ON(flags & GFP_SLAB_BUG_MASK)\n"
+                             + note("slab_highmem", gfp=f"{mask:#x}"))
         if grows:                                  # kmalloc_fix_flags(): pr_warn + dump_stack
             fixed = mask & ~bad
             printk(m, "warning", (f"Unexpected gfp: {bad:#x} ({m.gfp.format(bad)}). Fixing up to gfp: "
@@ -237,8 +237,8 @@ class KmemCaches:
             raise KernelOops(f"kfree_debugcheck: bad ptr {vaddr:x}h.\n"
                              f"kernel BUG at mm/slab.c: kfree_debugcheck: !PageSlab(page)")
         if m.config.flavour.kfree_nonslab == "bug":
-            raise KernelOops(f"kernel BUG at mm/slub.c: kfree: BUG_ON(!PageCompound(page)) "
-                             f"(pfn {pfn:#x} is not a slab page)")
+            raise KernelOops(f"kernel BUG at mm/slub.c: kfree: BUG_ON(!PageCompound(page))\n"
+                             + note("kfree_not_slab", pfn=f"{pfn:#x}"))
         pid = m.current or 0
         raise warn_once(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
                         f"object pointer: 0x{kptr(m, vaddr)}\n" + note("large_kmalloc_free"),

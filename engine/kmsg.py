@@ -203,6 +203,20 @@ NOTES = {
     "warn_on_once": (
         "[WARN_ON_ONCE(!size): vmalloc(0) returns NULL; the WARNING is printed the first time only]",
         "[WARN_ON_ONCE(!size)：vmalloc(0) 返回 NULL；这条 WARNING 只在第一次打印]"),
+    "bad_page_not_ram": ("[pfn {pfn} is not a RAM page]", "[pfn {pfn} 不是内存页]"),
+    "bad_page_double": ("[double free: the page is already free]", "[重复释放：这一页已经是空闲的]"),
+    "bad_page_reserved": ("[the page is reserved]", "[这一页是保留页]"),
+    "bad_page_not_head": ("[not the first page of an allocated block]", "[不是某个已分配块的第一页]"),
+    "bad_page_order": ("[freed with order {order}, allocated with order {got}]",
+                       "[释放时的阶是 {order}，分配时的阶是 {got}]"),
+    "bad_page_owner": ("[the page belongs to {owner}]", "[这一页属于 {owner}]"),
+    "pkmap_count_zero": ("[pkmap_count would reach 0]", "[pkmap_count 会减到 0]"),
+    "slab_highmem": ("[gfp {gfp}: slab pages cannot be highmem]", "[gfp {gfp}：slab 页不能来自高端内存]"),
+    "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
+    "not_object_start": ("[cache `{cache}': not the start of an object]", "[缓存 `{cache}'：不是对象的起始地址]"),
+    "unmap_reverse": ("[unmap in reverse order: the last kmap_atomic first]",
+                      "[要按相反的顺序解除映射：最后一个 kmap_atomic 先解除]"),
+    "redzone_object": ("[object {obj}]", "[对象 {obj}]"),
     "large_kmalloc_free": (
         "[6.1 goes on to __free_pages() the page: its count drops and it is freed at zero (a "
         "reserved page fails with \"Bad page state\"); mmviz leaves the machine as it was]",
@@ -319,7 +333,7 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
             pf = _pf_lines(code) if m.config.flavour.log_pf_lines else []
             pt = [_pagetable_line(m, acc.walk)] if acc.walk is not None and acc.walk.steps else []
             return (text.splitlines()[0], *pf, *pt, _die_header(m, "Oops", code))
-        return (*text.splitlines(), _die_header(m, "invalid opcode", 0))
+        return (*(ln for ln in text.splitlines() if not ln.startswith("[")), _die_header(m, "invalid opcode", 0))
     if isinstance(err, BadFree) or (isinstance(err, OutOfMemory) and text.startswith("WARNING:")):
         lines = [ln for ln in text.splitlines() if not ln.startswith("[")]   # not mmviz's notes
         if lines and lines[0].startswith("WARNING: CPU:"):      # __warn(): show_regs()'s header

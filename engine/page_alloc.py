@@ -16,6 +16,7 @@ from .buddy import (_FILLS, ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_ow
 from .errors import BadFree, ConfigError, OutOfMemory
 from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
 from .gfp import GfpTable
+from .kmsg import note
 from .physmem import CHUNK_SHIFT, OWNER_FREE, OWNER_NAMES, OWNER_PAGES
 from .zone import MAX_ORDER, Zone
 
@@ -152,26 +153,27 @@ class PageAllocator:
                 z = zz
                 break
         if z is None:
-            raise BadFree(f"BUG: Bad page state: pfn:{pfn:#x} is not a RAM page")
+            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                          + note("bad_page_not_ram", pfn=f"{pfn:#x}"))
         code = z.buddy_order.get(pfn)
         if code is None or code < ALLOCATED:
             mm = m.memmap
             if code is not None or mm.owner[pfn] == pm.OWNER_FREE:
-                raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
-                              f"(double free: the page is already free)")
+                raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                              + note("bad_page_double"))
             if mm.flags[pfn] & pm.PG_reserved:
-                raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
-                              f"(page is reserved)")
-            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
-                          f"(not the first page of an allocated block)")
+                raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                              + note("bad_page_reserved"))
+            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                          + note("bad_page_not_head"))
         got = code & 15
         if got != order:
-            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
-                          f"(freed with order {order}, allocated with order {got})")
+            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                          + note("bad_page_order", order=order, got=got))
         owner = alloc_code_owner(code)
         if expect_owner is not None and owner != expect_owner:
-            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x} "
-                          f"(page belongs to {pm.OWNER_NAMES[owner]})")
+            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                          + note("bad_page_owner", owner=pm.OWNER_NAMES[owner]))
         _free_block(m, z, pfn, order)
 
 

@@ -310,12 +310,13 @@ class ClassicCache:
     def check_free(self, slab: ClassicSlab, vaddr: int, ptr: str = "") -> int:
         off = vaddr - slab.s_mem
         if off % self.size or not 0 <= off < self.num * self.size:
-            raise BadFree(f"kfree_debugcheck: bad ptr {vaddr:x}h. (cache `{self.name}': "
-                          f"not the start of an object)")
+            from .kmsg import note
+            raise BadFree(f"kfree_debugcheck: bad ptr {vaddr:x}h.\n" + note("not_object_start", cache=self.name))
         idx = off // self.size
         if slab.state[idx] != USED:
+            from .kmsg import note
             raise BadFree(f"slab error in verify_redzone_free(): cache `{self.name}': "
-                          f"double free detected (object 0x{vaddr:08x})")
+                          f"double free detected\n" + note("redzone_object", obj=f"0x{vaddr:08x}"))
         return idx
 
     def free(self, m: Machine, cpu: int, slab: ClassicSlab, idx: int, events) -> None:

@@ -4,6 +4,7 @@ own lines (WARNING, "object pointer:", the allocation-failure lines) stay as pri
 from __future__ import annotations
 
 import ast
+import re
 import pathlib
 
 import pytest
@@ -82,3 +83,33 @@ def test_a_kernel_errors_notes_are_chinese_in_zh_and_its_lines_stay_english(kern
     else:
         assert error_text(kind, text, "zh").startswith("内存不足：[vmalloc(")
         assert "返回 NULL" in error_text(kind, text, "zh")
+
+
+KERNEL_LINES = ("BUG:", "kernel BUG at", "WARNING:", "kfree_debugcheck:", "slab error", "Bad pte",
+                "swap_free:", "Trying to vfree", "Oops:")
+
+
+def test_a_kernel_line_carries_no_note_of_mmviz():
+    """mmviz's explanation of a kernel error is a bracketed note on a line of its own, never a
+    "(...)" tail on the kernel's line: that line reaches m.kmsg as printed, and the note is
+    translated in zh."""
+    tails = []
+    for path in sorted(ENGINE.glob("*.py")):
+        for line, literal in _literals(ast.parse(path.read_text(encoding="utf-8"))):
+            for text in literal.split("\n"):
+                if text.startswith(KERNEL_LINES) and re.search(r" \((?!\{)[a-z][^)]*\)\s*$", text):
+                    tails.append(f"{path.name}:{line}: {text[:70]}")
+    assert tails == []
+
+
+@pytest.mark.parametrize("kernel", ["2.6", "6.1"])
+def test_bad_free_reports_the_kernel_line_and_shows_the_note_in_zh(kernel):
+    m = engine.Machine.boot(ram="160M", kernel=kernel)
+    pfn = m.alloc_pages("GFP_KERNEL", 2)
+    with pytest.raises(engine.BadFree) as err:
+        m.free_pages(pfn, 1)
+    first, note_line = str(err.value).splitlines()
+    from engine.kmsg import failure_lines
+    assert failure_lines(m, err.value) == (first,) and first.endswith(f"pfn:{pfn:05x}")   # what it logs
+    zh = error_lines("BadFree", str(err.value), "zh")
+    assert zh == [first, "[释放时的阶是 1，分配时的阶是 2]"]

@@ -527,7 +527,7 @@ class Machine:
             None.
         Raises:
             BadFree: "kunmap_atomic: 0x... is not an atomic kmap of CPU 0", or "WARNING: kunmap_local_indexed:
-                ... is not the most recent kmap_local/kmap_atomic address (unmap in reverse order)"
+                ... is not the most recent kmap_local/kmap_atomic address" and the note "[unmap in reverse order: ...]"
                 (2.6.37-5.10: "WARNING: __kunmap_atomic: ...").
         Kernel: arch/x86/mm/highmem_32.c kunmap_atomic() (kunmap_local on 5.11+)."""
         with self.trace as ev:

@@ -295,8 +295,9 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     Returns:
         None.
     Raises:
-        BadFree: "BUG: Bad page state in process insmod  pfn:01d71 (double free: the page is already
-            free)", or "(freed with order 0, allocated with order 1)".
+        BadFree: "BUG: Bad page state in process insmod  pfn:01d71", then mmviz's note on a line
+            of its own: "[double free: the page is already free]", "[freed with order 0, allocated
+            with order 1]", ... (engine.kmsg.NOTES).
     Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
     b = self.buddy
     try:

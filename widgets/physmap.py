@@ -210,7 +210,8 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
     def on_resize(self) -> None:
         self._info_strips = []
         if self.cells is not None and self.size != self._binned_size:
-            self.cells = None           # re-bin at the new size on the next render
+            self.cells = None           # re-bin at the new size on the next render, with
+            self._pending = step_pfn_ranges(self._drawn_at)    # the step's marks again
             self._rows.clear()
             self.refresh()
 

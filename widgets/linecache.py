@@ -19,7 +19,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from rich.style import Style
 from textual._styles_cache import StylesCache
+from textual.geometry import Region
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
 
@@ -117,6 +119,18 @@ class KeptScrollBar(ScrollBar):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self._kept_rows: dict[tuple, list[Strip]] = {}
+        self._bar: tuple | None = None          # (styling, rows) asked for last (see refresh)
+
+    def _styling(self) -> tuple | None:
+        """What the bar's look depends on besides its rows: its size, its background, the
+        line filters and the ANSI theme."""
+        # (the pane's background, when the bar's colours are translucent, is in the colours
+        # the bar is drawn in: ScrollBar.render)
+        if self.parent is None:
+            return None
+        return (self.size, self.thickness, self.vertical, self.background_colors,
+                self.screen.styles.scrollbar_color.a, tuple(self.app.get_line_filters()),
+                id(self.app.ansi_theme), self.app.native_ansi_color)
 
     def render_lines(self, crop: Any) -> list[Strip]:
         parent = self.parent
@@ -135,8 +149,59 @@ class KeptScrollBar(ScrollBar):
         if rows is None:
             if len(self._kept_rows) >= 64:
                 self._kept_rows.clear()
+            # every row styled again: after a refresh of some rows only, Textual's row cache
+            # holds the others as they were last styled, which may be another thumb's (a
+            # kept list was drawn since)
+            self._styles_cache.clear()
             rows = self._kept_rows[key] = super().render_lines(crop)
         return rows
+
+    def bar_rows(self) -> tuple | None:
+        """(styling, each row's text and style): what the vertical bar draws now, as Textual's
+        ``ScrollBarRender`` draws it; None when that is not known (not mounted, no size,
+        a horizontal bar, the screen's bars hidden)."""
+        from rich.color import Color
+        from textual.scrollbar import ScrollBarRender
+        styling = self._styling() if self.vertical and self.is_mounted else None
+        if styling is None or not self.size.height:
+            return None
+        bar = self.render()
+        if type(bar) is not ScrollBarRender:        # another renderer: rows not known
+            return None
+        style = bar.style
+        if not isinstance(style, Style):
+            return None
+        segments = bar.render_bar(size=self.size.height, virtual_size=bar.virtual_size,
+                                  window_size=bar.window_size, position=bar.position,
+                                  thickness=self.size.width, vertical=True,
+                                  back_color=style.bgcolor or Color.parse("#555555"),
+                                  bar_color=style.color or Color.parse("bright_magenta"))
+        # what a row looks like: its text and colours (all ScrollBarRender sets besides the
+        # meta: which action a click on the row runs, read from a fresh render when the mouse
+        # is used, never from the screen)
+        return styling, tuple((seg.text, seg.style.color, seg.style.bgcolor, seg.style.reverse)
+                              if seg.style else (seg.text,) for seg in segments.segments)
+
+    def refresh(self, *regions: Any, repaint: bool = True, layout: bool = False,
+                recompose: bool = False) -> Any:
+        """Textual repaints the whole bar whenever its thumb's size or position changes (a
+        pane whose line count changes with the step: every row of the bar, and so every
+        screen row beside it, on each press).  Only the rows that draw differently from
+        what was asked last are repainted: when each change repaints the rows it changed,
+        the rows changed since the last frame are all repainted."""
+        bar = None if regions or layout or recompose or not repaint else self.bar_rows()
+        before, self._bar = self._bar, bar
+        if bar is None or before is None or before[0] != bar[0] or len(before[1]) != len(bar[1]):
+            return super().refresh(*regions, repaint=repaint, layout=layout, recompose=recompose)
+        width = self.size.width
+        start = -1
+        for y, (old, new) in enumerate((*zip(before[1], bar[1]), (None, None))):
+            if old != new and new is not None:
+                start = y if start < 0 else start
+            elif start >= 0:
+                super().refresh(Region(0, start, width, y - start))
+                start = -1
+        return self
 
 
 def kept_vertical_scrollbar(widget: Any) -> ScrollBar:

@@ -24,10 +24,10 @@ from .i18n import tr
 from .linecache import StripPool, keep_styled_rows
 from .textlines import ThemedLines, set_border_title, wrap_text
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
-from .stepview import StepView
+from .stepview import StepView, derived
 
 from .physmap_cells import (MANY, CellCounts, covered_cells, event_pfn_ranges,  # noqa: F401
-                            frame_classes, step_pfn_ranges)
+                            frame_classes, ranges_array, step_pfn_ranges)
 from .physmap_legend import (CLASS_COLOURS, CLASS_NAMES, FREE_BY_ZONE, GLYPH, GLYPHS, GUTTER,  # noqa: F401
                              GUTTER_STYLE, INFO_ROWS, LINKED, NCLS, RUNTIME, SELECTED, STYLES, TOUCHED,
                              ZONE_NAMES, legend_pairs, pack_pairs, rmap_text)
@@ -123,20 +123,20 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             self._keep_cells()
             self.machine, self.cells = machine, self._kept_cells(machine, view.result) if other else None
             self._drawn_at = view.result
-            self._rows.clear()
-            self.refresh()
-            if self.cells is None:                       # binned at the next render, at its size
+            before, self._rows = self._rows, {}
+            if self.cells is None:                       # binned when its rows are made, at its size
                 self._pending = marks
-                return
-            self._width, self._binned_size = max(1, self.size.width - GUTTER), self.size
-            self.touched = self._cells_of(marks)
-            self._set_selected_cell(self.selection)
-            self.linked_cells = self._cells_of([(p, p + 1) for p in self.linked])
+            else:
+                self._width, self._binned_size = max(1, self.size.width - GUTTER), self.size
+                self.touched = self._step_cells(view.result, marks)
+                self._set_selected_cell(self.selection)
+                self.linked_cells = self._cells_of([(p, p + 1) for p in self.linked])
+            self.refresh_changed_rows(before, self.map_rows)    # the legend and details: set_info
             return
         self._drawn_at = view.result
         old = self.touched
-        recoloured = self.cells.update(machine.memmap, list(changed)) if changed else set()
-        self.touched = self._cells_of(marks)
+        recoloured = self.cells.update(machine.memmap, changed) if changed else set()
+        self.touched = self._step_cells(view.result, marks)
         self._refresh_cells(old | self.touched | recoloured)
 
     def _keep_cells(self) -> None:
@@ -162,13 +162,21 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             return None
         return hit[3]
 
+    def _step_cells(self, result: Any, marks: list[tuple[int, int]]) -> set[int]:
+        """The cells of a step's marks, worked out once per step result and cell size (the
+        caller must not change the set)."""
+        if result is None or self.cells is None:
+            return self._cells_of(marks)
+        return derived(result, ("map_cells", self.cells.per, self.cells.ncells),
+                       lambda: self._cells_of(marks))
+
     def _cells_of(self, ranges: list[tuple[int, int]]) -> set[int]:
         out: set[int] = set()
         if self.cells is None:
             return out
         per, n = self.cells.per, self.cells.ncells
         if len(ranges) >= MANY:
-            a = np.asarray(ranges, dtype=np.int64).reshape(-1, 2)
+            a = ranges_array(ranges)
             ok = a[:, 0] < a[:, 1]
             return set(covered_cells(a[ok, 0] // per, (a[ok, 1] - 1) // per + 1, n).tolist())
         for lo, hi in ranges:
@@ -219,9 +227,8 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         if not cells or not self._width:
             return
         rows = {c // self._width for c in cells}
-        for r in rows:
-            self._rows.pop(r, None)
-            self.refresh(Region(0, r, self.size.width, 1))
+        before = {r: self._rows.pop(r) for r in rows if r in self._rows}
+        self.refresh_changed_rows(before, rows)      # the rows that come out different
 
     # -- Line API ---------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

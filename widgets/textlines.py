@@ -30,6 +30,40 @@ class ThemedLines:
         self._paint_serial += 1
         super()._set_dirty(*regions)           # type: ignore[misc]
 
+    def refresh_changed_rows(self, before: dict[int, Strip], rows: int | Iterable[int]) -> None:
+        """Repaint only those content rows (``rows``: the first ``rows`` rows, or these row
+        numbers) that draw differently from ``before`` (row -> the strip this pane gave for
+        it since it was last drawn; a row missing there counts as changed).  A pane whose
+        rows were made again (another machine, a jump, a moved mark) mostly gets the same
+        rows back, and a repainted row is a repainted screen row, beside the pane too.  Each
+        call repaints what changed since the call before, so the rows changed since the
+        last frame are all repainted.  Not shown (no size): every row asked is repainted."""
+        width, height = self.size
+        shown = self.is_mounted and width and height
+        if isinstance(rows, int):
+            if not shown:
+                self.refresh()                    # type: ignore[attr-defined]
+                return
+            rows = range(min(rows, height))
+        elif not shown:
+            for y in rows:
+                self.refresh(Region(0, y, width, 1))   # type: ignore[attr-defined]
+            return
+        render_line = self.render_line            # type: ignore[attr-defined]
+        start = end = -1
+        for y in sorted(rows):
+            old = before.get(y)
+            new = render_line(y)
+            if old is not None and (old is new or old == new):
+                continue
+            if y != end:
+                if start >= 0:
+                    self.refresh(Region(0, start, width, end - start))   # type: ignore[attr-defined]
+                start = y
+            end = y + 1
+        if start >= 0:
+            self.refresh(Region(0, start, width, end - start))           # type: ignore[attr-defined]
+
     def render_lines(self, crop: Region) -> list[Strip]:
         """The pane's lines in ``crop``.  Textual asks every pane under the screen's changed
         area for all its lines; a pane nothing has refreshed since gives the same list back."""

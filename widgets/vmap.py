@@ -137,9 +137,9 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
             self._refresh_rows(rows)
 
     def _refresh_rows(self, rows: set[int]) -> None:
-        for r in rows:
-            self._strips.pop(r, None)
-            self.refresh(Region(0, r, self.size.width, 1))
+        """Make these rows again; repaint those that come out different."""
+        before = {r: self._strips.pop(r) for r in rows if r in self._strips}
+        self.refresh_changed_rows(before, rows)
 
     def items_in(self, lo: int, hi: int) -> list:
         return [it for it in self.items if it[0] < hi and it[1] > lo]
@@ -158,11 +158,12 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         return self._label_rows
 
     def _invalidate(self) -> None:
+        """Every row made again; only those that come out different are repainted."""
         self._label_rows = None
         addr = selected_address(self.machine, self.selection)
         self._sel_row = self.row_of(addr) if addr is not None else None
-        self._strips.clear()
-        self.refresh()
+        before, self._strips = self._strips, {}
+        self.refresh_changed_rows(before, self.rows)
         if self.machine is not None:
             span = self.view_span
             set_border_title(self, tr(self.lang, "vmap.title", start=f"{self.view_start:#010x}",

@@ -105,6 +105,7 @@ BUILD_KEYS = {
     "kfence_pool_kb": "kfence_pool_kb", "log_buf_kb": "log_buf_kb", "crashkernel_kb": "crashkernel_kb",
     "stackdepot_kb": "stackdepot_kb", "trampoline_kb": "trampoline_kb", "brk_kb": "brk_pgt_pages",
     "initial_map_pgt": "initial_map_pgt", "DEBUG_PAGEALLOC": "debug_pagealloc",
+    "pcpu_static": "pcpu_static_bytes", "nr_ioapics": "nr_ioapics", "hpet": "hpet",
     "CONFIG_DEBUG_PAGEALLOC": "debug_pagealloc", "debug_pagealloc": "debug_pagealloc",
     # mark_rodata_ro(): text and rodata read-only, their large pages split (engine.init_32)
     "DEBUG_RODATA": "rodata_ro", "CONFIG_DEBUG_RODATA": "rodata_ro", "STRICT_KERNEL_RWX": "rodata_ro",

@@ -148,6 +148,13 @@ def _early(f: DmesgFacts, joined: str) -> None:
     m = re.search(r"(?:PERCPU|percpu): Embedded (\d+) pages(?:/cpu| at)", joined)
     if m:
         f.config["percpu_pages"] = int(m.group(1))
+    m = re.search(r"(?:PERCPU|percpu): Embedded \d+ pages/cpu (?:@\S+ )?s(\d+) ", joined)
+    if m:                   # the static part: the size of the first chunk's maps (engine.memblock)
+        f.config["pcpu_static"] = int(m.group(1))
+    ioapics = set(re.findall(r"IOAPIC\[(\d+)\]: apic_id", joined))
+    if ioapics:             # the MADT was parsed: one resource per IO-APIC, HPET's if it has one
+        f.config["nr_ioapics"] = len(ioapics)
+        f.config["hpet"] = "ACPI: HPET id:" in joined
     _early_boot(f, joined)
     for key, pat, unit in (("page_cgroup_kb", r"allocated (\d+) bytes of page_cgroup", 1),
                            ("stackdepot_kb", r"stackdepot hash table entries: \d+ \(order: \d+, (\d+) bytes", 1),

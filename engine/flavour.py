@@ -139,6 +139,8 @@ class Flavour:
     page_cgroup_bytes: int = 0            # sizeof(struct page_cgroup) (0: no boot-time array)
     memblock_itemized: bool = False       # 6.1: memblock's early allocations byte by byte (engine.memblock)
     pcpu_static_bytes: tuple[int, int] = (0, 0)   # "percpu: Embedded N pages/cpu s<static>" (0: unknown)
+    nr_ioapics: int = 1                   # "IOAPIC[n]: apic_id" lines (QEMU's pc: one)
+    hpet: bool = True                     # "ACPI: HPET id:" (acpi_parse_hpet's resource)
     fixmap_from_log: bool = False         # the permanent fixmap slots came from a log's fixmap line
     zone_wait_tables: bool = False        # bootmem wait_table per zone (before 4.9)
     pidhash: bool = False                 # bootmem PID hash (before 4.15)

@@ -42,12 +42,17 @@ KFENCE_DEFAULT_POOL_KB = (255 + 1) * 2 * 4
 # the Flavour fields config= (and boot(initrd=)) set through early_input()
 EARLY_KEYS = ("initrd_kb", "page_cgroup_kb", "kfence_pool_kb", "log_buf_kb", "crashkernel_kb",
               "percpu_pages_per_cpu", "memcg", "stackdepot_kb", "trampoline_kb", "brk_pgt_pages",
-              "initial_map_pgt", "debug_pagealloc", "initrd_start_pfn")
+              "initial_map_pgt", "debug_pagealloc", "initrd_start_pfn", "pcpu_static_bytes",
+              "nr_ioapics", "hpet")
 
 
 def early_input(k: str, name: str, v, fl):
     """config= values of the early allocations: sizes (kB, or '7M'), MEMCG/KFENCE switches."""
-    if name in ("memcg", "debug_pagealloc"):
+    if name in ("pcpu_static_bytes", "nr_ioapics"):     # "s<bytes>" of the percpu line; MADT IO-APICs
+        if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 1 << 24:
+            raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
+        return (v, v) if name == "pcpu_static_bytes" else v
+    if name in ("memcg", "debug_pagealloc", "hpet"):
         if not isinstance(v, bool):
             raise ConfigError(f"config: {k} must be True or False, got {v!r}")
         return v

@@ -226,8 +226,10 @@ def place_memblock(bs, res, early) -> list[tuple[str, int, int, int]]:
     for z in bs.zones:
         if z.spanned:
             alloc(f"pageblock flags ({z.name})", usemap_bytes(z.start_pfn, z.spanned, pb), SMP_CACHE_BYTES)
-    alloc("HPET resource", RESOURCE_BYTES[pae] + HPET_RESOURCE_NAME_SIZE, SMP_CACHE_BYTES)
-    alloc("IO-APIC resources", RESOURCE_BYTES[pae] + IOAPIC_RESOURCE_NAME_SIZE, SMP_CACHE_BYTES)
+    if fl.hpet:
+        alloc("HPET resource", RESOURCE_BYTES[pae] + HPET_RESOURCE_NAME_SIZE, SMP_CACHE_BYTES)
+    alloc("IO-APIC resources", (RESOURCE_BYTES[pae] + IOAPIC_RESOURCE_NAME_SIZE) * fl.nr_ioapics,
+          SMP_CACHE_BYTES)
     alloc("e820 resources", RESOURCE_BYTES[pae] * e820_table_entries(bs.firmware_e820), SMP_CACHE_BYTES)
     for _ in bs.firmware_e820:
         alloc("firmware memmap entries", FIRMWARE_MAP_ENTRY_BYTES, SMP_CACHE_BYTES)

@@ -161,3 +161,13 @@ def test_percpu_chunk_where_the_kernel_put_it():
         assert pc.start_pfn <= gdt >> 12 < pc.end_pfn, name
         offsets.add((gdt >> 12) - pc.start_pfn)
     assert len(offsets) == 1, offsets
+
+
+def test_booted_from_its_own_dmesg_the_memory_line_is_equal(pair):
+    """Machine.from_dmesg() reads the log's inputs (e820, percpu's static size, the MADT's
+    IO-APICs and HPET, ...) and its "Memory:" line compares equal to the real one."""
+    gt, _ = pair
+    m = engine.Machine.from_dmesg(gt.file("dmesg.txt"))
+    pair = next(p for p in m.dmesg_comparison if p.real.startswith("Memory: "))
+    assert pair.status == "equal", (pair.real, pair.ours if hasattr(pair, "ours") else None)
+    assert m.config.flavour.nr_ioapics == 1 and m.config.flavour.hpet

@@ -213,17 +213,25 @@ class KernelPageTables:
         end = self.direct_map_end()
         bounds = self._boundaries()
         addr = 0
+        run: list[int] = []                 # large pages not written yet: flags, from run_at
+        run_at = 0
         while addr < end:
             chunk_end = min(addr - addr % large + large, end)
             if self._initially_large(addr):
                 first = self.page_flags(addr)
                 if all(self.page_flags(b) == first for b in bounds if addr < b < chunk_end):
-                    self.pt.map_large(po + addr, addr, first)
+                    run_at = addr if not run else run_at
+                    run.append(first)
                     addr = chunk_end
                     continue
+            if run:                         # (written before any page table is allocated)
+                self.pt.map_larges(po + run_at, run_at, run)
+                run = []
             flags = [self.page_flags(a) for a in range(addr, chunk_end, 4096)]
             self.pt.map_pages(po + addr, addr, flags)
             addr = chunk_end
+        if run:
+            self.pt.map_larges(po + run_at, run_at, run)
 
     def _map_pkmap_and_fixmap(self) -> None:
         m = self.m

@@ -170,6 +170,33 @@ class PageTables:
             value = mk_pde_large(paddr, flags, self.maxphyaddr)
         return self.set_entry(pde_pa, value)
 
+    def map_larges(self, vaddr: int, paddr: int, flags: list[int]) -> None:
+        """map_large() of ``len(flags)`` consecutive large pages, vaddr -> paddr onwards,
+        page i with ``flags[i]``: the same tables allocated and the same PDEs written (or the
+        same error after the same entries), one store per page directory page."""
+        size = (2 << 20) if self.pae else (4 << 20)
+        span = (1 << 30) if self.pae else (1 << 32)          # the vaddrs one PD page maps
+        fmt = "<Q" if self.pae else "<I"
+        mk = mk_pae_pde_large if self.pae else mk_pde_large
+        i, n = 0, len(flags)
+        while i < n:
+            va = vaddr + i * size
+            if va & (size - 1):
+                raise ValueError(f"{va:#010x} not aligned to a {size >> 20} MB page")
+            first = self.pde_paddr(va, alloc=True)
+            count = min(n - i, (span - va % span) // size)    # the entries in this PD page
+            old = struct.unpack(f"{fmt[0]}{count}{fmt[1]}", self.frames.read(first, count * self.esize))
+            values: list[int] = []
+            try:
+                for k in range(count):
+                    if old[k] & _PAGE_PRESENT and not old[k] & _PAGE_PSE:
+                        raise ValueError(f"{va + k * size:#010x}: PDE points to a page table")
+                    values.append(mk(paddr + (i + k) * size, flags[i + k], self.maxphyaddr))
+            finally:
+                if values:
+                    self.frames.write(first, struct.pack(f"{fmt[0]}{len(values)}{fmt[1]}", *values))
+            i += count
+
     def unmap_page(self, vaddr: int) -> int:
         """Clear the PTE (ptep_get_and_clear); returns the old entry (0 if none)."""
         pte_pa = self.pte_paddr(vaddr)

@@ -25,6 +25,7 @@ suffix ``K``, ``M`` or ``G`` (``4K`` = 4096, ``1M`` = 1048576).
 """
 from __future__ import annotations
 
+import operator
 import re
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
@@ -373,7 +374,14 @@ def _compile_binary(node: Binary, text: str) -> Callable[[Mapping[str, Any]], An
                 raise ExprError(f"shift count {b} out of range in expression {text!r}")
             return a << b if op == "<<" else a >> b
         return shift
-    fn = _BINOPS[op]
+    fn = _INT_OPS[op]                    # (on ints, what _BINOPS' functions compute)
+    if isinstance(node.right, Num):      # "i & 1", "(i + 1) & 1": a constant right operand
+        const = node.right.value
+
+        def binary_const(env):
+            a = left(env)
+            return fn(a if type(a) is int else _as_int(a, text), const)
+        return binary_const
 
     def binary(env):
         a = left(env)
@@ -382,3 +390,8 @@ def _compile_binary(node: Binary, text: str) -> Callable[[Mapping[str, Any]], An
         b = right(env)
         return fn(a, b if type(b) is int else _as_int(b, text))
     return binary
+
+
+_INT_OPS: dict[str, Callable[[int, int], int]] = {
+    "+": operator.add, "-": operator.sub, "*": operator.mul,
+    "&": operator.and_, "|": operator.or_, "^": operator.xor}

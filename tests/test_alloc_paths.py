@@ -99,3 +99,43 @@ def test_map_pages_writes_what_map_page_writes(pae):
         assert one.owned == bulk.owned
     with pytest.raises(ValueError, match="not in one page table"):
         bulk.map_pages(0xC0000000 + large - 4096, 0, [0x63, 0x63])
+
+
+@pytest.mark.parametrize("pae", [False, True])
+def test_map_larges_writes_what_map_large_writes(pae):
+    rng = random.Random(9 + pae)
+    large = (2 << 20) if pae else (4 << 20)
+
+    def tables():
+        frames = FrameStore(1 << 36)
+        nxt = iter(range(0x100, 0x1000))
+        return frames, PageTables(frames, pae, lambda: next(nxt), maxphyaddr=36)
+    kinds = set()
+    for trial in range(30):
+        f1, one = tables()
+        f2, bulk = tables()
+        blocker = 0xC0000000 + rng.randrange(64) * large    # a PDE that points to a page table
+        for pt in (one, bulk):
+            pt.map_page(blocker, 0x5000, 0x63)
+        errors = []
+        va = (0x40000000 + rng.randrange(1024) * large) % (1 << 32) if trial % 3 else 0xC0000000
+        n = rng.randrange(1, min(700 if pae else 300, ((1 << 32) - va) // large + 1))
+        pa = rng.randrange(1 << (35 - (21 if pae else 22))) * large
+        flags = [rng.choice([0x1e3, 0x163, 0x1e1]) | (rng.choice([0, 1 << 63]) if pae else 0)
+                 for _ in range(n)]
+        for pt, many in ((one, False), (bulk, True)):
+            try:
+                if many:
+                    pt.map_larges(va, pa, flags)
+                else:
+                    for i, f in enumerate(flags):
+                        pt.map_large(va + i * large, pa + i * large, f)
+            except ValueError as err:
+                errors.append(str(err))
+            else:
+                errors.append(None)
+        assert errors[0] == errors[1]
+        assert f1.frames == f2.frames and list(f1.frames) == list(f2.frames)
+        assert one.owned == bulk.owned
+        kinds.add(errors[0] is None)
+    assert kinds == {True, False}                   # runs that stopped at a page table, too

@@ -293,6 +293,10 @@ class Timeline:
         result = self._apply(index, record=True)
         assert result is not None
         heavy = (time.process_time() - t0) * 1e3 > self.heavy_ms
+        if known is not None and known == result:
+            # the step applied again did what it did before (the engine is deterministic):
+            # the result shown before, so what the panes worked out from it is kept
+            result = known
         self.results.append(result)
         booted = self.machine is not machine       # a boot step: never replayed, never thinned
         if self.position % self.checkpoint_every == 0 or heavy or booted:

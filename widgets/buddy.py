@@ -135,13 +135,22 @@ class BuddyPane(TextLines):
         set_border_title(self, tr(view.lang, "buddy.title"))
         self._machine, self._view = view.machine, view
         self._rendered_width = self.text_width
-        self.set_lines(self.render_lines_for(view))
+        self.set_lines(self._lines_of(view), keep=True)
+
+    def _lines_of(self, view: StepView) -> list[Text]:
+        """:meth:`render_lines_for`, made once per step result, language, width and chosen
+        zone (the free counts and the sparkline are those of the step's position): the same
+        list each time the step is shown again."""
+        if view.result is None:
+            return self.render_lines_for(view)
+        key = ("buddy_lines", view.lang, self.text_width, selected_zone(view.machine, view.selection))
+        return derived(view.result, key, lambda: self.render_lines_for(view))
 
     def on_resize(self) -> None:
         """The order columns depend on the width: lay them out again when it changes."""
         if self._view is not None and self.text_width != self._rendered_width:
             self._rendered_width = self.text_width
-            self.set_lines(self.render_lines_for(self._view))
+            self.set_lines(self._lines_of(self._view), keep=True)
         super().on_resize()
 
     def action_next_zone(self) -> None:

@@ -64,6 +64,7 @@ class SlabPane(TextLines):
         self._serial = -1                   # the step view drawn last
         self._shown_key: Any = None
         self._position = -1                 # the timeline position drawn last
+        self._result: Any = None            # the step result of the view drawn last
         self.rows: list[tuple[str, int, int, int, int]] = []
 
     def show(self, view: StepView) -> None:
@@ -88,6 +89,7 @@ class SlabPane(TextLines):
                 result, "slab_events", lambda: any(issubclass(cls, SLAB_EVENTS) for cls in set(map(type, result.events))))))
         self._serial, self._shown_key, self.chosen = view.serial, key, chosen
         self._position = view.position
+        self._result = result
         if not same:
             self._redraw()
 
@@ -101,17 +103,29 @@ class SlabPane(TextLines):
         return self._machine.slab_caches if self._machine is not None else []
 
     def _redraw(self) -> None:
+        """Draw the table and the chosen cache's slabs: made once per step result and what
+        else they show (sort, cache, language, height), the same list when shown again."""
+        set_border_title(self, tr(self.lang, "slab.title"))
+        result = self._result
+        if result is None:
+            self.rows, self.cursor, lines = self._table()
+        else:
+            key = ("slab_lines", self.lang, self.sort_key, self.descending, self.chosen,
+                   self.size.height)
+            self.rows, self.cursor, lines = derived(result, key, self._table)
+        self.set_lines(lines, keep=True)
+
+    def _table(self) -> tuple[list[tuple[str, int, int, int, int]], int, list[Text]]:
+        """(rows of /proc/slabinfo sorted, the cursor's row, the lines to show)."""
         lang = self.lang
-        set_border_title(self, tr(lang, "slab.title"))
         caches = self._caches()
         col = SORTS.index(self.sort_key)
-        self.rows = sorted((cache_row(c) for c in caches), key=lambda r: r[col],
-                           reverse=self.descending)
-        names = [r[0] for r in self.rows]
+        rows = sorted((cache_row(c) for c in caches), key=lambda r: r[col], reverse=self.descending)
+        names = [r[0] for r in rows]
         # the cursor follows the chosen cache; with none chosen it is on the first row (not
         # where an earlier step left it: the pane is a function of the step)
-        self.cursor = names.index(self.chosen) if self.chosen in names else 0
-        self.cursor = max(0, min(self.cursor, len(self.rows) - 1))
+        cursor = names.index(self.chosen) if self.chosen in names else 0
+        cursor = max(0, min(cursor, len(rows) - 1))
         arrow = "▼" if self.descending else "▲"
         head = Text()
         for name, w in (("name", 20), ("objsize", 8), ("active", 8), ("total", 8), ("slabs", 7)):
@@ -120,19 +134,21 @@ class SlabPane(TextLines):
             head.append(text + fill if name == "name" else fill + text, "bold underline")
         lines = [head]
         height = max(4, (self.size.height or 14) // 2)
-        top = max(0, min(self.cursor - height // 2, len(self.rows) - height))
-        for i, (name, objsize, active, total, slabs) in enumerate(self.rows[top:top + height], top):
-            style = "reverse" if i == self.cursor else ("bold magenta" if name == self.chosen else "")
+        top = max(0, min(cursor - height // 2, len(rows) - height))
+        for i, (name, objsize, active, total, slabs) in enumerate(rows[top:top + height], top):
+            style = "reverse" if i == cursor else ("bold magenta" if name == self.chosen else "")
             lines.append(Text(f"{name[:20]:<20}{objsize:>8}{active:>8}{total:>8}{slabs:>7}", style))
-        cache = self._current_cache()
+        cache = self._current_cache(rows, cursor)
         if cache is not None:
             lines.extend(self._slab_lines(cache))
-        self.set_lines(lines)
+        return rows, cursor, lines
 
-    def _current_cache(self) -> Any:
-        if not self.rows:
+    def _current_cache(self, rows: list | None = None, cursor: int | None = None) -> Any:
+        rows = self.rows if rows is None else rows
+        cursor = self.cursor if cursor is None else cursor
+        if not rows:
             return None
-        name = self.chosen if self.chosen in {r[0] for r in self.rows} else self.rows[self.cursor][0]
+        name = self.chosen if self.chosen in {r[0] for r in rows} else rows[cursor][0]
         return next((c for c in self._caches() if c.name == name), None)
 
     def _slab_lines(self, cache: Any) -> list[Text]:

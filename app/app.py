@@ -203,6 +203,12 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         gc_policy_off(getattr(self, "_gc_before", None))
 
     def on_resize(self, event: events.Resize) -> None:
+        if event.size == getattr(self, "_resized_to", None):
+            # the terminal's size again (the driver sends it three times at start-up): Textual
+            # would post it to the screen, which lays out and draws every widget again
+            event.prevent_default()
+            return
+        self._resized_to = event.size
         self._apply_layout(event.size)
 
     @property

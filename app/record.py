@@ -331,13 +331,13 @@ class Progress:
     """``recording ━━━━━━ 3/12`` on stderr through rich.progress, only when stderr is a
     terminal (a pipe or a CI log gets nothing); transient: gone when the recording ends."""
 
-    def __init__(self, enabled: bool = True, stream: Any = None) -> None:
+    def __init__(self, enabled: bool = True, stream: Any = None, lang: str = "en") -> None:
         from rich.console import Console
         console = Console(file=stream if stream is not None else sys.stderr)
         self.bar = None
         if enabled and console.is_terminal:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress as Bar, TextColumn
-            self.bar = Bar(TextColumn("recording"), BarColumn(), MofNCompleteColumn(),
+            self.bar = Bar(TextColumn("录制" if lang == "zh" else "recording"), BarColumn(), MofNCompleteColumn(),
                            console=console, transient=True)
             self.task = self.bar.add_task("recording", total=None)
             self.bar.start()
@@ -378,7 +378,7 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
         clock[0] += step_seconds if step_seconds else reading_time(app.timeline, lang)
         bar(i, len(app.timeline))
 
-    bar = Progress(progress)
+    bar = Progress(progress, lang=lang)
     try:
         total = asyncio.run(_play(lesson, lang, size, on_frame))
     finally:
@@ -406,7 +406,7 @@ def record_svg(lesson: Any, out_dir: Path, lang: str = "en", size: tuple[int, in
         written.append(path)
         bar(i, len(app.timeline))
 
-    bar = Progress(progress and only is None)
+    bar = Progress(progress and only is None, lang=lang)
     try:
         asyncio.run(_play(lesson, lang, size, on_frame, only))
     finally:

@@ -201,7 +201,7 @@ def record_animated_svg(lesson: Any, out: Path, lang: str = "en", size: tuple[in
         scenes[0].add(frame_parts(app, scenes[0].title, f"f{i}"), i, label, seconds)
         bar(i, len(tl))
 
-    bar = Progress(progress)              # rich.progress, only when stderr is a terminal
+    bar = Progress(progress, lang=lang)   # rich.progress, only when stderr is a terminal
     try:
         total = asyncio.run(_play(lesson, lang, size, on_frame))
     finally:

@@ -251,6 +251,11 @@ def test_progress_draws_on_a_terminal_and_is_silent_in_a_pipe():
         bar.close()
     assert pipe.getvalue() == ""
     assert "recording" in tty.getvalue() and "4/4" in tty.getvalue()
+    zh = Tty()
+    bar = Progress(True, zh, lang="zh")                 # mmviz record --lang zh
+    bar(4, 4)
+    bar.close()
+    assert "录制" in zh.getvalue() and "recording" not in zh.getvalue()
     quiet = Tty()
     bar = Progress(False, quiet)
     bar(1, 4)

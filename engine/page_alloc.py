@@ -153,28 +153,39 @@ class PageAllocator:
                 z = zz
                 break
         if z is None:
-            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
-                          + note("bad_page_not_ram", pfn=f"{pfn:#x}"))
+            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                               + note("bad_page_not_ram", pfn=f"{pfn:#x}"))
         code = z.buddy_order.get(pfn)
         if code is None or code < ALLOCATED:
             mm = m.memmap
             if code is not None or mm.owner[pfn] == pm.OWNER_FREE:
-                raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
-                              + note("bad_page_double"))
+                raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                                   + note("bad_page_double"))
             if mm.flags[pfn] & pm.PG_reserved:
-                raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
-                              + note("bad_page_reserved"))
-            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
-                          + note("bad_page_not_head"))
+                raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                                   + note("bad_page_reserved"))
+            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                               + note("bad_page_not_head"))
         got = code & 15
         if got != order:
-            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
-                          + note("bad_page_order", order=order, got=got))
+            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                               + note("bad_page_order", order=order, got=got))
         owner = alloc_code_owner(code)
         if expect_owner is not None and owner != expect_owner:
-            raise BadFree(f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
-                          + note("bad_page_owner", owner=pm.OWNER_NAMES[owner]))
+            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                               + note("bad_page_owner", owner=pm.OWNER_NAMES[owner]))
         _free_block(m, z, pfn, order)
+
+
+def _bad_page(m: "Machine", msg: str) -> BadFree:
+    """bad_page()'s report of a free the allocator refuses: the error (the kernel's line, then
+    mmviz's note); free_pages() called on its own opens no bracket, so the line reaches
+    m.kmsg here (inside an operation, the operation's bracket reports it)."""
+    err = BadFree(msg)
+    trace = m.trace
+    if not trace.depth and trace.on_failure is not None:
+        trace.on_failure(err)                      # "BUG: Bad page state ..." (engine.kmsg)
+    return err
 
 
 def _alloc_failure(msg: str, mask: int, order: int, trace=None) -> OutOfMemory:

@@ -113,3 +113,19 @@ def test_bad_free_reports_the_kernel_line_and_shows_the_note_in_zh(kernel):
     assert failure_lines(m, err.value) == (first,) and first.endswith(f"pfn:{pfn:05x}")   # what it logs
     zh = error_lines("BadFree", str(err.value), "zh")
     assert zh == [first, "[释放时的阶是 1，分配时的阶是 2]"]
+
+
+def test_a_bad_free_on_its_own_reaches_the_kernel_log_once():
+    """bad_page() prints "BUG: Bad page state ..." (mm/page_alloc.c); free_pages() opens no
+    bracket of its own, so the report is made where the error is built -- once."""
+    m = engine.Machine.boot(ram="64M")
+    pfn = m.alloc_pages("GFP_KERNEL", 1)
+    log = len(m.kmsg)
+    with pytest.raises(engine.BadFree):
+        m.free_pages(pfn, 0)
+    assert m.kmsg[log:] == [f"BUG: Bad page state in process insmod  pfn:{pfn:05x}"]
+    with pytest.raises(engine.BadFree):
+        m.free_pages_addr(m.layout.page_offset + (pfn << 12), 0)     # inside no other operation
+    assert len(m.kmsg) == log + 2
+    m.free_pages(pfn, 1)
+    assert m.check() is None

@@ -129,12 +129,14 @@ def page_table_phases(bs) -> list[int]:
     from .brk, the rest from memblock.
 
     * init_mem_mapping(): the lowmem tail below max_low_pfn in 4 KB pages (every lowmem PMD
-      past head_32.S's tables with debug_pagealloc), then page_table_range_init() of the
-      fixmap: one table per PMD from FIXADDR_TOT_START that is not yet present (the btmap's
-      bm_pte and head_32.S's initial_pg_fixmap at the top are), plus a copy for each kmap PMD
-      when the kmap slots span two (page_table_kmap_check);
+      past head_32.S's tables with debug_pagealloc), then early_ioremap_page_table_range_init():
+      page_table_range_init() from the PMD of __fix_to_virt(__end_of_fixed_addresses - 1)
+      (FIX_WP_TEST, one page above FIXADDR_TOT_START) to the top, one table per PMD not yet
+      present (the btmap's bm_pte and head_32.S's initial_pg_fixmap at the top are), plus a copy
+      for each kmap PMD when the kmap slots span two (page_table_kmap_check);
     * paging_init() -> permanent_kmaps_init(): the pkmap PMD;
-    * trap_init() -> setup_cpu_entry_area_ptes(): each cpu_entry_area PMD not yet present."""
+    * trap_init() -> setup_cpu_entry_area_ptes(): each cpu_entry_area PMD not yet present (its
+      last one may be the fixmap's first)."""
     L, pae, fl = bs.layout, bs.cfg.pae, bs.cfg.flavour
     pmd = (2 if pae else 4) << 20
     head = fl.initial_map_pgt or (18 if pae else 9)
@@ -149,15 +151,17 @@ def page_table_phases(bs) -> list[int]:
     ptrs = 512 if pae else 1024
     btmap_end = permanent + 512 - (permanent & 511) if (permanent ^ (permanent + 511)) & -ptrs else permanent
     virt = lambda idx: top - idx * PAGE
-    present = {virt(btmap_end + 511) // pmd, (1 << 32) // pmd - 1}
+    first = (L.fixaddr_boot_start + PAGE) // pmd          # the PMD of the last fixmap slot
+    last = (1 << 32) // pmd - 1                           # initial_pg_fixmap's
+    present = {virt(btmap_end + 511) // pmd, last}
     kmap = [s.index for s in slots if s.name.startswith("FIX_KMAP_BEGIN")]
     kmap_pmds = range(virt(max(kmap)) // pmd, virt(min(kmap)) // pmd + 1) if kmap else range(0)
-    fixmap = sum(1 for p in range(virt(btmap_end + 511) // pmd, (1 << 32) // pmd) if p not in present)
+    fixmap = sum(1 for p in range(first, last + 1) if p not in present)
     fixmap += len(kmap_pmds) if len(kmap_pmds) > 1 else 0
     cea = 0
     if L.cpu_entry_area_end > L.cpu_entry_area_base:
         cea = sum(1 for p in range(L.cpu_entry_area_base // pmd, -(-L.cpu_entry_area_end // pmd))
-                  if p not in present)
+                  if p < first)
     out, buf = [], INIT_PGT_BUF_PAGES
     for need in (direct + fixmap, 1, cea):
         from_brk = min(buf, need)

@@ -46,9 +46,10 @@ def test_nosave_regions_of_the_qemu_maps():
 
 
 def test_page_tables_past_the_brk_buffer():
-    """Non-PAE: the lowmem tail, pkmap and one cpu_entry_area table fit .brk's 6 pages; PAE:
-    3 fixmap tables (one PMD plus the kmap copies), pkmap and 3 cpu_entry_area tables leave 2
-    for memblock, after the dentry and inode hashes."""
+    """Non-PAE: the lowmem tail, pkmap and one cpu_entry_area table fit .brk's 6 pages (the
+    fixmap's PMDs hold bm_pte and initial_pg_fixmap); PAE: the tail, 4 fixmap tables (FIX_WP_TEST's
+    PMD, the next one, two kmap copies), pkmap and 2 cpu_entry_area tables (its last PMD is
+    FIX_WP_TEST's) leave 2 for memblock, after the dentry and inode hashes."""
     assert page_table_phases(engine.Machine.boot(ram="1G", kernel="6.1").boot_state) == [0, 0, 0]
     assert page_table_phases(engine.Machine.boot(ram="1G", pae=True, kernel="6.1").boot_state) == [0, 0, 2]
 

@@ -32,15 +32,10 @@ __all__ = ["main", "build_parser", "UsageError"]
 
 
 def _machine_config(ns: argparse.Namespace) -> dict[str, Any]:
-    """--ram/--pae/--kernel/--vmalloc as boot() arguments, refused here as boot() would."""
-    cfg: dict[str, Any] = {"ram": ns.ram, "kernel": ns.kernel}
-    if ns.pae:
-        cfg["pae"] = True
-    if ns.vmalloc:
-        cfg["vmalloc"] = ns.vmalloc
-    if ns.config:
-        from .cli_boot import _config
-        cfg["config"] = _config(ns.config)
+    """Every machine option given (--ram, --pae, --kernel, --vmalloc, --allocator, --nx, --swap,
+    --cpus, --config) as boot() arguments, refused here as boot() would."""
+    from .cli_more import boot_options
+    cfg = boot_options(ns) or {}
     _check_machine(cfg)
     return cfg
 

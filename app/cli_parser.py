@@ -9,7 +9,7 @@ from typing import Any
 
 from .cli_boot import add_boot_parser
 from .cli_more import RECORD_SIZE
-from .cli_types import address, entries, folder, seconds, size, suffixed, whole
+from .cli_types import address, config_pair, entries, folder, seconds, size, suffixed, whole
 
 TOP_USAGE = """mmviz [LESSON] [--lang en|zh] [--layout wide|medium|compact]
   mmviz [explore] [--ram SIZE] [--pae] [--kernel RELEASE] [--vmalloc SIZE] [--allocator slab|slub]
@@ -200,6 +200,7 @@ def _machine_args(s: argparse.ArgumentParser) -> None:
                    help="2.6 (2.6.24), 6.1 (Debian 6.1, the default) or any release 2.6.20 .. 6.12")
     s.add_argument("--vmalloc", type=size, default=None, help="vmalloc area size (the vmalloc= boot option)")
     s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   type=config_pair,
                    help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
 
 
@@ -232,6 +233,7 @@ def add_boot_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("--swap", type=size, default=None, help="a swap area of this size")
     p.add_argument("--cpus", type=whole(), default=None, help="CPUs (1 .. the build's NR_CPUS)")
     p.add_argument("--config", action="append", default=[], metavar="KEY=VALUE",
+                   type=config_pair,
                    help="a build option, e.g. DEBUG_RODATA=y, NR_CPUS=8 (repeatable)")
     p.add_argument("--layout", choices=("wide", "medium", "compact"), default=None,
                    help="start in this layout (default: the roomiest that fits; v cycles)")

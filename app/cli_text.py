@@ -177,7 +177,11 @@ _FORMS = (
      "像是文件名；请给出文件夹（要一个动画 SVG 请用 -o FILE.svg）"),
     (r"is outside the 32-bit address space", "超出了 32 位地址空间"),
     (r"PADDR must be below 2\^36 and VALUE below 2\^64", "PADDR 必须小于 2^36，VALUE 必须小于 2^64"),
+    # the OS's reasons (strerror) wherever they end a message: "无法读取课程：没有这个文件或目录"
+    (r"No such file or directory", "没有这个文件或目录"), (r"Is a directory", "是一个目录"),
+    (r"Not a directory", "不是目录"), (r"Permission denied", "权限不够"),
 )
+CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")   # "应为 整数" -> "应为整数"
 _MESSAGES = (
     (r"--config: CONFIG_NR_CPUS must be 1\.\.(\d+) on i386, got (.*)", r"--config：i386 的 CONFIG_NR_CPUS 必须在 1..\1 之间，得到的是 \2"),
     (r"--config: (\w+) must be (a whole number|true or false|True or False|a size in kB.*), got (.*)",
@@ -195,16 +199,20 @@ _MESSAGES = (
     (r"(.*):(\d+): cannot read lesson: not a regular file \(a device, FIFO or socket\)",
      r"\1:\2：无法读取课程：不是普通文件（是设备、FIFO 或套接字）"),
     (r"(.*):(\d+): cannot read lesson: (.*)", r"\1:\2：无法读取课程：\3"),
+    (r"argument (\S+): expected one argument", r"参数 \1：需要一个值"),
     (r"argument (\S+): expected (.*)", r"参数 \1：应为 \2"),
     (r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)", r"参数 \1：无效的值 \2（可选：\3）"),
-    (r"argument (\S+): expected one argument", r"参数 \1：需要一个值"),
     (r"argument (\S+): (.*)", r"参数 \1：\2"),
     (r"unrecognized arguments: (.*)", r"无法识别的参数：\1"),
     (r"the following arguments are required: (.*)", r"缺少参数：\1"),
-    (r"(\S+) does not apply to this command \((.*)\)", r"\1 不适用于这个命令（\2）"),
+    (r"(\S+) does not apply to this command \((.*) --help lists its options\)",
+     r"\1 不适用于这个命令（\2 --help 列出它的选项）"),
     (r"--step needs --lesson \(the step of which lesson\?\)", "--step 需要 --lesson（哪个课程的第几步？）"),
     (r"--step must be 0\.\.(\d+)(.*)", r"--step 必须在 0..\1 之间"),
     (r"--step needs --svg", "--step 需要 --svg"),
+    (r"--size: expected COLSxROWS like (\S+), got (.*)", r"--size：应为 COLSxROWS（例如 \1），得到的是 \2"),
+    (r"--size: (\S+) is outside (\S+) \.\. (\S+) \(mmviz needs at least (\S+)\)",
+     r"--size：\1 不在 \2 .. \3 之内（mmviz 至少需要 \4）"),
     (r"give -o FILE\.cast and/or --svg DIR", "请给出 -o FILE.cast 和/或 --svg DIR"),
     (r"needs --cr3, --mem PADDR=VALUE,\.\.\. and --vaddr", "需要 --cr3、--mem PADDR=VALUE,... 和 --vaddr"),
     (r"('.*') is not an address \(try 0xc0100000\)", r"\1 不是地址（例如 0xc0100000）"),
@@ -277,4 +285,5 @@ def error_zh(line: str) -> str:
         msg = message_zh("ConfigError", msg)
     for pattern, zh in _FORMS:
         msg = re.sub(pattern, zh, msg)
+    msg = CJK_SPACE.sub("", msg)
     return f"{head}：{msg}" if head else msg

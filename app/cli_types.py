@@ -37,6 +37,15 @@ def whole(lo: int | None = None, hi: int | None = None, example: int | None = No
     return parse
 
 
+def config_pair(text: str) -> str:
+    """``--config KEY=VALUE``: the pair's form (the build option and its value are checked
+    by the engine when the machine boots)."""
+    key, sep, _ = text.partition("=")
+    if not sep or not key.strip():
+        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. MEMCG=1), got {text!r}")
+    return text
+
+
 def seconds(text: str) -> float:
     """``--step-seconds``: a number of seconds, 0 < s <= 3600."""
     try:

@@ -36,6 +36,7 @@ class LayoutMixin:
         w, h = size or self.size
         plan = layout.choose((w, h), self.front, self.layout_wanted)
         self.plan = plan
+        self.layout_width = w        # the tab bar's width: on a resize self.size is still the old one
         for name in (*layout.LAYOUTS, "too-small"):
             screen.set_class(name == (plan.layout if plan else "too-small"), f"-{name}")
         if plan is None:
@@ -92,7 +93,7 @@ class LayoutMixin:
         the last panes' keys)."""
         from rich.cells import cell_len
         from . import layout
-        room = self.size.width - 2                           # the bar's padding
+        room = getattr(self, "layout_width", self.size.width) - 2     # the bar's padding
         hint = tr(self.lang, "tabs.keys")
         for named, hinted in ((True, True), (True, False), (False, True), (False, False)):
             labels = [(i, pane, tr(self.lang, f"pane.{pane}") if named or pane in visible else "")

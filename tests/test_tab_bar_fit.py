@@ -29,3 +29,19 @@ async def test_the_tab_bar_fits_and_shows_every_pane_key(size, lang):
                         assert tr(lang, f"pane.{pane}") in plain, (pane, plain)
             await pilot.press("right")
             await pilot.pause()
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_tab_bar_fits_after_the_terminal_shrinks(lang):
+    """Made for the new width on a resize: 120x40 -> 80x24 kept the 120-column bar, cut after
+    key 6 (the bar was fitted to the App's size before the resize had reached it)."""
+    app = MmvizApp(lesson="zones-gfp", lang=lang)
+    app.ask_questions = False
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.resize_terminal(80, 24)
+        await pilot.pause()
+        await pilot.pause()
+        plain = str(app.screen.query_one("#pane-tabs").render()).rstrip()
+        assert cell_len(plain) <= 80 - 2, plain
+        assert all(f" {i} " in plain for i in range(1, len(PANES) + 1)), plain

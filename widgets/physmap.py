@@ -68,7 +68,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         self.linked_cells: set[int] = set()
         self._rows: dict[int, Strip] = {}
         self._width = 0
-        self._binned_size = Size(0, 0)
+        self._binned_size: tuple[Size, int] = (Size(0, 0), 0)     # _grid() when binned
         self._pending: list[tuple[int, int]] = []
         self._serial = -1                      # the step view drawn last
         self._legend: list[Strip] = []
@@ -115,6 +115,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         the timeline), whose cells are then shown as they were.  The step's marks always
         come from the step's own events."""
         machine = view.machine
+        self._fit_grid()
         marks = step_pfn_ranges(view.result)
         changed = view.changed_since(self._serial)
         self._serial = view.serial
@@ -127,7 +128,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             if self.cells is None:                       # binned when its rows are made, at its size
                 self._pending = marks
             else:
-                self._width, self._binned_size = max(1, self.size.width - GUTTER), self.size
+                self._width, self._binned_size = max(1, self.size.width - GUTTER), self._grid()
                 self.touched = self._step_cells(view.result, marks)
                 self._set_selected_cell(self.selection)
                 self.linked_cells = self._cells_of([(p, p + 1) for p in self.linked])
@@ -154,10 +155,10 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
     def _kept_cells(self, machine: Any, result: Any) -> CellCounts | None:
         """The cells kept for ``machine`` if this map left it at ``result`` (the same step
         result object, or both None: the machine as booted; the machine is then in the very
-        state it was drawn in: a position's state does not depend on how it was reached) at
-        this size."""
+        state it was drawn in: a position's state does not depend on how it was reached) on
+        this grid (size and rows of cells)."""
         hit = self._kept.pop(id(machine), None)
-        if hit is None or hit[0]() is not machine or hit[2] != self.size or \
+        if hit is None or hit[0]() is not machine or hit[2] != self._grid() or \
                 (result is not None if hit[1] is None else hit[1]() is not result):
             return None
         return hit[3]
@@ -189,7 +190,7 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         width = max(1, self.size.width - GUTTER)
         height = self.map_rows
         self._width = width
-        self._binned_size = self.size
+        self._binned_size = self._grid()
         self.cells = CellCounts(self.machine.memmap, self.machine.max_pfn, width * height)
         self.touched = self._cells_of(self._pending)
         self._pending = []
@@ -215,9 +216,17 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         pfn = selected_pfn(self.machine, sel)
         self.selected_cell = None if pfn is None or self.cells is None else pfn // self.cells.per
 
+    def _grid(self) -> tuple[Size, int]:
+        """What the binning depends on: the size and the rows of cells (the legend's lines
+        change with the language, L, at the same size)."""
+        return self.size, self.map_rows
+
     def on_resize(self) -> None:
         self._info_strips = []
-        if self.cells is not None and self.size != self._binned_size:
+        self._fit_grid()
+
+    def _fit_grid(self) -> None:
+        if self.cells is not None and self._grid() != self._binned_size:
             self.cells = None           # re-bin at the new size on the next render, with
             self._pending = step_pfn_ranges(self._drawn_at)    # the step's marks again
             self._rows.clear()

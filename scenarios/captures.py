@@ -78,6 +78,7 @@ def render(cap: Capture, lang: str = "en") -> str:
 def caption(cap: Capture, lang: str = "en") -> str:
     size = MACHINES.get(cap.config, cap.config)
     if lang == "zh":
+        size = size.replace(", ", "，")
         return f"{cap.zh}（真实机器：Debian 12，6.1，i386，{size}，tests/groundtruth/{cap.config}）"
     return f"{cap.en} (real machine: Debian 12, 6.1, i386, {size}; tests/groundtruth/{cap.config})"
 

@@ -31,3 +31,11 @@ def test_no_space_between_chinese_characters(path):
            for where, text in zh_texts(tomllib.loads(path.read_text("utf-8")))
            for m in SPACED.finditer(text)]
     assert not bad, bad
+
+
+def test_the_real_machine_captions_use_chinese_commas():
+    """'（真实机器：Debian 12，6.1，i386，1 GB, PAE，...）' had an English comma."""
+    from scenarios.captures import CAPTURES, caption
+    for cap in CAPTURES.values():
+        zh = caption(cap, "zh")
+        assert ", " not in zh, zh

@@ -22,7 +22,7 @@ from .events import FreeReserved, Reserve
 from .layout import Layout, compute_layout
 from .physmem import MemMap
 from .zone import (MAX_ORDER, Zone, calculate_min_free_kbytes, recommended_min_free_kbytes,
-                   setup_per_zone_lowmem_reserve, setup_per_zone_wmarks)
+                   setup_per_zone_lowmem_reserve, setup_per_zone_wmarks, watermark_size_of)
 
 MAX_DMA_PFN = 0x1000
 
@@ -329,11 +329,16 @@ class BootState:
         cfg, fl = self.cfg, self.cfg.flavour
         zones = self.zones
         lowmem = [z for z in zones[:2] if z.present]
-        size = (lambda z: z.managed) if fl.managed_pages else (lambda z: z.present)
+        # init_per_zone_wmark_min() is an initcall: .smp_locks is already free by then
+        # (start_kernel -> check_bugs -> alternative_instructions -> free_init_pages
+        # "SMP alternatives"); the initrd and .init are freed after it (populate_rootfs,
+        # free_initmem) and do not count
+        early = self._freed_before_initcalls()
+        size = watermark_size_of(fl, early)
         nr_free_buffer_pages = sum(max(0, size(z) - z.watermark_high) for z in lowmem)
         self.min_free_kbytes = calculate_min_free_kbytes(nr_free_buffer_pages * 4, fl.min_free_kbytes_max)
-        setup_per_zone_lowmem_reserve(zones, fl.lowmem_reserve_ratio, fl)
-        setup_per_zone_wmarks(zones, self.min_free_kbytes, fl)
+        setup_per_zone_lowmem_reserve(zones, fl.lowmem_reserve_ratio, fl, early)
+        setup_per_zone_wmarks(zones, self.min_free_kbytes, fl, early)
         totalram = sum(z.managed for z in zones)
         self.thp = fl.thp and totalram >= (512 << 8)
         self.thp_raised_from = None
@@ -344,7 +349,17 @@ class BootState:
             if rec > self.min_free_kbytes:
                 self.thp_raised_from = self.min_free_kbytes
                 self.min_free_kbytes = rec
-                setup_per_zone_wmarks(zones, self.min_free_kbytes, fl)
+                setup_per_zone_wmarks(zones, self.min_free_kbytes, fl, early)
+
+    def _freed_before_initcalls(self) -> dict[str, int]:
+        """Pages per zone that free_init_pages() returns between mem_init() and the first
+        initcall: the "SMP alternatives" block (.smp_locks) on a UP boot."""
+        out: dict[str, int] = {}
+        for r in self.reservations:
+            if r.what == "SMP alternatives" and r.nr_pages:
+                name = self.zone_of(r.start_pfn).name
+                out[name] = out.get(name, 0) + r.nr_pages
+        return out
 
     def _mem_init(self) -> None:
         """mem_init(): free_all_bootmem() parks single pages on per-CPU lists (before 2.6.34)

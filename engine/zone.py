@@ -84,10 +84,21 @@ def recommended_min_free_kbytes(nr_lowmem_zones: int, pageblock_nr_pages: int,
     return rec << 2
 
 
-def setup_per_zone_wmarks(zones: list[Zone], min_free_kbytes: int, flavour) -> None:
-    """__setup_per_zone_wmarks() of the flavour (REFERENCE §5)."""
+def watermark_size_of(flavour, early: dict[str, int] | None):
+    """A zone's size as the watermark code reads it: managed pages (present before 2.6.36),
+    plus the pages freed between mem_init() and the initcall (early, by zone name)."""
+    if not flavour.managed_pages:
+        return lambda z: z.present
+    extra = early or {}
+    return lambda z: z.managed + extra.get(z.name, 0)
+
+
+def setup_per_zone_wmarks(zones: list[Zone], min_free_kbytes: int, flavour,
+                          early: dict[str, int] | None = None) -> None:
+    """__setup_per_zone_wmarks() of the flavour (REFERENCE §5); early: pages per zone name
+    already freed when the initcall runs but not yet in z.managed."""
     pages_min = min_free_kbytes >> 2
-    size_of = (lambda z: z.managed) if flavour.managed_pages else (lambda z: z.present)
+    size_of = watermark_size_of(flavour, early)
     # is_highmem(ZONE_MOVABLE) holds when movable_zone is HighMem, i.e. HighMem is populated
     movable_high = len(zones) > 2 and zones[2].present > 0
     is_high = lambda z: z.is_highmem or (z.idx == 3 and movable_high)
@@ -108,9 +119,11 @@ def setup_per_zone_wmarks(zones: list[Zone], min_free_kbytes: int, flavour) -> N
             z.watermark_high = wmin + (tmp >> 1)
 
 
-def setup_per_zone_lowmem_reserve(zones: list[Zone], ratios: tuple[int, ...], flavour) -> None:
-    """setup_per_zone_lowmem_reserve(): lower zone i keeps sum(managed of i+1..j)/ratio[i] for j."""
-    size_of = (lambda z: z.managed) if flavour.managed_pages else (lambda z: z.present)
+def setup_per_zone_lowmem_reserve(zones: list[Zone], ratios: tuple[int, ...], flavour,
+                                  early: dict[str, int] | None = None) -> None:
+    """setup_per_zone_lowmem_reserve(): lower zone i keeps sum(managed of i+1..j)/ratio[i] for j
+    (early as for setup_per_zone_wmarks)."""
+    size_of = watermark_size_of(flavour, early)
     nr = len(zones)
     for i, lower in enumerate(zones):
         lower.lowmem_reserve = [0] * nr

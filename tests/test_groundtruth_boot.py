@@ -128,6 +128,22 @@ def test_managed_pages_exact(pair):
         assert z.managed == gt.zones[z.name]["managed"], (z.name, z.managed, gt.zones[z.name]["managed"])
 
 
+def test_min_free_kbytes_watermarks_and_protection_exact(pair):
+    """init_per_zone_wmark_min() and khugepaged run as initcalls: .smp_locks ("Freeing SMP
+    alternatives memory") is already free then, the initrd and .init are not, so
+    min_free_kbytes, every zone's min/low/high and protection[] are those of the managed
+    pages of that moment (they were a page or four off when taken from mem_init's)."""
+    gt, m = pair
+    sysvm = gt.file("sysvm.txt")
+    real_min_free = int(sysvm.split("min_free_kbytes =", 1)[1].split()[0])
+    assert m.min_free_kbytes == real_min_free
+    for z in m.all_zones:
+        real = gt.zones[z.name]
+        ours = (z.watermark_min, z.watermark_low, z.watermark_high)
+        assert ours == (real["min"], real["low"], real["high"]), (z.name, ours, real)
+        assert list(z.lowmem_reserve) == list(real["protection"]), (z.name, z.lowmem_reserve)
+
+
 def test_relocated_initrd_and_swiotlb_where_the_kernel_put_them(pair):
     """Checks of the top-down placement, not inputs: relocate_initrd()'s "Allocated new
     RAMDISK" (or the loader's place when it stays) and swiotlb's "mapped [mem ...]"."""

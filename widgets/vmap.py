@@ -199,6 +199,13 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
     def row_bytes(self) -> int:
         return max(PAGE, self.view_span // self.rows)
 
+    def _geometry(self) -> tuple[int, int, int]:
+        """(width, rows, row_bytes), from one read of the widget's size (each read of
+        ``self.size`` asks the screen for the widget's region)."""
+        size = self.size
+        rows = max(1, size.height)
+        return size.width, rows, max(PAGE, self.view_span // rows)
+
     def row_of(self, addr: int) -> int | None:
         """Row showing this address (row 0 is the top: the highest address)."""
         off = self.view_start + self.view_span - 1 - addr
@@ -206,12 +213,15 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
             return min(self.rows - 1, off // self.row_bytes)
         return None
 
-    def row_range(self, y: int) -> tuple[int, int]:
+    def row_range(self, y: int, rows: int | None = None, row_bytes: int | None = None) -> tuple[int, int]:
+        """[lo, hi) of the addresses row y shows (rows, row_bytes: the caller's _geometry())."""
+        if rows is None or row_bytes is None:
+            _, rows, row_bytes = self._geometry()
         top = self.view_start + self.view_span
-        hi = top - y * self.row_bytes
-        if y >= self.rows - 1:                 # the last row also takes the division's remainder
+        hi = top - y * row_bytes
+        if y >= rows - 1:                      # the last row also takes the division's remainder
             return self.view_start, hi
-        return max(self.view_start, hi - self.row_bytes), hi
+        return max(self.view_start, hi - row_bytes), hi
 
     def _center_on(self, addr: int) -> None:
         span = self.view_span
@@ -275,11 +285,11 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         return strip
 
     def _build(self, y: int) -> Strip:
-        width = self.size.width
+        width, rows, row_bytes = self._geometry()
         m = self.machine
-        if m is None or y >= self.rows:
+        if m is None or y >= rows:
             return Strip.blank(width)
-        lo, hi = self.row_range(y)
+        lo, hi = self.row_range(y, rows, row_bytes)
         here = region_of(m, hi - 1) or region_of(m, lo)
         starting = self._labels().get(y, [])
         colour = REGION_COLOURS.get(here.name if here else "gap", "#262626")
@@ -287,7 +297,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         is_sel = addr is not None and lo <= addr < hi
         inside = self.items_in(lo, hi)
         bar_style = Style(bgcolor=colour)
-        segs = [Segment(f"{self._tick(y, lo, hi)} ", ADDR_STYLE),
+        segs = [Segment(f"{self._tick(y, lo, hi, rows, row_bytes)} ", ADDR_STYLE),
                 Segment("▶" if is_sel else " ", SEL_STYLE if is_sel else ADDR_STYLE)]
         if inside:
             kinds = sorted({it[2] for it in inside})
@@ -311,7 +321,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         elif inside:
             first = next((it for it in inside if it[0] >= lo), inside[0])
             label = first[3]
-            if self.row_bytes == PAGE and first[2] == "vmalloc":
+            if row_bytes == PAGE and first[2] == "vmalloc":
                 area = next((a for a in m.vmap_areas if a.start == first[0]), None)
                 i = (lo - first[0]) >> 12
                 pages = area.pages if area is not None else ()
@@ -320,15 +330,15 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
             segs.append(Segment(f"{label}{more}", ITEM_LABEL[first[2]]))
         return self._pool.strip(segs, width)
 
-    def _tick(self, y: int, lo: int, hi: int) -> str:
+    def _tick(self, y: int, lo: int, hi: int, rows: int, row_bytes: int) -> str:
         """The gutter: round addresses (multiples of a power of two), on the rows that hold
         one (every two to four rows); the top row shows its highest address, the last its
         lowest."""
         if y == 0:
             return f"{hi - 1:08x}"
-        if y == self.rows - 1:
+        if y == rows - 1:
             return f"{lo:08x}"
-        step = 1 << max(12, (2 * self.row_bytes - 1).bit_length())
+        step = 1 << max(12, (2 * row_bytes - 1).bit_length())
         tick = (hi - 1) & ~(step - 1)
         return f"{tick:08x}" if lo <= tick < hi else " " * 8
 

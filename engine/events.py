@@ -118,43 +118,11 @@ def hex_fields(cls) -> frozenset[str]:
     return frozenset(out)
 
 
-def _fast_init(cls):
-    """The dataclass's ``__init__`` (same parameters, defaults and result) storing each field
-    through its slot descriptor: the frozen dataclass's own calls ``object.__setattr__`` per
-    field, ~40 % slower, and a heavy lesson step builds tens of thousands of events.  None
-    for a class whose fields need more (a default factory, a field outside ``__init__``,
-    ``__post_init__``): it keeps the dataclass's."""
-    fields = dataclasses.fields(cls)
-    if hasattr(cls, "__post_init__") or any(
-            not f.init or f.default_factory is not dataclasses.MISSING for f in fields):
-        return None
-    ns: dict = {}
-    params, body = [], []
-    for i, f in enumerate(fields):
-        ns[f"_set{i}"] = cls.__dict__[f.name].__set__
-        if f.default is dataclasses.MISSING:
-            params.append(f.name)
-        else:
-            ns[f"_default{i}"] = f.default
-            params.append(f"{f.name}=_default{i}")
-        body.append(f"    _set{i}(self, {f.name})\n")
-    exec("def __init__(self, " + ", ".join(params) + "):\n" + ("".join(body) or "    pass\n"), ns)
-    init = ns["__init__"]
-    init.__qualname__ = f"{cls.__qualname__}.__init__"
-    init.__doc__ = cls.__init__.__doc__
-    init.__annotations__ = {**{f.name: f.type for f in fields}, "return": None}
-    return init
-
-
 def event(cls):
     """Declare an event type: a frozen slotted dataclass of ``Event`` with its hex fields.
-    Its frozen ``__setattr__`` is the dataclass's and its ``__init__`` does what the
-    dataclass's does (:func:`_fast_init`); equality, hash and repr are :class:`Event`'s, with
-    the same results as the dataclass's."""
+    Its ``__init__`` and frozen ``__setattr__`` are the dataclass's; equality, hash and repr
+    are :class:`Event`'s, with the same results as the dataclass's."""
     cls = dataclasses.dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
-    init = _fast_init(cls)
-    if init is not None:
-        cls.__init__ = init
     names = cls.__match_args__
     get = operator.attrgetter(*names) if names else None
     cls._values = staticmethod(get if len(names) > 1 else                  # always a tuple

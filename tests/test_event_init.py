@@ -1,4 +1,4 @@
-"""Every event type's ``__init__`` (engine.events._fast_init) does what the frozen
+"""Every event type's ``__init__`` (the frozen dataclass's own) does what the frozen
 dataclass's own does: the same parameters and defaults, the fields stored, still frozen."""
 from __future__ import annotations
 

@@ -137,6 +137,10 @@ def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
     if config:
         over["config"] = config
     m = engine.Machine.from_dmesg(text, **over)
+    if not m.dmesg_comparison:                     # an oops, a note, not a boot log: nothing to compare
+        from .cli_parser import UsageError
+        raise UsageError(f"mmviz boot: {ns.dmesg}: no memory line of a boot log in it "
+                         "(BIOS-e820, Zone ranges, Memory: ...): nothing to compare")
     for line in boot_lines(m, ns.lang):
         out(line)
     return 0

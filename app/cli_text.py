@@ -194,6 +194,8 @@ _MESSAGES = (
     (r"(/proc/self/\w+): no process is running \(the CPU is in the kernel\); name one, e\.g\. (\S+)",
      r"\1：没有正在运行的进程（CPU 在内核里）；请指明一个，例如 \2"),
     (r"(/proc/\S+): no such process", r"\1：没有这个进程"),
+    (r"(.*): no memory line of a boot log in it \(BIOS-e820, Zone ranges, Memory: \.\.\.\): nothing to compare",
+     r"\1：其中没有启动日志的内存信息行（BIOS-e820、Zone ranges、Memory: 等），无可比较"),
     (r"no such lesson ('.*'); lessons: (.*)", r"没有课程 \1；课程有：\2"),
     (r"(.*):(\d+): cannot read lesson: it is a directory, not a \.toml file", r"\1:\2：无法读取课程：这是目录，不是 .toml 文件"),
     (r"(.*):(\d+): cannot read lesson: not a regular file \(a device, FIFO or socket\)",

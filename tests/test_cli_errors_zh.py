@@ -4,6 +4,7 @@ prints in quotes stay as typed), and Chinese is not spaced like English ("应为
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -27,6 +28,7 @@ BAD = [
     ["walk", "0xzz"],
     ["walk", "0x1000", "--pid", "99"],
     ["boot", "--dmesg", "/no/such/file"],
+    ["boot", "--dmesg", str(Path(__file__).resolve().parent / "field_cases" / "12-pae-oops-kernel-pde-flags.txt")],
     ["serve", "--port", "abc"],
 ]
 

@@ -120,6 +120,7 @@ def test_run_text_takes_the_machine_options_before_and_after(capsys):
 
 
 FIELD = Path(__file__).resolve().parent / "field_cases"       # byte copies of shared/field/cases
+NOT_BOOT_LOGS = ("12-", "14-")      # two oopses and a translation exercise: no boot log lines
 LOGS = sorted(FIELD.glob("*.txt")) + sorted((GT.parent.parent).glob("*/dmesg.txt"))
 PROSE = re.compile(r"\b[a-z]{2,}(?: [a-z]{2,}){2,}\b")      # three English words in a row
 
@@ -143,6 +144,9 @@ def test_boot_says_its_assumptions_and_reasons_in_chinese(capsys):
     seen = 0
     for log in LOGS:
         code, out, _ = _run(capsys, ["boot", "--dmesg", str(log), "--lang", "zh"])
+        if log.name.startswith(NOT_BOOT_LOGS):
+            assert code == 2 and not out
+            continue
         assert code == 0
         for line in out.splitlines():
             words = _mmviz_words(line)
@@ -169,3 +173,14 @@ def test_more_errors_in_chinese(argv, config, env, capsys, monkeypatch):
     line = re.sub(r"'[^']*'|\([^)]*\)", "", err)       # quoted values and the kernel's own words
     assert code != 0 and len(err.strip().splitlines()) == 1 and CJK.search(err), err
     assert not PROSE.search(line.split("：", 1)[-1] if "：" in line else line), err
+
+
+def test_boot_of_a_file_that_is_not_a_boot_log_is_one_error_line(capsys, tmp_path):
+    """An oops, an exercise or any other text has no memory line to compare: one error line
+    and status 2, not "0 of 0 memory lines equal" and success."""
+    other = tmp_path / "notes.txt"
+    other.write_text("hello\nBUG: unable to handle kernel paging request at 0000dead\n")
+    for path in (other, FIELD / "14-so-two-level-translation-exercise.txt"):
+        code, out, err = _run(capsys, ["boot", "--dmesg", str(path)])
+        assert code == 2 and not out and err.count("\n") == 1, err
+        assert "no memory line of a boot log" in err and str(path) in err

@@ -10,6 +10,7 @@ pytest.importorskip("textual")
 
 from app.app import MmvizApp                     # noqa: E402
 from widgets import BuddyPane, PhysicalMapPane, SlabPane, VirtualMap   # noqa: E402
+from widgets.physmap import CellCounts                  # noqa: E402
 
 SIZE = (200, 60)
 
@@ -53,3 +54,35 @@ async def test_a_back_step_keeps_the_machine_and_does_not_rebin():
         await pilot.press("left")
         assert app.machine is m
         assert app.query_one(PhysicalMapPane).cells is cells     # recounted in place
+
+
+async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_rebinning(monkeypatch):
+    """process-memory puts the fault flow in front of the physical map and back, step after
+    step: while hidden the map keeps its cells (recounted where the steps change frames), and
+    when it is in front again they equal a fresh binning of the machine at that grid; it bins
+    every frame only when it draws another machine or another grid."""
+    from widgets.physmap import PhysicalMap
+    rebins = []
+    rebin = PhysicalMap._rebin
+
+    def counted(self):
+        rebins.append(self.machine)
+        rebin(self)
+    monkeypatch.setattr(PhysicalMap, "_rebin", counted)
+    app = MmvizApp(lesson="process-memory", ram="1G")
+    async with app.run_test(size=SIZE) as pilot:
+        pm = app.query_one(PhysicalMapPane)
+        shown = hidden = 0
+        for _ in range(len(app.timeline)):
+            await pilot.press("right")
+            await pilot.pause()
+            if not pm.size.height:
+                hidden += 1
+                continue
+            shown += 1
+            pm.render_line(0)
+            fresh = CellCounts(app.machine.memmap, app.machine.max_pfn, pm._width * pm.map_rows)
+            assert np.array_equal(pm.cells.counts, fresh.counts), app.timeline.position
+            assert np.array_equal(pm.cells.shown, fresh.shown), app.timeline.position
+        assert shown and hidden                       # the lesson flips the panes
+        assert len(rebins) == len({id(m) for m in rebins}), "re-binned the same machine"

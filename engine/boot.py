@@ -329,20 +329,25 @@ class BootState:
         cfg, fl = self.cfg, self.cfg.flavour
         zones = self.zones
         lowmem = [z for z in zones[:2] if z.present]
-        # init_per_zone_wmark_min() is an initcall: .smp_locks is already free by then
-        # (start_kernel -> check_bugs -> alternative_instructions -> free_init_pages
-        # "SMP alternatives"); the initrd and .init are freed after it (populate_rootfs,
-        # free_initmem) and do not count
+        # init_per_zone_wmark_min() is an initcall: what free_init_pages() gave back before it
+        # counts from 3.11 (rule wmark_base_frees): .smp_locks (start_kernel -> check_bugs ->
+        # alternative_instructions), and while it was module_init (< 4.6) the initrd too
+        # (populate_rootfs); .init is freed after every initcall (free_initmem)
         early = self._freed_before_initcalls()
         size = watermark_size_of(fl, early)
         nr_free_buffer_pages = sum(max(0, size(z) - z.watermark_high) for z in lowmem)
         self.min_free_kbytes = calculate_min_free_kbytes(nr_free_buffer_pages * 4, fl.min_free_kbytes_max)
         setup_per_zone_lowmem_reserve(zones, fl.lowmem_reserve_ratio, fl, early)
         setup_per_zone_wmarks(zones, self.min_free_kbytes, fl, early)
-        totalram = sum(z.managed for z in zones)
+        # hugepage_init() (subsys_initcall): THP off below 512 MB of totalram_pages, which has
+        # counted every page free_init_pages() gave back (.smp_locks) in every release
+        smp = sum(r.nr_pages for r in self.reservations if r.what == "SMP alternatives")
+        totalram = sum(z.managed for z in zones) + smp
         self.thp = fl.thp and totalram >= (512 << 8)
         self.thp_raised_from = None
-        if self.thp:
+        if self.thp and fl.thp_boot_raise:
+            # set_recommended_min_free_kbytes(): late_initcall (< 4.1) or after the core_initcall
+            # (4.6+); 4.1-4.5 raise it first and module_init(init_per_zone_wmark_min) undoes it
             pageblock = 512 if cfg.pae else 1024
             nfb = sum(max(0, size(z) - z.watermark_high) for z in lowmem)
             rec = recommended_min_free_kbytes(len(lowmem), pageblock, nfb)
@@ -352,11 +357,17 @@ class BootState:
                 setup_per_zone_wmarks(zones, self.min_free_kbytes, fl, early)
 
     def _freed_before_initcalls(self) -> dict[str, int]:
-        """Pages per zone that free_init_pages() returns between mem_init() and the first
-        initcall: the "SMP alternatives" block (.smp_locks) on a UP boot."""
+        """Pages per zone that free_init_pages() returns between mem_init() and
+        init_per_zone_wmark_min() and that zone->managed_pages counts (rule wmark_base_frees):
+        none before 3.11; the "SMP alternatives" block (.smp_locks); before 4.6 the initrd."""
+        what = self.cfg.flavour.wmark_base_frees
         out: dict[str, int] = {}
+        if what == "none":
+            return out
         for r in self.reservations:
-            if r.what == "SMP alternatives" and r.nr_pages:
+            if not r.nr_pages:
+                continue
+            if r.what == "SMP alternatives" or (what == "smp_locks_initrd" and r.what.startswith("initrd")):
                 name = self.zone_of(r.start_pfn).name
                 out[name] = out.get(name, 0) + r.nr_pages
         return out

@@ -153,9 +153,9 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     out.append(memory_line(bs))
     if fl.log_layout_block:
         out += layout_block(bs)
-    if bs.thp_raised_from is not None:
-        out.append(f"khugepaged: raising min_free_kbytes from {bs.thp_raised_from} to "
-                   f"{bs.min_free_kbytes} to help transparent hugepage allocations")
+    # set_recommended_min_free_kbytes() says "raising min_free_kbytes from ..." only when
+    # user_min_free_kbytes >= 0 (3.19.8 mm/huge_memory.c, 6.1 mm/khugepaged.c), i.e. after a
+    # write to /proc/sys/vm/min_free_kbytes; 2.6.38-3.18 raise it silently: never at boot
     if tlb and fl.log_swiotlb == "area_num":
         # pci_swiotlb_late_init()/swiotlb_print_info(), after the network hash tables
         out += ["PCI-DMA: Using software bounce buffering for IO (SWIOTLB)", tlb]

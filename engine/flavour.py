@@ -51,7 +51,7 @@ class Flavour:
     min_free_kbytes_max: int     # clamp of calculate_min_free_kbytes
     watermark_scale: bool        # 4.6+: watermark_scale_factor (default 10)
     thp: bool                    # transparent huge pages (khugepaged raises min_free_kbytes)
-    managed_pages: bool          # zones report "managed" (3.8+); older kernels subtract memmap from present
+    managed_pages: bool          # 3.9+: watermarks on managed pages; older kernels subtract memmap from present
     lowmem_reserve_ratio: tuple[int, ...]   # per zone DMA, Normal, HighMem, Movable
     zone_names: tuple[str, ...]  # zones the kernel prints in /proc/zoneinfo
     early_alloc_kb: tuple[int, int]          # other early memblock allocations (log buffer, ...)
@@ -142,6 +142,9 @@ class Flavour:
     nr_ioapics: int = 1                   # "IOAPIC[n]: apic_id" lines (QEMU's pc: one)
     hpet: bool = True                     # "ACPI: HPET id:" (acpi_parse_hpet's resource)
     fixmap_from_log: bool = False         # the permanent fixmap slots came from a log's fixmap line
+    wmark_base_frees: str = "smp_locks"   # pages freed after mem_init that the watermarks count:
+                                          # "none" (< 3.11) | "smp_locks_initrd" (3.11) | "smp_locks" (4.6)
+    thp_boot_raise: bool = True           # khugepaged's min_free_kbytes survives boot (not 4.1-4.5)
     zone_wait_tables: bool = False        # bootmem wait_table per zone (before 4.9)
     pidhash: bool = False                 # bootmem PID hash (before 4.15)
     # -- behaviour switches (engine.kversion.BEHAVIOUR_RULES gives release and source) ----

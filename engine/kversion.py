@@ -253,8 +253,12 @@ RULES: tuple[Rule, ...] = (
     Rule("memmap_page_align", V("2.6.25"), False, True,
          "mm/page_alloc.c free_area_init_core: memmap_pages = PAGE_ALIGN(size * sizeof(struct page)) "
          ">> PAGE_SHIFT (2.6.24 truncates: case 01 HighMem 2284)"),
-    Rule("managed_pages", V("3.8"), False, True,
-         "include/linux/mmzone.h managed_pages (commit 9feedc9d831e); present no longer loses memmap"),
+    Rule("managed_pages", V("3.9"), False, True,
+         "mm/page_alloc.c: 3.8.13 free_area_init_core zone->present_pages = freesize (realsize less the "
+         "memmap) and __setup_per_zone_wmarks, nr_free_zone_pages, setup_per_zone_lowmem_reserve, "
+         "zone_batchsize on present_pages (managed_pages, commit 9feedc9d831e, is only counted) -> "
+         "3.9.6 present_pages = realsize and all four on zone->managed_pages (Jiang Liu's "
+         "managed_pages series)"),
     Rule("zone_movable", V("2.6.23"), False, True,
          "include/linux/mmzone.h ZONE_MOVABLE (commit 2a1e274acf0b)"),
     Rule("pcp_hot_cold", V("2.6.25"), True, False,

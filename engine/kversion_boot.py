@@ -15,6 +15,30 @@ MEMINIT_RULES: tuple[Rule, ...] = (
     Rule("bootmem_bitmap", V("2.6.35"), True, False,
          "mm/bootmem.c init_bootmem_core/free_all_bootmem_core: a bitmap after the kernel, freed page "
          "by page at mem_init -> x86 CONFIG_NO_BOOTMEM (early_res, then memblock; approx. release)"),
+    # -- what init_per_zone_wmark_min() and khugepaged see (engine.boot._watermarks) -------
+    Rule("wmark_base_frees", V("3.11"), "none", "smp_locks_initrd",
+         "what is freed before the watermarks are set and counted in their base (managed pages): "
+         "3.9.6 arch/x86/mm/init.c free_init_pages: free_page() + totalram_pages++, 3.10.4 "
+         "include/linux/mm.h adjust_managed_page_count: totalram_pages only, so zone->managed_pages "
+         "never sees a page freed after mem_init -> 3.11 mm/page_alloc.c adjust_managed_page_count: "
+         "page_zone(page)->managed_pages += count (Jiang Liu); init_per_zone_wmark_min is "
+         "module_init (3.11 l.5614, 3.19.8 l.5899, 4.0.5 l.5856, 4.1.19 l.5902), after check_bugs -> "
+         "alternative_instructions -> free_init_pages(\"SMP alternatives\") and after "
+         "populate_rootfs (rootfs_initcall) -> free_initrd(); .init is freed later (free_initmem)"),
+    Rule("wmark_base_frees", V("4.6"), "smp_locks_initrd", "smp_locks",
+         "mm/page_alloc.c init_per_zone_wmark_min: module_init -> core_initcall (commit bc22af74f271, "
+         "\"mm: update min_free_kbytes from khugepaged after core initialization\"; 4.6.2 l.6488, "
+         "4.7.4 l.6931; backported to 4.4.11 l.6196 and 4.5.7 l.6217), postcore_initcall from 5.9 "
+         "(commit e08d3fdfe2da; 6.1.0 l.8863): before populate_rootfs, so the initrd is still reserved"),
+    Rule("thp_boot_raise", V("4.1"), True, False,
+         "mm/huge_memory.c: late_initcall(set_recommended_min_free_kbytes) (3.8.13 l.138, 3.19.8 l.146, "
+         "4.0.5 l.146) runs after module_init(init_per_zone_wmark_min) -> removed by commit "
+         "79553da293d3 (\"thp: cleanup khugepaged startup\"): 4.1.19 sets it only from hugepage_init "
+         "(subsys_initcall), and module_init(init_per_zone_wmark_min) then recomputes min_free_kbytes "
+         "(Jason Baron: 67584 on 3.14, 11365 on 4.1)"),
+    Rule("thp_boot_raise", V("4.6"), False, True,
+         "mm/page_alloc.c core_initcall(init_per_zone_wmark_min) runs before subsys_initcall(hugepage_init) "
+         "(commit bc22af74f271); 5.10+ init_per_zone_wmark_min calls khugepaged_min_free_kbytes_update()"),
     # -- where the early allocations lie (pre-2.6.34 per-CPU residue, engine.mem_init) -------
     Rule("head_pgt_pg0", V("2.6.30"), True, False,
          "arch/x86/kernel/head_32.S: the first page tables at pg0 (_end rounded to a page), one more "

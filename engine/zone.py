@@ -85,7 +85,7 @@ def recommended_min_free_kbytes(nr_lowmem_zones: int, pageblock_nr_pages: int,
 
 
 def watermark_size_of(flavour, early: dict[str, int] | None):
-    """A zone's size as the watermark code reads it: managed pages (present before 2.6.36),
+    """A zone's size as the watermark code reads it: managed pages (present before 3.9),
     plus the pages freed between mem_init() and the initcall (early, by zone name)."""
     if not flavour.managed_pages:
         return lambda z: z.present

@@ -91,6 +91,57 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "bytes\" -> 5.14.2 l.2923 if (WARN_ON_ONCE(!size)) return NULL, l.2927/2960 "
          "\"vmalloc error: size %lu, exceeds total pages\" / \"..., vm_struct allocation failed\" "
          "(6.1.0 l.3140, 6.1.158 l.3170 the same) (release approx.: 5.13 or 5.14)"),
+    # -- show_mem() / show_free_areas(): the Mem-Info block of an OOM report (engine.show_mem) --
+    # checked: 2.6.24, 2.6.30, 2.6.32.67, 3.5, 3.8.13, 3.9.6, 3.10.4, 3.11, 3.19.8, 4.0.5, 4.1.19,
+    # 4.4.11, 4.5.7, 4.6.2, 4.7.4, 4.9, 4.14.177, 4.19, 5.0.1, 5.8.1, 5.10, 5.15.55, 6.1.0
+    Rule("show_free_areas", V("2.6.28"), "2.6.24", "2.6.28",
+         "split LRU (commit 4f98a2fee8ac): \"Active:%lu inactive:%lu ...\" and zone \" active:%lukB "
+         "inactive:%lukB\" -> \"Active_anon:%lu active_file:%lu inactive_anon:%lu\", zone active_anon/"
+         "inactive_anon/active_file/inactive_file/unevictable; \"%ld total pagecache pages\"; "
+         "lib/show_mem.c \"Mem-Info:\", \"%lu pages RAM\"/\"pages HighMem\"/\"pages reserved\" for 2.6.24 "
+         "arch/x86/mm/pgtable_32.c \"Mem-info:\", \"%d pages of RAM\"; show_swap_cache_info \"Swap cache "
+         "stats: add %lu, delete %lu, find %lu/%lu\" (2.6.24 -> 2.6.30 checked; release approx.)"),
+    Rule("show_free_areas", V("2.6.32"), "2.6.28", "2.6.32",
+         "mm/page_alloc.c show_free_areas: isolated_anon/isolated_file, slab_reclaimable/"
+         "slab_unreclaimable, shmem (commits a731286de620, 4b02108ac1b3); zone isolated(anon) "
+         "isolated(file) ... mlocked dirty writeback mapped shmem slab_* kernel_stack pagetables unstable "
+         "bounce writeback_tmp (2.6.30 -> 2.6.32.67; 3.5 the same)"),
+    Rule("show_free_areas", V("3.8"), "2.6.32", "3.8",
+         "mm/page_alloc.c show_free_areas: \" free_cma:%lu\" and zone \" managed:%lukB\" (commit "
+         "9feedc9d831e) \" free_cma:%lukB\"; show_migration_types() after each \"N*4kB\" (release "
+         "approx.: 3.5 has none, 3.8.13 all three)"),
+    Rule("show_free_areas", V("4.0"), "3.8", "4.0",
+         "lib/show_mem.c: \"%lu pages HighMem\" -> \"%lu pages HighMem/MovableOnly\" (3.11 -> 4.0.5; "
+         "release approx.)"),
+    Rule("show_free_areas", V("4.1"), "4.0", "4.1",
+         "mm/page_alloc.c show_free_areas: the per-CPU \"CPU %4d: hi:%5d, btch:%4d usd:%4d\" lines -> "
+         "\" free:%lu free_pcp:%lu free_cma:%lu\" last, zone \" free_pcp:%lukB local_pcp:%ukB\" (commit "
+         "d1bfcdb8ce0e; 4.0.5 -> 4.1.19)"),
+    Rule("show_free_areas", V("4.8"), "4.1", "4.8",
+         "node-based LRU (Mel Gorman, commit 599d0c954f91): a \"Node %d active_anon:%lukB ... "
+         "all_unreclaimable? %s\" line; zone: writepending, no isolated/dirty/writeback/mapped/shmem/"
+         "unstable/writeback_tmp/pages_scanned/all_unreclaimable (4.7.4 -> 4.9)"),
+    Rule("show_free_areas", V("4.13"), "4.8", "4.13",
+         "slab statistics to the node (commit 385386cff4c6): no slab_* in the zone line; node line "
+         "without pages_scanned (4.9 -> 4.14.177, 4.19 and 5.0.1 the same; release approx.)"),
+    Rule("show_free_areas", V("5.5"), "4.13", "5.5",
+         "mm/page_alloc.c: zone \" reserved_highatomic:%luKB\" (commit e47b346aba08; 5.0.1 -> 5.8.1)"),
+    Rule("show_free_areas", V("5.8"), "5.5", "5.8",
+         "NR_UNSTABLE_NFS removed (commit 8d92890bd6b8): no \"unstable\" (5.0.1 -> 5.8.1)"),
+    Rule("show_free_areas", V("5.9"), "5.8", "5.9",
+         "kernel stacks counted per node (commit 991e7673859e): \" kernel_stack:%lukB\" moves from the "
+         "zone line to the node line (5.8.1 -> 5.10)"),
+    Rule("show_free_areas", V("5.11"), "5.9", "5.11",
+         "page tables counted per node (commit f0c0c115fb81): \" pagetables:%lukB\" moves to the node "
+         "line (5.10 -> 5.15.55)"),
+    Rule("show_free_areas", V("5.15"), "5.11", "5.15",
+         "mm/page_alloc.c: \" kernel_misc_reclaimable:%lu\" in the global block (5.10 -> 5.15.55; "
+         "release approx.)"),
+    Rule("show_free_areas", V("5.16"), "5.15", "5.16",
+         "mm/page_alloc.c: zone \" boost:%lukB\" after free (commit a6ea8b5b9f1c; 5.15.55 -> 6.1.0)"),
+    Rule("show_free_areas", V("6.0"), "5.16", "6.0",
+         "\" sec_pagetables:%lu\" (NR_SECONDARY_PAGETABLE, commit ebc97a52b5d6; release approx.); "
+         "mm/swap_state.c show_swap_cache_info: no \"Swap cache stats\" line (commit 442701e7058b, 6.0)"),
     # -- build_all_zonelists() ----------------------------------------------------
     Rule("log_zonelist_order", V("2.6.23"), False, True,
          "page_alloc.c build_all_zonelists \"Built %i zonelists in %s order.\" (zonelist order selection, 2.6.23)"),

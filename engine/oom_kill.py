@@ -62,64 +62,9 @@ def select_bad_process(m: Machine):
 
 
 def mem_info(m: Machine) -> list[str]:
-    """show_mem(): the Mem-Info block of the flavour."""
-    from .vmstat import meminfo_values
-    new_fmt = m.config.flavour.oom_report_format == "6.1"
-    v = meminfo_values(m)
-    free = sum(z.free_pages for z in m.all_zones)
-    anon = v["AnonPages"] // K
-    slab = v["Slab"] // K
-    pt = v["PageTables"] // K
-    sw = m.swap_state
-    out = []
-    if new_fmt:
-        out += ["Mem-Info:",
-                f"active_anon:{anon} inactive_anon:0 isolated_anon:0",
-                " active_file:0 inactive_file:0 isolated_file:0",
-                " unevictable:0 dirty:0 writeback:0",
-                f" slab_reclaimable:{v['SReclaimable'] // K} slab_unreclaimable:"
-                f"{v['SUnreclaim'] // K}",
-                f" mapped:0 shmem:0 pagetables:{pt}",
-                " sec_pagetables:0 bounce:0", " kernel_misc_reclaimable:0",
-                f" free:{free} free_pcp:0 free_cma:0"]
-    else:
-        out += ["Mem-info:",
-                f"Active:{anon} inactive:0 dirty:0 writeback:0 unstable:0",
-                f" free:{free} slab:{slab} mapped:0 pagetables:{pt} bounce:0"]
-    from .vmstat import owner_pages
-    from . import physmem as pm
-    for z in m.zones:
-        zanon = owner_pages(m, pm.OWNER_USER, z.idx) * K
-        if new_fmt:
-            out.append(f"{z.name} free:{z.free_pages * K}kB boost:0kB min:{z.watermark_min * K}kB "
-                       f"low:{z.watermark_low * K}kB high:{z.watermark_high * K}kB "
-                       f"reserved_highatomic:0KB active_anon:{zanon}kB inactive_anon:0kB "
-                       f"active_file:0kB inactive_file:0kB unevictable:0kB writepending:0kB "
-                       f"present:{z.present * K}kB managed:{z.managed * K}kB mlocked:0kB "
-                       f"bounce:0kB free_pcp:0kB local_pcp:0kB free_cma:0kB")
-        else:
-            out.append(f"{z.name} free:{z.free_pages * K}kB min:{z.watermark_min * K}kB "
-                       f"low:{z.watermark_low * K}kB high:{z.watermark_high * K}kB "
-                       f"active:{zanon}kB inactive:0kB present:{z.present * K}kB "
-                       f"pages_scanned:0 all_unreclaimable? no")
-        out.append("lowmem_reserve[]: " + " ".join(str(r) for r in z.lowmem_reserve))
-    for z in m.zones:
-        line = f"{z.name}: " + "".join(f"{n}*{K << o}kB " for o, n in enumerate(z.nr_free))
-        out.append(line + f"= {sum(n * (K << o) for o, n in enumerate(z.nr_free))}kB")
-    if new_fmt:
-        out += ["0 total pagecache pages", f"{len(sw.cache)} pages in swap cache"]
-    else:
-        out.append("Swap cache: add 0, delete 0, find 0/0, race 0+0")
-    out += [f"Free swap  = {(sw.total - sw.used) * K}kB", f"Total swap = {sw.total * K}kB"]
-    ram = sum(z.present for z in m.zones)
-    high = sum(z.present for z in m.zones if z.is_highmem)
-    reserved = ram - sum(z.managed for z in m.zones)
-    if new_fmt:
-        out += [f"{ram} pages RAM", f"{high} pages HighMem/MovableOnly",
-                f"{reserved} pages reserved"]
-    else:
-        out += [f"{ram} pages of RAM", f"{high} pages of HIGHMEM", f"{reserved} reserved pages"]
-    return out
+    """show_mem(): the Mem-Info block of the release (engine.show_mem)."""
+    from .show_mem import show_free_areas, show_mem_tail
+    return show_free_areas(m) + show_mem_tail(m)
 
 
 def dump_tasks(m: Machine) -> list[str]:

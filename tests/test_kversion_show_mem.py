@@ -1,0 +1,185 @@
+"""The OOM report's Mem-Info block per release (engine.show_mem, rule show_free_areas): the
+fields of show_free_areas()'s lines as the kernel's printk formats of each release print them.
+
+The tables below are transcribed from mm/page_alloc.c show_free_areas() (6.1: __show_free_areas)
+of the released trees named by their keys: the words of the format strings, in order, with
+"#" for each number (CONFIG_TRANSPARENT_HUGEPAGE on, CONFIG_SHADOW_CALL_STACK off as on i386)."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+import engine
+from engine.kversion import rules_for
+from engine.oom_kill import mem_info
+from engine.show_mem import NODE_FIELDS, ZONE_FIELDS
+
+ZONE_LINE = {
+    '2.6.24':
+        'free min low high active inactive present pages_scanned all_unreclaimable?',
+    '2.6.30':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable present pages_scanned all_unreclaimable?',
+    '2.6.32':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce writeback_tmp pages_scanned all_unreclaimable?',
+    '3.5':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce writeback_tmp pages_scanned all_unreclaimable?',
+    '3.8':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '3.9':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '3.10':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '3.11':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '3.19':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.0':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.1':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_pcp local_pcp free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.4':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_pcp local_pcp free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.5':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_pcp local_pcp free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.6':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_pcp local_pcp free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.7':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present managed mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_pcp local_pcp free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.9':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked slab_reclaimable slab_unreclaimable kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '4.14':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '4.19':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '5.0':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '5.8':
+        'free min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '5.10':
+        'free min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked pagetables bounce free_pcp local_pcp free_cma',
+    '5.15':
+        'free min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked bounce free_pcp local_pcp free_cma',
+    '6.1':
+        'free boost min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked bounce free_pcp local_pcp free_cma',
+}
+NODE_LINE = {
+    '4.9':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp unstable pages_scanned all_unreclaimable?',
+    '4.14':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp unstable all_unreclaimable?',
+    '4.19':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp unstable all_unreclaimable?',
+    '5.0':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp unstable all_unreclaimable?',
+    '5.8':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp all_unreclaimable?',
+    '5.10':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp kernel_stack all_unreclaimable?',
+    '5.15':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp kernel_stack pagetables all_unreclaimable?',
+    '6.1':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp kernel_stack pagetables sec_pagetables all_unreclaimable?',
+}
+GLOBAL_LINES = {
+    '2.6.24':
+        ['Active:# inactive:# dirty:# writeback:# unstable:#', ' free:# slab:# mapped:# pagetables:# bounce:#'],
+    '2.6.30':
+        ['Active_anon:# active_file:# inactive_anon:#', ' inactive_file:# unevictable:# dirty:# writeback:# unstable:#', ' free:# slab:# mapped:# pagetables:# bounce:#'],
+    '2.6.32':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#'],
+    '3.5':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#'],
+    '3.8':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free_cma:#'],
+    '3.9':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free_cma:#'],
+    '3.10':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free_cma:#'],
+    '3.11':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free_cma:#'],
+    '3.19':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free_cma:#'],
+    '4.0':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free_cma:#'],
+    '4.1':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '4.4':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '4.5':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '4.6':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '4.7':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '4.9':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '4.14':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '4.19':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '5.0':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '5.8':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '5.10':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '5.15':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' kernel_misc_reclaimable:#', ' free:# free_pcp:# free_cma:#'],
+    '6.1':
+        ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:#', ' sec_pagetables:# bounce:#', ' kernel_misc_reclaimable:#', ' free:# free_pcp:# free_cma:#'],
+}
+
+KERNEL = {"2.6.24": "2.6"}
+
+
+def _report(kernel: str):
+    m = engine.Machine.boot(ram="1G", kernel=KERNEL.get(kernel, kernel))
+    return m, mem_info(m)
+
+
+@pytest.mark.parametrize("release", sorted(ZONE_LINE))
+def test_zone_lines_print_the_fields_of_the_release(release):
+    m, lines = _report(release)
+    for z in m.zones:
+        line = next(x for x in lines if x.startswith(z.name + " free:"))
+        names = re.findall(r" ([a-z_()?]+)[: ]", line[len(z.name):])
+        assert " ".join(names) == ZONE_LINE[release], (release, z.name)
+        assert f" min:{z.watermark_min * 4}kB low:{z.watermark_low * 4}kB " in line
+        assert f" high:{z.watermark_high * 4}kB" in line and f" present:{z.present * 4}kB" in line
+        i = lines.index(line)
+        assert lines[i + 1] == "lowmem_reserve[]: " + " ".join(map(str, z.lowmem_reserve))
+        free = next(x for x in lines if x.startswith(z.name + ": "))
+        assert re.fullmatch(rf"{z.name}: (\d+\*\d+kB ){{11}}= \d+kB", free)
+
+
+@pytest.mark.parametrize("release", sorted(ZONE_LINE))
+def test_node_line_from_48(release):
+    m, lines = _report(release)
+    node = [x for x in lines if x.startswith("Node 0 ")]
+    if release not in NODE_LINE:
+        assert not node
+        return
+    assert len(node) == 1
+    names = re.findall(r" ([a-z_()?]+)[: ]", node[0][len("Node 0"):])
+    assert " ".join(names) == NODE_LINE[release]
+    i = lines.index(node[0])
+    assert lines[i + 1].startswith(m.zones[0].name + " free:")
+
+
+@pytest.mark.parametrize("release", sorted(GLOBAL_LINES))
+def test_global_block_and_header_of_the_release(release):
+    m, lines = _report(release)
+    assert lines[0] == ("Mem-info:" if release == "2.6.24" else "Mem-Info:")
+    n = len(GLOBAL_LINES[release])
+    got = [re.sub(r"\d+", "#", x) for x in lines[1:1 + n]]
+    assert got == GLOBAL_LINES[release]
+
+
+def test_every_field_boundary_is_a_rule():
+    """Each release where a field comes or goes is a show_free_areas rule (docs/KERNEL_VERSIONS.md)."""
+    since = {r.since for r in rules_for("show_free_areas")}
+    for table in (ZONE_FIELDS, NODE_FIELDS):
+        for _name, first, gone in table:
+            for v in (first, gone):
+                assert v in ((0,), (99,)) or v in since, v

@@ -9,6 +9,7 @@ import pytest
 pytest.importorskip("textual")
 
 from app.app import MmvizApp                     # noqa: E402
+from app.layout import PANES as PANE_IDS         # noqa: E402
 from widgets import BuddyPane, PhysicalMapPane, SlabPane, VirtualMap   # noqa: E402
 from widgets.physmap import CellCounts                  # noqa: E402
 
@@ -86,3 +87,31 @@ async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_re
             assert np.array_equal(pm.cells.shown, fresh.shown), app.timeline.position
         assert shown and hidden                       # the lesson flips the panes
         assert len(rebins) == len({id(m) for m in rebins}), "re-binned the same machine"
+
+
+@pytest.mark.parametrize("lesson", ["process-memory", "fork-cow"])
+async def test_a_pane_coming_in_front_lays_the_screen_out_once(lesson, monkeypatch):
+    """A drawing that comes in front (the fault flow, the mm_struct view) is sized by the
+    layout that shows it: drawn while it had no size, it took a scroll bar its text did not
+    need and the screen was laid out a second time (a whole repaint) when the bar went."""
+    from textual.screen import Screen
+    layouts = [0]
+    refresh_layout = Screen._refresh_layout
+
+    def counted(self, *a, **kw):
+        layouts[0] += 1
+        return refresh_layout(self, *a, **kw)
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    app = MmvizApp(lesson=lesson, ram="1G")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        panes = [app.query_one(f"#{name}") for name in PANE_IDS]
+        flips = []
+        for _ in range(len(app.timeline)):
+            shown = [p.display for p in panes]
+            layouts[0] = 0
+            await pilot.press("right")
+            await pilot.pause()
+            if shown != [p.display for p in panes]:
+                flips.append((app.timeline.position, layouts[0]))
+        assert flips and all(n == 1 for _, n in flips), flips

@@ -191,6 +191,7 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
         self._strips: dict[int, Strip] = {}
         self._laid_width = -1
         self._shown_width = 40           # the content width when last shown (40: never shown)
+        self._shown_height = 0           # the content height when last shown
         # content-addressed: a line's wrapped parts and its drawn strip depend only on its
         # text, styles and the width, so a step shown again (back, forward, a jump) reuses them
         self._wrapped: dict[tuple, list[Text]] = {}
@@ -297,8 +298,19 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
     def _set_virtual_height(self, lines: int, width: int) -> None:
         """The content's height, without a relayout: the pane's own size never depends on it.
         Text shorter than the pane counts as the pane's height, so steps whose text fits
-        leave the scroll bar as it is (nothing to redraw there)."""
-        size = Size(width, max(lines, self.scrollable_content_region.height))
+        leave the scroll bar as it is (nothing to redraw there).  While the pane is hidden
+        (no size) that is the height it had when last shown, and a pane never shown is sized
+        by its first Resize: counted as 0 there, a pane drawn just before it came in front got
+        a scroll bar its text did not need, and the screen was laid out a second time when
+        the bar went again."""
+        height = self.scrollable_content_region.height
+        if height:
+            self._shown_height = height
+        elif self._shown_height:
+            height = self._shown_height
+        else:
+            return
+        size = Size(width, max(lines, height))
         if size != self.virtual_size:
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)

@@ -152,11 +152,11 @@ class MemMap:
         self.nr_chunks = ((nr_pfns - 1) >> CHUNK_SHIFT) + 1 if nr_pfns else 0
         # frozen[c]: the checkpoint chunk the live chunk c equals (None: changed since);
         # watch[c] = 1 while frozen[c] is set (a store must copy or drop it); the same
-        # bytearray for the object's life (the buddy allocator keeps it).  ``tracking`` is
+        # list for the object's life (the buddy allocator keeps it).  ``tracking`` is
         # False until the first snapshot, so a machine never checkpointed pays nothing on
         # numpy stores.
         self.frozen: list[_Chunk | None] = [None] * self.nr_chunks
-        self.watch = bytearray(self.nr_chunks)
+        self.watch = [0] * self.nr_chunks   # a list: the hot path reads it (a list index is the cheapest)
         self.tracking = False
 
     def _column(self, arr: np.ndarray) -> _Column:
@@ -254,7 +254,7 @@ class MemMap:
         for name, col in zip(COLUMNS, self.columns()):
             setattr(new, name, new._column(col.copy()))
         new.frozen = [None] * self.nr_chunks
-        new.watch, new.tracking = bytearray(self.nr_chunks), False
+        new.watch, new.tracking = [0] * self.nr_chunks, False
         return new
 
     def __reduce__(self):
@@ -267,7 +267,7 @@ def _memmap_from_columns(nr_pfns: int, cols) -> MemMap:
     for name, col in zip(COLUMNS, cols):
         setattr(m, name, m._column(np.array(col)))
     m.frozen = [None] * m.nr_chunks
-    m.watch = bytearray(m.nr_chunks)
+    m.watch = [0] * m.nr_chunks
     return m
 
 

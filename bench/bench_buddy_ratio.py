@@ -11,9 +11,11 @@ frees of random live blocks; at most 50,000 live blocks) runs on
 * ``engine.Machine.alloc_pages`` / ``free_pages`` on a booted 1 GB machine, events
   recorded and mem_map kept (what the lessons run).
 
-Runs alternate (textbook, engine, textbook, ...) and CPU time is ``time.process_time``
-with the collector off, so load on the machine hits both alike.  Prints ops/s of each
-and the ratio engine / textbook (median of the runs).
+Each run alternates blocks of 5,000 operations between the two (textbook, engine,
+textbook, ...: both walk the whole stream, each on its own state), CPU time is
+``time.process_time`` summed per side with the collector off, so load on the shared
+machine hits both alike even when it changes within a run.  Prints ops/s of each and
+the ratio engine / textbook (median of the runs).
 
 ``--bytecodes`` counts the bytecodes each op executes (``sys.settrace`` opcode events,
 over 4,000 ops after 60,000 of warm-up, per function): a measure the machine's load
@@ -69,24 +71,24 @@ class Textbook:
         free[order].add(pfn)
 
 
-def run(ops, alloc, free) -> float:
-    """Ops per CPU second of one pass over the stream."""
-    live: list[tuple[int, int]] = []
+def run_interleaved(ops, sides, block: int = 5_000) -> list[float]:
+    """Ops per CPU second of each (alloc, free) side over the whole stream, the sides
+    taking turns block by block (each keeps its own live blocks)."""
+    lives: list[list] = [[] for _ in sides]
+    spent = [0.0] * len(sides)
     was = gc.isenabled()
     gc.disable()
-    t0 = time.process_time()
-    for coin, order, pick in ops:
-        if (coin < 0.5 and len(live) < 50_000) or not live:
-            live.append((alloc(order), order))
-        else:
-            j = int(pick * len(live))
-            live[j], live[-1] = live[-1], live[j]
-            pfn, o = live.pop()
-            free(pfn, o)
-    dt = time.process_time() - t0
-    if was:
-        gc.enable()
-    return len(ops) / dt
+    try:
+        for lo in range(0, len(ops), block):
+            part = ops[lo:lo + block]
+            for i, (alloc, free) in enumerate(sides):
+                t0 = time.process_time()
+                _drive(part, alloc, free, lives[i])
+                spent[i] += time.process_time() - t0
+    finally:
+        if was:
+            gc.enable()
+    return [len(ops) / t for t in spent]
 
 
 def bytecodes(warm: int = 60_000, n: int = 4_000) -> dict[str, dict[str, float]]:
@@ -151,10 +153,11 @@ def main(argv: list[str]) -> None:
     book, eng = [], []
     for _ in range(runs):
         tb = Textbook(262_144)
-        book.append(run(ops, tb.alloc, tb.free_block))
         m = engine.Machine.boot(ram="1G", seed=1)
-        alloc = m.alloc_pages
-        eng.append(run(ops, partial(alloc, "GFP_KERNEL"), m.free_pages))
+        b, e = run_interleaved(ops, [(tb.alloc, tb.free_block),
+                                     (partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages)])
+        book.append(b)
+        eng.append(e)
         m.check()
     ratios = [e / b for e, b in zip(eng, book)]
     print(f"textbook buddy {statistics.median(book):,.0f} ops/s, engine (events, mem_map) "

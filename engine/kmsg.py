@@ -13,6 +13,7 @@ import hashlib
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
+from .errors import OomKilled, OutOfMemory
 from .events import Event, event
 
 if TYPE_CHECKING:
@@ -295,15 +296,16 @@ def dump_stack_header(m: Machine) -> str:
 WARN_ALLOC = ("page allocation failure", "vmalloc: allocation failure", "vmalloc error:")
 
 
-def warn_alloc_lines(m: Machine, err) -> tuple[str, ...]:
+def warn_alloc_lines(m: Machine, err, header: bool = True) -> tuple[str, ...]:
     """An allocation that failed for good: warn_alloc()'s line(s) (the error's text, which
-    vmalloc and the page allocator word per release) and dump_stack()'s header; nothing
-    with __GFP_NOWARN, nor for a bracketed note (where the release prints nothing)."""
+    vmalloc and the page allocator word per release) and dump_stack()'s header (not with
+    ``header=False``); nothing with __GFP_NOWARN, nor for a bracketed note (where the
+    release prints nothing)."""
     if getattr(err, "gfp_mask", 0) & m.page_alloc.gfp.bits.get("__GFP_NOWARN", 0):
         return ()
     lines = [ln for ln in str(err).splitlines()
              if not ln.startswith("[") and any(w in ln for w in WARN_ALLOC)]
-    return (*lines, dump_stack_header(m)) if lines else ()
+    return (*lines, dump_stack_header(m)) if lines and header else tuple(lines)
 
 
 def failure_lines(m: Machine, err) -> tuple[str, ...]:
@@ -348,37 +350,47 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     return ()
 
 
-def ratelimit(m: Machine, lines: tuple) -> tuple:
-    """warn_alloc()'s ratelimit (rule warn_alloc_burst): the first ``burst`` reports of an
-    interval are printed, the rest counted; the next interval's first report is preceded by
-    "printk: N messages suppressed." (2.6.24 printk_ratelimit()) or "warn_alloc: N callbacks
-    suppressed" (___ratelimit()).  mmviz has no clock: the repeats of one failing request
-    (the same first line) make one interval, a different failure starts the next."""
-    key, printed, missed = m.__dict__.get("warn_alloc_rs", (None, 0, 0))
-    burst, style = m.config.flavour.warn_alloc_burst, m.config.flavour.log_dump_stack
-    if key == lines[0]:
-        if printed < burst:
-            m.warn_alloc_rs = (key, printed + 1, missed)
-            return lines
-        m.warn_alloc_rs = (key, printed, missed + 1)
-        return ()
-    m.warn_alloc_rs = (lines[0], 1, 0)
+def ratelimit(m: Machine, key: str) -> tuple[bool, str | None]:
+    """warn_alloc()'s ratelimit (rule warn_alloc_burst), asked before the report is built
+    (``!__ratelimit(&nopage_rs)`` returns first), ``key`` its first line: (print it?, the line
+    to print before it or None).  The first ``burst`` reports of an interval are printed, the
+    rest counted; the next interval's first report is preceded by "printk: N messages
+    suppressed." (2.6.24 printk_ratelimit()) or "warn_alloc: N callbacks suppressed"
+    (___ratelimit()).  mmviz has no clock: the repeats of one failing request (the same first
+    line) make one interval, a different failure starts the next."""
+    last, printed, missed = m.__dict__.get("warn_alloc_rs", (None, 0, 0))
+    if key == last:
+        if printed < m.config.flavour.warn_alloc_burst:
+            m.warn_alloc_rs = (last, printed + 1, missed)
+            return True, None
+        m.warn_alloc_rs = (last, printed, missed + 1)
+        return False, None
+    m.warn_alloc_rs = (key, 1, 0)
     if missed:
-        note = (f"printk: {missed} messages suppressed." if style == "pid_comm"
-                else f"warn_alloc: {missed} callbacks suppressed")
-        return (note, *lines)
-    return lines
+        return True, (f"printk: {missed} messages suppressed."
+                      if m.config.flavour.log_dump_stack == "pid_comm"
+                      else f"warn_alloc: {missed} callbacks suppressed")
+    return True, None
 
 
 def report_failure(m: Machine, err, lines=None) -> None:
     """A failed operation's kernel report (``lines``, or failure_lines()) goes to m.kmsg;
-    nothing else changes but warn_alloc()'s ratelimit state."""
-    from .errors import OomKilled, OutOfMemory
+    nothing else changes but warn_alloc()'s ratelimit state.  A page or vmalloc allocation
+    failure asks the ratelimit first, with warn_alloc()'s first line, and builds the rest of
+    its report only when it is printed (a repeat step may fail thousands of times)."""
+    site = err.__dict__.get("once")                     # WARN_ON_ONCE(): the first time only
+    oom = isinstance(err, OutOfMemory) and not isinstance(err, OomKilled)
+    if lines is None and oom and site is None and not str(err).startswith("WARNING:"):
+        warn = warn_alloc_lines(m, err, header=False)   # the ratelimit first, then the report
+        go, missed = ratelimit(m, warn[0]) if warn else (False, None)
+        if go:
+            printk(m, "warning", (*((missed,) if missed else ()), *warn, dump_stack_header(m)), None)
+        return
     if lines is None:
         lines = failure_lines(m, err)
-    site = err.__dict__.get("once")                     # WARN_ON_ONCE(): the first time only
-    if lines and isinstance(err, OutOfMemory) and not isinstance(err, OomKilled) and site is None:
-        lines = ratelimit(m, tuple(lines))
+    if lines and oom and site is None:
+        go, missed = ratelimit(m, lines[0])
+        lines = ((missed,) if missed else ()) + tuple(lines) if go else ()
     if lines and site is not None:
         done = m.__dict__.get("warned_once", ())
         lines = () if site in done else lines

@@ -35,6 +35,7 @@ from .errors import BadFree, ConfigError, InvariantError
 from .highmem import Highmem
 from .invariants import check_machine
 from .kmem_checks import check_kalloc
+from .kmsg import report_failure
 from .slabinfo import kalloc_meminfo, kalloc_node_stats
 from .kmalloc import ZERO_SIZE_PTR, KmemCaches
 from .init_32 import KernelPageTables
@@ -155,7 +156,6 @@ class Machine:
     # -- events --------------------------------------------------------------
     def _report_failure(self, err: BaseException) -> None:
         """An outermost operation failed: the kernel's oops/BUG/WARNING lines go to m.kmsg."""
-        from .kmsg import report_failure
         report_failure(self, err)
 
     @property

@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import engine
+from engine import kmsg
 from engine.procfs import has_file
 from engine.kmsg import kptr
 from widgets.error_text import error_lines, error_text
@@ -286,3 +287,27 @@ def test_free_large_kmalloc_warns_once():
     with pytest.raises(engine.BadFree):
         m.kfree(va + 0x1000)
     assert m.kmsg == log
+
+
+@pytest.mark.parametrize("kernel,burst", [("2.6", 10), ("6.1", 1)])
+def test_a_suppressed_allocation_failure_builds_no_report(kernel, burst, monkeypatch):
+    """warn_alloc() asks __ratelimit(&nopage_rs) (2.6.24: printk_ratelimit()) before it prints
+    anything: a failure the ratelimit drops builds no dump_stack() line either, so a repeat
+    step that fails hundreds of times pays for ``burst`` reports, not for each failure."""
+    m = engine.Machine.boot(ram="64M", kernel=kernel)
+    built = []
+    header = kmsg.dump_stack_header
+    monkeypatch.setattr(kmsg, "dump_stack_header", lambda mm: built.append(1) or header(mm))
+    log = len(m.kmsg)
+    fails = 0
+    for _ in range(80):
+        try:
+            m.alloc_pages("GFP_KERNEL", 10)
+        except engine.OutOfMemory:
+            fails += 1
+    assert fails > 3 * burst
+    assert len(built) == burst                         # one report built per printed one
+    new = m.kmsg[log:]
+    assert len(new) == 2 * burst                       # warn_alloc()'s line + the stack header
+    assert all("page allocation failure" in ln for ln in new[::2])
+    assert all("Not tainted" in ln for ln in new[1::2])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import random
 
 import numpy as np
+import pytest
 
 from widgets.physmap import MANY, CellCounts, PhysicalMap, covered_cells, event_pfn_ranges
 
@@ -78,3 +79,37 @@ def test_event_ranges_by_class():
     assert len(got) >= len(events) // 2 and event_pfn_ranges(events) == got   # the table, warm
     for pfn, o in zip(pfns, (0, 3, 1)):
         assert any(lo <= pfn and pfn + (1 << o) <= hi for lo, hi in got)
+
+
+def counts_frame_by_frame(mm, max_pfn, per, ncells):
+    """Each frame's class added to its cell, one frame at a time."""
+    from widgets.physmap_cells import frame_classes
+    from widgets.physmap_legend import NCLS
+    out = np.zeros((ncells, NCLS), dtype=np.int64)
+    for pfn, cls in enumerate(frame_classes(mm, 0, max_pfn).tolist()):
+        out[pfn // per, cls] += 1
+    return out
+
+
+@pytest.mark.parametrize("runs_from", [0, 1 << 60])
+def test_cells_counted_by_runs_equal_frame_by_frame(runs_from, monkeypatch):
+    """CellCounts counts runs of frames of one class (many cells) or frames (a few); on
+    memory in long runs, in short runs and frame by frame different, whole and recounted in
+    part, its counts are each frame's."""
+    from widgets import physmap_cells
+    monkeypatch.setattr(physmap_cells, "RUNS_FROM", runs_from)
+    rnd = np.random.default_rng(5)
+    for trial in range(60):
+        n = int(rnd.integers(1, 3000))
+        mm = _MemMap(n)
+        run = int(rnd.choice([1, 2, 7, 64, 1000]))           # mean length of a run
+        cuts = np.sort(rnd.integers(0, n, max(1, n // run)))
+        mm.owner[:] = np.repeat(rnd.integers(0, 12, len(cuts) + 1), np.diff(np.r_[0, cuts, n]))
+        mm.zone[:] = np.repeat([0, 1, 2], np.diff(np.r_[0, np.sort(rnd.integers(0, n, 2)), n]))
+        mm.zone[rnd.integers(0, n, 3)] = -1                   # frames outside every zone
+        cc = CellCounts(mm, n, int(rnd.integers(1, 400)))
+        assert (cc.counts == counts_frame_by_frame(mm, n, cc.per, cc.ncells)).all(), trial
+        lo = int(rnd.integers(0, n))
+        mm.owner[lo:lo + int(rnd.integers(1, 200))] = rnd.integers(0, 12)
+        cc.update(mm, [(lo, lo + 200)])
+        assert (cc.counts == counts_frame_by_frame(mm, n, cc.per, cc.ncells)).all(), trial

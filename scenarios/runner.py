@@ -115,6 +115,16 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
             out.error = EngineFailure(f"{type(err).__name__}: {err}")
         out.events = fresh_events(m, before, op, out.result)
         return out
+    return _apply_repeat(m, step, env, scope, rep)
+
+
+def _apply_repeat(m: Machine, step: Step, env: dict[str, Any], scope: dict[str, Any],
+                  rep: Any) -> Outcome:
+    """A repeat/each step: every iteration's call, one Item per success, the events of all.
+    What does not change between iterations is worked out once, here: the literal
+    arguments and their integer checks, the expressions, the engine method."""
+    op = step.op
+    kerr = KERNEL_ERRORS
     source = list(range(rep.count)) if rep.count else list(env.get(rep.each) or [])
     rng = random.Random(rep.seed)
     order = list(range(len(source)))
@@ -122,29 +132,42 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
         k = round(len(order) * rep.sample) if isinstance(rep.sample, float) else min(rep.sample, len(order))
         order = rng.sample(order, k)
     out = Outcome(m, op, {}, items=[])
-    # set up once, not per iteration: literal arguments, the expressions, the engine call
     plan = [(p.name, step.trees.get(p.name), step.args[p.name] if p.name in step.args else p.default)
             for p in op.params if p.name in step.args or not p.required]
     compiled = [(name, None if tree is None else expr.compile_tree(tree, value), value)
                 for name, tree, value in plan]
     randoms = list(rep.random.items())
     finish = [(p.name, p.type) for p in op.params if p.type in ("int", "addr", "size", "pid")]
+    base = {name: value for name, _, value in plan}       # the keys in the order they had
+    getters = [(name, get) for name, get, _ in compiled if get is not None]
+    # the integer checks an iteration needs: those of values that may not be ints yet
+    # (an expression's, a choice's, a literal that is not an int)
+    dynamic = {name for name, _ in getters}
+    dynamic |= {name for name, (mode, spec) in randoms
+                if mode != "range" or not all(type(x) is int for x in spec)}
+    dynamic |= {name for name, value in base.items() if value is not None and type(value) is not int}
+    finish_dyn = [(name, typ) for name, typ in finish if name in dynamic]
+    draws = [(name, rng.randint, spec) if mode == "range" else (name, rng.choice, (spec,))
+             for name, (mode, spec) in randoms]
     call = engine_caller(m, op)
     fixed = None                      # the arguments when no iteration can change them
-    if not randoms and all(tree is None for _, tree, _ in plan):
+    if not randoms and not getters:
         try:
-            fixed = _finish_typed({name: value for name, _, value in plan}, finish)
+            fixed = _finish_typed(dict(base), finish)
         except Exception:             # noqa: BLE001 -- each iteration reports it, as before
             fixed = None
         else:
             call_fixed = engine_caller(m, op, fixed)
     kind = op.result
-    value_of = (lambda r: r) if kind not in _PRIMARY_KINDS else partial(primary_value, kind)
+    value_of = _VALUE_OF.get(kind)
+    # primary_value gives int(r) for these kinds: r itself when it is an int already
+    int_type = int if kind in ("pfn", "vaddr", "paddr", "pid") else _NotAType
     walk = kind == "walk"
     each, stop = rep.each, rep.on_error == "stop"
     where = None if rep.where is None else expr.compile_tree(rep.where, rep.where_text)
     items = out.items
-    randint, choice = rng.randint, rng.choice
+    add = items.append
+    new_item, item_dict = object.__new__, "value" not in base and all(n != "value" for n, _ in randoms)
     # the iterations' events as the trace left them (engine.trace: a list per operation,
     # or an operation's lone raw tuple), built into event objects once, at the end
     trace = m.trace
@@ -158,15 +181,27 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
             if where is not None and not where(scope):
                 continue
             if fixed is None:
-                args = {name: value if get is None else get(scope) for name, get, value in compiled}
-                for name, (mode, spec) in randoms:
-                    args[name] = randint(*spec) if mode == "range" else choice(spec)
-                out.args = args = _finish_typed(args, finish)
+                args = base.copy()
+                for name, get in getters:
+                    args[name] = get(scope)
+                for name, draw, spec in draws:
+                    args[name] = draw(*spec)
+                if finish_dyn:
+                    _finish_typed(args, finish_dyn)
+                out.args = args
                 result = call(args)
             else:
                 out.args = args = fixed
                 result = call_fixed()
-            items.append(Item(value_of(result), args))
+            value = result
+            if value_of is not None and type(result) is not int_type:
+                value = value_of(result)
+            if item_dict:                 # Item(value, args), without the call
+                item = new_item(Item)
+                item.__dict__ = {"value": value, **args}
+                add(item)
+            else:
+                add(Item(value, args))
         except kerr as err:
             out.errors += 1
             if out.error is None:
@@ -187,13 +222,24 @@ def apply_op(m: Machine, step: Step, env: dict[str, Any]) -> Outcome:
         if walk:
             raw.extend(fresh_events(m, before, op, result))
         else:
-            _take_events(trace.current, before, raw)
+            after = trace.current             # _take_events, inline
+            if after is not None and after is not before:
+                if type(after) is tuple:
+                    raw.append(after)
+                else:
+                    raw.extend(after)
     out.result = out.items
     out.events = [e[0](*e[1:]) if type(e) is tuple else e for e in raw]
     return out
 
 
 _PRIMARY_KINDS = ("pfn", "vaddr", "paddr", "pid", "process", "driver")
+# an Item's value: facts_base.primary_value of the step's result kind (None: the result itself)
+_VALUE_OF = {kind: partial(primary_value, kind) for kind in _PRIMARY_KINDS}
+
+
+class _NotAType:
+    """The type no result has."""
 
 
 def _finish_typed(args: dict[str, Any], finish: list[tuple[str, str]]) -> dict[str, Any]:
@@ -228,9 +274,10 @@ def engine_caller(m: Machine, op: Any, fixed: dict[str, Any] | None = None) -> A
         return lambda args: call_engine(m, op, args)
     method = getattr(m, op.engine_method)               # the op table's declared method
     params = op.params
+    names = tuple(p.name for p in params)
 
     def values_of(args: dict[str, Any]) -> list:
-        values = [args.get(p.name) for p in params]
+        values = list(map(args.get, names))
         while values and values[-1] is None and not params[len(values) - 1].required:
             values.pop()
         return values

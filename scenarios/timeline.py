@@ -89,6 +89,7 @@ class Touched:
 
 
 _PLAIN = {int, float, str, bytes, bool, type(None)}
+_all_plain = _PLAIN.issuperset          # _all_plain(map(type, xs)): every x of a _PLAIN type
 
 
 def _plain(v: Any) -> bool:
@@ -103,7 +104,7 @@ def _plain(v: Any) -> bool:
                 continue
             if tx is Item:
                 d = x.__dict__
-                if all([type(k) in _PLAIN for k in d]) and all([type(y) in _PLAIN for y in d.values()]):
+                if _all_plain(map(type, d)) and _all_plain(map(type, d.values())):
                     continue
             if not _plain(x):
                 return False

@@ -39,3 +39,26 @@ def test_repeat_step_events_and_items_are_its_iterations(kind):
     assert [it.value for it in result.items] == values
     assert [e.describe() for e in result.events] == [e.describe() for e in events]
     assert all(type(e) is not tuple for e in result.events)
+
+
+def test_items_carry_each_iterations_arguments():
+    """``it.<arg>`` of every Item is the argument that iteration used, drawn (range and
+    choice) or computed from the item it came from (``each`` + ``where``), as ints; the
+    attributes as Item(value, args) sets them, in the same order."""
+    from scenarios.runner import Item
+    results = run('\n[[step]]\ndo = "alloc_pages"\nrepeat = 40\nas = "blocks"\n'
+                  'random = { seed = 9, order = [0, 2], gfp = { choice = ["GFP_KERNEL", "GFP_HIGHUSER"] } }\n'
+                  'say = { en = "x", zh = "x" }\n'
+                  '\n[[step]]\ndo = "free_pages"\neach = "blocks"\nwhere = "i % 3"\n'
+                  'pfn = "it"\norder = "it.order"\nsay = { en = "x", zh = "x" }\n')
+    rng = random.Random(9)
+    drawn = [(rng.randint(0, 2), rng.choice(["GFP_KERNEL", "GFP_HIGHUSER"])) for _ in range(40)]
+    allocs, frees = results
+    assert [(it.order, it.gfp) for it in allocs.items] == drawn
+    for it in allocs.items:        # the op's optional arguments, then those only drawn
+        assert vars(it) == vars(Item(it.value, {"order": it.order, "gfp": it.gfp}))
+        assert list(vars(it)) == ["value", "order", "gfp"]
+    kept = [it for i, it in enumerate(allocs.items) if i % 3]
+    assert [(f.pfn, f.order) for f in frees.items] == [(it.value, it.order) for it in kept]
+    assert all(type(f.pfn) is int for f in frees.items)
+    assert list(vars(frees.items[0])) == ["value", "pfn", "order"]

@@ -128,6 +128,20 @@ def boot_machine(config: dict[str, Any]) -> Machine:
     return engine.Machine.boot(**config)
 
 
+# engine modules the engine imports inside functions (at a process's first spawn, fault,
+# mmap, exit, OOM kill, a 6.1 boot): imported with the timeline, so no step pays for it
+LATE_ENGINE_MODULES = ("engine.anon_vma", "engine.binfmt", "engine.fault", "engine.mmap_ops",
+                       "engine.oom_kill", "engine.memblock")
+
+
+def preload_engine() -> None:
+    """Import :data:`LATE_ENGINE_MODULES` now (an import inside a step costs that step
+    5-10 ms: the first spawn imported five modules)."""
+    import importlib
+    for name in LATE_ENGINE_MODULES:
+        importlib.import_module(name)
+
+
 class Timeline:
     """Owns the machine; applies a lesson's steps; back/jump restore exactly, in place."""
 
@@ -139,6 +153,7 @@ class Timeline:
         self.checkpoint_every = max(1, checkpoint_every)
         self.max_checkpoints = max(2, max_checkpoints)
         self.heavy_ms = heavy_ms
+        preload_engine()
         self.machine: Machine = boot(dict(lesson.machine))
         self.env: dict[str, Any] = {}
         self.results: list[StepResult] = []

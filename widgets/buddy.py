@@ -6,6 +6,7 @@ the rows whose text changed."""
 from __future__ import annotations
 
 import math
+from operator import attrgetter
 from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
@@ -49,34 +50,44 @@ def _bar(count: int, top: int) -> str:
     return SPARK[min(len(SPARK) - 1, int(level * (len(SPARK) - 1)))]
 
 
-def _block_of(ev: Any) -> tuple[str, int, int, int] | None:
-    """(what, order, first pfn, last pfn) of the block a Split/Merge/AllocPages/FreePages moved."""
-    match ev:
-        case Split(pfn=pfn, order=order):
-            return ("split", order + 1, pfn, pfn + (2 << order) - 1)
-        case Merge(merged_pfn=pfn, order=order):
-            return ("merge", order + 1, pfn, pfn + (2 << order) - 1)
-        case AllocPages(pfn=pfn, order=order):
-            return ("alloc", order, pfn, pfn + (1 << order) - 1)
-        case FreePages(final_pfn=pfn, final_order=order):
-            return ("free", order, pfn, pfn + (1 << order) - 1)
+def _highlight_of(cls: type) -> tuple | None:
+    """How an event of this class names the block it moved, decided once per class: (what,
+    1 for a split/merge -- the block is the order above -- else 0, getter of its zone, first
+    pfn and order); None for a class that moves no block (not a Split, Merge, AllocPages or
+    FreePages)."""
+    if issubclass(cls, Split):
+        return "split", 1, attrgetter("zone", "pfn", "order")
+    if issubclass(cls, Merge):
+        return "merge", 1, attrgetter("zone", "merged_pfn", "order")
+    if issubclass(cls, AllocPages):
+        return "alloc", 0, attrgetter("zone", "pfn", "order")
+    if issubclass(cls, FreePages):
+        return "free", 0, attrgetter("zone", "final_pfn", "final_order")
     return None
 
 
-_BUDDY_TYPES = (Split, Merge, AllocPages, FreePages)
-
-
 def buddy_highlights(events: list) -> dict[str, list[tuple[str, int, int, int]]]:
-    """zone -> [(what, order, first pfn, last pfn)] of the blocks this step split/merged/moved."""
+    """zone -> [(what, order, first pfn, last pfn)] of the blocks this step split/merged/moved,
+    in the events' order: a Split's or Merge's block of the order above, an AllocPages' block,
+    a FreePages' final (merged) block.  (A heavy step has thousands of events of a few
+    classes: what an event is is decided once per class.)"""
     out: dict[str, list[tuple[str, int, int, int]]] = {}
-    moves: dict[type, bool] = {}                 # a heavy step has thousands of other events
+    kinds: dict[type, Any] = {}
     for ev in events or ():
         t = type(ev)
-        yes = moves.get(t)
-        if yes is None:
-            yes = moves[t] = issubclass(t, _BUDDY_TYPES)
-        if yes:
-            out.setdefault(ev.zone, []).append(_block_of(ev))
+        kind = kinds.get(t, kinds)
+        if kind is kinds:
+            kind = kinds[t] = _highlight_of(t)
+        if kind is None:
+            continue
+        what, pair, get = kind
+        zone, pfn, order = get(ev)
+        hit = (what, order + 1, pfn, pfn + (2 << order) - 1) if pair else \
+            (what, order, pfn, pfn + (1 << order) - 1)
+        blocks = out.get(zone)
+        if blocks is None:
+            blocks = out[zone] = []
+        blocks.append(hit)
     return out
 
 

@@ -23,6 +23,16 @@ class Term(NamedTuple):
             return "" if self.en.lower() in self.zh.lower() else self.en
         return self.zh
 
+    def zh_heading(self) -> str:
+        """The zh term with the English one in brackets, once: a zh term that already ends
+        in brackets takes it inside them (内存管理区（管理区，zone）, not （管理区）（zone））."""
+        other = self.other_name("zh")
+        if not other:
+            return self.zh
+        if self.zh.endswith("）"):
+            return f"{self.zh[:-1]}，{other}）"
+        return f"{self.zh}（{other}）"
+
 
 GLOSSARY: tuple[Term, ...] = (
     Term("page frame", "页框", "struct page, pfn",
@@ -96,8 +106,7 @@ def lines(lang: str = "en") -> list[str]:
     out = []
     for t in GLOSSARY:
         if lang == "zh":
-            other = t.other_name(lang)
-            out.append(f"{t.zh}{f'（{other}）' if other else ''}  [{t.ident}]  {t.gloss_zh}")
+            out.append(f"{t.zh_heading()}  [{t.ident}]  {t.gloss_zh}")
         else:
             out.append(f"{t.en} ({t.zh})  [{t.ident}]  {t.gloss_en}")
     return out

@@ -226,3 +226,12 @@ def test_zh_glossary_names_each_english_term_once():
     for term, line in zip(GLOSSARY, lines("zh")):
         name = line.split("  [", 1)[0].lower()
         assert name.count(term.en.lower()) == 1, line
+
+
+def test_zh_glossary_gives_the_english_term_once_in_one_pair_of_brackets(capsys):
+    """A zh term that already ends in brackets takes the English term inside them:
+    内存管理区（管理区，zone）, not 内存管理区（管理区）（zone）."""
+    assert main(["glossary", "--lang", "zh"]) == 0
+    out = capsys.readouterr().out
+    assert "内存管理区（管理区，zone）" in out
+    assert not [line for line in out.splitlines() if "）（" in line.split("  [")[0]]

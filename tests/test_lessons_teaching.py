@@ -235,3 +235,20 @@ def test_zh_glossary_gives_the_english_term_once_in_one_pair_of_brackets(capsys)
     out = capsys.readouterr().out
     assert "内存管理区（管理区，zone）" in out
     assert not [line for line in out.splitlines() if "）（" in line.split("  [")[0]]
+
+
+SCREEN_PLACES = re.compile(r"(?i)\b(next to it|on the (right|left)|to the (right|left))\b|旁边|右边|左边|右侧|左侧")
+
+
+def test_narration_names_no_place_on_the_screen():
+    """Where a pane sits depends on the terminal's size (wide, medium, compact): a step's
+    narration says "below" (inside the lesson pane, true in every layout), never "next to
+    it" or "on the right" (process-memory step 3 said 旁边 of a listing drawn below it)."""
+    bad = []
+    for path in lesson_paths():
+        lesson = find_lesson(path.stem)
+        for i, step in enumerate(lesson.steps, 1):
+            for lang, text in step.say.items():
+                if SCREEN_PLACES.search(text):
+                    bad.append((lesson.id, i, lang, SCREEN_PLACES.search(text).group(0)))
+    assert not bad

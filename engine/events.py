@@ -23,6 +23,7 @@ events derive from the same base in their own modules.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import operator
 import re
 import typing
@@ -118,11 +119,130 @@ def hex_fields(cls) -> frozenset[str]:
     return frozenset(out)
 
 
+def _by_position(cls):
+    """An ``__init__`` that stores each field through its slot when it is given every field by
+    position (how the engine builds events: the raw tuples of engine.trace, direct calls), and
+    hands any other call -- keywords, defaults left out, a wrong count -- to the frozen
+    dataclass's own ``__init__``, whose signature it reports (``__wrapped__``).  The
+    dataclass's stores each field with ``object.__setattr__``: ~40 % slower, and a heavy
+    lesson step builds tens of thousands of events.  Written out per field count (1-6; a
+    loop beyond), not generated.  None for a class whose ``__init__`` does more
+    (``__post_init__``, a field outside ``__init__``) or has no field."""
+    fields = dataclasses.fields(cls)
+    if hasattr(cls, "__post_init__") or not fields or any(not f.init for f in fields):
+        return None
+    init, n = cls.__init__, len(fields)
+    sets = [cls.__dict__[f.name].__set__ for f in fields]   # the slots' member descriptors
+    if n == 1:
+        s0, = sets
+
+        def __init__(self, *args, **kw):
+            if kw or len(args) != 1:
+                return init(self, *args, **kw)
+            s0(self, args[0])
+    elif n == 2:
+        s0, s1 = sets
+
+        def __init__(self, *args, **kw):
+            if kw:
+                return init(self, *args, **kw)
+            try:
+                a, b = args
+            except ValueError:                  # a field left to its default, one too many
+                pass
+            else:
+                s0(self, a)
+                s1(self, b)
+                return
+            init(self, *args)
+    elif n == 3:
+        s0, s1, s2 = sets
+
+        def __init__(self, *args, **kw):
+            if kw:
+                return init(self, *args, **kw)
+            try:
+                a, b, c = args
+            except ValueError:                  # a field left to its default, one too many
+                pass
+            else:
+                s0(self, a)
+                s1(self, b)
+                s2(self, c)
+                return
+            init(self, *args)
+    elif n == 4:
+        s0, s1, s2, s3 = sets
+
+        def __init__(self, *args, **kw):
+            if kw:
+                return init(self, *args, **kw)
+            try:
+                a, b, c, d = args
+            except ValueError:                  # a field left to its default, one too many
+                pass
+            else:
+                s0(self, a)
+                s1(self, b)
+                s2(self, c)
+                s3(self, d)
+                return
+            init(self, *args)
+    elif n == 5:
+        s0, s1, s2, s3, s4 = sets
+
+        def __init__(self, *args, **kw):
+            if kw:
+                return init(self, *args, **kw)
+            try:
+                a, b, c, d, e = args
+            except ValueError:                  # a field left to its default, one too many
+                pass
+            else:
+                s0(self, a)
+                s1(self, b)
+                s2(self, c)
+                s3(self, d)
+                s4(self, e)
+                return
+            init(self, *args)
+    elif n == 6:
+        s0, s1, s2, s3, s4, s5 = sets
+
+        def __init__(self, *args, **kw):
+            if kw:
+                return init(self, *args, **kw)
+            try:
+                a, b, c, d, e, f = args
+            except ValueError:                  # a field left to its default, one too many
+                pass
+            else:
+                s0(self, a)
+                s1(self, b)
+                s2(self, c)
+                s3(self, d)
+                s4(self, e)
+                s5(self, f)
+                return
+            init(self, *args)
+    else:
+        def __init__(self, *args, **kw):
+            if kw or len(args) != n:
+                return init(self, *args, **kw)
+            for put, v in zip(sets, args):
+                put(self, v)
+    return functools.update_wrapper(__init__, init)
+
+
 def event(cls):
     """Declare an event type: a frozen slotted dataclass of ``Event`` with its hex fields.
-    Its ``__init__`` and frozen ``__setattr__`` are the dataclass's; equality, hash and repr
-    are :class:`Event`'s, with the same results as the dataclass's."""
+    Its frozen ``__setattr__`` is the dataclass's, its ``__init__`` the dataclass's behind a
+    faster path for calls with every field by position (:func:`_by_position`); equality, hash
+    and repr are :class:`Event`'s, with the same results as the dataclass's."""
     cls = dataclasses.dataclass(frozen=True, slots=True, eq=False, repr=False)(cls)
+    init = _by_position(cls)
+    if init is not None:
+        cls.__init__ = init
     names = cls.__match_args__
     get = operator.attrgetter(*names) if names else None
     cls._values = staticmethod(get if len(names) > 1 else                  # always a tuple

@@ -89,8 +89,8 @@ def test_no_consumer_dispatches_on_type_names():
 
 
 def test_every_event_builds_as_its_dataclass_would():
-    """The fast constructors (the frozen dataclass's own) take the fields by position and by
-    name, set every slot, and leave the event frozen."""
+    """The constructors (engine.events._by_position, else the dataclass's own) take the
+    fields by position and by name, set every slot, and leave the event frozen."""
     for cls in _event_classes():
         names = [f.name for f in dataclasses.fields(cls)]
         values = [f"v{i}" for i in range(len(names))]

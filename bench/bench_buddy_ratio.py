@@ -12,10 +12,12 @@ frees of random live blocks; at most 50,000 live blocks) runs on
   recorded and mem_map kept (what the lessons run).
 
 Each run alternates blocks of 5,000 operations between the two (textbook, engine,
-textbook, ...: both walk the whole stream, each on its own state), CPU time is
+textbook, ...: both walk the whole stream, each on its own state) and a floor of calls
+that do nothing (what the driver loop and the calls cost alone), CPU time is
 ``time.process_time`` summed per side with the collector off, so load on the shared
 machine hits both alike even when it changes within a run.  Prints ops/s of each and
-the ratio engine / textbook (median of the runs).
+the ratio engine / textbook (median of the runs), and how much longer than the textbook's
+the engine's own time inside the calls is (floor subtracted).
 
 ``--bytecodes`` counts the bytecodes each op executes (``sys.settrace`` opcode events,
 over 4,000 ops after 60,000 of warm-up, per function): a measure the machine's load
@@ -37,6 +39,17 @@ ORDERS = [0] * 13 + [1, 1, 2, 3]
 def stream(n_ops: int, seed: int = 1) -> list[tuple[float, int, float]]:
     rng = random.Random(seed)
     return [(rng.random(), rng.choice(ORDERS), rng.random()) for _ in range(n_ops)]
+
+
+class Floor:
+    """Calls that do nothing, with the engine's signatures: what the driver loop and the
+    calls cost by themselves (the floor under both sides)."""
+
+    def alloc_pages(self, gfp="GFP_KERNEL", order: int = 0, owner: int = 1) -> int:
+        return 0
+
+    def free_pages(self, pfn: int, order: int = 0) -> None:
+        return None
 
 
 class Textbook:
@@ -150,19 +163,25 @@ def main(argv: list[str]) -> None:
         return
     n, runs = args.ops, args.runs
     ops = stream(n)
-    book, eng = [], []
+    book, eng, floor = [], [], []
     for _ in range(runs):
-        tb = Textbook(262_144)
+        tb, fl = Textbook(262_144), Floor()
         m = engine.Machine.boot(ram="1G", seed=1)
-        b, e = run_interleaved(ops, [(tb.alloc, tb.free_block),
-                                     (partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages)])
+        b, e, f = run_interleaved(ops, [(tb.alloc, tb.free_block),
+                                        (partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages),
+                                        (partial(fl.alloc_pages, "GFP_KERNEL"), fl.free_pages)])
         book.append(b)
         eng.append(e)
+        floor.append(f)
         m.check()
     ratios = [e / b for e, b in zip(eng, book)]
+    # each side's own ns per op: its time less the floor's (driver loop and calls)
+    own = [(1 / e - 1 / f) / (1 / b - 1 / f) for e, b, f in zip(eng, book, floor)]
     print(f"textbook buddy {statistics.median(book):,.0f} ops/s, engine (events, mem_map) "
           f"{statistics.median(eng):,.0f} ops/s: ratio {statistics.median(ratios):.2f}x "
           f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}; {n:,} ops each)")
+    print(f"driver loop and calls alone {statistics.median(floor):,.0f} ops/s: inside the calls "
+          f"the engine spends {statistics.median(own):.2f}x the textbook's time")
 
 
 if __name__ == "__main__":

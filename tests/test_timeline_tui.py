@@ -57,7 +57,8 @@ async def test_a_back_step_keeps_the_machine_and_does_not_rebin():
         assert app.query_one(PhysicalMapPane).cells is cells     # recounted in place
 
 
-async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_rebinning(monkeypatch):
+@pytest.mark.parametrize("size", [SIZE, (120, 40), (80, 24)])
+async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_rebinning(size, monkeypatch):
     """process-memory puts the fault flow in front of the physical map and back, step after
     step: while hidden the map keeps its cells (recounted where the steps change frames), and
     when it is in front again they equal a fresh binning of the machine at that grid; it bins
@@ -71,7 +72,7 @@ async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_re
         rebin(self)
     monkeypatch.setattr(PhysicalMap, "_rebin", counted)
     app = MmvizApp(lesson="process-memory", ram="1G")
-    async with app.run_test(size=SIZE) as pilot:
+    async with app.run_test(size=size) as pilot:
         pm = app.query_one(PhysicalMapPane)
         shown = hidden = 0
         for _ in range(len(app.timeline)):

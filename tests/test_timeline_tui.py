@@ -116,3 +116,32 @@ async def test_a_pane_coming_in_front_lays_the_screen_out_once(lesson, monkeypat
             if shown != [p.display for p in panes]:
                 flips.append((app.timeline.position, layouts[0]))
         assert flips and all(n == 1 for _, n in flips), flips
+
+
+@pytest.mark.parametrize("lesson, size", [("buddy", (80, 24)), ("page-walk", (80, 24)),
+                                          ("buddy", (120, 40))])
+async def test_a_step_that_brings_no_pane_in_front_lays_nothing_out(lesson, size, monkeypatch):
+    """The tab bar (medium and compact) is one row of the screen's width: its new text moves no
+    widget, so a step that keeps the same panes in front is repainted, never laid out (it
+    was: Static.update() lays the screen out by default, at every step below 160 columns)."""
+    from textual.screen import Screen
+    layouts = [0]
+    refresh_layout = Screen._refresh_layout
+
+    def counted(self, *a, **kw):
+        layouts[0] += 1
+        return refresh_layout(self, *a, **kw)
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    app = MmvizApp(lesson=lesson, ram="1G")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        panes = [app.query_one(f"#{name}") for name in PANE_IDS]
+        same = []
+        for _ in range(len(app.timeline)):
+            shown = [p.display for p in panes]
+            layouts[0] = 0
+            await pilot.press("right")
+            await pilot.pause()
+            if shown == [p.display for p in panes]:
+                same.append((app.timeline.position, layouts[0]))
+        assert same and all(n == 0 for _, n in same), same

@@ -145,3 +145,35 @@ async def test_a_step_that_brings_no_pane_in_front_lays_nothing_out(lesson, size
             if shown == [p.display for p in panes]:
                 same.append((app.timeline.position, layouts[0]))
         assert same and all(n == 0 for _, n in same), same
+
+
+async def _screen(lesson: str, keys: list[str], size: tuple[int, int]) -> str:
+    import re
+    app = MmvizApp(lesson=lesson, ram="1G")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        return re.sub(r'id="[^"]*"|terminal-\d+[-\w]*|\d{8,}', "", app.export_screenshot())
+
+
+@pytest.mark.parametrize("lesson, key", [("slab", "5"), ("buddy", "3")])
+async def test_a_pane_drawn_only_when_shown_shows_the_step_it_comes_back_at(lesson, key, monkeypatch):
+    """The buddy and slab panes draw nothing while other panes are in front (80x24 shows one
+    pane): brought in front after steps forward, back, End and Home, a pane shows what it
+    shows when the lesson is stepped straight to that position."""
+    from widgets import BuddyPane, SlabPane
+    drawn_hidden = []
+    for cls in (BuddyPane, SlabPane):
+        show = cls.show
+
+        def counted(self, view, show=show):
+            if self.has_class("-hidden"):
+                drawn_hidden.append(type(self).__name__)
+            show(self, view)
+        monkeypatch.setattr(cls, "show", counted)
+    roundabout = await _screen(lesson, ["right"] * 7 + ["left", "left", "right", "end", "home"]
+                               + ["right"] * 4 + [key], (80, 24))
+    assert not drawn_hidden
+    assert roundabout == await _screen(lesson, ["right"] * 4 + [key], (80, 24))

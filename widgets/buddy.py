@@ -125,6 +125,7 @@ def sparkline(values: list[int], wm_min: int, wm_low: int, wm_high: int, width: 
 
 class BuddyPane(TextLines):
     """free_area of every populated zone, like /proc/buddyinfo but drawn."""
+    DRAW_WHEN_SHOWN = True   # drawn from the view alone: behind other panes it draws nothing
     MIN_WIDTH = 44       # cells, border included: the orders wrap onto two rows below this
 
     DEFAULT_CSS = """

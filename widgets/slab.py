@@ -37,6 +37,7 @@ def cache_row(c: Any) -> tuple[str, int, int, int, int]:
 
 class SlabPane(TextLines):
     """/proc/slabinfo as a sortable table, and one cache's slabs drawn object by object."""
+    DRAW_WHEN_SHOWN = True   # drawn from the view alone: behind other panes it draws nothing
     MIN_WIDTH = 56       # cells, border included: a /proc/slabinfo row
 
     DEFAULT_CSS = """

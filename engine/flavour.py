@@ -173,6 +173,7 @@ class Flavour:
     oom_tie_picks_later: bool = True      # (approx.) equal points: the later task is chosen
     oom_reaper: bool = True               # 4.6: the oom_reaper line
     oom_report_format: str = "6.1"        # (approx.) "2.6.24" | "6.1" lines of the OOM report
+    oom_header: str = "4.20"              # the release whose "invoked oom-killer" line applies
     show_free_areas: str = "6.0"          # the release whose show_mem()/show_free_areas() lines apply
                                           # (engine.show_mem: 2.6.24, 2.6.28, ... 5.16, 6.0)
     vmalloc_sync_eager: bool = True       # 5.8: arch_sync_kernel_mappings instead of vmalloc_fault

@@ -91,6 +91,28 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "bytes\" -> 5.14.2 l.2923 if (WARN_ON_ONCE(!size)) return NULL, l.2927/2960 "
          "\"vmalloc error: size %lu, exceeds total pages\" / \"..., vm_struct allocation failed\" "
          "(6.1.0 l.3140, 6.1.158 l.3170 the same) (release approx.: 5.13 or 5.14)"),
+    # -- out_of_memory() -> dump_header(): "<comm> invoked oom-killer: ..." (engine.oom_kill) -----
+    Rule("oom_header", V("2.6.32"), "2.6.24", "2.6.32",
+         "mm/oom_kill.c: 2.6.24/2.6.30 \"%s invoked oom-killer: gfp_mask=0x%x, order=%d, oomkilladj=%d\" "
+         "-> 2.6.32.67 \"..., oom_adj=%d\" (oom_adj moved to signal_struct, commit 28b83c5193e7)"),
+    Rule("oom_header", V("2.6.36"), "2.6.32", "2.6.36",
+         "mm/oom_kill.c dump_header: \"..., oom_adj=%d, oom_score_adj=%d\" (badness rewrite, commit "
+         "a63d83f427fb; 2.6.36, 2.6.39.3 and 3.5 checked)"),
+    Rule("oom_header", V("3.8"), "2.6.36", "3.8",
+         "mm/oom_kill.c dump_header: \"gfp_mask=0x%x, order=%d, oom_score_adj=%hd\", no oom_adj "
+         "(3.5 -> 3.8.13; release approx.; 4.5.7 the same)"),
+    Rule("oom_header", V("4.6"), "3.8", "4.6",
+         "mm/oom_kill.c dump_header: \"gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd\" (the flag "
+         "names; 4.5.7 -> 4.6.2, 4.7.4 the same)"),
+    Rule("oom_header", V("4.9"), "4.6", "4.9",
+         "mm/oom_kill.c dump_header: \", nodemask=%*pbl\" of oc->nodemask or the cpuset's "
+         "mems_allowed: \"nodemask=0\" (4.7.4 -> 4.9; release approx.)"),
+    Rule("oom_header", V("4.14"), "4.9", "4.14",
+         "mm/oom_kill.c dump_header: \"nodemask=\" then \"%*pbl\" or \"(null)\" without a nodemask "
+         "(4.14.177; 4.19 nodemask_pr_args(NULL) the same; release approx.)"),
+    Rule("oom_header", V("4.20"), "4.14", "4.20",
+         "mm/oom_kill.c dump_header: \"gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd\"; the nodemask "
+         "goes to dump_oom_summary()'s \"oom-kill:constraint=...\" line (commit ef8444ea01d7; 4.19 -> 5.0.1)"),
     # -- show_mem() / show_free_areas(): the Mem-Info block of an OOM report (engine.show_mem) --
     # checked: 2.6.24, 2.6.30, 2.6.32.67, 3.5, 3.8.13, 3.9.6, 3.10.4, 3.11, 3.19.8, 4.0.5, 4.1.19,
     # 4.4.11, 4.5.7, 4.6.2, 4.7.4, 4.9, 4.14.177, 4.19, 5.0.1, 5.8.1, 5.10, 5.15.55, 6.1.0

@@ -67,6 +67,19 @@ def mem_info(m: Machine) -> list[str]:
     return show_free_areas(m) + show_mem_tail(m)
 
 
+def invoked_line(m: Machine, comm: str, gfp_mask: int, order: int) -> str:
+    """dump_header()'s first line in the release's format (rule oom_header; oom_score_adj and the
+    older oomkilladj/oom_adj are 0 for every simulated task; no cpuset nodemask: all nodes)."""
+    v = m.config.flavour.oom_header
+    if v in ("2.6.24", "2.6.32", "2.6.36", "3.8"):
+        adj = {"2.6.24": "oomkilladj=0", "2.6.32": "oom_adj=0",
+               "2.6.36": "oom_adj=0, oom_score_adj=0", "3.8": "oom_score_adj=0"}[v]
+        return f"{comm} invoked oom-killer: gfp_mask={gfp_mask:#x}, order={order}, {adj}"
+    mask = f"gfp_mask={gfp_mask:#x}({m.gfp.format(gfp_mask)})"
+    nodemask = {"4.9": ", nodemask=0", "4.14": ", nodemask=(null)"}.get(v, "")
+    return f"{comm} invoked oom-killer: {mask}{nodemask}, order={order}, oom_score_adj=0"
+
+
 def dump_tasks(m: Machine) -> list[str]:
     """6.1 dump_tasks() (oom_dump_tasks is on by default; 2.6.24 had it off)."""
     out = ["Tasks state (memory values in pages):",
@@ -85,18 +98,13 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
     victim, points = select_bad_process(m)
     if victim is None:
         return False
-    new_fmt = m.config.flavour.oom_report_format == "6.1"
+    fl = m.config.flavour
+    new_fmt = fl.oom_report_format == "6.1"
     comm = current.comm if current is not None else m.comm
-    if new_fmt:
-        head = [f"{comm} invoked oom-killer: gfp_mask={gfp_mask:#x}({m.gfp.format(gfp_mask)}), "
-                f"order={order}, oom_score_adj=0",
-                f"CPU: 0 PID: {current.pid if current else 0} Comm: {comm} Not tainted "
-                f"{m.config.flavour.release} #1"]
-    else:
-        head = [f"{comm} invoked oom-killer: gfp_mask={gfp_mask:#x}, order={order}, "
-                f"oomkilladj=0",
-                f"Pid: {current.pid if current else 0}, comm: {comm} Not tainted "
-                f"{m.config.flavour.release} #1"]
+    pid = current.pid if current else 0
+    stack = (f"CPU: 0 PID: {pid} Comm: {comm}" if fl.log_dump_stack == "cpu_pid_comm"
+             else f"Pid: {pid}, comm: {comm}")       # dump_stack()'s first line (rule log_dump_stack)
+    head = [invoked_line(m, comm, gfp_mask, order), f"{stack} Not tainted {fl.release} #1"]
     lines = head + mem_info(m)
     mm = victim.mm
     if new_fmt:

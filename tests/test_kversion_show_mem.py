@@ -183,3 +183,52 @@ def test_every_field_boundary_is_a_rule():
         for _name, first, gone in table:
             for v in (first, gone):
                 assert v in ((0,), (99,)) or v in since, v
+
+
+# dump_header()'s first printk of each checked tree (mm/oom_kill.c), %-conversions as written
+INVOKED = {
+    "2.6.24": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oomkilladj=%d",
+    "2.6.30": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oomkilladj=%d",
+    "2.6.32": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d",
+    "2.6.36": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d, oom_score_adj=%d",
+    "2.6.39": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d, oom_score_adj=%d",
+    "3.5": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d, oom_score_adj=%d",
+    "3.8": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
+    "4.0": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
+    "4.4": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
+    "4.5": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
+    "4.6": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
+    "4.7": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
+    "4.9": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd",
+    "4.14": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=(null), order=%d, oom_score_adj=%hd",
+    "4.19": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd",
+    "5.0": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
+    "5.10": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
+    "6.1": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
+}
+# what %*pbl prints there: 4.9 the cpuset's mems_allowed (node 0), 4.19 a NULL nodemask
+PBL = {"4.9": "0", "4.19": "(null)"}
+
+
+def _pattern(release: str, fmt: str) -> str:
+    out = re.escape(fmt)
+    for conv, rx in ((r"%s", r"\S+"), (r"0x%x", r"0x[0-9a-f]+"), (r"%\#x", r"0x[0-9a-f]+"),
+                     (r"%pGg", r"[A-Za-z_|]+"), (r"%\*pbl", re.escape(PBL.get(release, ""))),
+                     (r"%hd", r"-?\d+"), (r"%d", r"-?\d+")):
+        out = out.replace(conv, rx)
+    return out
+
+
+@pytest.mark.parametrize("release", sorted(INVOKED))
+def test_oom_invoked_line_per_release(release):
+    m = engine.Machine.boot(ram="48M", kernel=KERNEL.get(release, release))
+    p = m.spawn()
+    a = p.mmap(64 << 20)
+    with pytest.raises(engine.OomKilled):
+        for i in range(0, 64 << 20, 4096):
+            m.access(a + i, "write", p.pid)
+    line = next(x for x in m.kmsg if "invoked oom-killer" in x)
+    assert re.fullmatch(_pattern(release, INVOKED[release]), line), (release, line)
+    stack = m.kmsg[m.kmsg.index(line) + 1]
+    old = m.config.flavour.version < (3, 10)          # dump_stack(): lib/dump_stack.c from 3.10
+    assert stack.startswith(f"Pid: {p.pid}, comm: example" if old else f"CPU: 0 PID: {p.pid} Comm: example")

@@ -105,8 +105,7 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("oom_tie_picks_later", APPROX, False, True,
          "mm/oom_kill.c oom_evaluate_task: points < chosen_points skips, so a tie picks the later task (approx.)"),
     Rule("oom_reaper", V("4.6"), False, True, "mm/oom_kill.c oom_reaper (commit aac453635549)"),
-    Rule("oom_report_format", APPROX, "2.6.24", "6.1",
-         "mm/oom_kill.c dump_header, show_mem, dump_tasks: 2.6.24's lines before 4.15, 6.1's after (approx.)"),
+
     # -- vmalloc, highmem, kernel page tables ----------------------------------
     Rule("vmalloc_sync_eager", V("5.8"), False, True,
          "arch/x86/mm/fault.c vmalloc_fault (lazy) -> mm/vmalloc.c arch_sync_kernel_mappings for "

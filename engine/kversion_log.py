@@ -113,6 +113,44 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("oom_header", V("4.20"), "4.14", "4.20",
          "mm/oom_kill.c dump_header: \"gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd\"; the nodemask "
          "goes to dump_oom_summary()'s \"oom-kill:constraint=...\" line (commit ef8444ea01d7; 4.19 -> 5.0.1)"),
+    # -- oom_kill_process() and oom_badness(): the kill lines and the score (engine.oom_kill) ----
+    Rule("oom_kill_process", V("2.6.36"), "2.6.24", "2.6.36",
+         "mm/oom_kill.c: 2.6.24/2.6.32 \"%s: kill process %d (%s) score %li or a child\" + \"Killed "
+         "process %d (%s)\" -> 2.6.36/2.6.39.3 \"%s: Kill process %d (%s) score %d or sacrifice child\" + "
+         "\"Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB\", the child (own mm) "
+         "with the highest oom_badness() sacrificed; oom_badness = (rss + nr_ptes + swap) * 1000 / "
+         "totalpages - 30 for CAP_SYS_ADMIN, 1..1000 (commit a63d83f427fb)"),
+    Rule("oom_kill_process", V("3.5"), "2.6.36", "3.5",
+         "mm/oom_kill.c oom_badness: pages, adj -30 * (totalpages / 1000) for CAP_SYS_ADMIN, at least "
+         "1; select_bad_process *ppoints = chosen_points * 1000 / totalpages (commit a7f638f999ff; 3.5 "
+         "checked, 3.8.13 and 4.0.5 the same)"),
+    Rule("oom_kill_process", V("4.5"), "3.5", "4.5",
+         "mm/oom_kill.c: \"Killed process ... file-rss:%lukB, shmem-rss:%lukB\" (commit eca56ff906bd; "
+         "4.4.11 -> 4.5.7)"),
+    Rule("oom_kill_process", V("4.17"), "4.5", "4.17",
+         "mm/oom_kill.c oom_badness: no 3% bonus for CAP_SYS_ADMIN (commit d46078b28889; 4.14.177 has "
+         "it, 4.19 not)"),
+    Rule("oom_kill_process", V("4.20"), "4.17", "4.20",
+         "mm/oom_kill.c dump_oom_summary(): \"oom-kill:constraint=%s,nodemask=%*pbl\" + cpuset + memcg "
+         "+ \",task=%s,pid=%d,uid=%d\" before the kill lines (commit ef8444ea01d7; 5.0.1)"),
+    Rule("oom_kill_process", V("5.3"), "4.20", "5.3",
+         "mm/oom_kill.c: no child sacrificed, no \"Kill process\" line (commit bbbe48029720, \"mm, "
+         "oom: remove 'prefer children over parent' heuristic\"); \"%s: Killed process %d (%s) "
+         "total-vm:... shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%hd\" (5.0.1 -> 5.4; "
+         "release approx.)"),
+    Rule("oom_dump_tasks", V("2.6.36"), "off", "2.6.36",
+         "mm/oom_kill.c sysctl_oom_dump_tasks: 0 (2.6.32.67; 2.6.24 has no dump_tasks) -> 1 (2.6.36): "
+         "\"[ pid ]   uid  tgid total_vm      rss cpu oom_adj oom_score_adj name\" (release approx.)"),
+    Rule("oom_dump_tasks", V("3.8"), "2.6.36", "3.8",
+         "mm/oom_kill.c dump_tasks: \"... rss nr_ptes swapents oom_score_adj name\" (3.5 -> 3.8.13; "
+         "release approx.)"),
+    Rule("oom_dump_tasks", V("4.0"), "3.8", "4.0",
+         "mm/oom_kill.c dump_tasks: \"... nr_ptes nr_pmds swapents ...\" (commit dc6c9a35b66b; 3.19.8 -> "
+         "4.0.5)"),
+    Rule("oom_dump_tasks", V("4.19"), "4.0", "4.19",
+         "mm/oom_kill.c dump_tasks: \"Tasks state (memory values in pages):\", \"[  pid  ]   uid  "
+         "tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\" (4.14.177 -> 4.19; "
+         "release approx.)"),
     # -- show_mem() / show_free_areas(): the Mem-Info block of an OOM report (engine.show_mem) --
     # checked: 2.6.24, 2.6.30, 2.6.32.67, 3.5, 3.8.13, 3.9.6, 3.10.4, 3.11, 3.19.8, 4.0.5, 4.1.19,
     # 4.4.11, 4.5.7, 4.6.2, 4.7.4, 4.9, 4.14.177, 4.19, 5.0.1, 5.8.1, 5.10, 5.15.55, 6.1.0

@@ -9,13 +9,16 @@ victim's memory is freed at once (6.1's oom_reaper line follows) and the fault i
 retried.  If the victim is the faulting task itself, the access ends with
 ``OomKilled`` (the task died of SIGKILL).
 
-Badness per flavour:
-* 6.1 oom_badness(): rss + swap entries + page-table pages (oom_score_adj is 0
-  everywhere); on a tie the task found last wins (``points < chosen_points`` skips).
-* 2.6.24 badness(): total_vm, plus half of (total_vm + 1) of every child with its
+Per release (rules oom_header, oom_dump_tasks, oom_kill_process in engine.kversion_log):
+* 2.6.24-2.6.35 badness(): total_vm, plus half of (total_vm + 1) of every child with its
   own mm; divided by 4 for CAP_SYS_ADMIN and by 4 for CAP_SYS_RAWIO (mmviz's tasks run
   as root); the first task wins a tie; oom_kill_process() then kills the victim's
   first child with its own mm instead ("... or a child").
+* 2.6.36-5.2 oom_badness(): rss + page tables + swap entries (0..1000 of totalpages until
+  3.4; the 3% root bonus until 4.16); the child with its own mm and the highest badness
+  is sacrificed ("... or sacrifice child").
+* 5.3+: the same badness without the bonus; the victim itself is killed; on a tie the
+  task found last wins (``points < chosen_points`` skips).
 Simplified: mmviz has no init task (every process may be chosen); CPU-time and nice
 adjustments of 2.6.24 are 0 for simulated tasks; the per-CPU pageset lines of
 2.6.24's Mem-info and 6.1's migrate-type letters are left out (per-CPU lists and
@@ -37,13 +40,27 @@ K = 4          # kB per page
 
 
 def badness(m: Machine, p) -> int:
+    """oom_badness() of the release (rule oom_kill_process) for a task of mmviz's (root,
+    oom_score_adj 0): pages before 2.6.36 and from 3.5, 0..1000 in 2.6.36-3.4."""
     mm = p.mm
-    if m.config.flavour.oom_badness_rss:
-        return mm.rss + mm.swap_ents + len(mm.pgd.owned)
-    points = mm.total_vm
-    for c in children(m, p):
-        points += c.mm.total_vm // 2 + 1
-    return points // 4 // 4
+    fl = m.config.flavour
+    if not fl.oom_badness_rss:
+        points = mm.total_vm
+        for c in children(m, p):
+            points += c.mm.total_vm // 2 + 1
+        return points // 4 // 4
+    raw = mm.rss + mm.swap_ents + len(mm.pgd.owned)
+    since = fl.oom_kill_process
+    if since == "2.6.36":          # 2.6.39.3: points * 1000 / totalpages, - 30 for CAP_SYS_ADMIN
+        return max(1, min(1000, raw * 1000 // totalpages(m) - 30))
+    if since in ("3.5", "4.5"):    # adj = -30 (CAP_SYS_ADMIN) * (totalpages / 1000), at least 1
+        return max(1, raw - 30 * (totalpages(m) // 1000))
+    return raw
+
+
+def totalpages(m: Machine) -> int:
+    """constrained_alloc(): totalram_pages + total_swap_pages."""
+    return max(1, sum(z.managed for z in m.all_zones) + m.swap_state.total)
 
 
 def children(m: Machine, p) -> list:
@@ -81,13 +98,28 @@ def invoked_line(m: Machine, comm: str, gfp_mask: int, order: int) -> str:
 
 
 def dump_tasks(m: Machine) -> list[str]:
-    """6.1 dump_tasks() (oom_dump_tasks is on by default; 2.6.24 had it off)."""
-    out = ["Tasks state (memory values in pages):",
-           "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"]
+    """dump_tasks() of the release (rule oom_dump_tasks; sysctl_oom_dump_tasks defaults to 1
+    from 2.6.36, 0 before): uid 0, oom_adj and oom_score_adj 0, CPU 0 for every task."""
+    since = m.config.flavour.oom_dump_tasks
+    if since == "4.19":
+        out = ["Tasks state (memory values in pages):",
+               "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"]
+    else:
+        cols = {"2.6.36": "cpu oom_adj oom_score_adj", "3.8": "nr_ptes swapents oom_score_adj",
+                "4.0": "nr_ptes nr_pmds swapents oom_score_adj"}[since]
+        out = [f"[ pid ]   uid  tgid total_vm      rss {cols} name"]
     for p in m.processes.values():
         mm = p.mm
-        out.append(f"[{p.pid:7d}] {0:5d} {p.pid:5d} {mm.total_vm:8d} {mm.rss:8d} "
-                   f"{len(mm.pgd.owned) * 4096:8d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+        pt = len(mm.pgd.owned)
+        head = f"{0:5d} {p.pid:5d} {mm.total_vm:8d} {mm.rss:8d}"
+        if since == "2.6.36":
+            out.append(f"[{p.pid:5d}] {head} {0:3d}     {0:3d}         {0:5d} {p.comm}")
+        elif since == "3.8":
+            out.append(f"[{p.pid:5d}] {head} {pt:7d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+        elif since == "4.0":
+            out.append(f"[{p.pid:5d}] {head} {pt:7d} {0:7d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+        else:
+            out.append(f"[{p.pid:7d}] {head} {pt * 4096:8d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
     return out
 
 
@@ -99,30 +131,45 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
     if victim is None:
         return False
     fl = m.config.flavour
-    new_fmt = fl.oom_report_format == "6.1"
     comm = current.comm if current is not None else m.comm
     pid = current.pid if current else 0
     stack = (f"CPU: 0 PID: {pid} Comm: {comm}" if fl.log_dump_stack == "cpu_pid_comm"
              else f"Pid: {pid}, comm: {comm}")       # dump_stack()'s first line (rule log_dump_stack)
     head = [invoked_line(m, comm, gfp_mask, order), f"{stack} Not tainted {fl.release} #1"]
     lines = head + mem_info(m)
-    mm = victim.mm
-    if new_fmt:
+    if fl.oom_dump_tasks != "off":
         lines += dump_tasks(m)
-        lines.append(f"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,"
-                     f"mems_allowed=0,global_oom,task_memcg=/,task={victim.comm},"
-                     f"pid={victim.pid},uid=0")
-        lines.append(f"Out of memory: Killed process {victim.pid} ({victim.comm}) "
-                     f"total-vm:{mm.total_vm * K}kB, anon-rss:{mm.rss_anon * K}kB, "
-                     f"file-rss:{mm.rss_file * K}kB, shmem-rss:{mm.rss_shmem * K}kB, "
-                     f"UID:0 pgtables:{len(mm.pgd.owned) * K}kB oom_score_adj:0")
-        killed = victim
-    else:
+    since = fl.oom_kill_process
+    mm = victim.mm
+    killed = victim
+    if since == "2.6.24":
         lines.append(f"Out of memory: kill process {victim.pid} ({victim.comm}) score "
                      f"{points} or a child")
         kids = [c for c in children(m, victim) if c.mm is not victim.mm]
         killed = kids[0] if kids else victim
         lines.append(f"Killed process {killed.pid} ({killed.comm})")
+    elif since == "5.3":
+        lines.append(_oom_summary(victim))
+        lines.append(f"Out of memory: Killed process {victim.pid} ({victim.comm}) "
+                     f"total-vm:{mm.total_vm * K}kB, anon-rss:{mm.rss_anon * K}kB, "
+                     f"file-rss:{mm.rss_file * K}kB, shmem-rss:{mm.rss_shmem * K}kB, "
+                     f"UID:0 pgtables:{len(mm.pgd.owned) * K}kB oom_score_adj:0")
+    else:
+        # 2.6.36 .. 5.2 oom_kill_process(): "score" (3.5+: chosen_points * 1000 / totalpages),
+        # then the child with its own mm and the highest oom_badness() (> 0) is sacrificed
+        if since == "4.20":
+            lines.append(_oom_summary(victim))
+        score = points if since == "2.6.36" else points * 1000 // totalpages(m)
+        lines.append(f"Out of memory: Kill process {victim.pid} ({victim.comm}) score {score} "
+                     f"or sacrifice child")
+        best = 0
+        for c in children(m, victim):
+            if c.mm is not victim.mm and badness(m, c) > best:
+                killed, best = c, badness(m, c)
+        km = killed.mm
+        shmem = f", shmem-rss:{km.rss_shmem * K}kB" if since not in ("2.6.36", "3.5") else ""
+        lines.append(f"Killed process {killed.pid} ({killed.comm}) total-vm:{km.total_vm * K}kB, "
+                     f"anon-rss:{km.rss_anon * K}kB, file-rss:{km.rss_file * K}kB{shmem}")
     teardown(m, killed, events)
     if m.config.flavour.oom_reaper:
         lines.append(f"oom_reaper: reaped process {killed.pid} ({killed.comm}), now "
@@ -136,6 +183,12 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
     if current is not None and killed is current:
         raise _killed(kill_line, killed.pid)
     return True
+
+
+def _oom_summary(victim) -> str:
+    """dump_oom_summary() (4.20+): the constraint, cpuset and memcg of the kill."""
+    return (f"oom-kill:constraint=CONSTRAINT_NONE,nodemask=(null),cpuset=/,mems_allowed=0,"
+            f"global_oom,task_memcg=/,task={victim.comm},pid={victim.pid},uid=0")
 
 
 def _killed(line: str, pid: int) -> OomKilled:

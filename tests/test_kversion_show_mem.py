@@ -232,3 +232,71 @@ def test_oom_invoked_line_per_release(release):
     stack = m.kmsg[m.kmsg.index(line) + 1]
     old = m.config.flavour.version < (3, 10)          # dump_stack(): lib/dump_stack.c from 3.10
     assert stack.startswith(f"Pid: {p.pid}, comm: example" if old else f"CPU: 0 PID: {p.pid} Comm: example")
+
+
+# oom_kill_process()'s lines and dump_tasks()'s header in the checked trees (mm/oom_kill.c)
+KILL = {
+    "2.6.24": (None, r"Out of memory: kill process \d+ \(\w+\) score \d+ or a child",
+               r"Killed process \d+ \(\w+\)"),
+    "2.6.32": (None, r"Out of memory: kill process \d+ \(\w+\) score \d+ or a child",
+               r"Killed process \d+ \(\w+\)"),
+    "2.6.36": ("[ pid ]   uid  tgid total_vm      rss cpu oom_adj oom_score_adj name",
+               r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+               r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB"),
+    "3.5": ("[ pid ]   uid  tgid total_vm      rss cpu oom_adj oom_score_adj name",
+            r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+            r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB"),
+    "3.8": ("[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+            r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+            r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB"),
+    "4.4": ("[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
+            r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+            r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB"),
+    "4.9": ("[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
+            r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+            r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "4.19": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "5.0": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+            r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+            r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "5.4": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name", None,
+            r"Out of memory: Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, "
+            r"shmem-rss:\d+kB, UID:\d+ pgtables:\d+kB oom_score_adj:-?\d+"),
+    "6.1": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name", None,
+            r"Out of memory: Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, "
+            r"shmem-rss:\d+kB, UID:\d+ pgtables:\d+kB oom_score_adj:-?\d+"),
+}
+
+
+@pytest.mark.parametrize("release", sorted(KILL))
+def test_oom_kill_lines_and_task_table_per_release(release):
+    """A parent that fills memory and a forked child with its own mm: until 5.2 the child is
+    killed first (2.6.24: the first child; 2.6.36: the one with the highest badness)."""
+    m = engine.Machine.boot(ram="48M", kernel=KERNEL.get(release, release))
+    p = m.spawn()
+    cpid = m.fork(p.pid)
+    child = m.processes[cpid] if isinstance(cpid, int) else cpid
+    a = p.mmap(64 << 20)
+    with pytest.raises(engine.OomKilled):
+        for i in range(0, 64 << 20, 4096):
+            m.access(a + i, "write", p.pid)
+    table, kill, killed = KILL[release]
+    log = m.kmsg
+    first = next(i for i, x in enumerate(log) if "invoked oom-killer" in x)
+    report = log[first:]
+    assert (table in report) if table else not any("uid  tgid" in x for x in report)
+    if m.config.flavour.version >= (4, 19):
+        assert report[report.index(table) - 1] == "Tasks state (memory values in pages):"
+    kills = [x for x in report if re.fullmatch(killed, x)]
+    assert kills, (release, report[-4:])
+    sacrificed = kill is not None
+    if sacrificed:
+        i = report.index(kills[0])
+        assert re.fullmatch(kill, report[i - 1]), report[i - 1]
+        assert f"({child.comm})" in kills[0] and kills[0].startswith(f"Killed process {child.pid} ")
+    else:
+        assert kills[0].startswith(f"Out of memory: Killed process {p.pid} ")
+    summary = [x for x in report if x.startswith("oom-kill:constraint=")]
+    assert bool(summary) == (m.config.flavour.version >= (4, 20))

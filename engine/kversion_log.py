@@ -201,7 +201,9 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "mm/page_alloc.c: zone \" boost:%lukB\" after free (commit a6ea8b5b9f1c; 5.15.55 -> 6.1.0)"),
     Rule("show_free_areas", V("6.0"), "5.16", "6.0",
          "\" sec_pagetables:%lu\" (NR_SECONDARY_PAGETABLE, commit ebc97a52b5d6; release approx.); "
-         "mm/swap_state.c show_swap_cache_info: no \"Swap cache stats\" line (commit 442701e7058b, 6.0)"),
+         "mm/swap_state.c show_swap_cache_info: no \"Swap cache stats\" line (commit 442701e7058b, 6.0); "
+         "mm/oom_kill.c dump_header: show_mem(filter, nodemask) (5.15.55) -> __show_mem(filter, "
+         "nodemask, gfp_zone(oc->gfp_mask)) (6.1.0 l.464): no zone above the allocation's (release approx.)"),
     # -- build_all_zonelists() ----------------------------------------------------
     Rule("log_zonelist_order", V("2.6.23"), False, True,
          "page_alloc.c build_all_zonelists \"Built %i zonelists in %s order.\" (zonelist order selection, 2.6.23)"),

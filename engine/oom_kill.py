@@ -78,10 +78,11 @@ def select_bad_process(m: Machine):
     return chosen, max(best, 0)
 
 
-def mem_info(m: Machine) -> list[str]:
-    """show_mem(): the Mem-Info block of the release (engine.show_mem)."""
+def mem_info(m: Machine, gfp_mask: int | None = None) -> list[str]:
+    """show_mem(): the Mem-Info block of the release (engine.show_mem); gfp_mask: the failed
+    allocation's (6.0+ shows the zones up to its gfp_zone())."""
     from .show_mem import show_free_areas, show_mem_tail
-    return show_free_areas(m) + show_mem_tail(m)
+    return show_free_areas(m, gfp_mask) + show_mem_tail(m)
 
 
 def invoked_line(m: Machine, comm: str, gfp_mask: int, order: int) -> str:
@@ -136,7 +137,7 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
     stack = (f"CPU: 0 PID: {pid} Comm: {comm}" if fl.log_dump_stack == "cpu_pid_comm"
              else f"Pid: {pid}, comm: {comm}")       # dump_stack()'s first line (rule log_dump_stack)
     head = [invoked_line(m, comm, gfp_mask, order), f"{stack} Not tainted {fl.release} #1"]
-    lines = head + mem_info(m)
+    lines = head + mem_info(m, gfp_mask)
     if fl.oom_dump_tasks != "off":
         lines += dump_tasks(m)
     since = fl.oom_kill_process

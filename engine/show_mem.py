@@ -123,8 +123,10 @@ def _global_block(v: tuple[int, ...], anon: int, free: int, slab: int, sreclaim:
     return out
 
 
-def show_free_areas(m: Machine) -> list[str]:
-    """show_mem(): "Mem-Info:" and show_free_areas() of the machine's release (kernel lines)."""
+def show_free_areas(m: Machine, gfp_mask: int | None = None) -> list[str]:
+    """show_mem(): "Mem-Info:" and show_free_areas() of the machine's release (kernel lines).
+    gfp_mask: the failed allocation's; from 6.0 the OOM report shows only the zones up to its
+    gfp_zone() (__show_mem(..., gfp_zone(oc->gfp_mask)))."""
     from . import physmem as pm
     from .vmstat import meminfo_values, owner_pages
     fl = m.config.flavour
@@ -140,17 +142,31 @@ def show_free_areas(m: Machine) -> list[str]:
         names = [n for n in fields(NODE_FIELDS, v) if fl.thp or n not in THP_FIELDS]
         out.append("Node 0" + "".join(_field(n, node.get(n, 0)) for n in names))
     zone_names = fields(ZONE_FIELDS, v)
-    for z in m.zones:                       # for_each_populated_zone()
+    zones = m.zones                         # for_each_populated_zone()
+    if gfp_mask is not None and v >= (6, 0):
+        zones = [z for z in zones if z.idx <= gfp_zone(m, gfp_mask)]
+    for z in zones:
         zanon = owner_pages(m, pm.OWNER_USER, z.idx) * K
         vals = {"free": z.free_pages * K, "min": z.watermark_min * K, "low": z.watermark_low * K,
                 "high": z.watermark_high * K, "present": z.present * K, "managed": z.managed * K,
                 "active": zanon, "active_anon": zanon}
         out.append(z.name + "".join(_field(n, vals.get(n, 0)) for n in zone_names))
         out.append("lowmem_reserve[]: " + " ".join(str(r) for r in z.lowmem_reserve))
-    for z in m.zones:
+    for z in zones:
         line = f"{z.name}: " + "".join(f"{n}*{K << o}kB " for o, n in enumerate(z.nr_free))
         out.append(line + f"= {sum(n * (K << o) for o, n in enumerate(z.nr_free))}kB")
     return out
+
+
+def gfp_zone(m: Machine, mask: int) -> int:
+    """gfp_zone() (GFP_ZONE_TABLE): __GFP_DMA -> DMA, __GFP_HIGHMEM -> HighMem, with
+    __GFP_MOVABLE -> Movable, otherwise Normal."""
+    g = m.gfp
+    if mask & g.DMA:
+        return 0
+    if mask & g.HIGHMEM:
+        return 3 if mask & g.MOVABLE else 2
+    return 1
 
 
 def show_mem_tail(m: Machine) -> list[str]:

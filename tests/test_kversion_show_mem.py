@@ -300,3 +300,17 @@ def test_oom_kill_lines_and_task_table_per_release(release):
         assert kills[0].startswith(f"Out of memory: Killed process {p.pid} ")
     summary = [x for x in report if x.startswith("oom-kill:constraint=")]
     assert bool(summary) == (m.config.flavour.version >= (4, 20))
+
+
+@pytest.mark.parametrize("kernel,hides", [("5.15", False), ("6.1", True)])
+def test_61_report_shows_zones_up_to_the_allocations_gfp_zone(kernel, hides):
+    """6.1 dump_header(): __show_mem(..., gfp_zone(oc->gfp_mask)); 5.15: show_mem(), every zone."""
+    m = engine.Machine.boot(ram="1G", kernel=kernel)
+    assert m.zone("HighMem").present
+    kernel_mask = m.gfp.parse("GFP_KERNEL")
+    user_mask = m.gfp.parse("GFP_HIGHUSER_MOVABLE")
+    for mask, shown in ((kernel_mask, not hides), (user_mask, True)):
+        lines = mem_info(m, mask)
+        assert any(x.startswith("HighMem free:") for x in lines) is shown
+        assert any(x.startswith("HighMem: ") for x in lines) is shown
+        assert any(x.startswith("Normal free:") for x in lines)

@@ -252,3 +252,35 @@ def test_narration_names_no_place_on_the_screen():
                 if SCREEN_PLACES.search(text):
                     bad.append((lesson.id, i, lang, SCREEN_PLACES.search(text).group(0)))
     assert not bad
+
+
+async def test_step_keys_on_a_question_never_move_the_lesson_behind_it():
+    """On the question screen the lesson's step keys do not step the lesson behind it (it
+    stepped on unseen and stacked the next step's question on top): before answering the
+    answer box keeps its keys (n and p are typed, ← → move in it); once answered → ← Home
+    End return to the lesson at the step asked about."""
+    pytest.importorskip("textual")
+    from app.app import MmvizApp
+    from widgets.question import QuestionScreen
+    app = MmvizApp(lesson="memory-map")
+    app.ask_questions = True
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("n")
+        assert isinstance(app.screen, QuestionScreen)
+        at = app.timeline.position
+        await pilot.press("n", "p", "left", "right", "home", "end")
+        assert app.screen.query_one("#question-input").value == "np"
+        assert app.timeline.position == at and len(app.screen_stack) == 2
+        await pilot.press(*"0xc0000000", "enter")
+        assert app.screen.verdict is not None
+        await pilot.press("space", "l")                       # the app's keys: not behind it
+        assert app.timeline.position == at and isinstance(app.screen, QuestionScreen)
+        assert not app.playing
+        for key in ("right", "left", "end", "home", "n", "p"):
+            await pilot.press(key)
+            assert not isinstance(app.screen, QuestionScreen), key
+            assert app.timeline.position == at, key
+            app.push_screen(QuestionScreen(app.timeline.current.question, "en"))
+            await pilot.pause()
+            await pilot.press("1", "enter")                    # answered (wrongly)
+            assert app.screen.verdict is False

@@ -10,7 +10,7 @@ from typing import Any
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
+from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
@@ -20,17 +20,24 @@ WORDS = {lang: {k: tr(lang, f"ask.{k}") for k in ("head", "type", "pick", "right
                                                   "back")} for lang in ("en", "zh")}
 
 
-class QuestionScreen(Screen[bool | None]):
-    """Ask ``question`` (a scenarios.Question); dismiss with True/False, or None if skipped."""
+class QuestionScreen(ModalScreen[bool | None]):
+    """Ask ``question`` (a scenarios.Question); dismiss with True/False, or None if skipped.
+    Modal, so none of the app's keys (step, play, pick a lesson ...) acts on the lesson behind
+    it, and opaque, so no pane gives the answer away."""
 
     DEFAULT_CSS = """
-    QuestionScreen { align: center middle; }
+    QuestionScreen { align: center middle; background: $background; }
     QuestionScreen > Vertical { width: 90; max-width: 100%; height: auto; border: thick $warning; padding: 1 2; }
     QuestionScreen #question-text { margin-bottom: 1; text-style: bold; }
     QuestionScreen OptionList { height: auto; max-height: 8; }
     QuestionScreen #question-verdict { margin-top: 1; }
     """
-    BINDINGS = [Binding("escape", "leave", "Skip", id="skip-question")]
+    # The lesson's step keys: once answered they return to the lesson at this step; before,
+    # the answer box keeps its own left/right/home/end (a focused widget's bindings come
+    # first) and the others do nothing (the lesson behind stepped on unseen, the next step's
+    # question stacked on this one).
+    BINDINGS = [Binding("escape", "leave", "Skip", id="skip-question"),
+                Binding("right,left,home,end,n,p", "lesson_key", show=False)]
 
     def __init__(self, question: Any, lang: str = "en", choices: list[str] | None = None,
                  title: str = "") -> None:
@@ -83,6 +90,11 @@ class QuestionScreen(Screen[bool | None]):
 
     def action_leave(self) -> None:
         self.dismiss(self.verdict)
+
+    def action_lesson_key(self) -> None:
+        """A step key: back to the lesson at this step once answered, else nothing."""
+        if self.verdict is not None:
+            self.action_leave()
 
 
 def ask_current(app: Any) -> None:

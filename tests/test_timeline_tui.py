@@ -90,11 +90,9 @@ async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_re
         assert len(rebins) == len({id(m) for m in rebins}), "re-binned the same machine"
 
 
-@pytest.mark.parametrize("lesson", ["process-memory", "fork-cow"])
-async def test_a_pane_coming_in_front_lays_the_screen_out_once(lesson, monkeypatch):
-    """A drawing that comes in front (the fault flow, the mm_struct view) is sized by the
-    layout that shows it: drawn while it had no size, it took a scroll bar its text did not
-    need and the screen was laid out a second time (a whole repaint) when the bar went."""
+async def layouts_per_step(lesson: str, size: tuple[int, int], monkeypatch) -> list[tuple[int, bool, int]]:
+    """Step through the lesson: (position, whether other panes came in front, how many times
+    the screen was laid out) for each step."""
     from textual.screen import Screen
     layouts = [0]
     refresh_layout = Screen._refresh_layout
@@ -104,18 +102,26 @@ async def test_a_pane_coming_in_front_lays_the_screen_out_once(lesson, monkeypat
         return refresh_layout(self, *a, **kw)
     monkeypatch.setattr(Screen, "_refresh_layout", counted)
     app = MmvizApp(lesson=lesson, ram="1G")
-    async with app.run_test(size=SIZE) as pilot:
+    steps = []
+    async with app.run_test(size=size) as pilot:
         await pilot.pause()
         panes = [app.query_one(f"#{name}") for name in PANE_IDS]
-        flips = []
         for _ in range(len(app.timeline)):
             shown = [p.display for p in panes]
             layouts[0] = 0
             await pilot.press("right")
             await pilot.pause()
-            if shown != [p.display for p in panes]:
-                flips.append((app.timeline.position, layouts[0]))
-        assert flips and all(n == 1 for _, n in flips), flips
+            steps.append((app.timeline.position, shown != [p.display for p in panes], layouts[0]))
+    return steps
+
+
+@pytest.mark.parametrize("lesson", ["process-memory", "fork-cow"])
+async def test_a_pane_coming_in_front_lays_the_screen_out_once(lesson, monkeypatch):
+    """A drawing that comes in front (the fault flow, the mm_struct view) is sized by the
+    layout that shows it: drawn while it had no size, it took a scroll bar its text did not
+    need and the screen was laid out a second time (a whole repaint) when the bar went."""
+    flips = [(pos, n) for pos, flipped, n in await layouts_per_step(lesson, SIZE, monkeypatch) if flipped]
+    assert flips and all(n == 1 for _, n in flips), flips
 
 
 @pytest.mark.parametrize("lesson, size", [("buddy", (80, 24)), ("page-walk", (80, 24)),
@@ -124,27 +130,8 @@ async def test_a_step_that_brings_no_pane_in_front_lays_nothing_out(lesson, size
     """The tab bar (medium and compact) is one row of the screen's width: its new text moves no
     widget, so a step that keeps the same panes in front is repainted, never laid out (it
     was: Static.update() lays the screen out by default, at every step below 160 columns)."""
-    from textual.screen import Screen
-    layouts = [0]
-    refresh_layout = Screen._refresh_layout
-
-    def counted(self, *a, **kw):
-        layouts[0] += 1
-        return refresh_layout(self, *a, **kw)
-    monkeypatch.setattr(Screen, "_refresh_layout", counted)
-    app = MmvizApp(lesson=lesson, ram="1G")
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        panes = [app.query_one(f"#{name}") for name in PANE_IDS]
-        same = []
-        for _ in range(len(app.timeline)):
-            shown = [p.display for p in panes]
-            layouts[0] = 0
-            await pilot.press("right")
-            await pilot.pause()
-            if shown == [p.display for p in panes]:
-                same.append((app.timeline.position, layouts[0]))
-        assert same and all(n == 0 for _, n in same), same
+    same = [(pos, n) for pos, flipped, n in await layouts_per_step(lesson, size, monkeypatch) if not flipped]
+    assert same and all(n == 0 for _, n in same), same
 
 
 async def _screen(lesson: str, keys: list[str], size: tuple[int, int]) -> str:

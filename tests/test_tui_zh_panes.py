@@ -210,3 +210,15 @@ def test_step_results_read_in_chinese():
     assert re.fullmatch(r"paddr 0x00100000，TLB (命中|未命中)", hit), hit
     fault = engine_phrase(fmt_result("walk", m.walk(0xfffff000)), "zh")
     assert fault.startswith("paddr -，缺页：") and "fault" not in fault, fault
+
+
+@pytest.mark.parametrize("lang, says", [("en", "no address selected"), ("zh", "没有选中的地址")])
+async def test_walk_pane_without_an_address_says_none_is_selected_not_that_none_was_walked(lang, says):
+    """page-walk step 9 (reload CR3) selects no address after steps 1-7 walked several: the
+    pane said "no walk yet", which the lesson had just disproved."""
+    app = MmvizApp(lesson="page-walk", lang=lang)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press(*["right"] * 9)
+        await pilot.pause()
+        text = app.query_one(PageWalkPane).plain
+        assert says in text and "no walk yet" not in text and "还没有遍历" not in text

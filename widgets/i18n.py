@@ -192,7 +192,7 @@ PANES: dict[str, tuple[str, str]] = {
                      "空闲页数，红 ≤ min，黄 ≤ low，青 ≤ high，绿 > high"),
     # page walk and TLB
     "walk.title": ("Page walk + TLB", "页表遍历 + TLB"),
-    "walk.none": ("no walk yet: select an address (g)", "还没有遍历：按 g 选一个地址"),
+    "walk.none": ("no address selected: pick one to walk (g)", "没有选中的地址：按 g 选一个来遍历"),
     "walk.of": ("walk of {vaddr} {split}", "遍历 {vaddr} {split}"),
     "walk.pgd": ("page directory", "页目录"), "walk.pdpt": ("page directory pointer table", "页目录指针表"),
     "walk.error_code": ("#PF error code {code} ({bits})", "#PF 错误码 {code}（{bits}）"),

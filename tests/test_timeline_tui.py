@@ -164,3 +164,19 @@ async def test_a_pane_drawn_only_when_shown_shows_the_step_it_comes_back_at(less
                                + ["right"] * 4 + [key], (80, 24))
     assert not drawn_hidden
     assert roundabout == await _screen(lesson, ["right"] * 4 + [key], (80, 24))
+
+
+@pytest.mark.parametrize("size, info", [((80, 24), 0), (SIZE, 3)])
+async def test_the_physical_map_keeps_rows_of_cells_on_a_small_terminal(size, info):
+    """At 80x24 the physical pane has 8 rows: the legend and the frame details left the map one
+    row of cells.  The details (the lesson pane names the selection too) give theirs to the
+    map when it would have fewer than MIN_MAP_ROWS; on a roomy screen they stay."""
+    from widgets.physmap_legend import MIN_MAP_ROWS
+    app = MmvizApp(lesson="buddy", ram="1G")
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("right", "right", "right", "right", "2")
+        await pilot.pause()
+        pm = app.query_one(PhysicalMapPane)
+        assert pm.size.height and pm.info_rows == info
+        assert pm.map_rows >= MIN_MAP_ROWS
+        assert pm.map_rows + len(pm._legend_lines()) + pm.info_rows <= pm.size.height

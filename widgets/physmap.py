@@ -29,7 +29,8 @@ from .stepview import StepView, derived
 from .physmap_cells import (MANY, CellCounts, covered_cells, event_pfn_ranges,  # noqa: F401
                             frame_classes, ranges_array, step_pfn_ranges)
 from .physmap_legend import (CLASS_COLOURS, CLASS_NAMES, FREE_BY_ZONE, GLYPH, GLYPHS, GUTTER,  # noqa: F401
-                             GUTTER_STYLE, INFO_ROWS, LINKED, NCLS, RUNTIME, SELECTED, STYLES, TOUCHED,
+                             GUTTER_STYLE, INFO_ROWS, LINKED, MIN_MAP_ROWS, NCLS, RUNTIME, SELECTED,
+                             STYLES, TOUCHED,
                              ZONE_NAMES, legend_pairs, pack_pairs, rmap_text)
 
 if TYPE_CHECKING:
@@ -81,7 +82,15 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
     @property
     def map_rows(self) -> int:
         """Rows of cells: the widget's height less the legend and the frame information."""
-        return max(1, self.size.height - len(self._legend_lines()) - INFO_ROWS)
+        return max(1, self.size.height - len(self._legend_lines()) - self.info_rows)
+
+    @property
+    def info_rows(self) -> int:
+        """Rows of the selected frame's details below the legend: INFO_ROWS, or none when
+        they would leave fewer than MIN_MAP_ROWS rows of cells (at 80x24 the map had one row;
+        the lesson pane names the selection too)."""
+        height = self.size.height
+        return INFO_ROWS if height - len(self._legend_lines()) - INFO_ROWS >= MIN_MAP_ROWS else 0
 
     def _legend_lines(self) -> list[Strip]:
         lang = getattr(self.app, "lang", "en") if self.is_mounted else "en"
@@ -102,9 +111,10 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         if [(t.plain, t.spans) for t in lines] == [(t.plain, t.spans) for t in self._info]:
             return
         self._info, self._info_strips = lines, []
-        top = self.size.height - INFO_ROWS
-        if top >= 0:
-            self.refresh(Region(0, top, self.size.width, INFO_ROWS))
+        rows = self.info_rows
+        top = self.size.height - rows
+        if rows and top >= 0:
+            self.refresh(Region(0, top, self.size.width, rows))
 
     # -- data from the app ------------------------------------------------------------
     def show_frames(self, view: StepView) -> None:
@@ -256,6 +266,8 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
             if y - rows < len(legend):
                 return legend[y - rows]
             i = y - rows - len(legend)
+            if i >= self.info_rows:
+                return Strip.blank(self.size.width)
             if not self._info_strips:            # the details wrapped, never cut mid-line
                 width = max(10, self.size.width)
                 wrapped = [part for t in self._info if t.plain

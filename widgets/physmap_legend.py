@@ -41,6 +41,7 @@ GLYPHS = {"free": " ", "hole": "/", "kernel": "k", "mem_map": "m", "bootmem": "b
           "free DMA": ".", "free Normal": " ", "free HighMem": ":"}
 GLYPH = [GLYPHS[n] for n in CLASS_NAMES]
 INFO_ROWS = 3
+MIN_MAP_ROWS = 4     # fewer rows of cells than this: the frame details give theirs to the map
 
 
 def legend_pairs(patterns: bool = False, lang: str = "en") -> list[Text]:

@@ -79,18 +79,25 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         self._drawn_at: Any = None              # the step result the cells were last brought to
         self._kept: dict[int, tuple] = {}      # id(machine) -> (machine, result, size, cells)
 
+    def _row_split(self) -> tuple[int, int]:
+        """(rows of cells, rows of the selected frame's details) from one read of the size:
+        the details get INFO_ROWS below the legend, or none when they would leave fewer than
+        MIN_MAP_ROWS rows of cells (at 80x24 the map had one row; the lesson pane names the
+        selection too)."""
+        height = self.size.height
+        legend = len(self._legend_lines())
+        info = INFO_ROWS if height - legend - INFO_ROWS >= MIN_MAP_ROWS else 0
+        return max(1, height - legend - info), info
+
     @property
     def map_rows(self) -> int:
         """Rows of cells: the widget's height less the legend and the frame information."""
-        return max(1, self.size.height - len(self._legend_lines()) - self.info_rows)
+        return self._row_split()[0]
 
     @property
     def info_rows(self) -> int:
-        """Rows of the selected frame's details below the legend: INFO_ROWS, or none when
-        they would leave fewer than MIN_MAP_ROWS rows of cells (at 80x24 the map had one row;
-        the lesson pane names the selection too)."""
-        height = self.size.height
-        return INFO_ROWS if height - len(self._legend_lines()) - INFO_ROWS >= MIN_MAP_ROWS else 0
+        """Rows of the selected frame's details below the legend (see :meth:`_row_split`)."""
+        return self._row_split()[1]
 
     def _legend_lines(self) -> list[Strip]:
         lang = getattr(self.app, "lang", "en") if self.is_mounted else "en"
@@ -260,13 +267,13 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
     def render_line(self, y: int) -> Strip:
         if self.cells is None and self.machine is not None and self.size.width > GUTTER:
             self._rebin()
-        rows = self.map_rows
+        rows, info = self._row_split()
         if y >= rows:
             legend = self._legend_lines()
             if y - rows < len(legend):
                 return legend[y - rows]
             i = y - rows - len(legend)
-            if i >= self.info_rows:
+            if i >= info:
                 return Strip.blank(self.size.width)
             if not self._info_strips:            # the details wrapped, never cut mid-line
                 width = max(10, self.size.width)

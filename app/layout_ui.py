@@ -85,11 +85,10 @@ class LayoutMixin:
         status = self._status_line(title=False) if plan.layout == "compact" else ""
         bar = self._tab_bar(plan.visible, status)
         tabs = self._by_id("pane-tabs")
-        if bar != getattr(tabs, "shown_bar", None):
+        if bar != tabs.content:
             # one row of the screen's full width (app/mmviz.tcss): its text never moves
             # another widget, so no relayout (Static.update lays the screen out by default:
             # at 80x24 and 120x40 every step was a relayout and a repaint of the screen)
-            tabs.shown_bar = bar
             tabs.update(bar, layout=False)
         set_header(self, sub_title=self._status_line())
 

@@ -128,8 +128,13 @@ def _why(why: str, lang: str) -> str:
 def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
     """Each real memory line marked equal / different (with the known reason) / missing."""
     import engine
+    from .cli import EXIT_FAIL, err_line
     from .cli_boot import _config
-    text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()
+    try:
+        text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()
+    except OSError as err:                         # the log's problems: one line, status 1
+        err_line(f"mmviz boot: {ns.dmesg}: {err.strerror or err}")
+        return EXIT_FAIL
     over: dict[str, Any] = {"kernel": ns.kernel} if ns.kernel else {}
     config = _config(ns.config)
     if ns.initrd is not None:
@@ -138,9 +143,9 @@ def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
         over["config"] = config
     m = engine.Machine.from_dmesg(text, **over)
     if not m.dmesg_comparison:                     # an oops, a note, not a boot log: nothing to compare
-        from .cli_parser import UsageError
-        raise UsageError(f"mmviz boot: {ns.dmesg}: no memory line of a boot log in it "
-                         "(BIOS-e820, Zone ranges, Memory: ...): nothing to compare")
+        err_line(f"mmviz boot: {ns.dmesg}: no memory line of a boot log in it "
+                 "(BIOS-e820, Zone ranges, Memory: ...): nothing to compare")
+        return EXIT_FAIL
     for line in boot_lines(m, ns.lang):
         out(line)
     return 0

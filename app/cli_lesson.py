@@ -53,7 +53,8 @@ def list_lessons(ns: Any, out: Callable[..., None]) -> int:
             rows.append((lesson.order, lesson.id, lesson.title_in(ns.lang), len(lesson.steps),
                          ", ".join(lesson.requires)))
         else:
-            waiting.append((path.stem, err.lines()[0] if err else "invalid", is_bundled(path)))
+            from .lesson_errors_zh import shown
+            waiting.append((path.stem, shown(err.lines()[0], ns.lang) if err else "invalid", is_bundled(path)))
     rows.sort()
     if ns.json:
         import json

@@ -272,14 +272,22 @@ def error_zh(line: str) -> str:
     """One error line of the CLI (``mmviz CMD: message``) in Chinese where a pattern knows
     it; an engine message inside is translated as the app translates it (widgets.error_text)."""
     head, sep, msg = line.partition(": ")
+    lesson = False
     if not sep or not head.startswith("mmviz"):
         head, msg = "", line
+        from .lesson_errors_zh import LINE, lesson_line_zh   # a lesson's problem: path:line: message
+        lesson_zh = lesson_line_zh(line)
+        if lesson_zh is not None:
+            return lesson_zh
+        lesson = LINE.fullmatch(line) is not None
     for pattern, zh in _MESSAGES:
         found = re.fullmatch(pattern, msg, flags=re.S)
         if found:
             msg = found.expand(zh)
             break
     else:
+        if lesson:                  # whole or nothing: no half-translated lesson problem
+            return line
         from widgets.error_text import message_zh
         msg = message_zh("ConfigError", msg)
     for pattern, zh in _FORMS:

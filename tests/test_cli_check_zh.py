@@ -264,3 +264,11 @@ def test_the_lesson_list_says_why_a_lesson_does_not_load_in_chinese(capsys, monk
                          "（是不是 GFP_KERNEL？））"), line
     assert cli.main(["--lessons", str(tmp_path), "lessons"]) == 0
     assert "bad.toml:8: bad argument gfp: unknown GFP flag 'GFP_KERNAL'" in capsys.readouterr().out
+
+
+def test_every_kind_of_named_value_has_chinese():
+    """kind_problem's words ('p' is a process (use p.pid), not a number) for each kind."""
+    from scenarios.validate_args import _KIND_WORDS
+    for kind, words in _KIND_WORDS.items():
+        message = f"bad argument pfn: 'n' is {words.format(n='n')}, not a number"
+        assert lz.problem_zh(message) is not None, kind

@@ -81,9 +81,10 @@ def err_line(text: str) -> None:
 
 def cmd_default(ns: argparse.Namespace) -> int:
     """``mmviz [LESSON] [--ram R [--pae]] [--lang zh]``: the TUI (or text without a terminal)."""
+    lesson = None
     if ns.lesson:
         from scenarios import find_lesson
-        find_lesson(ns.lesson)                  # a bad lesson is one line, before anything starts
+        lesson = find_lesson(ns.lesson)         # a bad lesson is one line, before anything starts
         if ns.text or not tui_wanted():          # no terminal (nor browser): play it as text
             ns.text, ns.max_events = True, 8
             return cmd_run(ns)
@@ -94,8 +95,8 @@ def cmd_default(ns: argparse.Namespace) -> int:
             machine = boot_options(ns)
             if machine:
                 _check_machine(machine)
-            tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, layout=ns.layout,
-                          settings=ns.settings)
+            tui = app_cls(lesson=lesson, machine=machine, lang=ns.lang, layout=ns.layout,
+                          settings=ns.settings)         # the lesson as loaded above, not again
             tui.ask_questions = not ns.no_ask  # predict, then see (widgets/question.py)
             return _run_app(tui)
     collector_on()

@@ -230,9 +230,9 @@ def exercise_args(ns: Any, usage_error: type) -> tuple[int, int, dict[int, int]]
 
 def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
     """``mmviz quiz KIND --seed N [-c]`` and ``mmviz quiz exercise --cr3 --mem --vaddr``."""
-    from scenarios.problems import exercise, problem
+    from scenarios.problems import exercise, problem, walk_answer
     if ns.topic == "exercise":
-        from .cli_text import t, walk_answer
+        from .cli_text import t
         cr3, vaddr, mem = exercise_args(ns, usage_error)
         answer, working = exercise(cr3, mem, vaddr, ns.pae)
         sep = "；" if ns.lang == "zh" else "; "

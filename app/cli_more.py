@@ -3,12 +3,9 @@ output, and the crash log an unexpected error leaves."""
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
-
-from .cli_text import t
 
 if TYPE_CHECKING:
     from engine.machine import Machine
@@ -31,6 +28,8 @@ def boot_options(ns: argparse.Namespace) -> dict[str, Any] | None:
 
 def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
     from app.record import parse_size, record_cast, record_svg
+
+    from .cli_text import t
     if not ns.output and not ns.svg:
         raise usage_error("mmviz record: give -o FILE.cast and/or --svg DIR")
     if ns.step is not None and not ns.svg:
@@ -100,6 +99,7 @@ def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> in
     m = machine_from(ns)
     rec = walk_record(m, vaddr, ns.pid, ns.kind)
     if ns.json:
+        import json
         sys.stdout.write(json.dumps(rec, indent=2) + "\n")
     else:
         from .cli_machine import print_walk
@@ -126,8 +126,9 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     on the terminal; the reply is checked against the engine's answer, which is shown only
     after it (scenarios.problems).  ``exercise``: the typed-in exercise's state, then the
     translation is asked."""
-    from scenarios.problems import answer_matches, exercise, problem
-    from .cli_text import walk_answer
+    from scenarios.problems import answer_matches, exercise, problem, walk_answer
+
+    from .cli_text import t
     lang = ns.lang or "en"
     zh = lang == "zh"
 

@@ -156,10 +156,6 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return fill + text if right else text + fill
 
 
-# the quiz's page walks ("page fault (not present, error code 0)", "PDE[0x1] at 0x1000 = 0x3")
-from scenarios.problems import walk_answer  # noqa: E402,F401
-
-
 # -- errors: one line, in zh when the user chose zh -----------------------------------------
 # (regex on the English message, its Chinese); the values (options, paths, numbers) are kept
 _FORMS = (

@@ -43,6 +43,28 @@ def test_the_default_lesson_is_the_first_of_all_lessons(tmp_path):
         set_user_dirs([])
 
 
+@pytest.mark.parametrize("argv", [["buddy"], ["buddy", "--ram", "64G", "--pae"], ["run", "buddy"]])
+def test_a_named_lesson_is_loaded_once_before_the_app_starts(monkeypatch, argv):
+    """``mmviz LESSON`` checks the lesson before anything starts; the app gets the lesson as
+    loaded then, not its name to load it again (one parse and validation: 7-15 ms)."""
+    import scenarios.library as library
+    from app.timeline_ui import load_timeline
+    loaded, started = [], []
+    real = library.load_lesson
+    monkeypatch.setattr(library, "load_lesson", lambda p: loaded.append(p) or real(p))
+
+    class App:            # the app as far as the command line sees it: it loads the timeline
+        def __init__(self, lesson=None, machine=None, **_):
+            started.append(load_timeline(lesson, machine=machine))
+    monkeypatch.setattr(cli, "tui_wanted", lambda: True)
+    monkeypatch.setattr(cli, "_tui_app", lambda: App)
+    monkeypatch.setattr(cli, "_run_app", lambda app: 0)
+    assert cli.main(argv) == 0
+    assert len(loaded) == 1 and [tl.lesson.id for tl in started] == ["buddy"]
+    if "64G" in argv:
+        assert started[0].machine.config.pae
+
+
 def test_lesson_files_are_loaded_once_for_the_default_lesson(monkeypatch):
     import scenarios.library as library
     loaded = []

@@ -56,7 +56,9 @@ class ExploreMixin:
             step = parse_command(message.line, names=dict(tl.env), index=tl.position,
                                  machine={"kernel": tl.machine.config.kernel})
         except (CommandError, LessonError) as err:
-            cmd.show_error(sanitize(str(err)))
+            from .lesson_errors_zh import problem_zh
+            text = str(err)                     # the validators' words, in Chinese where wholly so
+            cmd.show_error(sanitize((problem_zh(text) or text) if self.lang == "zh" else text))
             return
         cmd.show_error("")
         if self.lesson_timeline is None and len(tl) > 0:

@@ -9,13 +9,41 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
-from textual.css.scalar import Scalar
+from textual.css.scalar import Scalar, ScalarOffset
 from textual.widgets import Static
 
 from widgets import LessonPane
 from widgets.i18n import tr
 
 from .chrome import set_header
+
+
+def set_shown(widget: Any, shown: bool, placed: bool) -> None:
+    """Show or hide a pane.  ``placed``: the layout keeps it in place while hidden (the wide
+    grid: the same widgets are placed whichever panes are in front, see app/mmviz.tcss), so
+    it is hidden by its visibility; otherwise by its display."""
+    display = shown or placed
+    if widget.display != display:
+        widget.display = display
+    visibility = "visible" if shown else "hidden"
+    if widget.styles.visibility != visibility:
+        widget.styles.visibility = visibility
+
+
+def place_drawings(drawings: Any, layout_name: str, width: int) -> None:
+    """The drawings' boxes in the wide grid: the middle column's width, moved over it from
+    the first column (each is alone on its layer, in a cell spanning the first two columns);
+    other layouts stack them like the other panes."""
+    from . import layout
+    if layout_name == "wide":
+        left, mid, _ = layout.wide_columns(width, layout.min_widths())
+        geometry = (Scalar.parse(str(mid)), ScalarOffset.from_offset((left, 0)))
+    else:
+        geometry = (None, None)
+    for drawing in drawings:
+        styles = drawing.styles
+        if (styles.inline.get_rule("width"), styles.inline.get_rule("offset")) != geometry:
+            styles.width, styles.offset = geometry
 
 
 class LayoutMixin:
@@ -49,16 +77,18 @@ class LayoutMixin:
         if plan.layout == "wide":
             left, mid, right = layout.wide_columns(w, layout.min_widths())
             main.styles.grid_columns = f"{left} {mid} {right}"
+        place_drawings((self._by_id("mm"), self._by_id("fault")), plan.layout, w)
         if lesson.styles.inline.get_rule("width") != (None if width is None else Scalar.parse(str(width))):
             lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
+        wide = plan.layout == "wide"
         for pane in layout.PANES:
             widget = self._by_id(pane)
             hide = pane not in plan.visible
             if widget.has_class("-hidden") != hide:
-                # the class names it; display (inline) hides it: a class change restyles the
-                # pane and its scroll bars from the stylesheet (~1 ms a pane), display does not
+                # the class names it; display or visibility (inline) hides it: a class change
+                # restyles the pane and its scroll bars from the stylesheet (~1 ms a pane)
                 widget.set_class(hide, "-hidden", update=False)
-                widget.display = not hide
+            set_shown(widget, not hide, wide)
             view = getattr(widget, "deferred_view", None)
             if deferred and view is not None and pane in plan.visible:
                 widget.deferred_view = None

@@ -1,0 +1,95 @@
+"""The wide layout's drawings (the mm_struct view, the page-fault flow) take the middle column
+over the physical map and the buddy pane: a drawing coming in front, or going, repaints
+that column and what the step changed, never the panes beside it; the screen is the same
+whichever way a step is reached."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("textual")
+
+from textual._compositor import Compositor   # noqa: E402
+from textual.geometry import Region          # noqa: E402
+
+from app import layout                       # noqa: E402
+from app.app import MmvizApp                 # noqa: E402
+
+WIDE_SIZES = [(200, 60), (201, 60), (160, 48), (250, 70)]
+
+
+@pytest.mark.parametrize("size", WIDE_SIZES, ids=[f"{w}x{h}" for w, h in WIDE_SIZES])
+async def test_a_drawing_covers_the_middle_column_exactly(size):
+    """In front, the fault flow and the mm view have the box the physical map and the buddy
+    pane have together (also where the columns' widths are odd); behind, they draw nothing."""
+    app = MmvizApp(lesson="process-memory", ram="1G")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        middle = Region.from_union([app.query_one("#physical").region, app.query_one("#buddy").region])
+        seen = set()
+        for _ in range(len(app.timeline)):
+            await pilot.press("right")
+            await pilot.pause()
+            front = [d for d in layout.DRAWINGS if d in app.plan.visible]
+            for name in layout.DRAWINGS:
+                drawing = app.query_one(f"#{name}")
+                if name in front:
+                    seen.add(name)
+                    assert drawing.region == middle, (name, app.timeline.position)
+                else:
+                    assert not drawing.region, (name, app.timeline.position)
+            for name in ("physical", "buddy"):
+                assert bool(app.query_one(f"#{name}").region) == (not front)
+        assert seen == set(layout.DRAWINGS)
+
+
+async def test_a_drawing_coming_in_front_repaints_the_middle_column_only(monkeypatch):
+    """Laying the screen out for a drawing in front (or back) marks only the middle column
+    to repaint: when the number of placed widgets changed, every pane beside it was marked
+    (Textual repaints a widget whose painting order changed), the whole screen."""
+    marked: list[Region] = []
+    reflow = Compositor.reflow
+
+    def counted(self, parent, size):
+        before = set(self._dirty_regions)
+        result = reflow(self, parent, size)
+        marked.extend(r for r in self._dirty_regions if r not in before)
+        return result
+    monkeypatch.setattr(Compositor, "reflow", counted)
+    app = MmvizApp(lesson="process-memory", ram="1G")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        physical = app.query_one("#physical").region
+        left, right = physical.x, physical.right
+        flips, seen = 0, []
+        for _ in range(len(app.timeline)):
+            front = app.plan.visible
+            marked.clear()
+            await pilot.press("right")
+            await pilot.pause()
+            if app.plan.visible != front:
+                flips += 1
+                seen.extend(marked)
+                assert all(left <= r.x and r.right <= right for r in marked), \
+                    (app.timeline.position, [r for r in marked if not left <= r.x < r.right <= right])
+        assert flips and seen
+
+
+async def _screen(keys: list[str], size: tuple[int, int]) -> str:
+    app = MmvizApp(lesson="process-memory", ram="1G")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for key in keys:
+            await pilot.press(key)
+        await pilot.pause()
+        return re.sub(r'id="[^"]*"|terminal-\d+[-\w]*|\d{8,}', "", app.export_screenshot())
+
+
+@pytest.mark.parametrize("size", [(200, 60), (201, 60)])
+@pytest.mark.parametrize("steps", [9, 10])
+async def test_a_drawing_in_front_shows_the_same_screen_whichever_way_it_came(size, steps):
+    """Steps 9 (fault flow) and 10 (physical map) reached after the drawings and the map
+    took turns in front, back-steps and End/Home equal the screen stepped straight there."""
+    roundabout = ["right"] * 13 + ["left"] * 3 + ["end", "home"] + ["right"] * steps
+    assert await _screen(roundabout, size) == await _screen(["right"] * steps, size)

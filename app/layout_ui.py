@@ -65,6 +65,13 @@ class LayoutMixin:
         plan = layout.choose((w, h), self.front, self.layout_wanted)
         self.plan = plan
         self.layout_width = w        # the tab bar's width: on a resize self.size is still the old one
+        if plan is not None and (plan, w, h) == self.__dict__.get("_applied") and not any(
+                self._by_id(pane).deferred_view is not None for pane in plan.visible):
+            # the same panes in front at the same size (most steps): the screen's classes, the
+            # grid, the panes' display and visibility are as they were set last time
+            self._show_tabs()
+            return
+        self.__dict__["_applied"] = None if plan is None else (plan, w, h)
         for name in (*layout.LAYOUTS, "too-small"):
             screen.set_class(name == (plan.layout if plan else "too-small"), f"-{name}")
         if plan is None:

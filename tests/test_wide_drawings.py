@@ -93,3 +93,30 @@ async def test_a_drawing_in_front_shows_the_same_screen_whichever_way_it_came(si
     took turns in front, back-steps and End/Home equal the screen stepped straight there."""
     roundabout = ["right"] * 13 + ["left"] * 3 + ["end", "home"] + ["right"] * steps
     assert await _screen(roundabout, size) == await _screen(["right"] * steps, size)
+
+
+@pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24)])
+async def test_a_step_that_keeps_the_panes_in_front_sets_no_pane(size, monkeypatch):
+    """A step that leaves the same panes in front at the same size (most steps) finds the
+    layout applied: no pane's display, visibility or box is set again (each was a style
+    read and compare per pane on every key press)."""
+    from app import layout_ui
+    calls = []
+    set_shown = layout_ui.set_shown
+    monkeypatch.setattr(layout_ui, "set_shown", lambda *a: (calls.append(a[0]), set_shown(*a)))
+    app = MmvizApp(lesson="process-memory", ram="1G")
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        same = changed = 0
+        for _ in range(len(app.timeline)):
+            plan = app.plan
+            calls.clear()
+            await pilot.press("right")
+            await pilot.pause()
+            if app.plan == plan:
+                same += 1
+                assert not calls, app.timeline.position
+            else:
+                changed += 1
+                assert len(calls) == len(layout.PANES), app.timeline.position
+        assert same and changed

@@ -120,3 +120,39 @@ async def test_a_step_that_keeps_the_panes_in_front_sets_no_pane(size, monkeypat
                 changed += 1
                 assert len(calls) == len(layout.PANES), app.timeline.position
         assert same and changed
+
+
+def cells(app) -> list[list[tuple[str, str]]]:
+    """The screen, cell by cell: each character with its style (segments may be cut
+    differently where the screen looks the same)."""
+    return [[(ch, str(seg.style)) for seg in strip for ch in seg.text]
+            for strip in app.screen._compositor.render_strips()]
+
+
+@pytest.mark.parametrize("steps", [9, 10])
+async def test_resizing_with_a_drawing_in_front_shows_what_a_fresh_start_shows(steps):
+    """From the wide layout (drawings on their layers, panes behind invisible) to the medium
+    and compact ones (panes stacked, hidden ones not displayed) and back: each screen equals
+    a fresh start at that size and step, cell by cell (no pane focused in either)."""
+    async def fresh(size):
+        app = MmvizApp(lesson="process-memory", ram="1G")
+        app.animation_level = "none"          # the page walk drawn whole, not level by level
+        async with app.run_test(size=size) as pilot:
+            await pilot.pause()
+            for _ in range(steps):
+                await pilot.press("right")
+            app.set_focus(None)
+            await pilot.pause()
+            return cells(app)
+    app = MmvizApp(lesson="process-memory", ram="1G")
+    app.animation_level = "none"
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.pause()
+        for _ in range(steps):
+            await pilot.press("right")
+        for size in [(120, 40), (80, 24), (201, 60)]:
+            await pilot.resize_terminal(*size)
+            await pilot.pause()
+            app.set_focus(None)            # a pane focused in compact keeps the focus: not the layout's
+            await pilot.pause()
+            assert cells(app) == await fresh(size), size

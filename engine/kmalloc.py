@@ -250,7 +250,7 @@ class KmemCaches:
         slab, head = self.find(m, vaddr, "kfree")
         if slab is not None:
             cache = slab.cache
-            idx = cache.check_free(slab, vaddr, kptr(m, vaddr))
+            idx = cache.check_free(m, slab, vaddr)
             cache.free(m, cpu, slab, idx, events)
         else:
             order, _ = self.large.pop(head)
@@ -321,7 +321,7 @@ class KmemCaches:
         if slab is None or slab.cache is not c:
             other = slab.cache.name if slab is not None else "kmalloc_large"
             raise BadFree(f"cache_from_obj: Wrong slab cache. {name} but object is from {other}")
-        idx = c.check_free(slab, vaddr, kptr(m, vaddr))
+        idx = c.check_free(m, slab, vaddr)
         c.free(m, cpu, slab, idx, events)
 
     # -- accounting ----------------------------------------------------------------------------

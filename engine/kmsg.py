@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .errors import OomKilled, OutOfMemory
 from .events import Event, event
+from .taint import after_report, print_tainted, tainted_verbose
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -282,15 +283,22 @@ def _pagetable_line(m: Machine, walk) -> str:
     return "".join(out)
 
 
-def dump_stack_header(m: Machine) -> str:
-    """dump_stack()'s first line (rule log_dump_stack): before 3.10 the arch's
-    "Pid: %d, comm: %.20s %s %s %.*s", from 3.10 dump_stack_print_info()'s
-    "CPU: %d PID: %d Comm: %.20s %s %s %.*s" (taint, release, the version's first word)."""
-    fl = m.config.flavour
-    pid = m.current or 0
+def dump_stack_header(m: Machine, pid: int | None = None, comm: str | None = None, cpu: int | None = None) -> str:
+    """dump_stack()'s first line (rule log_dump_stack): before 3.10 the arch's "Pid: %d, comm:
+    %.20s %s %s %.*s", from 3.10 dump_stack_print_info()'s "CPU: %d PID: %d Comm: %.20s %s %s
+    %.*s": the task (default: the running one), print_tainted() now (engine.taint), the release."""
+    fl, pid = m.config.flavour, (m.current or 0) if pid is None else pid
+    comm, taint = (m.comm if comm is None else comm)[:20], print_tainted(m)
     if fl.log_dump_stack == "pid_comm":
-        return f"Pid: {pid}, comm: {m.comm[:20]} Not tainted {fl.release} #1"
-    return f"CPU: {m.current_cpu} PID: {pid} Comm: {m.comm[:20]} Not tainted {fl.release} #1"
+        return f"Pid: {pid}, comm: {comm} {taint} {fl.release} #1"
+    return f"CPU: {m.current_cpu if cpu is None else cpu} PID: {pid} Comm: {comm} {taint} {fl.release} #1"
+
+
+def dump_stack_lines(m: Machine, pid: int | None = None, comm: str | None = None,
+                     cpu: int | None = None) -> tuple[str, ...]:
+    """dump_stack_print_info()'s lines: dump_stack_header(), then, in the releases with
+    print_tainted_verbose() and a tainted kernel, "Tainted: [B]=BAD_PAGE" (engine.taint)."""
+    return (dump_stack_header(m, pid, comm, cpu), *tainted_verbose(m))
 
 
 WARN_ALLOC = ("page allocation failure", "vmalloc: allocation failure", "vmalloc error:")
@@ -305,7 +313,7 @@ def warn_alloc_lines(m: Machine, err, header: bool = True) -> tuple[str, ...]:
         return ()
     lines = [ln for ln in str(err).splitlines()
              if not ln.startswith("[") and any(w in ln for w in WARN_ALLOC)]
-    return (*lines, dump_stack_header(m)) if lines and header else tuple(lines)
+    return (*lines, *dump_stack_lines(m)) if lines and header else tuple(lines)
 
 
 def failure_lines(m: Machine, err) -> tuple[str, ...]:
@@ -324,8 +332,9 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     * a page or vmalloc allocation failure (OutOfMemory; not the OOM killer's, which logs its
       own report): warn_alloc_lines().
     Simplified: no "IP:"/"EIP:" line, register dump, call trace, show_mem() report or module
-    list, the taint is "Not tainted", and the WARNING line names the function without its
-    line and offsets."""
+    list, and the WARNING line names the function without its line and offsets.  The taint
+    in the headers is print_tainted() of the machine's taint mask (engine.taint), which
+    report_failure() sets after the report, as the kernel does."""
     from .errors import BadFree, KernelOops, OomKilled, OutOfMemory, SegFault
     text = str(err)
     if isinstance(err, KernelOops):
@@ -339,7 +348,7 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     if isinstance(err, BadFree) or (isinstance(err, OutOfMemory) and text.startswith("WARNING:")):
         lines = [ln for ln in text.splitlines() if not ln.startswith("[")]   # not mmviz's notes
         if lines and lines[0].startswith("WARNING: CPU:"):      # __warn(): show_regs()'s header
-            lines.insert(1, dump_stack_header(m))
+            lines[1:1] = dump_stack_lines(m)
         if lines and lines[0].startswith("WARNING:") and m.config.flavour.version >= (2, 6, 26):
             return ("------------[ cut here ]------------", *lines)
         return tuple(lines)
@@ -374,17 +383,18 @@ def ratelimit(m: Machine, key: str) -> tuple[bool, str | None]:
 
 
 def report_failure(m: Machine, err, lines=None) -> None:
-    """A failed operation's kernel report (``lines``, or failure_lines()) goes to m.kmsg;
-    nothing else changes but warn_alloc()'s ratelimit state.  A page or vmalloc allocation
-    failure asks the ratelimit first, with warn_alloc()'s first line, and builds the rest of
-    its report only when it is printed (a repeat step may fail thousands of times)."""
+    """A failed operation's kernel report (``lines``, or failure_lines()) goes to m.kmsg, then
+    the report's add_taint() (engine.taint.after_report); nothing else changes but
+    warn_alloc()'s ratelimit state.  A page or vmalloc allocation failure asks the ratelimit
+    first, with warn_alloc()'s first line, and builds the rest of its report only when it is
+    printed (a repeat step may fail thousands of times)."""
     site = err.__dict__.get("once")                     # WARN_ON_ONCE(): the first time only
     oom = isinstance(err, OutOfMemory) and not isinstance(err, OomKilled)
     if lines is None and oom and site is None and not str(err).startswith("WARNING:"):
         warn = warn_alloc_lines(m, err, header=False)   # the ratelimit first, then the report
         go, missed = ratelimit(m, warn[0]) if warn else (False, None)
         if go:
-            printk(m, "warning", (*((missed,) if missed else ()), *warn, dump_stack_header(m)), None)
+            printk(m, "warning", (*((missed,) if missed else ()), *warn, *dump_stack_lines(m)), None)
         return
     if lines is None:
         lines = failure_lines(m, err)
@@ -393,8 +403,10 @@ def report_failure(m: Machine, err, lines=None) -> None:
         lines = ((missed,) if missed else ()) + tuple(lines) if go else ()
     if lines and site is not None:
         done = m.__dict__.get("warned_once", ())
-        lines = () if site in done else lines
-        m.warned_once = (*done, site) if site not in done else done
+        if site in done:
+            return                                      # WARN_ON_ONCE() again: silent, no taint
+        m.warned_once = (*done, site)
     if lines:
         warn = str(err).startswith("WARNING") or isinstance(err, OutOfMemory)
         printk(m, "warning" if warn else "alert", lines, None)
+    after_report(m, err)                                # add_taint() ends the report

@@ -229,4 +229,51 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "SLUB BUG_ON(!PageCompound(page)) -> 6.1 mm/slab_common.c free_large_kmalloc() "
          "WARN_ON_ONCE(order == 0) + pr_warn_once(\"object pointer: 0x%p\") (\"mm/slab_common: unify "
          "NUMA and UMA version of tracepoints\" series; 5.14-5.16 free_nonslab_page() warned too) (approx. release)"),
+    # -- print_tainted() (kernel/panic.c): the flags after "Tainted: ", in bit order, one
+    # character each (engine.taint); checked in the mirrored trees' kernel/panic.c
+    Rule("taint_flags", V("2.6.23"), "PFSRMBU", "PFSRMBUD",
+         "kernel/panic.c print_tainted() \"Tainted: %c%c%c%c%c%c%c\" (TAINT_USER 'U', 2006) -> 2.6.24 "
+         "l.163-171 \"Tainted: %c%c%c%c%c%c%c%c\" ... tainted & TAINT_DIE ? 'D' : ' ' (\"Report that "
+         "kernel is tainted if there was an OOPS\"; release approx.: 2.6.20-2.6.23 not checked)"),
+    Rule("taint_flags", V("2.6.26"), "PFSRMBUD", "PFSRMBUDAW",
+         "2.6.24 kernel/panic.c:163 eight %c -> 2.6.26 l.202-212 ten: TAINT_OVERRIDDEN_ACPI_TABLE 'A', "
+         "TAINT_WARN 'W' (release approx.: 2.6.25 not checked, no nine-flag format found)"),
+    Rule("taint_flags", V("2.6.28"), "PFSRMBUDAW", "PFSRMBUDAWC",
+         "2.6.27.57 kernel/panic.c:166-176 ten %c -> 2.6.28 l.146-157 tnts[] table, { TAINT_CRAP, 'C', ' ' } "
+         "(drivers/staging)"),
+    Rule("taint_flags", V("2.6.35"), "PFSRMBUDAWC", "PFSRMBUDAWCI",
+         "2.6.34 kernel/panic.c:180 tnts[] ends at TAINT_CRAP -> 2.6.35.3 l.182 "
+         "{ TAINT_FIRMWARE_WORKAROUND, 'I', ' ' }"),
+    Rule("taint_flags", V("3.2"), "PFSRMBUDAWCI", "PFSRMBUDAWCIO",
+         "3.1.3 kernel/panic.c:179 tnts[] ends at TAINT_FIRMWARE_WORKAROUND -> 3.2.7 l.184 "
+         "{ TAINT_OOT_MODULE, 'O', ' ' }"),
+    Rule("taint_flags", V("3.15"), "PFSRMBUDAWCIO", "PFSRMBUDAWCIOE",
+         "3.14.1 kernel/panic.c:212 tnts[] ends at TAINT_OOT_MODULE -> 3.18.30 l.238 "
+         "{ TAINT_UNSIGNED_MODULE, 'E', ' ' } (module signing; release approx.)"),
+    Rule("taint_flags", V("3.17"), "PFSRMBUDAWCIOE", "PFSRMBUDAWCIOEL",
+         "3.18.30 kernel/panic.c:239 { TAINT_SOFTLOCKUP, 'L', ' ' } (\"panic: add TAINT_SOFTLOCKUP\", "
+         "2014; release approx.)"),
+    Rule("taint_flags", V("4.0"), "PFSRMBUDAWCIOEL", "PFSRMBUDAWCIOELK",
+         "3.19.8 kernel/panic.c:228 tnts[] ends at TAINT_SOFTLOCKUP -> 4.0.5 l.229 "
+         "{ TAINT_LIVEPATCH, 'K', ' ' } (livepatch)"),
+    Rule("taint_flags", V("4.15"), "PFSRMBUDAWCIOELK", "PFSRMBUDAWCIOELKXT",
+         "4.14.177 kernel/panic.c:329 taint_flags[] ends at TAINT_LIVEPATCH -> 4.19 l.328-329 "
+         "[ TAINT_AUX ] = { 'X', ' ', true }, [ TAINT_RANDSTRUCT ] = { 'T', ' ', true } (release "
+         "approx.: 4.15-4.18 not checked)"),
+    Rule("taint_flags", V("6.0"), "PFSRMBUDAWCIOELKXT", "PFSRMBUDAWCIOELKXTN",
+         "5.19 kernel/panic.c:430 taint_flags[] ends at TAINT_RANDSTRUCT -> 6.1.0 l.428 "
+         "[ TAINT_TEST ] = { 'N', ' ', true } (KUnit; release approx.); 6.1.0 l.439 print_tainted(), "
+         "6.3.8 the same 19"),
+    Rule("taint_verbose", V("6.11"), False, True,
+         "lib/dump_stack.c dump_stack_print_info(): if (get_taint()) printk(\"%s%s\\n\", log_lvl, "
+         "print_tainted_verbose()) -> \"Tainted: [B]=BAD_PAGE, [W]=WARN\" (\"kernel/panic: add verbose "
+         "logging of kernel taints in backtraces\", posted 31 May 2024; release approx.)"),
+    # SLUB's and SLAB's debug reports: the taint in slab_bug()'s line, and their add_taint()
+    Rule("log_slub_bug", V("3.3"), "plain", "tainted",
+         "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "
+         "print_tainted() (6.1.0 l.860 pr_err the same)"),
+    Rule("slab_bug_taints", V("3.8"), False, True,
+         "3.5 mm/slub.c and mm/slab.c: no add_taint() -> 3.8.13 mm/slub.c:565 slab_bug() and mm/slab.c:882 "
+         "__slab_error() add_taint(TAINT_BAD_PAGE) after the report; 5.17 moves it to object_err()/"
+         "slab_err() (6.1.0 l.931/963) (release approx.: 3.6/3.7 not checked)"),
 )

@@ -161,7 +161,8 @@ def entry_ok(m: Machine, pte: int) -> bool:
 
 
 def report_bad_pte(m: Machine, p, va: int, pte: int, events) -> None:
-    """print_bad_pte(): log it; the caller leaves the page's counters alone."""
+    """print_bad_pte(): log it, then (2.6.29 on, 2.6.29 mm/memory.c:436) add_taint(TAINT_BAD_PAGE)
+    (engine.taint); the caller leaves the page's counters alone."""
     from .kmsg import bad_pte_message, bad_swap_message, printk
     if pte_mapped(m, pte):
         v = p.mm.vma_at(va)
@@ -171,6 +172,9 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events) -> None:
     else:
         msg = bad_swap_message(pte)
     printk(m, "alert", [msg], events)
+    if pte_mapped(m, pte) and m.config.flavour.bad_pte_line == "bad_page_map":
+        from .taint import TAINT_BAD_PAGE, add_taint
+        add_taint(m, TAINT_BAD_PAGE)
 
 
 def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, floor=0,

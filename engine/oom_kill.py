@@ -31,7 +31,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import OomKilled
-from .kmsg import printk
+from .kmsg import dump_stack_lines, printk
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -134,9 +134,8 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
     fl = m.config.flavour
     comm = current.comm if current is not None else m.comm
     pid = current.pid if current else 0
-    stack = (f"CPU: 0 PID: {pid} Comm: {comm}" if fl.log_dump_stack == "cpu_pid_comm"
-             else f"Pid: {pid}, comm: {comm}")       # dump_stack()'s first line (rule log_dump_stack)
-    head = [invoked_line(m, comm, gfp_mask, order), f"{stack} Not tainted {fl.release} #1"]
+    # dump_header(): dump_stack()'s lines (rule log_dump_stack, print_tainted(): engine.taint)
+    head = [invoked_line(m, comm, gfp_mask, order), *dump_stack_lines(m, pid, comm, 0)]
     lines = head + mem_info(m, gfp_mask)
     if fl.oom_dump_tasks != "off":
         lines += dump_tasks(m)

@@ -307,7 +307,7 @@ class ClassicCache:
         return va
 
     # -- freeing ---------------------------------------------------------------------------
-    def check_free(self, slab: ClassicSlab, vaddr: int, ptr: str = "") -> int:
+    def check_free(self, m: Machine, slab: ClassicSlab, vaddr: int) -> int:
         off = vaddr - slab.s_mem
         if off % self.size or not 0 <= off < self.num * self.size:
             from .kmsg import note

@@ -110,6 +110,16 @@ def slab_pages_free(m: Machine, pfn: int, order: int, events) -> None:
     m.page_alloc.free(pfn, order, events, expect_owner=pm.OWNER_SLAB)
 
 
+def slab_bug_line(m: Machine, cache: str, text: str) -> str:
+    """slab_bug()'s line (mm/slub.c): "BUG <cache> (<print_tainted()>): <text>" from 3.3, "BUG
+    <cache>: <text>" before (rule log_slub_bug); the taint is the one before this report
+    (slab_bug() prints, then the report adds TAINT_BAD_PAGE: engine.taint)."""
+    if m.config.flavour.log_slub_bug == "plain":
+        return f"BUG {cache}: {text}"
+    from .taint import print_tainted
+    return f"BUG {cache} ({print_tainted(m)}): {text}"
+
+
 class SlubSlab:
     """struct slab of SLUB: one compound page block cut into objects."""
 
@@ -290,17 +300,18 @@ class SlubCache:
         return va
 
     # -- freeing ------------------------------------------------------------------
-    def check_free(self, slab: SlubSlab, vaddr: int, ptr: str = "") -> int:
-        """free_consistency_checks(): the object index, or BadFree with SLUB's words
-        (``ptr``: how printk's %p shows vaddr, engine.kmsg.kptr)."""
+    def check_free(self, m: Machine, slab: SlubSlab, vaddr: int) -> int:
+        """free_consistency_checks(): the object index, or BadFree with SLUB's words: slab_err()
+        "Invalid object pointer 0x%p" (printk's %p, engine.kmsg.kptr) or object_err() "Object
+        already free", in slab_bug()'s "BUG <cache> (<print_tainted()>): ..." (slab_bug_line)."""
         off = vaddr - slab.base
         if off % self.size or not 0 <= off < self.objects * self.size:
-            raise BadFree(f"BUG {self.name} (Not tainted): Invalid object pointer "
-                          f"0x{ptr or f'{vaddr:08x}'}")
+            from .kmsg import kptr
+            raise BadFree(slab_bug_line(m, self.name, f"Invalid object pointer 0x{kptr(m, vaddr)}"))
         idx = off // self.size
         if slab.state[idx] != USED:
-            raise BadFree(f"BUG {self.name} (Not tainted): Object already free "
-                          f"(object 0x{vaddr:08x}, slab pfn {slab.pfn:#x})")
+            raise BadFree(slab_bug_line(m, self.name, f"Object already free "
+                                        f"(object 0x{vaddr:08x}, slab pfn {slab.pfn:#x})"))
         return idx
 
     def free(self, m: Machine, cpu: int, slab: SlubSlab, idx: int, events) -> None:
@@ -370,8 +381,8 @@ class SlubCache:
         self.gen = next(CACHE_GEN)
         if any(s.used for s in self.slabs):
             n = sum(s.used for s in self.slabs)
-            raise KernelError(f"BUG {self.name} (Not tainted): Objects remaining in "
-                              f"{self.name} on __kmem_cache_shutdown() ({n} in use); "
+            raise KernelError(slab_bug_line(m, self.name, f"Objects remaining in {self.name} on "
+                                            f"__kmem_cache_shutdown() ({n} in use)") + "; "
                               f"kmem_cache_destroy {self.name}: Slab cache still has objects")
         for cpu in range(len(self.cpu_slab)):
             self._deactivate(m, cpu, events)

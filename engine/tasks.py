@@ -44,6 +44,7 @@ def init_tasks(m: "Machine") -> None:
     check_swap_size(m.config.swap, m.config.pae, m.config.flavour)
     m.processes = {}
     m.kmsg = []                        # printk after boot (engine.kmsg): OOM reports, Bad page map
+    m.tainted_mask = 0                 # kernel/panic.c tainted_mask: TAINT_* bits (engine.taint)
     m.current = None
     m.next_pid = 1
     m.files = {}

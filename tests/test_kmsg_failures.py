@@ -297,7 +297,7 @@ def test_a_suppressed_allocation_failure_builds_no_report(kernel, burst, monkeyp
     m = engine.Machine.boot(ram="64M", kernel=kernel)
     built = []
     header = kmsg.dump_stack_header
-    monkeypatch.setattr(kmsg, "dump_stack_header", lambda mm: built.append(1) or header(mm))
+    monkeypatch.setattr(kmsg, "dump_stack_header", lambda mm, *a: built.append(1) or header(mm, *a))
     log = len(m.kmsg)
     fails = 0
     for _ in range(80):

@@ -162,35 +162,26 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
 
     def compose(self) -> ComposeResult:
         from . import layout
-        from .layout_ui import place_drawings, set_shown
         plan = self._first_plan()        # the panes as _apply_layout will want them, before mounting
+        hidden = lambda pane: "-hidden" if plan and pane not in plan.visible else ""   # noqa: E731
         grid = Grid(id="main")
         if plan is not None and plan.layout == "wide":
             grid.styles.grid_columns = " ".join(
                 map(str, layout.wide_columns(self.size.width, layout.min_widths())))
-        panes = {"vmap": VirtualMap(id="vmap"), "physical": PhysicalMapPane(id="physical"),
-                 "mm": MmStructPane(id="mm"), "fault": FaultFlowPane(id="fault"),
-                 "walk": PageWalkPane(id="walk"), "buddy": BuddyPane(id="buddy"),
-                 "slab": SlabPane(id="slab")}
-        if plan is not None:
-            for name, pane in panes.items():
-                pane.set_class(name not in plan.visible, "-hidden")
-                set_shown(pane, name in plan.visible, plan.layout == "wide")
-            place_drawings((panes["mm"], panes["fault"]), plan.layout, self.size.width)
         lesson = LessonPane(id="lesson")
         if plan is not None and plan.layout == "medium":
             lesson.styles.width = plan.lesson_width
         yield StableHeader()
         yield Static("", id="pane-tabs")
         with grid:
-            yield panes["vmap"]
-            yield panes["physical"]
-            yield panes["mm"]
-            yield panes["fault"]
+            yield VirtualMap(id="vmap", classes=hidden("vmap"))
+            yield PhysicalMapPane(id="physical", classes=hidden("physical"))
+            yield MmStructPane(id="mm", classes=hidden("mm"))
+            yield FaultFlowPane(id="fault", classes=hidden("fault"))
             yield lesson
-            yield panes["walk"]
-            yield panes["buddy"]
-            yield panes["slab"]
+            yield PageWalkPane(id="walk", classes=hidden("walk"))
+            yield BuddyPane(id="buddy", classes=hidden("buddy"))
+            yield SlabPane(id="slab", classes=hidden("slab"))
         yield Static("", id="too-small")
         yield CommandLine(id="cmdline")
         yield StableFooter()

@@ -9,41 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from rich.markup import escape
-from textual.css.scalar import Scalar, ScalarOffset
+from textual.css.scalar import Scalar
 from textual.widgets import Static
 
 from widgets import LessonPane
 from widgets.i18n import tr
 
 from .chrome import set_header
-
-
-def set_shown(widget: Any, shown: bool, placed: bool) -> None:
-    """Show or hide a pane.  ``placed``: the layout keeps it in place while hidden (the wide
-    grid: the same widgets are placed whichever panes are in front, see app/mmviz.tcss), so
-    it is hidden by its visibility; otherwise by its display."""
-    display = shown or placed
-    if widget.display != display:
-        widget.display = display
-    visibility = "visible" if shown else "hidden"
-    if widget.styles.visibility != visibility:
-        widget.styles.visibility = visibility
-
-
-def place_drawings(drawings: Any, layout_name: str, width: int) -> None:
-    """The drawings' boxes in the wide grid: the middle column's width, moved over it from
-    the first column (each is alone on its layer, in a cell spanning the first two columns);
-    other layouts stack them like the other panes."""
-    from . import layout
-    if layout_name == "wide":
-        left, mid, _ = layout.wide_columns(width, layout.min_widths())
-        geometry = (Scalar.parse(str(mid)), ScalarOffset.from_offset((left, 0)))
-    else:
-        geometry = (None, None)
-    for drawing in drawings:
-        styles = drawing.styles
-        if (styles.inline.get_rule("width"), styles.inline.get_rule("offset")) != geometry:
-            styles.width, styles.offset = geometry
 
 
 class LayoutMixin:
@@ -65,13 +37,6 @@ class LayoutMixin:
         plan = layout.choose((w, h), self.front, self.layout_wanted)
         self.plan = plan
         self.layout_width = w        # the tab bar's width: on a resize self.size is still the old one
-        if plan is not None and (plan, w, h) == self.__dict__.get("_applied") and not any(
-                self._by_id(pane).deferred_view is not None for pane in plan.visible):
-            # the same panes in front at the same size (most steps): the screen's classes, the
-            # grid, the panes' display and visibility are as they were set last time
-            self._show_tabs()
-            return
-        self.__dict__["_applied"] = None if plan is None else (plan, w, h)
         for name in (*layout.LAYOUTS, "too-small"):
             screen.set_class(name == (plan.layout if plan else "too-small"), f"-{name}")
         if plan is None:
@@ -84,18 +49,16 @@ class LayoutMixin:
         if plan.layout == "wide":
             left, mid, right = layout.wide_columns(w, layout.min_widths())
             main.styles.grid_columns = f"{left} {mid} {right}"
-        place_drawings((self._by_id("mm"), self._by_id("fault")), plan.layout, w)
         if lesson.styles.inline.get_rule("width") != (None if width is None else Scalar.parse(str(width))):
             lesson.styles.width = width          # setting it, even unchanged, relayouts the screen
-        wide = plan.layout == "wide"
         for pane in layout.PANES:
             widget = self._by_id(pane)
             hide = pane not in plan.visible
             if widget.has_class("-hidden") != hide:
-                # the class names it; display or visibility (inline) hides it: a class change
-                # restyles the pane and its scroll bars from the stylesheet (~1 ms a pane)
+                # the class names it; display (inline) hides it: a class change restyles the
+                # pane and its scroll bars from the stylesheet (~1 ms a pane), display does not
                 widget.set_class(hide, "-hidden", update=False)
-            set_shown(widget, not hide, wide)
+                widget.display = not hide
             view = getattr(widget, "deferred_view", None)
             if deferred and view is not None and pane in plan.visible:
                 widget.deferred_view = None

@@ -78,7 +78,7 @@ async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_re
         for _ in range(len(app.timeline)):
             await pilot.press("right")
             await pilot.pause()
-            if pm.has_class("-hidden"):
+            if not pm.size.height:
                 hidden += 1
                 continue
             shown += 1
@@ -107,12 +107,11 @@ async def layouts_per_step(lesson: str, size: tuple[int, int], monkeypatch) -> l
         await pilot.pause()
         panes = [app.query_one(f"#{name}") for name in PANE_IDS]
         for _ in range(len(app.timeline)):
-            shown = [not p.has_class("-hidden") for p in panes]
+            shown = [p.display for p in panes]
             layouts[0] = 0
             await pilot.press("right")
             await pilot.pause()
-            steps.append((app.timeline.position, shown != [not p.has_class("-hidden") for p in panes],
-                          layouts[0]))
+            steps.append((app.timeline.position, shown != [p.display for p in panes], layouts[0]))
     return steps
 
 

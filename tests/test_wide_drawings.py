@@ -1,7 +1,6 @@
 """The wide layout's drawings (the mm_struct view, the page-fault flow) take the middle column
-over the physical map and the buddy pane: a drawing coming in front, or going, repaints
-that column and what the step changed, never the panes beside it; the screen is the same
-whichever way a step is reached."""
+of the physical map and the buddy pane; the screen is the same whichever way a step is
+reached, and after resizing to the other layouts and back."""
 from __future__ import annotations
 
 import re
@@ -10,7 +9,6 @@ import pytest
 
 pytest.importorskip("textual")
 
-from textual._compositor import Compositor   # noqa: E402
 from textual.geometry import Region          # noqa: E402
 
 from app import layout                       # noqa: E402
@@ -44,38 +42,6 @@ async def test_a_drawing_covers_the_middle_column_exactly(size):
         assert seen == set(layout.DRAWINGS)
 
 
-async def test_a_drawing_coming_in_front_repaints_the_middle_column_only(monkeypatch):
-    """Laying the screen out for a drawing in front (or back) marks only the middle column
-    to repaint: when the number of placed widgets changed, every pane beside it was marked
-    (Textual repaints a widget whose painting order changed), the whole screen."""
-    marked: list[Region] = []
-    reflow = Compositor.reflow
-
-    def counted(self, parent, size):
-        before = set(self._dirty_regions)
-        result = reflow(self, parent, size)
-        marked.extend(r for r in self._dirty_regions if r not in before)
-        return result
-    monkeypatch.setattr(Compositor, "reflow", counted)
-    app = MmvizApp(lesson="process-memory", ram="1G")
-    async with app.run_test(size=(200, 60)) as pilot:
-        await pilot.pause()
-        physical = app.query_one("#physical").region
-        left, right = physical.x, physical.right
-        flips, seen = 0, []
-        for _ in range(len(app.timeline)):
-            front = app.plan.visible
-            marked.clear()
-            await pilot.press("right")
-            await pilot.pause()
-            if app.plan.visible != front:
-                flips += 1
-                seen.extend(marked)
-                assert all(left <= r.x and r.right <= right for r in marked), \
-                    (app.timeline.position, [r for r in marked if not left <= r.x < r.right <= right])
-        assert flips and seen
-
-
 async def _screen(keys: list[str], size: tuple[int, int]) -> str:
     app = MmvizApp(lesson="process-memory", ram="1G")
     async with app.run_test(size=size) as pilot:
@@ -93,33 +59,6 @@ async def test_a_drawing_in_front_shows_the_same_screen_whichever_way_it_came(si
     took turns in front, back-steps and End/Home equal the screen stepped straight there."""
     roundabout = ["right"] * 13 + ["left"] * 3 + ["end", "home"] + ["right"] * steps
     assert await _screen(roundabout, size) == await _screen(["right"] * steps, size)
-
-
-@pytest.mark.parametrize("size", [(200, 60), (120, 40), (80, 24)])
-async def test_a_step_that_keeps_the_panes_in_front_sets_no_pane(size, monkeypatch):
-    """A step that leaves the same panes in front at the same size (most steps) finds the
-    layout applied: no pane's display, visibility or box is set again (each was a style
-    read and compare per pane on every key press)."""
-    from app import layout_ui
-    calls = []
-    set_shown = layout_ui.set_shown
-    monkeypatch.setattr(layout_ui, "set_shown", lambda *a: (calls.append(a[0]), set_shown(*a)))
-    app = MmvizApp(lesson="process-memory", ram="1G")
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        same = changed = 0
-        for _ in range(len(app.timeline)):
-            plan = app.plan
-            calls.clear()
-            await pilot.press("right")
-            await pilot.pause()
-            if app.plan == plan:
-                same += 1
-                assert not calls, app.timeline.position
-            else:
-                changed += 1
-                assert len(calls) == len(layout.PANES), app.timeline.position
-        assert same and changed
 
 
 def cells(app) -> list[list[tuple[str, str]]]:

@@ -172,10 +172,10 @@ class Flavour:
     oom_badness_rss: bool = True          # 2.6.36: oom_badness from rss + swap + page tables
     oom_tie_picks_later: bool = True      # (approx.) equal points: the later task is chosen
     oom_reaper: bool = True               # 4.6: the oom_reaper line
-    oom_kill_process: str = "5.3"         # the release whose oom_kill_process()/oom_badness() apply
+    oom_kill_process: str = "5.4"         # the release whose oom_kill_process()/oom_badness() apply
     oom_dump_tasks: str = "4.19"          # the release whose dump_tasks() table applies ("off": none)
     oom_header: str = "4.20"              # the release whose "invoked oom-killer" line applies
-    show_free_areas: str = "6.0"          # the release whose show_mem()/show_free_areas() lines apply
+    show_free_areas: str = "6.1"          # the release whose show_mem()/show_free_areas() lines apply
                                           # (engine.show_mem: 2.6.24, 2.6.28, ... 5.16, 6.0)
     vmalloc_sync_eager: bool = True       # 5.8: arch_sync_kernel_mappings instead of vmalloc_fault
     vmap_fail_message: str = "alloc_vmap_area"   # 2.6.28: the vmap layer rewrite's message

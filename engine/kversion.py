@@ -25,6 +25,14 @@ class Rule:
     before: object
     after: object
     source: str
+    # stable releases that carry the change as a backport, the first checked one of each stable
+    # series (e.g. (4, 4, 11)): release v of that series from there on has the new value too
+    stable: tuple[tuple[int, ...], ...] = ()
+
+    def applies(self, v: tuple[int, ...]) -> bool:
+        """True if release v has the new value: v >= since, or v is a stable release of a
+        series in ``stable`` at or after its backport ("4.4" and "4.4.0" are mainline 4.4)."""
+        return v >= self.since or any(v[:2] == s[:2] and v >= s for s in self.stable)
 
 
 def V(s: str) -> tuple[int, ...]:
@@ -367,7 +375,7 @@ def rule_values(v: tuple[int, ...]) -> dict[str, object]:
     for r in RULES:
         if r.field not in out:
             out[r.field] = r.before
-        if v >= r.since:
+        if r.applies(v):
             out[r.field] = r.after
     return out
 

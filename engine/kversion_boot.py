@@ -28,8 +28,13 @@ MEMINIT_RULES: tuple[Rule, ...] = (
     Rule("wmark_base_frees", V("4.6"), "smp_locks_initrd", "smp_locks",
          "mm/page_alloc.c init_per_zone_wmark_min: module_init -> core_initcall (commit bc22af74f271, "
          "\"mm: update min_free_kbytes from khugepaged after core initialization\"; 4.6.2 l.6488, "
-         "4.7.4 l.6931; backported to 4.4.11 l.6196 and 4.5.7 l.6217), postcore_initcall from 5.9 "
-         "(commit e08d3fdfe2da; 6.1.0 l.8863): before populate_rootfs, so the initrd is still reserved"),
+         "4.7.4 l.6931), postcore_initcall from 5.9 (commit e08d3fdfe2da; 6.1.0 l.8863): before "
+         "populate_rootfs, so the initrd is still reserved. Stable backport: mainline 4.4 (4.4.1 "
+         "l.6176) and 4.5 (4.5.0 l.6197) keep module_init; the stable 4.4.11 (l.6196, a 4.4.11+ "
+         "Raspberry Pi tree; 4.4.155 l.6245) and 4.5.7 (l.6217) have core_initcall, so \"4.4.11\" "
+         "and later 4.4.y / \"4.5.7\" take the new value, \"4.4\" and \"4.5\" the old one (the "
+         "first stable release with it, somewhere in 4.4.2-4.4.11 and 4.5.1-4.5.7, is not checked)",
+         stable=(V("4.4.11"), V("4.5.7"))),
     Rule("thp_boot_raise", V("4.1"), True, False,
          "mm/huge_memory.c: late_initcall(set_recommended_min_free_kbytes) (3.8.13 l.138, 3.19.8 l.146, "
          "4.0.5 l.146) runs after module_init(init_per_zone_wmark_min) -> removed by commit "
@@ -38,7 +43,9 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "(Jason Baron: 67584 on 3.14, 11365 on 4.1)"),
     Rule("thp_boot_raise", V("4.6"), False, True,
          "mm/page_alloc.c core_initcall(init_per_zone_wmark_min) runs before subsys_initcall(hugepage_init) "
-         "(commit bc22af74f271); 5.10+ init_per_zone_wmark_min calls khugepaged_min_free_kbytes_update()"),
+         "(commit bc22af74f271; the same stable backport as wmark_base_frees: 4.4.11 l.6196, 4.5.7 "
+         "l.6217); 5.10+ init_per_zone_wmark_min calls khugepaged_min_free_kbytes_update()",
+         stable=(V("4.4.11"), V("4.5.7"))),
     # -- where the early allocations lie (pre-2.6.34 per-CPU residue, engine.mem_init) -------
     Rule("head_pgt_pg0", V("2.6.30"), True, False,
          "arch/x86/kernel/head_32.S: the first page tables at pg0 (_end rounded to a page), one more "

@@ -26,6 +26,8 @@ def _cell(field: str, value: object) -> str:
 def _row(r: Rule) -> str:
     kind = "behaviour" if r in BEHAVIOUR_RULES else "layout/boot"
     source = r.source.replace("|", "\\|").replace("\n", " ")
+    if r.stable:
+        source += " [also in the stable releases from " + ", ".join(_release(x) for x in r.stable) + "]"
     return f"| `{r.field}` | {_cell(r.field, r.before)} | {_cell(r.field, r.after)} | {kind} | {source} |"
 
 

@@ -65,16 +65,18 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "5.15.16 mm/vmalloc.c:2930 the text with the __GFP_NOWARN mask -> 5.17 l.2979 warn_alloc(orig_gfp_mask, "
          "\"vmalloc error: size %lu, page order %u, failed to allocate pages\")"),
     Rule("log_vmalloc_failure", V("5.18"), "vmalloc_error", "silent",
-         "5.17 mm/vmalloc.c:2979 orig_gfp_mask -> 5.19 l.2972/3011 (and 6.1-rc7 l.3020/3059, 6.1.158 "
-         "l.3048/3089) gfp_mask with __GFP_NOWARN again (release approx.: 5.18 or 5.19)"),
+         "5.17 mm/vmalloc.c:2928/2979 warn_alloc(orig_gfp_mask, ...) -> 5.18.12 l.2974/3013 gfp_mask |= "
+         "__GFP_NOWARN, then warn_alloc(gfp_mask, ...) (5.19 l.2972/3011, 6.1-rc7 l.3020/3059, 6.1.158 "
+         "l.3048/3089 the same; 5.18.0 itself not checked)"),
     Rule("log_vmalloc_failure", V("6.3"), "silent", "vmalloc_error",
          "6.1.158 mm/vmalloc.c:3048 gfp_mask |= __GFP_NOWARN -> 6.3.8 l.3051 (commit 80b1d8fdfad1 \"mm: vmalloc: correct use of __GFP_NOWARN mask in "
          "__vmalloc_area_node()\")"),
     # the mask warn_alloc names: vmalloc() passes GFP_KERNEL | __GFP_HIGHMEM until "use
     # __GFP_HIGHMEM implicitly"; 6.3 adds __GFP_HIGHMEM to gfp_mask before the warning
     Rule("vmalloc_warn_highmem", V("4.12"), True, False,
-         "4.11 mm/vmalloc.c:1824 vmalloc(): GFP_KERNEL | __GFP_HIGHMEM -> 4.19 l.1869 GFP_KERNEL, highmem_mask "
-         "added per page (release approx.: between 4.11 and 4.19)"),
+         "4.11 mm/vmalloc.c:1824 vmalloc(): GFP_KERNEL | __GFP_HIGHMEM -> 4.12.0 l.1846-1849 "
+         "__vmalloc_node_flags(size, NUMA_NO_NODE, GFP_KERNEL), __vmalloc_area_node() adding "
+         "__GFP_HIGHMEM per page (alloc_mask; 4.13.4 l.1675 highmem_mask, 4.19 l.1869 the same)"),
     Rule("vmalloc_warn_highmem", V("6.3"), False, True,
          "6.1.158 mm/vmalloc.c:3089 warns with vmalloc()'s GFP_KERNEL -> 6.3.8 l.3012 gfp_mask |= __GFP_HIGHMEM "
          "before warn_alloc() (commit 80b1d8fdfad1)"),
@@ -90,7 +92,7 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "5.12.9 mm/vmalloc.c:2568 if (!size || ...) goto fail, l.2592 \"vmalloc: allocation failure: %lu "
          "bytes\" -> 5.14.2 l.2923 if (WARN_ON_ONCE(!size)) return NULL, l.2927/2960 "
          "\"vmalloc error: size %lu, exceeds total pages\" / \"..., vm_struct allocation failed\" "
-         "(6.1.0 l.3140, 6.1.158 l.3170 the same) (release approx.: 5.13 or 5.14)"),
+         "(6.1.0 l.3140, 6.1.158 l.3170 the same) (release approx.: 5.13 or 5.14; no 5.13 tree found)"),
     # -- out_of_memory() -> dump_header(): "<comm> invoked oom-killer: ..." (engine.oom_kill) -----
     Rule("oom_header", V("2.6.32"), "2.6.24", "2.6.32",
          "mm/oom_kill.c: 2.6.24/2.6.30 \"%s invoked oom-killer: gfp_mask=0x%x, order=%d, oomkilladj=%d\" "
@@ -98,19 +100,27 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("oom_header", V("2.6.36"), "2.6.32", "2.6.36",
          "mm/oom_kill.c dump_header: \"..., oom_adj=%d, oom_score_adj=%d\" (badness rewrite, commit "
          "a63d83f427fb; 2.6.36, 2.6.39.3 and 3.5 checked)"),
-    Rule("oom_header", V("3.8"), "2.6.36", "3.8",
-         "mm/oom_kill.c dump_header: \"gfp_mask=0x%x, order=%d, oom_score_adj=%hd\", no oom_adj "
-         "(3.5 -> 3.8.13; release approx.; 4.5.7 the same)"),
-    Rule("oom_header", V("4.6"), "3.8", "4.6",
+    Rule("oom_header", V("3.7"), "2.6.36", "3.7",
+         "mm/oom_kill.c dump_header: 3.6.0 and 3.6.5 l.430-431 \"gfp_mask=0x%x, order=%d, oom_adj=%d, "
+         "oom_score_adj=%d\" -> 3.7.2 l.430-431 \"gfp_mask=0x%x, order=%d, oom_score_adj=%d\", no oom_adj "
+         "(3.8.13 l.382 \"%hd\", 4.5.7 the same)"),
+    Rule("oom_header", V("4.6"), "3.7", "4.6",
          "mm/oom_kill.c dump_header: \"gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd\" (the flag "
          "names; 4.5.7 -> 4.6.2, 4.7.4 the same)"),
     Rule("oom_header", V("4.9"), "4.6", "4.9",
-         "mm/oom_kill.c dump_header: \", nodemask=%*pbl\" of oc->nodemask or the cpuset's "
-         "mems_allowed: \"nodemask=0\" (4.7.4 -> 4.9; release approx.)"),
-    Rule("oom_header", V("4.14"), "4.9", "4.14",
-         "mm/oom_kill.c dump_header: \"nodemask=\" then \"%*pbl\" or \"(null)\" without a nodemask "
-         "(4.14.177; 4.19 nodemask_pr_args(NULL) the same; release approx.)"),
-    Rule("oom_header", V("4.20"), "4.14", "4.20",
+         "mm/oom_kill.c dump_header: 4.8.15 l.402 \"gfp_mask=%#x(%pGg), order=%d, ...\" -> 4.9 l.408 "
+         "\", nodemask=%*pbl\" of oc->nodemask or the cpuset's mems_allowed: \"nodemask=0\" (4.10 l.408 "
+         "the same)"),
+    Rule("oom_header", V("4.11"), "4.9", "4.11",
+         "mm/oom_kill.c dump_header: 4.10 l.408 nodemask_pr_args(nm) -> 4.11 l.409-416 \"nodemask=\", "
+         "then pr_cont(\"%*pbl\") or pr_cont(\"(null)\") without a nodemask, then pr_cont(\",  order=%d, "
+         "oom_score_adj=%hd\") with two spaces (4.12.0, 4.13.4 l.409-416, 4.14.177 l.410-416 the same)"),
+    Rule("oom_header", V("4.15"), "4.11", "4.15",
+         "mm/oom_kill.c dump_header: 4.14.177 l.416 \",  order=\" -> 4.15.0 l.429 one printk \"..., "
+         "nodemask=%*pbl, order=%d, oom_score_adj=%hd\" of nodemask_pr_args(oc->nodemask): \"(null)\" "
+         "without a nodemask, one space (4.15.18 l.431, 4.16.13 l.429, 4.17.0 and 4.18.0 l.424, 4.19 "
+         "l.433 the same)"),
+    Rule("oom_header", V("4.20"), "4.15", "4.20",
          "mm/oom_kill.c dump_header: \"gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd\"; the nodemask "
          "goes to dump_oom_summary()'s \"oom-kill:constraint=...\" line (commit ef8444ea01d7; 4.19 -> 5.0.1)"),
     # -- oom_kill_process() and oom_badness(): the kill lines and the score (engine.oom_kill) ----
@@ -128,52 +138,78 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "mm/oom_kill.c: \"Killed process ... file-rss:%lukB, shmem-rss:%lukB\" (commit eca56ff906bd; "
          "4.4.11 -> 4.5.7)"),
     Rule("oom_kill_process", V("4.17"), "4.5", "4.17",
-         "mm/oom_kill.c oom_badness: no 3% bonus for CAP_SYS_ADMIN (commit d46078b28889; 4.14.177 has "
-         "it, 4.19 not)"),
+         "mm/oom_kill.c oom_badness: no 3% bonus for CAP_SYS_ADMIN (commit d46078b28889; 4.16.13 l.231 "
+         "has_capability_noaudit(p, CAP_SYS_ADMIN) -> 4.17.0 none; 4.19 none)"),
     Rule("oom_kill_process", V("4.20"), "4.17", "4.20",
          "mm/oom_kill.c dump_oom_summary(): \"oom-kill:constraint=%s,nodemask=%*pbl\" + cpuset + memcg "
          "+ \",task=%s,pid=%d,uid=%d\" before the kill lines (commit ef8444ea01d7; 5.0.1)"),
-    Rule("oom_kill_process", V("5.3"), "4.20", "5.3",
+    Rule("oom_kill_process", V("5.2"), "4.20", "5.2",
          "mm/oom_kill.c: no child sacrificed, no \"Kill process\" line (commit bbbe48029720, \"mm, "
-         "oom: remove 'prefer children over parent' heuristic\"); \"%s: Killed process %d (%s) "
-         "total-vm:... shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%hd\" (5.0.1 -> 5.4; "
-         "release approx.)"),
+         "oom: remove 'prefer children over parent' heuristic\"): 5.0.1 l.968 \"%s: Kill process %d (%s) "
+         "score %u or sacrifice child\" + l.877 \"Killed process ...\" -> 5.2.1 l.879 __oom_kill_process() "
+         "\"%s: Killed process %d (%s) total-vm:%lukB, anon-rss:%lukB, file-rss:%lukB, shmem-rss:%lukB\" "
+         "(\"Out of memory\") of the victim itself (5.3.1 l.887 the same) (release approx.: 5.1 or 5.2, "
+         "no 5.1 tree found)"),
+    Rule("oom_kill_process", V("5.4"), "5.2", "5.4",
+         "mm/oom_kill.c __oom_kill_process: 5.3.1 l.887 \"..., shmem-rss:%lukB\\n\" -> 5.4.0 l.887 "
+         "\"..., shmem-rss:%lukB, UID:%u pgtables:%lukB oom_score_adj:%hd\""),
     Rule("oom_dump_tasks", V("2.6.36"), "off", "2.6.36",
-         "mm/oom_kill.c sysctl_oom_dump_tasks: 0 (2.6.32.67; 2.6.24 has no dump_tasks) -> 1 (2.6.36): "
-         "\"[ pid ]   uid  tgid total_vm      rss cpu oom_adj oom_score_adj name\" (release approx.)"),
-    Rule("oom_dump_tasks", V("3.8"), "2.6.36", "3.8",
-         "mm/oom_kill.c dump_tasks: \"... rss nr_ptes swapents oom_score_adj name\" (3.5 -> 3.8.13; "
-         "release approx.)"),
-    Rule("oom_dump_tasks", V("4.0"), "3.8", "4.0",
+         "mm/oom_kill.c sysctl_oom_dump_tasks: 2.6.35.3 l.34 \"int sysctl_oom_dump_tasks;\" (0; 2.6.32.67 "
+         "l.33, 2.6.34 l.34 the same; 2.6.24 has no dump_tasks) -> 2.6.36 l.37 \"= 1\": \"[ pid ]   uid  "
+         "tgid total_vm      rss cpu oom_adj oom_score_adj name\" (l.362)"),
+    Rule("oom_dump_tasks", V("3.6"), "2.6.36", "3.6",
+         "mm/oom_kill.c dump_tasks: 3.5 l.384 \"... rss cpu oom_adj oom_score_adj name\" -> 3.6.0 l.399 "
+         "\"... rss nr_ptes swapents oom_score_adj name\", l.415 \"[%5d] %5d %5d %8lu %8lu %7lu %8lu"
+         "         %5d %s\" (3.6.5, 3.7.2 the same; 3.8.13 l.351 \"%5hd\")"),
+    Rule("oom_dump_tasks", V("4.0"), "3.6", "4.0",
          "mm/oom_kill.c dump_tasks: \"... nr_ptes nr_pmds swapents ...\" (commit dc6c9a35b66b; 3.19.8 -> "
          "4.0.5)"),
-    Rule("oom_dump_tasks", V("4.19"), "4.0", "4.19",
-         "mm/oom_kill.c dump_tasks: \"Tasks state (memory values in pages):\", \"[  pid  ]   uid  "
-         "tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\" (4.14.177 -> 4.19; "
-         "release approx.)"),
+    Rule("oom_dump_tasks", V("4.15"), "4.0", "4.15",
+         "mm/oom_kill.c dump_tasks: 4.14.177 l.380 \"... rss nr_ptes nr_pmds swapents ...\" -> 4.15.0 "
+         "l.400 \"[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name\", "
+         "l.419 \"[%5d] %5d %5d %8lu %8lu %8ld %8lu         %5hd %s\" (mm_pgtables_bytes(); 4.15.18, "
+         "4.16.13, 4.17.0 and 4.18.0 l.395 the same)"),
+    Rule("oom_dump_tasks", V("4.19"), "4.15", "4.19",
+         "mm/oom_kill.c dump_tasks: 4.18.0 l.395 \"[ pid ]   uid ...\" -> 4.19 l.403-404 \"Tasks state "
+         "(memory values in pages):\", \"[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents "
+         "oom_score_adj name\", l.420 \"[%7d] ...\""),
     # -- show_mem() / show_free_areas(): the Mem-Info block of an OOM report (engine.show_mem) --
-    # checked: 2.6.24, 2.6.30, 2.6.32.67, 3.5, 3.8.13, 3.9.6, 3.10.4, 3.11, 3.19.8, 4.0.5, 4.1.19,
-    # 4.4.11, 4.5.7, 4.6.2, 4.7.4, 4.9, 4.14.177, 4.19, 5.0.1, 5.8.1, 5.10, 5.15.55, 6.1.0
-    Rule("show_free_areas", V("2.6.28"), "2.6.24", "2.6.28",
+    # checked: 2.6.24 .. 2.6.33 (mainline tags), 2.6.30, 2.6.32.67, 3.5, 3.6.0, 3.6.5, 3.7.2,
+    # 3.8.13, 3.9.6, 3.10.4, 3.11, 3.12.0, 3.13.0, 3.19.8, 4.0.5, 4.1.19, 4.4.11, 4.5.7, 4.6.2,
+    # 4.7.4, 4.9, 4.11, 4.12.0, 4.13.4, 4.14.177, 4.19, 5.0.1, 5.8.1, 5.10, 5.11, 5.12.9, 5.14.2,
+    # 5.15.55, 5.19, 6.0.1, 6.1.0
+    Rule("show_free_areas", V("2.6.25"), "2.6.24", "2.6.25",
+         "mm/page_alloc.c show_free_areas: \"%ld total pagecache pages\" (commit e6f3602d2c58, \"Include "
+         "count of pagecache pages in show_mem() output\"); mm/swap_state.c show_swap_cache_info: "
+         "\"Swap cache: add %lu, delete %lu, find %lu/%lu, race %lu+%lu\" -> without \"race\" (commit "
+         "bb63be0a091c); v2.6.24 -> v2.6.25 tags"),
+    Rule("show_free_areas", V("2.6.26"), "2.6.25", "2.6.26",
+         "arch/x86/mm/pgtable_32.c show_mem: v2.6.25 l.39 \"Free swap:       %6ldkB\" removed (commit "
+         "1415d160c7f7, \"x86: Remove redundant display of free swap space in show_mem()\"; v2.6.26)"),
+    Rule("show_free_areas", V("2.6.27"), "2.6.26", "2.6.27",
+         "lib/show_mem.c generic show_mem() (commits 454c63b02e53, 8dad322f5449): \"Mem-Info:\", \"%lu "
+         "pages RAM\"/\"pages HighMem\"/\"pages reserved\" for arch/x86/mm/pgtable_32.c \"Mem-info:\", "
+         "\"%d pages of RAM\"; show_swap_cache_info \"%lu pages in swap cache\", \"Swap cache stats: add "
+         "%lu, delete %lu, find %lu/%lu\" (commit 2c97b7fc0d8c); v2.6.26 -> v2.6.27 tags"),
+    Rule("show_free_areas", V("2.6.28"), "2.6.27", "2.6.28",
          "split LRU (commit 4f98a2fee8ac): \"Active:%lu inactive:%lu ...\" and zone \" active:%lukB "
          "inactive:%lukB\" -> \"Active_anon:%lu active_file:%lu inactive_anon:%lu\", zone active_anon/"
-         "inactive_anon/active_file/inactive_file/unevictable; \"%ld total pagecache pages\"; "
-         "lib/show_mem.c \"Mem-Info:\", \"%lu pages RAM\"/\"pages HighMem\"/\"pages reserved\" for 2.6.24 "
-         "arch/x86/mm/pgtable_32.c \"Mem-info:\", \"%d pages of RAM\"; show_swap_cache_info \"Swap cache "
-         "stats: add %lu, delete %lu, find %lu/%lu\" (2.6.24 -> 2.6.30 checked; release approx.)"),
+         "inactive_anon/active_file/inactive_file/unevictable (v2.6.27 l.1865 -> v2.6.28 l.1883)"),
     Rule("show_free_areas", V("2.6.32"), "2.6.28", "2.6.32",
          "mm/page_alloc.c show_free_areas: isolated_anon/isolated_file, slab_reclaimable/"
          "slab_unreclaimable, shmem (commits a731286de620, 4b02108ac1b3); zone isolated(anon) "
          "isolated(file) ... mlocked dirty writeback mapped shmem slab_* kernel_stack pagetables unstable "
          "bounce writeback_tmp (2.6.30 -> 2.6.32.67; 3.5 the same)"),
-    Rule("show_free_areas", V("3.8"), "2.6.32", "3.8",
-         "mm/page_alloc.c show_free_areas: \" free_cma:%lu\" and zone \" managed:%lukB\" (commit "
-         "9feedc9d831e) \" free_cma:%lukB\"; show_migration_types() after each \"N*4kB\" (release "
-         "approx.: 3.5 has none, 3.8.13 all three)"),
-    Rule("show_free_areas", V("4.0"), "3.8", "4.0",
-         "lib/show_mem.c: \"%lu pages HighMem\" -> \"%lu pages HighMem/MovableOnly\" (3.11 -> 4.0.5; "
-         "release approx.)"),
-    Rule("show_free_areas", V("4.1"), "4.0", "4.1",
+    Rule("show_free_areas", V("3.7"), "2.6.32", "3.7",
+         "mm/page_alloc.c show_free_areas: 3.6.0/3.6.5 l.2892 none -> 3.7.2 l.2915 \" free_cma:%lu\" and "
+         "zone l.2965 \" free_cma:%lukB\" (NR_FREE_CMA_PAGES)"),
+    Rule("show_free_areas", V("3.8"), "3.7", "3.8",
+         "mm/page_alloc.c show_free_areas: zone \" managed:%lukB\" (3.7.2 l.2953 present only -> 3.8.13 "
+         "l.3046; commit 9feedc9d831e) and show_migration_types() after each \"N*4kB\" (3.8.13 l.3127)"),
+    Rule("show_free_areas", V("3.13"), "3.8", "3.13",
+         "lib/show_mem.c: 3.12.0 l.57 \"%lu pages HighMem\" -> 3.13.0 l.43 \"%lu pages HighMem/MovableOnly\" "
+         "(3.13.10, 3.14.1 l.40 the same)"),
+    Rule("show_free_areas", V("4.1"), "3.13", "4.1",
          "mm/page_alloc.c show_free_areas: the per-CPU \"CPU %4d: hi:%5d, btch:%4d usd:%4d\" lines -> "
          "\" free:%lu free_pcp:%lu free_cma:%lu\" last, zone \" free_pcp:%lukB local_pcp:%ukB\" (commit "
          "d1bfcdb8ce0e; 4.0.5 -> 4.1.19)"),
@@ -181,9 +217,12 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "node-based LRU (Mel Gorman, commit 599d0c954f91): a \"Node %d active_anon:%lukB ... "
          "all_unreclaimable? %s\" line; zone: writepending, no isolated/dirty/writeback/mapped/shmem/"
          "unstable/writeback_tmp/pages_scanned/all_unreclaimable (4.7.4 -> 4.9)"),
-    Rule("show_free_areas", V("4.13"), "4.8", "4.13",
-         "slab statistics to the node (commit 385386cff4c6): no slab_* in the zone line; node line "
-         "without pages_scanned (4.9 -> 4.14.177, 4.19 and 5.0.1 the same; release approx.)"),
+    Rule("show_free_areas", V("4.12"), "4.8", "4.12",
+         "mm/page_alloc.c show_free_areas: node line without \" pages_scanned:%lu\" (4.11 l.4512 -> 4.12.0 "
+         "l.4546-4565; NR_PAGES_SCANNED removed)"),
+    Rule("show_free_areas", V("4.13"), "4.12", "4.13",
+         "slab statistics to the node (commit 385386cff4c6): no slab_* in the zone line (4.12.0 "
+         "l.4617-4618 -> 4.13.4 none; 4.14.177, 4.19 and 5.0.1 the same)"),
     Rule("show_free_areas", V("5.5"), "4.13", "5.5",
          "mm/page_alloc.c: zone \" reserved_highatomic:%luKB\" (commit e47b346aba08; 5.0.1 -> 5.8.1)"),
     Rule("show_free_areas", V("5.8"), "5.5", "5.8",
@@ -195,15 +234,18 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "page tables counted per node (commit f0c0c115fb81): \" pagetables:%lukB\" moves to the node "
          "line (5.10 -> 5.15.55)"),
     Rule("show_free_areas", V("5.15"), "5.11", "5.15",
-         "mm/page_alloc.c: \" kernel_misc_reclaimable:%lu\" in the global block (5.10 -> 5.15.55; "
-         "release approx.)"),
+         "mm/page_alloc.c: \" kernel_misc_reclaimable:%lu\" in the global block (5.11.0 and 5.12.9 and "
+         "5.14.2 none -> 5.15.55 l.5899; 5.15.0 itself not checked)"),
     Rule("show_free_areas", V("5.16"), "5.15", "5.16",
          "mm/page_alloc.c: zone \" boost:%lukB\" after free (commit a6ea8b5b9f1c; 5.15.55 -> 6.1.0)"),
     Rule("show_free_areas", V("6.0"), "5.16", "6.0",
-         "\" sec_pagetables:%lu\" (NR_SECONDARY_PAGETABLE, commit ebc97a52b5d6; release approx.); "
-         "mm/swap_state.c show_swap_cache_info: no \"Swap cache stats\" line (commit 442701e7058b, 6.0); "
-         "mm/oom_kill.c dump_header: show_mem(filter, nodemask) (5.15.55) -> __show_mem(filter, "
-         "nodemask, gfp_zone(oc->gfp_mask)) (6.1.0 l.464): no zone above the allocation's (release approx.)"),
+         "mm/swap_state.c show_swap_cache_info: 5.19 l.77 \"Swap cache stats: add %lu, delete %lu, find "
+         "%lu/%lu\" -> 6.0.1 none (commit 442701e7058b)"),
+    Rule("show_free_areas", V("6.1"), "6.0", "6.1",
+         "\" sec_pagetables:%lu\" (NR_SECONDARY_PAGETABLE, commit ebc97a52b5d6): 6.0.1 show_free_areas "
+         "l.6083 none -> 6.1.0 __show_free_areas l.6114 and node l.6167; mm/oom_kill.c dump_header: "
+         "6.0.1 l.464 show_mem(SHOW_MEM_FILTER_NODES, oc->nodemask), every zone -> 6.1.0 l.464 "
+         "__show_mem(..., gfp_zone(oc->gfp_mask)): no zone above the allocation's"),
     # -- build_all_zonelists() ----------------------------------------------------
     Rule("log_zonelist_order", V("2.6.23"), False, True,
          "page_alloc.c build_all_zonelists \"Built %i zonelists in %s order.\" (zonelist order selection, 2.6.23)"),

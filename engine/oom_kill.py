@@ -14,11 +14,12 @@ Per release (rules oom_header, oom_dump_tasks, oom_kill_process in engine.kversi
   own mm; divided by 4 for CAP_SYS_ADMIN and by 4 for CAP_SYS_RAWIO (mmviz's tasks run
   as root); the first task wins a tie; oom_kill_process() then kills the victim's
   first child with its own mm instead ("... or a child").
-* 2.6.36-5.2 oom_badness(): rss + page tables + swap entries (0..1000 of totalpages until
+* 2.6.36-5.1 oom_badness(): rss + page tables + swap entries (0..1000 of totalpages until
   3.4; the 3% root bonus until 4.16); the child with its own mm and the highest badness
   is sacrificed ("... or sacrifice child").
-* 5.3+: the same badness without the bonus; the victim itself is killed; on a tie the
-  task found last wins (``points < chosen_points`` skips).
+* 5.2+: the same badness without the bonus; the victim itself is killed (5.4+: the kill
+  line adds UID, pgtables and oom_score_adj); on a tie the task found last wins
+  (``points < chosen_points`` skips).
 Simplified: mmviz has no init task (every process may be chosen); CPU-time and nice
 adjustments of 2.6.24 are 0 for simulated tasks; the per-CPU pageset lines of
 2.6.24's Mem-info and 6.1's migrate-type letters are left out (per-CPU lists and
@@ -89,13 +90,16 @@ def invoked_line(m: Machine, comm: str, gfp_mask: int, order: int) -> str:
     """dump_header()'s first line in the release's format (rule oom_header; oom_score_adj and the
     older oomkilladj/oom_adj are 0 for every simulated task; no cpuset nodemask: all nodes)."""
     v = m.config.flavour.oom_header
-    if v in ("2.6.24", "2.6.32", "2.6.36", "3.8"):
+    if v in ("2.6.24", "2.6.32", "2.6.36", "3.7"):
         adj = {"2.6.24": "oomkilladj=0", "2.6.32": "oom_adj=0",
-               "2.6.36": "oom_adj=0, oom_score_adj=0", "3.8": "oom_score_adj=0"}[v]
+               "2.6.36": "oom_adj=0, oom_score_adj=0", "3.7": "oom_score_adj=0"}[v]
         return f"{comm} invoked oom-killer: gfp_mask={gfp_mask:#x}, order={order}, {adj}"
     mask = f"gfp_mask={gfp_mask:#x}({m.gfp.format(gfp_mask)})"
-    nodemask = {"4.9": ", nodemask=0", "4.14": ", nodemask=(null)"}.get(v, "")
-    return f"{comm} invoked oom-killer: {mask}{nodemask}, order={order}, oom_score_adj=0"
+    # 4.9-4.10: the cpuset's mems_allowed; 4.11-4.14: "(null)" then pr_cont(",  order=") with
+    # two spaces; 4.15-4.19: nodemask_pr_args(NULL) prints "(null)", one space
+    nodemask = {"4.9": ", nodemask=0, ", "4.11": ", nodemask=(null),  ",
+                "4.15": ", nodemask=(null), "}.get(v, ", ")
+    return f"{comm} invoked oom-killer: {mask}{nodemask}order={order}, oom_score_adj=0"
 
 
 def dump_tasks(m: Machine) -> list[str]:
@@ -106,8 +110,9 @@ def dump_tasks(m: Machine) -> list[str]:
         out = ["Tasks state (memory values in pages):",
                "[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name"]
     else:
-        cols = {"2.6.36": "cpu oom_adj oom_score_adj", "3.8": "nr_ptes swapents oom_score_adj",
-                "4.0": "nr_ptes nr_pmds swapents oom_score_adj"}[since]
+        cols = {"2.6.36": "cpu oom_adj oom_score_adj", "3.6": "nr_ptes swapents oom_score_adj",
+                "4.0": "nr_ptes nr_pmds swapents oom_score_adj",
+                "4.15": "pgtables_bytes swapents oom_score_adj"}[since]
         out = [f"[ pid ]   uid  tgid total_vm      rss {cols} name"]
     for p in m.processes.values():
         mm = p.mm
@@ -115,10 +120,12 @@ def dump_tasks(m: Machine) -> list[str]:
         head = f"{0:5d} {p.pid:5d} {mm.total_vm:8d} {mm.rss:8d}"
         if since == "2.6.36":
             out.append(f"[{p.pid:5d}] {head} {0:3d}     {0:3d}         {0:5d} {p.comm}")
-        elif since == "3.8":
+        elif since == "3.6":
             out.append(f"[{p.pid:5d}] {head} {pt:7d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
         elif since == "4.0":
             out.append(f"[{p.pid:5d}] {head} {pt:7d} {0:7d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+        elif since == "4.15":
+            out.append(f"[{p.pid:5d}] {head} {pt * 4096:8d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
         else:
             out.append(f"[{p.pid:7d}] {head} {pt * 4096:8d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
     return out
@@ -148,14 +155,14 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
         kids = [c for c in children(m, victim) if c.mm is not victim.mm]
         killed = kids[0] if kids else victim
         lines.append(f"Killed process {killed.pid} ({killed.comm})")
-    elif since == "5.3":
+    elif since in ("5.2", "5.4"):
         lines.append(_oom_summary(victim))
+        tail = f", UID:0 pgtables:{len(mm.pgd.owned) * K}kB oom_score_adj:0" if since == "5.4" else ""
         lines.append(f"Out of memory: Killed process {victim.pid} ({victim.comm}) "
                      f"total-vm:{mm.total_vm * K}kB, anon-rss:{mm.rss_anon * K}kB, "
-                     f"file-rss:{mm.rss_file * K}kB, shmem-rss:{mm.rss_shmem * K}kB, "
-                     f"UID:0 pgtables:{len(mm.pgd.owned) * K}kB oom_score_adj:0")
+                     f"file-rss:{mm.rss_file * K}kB, shmem-rss:{mm.rss_shmem * K}kB{tail}")
     else:
-        # 2.6.36 .. 5.2 oom_kill_process(): "score" (3.5+: chosen_points * 1000 / totalpages),
+        # 2.6.36 .. 5.1 oom_kill_process(): "score" (3.5+: chosen_points * 1000 / totalpages),
         # then the child with its own mm and the highest oom_badness() (> 0) is sacrificed
         if since == "4.20":
             lines.append(_oom_summary(victim))

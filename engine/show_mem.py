@@ -3,9 +3,10 @@
 The lines are the kernel's printk formats of the release (rule ``show_free_areas`` in
 engine.kversion_log gives the release and source of each change; the field tables below say
 which fields each one added or removed).  Checked against mm/page_alloc.c show_free_areas()
-and lib/show_mem.c of 2.6.24, 2.6.30, 2.6.32.67, 3.5, 3.8.13, 3.9.6, 3.10.4, 3.11, 3.19.8,
-4.0.5, 4.1.19, 4.4.11, 4.5.7, 4.6.2, 4.7.4, 4.9, 4.14.177, 4.19, 5.0.1, 5.8.1, 5.10, 5.15.55 and
-6.1.0 (mm/page_alloc.c __show_free_areas).
+and lib/show_mem.c of 2.6.24-2.6.33 (mainline tags), 2.6.32.67, 3.5, 3.6.0, 3.7.2, 3.8.13, 3.9.6,
+3.10.4, 3.11, 3.12.0, 3.13.0, 3.19.8, 4.0.5, 4.1.19, 4.4.11, 4.5.7, 4.6.2, 4.7.4, 4.9, 4.11,
+4.12.0, 4.13.4, 4.14.177, 4.19, 5.0.1, 5.8.1, 5.10, 5.11, 5.14.2, 5.15.55, 5.19, 6.0.1 and 6.1.0
+(mm/page_alloc.c __show_free_areas).
 
 Values: free pages, watermarks, present, managed and lowmem_reserve are the zone's; the
 anonymous pages are the user pages mmviz counts in the zone; counters mmviz does not model
@@ -49,7 +50,7 @@ ZONE_FIELDS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
     ("unstable", (2, 6, 32), (4, 8)),
     ("bounce", (2, 6, 32), NEVER),
     ("free_pcp", (4, 1), NEVER), ("local_pcp", (4, 1), NEVER),
-    ("free_cma", (3, 8), NEVER),
+    ("free_cma", (3, 7), NEVER),
     ("writeback_tmp", (2, 6, 32), (4, 8)),
     ("pages_scanned", ALWAYS, (4, 8)),
     ("all_unreclaimable?", ALWAYS, (4, 8)),
@@ -67,8 +68,8 @@ NODE_FIELDS: tuple[tuple[str, tuple[int, ...], tuple[int, ...]], ...] = (
     ("writeback_tmp", (4, 8), NEVER),
     ("unstable", (4, 8), (5, 8)),
     ("kernel_stack", (5, 9), NEVER), ("pagetables", (5, 11), NEVER),
-    ("sec_pagetables", (6, 0), NEVER),
-    ("pages_scanned", (4, 8), (4, 13)),
+    ("sec_pagetables", (6, 1), NEVER),
+    ("pages_scanned", (4, 8), (4, 12)),
     ("all_unreclaimable?", (4, 8), NEVER),
 )
 THP_FIELDS = ("shmem_thp", "shmem_pmdmapped", "anon_thp")   # #ifdef CONFIG_TRANSPARENT_HUGEPAGE
@@ -108,12 +109,12 @@ def _global_block(v: tuple[int, ...], anon: int, free: int, slab: int, sreclaim:
         out += [f" unevictable:0 dirty:0 writeback:0{unstable}",
                 f" free:{free} slab_reclaimable:{sreclaim} slab_unreclaimable:{sunreclaim}",
                 f" mapped:0 shmem:0 pagetables:{pt} bounce:0"]
-        if v >= (3, 8):
+        if v >= (3, 7):
             out.append(" free_cma:0")
         return out
     out += [f" unevictable:0 dirty:0 writeback:0{unstable}",
             f" slab_reclaimable:{sreclaim} slab_unreclaimable:{sunreclaim}"]
-    if v < (6, 0):
+    if v < (6, 1):
         out.append(f" mapped:0 shmem:0 pagetables:{pt} bounce:0")
     else:
         out += [f" mapped:0 shmem:0 pagetables:{pt}", " sec_pagetables:0 bounce:0"]
@@ -125,7 +126,7 @@ def _global_block(v: tuple[int, ...], anon: int, free: int, slab: int, sreclaim:
 
 def show_free_areas(m: Machine, gfp_mask: int | None = None) -> list[str]:
     """show_mem(): "Mem-Info:" and show_free_areas() of the machine's release (kernel lines).
-    gfp_mask: the failed allocation's; from 6.0 the OOM report shows only the zones up to its
+    gfp_mask: the failed allocation's; from 6.1 the OOM report shows only the zones up to its
     gfp_zone() (__show_mem(..., gfp_zone(oc->gfp_mask)))."""
     from . import physmem as pm
     from .vmstat import meminfo_values, owner_pages
@@ -134,7 +135,7 @@ def show_free_areas(m: Machine, gfp_mask: int | None = None) -> list[str]:
     mv = meminfo_values(m)
     anon = mv["AnonPages"] // K
     free = sum(z.free_pages for z in m.all_zones)
-    out = ["Mem-info:" if v < (2, 6, 28) else "Mem-Info:"]
+    out = ["Mem-info:" if v < (2, 6, 27) else "Mem-Info:"]
     out += _global_block(v, anon, free, mv["Slab"] // K, mv["SReclaimable"] // K,
                          mv["SUnreclaim"] // K, mv["PageTables"] // K)
     if v >= (4, 8):
@@ -143,7 +144,7 @@ def show_free_areas(m: Machine, gfp_mask: int | None = None) -> list[str]:
         out.append("Node 0" + "".join(_field(n, node.get(n, 0)) for n in names))
     zone_names = fields(ZONE_FIELDS, v)
     zones = m.zones                         # for_each_populated_zone()
-    if gfp_mask is not None and v >= (6, 0):
+    if gfp_mask is not None and v >= (6, 1):
         zones = [z for z in zones if z.idx <= gfp_zone(m, gfp_mask)]
     for z in zones:
         zanon = owner_pages(m, pm.OWNER_USER, z.idx) * K
@@ -174,10 +175,12 @@ def show_mem_tail(m: Machine) -> list[str]:
     v = _v(m.config.flavour.show_free_areas)
     sw = m.swap_state
     out = []
-    if v >= (2, 6, 28):
+    if v >= (2, 6, 25):
         out.append("0 total pagecache pages")
-    if v < (2, 6, 28):
+    if v < (2, 6, 25):
         out.append("Swap cache: add 0, delete 0, find 0/0, race 0+0")
+    elif v < (2, 6, 27):
+        out.append("Swap cache: add 0, delete 0, find 0/0")
     else:
         out.append(f"{len(sw.cache)} pages in swap cache")
         if v < (6, 0):
@@ -186,15 +189,17 @@ def show_mem_tail(m: Machine) -> list[str]:
     ram = sum(z.present for z in m.zones)
     high = sum(z.present for z in m.zones if z.is_highmem)
     reserved = ram - sum(z.managed for z in m.zones)
-    if v < (2, 6, 28):
+    if v < (2, 6, 27):
         # arch/x86/mm/pgtable_32.c show_mem(): every page of the node's span, PageReserved ones
+        # ("Free swap:" until 2.6.25)
         import numpy as np
         from .physmem import PG_reserved
         flags = m.memmap.flags.view(np.ndarray)
         total = int(flags.shape[0])
         high = sum(z.spanned for z in m.all_zones if z.is_highmem)
         reserved = int(np.count_nonzero(flags & PG_reserved))
-        return out + [f"Free swap:       {(sw.total - sw.used) * K:6d}kB", f"{total} pages of RAM",
-                      f"{high} pages of HIGHMEM", f"{reserved} reserved pages"]
-    label = "HighMem" if v < (4, 0) else "HighMem/MovableOnly"
+        if v < (2, 6, 26):
+            out.append(f"Free swap:       {(sw.total - sw.used) * K:6d}kB")
+        return out + [f"{total} pages of RAM", f"{high} pages of HIGHMEM", f"{reserved} reserved pages"]
+    label = "HighMem" if v < (3, 13) else "HighMem/MovableOnly"
     return out + [f"{ram} pages RAM", f"{high} pages {label}", f"{reserved} pages reserved"]

@@ -62,6 +62,20 @@ ZONE_LINE = {
         'free min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked bounce free_pcp local_pcp free_cma',
     '6.1':
         'free boost min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked bounce free_pcp local_pcp free_cma',
+    # 3.6.0/3.6.5 l.2892 (no free_cma), 3.7.2 l.2941-2967 (free_cma, no managed), 4.11 l.4545,
+    # 4.12.0 l.4597 (slab_* still in the zone), 4.13.4 (gone), 6.0.1 (as 6.1.0)
+    '3.6':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce writeback_tmp pages_scanned all_unreclaimable?',
+    '3.7':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce free_cma writeback_tmp pages_scanned all_unreclaimable?',
+    '4.11':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked slab_reclaimable slab_unreclaimable kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '4.12':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked slab_reclaimable slab_unreclaimable kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '4.13':
+        'free min low high active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked kernel_stack pagetables bounce free_pcp local_pcp free_cma',
+    '6.0':
+        'free boost min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked bounce free_pcp local_pcp free_cma',
 }
 NODE_LINE = {
     '4.9':
@@ -80,6 +94,15 @@ NODE_LINE = {
         'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp kernel_stack pagetables all_unreclaimable?',
     '6.1':
         'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp kernel_stack pagetables sec_pagetables all_unreclaimable?',
+    # 4.11 l.4493-4513 (pages_scanned), 4.12.0 l.4546-4565 and 4.13.4 (none), 6.0.1 (no sec_pagetables)
+    '4.11':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp unstable pages_scanned all_unreclaimable?',
+    '4.12':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp unstable all_unreclaimable?',
+    '4.13':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp unstable all_unreclaimable?',
+    '6.0':
+        'active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) mapped dirty writeback shmem shmem_thp shmem_pmdmapped anon_thp writeback_tmp kernel_stack pagetables all_unreclaimable?',
 }
 GLOBAL_LINES = {
     '2.6.24':
@@ -128,6 +151,15 @@ GLOBAL_LINES = {
         ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' kernel_misc_reclaimable:#', ' free:# free_pcp:# free_cma:#'],
     '6.1':
         ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:#', ' sec_pagetables:# bounce:#', ' kernel_misc_reclaimable:#', ' free:# free_pcp:# free_cma:#'],
+    # v2.6.25-v2.6.27 tags (the 2.6.24 block), 3.6.0 l.2866 (no free_cma), 3.7.2 l.2909-2915,
+    # 5.14.2 (no kernel_misc_reclaimable), 6.0.1 (bounce still on the mapped line)
+    '2.6.25': ['Active:# inactive:# dirty:# writeback:# unstable:#', ' free:# slab:# mapped:# pagetables:# bounce:#'],
+    '2.6.26': ['Active:# inactive:# dirty:# writeback:# unstable:#', ' free:# slab:# mapped:# pagetables:# bounce:#'],
+    '2.6.27': ['Active:# inactive:# dirty:# writeback:# unstable:#', ' free:# slab:# mapped:# pagetables:# bounce:#'],
+    '3.6': ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#'],
+    '3.7': ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:# unstable:#', ' free:# slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free_cma:#'],
+    '5.14': ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' free:# free_pcp:# free_cma:#'],
+    '6.0': ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' kernel_misc_reclaimable:#', ' free:# free_pcp:# free_cma:#'],
 }
 
 KERNEL = {"2.6.24": "2.6"}
@@ -170,7 +202,8 @@ def test_node_line_from_48(release):
 @pytest.mark.parametrize("release", sorted(GLOBAL_LINES))
 def test_global_block_and_header_of_the_release(release):
     m, lines = _report(release)
-    assert lines[0] == ("Mem-info:" if release == "2.6.24" else "Mem-Info:")
+    old = release in ("2.6.24", "2.6.25", "2.6.26")     # lib/show_mem.c "Mem-Info:" from 2.6.27
+    assert lines[0] == ("Mem-info:" if old else "Mem-Info:")
     n = len(GLOBAL_LINES[release])
     got = [re.sub(r"\d+", "#", x) for x in lines[1:1 + n]]
     assert got == GLOBAL_LINES[release]
@@ -193,21 +226,29 @@ INVOKED = {
     "2.6.36": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d, oom_score_adj=%d",
     "2.6.39": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d, oom_score_adj=%d",
     "3.5": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d, oom_score_adj=%d",
+    "3.6": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_adj=%d, oom_score_adj=%d",
+    "3.7": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%d",
     "3.8": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
     "4.0": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
     "4.4": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
     "4.5": "%s invoked oom-killer: gfp_mask=0x%x, order=%d, oom_score_adj=%hd",
     "4.6": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
     "4.7": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
+    "4.8": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
     "4.9": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd",
-    "4.14": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=(null), order=%d, oom_score_adj=%hd",
+    "4.10": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd",
+    "4.11": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=(null),  order=%d, oom_score_adj=%hd",
+    "4.14": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=(null),  order=%d, oom_score_adj=%hd",
+    "4.15": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd",
+    "4.18": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd",
     "4.19": "%s invoked oom-killer: gfp_mask=%#x(%pGg), nodemask=%*pbl, order=%d, oom_score_adj=%hd",
     "5.0": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
     "5.10": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
     "6.1": "%s invoked oom-killer: gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd",
 }
-# what %*pbl prints there: 4.9 the cpuset's mems_allowed (node 0), 4.19 a NULL nodemask
-PBL = {"4.9": "0", "4.19": "(null)"}
+# what %*pbl prints there: 4.9-4.10 the cpuset's mems_allowed (node 0), 4.15-4.19 a NULL nodemask
+# (4.11-4.14 print "(null)" themselves, then ",  order" with two spaces: 4.11 l.409-416)
+PBL = {"4.9": "0", "4.10": "0", "4.15": "(null)", "4.18": "(null)", "4.19": "(null)"}
 
 
 def _pattern(release: str, fmt: str) -> str:
@@ -249,18 +290,39 @@ KILL = {
     "3.8": ("[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB"),
+    "3.6": ("[ pid ]   uid  tgid total_vm      rss nr_ptes swapents oom_score_adj name",
+            r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+            r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB"),
     "4.4": ("[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB"),
     "4.9": ("[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "4.14": ("[ pid ]   uid  tgid total_vm      rss nr_ptes nr_pmds swapents oom_score_adj name",
+             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "4.15": ("[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "4.18": ("[ pid ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
     "4.19": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
              r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
              r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
     "5.0": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
             r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
             r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "5.1": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name",
+            r"Out of memory: Kill process \d+ \(\w+\) score \d+ or sacrifice child",
+            r"Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, shmem-rss:\d+kB"),
+    "5.2": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name", None,
+            r"Out of memory: Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, "
+            r"shmem-rss:\d+kB"),
+    "5.3": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name", None,
+            r"Out of memory: Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, "
+            r"shmem-rss:\d+kB"),
     "5.4": ("[  pid  ]   uid  tgid total_vm      rss pgtables_bytes swapents oom_score_adj name", None,
             r"Out of memory: Killed process \d+ \(\w+\) total-vm:\d+kB, anon-rss:\d+kB, file-rss:\d+kB, "
             r"shmem-rss:\d+kB, UID:\d+ pgtables:\d+kB oom_score_adj:-?\d+"),
@@ -272,7 +334,7 @@ KILL = {
 
 @pytest.mark.parametrize("release", sorted(KILL))
 def test_oom_kill_lines_and_task_table_per_release(release):
-    """A parent that fills memory and a forked child with its own mm: until 5.2 the child is
+    """A parent that fills memory and a forked child with its own mm: before 5.2 the child is
     killed first (2.6.24: the first child; 2.6.36: the one with the highest badness)."""
     m = engine.Machine.boot(ram="48M", kernel=KERNEL.get(release, release))
     p = m.spawn()
@@ -302,9 +364,10 @@ def test_oom_kill_lines_and_task_table_per_release(release):
     assert bool(summary) == (m.config.flavour.version >= (4, 20))
 
 
-@pytest.mark.parametrize("kernel,hides", [("5.15", False), ("6.1", True)])
+@pytest.mark.parametrize("kernel,hides", [("5.15", False), ("6.0", False), ("6.1", True)])
 def test_61_report_shows_zones_up_to_the_allocations_gfp_zone(kernel, hides):
-    """6.1 dump_header(): __show_mem(..., gfp_zone(oc->gfp_mask)); 5.15: show_mem(), every zone."""
+    """6.1 dump_header(): __show_mem(..., gfp_zone(oc->gfp_mask)); 5.15 and 6.0.1 (l.464):
+    show_mem(), every zone."""
     m = engine.Machine.boot(ram="1G", kernel=kernel)
     assert m.zone("HighMem").present
     kernel_mask = m.gfp.parse("GFP_KERNEL")
@@ -314,3 +377,38 @@ def test_61_report_shows_zones_up_to_the_allocations_gfp_zone(kernel, hides):
         assert any(x.startswith("HighMem free:") for x in lines) is shown
         assert any(x.startswith("HighMem: ") for x in lines) is shown
         assert any(x.startswith("Normal free:") for x in lines)
+
+
+# show_mem()'s lines after the free lists: show_swap_cache_info() (mm/swap_state.c) and the page
+# counts of arch/x86/mm/pgtable_32.c show_mem() (before 2.6.27) or lib/show_mem.c; digits as #,
+# runs of spaces as one
+_LIB = ["# pages RAM", "# pages HighMem", "# pages reserved"]
+_LIB_MOVABLE = ["# pages RAM", "# pages HighMem/MovableOnly", "# pages reserved"]
+_SWAP = ["Free swap = #kB", "Total swap = #kB"]
+_STATS = ["# total pagecache pages", "# pages in swap cache", "Swap cache stats: add #, delete #, find #/#"]
+TAIL = {
+    "2.6.24": ["Swap cache: add #, delete #, find #/#, race #+#"] + _SWAP
+              + ["Free swap: #kB", "# pages of RAM", "# pages of HIGHMEM", "# reserved pages"],
+    "2.6.25": ["# total pagecache pages", "Swap cache: add #, delete #, find #/#"] + _SWAP
+              + ["Free swap: #kB", "# pages of RAM", "# pages of HIGHMEM", "# reserved pages"],
+    "2.6.26": ["# total pagecache pages", "Swap cache: add #, delete #, find #/#"] + _SWAP
+              + ["# pages of RAM", "# pages of HIGHMEM", "# reserved pages"],
+    "2.6.27": _STATS + _SWAP + _LIB,
+    "2.6.28": _STATS + _SWAP + _LIB,
+    "3.12": _STATS + _SWAP + _LIB,
+    "3.13": _STATS + _SWAP + _LIB_MOVABLE,
+    "5.19": _STATS + _SWAP + _LIB_MOVABLE,
+    "6.0": _STATS[:2] + _SWAP + _LIB_MOVABLE,
+    "6.1": _STATS[:2] + _SWAP + _LIB_MOVABLE,
+}
+
+
+@pytest.mark.parametrize("release", sorted(TAIL))
+def test_show_mem_tail_of_the_release(release):
+    """v2.6.24 race counts; v2.6.25 pagecache count, no race (e6f3602d2c58, bb63be0a091c); v2.6.26 no
+    "Free swap:" (1415d160c7f7); v2.6.27 lib/show_mem.c and swap cache stats (454c63b02e53,
+    2c97b7fc0d8c); 3.13.0 lib/show_mem.c l.43 "HighMem/MovableOnly"; 6.0.1 no "Swap cache stats"."""
+    from engine.show_mem import show_mem_tail
+    m = engine.Machine.boot(ram="1G", kernel=KERNEL.get(release, release))
+    got = [re.sub(r" +", " ", re.sub(r"\d+", "#", x)) for x in show_mem_tail(m)]
+    assert got == TAIL[release]

@@ -13,7 +13,11 @@ COUNTED = {
     "3.10": set(),                       # adjust_managed_page_count(): totalram_pages only
     "3.11": {"smp", "initrd"},           # module_init: after populate_rootfs
     "3.16": {"smp", "initrd"},
-    "4.4": {"smp", "initrd"},
+    "4.4": {"smp", "initrd"},            # mainline 4.4 (4.4.1 l.6176) and 4.5 (4.5.0 l.6197)
+    "4.5": {"smp", "initrd"},
+    "4.4.11": {"smp"},                   # the stable backport of core_initcall (l.6196)
+    "4.4.155": {"smp"},
+    "4.5.7": {"smp"},                    # (l.6217)
     "4.6": {"smp"},                      # core_initcall (bc22af74f271): the initrd is still reserved
     "4.9": {"smp"},
     "6.1": {"smp"},                      # postcore_initcall
@@ -67,7 +71,9 @@ def test_initrd_size_moves_the_watermarks_only_where_it_is_not_counted(kernel, c
 
 
 @pytest.mark.parametrize("kernel,raised", [("3.16", True), ("4.0", True), ("4.1", False),
-                                           ("4.4", False), ("4.5", False), ("4.6", True),
+                                           ("4.4", False), ("4.4.0", False), ("4.4.1", False),
+                                           ("4.4.11", True), ("4.5", False), ("4.5.7", True),
+                                           ("4.6", True),
                                            ("4.19", True), ("6.1", True)])
 def test_khugepaged_min_free_kbytes_survives_boot_except_41_to_45(kernel, raised):
     thp = engine.Machine.boot(ram="1G", kernel=kernel)
@@ -85,3 +91,16 @@ def test_no_khugepaged_raising_line_at_boot():
     m = engine.Machine.boot(ram=gt.ram, pae=gt.pae, nx=gt.pae, vmalloc=gt.vmalloc)
     assert m.min_free_kbytes == 43144
     assert not [line for line in m.boot_log if "raising min_free_kbytes" in line]
+
+
+@pytest.mark.parametrize("kernel,stable", [("4.4", False), ("4.4.0", False), ("4.4.1", False),
+                                           ("4.4.11", True), ("4.4.155", True), ("4.5", False),
+                                           ("4.5.6", False), ("4.5.7", True), ("4.6", True),
+                                           ("4.6.0", True), ("4.3.99", False)])
+def test_stable_backport_of_the_core_initcall_follows_the_sublevel(kernel, stable):
+    """"4.4" is mainline 4.4 (module_init), "4.4.11" a stable release with the core_initcall
+    backport: rules wmark_base_frees and thp_boot_raise list the stable releases (Rule.stable)."""
+    from engine.kversion import parse_version, rule_values
+    vals = rule_values(parse_version(kernel))
+    assert (vals["wmark_base_frees"] == "smp_locks") is stable, kernel
+    assert vals["thp_boot_raise"] is stable, kernel

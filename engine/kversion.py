@@ -5,6 +5,10 @@
 the release that changed it, and the kernel source (file, function, or commit) that
 says so.  ``"2.6"`` and ``"6.1"`` stay aliases of 2.6.24 and of Debian's 6.1.
 
+A sublevel counts: "4.4" and "4.4.0" are mainline 4.4, "4.4.11" a stable release, which
+also takes the changes a rule lists as backported to its stable series (``Rule.stable``: the
+first checked stable release of each series that carries it).
+
 Range: 2.6.20 to 6.12 (i386 kernels).  Rules marked "(field)" were pinned by the
 boot logs in shared/field/ rather than by a source line read here.
 """

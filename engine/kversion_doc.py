@@ -51,7 +51,9 @@ def markdown() -> str:
         "and the kernel source line or commit that says so. \"approx.\" marks a release mmviz has "
         "not pinned (the value is right on both sides of the range where it changed, the exact "
         "release in between is not checked); \"(field: case N)\" marks a rule pinned by a boot log "
-        "in `shared/field/`.",
+        "in `shared/field/`. A version's sublevel counts: `kernel=\"4.4\"` is mainline 4.4, "
+        "`kernel=\"4.4.11\"` a stable release, which also takes a change backported to its stable "
+        "series (\"also in the stable releases from ...\").",
         "",
         f"{len(RULES)} rules ({len(BEHAVIOUR_RULES)} behaviour switches) over {len(by_release)} releases.",
         "",

@@ -103,7 +103,7 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("oom_header", V("3.7"), "2.6.36", "3.7",
          "mm/oom_kill.c dump_header: 3.6.0 and 3.6.5 l.430-431 \"gfp_mask=0x%x, order=%d, oom_adj=%d, "
          "oom_score_adj=%d\" -> 3.7.2 l.430-431 \"gfp_mask=0x%x, order=%d, oom_score_adj=%d\", no oom_adj "
-         "(3.8.13 l.382 \"%hd\", 4.5.7 the same)"),
+         "(3.8.13 l.382-383 \"%hd\", 4.5.7 the same)"),
     Rule("oom_header", V("4.6"), "3.7", "4.6",
          "mm/oom_kill.c dump_header: \"gfp_mask=%#x(%pGg), order=%d, oom_score_adj=%hd\" (the flag "
          "names; 4.5.7 -> 4.6.2, 4.7.4 the same)"),
@@ -160,7 +160,7 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("oom_dump_tasks", V("3.6"), "2.6.36", "3.6",
          "mm/oom_kill.c dump_tasks: 3.5 l.384 \"... rss cpu oom_adj oom_score_adj name\" -> 3.6.0 l.399 "
          "\"... rss nr_ptes swapents oom_score_adj name\", l.415 \"[%5d] %5d %5d %8lu %8lu %7lu %8lu"
-         "         %5d %s\" (3.6.5, 3.7.2 the same; 3.8.13 l.351 \"%5hd\")"),
+         "         %5d %s\" (3.6.5, 3.7.2 the same; 3.8.13 l.351, l.367 \"%5hd\")"),
     Rule("oom_dump_tasks", V("4.0"), "3.6", "4.0",
          "mm/oom_kill.c dump_tasks: \"... nr_ptes nr_pmds swapents ...\" (commit dc6c9a35b66b; 3.19.8 -> "
          "4.0.5)"),
@@ -201,7 +201,7 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "isolated(file) ... mlocked dirty writeback mapped shmem slab_* kernel_stack pagetables unstable "
          "bounce writeback_tmp (2.6.30 -> 2.6.32.67; 3.5 the same)"),
     Rule("show_free_areas", V("3.7"), "2.6.32", "3.7",
-         "mm/page_alloc.c show_free_areas: 3.6.0/3.6.5 l.2892 none -> 3.7.2 l.2915 \" free_cma:%lu\" and "
+         "mm/page_alloc.c show_free_areas: 3.6.0/3.6.5 (l.2850, l.2881) none -> 3.7.2 l.2915 \" free_cma:%lu\" and "
          "zone l.2965 \" free_cma:%lukB\" (NR_FREE_CMA_PAGES)"),
     Rule("show_free_areas", V("3.8"), "3.7", "3.8",
          "mm/page_alloc.c show_free_areas: zone \" managed:%lukB\" (3.7.2 l.2953 present only -> 3.8.13 "

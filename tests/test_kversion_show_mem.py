@@ -62,8 +62,8 @@ ZONE_LINE = {
         'free min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked bounce free_pcp local_pcp free_cma',
     '6.1':
         'free boost min low high reserved_highatomic active_anon inactive_anon active_file inactive_file unevictable writepending present managed mlocked bounce free_pcp local_pcp free_cma',
-    # 3.6.0/3.6.5 l.2892 (no free_cma), 3.7.2 l.2941-2967 (free_cma, no managed), 4.11 l.4545,
-    # 4.12.0 l.4597 (slab_* still in the zone), 4.13.4 (gone), 6.0.1 (as 6.1.0)
+    # zone printk from " free:%lukB": 3.6.0 l.2881 (no free_cma), 3.7.2 l.2942 (free_cma, no
+    # managed), 4.11 l.4552, 4.12.0 l.4604 (slab_* still in the zone), 4.13.4 (gone), 6.0.1 (as 6.1.0)
     '3.6':
         'free min low high active_anon inactive_anon active_file inactive_file unevictable isolated(anon) isolated(file) present mlocked dirty writeback mapped shmem slab_reclaimable slab_unreclaimable kernel_stack pagetables unstable bounce writeback_tmp pages_scanned all_unreclaimable?',
     '3.7':
@@ -151,7 +151,7 @@ GLOBAL_LINES = {
         ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:# bounce:#', ' kernel_misc_reclaimable:#', ' free:# free_pcp:# free_cma:#'],
     '6.1':
         ['active_anon:# inactive_anon:# isolated_anon:#', ' active_file:# inactive_file:# isolated_file:#', ' unevictable:# dirty:# writeback:#', ' slab_reclaimable:# slab_unreclaimable:#', ' mapped:# shmem:# pagetables:#', ' sec_pagetables:# bounce:#', ' kernel_misc_reclaimable:#', ' free:# free_pcp:# free_cma:#'],
-    # v2.6.25-v2.6.27 tags (the 2.6.24 block), 3.6.0 l.2866 (no free_cma), 3.7.2 l.2909-2915,
+    # v2.6.25-v2.6.27 tags (the 2.6.24 block), 3.6.0 l.2850 (no free_cma), 3.7.2 l.2909-2915,
     # 5.14.2 (no kernel_misc_reclaimable), 6.0.1 (bounce still on the mapped line)
     '2.6.25': ['Active:# inactive:# dirty:# writeback:# unstable:#', ' free:# slab:# mapped:# pagetables:# bounce:#'],
     '2.6.26': ['Active:# inactive:# dirty:# writeback:# unstable:#', ' free:# slab:# mapped:# pagetables:# bounce:#'],

@@ -197,7 +197,7 @@ class Flavour:
     taint_flags: str = "PFSRMBUDAWCIOELKXTN"   # print_tainted()'s flags, bit order (engine.taint)
     taint_verbose: bool = False           # 6.11 (approx.): "Tainted: [B]=BAD_PAGE" after dump_stack's header
     log_slub_bug: str = "tainted"         # "plain" ("BUG %s: %s") | "tainted" (3.3: "BUG %s (%s): %s")
-    slab_bug_taints: bool = True          # 3.8 (approx.): SLUB slab_bug / SLAB __slab_error add TAINT_BAD_PAGE
+    slab_bug_taints: bool = True          # 3.7: SLUB slab_bug / SLAB __slab_error add TAINT_BAD_PAGE
     warn_alloc_burst: int = 1             # (approx.) warn_alloc() reports per ratelimit interval
     fixmap_names: str = "4.15"            # "2.6" | "4.15": enum fixed_addresses order
     protnone_bit: int = 8                 # 2.6.29: _PAGE_BIT_PROTNONE is GLOBAL (8), was PSE (7)

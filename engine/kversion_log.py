@@ -314,8 +314,8 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("log_slub_bug", V("3.3"), "plain", "tainted",
          "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "
          "print_tainted() (6.1.0 l.860 pr_err the same)"),
-    Rule("slab_bug_taints", V("3.8"), False, True,
-         "3.5 mm/slub.c and mm/slab.c: no add_taint() -> 3.8.13 mm/slub.c:565 slab_bug() and mm/slab.c:882 "
-         "__slab_error() add_taint(TAINT_BAD_PAGE) after the report; 5.17 moves it to object_err()/"
-         "slab_err() (6.1.0 l.931/963) (release approx.: 3.6/3.7 not checked)"),
+    Rule("slab_bug_taints", V("3.7"), False, True,
+         "3.5 and 3.6.0 mm/slub.c and mm/slab.c: no add_taint() -> 3.7.2 mm/slub.c:568 slab_bug() and "
+         "mm/slab.c:807 __slab_error() add_taint(TAINT_BAD_PAGE) after the report (3.8.13 l.565 / l.882 "
+         "the same); 5.17 moves it to object_err()/slab_err() (6.1.0 l.931/963)"),
 )

@@ -16,9 +16,9 @@ taint from before it):
 
 * bad_page(): TAINT_BAD_PAGE after dump_stack() (2.6.24 mm/page_alloc.c:232/246, 6.1
   l.719/723);
-* SLUB's slab_bug() (3.8, ``add_taint`` after the "BUG" line; 5.17+ object_err() and
+* SLUB's slab_bug() (3.7, ``add_taint`` after the "BUG" line; 5.17+ object_err() and
   slab_err() after the trailer) and SLAB's __slab_error(): TAINT_BAD_PAGE (rule
-  slab_bug_taints; 3.5 mm/slub.c and mm/slab.c have no add_taint, 3.8.13 l.565 / l.882 do);
+  slab_bug_taints; 3.6.0 mm/slub.c and mm/slab.c have no add_taint, 3.7.2 l.568 / l.807 do);
 * die() / oops_end(): TAINT_DIE after the "Oops"/"invalid opcode" report (2.6.24
   arch/x86/kernel/traps_32.c:425, 6.1 arch/x86/kernel/dumpstack.c:363), for an oops and for
   a BUG() ("kernel BUG at ...");

@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Any, Sequence
 from .cli_boot import cmd_boot
 from .cli_parser import TAKES_VALUE, UsageError, build_parser
 from .serve import tui_wanted
-from .startup import collector_as, collector_on, lean_start
+from .startup import collector_as, collector_on, freeze_at_exit, lean_start
 
 if TYPE_CHECKING:
     from engine.machine import Machine
@@ -323,7 +323,11 @@ def _lang_hint(args: list[str]) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The command line (``argv``, else the process's own: then the process ends with it,
+    app/startup.py freeze_at_exit); the exit status."""
     collector_was_on = lean_start()
+    if argv is None:
+        freeze_at_exit()
     try:
         args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
         ERR_LANG[0] = _lang_hint(args)           # errors before --lang is parsed speak it too

@@ -3,6 +3,10 @@
 - One OpenBLAS thread (a value the user set is kept): mmviz does no linear algebra, and
   numpy's import otherwise starts a BLAS thread per core and waits for them (~60 ms of CPU
   on two cores, before the first frame).
+- The process's own command (``mmviz ...``, ``python -m app.cli``) ends with everything it
+  made frozen (``gc.freeze`` at exit): the interpreter's teardown would otherwise run a last
+  collection over every object -- about a million after a recording or the TUI -- to free
+  memory the process is about to give back anyway (0.3-0.4 s after ``mmviz record``).
 - No garbage collection until the app's own policy takes over at mount
   (app.app.gc_policy_on) or a command other than the TUI starts (app/cli.py: main,
   cmd_default, cmd_run): imports, boot and the first frame allocate about a million objects,
@@ -30,3 +34,15 @@ def collector_on() -> None:
 def collector_as(was_on: bool) -> None:
     """The collector as it was before lean_start() (main() returns)."""
     (gc.enable if was_on else gc.disable)()
+
+
+_AT_EXIT: list[bool] = []
+
+
+def freeze_at_exit() -> None:
+    """The process ends when this command does: freeze what it made at exit, before the
+    interpreter's last collections (atexit handlers run first).  Once per process."""
+    if not _AT_EXIT:
+        import atexit
+        atexit.register(gc.freeze)
+        _AT_EXIT.append(True)

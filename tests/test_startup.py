@@ -172,3 +172,22 @@ def test_the_first_frame_has_the_footer_keys_and_no_full_restyle(monkeypatch):
             return [k.key for k in app.screen.query(FooterKey)]
     keys = asyncio.run(run())
     assert first and first[0] == len(keys) > 5 and "right" in keys
+
+
+def test_the_process_ends_with_what_the_command_made_frozen(tmp_path):
+    """``mmviz ...`` (main() reading the process's own arguments) freezes the objects at exit, so
+    the interpreter's teardown does not walk them all once more (0.3-0.4 s after a recording);
+    main() called with arguments (a test, another program) leaves the collector alone."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import atexit, gc, sys\n"
+             "atexit.register(lambda: print('frozen', gc.get_freeze_count() > 0))\n"
+             "from app.cli import main\n"
+             "sys.argv = ['mmviz', 'lessons']\n"
+             "main({})\n")
+    for argv, frozen in (("", "True"), ("['lessons']", "False")):
+        out = subprocess.run([sys.executable, "-c", probe.format(argv)], capture_output=True,
+                             text=True, cwd=root, timeout=120).stdout
+        assert out.splitlines()[-1] == f"frozen {frozen}", out[-300:]

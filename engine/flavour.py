@@ -193,7 +193,7 @@ class Flavour:
     vm_denywrite: bool = False            # before 5.15: VM_DENYWRITE on the ELF mappings
     stack_below_sp_check: bool = False    # before 4.20: no stack growth 64 KB + 128 B below esp
     log_ptr_hashed: bool = True           # 4.15: printk's %p hashed (engine.kmsg.kptr)
-    log_dump_stack: str = "cpu_pid_comm"  # 3.10: dump_stack_print_info()'s "CPU: %d PID: %d Comm:"
+    log_dump_stack: str = "cpu_pid_comm"  # 3.10: dump_stack_print_info()'s "CPU: %d PID: %d Comm:" (6.11 UID)
     taint_flags: str = "PFSRMBUDAWCIOELKXTN"   # print_tainted()'s flags, bit order (engine.taint)
     taint_verbose: bool = False           # 6.11 (approx.): "Tainted: [B]=BAD_PAGE" after dump_stack's header
     log_slub_bug: str = "tainted"         # "plain" ("BUG %s: %s") | "tainted" (3.3: "BUG %s (%s): %s")

@@ -286,12 +286,14 @@ def _pagetable_line(m: Machine, walk) -> str:
 def dump_stack_header(m: Machine, pid: int | None = None, comm: str | None = None, cpu: int | None = None) -> str:
     """dump_stack()'s first line (rule log_dump_stack): before 3.10 the arch's "Pid: %d, comm:
     %.20s %s %s %.*s", from 3.10 dump_stack_print_info()'s "CPU: %d PID: %d Comm: %.20s %s %s
-    %.*s": the task (default: the running one), print_tainted() now (engine.taint), the release."""
+    %.*s" ("UID: %u " before PID from 6.11; every task is root's): the task (default: the
+    running one), print_tainted() now (engine.taint), the release."""
     fl, pid = m.config.flavour, (m.current or 0) if pid is None else pid
     comm, taint = (m.comm if comm is None else comm)[:20], print_tainted(m)
     if fl.log_dump_stack == "pid_comm":
         return f"Pid: {pid}, comm: {comm} {taint} {fl.release} #1"
-    return f"CPU: {m.current_cpu if cpu is None else cpu} PID: {pid} Comm: {comm} {taint} {fl.release} #1"
+    uid = "UID: 0 " if fl.log_dump_stack == "cpu_uid_pid_comm" else ""
+    return f"CPU: {m.current_cpu if cpu is None else cpu} {uid}PID: {pid} Comm: {comm} {taint} {fl.release} #1"
 
 
 def dump_stack_lines(m: Machine, pid: int | None = None, comm: str | None = None,
@@ -299,6 +301,15 @@ def dump_stack_lines(m: Machine, pid: int | None = None, comm: str | None = None
     """dump_stack_print_info()'s lines: dump_stack_header(), then, in the releases with
     print_tainted_verbose() and a tainted kernel, "Tainted: [B]=BAD_PAGE" (engine.taint)."""
     return (dump_stack_header(m, pid, comm, cpu), *tainted_verbose(m))
+
+
+def dumps_stack(line: str) -> bool:
+    """The report starting with ``line`` ends with dump_stack() (its dump_page() or trailer lines
+    are not modelled): bad_page() (6.1 mm/page_alloc.c:719), SLUB's "BUG <cache> ..." of
+    object_err()/slab_err() (6.1 mm/slub.c print_trailer() l.920, slab_err() l.962), SLAB's
+    "slab error in ..." (__slab_error())."""
+    return (line.startswith(("BUG: Bad page state", "slab error in "))
+            or (line.startswith("BUG ") and not line.startswith("BUG: ")))
 
 
 WARN_ALLOC = ("page allocation failure", "vmalloc: allocation failure", "vmalloc error:")
@@ -327,7 +338,8 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     * a WARN() (BadFree, or vmalloc(0)'s OutOfMemory, starting "WARNING:"): "------------[ cut
       here ]------------" (2.6.26+), its line, show_regs()'s "CPU: ... Comm:" header and its
       further lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",
-      vfree's "Trying to vfree() nonexistent vm area") as they are;
+      vfree's "Trying to vfree() nonexistent vm area") as they are, then dump_stack()'s header
+      where the report ends with one (dumps_stack());
     * SegFault: show_signal_msg()'s "segfault at" line (nothing for a SIGBUS);
     * a page or vmalloc allocation failure (OutOfMemory; not the OOM killer's, which logs its
       own report): warn_alloc_lines().
@@ -349,6 +361,8 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
         lines = [ln for ln in text.splitlines() if not ln.startswith("[")]   # not mmviz's notes
         if lines and lines[0].startswith("WARNING: CPU:"):      # __warn(): show_regs()'s header
             lines[1:1] = dump_stack_lines(m)
+        elif lines and dumps_stack(lines[0]):
+            lines.extend(dump_stack_lines(m))   # before the report's add_taint() (engine.taint)
         if lines and lines[0].startswith("WARNING:") and m.config.flavour.version >= (2, 6, 26):
             return ("------------[ cut here ]------------", *lines)
         return tuple(lines)

@@ -310,6 +310,10 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "lib/dump_stack.c dump_stack_print_info(): if (get_taint()) printk(\"%s%s\\n\", log_lvl, "
          "print_tainted_verbose()) -> \"Tainted: [B]=BAD_PAGE, [W]=WARN\" (\"kernel/panic: add verbose "
          "logging of kernel taints in backtraces\", posted 31 May 2024; release approx.)"),
+    Rule("log_dump_stack", V("6.11"), "cpu_pid_comm", "cpu_uid_pid_comm",
+         "lib/dump_stack.c dump_stack_print_info(): \"%sCPU: %d PID: %d Comm: %.20s %s%s %s %.*s\" -> "
+         "\"%sCPU: %d UID: %u PID: %d ...\" (the effective UID; \"lib/dump_stack: report process UID in "
+         "dump_stack_print_info()\", on the same lib/dump_stack.c as taint_verbose; release approx.)"),
     # SLUB's and SLAB's debug reports: the taint in slab_bug()'s line, and their add_taint()
     Rule("log_slub_bug", V("3.3"), "plain", "tainted",
          "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "

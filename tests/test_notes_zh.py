@@ -110,7 +110,9 @@ def test_bad_free_reports_the_kernel_line_and_shows_the_note_in_zh(kernel):
         m.free_pages(pfn, 1)
     first, note_line = str(err.value).splitlines()
     from engine.kmsg import failure_lines
-    assert failure_lines(m, err.value) == (first,) and first.endswith(f"pfn:{pfn:05x}")   # what it logs
+    logged = failure_lines(m, err.value)                                 # what it logs: the line,
+    assert logged[0] == first and first.endswith(f"pfn:{pfn:05x}")      # then dump_stack()'s header
+    assert len(logged) == 2 and logged[1].startswith(("Pid: 0, comm: insmod ", "CPU: 0 PID: 0 Comm: insmod "))
     zh = error_lines("BadFree", str(err.value), "zh")
     assert zh == [first, "[释放时的阶是 1，分配时的阶是 2]"]
 
@@ -123,9 +125,10 @@ def test_a_bad_free_on_its_own_reaches_the_kernel_log_once():
     log = len(m.kmsg)
     with pytest.raises(engine.BadFree):
         m.free_pages(pfn, 0)
-    assert m.kmsg[log:] == [f"BUG: Bad page state in process insmod  pfn:{pfn:05x}"]
+    assert m.kmsg[log:] == [f"BUG: Bad page state in process insmod  pfn:{pfn:05x}",
+                            "CPU: 0 PID: 0 Comm: insmod Not tainted 6.1.0-50-686 #1"]  # dump_stack()
     with pytest.raises(engine.BadFree):
         m.free_pages_addr(m.layout.page_offset + (pfn << 12), 0)     # inside no other operation
-    assert len(m.kmsg) == log + 2
+    assert len(m.kmsg) == log + 4
     m.free_pages(pfn, 1)
     assert m.check() is None

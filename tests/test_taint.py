@@ -50,8 +50,10 @@ def test_bad_page_taints_the_next_report(kernel):
     checkpoint.restore(m, ck)
     log = len(m.kmsg)
     double_free(m)
-    [line] = m.kmsg[log:]                               # bad_page()'s report, then add_taint()
+    line, stack = m.kmsg[log:]                          # bad_page()'s report, then add_taint():
     assert line.startswith("BUG: Bad page state in process insmod  pfn:")
+    assert stack == HEADERS[kernel].replace(                # its own dump_stack() is not tainted
+        HEADERS[kernel].split(" insmod ")[1].rsplit(" ", 2)[0], "Not tainted")
     assert m.tainted_mask == 1 << TAINT_BAD_PAGE
     after = alloc_failure(m)
     assert after[-1] == HEADERS[kernel]
@@ -123,6 +125,9 @@ def test_slub_bug_line_prints_the_taint_before_its_report(kernel, bug):
     with pytest.raises(engine.BadFree) as e:
         m.kmem_cache_free("t", v)
     assert str(e.value).startswith(bug)
+    assert m.kmsg[-2].startswith(bug)                   # then print_trailer()'s dump_stack(),
+    assert m.kmsg[-1].startswith(("Pid: 0, comm: t", "Pid: 0, comm: insmod", "CPU: 0 PID: 0"))
+    assert (" Not tainted " in m.kmsg[-1]) == (mask == 0)   # with the taint from before the report
     # slab_bug() adds TAINT_BAD_PAGE after its report from 3.8 (rule slab_bug_taints)
     assert m.tainted_mask == (1 << TAINT_BAD_PAGE if rule_values(m.config.flavour.version)[
         "slab_bug_taints"] else mask)
@@ -173,11 +178,13 @@ def test_every_release_prints_a_prefix_of_the_flag_order(version):
     assert FLAG_CHARS.startswith(flags) and len(flags) >= 7
 
 
-def test_611_prints_the_verbose_taint_line():
+def test_611_prints_the_uid_and_the_verbose_taint_line():
+    m = engine.Machine.boot(ram="64M", kernel="6.12")
+    assert alloc_failure(m)[-1] == "CPU: 0 UID: 0 PID: 0 Comm: insmod Not tainted 6.12 #1"
     m = engine.Machine.boot(ram="64M", kernel="6.12")
     double_free(m)
     lines = alloc_failure(m)
-    assert lines[-2:] == ["CPU: 0 PID: 0 Comm: insmod Tainted: G    B              6.12 #1",
+    assert lines[-2:] == ["CPU: 0 UID: 0 PID: 0 Comm: insmod Tainted: G    B              6.12 #1",
                           "Tainted: [B]=BAD_PAGE"]
 
 

@@ -128,7 +128,7 @@ def test_slub_bug_line_prints_the_taint_before_its_report(kernel, bug):
     assert m.kmsg[-2].startswith(bug)                   # then print_trailer()'s dump_stack(),
     assert m.kmsg[-1].startswith(("Pid: 0, comm: t", "Pid: 0, comm: insmod", "CPU: 0 PID: 0"))
     assert (" Not tainted " in m.kmsg[-1]) == (mask == 0)   # with the taint from before the report
-    # slab_bug() adds TAINT_BAD_PAGE after its report from 3.8 (rule slab_bug_taints)
+    # slab_bug() adds TAINT_BAD_PAGE after its report from 3.7 (rule slab_bug_taints)
     assert m.tainted_mask == (1 << TAINT_BAD_PAGE if rule_values(m.config.flavour.version)[
         "slab_bug_taints"] else mask)
     if kernel == "3.5":

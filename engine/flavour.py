@@ -196,6 +196,7 @@ class Flavour:
     log_dump_stack: str = "cpu_pid_comm"  # 3.10: dump_stack_print_info()'s "CPU: %d PID: %d Comm:" (6.11 UID)
     taint_flags: str = "PFSRMBUDAWCIOELKXTN"   # print_tainted()'s flags, bit order (engine.taint)
     taint_verbose: bool = False           # 6.11 (approx.): "Tainted: [B]=BAD_PAGE" after dump_stack's header
+    log_bad_page: str = "pfn"             # "quoted" ("Bad page state in process '%s'") | "pfn" (2.6.29)
     log_slub_bug: str = "tainted"         # "plain" ("BUG %s: %s") | "tainted" (3.3: "BUG %s (%s): %s")
     slab_bug_taints: bool = True          # 3.7: SLUB slab_bug / SLAB __slab_error add TAINT_BAD_PAGE
     warn_alloc_burst: int = 1             # (approx.) warn_alloc() reports per ratelimit interval

@@ -308,7 +308,7 @@ def dumps_stack(line: str) -> bool:
     are not modelled): bad_page() (6.1 mm/page_alloc.c:719), SLUB's "BUG <cache> ..." of
     object_err()/slab_err() (6.1 mm/slub.c print_trailer() l.920, slab_err() l.962), SLAB's
     "slab error in ..." (__slab_error())."""
-    return (line.startswith(("BUG: Bad page state", "slab error in "))
+    return (line.startswith(("BUG: Bad page state", "Bad page state in process '", "slab error in "))
             or (line.startswith("BUG ") and not line.startswith("BUG: ")))
 
 

@@ -314,6 +314,10 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "lib/dump_stack.c dump_stack_print_info(): \"%sCPU: %d PID: %d Comm: %.20s %s%s %s %.*s\" -> "
          "\"%sCPU: %d UID: %u PID: %d ...\" (the effective UID; \"lib/dump_stack: report process UID in "
          "dump_stack_print_info()\", on the same lib/dump_stack.c as taint_verbose; release approx.)"),
+    Rule("log_bad_page", V("2.6.29"), "quoted", "pfn",
+         "2.6.24 mm/page_alloc.c:223-226 bad_page() \"Bad page state in process '%s'\" \"page:%p flags:...\" "
+         "\"Trying to fix it up, but a reboot is needed\" \"Backtrace:\" (2.6.28 l.226-232 the same) -> "
+         "2.6.29 l.250 \"BUG: Bad page state in process %s  pfn:%05lx\" (6.1.0 the same)"),
     # SLUB's and SLAB's debug reports: the taint in slab_bug()'s line, and their add_taint()
     Rule("log_slub_bug", V("3.3"), "plain", "tainted",
          "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "

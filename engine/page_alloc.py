@@ -153,28 +153,39 @@ class PageAllocator:
                 z = zz
                 break
         if z is None:
-            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+            raise _bad_page(m, _bad_page_lines(m, pfn)
                                + note("bad_page_not_ram", pfn=f"{pfn:#x}"))
         code = z.buddy_order.get(pfn)
         if code is None or code < ALLOCATED:
             mm = m.memmap
             if code is not None or mm.owner[pfn] == pm.OWNER_FREE:
-                raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                raise _bad_page(m, _bad_page_lines(m, pfn)
                                    + note("bad_page_double"))
             if mm.flags[pfn] & pm.PG_reserved:
-                raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+                raise _bad_page(m, _bad_page_lines(m, pfn)
                                    + note("bad_page_reserved"))
-            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+            raise _bad_page(m, _bad_page_lines(m, pfn)
                                + note("bad_page_not_head"))
         got = code & 15
         if got != order:
-            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+            raise _bad_page(m, _bad_page_lines(m, pfn)
                                + note("bad_page_order", order=order, got=got))
         owner = alloc_code_owner(code)
         if expect_owner is not None and owner != expect_owner:
-            raise _bad_page(m, f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+            raise _bad_page(m, _bad_page_lines(m, pfn)
                                + note("bad_page_owner", owner=pm.OWNER_NAMES[owner]))
         _free_block(m, z, pfn, order)
+
+
+def _bad_page_lines(m: "Machine", pfn: int) -> str:
+    """bad_page()'s own lines before its dump_stack(), newline-ended (rule log_bad_page):
+    2.6.29+ "BUG: Bad page state in process %s  pfn:%05lx" (its dump_page() lines are not
+    modelled); before, "Bad page state in process '%s'", then (after the page's fields, not
+    modelled) "Trying to fix it up, but a reboot is needed" and "Backtrace:"."""
+    if m.config.flavour.log_bad_page == "quoted":
+        return (f"Bad page state in process '{m.comm}'\n"
+                "Trying to fix it up, but a reboot is needed\nBacktrace:\n")
+    return f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
 
 
 def _bad_page(m: "Machine", msg: str) -> BadFree:
@@ -306,7 +317,8 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     Returns:
         None.
     Raises:
-        BadFree: "BUG: Bad page state in process insmod  pfn:01d71", then mmviz's note on a line
+        BadFree: "BUG: Bad page state in process insmod  pfn:01d71" (before 2.6.29 "Bad page state
+            in process 'insmod'" and its two fixed lines), then mmviz's note on a line
             of its own: "[double free: the page is already free]", "[freed with order 0, allocated
             with order 1]", ... (engine.kmsg.NOTES).
     Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""

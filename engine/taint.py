@@ -92,7 +92,7 @@ def taint_of(m: Machine, err: BaseException) -> int | None:
         return TAINT_DIE                        # BUG() / an oops: die() -> TAINT_DIE
     if text.startswith(WARN_TEXTS):
         return TAINT_WARN
-    if text.startswith("BUG: Bad page state"):
+    if text.startswith(("BUG: Bad page state", "Bad page state in process '")):
         return TAINT_BAD_PAGE                   # bad_page()
     if (text.startswith("slab error in ") or (text.startswith("BUG ") and not text.startswith("BUG: "))) \
             and m.config.flavour.slab_bug_taints:

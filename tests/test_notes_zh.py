@@ -85,7 +85,7 @@ def test_a_kernel_errors_notes_are_chinese_in_zh_and_its_lines_stay_english(kern
         assert "返回 NULL" in error_text(kind, text, "zh")
 
 
-KERNEL_LINES = ("BUG:", "kernel BUG at", "WARNING:", "kfree_debugcheck:", "slab error", "Bad pte",
+KERNEL_LINES = ("BUG:", "Bad page state", "kernel BUG at", "WARNING:", "kfree_debugcheck:", "slab error", "Bad pte",
                 "swap_free:", "Trying to vfree", "Oops:")
 
 
@@ -108,13 +108,15 @@ def test_bad_free_reports_the_kernel_line_and_shows_the_note_in_zh(kernel):
     pfn = m.alloc_pages("GFP_KERNEL", 2)
     with pytest.raises(engine.BadFree) as err:
         m.free_pages(pfn, 1)
-    first, note_line = str(err.value).splitlines()
+    *kernel_lines, note_line = str(err.value).splitlines()
     from engine.kmsg import failure_lines
-    logged = failure_lines(m, err.value)                                 # what it logs: the line,
-    assert logged[0] == first and first.endswith(f"pfn:{pfn:05x}")      # then dump_stack()'s header
-    assert len(logged) == 2 and logged[1].startswith(("Pid: 0, comm: insmod ", "CPU: 0 PID: 0 Comm: insmod "))
+    logged = failure_lines(m, err.value)                 # what it logs: the kernel's lines (2.6.24:
+    assert list(logged[:-1]) == kernel_lines             # three, 2.6.29+: one naming the pfn),
+    assert kernel_lines[0] == ("Bad page state in process 'insmod'" if kernel == "2.6"   # then
+                               else f"BUG: Bad page state in process insmod  pfn:{pfn:05x}")
+    assert logged[-1].startswith(("Pid: 0, comm: insmod ", "CPU: 0 PID: 0 Comm: insmod "))  # dump_stack()
     zh = error_lines("BadFree", str(err.value), "zh")
-    assert zh == [first, "[释放时的阶是 1，分配时的阶是 2]"]
+    assert zh == [*kernel_lines, "[释放时的阶是 1，分配时的阶是 2]"]
 
 
 def test_a_bad_free_on_its_own_reaches_the_kernel_log_once():

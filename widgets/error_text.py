@@ -20,7 +20,8 @@ KIND_ZH = {"ConfigError": "参数错误", "KernelOops": "内核 Oops", "BadFree"
            "KernelError": "内核错误", "InvariantError": "不变量被破坏", "MmvizError": "错误",
            "CommandError": "命令错误", "LessonError": "课程错误"}
 KERNEL_KINDS = ("KernelOops", "BadFree", "SegFault", "OutOfMemory", "OomKilled", "KernelError")
-_KERNEL_WORDS = ("WARNING:", "BUG", "kernel BUG", "Oops", "invalid opcode")
+_KERNEL_WORDS = ("WARNING:", "BUG", "kernel BUG", "Oops", "invalid opcode",
+                 "Bad page state in process '")   # bad_page() before 2.6.29
 
 # (regex on the English message, the Chinese template with the groups as {1}, {2} ...)
 CONFIG_ZH = (

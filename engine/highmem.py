@@ -20,7 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .errors import BadFree, ConfigError, KernelError, KernelOops
-from .kmsg import note
+from .kmsg_notes import note
 from .kmem_events import (KernelMapPte, KernelUnmapPte, Kmap, KmapAtomic, Kunmap,
                             KunmapAtomic, PkmapFlush)
 from .vmalloc import kernel_pte_flags

@@ -24,7 +24,8 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .errors import BadFree, ConfigError, KernelError, KernelOops, OutOfMemory
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
-from .kmsg import KernelMessage, kptr, note, printk
+from .kmsg import KernelMessage, kptr, printk
+from .kmsg_notes import note
 from .slub import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)

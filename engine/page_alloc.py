@@ -16,7 +16,7 @@ from .buddy import (_FILLS, ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_ow
 from .errors import BadFree, ConfigError, OutOfMemory
 from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
 from .gfp import GfpTable
-from .kmsg import note
+from .kmsg_notes import note
 from .physmem import CHUNK_SHIFT, OWNER_FREE, OWNER_NAMES, OWNER_PAGES
 from .zone import MAX_ORDER, Zone
 
@@ -320,7 +320,7 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
         BadFree: "BUG: Bad page state in process insmod  pfn:01d71" (before 2.6.29 "Bad page state
             in process 'insmod'" and its two fixed lines), then mmviz's note on a line
             of its own: "[double free: the page is already free]", "[freed with order 0, allocated
-            with order 1]", ... (engine.kmsg.NOTES).
+            with order 1]", ... (engine.kmsg_notes.NOTES).
     Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
     b = self.buddy
     try:

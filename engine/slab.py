@@ -310,11 +310,11 @@ class ClassicCache:
     def check_free(self, m: Machine, slab: ClassicSlab, vaddr: int) -> int:
         off = vaddr - slab.s_mem
         if off % self.size or not 0 <= off < self.num * self.size:
-            from .kmsg import note
+            from .kmsg_notes import note
             raise BadFree(f"kfree_debugcheck: bad ptr {vaddr:x}h.\n" + note("not_object_start", cache=self.name))
         idx = off // self.size
         if slab.state[idx] != USED:
-            from .kmsg import note
+            from .kmsg_notes import note
             raise BadFree(f"slab error in verify_redzone_free(): cache `{self.name}': "
                           f"double free detected\n" + note("redzone_object", obj=f"0x{vaddr:08x}"))
         return idx

@@ -10,7 +10,7 @@ import pathlib
 import pytest
 
 import engine
-from engine.kmsg import NOTES, note, note_zh
+from engine.kmsg_notes import NOTES, note, note_zh
 from widgets.error_text import error_lines, error_text
 
 ENGINE = pathlib.Path(__file__).resolve().parent.parent / "engine"

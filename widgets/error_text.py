@@ -55,9 +55,9 @@ def kernel_text(message: str) -> bool:
 
 def message_zh(kind: str, message: str) -> str:
     """The message in Chinese where a pattern knows it, else as the engine wrote it; mmviz's
-    bracketed notes (engine.kmsg.note) in Chinese, the kernel's own words as printed."""
+    bracketed notes (engine.kmsg_notes.note) in Chinese, the kernel's own words as printed."""
     if message.startswith("["):
-        from engine.kmsg import note_zh
+        from engine.kmsg_notes import note_zh
         return note_zh(message) or message
     if kind in KERNEL_KINDS:
         return message

@@ -1,0 +1,63 @@
+"""mmviz's own notes in a kernel error's text: a bracketed line after the kernel's lines
+("[double free: the page is already free]"), never logged (engine.kmsg.failure_lines() drops
+them), shown in the user's language (note_zh()); the kernel's own lines stay English."""
+from __future__ import annotations
+
+# mmviz's own notes in a kernel error's text: in brackets, never logged (failure_lines() drops
+# them), shown in the user's language (note_zh()); the kernel's own lines stay English
+NOTES = {
+    "vmalloc_pages": (
+        "[vmalloc() returned NULL after {got} of {total} pages; this kernel logs nothing: "
+        "__vmalloc_area_node() passes __GFP_NOWARN to warn_alloc()]",
+        "[vmalloc() 分到 {total} 页中的 {got} 页后返回 NULL；这个内核什么也不打印："
+        "__vmalloc_area_node() 给 warn_alloc() 传了 __GFP_NOWARN]"),
+    "vmalloc_size": (
+        "[vmalloc({size}) returned NULL: more pages than the machine has; this kernel logs nothing more]",
+        "[vmalloc({size}) 返回 NULL：页数比机器的内存还多；这个内核不再打印别的]"),
+    "vmalloc_area": (
+        "[vmalloc({size}) returned NULL: no room in the vmalloc area; this kernel logs nothing more]",
+        "[vmalloc({size}) 返回 NULL：vmalloc 区没有足够的空间；这个内核不再打印别的]"),
+    "vmalloc_zero": (
+        "[vmalloc(0) returned NULL: PAGE_ALIGN(0) is 0 bytes; this kernel logs nothing]",
+        "[vmalloc(0) 返回 NULL：PAGE_ALIGN(0) 是 0 字节；这个内核什么也不打印]"),
+    "warn_on_once": (
+        "[WARN_ON_ONCE(!size): vmalloc(0) returns NULL; the WARNING is printed the first time only]",
+        "[WARN_ON_ONCE(!size)：vmalloc(0) 返回 NULL；这条 WARNING 只在第一次打印]"),
+    "bad_page_not_ram": ("[pfn {pfn} is not a RAM page]", "[pfn {pfn} 不是内存页]"),
+    "bad_page_double": ("[double free: the page is already free]", "[重复释放：这一页已经是空闲的]"),
+    "bad_page_reserved": ("[the page is reserved]", "[这一页是保留页]"),
+    "bad_page_not_head": ("[not the first page of an allocated block]", "[不是某个已分配块的第一页]"),
+    "bad_page_order": ("[freed with order {order}, allocated with order {got}]",
+                       "[释放时的阶是 {order}，分配时的阶是 {got}]"),
+    "bad_page_owner": ("[the page belongs to {owner}]", "[这一页属于 {owner}]"),
+    "pkmap_count_zero": ("[pkmap_count would reach 0]", "[pkmap_count 会减到 0]"),
+    "slab_highmem": ("[gfp {gfp}: slab pages cannot be highmem]", "[gfp {gfp}：slab 页不能来自高端内存]"),
+    "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
+    "not_object_start": ("[cache `{cache}': not the start of an object]", "[缓存 `{cache}'：不是对象的起始地址]"),
+    "unmap_reverse": ("[unmap in reverse order: the last kmap_atomic first]",
+                      "[要按相反的顺序解除映射：最后一个 kmap_atomic 先解除]"),
+    "redzone_object": ("[object {obj}]", "[对象 {obj}]"),
+    "large_kmalloc_free": (
+        "[6.1 goes on to __free_pages() the page: its count drops and it is freed at zero (a "
+        "reserved page fails with \"Bad page state\"); mmviz leaves the machine as it was]",
+        "[6.1 接着对这一页调用 __free_pages()：引用计数减一，减到 0 时释放（保留页会报 "
+        "\"Bad page state\"）；mmviz 让机器保持原样]"),
+}
+
+
+def note(key: str, **values: object) -> str:
+    """mmviz's bracketed note ``key`` (NOTES) in English, as the engine's messages carry it."""
+    return NOTES[key][0].format(**values)
+
+
+def note_zh(line: str) -> str | None:
+    """The Chinese of a bracketed note :func:`note` wrote, its values kept; None if ``line``
+    is no note."""
+    import re
+    for en, zh in NOTES.values():
+        pattern = "".join(f"(?P<{part[1:-1]}>.+?)" if part.startswith("{") else re.escape(part)
+                          for part in re.split(r"(\{\w+\})", en))
+        found = re.fullmatch(pattern, line)
+        if found:
+            return zh.format(**found.groupdict())
+    return None

@@ -176,6 +176,20 @@ def _alarm(signum, frame):
     raise _Timeout()
 
 
+def _peak_rss_mb() -> int:
+    """This process's own peak RSS: /proc/self/status VmHWM (of its own address space since
+    exec).  ru_maxrss is not: at exec Linux keeps the larger of it and the parent's peak
+    (fs/exec.c setmax_mm_hiwater_rss), so a big pytest parent would be counted here."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) // 1024
+    except OSError:
+        pass
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+
+
 def run_cases(paths: list[str], limit_s: int = 60) -> None:
     from app.cli import main
     signal.signal(signal.SIGALRM, _alarm)
@@ -193,7 +207,7 @@ def run_cases(paths: list[str], limit_s: int = 60) -> None:
                 code = f"escaped {type(exc).__name__}: {exc}"
             finally:
                 signal.alarm(0)
-            rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024
+            rss_mb = _peak_rss_mb()
             print(json.dumps({"path": path, "command": command[0], "code": code,
                               "seconds": round(time.perf_counter() - t, 3), "stderr": err.getvalue(),
                               "stdout_tail": out.getvalue()[-300:], "peak_rss_mb": rss_mb}), flush=True)

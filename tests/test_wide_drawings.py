@@ -3,8 +3,6 @@ of the physical map and the buddy pane; the screen is the same whichever way a s
 reached, and after resizing to the other layouts and back."""
 from __future__ import annotations
 
-import re
-
 import pytest
 
 pytest.importorskip("textual")
@@ -13,6 +11,7 @@ from textual.geometry import Region          # noqa: E402
 
 from app import layout                       # noqa: E402
 from app.app import MmvizApp                 # noqa: E402
+from tests.test_timeline_tui import _screen as screen_after   # noqa: E402
 
 WIDE_SIZES = [(200, 60), (201, 60), (160, 48), (250, 70)]
 
@@ -43,13 +42,7 @@ async def test_a_drawing_covers_the_middle_column_exactly(size):
 
 
 async def _screen(keys: list[str], size: tuple[int, int]) -> str:
-    app = MmvizApp(lesson="process-memory", ram="1G")
-    async with app.run_test(size=size) as pilot:
-        await pilot.pause()
-        for key in keys:
-            await pilot.press(key)
-        await pilot.pause()
-        return re.sub(r'id="[^"]*"|terminal-\d+[-\w]*|\d{8,}', "", app.export_screenshot())
+    return await screen_after("process-memory", keys, size)
 
 
 @pytest.mark.parametrize("size", [(200, 60), (201, 60)])

@@ -16,7 +16,7 @@ from . import physmem as pm
 from .errors import OomKilled, OutOfMemory
 from .events import Event, event
 from .kmsg_notes import note
-from .taint import after_report, print_tainted, tainted_verbose
+from .taint import BAD_PAGE_LINES, after_report, print_tainted, tainted_verbose
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -249,7 +249,7 @@ def dumps_stack(line: str) -> bool:
     are not modelled): bad_page() (6.1 mm/page_alloc.c:719), SLUB's "BUG <cache> ..." of
     object_err()/slab_err() (6.1 mm/slub.c print_trailer() l.920, slab_err() l.962), SLAB's
     "slab error in ..." (__slab_error())."""
-    return (line.startswith(("BUG: Bad page state", "Bad page state in process '", "slab error in "))
+    return (line.startswith((*BAD_PAGE_LINES, "slab error in "))
             or (line.startswith("BUG ") and not line.startswith("BUG: ")))
 
 

@@ -41,6 +41,10 @@ TAINT_BAD_PAGE = 5
 TAINT_DIE = 7
 TAINT_WARN = 9
 
+# bad_page()'s first line: "BUG: Bad page state in process %s  pfn:%05lx" from 2.6.29, "Bad
+# page state in process '%s'" before (rule log_bad_page)
+BAD_PAGE_LINES = ("BUG: Bad page state", "Bad page state in process '")
+
 # kernel/panic.c taint_flags[]: c_true of every flag up to 6.12, in bit order, and the name
 # print_tainted_verbose() prints (TAINT_ without its prefix)
 FLAG_CHARS = "PFSRMBUDAWCIOELKXTN"
@@ -92,7 +96,7 @@ def taint_of(m: Machine, err: BaseException) -> int | None:
         return TAINT_DIE                        # BUG() / an oops: die() -> TAINT_DIE
     if text.startswith(WARN_TEXTS):
         return TAINT_WARN
-    if text.startswith(("BUG: Bad page state", "Bad page state in process '")):
+    if text.startswith(BAD_PAGE_LINES):
         return TAINT_BAD_PAGE                   # bad_page()
     if (text.startswith("slab error in ") or (text.startswith("BUG ") and not text.startswith("BUG: "))) \
             and m.config.flavour.slab_bug_taints:

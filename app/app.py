@@ -219,8 +219,9 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
     def _focus_selection(self, result: Any) -> Selection | None:
         focus = result.focus if result is not None else {}
         for kind in FOCUS_ORDER:
-            if kind in focus and focus[kind] is not None:
-                return Selection(kind, focus[kind])
+            if kind in focus and focus[kind] is not None:     # a user address: in the focus's process
+                pid = focus.get("process") if kind == "address" else None
+                return Selection(kind, focus[kind], pid if isinstance(pid, int) else None)
         return None
 
     def _lesson_selection(self) -> Selection | None:

@@ -18,9 +18,12 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Selection:
-    """kind: "address", "pfn", "zone", "region", "vmalloc", "process", "cache"."""
+    """kind: "address", "pfn", "zone", "region", "vmalloc", "process", "cache".  ``pid``: the
+    process whose address space a user "address" is in (a lesson's focus names it); None: the
+    process that runs."""
     kind: str
     value: Any
+    pid: int | None = None
 
     def label(self, lang: str = "en") -> str:
         from .i18n import tr

@@ -187,7 +187,8 @@ class PageWalkPane(TextLines):
 
     def show(self, view: StepView) -> None:
         """The walk of the selected address (a lesson step selects it with its focus), in the
-        process that runs (a user address) with its CR3; a lowmem frame is walked through
+        process the lesson's focus names or else the one that runs (a user address), with its
+        CR3; a lowmem frame is walked through
         its direct-map address.  The walk is recomputed from the machine at every view (it has
         no side effects), so it is never stale; the animation restarts only when it changed."""
         set_border_title(self, tr(view.lang, "walk.title"))
@@ -203,7 +204,9 @@ class PageWalkPane(TextLines):
             if selection is not None and selection.kind in ("address", "vmalloc", "pfn") else None
         if sel_addr is not None:
             vaddr = sel_addr
-            pid = machine.current if vaddr < machine.layout.page_offset else None
+            pid = None
+            if vaddr < machine.layout.page_offset:       # the focus's process, else the running one
+                pid = selection.pid if selection.pid in machine.processes else machine.current
             cr3 = machine.cr3_for(pid)
             try:
                 walk = machine.walk(vaddr, pid=pid)

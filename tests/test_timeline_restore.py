@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from engine import checkpoint
-from engine.physmem import COLUMNS
+from engine.physmem import CHUNK_SHIFT, COLUMNS
 from scenarios import Timeline, load_lesson
 from scenarios.library import LESSON_DIR
 
@@ -90,13 +90,13 @@ def test_a_checkpoint_copies_only_the_chunks_written_after_it():
     assert all(c.data is None for c in ck.memmap)          # nothing copied yet
     pfn = m.alloc_pages("GFP_HIGHUSER", 0)
     copied = [i for i, c in enumerate(ck.memmap) if c.data is not None]
-    assert copied == [pfn >> 16]
+    assert copied == [pfn >> CHUNK_SHIFT]
     m.memmap.flags[5] |= 1 << 9                             # a numpy store is seen too
     assert ck.memmap[0].data is not None
     m.free_pages(pfn, 0)
     m.alloc_pages("GFP_KERNEL", 3)
     chunks, _, _ = checkpoint.restore(m, ck)
-    assert set(chunks) >= {0, pfn >> 16}
+    assert set(chunks) >= {0, pfn >> CHUNK_SHIFT}
     assert not m.memmap.flags[5] & (1 << 9)
     assert m.memmap.owner[pfn] == 0
     m.check()
@@ -141,3 +141,13 @@ def test_a_move_says_which_frames_zones_caches_and_processes_it_touched():
     tl2.run_all()
     tl2.jump(0)
     assert tl2.last_move.touched(tl2.machine) is None          # back across boot steps
+
+
+def test_a_one_page_step_undone_copies_back_16_mb_of_frames():
+    import engine
+    m = engine.Machine.boot(ram="1G")
+    ck = checkpoint.save(m)
+    m.alloc_pages("GFP_KERNEL", 0)
+    chunks, _, _ = checkpoint.restore(m, ck)
+    frames = sum(hi - lo for lo, hi in map(m.memmap.chunk_range, chunks))
+    assert 0 < frames <= 4096, f"{frames} frames copied back (and recounted by the physical map)"

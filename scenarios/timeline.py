@@ -13,6 +13,13 @@ made lives on in its checkpoint (no machine object is ever thrown away and made 
 When there are more than ``max_checkpoints``, every other one (but those after boot steps)
 is dropped and the interval doubles.  Replays record no events.
 
+A replay going back checkpoints the positions it passes within ``max_near`` of where it
+lands (at most ``max_near`` such checkpoints, the farthest dropped first, not counted for
+thinning): the student's next back-steps there are one restore each, with no replay, and
+each step is replayed at most once on the way back.  Forward again over a step taken back,
+the step is applied again when that cost less than a restore did, else its checkpoint is
+restored; a long jump forward over known steps restores the farthest checkpoint at once.
+
     tl = Timeline(load_lesson("buddy"))
     r = tl.step()            # StepResult: events, narration, focus, expects
     tl.back(); tl.jump(5); tl.restart()
@@ -23,104 +30,17 @@ from __future__ import annotations
 import gc
 import time
 import weakref
-from types import SimpleNamespace
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
 from .model import Lesson, Step
 from .results import StepResult, evaluate_step
-from .runner import Item, apply_op, bind_value
+from .runner import apply_op, bind_value
+from .timeline_state import Move, Saved, Touched, is_plain
+
+__all__ = ["Move", "Timeline", "Touched", "boot_machine", "preload_engine"]
 
 if TYPE_CHECKING:
     from engine.machine import Machine
-
-
-@dataclass
-class Move:
-    """What the last move of the timeline changed (for incremental redraws).
-
-    ``new_machine``: the machine object changed (a boot step, or back across one):
-    views must redraw from scratch.  Otherwise ``chunks`` are the mem_map chunks that
-    were copied back (``machine.memmap.chunk_range(c)``; every frame that changed is in
-    one of them or in an event of ``applied``/``undone``), ``caches`` the kmem caches
-    copied back or dropped (every other cache object is untouched), ``undone`` the results of
-    the steps taken back, ``applied`` those applied forward."""
-    kind: str = "none"                          # "step", "back", "jump" or "none"
-    new_machine: bool = False
-    chunks: list[int] = field(default_factory=list)
-    caches: list[str] = field(default_factory=list)
-    undone: list[StepResult] = field(default_factory=list)
-    applied: list[StepResult] = field(default_factory=list)
-
-    @property
-    def events(self) -> list:
-        """The events of every step this move applied or undid, oldest first."""
-        return [e for r in (*self.undone, *self.applied) for e in r.events]
-
-    def touched(self, machine: Machine) -> "Touched | None":
-        """What this move may have changed, for views that update incrementally; None when
-        the machine object changed (redraw everything)."""
-        if self.new_machine:
-            return None
-        t = Touched([machine.memmap.chunk_range(c) for c in self.chunks], set(), set(self.caches),
-                    set())
-        for e in self.events:
-            pfn, zone, cache, pid = (e.get(k) for k in ("pfn", "zone", "cache", "pid"))
-            if isinstance(pfn, int):
-                order = e.get("order", 0)
-                n = e.get("nr_pages") or (1 << (order if isinstance(order, int) else 0))
-                t.frames.append((pfn, pfn + n))
-            if isinstance(zone, str):
-                t.zones.add(zone)
-            if isinstance(cache, str):
-                t.caches.add(cache)
-            if isinstance(pid, int):
-                t.pids.add(pid)
-        return t
-
-
-@dataclass
-class Touched:
-    """Frames ([lo, hi) pfn ranges), zones, slab caches and processes a move touched."""
-    frames: list[tuple[int, int]]
-    zones: set[str]
-    caches: set[str]
-    pids: set[int]
-
-
-_PLAIN = {int, float, str, bytes, bool, type(None)}
-_all_plain = _PLAIN.issuperset          # _all_plain(map(type, xs)): every x of a _PLAIN type
-
-
-def _plain(v: Any) -> bool:
-    """A value the lesson can share with checkpoints as is (no engine object in it)."""
-    t = type(v)
-    if t in _PLAIN:
-        return True
-    if t is list or t is tuple:             # (a repeat step's thousands of Items: the
-        for x in v:                         # common cases tested here, without a call)
-            tx = type(x)
-            if tx in _PLAIN:
-                continue
-            if tx is Item:
-                d = x.__dict__
-                if _all_plain(map(type, d)) and _all_plain(map(type, d.values())):
-                    continue
-            if not _plain(x):
-                return False
-        return True
-    if t is Item or t is SimpleNamespace:
-        v, t = v.__dict__, dict
-    if t is dict:
-        return all(type(k) in _PLAIN for k in v) and all(map(_plain, v.values()))
-    return False
-
-
-@dataclass
-class _Saved:
-    ck: Any                      # engine.checkpoint.Checkpoint (env's engine objects in .extra)
-    env: dict                    # the plain names, shared
-    order: list                  # env's names in their order
 
 
 def boot_machine(config: dict[str, Any]) -> Machine:
@@ -146,23 +66,27 @@ class Timeline:
     """Owns the machine; applies a lesson's steps; back/jump restore exactly, in place."""
 
     def __init__(self, lesson: Lesson, *, checkpoint_every: int = 16, max_checkpoints: int = 48,
-                 heavy_ms: float = 4.0,
+                 heavy_ms: float = 4.0, max_near: int = 24,
                  boot: Callable[[dict[str, Any]], Any] = boot_machine) -> None:
         self.lesson = lesson
         self._boot = boot
         self.checkpoint_every = max(1, checkpoint_every)
         self.max_checkpoints = max(2, max_checkpoints)
         self.heavy_ms = heavy_ms
+        self.max_near = max(0, max_near)
         preload_engine()
         self.machine: Machine = boot(dict(lesson.machine))
         self.env: dict[str, Any] = {}
         self.results: list[StepResult] = []
         self.last_move = Move()
-        self._checkpoints: dict[int, _Saved] = {}
+        self._checkpoints: dict[int, Saved] = {}
         self._future: dict[int, StepResult] = {}      # results of steps taken back, by index
         self._plain_cache: dict[str, tuple[Any, bool]] = {}
         self._like: Any = None                         # the last checkpoint saved or restored
         self._pinned: set[int] = set()                 # checkpoints never thinned (boot steps)
+        self._near: set[int] = set()                   # checkpoints a replay saved (_save_near)
+        self._cost: dict[int, float] = {}              # CPU ms of each step when last applied
+        self._restore_ms = 1.0                         # CPU ms of a restore (running average)
         self._save_checkpoint(0)
 
     # -- state ----------------------------------------------------------------------------
@@ -224,6 +148,7 @@ class Timeline:
         before = weakref.ref(self.machine)
         self.last_move = move = Move("jump")
         if n >= self.position:
+            self._skip_known(n)
             while self.position < n:
                 move.applied.append(self._forward())
             self._moved_from(before)
@@ -239,6 +164,8 @@ class Timeline:
         try:
             for index in range(base, n):
                 self._apply(index, record=False)
+                if n - index <= self.max_near and index + 1 not in self._checkpoints:
+                    self._save_near(index + 1, n, record)
         finally:
             m.record_events = record
             self.machine.record_events = record     # a replayed boot step made a new one
@@ -261,7 +188,10 @@ class Timeline:
         for k in [k for k in self._checkpoints if k > self.position]:
             del self._checkpoints[k]
             self._pinned.discard(k)
+            self._near.discard(k)
         self._future.clear()
+        for k in [k for k in self._cost if k >= self.position]:
+            del self._cost[k]
         step.index = len(self.lesson.steps)
         self.lesson.steps.append(step)
         result = self.step()
@@ -276,7 +206,7 @@ class Timeline:
         lesson = replace(self.lesson, steps=list(self.lesson.steps[:self.position]))
         other = Timeline(lesson, checkpoint_every=self.checkpoint_every,
                          max_checkpoints=self.max_checkpoints, heavy_ms=self.heavy_ms,
-                         boot=self._boot)
+                         max_near=self.max_near, boot=self._boot)
         other.jump(self.position)
         return other
 
@@ -295,12 +225,29 @@ class Timeline:
             del old
             gc.collect()
 
+    def _skip_known(self, n: int) -> None:
+        """Going forward to ``n`` over steps whose results are known (taken back before):
+        restore the farthest checkpoint on the way at once instead of one per step."""
+        pos = self.position
+        k = pos
+        while k < n and k in self._future:
+            k += 1                                   # results of steps pos..k-1 are known
+        best = max((c for c in self._checkpoints if pos + 1 < c <= k), default=None)
+        if best is None:
+            return
+        self._restore(best)
+        for index in range(pos, best):
+            r = self._future.pop(index)
+            self.results.append(r)
+            self.last_move.applied.append(r)
+
     def _forward(self) -> StepResult:
         """Apply the next step, or, when it was applied before and a checkpoint follows it,
         restore that checkpoint and reuse the result (the engine is deterministic)."""
         index = self.position
         known = self._future.pop(index, None)
-        if known is not None and index + 1 in self._checkpoints:
+        if (known is not None and index + 1 in self._checkpoints
+                and self._cost.get(index, float("inf")) > self._restore_ms):
             self._restore(index + 1)
             self.results.append(known)
             return known
@@ -308,14 +255,17 @@ class Timeline:
         machine = self.machine
         result = self._apply(index, record=True)
         assert result is not None
-        heavy = (time.process_time() - t0) * 1e3 > self.heavy_ms
+        ms = self._cost[index] = (time.process_time() - t0) * 1e3
+        heavy = ms > self.heavy_ms
         if known is not None and known == result:
             # the step applied again did what it did before (the engine is deterministic):
             # the result shown before, so what the panes worked out from it is kept
             result = known
         self.results.append(result)
         booted = self.machine is not machine       # a boot step: never replayed, never thinned
-        if self.position % self.checkpoint_every == 0 or heavy or booted:
+        if self.position in self._checkpoints and not booted:
+            pass                                   # applied again: its checkpoint is kept
+        elif self.position % self.checkpoint_every == 0 or heavy or booted:
             self._save_checkpoint(self.position, pin=booted)
         return result
 
@@ -365,31 +315,54 @@ class Timeline:
         cache = self._plain_cache
         for name, v in self.env.items():
             hit = cache.get(name)
-            ok = hit[1] if hit is not None and hit[0] is v else _plain(v)
+            ok = hit[1] if hit is not None and hit[0] is v else is_plain(v)
             cache[name] = (v, ok)
             (plain if ok else deep)[name] = v
         return plain, deep
 
-    def _save_checkpoint(self, position: int, pin: bool = False) -> None:
+    def _save_near(self, position: int, target: int, record: bool) -> None:
+        """A replay (going back to ``target``) passed ``position``: checkpoint it, so the
+        next back-steps and forward re-reads there restore instead of replaying.  At most
+        ``max_near`` such checkpoints are kept, the farthest from ``target`` dropped first;
+        they do not count for thinning."""
+        m = self.machine
+        m.record_events = record             # restored later, it records as the user's did
+        try:
+            self._save_checkpoint(position, near=True)
+        finally:
+            m.record_events = False
+        if len(self._near) > self.max_near:
+            for k in sorted(self._near, key=lambda k: -abs(k - target))[:len(self._near) - self.max_near]:
+                self._near.discard(k)
+                del self._checkpoints[k]
+
+    def _save_checkpoint(self, position: int, pin: bool = False, near: bool = False) -> None:
         """Checkpoint the machine after ``position`` steps; ``pin``: keep it when thinning
         (the first position of a machine a boot step made: going back past it then never
-        replays the boot, and the machine object lives on in the checkpoint)."""
+        replays the boot, and the machine object lives on in the checkpoint); ``near``: one
+        a replay saved (:meth:`_save_near`), never thinned, dropped by distance."""
         from engine.checkpoint import save
         plain, deep = self._split_env()
         ck = save(self.machine, deep, self._machines(), self._like)
         self._like = ck
-        self._checkpoints[position] = _Saved(ck, plain, list(self.env))
+        self._checkpoints[position] = Saved(ck, plain, list(self.env))
         if pin:
             self._pinned.add(position)
-        if len(self._checkpoints) - len(self._pinned) > self.max_checkpoints:
+        if near:
+            self._near.add(position)
+            return
+        self._near.discard(position)
+        kept = self._pinned | self._near
+        if len(self._checkpoints) - len(kept) > self.max_checkpoints:
             self.checkpoint_every *= 2
             for k in list(self._checkpoints):
-                if k % self.checkpoint_every and k != position and k not in self._pinned:
+                if k % self.checkpoint_every and k != position and k not in kept:
                     del self._checkpoints[k]
 
     def _restore(self, position: int) -> None:
         """Put checkpoint ``position``'s machine and names back (the machine in place)."""
         from engine.checkpoint import discard, restore
+        t0 = time.process_time()
         saved = self._checkpoints[position]
         m = saved.ck.machine
         chunks, deep, old = restore(m, saved.ck, self._machines(), self.last_move.caches)
@@ -403,3 +376,4 @@ class Timeline:
         else:
             self.machine = m
             self.last_move.new_machine = True
+        self._restore_ms += ((time.process_time() - t0) * 1e3 - self._restore_ms) / 4

@@ -30,6 +30,13 @@ SLAB_EVENTS = (CacheCreate, CacheDestroy, SlabNew, SlabFree, SlabMove, ObjAlloc,
                ArrayRefill, ArrayFlush, KmallocLarge)
 
 
+def _slab_events(result: Any) -> bool:
+    """Whether a step changed a slab cache (scanned once per step result: a heavy step has
+    thousands of events)."""
+    return result is not None and derived(
+        result, "slab_events", lambda: any(issubclass(cls, SLAB_EVENTS) for cls in set(map(type, result.events))))
+
+
 def cache_row(c: Any) -> tuple[str, int, int, int, int]:
     active, total, objsize, _, _, slabs = c.slabinfo()
     return c.name, objsize, active, total, slabs
@@ -80,14 +87,15 @@ class SlabPane(TextLines):
             slab = machine.slab_of(selection.value)
             if slab is not None:
                 chosen = slab.cache.name
-        # the same step again, or one step forward without slab events, leaves every cache as
-        # drawn: skip the table (a step back undid a later step, whose events are not here)
+        # the same step again, or one step forward or back over a step without slab events
+        # (the step applied, or the step undone: the result drawn last), leaves every cache
+        # as drawn: skip the table
         key = (chosen, view.lang)
-        result = view.result              # scanned once per step: a heavy step has thousands of events
+        result = view.result
         moved = view.position - self._position
         same = view.changed_since(self._serial) is not None and key == self._shown_key and (
-            moved == 0 or moved == 1 and not (result is not None and derived(
-                result, "slab_events", lambda: any(issubclass(cls, SLAB_EVENTS) for cls in set(map(type, result.events))))))
+            moved == 0 or moved == 1 and not _slab_events(result)
+            or moved == -1 and not _slab_events(self._result))
         self._serial, self._shown_key, self.chosen = view.serial, key, chosen
         self._position = view.position
         self._result = result

@@ -73,7 +73,8 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         self._pending: list[tuple[int, int]] = []
         self._serial = -1                      # the step view drawn last
         self._legend: list[Strip] = []
-        self._legend_lang = "en"
+        self._legend_key: tuple = ()
+        self._legends: dict[tuple, list[Strip]] = {}     # (width, lang, patterns, theme) -> rows
         self._info: list[Text] = []
         self._info_strips: list[Strip] = []
         self._drawn_at: Any = None              # the step result the cells were last brought to
@@ -100,16 +101,21 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         return self._row_split()[1]
 
     def _legend_lines(self) -> list[Strip]:
-        lang = getattr(self.app, "lang", "en") if self.is_mounted else "en"
-        if not self._legend or self._legend[0].cell_length != self.size.width or \
-                self._legend_lang != lang:
-            self._legend_lang = lang
-            width = max(10, self.size.width)
-            lang = getattr(self.app, "lang", "en") if self.is_mounted else "en"
-            lines = pack_pairs(legend_pairs(self.patterns, lang), width) if self.is_mounted else []
-            self._legend = [Strip(list(t.render(self.app.console))).crop_extend(0, width, None)
-                            for t in lines]
-        return self._legend
+        """The legend's rows at this width, made once per width, language, patterns and theme
+        (a layout that hides the map and brings it back changes the width on many steps)."""
+        if not self.is_mounted:
+            return []
+        key = (self.size.width, getattr(self.app, "lang", "en"), self.patterns, self.app.theme)
+        if self._legend and self._legend_key == key:
+            return self._legend
+        legend = self._legends.get(key)
+        if legend is None:
+            width = max(10, key[0])
+            lines = pack_pairs(legend_pairs(self.patterns, key[1]), width)
+            legend = self._legends[key] = [
+                Strip(list(t.render(self.app.console))).crop_extend(0, width, None) for t in lines]
+        self._legend, self._legend_key = legend, key
+        return legend
 
     def set_info(self, text: Text) -> None:
         """The selected frame's details and reverse map, below the legend."""
@@ -344,6 +350,18 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         return CLASS_NAMES[int(self.cells.shown[pfn // self.cells.per])]
 
 
+def _per_step(view: StepView, name: str, make: Any) -> Any:
+    """``make()`` for what is a function of the position (the step result), the selection and
+    the language, worked out once per step (stepview.derived): the frames a selection lights
+    up (a process's: a walk of its page tables), the selected thing's description."""
+    key = (name, view.selection, view.lang)
+    try:
+        hash(key)
+    except TypeError:                        # a lesson's focus value that is a list
+        return make()
+    return make() if view.result is None else derived(view.result, key, make)
+
+
 class PhysicalMapPane(PhysicalMap):
     """The map with its border, title, legend and the selected frame's details."""
     MIN_WIDTH = 40       # cells, border included: the pfn gutter and 28 cells
@@ -362,10 +380,10 @@ class PhysicalMapPane(PhysicalMap):
         self._set_selected_cell(selection)
         if before != self.selected_cell:
             self._refresh_cells({c for c in (before, self.selected_cell) if c is not None})
-        self.set_linked(linked_pfns(machine, selection))
+        self.set_linked(_per_step(view, "linked_pfns", lambda: frozenset(linked_pfns(machine, selection))))
         set_border_title(self, tr(view.lang, "map.title", frames=f"{machine.max_pfn:,}",
                                   mb=f"{machine.max_pfn >> 8:,}"))
-        info = Text(describe(machine, selection, view.lang))
+        info = Text(_per_step(view, "describe", lambda: describe(machine, selection, view.lang)))
         pfn = selected_pfn(machine, selection)
         if pfn is not None and selection is not None and selection.kind == "pfn":
             info.append("\n")

@@ -83,9 +83,16 @@ def swap_entry_ok(m: Machine, pte: int) -> bool:
     return type_ == 0 and 1 <= slot < sw.nr_slots and sw.swap_map[slot] > 0
 
 
-def bad_swap_message(pte: int) -> str:
-    """swap_info_get()'s complaint about an entry that names no swap slot."""
-    return f"swap_free: Bad swap file entry {pte & 0xFFFF_FFFF:08x}"
+def bad_swap_message(m: Machine, pte: int) -> str:
+    """swap_info_get()'s complaint about swap PTE ``pte`` in the release's words
+    (engine.kmsg_swap), or, where the kernel frees it silently (the header slot) or says nothing
+    (entry.val 0), what is wrong with it in mmviz's words."""
+    from .kmsg_swap import swap_complaint, swp_entry_of_pte
+    line = swap_complaint(m, pte)[0]
+    if line is None:
+        val, type_, offset = swp_entry_of_pte(m, pte)
+        line = f"swap entry {val:08x} (type {type_}, offset {offset}) names no swapped-out page"
+    return line
 
 
 def bad_rss_message(m: Machine, p, kind: str, val: int) -> str:

@@ -318,6 +318,24 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "2.6.24 mm/page_alloc.c:223-226 bad_page() \"Bad page state in process '%s'\" \"page:%p flags:...\" "
          "\"Trying to fix it up, but a reboot is needed\" \"Backtrace:\" (2.6.28 l.226-232 the same) -> "
          "2.6.29 l.250 \"BUG: Bad page state in process %s  pfn:%05lx\" (6.1.0 the same)"),
+    # freeing a swap entry that names no used slot: swap_info_get()'s complaint (engine.kmsg_swap)
+    Rule("log_swap_info_get", V("4.11"), "swap_free", "swap_info_get",
+         "2.6.24 mm/swapfile.c:257-266 swap_info_get() printk(KERN_ERR \"swap_free: %s%08lx\\n\", Bad_file, "
+         "entry.val) (4.10.0 l.765 pr_err the same) -> 4.11.0 l.907 \"swap_info_get: %s%08lx\\n\" (5.11.0 "
+         "l.1167 the same)"),
+    Rule("log_swap_info_get", V("5.12"), "swap_info_get", "split",
+         "5.11.0 mm/swapfile.c:1167 \"swap_info_get: \" -> 5.12.9 l.1173-1179 pr_err(\"%s: %s%08lx\\n\", "
+         "__func__, ...) in __swap_info_get() (bad file, unused file, bad offset) and _swap_info_get() "
+         "(unused offset) (5.17.0 l.1124/1153 the same)"),
+    Rule("log_swap_info_get", V("5.19"), "split", "_swap_info_get",
+         "5.17.0 mm/swapfile.c:1124 __swap_info_get() + l.1153 _swap_info_get() -> 5.19.0 l.1128 one "
+         "_swap_info_get() printing all four (6.1.0 l.1132-1161: \"_swap_info_get: Bad swap file entry "
+         "%08lx\"); 5.18 not checked"),
+    Rule("swap_bad_pte", V("2.6.29"), False, True,
+         "2.6.24 mm/memory.c:692 zap_pte_range() free_swap_and_cache(pte_to_swp_entry(ptent)), its "
+         "result unused: the complaint only, no taint -> 2.6.29 l.841-842 if (unlikely(!free_swap_and_cache"
+         "(...))) print_bad_pte(vma, addr, ptent, NULL) (\"BUG: Bad page map in process\", dump_stack(), "
+         "add_taint(TAINT_BAD_PAGE)); 2.6.28 l.775 as 2.6.24; 6.1.0 l.1494-1495 the same as 2.6.29"),
     # SLUB's and SLAB's debug reports: the taint in slab_bug()'s line, and their add_taint()
     Rule("log_slub_bug", V("3.3"), "plain", "tainted",
          "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "

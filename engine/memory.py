@@ -160,20 +160,29 @@ def entry_ok(m: Machine, pte: int) -> bool:
     return swap_entry_ok(m, pte)
 
 
-def report_bad_pte(m: Machine, p, va: int, pte: int, events) -> None:
-    """print_bad_pte(): log it, then (2.6.29 on, 2.6.29 mm/memory.c:436) add_taint(TAINT_BAD_PAGE)
-    (engine.taint); the caller leaves the page's counters alone."""
-    from .kmsg import bad_pte_message, bad_swap_message, printk
-    if pte_mapped(m, pte):
+def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True) -> None:
+    """print_bad_pte() of a PTE mapping no page: its line, dump_stack(), then (2.6.29 on,
+    2.6.29 mm/memory.c:436) add_taint(TAINT_BAD_PAGE) (engine.taint).  A swap entry naming no
+    used slot: swap_info_get()'s complaint (engine.kmsg_swap), and when zapping (``zap``) from
+    2.6.29 print_bad_pte() as well (rule swap_bad_pte); fork's copy logs the complaint only.
+    The caller leaves the page's counters alone."""
+    from .kmsg import bad_pte_message, dump_stack_lines, printk
+    from .kmsg_swap import swap_complaint
+    from .taint import TAINT_BAD_PAGE, add_taint
+    lines, bad_pte = [], pte_mapped(m, pte)
+    if not bad_pte:
+        complaint, refused = swap_complaint(m, pte)
+        lines += [complaint] if complaint else []
+        bad_pte = zap and refused and m.config.flavour.swap_bad_pte
+    if bad_pte:
         v = p.mm.vma_at(va)
         pmd_pa = p.mm.pgd.pde_paddr(va)
         pmd = p.mm.pgd.read_entry(pmd_pa) if pmd_pa is not None else 0
-        msg = bad_pte_message(m, p, pte, pmd, va, v.vm_flags if v is not None else 0)
-    else:
-        msg = bad_swap_message(pte)
-    printk(m, "alert", [msg], events)
-    if pte_mapped(m, pte) and m.config.flavour.bad_pte_line == "bad_page_map":
-        from .taint import TAINT_BAD_PAGE, add_taint
+        lines += [bad_pte_message(m, p, pte, pmd, va, v.vm_flags if v is not None else 0),
+                  *dump_stack_lines(m, p.pid, p.comm)]
+    if lines:
+        printk(m, "alert", lines, events)
+    if bad_pte and m.config.flavour.bad_pte_line == "bad_page_map":
         add_taint(m, TAINT_BAD_PAGE)
 
 
@@ -292,7 +301,7 @@ def copy_range(m: Machine, parent, child, vma, events) -> None:
         if not good.all():                  # copy_one_pte(): print_bad_pte, not copied
             for k in np.flatnonzero(~good).tolist():
                 report_bad_pte(m, parent, va0 + ((lo + int(nz[k])) << 12), int(ptes[k]),
-                               events)
+                               events, zap=False)
             nz, ptes, mapped = nz[good], ptes[good], mapped[good]
         if cow:
             ptes = np.where(mapped, ptes & ~rw, ptes)

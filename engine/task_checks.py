@@ -50,7 +50,7 @@ def check_processes(m: Machine) -> None:
                     _fail(f"pid {p.pid}: PTE {pte:#x} at {va:#010x} lies outside every VMA")
                 if not pte_mapped(m, pte):
                     if not swap_entry_ok(m, pte):
-                        _fail(f"pid {p.pid}: {bad_swap_message(pte)} at {va:#010x}")
+                        _fail(f"pid {p.pid}: {bad_swap_message(m, pte)} at {va:#010x}")
                     slots[sw.slot_of(m, pte)] += 1
                     swapents += 1
                     continue

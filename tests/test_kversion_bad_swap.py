@@ -1,0 +1,94 @@
+"""Zapping a PTE that is a swap entry naming no used slot, per release (rules log_swap_info_get,
+swap_bad_pte): swap_info_get()'s complaint names the reason and prints the generic swp_entry_t
+(2.6.24 mm/swapfile.c:257-266 "swap_free: %s%08lx", 4.11 "swap_info_get:", 5.12 __func__ in
+__swap_info_get()/_swap_info_get(), 5.19 "_swap_info_get:"); from 2.6.29 zap_pte_range() then
+calls print_bad_pte(), which dumps the stack and taints B (2.6.29 mm/memory.c:841-842)."""
+from __future__ import annotations
+
+import pytest
+
+import engine
+from engine.paging import swp_pte
+
+
+def _zap(kernel: str, pte_of, swap: str | None = None, pae: bool = False):
+    kw = {"swap": swap} if swap else {}
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=pae, seed=1, **kw)
+    p = m.spawn()
+    a = p.mmap(4096, flags="private|anonymous|populate")
+    pte_pa = m.walk(a, pid=p.pid).steps[-1].entry_paddr
+    size = 8 if pae else 4
+    pte = pte_of(m)
+    m.write_virt(m.layout.page_offset + pte_pa, pte.to_bytes(size, "little"))
+    before = len(m.kmsg)
+    p.munmap(a, 4096)                                # zap_pte_range(): reported and skipped
+    return m, p, pte, m.kmsg[before:]
+
+
+SCRIBBLE = lambda m: 0x7FFFFE00                      # not present, type 0, a huge offset
+
+
+def test_2_6_24_complains_and_taints_nothing():
+    # arch entry 0x7ffffe00: type (bits 1-5) 0, offset >> 8 = 0x7ffffe; SWP_TYPE_SHIFT 27
+    m, _, _, logged = _zap("2.6.24", SCRIBBLE)
+    assert logged == ["swap_free: Bad swap file entry 007ffffe"]
+    assert m.tainted_mask == 0
+
+
+def test_2_6_28_still_no_print_bad_pte():
+    m, _, _, logged = _zap("2.6.28", SCRIBBLE)
+    assert logged == ["swap_free: Bad swap file entry 007ffffe"] and m.tainted_mask == 0
+
+
+@pytest.mark.parametrize("kernel,line", [
+    ("2.6.29", "swap_free: Bad swap file entry 003fffff"),       # offset >> 9 from 2.6.29 (PROTNONE bit 8)
+    ("4.10", "swap_free: Bad swap file entry 003fffff"),
+    ("4.11", "swap_info_get: Bad swap file entry 003fffff"),
+    ("5.12", "__swap_info_get: Bad swap file entry 003fffff"),
+    ("6.1", "_swap_info_get: Bad swap file entry 003fffff"),
+])
+def test_from_2_6_29_print_bad_pte_follows_and_taints(kernel, line):
+    m, p, pte, logged = _zap(kernel, SCRIBBLE)
+    assert logged[0] == line
+    assert logged[1].startswith(f"BUG: Bad page map in process {p.comm}  pte:{pte:08x} pmd:")
+    assert f"PID: {p.pid} Comm: {p.comm} " in logged[2] or f"Pid: {p.pid}, comm: {p.comm} " in logged[2]
+    assert "Not tainted" in logged[2]                 # dump_stack() before add_taint()
+    assert len(logged) == 3 and m.tainted_mask == 1 << 5
+
+
+def test_the_reason_is_the_kernels():
+    # a swap area of 64M: 16384 slots (slot 0 the header)
+    bits = 26
+    m, _, _, logged = _zap("6.1", lambda m: swp_pte(0, 99, False, m.config.flavour), swap="64M")
+    assert logged[0] == f"_swap_info_get: Unused swap offset entry {99:08x}"
+    m, _, _, logged = _zap("5.14", lambda m: swp_pte(0, 99, False, m.config.flavour), swap="64M")
+    assert logged[0] == f"_swap_info_get: Unused swap offset entry {99:08x}"
+    m, _, _, logged = _zap("5.14", lambda m: swp_pte(3, 7, False, m.config.flavour), swap="64M")
+    assert logged[0] == f"__swap_info_get: Bad swap file entry {3 << bits | 7:08x}"
+    m, _, _, logged = _zap("6.1", SCRIBBLE, swap="64M")
+    assert logged[0] == "_swap_info_get: Bad swap offset entry 003fffff"
+    m, _, _, logged = _zap("3.16", lambda m: swp_pte(2, 5, False, m.config.flavour), swap="64M")
+    assert logged[0] == f"swap_free: Bad swap file entry {2 << 25 | 5:08x}"   # SWP_TYPE_SHIFT 25
+
+
+def test_the_header_slot_is_freed_silently():
+    # swap_map[0] is SWAP_MAP_BAD: swap_info_get() passes it, swap_entry_free() leaves it
+    m, _, _, logged = _zap("6.1", lambda m: swp_pte(0, 0, False, m.config.flavour), swap="64M")
+    assert logged == [] and m.tainted_mask == 0
+
+
+def test_pae_l1tf_entry_value():
+    # 6.1 PAE: the offset is stored inverted above bit 9+5; the printed value is the generic entry
+    m, _, _, logged = _zap("6.1", lambda m: swp_pte(4, 12345, True, m.config.flavour), swap="64M", pae=True)
+    assert logged[0] == f"_swap_info_get: Bad swap file entry {4 << 26 | 12345:08x}"
+    assert logged[1].startswith("BUG: Bad page map in process")
+
+
+def test_the_check_names_the_complaint():
+    m = engine.Machine.boot(ram="160M", kernel="6.1", seed=1)
+    p = m.spawn()
+    a = p.mmap(4096, flags="private|anonymous|populate")
+    pte_pa = m.walk(a, pid=p.pid).steps[-1].entry_paddr
+    m.write_virt(m.layout.page_offset + pte_pa, (0x7FFFFE00).to_bytes(4, "little"))
+    with pytest.raises(engine.InvariantError, match="_swap_info_get: Bad swap file entry 003fffff"):
+        m.check()

@@ -21,7 +21,7 @@ from textual.widgets import Static
 from widgets import (BuddyPane, CommandLine, FaultFlowPane, LessonPane, MmStructPane, PageWalkPane,
                      PhysicalMapPane, Selection, SlabPane, VirtualMap)
 from widgets.i18n import tr
-from widgets.selection import SelectionRequested, one_view
+from widgets.selection import SelectionRequested, is_user_address, one_view, user_space_pid
 from widgets.errata import lesson_summary
 from widgets.stepview import StepView, machine_text
 from scenarios.textsafe import sanitize
@@ -346,7 +346,9 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         if not 0 <= addr < 1 << 32:
             self.notify(tr(self.lang, "msg.not_32bit", addr=f"{addr:#x}"), severity="error")
             return
-        self._user_selection = Selection("address", addr)
+        m = self.machine                 # a user address: in the process whose space is shown
+        pid = user_space_pid(m, self.selection) if m is not None and is_user_address(m, addr) else None
+        self._user_selection = Selection("address", addr, pid)
         self.selection = self._user_selection
 
     def action_command_palette(self) -> None:

@@ -274,6 +274,9 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
         kind = {"vaddr": "address", "pfn": "pfn"}.get(step.op.result)
         if kind is not None:
             res.focus[kind] = res.value
+            pid = (out.args or {}).get("pid") if step.op.target == "process" else None
+            if kind == "address" and isinstance(pid, int):
+                res.focus["process"] = pid       # mmap/brk/sbrk: an address in that process
     if step.ask is not None:
         a = step.ask
         try:

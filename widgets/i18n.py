@@ -153,6 +153,8 @@ PANES: dict[str, tuple[str, str]] = {
     "sel.address": ("address", "地址"), "sel.vmalloc": ("vmalloc", "vmalloc 地址"),
     "sel.zone": ("zone", "管理区"), "sel.region": ("region", "区域"), "sel.process": ("process", "进程"),
     "sel.cache": ("cache", "缓存"), "sel.in_region": ("region {name}", "位于{name}"),
+    "sel.in_process": ("in {comm}[{pid}]", "属于进程 {comm}[{pid}]"),
+    "sel.no_process": ("no process runs: no user address space", "没有运行中的进程：没有用户地址空间"),
     "sel.area": ("vmalloc area {start}-{end} {pages} pages {caller}",
                  "vmalloc 区域 {start}-{end}，{pages} 页 {caller}"),
     "sel.object": ("slab {cache} object {idx} of the slab at pfn {pfn}",
@@ -210,6 +212,8 @@ PANES: dict[str, tuple[str, str]] = {
                                                           "命中 {hits} 未命中 {misses}"),
     "tlb.step": ("this step: {hits} hit, {misses} miss", "本步：命中 {hits}，未命中 {misses}"),
     "tlb.empty": ("empty", "空"),
+    "tlb.other": ("TLB of pid {pid} (runs)", "TLB：运行中的 pid {pid}"),
+    "tlb.no_task": ("TLB (no task runs)", "TLB（没有进程运行）"),
     # slab
     "slab.title": ("Slab caches", "slab 缓存"),
     "slab.name": ("name", "名称"), "slab.objsize": ("objsize", "对象大小"), "slab.active": ("active", "活跃"),

@@ -1,5 +1,6 @@
-"""The mm_struct -> VMA view: the current process's mm_struct and its VMAs drawn as linked
-boxes in address order, as the release keeps them.
+"""The mm_struct -> VMA view: the mm_struct of the process the selection is in (a selected
+process, the process a lesson's focus names with its address, else the one that runs) and its
+VMAs drawn as linked boxes in address order, as the release keeps them.
 
 * 2.6.24: ``mmap`` heads a list sorted by vm_start (vm_next), ``mm_rb`` a red-black tree
   of the same VMAs, ``mmap_cache`` the VMA find_vma() found last (3.15 to 6.0 replace it
@@ -21,7 +22,7 @@ from rich.text import Text
 
 from engine.mm import VM_GROWSDOWN, VM_MAYSHARE
 
-from .selection import selected_address
+from .selection import is_user_address, selected_address, user_space_pid
 from .stepview import StepView
 from .textlines import TextLines, set_border_title
 
@@ -68,12 +69,13 @@ def tr(lang: str, key: str, **kw: Any) -> str:
 
 
 def shown_process(machine: Machine, selection: Any) -> Any:
-    """The selected process, else the one that runs, else the first live one (or None)."""
+    """The process the selection is in (widgets.selection.user_space_pid: a selected process,
+    the one a lesson's focus puts its address in, else the one that runs), else the first
+    live one (or None)."""
     procs = machine.processes
-    if selection is not None and selection.kind == "process" and selection.value in procs:
-        return procs[selection.value]
-    if machine.current in procs:
-        return procs[machine.current]
+    pid = user_space_pid(machine, selection)
+    if pid is not None:
+        return procs[pid]
     return next(iter(procs.values()), None)
 
 
@@ -208,8 +210,8 @@ class MmStructPane(TextLines):
     """
 
     def show(self, view: StepView) -> None:
-        """Draw the selected (else the running) process; the VMA holding the selected
-        address is lit."""
+        """Draw the process the selection is in (else the running one); the VMA holding the
+        selected user address is lit."""
         set_border_title(self, tr(view.lang, "title"))
         m = view.machine
         p = shown_process(m, view.selection) if m is not None else None
@@ -217,4 +219,6 @@ class MmStructPane(TextLines):
             self.set_lines([styled(tr(view.lang, "none"), "italic")])
             return
         hot = selected_address(m, view.selection)
-        self.set_lines(mm_lines(m, p, view.lang, hot if hot is not None and hot < m.layout.page_offset else None))
+        if hot is None or not is_user_address(m, hot) or p.pid != user_space_pid(m, view.selection):
+            hot = None                  # a kernel address, or one in no process's address space
+        self.set_lines(mm_lines(m, p, view.lang, hot))

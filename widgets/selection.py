@@ -69,8 +69,30 @@ def lowmem_address(machine: Machine, pfn: int) -> int | None:
     return None
 
 
+def user_space_pid(machine: Machine, sel: Selection | None) -> int | None:
+    """The process whose user address space a selection is read in: the selected process (a
+    "process" selection), the process a lesson's focus puts its address in (``Selection.pid``),
+    else the one that runs; None when that process is not alive (no task runs).  Every pane
+    that resolves a user address, a VMA, a PTE or a frame for the selection asks this, so
+    what is on screen depends on the step and its focus, not on which task runs."""
+    procs = machine.processes
+    if sel is not None:
+        if sel.kind == "process" and sel.value in procs:
+            return sel.value
+        if sel.pid in procs:
+            return sel.pid
+    return machine.current if machine.current in procs else None
+
+
+def is_user_address(machine: Machine, vaddr: int) -> bool:
+    """Below PAGE_OFFSET: the address means something only in a process's page tables."""
+    return 0 <= vaddr < machine.layout.page_offset
+
+
 def selected_pfn(machine: Machine, sel: Selection | None) -> int | None:
-    """The frame a selection points at (directly, or through the direct map or a walk)."""
+    """The frame a selection points at (directly, or through the direct map or a walk: a
+    user address in the page tables of :func:`user_space_pid`'s process, a kernel address
+    in swapper_pg_dir's)."""
     if sel is None or machine is None:
         return None
     if sel.kind == "pfn" and isinstance(sel.value, int):
@@ -79,8 +101,13 @@ def selected_pfn(machine: Machine, sel: Selection | None) -> int | None:
         pfn = direct_map_pfn(machine, sel.value)
         if pfn is not None:
             return pfn
+        pid = None
+        if is_user_address(machine, sel.value):
+            pid = user_space_pid(machine, sel)
+            if pid is None:             # no process: no user address space to read it in
+                return None
         try:
-            w = machine.walk(sel.value)
+            w = machine.walk(sel.value, pid=pid)
         except MmvizError:              # an address outside the 32-bit space
             return None
         if w.paddr is not None:
@@ -208,6 +235,10 @@ def describe(machine: Machine, sel: Selection | None, lang: str = "en") -> str:
     from .i18n import tr
     parts = [sel.label(lang)]
     if sel.kind in ("address", "vmalloc") and isinstance(sel.value, int):
+        if is_user_address(machine, sel.value):      # whose page tables the frame is read in
+            pid = user_space_pid(machine, sel)
+            parts.append(tr(lang, "sel.in_process", comm=machine.processes[pid].comm, pid=pid)
+                         if pid is not None else tr(lang, "sel.no_process"))
         r = region_of(machine, sel.value)
         if r is not None:
             parts.append(tr(lang, "sel.in_region", name=tr(lang, f"reg.{r.name}")))

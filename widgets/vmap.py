@@ -2,8 +2,9 @@
 
 Zoom (z / Z) narrows or widens the span shown around the selected address,
 down to one page per row; up/down pan by a row, pgup/pgdn by half a view.
-Inside the regions: the current process's VMAs, vmalloc areas, pkmap slots in use
-and the fixmap's atomic-kmap slots in use.  A step repaints only the rows whose
+Inside the regions: the VMAs of the process the selection is in (a selected process, the
+process a lesson's focus names with its address, else the one that runs), vmalloc areas,
+pkmap slots in use and the fixmap's atomic-kmap slots in use.  A step repaints only the rows whose
 items changed; a new selection repaints two rows.
 """
 from __future__ import annotations
@@ -23,7 +24,8 @@ from textual.widget import Widget
 from .i18n import tr
 from .linecache import StripPool, keep_styled_rows
 from .textlines import ThemedLines, set_border_title
-from .selection import Selection, SelectionRequested, region_of, selected_address
+from .selection import (Selection, SelectionRequested, is_user_address, region_of, selected_address,
+                        user_space_pid)
 from .stepview import StepView
 
 if TYPE_CHECKING:
@@ -48,8 +50,8 @@ BAR = 4
 def map_items(m: Machine, pid: int | None = None, lang: str = "en") -> tuple:
     """(start, end, kind, label) of what is mapped inside the regions, lowest first.
 
-    User VMAs are those of process ``pid`` when given (a selected process), otherwise
-    of the process that runs now."""
+    User VMAs are those of process ``pid`` when given (the selection's: see
+    widgets.selection.user_space_pid), otherwise of the process that runs now."""
     items = []
     proc = m.processes.get(pid if pid in m.processes else m.current)
     for v in proc.vmas if proc is not None else ():
@@ -106,6 +108,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         self._label_rows: dict[int, list] | None = None
         self.items: tuple = ()
         self._sel_row: int | None = None
+        self._items_pid: int | None = None  # the process whose VMAs the items hold
         self._serial = -1                  # the step view drawn last
         self.lang = "en"
 
@@ -121,7 +124,8 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
 
     def show_machine(self, machine: Machine | None, full: bool = False) -> None:
         """Repaint the rows whose VMAs / areas / slots changed (every row if ``full``)."""
-        items = map_items(machine, self._selected_pid(), self.lang) if machine is not None else ()
+        self._items_pid = pid = self._selected_pid(machine) if machine is not None else None
+        items = map_items(machine, pid, self.lang) if machine is not None else ()
         if machine is not self.machine or full:
             self.machine, self.items = machine, items
             self._invalidate()
@@ -171,11 +175,15 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
 
     watch_view_start = watch_view_span = watch_cursor_row = lambda self, *_: self._invalidate()
 
-    def _selected_pid(self) -> int | None:
-        sel = self.selection
-        if sel is not None and sel.kind == "process":
-            return sel.value
-        return None
+    def _selected_pid(self, machine: Machine | None = None) -> int | None:
+        """The process whose VMAs are drawn: the selection's (widgets.selection.user_space_pid)."""
+        machine = machine if machine is not None else self.machine
+        return user_space_pid(machine, self.selection) if machine is not None else None
+
+    def _pick(self, kind: str, addr: int) -> Selection:
+        """What a click or key selects: a user address in the process whose VMAs are drawn."""
+        pid = self._selected_pid() if kind == "address" and is_user_address(self.machine, addr) else None
+        return Selection(kind, addr, pid)
 
     def watch_selection(self, sel: Selection | None) -> None:
         if self.machine is not None and sel is not None and sel.kind == "process":
@@ -183,6 +191,8 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
             self._refresh_rows({old} if old is not None else set())
             self.show_machine(self.machine)     # that process's VMAs
             return
+        if self.machine is not None and self._selected_pid() != self._items_pid:
+            self.show_machine(self.machine)     # the VMAs of the process the address is in
         addr = selected_address(self.machine, sel)
         if addr is not None and not self.view_start <= addr < self.view_start + self.view_span:
             self._center_on(addr)
@@ -259,13 +269,13 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
         else:
             i = next((k for k in range(len(starts) - 1, -1, -1) if starts[k] < addr), len(starts) - 1)
         start, _, kind, _ = self.items[i]
-        self.post_message(SelectionRequested(Selection("vmalloc" if kind == "vmalloc" else "address", start)))
+        self.post_message(SelectionRequested(self._pick("vmalloc" if kind == "vmalloc" else "address", start)))
 
     def on_click(self, event: events.Click) -> None:
         """The mouse: a click selects the lowest address of that row."""
         if 0 <= event.y < self.rows:
             lo, _ = self.row_range(event.y)
-            self.post_message(SelectionRequested(Selection("address", lo)))
+            self.post_message(SelectionRequested(self._pick("address", lo)))
 
     def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
         self.action_pan(-3)
@@ -275,7 +285,7 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
 
     def action_select_row(self) -> None:
         lo, _ = self.row_range(self.rows // 2)
-        self.post_message(SelectionRequested(Selection("address", lo)))
+        self.post_message(SelectionRequested(self._pick("address", lo)))
 
     # -- Line API ---------------------------------------------------------------------
     def render_line(self, y: int) -> Strip:

@@ -18,7 +18,7 @@ from engine.mmu_events import TlbHit, TlbMiss
 from engine.paging_show import entry_meaning, split_text
 
 from .i18n import engine_phrase, tr
-from .selection import selected_address
+from .selection import is_user_address, selected_address, user_space_pid
 from .stepview import StepView, derived
 from .textlines import TextLines, set_border_title, wrap_text
 
@@ -175,6 +175,7 @@ class PageWalkPane(TextLines):
         self._lang = "en"
         self._tlb_step = (0, 0)           # this step's TLB hits and misses
         self._cr3: int | None = None
+        self._tlb_other: tuple[int | None, int] | None = None   # (running pid, walked pid)
         self._error: Text | None = None
 
     @property
@@ -202,11 +203,13 @@ class PageWalkPane(TextLines):
         self._error = None
         sel_addr = selected_address(machine, selection) \
             if selection is not None and selection.kind in ("address", "vmalloc", "pfn") else None
+        running = machine.current if machine is not None and machine.current in machine.processes else None
+        pid = running
         if sel_addr is not None:
             vaddr = sel_addr
             pid = None
-            if vaddr < machine.layout.page_offset:       # the focus's process, else the running one
-                pid = selection.pid if selection.pid in machine.processes else machine.current
+            if is_user_address(machine, vaddr):          # the focus's process, else the running one
+                pid = user_space_pid(machine, selection)
             cr3 = machine.cr3_for(pid)
             try:
                 walk = machine.walk(vaddr, pid=pid)
@@ -216,6 +219,9 @@ class PageWalkPane(TextLines):
         key = (vaddr, cr3, _walk_key(walk))
         restart = key != self._key
         self._machine, self._tlb_step, self._cr3 = machine, counts, cr3
+        # the TLB holds the running task's translations (and the kernel's, global or not:
+        # every page directory maps the kernel alike); another process's user address is not there
+        self._tlb_other = (running, pid) if vaddr is not None and pid is not None and pid != running else None
         self.walk, self.vaddr, self._key = walk, vaddr, key
         if restart:
             self._start_animation()
@@ -263,8 +269,12 @@ class PageWalkPane(TextLines):
         else:
             c = m.config
             left = walk_lines(self.vaddr, self.walk, c.pae, self._cr3, self.shown, c.pse, c.kernel, lang)
-        right = tlb_lines(m.tlb if m is not None else None, self.vaddr, self._tlb_step,
-                          max(2, (self.size.height or 13) - 4), lang)
+        other = self._tlb_other
+        right = tlb_lines(m.tlb if m is not None else None, self.vaddr if other is None else None,
+                          self._tlb_step, max(2, (self.size.height or 13) - 4), lang)
+        if other is not None and m is not None and m.tlb is not None:   # whose entries they are
+            right[0] = Text(tr(lang, "tlb.other", pid=other[0]) if other[0] is not None
+                            else tr(lang, "tlb.no_task"), "bold")
         width = self.text_width - TLB_WIDTH - 2
         if max(t.cell_len for t in left) > width:          # stacked: nothing is cut
             lines = [part for t in left for part in wrap_text(t, self.text_width)]

@@ -561,7 +561,8 @@ class Machine:
 
         Args:
             vaddr: the virtual address.
-            pid: walk that process's page tables; None: the current CR3.
+            pid: walk that process's page tables; None: swapper_pg_dir's (the kernel's,
+                no user mappings).
             kind: "read", "write" or "exec" (decides the #PF error code).
             user: a CPL-3 walk (None: user when pid is given).
         Returns:

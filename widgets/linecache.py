@@ -38,6 +38,7 @@ class ContentStylesCache(StylesCache):
         self._stylings: dict[tuple, int] = {}     # each styling seen, numbered
         self._styling = -1                        # the number of the current render's styling
         self._rows = (0, 0, 0)                    # its first content row, first row below, height
+        self._frames: dict[int, ContentFrame | None] = {}   # styling number -> its content rows' frame
 
     def render(self, styles: Any, size: Any, base_background: Any, background: Any,
                render_content_line: Any, *args: Any, **kwargs: Any) -> list[Strip]:
@@ -53,6 +54,7 @@ class ContentStylesCache(StylesCache):
             if len(self._stylings) >= 64:
                 self._stylings.clear()
                 self._kept.clear()
+                self._frames.clear()
             number = self._stylings[styling] = len(self._stylings)
         gutter = styles.gutter
         self._styling = number
@@ -78,12 +80,75 @@ class ContentStylesCache(StylesCache):
         kept = self._kept.get(key)
         if kept is not None and kept[0] is content:
             return kept[1]
-        strip = super().render_line(styles, y, size, content_size, padding, base_background,
-                                    background, lambda _y: content, *rest)
+        frame = self._frames.get(self._styling, False)
+        if frame is False:
+            frame = self._frames[self._styling] = content_frame(
+                self, styles, size, content_size, padding, base_background, background, rest[2])
+        if frame is None:
+            strip = super().render_line(styles, y, size, content_size, padding, base_background,
+                                        background, lambda _y: content, *rest)
+        else:
+            strip = frame.row(content)
         if len(self._kept) >= KEPT_ROWS:
             self._kept.clear()
         self._kept[key] = (content, strip)
         return strip
+
+
+class ContentFrame:
+    """What Textual's ``StylesCache.render_line`` puts around a content row of one styling
+    (the left and right border cells, the padding, the background the row is filled to its
+    width with), worked out once: Textual works out the border's and the padding's styles
+    again for every row it draws (a third of a new row's cost).  The row is built as Textual
+    builds it (textual 8.2 ``_styles_cache.py``, "Content with border and padding (C)"),
+    segment for segment."""
+
+    __slots__ = ("left", "right", "inner", "pad_left", "pad_right", "content_width", "width")
+
+    def __init__(self, left: Any, right: Any, inner: Any, pad_left: int, pad_right: int,
+                 content_width: int, width: int) -> None:
+        self.left, self.right, self.inner = left, right, inner
+        self.pad_left, self.pad_right = pad_left, pad_right
+        self.content_width, self.width = content_width, width
+
+    def row(self, content: Strip) -> Strip:
+        """The styled row of this content strip."""
+        from textual._segment_tools import line_pad
+        line = content.adjust_cell_length(self.content_width, self.inner)
+        segments = (line_pad(line, self.pad_left, self.pad_right, self.inner)
+                    if self.pad_left or self.pad_right else list(line))
+        if self.left is not None:
+            segments.insert(0, self.left)
+        if self.right is not None:
+            segments.append(self.right)
+        return Strip(segments, self.width)
+
+
+def content_frame(cache: StylesCache, styles: Any, size: Any, content_size: Any, padding: Any, base_background: Any,
+                  background: Any, opacity: float) -> ContentFrame | None:
+    """The frame of this styling's content rows; None when Textual's own path must draw them
+    (an effect on the row's segments: opacity, text opacity, tint, hatch, an outline)."""
+    from textual._border import get_box
+    from textual.style import Style as TextualStyle
+    if opacity != 1.0 or styles.text_opacity != 1.0 or styles.tint.a:
+        return None
+    if styles.has_rule("hatch") and styles.hatch != "none":
+        return None
+    if any(edge for edge, _ in styles.outline):
+        return None
+    _, (border_right, right_color), _, (border_left, left_color) = styles.border
+    inner, outer = cache.get_inner_outer(base_background, background)
+    left = right = None
+    if border_left or border_right:
+        left_style = TextualStyle(foreground=base_background + left_color.multiply_alpha(opacity))
+        right_style = TextualStyle(foreground=base_background + right_color.multiply_alpha(opacity))
+        if border_left:
+            left = get_box(border_left, inner, outer, left_style)[1][0]
+        if border_right:
+            right = get_box(border_right, inner, outer, right_style)[1][2]
+    _, pad_right, _, pad_left = padding
+    return ContentFrame(left, right, inner.rich_style, pad_left, pad_right, content_size.width,
+                        size.width)
 
 
 def keep_styled_rows(widget: Any) -> None:

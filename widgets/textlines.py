@@ -315,6 +315,21 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
             self.set_reactive(ScrollView.virtual_size, size)
             self._scroll_update(size)
 
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        """Textual sets the size the layout gave, then paints the screen, then sends Resize.
+        A pane laid out at another width (one coming in front for the first time was laid
+        out at the width it last had, or 40) is laid out again here, before that paint: on
+        Resize it was painted at the old width first, then all again in a second frame.  The
+        paint that follows covers the whole pane (its size changed), so the refresh the new
+        layout asks for is not needed."""
+        resized = size != self._size
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if resized and size.area and self._source and self.text_width != self._laid_width:
+            self._layout_lines()
+            self._repaint_required = False
+        return changed
+
     def on_resize(self) -> None:
         if self.text_width != self._laid_width:
             self._layout_lines()

@@ -104,6 +104,7 @@ class BootState:
         self.memmap = MemMap(self.max_pfn)
         self._make_zones()
         self.reservations: list[Reservation] = []
+        self.mem_map_phys = 0                # mem_map's physical address (engine.kmsg_page)
         self._reserve()
         self._populate()
         self._watermarks()
@@ -280,6 +281,8 @@ class BootState:
             for what, n, owner in early:
                 top -= n
                 res.append(Reservation(what, top, n, owner))
+                if what == "mem_map":
+                    self.mem_map_phys = top << 12
             if top < kernel_end_pfn:
                 raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its early "
                                   f"allocations ({(self.max_low_pfn - top) * 4}K) do not fit below "

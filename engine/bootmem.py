@@ -109,6 +109,7 @@ class Bootmem:
     def __init__(self, bs, taken, hint_for_low: bool) -> None:
         self.bs, self.taken, self.hint_for_low = bs, list(taken), hint_for_low
         self.end = 0                      # byte just past the previous allocation (0: none)
+        self.last_start = 0               # the last allocation's physical address
 
     def alloc(self, nbytes: int, align: int, goal: int):
         """(first new pfn, new pages) of an allocation of nbytes; ConfigError when it cannot fit."""
@@ -127,6 +128,7 @@ class Bootmem:
         else:
             start = s * 4096
         end = start + nbytes
+        self.last_start = start          # the allocation's physical address
         first = -(-start // 4096) if start % 4096 and start // 4096 < s else start // 4096
         last = -(-end // 4096)
         self.end = end
@@ -223,6 +225,7 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
     goal = MAX_DMA_PFN if _ram_fit(bs, bm.taken, MAX_DMA_PFN, lim, 1) is not None else 0
     if "mem_map" in by:
         alloc("mem_map", by["mem_map"][1] * 4096, SMP_CACHE_BYTES, goal, pm.OWNER_MEMMAP)
+        bs.mem_map_phys = bm.last_start
     if "zone wait tables" in by:
         pb = 512 if cfg.pae else 1024
         for z in bs.zones:

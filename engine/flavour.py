@@ -196,7 +196,11 @@ class Flavour:
     log_dump_stack: str = "cpu_pid_comm"  # 3.10: dump_stack_print_info()'s "CPU: %d PID: %d Comm:" (6.11 UID)
     taint_flags: str = "PFSRMBUDAWCIOELKXTN"   # print_tainted()'s flags, bit order (engine.taint)
     taint_verbose: bool = False           # 6.11 (approx.): "Tainted: [B]=BAD_PAGE" after dump_stack's header
-    log_bad_page: str = "pfn"             # "quoted" ("Bad page state in process '%s'") | "pfn" (2.6.29)
+    log_bad_page: str = "pGp_fields"      # bad_page()'s report format (engine.kmsg_page.STYLES; 2.6.29 "pfn", ...)
+    page_flags_layout: str = "5.0"        # page->flags bit numbers (engine.kmsg_page.PAGE_FLAG_LAYOUTS)
+    page_buddy_mapcount: int = -128       # a free block's head: PG_buddy flag (0), _mapcount -128 (2.6.38), type (4.18)
+    log_null_ptr: str = "padded"          # printk %p of NULL: "zeros" | "null" (2.6.29) | "padded" (2.6.37)
+    bad_page_modules: bool = True         # 3.2: bad_page() print_modules() ("Modules linked in:")
     log_slub_bug: str = "tainted"         # "plain" ("BUG %s: %s") | "tainted" (3.3: "BUG %s (%s): %s")
     slab_bug_taints: bool = True          # 3.7: SLUB slab_bug / SLAB __slab_error add TAINT_BAD_PAGE
     warn_alloc_burst: int = 1             # (approx.) warn_alloc() reports per ratelimit interval

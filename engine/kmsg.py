@@ -252,8 +252,8 @@ def dump_stack_lines(m: Machine, pid: int | None = None, comm: str | None = None
 
 
 def dumps_stack(line: str) -> bool:
-    """The report starting with ``line`` ends with dump_stack() (its dump_page() or trailer lines
-    are not modelled): bad_page() (6.1 mm/page_alloc.c:719), SLUB's "BUG <cache> ..." of
+    """The report starting with ``line`` ends with dump_stack(): bad_page() (6.1
+    mm/page_alloc.c:719, its page dump before: engine.kmsg_page), SLUB's "BUG <cache> ..." of
     object_err()/slab_err() (6.1 mm/slub.c print_trailer() l.920, slab_err() l.962), SLAB's
     "slab error in ..." (__slab_error())."""
     return (line.startswith((*BAD_PAGE_LINES, "slab error in "))

@@ -24,6 +24,15 @@ NOTES = {
         "[WARN_ON_ONCE(!size): vmalloc(0) returns NULL; the WARNING is printed the first time only]",
         "[WARN_ON_ONCE(!size)：vmalloc(0) 返回 NULL；这条 WARNING 只在第一次打印]"),
     "bad_page_not_ram": ("[pfn {pfn} is not a RAM page]", "[pfn {pfn} 不是内存页]"),
+    "page_dump": (
+        "[the page dump shows the flags mmviz keeps, at this kernel's bit numbers; mapping and index "
+        "are not modelled (NULL, 0)]",
+        "[页面转储只含 mmviz 记录的标志，按这个内核的位号编码；mapping 和 index 没有模拟（NULL、0）]"),
+    "page_dump_raw": (
+        "[the page dump shows the flags mmviz keeps, at this kernel's bit numbers; mapping and index "
+        "are not modelled (NULL, 0), nor dump_page()'s raw: lines]",
+        "[页面转储只含 mmviz 记录的标志，按这个内核的位号编码；mapping 和 index 没有模拟（NULL、0），"
+        "dump_page() 的 raw: 行也没有]"),
     "bad_page_double": ("[double free: the page is already free]", "[重复释放：这一页已经是空闲的]"),
     "bad_page_reserved": ("[the page is reserved]", "[这一页是保留页]"),
     "bad_page_not_head": ("[not the first page of an allocated block]", "[不是某个已分配块的第一页]"),

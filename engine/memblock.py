@@ -225,7 +225,7 @@ def place_memblock(bs, res, early) -> list[tuple[str, int, int, int]]:
         alloc("pkmap page table (memblock)", PAGE, PAGE)
     if "mem_map" in by:
         spanned = -(-bs.max_pfn // 1024) * 1024 - bs.ranges[0][0] // 1024 * 1024
-        alloc("mem_map", spanned * fl.struct_page_size, SMP_CACHE_BYTES, pm.OWNER_MEMMAP)
+        bs.mem_map_phys = alloc("mem_map", spanned * fl.struct_page_size, SMP_CACHE_BYTES, pm.OWNER_MEMMAP)
     pb = 512 if cfg.pae else 1024
     for z in bs.zones:
         if z.spanned:

@@ -178,14 +178,10 @@ class PageAllocator:
 
 
 def _bad_page_lines(m: "Machine", pfn: int) -> str:
-    """bad_page()'s own lines before its dump_stack(), newline-ended (rule log_bad_page):
-    2.6.29+ "BUG: Bad page state in process %s  pfn:%05lx" (its dump_page() lines are not
-    modelled); before, "Bad page state in process '%s'", then (after the page's fields, not
-    modelled) "Trying to fix it up, but a reboot is needed" and "Backtrace:"."""
-    if m.config.flavour.log_bad_page == "quoted":
-        return (f"Bad page state in process '{m.comm}'\n"
-                "Trying to fix it up, but a reboot is needed\nBacktrace:\n")
-    return f"BUG: Bad page state in process {m.comm}  pfn:{pfn:05x}\n"
+    """bad_page()'s own lines before its dump_stack(), newline-ended, with the page's fields
+    as the release prints them (engine.kmsg_page, rule log_bad_page)."""
+    from .kmsg_page import bad_page_lines, dump_note
+    return "\n".join(bad_page_lines(m, pfn)) + "\n" + dump_note(m) + "\n"
 
 
 def _bad_page(m: "Machine", msg: str) -> BadFree:
@@ -317,9 +313,10 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     Returns:
         None.
     Raises:
-        BadFree: "BUG: Bad page state in process insmod  pfn:01d71" (before 2.6.29 "Bad page state
-            in process 'insmod'" and its two fixed lines), then mmviz's note on a line
-            of its own: "[double free: the page is already free]", "[freed with order 0, allocated
+        BadFree: "BUG: Bad page state in process insmod  pfn:01d71" and the page dump of the
+            release (before 2.6.29 "Bad page state in process 'insmod'", the page line and two
+            fixed lines; engine.kmsg_page), then mmviz's notes on lines of their own: what the
+            dump leaves out, "[double free: the page is already free]", "[freed with order 0, allocated
             with order 1]", ... (engine.kmsg_notes.NOTES).
     Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
     b = self.buddy

@@ -108,15 +108,18 @@ def test_bad_free_reports_the_kernel_line_and_shows_the_note_in_zh(kernel):
     pfn = m.alloc_pages("GFP_KERNEL", 2)
     with pytest.raises(engine.BadFree) as err:
         m.free_pages(pfn, 1)
-    *kernel_lines, note_line = str(err.value).splitlines()
+    lines = str(err.value).splitlines()
+    kernel_lines = [ln for ln in lines if not ln.startswith("[")]
+    notes = [ln for ln in lines if ln.startswith("[")]   # mmviz's: the page dump's, then why
     from engine.kmsg import failure_lines
     logged = failure_lines(m, err.value)                 # what it logs: the kernel's lines (2.6.24:
-    assert list(logged[:-1]) == kernel_lines             # three, 2.6.29+: one naming the pfn),
+    assert list(logged[:-1]) == kernel_lines             # four, 2.6.29+: the pfn and the dump),
     assert kernel_lines[0] == ("Bad page state in process 'insmod'" if kernel == "2.6"   # then
                                else f"BUG: Bad page state in process insmod  pfn:{pfn:05x}")
     assert logged[-1].startswith(("Pid: 0, comm: insmod ", "CPU: 0 PID: 0 Comm: insmod "))  # dump_stack()
     zh = error_lines("BadFree", str(err.value), "zh")
-    assert zh == [*kernel_lines, "[释放时的阶是 1，分配时的阶是 2]"]
+    assert zh == [*kernel_lines, note_zh(notes[0]), "[释放时的阶是 1，分配时的阶是 2]"]
+    assert note_zh(notes[0]).startswith("[页面转储只含 mmviz 记录的标志")
 
 
 def test_a_bad_free_on_its_own_reaches_the_kernel_log_once():
@@ -127,10 +130,12 @@ def test_a_bad_free_on_its_own_reaches_the_kernel_log_once():
     log = len(m.kmsg)
     with pytest.raises(engine.BadFree):
         m.free_pages(pfn, 0)
-    assert m.kmsg[log:] == [f"BUG: Bad page state in process insmod  pfn:{pfn:05x}",
-                            "CPU: 0 PID: 0 Comm: insmod Not tainted 6.1.0-50-686 #1"]  # dump_stack()
+    report = m.kmsg[log:]
+    assert report[0] == f"BUG: Bad page state in process insmod  pfn:{pfn:05x}"
+    assert report[-1] == "CPU: 0 PID: 0 Comm: insmod Not tainted 6.1.0-50-686 #1"  # dump_stack()
+    assert sum(ln.startswith("BUG: Bad page state") for ln in report) == 1
     with pytest.raises(engine.BadFree):
         m.free_pages_addr(m.layout.page_offset + (pfn << 12), 0)     # inside no other operation
-    assert len(m.kmsg) == log + 4
+    assert len(m.kmsg) == log + 2 * len(report)
     m.free_pages(pfn, 1)
     assert m.check() is None

@@ -234,9 +234,9 @@ class KmemCaches:
         head = self.large_of.get(pfn)
         if head is not None:
             return None, head
-        if self.kind == "slab":                    # CONFIG_DEBUG_SLAB kfree_debugcheck()
-            raise KernelOops(f"kfree_debugcheck: bad ptr {vaddr:x}h.\n"
-                             f"kernel BUG at mm/slab.c: kfree_debugcheck: !PageSlab(page)")
+        if self.kind == "slab":                    # virt_to_cache() (engine.kmsg_bug)
+            from .kmsg_bug import slab_kfree_nonslab
+            raise slab_kfree_nonslab(m, vaddr, pfn)
         if m.config.flavour.kfree_nonslab == "bug":
             raise KernelOops(f"kernel BUG at mm/slub.c: kfree: BUG_ON(!PageCompound(page))\n"
                              + note("kfree_not_slab", pfn=f"{pfn:#x}"))

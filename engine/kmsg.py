@@ -260,6 +260,7 @@ def dumps_stack(line: str) -> bool:
             or (line.startswith("BUG ") and not line.startswith("BUG: ")))
 
 
+CUT_HERE = "------------[ cut here ]------------"   # lib/bug.c, before a BUG() or WARN() report
 WARN_ALLOC = ("page allocation failure", "vmalloc: allocation failure", "vmalloc error:")
 
 
@@ -304,15 +305,19 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
             pf = _pf_lines(code) if m.config.flavour.log_pf_lines else []
             pt = [_pagetable_line(m, acc.walk)] if acc.walk is not None and acc.walk.steps else []
             return (text.splitlines()[0], *pf, *pt, _die_header(m, "Oops", code))
-        return (*(ln for ln in text.splitlines() if not ln.startswith("[")), _die_header(m, "invalid opcode", 0))
+        lines = [ln for ln in text.splitlines() if not ln.startswith("[")]
+        if lines and lines[0].startswith("kernel BUG at "):     # lib/bug.c report_bug()
+            lines.insert(0, CUT_HERE)
+        return (*lines, _die_header(m, "invalid opcode", 0))
     if isinstance(err, BadFree) or (isinstance(err, OutOfMemory) and text.startswith("WARNING:")):
         lines = [ln for ln in text.splitlines() if not ln.startswith("[")]   # not mmviz's notes
-        if lines and lines[0].startswith("WARNING: CPU:"):      # __warn(): show_regs()'s header
-            lines[1:1] = dump_stack_lines(m)
+        at = next((i for i, ln in enumerate(lines[:2]) if ln.startswith("WARNING: CPU:")), None)
+        if at is not None:                      # __warn(): show_regs()'s header (after a WARN(fmt)'s text)
+            lines[at + 1:at + 1] = dump_stack_lines(m)
         elif lines and dumps_stack(lines[0]):
             lines.extend(dump_stack_lines(m))   # before the report's add_taint() (engine.taint)
-        if lines and lines[0].startswith("WARNING:") and m.config.flavour.version >= (2, 6, 26):
-            return ("------------[ cut here ]------------", *lines)
+        if any(ln.startswith("WARNING:") for ln in lines[:2]) and m.config.flavour.version >= (2, 6, 26):
+            return (CUT_HERE, *lines)
         return tuple(lines)
     if isinstance(err, SegFault):          # SIGSEGV's line; SIGBUS logs nothing
         return () if getattr(err, "signal", "") == "SIGBUS" else tuple(text.splitlines()[:1])

@@ -43,6 +43,22 @@ NOTES = {
     "slab_highmem": ("[gfp {gfp}: slab pages cannot be highmem]", "[gfp {gfp}：slab 页不能来自高端内存]"),
     "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
     "not_object_start": ("[cache `{cache}': not the start of an object]", "[缓存 `{cache}'：不是对象的起始地址]"),
+    "redzone_unmodelled": (
+        "[before this BUG_ON, DEBUG_SLAB's verify_redzone_free() checks the words next to the pointer "
+        "and may print \"slab error\" lines: mmviz does not model object contents]",
+        "[在这个 BUG_ON 之前，DEBUG_SLAB 的 verify_redzone_free() 会检查指针旁边的字，可能打印 "
+        "\"slab error\" 行：mmviz 没有模拟对象的内容]"),
+    "kfree_unchecked": (
+        "[pfn {pfn} is not a slab page; this kernel does not check it and goes on with a garbage "
+        "cache pointer; mmviz refuses the free and leaves the machine as it was]",
+        "[pfn {pfn} 不是 slab 页；这个内核不检查，拿着一个无效的缓存指针继续执行；mmviz 拒绝这次释放，"
+        "让机器保持原样]"),
+    "bug_line_from": ("[the line number is {tree}'s, the nearest release mmviz checked]",
+                      "[行号取自 {tree}，即 mmviz 核对过的最近版本]"),
+    "bug_refused": (
+        "[the kernel kills the task after this BUG(); mmviz fails the operation and leaves the "
+        "machine as it was]",
+        "[内核在这个 BUG() 之后会杀死当前任务；mmviz 让这次操作失败，机器保持原样]"),
     "unmap_reverse": ("[unmap in reverse order: the last kmap_atomic first]",
                       "[要按相反的顺序解除映射：最后一个 kmap_atomic 先解除]"),
     "redzone_object": ("[object {obj}]", "[对象 {obj}]"),

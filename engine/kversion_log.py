@@ -398,6 +398,18 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "result unused: the complaint only, no taint -> 2.6.29 l.841-842 if (unlikely(!free_swap_and_cache"
          "(...))) print_bad_pte(vma, addr, ptent, NULL) (\"BUG: Bad page map in process\", dump_stack(), "
          "add_taint(TAINT_BAD_PAGE)); 2.6.28 l.775 as 2.6.24; 6.1.0 l.1494-1495 the same as 2.6.29"),
+    # SLAB's kfree() of a bad pointer (engine.kmsg_bug; the BUG lines per tree in SLAB_LINES)
+    Rule("slab_kfree_nonslab", V("3.7"), "bug", "unchecked",
+         "kfree() of a page that is no slab, SLAB: 2.6.24 mm/slab.c:591 page_get_cache() BUG_ON(!PageSlab(page)) "
+         "(3.5 l.505 the same; \"kfree_debugcheck: bad ptr\" was removed before 2.6.24, Pekka Enberg, Jan 2007) "
+         "-> 3.7.2 l.520 VM_BUG_ON (CONFIG_DEBUG_VM only), 3.14.1 none: the kernel goes on with a garbage cache "
+         "(mmviz refuses, note only). A pointer inside a slab that is no object's start: cache_free_debugcheck() "
+         "BUG_ON(objnr >= cachep->num) / BUG_ON(objp != index_to_obj()) in every release (2.6.24 l.2902-2903, "
+         "6.1.0 l.2707-2708)"),
+    Rule("slab_kfree_nonslab", V("5.4"), "unchecked", "warn",
+         "4.19.0 mm/slab.h virt_to_cache() returns page->slab_cache unchecked -> 5.4.0 l.473 WARN_ONCE(!PageSlab"
+         "(page), \"%s: Object is not a Slab page!\\n\", __func__) and kfree() returns on NULL (mm/slab.c:3748-"
+         "3749; 6.1.0 mm/slab.h:625; 4.20-5.3 not checked)"),
     # SLUB's and SLAB's debug reports: the taint in slab_bug()'s line, and their add_taint()
     Rule("log_slub_bug", V("3.3"), "plain", "tainted",
          "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "

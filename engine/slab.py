@@ -311,7 +311,8 @@ class ClassicCache:
         off = vaddr - slab.s_mem
         if off % self.size or not 0 <= off < self.num * self.size:
             from .kmsg_notes import note
-            raise BadFree(f"kfree_debugcheck: bad ptr {vaddr:x}h.\n" + note("not_object_start", cache=self.name))
+            from .kmsg_bug import slab_not_an_object
+            raise slab_not_an_object(m, self.name, vaddr, off, self.size, self.num)
         idx = off // self.size
         if slab.state[idx] != USED:
             from .kmsg_notes import note

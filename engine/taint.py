@@ -84,7 +84,8 @@ def add_taint(m: Machine, flag: int) -> None:
 
 
 # prefixes of mmviz's error texts that are a WARN() in the kernel (see the module docstring)
-WARN_TEXTS = ("WARNING:", "Trying to vfree() ", "cache_from_obj: Wrong slab cache")
+WARN_TEXTS = ("WARNING:", "Trying to vfree() ", "cache_from_obj: Wrong slab cache",
+              "virt_to_cache: Object is not a Slab page!")
 
 
 def taint_of(m: Machine, err: BaseException) -> int | None:

@@ -1,0 +1,93 @@
+"""The BUG()s and WARN()s a bad free meets in the kernel, with the source line the release
+prints ("kernel BUG at mm/slab.c:2903!"): SLAB's kfree() of a pointer that is no object
+(rules slab_kfree_nonslab, engine.kversion_log) and kunmap_atomic() of an address that is no
+atomic kmap (rule log_kunmap_atomic).  The machine is left as it was: a BUG() kills the task
+in the kernel (oops_end()), mmviz fails the operation instead (taint D all the same).
+
+A BUG()'s line number is the release's own: SLAB_LINES and KMAP_LINES list them per mirrored
+tree; a release between two checked trees takes the lower one's lines, and its report says
+so in a bracketed note (engine.kmsg_notes "bug_line_from").
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .errors import BadFree, KernelOops
+from .kmsg_notes import note
+
+if TYPE_CHECKING:
+    from .machine import Machine
+
+# mm/slab.c per checked tree: (page_get_cache()'s BUG_ON(!PageSlab(page)) or 0 where it is
+# gone, cache_free_debugcheck()'s BUG_ON(objnr >= cachep->num), BUG_ON(objp != index_to_obj()))
+SLAB_LINES = {
+    (2, 6, 24): (591, 2902, 2903), (2, 6, 28): (591, 2895, 2896), (2, 6, 30): (600, 2906, 2907),
+    (2, 6, 32, 2): (531, 2911, 2912), (2, 6, 37): (497, 2950, 2951), (2, 6, 39, 3): (500, 2951, 2952),
+    (3, 1, 3): (501, 3004, 3005), (3, 3, 8): (505, 3023, 3024), (3, 5): (505, 3072, 3073),
+    (3, 7, 2): (0, 3065, 3066), (3, 8, 13): (0, 3121, 3122), (3, 10, 4): (0, 2900, 2901),
+    (3, 14, 1): (0, 2797, 2798), (3, 18, 30): (0, 2726, 2727), (4, 1, 19): (0, 2743, 2744),
+    (4, 4, 1): (0, 2734, 2735), (4, 9): (0, 2831, 2832), (4, 12): (0, 2823, 2824),
+    (4, 19): (0, 2947, 2948), (5, 4): (0, 2735, 2736), (5, 8, 1): (0, 2736, 2737),
+    (5, 10): (0, 2728, 2729), (5, 14, 2): (0, 2729, 2730), (5, 17): (0, 2721, 2722),
+    (6, 1): (0, 2707, 2708),
+}
+# mm/slab.h virt_to_cache()'s WARN_ONCE(!PageSlab(page), "%s: Object is not a Slab page!\n")
+SLAB_H_WARN = {(5, 4): 473, (5, 8, 1): 475, (5, 10): 438, (5, 14, 2): 413, (5, 17): 626, (6, 1): 625}
+
+
+def _checked(m: Machine, table: dict) -> tuple[tuple[int, ...], object]:
+    """(the checked tree, its entry) for the machine's release: the newest tree at or below it,
+    a stable tree standing for its mainline release (the oldest if none is)."""
+    v = m.config.flavour.version
+    below = [t for t in table if t[:len(v)] <= v] or [min(table)]   # "3.3" is the 3.3.8 tree's
+    t = max(below)
+    return t, table[t]
+
+
+def _from(m: Machine, tree: tuple[int, ...]) -> str:
+    """The bracketed note for a BUG line taken from another release's tree ("" if its own)."""
+    v = m.config.flavour.version
+    if tree[:len(v)] == v or v[:len(tree)] == tree:
+        return ""
+    return "\n" + note("bug_line_from", tree=".".join(map(str, tree)))
+
+
+def bug(m: Machine, where: str, *notes: str) -> KernelOops:
+    """A BUG() at ``where`` ("mm/slab.c:2903"): lib/bug.c report_bug() prints "------------[ cut
+    here ]------------" and "kernel BUG at %s:%u!" (2.6.24 lib/bug.c:127/156, 6.1.0 l.194/204),
+    then die() "invalid opcode: 0000 [#n]" (engine.kmsg.failure_lines) and TAINT_DIE."""
+    return KernelOops(f"kernel BUG at {where}!" + "".join("\n" + n for n in (*notes, note("bug_refused")) if n))
+
+
+def slab_not_an_object(m: Machine, cache: str, vaddr: int, off: int, size: int, num: int) -> KernelOops:
+    """kfree()/kmem_cache_free() of ``vaddr`` inside a SLAB slab but not at an object's start:
+    CONFIG_DEBUG_SLAB's cache_free_debugcheck() computes objnr = obj_to_index() (the offset from
+    s_mem as a u32, so one before the first object is huge) and BUG_ON(objnr >= cachep->num),
+    then BUG_ON(objp != index_to_obj(cachep, slab, objnr)) (2.6.24 mm/slab.c:2902-2903, 6.1.0
+    l.2707-2708).  Before them verify_redzone_free() checks the words around the pointer, which
+    mmviz does not model (its note says so)."""
+    tree, (_, past, mid) = _checked(m, SLAB_LINES)
+    line = past if off < 0 or off // size >= num else mid
+    return bug(m, f"mm/slab.c:{line}", note("not_object_start", cache=cache),
+               note("redzone_unmodelled"), _from(m, tree).strip())
+
+
+def slab_kfree_nonslab(m: Machine, vaddr: int, pfn: int):
+    """SLAB's kfree() of a pointer into a page that is no slab (rule slab_kfree_nonslab):
+    before 3.7 virt_to_cache() -> page_get_cache() BUG_ON(!PageSlab(page)) (2.6.24 mm/slab.c:591);
+    3.7-5.3 nothing checks it (3.7.2 l.520 VM_BUG_ON needs CONFIG_DEBUG_VM, gone by 3.14) and the
+    kernel takes a garbage cache: mmviz refuses, with a note only; from 5.4 mm/slab.h
+    virt_to_cache() WARN_ONCE(... "%s: Object is not a Slab page!") returns NULL and kfree()
+    returns (5.4 mm/slab.h:473, 6.1.0 l.625)."""
+    kind = m.config.flavour.slab_kfree_nonslab
+    if kind == "bug":
+        tree, (line, _, _) = _checked(m, SLAB_LINES)
+        return bug(m, f"mm/slab.c:{line}", note("kfree_not_slab", pfn=f"{pfn:#x}"), _from(m, tree).strip())
+    if kind == "unchecked":
+        return BadFree(note("kfree_unchecked", pfn=f"{pfn:#x}"))
+    tree, line = _checked(m, SLAB_H_WARN)
+    err = BadFree(f"virt_to_cache: Object is not a Slab page!\n"
+                  f"WARNING: CPU: {m.current_cpu} PID: {m.current or 0} at mm/slab.h:{line} kfree\n"
+                  + note("kfree_not_slab", pfn=f"{pfn:#x}") + _from(m, tree))
+    err.once = "virt_to_cache"
+    return err

@@ -200,6 +200,7 @@ class Flavour:
     page_flags_layout: str = "5.0"        # page->flags bit numbers (engine.kmsg_page.PAGE_FLAG_LAYOUTS)
     page_buddy_mapcount: int = -128       # a free block's head: PG_buddy flag (0), _mapcount -128 (2.6.38), type (4.18)
     log_null_ptr: str = "padded"          # printk %p of NULL: "zeros" | "null" (2.6.29) | "padded" (2.6.37)
+    log_kunmap_atomic: str = "kunmap_local_indexed"   # the function kunmap_atomic()'s WARNING names (engine.kmsg_bug)
     slab_kfree_nonslab: str = "warn"      # SLAB kfree() of a non-slab page: "bug" | "unchecked" (3.7) | "warn" (5.4)
     bad_page_modules: bool = True         # 3.2: bad_page() print_modules() ("Modules linked in:")
     log_slub_bug: str = "tainted"         # "plain" ("BUG %s: %s") | "tainted" (3.3: "BUG %s (%s): %s")

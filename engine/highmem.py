@@ -167,14 +167,16 @@ class Highmem:
         idx = ((L.fixaddr_top - va) >> 12) - L.fix_kmap_begin
         stack = self.stacks[cpu]
         pos = next((i for i, (x, _) in enumerate(stack) if x == idx), None)
-        if pos is None or not self.per_cpu * cpu <= idx < self.per_cpu * (cpu + 1):
-            raise BadFree(f"kunmap_atomic: 0x{vaddr:08x} is not an atomic kmap of CPU {cpu}")
-        if m.config.flavour.kmap_atomic_stack and pos != len(stack) - 1:
-            if m.config.flavour.kmap_local:
-                raise BadFree(f"WARNING: kunmap_local_indexed: 0x{vaddr:08x} is not the most recent "
-                              f"kmap_local/kmap_atomic address\n" + note("unmap_reverse"))
-            raise BadFree(f"WARNING: __kunmap_atomic: 0x{vaddr:08x} is not the most recent "
-                          f"kmap_atomic address\n" + note("unmap_reverse"))
+        mine = pos is not None and self.per_cpu * cpu <= idx < self.per_cpu * (cpu + 1)
+        if not mine or (m.config.flavour.kmap_atomic_stack and pos != len(stack) - 1):
+            from .kmsg_bug import kunmap_bad           # the release's BUG() or WARN() (engine.kmsg_bug)
+            in_slots = 0 <= idx < self.per_cpu * len(self.stacks)
+            top = L.fix_to_virt(L.fix_kmap_begin + stack[-1][0]) if stack else None
+            err = kunmap_bad(m, vaddr, cpu, in_slots, len(stack), top,
+                             self.per_cpu * cpu <= idx < self.per_cpu * (cpu + 1))
+            if err is None:
+                return                               # 2.6.x: its km_type's slot, already clear
+            raise err
         _, pfn = stack.pop(pos)
         m.kernel_pt.pt.unmap_page(va)
         if events is not None:

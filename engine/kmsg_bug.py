@@ -91,3 +91,63 @@ def slab_kfree_nonslab(m: Machine, vaddr: int, pfn: int):
                   + note("kfree_not_slab", pfn=f"{pfn:#x}") + _from(m, tree))
     err.once = "virt_to_cache"
     return err
+
+
+# kunmap_atomic() per checked tree: its file, BUG_ON(vaddr < PAGE_OFFSET), BUG_ON(vaddr >=
+# high_memory), WARN_ON_ONCE(vaddr != __fix_to_virt(FIX_KMAP_BEGIN + idx)) (2.6.37 on, 0 before),
+# and kmap_atomic_idx_pop()'s BUG_ON(idx < 0) ("file:line"); from 5.11 mm/highmem.c
+# kunmap_local_indexed(): WARN_ON_ONCE(addr < PAGE_OFFSET), WARN_ON_ONCE(addr != ...),
+# kmap_local_idx_pop()'s BUG_ON(current->kmap_ctrl.idx < 0)
+_HM, _HH = "arch/x86/mm/highmem_32.c", "include/linux/highmem.h"
+KMAP_LINES = {
+    (2, 6, 24): (_HM, 69, 70, 0, ""), (2, 6, 28): (_HM, 114, 115, 0, ""), (2, 6, 32, 2): (_HM, 71, 72, 0, ""),
+    (2, 6, 37): (_HM, 94, 95, 81, f"{_HH}:101"), (3, 1, 3): (_HM, 94, 95, 81, f"{_HH}:103"),
+    (3, 14, 1): (_HM, 97, 98, 83, f"{_HH}:111"), (4, 9): (_HM, 97, 98, 83, f"{_HH}:112"),
+    (4, 19): (_HM, 97, 98, 83, f"{_HH}:113"), (5, 4): (_HM, 98, 99, 84, f"{_HH}:137"),
+    (5, 8, 1): (_HM, 59, 60, 45, f"{_HH}:204"), (5, 10): (_HM, 59, 60, 45, f"{_HH}:204"),
+    (5, 11): ("mm/highmem.c", 573, 0, 579, "mm/highmem.c:446"),
+    (5, 14, 2): ("mm/highmem.c", 580, 0, 586, "mm/highmem.c:453"),
+    (6, 1): ("mm/highmem.c", 603, 0, 609, "mm/highmem.c:478"),
+}
+
+
+def kunmap_bad(m: Machine, vaddr: int, cpu: int, in_slots: bool, depth: int, top: int | None,
+               own: bool = False):
+    """kunmap_atomic() of ``vaddr``, a highmem-side address that is not this CPU's most recent
+    atomic kmap, as the release reports it (rule log_kunmap_atomic; ``in_slots``: it lies in the
+    FIX_KMAP slots of any CPU; ``depth``: this CPU's atomic kmaps; ``top``: the most recent one's
+    address; ``own``: it is one of this CPU's slots).  Before 2.6.37 an own slot that is not mapped
+    is taken for the km_type the caller names: kunmap_atomic() clears its clear PTE, no report (None
+    returned).  The checks before 5.11 are CONFIG_DEBUG_HIGHMEM's (mmviz assumes it, as it assumes
+    DEBUG_SLAB): before 2.6.37 an address that is not its km_type's slot, and 2.6.37-5.10 one
+    outside the slots, meets BUG_ON(vaddr < PAGE_OFFSET) / BUG_ON(vaddr >= high_memory) (2.6.24
+    arch/x86/mm/highmem_32.c:69-70); 2.6.37 on, with no kmap left kmap_atomic_idx_pop()'s
+    BUG_ON(idx < 0) (5.11: kmap_local_idx_pop(), always on: 6.1.0 mm/highmem.c:478); any other
+    slot WARN_ON_ONCE(vaddr != __fix_to_virt(FIX_KMAP_BEGIN + idx)) (2.6.37 l.81, 6.1.0 l.609)
+    and the kernel unmaps the most recent one instead; 5.11+ outside the slots warns for a user
+    address (l.603) and returns for any other.  Returns the error to raise; mmviz changes nothing."""
+    fl = m.config.flavour
+    tree, (path, low, high, warn, pop) = _checked(m, KMAP_LINES)
+    src, debug = _from(m, tree).strip(), note("debug_highmem")
+    below = vaddr < m.layout.page_offset
+    if not fl.kmap_atomic_stack and own:
+        return None
+    if not fl.kmap_atomic_stack or (not in_slots and not fl.kmap_local):
+        return bug(m, f"{path}:{low if below else high}", debug, src)
+    if not in_slots:                          # 5.11+: kunmap_local_indexed() returns
+        if not below:
+            return BadFree(note("kunmap_ignored", addr=f"{vaddr:#010x}"))
+        return _warn_once(m, f"{path}:{low}", fl.log_kunmap_atomic, "kunmap_user", src)
+    if not depth:
+        return bug(m, pop, note("kunmap_empty", warn=f"{path}:{warn}"), "" if fl.kmap_local else debug, src)
+    return _warn_once(m, f"{path}:{warn}", fl.log_kunmap_atomic, "kunmap_atomic", note("unmap_reverse"),
+                      note("kunmap_top", top=f"{top:#010x}"), "" if fl.kmap_local else debug, src)
+
+
+def _warn_once(m: Machine, where: str, func: str, site: str, *notes: str) -> BadFree:
+    """A WARN_ON_ONCE() at ``where`` in ``func``: "WARNING: CPU: %d PID: %d at %s:%d %pS" (the
+    offsets left out), logged the first time only."""
+    err = BadFree(f"WARNING: CPU: {m.current_cpu} PID: {m.current or 0} at {where} {func}"
+                  + "".join("\n" + n for n in notes if n))
+    err.once = site
+    return err

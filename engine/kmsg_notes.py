@@ -59,6 +59,16 @@ NOTES = {
         "[the kernel kills the task after this BUG(); mmviz fails the operation and leaves the "
         "machine as it was]",
         "[内核在这个 BUG() 之后会杀死当前任务；mmviz 让这次操作失败，机器保持原样]"),
+    "debug_highmem": ("[this check is CONFIG_DEBUG_HIGHMEM's; without it the kernel says nothing]",
+                      "[这项检查来自 CONFIG_DEBUG_HIGHMEM；没有它内核什么也不打印]"),
+    "kunmap_ignored": (
+        "[{addr} is not in the kmap_local slots: kunmap_local_indexed() returns and unmaps nothing]",
+        "[{addr} 不在 kmap_local 槽位里：kunmap_local_indexed() 直接返回，什么也不解除]"),
+    "kunmap_empty": ("[a WARNING at {warn} comes first; no atomic kmap is left to unmap]",
+                     "[之前先有一条 {warn} 的 WARNING；已经没有原子映射可以解除]"),
+    "kunmap_top": (
+        "[the kernel goes on to unmap the most recent slot, {top}; mmviz leaves the machine as it was]",
+        "[内核接着会解除最近的槽位 {top}；mmviz 让机器保持原样]"),
     "unmap_reverse": ("[unmap in reverse order: the last kmap_atomic first]",
                       "[要按相反的顺序解除映射：最后一个 kmap_atomic 先解除]"),
     "redzone_object": ("[object {obj}]", "[对象 {obj}]"),

@@ -410,6 +410,20 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "4.19.0 mm/slab.h virt_to_cache() returns page->slab_cache unchecked -> 5.4.0 l.473 WARN_ONCE(!PageSlab"
          "(page), \"%s: Object is not a Slab page!\\n\", __func__) and kfree() returns on NULL (mm/slab.c:3748-"
          "3749; 6.1.0 mm/slab.h:625; 4.20-5.3 not checked)"),
+    # kunmap_atomic() of an address that is no atomic kmap (engine.kmsg_bug; lines per tree in KMAP_LINES)
+    Rule("log_kunmap_atomic", V("2.6.37"), "kunmap_atomic", "__kunmap_atomic",
+         "2.6.24 arch/x86/mm/highmem_32.c:54 kunmap_atomic(kvaddr, type): not the type's slot -> (DEBUG_HIGHMEM) "
+         "l.69-70 BUG_ON(vaddr < PAGE_OFFSET) / BUG_ON(vaddr >= high_memory) (2.6.32.2 l.71-72) -> 2.6.37 l.69 "
+         "__kunmap_atomic(): in the FIX_KMAP slots l.81 WARN_ON_ONCE(vaddr != __fix_to_virt(FIX_KMAP_BEGIN + idx)) "
+         "then the most recent slot is unmapped, include/linux/highmem.h:101 kmap_atomic_idx_pop() BUG_ON(idx < 0); "
+         "outside them l.94-95 the BUG_ONs"),
+    Rule("log_kunmap_atomic", V("5.8"), "__kunmap_atomic", "kunmap_atomic_high",
+         "5.4.0 arch/x86/mm/highmem_32.c:72 __kunmap_atomic() -> 5.8.1 l.33 kunmap_atomic_high() (l.45 WARN_ON_ONCE, "
+         "l.59-60 BUG_ON, include/linux/highmem.h:204; 5.10.0 the same; 5.5-5.7 not checked)"),
+    Rule("log_kunmap_atomic", V("5.11"), "kunmap_atomic_high", "kunmap_local_indexed",
+         "5.10.0 arch/x86/mm/highmem_32.c:33 -> 5.11.0 mm/highmem.c:553 kunmap_local_indexed(): outside the slots "
+         "l.572-573 WARN_ON_ONCE(addr < PAGE_OFFSET) and return; l.579 WARN_ON_ONCE(addr != ...); l.446 "
+         "kmap_local_idx_pop() BUG_ON(idx < 0), not a debug option (6.1.0 l.583/602-603/609/478)"),
     # SLUB's and SLAB's debug reports: the taint in slab_bug()'s line, and their add_taint()
     Rule("log_slub_bug", V("3.3"), "plain", "tainted",
          "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "

@@ -526,9 +526,10 @@ class Machine:
         Returns:
             None.
         Raises:
-            BadFree: "kunmap_atomic: 0x... is not an atomic kmap of CPU 0", or "WARNING: kunmap_local_indexed:
-                ... is not the most recent kmap_local/kmap_atomic address" and the note "[unmap in reverse order: ...]"
-                (2.6.37-5.10: "WARNING: __kunmap_atomic: ...").
+            KernelOops: "kernel BUG at arch/x86/mm/highmem_32.c:70!" (CONFIG_DEBUG_HIGHMEM's BUG_ON of an
+                address that is no atomic kmap, before 5.11) or "kernel BUG at mm/highmem.c:478!" (none left).
+            BadFree: "WARNING: CPU: 0 PID: 0 at mm/highmem.c:609 kunmap_local_indexed" (not the most recent
+                one, 2.6.37 on) and mmviz's notes; every case in engine.kmsg_bug.kunmap_bad().  Nothing changes.
         Kernel: arch/x86/mm/highmem_32.c kunmap_atomic() (kunmap_local on 5.11+)."""
         with self.trace as ev:
             self.highmem.kunmap_atomic(self, vaddr, self.current_cpu, ev)

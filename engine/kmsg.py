@@ -282,8 +282,8 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     * a kernel-mode page fault (KernelOops with .access): show_fault_oops()'s first line,
       the "#PF:" lines (5.0+), dump_pagetable()'s "*pdpt = ... *pde = ... *pte = ..." line,
       the die header "Oops: <error code> [#n] ...";
-    * a BUG() (KernelOops without .access: "kernel BUG at ..."): the line, then
-      "invalid opcode: 0000 [#n] ..." (BUG() is ud2);
+    * a BUG() (KernelOops without .access: "kernel BUG at ..."): report_bug()'s cut-here line
+      and the BUG line, then "invalid opcode: 0000 [#n] ..." (BUG() is ud2);
     * a WARN() (BadFree, or vmalloc(0)'s OutOfMemory, starting "WARNING:"): "------------[ cut
       here ]------------" (2.6.26+), its line, show_regs()'s "CPU: ... Comm:" header and its
       further lines; other BadFree texts (SLUB's "BUG kmalloc-64 ...", "Bad page state",

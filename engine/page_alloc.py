@@ -207,8 +207,8 @@ def _alloc_failure(msg: str, mask: int, order: int, trace=None) -> OutOfMemory:
 
 
 _SIZES = tuple(1 << o for o in range(MAX_ORDER))          # pages in a block of each order
-# buddy_merge_likely: (pfn | size) ^ _UP[order] is the buddy of the pair's block at order+1
-_UP = tuple(3 << o for o in range(MAX_ORDER))
+# buddy_merge_likely: min(pfn, buddy) ^ _PAIR[order] is the buddy of the pair's block at order+1
+_PAIR = tuple(2 << o for o in range(MAX_ORDER))
 _TOP_ORDER = MAX_ORDER - 1
 _PAGES_CODE = ALLOC_CODE[OWNER_PAGES][0]                   # + order: an alloc_pages() block
 
@@ -239,44 +239,51 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
         z, classzone, name, zero, hot, slow = self.page_alloc.gfp_entry(gfp)
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
-    # free_area[order] list has a block: rmqueue() without a split, and no event but ours
+    # free_area[order] list has a block: rmqueue() without a split, and no event but ours.
+    # (Each test returns to _alloc_slow(): short jumps, which CPython specializes.)
+    if not 0 <= order < hot:
+        return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
+    size = _SIZES[order]
+    head = z.free_head[order]
+    if not head or z.free_pages - size < z.watermark_low + z.lowmem_reserve[classzone]:
+        return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
+    pfn, _ = head.popitem()
+    z.buddy_order[pfn] = ALLOC_CODE[owner][order]
+    z.free_pages -= size
+    b = self.buddy
+    if b._watch[pfn >> CHUNK_SHIFT]:               # a checkpoint shares the chunk: copy it first
+        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
+    if order:
+        b._owner[pfn:pfn + size] = _FILLS[owner][order]
+    else:
+        b._owner[pfn] = owner
+    b._refcount[pfn] = 1
+    tr = self.trace
+    if tr.direct:                                  # our only event, a bare tuple until read
+        tr.current = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
+    else:                                          # inside another operation: its list
+        tr.add((AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner]))
+    if zero:
+        _zero_frames(self, pfn, size)
+    return pfn
+
+
+def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero: bool, hot: int,
+                slow: tuple, order: int, owner: int) -> int:
+    """alloc_pages() past its common case: a split, a watermark or an empty list sends it down
+    the zonelist (choose_zone(): min watermark, fallback events, the failure report)."""
+    events = self.trace.begin()
+    pfn = -1
     if 0 <= order < hot:
         size = _SIZES[order]
-        head = z.free_head[order]
-        if head and z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
-            pfn = head.popitem()[0]
-            z.buddy_order[pfn] = ALLOC_CODE[owner][order]
-            z.free_pages -= size
-            b = self.buddy
-            if b._watch[pfn >> CHUNK_SHIFT]:       # a checkpoint shares the chunk: copy it first
-                self.memmap._copy_out(pfn >> CHUNK_SHIFT)
-            if order:
-                b._owner[pfn:pfn + size] = _FILLS[owner][order]
-            else:
-                b._owner[pfn] = owner
-            b._refcount[pfn] = 1
-            ev = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
-            tr = self.trace
-            if tr.direct:                          # our only event, a bare tuple until read
-                tr.current = ev
-            else:                                  # inside another operation: its list
-                tr.add(ev)
-            if zero:
-                for p in range(pfn, pfn + size):
-                    self.frames.zero_frame(p)
-            return pfn
-        events = self.trace.begin()
-        pfn = -1
         if z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
             pfn = rmqueue(z, order, events)
         if pfn < 0:
             z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
             pfn = rmqueue(z, order, events)
     else:               # the first zone above its low watermark (zone_watermark_ok() of that
-        events = self.trace.begin()           # order: as choose_zone() tries it first), or
-        pfn = -1                              # every zone, both watermarks
-        if z is not None and 0 <= order < MAX_ORDER:
-            size = _SIZES[order]
+        if z is not None and 0 <= order < MAX_ORDER:  # order: as choose_zone() tries it first),
+            size = _SIZES[order]                      # or every zone, both watermarks
             free = z.free_pages - size
             if free >= z.watermark_low + z.lowmem_reserve[classzone] and \
                     self.page_alloc._order_ok(z, order, free + 1, z.watermark_low):
@@ -291,9 +298,14 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     if events is not None:
         events.append(ev)
     if zero:
-        for p in range(pfn, pfn + size):
-            self.frames.zero_frame(p)
+        _zero_frames(self, pfn, size)
     return pfn
+
+
+def _zero_frames(m: "Machine", pfn: int, size: int) -> None:
+    """__GFP_ZERO: clear_highpage() of every frame of the block."""
+    for p in range(pfn, pfn + size):
+        m.frames.zero_frame(p)
 
 
 def _store(b: BuddyAllocator, pfn: int, order: int, owner: int, refcount: int) -> None:
@@ -326,31 +338,37 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
         z = b.zones[0]
     bo = z.buddy_order
     if bo.get(pfn) != _PAGES_CODE + order:         # free_pages_check() says why
-        self.page_alloc.free(pfn, order, self.trace.begin())
-        return
+        return _free_checked(self, pfn, order)
     size = _SIZES[order]
     if b._watch[pfn >> CHUNK_SHIFT]:               # a checkpoint shares the chunk: copy it first
-        self.memmap._copy_out(pfn >> CHUNK_SHIFT)
+        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
     if order:
         b._owner[pfn:pfn + size] = _FILLS[OWNER_FREE][order]
     else:
         b._owner[pfn] = OWNER_FREE
     b._refcount[pfn] = 0
-    if order < _TOP_ORDER and bo.get(pfn ^ size) == order:
-        _free_merge(self, z, pfn, order)           # merges: __free_one_page()
-        return
+    buddy = pfn ^ size
+    if bo.get(buddy) == order and order < _TOP_ORDER:
+        return _free_merge(self, z, pfn, order)    # merges: __free_one_page()
     z.free_pages += size                           # __free_one_page() without a merge
-    if order < b.likely_below and bo.get((pfn | size) ^ _UP[order]) == order + 1:
+    # buddy_merge_likely(): the buddy of the pair's order+1 block, min(pfn, buddy) ^ 2 << order
+    if order < b.likely_below and \
+            bo.get((pfn if pfn < buddy else buddy) ^ _PAIR[order]) == order + 1:
         z.free_tail[order][pfn] = None
     else:
         z.free_head[order][pfn] = None
     bo[pfn] = order
-    ev = (FreePages, z.name, pfn, order, pfn, order)
     tr = self.trace
     if tr.direct:                                  # our only event, a bare tuple until read
-        tr.current = ev
+        tr.current = (FreePages, z.name, pfn, order, pfn, order)
     else:
-        tr.add(ev)
+        tr.add((FreePages, z.name, pfn, order, pfn, order))
+
+
+def _free_checked(self: "Machine", pfn: int, order: int) -> None:
+    """free_pages() of a block that is not the head of an order-``order`` alloc_pages() block:
+    PageAllocator.free() finds the zone again and raises BadFree with the reason."""
+    self.page_alloc.free(pfn, order, self.trace.begin())
 
 
 def _free_block(m: "Machine", z: Zone, pfn: int, order: int) -> None:

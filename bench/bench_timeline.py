@@ -1,6 +1,13 @@
-"""Timeline benchmarks: back-step latency deep into a stress lesson, and every lesson's run time.
+"""Timeline benchmarks: back-step latency deep into a stress lesson, every lesson's run time,
+and the CPU of the timeline's moves when a student re-reads a lesson (no app, no panes).
 
     python -m bench.bench_timeline
+
+The re-reading pattern is bench.bench_steps's (every step forward, back to the start
+re-reading each step: back, back, forward; then End, Home twice); per lesson at 1 GB, the
+median, p95 and max CPU (``time.process_time``) of the back-steps and of the forward
+presses that re-read a step.  The max is the first back-step of a stretch (it replays from
+the checkpoint before it and checkpoints the positions it passes).
 """
 from __future__ import annotations
 
@@ -54,6 +61,29 @@ def lesson_times() -> list[tuple[str, int, float]]:
     return out
 
 
+def reread_moves(lesson_id: str, ram: str = "1G") -> dict[str, list[float]]:
+    """CPU (ms) of each back-step and each forward re-read of ``lesson_id`` in the pattern."""
+    from bench.bench_steps import pattern
+    from scenarios import find_lesson
+    lesson = find_lesson(lesson_id)
+    lesson.machine = {**lesson.machine, "ram": ram}
+    tl = Timeline(lesson)
+    n = len(tl)
+    out: dict[str, list[float]] = {"back": [], "reread": []}
+    for i, (key, _) in enumerate(pattern(n)):
+        c = time.process_time()
+        if key == "right":
+            tl.step()
+            if i >= n:
+                out["reread"].append((time.process_time() - c) * 1e3)
+        elif key == "left":
+            tl.back()
+            out["back"].append((time.process_time() - c) * 1e3)
+        else:
+            tl.jump(n if key == "end" else 0)
+    return out
+
+
 def main() -> None:
     med, worst = back_step_latency()
     print(f"back-step at step 500 of a 600-step stress lesson, 1 GB: median {med:.1f} ms, max {worst:.1f} ms")
@@ -62,6 +92,13 @@ def main() -> None:
         total += ms
         print(f"lesson {lid:<12} {n:>3} steps  {ms:8.1f} ms")
     print(f"all lessons: {total:.1f} ms")
+    print("re-reading, 1 GB (ms CPU): back med/p95/max, forward re-read med/p95")
+    for lesson in all_lessons():
+        r = reread_moves(lesson.id)
+        b, f = sorted(r["back"]), sorted(r["reread"])
+        p95 = lambda xs: xs[min(len(xs) - 1, int(len(xs) * 0.95))]  # noqa: E731
+        print(f"lesson {lesson.id:<16} back {statistics.median(b):5.2f} {p95(b):5.2f} {b[-1]:5.1f}   "
+              f"re-read {statistics.median(f):5.2f} {p95(f):5.2f}")
 
 
 if __name__ == "__main__":

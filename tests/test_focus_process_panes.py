@@ -162,6 +162,8 @@ async def test_the_tlb_marks_no_entry_of_the_running_process_for_the_focused_one
         assert any(e.vpn == vpn for *_, e in m.tlb.entries())     # the parent's entry is there
         walk = app.query_one(PageWalkPane)
         assert walk._cr3 == m.cr3_for(pid)
+        assert walk._lines[0].plain.startswith(f"walk of {vaddr:#010x} ")
+        assert str(walk.border_title).endswith(f"page tables of pid {pid}")
         assert _marked(walk._lines) == []
         assert _marked(tlb_lines(m.tlb, vaddr, (0, 0), 64))           # (it would be, in the parent)
         assert any(f"TLB of pid {m.current} (runs)" in t.plain for t in walk._lines)

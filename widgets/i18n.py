@@ -196,7 +196,7 @@ PANES: dict[str, tuple[str, str]] = {
     "walk.title": ("Page walk + TLB", "页表遍历 + TLB"),
     "walk.none": ("no address selected: pick one to walk (g)", "没有选中的地址：按 g 选一个来遍历"),
     "walk.of": ("walk of {vaddr} {split}", "遍历 {vaddr} {split}"),
-    "walk.pgd": ("page directory", "页目录"), "walk.pdpt": ("page directory pointer table", "页目录指针表"),
+    "walk.pgd": ("page directory", "页目录"), "walk.tables_of": (" · page tables of pid {pid}", " · pid {pid} 的页表"), "walk.pdpt": ("page directory pointer table", "页目录指针表"),
     "walk.error_code": ("#PF error code {code} ({bits})", "#PF 错误码 {code}（{bits}）"),
     "walk.frame": ("frame {base} (pfn {pfn})", "页帧 {base}（pfn {pfn}）"),
     "walk.offset": ("+ offset {off} = {paddr} ({size})", "+ 偏移 {off} = {paddr}（{size}）"),

@@ -192,7 +192,6 @@ class PageWalkPane(TextLines):
         CR3; a lowmem frame is walked through
         its direct-map address.  The walk is recomputed from the machine at every view (it has
         no side effects), so it is never stale; the animation restarts only when it changed."""
-        set_border_title(self, tr(view.lang, "walk.title"))
         self._lang = view.lang
         machine, selection = view.machine, view.selection
         result = view.result            # counted once per step: a heavy step has thousands of events
@@ -219,6 +218,9 @@ class PageWalkPane(TextLines):
         key = (vaddr, cr3, _walk_key(walk))
         restart = key != self._key
         self._machine, self._tlb_step, self._cr3 = machine, counts, cr3
+        title = tr(view.lang, "walk.title")             # a user address: whose page tables
+        set_border_title(self, title + tr(view.lang, "walk.tables_of", pid=pid)
+                         if vaddr is not None and pid is not None else title)
         # the TLB holds the running task's translations (and the kernel's, global or not:
         # every page directory maps the kernel alike); another process's user address is not there
         self._tlb_other = (running, pid) if vaddr is not None and pid is not None and pid != running else None

@@ -6,6 +6,7 @@ the source line on each side of the change; engine.kmsg formats the lines.
 from __future__ import annotations
 
 from .kversion import APPROX, Rule, V
+from .kversion_report import REPORT_RULES
 
 MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("log_segfault", V("2.6.25"), "eip", "ip",
@@ -314,116 +315,7 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "lib/dump_stack.c dump_stack_print_info(): \"%sCPU: %d PID: %d Comm: %.20s %s%s %s %.*s\" -> "
          "\"%sCPU: %d UID: %u PID: %d ...\" (the effective UID; \"lib/dump_stack: report process UID in "
          "dump_stack_print_info()\", on the same lib/dump_stack.c as taint_verbose; release approx.)"),
-    # bad_page()'s report and its page dump (engine.kmsg_page)
-    Rule("log_bad_page", V("2.6.29"), "quoted", "pfn",
-         "2.6.24 mm/page_alloc.c:225-228 bad_page() \"Bad page state in process '%s'\" \"page:%p flags:0x%0*lx "
-         "mapping:%p mapcount:%d count:%d\" \"Trying to fix it up, but a reboot is needed\" \"Backtrace:\" "
-         "(2.6.28 l.226-233 the same) -> 2.6.29 l.250-255 \"BUG: Bad page state in process %s  pfn:%05lx\" "
-         "\"page:%p flags:%p count:%d mapcount:%d mapping:%p index:%lx\""),
-    Rule("log_bad_page", V("2.6.34"), "pfn", "dump_page",
-         "2.6.33.3 mm/page_alloc.c:267 the page line -> 2.6.34 l.292 dump_page(): l.5256 \"page:%p count:%d "
-         "mapcount:%d mapping:%p index:%#lx\", l.5230 dump_page_flags() \"page flags: %#lx(\" + the names "
-         "(3.13.0 l.6463 the same)"),
-    Rule("log_bad_page", V("3.14"), "dump_page", "reason",
-         "3.13.0 mm/page_alloc.c:332 dump_page(page) -> 3.14.1 l.332 dump_page_badflags(page, reason, "
-         "bad_flags): l.6555 \"page dumped because: %s\", l.6557 \"bad because of flags:\" + the flags"),
-    Rule("log_bad_page", V("3.18"), "reason", "debug_c",
-         "3.14.1 mm/page_alloc.c \"page flags: %#lx(\" -> 3.18.30 mm/debug.c:60 dump_flags() \"flags: %#lx(\" "
-         "(3.15-3.17 not checked)"),
-    Rule("log_bad_page", V("4.5"), "debug_c", "compound",
-         "4.4.1 mm/debug.c:85 -> 4.5.0 l.86 pr_cont(\" compound_mapcount: %d\") after a compound page's line"),
-    Rule("log_bad_page", V("4.6"), "compound", "pGp",
-         "4.5.0 mm/debug.c:93 dump_flags(), \"bad because of flags:\" -> 4.6.2 l.53 \"flags: %#lx(%pGp)\", no "
-         "bad-flags line; free_pages_check() \"nonzero _count\" -> \"nonzero _refcount\" (page_ref)"),
-    Rule("log_bad_page", V("4.15"), "pGp", "px",
-         "4.13.4 mm/debug.c:52 \"page:%p ... mapping:%p\" -> 4.15.0 l.53 \"page:%px ... mapping:%px\" (the raw "
-         "address while %p is hashed; 4.14 not checked)"),
-    Rule("log_bad_page", V("5.2"), "px", "refcount",
-         "4.19.0 mm/debug.c:66 \"page:%px count:%d\" -> 5.2.1 l.70 \"page:%px refcount:%d\" (5.0, 5.1 not checked)"),
-    Rule("log_bad_page", V("5.9"), "refcount", "pfn_line",
-         "5.8.1 mm/debug.c:89 \"page:%px refcount:%d mapcount:%d mapping:%p \" -> 5.9.1 l.98 \"page:%p refcount:%d "
-         "mapcount:%d mapping:%p index:%#lx pfn:%#lx\" (hashed %p; a compound page's \"head:\" line)"),
-    Rule("log_bad_page", V("5.17"), "pfn_line", "pGp_fields",
-         "5.16.16 mm/debug.c:165 \"%sflags: %#lx(%pGp)%s\" -> 5.17.0 l.119 \"%sflags: %pGp%s\": %pGp prints the "
-         "value, the names and the fields (6.1.0 mm/debug.c:93/115/133, lib/vsprintf.c:2019-2043 \"zone=1\")"),
-    Rule("bad_page_modules", V("3.2"), False, True,
-         "3.1.3 mm/page_alloc.c:321 dump_stack() right after the dump -> 3.2.7 l.321 print_modules() first "
-         "(\"Modules linked in:\"; 6.1.0 l.718 the same)"),
-    Rule("log_null_ptr", V("2.6.29"), "zeros", "null",
-         "2.6.28 lib/vsprintf.c:600 pointer(): NULL printed as a number, 00000000 -> 2.6.29 l.668-669 "
-         "\"(null)\"; from 4.15 dump_page() prints %px (00000000), 5.7.14 l.801 ptr_to_id() NULL unhashed"),
-    Rule("log_null_ptr", V("2.6.37"), "null", "padded",
-         "2.6.34 lib/vsprintf.c:976 \"(null)\" unpadded -> 2.6.37 l.993 padded to a pointer's width "
-         "(\"  (null)\" on 32-bit)"),
-    Rule("page_flags_layout", V("2.6.26"), "2.6.20", "2.6.26",
-         "2.6.24 include/linux/page-flags.h #define PG_compound 14, PG_swapcache 15, PG_buddy 19 -> enum pageflags "
-         "with PAGEFLAGS_EXTENDED PG_head 13, PG_tail 14, PG_swapcache 15, PG_buddy 18 (2.6.27.57, 2.6.28, "
-         "2.6.29.4; 2.6.26 not checked). Simplified (engine.kmsg_page): mmviz encodes the flags it keeps "
-         "(reserved, slab, lru, swapcache, dirty, referenced, head/tail, buddy) and the zone at bit 30; the "
-         "others print clear, page->mapping NULL, page->index 0; dump_page()'s raw: (4.10+) and head: "
-         "(5.9+) lines are left out; with SPARSEMEM the address is still mem_map + pfn"),
-    Rule("page_flags_layout", V("2.6.30"), "2.6.26", "2.6.30",
-         "2.6.29.4 enum pageflags -> 2.6.30 PG_private_2 after PG_private: head 14, tail 15, swapcache 16, buddy 19"),
-    Rule("page_flags_layout", V("2.6.38"), "2.6.30", "2.6.38",
-         "2.6.37 enum pageflags PG_buddy 19 -> 2.6.39.3 none: PageBuddy is page->_mapcount (2.6.38 not checked)"),
-    Rule("page_flags_layout", V("4.4"), "2.6.38", "4.4",
-         "4.1.19 enum pageflags PG_tail 15 -> 4.4.1 none: PageTail is compound_head's bit 0"),
-    Rule("page_flags_layout", V("4.10"), "4.4", "4.10",
-         "4.9 enum pageflags slab 7, reserved 10, head 14, swapcache 15 -> 4.10.0 PG_waiters 7: slab 8, reserved "
-         "11, head 15, PG_swapcache = PG_owner_priv_1 (9, printed \"owner_priv_1\")"),
-    Rule("page_flags_layout", V("5.0"), "4.10", "5.0",
-         "4.19.0 enum pageflags referenced 2 ... -> 5.4.0 PG_error after PG_waiters: referenced 1, dirty 3, lru 4, "
-         "slab 9, owner_priv_1 10, reserved 12, head 16 (6.1.0 the same; 5.0-5.3 not checked)"),
-    Rule("page_buddy_mapcount", V("2.6.38"), 0, -127,
-         "PageBuddy: 2.6.37 the PG_buddy flag -> 2.6.39.3 include/linux/mm.h:413 PAGE_BUDDY_MAPCOUNT_VALUE (-128) in "
-         "_mapcount, page_mapcount() -127 (2.6.38 not checked)"),
-    Rule("page_buddy_mapcount", V("4.18"), -127, -128,
-         "4.17.0 include/linux/page-flags.h:672 PAGE_BUDDY_MAPCOUNT_VALUE -> 4.18.0 l.699-702 page_type PAGE_TYPE_BASE "
-         "0xf0000000, PG_buddy 0x80 cleared from -1: _mapcount -129, page_mapcount() -128"),
-    # freeing a swap entry that names no used slot: swap_info_get()'s complaint (engine.kmsg_swap)
-    Rule("log_swap_info_get", V("4.11"), "swap_free", "swap_info_get",
-         "2.6.24 mm/swapfile.c:257-266 swap_info_get() printk(KERN_ERR \"swap_free: %s%08lx\\n\", Bad_file, "
-         "entry.val) (4.10.0 l.765 pr_err the same) -> 4.11.0 l.907 \"swap_info_get: %s%08lx\\n\" (5.11.0 "
-         "l.1167 the same)"),
-    Rule("log_swap_info_get", V("5.12"), "swap_info_get", "split",
-         "5.11.0 mm/swapfile.c:1167 \"swap_info_get: \" -> 5.12.9 l.1173-1179 pr_err(\"%s: %s%08lx\\n\", "
-         "__func__, ...) in __swap_info_get() (bad file, unused file, bad offset) and _swap_info_get() "
-         "(unused offset) (5.17.0 l.1124/1153 the same)"),
-    Rule("log_swap_info_get", V("5.19"), "split", "_swap_info_get",
-         "5.17.0 mm/swapfile.c:1124 __swap_info_get() + l.1153 _swap_info_get() -> 5.19.0 l.1128 one "
-         "_swap_info_get() printing all four (6.1.0 l.1132-1161: \"_swap_info_get: Bad swap file entry "
-         "%08lx\"); 5.18 not checked"),
-    Rule("swap_bad_pte", V("2.6.29"), False, True,
-         "2.6.24 mm/memory.c:692 zap_pte_range() free_swap_and_cache(pte_to_swp_entry(ptent)), its "
-         "result unused: the complaint only, no taint -> 2.6.29 l.841-842 if (unlikely(!free_swap_and_cache"
-         "(...))) print_bad_pte(vma, addr, ptent, NULL) (\"BUG: Bad page map in process\", dump_stack(), "
-         "add_taint(TAINT_BAD_PAGE)); 2.6.28 l.775 as 2.6.24; 6.1.0 l.1494-1495 the same as 2.6.29"),
-    # SLAB's kfree() of a bad pointer (engine.kmsg_bug; the BUG lines per tree in SLAB_LINES)
-    Rule("slab_kfree_nonslab", V("3.7"), "bug", "unchecked",
-         "kfree() of a page that is no slab, SLAB: 2.6.24 mm/slab.c:591 page_get_cache() BUG_ON(!PageSlab(page)) "
-         "(3.5 l.505 the same; \"kfree_debugcheck: bad ptr\" was removed before 2.6.24, Pekka Enberg, Jan 2007) "
-         "-> 3.7.2 l.520 VM_BUG_ON (CONFIG_DEBUG_VM only), 3.14.1 none: the kernel goes on with a garbage cache "
-         "(mmviz refuses, note only). A pointer inside a slab that is no object's start: cache_free_debugcheck() "
-         "BUG_ON(objnr >= cachep->num) / BUG_ON(objp != index_to_obj()) in every release (2.6.24 l.2902-2903, "
-         "6.1.0 l.2707-2708)"),
-    Rule("slab_kfree_nonslab", V("5.4"), "unchecked", "warn",
-         "4.19.0 mm/slab.h virt_to_cache() returns page->slab_cache unchecked -> 5.4.0 l.473 WARN_ONCE(!PageSlab"
-         "(page), \"%s: Object is not a Slab page!\\n\", __func__) and kfree() returns on NULL (mm/slab.c:3748-"
-         "3749; 6.1.0 mm/slab.h:625; 4.20-5.3 not checked)"),
-    # kunmap_atomic() of an address that is no atomic kmap (engine.kmsg_bug; lines per tree in KMAP_LINES)
-    Rule("log_kunmap_atomic", V("2.6.37"), "kunmap_atomic", "__kunmap_atomic",
-         "2.6.24 arch/x86/mm/highmem_32.c:54 kunmap_atomic(kvaddr, type): not the type's slot -> (DEBUG_HIGHMEM) "
-         "l.69-70 BUG_ON(vaddr < PAGE_OFFSET) / BUG_ON(vaddr >= high_memory) (2.6.32.2 l.71-72) -> 2.6.37 l.69 "
-         "__kunmap_atomic(): in the FIX_KMAP slots l.81 WARN_ON_ONCE(vaddr != __fix_to_virt(FIX_KMAP_BEGIN + idx)) "
-         "then the most recent slot is unmapped, include/linux/highmem.h:101 kmap_atomic_idx_pop() BUG_ON(idx < 0); "
-         "outside them l.94-95 the BUG_ONs"),
-    Rule("log_kunmap_atomic", V("5.8"), "__kunmap_atomic", "kunmap_atomic_high",
-         "5.4.0 arch/x86/mm/highmem_32.c:72 __kunmap_atomic() -> 5.8.1 l.33 kunmap_atomic_high() (l.45 WARN_ON_ONCE, "
-         "l.59-60 BUG_ON, include/linux/highmem.h:204; 5.10.0 the same; 5.5-5.7 not checked)"),
-    Rule("log_kunmap_atomic", V("5.11"), "kunmap_atomic_high", "kunmap_local_indexed",
-         "5.10.0 arch/x86/mm/highmem_32.c:33 -> 5.11.0 mm/highmem.c:553 kunmap_local_indexed(): outside the slots "
-         "l.572-573 WARN_ON_ONCE(addr < PAGE_OFFSET) and return; l.579 WARN_ON_ONCE(addr != ...); l.446 "
-         "kmap_local_idx_pop() BUG_ON(idx < 0), not a debug option (6.1.0 l.583/602-603/609/478)"),
+    *REPORT_RULES,  # bad page, bad swap entry, bad kfree(), bad kunmap_atomic() (engine.kversion_report)
     # SLUB's and SLAB's debug reports: the taint in slab_bug()'s line, and their add_taint()
     Rule("log_slub_bug", V("3.3"), "plain", "tainted",
          "3.2.7 mm/slub.c:573 slab_bug() \"BUG %s: %s\" -> 3.3.8 l.575 \"BUG %s (%s): %s\" with "

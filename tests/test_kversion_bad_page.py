@@ -1,5 +1,5 @@
 """bad_page()'s report as each release prints it (rule log_bad_page and the page-dump rules in
-engine.kversion_log): before 2.6.29 "Bad page state in process '%s'", the page line and the two
+engine.kversion_report): before 2.6.29 "Bad page state in process '%s'", the page line and the two
 trailer lines (2.6.24 mm/page_alloc.c:225-228); from 2.6.29 "BUG: Bad page state in process %s
 pfn:%05lx" and the page line (l.250-255); from 2.6.34 dump_page(); 6.1's "refcount: ... pfn:",
 "flags: %pGp" and "page dumped because:".  The page is the machine's: its struct page in the

@@ -155,7 +155,7 @@ def bad_page_lines(m: Machine, pfn: int) -> list[str]:
     from .kmsg import kptr
     fl, comm = m.config.flavour, m.comm
     style = fl.log_bad_page
-    if not 0 <= pfn < m.memmap.nr_pfns:      # no struct page: the dump would read past mem_map
+    if not dumps_page(m, pfn):               # no struct page: the dump would read past mem_map
         return ([f"Bad page state in process '{comm}'", "Trying to fix it up, but a reboot is needed",
                  "Backtrace:"] if style == "quoted"
                 else [f"BUG: Bad page state in process {comm}  pfn:{pfn & 0xFFFFFFFF:05x}"])
@@ -202,8 +202,17 @@ def bad_page_lines(m: Machine, pfn: int) -> list[str]:
     return out
 
 
-def dump_note(m: Machine) -> str:
-    """mmviz's bracketed note on what its page dump leaves out (engine.kmsg_notes)."""
+def dumps_page(m: Machine, pfn: int) -> bool:
+    """bad_page_lines() prints a page dump for ``pfn`` (the page line or dump_page()): the frame
+    has a struct page in mem_map; else the report is its header line(s) only."""
+    return 0 <= pfn < m.memmap.nr_pfns
+
+
+def dump_note(m: Machine, pfn: int) -> str:
+    """mmviz's bracketed note on what its page dump of ``pfn`` leaves out (engine.kmsg_notes),
+    or "" where the report prints no dump (dumps_page())."""
     from .kmsg_notes import note
+    if not dumps_page(m, pfn):
+        return ""
     raw = m.config.flavour.page_flags_layout in ("4.10", "5.0")    # raw: lines from 4.10.0 mm/debug.c
     return note("page_dump_raw" if raw else "page_dump")

@@ -181,7 +181,8 @@ def _bad_page_lines(m: "Machine", pfn: int) -> str:
     """bad_page()'s own lines before its dump_stack(), newline-ended, with the page's fields
     as the release prints them (engine.kmsg_page, rule log_bad_page)."""
     from .kmsg_page import bad_page_lines, dump_note
-    return "\n".join(bad_page_lines(m, pfn)) + "\n" + dump_note(m) + "\n"
+    lines = [*bad_page_lines(m, pfn), dump_note(m, pfn)]   # the note only where a dump is printed
+    return "\n".join(ln for ln in lines if ln) + "\n"
 
 
 def _bad_page(m: "Machine", msg: str) -> BadFree:

@@ -126,3 +126,17 @@ def test_either_report_taints_the_next_one(kernel):
         for _ in range(100_000):
             m.alloc_pages("GFP_DMA", 3)
     assert "Tainted: G    B" in m.kmsg[-1]
+
+
+@pytest.mark.parametrize("kernel", ["2.6.24", "2.6.29", "3.14", "6.1"])
+def test_the_dump_note_only_with_a_dump(kernel):
+    # a pfn past mem_map: bad_page() prints its header line(s) only, no page line to annotate
+    m = engine.Machine.boot(ram="160M", kernel=kernel, seed=1)
+    with pytest.raises(engine.BadFree) as err:
+        m.free_pages(m.memmap.nr_pfns + 5, 0)
+    text = str(err.value)
+    assert "page:" not in text and "page dump" not in text
+    assert "is not a RAM page]" in text
+    with pytest.raises(engine.BadFree) as err:            # a page that has one: the note stays
+        m.free_pages(m.alloc_pages("GFP_KERNEL", 0), 1)
+    assert "[the page dump shows the flags mmviz keeps" in str(err.value)

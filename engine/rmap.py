@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from dataclasses import dataclass
 
 from .page_types import PAGE_SHIFT
+from .task_mmu import vma_name
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -81,5 +82,6 @@ def user_mappings(m: Machine, pfn: int) -> list[Mapping]:
                     return out
                 w = m.walk(va, pid=p.pid)
                 if w.paddr is not None and w.paddr >> PAGE_SHIFT == pfn:
-                    out.append(Mapping(va, "user", f"pid {p.pid} {p.comm} {vma.name or ''}".rstrip()))
+                    name = vma_name(m, p.mm, vma) or ""
+                    out.append(Mapping(va, "user", f"pid {p.pid} {p.comm} {name}".rstrip()))
     return out

@@ -19,30 +19,40 @@ if TYPE_CHECKING:
     from .machine import Machine
 
 
+def vma_name(m: Machine, mm, v) -> str | None:
+    """The name /proc/<pid>/maps prints for VMA ``v`` of ``mm`` (show_map / show_map_vma):
+    the file's path, shmem's ``/dev/zero (deleted)``, a special mapping's name
+    (``[vdso]``...), ``[heap]``, ``[stack]``; None for other anonymous memory.
+
+    [heap]: a VMA overlapping start_brk..brk, the check of 2.6.39 on (commit 0db0c01b53a1
+    "procfs: fix /proc/<pid>/maps heap check").  Simplified for 2.6.24-2.6.38, which named
+    only a VMA holding all of start_brk..brk: mmviz's 2.6 start_brk is the seed program's,
+    at the byte inside the data VMA, so that check would name no heap at all."""
+    if v.file is not None:
+        return v.file.path
+    if v.shm is not None:
+        return "/dev/zero (deleted)"
+    if v.special is not None:
+        return v.special
+    if v.start <= mm.brk and v.end >= mm.start_brk:
+        return "[heap]"
+    if v.start <= mm.start_stack <= v.end:
+        return "[stack]"
+    return None
+
+
 def maps_line(m: Machine, p, v) -> str:
     anon_pgoff_zero = m.config.flavour.maps_anon_pgoff_zero
-    mm = p.mm
     f = v.vm_flags
     perms = ("r" if f & VM_READ else "-") + ("w" if f & VM_WRITE else "-") + \
             ("x" if f & VM_EXEC else "-") + ("s" if f & VM_MAYSHARE else "p")
     major = minor = ino = 0
-    name = None
+    pgoff = v.pgoff if v.file is not None or v.shm is not None or not anon_pgoff_zero else 0
     if v.file is not None:
         major, minor, ino = v.file.major, v.file.minor, v.file.inode
-        name = v.file.path
-        pgoff = v.pgoff
-    else:
-        pgoff = 0 if anon_pgoff_zero else v.pgoff
-        if v.shm is not None:
-            major, minor, ino = 0, 1, 1000 + v.shm.id
-            name = "/dev/zero (deleted)"
-            pgoff = v.pgoff
-        elif v.special is not None:
-            name = v.special
-        elif v.start <= mm.brk and v.end >= mm.start_brk:
-            name = "[heap]"
-        elif v.start <= mm.start_stack <= v.end:
-            name = "[stack]"
+    elif v.shm is not None:
+        major, minor, ino = 0, 1, 1000 + v.shm.id
+    name = vma_name(m, p.mm, v)
     head = (f"{v.start:08x}-{v.end:08x} {perms} {(pgoff << 12) & 0xFFFFFFFF:08x} "
             f"{major:02x}:{minor:02x} {ino} ")
     if name is None:

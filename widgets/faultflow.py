@@ -87,7 +87,7 @@ def flow_lines(machine: Machine, events: Any, lang: str = "en") -> list[Text]:
         p = machine.processes.get(fault.pid)
         if p is not None and "find_vma" in path:
             v = p.mm.find_vma(fault.vaddr)
-            text = tr(lang, "vma", vma=vma_label(v)) if v is not None else tr(lang, "novma")
+            text = tr(lang, "vma", vma=vma_label(machine, p.mm, v)) if v is not None else tr(lang, "novma")
             lines.append(styled("  " + text, "dim"))
     add = lines.extend
     add(_node_lines(c, "entry", lang, fault is not None, ""))

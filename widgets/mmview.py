@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 
 from engine.mm import VM_GROWSDOWN, VM_MAYSHARE
+from engine.task_mmu import vma_name
 
 from .selection import is_user_address, selected_address, user_space_pid
 from .stepview import StepView
@@ -83,9 +84,10 @@ def _pages(n: int, lang: str) -> str:
     return tr(lang, "page") if n == 1 else tr(lang, "pages", n=n)
 
 
-def vma_label(v: Vma) -> str:
+def vma_label(machine: Machine, mm: MmStruct, v: Vma) -> str:
+    """A /proc/<pid>/maps-like label: range, permissions and the name maps prints."""
     kind = "s" if v.vm_flags & VM_MAYSHARE else "p"
-    return f"{v.start:08x}-{v.end:08x} {v.prot}{kind} {v.name or ''}".rstrip()
+    return f"{v.start:08x}-{v.end:08x} {v.prot}{kind} {vma_name(machine, mm, v) or ''}".rstrip()
 
 
 def mm_lines(machine: Machine, p: Any, lang: str, hot: int | None = None) -> list[Text]:
@@ -126,8 +128,10 @@ def mm_lines(machine: Machine, p: Any, lang: str, hot: int | None = None) -> lis
         style = HOT if lit else ""
         obj = f" · vm_area_struct @ {v.addr:08x}" if v.addr is not None else ""
         mark = "  ◀ mmap_cache" if i == cached else ""
+        name = vma_name(machine, mm, v) if v.file is None and v.special is None else None
+        shown = f" {name}" if name else ""           # [heap], [stack]: the name maps prints
         out.append(styled("  ▼", "dim"))
-        out.append(styled(f"┌ VMA {i}{obj}{mark}", style or "bold"))
+        out.append(styled(f"┌ VMA {i}{shown}{obj}{mark}", style or "bold"))
         size = _pages(v.pages, lang)
         kind = "s" if v.vm_flags & VM_MAYSHARE else "p"
         grow = "  VM_GROWSDOWN" if v.vm_flags & VM_GROWSDOWN else ""

@@ -21,6 +21,8 @@ from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widget import Widget
 
+from engine.task_mmu import vma_name
+
 from .i18n import tr
 from .linecache import StripPool, keep_styled_rows
 from .textlines import ThemedLines, set_border_title
@@ -55,7 +57,8 @@ def map_items(m: Machine, pid: int | None = None, lang: str = "en") -> tuple:
     items = []
     proc = m.processes.get(pid if pid in m.processes else m.current)
     for v in proc.vmas if proc is not None else ():
-        items.append((v.start, v.end, "vma", f"{v.prot} {v.name or tr(lang, 'vmap.anon')} pid {proc.pid}"))
+        name = vma_name(m, proc.mm, v) or tr(lang, 'vmap.anon')
+        items.append((v.start, v.end, "vma", f"{v.prot} {name} pid {proc.pid}"))
     for a in m.vmap_areas:
         items.append((a.start, a.end, "vmalloc", f"vm {_size_text(a.end - a.start)} {a.caller or ''}"))
     lay = m.layout

@@ -210,7 +210,7 @@ class Flavour:
     protnone_bit: int = 8                 # 2.6.29: _PAGE_BIT_PROTNONE is GLOBAL (8), was PSE (7)
     swap_l1tf_inversion: bool = True      # 4.19: PAE swap entries inverted (L1TF)
     swap_last_page_used: bool = True      # 2.6.34: sys_swapon() no longer loses the last page
-    swp_entry_offset_bits: int = 26       # generic swp_entry_t offset bits: 27, 25 (3.1), 26 (4.20)
+    swp_entry_offset_bits: int = 26       # generic swp_entry_t offset bits: 27, 25 (3.5), 26 (4.20)
     oops_line: str = "page_fault"         # 5.0: "BUG: unable to handle page fault for address:"
     bad_pte_line: str = "bad_page_map"    # 2.6.29: "BUG: Bad page map in process"
     log_swap_info_get: str = "_swap_info_get"   # "swap_free" | "swap_info_get" (4.11) | "split" (5.12) (engine.kmsg_swap)

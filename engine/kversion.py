@@ -155,9 +155,12 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
          "mm/swapfile.c sys_swapon: 2.6.32.2 l.1955/1993 maxpages = last_page, nr_good_pages = "
          "last_page - nr_badpages - 1 (the last page is lost) -> 2.6.34 l.1959/1987 maxpages = "
          "last_page + 1, nr_good_pages = maxpages - 1 (2.6.33.3 still maxpages = last_page)"),
-    Rule("swp_entry_offset_bits", V("3.1"), 27, 25,
-         "include/linux/swapops.h SWP_TYPE_SHIFT: 32 - MAX_SWAPFILES_SHIFT -> minus "
-         "RADIX_TREE_EXCEPTIONAL_SHIFT too (\"mm: let swap use exceptional entries\")"),
+    Rule("swp_entry_offset_bits", V("3.5"), 27, 25,
+         "3.4.2 include/linux/swapops.h:18 SWP_TYPE_SHIFT(e) (sizeof(e.val) * 8 - MAX_SWAPFILES_SHIFT) (3.1.3 "
+         "l.17 and 3.3.8 l.17 the same, though 3.1's \"mm: let swap use exceptional entries\" already shifts "
+         "the entry for shmem's radix tree) -> 3.5.0 l.19-20 ((sizeof(e.val) * 8) - (MAX_SWAPFILES_SHIFT + "
+         "RADIX_TREE_EXCEPTIONAL_SHIFT)) (Hugh Dickins, \"swap: fix shmem swapping when more than 8 areas\", "
+         "June 2012; 3.10.4 l.19-20 the same)"),
     Rule("swp_entry_offset_bits", V("4.20"), 25, 26,
          "include/linux/swapops.h SWP_TYPE_SHIFT = BITS_PER_XA_VALUE - MAX_SWAPFILES_SHIFT "
          "(\"xarray: Replace exceptional entries\")"),

@@ -35,7 +35,7 @@ def max_swap_pages(pae: bool, flavour="6.1") -> int:
     """The most pages (4 KB each) one swap area can have: what swapon computes as
     swp_offset(pte_to_swp_entry(swp_entry_to_pte(swp_entry(0, ~0UL)))) + 1, i.e. the
     generic swp_entry_t offset bits (Flavour.swp_entry_offset_bits: 32 - MAX_SWAPFILES_SHIFT
-    on 2.6.24, minus the radix-tree shift from 3.1, the xarray value's 31 - 5 from 4.20)
+    on 2.6.24, minus the radix-tree shift from 3.5, the xarray value's 31 - 5 from 4.20)
     cut down to the bits the i386 PTE format keeps.  flavour: a Flavour or version string."""
     from .paging import SWP_TYPE_BITS, as_flavour, swp_offset_shift
     generic = as_flavour(flavour).swp_entry_offset_bits

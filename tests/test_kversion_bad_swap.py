@@ -92,3 +92,16 @@ def test_the_check_names_the_complaint():
     m.write_virt(m.layout.page_offset + pte_pa, (0x7FFFFE00).to_bytes(4, "little"))
     with pytest.raises(engine.InvariantError, match="_swap_info_get: Bad swap file entry 003fffff"):
         m.check()
+
+
+@pytest.mark.parametrize("kernel,shift", [("3.1", 27), ("3.3", 27), ("3.4", 27), ("3.5", 25), ("3.10", 25)])
+def test_swp_type_shift_changes_in_3_5(kernel, shift):
+    # SWP_TYPE_SHIFT: 32 - MAX_SWAPFILES_SHIFT up to 3.4.2 include/linux/swapops.h:18 (3.1.3, 3.3.8
+    # l.17), minus RADIX_TREE_EXCEPTIONAL_SHIFT too from 3.5.0 l.19-20: the value swap_info_get() prints
+    m, _, _, logged = _zap(kernel, lambda m: swp_pte(2, 5, False, m.config.flavour), swap="64M")
+    assert logged[0] == f"swap_free: Bad swap file entry {2 << shift | 5:08x}"
+
+
+def test_a_pae_swap_area_may_be_larger_before_3_5():
+    from engine.swap import max_swap_pages
+    assert max_swap_pages(True, "3.4") == 1 << 27 and max_swap_pages(True, "3.5") == 1 << 25

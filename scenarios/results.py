@@ -241,6 +241,23 @@ def _clip(text: str, n: int = 60) -> str:
     return text if len(text) <= n else text[:n - 1] + "…"
 
 
+def typed_focus(step: Step, args: dict[str, Any], res: StepResult) -> None:
+    """What a typed command selects: the address it walked, accessed, read or wrote (walk,
+    access, read_virt, write_virt), else the address or frame it returned (mmap, sbrk,
+    alloc_pages ...); a user address in the process its ``pid=`` names."""
+    pid = args.get("pid")
+    pid = pid.pid if isinstance(pid, Process) else pid
+    if isinstance(args.get("vaddr"), int):
+        kind, value = "address", args["vaddr"]
+    elif isinstance(res.value, int) and step.op.result in ("vaddr", "pfn"):
+        kind, value = {"vaddr": "address", "pfn": "pfn"}[step.op.result], res.value
+    else:
+        return
+    res.focus[kind] = value
+    if kind == "address" and isinstance(pid, int):
+        res.focus["process"] = pid
+
+
 def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> StepResult:
     """Build the StepResult: expects, focus and quiz answer (after the op ran)."""
     res = StepResult(index, step, out.args, out.result, None, out.error, out.events,
@@ -269,14 +286,8 @@ def evaluate_step(index: int, step: Step, out: Outcome, env: dict[str, Any]) -> 
             res.focus[kind] = None
         if kind == "process" and isinstance(res.focus[kind], Process):
             res.focus[kind] = res.focus[kind].pid
-    if step.typed and not step.focus and isinstance(res.value, int):
-        # a typed command selects what it returned: the address or the frame
-        kind = {"vaddr": "address", "pfn": "pfn"}.get(step.op.result)
-        if kind is not None:
-            res.focus[kind] = res.value
-            pid = (out.args or {}).get("pid") if step.op.target == "process" else None
-            if kind == "address" and isinstance(pid, int):
-                res.focus["process"] = pid       # mmap/brk/sbrk: an address in that process
+    if step.typed and not step.focus:
+        typed_focus(step, out.args or {}, res)
     if step.ask is not None:
         a = step.ask
         try:

@@ -100,3 +100,21 @@ async def test_a_typed_mmap_selects_the_new_address_in_its_process():
         assert m.processes[m.current].mm.find_vma(focus["address"]) is None or \
             m.processes[m.current].mm.find_vma(focus["address"]).start != focus["address"]
         await _still_in(app, pilot, child, focus["address"])
+
+
+@pytest.mark.parametrize("op", ["walk 0x0804b000", "access 0x0804b000 kind=write",
+                                "read_virt 0x0804b000 length=4"])
+@pytest.mark.parametrize("whose", ["child", "parent"])
+async def test_a_typed_walk_or_access_selects_its_address_in_the_pid_it_names(op, whose):
+    """The panes show the address the command named, in the process its pid= names --
+    also the running parent's, though the lesson's focus named the child."""
+    app = MmvizApp(lesson="fork-cow", ram="1G")
+    async with app.run_test(size=(120, 40)) as pilot:
+        child = await _at_child_step(pilot, app)
+        pid = child if whose == "child" else app.machine.current
+        await pilot.press("colon")
+        app.query_one("#command-input").value = f"{op} pid={pid}"
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.timeline.current.error is None, app.timeline.current.error
+        await _still_in(app, pilot, pid, 0x0804B000)

@@ -22,7 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
-from .errors import BadFree, ConfigError, KernelError, KernelOops, OutOfMemory
+from .errors import BadFree, ConfigError, KernelError, OutOfMemory
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
 from .kmsg import KernelMessage, kptr, printk
 from .kmsg_notes import note
@@ -183,10 +183,9 @@ class KmemCaches:
         cache = self.cache_for(size, mask)
         bad = mask & self._highmem                 # GFP_SLAB_BUG_MASK on i386: __GFP_HIGHMEM
         grows = bad and (cache is None or _must_grow(cache, cpu, self.kind))
-        if grows and m.config.flavour.slab_bad_gfp == "bug":
-            where = "mm/slab.c: cache_grow" if self.kind == "slab" else "mm/slub.c: new_slab"
-            raise KernelOops(f"kernel BUG at {where}: BUG_ON(flags & GFP_SLAB_BUG_MASK)\n"
-                             + note("slab_highmem", gfp=f"{mask:#x}"))
+        if grows and m.config.flavour.slab_bad_gfp != "warn":
+            from .kmsg_bug import slab_bad_gfp
+            raise slab_bad_gfp(m, self.kind, mask, bad)
         if grows:                                  # kmalloc_fix_flags(): pr_warn + dump_stack
             fixed = mask & ~bad
             printk(m, "warning", (f"Unexpected gfp: {bad:#x} ({m.gfp.format(bad)}). Fixing up to gfp: "
@@ -237,9 +236,9 @@ class KmemCaches:
         if self.kind == "slab":                    # virt_to_cache() (engine.kmsg_bug)
             from .kmsg_bug import slab_kfree_nonslab
             raise slab_kfree_nonslab(m, vaddr, pfn)
-        if m.config.flavour.kfree_nonslab == "bug":
-            raise KernelOops(f"kernel BUG at mm/slub.c: kfree: BUG_ON(!PageCompound(page))\n"
-                             + note("kfree_not_slab", pfn=f"{pfn:#x}"))
+        if m.config.flavour.kfree_nonslab != "warn":
+            from .kmsg_bug import slub_kfree_nonslab
+            raise slub_kfree_nonslab(m, pfn)
         pid = m.current or 0
         raise warn_once(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
                         f"object pointer: 0x{kptr(m, vaddr)}\n" + note("large_kmalloc_free"),

@@ -306,8 +306,9 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
             pt = [_pagetable_line(m, acc.walk)] if acc.walk is not None and acc.walk.steps else []
             return (text.splitlines()[0], *pf, *pt, _die_header(m, "Oops", code))
         lines = [ln for ln in text.splitlines() if not ln.startswith("[")]
-        if lines and lines[0].startswith("kernel BUG at "):     # lib/bug.c report_bug()
-            lines.insert(0, CUT_HERE)
+        at = next((i for i, ln in enumerate(lines) if ln.startswith("kernel BUG at ")), None)
+        if at is not None:                      # lib/bug.c report_bug(), after a pr_emerg() before BUG()
+            lines.insert(at, CUT_HERE)
         return (*lines, _die_header(m, "invalid opcode", 0))
     if isinstance(err, BadFree) or (isinstance(err, OutOfMemory) and text.startswith("WARNING:")):
         lines = [ln for ln in text.splitlines() if not ln.startswith("[")]   # not mmviz's notes

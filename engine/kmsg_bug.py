@@ -1,12 +1,13 @@
 """The BUG()s and WARN()s a bad free meets in the kernel, with the source line the release
 prints ("kernel BUG at mm/slab.c:2903!"): SLAB's kfree() of a pointer that is no object
-(rules slab_kfree_nonslab, engine.kversion_log) and kunmap_atomic() of an address that is no
-atomic kmap (rule log_kunmap_atomic).  The machine is left as it was: a BUG() kills the task
-in the kernel (oops_end()), mmviz fails the operation instead (taint D all the same).
+(rules slab_kfree_nonslab, engine.kversion_log), SLUB's kfree() of a page that is no slab (rule
+kfree_nonslab), a slab grown with __GFP_HIGHMEM (rule slab_bad_gfp) and kunmap_atomic() of an
+address that is no atomic kmap (rule log_kunmap_atomic).  The machine is left as it was: a BUG()
+kills the task in the kernel (oops_end()), mmviz fails the operation instead (taint D all the same).
 
-A BUG()'s line number is the release's own: SLAB_LINES and KMAP_LINES list them per mirrored
-tree; a release between two checked trees takes the lower one's lines, and its report says
-so in a bracketed note (engine.kmsg_notes "bug_line_from").
+A BUG()'s line number is the release's own: SLAB_LINES, GROW_LINES, KFREE_LINES and KMAP_LINES
+list them per mirrored tree; a release between two checked trees takes the lower one's lines,
+and its report says so in a bracketed note (engine.kmsg_notes "bug_line_from").
 """
 from __future__ import annotations
 
@@ -91,6 +92,51 @@ def slab_kfree_nonslab(m: Machine, vaddr: int, pfn: int):
                   + note("kfree_not_slab", pfn=f"{pfn:#x}") + _from(m, tree))
     err.once = "virt_to_cache"
     return err
+
+
+# A slab grown with a flag of GFP_SLAB_BUG_MASK (__GFP_HIGHMEM on i386), per checked tree: (mm/slab.c
+# cache_grow()'s, mm/slub.c new_slab()'s) BUG_ON(flags & GFP_SLAB_BUG_MASK), from 3.19 the BUG() after
+# pr_emerg("gfp: %u\n", flags & GFP_SLAB_BUG_MASK) (4.0.5 mm/slab.c:2594-2595, mm/slub.c:1419-1420);
+# 4.8 warns instead (rule slab_bad_gfp)
+GROW_LINES = {
+    (2, 6, 24): (2772, 1086), (2, 6, 26): (2774, 1149), (2, 6, 28): (2766, 1117), (2, 6, 29): (2768, 1122),
+    (2, 6, 32, 69): (2744, 1170), (2, 6, 34): (2753, 1158), (2, 6, 39, 3): (2822, 1241),
+    (3, 1, 3): (2875, 1424), (3, 3, 8): (2894, 1357), (3, 4, 2): (2943, 1363), (3, 5): (2943, 1363),
+    (3, 10, 4): (2771, 1351), (4, 0, 5): (2595, 1420), (4, 4): (2607, 1532),
+}
+# mm/slub.c kfree()'s BUG_ON(!PageCompound(page)) for a page that is no slab, per checked tree
+# (2.6.24 and 2.6.26 l.2760 kfree(): put_page(page) unchecked; rule kfree_nonslab)
+KFREE_LINES = {
+    (2, 6, 28): 2743, (2, 6, 29): 2751, (2, 6, 32, 69): 2969, (2, 6, 34): 2846, (2, 6, 39, 3): 2994,
+    (3, 1, 3): 3297, (3, 3, 8): 3442, (3, 4, 2): 3474, (3, 5): 3474, (3, 10, 4): 3352, (4, 0, 5): 3415,
+    (4, 4): 3709, (4, 8, 15): 3851, (4, 9): 3866, (4, 10, 17): 3873, (4, 15, 18): 3961, (4, 19): 3901,
+    (5, 4, 214): 4020, (5, 10, 13): 4136,
+}
+
+
+def slab_bad_gfp(m: Machine, kind: str, mask: int, bad: int) -> KernelOops:
+    """A slab grown for a kmalloc() whose flags have __GFP_HIGHMEM (GFP_SLAB_BUG_MASK) where the
+    release BUG()s (rule slab_bad_gfp): SLAB's cache_grow() or SLUB's new_slab() BUG_ON(flags &
+    GFP_SLAB_BUG_MASK) (2.6.24 mm/slab.c:2772, mm/slub.c:1086), from 3.19 pr_emerg("gfp: %u") of the
+    bad bits ``bad`` in decimal, then BUG() (4.0.5 mm/slab.c:2594-2595, mm/slub.c:1419-1420)."""
+    tree, lines = _checked(m, GROW_LINES)
+    where = f"mm/{kind}.c:{lines[0] if kind == 'slab' else lines[1]}"
+    err = bug(m, where, note("slab_highmem", gfp=f"{mask:#x}"), _from(m, tree).strip())
+    if m.config.flavour.slab_bad_gfp == "gfp_bug":
+        err = KernelOops(f"gfp: {bad}\n{err}")
+    return err
+
+
+def slub_kfree_nonslab(m: Machine, pfn: int):
+    """SLUB's kfree() of a pointer into a page that is neither a slab nor a kmalloc_large()
+    block (rule kfree_nonslab, "bug" and before): from 2.6.28 BUG_ON(!PageCompound(page)) in
+    kfree() (2.6.28 mm/slub.c:2743, 5.10.13 l.4136); before, kfree() put_page()s the page
+    unchecked (2.6.24 l.2600-2601), freeing it if that was its last reference: mmviz refuses
+    with a note, nothing logged."""
+    if m.config.flavour.kfree_nonslab == "put_page":
+        return BadFree(note("kfree_put_page", pfn=f"{pfn:#x}"))
+    tree, line = _checked(m, KFREE_LINES)
+    return bug(m, f"mm/slub.c:{line}", note("kfree_not_slab", pfn=f"{pfn:#x}"), _from(m, tree).strip())
 
 
 # kunmap_atomic() per checked tree: its file, BUG_ON(vaddr < PAGE_OFFSET), BUG_ON(vaddr >=

@@ -42,6 +42,12 @@ NOTES = {
     "pkmap_count_zero": ("[pkmap_count would reach 0]", "[pkmap_count 会减到 0]"),
     "slab_highmem": ("[gfp {gfp}: slab pages cannot be highmem]", "[gfp {gfp}：slab 页不能来自高端内存]"),
     "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
+    "kfree_put_page": (
+        "[pfn {pfn} is not a slab page; this kernel does not check it: kfree() calls put_page() on it, "
+        "which frees the page if that was its last reference; mmviz refuses the free and leaves the "
+        "machine as it was]",
+        "[pfn {pfn} 不是 slab 页；这个内核不检查：kfree() 对它调用 put_page()，如果这是最后一个引用，"
+        "这一页就被释放了；mmviz 拒绝这次释放，让机器保持原样]"),
     "not_object_start": ("[cache `{cache}': not the start of an object]", "[缓存 `{cache}'：不是对象的起始地址]"),
     "redzone_unmodelled": (
         "[before this BUG_ON, DEBUG_SLAB's verify_redzone_free() checks the words next to the pointer "

@@ -255,11 +255,17 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("log_zonelist_order", V("4.14"), True, False,
          "page_alloc.c build_all_zonelists \"in Zone order\" (ZONELIST_ORDER_ZONE removed, commit c9bff3eebc09)"),
     # failures the kernel reports as an oops or a warning (engine.kmsg.failure_lines)
-    Rule("slab_bad_gfp", V("4.10"), "bug", "warn",
-         "2.6.24 mm/slab.c cache_grow() BUG_ON(flags & GFP_SLAB_BUG_MASK) (SLUB new_slab() the same) -> "
-         "\"Unexpected gfp: %#x (%pGg). Fixing up to gfp: %#x (%pGg). Fix your code!\" + dump_stack() "
-         "when a slab is grown (\"slab: do not panic on invalid gfp_mask\"; "
-         "6.1 mm/slab_common.c kmalloc_fix_flags()) (approx. release)"),
+    Rule("slab_bad_gfp", V("3.19"), "bug", "gfp_bug",
+         "2.6.24 mm/slab.c:2772 cache_grow() BUG_ON(flags & GFP_SLAB_BUG_MASK), mm/slub.c:1086 new_slab() the "
+         "same (3.10.4 mm/slab.c:2771, mm/slub.c:1351) -> 4.0.5 mm/slab.c:2593-2595 if (unlikely(flags & "
+         "GFP_SLAB_BUG_MASK)) { pr_emerg(\"gfp: %u\\n\", flags & GFP_SLAB_BUG_MASK); BUG(); } (mm/slub.c:1418-1420; "
+         "\"slab: improve checking for invalid gfp_flags\", Nov 2014; 3.11-3.18 not checked; the lines per tree "
+         "in engine.kmsg_bug.GROW_LINES)"),
+    Rule("slab_bad_gfp", V("4.8"), "gfp_bug", "warn",
+         "4.4.0 mm/slab.c:2605-2607 pr_emerg(\"gfp: %u\") + BUG() (mm/slub.c:1530-1532) -> 4.8.15 mm/slab.c:2690-"
+         "2693 \"Unexpected gfp: %#x (%pGg). Fixing up to gfp: %#x (%pGg). Fix your code!\" + dump_stack() "
+         "(mm/slub.c:1625-1628; 4.9.0 the same; \"slab: do not panic on invalid gfp_mask\"; 6.1 mm/slab_common.c "
+         "kmalloc_fix_flags(); 4.5-4.7 not checked)"),
     Rule("log_die_header", V("4.15"), "space", "flags",
          "arch/x86/kernel/dumpstack.c __die(): \"%s: %04lx [#%d] \" + \"PREEMPT \" \"SMP \" -> "
          "__die_header() \"%s: %04lx [#%d]%s%s%s%s%s\" (\" PREEMPT\", \" SMP\", \" PTI\"/\" NOPTI\") "
@@ -267,11 +273,16 @@ MESSAGE_RULES: tuple[Rule, ...] = (
     Rule("log_pf_lines", V("5.0"), False, True,
          "arch/x86/mm/fault.c show_fault_oops(): \"#PF: %s %s in %s mode\" and \"#PF: error_code(0x%04lx) - %s\" "
          "(\"x86/fault: Decode page fault OOPSes better\", with the \"BUG: kernel NULL pointer dereference\" wording)"),
+    Rule("kfree_nonslab", V("2.6.28"), "put_page", "bug",
+         "SLUB kfree() of a page that is no slab: 2.6.24 mm/slub.c:2600-2601 if (unlikely(!PageSlab(page))) "
+         "{ put_page(page); return; } unchecked (2.6.26 l.2760 the same; mmviz refuses, note only) -> 2.6.28 "
+         "l.2743 BUG_ON(!PageCompound(page)) (2.6.27 not checked; 5.10.13 l.4136 the same; the lines per tree "
+         "in engine.kmsg_bug.KFREE_LINES)"),
     Rule("kfree_nonslab", V("5.17"), "bug", "warn",
-         "kfree() of a page that is not a slab: SLAB with DEBUG_SLAB kfree_debugcheck() \"bad ptr %lxh.\" + BUG(); "
-         "SLUB BUG_ON(!PageCompound(page)) -> 6.1 mm/slab_common.c free_large_kmalloc() "
-         "WARN_ON_ONCE(order == 0) + pr_warn_once(\"object pointer: 0x%p\") (\"mm/slab_common: unify "
-         "NUMA and UMA version of tracepoints\" series; 5.14-5.16 free_nonslab_page() warned too) (approx. release)"),
+         "kfree() of a page that is not a slab: SLUB BUG_ON(!PageCompound(page)) -> 6.1 mm/slab_common.c "
+         "free_large_kmalloc() WARN_ON_ONCE(order == 0) + pr_warn_once(\"object pointer: 0x%p\") (\"mm/slab_common: "
+         "unify NUMA and UMA version of tracepoints\" series; 5.14-5.16 free_nonslab_page() warned too) (approx. "
+         "release)"),
     # -- print_tainted() (kernel/panic.c): the flags after "Tainted: ", in bit order, one
     # character each (engine.taint); checked in the mirrored trees' kernel/panic.c
     Rule("taint_flags", V("2.6.23"), "PFSRMBU", "PFSRMBUD",

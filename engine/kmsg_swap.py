@@ -1,6 +1,7 @@
 """What the kernel says when it frees a swap entry that names no used swap slot: the
 complaint of swap_info_get() (mm/swapfile.c) in the release's words, and whether the caller
-goes on to print_bad_pte() (mm/memory.c zap_pte_range(), 2.6.29 on).
+goes on to print_bad_pte() (mm/memory.c zap_pte_range(), 2.6.29 on); and what fork says when
+copy_one_pte() duplicates such an entry: swap_duplicate()'s (swap_dup_complaint()).
 
 The kernel takes the PTE apart into a swp_entry_t (pte_to_swp_entry(): the arch format's type
 and offset, put back together as ``type << SWP_TYPE_SHIFT | offset``, the value it prints with
@@ -78,3 +79,29 @@ def swap_complaint(m: Machine, pte: int) -> tuple[str | None, bool]:
     if func == "split":                      # 5.12-5.18: __swap_info_get() and _swap_info_get()
         func = "_swap_info_get" if what == UNUSED_OFFSET else "__swap_info_get"
     return f"{func}: {what}{val:08x}", True
+
+
+def swap_dup_complaint(m: Machine, pte: int) -> str | None:
+    """The line fork's copy_one_pte() -> swap_duplicate() prints for swap PTE ``pte`` naming no
+    used slot, in the release's words (rule log_swap_dup), or None where it prints nothing.  fork
+    never print_bad_pte()s a swap entry and copies it to the child whatever swap_duplicate() says
+    (2.6.24 mm/memory.c:438, 6.1.0 l.796 only a count continuation's -ENOMEM fails the copy):
+
+    * before 5.1 (s)wap_duplicate()/__swap_duplicate() checks the type only: "swap_dup: Bad swap file
+      entry %08lx" (2.6.24 mm/swapfile.c:1755, 2.6.34 l.2181, 4.19 l.3431, 5.0.4 l.3425); an offset
+      past the area, an unused slot or the header (SWAP_MAP_BAD) are refused silently;
+    * 5.1 get_swap_device(): "get_swap_device: Bad swap file entry %08lx" (5.4.214 l.1282, 5.17 l.1291);
+    * 5.19 it also prints "get_swap_device: Bad swap offset entry %08lx" (5.19.0 l.1277, 6.1.0 l.1281);
+    * 6.5 __swap_duplicate() takes swp_swap_info() unchecked (6.8.0 l.3280): nothing is printed
+      (a bad type is a NULL dereference there, an offset past the area a read past swap_map)."""
+    val, type_, offset = swp_entry_of_pte(m, pte)
+    style = m.config.flavour.log_swap_dup
+    sw = m.swap_state
+    if style == "unchecked" or (style != "swap_dup" and not val):   # get_swap_device(): !entry.val
+        return None
+    if type_ >= (1 if sw.nr_slots else 0):
+        func = "swap_dup" if style == "swap_dup" else "get_swap_device"
+        return f"{func}: {BAD_FILE}{val:08x}"
+    if offset >= sw.nr_slots and style == "get_swap_device_offset":
+        return f"get_swap_device: {BAD_OFFSET}{val:08x}"
+    return None

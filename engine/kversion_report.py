@@ -94,6 +94,22 @@ REPORT_RULES: tuple[Rule, ...] = (
          "result unused: the complaint only, no taint -> 2.6.29 l.841-842 if (unlikely(!free_swap_and_cache"
          "(...))) print_bad_pte(vma, addr, ptent, NULL) (\"BUG: Bad page map in process\", dump_stack(), "
          "add_taint(TAINT_BAD_PAGE)); 2.6.28 l.775 as 2.6.24; 6.1.0 l.1494-1495 the same as 2.6.29"),
+    # fork's copy_one_pte() duplicating such an entry: swap_duplicate()'s complaint (engine.kmsg_swap)
+    Rule("log_swap_dup", V("5.1"), "swap_dup", "get_swap_device",
+         "2.6.24 mm/swapfile.c:1755 swap_duplicate() printk(KERN_ERR \"swap_dup: %s%08lx\\n\", Bad_file, "
+         "entry.val) for a type past nr_swapfiles only, an offset past the area or an unused slot refused "
+         "silently (2.6.34 l.2181 __swap_duplicate(), 3.10.4 l.2269, 4.19 l.3431 pr_err, 5.0.4 l.3425 the same); "
+         "copy_one_pte() copies the entry whatever it returns (2.6.24 mm/memory.c:438, 2.6.34 l.665) -> 5.4.214 "
+         "l.3403 p = get_swap_device(entry), l.1282 pr_err(\"%s: %s%08lx\\n\", __func__, Bad_file, ...) "
+         "(\"mm, swap: fix race between swapoff and some swap operations\"; 5.1-5.3 not checked; 5.17 l.1291)"),
+    Rule("log_swap_dup", V("5.19"), "get_swap_device", "get_swap_device_offset",
+         "5.17 mm/swapfile.c:1287 offset >= si->max: goto put_out, silent -> 5.19.0 l.1269/1277 put_out: "
+         "pr_err(\"%s: %s%08lx\\n\", __func__, Bad_offset, ...) (6.1.0 l.1273/1281; 5.18 not checked)"),
+    Rule("log_swap_dup", V("6.5"), "get_swap_device_offset", "unchecked",
+         "6.1.0 mm/swapfile.c:3283 __swap_duplicate() p = get_swap_device(entry) -> 6.8.0 l.3280 p = "
+         "swp_swap_info(entry), no check and no message (Huang Ying, \"swap: remove get/put_swap_device() in "
+         "__swap_duplicate()\", May 2023; 6.2-6.7 not checked): a bad type is a NULL dereference, an offset "
+         "past the area a read past swap_map; mmviz logs nothing"),
     # SLAB's kfree() of a bad pointer (engine.kmsg_bug; the BUG lines per tree in SLAB_LINES)
     Rule("slab_kfree_nonslab", V("3.7"), "bug", "unchecked",
          "kfree() of a page that is no slab, SLAB: 2.6.24 mm/slab.c:591 page_get_cache() BUG_ON(!PageSlab(page)) "

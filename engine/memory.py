@@ -163,15 +163,16 @@ def entry_ok(m: Machine, pte: int) -> bool:
 def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True) -> None:
     """print_bad_pte() of a PTE mapping no page: its line, dump_stack(), then (2.6.29 on,
     2.6.29 mm/memory.c:436) add_taint(TAINT_BAD_PAGE) (engine.taint).  A swap entry naming no
-    used slot: swap_info_get()'s complaint (engine.kmsg_swap), and when zapping (``zap``) from
-    2.6.29 print_bad_pte() as well (rule swap_bad_pte); fork's copy logs the complaint only.
+    used slot: when zapping (``zap``) swap_info_get()'s complaint (engine.kmsg_swap), from 2.6.29
+    print_bad_pte() as well (rule swap_bad_pte); fork's copy_one_pte() swap_duplicate()'s own
+    complaint, if the release prints one (rule log_swap_dup), never print_bad_pte().
     The caller leaves the page's counters alone."""
     from .kmsg import bad_pte_message, dump_stack_lines, printk
-    from .kmsg_swap import swap_complaint
+    from .kmsg_swap import swap_complaint, swap_dup_complaint
     from .taint import TAINT_BAD_PAGE, add_taint
     lines, bad_pte = [], pte_mapped(m, pte)
     if not bad_pte:
-        complaint, refused = swap_complaint(m, pte)
+        complaint, refused = swap_complaint(m, pte) if zap else (swap_dup_complaint(m, pte), False)
         lines += [complaint] if complaint else []
         bad_pte = zap and refused and m.config.flavour.swap_bad_pte
     if bad_pte:

@@ -105,3 +105,51 @@ def test_swp_type_shift_changes_in_3_5(kernel, shift):
 def test_a_pae_swap_area_may_be_larger_before_3_5():
     from engine.swap import max_swap_pages
     assert max_swap_pages(True, "3.4") == 1 << 27 and max_swap_pages(True, "3.5") == 1 << 25
+
+
+def _fork(kernel: str, pte_of, swap: str | None = "64M"):
+    kw = {"swap": swap} if swap else {}
+    m = engine.Machine.boot(ram="160M", kernel=kernel, seed=1, **kw)
+    p = m.spawn()
+    a = p.mmap(4096, flags="private|anonymous|populate")
+    pte_pa = m.walk(a, pid=p.pid).steps[-1].entry_paddr
+    m.write_virt(m.layout.page_offset + pte_pa, pte_of(m).to_bytes(4, "little"))
+    before = len(m.kmsg)
+    m.fork(p.pid)                                    # copy_one_pte() -> swap_duplicate()
+    return m, m.kmsg[before:]
+
+
+BAD_TYPE = lambda m: swp_pte(3, 7, False, m.config.flavour)
+UNUSED = lambda m: swp_pte(0, 99, False, m.config.flavour)
+
+
+@pytest.mark.parametrize("kernel,bits,func", [
+    ("2.6.24", 27, "swap_dup"), ("2.6.34", 27, "swap_dup"), ("4.19", 25, "swap_dup"),
+    ("5.0", 26, "swap_dup"), ("5.4", 26, "get_swap_device"), ("6.1", 26, "get_swap_device")])
+def test_fork_complains_in_swap_duplicates_words(kernel, bits, func):
+    # 2.6.24 mm/swapfile.c:1755 "swap_dup: %s%08lx" (4.19 l.3431); 5.4.214 l.1282 get_swap_device()
+    # __func__; never swap_info_get()'s words, never print_bad_pte(), no taint
+    m, logged = _fork(kernel, BAD_TYPE)
+    assert logged == [f"{func}: Bad swap file entry {3 << bits | 7:08x}"]
+    assert m.tainted_mask == 0
+
+
+@pytest.mark.parametrize("kernel,line", [
+    ("2.6.24", None), ("5.4", None), ("5.17", None),
+    ("5.19", "get_swap_device: Bad swap offset entry 003fffff"), ("6.1", "get_swap_device: Bad swap offset entry 003fffff")])
+def test_fork_of_an_offset_past_the_area(kernel, line):
+    # the offset is checked silently until get_swap_device()'s put_out message (5.19.0 l.1277)
+    m, logged = _fork(kernel, SCRIBBLE)
+    assert logged == ([line] if line else [])
+
+
+@pytest.mark.parametrize("kernel", ["2.6.24", "4.19", "6.1"])
+def test_fork_of_an_unused_slot_is_silent(kernel):
+    # __swap_duplicate(): count 0 -> -ENOENT, no message (2.6.34 l.2171, 6.1.0 the same)
+    m, logged = _fork(kernel, UNUSED)
+    assert logged == [] and m.tainted_mask == 0
+
+
+def test_fork_from_6_5_checks_nothing():
+    # 6.8.0 mm/swapfile.c:3280 __swap_duplicate() p = swp_swap_info(entry): no get_swap_device()
+    assert _fork("6.8", BAD_TYPE)[1] == [] and _fork("6.8", SCRIBBLE)[1] == []

@@ -214,6 +214,9 @@ class Flavour:
     oops_line: str = "page_fault"         # 5.0: "BUG: unable to handle page fault for address:"
     bad_pte_line: str = "bad_page_map"    # 2.6.29: "BUG: Bad page map in process"
     log_swap_info_get: str = "_swap_info_get"   # "swap_free" | "swap_info_get" (4.11) | "split" (5.12) (engine.kmsg_swap)
+    log_bad_pte_file: str = "read_folio"  # print_bad_pte(): "symbol" | "file" (4.1) | "read_folio" (5.19)
+    log_bad_pte_px: bool = True           # print_bad_pte()'s addr line with %px (5.4)
+    log_ptr_checked: bool = True          # vsprintf pointer(): no NULL test first (5.2): "(null)", "0x0"
     log_swap_dup: str = "unchecked"       # fork: "swap_dup" | "get_swap_device" (5.1) | "get_swap_device_offset" (5.19) | "unchecked" (6.5)
     swap_bad_pte: bool = True             # 2.6.29: zap_pte_range() print_bad_pte()s a refused swap entry
     meminfo_format: str = "6.1"           # (approx.) "2.6.24" | "6.1" /proc/meminfo field list

@@ -152,25 +152,43 @@ def _null(fl) -> str:
 def bad_page_lines(m: Machine, pfn: int) -> list[str]:
     """bad_page()'s lines before its dump_stack() (rule log_bad_page), for frame ``pfn`` as
     mmviz's mem_map has it (see the module docstring)."""
-    from .kmsg import kptr
     fl, comm = m.config.flavour, m.comm
     style = fl.log_bad_page
     if not dumps_page(m, pfn):               # no struct page: the dump would read past mem_map
         return ([f"Bad page state in process '{comm}'", "Trying to fix it up, but a reboot is needed",
                  "Backtrace:"] if style == "quoted"
                 else [f"BUG: Bad page state in process {comm}  pfn:{pfn & 0xFFFFFFFF:05x}"])
-    flags, names = page_flags(m, pfn)
-    count, mapcount = int(m.memmap.refcount[pfn]), page_mapcount(m, pfn)
-    page, null = struct_page(m, pfn), _null(fl)
     if style == "quoted":                    # 2.6.24 mm/page_alloc.c:225-228
+        flags, _ = page_flags(m, pfn)
         return [f"Bad page state in process '{comm}'",
-                f"page:{page:08x} flags:0x{flags:08x} mapping:{null} mapcount:{mapcount} count:{count}",
+                f"page:{struct_page(m, pfn):08x} flags:0x{flags:08x} mapping:{_null(fl)} "
+                f"mapcount:{page_mapcount(m, pfn)} count:{int(m.memmap.refcount[pfn])}",
                 "Trying to fix it up, but a reboot is needed", "Backtrace:"]
     out = [f"BUG: Bad page state in process {comm}  pfn:{pfn:05x}"]
-    if style == "pfn":                       # 2.6.29 l.252-255: flags printed with %p
+    check = _CHECK_AT_FREE & ~(pm.PG_swapcache if fl.page_flags_layout in ("4.10", "5.0") else 0)
+    bad = int(m.memmap.flags[pfn]) & check
+    out += dump_page_lines(m, pfn, bad_reason(m, pfn, bool(bad)), bad)
+    if fl.bad_page_modules:
+        out.append("Modules linked in:")     # print_modules(): mmviz loads no module
+    return out
+
+
+def dump_page_lines(m: Machine, pfn: int, reason: str | None, bad: int = 0, mapcount: int | None = None) -> list[str]:
+    """The page dump of frame ``pfn`` (which has a struct page) as the release prints it from
+    2.6.29 (rule log_bad_page): 2.6.29-2.6.33 the one "page:%p flags:%p count:%d mapcount:%d
+    mapping:%p index:%lx" line (bad_page() 2.6.29 mm/page_alloc.c:252-255, print_bad_pte() mm/memory.c:
+    418-421), from 2.6.34 dump_page()'s lines, from 3.14 with "page dumped because: ``reason``" and
+    (before 4.6) "bad because of flags:" for the mmviz flags ``bad``; ``mapcount``: the page_mapcount()
+    to print (None: the machine's)."""
+    from .kmsg import kptr
+    fl = m.config.flavour
+    flags, names = page_flags(m, pfn)
+    count = int(m.memmap.refcount[pfn])
+    mapcount = page_mapcount(m, pfn) if mapcount is None else mapcount
+    page, null = struct_page(m, pfn), _null(fl)
+    if fl.log_bad_page == "pfn":             # flags printed with %p
         shown = f"{flags:08x}" if flags else null.strip()
-        return out + [f"page:{page:08x} flags:{shown} count:{count} mapcount:{mapcount} "
-                      f"mapping:{null} index:0"]
+        return [f"page:{page:08x} flags:{shown} count:{count} mapcount:{mapcount} mapping:{null} index:0"]
     ptr = f"{page:08x}" if since(fl, "px") and not since(fl, "pfn_line") else kptr(m, page)
     if not since(fl, "refcount"):
         first = f"page:{ptr} count:{count} mapcount:{mapcount} mapping:{null} index:0x0"
@@ -180,16 +198,13 @@ def bad_page_lines(m: Machine, pfn: int) -> list[str]:
     if int(m.memmap.flags[pfn]) & (pm.PG_head | pm.PG_tail) and since(fl, "compound") \
             and not since(fl, "pfn_line"):
         first += " compound_mapcount: 0"
-    out.append(first)
+    out = [first]
     head = "flags" if since(fl, "debug_c") else "page flags"
     if since(fl, "pGp_fields"):              # %pGp: the value, the names, "zone="
         out.append(f"flags: {flags:#x}(" + "|".join(names + [f"zone={flags >> ZONES_PGSHIFT}"]) + ")")
     else:                                    # dump_page_flags() / %pGp: names without the zone
         out.append(f"{head}: {flags:#x}({'|'.join(names)})")
     if since(fl, "reason"):
-        check = _CHECK_AT_FREE & ~(pm.PG_swapcache if fl.page_flags_layout in ("4.10", "5.0") else 0)
-        bad = int(m.memmap.flags[pfn]) & check
-        reason = bad_reason(m, pfn, bool(bad))
         if reason:
             out.append(f"page dumped because: {reason}")
         if bad and not since(fl, "pGp"):     # dump_page_badflags(): "bad because of flags:"
@@ -197,8 +212,6 @@ def bad_page_lines(m: Machine, pfn: int) -> list[str]:
             bits = sorted((lay[b][0] & 0xFF, lay[b][1]) for b in lay if bad & b)
             value = sum(1 << pos for pos, _ in bits)
             out += ["bad because of flags:", f"{head}: {value:#x}({'|'.join(n for _, n in bits)})"]
-    if fl.bad_page_modules:
-        out.append("Modules linked in:")     # print_modules(): mmviz loads no module
     return out
 
 

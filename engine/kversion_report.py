@@ -76,6 +76,25 @@ REPORT_RULES: tuple[Rule, ...] = (
     Rule("page_buddy_mapcount", V("4.18"), -127, -128,
          "4.17.0 include/linux/page-flags.h:672 PAGE_BUDDY_MAPCOUNT_VALUE -> 4.18.0 l.699-702 page_type PAGE_TYPE_BASE "
          "0xf0000000, PG_buddy 0x80 cleared from -1: _mapcount -129, page_mapcount() -128"),
+    # print_bad_pte()'s lines after "BUG: Bad page map" (engine.kmsg_pte)
+    Rule("log_bad_pte_file", V("4.1"), "symbol", "file",
+         "2.6.29 mm/memory.c:423-434 \"addr:%p vm_flags:%08lx anon_vma:%p mapping:%p index:%lx\", then "
+         "print_symbol(KERN_ALERT \"vma->vm_ops->fault: %s\\n\") if vma->vm_ops and \"vma->vm_file->f_op->mmap: "
+         "%s\" if vma->vm_file (2.6.34 l.515-526, 3.1.3 l.718-729; 3.10.4 l.708-713 printk(\"%pSR\"), the same "
+         "text; 4.0.5 l.689-699) -> 4.1.19 l.693 pr_alert(\"file:%pD fault:%pf mmap:%pf readpage:%pf\\n\") always "
+         "(4.4.0 l.694, 4.19 l.787, 5.0.4 l.521; 5.4.214 l.535 %ps, the same text)"),
+    Rule("log_bad_pte_file", V("5.19"), "file", "read_folio",
+         "5.17 mm/memory.c:558 \"readpage:%ps\" (mapping->a_ops->readpage) -> 5.19.0 l.561 \"read_folio:%ps\" "
+         "(6.1.0 l.562, 6.8.0 l.531; 5.18 not checked)"),
+    Rule("log_bad_pte_px", V("5.4"), False, True,
+         "4.19 mm/memory.c:785 \"addr:%p ... anon_vma:%p mapping:%p\" (hashed from 4.15: 4.15.18 l.787) -> "
+         "5.4.214 l.533 \"addr:%px vm_flags:%08lx anon_vma:%px mapping:%px index:%lx\" (Kefeng Wang, \"mm: do "
+         "not hash address in print_bad_pte()\", Aug 2019; 6.1.0 l.560)"),
+    Rule("log_ptr_checked", V("5.2"), False, True,
+         "5.0.4 lib/vsprintf.c:1962 pointer(): if (!ptr && *fmt != 'K' && *fmt != 'x') \"(null)\" padded to a "
+         "pointer's width, for %pD and %pf too -> 5.4.214 l.2155 no such test: l.911-912 file_dentry_name() "
+         "check_pointer() \"(null)\", l.957-959 symbol_string() of NULL \"0x0\" (\"vsprintf: Prevent crash "
+         "when dereferencing invalid pointers\"; 5.1-5.3 not checked)"),
     # freeing a swap entry that names no used slot: swap_info_get()'s complaint (engine.kmsg_swap)
     Rule("log_swap_info_get", V("4.11"), "swap_free", "swap_info_get",
          "2.6.24 mm/swapfile.c:257-266 swap_info_get() printk(KERN_ERR \"swap_free: %s%08lx\\n\", Bad_file, "

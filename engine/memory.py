@@ -160,14 +160,19 @@ def entry_ok(m: Machine, pte: int) -> bool:
     return swap_entry_ok(m, pte)
 
 
-def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True) -> None:
-    """print_bad_pte() of a PTE mapping no page: its line, dump_stack(), then (2.6.29 on,
-    2.6.29 mm/memory.c:436) add_taint(TAINT_BAD_PAGE) (engine.taint).  A swap entry naming no
+def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, vma=None) -> None:
+    """print_bad_pte() of a PTE mapping no page: its lines (engine.kmsg_pte: from 2.6.29 the page
+    dump when zapping a frame that has a struct page -- zap_pte_range() passes the page after
+    page_remove_rmap() took its mapcount below zero, 2.6.29 mm/memory.c:825-827, 6.1.0 l.1462-1463;
+    vm_normal_page() passes NULL for a frame past mem_map -- the VMA's addr and file lines),
+    dump_stack(), then (2.6.29 on, 2.6.29 mm/memory.c:436) add_taint(TAINT_BAD_PAGE) (engine.taint).  A swap entry naming no
     used slot: when zapping (``zap``) swap_info_get()'s complaint (engine.kmsg_swap), from 2.6.29
     print_bad_pte() as well (rule swap_bad_pte); fork's copy_one_pte() swap_duplicate()'s own
     complaint, if the release prints one (rule log_swap_dup), never print_bad_pte().
-    The caller leaves the page's counters alone."""
-    from .kmsg import bad_pte_message, dump_stack_lines, printk
+    ``vma``: the VMA the caller walks (None: the one at ``va``).  The caller leaves the page's
+    counters alone."""
+    from .kmsg import dump_stack_lines, printk
+    from .kmsg_pte import bad_pte_lines
     from .kmsg_swap import swap_complaint, swap_dup_complaint
     from .taint import TAINT_BAD_PAGE, add_taint
     lines, bad_pte = [], pte_mapped(m, pte)
@@ -176,11 +181,12 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True) -
         lines += [complaint] if complaint else []
         bad_pte = zap and refused and m.config.flavour.swap_bad_pte
     if bad_pte:
-        v = p.mm.vma_at(va)
         pmd_pa = p.mm.pgd.pde_paddr(va)
         pmd = p.mm.pgd.read_entry(pmd_pa) if pmd_pa is not None else 0
-        lines += [bad_pte_message(m, p, pte, pmd, va, v.vm_flags if v is not None else 0),
-                  *dump_stack_lines(m, p.pid, p.comm)]
+        pfn = pte_pfn(m, pte) if zap and pte_mapped(m, pte) else None   # zap_pte_range()'s page
+        page = pfn if pfn is not None and 0 <= pfn < m.memmap.nr_pfns else None
+        v = vma if vma is not None else p.mm.vma_at(va)
+        lines += [*bad_pte_lines(m, p, v, va, pte, pmd, page), *dump_stack_lines(m, p.pid, p.comm)]
     if lines:
         printk(m, "alert", lines, events)
     if bad_pte and m.config.flavour.bad_pte_line == "bad_page_map":
@@ -188,8 +194,9 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True) -
 
 
 def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, floor=0,
-              ceiling=1 << 32) -> int:
-    """zap_page_range(): clear every PTE in [start, end), drop pages and swap slots."""
+              ceiling=1 << 32, vma=None) -> int:
+    """zap_page_range(): clear every PTE in [start, end) (of ``vma``, for print_bad_pte()), drop
+    pages and swap slots."""
     n = 0
     pae = m.config.pae
     sw = m.swap_state
@@ -203,7 +210,7 @@ def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, flo
         for k, pte in zip(nz.tolist(), vals):
             va = va0 + ((lo + k) << 12)
             if not entry_ok(m, pte):                 # a scribbled entry: report, skip
-                report_bad_pte(m, p, va, pte, events)
+                report_bad_pte(m, p, va, pte, events, vma=vma)
             elif pte_mapped(m, pte):
                 pfn = pte_pfn(m, pte)
                 unmap_page(m, p, pfn, events)
@@ -302,7 +309,7 @@ def copy_range(m: Machine, parent, child, vma, events) -> None:
         if not good.all():                  # copy_one_pte(): print_bad_pte, not copied
             for k in np.flatnonzero(~good).tolist():
                 report_bad_pte(m, parent, va0 + ((lo + int(nz[k])) << 12), int(ptes[k]),
-                               events, zap=False)
+                               events, zap=False, vma=vma)
             nz, ptes, mapped = nz[good], ptes[good], mapped[good]
         if cow:
             ptes = np.where(mapped, ptes & ~rw, ptes)

@@ -134,7 +134,7 @@ def do_munmap(m: Machine, p, addr: int, length: int, events) -> None:
     floor = prev.end if prev is not None else 0
     ceiling = nxt.start if nxt is not None else TASK_SIZE
     for v in victims:
-        zap_range(m, p, v.start, v.end, events, free_tables=False)
+        zap_range(m, p, v.start, v.end, events, free_tables=False, vma=v)
         release_vma(m, v, events)
     from .memory import free_pgtables
     free_pgtables(m, p, floor, ceiling, events)

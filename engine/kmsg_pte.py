@@ -1,0 +1,78 @@
+"""print_bad_pte()'s report (mm/memory.c, 2.6.29 on) as each release prints it: after "BUG: Bad
+page map in process %s  pte:%08llx pmd:%08llx" the page dump when the caller has a page, the
+VMA's line "addr:%p vm_flags:%08lx anon_vma:%p mapping:%p index:%lx" and its vm_ops/file line(s),
+then dump_stack() (engine.memory.report_bad_pte) and add_taint(TAINT_BAD_PAGE).
+
+2.6.29 mm/memory.c:413-436: the page line (l.417-421, the form of bad_page()'s, engine.kmsg_page),
+the addr line (l.423-425), then print_symbol("vma->vm_ops->fault: %s") if vma->vm_ops and
+print_symbol("vma->vm_file->f_op->mmap: %s") if vma->vm_file (l.429-434); 2.6.34 dump_page(page)
+(l.513-514), 3.14 dump_page(page, "bad pte"); 4.1 one "file:%pD fault:%pf mmap:%pf readpage:%pf"
+line, always (4.1.19 l.693; rule log_bad_pte_file); 5.4 the addr line with %px (rule
+log_bad_pte_px); 5.19 "read_folio:%ps" (5.19.0 l.561).  The values are the machine's: the
+faulting address, the VMA's flags (mmviz's VM_* bits are the kernel's), its anon_vma's slab
+address, linear_page_index() = vm_pgoff + (addr - vm_start) >> PAGE_SHIFT; an anonymous VMA has
+no vm_ops and no vm_file (mapping NULL).  Simplified: for a VMA with a file, shared memory, a
+driver's vm_ops or a special mapping (or an anon_vma mmviz has no slab address for) the addr and
+file lines are left out: mmviz has no address_space, file or symbol addresses to print.
+
+Pointers: %p prints 8 hex digits before 4.15, ptr_to_id()'s hash from 4.15 (engine.kmsg.kptr;
+rule log_ptr_hashed), %px the address (5.4); NULL as lib/vsprintf.c pointer() prints it (rule
+log_null_ptr: "(null)" 2.6.29, padded to 8 2.6.37) until 5.2, where pointer() stops testing NULL
+first (rule log_ptr_checked): %pD's check_pointer() prints "(null)", %ps the symbol of address 0,
+"0x0", plain %p hashes NULL like any value (5.4.214 lib/vsprintf.c:911-912, 957-959).
+"""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .machine import Machine
+
+
+def _ptr(m: Machine, val: int) -> str:
+    """print_bad_pte()'s %p (%px from 5.4) of ``val`` (0: NULL) in the release's form."""
+    from .kmsg import kptr
+    fl = m.config.flavour
+    if fl.log_bad_pte_px:
+        return f"{val & 0xFFFF_FFFF:08x}"
+    if not val and not fl.log_ptr_checked:   # pointer(): NULL before the hashing (before 5.2)
+        return "(null)" if fl.log_null_ptr == "null" else "  (null)"
+    return kptr(m, val)
+
+
+def _file_lines(m: Machine) -> list[str]:
+    """The vm_ops/file lines of an anonymous VMA (vm_ops, vm_file and mapping NULL)."""
+    fl = m.config.flavour
+    style = fl.log_bad_pte_file
+    if style == "symbol":                    # 2.6.29-4.0: print_symbol() only when set
+        return []
+    if fl.log_ptr_checked:                   # 5.2: check_pointer() "(null)", symbol_string() "0x0"
+        null_file, null_sym = "(null)", "0x0"
+    else:                                    # pointer()'s NULL test: "(null)" padded (2.6.37)
+        null_file = null_sym = _ptr(m, 0)
+    read = "read_folio" if style == "read_folio" else "readpage"
+    return [f"file:{null_file} fault:{null_sym} mmap:{null_sym} {read}:{null_sym}"]
+
+
+def bad_pte_lines(m: Machine, p, v, va: int, pte: int, pmd: int, page_pfn: int | None) -> list[str]:
+    """print_bad_pte()'s lines before its dump_stack() for the PTE ``pte`` at ``va`` of VMA ``v`` in
+    process ``p`` (``page_pfn``: the frame of the page the caller passes, None for NULL): before
+    2.6.29 the one "Bad pte = ..." line (rule bad_pte_line)."""
+    from .kmsg import bad_pte_message
+    from .kmsg_page import dump_page_lines, page_mapcount, since
+    out = [bad_pte_message(m, p, pte, pmd, va, v.vm_flags if v is not None else 0)]
+    fl = m.config.flavour
+    if fl.bad_pte_line != "bad_page_map":
+        return out
+    if page_pfn is not None:                 # zap: page_remove_rmap() already took one mapcount
+        reason = "bad pte" if since(fl, "reason") else None
+        out += dump_page_lines(m, page_pfn, reason, mapcount=page_mapcount(m, page_pfn) - 1)
+    anon = v is not None and v.file is None and v.shm is None and v.ops is None \
+        and v.special is None and v.driver is None
+    if not anon or (v.anon_vma is not None and v.anon_vma.addr is None):
+        return out
+    av = v.anon_vma.addr if v.anon_vma is not None else 0
+    index = v.pgoff + ((va - v.start) >> 12)
+    out.append(f"addr:{_ptr(m, va)} vm_flags:{v.vm_flags:08x} anon_vma:{_ptr(m, av)} "
+               f"mapping:{_ptr(m, 0)} index:{index:x}")
+    return out + _file_lines(m)

@@ -226,11 +226,15 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
 
     def _lesson_selection(self) -> Selection | None:
         """The selection the lesson gives at this position: the focus of the latest step that
-        has one (so it is the same whether the step was reached forward, back or by a jump)."""
+        has one (so it is the same whether the step was reached forward, back or by a jump),
+        back to the latest boot step: an earlier machine's address, frame or process means
+        nothing in the new one."""
         for result in reversed(self.timeline.results):
             sel = self._focus_selection(result)
             if sel is not None:
                 return sel
+            if result is not None and result.step.op.name == "boot":
+                break
         return None
 
     def _after_move(self, touched: Any = None) -> None:

@@ -62,3 +62,43 @@ async def test_each_step_focusing_a_process_shows_that_process(name):
             await pilot.pause()
             head = app.query_one(MmStructPane)._lines[0].plain
             assert head.startswith(f"task {proc.comm}[{pid}]"), (n, head)
+
+
+@pytest.mark.parametrize("name", [lesson.id for lesson in all_lessons()])
+def test_no_step_selects_a_user_address_with_no_live_process_to_read_it_in(name):
+    """The selection a step leaves (its own focus, else the latest earlier one since the last
+    boot step: app.app _lesson_selection) never names a user address when the process it is read in (the
+    focus's process, else the one that runs) has exited: the walk would read it in
+    swapper_pg_dir and show a kernel-mode fault that the lesson is not about."""
+    tl = Timeline(find_lesson(name))
+    latest: dict = {}
+    for i in range(len(tl)):
+        r = tl.step()
+        if r is not None and any(v is not None for v in r.focus.values()):
+            latest = r.focus
+        elif r is not None and r.step.op.name == "boot":
+            latest = {}                        # a new machine: nothing earlier is selected
+        vaddr, m = latest.get("address"), tl.machine
+        if isinstance(vaddr, int) and vaddr < m.layout.page_offset:
+            pid = latest.get("process", m.current)
+            assert pid in m.processes, (name, i + 1, hex(vaddr), pid)
+
+
+async def test_a_boot_step_clears_the_earlier_machine_s_selection():
+    """process-memory step 17 boots a 6.1 machine: step 16's address in pid 1 (which the new
+    machine has not got) is no longer selected, forward or back."""
+    tl = Timeline(find_lesson("process-memory"))
+    boot = next(i for i, s in enumerate(tl.lesson.steps) if s.op.name == "boot" and i) + 1
+    app = MmvizApp(lesson="process-memory")
+    async with app.run_test(size=(120, 40)) as pilot:
+        app.animation_level = "none"
+        await pilot.pause()
+        await pilot.press(*["right"] * (boot - 1))
+        await pilot.pause()
+        assert app.selection is not None and app.selection.kind == "address"
+        await pilot.press("right")
+        await pilot.pause()
+        assert app.selection is None, app.selection
+        await pilot.press("right", "left")
+        await pilot.pause()
+        assert app.selection is None, app.selection

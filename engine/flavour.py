@@ -98,7 +98,7 @@ class Flavour:
     log_vmalloc_failure: str = "silent"   # __vmalloc_area_node out of pages (engine.kmsg)
     log_vmalloc_range: str = "vmalloc_error"   # "none" | "bytes" | "vmalloc_error": no room / too big
     vmalloc_warn_highmem: bool = False    # the vmalloc warning names __GFP_HIGHMEM
-    kfree_nonslab: str = "warn"           # SLUB: "put_page" (unchecked) | "bug" (2.6.28) | "warn" (free_large_kmalloc)
+    kfree_nonslab: str = "warn"           # SLUB: "put_page" | "bug" (2.6.28) | "unchecked" (5.14) | "warn" (5.17)
     slab_bad_gfp: str = "warn"            # "bug" (BUG_ON) | "gfp_bug" (3.19) | "warn" ("Unexpected gfp ...")
     log_die_header: str = "flags"         # "space" ("Oops: 0002 [#1] SMP ") | "flags" (4.15 __die_header)
     log_pf_lines: bool = True             # 5.0: the "#PF: ..." lines of an oops

@@ -24,8 +24,7 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .errors import BadFree, ConfigError, KernelError, OutOfMemory
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
-from .kmsg import KernelMessage, kptr, printk
-from .kmsg_notes import note
+from .kmsg import KernelMessage, printk
 from .slub import SlubCache, get_order
 from .slab_boot import (BOOT_CACHES_26, BOOT_CACHES_61, MIN_RAM_61, NON_PAE_ONLY_61,
                         PAE_ONLY_61, PAE_SIZES_61)
@@ -236,13 +235,8 @@ class KmemCaches:
         if self.kind == "slab":                    # virt_to_cache() (engine.kmsg_bug)
             from .kmsg_bug import slab_kfree_nonslab
             raise slab_kfree_nonslab(m, vaddr, pfn)
-        if m.config.flavour.kfree_nonslab != "warn":
-            from .kmsg_bug import slub_kfree_nonslab
-            raise slub_kfree_nonslab(m, pfn)
-        pid = m.current or 0
-        raise warn_once(f"WARNING: CPU: {m.current_cpu} PID: {pid} at mm/slab_common.c free_large_kmalloc\n"
-                        f"object pointer: 0x{kptr(m, vaddr)}\n" + note("large_kmalloc_free"),
-                        "free_large_kmalloc")
+        from .kmsg_bug import slub_kfree_nonslab
+        raise slub_kfree_nonslab(m, vaddr, pfn)
 
     def kfree(self, m: Machine, vaddr: int, events, cpu: int = 0) -> None:
         if vaddr <= ZERO_SIZE_PTR:                 # ZERO_OR_NULL_PTR

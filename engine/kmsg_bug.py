@@ -110,7 +110,7 @@ KFREE_LINES = {
     (2, 6, 28): 2743, (2, 6, 29): 2751, (2, 6, 32, 69): 2969, (2, 6, 34): 2846, (2, 6, 39, 3): 2994,
     (3, 1, 3): 3297, (3, 3, 8): 3442, (3, 4, 2): 3474, (3, 5): 3474, (3, 10, 4): 3352, (4, 0, 5): 3415,
     (4, 4): 3709, (4, 8, 15): 3851, (4, 9): 3866, (4, 10, 17): 3873, (4, 15, 18): 3961, (4, 19): 3901,
-    (5, 4, 214): 4020, (5, 10, 13): 4136,
+    (5, 4, 214): 4020, (5, 10, 13): 4136, (5, 11, 4): 4132,
 }
 
 
@@ -127,16 +127,35 @@ def slab_bad_gfp(m: Machine, kind: str, mask: int, bad: int) -> KernelOops:
     return err
 
 
-def slub_kfree_nonslab(m: Machine, pfn: int):
-    """SLUB's kfree() of a pointer into a page that is neither a slab nor a kmalloc_large()
-    block (rule kfree_nonslab, "bug" and before): from 2.6.28 BUG_ON(!PageCompound(page)) in
-    kfree() (2.6.28 mm/slub.c:2743, 5.10.13 l.4136); before, kfree() put_page()s the page
-    unchecked (2.6.24 l.2600-2601), freeing it if that was its last reference: mmviz refuses
-    with a note, nothing logged."""
-    if m.config.flavour.kfree_nonslab == "put_page":
-        return BadFree(note("kfree_put_page", pfn=f"{pfn:#x}"))
-    tree, line = _checked(m, KFREE_LINES)
-    return bug(m, f"mm/slub.c:{line}", note("kfree_not_slab", pfn=f"{pfn:#x}"), _from(m, tree).strip())
+# free_large_kmalloc()'s WARN_ON_ONCE(order == 0) per checked tree: (file, line, the function
+# the WARNING names: kfree where it is a static inline of mm/slub.c); 5.17 and 6.1 from -rc trees
+# (5.17-rc5, 6.1-rc7)
+WARN_LINES = {
+    (5, 17): ("mm/slub.c", 3542, "kfree"), (5, 19): ("mm/slub.c", 3569, "kfree"),
+    (6, 1): ("mm/slab_common.c", 923, "free_large_kmalloc"), (6, 8): ("mm/slub.c", 4371, "free_large_kmalloc"),
+}
+
+
+def slub_kfree_nonslab(m: Machine, vaddr: int, pfn: int):
+    """SLUB's kfree() of ``vaddr`` in a page that is neither a slab nor a kmalloc_large() block
+    (rule kfree_nonslab): before 2.6.28 kfree() put_page()s it unchecked (2.6.24 mm/slub.c:2600-
+    2601); 2.6.28-5.13 BUG_ON(!PageCompound(page)) (2.6.28 l.2743, 5.11.4 l.4132); 5.14
+    free_nonslab_page() VM_BUG_ON_PAGE(), nothing without CONFIG_DEBUG_VM, then __free_pages() (5.14.2
+    l.3246, 5.15.55 l.3527); 5.17 free_large_kmalloc() WARN_ON_ONCE(order == 0) + pr_warn_once("object
+    pointer: 0x%p") and __free_pages() (5.17-rc5 mm/slub.c:3542, 6.1-rc7 mm/slab_common.c:923).  Where
+    the kernel frees the page mmviz refuses, with a note; the machine is left as it was."""
+    from .kmalloc import warn_once
+    from .kmsg import kptr
+    kind = m.config.flavour.kfree_nonslab
+    if kind in ("put_page", "unchecked"):
+        return BadFree(note("kfree_put_page" if kind == "put_page" else "kfree_free_pages", pfn=f"{pfn:#x}"))
+    if kind == "bug":
+        tree, line = _checked(m, KFREE_LINES)
+        return bug(m, f"mm/slub.c:{line}", note("kfree_not_slab", pfn=f"{pfn:#x}"), _from(m, tree).strip())
+    tree, (path, line, func) = _checked(m, WARN_LINES)
+    return warn_once(f"WARNING: CPU: {m.current_cpu} PID: {m.current or 0} at {path}:{line} {func}\n"
+                     f"object pointer: 0x{kptr(m, vaddr)}\n" + note("large_kmalloc_free") + _from(m, tree),
+                     "free_large_kmalloc")
 
 
 # kunmap_atomic() per checked tree: its file, BUG_ON(vaddr < PAGE_OFFSET), BUG_ON(vaddr >=

@@ -42,6 +42,12 @@ NOTES = {
     "pkmap_count_zero": ("[pkmap_count would reach 0]", "[pkmap_count 会减到 0]"),
     "slab_highmem": ("[gfp {gfp}: slab pages cannot be highmem]", "[gfp {gfp}：slab 页不能来自高端内存]"),
     "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
+    "kfree_free_pages": (
+        "[pfn {pfn} is not a slab page; this kernel checks it only with CONFIG_DEBUG_VM (VM_BUG_ON_PAGE): "
+        "kfree() calls __free_pages() on it, which frees the page if that was its last reference; mmviz "
+        "refuses the free and leaves the machine as it was]",
+        "[pfn {pfn} 不是 slab 页；这个内核只在 CONFIG_DEBUG_VM 下检查（VM_BUG_ON_PAGE）：kfree() 对它调用 "
+        "__free_pages()，如果这是最后一个引用，这一页就被释放了；mmviz 拒绝这次释放，让机器保持原样]"),
     "kfree_put_page": (
         "[pfn {pfn} is not a slab page; this kernel does not check it: kfree() calls put_page() on it, "
         "which frees the page if that was its last reference; mmviz refuses the free and leaves the "
@@ -79,9 +85,9 @@ NOTES = {
                       "[要按相反的顺序解除映射：最后一个 kmap_atomic 先解除]"),
     "redzone_object": ("[object {obj}]", "[对象 {obj}]"),
     "large_kmalloc_free": (
-        "[6.1 goes on to __free_pages() the page: its count drops and it is freed at zero (a "
+        "[the kernel goes on to __free_pages() the page: its count drops and it is freed at zero (a "
         "reserved page fails with \"Bad page state\"); mmviz leaves the machine as it was]",
-        "[6.1 接着对这一页调用 __free_pages()：引用计数减一，减到 0 时释放（保留页会报 "
+        "[内核接着对这一页调用 __free_pages()：引用计数减一，减到 0 时释放（保留页会报 "
         "\"Bad page state\"）；mmviz 让机器保持原样]"),
 }
 

@@ -278,11 +278,16 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "{ put_page(page); return; } unchecked (2.6.26 l.2760 the same; mmviz refuses, note only) -> 2.6.28 "
          "l.2743 BUG_ON(!PageCompound(page)) (2.6.27 not checked; 5.10.13 l.4136 the same; the lines per tree "
          "in engine.kmsg_bug.KFREE_LINES)"),
-    Rule("kfree_nonslab", V("5.17"), "bug", "warn",
-         "kfree() of a page that is not a slab: SLUB BUG_ON(!PageCompound(page)) -> 6.1 mm/slab_common.c "
-         "free_large_kmalloc() WARN_ON_ONCE(order == 0) + pr_warn_once(\"object pointer: 0x%p\") (\"mm/slab_common: "
-         "unify NUMA and UMA version of tracepoints\" series; 5.14-5.16 free_nonslab_page() warned too) (approx. "
-         "release)"),
+    Rule("kfree_nonslab", V("5.14"), "bug", "unchecked",
+         "5.11.4 mm/slub.c:4132 kfree() BUG_ON(!PageCompound(page)) (5.10.13 l.4136) -> 5.14.2 l.3246 "
+         "free_nonslab_page() VM_BUG_ON_PAGE(!PageCompound(page), page), nothing without CONFIG_DEBUG_VM, then "
+         "__free_pages(page, order) (5.15.55 l.3527 the same; \"slub: fix unreclaimable slab stat for bulk "
+         "free\"; 5.12-5.13 not checked; mmviz refuses, note only)"),
+    Rule("kfree_nonslab", V("5.17"), "unchecked", "warn",
+         "5.15.55 mm/slub.c:3527 VM_BUG_ON_PAGE -> 5.17-rc5 l.3542 free_large_kmalloc() (static inline in "
+         "kfree) WARN_ON_ONCE(order == 0) + pr_warn_once(\"object pointer: 0x%p\\n\") (\"slub: add back check "
+         "for free nonslab objects\"; 5.16 not checked; 5.19.0 l.3569; 6.1-rc7 mm/slab_common.c:923; 6.8.0 "
+         "mm/slub.c:4371; the lines per tree in engine.kmsg_bug.WARN_LINES)"),
     # -- print_tainted() (kernel/panic.c): the flags after "Tainted: ", in bit order, one
     # character each (engine.taint); checked in the mirrored trees' kernel/panic.c
     Rule("taint_flags", V("2.6.23"), "PFSRMBU", "PFSRMBUD",

@@ -54,7 +54,7 @@ def test_kfree_of_a_page_that_is_not_slab_61_warns():
     err, lines = _fails(m, m.kfree, va)
     assert isinstance(err, engine.BadFree)
     assert lines == ["------------[ cut here ]------------",
-                     "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc",
+                     "WARNING: CPU: 0 PID: 0 at mm/slab_common.c:923 free_large_kmalloc",
                      "CPU: 0 PID: 0 Comm: insmod Not tainted 6.1.0-50-686 #1",   # __warn(): show_regs()
                      f"object pointer: 0x{kptr(m, va)}"]
     assert kptr(m, va) != f"{va:08x}"                       # %p is hashed from 4.15 on
@@ -140,9 +140,9 @@ async def _type(pilot, text: str) -> None:
 
 
 @pytest.mark.parametrize("lang, kernel, want", [
-    ("en", "6.1", "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"),
+    ("en", "6.1", "WARNING: CPU: 0 PID: 0 at mm/slab_common.c:923 free_large_kmalloc"),
     ("en", "2.6", "kernel BUG at mm/slab.c:591!"),
-    ("zh", "6.1", "内核打印：WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"),
+    ("zh", "6.1", "内核打印：WARNING: CPU: 0 PID: 0 at mm/slab_common.c:923 free_large_kmalloc"),
 ])
 async def test_typed_kfree_shows_the_kernel_text(lang, kernel, want):
     from app.app import MmvizApp

@@ -118,7 +118,7 @@ def _slub_kfree_page(kernel):
     return m, pfn, _kfree(m, m.layout.page_offset + (pfn << 12))
 
 
-@pytest.mark.parametrize("kernel,line", [("2.6.28", 2743), ("2.6.29", 2751), ("3.10", 3352),
+@pytest.mark.parametrize("kernel,line", [("2.6.28", 2743), ("2.6.29", 2751), ("3.10", 3352), ("5.11", 4132),
                                          ("4.9", 3866), ("4.19", 3901), ("5.10", 4136)])
 def test_slub_kfree_of_a_page_is_a_bug_at_the_releases_line(kernel, line):
     # kfree(): BUG_ON(!PageCompound(page)) for a page that is no slab (2.6.28 mm/slub.c:2743)
@@ -134,3 +134,24 @@ def test_slub_kfree_of_a_page_is_unchecked_before_2_6_28(kernel):
     m, pfn, (err, logged) = _slub_kfree_page(kernel)
     assert isinstance(err, engine.BadFree) and logged == [] and m.tainted_mask == 0
     assert "put_page()" in str(err)
+
+
+@pytest.mark.parametrize("kernel", ["5.14", "5.15"])
+def test_slub_kfree_of_a_page_is_unchecked_in_5_14(kernel):
+    # 5.14.2 mm/slub.c:3246 free_nonslab_page() VM_BUG_ON_PAGE(): nothing without CONFIG_DEBUG_VM,
+    # then __free_pages(): nothing logged, mmviz refuses (5.11.4 l.4132 still BUG_ON)
+    m, pfn, (err, logged) = _slub_kfree_page(kernel)
+    assert isinstance(err, engine.BadFree) and logged == [] and m.tainted_mask == 0
+    assert "__free_pages()" in str(err) and "CONFIG_DEBUG_VM" in str(err)
+
+
+@pytest.mark.parametrize("kernel,where", [("5.17", "mm/slub.c:3542 kfree"), ("5.19", "mm/slub.c:3569 kfree"),
+                                          ("6.1", "mm/slab_common.c:923 free_large_kmalloc"),
+                                          ("6.8", "mm/slub.c:4371 free_large_kmalloc")])
+def test_slub_kfree_of_a_page_warns_from_5_17(kernel, where):
+    # free_large_kmalloc()'s WARN_ON_ONCE(order == 0): inlined into kfree() in mm/slub.c (5.17-rc5
+    # l.3542), its own function in mm/slab_common.c (6.1-rc7 l.923)
+    m, pfn, (err, logged) = _slub_kfree_page(kernel)
+    assert isinstance(err, engine.BadFree)
+    assert logged[:2] == [CUT, f"WARNING: CPU: 0 PID: 0 at {where}"]
+    assert logged[-1].startswith("object pointer: 0x")

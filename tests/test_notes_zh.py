@@ -66,7 +66,7 @@ def _error(kernel: str, call, *args):
 @pytest.mark.parametrize("kernel, call, arg, kernel_line", [
     ("2.6", lambda m: m.vmalloc, 0, None),
     ("6.1", lambda m: m.vmalloc, 0, "WARNING: CPU: 0 PID: 0 at mm/vmalloc.c __vmalloc_node_range"),
-    ("6.1", lambda m: m.kfree, 0xc0005000, "WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"),
+    ("6.1", lambda m: m.kfree, 0xc0005000, "WARNING: CPU: 0 PID: 0 at mm/slab_common.c:923 free_large_kmalloc"),
     ("2.6", lambda m: m.vmalloc, 200 << 20, None),
 ])
 def test_a_kernel_errors_notes_are_chinese_in_zh_and_its_lines_stay_english(kernel, call, arg, kernel_line):

@@ -18,7 +18,7 @@ OUTCOMES = {
     "m03_64G_200_steps": (0, None, "all expects passed (200 steps)"),
     "e03_vfree_driver_uaf": (0, None, "all expects passed"),
     "e01_switch_to_bad_pid": (1, 6, "ConfigError: pid 99: no such"),
-    "e04_vfree_after_kfree_array": (1, 13, "BadFree: WARNING: CPU: 0 PID: 0 at mm/slab_common.c free_large_kmalloc"),
+    "e04_vfree_after_kfree_array": (1, 13, "BadFree: WARNING: CPU: 0 PID: 0 at mm/slab_common.c:923 free_large_kmalloc"),
     "o06_read_virt_huge": (1, 19, "ConfigError: read_virt:"),
     "r22_swap_huge": (1, 5, "more than one swap area can address"),
     "r23_swap_absurd": (1, 5, "more than one swap area can address"),

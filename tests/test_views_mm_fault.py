@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 import engine
+from engine.task_mmu import vma_name
 from app import layout
 from app.app import MmvizApp
 from engine.fault_flow import chart
@@ -42,7 +43,9 @@ def test_mm_view_draws_the_engines_mm_struct_and_vmas(kernel):
     assert f"start_brk    {mm.start_brk:08x}   brk       {mm.brk:08x}" in text
     assert f"(__pa = CR3 {p.cr3:08x})" in text and f"{m.phys_to_virt(p.cr3):08x}" in text
     for i, v in enumerate(mm.vmas):
-        assert f"┌ VMA {i} · vm_area_struct @ {v.addr:08x}" in text
+        name = vma_name(m, mm, v) if v.file is None and v.special is None else None
+        shown = f" {name}" if name else ""             # [heap], [stack]: the name maps prints
+        assert f"┌ VMA {i}{shown} · vm_area_struct @ {v.addr:08x}" in text
         assert f"│ vm_start {v.start:08x}  vm_end {v.end:08x}" in text
         assert f"│ vm_flags {v.vm_flags:#06x} " in text
     assert text.index(f"vm_start {mm.vmas[0].start:08x}") < text.index(f"vm_start {mm.vmas[-1].start:08x}")

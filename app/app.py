@@ -282,8 +282,12 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         start = self._start_free
         history = (start, *(r.zone_free for r in tl.results))
         self._serial += 1
+        title = tl.lesson.title_in(self.lang)
+        if self.lesson_timeline is not None:       # a branch: its "step n/n" is not the lesson's
+            lesson = self.lesson_timeline
+            title += "\n" + tr(self.lang, "branch.pane", step=lesson.position, total=len(lesson))
         return StepView(self._serial, tl.machine, tl.current, tl.position, len(tl),
-                        self.selection, self.lang, tl.lesson.title_in(self.lang),
+                        self.selection, self.lang, title,
                         lesson_summary(tl.lesson, self.lang), history, self._log_lines(),
                         None if touched is None else tuple(touched), self._serial - 1)
 

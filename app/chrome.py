@@ -73,6 +73,7 @@ def footer_key_width(key_display: str, description: str, compact: bool) -> int:
 
 
 PALETTE_KEY_EXTRA = 2      # the palette's key: a bar on its left and a cell of padding on its right
+FOOTER_FIRST = ("return_to_lesson",)     # b, shown while exploring a branch (app.layout_ui)
 
 
 class StableFooter(Footer):
@@ -115,6 +116,8 @@ class StableFooter(Footer):
             if isinstance(widget, FooterKey):
                 widget.set_reactive(FooterKey.compact, self.compact)
             keys.append(widget)
+        # a key that comes and goes with the app's state goes first, where it is never left out
+        keys.sort(key=lambda w: not (isinstance(w, FooterKey) and w.action in FOOTER_FIRST))
         self._width = width = self.app.size.width
         room = width - sum(footer_key_width(k.key_display, k.description, True) + PALETTE_KEY_EXTRA
                            for k in palette)

@@ -77,37 +77,51 @@ class LayoutMixin:
         return widget
 
     def _show_tabs(self) -> None:
-        """The tab bar (medium and compact): the layout, the panes (front ones lit), the status."""
+        """The chrome that follows the step and the app's state: the tab bar (medium and
+        compact: the layout, the panes, front ones lit), the header, the footer's ``b``.
+        The exploration branch and autoplay come first wherever they are shown, so a narrow
+        terminal cuts the titles after them, never them (at 80x24 the tab bar is the only
+        line above the panes: the header is hidden there)."""
         plan = getattr(self, "plan", None)
-        if plan is None or plan.layout == "wide":
-            set_header(self, sub_title=self._status_line())
-            return
-        status = self._status_line(title=False) if plan.layout == "compact" else ""
-        bar = self._tab_bar(plan.visible, status)
-        tabs = self._by_id("pane-tabs")
-        if bar != tabs.content:
-            # one row of the screen's full width (app/mmviz.tcss): its text never moves
-            # another widget, so no relayout (Static.update lays the screen out by default:
-            # at 80x24 and 120x40 every step was a relayout and a repaint of the screen)
-            tabs.update(bar, layout=False)
+        forms = self._state_forms()
+        self._header_state = forms[0] if forms else ""
+        self._show_return_key()
+        if plan is not None and plan.layout != "wide":
+            bar = self._tab_bar(plan.visible, forms if plan.layout == "compact" else ())
+            tabs = self._by_id("pane-tabs")
+            if bar != tabs.content:
+                # one row of the screen's full width (app/mmviz.tcss): its text never moves
+                # another widget, so no relayout (Static.update lays the screen out by default:
+                # at 80x24 and 120x40 every step was a relayout and a repaint of the screen)
+                tabs.update(bar, layout=False)
         set_header(self, sub_title=self._status_line())
 
-    def _tab_bar(self, visible: Any, status: str) -> str:
-        """The tab bar's markup, fitted to the terminal's width: every pane's key is always
-        shown; the keys' hint goes first, then the panes behind lose their names, and the
-        status is shown where room is left (a line too long for the terminal was cut, hiding
-        the last panes' keys)."""
-        from rich.cells import cell_len
+    def _tab_bar(self, visible: Any, states: tuple[str, ...] = ()) -> str:
+        """The tab bar's markup, fitted to the terminal's width: the state first (``states``:
+        its full and its short form, :meth:`_state_forms`), then every pane's key, always
+        shown; to make room the keys' hint goes first, then the panes behind lose their
+        names, then the state takes its short form, and last it is cut (a line too long for
+        the terminal was cut at its end, hiding the last panes' keys or the state)."""
+        from rich.cells import cell_len, set_cell_size
         from . import layout
         room = getattr(self, "layout_width", self.size.width) - 2     # the bar's padding
         hint = tr(self.lang, "tabs.keys")
-        for named, hinted in ((True, True), (True, False), (False, True), (False, False)):
-            labels = [(i, pane, tr(self.lang, f"pane.{pane}") if named or pane in visible else "")
-                      for i, pane in enumerate(layout.PANES, 1)]
-            used = sum(cell_len(f" {i} {name} " if name else f" {i} ") for i, _, name in labels)
-            used += len(labels) - 1 + (2 + cell_len(hint) if hinted else 0)
-            if used <= room:
+        fits = False
+        for state in states or ("",):
+            for named, hinted in ((True, True), (True, False), (False, True), (False, False)):
+                labels = [(i, pane, tr(self.lang, f"pane.{pane}") if named or pane in visible else "")
+                          for i, pane in enumerate(layout.PANES, 1)]
+                used = sum(cell_len(f" {i} {name} " if name else f" {i} ") for i, _, name in labels)
+                used += len(labels) - 1 + (2 + cell_len(hint) if hinted else 0)
+                used += cell_len(state) + 2 if state else 0
+                fits = used <= room
+                if fits:
+                    break
+            if fits:
                 break
+        if not fits and state:           # the panes' keys and what is left of the state
+            left = max(1, room - (used - cell_len(state)))
+            state = set_cell_size(state, left - 1) + "…"
         parts = []
         for i, pane, name in labels:
             style = "reverse bold" if pane in visible else "dim"
@@ -116,20 +130,51 @@ class LayoutMixin:
         bar = " ".join(parts)
         if hinted:
             bar += f"  [dim]{escape(hint)}[/]"
-        if status and used + 2 + cell_len(status) <= room:
-            bar += f"  [bold]{escape(status)}[/]"
-        return bar
+        return f"[bold $accent]{escape(state)}[/]  {bar}" if state else bar
 
-    def _status_line(self, title: bool = True) -> str:
-        """The lesson's title, the exploration branch and the autoplay state, for the header."""
-        tl = self.timeline
-        parts = [tl.lesson.title_in(self.lang)] if title else []
+    def _state_forms(self) -> tuple[str, ...]:
+        """The exploration branch and the autoplay state, in full and in short (the tab bar
+        at 80 columns); () when the app just shows the lesson."""
+        full, short = [], []
         if self.lesson_timeline is not None:
-            parts.append(tr(self.lang, "branch.on", step=self.lesson_timeline.position,
-                            lesson=self.lesson_timeline.lesson.id))
+            step = self.lesson_timeline.position
+            full.append(tr(self.lang, "branch.on", step=step, lesson=self.lesson_timeline.lesson.id))
+            short.append(tr(self.lang, "branch.short", step=step))
         if self.playing:
-            parts.append(tr(self.lang, "play.on", seconds=self._step_seconds()))
-        return " · ".join(parts)
+            seconds = self._step_seconds()
+            full.append(tr(self.lang, "play.on", seconds=seconds))
+            short.append(tr(self.lang, "play.short", seconds=seconds))
+        return (" · ".join(full), " · ".join(short)) if full else ()
+
+    def _status_line(self) -> str:
+        """The header's sub-title: the state (:meth:`_state_forms`), then the lesson's title."""
+        forms = self._state_forms()
+        return " · ".join([*forms[:1], self.timeline.lesson.title_in(self.lang)])
+
+    def format_title(self, title: str, sub_title: str) -> Any:
+        """The header's row: the state first, in bold, then the machine and the lesson's title
+        (Textual puts the sub-title after the title: at 120 columns the row ends before it)."""
+        state = getattr(self, "_header_state", "")
+        if not state or not sub_title.startswith(state):
+            return super().format_title(title, sub_title)          # type: ignore[misc]
+        from textual.content import Content
+        rest = sub_title[len(state):].removeprefix(" · ")
+        return Content.assemble((state, "bold"), ("  ", ""),
+                                super().format_title(title, rest))  # type: ignore[misc]
+
+    def _show_return_key(self) -> None:
+        """``b`` (back to the lesson) in the footer while a typed command explores a branch
+        of it, hidden otherwise (the key works always: out of a branch it says so)."""
+        from dataclasses import replace
+        exploring = self.lesson_timeline is not None
+        table = self._bindings.key_to_bindings          # type: ignore[attr-defined]
+        changed = False
+        for key, bindings in table.items():
+            if any(b.id == "return" and b.show != exploring for b in bindings):
+                table[key] = [replace(b, show=exploring) if b.id == "return" else b for b in bindings]
+                changed = True
+        if changed:
+            self.refresh_bindings()                     # type: ignore[attr-defined]
 
     def action_front(self, pane: str) -> None:
         """Bring a pane in front (medium, compact) or focus it (wide)."""

@@ -33,6 +33,9 @@ UI: dict[str, dict[str, str]] = {
         "play.end": "end of the lesson",
         # exploration branch
         "branch.on": "exploring from step {step} of {lesson} · b returns to the lesson",
+        "branch.short": "exploring · b: back to step {step}",
+        "branch.pane": "exploring from step {step}/{total} of the lesson · b returns to it",
+        "play.short": "▶ {seconds} s/step",
         "branch.back": "back to the lesson at step {step}",
         "branch.none": "not exploring: type : and an operation to try something",
         "explore.hint": "Free exploration: press : and type an operation, e.g. kmalloc 100, "
@@ -89,6 +92,9 @@ UI: dict[str, dict[str, str]] = {
         "play.speed": "自动播放：阅读速度 ×{factor}（本步 {seconds} 秒）",
         "play.end": "课程结束",
         "branch.on": "从 {lesson} 第 {step} 步开始探索 · 按 b 回到课程",
+        "branch.short": "探索中 · b 回到第 {step} 步",
+        "branch.pane": "从课程第 {step}/{total} 步开始探索 · 按 b 回到课程",
+        "play.short": "▶ 每步 {seconds} 秒",
         "branch.back": "回到课程第 {step} 步",
         "branch.none": "不在探索中：按 : 输入一个操作即可尝试",
         "explore.hint": "自由探索：按 : 输入一个操作，例如 kmalloc 100、vmalloc 1M 或 "

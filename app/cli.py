@@ -55,6 +55,32 @@ def _check_machine(cfg: dict[str, Any]) -> None:
         raise UsageError(f"mmviz: {msg}")
 
 
+def refuse_machine_with_lesson(ns: argparse.Namespace, command: str, lesson: Any) -> None:
+    """A lesson boots its own machine and its narration and checks hold on that machine only:
+    machine options given with one (``mmviz run page-walk --pae``, ``mmviz walk ADDR --lesson L
+    --ram 4G``) are refused with one line, never applied (the lesson's expects then fail as if
+    it were broken) nor ignored.  ``lesson``: an id, a path or a loaded Lesson."""
+    given = getattr(ns, "machine_given", None) or []
+    if not given:
+        return
+    if isinstance(lesson, str):
+        from scenarios import find_lesson
+        lesson = find_lesson(lesson)
+    words = []
+    for dest in given:
+        value = getattr(ns, dest)
+        flag = "--" + dest.replace("_", "-")
+        if value is True:
+            words.append(flag)
+        else:
+            words += [f"{flag} {v}" for v in (value if isinstance(value, list) else [value])]
+    from scenarios.kcalls import boot_spelling
+    machine = boot_spelling(lesson.machine).removeprefix("boot: ")     # 160M RAM, Linux 2.6.24, ...
+    raise UsageError(f"mmviz {command}: {' '.join(words)} cannot be used with a lesson: {lesson.id} "
+                     f"boots its own machine ({machine}) and its steps are checked on it "
+                     f"(for a machine of your choice: mmviz explore {' '.join(words)})")
+
+
 def out(text: str = "", raw: bool = False) -> None:
     """One line on stdout; lesson text and engine messages go through sanitize()
     (``raw`` for JSON, whose strings are already escaped)."""
@@ -85,6 +111,7 @@ def cmd_default(ns: argparse.Namespace) -> int:
     if ns.lesson:
         from scenarios import find_lesson
         lesson = find_lesson(ns.lesson)         # a bad lesson is one line, before anything starts
+        refuse_machine_with_lesson(ns, "run", lesson)
         if ns.text or not tui_wanted():          # no terminal (nor browser): play it as text
             ns.text, ns.max_events = True, 8
             return cmd_run(ns)
@@ -175,23 +202,16 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
 
 def cmd_run(ns: argparse.Namespace) -> int:
+    refuse_machine_with_lesson(ns, "run", ns.lesson)     # the lesson's machine, never another
     if not ns.text:
         app_cls = _tui_app()
         if app_cls is None or not tui_wanted():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
-        from .cli_more import boot_options
-        machine = boot_options(ns)        # ``mmviz --ram 1G run L``: the lesson on that machine
-        if machine:
-            _check_machine(machine)
-        tui = app_cls(lesson=ns.lesson, machine=machine, lang=ns.lang, layout=ns.layout,
+        tui = app_cls(lesson=ns.lesson, machine=None, lang=ns.lang, layout=ns.layout,
                       settings=ns.settings)
         tui.ask_questions = not ns.no_ask
         return _run_app(tui)
     collector_on()
-    from .cli_more import boot_options
-    ns.machine_over = boot_options(ns)     # ``mmviz --ram 1G run L --text``: on that machine
-    if ns.machine_over:
-        _check_machine(ns.machine_over)
     from .cli_lesson import play_text
     from .cli_more import _event_text
     return play_text(ns, _event_text, out, err_line)
@@ -213,7 +233,9 @@ def machine_from(ns: argparse.Namespace) -> Any:
         raise UsageError("mmviz: --step needs --lesson (the step of which lesson?)")
     if ns.lesson:
         from scenarios import Timeline, find_lesson
-        tl = Timeline(find_lesson(ns.lesson))
+        lesson = find_lesson(ns.lesson)
+        refuse_machine_with_lesson(ns, ns.command, lesson)
+        tl = Timeline(lesson)
         target = len(tl) if ns.step is None else ns.step
         if not 0 <= target <= len(tl):
             raise UsageError(f"mmviz: --step must be 0..{len(tl)}")

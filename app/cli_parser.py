@@ -99,6 +99,8 @@ class _TopParser(_Parser):
         args = list(sys.argv[1:] if args is None else args)
         self.command = next((a for a in args if a in self.applies), None)
         ns = super().parse_args(args, namespace)
+        ns.machine_given = [d for d in MACHINE if getattr(ns, d, self.top_defaults.get(d))
+                            not in (self.top_defaults.get(d), argparse.SUPPRESS)]
         for dest, default in self.command_defaults.get(ns.command, {}).items():
             if getattr(ns, dest, argparse.SUPPRESS) == self.top_defaults[dest]:
                 setattr(ns, dest, list(default) if isinstance(default, list) else default)
@@ -220,7 +222,8 @@ def kernel_release(value: str) -> str:
 
 
 def add_boot_options(p: argparse.ArgumentParser) -> None:
-    """The TUI's boot options: the machine for free exploration (or overriding a lesson's)."""
+    """The TUI's boot options: the machine for free exploration (a lesson boots its own: given
+    with one they are refused, app.cli.refuse_machine_with_lesson)."""
     p.add_argument("--ram", type=size, default=None, help="free exploration on a machine with this much RAM")
     p.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
     p.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",

@@ -205,6 +205,9 @@ _MESSAGES = (
     (r"the following arguments are required: (.*)", r"缺少参数：\1"),
     (r"(\S+) does not apply to this command \((.*) --help lists its options\)",
      r"\1 不适用于这个命令（\2 --help 列出它的选项）"),
+    (r"(.*) cannot be used with a lesson: (\S+) boots its own machine \((.*)\) and its steps are checked "
+     r"on it \(for a machine of your choice: (.*)\)",
+     r"\1 不能和课程一起用：\2 启动它自己的机器（\3），每一步都在这台机器上检查（要用自选的机器：\4）"),
     (r"--step needs --lesson \(the step of which lesson\?\)", "--step 需要 --lesson（哪个课程的第几步？）"),
     (r"--step must be 0\.\.(\d+)(.*)", r"--step 必须在 0..\1 之间"),
     (r"--step needs --svg", "--step 需要 --svg"),

@@ -113,10 +113,11 @@ def test_boot_in_english_is_the_engines_summary(capsys):
     assert out.splitlines() == summary(engine.Machine.from_dmesg(GT.read_text()))
 
 
-def test_run_text_takes_the_machine_options_before_and_after(capsys):
+def test_run_text_refuses_the_machine_options_before_and_after(capsys):
+    # a lesson boots its own machine (tests/test_cli_lesson_machine.py): refused either way
     a = _run(capsys, ["--ram", "256M", "run", "page-walk", "--text", "--max-events", "0"])
     b = _run(capsys, ["run", "page-walk", "--text", "--max-events", "0", "--ram", "256M"])
-    assert a == b and "ram=256M" in a[1].splitlines()[0]
+    assert a == b and a[0] == 2 and a[1] == "" and "--ram 256M cannot be used with a lesson" in a[2]
 
 
 FIELD = Path(__file__).resolve().parent / "field_cases"       # byte copies of shared/field/cases

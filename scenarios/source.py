@@ -64,9 +64,9 @@ _LEX = re.compile(r"""
   | (?P<open>[\[{])
   | (?P<close>[\]}])
   | (?P<nl>\n)
-  | (?P<digits>[0-9][0-9_]{%d,})
-  | (?P<other>[^"'\#\[\]{}\n0-9]+|[0-9])
-""" % (MAX_DIGITS - 1), re.VERBOSE)
+  | (?P<digits>[0-9][0-9_]*)
+  | (?P<other>[^"'\#\[\]{}\n0-9]+)
+""", re.VERBOSE)
 _DOTTED = re.compile(r"(?:[A-Za-z0-9_-]+\s*\.\s*){%d}[A-Za-z0-9_-]" % MAX_KEY_PARTS)
 _ML_END = {'"' * 3: re.compile(r'(?:[^"\\]|\\.|"(?!""))*"{3,}', re.DOTALL),
            "'" * 3: re.compile(r"(?:[^']|'(?!''))*'{3,}", re.DOTALL)}
@@ -116,7 +116,8 @@ def lex(text: str) -> Lexed:
                 break
         elif kind == "close":
             depth = max(0, depth - 1)
-        elif kind == "digits":
+        elif kind == "digits" and len(m.group()) > MAX_DIGITS and \
+                len(m.group()) - m.group().count("_") > MAX_DIGITS:      # digits, not underscores
             problems.append((line, f"a number with more than {MAX_DIGITS} digits"))
             break
         elif kind == "other" and "." in m.group() and _DOTTED.search(m.group()):

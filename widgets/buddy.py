@@ -123,6 +123,24 @@ def sparkline(values: list[int], wm_min: int, wm_low: int, wm_high: int, width: 
     return t
 
 
+def zone_rows(lines: list[Text], zone: str | None, lang: str) -> tuple[int | None, int]:
+    """(first row, row after the last) of ``zone``'s rows in the pane's laid-out ``lines``:
+    its head (the name in bold in the first 8 cells) down to its sparkline; (None, 0) when
+    the pane shows no such zone."""
+    if zone is None:
+        return None, 0
+    name, spark = f"{zone:<8}", f"  {pad(tr(lang, 'buddy.per_step'), 9)}"
+    head = None
+    for i, t in enumerate(lines):
+        if head is None:
+            if t.plain.startswith(name) and t.spans and t.spans[0].start == 0 \
+                    and t.spans[0].end == 8:
+                head = i
+        elif t.plain.startswith(spark):
+            return head, i + 1
+    return head, len(lines)
+
+
 class BuddyPane(TextLines):
     """free_area of every populated zone, like /proc/buddyinfo but drawn."""
     DRAW_WHEN_SHOWN = True   # drawn from the view alone: behind other panes it draws nothing
@@ -141,6 +159,8 @@ class BuddyPane(TextLines):
         self._view: StepView | None = None
         self._rendered_width: int | None = None
         self._blocks: dict[tuple, list[Text]] = {}     # a zone's drawn block, by what it shows
+        self._zone: str | None = None        # the zone scrolled to (_zone_of)
+        self._picked: str | None = None      # the zone last picked with Enter
 
     def show(self, view: StepView) -> None:
         """Draw free_area at this view; the sparkline is the lesson's steps 0..position."""
@@ -148,6 +168,42 @@ class BuddyPane(TextLines):
         self._machine, self._view = view.machine, view
         self._rendered_width = self.text_width
         self.set_lines(self._lines_of(view), keep=True)
+        self._zone = self._zone_of(view)
+        self._scroll_to_zone()
+
+    def _zone_of(self, view: StepView) -> str | None:
+        """The zone the pane shows: the one this step split, merged, allocated or freed in
+        (the chosen zone if it is one of them), else the chosen zone; a zone picked here with
+        Enter while it is chosen.  A function of the step (and that pick) alone, so the pane
+        shows the same whether the step was reached forward, back or by a jump."""
+        chosen = selected_zone(view.machine, view.selection)
+        if chosen is not None and view.selection == Selection("zone", self._picked):
+            return chosen
+        marks = derived(view.result, "buddy_marks", lambda: buddy_highlights(view.result.events)) \
+            if view.result is not None else {}
+        if not marks or chosen in marks:
+            return chosen
+        return next(iter(marks))
+
+    def _scroll_to_zone(self) -> None:
+        """Scroll so that the zone of :meth:`_zone_of` is on screen, its head at the top when
+        its rows do not all fit from the pane's first line (at 80x24 the pane has room for one
+        zone: a step in Normal showed DMA's rows and Normal's head only)."""
+        height = self.scrollable_content_region.height
+        if not height:                       # hidden or not laid out yet: when it is (resize)
+            return
+        head, end = zone_rows(self._lines, self._zone, self._view.lang if self._view else "en")
+        y = 0 if head is None or end <= height else min(head, max(0, len(self._lines) - height))
+        if y != int(self.scroll_y):
+            self.scroll_to(y=y, animate=False, immediate=True)
+
+    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any,
+                      layout: bool = True) -> bool:
+        """A pane coming in front is scrolled before its first paint (its Resize follows that)."""
+        changed = super()._size_updated(size, virtual_size, container_size, layout)
+        if size.area and self._view is not None:
+            self._scroll_to_zone()
+        return changed
 
     def _lines_of(self, view: StepView) -> list[Text]:
         """:meth:`render_lines_for`, made once per step result, language, width and chosen
@@ -164,12 +220,15 @@ class BuddyPane(TextLines):
             self._rendered_width = self.text_width
             self.set_lines(self._lines_of(self._view), keep=True)
         super().on_resize()
+        if self._view is not None:
+            self._scroll_to_zone()
 
     def action_next_zone(self) -> None:
         zones = [z.name for z in self._machine.zones] if self._machine is not None else []
         if zones:
             self._zone_cursor = (getattr(self, "_zone_cursor", -1) + 1) % len(zones)
-            self.post_message(SelectionRequested(Selection("zone", zones[self._zone_cursor])))
+            self._picked = zones[self._zone_cursor]
+            self.post_message(SelectionRequested(Selection("zone", self._picked)))
 
     def render_lines_for(self, view: StepView) -> list[Text]:
         m, lang = view.machine, view.lang

@@ -6,6 +6,7 @@ panes what to show (attributes down); panes ask for a new selection with message
 from __future__ import annotations
 
 import os
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.segment import Segment
@@ -76,6 +77,25 @@ def gc_policy_off(before: tuple[int, int, int] | None) -> None:
     if before is not None:
         gc.unfreeze()
         gc.set_threshold(*before)
+
+
+def screenshot_folder() -> Path:
+    """Where a screenshot is saved: the user's Downloads folder (Textual's choice) when it
+    exists, else the current directory when it is writable, else mmviz's own folder under the
+    XDG data directory (``~/.local/share/mmviz/screenshots``), made if missing."""
+    from platformdirs import user_data_path, user_downloads_path
+    downloads = user_downloads_path()
+    if downloads.is_dir() and os.access(downloads, os.W_OK):
+        return downloads
+    try:
+        here = Path.cwd()
+    except OSError:                  # the directory was removed under the app
+        here = None
+    if here is not None and os.access(here, os.W_OK):
+        return here
+    own = user_data_path("mmviz") / "screenshots"
+    own.mkdir(parents=True, exist_ok=True)
+    return own
 
 
 class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
@@ -366,14 +386,29 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
             self.push_screen(SafeCommandPalette(id="--command-palette",
                                                 placeholder=tr(self.lang, "palette.search")))
 
-    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
-        """The palette's "Screenshot": into the user's Downloads folder when it exists, else the
-        current directory (Textual's default folder may not exist, and the save then fails)."""
-        if path is None:
-            from platformdirs import user_downloads_path
-            downloads = user_downloads_path()
-            path = str(downloads) if downloads.is_dir() else os.getcwd()
-        self.deliver_screenshot(filename, path)
+    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
+                           time_format: str | None = None) -> str | None:
+        """Every screenshot -- the palette's "Screenshot" calls this directly, the screenshot
+        action through Textual's -- goes to a folder that exists (:func:`screenshot_folder`):
+        Textual's default is ~/Downloads, and where that folder is missing the save failed
+        ("Failed to save screenshot")."""
+        return super().deliver_screenshot(filename, path or str(screenshot_folder()), time_format)
+
+    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
+        """A saved screenshot: its path, in the app's language (Textual's note is English)."""
+        if event.name == "screenshot":
+            event.prevent_default()
+            text = tr(self.lang, "msg.screenshot", path=str(event.path)) if event.path is not None \
+                else tr(self.lang, "msg.screenshot_web")
+            self.notify(sanitize(text), markup=False, timeout=6)
+
+    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
+        """A screenshot that could not be written: why, in the app's language."""
+        if event.name == "screenshot":
+            event.prevent_default()
+            error = f"{type(event.exception).__name__}: {event.exception}"
+            self.notify(sanitize(tr(self.lang, "msg.screenshot_failed", error=error)),
+                        severity="error", markup=False, timeout=8)
 
     def action_glossary(self) -> None:
         from .glossary import GlossaryScreen

@@ -100,7 +100,9 @@ SPELLING: dict[str, Callable[[dict[str, str], tuple[int, ...]], str]] = {
     "fork": lambda a, v: "fork()",
     "exit": lambda a, v: "exit(0)",
     "switch_to": lambda a, v: f"schedule() → pid {a['pid']}" if a.get("pid") else "schedule()",
-    "reclaim": lambda a, v: "kswapd: balance_pgdat(pgdat, …)",
+    # what balance_pgdat() returns changed (2.6.34 mm/vmscan.c:2204 sc.nr_reclaimed, 2.6.39
+    # l.2577 the order, 6.1 l.7197 sc.order): the line shows the pages reclaimed by name
+    "reclaim": lambda a, v: "kswapd: balance_pgdat(pgdat, …), pages reclaimed",
     "load_map_driver": lambda a, v: (f"$ insmod map_driver.ko  # a {a.get('size', '4096')}-byte "
                                      f"vmalloc buffer behind {a.get('device', '/dev/mapfile')}"
                                      .replace('"', "")),
@@ -132,6 +134,7 @@ SPELLING_ZH: dict[str, Callable[[dict[str, str], tuple[int, ...]], str]] = {
     "write_virt": lambda a, v: f"在 {a['vaddr']} 写入 {a['data']}",
     "read_virt": lambda a, v: f"从 {a['vaddr']} 读 {a['length']} 字节",
     "check": lambda a, v: "mmviz：检查不变量",
+    "reclaim": lambda a, v: "kswapd：balance_pgdat(pgdat, …)，回收的页数",
     "snapshot": lambda a, v: "mmviz：记下各管理区的空闲计数",
     "load_map_driver": lambda a, v: (f"$ insmod map_driver.ko  # {a.get('device', '/dev/mapfile')} 背后是"
                                      f"一个 {a.get('size', '4096')} 字节的 vmalloc 缓冲区").replace('"', ""),

@@ -73,9 +73,32 @@ def call_text(op: Any, args: dict[str, Any], kernel: str | None = None, result: 
             continue
         shown[p.name] = str(value) if p.name == "pid" else arg_text(p.name, p.type, value)
     text = spell(op.name, shown, kernel, lang)
-    if op.name == "sbrk" and isinstance(result, int) and isinstance(args.get("delta"), int):
-        text += f" → brk({result + args['delta']:#010x})"
+    if op.name == "alloc_pages" and isinstance(result, int) and not isinstance(result, bool) \
+            and text.startswith("alloc_pages("):
+        text = f"page_to_pfn({text})"         # alloc_pages() returns a struct page *, shown as its pfn
     return text
+
+
+# system calls that return 0 when they succeed (strace's "= 0"): 2.6.24 mm/mmap.c:1907
+# sys_munmap returns do_munmap()'s 0 (l.1892), mm/mprotect.c:310 sys_mprotect its error, 0
+# after the last mprotect_fixup()
+RETURN_ZERO = frozenset({"munmap", "mprotect"})
+
+
+def returned_text(op_name: str, args: dict[str, Any], result: Any, shown: str) -> str:
+    """What the call written by call_text() returned, as its line shows it after " = "
+    (``shown``: the result as formatted for its kind).  libc's sbrk() returns the OLD break
+    and moves it with the brk system call, which returns the NEW one (2.6.24 mm/mmap.c:236
+    sys_brk: ``out: retval = mm->brk; return retval;``; glibc misc/sbrk.c: ``oldbrk =
+    __curbrk; __brk (oldbrk + increment); return oldbrk;``, sbrk(0) no system call):
+    ``sbrk(8192) = 0x0804986c  (brk(0x0804b86c) = 0x0804b86c)``."""
+    if op_name in RETURN_ZERO and result is None:
+        return "0"
+    delta = args.get("delta")
+    if op_name == "sbrk" and isinstance(result, int) and isinstance(delta, int) and delta:
+        new = (result + delta) & 0xFFFFFFFF
+        return f"{shown}  (brk({new:#010x}) = {new:#010x})"
+    return shown
 
 
 def boot_text(args: dict[str, Any]) -> str:

@@ -11,7 +11,7 @@ from engine.process import Process
 from . import expr
 from .facts import PAGE_SHIFT, FactError, Outcome
 from .model import Expect, Step
-from .notation import call_text, expect_sentence, repeat_text
+from .notation import call_text, expect_sentence, repeat_text, returned_text
 from .facts_base import primary_value
 from .runner import builtins
 
@@ -128,7 +128,7 @@ class StepResult:
             return f"{self.error_kind}: {self.error_message}"
         if self.items is not None:
             return f"{len(self.items)} done, {self.errors} failed"
-        return fmt_result(self.step.op.result, self.result)
+        return returned_text(self.op, self.args, self.result, fmt_result(self.step.op.result, self.result))
 
 
 def fmt_arg(key: str, value: Any) -> str:

@@ -151,9 +151,8 @@ class Flavour:
     buddy_merge_likely: bool = True       # 2.6.35: free to the tail when the buddy's buddy is free
     watermark_any_free_order: bool = True  # 4.4: order > 0 needs only a free block of that order
     get_free_pages_strips_highmem: bool = True  # (approx.) 2.6.24 VM_BUG_ONs on __GFP_HIGHMEM instead
-    gfp_reclaim_split: bool = True        # 4.4: __GFP_DIRECT_RECLAIM/__GFP_KSWAPD_RECLAIM replace __GFP_WAIT
-    gfp_account: bool = True              # 4.5: __GFP_ACCOUNT, GFP_KERNEL_ACCOUNT
-    gfp_atomic_flag: bool = True          # removed in 6.3: __GFP_ATOMIC
+    gfp_layout: str = "5.18"              # the GFP names and bits (engine.gfp.LAYOUTS): the
+                                          # release whose gfp.h layout applies (rules gfp_layout)
     kmalloc_cache_names: str = "kmalloc"  # ~3.9: SLAB's "size-N" became "kmalloc-N"
     kmalloc_rcl_caches: bool = True       # 4.20: kmalloc-rcl-N
     kmalloc_cg_caches: bool = True        # 5.14: kmalloc-cg-N

@@ -59,14 +59,70 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("get_free_pages_strips_highmem", APPROX, False, True,
          "mm/page_alloc.c __get_free_pages: VM_BUG_ON(gfp_mask & __GFP_HIGHMEM) -> "
          "alloc_pages(gfp_mask & ~__GFP_HIGHMEM) (approx.)"),
-    Rule("gfp_reclaim_split", V("4.4"), False, True,
-         "include/linux/gfp.h: __GFP_WAIT -> __GFP_DIRECT_RECLAIM | __GFP_KSWAPD_RECLAIM, __GFP_ATOMIC "
-         "(commit d0164adc89f6); mmviz uses 6.1's bit values from 4.4 on"),
-    Rule("gfp_account", V("4.5"), False, True,
-         "include/linux/gfp.h __GFP_ACCOUNT, GFP_KERNEL_ACCOUNT (commit a9bb7e620efd)"),
-    Rule("gfp_atomic_flag", V("6.3"), True, False,
+    # the GFP names and bits (engine.gfp.LAYOUTS, one layout per change): read in the
+    # include/linux/gfp.h (6.0+: gfp_types.h) of the trees on both sides of each change
+    Rule("gfp_layout", V("2.6.31"), "2.6.24", "2.6.31",
+         "include/linux/gfp.h: __GFP_MOVABLE 0x100000u (2.6.24 l.52, 2.6.29 l.52) -> 0x08u, a zone "
+         "modifier (2.6.32.69 l.28): GFP_HIGHUSER_MOVABLE 0x1200d2 -> 0x200da (release approx.: "
+         "between the 2.6.29 and 2.6.32.69 trees; 2.6.31's gfp_zone() table)"),
+    Rule("gfp_layout", V("2.6.38"), "2.6.31", "2.6.38",
+         "include/linux/gfp.h: ___GFP_NO_KSWAPD 0x400000u, ___GFP_OTHER_NODE 0x800000u, GFP_TRANSHUGE "
+         "(2.6.39.3 l.37-38, 86-87, 114; none in 2.6.34; transparent hugepages, merged in 2.6.38)"),
+    Rule("gfp_layout", V("3.2"), "2.6.38", "3.2",
+         "include/linux/gfp.h: ___GFP_WRITE 0x1000000u (3.3.8 l.39, 89; none in 3.1.3; \"mm: try to "
+         "distribute dirty pages fairly across zones\", release approx.)"),
+    Rule("gfp_layout", V("3.6"), "3.2", "3.6",
+         "include/linux/gfp.h: ___GFP_MEMALLOC 0x2000u (3.10.4 l.26, 78; none in 3.5.0; \"mm: "
+         "introduce __GFP_MEMALLOC\", swap over NFS, release approx.)"),
+    Rule("gfp_layout", V("4.4"), "3.6", "4.4",
+         "include/linux/gfp.h: __GFP_WAIT renamed __GFP_RECLAIM = ___GFP_DIRECT_RECLAIM 0x400000u | "
+         "___GFP_KSWAPD_RECLAIM 0x2000000u; ___GFP_ATOMIC 0x80000u; ___GFP_RECLAIMABLE 0x80000u -> 0x10u; "
+         "no __GFP_NO_KSWAPD; GFP_KERNEL 0xd0 -> 0x24000c0, GFP_ATOMIC __GFP_HIGH|__GFP_ATOMIC|"
+         "__GFP_KSWAPD_RECLAIM (4.4.0 l.23-38, 103, 147-148, 236-249; commits d0164adc89f6, "
+         "71baba4b92dc \"mm, page_alloc: rename __GFP_WAIT to __GFP_RECLAIM\")"),
+    Rule("gfp_layout", V("4.5"), "4.4", "4.5",
+         "include/linux/gfp.h: ___GFP_ACCOUNT 0x100000u, GFP_KERNEL_ACCOUNT (4.8.15 l.38, 87, 248; "
+         "none in 4.4.0; commit a9bb7e620efd)"),
+    Rule("gfp_layout", V("4.8"), "4.5", "4.8",
+         "include/linux/gfp.h: GFP_TRANSHUGE_LIGHT, GFP_TRANSHUGE = GFP_TRANSHUGE_LIGHT | "
+         "__GFP_DIRECT_RECLAIM (4.8.15 l.259-261; 4.4.0 l.249 had no _LIGHT; release approx.: between "
+         "the 4.4.0 and 4.8.15 trees)"),
+    Rule("gfp_layout", V("4.10"), "4.8", "4.10",
+         "include/linux/gfp.h: no ___GFP_OTHER_NODE, ___GFP_WRITE 0x1000000u -> 0x800000u, "
+         "___GFP_KSWAPD_RECLAIM 0x2000000u -> 0x1000000u: GFP_KERNEL 0x14000c0 (4.9.0 l.41-43 -> "
+         "4.10.17 l.40-42; commit 41b6167e8f74 \"mm: get rid of __GFP_OTHER_NODE\")"),
+    Rule("gfp_layout", V("4.13"), "4.10", "4.13",
+         "include/linux/gfp.h: __GFP_REPEAT -> __GFP_RETRY_MAYFAIL, the same bit 0x400u (4.15.18 l.28, "
+         "187; commit dcda9b04713c)"),
+    Rule("gfp_layout", V("4.14"), "4.13", "4.14",
+         "include/linux/gfp.h: no GFP_TEMPORARY (4.10.17 l.245; none in 4.15.18; \"mm: treewide: "
+         "remove GFP_TEMPORARY allocation flag\", release approx.)"),
+    Rule("gfp_layout", V("4.15"), "4.14", "4.15",
+         "include/linux/gfp.h: no ___GFP_COLD 0x100u (none in 4.15.18; Mel Gorman's \"mm: Remove "
+         "__GFP_COLD\", Oct 2017)"),
+    Rule("gfp_layout", V("4.18"), "4.15", "4.18",
+         "include/linux/gfp.h: ___GFP_WRITE 0x100u, ___GFP_DIRECT_RECLAIM 0x200000u, "
+         "___GFP_KSWAPD_RECLAIM 0x400000u: GFP_KERNEL 0x6000c0 (4.15.18 l.39-41 -> 4.19.0 l.27, "
+         "40-41; \"mm: save two stranding bit in gfp_mask\", May 2018; release approx.: between the "
+         "4.15.18 and 4.19.0 trees)"),
+    Rule("gfp_layout", V("5.1"), "4.18", "5.1",
+         "include/linux/gfp.h: bits shuffled, GFP_KERNEL 0xcc0, GFP_ATOMIC 0xa20 (4.19.0 l.27-41 -> "
+         "5.3.1 l.27-41; \"mm: shuffle GFP_* flags\", Jan 2019; release approx.: between the 4.19.0 "
+         "and 5.3.1 trees)"),
+    Rule("gfp_layout", V("5.14"), "5.1", "5.14",
+         "include/linux/gfp.h: ___GFP_ZEROTAGS 0x800000u, ___GFP_SKIP_KASAN_POISON 0x1000000u (no "
+         "#ifdef), GFP_HIGHUSER_MOVABLE | __GFP_SKIP_KASAN_POISON = 0x1100cca (5.14.2 l.56-57, 450; "
+         "5.17-rc5 the same; none in 5.3.1; release approx.)"),
+    Rule("gfp_layout", V("5.18"), "5.14", "5.18",
+         "include/linux/gfp.h: the KASAN bits only #ifdef CONFIG_KASAN_HW_TAGS, 0 on i386: "
+         "GFP_HIGHUSER_MOVABLE 0x100cca again (5.19.0 l.57-64; 5.17-rc5 l.57 unconditional; "
+         "release approx.)"),
+    Rule("gfp_layout", V("6.3"), "5.18", "6.3",
          "include/linux/gfp_types.h: __GFP_ATOMIC removed, GFP_ATOMIC = __GFP_HIGH|__GFP_KSWAPD_RECLAIM "
-         "(commit 2973d8229b78)"),
+         "(6.1-rc7 gfp_types.h:34, 138, 332 -> 6.8.0 l.326, no ___GFP_ATOMIC; commit 2973d8229b78)"),
+    Rule("gfp_layout", V("6.8"), "6.3", "6.8",
+         "include/linux/gfp_types.h: GFP_NOWAIT (__GFP_KSWAPD_RECLAIM | __GFP_NOWARN) (6.8.0 l.329; "
+         "\"gfp: Include __GFP_NOWARN in GFP_NOWAIT\", Nov 2023)"),
     # -- slab ------------------------------------------------------------------
     Rule("kmalloc_cache_names", V("3.9"), "size", "kmalloc",
          "mm/slab.c general caches \"size-N\", \"size-N(DMA)\" -> mm/slab_common.c "

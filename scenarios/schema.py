@@ -62,9 +62,10 @@ def bilingual(desc: str) -> dict:
 
 
 def gfp_names() -> list[str]:
-    """Every GFP name either flavour's engine table knows (engine.gfp.GfpTable)."""
-    from engine.gfp import GfpTable
-    return sorted({*GfpTable("2.6").names, *GfpTable("6.1").names})
+    """Every GFP name some release's engine table knows (engine.gfp.LAYOUTS); the loader
+    checks a lesson's names against its own kernel's table."""
+    from engine.gfp import all_names
+    return sorted(all_names())
 
 
 def _gfp_pattern() -> str:

@@ -5,7 +5,7 @@ Whatever passes ``check`` must run: an argument the engine would refuse with a
 a RAM size the flavour cannot boot) is refused here, at its ``file:line``.  The
 accepted values come from the engine itself, never from a copied list:
 
-- GFP masks: the flavour's ``engine.gfp.GfpTable`` (2.6 and 6.1 name different bits);
+- GFP masks: the release's ``engine.gfp.GfpTable`` (names and bits per release, rules gfp_layout);
 - mmap flags: ``engine.mmap_ops.parse_map_flags``; protections: ``engine.mm.prot_flags``;
 - orders: ``engine.zone.MAX_ORDER``; cache sizes: ``engine.kmalloc.KMALLOC_MAX_SIZE``;
 - sizes: ``engine.config.parse_size``; the machine: ``engine.config.make_config`` and
@@ -119,9 +119,8 @@ def check_gfp(value: Any, kernel: str = "6.1") -> str:
         for part in value.split("|"):
             word = part.strip()
             if word not in table.names:
-                import difflib
-                near = difflib.get_close_matches(word, sorted(table.names), n=1)
-                hint = f" (did you mean {near[0]}?)" if near else ""
+                near = table.suggest(word)        # only names this release has
+                hint = f" (did you mean {near}?)" if near else ""
                 return f"unknown GFP flag {word!r} for the {kernel} kernel{hint}"
         return f"bad GFP mask {value!r}"
     return ""

@@ -20,11 +20,13 @@ PAGES = {
     "2.6": "insmod: page allocation failure. order:0, mode:0xd2",
     "2.6.39": "insmod: page allocation failure. order:0, mode:0xd2",
     "3.0": f"{ALLOC}\ninsmod: page allocation failure: order:0, mode:0xd2",
-    "4.5": f"{ALLOC}\ninsmod: page allocation failure: order:0, mode:0xcc2",
-    "4.6": f"{ALLOC}\ninsmod: page allocation failure: order:0, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM)",
-    "4.9": f"insmod: {ALLOC}, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM)",
-    "4.11": f"insmod: {ALLOC}, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM), nodemask=(null)",
-    "4.19": f"insmod: {ALLOC}, mode:0xcc0(GFP_KERNEL), nodemask=(null)",
+    # the masks in each release's bits (engine.gfp.LAYOUTS): GFP_KERNEL 0x24000c0 in 4.4-4.9,
+    # 0x14000c0 in 4.10-4.17, 0x6000c0 in 4.18-5.0, 0xcc0 from 5.1
+    "4.5": f"{ALLOC}\ninsmod: page allocation failure: order:0, mode:0x24000c2",
+    "4.6": f"{ALLOC}\ninsmod: page allocation failure: order:0, mode:0x24000c2(GFP_KERNEL|__GFP_HIGHMEM)",
+    "4.9": f"insmod: {ALLOC}, mode:0x24000c2(GFP_KERNEL|__GFP_HIGHMEM)",
+    "4.11": f"insmod: {ALLOC}, mode:0x14000c2(GFP_KERNEL|__GFP_HIGHMEM), nodemask=(null)",
+    "4.19": f"insmod: {ALLOC}, mode:0x6000c0(GFP_KERNEL), nodemask=(null)",
     "5.9": f"insmod: {ALLOC}, mode:0xcc0(GFP_KERNEL), nodemask=(null)",
     "5.17": ("insmod: vmalloc error: size 155648, page order 0, failed to allocate pages, "
              "mode:0xcc0(GFP_KERNEL), nodemask=(null)"),
@@ -64,8 +66,8 @@ def test_vmalloc_out_of_pages_is_silent_where_warn_alloc_gets_nowarn(kernel):
     ("2.6", None),
     ("3.1", None),
     ("4.4", "vmalloc: allocation failure: 209715200 bytes\n"
-            "insmod: page allocation failure: order:0, mode:0xcc2"),
-    ("4.11", "insmod: vmalloc: allocation failure: 209715200 bytes, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM), "
+            "insmod: page allocation failure: order:0, mode:0x24000c2"),
+    ("4.11", "insmod: vmalloc: allocation failure: 209715200 bytes, mode:0x14000c2(GFP_KERNEL|__GFP_HIGHMEM), "
              "nodemask=(null)"),
     ("6.1", "insmod: vmalloc error: size 209715200, exceeds total pages, mode:0xcc0(GFP_KERNEL), "
             "nodemask=(null)"),

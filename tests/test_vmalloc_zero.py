@@ -37,7 +37,7 @@ def test_silent_before_3_2(kernel):
 @pytest.mark.parametrize("kernel, first", [
     ("3.2", "vmalloc: allocation failure: 0 bytes"),
     ("4.4", "vmalloc: allocation failure: 0 bytes"),
-    ("4.11", "insmod: vmalloc: allocation failure: 0 bytes, mode:0xcc2(GFP_KERNEL|__GFP_HIGHMEM), "
+    ("4.11", "insmod: vmalloc: allocation failure: 0 bytes, mode:0x14000c2(GFP_KERNEL|__GFP_HIGHMEM), "
              "nodemask=(null)"),
     ("5.12", "insmod: vmalloc: allocation failure: 0 bytes, mode:0xcc0(GFP_KERNEL), nodemask=(null)"),
 ])

@@ -11,7 +11,8 @@ import pytest
 
 import engine
 from engine.errors import ConfigError
-from engine.gfp import GFP_BITS_26, GFP_BITS_61, COMPOSITE_26, COMPOSITE_61, GfpTable
+from engine.flavour import flavour_for
+from engine.gfp import GfpTable, all_names, tables_for
 from engine.mm import prot_flags
 from engine.mmap_ops import MAP_FLAG_WORDS, parse_map_flags
 from engine.mmu import ACCESS_KINDS
@@ -21,8 +22,7 @@ from scenarios.validate_args import check_flags, check_gfp, check_prot, check_va
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 KERNELS = ("2.6", "2.6.31", "3.16", "4.4", "4.9", "4.19", "5.10", "6.1", "6.6")
-GFP_WORDS = sorted({*GFP_BITS_26, *GFP_BITS_61, *COMPOSITE_26, *COMPOSITE_61, "__GFP_WAIT",
-                    "GFP_TRANSHUGE", "GFP_DMA32", "__GFP_COLD", "__GFP_REPEAT", "GFP_NOPE"})
+GFP_WORDS = sorted({*all_names(), "GFP_NOPE", "__GFP_NOTRACK"})
 
 
 def _accepts(parse, value) -> bool:
@@ -91,7 +91,7 @@ SAY = 'say = { en = "x", zh = "x" }\n'
 
 
 @pytest.mark.parametrize("kernel, step, word", [
-    ("6.1", 'do = "alloc_pages"\ngfp = "GFP_TRANSHUGE"\n', "GFP_TRANSHUGE"),
+    ("2.6", 'do = "alloc_pages"\ngfp = "GFP_TRANSHUGE"\n', "GFP_TRANSHUGE"),
     ("6.1", 'do = "kmalloc"\nsize = 64\ngfp = "GFP_KERNEL | __GFP_COLD"\n', "__GFP_COLD"),
     ("4.4", 'do = "kmalloc"\nsize = 64\ngfp = "GFP_KERNEL_ACCOUNT"\n', "GFP_KERNEL_ACCOUNT"),
     ("6.6", 'do = "alloc_pages"\ngfp = "__GFP_ATOMIC"\n', "__GFP_ATOMIC"),
@@ -127,8 +127,9 @@ def test_page_size_max_order_and_task_size_are_defined_once():
 
 
 def test_gfp_table_takes_a_flavour_or_a_version():
-    assert GfpTable("2.6").bits is GFP_BITS_26
-    assert GfpTable(engine.Machine.boot(ram="64M").config.flavour).bits == GFP_BITS_61
+    fl = engine.Machine.boot(ram="64M").config.flavour
+    assert GfpTable("2.6").bits is tables_for(flavour_for("2.6"))[0]
+    assert GfpTable(fl).bits == GfpTable("6.1").bits == tables_for(fl)[0]
 
 
 def test_free_block_order_reads_the_zones_buddy_heads():

@@ -29,6 +29,8 @@ CONFIG_ZH = (
      "phys_to_virt：{1} 不在低端内存（应低于 {2}）；高端内存要用 kmap() 映射"),
     (r"virt_to_phys: (\S+) is not in the direct map \((\S+)-(\S+)\); only a page-table walk can translate it",
      "virt_to_phys：{1} 不在直接映射区（{2}-{3}）；只有页表遍历能翻译它"),
+    (r"gfp: unknown flag ('[^']*') for the \S+ kernel \(did you mean (\S+)\?\)",
+     "gfp：这个内核版本没有标志 {1}（是不是 {2}？）"),
     (r"gfp: unknown flag ('[^']*') .*", "gfp：这个内核版本没有标志 {1}（例如 GFP_KERNEL、GFP_ATOMIC、GFP_DMA、GFP_HIGHUSER、__GFP_ZERO）"),
     (r"gfp: expected flags like 'GFP_KERNEL', got (.*)", "gfp：应是 GFP_KERNEL 这样的标志，得到的是 {1}"),
     (r"pid (\S+): no such process \(it has exited\)", "pid {1}：没有这个进程（它已退出）"),

@@ -9,9 +9,13 @@ Checks (the lesson's ``expect``) read as sentences: "zone.HighMem.start_pfn is 0
 """
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
+from . import expr
 from .kcalls import boot_spelling, spell
+from .model import LOOP_NAMES, MAX_REPEAT
+from .ops import EXPR_TYPES
 
 PROT_NAMES = (("r", "PROT_READ"), ("w", "PROT_WRITE"), ("x", "PROT_EXEC"))
 MAP_NAMES = {"private": "MAP_PRIVATE", "shared": "MAP_SHARED", "anonymous": "MAP_ANONYMOUS",
@@ -49,13 +53,6 @@ def arg_text(name: str, ptype: str, value: Any) -> str:
     if ptype in ("kind", "ram") or name == "kernel" or name == "allocator":
         return str(value)
     return '"' + str(value).replace('"', '\\"') + '"'
-
-
-def _expr_text(value: Any) -> str:
-    """An argument of a repeated step is an expression over ``i``/``it``: shown as written."""
-    if isinstance(value, str):
-        return value.replace("'", "")
-    return str(value)
 
 
 def call_text(op: Any, args: dict[str, Any], kernel: str | None = None, result: Any = None,
@@ -106,28 +103,119 @@ def boot_text(args: dict[str, Any]) -> str:
     return boot_spelling(args)
 
 
+# C's precedence of the expression language's operators (scenarios/expr.py, the same order)
+_PREC = {"|": 0, "^": 1, "&": 2, "<<": 3, ">>": 3, "+": 4, "-": 4, "*": 5, "/": 5, "%": 5}
+
+
+def c_expr(node: Any, each: str | None = None) -> str:
+    """An expression tree (scenarios/expr.py) written in C; in an ``each`` step the item
+    ``it`` is the list's element ``each[i]`` (``it.order``: ``blocks[i].order``)."""
+    return _c(node, each)[0]
+
+
+def _c(node: Any, each: str | None) -> tuple[str, int]:
+    if isinstance(node, expr.Num):
+        return (f"{node.value:#x}" if node.value >= 0x10000 else str(node.value)), 9
+    if isinstance(node, expr.Name):
+        return (f"{each}[i]" if node.name == "it" and each else node.name), 9
+    if isinstance(node, expr.Attr):
+        return f"{_paren(node.base, each, 8)}.{node.name}", 8
+    if isinstance(node, expr.Index):
+        return f"{_paren(node.base, each, 8)}[{_c(node.index, each)[0]}]", 8
+    if isinstance(node, expr.Unary):
+        return f"{node.op}{_paren(node.operand, each, 7)}", 7
+    prec = _PREC[node.op]
+    return f"{_paren(node.left, each, prec)} {node.op} {_paren(node.right, each, prec + 1)}", prec
+
+
+def _paren(node: Any, each: str | None, need: int) -> str:
+    text, prec = _c(node, each)
+    return text if prec >= need else f"({text})"
+
+
+@lru_cache(maxsize=64)
+def _stride(where: str) -> tuple[int, int] | None:
+    """(start, step) when ``where`` over ``i`` alone picks i = start, start + step, ... for every
+    iteration a step can have (MAX_REPEAT): ``i & 1`` -> (1, 2), ``(i + 1) & 1`` -> (0, 2)."""
+    try:
+        tree = expr.parse(where)
+        if expr.names(tree) != {"i"}:
+            return None
+        get = expr.compile_tree(tree, where)
+        hits = [i for i in range(MAX_REPEAT) if get({"i": i})]
+    except Exception:  # noqa: BLE001 - an expression that fails is written out as it is
+        return None
+    if len(hits) < 2 or hits != list(range(hits[0], MAX_REPEAT, hits[1] - hits[0])):
+        return None
+    return hits[0], hits[1] - hits[0]
+
+
+RANDOM_WORDS = {"en": ("random {lo}..{hi}", "one of {values} at random",
+                       " (a random {part} of the iterations, seed {seed})", "{n}", "{pct} %"),
+                "zh": ("随机 {lo}..{hi}", "随机取 {values} 之一",
+                       "（随机抽取其中 {part}，种子 {seed}）", "{n} 次", "{pct}%")}
+
+
+def _loop_arg(p: Any, raw: Any, resolved: Any, each: str | None) -> str:
+    """One argument of a repeated call: an expression over ``i``/``it`` in C, anything else
+    as the call shows it (its value where the step resolved it)."""
+    if p.type not in EXPR_TYPES or not isinstance(raw, str):
+        return arg_text(p.name, p.type, raw)
+    try:
+        tree = expr.parse(raw)
+    except expr.ExprError:
+        return raw
+    if not expr.names(tree) & LOOP_NAMES and resolved is not None:
+        return str(resolved) if p.name == "pid" else arg_text(p.name, p.type, resolved)
+    return c_expr(tree, each)
+
+
 def repeat_text(op: Any, raw_args: dict[str, Any], rep: Any, kernel: str | None = None,
-                lang: str = "en") -> str:
-    """A stress step: ``alloc_pages(GFP_KERNEL, random 0..3) × 2000``."""
+                lang: str = "en", resolved: dict[str, Any] | None = None) -> str:
+    """A stress step as a student reads it, in C: ``alloc_pages(GFP_KERNEL, random 0..3) × 2000``,
+    ``for (i = 1; i < ARRAY_SIZE(blocks); i += 2) __free_pages(pfn_to_page(blocks[i]),
+    blocks[i].order)`` (each = "blocks", where = "i & 1"), ``for (i = 0; i < 4; i++) if (...)``;
+    mmviz's loop names (``it``, ``where``) never show.  ``resolved``: the arguments of the last
+    iteration, whose values stand for the expressions that do not change between iterations."""
+    words = RANDOM_WORDS.get(lang, RANDOM_WORDS["en"])
+    resolved = resolved or {}
     shown: dict[str, str] = {}
+    loop_names = bool(rep.each) or rep.where is not None
     for p in op.params:
         if p.name in rep.random:
             mode, spec = rep.random[p.name]
-            text = f"random {spec[0]}..{spec[1]}" if mode == "range" else f"random of {spec}"
+            shown[p.name] = words[0].format(lo=spec[0], hi=spec[1]) if mode == "range" else \
+                words[1].format(values=", ".join(arg_text(p.name, p.type, v) for v in spec))
         elif p.name in raw_args:
-            value = raw_args[p.name]
-            text = arg_text(p.name, p.type, value) if p.type == "gfp" or not isinstance(value, str) \
-                or p.type in ("kind", "prot") else _expr_text(value)
-        else:
-            continue
-        shown[p.name] = text
-    text = spell(op.name, shown, kernel, lang)
-    text += f" × {rep.count}" if rep.count else f" for each it in {rep.each}"
-    if rep.where is not None:
-        text += f" where {rep.where_text}"
+            raw = raw_args[p.name]
+            shown[p.name] = _loop_arg(p, raw, resolved.get(p.name), rep.each)
+            loop_names |= isinstance(raw, str) and p.type in EXPR_TYPES and _uses_loop(raw)
+    body = spell(op.name, shown, kernel, lang)
+    prefix = ""
+    if body.startswith("[pid "):                       # the process first, then its loop
+        prefix, _, body = body.partition("] ")
+        prefix += "] "
+    if rep.count and not loop_names:
+        text = f"{prefix}{body} × {rep.count}"
+    else:
+        bound = str(rep.count) if rep.count else f"ARRAY_SIZE({rep.each})"
+        stride = _stride(rep.where_text) if rep.where is not None else (0, 1)
+        start, step = stride or (0, 1)
+        cond = "" if stride else f" if ({c_expr(rep.where, rep.each)})"
+        text = (f"{prefix}for (i = {start}; i < {bound}; {'i++' if step == 1 else f'i += {step}'})"
+                f"{cond} {body}")
     if rep.sample is not None:
-        text += f" (random sample {rep.sample}, seed {rep.seed})"
+        part = words[4].format(pct=round(rep.sample * 100)) if isinstance(rep.sample, float) \
+            else words[3].format(n=rep.sample)
+        text += words[2].format(part=part, seed=rep.seed)
     return text
+
+
+def _uses_loop(raw: str) -> bool:
+    try:
+        return bool(expr.names(expr.parse(raw)) & LOOP_NAMES)
+    except expr.ExprError:
+        return False
 
 
 CMP_WORDS = {

@@ -114,7 +114,7 @@ class StepResult:
         rep = self.step.repeat
         if rep is None:
             return call_text(self.step.op, self.args, self.kernel, self.result, lang)
-        return repeat_text(self.step.op, self.step.args, rep, self.kernel, lang)
+        return repeat_text(self.step.op, self.step.args, rep, self.kernel, lang, self.args)
 
     @property
     def intended(self) -> bool:

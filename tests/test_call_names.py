@@ -53,6 +53,7 @@ KERNEL = {
     "schedule": ("kernel/sched.c:3621", "kernel/sched/core.c:6590"),
     "balance_pgdat": ("mm/vmscan.c:1317", "mm/vmscan.c:6990"),
     "flush_tlb_all": ("include/asm-x86/tlbflush_32.h:95,130", "arch/x86/include/asm/tlbflush.h:232"),
+    "ARRAY_SIZE": ("include/linux/kernel.h:40", "include/linux/kernel.h:55"),   # a repeat step's bound
     "flush_tlb_mm": ("include/asm-x86/tlbflush_32.h:98,132", "arch/x86/include/asm/tlbflush.h:223"),
 }
 # i386 system calls: 2.6.24 include/asm-x86/unistd_32.h, 6.1 arch/x86/entry/syscalls/syscall_32.tbl
@@ -284,6 +285,9 @@ def test_ops_that_are_no_call_are_worded_in_chinese_for_zh():
                 seen.add(r.op)
                 assert cjk.search(zh) and not cjk.search(en), (les.id, en, zh)
                 assert re.findall(r"0x[0-9a-f]+", zh) == re.findall(r"0x[0-9a-f]+", en)
+            elif r.step.repeat is not None:      # the same calls; a random argument in words
+                assert CALL.findall(zh) == CALL.findall(en), (les.id, en, zh)
+                assert re.findall(r"\d+", zh) == re.findall(r"\d+", en), (les.id, en, zh)
             else:
                 assert zh == en, (les.id, en, zh)
     assert {"boot", "access", "walk", "write_virt", "read_virt"} <= seen

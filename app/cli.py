@@ -48,6 +48,12 @@ def _check_machine(cfg: dict[str, Any]) -> None:
     ("--ram: '3M' is too small ..."; the engine's messages name the boot() argument)."""
     from scenarios.validate_args import check_machine
     msg = check_machine(cfg)
+    if not msg:          # what only booting finds (--ram 16M: 6.1's image ends at 31M)
+        import engine
+        try:
+            engine.Machine.boot(**cfg)
+        except engine.ConfigError as err:
+            msg = str(err)
     if msg:
         key, sep, rest = msg.partition(":")
         if sep and key in MACHINE_OPTIONS and f"--{key}" not in rest:

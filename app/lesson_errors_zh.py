@@ -85,6 +85,8 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"a lesson needs at least one \[\[step\]\]", "课程至少要有一个 [[step]]"),
     (rf"missing {_WHAT} \((\S+)\.en and \2\.zh\)", r"缺少\1（\2.en 和 \2.zh）", {1: WHAT}),
     (rf"missing (en|zh) {_WHAT} \((\S+)\)", r"缺少 \1 \2（\3）", {2: WHAT}),
+    (rf"(en|zh) {_WHAT} too long: (\d+) columns \(at most (\d+); a Chinese character takes two\)",
+     r"\1 \2太长：\3 列（最多 \4 列；一个汉字占两列）", {2: WHAT}),
     (r"(\S+) must be a table with en and zh texts", r"\1 必须是含 en 和 zh 文本的表"),
     (rf"unknown language {Q} in (\S+) \(use en and zh\)", r"\2 中有未知的语言 \1（请用 en 和 zh）"),
     (rf"unknown key {Q} in \[lesson\]{NEAR}", r"[lesson] 中有未知的键 \1\2"),

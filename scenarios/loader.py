@@ -34,6 +34,12 @@ _LESSON_ID = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 
 
 MAX_LESSON_BYTES = 1 << 20      # a lesson file is text of at most 1 MiB
+MAX_TITLE = 100                 # terminal columns of a title (the shipped ones: at most 78)
+
+
+def _columns(text: str) -> int:
+    import unicodedata
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def read_lesson_text(path: str | Path) -> str:
@@ -153,6 +159,9 @@ class Validator(RepeatChecks, ExpectChecks):
             value = table.get(lang)
             if not isinstance(value, str) or not value.strip():
                 self.err(lines.line(f"{key}.{lang}"), f"missing {lang} {what} ({key}.{lang})")
+            elif key == "title" and _columns(value.strip()) > MAX_TITLE:
+                self.err(lines.line(f"{key}.{lang}"), f"{lang} {what} too long: {_columns(value.strip())} "
+                         f"columns (at most {MAX_TITLE}; a Chinese character takes two)")
             else:
                 out[lang] = sanitize(value.strip(), newlines=(key != "title"))
         for extra in table:

@@ -262,6 +262,10 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"expression longer than (\d+) characters", r"表达式超过 \1 个字符"),
     (rf"unexpected character {Q} in expression {Q}", r"表达式 \2 中有意外的字符 \1"),
     (rf"bad number {Q} in expression {Q}", r"表达式 \2 中的数字 \1 有误"),
+    (rf"{Q} in expression {Q} starts with 0, which C reads as octal: write (0o[0-7]+) or (\d+) for octal, "
+     r"(\d+) for decimal", r"表达式 \2 中的 \1 以 0 开头，C 会把它当作八进制：八进制写 \3 或 \4，十进制写 \5"),
+    (rf"{Q} in expression {Q} starts with 0, which C reads as octal: write (\d+)",
+     r"表达式 \2 中的 \1 以 0 开头，C 会把它当作八进制：请写 \3"),
     (rf"({'|'.join(re.escape(e) for e in EXPECTED)}), found (end of expression|{Q[1:-1]}) in expression {Q}",
      r"表达式 \3 中\1，却遇到 \2", {1: EXPECTED, 2: lambda w: "表达式末尾" if w == "end of expression" else w}),
     (r"empty expression", "表达式为空"),

@@ -40,8 +40,8 @@ class CommandError(ValueError):
 
 
 def _literal(ptype: str, text: str) -> Any:
-    if ptype in EXPR_TYPES:     # decimal, even with leading zeros (010 is ten, as in lessons)
-        if not _INT.match(text):
+    if ptype in EXPR_TYPES:     # a leading 0 (010: octal 8 in C) is the expression's to refuse
+        if not _INT.match(text) or (len(text) > 1 and text[0] == "0" and text[1].isdigit()):
             return text
         return int(text, 16) if text[:2].lower() == "0x" else int(text, 10)
     if ptype == "bool":

@@ -20,7 +20,8 @@ Grammar (lowest precedence first, all binary operators left-associative)::
     postfix := atom ('.' NAME | '[' expr ']')*
     atom    := INT | NAME | '(' expr ')'
 
-Integers are decimal, ``0x`` hex, ``0b`` binary, and may carry a size
+Integers are decimal (no leading 0: C would read it as octal), ``0x`` hex, ``0b`` binary,
+``0o`` octal, and may carry a size
 suffix ``K``, ``M`` or ``G`` (``4K`` = 4096, ``1M`` = 1048576).
 """
 from __future__ import annotations
@@ -37,7 +38,7 @@ _SUFFIX = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30}
 
 _TOKEN = re.compile(r"""
     (?P<ws>\s+)
-  | (?P<int>0[xX][0-9a-fA-F_]+|0[bB][01_]+|[0-9][0-9_]*)(?P<suffix>[KMG](?![A-Za-z0-9_]))?
+  | (?P<int>0[xX][0-9a-fA-F_]+|0[bB][01_]+|0[oO][0-7_]+|[0-9][0-9_]*)(?P<suffix>[KMG](?![A-Za-z0-9_]))?
   | (?P<name>[A-Za-z_][A-Za-z0-9_]*)
   | (?P<op><<|>>|[-+*/%&|^~().\[\]])
 """, re.VERBOSE)
@@ -97,8 +98,10 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
             continue
         if m.group("int") is not None:
             digits = m.group("int").replace("_", "")
+            if len(digits) > 1 and digits[0] == "0" and digits[1].isdigit():
+                raise _leading_zero(m.group("int"), digits, text)
             try:
-                value = int(digits, 0) if digits[:2].lower() in ("0x", "0b") else int(digits, 10)
+                value = int(digits, 0) if digits[:2].lower() in ("0x", "0b", "0o") else int(digits, 10)
             except ValueError:
                 raise ExprError(f"bad number {m.group('int')!r} in expression {text!r}") from None
             tokens.append(("int", value * _SUFFIX[m.group("suffix") or ""]))
@@ -107,6 +110,16 @@ def tokenize(text: str) -> list[tuple[str, Any]]:
         else:
             tokens.append(("op", m.group("op")))
     return tokens
+
+
+def _leading_zero(tok: str, digits: str, text: str) -> ExprError:
+    """C reads 010 as octal 8 and mmviz once read it as ten: a leading 0 is refused, with
+    both readings written out (docs/LESSONS.md)."""
+    if set(digits) <= set("01234567"):
+        how = f"write 0o{digits.lstrip('0') or '0'} or {int(digits, 8)} for octal, {int(digits, 10)} for decimal"
+    else:
+        how = f"write {int(digits, 10)}"
+    return ExprError(f"{tok!r} in expression {text!r} starts with 0, which C reads as octal: {how}")
 
 
 _LEVELS: list[tuple[str, ...]] = [("|",), ("^",), ("&",), ("<<", ">>"), ("+", "-"), ("*", "/", "%")]

@@ -43,6 +43,8 @@ TOML = {   # tomllib's messages, one bad line each
 CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     # the file and the lexer's limits
     "digits": lesson(step('do = "kmalloc"\nsize = ' + "1" * 41)),
+    "octal": lesson(step('do = "kmalloc"\nsize = "010"')),
+    "not_octal": lesson(step('do = "kmalloc"\nsize = "09"')),
     "long_title": lesson(step('do = "snapshot"\ntitle.en = "' + "x" * 101 + '"\ntitle.zh = "x"')),
     "nested": lesson(step('do = "snapshot"\nx = ' + "[" * 20 + "]" * 20)),
     "dotted": lesson(step('do = "snapshot"\n' + ".".join("k" * 17) + " = 1")),

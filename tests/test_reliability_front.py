@@ -97,9 +97,10 @@ def test_on_error_continue_with_a_failing_first_iteration(capsys):
     assert r.errors == 2 and r.items == [] and r.error_kind == "BadFree"
 
 
-def test_leading_zero_decimal_in_a_lesson_is_decimal(capsys):
-    code, out, _ = run_cli(capsys, "run", "--text", str(FUZZ / "e05_kmalloc_leading_zero.toml"))
-    assert code == 0 and "kmalloc-16" in out
+def test_leading_zero_decimal_in_a_lesson_is_refused(capsys):
+    # C reads 010 as octal 8: refused at its line (tests/test_leading_zero.py), not read as ten
+    code, out, err = run_cli(capsys, "run", "--text", str(FUZZ / "e05_kmalloc_leading_zero.toml"))
+    assert code == 1 and "starts with 0, which C reads as octal" in err and len(err.splitlines()) == 1
 
 
 # -- special paths: refused without reading them -----------------------------------------

@@ -40,9 +40,13 @@ def whole(lo: int | None = None, hi: int | None = None, example: int | None = No
 def config_pair(text: str) -> str:
     """``--config KEY=VALUE``: the pair's form (the build option and its value are checked
     by the engine when the machine boots)."""
-    key, sep, _ = text.partition("=")
+    key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. MEMCG=1), got {text!r}")
+    digits = value.strip().lstrip("-")
+    if len(digits) > 1 and digits[0] == "0" and digits.isdigit():     # int(v, 0) refuses it
+        raise argparse.ArgumentTypeError(f"{text!r}: a number may not start with 0 (C reads it as "
+                                         f"octal): write {int(digits, 10)} or 0x{int(digits, 10):x}")
     return text
 
 

@@ -294,6 +294,26 @@ def no_collector_pauses() -> Iterator[None]:
             gc.enable()
 
 
+RECORD_THEME = "textual-dark"      # Textual's default theme: every recording is drawn in it
+
+
+def recording_app(lesson: Any, lang: str) -> Any:
+    """The app a recording is made from, the same whatever the environment: a recording is a
+    file to share, made of its arguments alone.  So the recorder's own terminal settings stay
+    out of it: the theme is RECORD_THEME whatever TEXTUAL_THEME says, NO_COLOR's grey (and its
+    glyph patterns) and TEXTUAL_FILTERS' dimming are not applied, and nothing animates (a walk
+    revealed level by level would be caught half-way)."""
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    from textual.filter import ANSIToTruecolor
+    from app.app import MmvizApp
+    app = MmvizApp(lesson=lesson, lang=lang)
+    app.animation_level = "none"     # before mount: textual may have read the env var already
+    app.theme = RECORD_THEME         # App.theme's default is TEXTUAL_THEME, read when Textual loads
+    app.no_color = False             # read from NO_COLOR by App.__init__; the patterns follow it
+    app._filters = [f for f in app._filters if isinstance(f, ANSIToTruecolor)]
+    return app
+
+
 async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callable[[Any, int], None],
                 only: int | None = None) -> int:
     with css_parsed_once():
@@ -302,10 +322,7 @@ async def _play(lesson: Any, lang: str, size: tuple[int, int], on_frame: Callabl
 
 async def _play_app(lesson: Any, lang: str, size: tuple[int, int],
                     on_frame: Callable[[Any, int], None], only: int | None) -> int:
-    os.environ["TEXTUAL_ANIMATIONS"] = "none"
-    from app.app import MmvizApp
-    app = MmvizApp(lesson=lesson, lang=lang)
-    app.animation_level = "none"     # before mount: textual may have read the env var already
+    app = recording_app(lesson, lang)
     default_screen = app.get_default_screen
 
     def main_screen() -> Any:        # from its first layout on: a quarter of a lesson's start

@@ -20,8 +20,8 @@ unsigned char *vmallocmem;
 int init_module(void)
 {
     pagemem = get_free_page(0);          /* ✗ no such function: __get_free_page(GFP_KERNEL)
-                                            ✗ gfp 0 = no __GFP_WAIT/IO/FS: an atomic request
-                                              without the reserves; use GFP_KERNEL */
+                                            ✗ gfp 0 = no __GFP_WAIT/IO/FS: atomic, no
+                                              __GFP_HIGH; use GFP_KERNEL */
     printk("<1>pagemem=%s", pagemem);    /* ✗ %s prints the bytes there: use %p */
     kmallocmem = kmalloc(100, 0);        /* ✗ gfp 0 again: kmalloc(100, GFP_KERNEL) */
     printk("<1>kmallocmem=%s", kmallocmem);

@@ -4,7 +4,9 @@
     python -m bench.bench_press --sizes 1G --lessons buddy,slab --runs 3
     python -m bench.bench_press --trees /tmp/before,.    # two checkouts, interleaved
 
-Each (lesson, size) starts ``python -m app.cli --ram SIZE [--pae] --no-ask LESSON`` in a
+Each (lesson, size) starts ``python -m bench.lesson_app --ram SIZE [--pae] --no-ask LESSON``
+(the app as mmviz starts it, the lesson's steps on that machine: mmviz itself refuses machine
+options with a lesson) in a
 pseudo-terminal of 200x60 (TERM=xterm-256color, the bytecode cached as in
 bench.bench_startup, no config file), waits for the first frame (the footer drawn and the
 output quiet), then presses real keys -- the escape sequences of →, ←, End and Home --
@@ -72,13 +74,19 @@ def task_cpu_ns(pid: int) -> int:
     return total
 
 
+def lesson_entry(tree: str | None) -> str:
+    """The module that runs a lesson on a machine of our choosing in ``tree``: bench.lesson_app,
+    or app.cli in a checkout from before mmviz refused machine options with a lesson."""
+    return "bench.lesson_app" if (Path(tree or ".") / "bench" / "lesson_app.py").exists() else "app.cli"
+
+
 class Terminal:
     """The app in a pseudo-terminal: its output read as it comes (a terminal's pace)."""
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: str | None,
-                 feed: Any = None) -> None:
-        """``feed``: called with every chunk of output as it is read (``out`` keeps only
-        the last of it)."""
+                 feed: Any = None, module: str = "app.cli") -> None:
+        """``python -m MODULE ARGV`` in ``cwd``.  ``feed``: called with every chunk of output
+        as it is read (``out`` keeps only the last of it)."""
         import fcntl
         import pty
         import struct
@@ -88,7 +96,7 @@ class Terminal:
             try:
                 if cwd:
                     os.chdir(cwd)
-                os.execve(sys.executable, [sys.executable, "-m", "app.cli", *argv], env)
+                os.execve(sys.executable, [sys.executable, "-m", module, *argv], env)
             finally:
                 os._exit(127)
         fcntl.ioctl(self.fd, termios.TIOCSWINSZ, struct.pack("HHHH", SIZE[1], SIZE[0], 0, 0))
@@ -170,7 +178,7 @@ def one(lesson: str, size: str, tree: str | None, quiet: float) -> dict:
     env["XDG_CONFIG_HOME"] = tempfile.mkdtemp(prefix="mmviz-bench-cfg-")   # no config file
     if tree:
         env["PYTHONPATH"] = os.path.abspath(tree)
-    term = Terminal([*SIZES[size], "--no-ask", lesson], env, tree)
+    term = Terminal([*SIZES[size], "--no-ask", lesson], env, tree, module=lesson_entry(tree))
     try:
         first = term.wait_first_frame(quiet)
         c0, t0 = task_cpu_ns(term.pid), time.perf_counter()   # idle: timers only

@@ -79,7 +79,7 @@ class Emulated:
     ("process-memory", ["right"] * 6 + ["left", "right", "left", "left", "end", "left", "home"]),
 ])
 def test_incremental_output_equals_a_full_repaint(lesson, keys):
-    app = Emulated(["--ram", "1G", "--no-ask", lesson])
+    app = Emulated(["--no-ask", lesson])            # the lesson on its own machine
     try:
         app.term.wait_first_frame(0.25)
         app.settle()

@@ -41,7 +41,11 @@ def test_completion_reads_the_op_table():
     assert complete("kmem_cache_")[1] == sorted(n for n in OPS if n.startswith("kmem_cache_"))
     line, opts = complete("access v ", names=["v"])
     assert opts == ["read", "write", "exec"]
-    assert complete("alloc_pages GFP_KERNEL|__GFP_ZE")[0] == "alloc_pages GFP_KERNEL|__GFP_ZERO "
+    # the GFP names of the machine's release: 2.6.24 has one __GFP_ZE..., 6.1 two (ZEROTAGS, 5.11)
+    assert complete("alloc_pages GFP_KERNEL|__GFP_ZE", kernel="2.6.24")[0] == \
+        "alloc_pages GFP_KERNEL|__GFP_ZERO "
+    assert complete("alloc_pages GFP_KERNEL|__GFP_ZE", kernel="6.1") == (
+        "alloc_pages GFP_KERNEL|__GFP_ZERO", ["GFP_KERNEL|__GFP_ZERO", "GFP_KERNEL|__GFP_ZEROTAGS"])
     assert candidates("free_pages ", names=["x", "y"])[1] == ["x", "y"]     # names bound with as
     assert complete("help kmap_")[0] == "help kmap_atomic "
     assert complete("zzz")[1] == []

@@ -100,6 +100,7 @@ class Flavour:
     vmalloc_warn_highmem: bool = False    # the vmalloc warning names __GFP_HIGHMEM
     kfree_nonslab: str = "warn"           # SLUB: "put_page" | "bug" (2.6.28) | "unchecked" (5.14) | "warn" (5.17)
     slab_bad_gfp: str = "warn"            # "bug" (BUG_ON) | "gfp_bug" (3.19) | "warn" ("Unexpected gfp ...")
+    kmalloc_large_fixes_gfp: bool = True  # 5.9: kmalloc_order() kmalloc_fix_flags() too (before: no check)
     log_die_header: str = "flags"         # "space" ("Oops: 0002 [#1] SMP ") | "flags" (4.15 __die_header)
     log_pf_lines: bool = True             # 5.0: the "#PF: ..." lines of an oops
     # exact byte sizes of _etext-_text and _edata-_etext when known (0: from the kB above)

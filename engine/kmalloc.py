@@ -78,6 +78,9 @@ class KmemCaches:
         self._rcl = g.get("__GFP_RECLAIMABLE", 0) if fl.kmalloc_rcl_caches else 0
         self._acct = g.get("__GFP_ACCOUNT", 0) if fl.kmalloc_cg_caches else 0
         self._highmem = g["__GFP_HIGHMEM"]
+        # GFP_SLAB_BUG_MASK on i386: __GFP_DMA32 | __GFP_HIGHMEM (2.6.24 include/linux/gfp.h:97,
+        # 6.1-rc7 mm/internal.h:36; rule kmalloc_large_fixes_gfp)
+        self._slab_bug = g["__GFP_DMA32"] | g["__GFP_HIGHMEM"]
         self._zero = g["__GFP_ZERO"]
         self._gfp: dict[str, tuple] = {}
         if self.kind == "slub":
@@ -148,7 +151,7 @@ class KmemCaches:
         hit = self._gfp.get(gfp)
         if hit is None:
             mask = m.gfp.parse(gfp)
-            page_mask = mask & ~(self._highmem | self._zero)
+            page_mask = mask & ~(self._slab_bug | self._zero)
             hit = (mask, m.gfp.format(page_mask) if page_mask != mask else gfp)
             self._gfp[gfp] = hit
         return hit
@@ -180,15 +183,7 @@ class KmemCaches:
             return ZERO_SIZE_PTR
         mask, page_gfp = self._gfp_info(m, gfp)
         cache = self.cache_for(size, mask)
-        bad = mask & self._highmem                 # GFP_SLAB_BUG_MASK on i386: __GFP_HIGHMEM
-        grows = bad and (cache is None or _must_grow(cache, cpu, self.kind))
-        if grows and m.config.flavour.slab_bad_gfp != "warn":
-            from .kmsg_bug import slab_bad_gfp
-            raise slab_bad_gfp(m, self.kind, mask, bad)
-        if grows:                                  # kmalloc_fix_flags(): pr_warn + dump_stack
-            fixed = mask & ~bad
-            printk(m, "warning", (f"Unexpected gfp: {bad:#x} ({m.gfp.format(bad)}). Fixing up to gfp: "
-                                  f"{fixed:#x} ({m.gfp.format(fixed)}). Fix your code!",), events)
+        self._check_gfp(m, mask, cache, cpu, events)
         if cache is None:
             va = self._kmalloc_large(m, size, page_gfp, events)
         else:
@@ -197,6 +192,23 @@ class KmemCaches:
                 m.frames.write(va - m.layout.page_offset, bytes(cache.object_size))
         self.requested[va] = size
         return va
+
+    def _check_gfp(self, m: Machine, mask: int, cache, cpu: int, events) -> None:
+        """GFP_SLAB_BUG_MASK's test where the release makes it: when a slab grows (cache_grow(),
+        new_slab(): BUG_ON before 3.19, pr_emerg("gfp: %u") + BUG() before 4.8, then
+        kmalloc_fix_flags()'s warning; rule slab_bad_gfp) and, from 5.9, in kmalloc_order() for a
+        kmalloc() too large for the caches (``cache`` None; rule kmalloc_large_fixes_gfp).  The
+        allocation itself takes the fixed flags (the large path and page_gfp always drop them)."""
+        bad = mask & self._slab_bug
+        fl = m.config.flavour
+        if not bad or not (fl.kmalloc_large_fixes_gfp if cache is None else _must_grow(cache, cpu, self.kind)):
+            return
+        if fl.slab_bad_gfp != "warn":
+            from .kmsg_bug import slab_bad_gfp
+            raise slab_bad_gfp(m, self.kind, mask, bad)
+        fixed = mask & ~bad                        # kmalloc_fix_flags(): pr_warn + dump_stack
+        printk(m, "warning", (f"Unexpected gfp: {bad:#x} ({m.gfp.format(bad)}). Fixing up to gfp: "
+                              f"{fixed:#x} ({m.gfp.format(fixed)}). Fix your code!",), events)
 
     def _kmalloc_large(self, m: Machine, size: int, gfp: str, events) -> int:
         if self.kind != "slub" or size > KMALLOC_MAX_SIZE:
@@ -304,6 +316,7 @@ class KmemCaches:
     def alloc(self, m: Machine, name: str, gfp: str, events, cpu: int = 0) -> int:
         c = self.get(name)
         mask, page_gfp = self._gfp_info(m, gfp)
+        self._check_gfp(m, mask, c, cpu, events)
         va = c.alloc(m, cpu, events, page_gfp)
         if mask & self._zero:
             m.frames.write(va - m.layout.page_offset, bytes(c.object_size))

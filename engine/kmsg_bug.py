@@ -94,7 +94,7 @@ def slab_kfree_nonslab(m: Machine, vaddr: int, pfn: int):
     return err
 
 
-# A slab grown with a flag of GFP_SLAB_BUG_MASK (__GFP_HIGHMEM on i386), per checked tree: (mm/slab.c
+# A slab grown with a flag of GFP_SLAB_BUG_MASK (__GFP_DMA32 | __GFP_HIGHMEM on i386), per checked tree: (mm/slab.c
 # cache_grow()'s, mm/slub.c new_slab()'s) BUG_ON(flags & GFP_SLAB_BUG_MASK), from 3.19 the BUG() after
 # pr_emerg("gfp: %u\n", flags & GFP_SLAB_BUG_MASK) (4.0.5 mm/slab.c:2594-2595, mm/slub.c:1419-1420);
 # 4.8 warns instead (rule slab_bad_gfp)
@@ -115,13 +115,13 @@ KFREE_LINES = {
 
 
 def slab_bad_gfp(m: Machine, kind: str, mask: int, bad: int) -> KernelOops:
-    """A slab grown for a kmalloc() whose flags have __GFP_HIGHMEM (GFP_SLAB_BUG_MASK) where the
+    """A slab grown for a kmalloc() whose flags have __GFP_HIGHMEM or __GFP_DMA32 (GFP_SLAB_BUG_MASK) where the
     release BUG()s (rule slab_bad_gfp): SLAB's cache_grow() or SLUB's new_slab() BUG_ON(flags &
     GFP_SLAB_BUG_MASK) (2.6.24 mm/slab.c:2772, mm/slub.c:1086), from 3.19 pr_emerg("gfp: %u") of the
     bad bits ``bad`` in decimal, then BUG() (4.0.5 mm/slab.c:2594-2595, mm/slub.c:1419-1420)."""
     tree, lines = _checked(m, GROW_LINES)
     where = f"mm/{kind}.c:{lines[0] if kind == 'slab' else lines[1]}"
-    err = bug(m, where, note("slab_highmem", gfp=f"{mask:#x}"), _from(m, tree).strip())
+    err = bug(m, where, note("slab_highmem", gfp=f"{mask:#x}", bad=m.gfp.format(bad)), _from(m, tree).strip())
     if m.config.flavour.slab_bad_gfp == "gfp_bug":
         err = KernelOops(f"gfp: {bad}\n{err}")
     return err

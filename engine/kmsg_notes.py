@@ -40,7 +40,9 @@ NOTES = {
                        "[释放时的阶是 {order}，分配时的阶是 {got}]"),
     "bad_page_owner": ("[the page belongs to {owner}]", "[这一页属于 {owner}]"),
     "pkmap_count_zero": ("[pkmap_count would reach 0]", "[pkmap_count 会减到 0]"),
-    "slab_highmem": ("[gfp {gfp}: slab pages cannot be highmem]", "[gfp {gfp}：slab 页不能来自高端内存]"),
+    "slab_highmem": ("[gfp {gfp}: {bad} is in GFP_SLAB_BUG_MASK: slab pages cannot be highmem or asked with "
+                     "__GFP_DMA32]",
+                     "[gfp {gfp}：{bad} 属于 GFP_SLAB_BUG_MASK：slab 页不能来自高端内存，也不能用 __GFP_DMA32 申请]"),
     "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
     "kfree_free_pages": (
         "[pfn {pfn} is not a slab page; this kernel checks it only with CONFIG_DEBUG_VM (VM_BUG_ON_PAGE): "

@@ -266,6 +266,13 @@ MESSAGE_RULES: tuple[Rule, ...] = (
          "2693 \"Unexpected gfp: %#x (%pGg). Fixing up to gfp: %#x (%pGg). Fix your code!\" + dump_stack() "
          "(mm/slub.c:1625-1628; 4.9.0 the same; \"slab: do not panic on invalid gfp_mask\"; 6.1 mm/slab_common.c "
          "kmalloc_fix_flags(); 4.5-4.7 not checked)"),
+    Rule("kmalloc_large_fixes_gfp", V("5.9"), False, True,
+         "GFP_SLAB_BUG_MASK is __GFP_DMA32|__GFP_HIGHMEM|~__GFP_BITS_MASK in every checked tree (2.6.24 "
+         "include/linux/gfp.h:97, 4.4.0 mm/internal.h:34, 6.1-rc7 l.36, 6.8.0 l.36), tested where a slab grows; a "
+         "kmalloc() too large for the caches goes to the page allocator unchecked: 5.8.1 mm/slab_common.c:1340-"
+         "1346 kmalloc_order() alloc_pages(flags | __GFP_COMP) -> 5.9.1 l.832-833 if (unlikely(flags & "
+         "GFP_SLAB_BUG_MASK)) flags = kmalloc_fix_flags(flags) (\"Unexpected gfp\" + dump_stack(); 6.1-rc7 "
+         "mm/slab_common.c:1092 __kmalloc_large_node() the same)"),
     Rule("log_die_header", V("4.15"), "space", "flags",
          "arch/x86/kernel/dumpstack.c __die(): \"%s: %04lx [#%d] \" + \"PREEMPT \" \"SMP \" -> "
          "__die_header() \"%s: %04lx [#%d]%s%s%s%s%s\" (\" PREEMPT\", \" SMP\", \" PTI\"/\" NOPTI\") "

@@ -228,8 +228,9 @@ _MESSAGES = (
     # the machine options: the engine's messages (engine.config, engine.layout, engine.swap)
     (r"--ram: (.*) is too small; an i386 kernel needs at least (\S+)", r"--ram：\1 太小；i386 内核至少需要 \2"),
     (r"--ram: (\S+) is too small for this kernel: its image is loaded at (\S+) \(CONFIG_PHYSICAL_START\) and "
-     r"ends at (\S+), beyond usable lowmem",
-     r"--ram：\1 对这个内核太小：内核映像加载在 \2（CONFIG_PHYSICAL_START），结束于 \3，超出了可用的低端内存"),
+     r"ends at (\S+), with lowmem ending at (\S+) \(the boot allocations need 256 KB above it\)",
+     r"--ram：\1 对这个内核太小：内核映像加载在 \2（CONFIG_PHYSICAL_START），结束于 \3，而低端内存止于 \4"
+     r"（启动时的分配需要映像之上 256 KB）"),
     (r"--ram: (.*) is more than x86-32 can address \(PAE: 36-bit physical addresses, 64G at most\)",
      r"--ram：\1 超出了 x86-32 能寻址的范围（PAE：36 位物理地址，最多 64G）"),
     (r"--ram: (.*) is not a whole number of 4K pages", r"--ram：\1 不是 4K 页的整数倍"),

@@ -240,7 +240,8 @@ class BootState:
             raise ConfigError(
                 f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its image is loaded at "
                 f"{fl.kernel_load >> 20}M (CONFIG_PHYSICAL_START) and ends at "
-                f"{(kernel_end_pfn << 12) / (1 << 20):.1f}M, beyond usable lowmem")
+                f"{(kernel_end_pfn << 12) / (1 << 20):.1f}M, with lowmem ending at "
+                f"{(self.max_low_pfn << 12) / (1 << 20):.1f}M (the boot allocations need 256 KB above it)")
         if fl.reserve_low_1m:
             for s, e in self.ram_ranges:
                 if s < 0x100:

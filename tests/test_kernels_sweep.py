@@ -70,6 +70,22 @@ def test_61_below_its_load_address_is_a_config_error_not_a_crash(ram, shown):
         engine.Machine.boot(ram=ram)
 
 
+@pytest.mark.parametrize("ram", ["16M", "30M", "31232K", "32000K"])
+def test_too_small_for_the_image_says_what_is_short(ram):
+    """The refusal's numbers are the reason: the image ends within 256 KB of lowmem's end (32000K:
+    the image ends at 31.0M, below the 31.2M of RAM, so 'beyond usable lowmem' was false)."""
+    import re
+    from app.cli_text import error_zh
+    with pytest.raises(ConfigError) as err:
+        engine.Machine.boot(ram=ram)
+    got = re.search(r"ends at ([\d.]+)M, with lowmem ending at ([\d.]+)M \(the boot allocations "
+                    r"need 256 KB above it\)", str(err.value))
+    assert got, str(err.value)
+    image_end, lowmem_end = (float(x) for x in got.groups())
+    assert image_end + 0.25 > lowmem_end - 0.05
+    assert "lowmem ending" not in error_zh("--" + str(err.value))
+
+
 RELEASES = ([f"2.6.{i}" for i in range(20, 40)] + [f"3.{i}" for i in range(20)] +
             [f"4.{i}" for i in range(21)] + [f"5.{i}" for i in range(20)] + [f"6.{i}" for i in range(13)])
 CASES = [("48M", None), ("1G", "300M"), ("4G", None), ("900M", "16M"), ("3G", None), ("24M", None)]

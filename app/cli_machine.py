@@ -69,7 +69,7 @@ def cmd_layout(ns: argparse.Namespace, m: Machine, out: Out) -> int:
 def print_walk(rec: dict, lang: str = "en") -> None:
     """A walk (app.cli_more.walk_record) as crash's vtop prints one, its words in ``lang``."""
     from widgets.i18n import engine_phrase
-    from widgets.walk import decode_error_code, meaning_text
+    from widgets.walk import decode_error_code, meaning_text, phys_hex
     from engine.paging_show import entry_meaning
     write = sys.stdout.write
     pae, ew = rec["pae"], 16 if rec["pae"] else 8
@@ -84,8 +84,8 @@ def print_walk(rec: dict, lang: str = "en") -> None:
     for s in rec["steps"]:
         meaning = meaning_text(entry_meaning(s["entry"], s["level"], pae, True, rec["kernel"]), lang) \
             if lang == "zh" else s["meaning"]
-        write(f"{s['level']:<6}    [{s['entry_addr']:#011x}]  "
-              + t(lang, "w.step", table=f"{s['table']:#011x}", index=s["index"],
+        write(f"{s['level']:<6}    [{phys_hex(s['entry_addr'], pae)}]  "
+              + t(lang, "w.step", table=phys_hex(s['table'], pae), index=s["index"],
                   entry=f"{s['entry']:0{ew}x}", meaning=meaning) + "\n")
     if rec["fault"]:
         f = rec["fault"]
@@ -97,7 +97,7 @@ def print_walk(rec: dict, lang: str = "en") -> None:
     size = rec["page_size"]
     n, unit = (size >> 10, "K") if size < 1 << 20 else (size >> 20, "M")
     write(f"{pad(t(lang, 'w.page'), 10)}{t(lang, 'w.size', n=n, unit=unit)}\n")
-    write(f"{pad(t(lang, 'w.physical'), 10)}{rec['paddr']:#011x}\n")
+    write(f"{pad(t(lang, 'w.physical'), 10)}{phys_hex(rec['paddr'], pae)}\n")
 
 
 def boot_lines(m: Machine, lang: str = "en") -> list[str]:

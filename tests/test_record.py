@@ -125,7 +125,7 @@ def test_cli_record_and_errors(tmp_path):
 def test_cli_walk_text_and_json():
     r = run_cli("walk", "0xc2000000", "--ram", "1G")
     assert r.returncode == 0, r.stderr
-    assert "PHYSICAL  0x002000000" in r.stdout and "4M page" in r.stdout
+    assert "PHYSICAL  0x02000000" in r.stdout and "4M page" in r.stdout     # 32 bits without PAE
     r = run_cli("walk", "0xc0100000", "--ram", "1G", "--pae", "--json")
     rec = json.loads(r.stdout)
     assert [s["level"] for s in rec["steps"]] == ["PDPTE", "PDE", "PTE"]
@@ -152,3 +152,25 @@ def test_cli_lesson_as_first_word():
     assert r.returncode != 0 and len(r.stderr.strip().splitlines()) == 1
     r = run_cli("--ram", "1G", "--pae", "--text")
     assert "PAE" in r.stdout.splitlines()[0]
+
+
+def test_physical_addresses_as_wide_as_the_mode():
+    """Without PAE a physical address has 32 bits (8 hex digits), with PAE 36 (9); CR3 is a
+    32-bit register in both modes.  The TUI's walk and the CLI's agree."""
+    from rich.console import Console
+    import engine
+    from widgets.walk import walk_lines
+    for pae, ram, digits in ((False, "1G", 8), (True, "8G", 9)):
+        r = run_cli("walk", "0xc2000000", "--ram", ram, *(["--pae"] if pae else []))
+        lines = r.stdout.splitlines()
+        cr3 = next(l for l in lines if l.startswith("CR3")).split()[1]
+        phys = next(l for l in lines if l.startswith("PHYSICAL")).split()[1]
+        assert len(cr3) == 2 + 8 and len(phys) == 2 + digits, r.stdout
+        m = engine.Machine.boot(ram=ram, pae=pae)
+        w = m.walk(0xc2000000)
+        console = Console(width=120, record=True, file=None)
+        with console.capture() as cap:
+            for line in walk_lines(0xc2000000, w, pae, m.cpu.cr3, 9, flavour=m.config.kernel):
+                console.print(line)
+        text = cap.get()
+        assert f"CR3    {cr3}" in text and phys in text, text

@@ -58,6 +58,13 @@ def meaning_text(meaning: Any, lang: str = "en") -> str:
     return tr(lang, "entry.absent")
 
 
+def phys_hex(paddr: int, pae: bool) -> str:
+    """A physical address as wide as the mode makes it: 32 bits without PAE (8 hex digits, as
+    the kernel prints them), 36 with (9).  CR3 itself is a 32-bit register in both modes (PAE:
+    the PDPT lies below 4 GB), so it is always shown with ``pae=False``."""
+    return f"{paddr:#011x}" if pae else f"{paddr:#010x}"
+
+
 def walk_lines(vaddr: int | None, walk: Walk | None, pae: bool, cr3: int | None, shown: int,
                pse: bool = True, flavour: str = "6.1", lang: str = "en") -> list[Text]:
     """The walk, with the first ``shown`` levels revealed (the CR3 line is level 0).
@@ -71,7 +78,7 @@ def walk_lines(vaddr: int | None, walk: Walk | None, pae: bool, cr3: int | None,
     lines = [Text(tr(lang, "walk.of", vaddr=f"{vaddr:#010x}", split=split_text(vaddr, pae, large)), "bold")]
     total = len(walk.steps) + 1
     cur = Text("CR3    ", "bold cyan")
-    cur.append(f"{cr3:#011x}" if cr3 is not None else "?")
+    cur.append(phys_hex(cr3, False) if cr3 is not None else "?")
     cur.append("  " + tr(lang, "walk.pdpt" if pae else "walk.pgd"), "dim")
     lines.append(cur)
     for i, s in enumerate(walk.steps, start=1):
@@ -81,7 +88,7 @@ def walk_lines(vaddr: int | None, walk: Walk | None, pae: bool, cr3: int | None,
         mark = "▶ " if i == shown and shown < total else "  "
         head = Text(mark, "bold yellow")
         head.append(f"{s.level:<5}", "bold cyan")
-        head.append(f" [{s.index:>3}] @ {s.entry_paddr:#011x}")
+        head.append(f" [{s.index:>3}] @ {phys_hex(s.entry_paddr, pae)}")
         lines.append(head)
         val = Text(f"       = {s.entry:0{width}x}  ", "yellow")
         meaning = entry_meaning(s.entry, s.level, pae, pse, flavour)
@@ -100,10 +107,10 @@ def walk_lines(vaddr: int | None, walk: Walk | None, pae: bool, cr3: int | None,
         lines.append(Text(f"  {engine_phrase(f.reason, lang)}", "red"))
     elif walk.paddr is not None:
         base = walk.paddr & ~(walk.page_size - 1)
-        lines.append(Text(tr(lang, "walk.frame", base=f"{base:#011x}", pfn=f"{base >> 12:#x}"), "bold green"))
+        lines.append(Text(tr(lang, "walk.frame", base=phys_hex(base, pae), pfn=f"{base >> 12:#x}"), "bold green"))
         size = f"{walk.page_size >> 20} MB" if walk.page_size >= 1 << 20 else f"{walk.page_size >> 10} KB"
         lines.append(Text(tr(lang, "walk.offset", off=f"{vaddr & (walk.page_size - 1):#x}",
-                             paddr=f"{walk.paddr:#011x}", size=size), "bold green"))
+                             paddr=phys_hex(walk.paddr, pae), size=size), "bold green"))
     return lines
 
 

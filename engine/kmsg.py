@@ -64,11 +64,16 @@ def page_ok(m: Machine, pfn: int) -> bool:
     return int(m.memmap.owner[pfn]) not in (pm.OWNER_FREE, pm.OWNER_HOLE)
 
 
-def bad_pte_message(m: Machine, p, pte: int, pmd: int = 0, vaddr: int = 0, vm_flags: int = 0) -> str:
-    """print_bad_pte() of the flavour."""
+def bad_pte_message(m: Machine, p, pte: int, pmd: int = 0, vaddr: int = 0, vm_flags: int = 0,
+                    own_mm: bool = True) -> str:
+    """print_bad_pte() of the flavour, for a PTE of process ``p``.  Before 2.6.29 the process is
+    (vma->vm_mm == current->mm ? current->comm : "???") (2.6.24 mm/memory.c:353, 2.6.26 l.392,
+    2.6.28 l.384): ``own_mm`` False where the running task no longer has that mm -- exit_mmap()
+    runs after exit_mm() set tsk->mm = NULL (2.6.24 kernel/exit.c:586, mmput() l.592).  From
+    2.6.29 current->comm, always (2.6.29 mm/memory.c:412-414): the exiting task's own name."""
     if m.config.flavour.bad_pte_line == "bad_page_map":
         return f"BUG: Bad page map in process {p.comm}  pte:{pte:08x} pmd:{pmd:08x}"
-    return (f"Bad pte = {pte:08x}, process = {p.comm}, vm_flags = {vm_flags:x}, "
+    return (f"Bad pte = {pte:08x}, process = {p.comm if own_mm else '???'}, vm_flags = {vm_flags:x}, "
             f"vaddr = {vaddr:x}")
 
 

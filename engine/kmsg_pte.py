@@ -54,13 +54,15 @@ def _file_lines(m: Machine) -> list[str]:
     return [f"file:{null_file} fault:{null_sym} mmap:{null_sym} {read}:{null_sym}"]
 
 
-def bad_pte_lines(m: Machine, p, v, va: int, pte: int, pmd: int, page_pfn: int | None) -> list[str]:
+def bad_pte_lines(m: Machine, p, v, va: int, pte: int, pmd: int, page_pfn: int | None,
+                  own_mm: bool = True) -> list[str]:
     """print_bad_pte()'s lines before its dump_stack() for the PTE ``pte`` at ``va`` of VMA ``v`` in
     process ``p`` (``page_pfn``: the frame of the page the caller passes, None for NULL): before
-    2.6.29 the one "Bad pte = ..." line (rule bad_pte_line)."""
+    2.6.29 the one "Bad pte = ..." line (rule bad_pte_line; ``own_mm``: see
+    engine.kmsg.bad_pte_message)."""
     from .kmsg import bad_pte_message
     from .kmsg_page import dump_page_lines, page_mapcount, since
-    out = [bad_pte_message(m, p, pte, pmd, va, v.vm_flags if v is not None else 0)]
+    out = [bad_pte_message(m, p, pte, pmd, va, v.vm_flags if v is not None else 0, own_mm)]
     fl = m.config.flavour
     if fl.bad_pte_line != "bad_page_map":
         return out

@@ -89,7 +89,7 @@ def teardown(m: Machine, p, events) -> tuple[int, int]:
         tasks.switch_to(m, None, events)
     freed_before = sum(z.free_pages for z in m.all_zones)
     for v in list(p.mm.vmas):
-        zap_range(m, p, v.start, v.end, events, free_tables=False, vma=v)
+        zap_range(m, p, v.start, v.end, events, free_tables=False, vma=v, exiting=True)
         release_vma(m, v, events)
     _check_rss(m, p, events)
     p.mm.vmas.clear()

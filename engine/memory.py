@@ -160,7 +160,8 @@ def entry_ok(m: Machine, pte: int) -> bool:
     return swap_entry_ok(m, pte)
 
 
-def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, vma=None) -> None:
+def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, vma=None,
+                   own_mm: bool = True) -> None:
     """print_bad_pte() of a PTE mapping no page: its lines (engine.kmsg_pte: from 2.6.29 the page
     dump when zapping a frame that has a struct page -- zap_pte_range() passes the page after
     page_remove_rmap() took its mapcount below zero, 2.6.29 mm/memory.c:825-827, 6.1.0 l.1462-1463;
@@ -169,7 +170,8 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, v
     used slot: when zapping (``zap``) swap_info_get()'s complaint (engine.kmsg_swap), from 2.6.29
     print_bad_pte() as well (rule swap_bad_pte); fork's copy_one_pte() swap_duplicate()'s own
     complaint, if the release prints one (rule log_swap_dup), never print_bad_pte().
-    ``vma``: the VMA the caller walks (None: the one at ``va``).  The caller leaves the page's
+    ``vma``: the VMA the caller walks (None: the one at ``va``); ``own_mm`` False at exit_mmap(),
+    where current->mm is already NULL (2.6.24's "process = ???").  The caller leaves the page's
     counters alone."""
     from .kmsg import dump_stack_lines, printk
     from .kmsg_pte import bad_pte_lines
@@ -186,7 +188,7 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, v
         pfn = pte_pfn(m, pte) if zap and pte_mapped(m, pte) else None   # zap_pte_range()'s page
         page = pfn if pfn is not None and 0 <= pfn < m.memmap.nr_pfns else None
         v = vma if vma is not None else p.mm.vma_at(va)
-        lines += [*bad_pte_lines(m, p, v, va, pte, pmd, page), *dump_stack_lines(m, p.pid, p.comm)]
+        lines += [*bad_pte_lines(m, p, v, va, pte, pmd, page, own_mm), *dump_stack_lines(m, p.pid, p.comm)]
     if lines:
         printk(m, "alert", lines, events)
     if bad_pte and m.config.flavour.bad_pte_line == "bad_page_map":
@@ -194,9 +196,9 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, v
 
 
 def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, floor=0,
-              ceiling=1 << 32, vma=None) -> int:
+              ceiling=1 << 32, vma=None, exiting: bool = False) -> int:
     """zap_page_range(): clear every PTE in [start, end) (of ``vma``, for print_bad_pte()), drop
-    pages and swap slots."""
+    pages and swap slots.  ``exiting``: exit_mmap() after exit_mm() dropped current->mm."""
     n = 0
     pae = m.config.pae
     sw = m.swap_state
@@ -210,7 +212,7 @@ def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, flo
         for k, pte in zip(nz.tolist(), vals):
             va = va0 + ((lo + k) << 12)
             if not entry_ok(m, pte):                 # a scribbled entry: report, skip
-                report_bad_pte(m, p, va, pte, events, vma=vma)
+                report_bad_pte(m, p, va, pte, events, vma=vma, own_mm=not exiting)
             elif pte_mapped(m, pte):
                 pfn = pte_pfn(m, pte)
                 unmap_page(m, p, pfn, events)

@@ -95,3 +95,29 @@ def test_fork_passes_no_page():
     m.fork(p.pid)
     logged = m.kmsg[before:]
     assert logged[0].startswith("BUG: Bad page map") and logged[1].startswith(f"addr:{a:08x} ")
+
+
+def _exit(kernel: str, pte_of):
+    m = engine.Machine.boot(ram="160M", kernel=kernel, seed=1)
+    p = m.spawn()
+    a = p.mmap(8192, flags="private|anonymous|populate")
+    pte_pa = m.walk(a + 4096, pid=p.pid).steps[-1].entry_paddr
+    m.write_virt(m.layout.page_offset + pte_pa, pte_of(m).to_bytes(4, "little"))
+    before = len(m.kmsg)
+    m.exit(p.pid)
+    return p, m.kmsg[before:]
+
+
+@pytest.mark.parametrize("kernel", ["2.6.20", "2.6.24", "2.6.28"])
+def test_before_2_6_29_exit_prints_no_process_name(kernel):
+    # (vma->vm_mm == current->mm ? current->comm : "???") (2.6.24 mm/memory.c:353): exit_mmap() runs
+    # after exit_mm() set tsk->mm = NULL (2.6.24 kernel/exit.c:586, 592); dump_stack() is still current's
+    p, logged = _exit(kernel, PAST_MEM_MAP)
+    assert logged[0].startswith("Bad pte = 3ffff067, process = ???, vm_flags = ")
+    assert logged[1].startswith(f"Pid: {p.pid}, comm: {p.comm} ")
+
+
+def test_from_2_6_29_exit_prints_currents_name():
+    # "BUG: Bad page map in process %s", current->comm (2.6.29 mm/memory.c:412-414)
+    p, logged = _exit("2.6.29", PAST_MEM_MAP)
+    assert logged[0].startswith(f"BUG: Bad page map in process {p.comm}  pte:3ffff067 ")

@@ -9,13 +9,10 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from rich.segment import Segment
-from rich.style import Style
 from textual import events
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Grid
-from textual.filter import Monochrome
 from textual.reactive import reactive
 from textual.widgets import Static
 
@@ -29,24 +26,15 @@ from scenarios.textsafe import sanitize
 
 from .chrome import ChromeMixin, StableFooter, StableHeader, set_header
 from .explore_ui import ExploreMixin
+from .filters import safe_filters
 from .layout_ui import LayoutMixin
 from .timeline_ui import TimelineMixin, load_timeline, zone_free  # noqa: F401  (app.app's API)
 
 if TYPE_CHECKING:
     from engine.machine import Machine
 
-NULL_STYLE = Style()
-
 PANES = "VirtualMap, PhysicalMapPane, MmStructPane, FaultFlowPane, LessonPane, PageWalkPane, BuddyPane, SlabPane"
 
-
-
-class SafeMonochrome(Monochrome):
-    """NO_COLOR: Textual's grey filter, which also accepts unstyled segments (padding)."""
-
-    def apply(self, segments: list[Segment], background: Any) -> list[Segment]:
-        return super().apply([s if s.style is not None else Segment(s.text, NULL_STYLE, s.control)
-                              for s in segments], background)
 
 
 # young collections every 10,000 allocations: measured with ``bench_steps --gc`` (1 GB, 5
@@ -146,7 +134,7 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
                  lang: str | None = "en", machine: dict[str, Any] | None = None,
                  layout: str | None = None, settings: Any = None) -> None:
         super().__init__()
-        self._filters = [SafeMonochrome() if type(f) is Monochrome else f for f in self._filters]
+        self._filters = safe_filters(self._filters)      # NO_COLOR, TEXTUAL_FILTERS=dim
         from .chrome import projector_theme
         self.register_theme(projector_theme())
         self.timeline = load_timeline(lesson, ram, pae, machine)

@@ -325,14 +325,13 @@ def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
 
 
 def _check_environment() -> None:
-    """Textual reads TEXTUAL_COLOR_SYSTEM at import and hands it to Rich unchecked."""
-    import os
-    value = os.environ.get("TEXTUAL_COLOR_SYSTEM")
-    if value is not None:
-        from rich.console import COLOR_SYSTEMS
-        known = ("auto", *COLOR_SYSTEMS)
-        if value not in known:
-            raise UsageError(f"mmviz: TEXTUAL_COLOR_SYSTEM={value!r} is not one of {', '.join(known)}")
+    """Textual's environment variables (app/environment.py): a value Textual would fail on is
+    one argument error."""
+    from .environment import EnvironmentProblem, check_environment
+    try:
+        check_environment()
+    except EnvironmentProblem as problem:
+        raise UsageError(f"mmviz: {problem}") from None
 
 
 APP_COMMANDS = (None, "run", "explore", "record")   # may start the app (app/startup.py)

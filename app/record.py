@@ -301,16 +301,17 @@ def recording_app(lesson: Any, lang: str) -> Any:
     """The app a recording is made from, the same whatever the environment: a recording is a
     file to share, made of its arguments alone.  So the recorder's own terminal settings stay
     out of it: the theme is RECORD_THEME whatever TEXTUAL_THEME says, NO_COLOR's grey (and its
-    glyph patterns) and TEXTUAL_FILTERS' dimming are not applied, and nothing animates (a walk
+    glyph patterns) and TEXTUAL_FILTERS' dimming are not applied, dim text is blended at
+    Textual's default factor whatever TEXTUAL_DIM_FACTOR says, and nothing animates (a walk
     revealed level by level would be caught half-way)."""
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
-    from textual.filter import ANSIToTruecolor
     from app.app import MmvizApp
+    from app.filters import recording_filters
     app = MmvizApp(lesson=lesson, lang=lang)
     app.animation_level = "none"     # before mount: textual may have read the env var already
     app.theme = RECORD_THEME         # App.theme's default is TEXTUAL_THEME, read when Textual loads
     app.no_color = False             # read from NO_COLOR by App.__init__; the patterns follow it
-    app._filters = [f for f in app._filters if isinstance(f, ANSIToTruecolor)]
+    app._filters = recording_filters(app._filters)
     return app
 
 

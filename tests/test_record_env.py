@@ -2,7 +2,8 @@
 
 ``TEXTUAL_THEME=textual-light mmviz record ...`` gave another recording than without it
 (Textual reads the variable as its default theme), as did NO_COLOR (grey, glyph patterns)
-and TEXTUAL_FILTERS=dim (which stopped the recording with an internal error).
+and TEXTUAL_FILTERS=dim (which stopped the recording with an internal error); and
+TEXTUAL_DIM_FACTOR changed the colour of every dim text (Textual's dim_color() default).
 """
 from __future__ import annotations
 
@@ -15,8 +16,9 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 ENVS = {"plain": {}, "light": {"TEXTUAL_THEME": "textual-light"}, "nord": {"TEXTUAL_THEME": "nord"},
-        "no-color": {"NO_COLOR": "1"}, "dim": {"TEXTUAL_FILTERS": "dim"}}
-STRIPPED = ("TEXTUAL_THEME", "NO_COLOR", "TEXTUAL_FILTERS")
+        "no-color": {"NO_COLOR": "1"}, "dim": {"TEXTUAL_FILTERS": "dim"},
+        "dim-factor": {"TEXTUAL_DIM_FACTOR": "10"}}
+STRIPPED = ("TEXTUAL_THEME", "NO_COLOR", "TEXTUAL_FILTERS", "TEXTUAL_DIM_FACTOR")
 
 
 def record(out: Path, extra: dict[str, str], *args: str) -> subprocess.Popen:

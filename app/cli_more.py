@@ -64,6 +64,9 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
 
 
 def parse_addr(text: str, usage_error: type) -> int:
+    from .cli_types import octal_hint
+    if octal_hint(text) is not None:
+        raise usage_error(f"mmviz walk: {octal_hint(text)}")
     try:
         value = int(text, 0)
     except ValueError:

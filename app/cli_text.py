@@ -172,6 +172,13 @@ _FORMS = (
     (r"looks like a file name; give a folder \(for one animated SVG use -o FILE\.svg\)",
      "像是文件名；请给出文件夹（要一个动画 SVG 请用 -o FILE.svg）"),
     (r"is outside the 32-bit address space", "超出了 32 位地址空间"),
+    # a decimal with a leading 0 (app/cli_types.py octal_hint; the lesson's form: app/lesson_errors_zh.py)
+    (r"(\w+): ('[^']*') starts with 0", r"\1：\2 starts with 0"),
+    (r"('[^']*') starts with 0, which C reads as octal: write (0o[0-7]+) or (\d+) for octal, (\d+) for decimal",
+     r"\1 以 0 开头，C 会把它当作八进制：八进制写 \2 或 \3，十进制写 \4"),
+    (r"('[^']*') starts with 0, which C reads as octal: write (\d+\S*) for octal, (\d+\S*) for decimal",
+     r"\1 以 0 开头，C 会把它当作八进制：八进制写 \2，十进制写 \3"),
+    (r"('[^']*') starts with 0, which C reads as octal: write (\d+\S*)", r"\1 以 0 开头，C 会把它当作八进制：请写 \2"),
     (r"PADDR must be below 2\^36 and VALUE below 2\^64", "PADDR 必须小于 2^36，VALUE 必须小于 2^64"),
     # the OS's reasons (strerror) wherever they end a message: "无法读取课程：没有这个文件或目录"
     (r"No such file or directory", "没有这个文件或目录"), (r"Is a directory", "是一个目录"),

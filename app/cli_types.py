@@ -15,8 +15,36 @@ SIZE_RE = re.compile(r"^\s*(0x[0-9a-fA-F]+|\d+(?:\.\d+)?)\s*([kKmMgGtT]?)(?:i?[b
 SIZE_FORM = "a size like 160M, 1G or 4096 (bytes; K, M, G suffixes)"
 
 
+def octal_hint(text: str, size: bool = False) -> str | None:
+    """Why ``text`` is refused when it is a decimal with a leading 0 (C, and the kernel's
+    simple_strtoul(s, NULL, 0), read 010 as octal 8; mmviz once read it as ten), else None.
+    The wording is a lesson expression's (scenarios/expr.py _leading_zero); a ``size`` (160M)
+    has no 0o form: its octal reading is written in decimal, with its suffix."""
+    body = text.strip().lstrip("+-").replace("_", "")
+    digits = body[:len(body) - len(body.lstrip("0123456789"))]     # the leading digits
+    if len(digits) < 2 or digits[0] != "0":
+        return None
+    unit = body[len(digits):] if size else ""
+    if set(digits) <= set("01234567"):
+        octal = f"{int(digits, 8)}{unit}" if size else f"0o{digits.lstrip('0') or '0'} or {int(digits, 8)}"
+        how = f"write {octal} for octal, {int(digits, 10)}{unit} for decimal"
+    else:
+        how = f"write {int(digits, 10)}{unit}"
+    return f"{text.strip()!r} starts with 0, which C reads as octal: {how}"
+
+
+def c_integer(text: str) -> int:
+    """An integer as C writes one: decimal, 0x hex, 0o octal, 0b binary; a decimal with a
+    leading 0 raises ValueError with :func:`octal_hint`'s words."""
+    hint = octal_hint(text)
+    if hint is not None:
+        raise ValueError(hint)
+    return int(text.strip(), 0)
+
+
 def whole(lo: int | None = None, hi: int | None = None, example: int | None = None) -> Callable[[str], int]:
-    """A whole number in ``lo``..``hi`` (either end open when None)."""
+    """A whole number in ``lo``..``hi`` (either end open when None): decimal, 0x, 0o or 0b as
+    in C, and no decimal with a leading 0 (:func:`octal_hint`)."""
     if lo is not None and hi is not None:
         form = f"a whole number {lo}..{hi}"
     elif lo is not None:
@@ -26,8 +54,11 @@ def whole(lo: int | None = None, hi: int | None = None, example: int | None = No
     eg = example if example is not None else (lo if lo is not None else 1)
 
     def parse(text: str) -> int:
+        hint = octal_hint(text)
+        if hint is not None:
+            raise argparse.ArgumentTypeError(hint)
         try:
-            value = int(text.strip(), 10)
+            value = int(text.strip(), 0)
         except ValueError:
             raise argparse.ArgumentTypeError(f"expected {form} (e.g. {eg}), got {text!r}") from None
         if (lo is not None and value < lo) or (hi is not None and value > hi):
@@ -43,10 +74,9 @@ def config_pair(text: str) -> str:
     key, sep, value = text.partition("=")
     if not sep or not key.strip():
         raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. MEMCG=1), got {text!r}")
-    digits = value.strip().lstrip("-")
-    if len(digits) > 1 and digits[0] == "0" and digits.isdigit():     # int(v, 0) refuses it
-        raise argparse.ArgumentTypeError(f"{text!r}: a number may not start with 0 (C reads it as "
-                                         f"octal): write {int(digits, 10)} or 0x{int(digits, 10):x}")
+    hint = octal_hint(value) if value.strip().lstrip("+-").isdigit() else None
+    if hint is not None:                                   # int(v, 0) refuses it
+        raise argparse.ArgumentTypeError(f"{key.strip()}: {hint}")
     return text
 
 
@@ -67,11 +97,17 @@ def size(text: str) -> str:
     against engine.config.parse_size()'s syntax (the engine reads it when it boots)."""
     if not SIZE_RE.match(text):
         raise argparse.ArgumentTypeError(f"expected {SIZE_FORM}, got {text!r}")
+    hint = octal_hint(text, size=True) if not text.strip().lower().startswith("0x") else None
+    if hint is not None:     # lib/cmdline.c memparse(): simple_strtoull(s, &end, 0): mem=010M is 8M
+        raise argparse.ArgumentTypeError(hint)
     return text
 
 
 def address(text: str) -> int:
     """A 32-bit address or value (``--cr3``, ``--vaddr``; ``walk ADDR``): hex with 0x, or decimal."""
+    hint = octal_hint(text)
+    if hint is not None:
+        raise argparse.ArgumentTypeError(hint)
     try:
         value = int(text.strip(), 0)
     except ValueError:
@@ -93,6 +129,9 @@ def entries(text: str) -> dict[int, int]:
     items = [item for item in text.replace(";", ",").split(",") if item.strip()]
     for item in items:
         a, eq, b = item.partition("=")
+        hint = octal_hint(a) or octal_hint(b)
+        if hint is not None:
+            raise argparse.ArgumentTypeError(hint)
         try:
             if not eq:
                 raise ValueError

@@ -28,4 +28,4 @@ def test_a_config_number_with_a_leading_zero_is_one_line(capsys):
     # int('010', 0) raised ValueError: an internal error, exit 70
     assert cli.main(["--lang", "en", "layout", "--config", "NR_CPUS=010"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
-    assert len(err) == 1 and "--config" in err[0] and "may not start with 0" in err[0], err
+    assert len(err) == 1 and "--config" in err[0] and "starts with 0, which C reads as octal" in err[0], err

@@ -282,7 +282,20 @@ def change_protection(m: Machine, p, vma, start: int, end: int, events) -> None:
 
 
 def copy_range(m: Machine, parent, child, vma, events) -> None:
-    """copy_page_range() for one private VMA: share every page copy-on-write."""
+    """copy_page_range() for one private VMA: share every page copy-on-write.
+
+    copy_one_pte() copies every entry it finds, a bad one too (2.6.24 mm/memory.c:434-455 a swap
+    entry whatever swap_duplicate() says, then l.477-485 vm_normal_page() and set_pte_at() at
+    out_set_pte whether or not it found a page; 2.6.29 l.555/575/595-603; 6.1's copy_present_pte()
+    and copy_nonpresent_pte() the same), write-protected where the mapping is COW, old in the
+    child.  What it says about one: a frame past mem_map -- vm_normal_page()'s print_bad_pte()
+    (2.6.24 l.402-403 under CONFIG_DEBUG_VM, 2.6.29 l.522-523 always); a swap entry naming no used
+    slot -- swap_duplicate()'s complaint per release (engine.kmsg_swap); a free frame or a hole --
+    nothing: vm_normal_page() does not look at the page.  Simplified: the kernel then takes a
+    reference and a mapcount on that page (get_page(), page_dup_rmap(), 2.6.24 l.479-480; with
+    CONFIG_DEBUG_VM get_page()'s VM_BUG_ON(count == 0), include/linux/mm.h:248, for a free one) and
+    counts a swap entry in MM_SWAPENTS (2.6.34 on); mmviz counts no bad entry, in the parent or the
+    child, and leaves the page's counters alone."""
     pae = m.config.pae
     mm = m.memmap
     sw = m.swap_state
@@ -308,16 +321,14 @@ def copy_range(m: Machine, parent, child, vma, events) -> None:
                                                             & (own != pm.OWNER_HOLE)), True)
         for k in np.flatnonzero(~mapped).tolist():
             good[k] = entry_ok(m, int(ptes[k]))
-        if not good.all():                  # copy_one_pte(): print_bad_pte, not copied
-            for k in np.flatnonzero(~good).tolist():
-                report_bad_pte(m, parent, va0 + ((lo + int(nz[k])) << 12), int(ptes[k]),
-                               events, zap=False, vma=vma)
-            nz, ptes, mapped = nz[good], ptes[good], mapped[good]
+        for k in np.flatnonzero(~good & ~(mapped & inram)).tolist():     # what copy_one_pte() says
+            report_bad_pte(m, parent, va0 + ((lo + int(nz[k])) << 12), int(ptes[k]),
+                           events, zap=False, vma=vma)
         if cow:
             ptes = np.where(mapped, ptes & ~rw, ptes)
             seg[nz] = ptes
-        child_ptes = np.where(mapped, ptes & ~acc, ptes)
-        carr[lo + nz] = child_ptes
+        carr[lo + nz] = np.where(mapped, ptes & ~acc, ptes)            # every entry, a bad one too
+        ptes, mapped = ptes[good], mapped[good]                          # counted: the good ones
         pfns = ((ptes[mapped] & addr_mask) >> dt(12)).astype(np.int64)
         pfns = pfns[pfns != m.zero_pfn]
         np.add.at(mm.mapcount, pfns, 1)

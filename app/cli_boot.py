@@ -18,25 +18,10 @@ def add_boot_parser(sub: Any) -> None:
                    help="a build fact the log does not print, e.g. MEMCG=1, KFENCE=1, NR_CPUS=8")
 
 
-# build options that are switched on or off (engine.config.BUILD_KEYS names): 0 and 1 mean
-# n and y for them, numbers for the others (NR_CPUS=1 is one CPU)
-SWITCHES = ("memcg", "debug_pagealloc", "rodata_ro", "thp", "kfence_pool_kb")
-
-
 def _config(pairs: list[str]) -> dict[str, Any]:
-    from engine.config import BUILD_KEYS
-    from engine.errors import ConfigError
-    out: dict[str, Any] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise ConfigError(f"config: --config {pair!r}: expected KEY=VALUE (e.g. MEMCG=1)")
-        key, low = key.strip(), value.strip().lower()
-        switch = low in ("y", "n", "yes", "no", "true", "false", "on", "off") or (
-            low in ("0", "1") and BUILD_KEYS.get(key) in SWITCHES)
-        out[key] = (low in ("1", "y", "yes", "true", "on") if switch and key.isupper()
-                    else int(value, 0) if value.strip().lstrip("-").isdigit() or low.startswith("0x") else value)
-    return out
+    """--config pairs (checked by the parser, cli_types.config_pair) as config= values."""
+    from .cli_config import read_pair
+    return dict(read_pair(pair) for pair in pairs)
 
 
 def cmd_boot(ns: argparse.Namespace) -> int:

@@ -159,6 +159,16 @@ def pad(text: str, width: int, right: bool = False) -> str:
 # -- errors: one line, in zh when the user chose zh -----------------------------------------
 # (regex on the English message, its Chinese); the values (options, paths, numbers) are kept
 _FORMS = (
+    # --config's kinds (app/cli_config.py)
+    (r"(\S+) must be y or n \(a Kconfig bool\)", r"\1 应为 y 或 n（Kconfig 的 bool）"),
+    (r"(\S+) must be y, n or a size in kB \(256, or like 7M\)", r"\1 应为 y、n 或以 kB 计的大小（256，或 7M 这样）"),
+    (r"(\S+) must be a size in kB \(256, or like 7M\)", r"\1 应为以 kB 计的大小（256，或 7M 这样）"),
+    (r"(\S+) must be a size like 16M or 0x1000000", r"\1 应为 16M 或 0x1000000 这样的大小"),
+    (r"(\S+) must be one of (.*), got ", r"\1 应为以下之一：\2，得到的是 "),
+    (r"(\S+) must be a whole number (-?\d+)\.\.(-?\d+)", r"\1 应为 \2..\3 的整数"),
+    (r"(\S+) must be a physical address like ([0-9a-fx]+)", r"\1 应为 \2 这样的物理地址"),
+    (r"expected KEY=VALUE \(e\.g\. (\S+)\)", r"应为 KEY=VALUE（例如 \1）"),
+    (r"\b([Tt]rue) or ([Ff]alse)\b", r"\1 或 \2"), (r"a size in kB \(or like ('7M')\)", r"以 kB 计的大小（或 \1 这样）"),
     (r"a whole number (-?\d+)\.\.(-?\d+)", r"\1..\2 的整数"), (r"a whole number >= (-?\d+)", r">= \1 的整数"),
     (r"a whole number", "整数"),
     (r"a size like 160M, 1G or 4096 \(bytes; K, M, G suffixes\)", "160M、1G 或 4096 这样的大小（字节；可加 K、M、G）"),
@@ -245,6 +255,14 @@ _MESSAGES = (
     (r"--cpus: must be 1\.\.(\d+) \(CONFIG_NR_CPUS\), got (.*)", r"--cpus：必须在 1..\1 之间（CONFIG_NR_CPUS），得到的是 \2"),
     (r"--vmalloc: a (\d+M) vmalloc reserve leaves (\d+M) of lowmem; the kernel needs far more",
      r"--vmalloc：\1 的 vmalloc 预留只剩下 \2 低端内存；内核需要的远不止这些"),
+    (r"--config: sizeof\(struct page\) (\d+) is not one an i386 build gives \(32\.\.64\)",
+     r"--config：i386 的编译不会得到 sizeof(struct page) = \1（32..64）"),
+    (r"--config: PHYSICAL_START (\S+) must be a 1 MB multiple in 1M\.\.256M",
+     r"--config：PHYSICAL_START \1 必须是 1 MB 的整数倍，且在 1M..256M 之间"),
+    (r"--config: fixmap_slots=(\S+) is fewer than the kmap slots need", r"--config：fixmap_slots=\1 少于 kmap 槽位所需"),
+    (r"--config: (\w+): KFENCE exists from Linux 5\.12 \(this kernel is (\S+)\)",
+     r"--config：\1：KFENCE 从 Linux 5.12 起才有（这个内核是 \2）"),
+    (r"--config: (\w+) cannot be turned off from 4\.6 on \(always built in\)", r"--config：\1 从 4.6 起不能关闭（总是编译进内核）"),
     (r"--config: unknown build option ('[^']*') \(known: (.*)\)", r"--config：未知的编译选项 \1（已知：\2）"),
     (r"config: --config ('[^']*'): expected KEY=VALUE \(e\.g\. MEMCG=1\)", r"--config \1：应为 KEY=VALUE（例如 MEMCG=1）"),
     (r"--size: expected COLSxROWS like 120x40, got (.*)", r"--size：应为 120x40 这样的 列x行，得到的是 \1"),

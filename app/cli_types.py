@@ -1,7 +1,7 @@
 """The command line's value types: each reads one option's value, or says in one line which
 form the option takes (argparse adds the option: ``mmviz walk: argument --pid: expected a
-whole number (e.g. 1), got 'x'``).  Nothing here imports the engine: the parser is built for
-every command, --help and each shell completion."""
+whole number (e.g. 1), got 'x'``).  Nothing here imports the engine at import time: the parser
+is built for every command, --help and each shell completion."""
 from __future__ import annotations
 
 import argparse
@@ -69,14 +69,14 @@ def whole(lo: int | None = None, hi: int | None = None, example: int | None = No
 
 
 def config_pair(text: str) -> str:
-    """``--config KEY=VALUE``: the pair's form (the build option and its value are checked
-    by the engine when the machine boots)."""
-    key, sep, value = text.partition("=")
-    if not sep or not key.strip():
-        raise argparse.ArgumentTypeError(f"expected KEY=VALUE (e.g. MEMCG=1), got {text!r}")
-    hint = octal_hint(value) if value.strip().lstrip("+-").isdigit() else None
-    if hint is not None:                                   # int(v, 0) refuses it
-        raise argparse.ArgumentTypeError(f"{key.strip()}: {hint}")
+    """``--config KEY=VALUE``: the value read by the build option's kind (app/cli_config.py:
+    a Kconfig bool y/n, a number in its range, one of its choices, a size); the engine,
+    imported only when a --config is given, checks the rest when the machine boots."""
+    from .cli_config import ConfigValueError, read_pair
+    try:
+        read_pair(text)
+    except ConfigValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
     return text
 
 

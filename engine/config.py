@@ -127,6 +127,8 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
             over[name] = early_input(k, name, v, fl)
             continue
         if k == "fixmap_slots":                 # permanent fixmap slots as a log's fixmap line gives them
+            if not isinstance(v, int) or isinstance(v, bool):
+                raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
             n = int(v) - fl.kmap_slots_per_cpu * int(over.get("nr_cpus_config", fl.nr_cpus_config))
             if n < 4:
                 raise ConfigError(f"config: fixmap_slots={v} is fewer than the kmap slots need")
@@ -144,7 +146,7 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
             raise ConfigError(f"config: sizeof(struct page) {v} is not one an i386 build gives (32..64)")
         if name == "kernel_load" and (v % 0x100000 or not 0x100000 <= v <= 0x10000000):
             raise ConfigError(f"config: PHYSICAL_START {v:#x} must be a 1 MB multiple in 1M..256M")
-        if name == "rodata_ro" and not isinstance(v, bool):
+        if name in ("rodata_ro", "thp") and not isinstance(v, bool):
             raise ConfigError(f"config: {k} must be true or false, got {v!r}")
         if name == "rodata_ro" and not v and fl.version >= (4, 6):
             raise ConfigError(f"config: {k} cannot be turned off from 4.6 on (always built in)")
@@ -159,12 +161,11 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
 
 
 def _config_pae(config: dict, pae: bool) -> bool:
-    for k in ("HIGHMEM64G", "CONFIG_HIGHMEM64G"):
+    for k in ("HIGHMEM64G", "CONFIG_HIGHMEM64G", "HIGHMEM4G", "CONFIG_HIGHMEM4G"):
         if k in (config or {}):
-            return bool(config[k])
-    for k in ("HIGHMEM4G", "CONFIG_HIGHMEM4G"):
-        if k in (config or {}):
-            return not config[k]
+            if not isinstance(config[k], bool):      # "n" or "maybe" was taken as on
+                raise ConfigError(f"config: {k} must be true or false, got {config[k]!r}")
+            return config[k] if "64G" in k else not config[k]
     return pae
 
 

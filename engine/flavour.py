@@ -219,6 +219,7 @@ class Flavour:
     log_ptr_checked: bool = True          # vsprintf pointer(): no NULL test first (5.2): "(null)", "0x0"
     log_swap_dup: str = "unchecked"       # fork: "swap_dup" | "get_swap_device" (5.1) | "get_swap_device_offset" (5.19) | "unchecked" (6.5)
     swap_bad_pte: bool = True             # 2.6.29: zap_pte_range() print_bad_pte()s a refused swap entry
+    zap_bad_mapcount: str = "print_bad_pte"   # zapping a PTE whose page has no mapcount: "eeek" (BUG) | 2.6.29
     meminfo_format: str = "6.1"           # (approx.) "2.6.24" | "6.1" /proc/meminfo field list
     zoneinfo_format: str = "6.1"          # (approx.) "2.6.24" | "6.1" /proc/zoneinfo lines
     status_vmpin: bool = True             # 3.2: VmPin in /proc/pid/status

@@ -43,6 +43,10 @@ NOTES = {
     "slab_highmem": ("[gfp {gfp}: {bad} is in GFP_SLAB_BUG_MASK: slab pages cannot be highmem or asked with "
                      "__GFP_DMA32]",
                      "[gfp {gfp}：{bad} 属于 GFP_SLAB_BUG_MASK：slab 页不能来自高端内存，也不能用 __GFP_DMA32 申请]"),
+    "eeek": ("[the PTE at {va} maps pfn {pfn}, whose page has no mapping to lose: page_remove_rmap() took "
+             "its mapcount below zero]",
+             "[{va} 处的 PTE 映射 pfn {pfn}，而这个页并没有可撤销的映射：page_remove_rmap() 把它的 mapcount "
+             "减到了零以下]"),
     "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
     "kfree_free_pages": (
         "[pfn {pfn} is not a slab page; this kernel checks it only with CONFIG_DEBUG_VM (VM_BUG_ON_PAGE): "

@@ -90,11 +90,12 @@ def _kept_flags(m: Machine, pfn: int) -> int:
     return kept
 
 
-def page_flags(m: Machine, pfn: int) -> tuple[int, list[str]]:
+def page_flags(m: Machine, pfn: int, extra: int = 0) -> tuple[int, list[str]]:
     """(page->flags, the names dump_page() prints for its page-flag bits, in bit order) of
-    frame ``pfn`` in the release's layout: the zone number << 30 and mmviz's flags."""
+    frame ``pfn`` in the release's layout: the zone number << 30 and mmviz's flags (with the
+    mmviz flags ``extra`` set too)."""
     mm, layout = m.memmap, _layout(m.config.flavour)
-    kept, value, named = _kept_flags(m, pfn), max(int(mm.zone[pfn]), 0) << ZONES_PGSHIFT, {}
+    kept, value, named = _kept_flags(m, pfn) | extra, max(int(mm.zone[pfn]), 0) << ZONES_PGSHIFT, {}
     for bit, (pos, name) in layout.items():
         if kept & bit:
             for b in (pos & 0xFF, pos >> 8):

@@ -78,3 +78,39 @@ def bad_pte_lines(m: Machine, p, v, va: int, pte: int, pmd: int, page_pfn: int |
     out.append(f"addr:{_ptr(m, va)} vm_flags:{v.vm_flags:08x} anon_vma:{_ptr(m, av)} "
                f"mapping:{_ptr(m, 0)} index:{index:x}")
     return out + _file_lines(m)
+
+
+# page_remove_rmap()'s BUG() after "Eeek!" per checked tree (mm/rmap.c; rule zap_bad_mapcount)
+EEEK_LINES = {(2, 6, 24): 631, (2, 6, 26): 669, (2, 6, 28): 725}
+
+
+def eeek_bug(m: Machine, v, va: int, pte: int, pfn: int, mapcount: int):
+    """2.6.20-2.6.28 (rule zap_bad_mapcount "eeek"): zap_pte_range() of the PTE ``pte`` at ``va`` of
+    VMA ``v`` mapping frame ``pfn``, which has a struct page but no mapping to lose, before
+    page_remove_rmap(): set_page_dirty() / SetPageReferenced() from the PTE's D / A bits for a
+    page that is not PageAnon (2.6.24 mm/memory.c:672-681), then page_remove_rmap()'s
+    KERN_EMERG lines and BUG() (2.6.24 mm/rmap.c:619-631).  ``mapcount``: page_mapcount() after
+    the decrement.  Returns the KernelOops to raise (its first lines are the ones printed before
+    the BUG: engine.kmsg.failure_lines).  Simplified: the vm_ops lines only for an anonymous VMA
+    (vm_ops NULL, print_symbol() of 0 "0x0": 2.6.24 kernel/kallsyms.c:323-324), mmviz having no
+    symbol addresses; a line number of a release between the checked trees is the nearest
+    older tree's (a note says so)."""
+    from . import physmem as pm
+    from .errors import KernelOops
+    from .kmsg_bug import _checked, _from, bug
+    from .kmsg_notes import note
+    from .kmsg_page import page_flags
+    mm = m.memmap
+    extra = 0
+    if not mm.flags[pfn] & pm.PG_anon:
+        extra = (pm.PG_dirty if pte & 0x40 else 0) | (pm.PG_referenced if pte & 0x20 else 0)
+    flags = page_flags(m, pfn, extra)[0]
+    lines = [f"Eeek! page_mapcount(page) went negative! ({mapcount})", f"  page pfn = {pfn:x}",
+             f"  page->flags = {flags:x}", f"  page->count = {int(mm.refcount[pfn]):x}",
+             "  page->mapping = 00000000"]
+    if v is not None and v.file is None and v.shm is None and v.ops is None \
+            and v.special is None and v.driver is None:
+        lines.append("  vma->vm_ops = 0x0")
+    tree, line = _checked(m, EEEK_LINES)
+    err = bug(m, f"mm/rmap.c:{line}", note("eeek", pfn=f"{pfn:#x}", va=f"{va:#010x}"), _from(m, tree).strip())
+    return KernelOops("\n".join(lines) + "\n" + str(err))

@@ -113,6 +113,16 @@ REPORT_RULES: tuple[Rule, ...] = (
          "result unused: the complaint only, no taint -> 2.6.29 l.841-842 if (unlikely(!free_swap_and_cache"
          "(...))) print_bad_pte(vma, addr, ptent, NULL) (\"BUG: Bad page map in process\", dump_stack(), "
          "add_taint(TAINT_BAD_PAGE)); 2.6.28 l.775 as 2.6.24; 6.1.0 l.1494-1495 the same as 2.6.29"),
+    Rule("zap_bad_mapcount", V("2.6.29"), "eeek", "print_bad_pte",
+         "zapping a PTE whose page has no mapping to lose (a free frame, a hole, a kernel page): "
+         "zap_pte_range() -> page_remove_rmap() takes _mapcount below -1 (2.6.24 mm/memory.c:643 "
+         "vm_normal_page() tests pfn_valid() only, l.681 page_remove_rmap()): 2.6.20-2.6.28 mm/rmap.c "
+         "printk(KERN_EMERG \"Eeek! page_mapcount(page) went negative! (%d)\"), \"  page pfn = %lx\", "
+         "\"  page->flags = %lx\", \"  page->count = %x\", \"  page->mapping = %p\", print_symbol(\"  "
+         "vma->vm_ops = %s\") and, with vm_ops / vm_file, its nopage/fault and f_op->mmap lines, then BUG() "
+         "(2.6.24 l.619-631, 2.6.26 l.658-669, 2.6.28 l.714-725) -> 2.6.29 mm/memory.c:825-827 "
+         "page_remove_rmap(page); if (page_mapcount(page) < 0) print_bad_pte(vma, addr, ptent, page) "
+         "(\"badpage: replace page_remove_rmap Eeek and BUG\", Hugh Dickins)"),
     # fork's copy_one_pte() duplicating such an entry: swap_duplicate()'s complaint (engine.kmsg_swap)
     Rule("log_swap_dup", V("5.1"), "swap_dup", "get_swap_device",
          "2.6.24 mm/swapfile.c:1755 swap_duplicate() printk(KERN_ERR \"swap_dup: %s%08lx\\n\", Bad_file, "

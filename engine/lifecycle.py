@@ -23,6 +23,7 @@ from contextlib import contextmanager
 
 from . import tasks
 from .errors import ConfigError, MmvizError
+from .page_types import TASK_SIZE
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -79,12 +80,17 @@ def atomic(m: Machine, need_pages: int, run):
     return run(m)
 
 
-def teardown(m: Machine, p, events) -> tuple[int, int]:
+def teardown(m: Machine, p, events, check: bool = True) -> tuple[int, int]:
     """exit_mmap() + mmput + free the task: unmap every VMA, drop what they pin, free the
     page tables and the pgd, the mm_struct and task_struct objects; the task leaves
-    m.processes.  Returns (pages freed, page-table frames freed)."""
-    from .memory import zap_range
+    m.processes.  Returns (pages freed, page-table frames freed).  ``check``: first raise, with
+    nothing changed, the BUG() a zap of a PTE mapping a page without a mapcount meets on
+    2.6.20-2.6.28 (engine.memory.check_mapcounts; the OOM killer's victim, torn down inside
+    another task's allocation, is not checked)."""
+    from .memory import check_mapcounts, zap_range
     from .mmap_ops import release_vma
+    if check:
+        check_mapcounts(m, p, 0, TASK_SIZE)
     if m.current == p.pid:
         tasks.switch_to(m, None, events)
     freed_before = sum(z.free_pages for z in m.all_zones)

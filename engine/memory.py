@@ -152,11 +152,13 @@ def unmap_page(m: Machine, p, pfn: int, events) -> None:
 
 def entry_ok(m: Machine, pte: int) -> bool:
     """vm_normal_page() / the swap entry checks: False for a PTE that maps a frame
-    without a struct page or a free one, or a swap entry naming no used slot."""
+    without a struct page, a free one or one whose page has no mapcount left to lose (a hole, a
+    kernel page: page_remove_rmap() would take it below zero), or a swap entry naming no used
+    slot."""
     from .kmsg import page_ok, swap_entry_ok
     if pte_mapped(m, pte):
         pfn = pte_pfn(m, pte)
-        return pfn == m.zero_pfn or page_ok(m, pfn)
+        return pfn == m.zero_pfn or (page_ok(m, pfn) and m.memmap.mapcount[pfn] > 0)
     return swap_entry_ok(m, pte)
 
 
@@ -193,6 +195,30 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, v
         printk(m, "alert", lines, events)
     if bad_pte and m.config.flavour.bad_pte_line == "bad_page_map":
         add_taint(m, TAINT_BAD_PAGE)
+
+
+def check_mapcounts(m: Machine, p, start: int, end: int) -> None:
+    """Before a zap of [start, end) changes anything, on 2.6.20-2.6.28 (rule zap_bad_mapcount
+    "eeek"): raise page_remove_rmap()'s BUG() (engine.kmsg_pte.eeek_bug) for the first PTE whose
+    page -- below max_pfn, so vm_normal_page() returns it (2.6.24 mm/memory.c:402 pfn_valid()) --
+    would lose a mapcount it does not have: a free frame, a hole or a kernel page, or a page
+    mapped by more PTEs than its mapcount.  The kernel kills the task; mmviz fails the
+    operation and leaves the machine as it was."""
+    if m.config.flavour.zap_bad_mapcount != "eeek":
+        return
+    from .kmsg_pte import eeek_bug
+    mc, left = m.memmap.mapcount, {}
+    for va0, arr, lo, hi in pte_tables(m, p.mm.pgd, start, end):
+        seg = arr[lo:hi]
+        for k in np.nonzero(seg)[0].tolist():
+            pte = int(seg[k])
+            pfn = pte_pfn(m, pte)
+            if not pte_mapped(m, pte) or pfn == m.zero_pfn or pfn >= m.max_pfn:
+                continue
+            left[pfn] = left.get(pfn, int(mc[pfn])) - 1
+            if left[pfn] < 0:
+                va = va0 + ((lo + k) << 12)
+                raise eeek_bug(m, p.mm.vma_at(va), va, pte, pfn, left[pfn])
 
 
 def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, floor=0,

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import tasks
 from .errors import ConfigError, OutOfMemory
-from .memory import change_protection, zap_range
+from .memory import change_protection, check_mapcounts, zap_range
 from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_ACCOUNT, VM_DONTEXPAND,
                  VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYSHARE, VM_NOT_ACCOUNTED, VM_SHARED,
                  VM_WRITE, SharedAnon, Vma, accountable, page_align, prot_flags)
@@ -124,6 +124,7 @@ def do_munmap(m: Machine, p, addr: int, length: int, events) -> None:
     end = addr + page_align(length)
     if end > TASK_SIZE:
         raise ConfigError("munmap: EINVAL: range reaches kernel space")
+    check_mapcounts(m, p, addr, end)            # 2.6.20-2.6.28's BUG(), before anything changes
     victims = _split_range(m, p, addr, end, events)
     if not victims:
         return

@@ -206,7 +206,6 @@ def check_mapcounts(m: Machine, p, start: int, end: int) -> None:
     operation and leaves the machine as it was."""
     if m.config.flavour.zap_bad_mapcount != "eeek":
         return
-    from .kmsg_pte import eeek_bug
     mc, left = m.memmap.mapcount, {}
     for va0, arr, lo, hi in pte_tables(m, p.mm.pgd, start, end):
         seg = arr[lo:hi]
@@ -217,6 +216,7 @@ def check_mapcounts(m: Machine, p, start: int, end: int) -> None:
                 continue
             left[pfn] = left.get(pfn, int(mc[pfn])) - 1
             if left[pfn] < 0:
+                from .kmsg_pte import eeek_bug
                 va = va0 + ((lo + k) << 12)
                 raise eeek_bug(m, p.mm.vma_at(va), va, pte, pfn, left[pfn])
 

@@ -20,7 +20,9 @@ After arch/x86/mm/init_32.c and init.c (6.1):
 * Non-PAE kernels map everything GLOBAL; PAE kernels under PTI (the ground truth's
   qemu32 CPU is Meltdown-affected) keep GLOBAL only on kernel text and rodata.
 * permanent_kmaps_init() allocates the pkmap page table; the fixmap gets its page
-  table(s) and the local APIC / IO-APIC slots are mapped uncached.
+  table(s) and the local APIC / IO-APIC slots are mapped uncached.  In the bootmem era these
+  tables are the frames bootmem reserved for them (engine.bootmem: 2.6.20-2.6.26 the PAE kernel
+  PMD, the fixmap's and the pkmap's page tables, in that order; 2.6.27-2.6.34 the pkmap's).
 Simplified: .data..ro_after_init pages, cpu_entry_area contents, early ioremaps and the
 classic-BPF program ptp_classifier_init() vmallocs at boot are not mapped (bpf_prog_lock_ro()
 -> set_memory_ro() makes its page's direct-map alias read-only and splits that 4 MB page on
@@ -41,6 +43,10 @@ if TYPE_CHECKING:
 
 LOCAL_APIC_PHYS = 0xFEE00000
 IO_APIC_PHYS = 0xFEC00000
+
+
+# the page tables the bootmem era's reservations name (engine.bootmem.place_bootmem)
+BOOTMEM_TABLES = ("kernel PMD (one_md_table_init)", "fixmap page table", "pkmap page table")
 
 
 class SwapperTables(PageTables):
@@ -86,6 +92,10 @@ class KernelPageTables:
             elif r.what.startswith("kernel .brk (head_32.S") and cfg.flavour.debug_pagealloc:
                 # debug_pagealloc: head_32.S's tables stay the direct map's (all but dmi_alloc's page)
                 m.boot_state.brk_pfns.extend(range(r.start_pfn, r.end_pfn - 1))
+        # the bootmem era's tables where bootmem put them (engine.bootmem.place_bootmem)
+        self.reserved = {r.what: r.start_pfn for r in m.boot_state.reservations
+                         if r.what in BOOTMEM_TABLES and r.nr_pages}
+        self._take: list[int] = []
         self.pt = SwapperTables(m.frames, self.pae, self._alloc_table, self._free_table,
                                 root=bss, maxphyaddr=36)
         if self.pae:
@@ -96,10 +106,18 @@ class KernelPageTables:
                 for i in range(first):
                     m.frames.write_u64(bss + 8 * i, self.empty_zero_page | _PAGE_PRESENT)
             for i in range(first, 4):
-                while self._bss_next in (self.idt_table, self.empty_zero_page):
+                pmd_pfn = self.reserved.pop("kernel PMD (one_md_table_init)", None)
+                if pmd_pfn is not None:
+                    # 2.6.20-2.6.26 one_md_table_init(): alloc_bootmem_low_pages() (2.6.24
+                    # arch/x86/mm/init_32.c:65-67; native_pagetable_setup_start() l.369-370 left
+                    # the kernel's PGD entries empty)
+                    m.frames.zero_frame(pmd_pfn)
+                    pmd = pmd_pfn << 12
+                else:
+                    while self._bss_next in (self.idt_table, self.empty_zero_page):
+                        self._bss_next += 4096
+                    pmd = self._bss_next
                     self._bss_next += 4096
-                pmd = self._bss_next
-                self._bss_next += 4096
                 m.frames.write_u64(bss + 8 * i, mk_pdpte(pmd, _PAGE_PRESENT, 36))
         self.large = (2 << 20) if self.pae else (4 << 20)
         self._map_direct()
@@ -109,7 +127,11 @@ class KernelPageTables:
     # later ones from the buddy allocator
     def _alloc_table(self) -> int:
         brk = self.m.boot_state.brk_pfns
-        if brk:
+        if self._take:                          # a table bootmem reserved by name
+            pfn = self._take.pop(0)
+            self.m.frames.zero_frame(pfn)
+            self.brk_used.append(pfn)
+        elif brk:
             pfn = brk.pop(0)
             self.m.frames.zero_frame(pfn)
             self.brk_used.append(pfn)
@@ -234,15 +256,38 @@ class KernelPageTables:
             self.pt.map_larges(po + run_at, run_at, run)
 
     def _map_pkmap_and_fixmap(self) -> None:
+        """The pkmap and fixmap page tables.  Where bootmem reserved them by name (engine.bootmem:
+        2.6.20-2.6.26 the fixmap's then the pkmap's, 2.6.27-2.6.34 the pkmap's) they are those
+        frames, allocated in the kernel's order: 2.6.24 pagetable_init() page_table_range_init() of
+        the fixmap, then permanent_kmaps_init() (arch/x86/mm/init_32.c:438-442), each table from
+        one_page_table_init()'s alloc_bootmem_low_pages() (l.94-95; 2.6.28 l.122-128 after
+        bootmem is up)."""
         m = self.m
         L = m.layout
+        fix = self.reserved.pop("fixmap page table", None)
+        pk = self.reserved.pop("pkmap page table", None)
+        if fix is not None:
+            self._take = [fix]
+            self._map_fixmap_tables()
         # permanent_kmaps_init(): the pkmap page table exists from boot (no PTEs yet)
+        self._take = [pk] if pk is not None else []
         self.pkmap_pte = self.pt.pte_paddr(L.pkmap_base, alloc=True)
-        # the fixmap's page tables (early_ioremap_page_table_range_init)
+        self._take = []
+        if fix is None:
+            self._map_fixmap_tables()
+        self._map_fixmap_slots()
+
+    def _map_fixmap_tables(self) -> None:
+        """The fixmap's page tables (page_table_range_init(), early_ioremap_page_table_range_init())."""
+        L = self.m.layout
         va = L.fixaddr_boot_start & ~(self.large - 1)
         while va < L.fixaddr_top:
             self.pt.pte_paddr(va, alloc=True)
             va += self.large
+
+    def _map_fixmap_slots(self) -> None:
+        m = self.m
+        L = m.layout
         uc = _PAGE_PRESENT | _PAGE_RW | _PAGE_ACCESSED | _PAGE_DIRTY | _PAGE_PWT | _PAGE_PCD
         if not self.pti and m.config.pge:
             uc |= _PAGE_GLOBAL

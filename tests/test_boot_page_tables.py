@@ -1,0 +1,42 @@
+"""The bootmem era's page tables are where the boot events reserve them: 2.6.20-2.6.26
+pagetable_init() takes the PAE kernel PMD (one_md_table_init(), 2.6.24 arch/x86/mm/init_32.c:65-67),
+then the fixmap's table, then the pkmap's (l.438-442) from alloc_bootmem_low_pages() (l.94-95); from
+2.6.27 the pkmap's (2.6.28 l.122-128).  The walk of those addresses finds the reserved frames."""
+from __future__ import annotations
+
+import pytest
+
+import engine
+from engine.events import Reserve
+
+KERNELS = ["2.6.20", "2.6.24", "2.6.26", "2.6.27", "2.6.30", "2.6.34"]
+
+
+def _tables(m):
+    """{reservation name: the frame the walk finds holding that table}."""
+    L = m.layout
+    fix, pk = m.walk(L.fixaddr_top - 4096).steps, m.walk(L.pkmap_base).steps
+    found = {"fixmap page table": fix[-1].table_paddr >> 12, "pkmap page table": pk[-1].table_paddr >> 12}
+    if m.config.pae:
+        found["kernel PMD (one_md_table_init)"] = pk[1].table_paddr >> 12
+    return found
+
+
+@pytest.mark.parametrize("pae", [False, True])
+@pytest.mark.parametrize("kernel", KERNELS)
+def test_the_walk_finds_the_reserved_tables(kernel, pae):
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=pae, seed=1)
+    found = _tables(m)
+    named = {e.what: e.pfn for e in m.boot_state.events if isinstance(e, Reserve) and e.what in found}
+    assert named, "the boot events name no page table"
+    assert {w: found[w] for w in named} == named
+    m.check()
+
+
+@pytest.mark.parametrize("pae,order", [(False, ["fixmap page table", "pkmap page table"]),
+                                       (True, ["kernel PMD (one_md_table_init)", "fixmap page table",
+                                               "pkmap page table"])])
+def test_2_6_24_allocates_them_in_the_kernels_order(pae, order):
+    m = engine.Machine.boot(ram="160M", kernel="2.6.24", pae=pae, seed=1)
+    found = _tables(m)
+    assert sorted(found, key=found.get) == order

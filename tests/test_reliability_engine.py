@@ -358,7 +358,7 @@ def test_pte_beyond_ram_is_a_bad_page_map(pae):
     m.check()
     frames = used_frames(m)
     _scribble_pte(m, p, a, 0xfffff067)
-    child = m.fork(p.pid)                      # copy_one_pte(): reported, not copied
+    child = m.fork(p.pid)                      # copy_one_pte(): reported, copied into the child
     assert any("Bad page map" in line for line in m.kmsg)
     p.munmap(a, 4096)                          # zap_pte_range(): reported, skipped
     m.exit(child)

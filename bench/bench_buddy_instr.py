@@ -7,7 +7,8 @@ child per side (the textbook buddy, the engine's ``alloc_pages``/``free_pages`` 
 1 GB machine, and the floor of calls that do nothing), and counts the instructions of the
 measured stretch only: the counters are zeroed when the child calls ``math.gamma`` just
 before it and dumped when it calls ``math.lgamma`` just after (callgrind's
-``--zero-before``/``--dump-before``).  Each side first runs 60,000 operations of warm-up, so
+``--zero-before``/``--dump-before``); the engine's deferred mem_map stores
+(engine.memmap_log) are applied inside the stretch, at its end.  Each side first runs 60,000 operations of warm-up, so
 the interpreter's specializing has settled.  ``PYTHONHASHSEED=0``: the count is the same run
 after run (to the instruction), and the machine's load does not change it, unlike
 ``bench.bench_buddy_ratio``'s CPU times.  The ratio textbook / engine of instructions per
@@ -34,18 +35,22 @@ side, n = sys.argv[1], int(sys.argv[2])
 ops = stream({warm} + n)
 live = []
 tb = Textbook(262_144)
+settle = lambda: None
 if side == "engine":
     import engine
     m = engine.Machine.boot(ram="1G", seed=1)
     alloc, free = partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages
+    settle = m.memmap.sync
 else:
     alloc, free = tb.alloc, tb.free_block
 _drive(ops[:{warm}], alloc, free, live)
+settle()
 if side == "floor":
     fl = Floor()
     alloc, free = partial(fl.alloc_pages, "GFP_KERNEL"), fl.free_pages
 math.gamma(1.5)
 _drive(ops[{warm}:], alloc, free, live)
+settle()
 math.lgamma(1.5)
 """
 

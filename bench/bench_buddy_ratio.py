@@ -9,7 +9,8 @@ frees of random live blocks; at most 50,000 live blocks) runs on
 * a textbook buddy over the same 1 GB of frames: one ``set`` of free block pfns per
   order, split on allocation, merge with ``pfn ^ (1 << order)`` on free; and
 * ``engine.Machine.alloc_pages`` / ``free_pages`` on a booted 1 GB machine, events
-  recorded and mem_map kept (what the lessons run).
+  recorded and mem_map kept (what the lessons run): the mem_map stores the allocator
+  defers (engine.memmap_log) are applied at the end of each block, inside its time.
 
 Each run alternates blocks of 5,000 operations between the two (textbook, engine,
 textbook, ...: both walk the whole stream, each on its own state) and a floor of calls
@@ -85,8 +86,9 @@ class Textbook:
 
 
 def run_interleaved(ops, sides, block: int = 5_000) -> list[float]:
-    """Ops per CPU second of each (alloc, free) side over the whole stream, the sides
-    taking turns block by block (each keeps its own live blocks)."""
+    """Ops per CPU second of each (alloc, free[, settle]) side over the whole stream, the
+    sides taking turns block by block (each keeps its own live blocks); ``settle`` runs
+    after each of its side's blocks, timed with it (the engine's mem_map sync)."""
     lives: list[list] = [[] for _ in sides]
     spent = [0.0] * len(sides)
     was = gc.isenabled()
@@ -94,9 +96,11 @@ def run_interleaved(ops, sides, block: int = 5_000) -> list[float]:
     try:
         for lo in range(0, len(ops), block):
             part = ops[lo:lo + block]
-            for i, (alloc, free) in enumerate(sides):
+            for i, (alloc, free, *settle) in enumerate(sides):
                 t0 = time.process_time()
                 _drive(part, alloc, free, lives[i])
+                for fn in settle:
+                    fn()
                 spent[i] += time.process_time() - t0
     finally:
         if was:
@@ -112,10 +116,12 @@ def bytecodes(warm: int = 60_000, n: int = 4_000) -> dict[str, dict[str, float]]
     out = {}
     tb = Textbook(262_144)
     m = engine.Machine.boot(ram="1G", seed=1)
-    for name, alloc, free in (("textbook", tb.alloc, tb.free_block),
-                              ("engine", partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages)):
+    for name, alloc, free, settle in (
+            ("textbook", tb.alloc, tb.free_block, _nothing),
+            ("engine", partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages, m.memmap.sync)):
         live: list[tuple[int, int]] = []
         _drive(ops[:warm], alloc, free, live)
+        settle()
         counts: collections.Counter = collections.Counter()
 
         def tracer(frame, event, arg):
@@ -126,10 +132,15 @@ def bytecodes(warm: int = 60_000, n: int = 4_000) -> dict[str, dict[str, float]]
         sys.settrace(tracer)
         try:
             _drive(ops[warm:], alloc, free, live)
+            settle()
         finally:
             sys.settrace(None)
         out[name] = {k: v / n for k, v in counts.most_common()}
     return out
+
+
+def _nothing() -> None:
+    return None
 
 
 def _drive(ops, alloc, free, live: list) -> None:
@@ -168,7 +179,8 @@ def main(argv: list[str]) -> None:
         tb, fl = Textbook(262_144), Floor()
         m = engine.Machine.boot(ram="1G", seed=1)
         b, e, f = run_interleaved(ops, [(tb.alloc, tb.free_block),
-                                        (partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages),
+                                        (partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages,
+                                         m.memmap.sync),
                                         (partial(fl.alloc_pages, "GFP_KERNEL"), fl.free_pages)])
         book.append(b)
         eng.append(e)

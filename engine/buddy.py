@@ -55,9 +55,11 @@ def alloc_code_owner(code: int) -> int:
     return (code >> 4) - 1
 
 
-def rmqueue(z: Zone, order: int, events: list | None) -> int:
+def rmqueue(z: Zone, order: int, events: list | None, pend: dict | None = None) -> int:
     """__rmqueue_smallest() + expand(): returns the first pfn, or -1 if no block is free.
-    The block's buddy_order entry is left for the caller to mark allocated."""
+    The block's buddy_order entry is left for the caller to mark allocated; each upper
+    half split off goes into ``pend`` (MemMap.pend, engine.memmap_log): ``-1 - order``, or
+    its order where a free of a block at that pfn is recorded (refcount 0 stays to store)."""
     heads, tails = z.free_head, z.free_tail
     for current in range(order, MAX_ORDER):
         head = heads[current]
@@ -75,6 +77,8 @@ def rmqueue(z: Zone, order: int, events: list | None) -> int:
         upper = pfn + (1 << current)
         heads[current][upper] = None
         bo[upper] = current
+        if pend is not None:                 # (a free recorded there keeps its refcount 0)
+            pend[upper] = current if pend.get(upper, -1) >= 0 else -1 - current
         if events is not None:
             events.append((Split, z.name, pfn, current, upper))
     z.free_pages -= 1 << order
@@ -121,17 +125,12 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
     return pfn, order
 
 
-# the owner byte of every frame of a 2^order block, per owner and order (a block's
-# owner column is set with one memoryview slice store)
-_FILLS = [[bytes([owner]) * (1 << order) for order in range(MAX_ORDER)]
-          for owner in range(len(OWNER_NAMES))]
-
-
 class BuddyAllocator:
-    """The buddy state over all zones besides the zones' free lists and block heads:
-    memoryviews of the mem_map columns the allocator writes and reads (30 ns a store
-    instead of numpy's 80-350 ns).  The allocation and free paths that use them are
-    engine.page_alloc's alloc_pages() and free_pages() (the engine's hottest path)."""
+    """The buddy state over all zones besides the zones' free lists and block heads: a
+    memoryview of mem_map's zone column (which zone a freed frame is in) and mem_map's
+    deferred owner/refcount stores (``_pend``: MemMap.pend, engine.memmap_log).
+    The allocation and free paths that use them are engine.page_alloc's alloc_pages()
+    and free_pages() (the engine's hottest path)."""
 
     def __init__(self, zones: list[Zone], memmap: MemMap, merge_likely: bool) -> None:
         self.zones = zones
@@ -163,14 +162,12 @@ class BuddyAllocator:
 
     def _views(self) -> None:
         mm = self.memmap
-        self._owner = memoryview(mm.owner)
-        self._refcount = memoryview(mm.refcount)
         self._zone = memoryview(mm.zone)
-        self._watch = mm.watch               # before a memoryview store: copy-on-write (MemMap.cow_pfn)
+        self._pend = mm.pend                 # head pfn -> code per block (MemMap.sync applies them)
 
     def __getstate__(self):
         state = dict(self.__dict__)
-        for view in ("_owner", "_refcount", "_zone", "_watch"):
+        for view in ("_zone", "_pend"):
             state.pop(view, None)
         return state
 

@@ -11,13 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
-from .buddy import (_FILLS, ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_owner,
+from .buddy import (ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_owner,
                     free_one_page, rmqueue)
 from .errors import BadFree, ConfigError, OutOfMemory
 from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
 from .gfp import GfpTable
 from .kmsg_notes import note
-from .physmem import CHUNK_SHIFT, OWNER_FREE, OWNER_NAMES, OWNER_PAGES
+from .physmem import OWNER_NAMES, OWNER_PAGES
 from .zone import MAX_ORDER, Zone
 
 if TYPE_CHECKING:
@@ -217,8 +217,10 @@ _PAGES_CODE = ALLOC_CODE[OWNER_PAGES][0]                   # + order: an alloc_p
 # -- Machine.alloc_pages / Machine.free_pages --------------------------------------------
 # The hottest path of the engine (a lesson's ``repeat`` allocates thousands of pages):
 # one function each, installed on Machine as its methods, with the trace bracket
-# (Trace.begin), the common get_page_from_freelist() case, rmqueue() without a split and
-# the mem_map stores inlined; events are raw tuples (engine.trace builds them on reading).
+# (Trace.begin), the common get_page_from_freelist() case and rmqueue() without a split
+# inlined; events are raw tuples (engine.trace builds them on reading), and the mem_map
+# stores (owner over the block, refcount of its head) one dict store in MemMap.pend,
+# applied when mem_map is read (engine.memmap_log).
 
 def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = OWNER_PAGES) -> int:
     """Take a block of 2^order contiguous frames from the buddy allocator.
@@ -249,16 +251,9 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     if not head or z.free_pages - size < z.watermark_low + z.lowmem_reserve[classzone]:
         return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
     pfn, _ = head.popitem()
-    z.buddy_order[pfn] = ALLOC_CODE[owner][order]
+    z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]
     z.free_pages -= size
-    b = self.buddy
-    if b._watch[pfn >> CHUNK_SHIFT]:               # a checkpoint shares the chunk: copy it first
-        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
-    if order:
-        b._owner[pfn:pfn + size] = _FILLS[owner][order]
-    else:
-        b._owner[pfn] = owner
-    b._refcount[pfn] = 1
+    self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
     tr = self.trace
     if tr.direct:                                  # our only event, a bare tuple until read
         tr.current = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
@@ -278,23 +273,23 @@ def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero
     if 0 <= order < hot:
         size = _SIZES[order]
         if z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
-            pfn = rmqueue(z, order, events)
+            pfn = rmqueue(z, order, events, self.buddy._pend)
         if pfn < 0:
             z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
-            pfn = rmqueue(z, order, events)
+            pfn = rmqueue(z, order, events, self.buddy._pend)
     else:               # the first zone above its low watermark (zone_watermark_ok() of that
         if z is not None and 0 <= order < MAX_ORDER:  # order: as choose_zone() tries it first),
             size = _SIZES[order]                      # or every zone, both watermarks
             free = z.free_pages - size
             if free >= z.watermark_low + z.lowmem_reserve[classzone] and \
                     self.page_alloc._order_ok(z, order, free + 1, z.watermark_low):
-                pfn = rmqueue(z, order, events)
+                pfn = rmqueue(z, order, events, self.buddy._pend)
         if pfn < 0:
             z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
-            pfn = rmqueue(z, order, events)
+            pfn = rmqueue(z, order, events, self.buddy._pend)
             size = _SIZES[order]
-    z.buddy_order[pfn] = ALLOC_CODE[owner][order]           # (rmqueue() counted the pages)
-    _store(self.buddy, pfn, order, owner, 1)
+    z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]    # (rmqueue() counted the pages)
+    _store(self.buddy, pfn, code)
     ev = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
     if events is not None:
         events.append(ev)
@@ -309,12 +304,10 @@ def _zero_frames(m: "Machine", pfn: int, size: int) -> None:
         m.frames.zero_frame(p)
 
 
-def _store(b: BuddyAllocator, pfn: int, order: int, owner: int, refcount: int) -> None:
-    """mem_map's owner column over a block and its head's refcount (copy-on-write first)."""
-    if b._watch[pfn >> CHUNK_SHIFT]:
-        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
-    b._owner[pfn:pfn + _SIZES[order]] = _FILLS[owner][order]
-    b._refcount[pfn] = refcount
+def _store(b: BuddyAllocator, pfn: int, code: int) -> None:
+    """mem_map's owner column over a block and its head's refcount, deferred
+    (engine.memmap_log): ``code`` is an allocated code, or a freed block's order."""
+    b._pend[pfn] = code
 
 
 def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
@@ -340,14 +333,8 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     bo = z.buddy_order
     if bo.get(pfn) != _PAGES_CODE + order:         # free_pages_check() says why
         return _free_checked(self, pfn, order)
+    b._pend[pfn] = order                           # mem_map: free, refcount 0 (MemMap.sync)
     size = _SIZES[order]
-    if b._watch[pfn >> CHUNK_SHIFT]:               # a checkpoint shares the chunk: copy it first
-        b.memmap._copy_out(pfn >> CHUNK_SHIFT)
-    if order:
-        b._owner[pfn:pfn + size] = _FILLS[OWNER_FREE][order]
-    else:
-        b._owner[pfn] = OWNER_FREE
-    b._refcount[pfn] = 0
     buddy = pfn ^ size
     if bo.get(buddy) == order and order < _TOP_ORDER:
         return _free_merge(self, z, pfn, order)    # merges: __free_one_page()
@@ -374,7 +361,7 @@ def _free_checked(self: "Machine", pfn: int, order: int) -> None:
 
 def _free_block(m: "Machine", z: Zone, pfn: int, order: int) -> None:
     """__free_pages() of a checked block: mem_map back to free, __free_one_page()."""
-    _store(m.buddy, pfn, order, OWNER_FREE, 0)
+    _store(m.buddy, pfn, order)
     _free_merge(m, z, pfn, order)
 
 

@@ -56,6 +56,8 @@ OWNER_NAMES = ("free", "hole", "kernel", "mem_map", "bootmem", "pgtable",
 # makes the physical map recount 16 MB of frames, not a quarter of a 1 GB machine
 CHUNK_SHIFT = 12
 COLUMNS = ("zone", "flags", "order", "owner", "refcount", "mapcount")
+# the columns' own slots (owner and refcount are read through properties: MemMap.sync)
+_RAW = ("zone", "flags", "order", "_owner", "_refcount", "mapcount")
 
 
 class _Column(np.ndarray):
@@ -64,7 +66,7 @@ class _Column(np.ndarray):
     Every numpy store (``col[i] = v``, ``col[a:b] |= f``, ``np.add.at(col, idx, 1)``)
     goes through :meth:`__setitem__` or :meth:`__array_ufunc__`, which tell the MemMap
     which chunks (``CHUNK_SHIFT``) are about to change (:meth:`MemMap.cow`).  Stores through a
-    ``memoryview`` (the buddy allocator's hot path) call ``MemMap.cow`` themselves.
+    ``memoryview`` (the buddy allocator's deferred stores, engine.memmap_log) copy first themselves.
     """
 
     def __array_finalize__(self, obj) -> None:
@@ -140,13 +142,18 @@ class MemMap:
     Checkpoints are copy-on-write: :meth:`snapshot` costs no copy; a chunk is copied
     when a store is about to change it; :meth:`restore` copies back (``np.copyto``
     into the same arrays) only the chunks that differ.
+
+    The buddy allocator's owner/refcount stores wait in ``pend`` (engine.memmap_log) until
+    :attr:`owner` or :attr:`refcount` is read, or mem_map is checkpointed (:meth:`sync`).
     """
 
-    __slots__ = ("nr_pfns", "zone", "flags", "order", "owner", "refcount", "mapcount",
-                 "nr_chunks", "frozen", "watch", "tracking", "__weakref__")
+    __slots__ = ("nr_pfns", "zone", "flags", "order", "_owner", "_refcount", "mapcount",
+                 "nr_chunks", "frozen", "watch", "tracking", "pend", "_owner_mv",
+                 "_refcount_mv", "__weakref__")
 
     def __init__(self, nr_pfns: int) -> None:
         self.nr_pfns = nr_pfns
+        self.pend: dict[int, int] = {}   # deferred buddy stores: head pfn -> code (engine.memmap_log)
         # np.zeros is lazily backed by the OS: untouched frames cost no RSS.
         self.zone = self._column(np.full(nr_pfns, -1, dtype=np.int8))      # -1: no zone (hole)
         self.flags = self._column(np.zeros(nr_pfns, dtype=np.uint16))
@@ -169,9 +176,42 @@ class MemMap:
         col._mm, col._root = self, col
         return col
 
+    @property
+    def owner(self) -> _Column:
+        """Who owns each frame (OWNER_*), the buddy allocator's stores applied."""
+        if self.pend:
+            self.sync()
+        return self._owner
+
+    @owner.setter
+    def owner(self, col: _Column) -> None:
+        self._owner, self._owner_mv = col, memoryview(col)
+
+    @property
+    def refcount(self) -> _Column:
+        """page->_count of each frame, the buddy allocator's stores applied."""
+        if self.pend:
+            self.sync()
+        return self._refcount
+
+    @refcount.setter
+    def refcount(self, col: _Column) -> None:
+        self._refcount, self._refcount_mv = col, memoryview(col)
+
+    def sync(self) -> None:
+        """Apply the buddy allocator's pending owner/refcount stores (engine.memmap_log)."""
+        if self.pend:
+            from .memmap_log import replay
+            replay(self, self.pend)
+
     def columns(self) -> tuple[np.ndarray, ...]:
         """The six columns as plain arrays (stores through them are not tracked)."""
-        return tuple(getattr(self, c).view(np.ndarray) for c in COLUMNS)
+        self.sync()
+        return self._raw_columns()
+
+    def _raw_columns(self) -> tuple[np.ndarray, ...]:
+        """The columns as they are in memory (no pending store applied)."""
+        return tuple(getattr(self, c).view(np.ndarray) for c in _RAW)
 
     # -- copy-on-write checkpoints --------------------------------------------------------
     def cow(self, chunks) -> None:
@@ -183,21 +223,17 @@ class MemMap:
             if watch[c]:
                 self._copy_out(c)
 
-    def cow_pfn(self, pfn: int) -> None:
-        """Hot-path form of :meth:`cow` for one frame (buddy memoryview stores)."""
-        if self.watch[pfn >> CHUNK_SHIFT]:
-            self._copy_out(pfn >> CHUNK_SHIFT)
-
     def _copy_out(self, c: int) -> None:
         ch = self.frozen[c]
         if ch is not None and ch.data is None:
             lo, hi = c << CHUNK_SHIFT, min(self.nr_pfns, (c + 1) << CHUNK_SHIFT)
-            ch.data = tuple(col[lo:hi].copy() for col in self.columns())
+            ch.data = tuple(col[lo:hi].copy() for col in self._raw_columns())
         self.frozen[c] = None
         self.watch[c] = 0
 
     def snapshot(self) -> tuple[_Chunk, ...]:
         """A checkpoint of every column: shares every chunk, copies none now."""
+        self.sync()
         self.tracking = True
         frozen, watch = self.frozen, self.watch
         for c in self._changed():
@@ -212,6 +248,7 @@ class MemMap:
 
     def restore(self, snap: tuple[_Chunk, ...]) -> list[int]:
         """Make the columns equal ``snap`` again, in place; returns the chunks copied back."""
+        self.sync()
         self.tracking = True
         frozen, watch = self.frozen, self.watch
         changed = []
@@ -223,7 +260,7 @@ class MemMap:
                 self._copy_out(c)
             if want.data is None:
                 raise RuntimeError(f"mem_map chunk {c}: checkpoint lost its copy")
-            cols = cols or self.columns()
+            cols = cols or self._raw_columns()
             lo = c << CHUNK_SHIFT
             for col, part in zip(cols, want.data):
                 np.copyto(col[lo:lo + len(part)], part)
@@ -257,7 +294,7 @@ class MemMap:
     def __deepcopy__(self, memo) -> "MemMap":
         new = MemMap.__new__(MemMap)
         memo[id(self)] = new
-        new.nr_pfns, new.nr_chunks = self.nr_pfns, self.nr_chunks
+        new.nr_pfns, new.nr_chunks, new.pend = self.nr_pfns, self.nr_chunks, {}
         for name, col in zip(COLUMNS, self.columns()):
             setattr(new, name, new._column(col.copy()))
         new.frozen = [None] * self.nr_chunks

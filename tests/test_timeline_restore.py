@@ -89,8 +89,13 @@ def test_a_checkpoint_copies_only_the_chunks_written_after_it():
     ck = checkpoint.save(m)
     assert all(c.data is None for c in ck.memmap)          # nothing copied yet
     pfn = m.alloc_pages("GFP_HIGHUSER", 0)
+    # the allocator's mem_map stores wait until mem_map is read (engine.memmap_log)
+    assert all(c.data is None for c in ck.memmap)
+    assert m.memmap.owner[pfn] == 6                         # OWNER_PAGES, read: stored now
     copied = [i for i, c in enumerate(ck.memmap) if c.data is not None]
     assert copied == [pfn >> CHUNK_SHIFT]
+    owner_copy = ck.memmap[pfn >> CHUNK_SHIFT].data[3]     # the checkpoint's owner column
+    assert owner_copy[pfn - (pfn >> CHUNK_SHIFT << CHUNK_SHIFT)] == 0    # free, as it was
     m.memmap.flags[5] |= 1 << 9                             # a numpy store is seen too
     assert ck.memmap[0].data is not None
     m.free_pages(pfn, 0)

@@ -246,10 +246,10 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     # (Each test returns to _alloc_slow(): short jumps, which CPython specializes.)
     if not 0 <= order < hot:
         return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
-    size = _SIZES[order]
     head = z.free_head[order]
-    if not head or z.free_pages - size < z.watermark_low + z.lowmem_reserve[classzone]:
+    if not head or z.free_pages < z.low_at[classzone][order]:   # low + reserve + 2^order
         return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
+    size = _SIZES[order]
     pfn, _ = head.popitem()
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]
     z.free_pages -= size
@@ -331,7 +331,11 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     except IndexError:                             # not a frame of mem_map
         z = b.zones[0]
     bo = z.buddy_order
-    if bo.get(pfn) != _PAGES_CODE + order:         # free_pages_check() says why
+    try:
+        code = bo[pfn]
+    except KeyError:                               # not a block head
+        code = None
+    if code != _PAGES_CODE + order:                # free_pages_check() says why
         return _free_checked(self, pfn, order)
     b._pend[pfn] = order                           # mem_map: free, refcount 0 (MemMap.sync)
     size = _SIZES[order]

@@ -17,10 +17,10 @@ class Zone:
         self.spanned = end_pfn - start_pfn
         self.present = 0
         self.managed = 0
+        self._lowmem_reserve: list[int] = [0, 0, 0, 0]
         self.watermark_min = 0
         self.watermark_low = 0
         self.watermark_high = 0
-        self.lowmem_reserve: list[int] = [0, 0, 0, 0]
         # buddy state (owned by engine.buddy): the free page count; each free_area[order]
         # list as two insertion-ordered dicts of pfns -- free_head[order] holds the
         # blocks list_add()ed (the list's head is its *last* key), free_tail[order]
@@ -34,6 +34,31 @@ class Zone:
         self.free_tail: list[dict[int, None]] = [{} for _ in range(MAX_ORDER)]
         self.tail_taken = [0] * MAX_ORDER     # head pops out of free_tail since it was compacted
         self.buddy_order: dict[int, int] = {}
+
+    # alloc_pages()'s watermark test, zone_watermark_ok(low) of order 0 (mm/page_alloc.c):
+    # free - (2^order - 1) <= low + lowmem_reserve[classzone] fails, i.e. free < low_at[c][order]
+    @property
+    def watermark_low(self) -> int:
+        return self._watermark_low
+
+    @watermark_low.setter
+    def watermark_low(self, pages: int) -> None:
+        self._watermark_low = pages
+        self._low_at()
+
+    @property
+    def lowmem_reserve(self) -> list[int]:
+        """protection[] per classzone (assign a new list: the thresholds follow it)."""
+        return self._lowmem_reserve
+
+    @lowmem_reserve.setter
+    def lowmem_reserve(self, pages: list[int]) -> None:
+        self._lowmem_reserve = pages
+        self._low_at()
+
+    def _low_at(self) -> None:
+        low = self._watermark_low
+        self.low_at = [[low + r + (1 << o) for o in range(MAX_ORDER)] for r in self._lowmem_reserve]
 
     @property
     def end_pfn(self) -> int:
@@ -126,9 +151,10 @@ def setup_per_zone_lowmem_reserve(zones: list[Zone], ratios: tuple[int, ...], fl
     size_of = watermark_size_of(flavour, early)
     nr = len(zones)
     for i, lower in enumerate(zones):
-        lower.lowmem_reserve = [0] * nr
+        reserve = [0] * nr
         ratio = ratios[i] if i < len(ratios) else 0
         acc = 0
         for j in range(i + 1, nr):
             acc += size_of(zones[j])
-            lower.lowmem_reserve[j] = acc // ratio if ratio and size_of(lower) else 0
+            reserve[j] = acc // ratio if ratio and size_of(lower) else 0
+        lower.lowmem_reserve = reserve                 # (a new list: Zone.low_at follows)

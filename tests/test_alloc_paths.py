@@ -139,3 +139,23 @@ def test_map_larges_writes_what_map_large_writes(pae):
         assert one.owned == bulk.owned
         kinds.add(errors[0] is None)
     assert kinds == {True, False}                   # runs that stopped at a page table, too
+
+
+def test_a_watermark_changed_after_boot_holds_on_the_common_path():
+    """alloc_pages()'s first test reads the zone's low watermark and protection as they are
+    now (Zone.low_at follows watermark_low and lowmem_reserve), not as they were at boot."""
+    import engine
+    from engine.events import WatermarkCheck
+    m = engine.Machine.boot(ram="1G", seed=1)
+    normal = m.zones[1]
+    pfn = m.alloc_pages("GFP_KERNEL", 0)
+    assert normal.contains(pfn)
+    normal.watermark_low = normal.free_pages             # free - 0 <= low: below it
+    pfn = m.alloc_pages("GFP_KERNEL", 0)
+    assert not normal.contains(pfn)
+    assert any(type(e) is WatermarkCheck and e.zone == "Normal" for e in m.events)
+    normal.watermark_low = 0
+    assert normal.contains(m.alloc_pages("GFP_KERNEL", 0))
+    normal.lowmem_reserve = [0, normal.free_pages, 0, 0]  # a new protection[] list
+    assert not normal.contains(m.alloc_pages("GFP_KERNEL", 0))
+    m.check()

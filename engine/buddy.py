@@ -138,6 +138,9 @@ class BuddyAllocator:
         self.merge_likely = merge_likely
         # orders below this: a freed block buddy_merge_likely() may put at the list's tail
         self.likely_below = MAX_ORDER - 2 if merge_likely else 0
+        # the zone free_pages() looks in first: the one its last block was in (the largest
+        # populated zone until then)
+        self.hint = max(zones, key=lambda z: z.present)
         self._views()
 
     @property

@@ -326,17 +326,10 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
             with order 1]", ... (engine.kmsg_notes.NOTES).
     Kernel: mm/page_alloc.c __free_pages() -> __free_one_page()."""
     b = self.buddy
-    try:
-        z = b.zones[b._zone[pfn]]
-    except IndexError:                             # not a frame of mem_map
-        z = b.zones[0]
-    bo = z.buddy_order
-    try:
-        code = bo[pfn]
-    except KeyError:                               # not a block head
-        code = None
-    if code != _PAGES_CODE + order:                # free_pages_check() says why
-        return _free_checked(self, pfn, order)
+    z = b.hint                                     # the zone of the last block freed
+    bo = z.buddy_order                             # (its block heads only)
+    if bo.get(pfn) != _PAGES_CODE + order:         # another zone's, or not such a block
+        return _free_other(self, pfn, order)
     b._pend[pfn] = order                           # mem_map: free, refcount 0 (MemMap.sync)
     size = _SIZES[order]
     buddy = pfn ^ size
@@ -355,6 +348,20 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
         tr.current = (FreePages, z.name, pfn, order, pfn, order)
     else:
         tr.add((FreePages, z.name, pfn, order, pfn, order))
+
+
+def _free_other(self: "Machine", pfn: int, order: int) -> None:
+    """free_pages() of a block outside the zone it tried first (mem_map's zone column
+    says which): that zone is tried first from now on; else free_pages_check() says why."""
+    b = self.buddy
+    try:
+        z = b.zones[b._zone[pfn]]
+    except IndexError:                             # not a frame of mem_map
+        return _free_checked(self, pfn, order)
+    if z is b.hint or z.buddy_order.get(pfn) != _PAGES_CODE + order:
+        return _free_checked(self, pfn, order)
+    b.hint = z
+    return free_pages(self, pfn, order)
 
 
 def _free_checked(self: "Machine", pfn: int, order: int) -> None:

@@ -159,3 +159,23 @@ def test_a_watermark_changed_after_boot_holds_on_the_common_path():
     normal.lowmem_reserve = [0, normal.free_pages, 0, 0]  # a new protection[] list
     assert not normal.contains(m.alloc_pages("GFP_KERNEL", 0))
     m.check()
+
+
+def test_frees_alternating_between_zones():
+    """free_pages() looks in the zone of the last block freed first: blocks of the three
+    zones freed in turn (and a double free among them) end as they began."""
+    import engine
+    from engine.errors import BadFree
+    m = engine.Machine.boot(ram="1G", seed=1)
+    before = m.proc("/proc/buddyinfo")
+    blocks = [(m.alloc_pages(gfp, order), order) for _ in range(20)
+              for gfp, order in (("GFP_DMA", 0), ("GFP_KERNEL", 1), ("GFP_HIGHUSER", 0))]
+    assert {m.zones[m.memmap.zone[p]].name for p, _ in blocks} == {"DMA", "Normal", "HighMem"}
+    for pfn, order in blocks:
+        m.free_pages(pfn, order)
+    with pytest.raises(BadFree):
+        m.free_pages(*blocks[-1])
+    with pytest.raises(BadFree):
+        m.free_pages(*blocks[0])
+    assert m.proc("/proc/buddyinfo") == before
+    m.check()

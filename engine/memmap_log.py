@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from .physmem import CHUNK_SHIFT, OWNER_FREE
+from . import physmem as pm      # (physmem imports this module: names read at call time)
 
 if TYPE_CHECKING:
     from .physmem import MemMap
@@ -66,8 +66,8 @@ def _allocated_last(item: tuple[int, int]) -> bool:
 def _replay_each(mm: "MemMap", todo: list) -> None:
     owner, refcount, watch = mm._owner_mv, mm._refcount_mv, mm.watch
     for pfn, code in todo:
-        if watch[pfn >> CHUNK_SHIFT]:           # a checkpoint shares the chunk: copy it first
-            mm._copy_out(pfn >> CHUNK_SHIFT)    # (an aligned block never crosses a chunk)
+        if watch[pfn >> pm.CHUNK_SHIFT]:        # a checkpoint shares the chunk: copy it first
+            mm._copy_out(pfn >> pm.CHUNK_SHIFT)  # (an aligned block never crosses a chunk)
         size = 1 << (code & 15 if code >= 0 else -1 - code)
         if code >= 16:
             owner[pfn:pfn + size] = bytes([(code >> 4) - 1]) * size
@@ -85,7 +85,7 @@ def _replay_numpy(mm: "MemMap", heads: np.ndarray, codes: np.ndarray) -> None:
     mm._refcount[heads[stored]] = alloc[stored]
     freed = ~alloc
     orders = np.where(stored, codes & 15, -1 - codes)
-    mm._owner[_frames(heads[freed], orders[freed])] = OWNER_FREE
+    mm._owner[_frames(heads[freed], orders[freed])] = pm.OWNER_FREE
     heads, codes, orders = heads[alloc], codes[alloc], orders[alloc]
     owners = (codes >> 4) - 1
     if orders.any():

@@ -19,6 +19,7 @@ try:
 except ImportError:                      # numpy < 2
     from numpy import byte_bounds
 
+from . import memmap_log
 from .page_types import PAGE_MASK, PAGE_SHIFT, PAGE_SIZE  # noqa: F401 (re-exported)
 
 # page->flags bits we model (names after include/linux/page-flags.h)
@@ -201,8 +202,7 @@ class MemMap:
     def sync(self) -> None:
         """Apply the buddy allocator's pending owner/refcount stores (engine.memmap_log)."""
         if self.pend:
-            from .memmap_log import replay
-            replay(self, self.pend)
+            memmap_log.replay(self, self.pend)
 
     def columns(self) -> tuple[np.ndarray, ...]:
         """The six columns as plain arrays (stores through them are not tracked)."""

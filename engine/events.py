@@ -15,8 +15,9 @@ tlb.h, vmscan.h, exceptions.h, sched.h) are the model:
   ``match``.
 
 Widgets highlight from them, lessons narrate them, the recorder times them.  The
-buddy allocator's hot path appends raw tuples ``(EventClass, *fields)`` instead of
-objects; :class:`engine.trace.Trace` builds them when the events are read.
+buddy allocator's hot path appends raw tuples ``(EventClass, *fields)`` or
+``(maker, pfn)`` (:class:`AllocPagesAt`, :class:`FreePagesAt`) instead of objects;
+:class:`engine.trace.Trace` builds them (``e[0](*e[1:])``) when the events are read.
 This module holds the page allocator's and boot's events; the other subsystems'
 events derive from the same base in their own modules.
 """
@@ -331,3 +332,30 @@ class FreeReserved(Event):
     what: str
     pfn: Pfn
     nr_pages: int
+
+
+class AllocPagesAt:
+    """The :class:`AllocPages` of one zone, order, GFP name and owner, given the pfn: the
+    buddy hot path's raw event is ``(maker, pfn)`` (a 2-tuple instead of 6 fields; a raw
+    tuple is built as ``e[0](*e[1:])`` when read, engine.trace)."""
+
+    __slots__ = ("zone", "order", "gfp", "owner")
+
+    def __init__(self, zone: str, order: int, gfp: str, owner: str) -> None:
+        self.zone, self.order, self.gfp, self.owner = zone, order, gfp, owner
+
+    def __call__(self, pfn: int) -> AllocPages:
+        return AllocPages(self.zone, pfn, self.order, self.gfp, self.owner)
+
+
+class FreePagesAt:
+    """The :class:`FreePages` of a block of one zone and order that merged with nothing,
+    given the pfn (the free hot path's raw event ``(maker, pfn)``)."""
+
+    __slots__ = ("zone", "order")
+
+    def __init__(self, zone: str, order: int) -> None:
+        self.zone, self.order = zone, order
+
+    def __call__(self, pfn: int) -> FreePages:
+        return FreePages(self.zone, pfn, self.order, pfn, self.order)

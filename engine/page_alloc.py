@@ -14,7 +14,7 @@ from . import physmem as pm
 from .buddy import (ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_owner,
                     free_one_page, rmqueue)
 from .errors import BadFree, ConfigError, OutOfMemory
-from .events import AllocFail, AllocPages, Fallback, FreePages, WatermarkCheck
+from .events import AllocFail, AllocPages, AllocPagesAt, Fallback, FreePages, WatermarkCheck
 from .gfp import GfpTable
 from .kmsg_notes import note
 from .physmem import OWNER_NAMES, OWNER_PAGES
@@ -126,17 +126,20 @@ class PageAllocator:
 
     def gfp_entry(self, gfp) -> tuple:
         """(first zone of the zonelist or None, classzone index, name, zero, the orders
-        below which alloc_pages() tries that zone first, (mask, zonelist)) for a GFP argument (a
-        str or an int), kept per argument: a mask is parsed once.  Raises ConfigError for
-        a flag the release does not have."""
+        below which alloc_pages() tries that zone first, (mask, zonelist), the AllocPagesAt
+        event makers of that zone per owner and order) for a GFP argument (a str or an int),
+        kept per argument: a mask is parsed once.  Raises ConfigError for a flag the release
+        does not have."""
         entry = self._fast.get(gfp)
         if entry is None:
             mask = self.gfp.parse(gfp)
             zonelist, classzone = self.zonelist(mask)
             name = gfp if isinstance(gfp, str) else hex(gfp)
-            entry = (zonelist[0] if zonelist else None, classzone, name,
-                     bool(mask & self._gfp_zero), self._hot_orders if zonelist else 0,
-                     (mask, zonelist))
+            first = zonelist[0] if zonelist else None
+            makers = None if first is None else [
+                [AllocPagesAt(first.name, o, name, who) for o in range(MAX_ORDER)] for who in OWNER_NAMES]
+            entry = (first, classzone, name, bool(mask & self._gfp_zero),
+                     self._hot_orders if zonelist else 0, (mask, zonelist), makers)
             if type(gfp) is str or type(gfp) is int:
                 self._fast[gfp] = entry
         return entry
@@ -237,9 +240,9 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
             "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
     Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
     try:
-        z, classzone, name, zero, hot, slow = self._gfp_fast[gfp]
+        z, classzone, name, zero, hot, slow, makers = self._gfp_fast[gfp]
     except KeyError:                               # first use of this argument
-        z, classzone, name, zero, hot, slow = self.page_alloc.gfp_entry(gfp)
+        z, classzone, name, zero, hot, slow, makers = self.page_alloc.gfp_entry(gfp)
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
     # free_area[order] list has a block: rmqueue() without a split, and no event but ours.
@@ -256,9 +259,9 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
     tr = self.trace
     if tr.direct:                                  # our only event, a bare tuple until read
-        tr.current = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
+        tr.current = (makers[owner][order], pfn)   # (AllocPagesAt: AllocPages(zone, pfn, ...))
     else:                                          # inside another operation: its list
-        tr.add((AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner]))
+        tr.add((makers[owner][order], pfn))
     if zero:
         _zero_frames(self, pfn, size)
     return pfn
@@ -345,9 +348,9 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     bo[pfn] = order
     tr = self.trace
     if tr.direct:                                  # our only event, a bare tuple until read
-        tr.current = (FreePages, z.name, pfn, order, pfn, order)
+        tr.current = (z.freed_at[order], pfn)      # (FreePagesAt: FreePages(zone, pfn, ...))
     else:
-        tr.add((FreePages, z.name, pfn, order, pfn, order))
+        tr.add((z.freed_at[order], pfn))
 
 
 def _free_other(self: "Machine", pfn: int, order: int) -> None:

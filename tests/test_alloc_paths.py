@@ -25,10 +25,10 @@ def general_path_only(m) -> None:
     """alloc_pages() with no first zone to try: every request goes to choose_zone()."""
     for gfp in GFPS:
         try:
-            z, classzone, name, zero, hot, slow = m.page_alloc.gfp_entry(gfp)
+            z, classzone, name, zero, hot, slow, makers = m.page_alloc.gfp_entry(gfp)
         except KernelError:
             continue                                # not a flag of this release
-        m._gfp_fast[gfp] = (None, classzone, name, zero, 0, slow)
+        m._gfp_fast[gfp] = (None, classzone, name, zero, 0, slow, None)
 
 
 def state(m) -> tuple:
@@ -179,3 +179,23 @@ def test_frees_alternating_between_zones():
         m.free_pages(*blocks[0])
     assert m.proc("/proc/buddyinfo") == before
     m.check()
+
+
+def test_hot_path_events_read_as_their_events():
+    """alloc_pages()/free_pages() of the common case keep (maker, pfn) until read: read,
+    they are the AllocPages/FreePages the general path builds, alone or inside another
+    operation's list."""
+    import engine
+    from engine.events import AllocPages, FreePages
+    m = engine.Machine.boot(ram="1G", seed=1)
+    pfn = m.alloc_pages("GFP_KERNEL", 0)
+    assert m.events == [AllocPages("Normal", pfn, 0, "GFP_KERNEL", "pages")]
+    m.alloc_pages("GFP_HIGHUSER", 0)                      # (may split a block)
+    pfn3 = m.alloc_pages("GFP_HIGHUSER", 0)
+    assert m.events == [AllocPages("HighMem", pfn3, 0, "GFP_HIGHUSER", "pages")]
+    with m.trace as events:
+        m.free_pages(pfn3, 0)
+        m.free_pages(pfn, 0)
+        assert events and all(type(e) is tuple for e in events)   # raw until read
+    got = [(e.zone, e.pfn, e.order) for e in m.events if type(e) is FreePages]
+    assert got == [("HighMem", pfn3, 0), ("Normal", pfn, 0)]

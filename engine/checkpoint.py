@@ -26,6 +26,8 @@ import weakref
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
+from .events import AllocPagesAt, FreePagesAt, MakerTable
+
 if TYPE_CHECKING:
     from .machine import Machine
 
@@ -92,7 +94,8 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
 
 # what copy.deepcopy returns as is
 _ATOMIC = frozenset({int, float, str, bytes, bool, type(None), complex, range, type,
-                     FunctionType, BuiltinFunctionType, weakref.ref, property})
+                     FunctionType, BuiltinFunctionType, weakref.ref, property,
+                     AllocPagesAt, FreePagesAt, MakerTable})   # (event makers: never changed)
 _PLAIN_CLASS: dict[type, bool] = {}
 _SLOTTED: dict[type, tuple | None] = {}
 

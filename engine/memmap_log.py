@@ -47,35 +47,42 @@ SMALL = 16              # blocks replayed one by one (memoryview stores); more: 
 def replay(mm: "MemMap", pend: dict) -> None:
     """Apply the stores ``pend`` stands for to mm's owner and refcount columns, copying
     a chunk a checkpoint still shares before its first store; ``pend`` is emptied first."""
-    if len(pend) <= SMALL:
-        todo = list(pend.items())
-        pend.clear()
-        _replay_each(mm, sorted(todo, key=_allocated_last))
-        return
     n = len(pend)
-    heads = np.frombuffer(struct.pack(f"{n}q", *pend), dtype=np.int64)
-    codes = np.frombuffer(struct.pack(f"{n}q", *pend.values()), dtype=np.int64)
-    pend.clear()
-    _replay_numpy(mm, heads, codes)
+    if n == 1:                                  # (a loop that frees and reads, page by page)
+        _store(mm, *pend.popitem())
+    elif n <= SMALL:
+        todo = sorted(pend.items(), key=_allocated_last)
+        pend.clear()
+        for pfn, code in todo:
+            _store(mm, pfn, code)
+    else:
+        heads = np.frombuffer(struct.pack(f"{n}q", *pend), dtype=np.int64)
+        codes = np.frombuffer(struct.pack(f"{n}q", *pend.values()), dtype=np.int64)
+        pend.clear()
+        _replay_numpy(mm, heads, codes)
 
 
 def _allocated_last(item: tuple[int, int]) -> bool:
     return item[1] >= 16
 
 
-def _replay_each(mm: "MemMap", todo: list) -> None:
-    owner, refcount, watch = mm._owner_mv, mm._refcount_mv, mm.watch
-    for pfn, code in todo:
-        if watch[pfn >> pm.CHUNK_SHIFT]:        # a checkpoint shares the chunk: copy it first
-            mm._copy_out(pfn >> pm.CHUNK_SHIFT)  # (an aligned block never crosses a chunk)
-        size = 1 << (code & 15 if code >= 0 else -1 - code)
-        if code >= 16:
-            owner[pfn:pfn + size] = bytes([(code >> 4) - 1]) * size
-            refcount[pfn] = 1
-        else:
-            owner[pfn:pfn + size] = bytes(size)
-            if code >= 0:
-                refcount[pfn] = 0
+# the owner byte of every frame of a 2^order block, per owner and order (one slice store)
+_FILLS = [[bytes([owner]) * (1 << order) for order in range(11)] for owner in range(16)]
+
+
+def _store(mm: "MemMap", pfn: int, code: int) -> None:
+    """One block's stores, through memoryviews."""
+    if mm.watch[pfn >> pm.CHUNK_SHIFT]:         # a checkpoint shares the chunk: copy it first
+        mm._copy_out(pfn >> pm.CHUNK_SHIFT)     # (an aligned block never crosses a chunk)
+    if code >= 16:
+        order = code & 15
+        mm._owner_mv[pfn:pfn + (1 << order)] = _FILLS[(code >> 4) - 1][order]
+        mm._refcount_mv[pfn] = 1
+    elif code >= 0:
+        mm._owner_mv[pfn:pfn + (1 << code)] = _FILLS[pm.OWNER_FREE][code]
+        mm._refcount_mv[pfn] = 0
+    else:
+        mm._owner_mv[pfn:pfn + (1 << (-1 - code))] = _FILLS[pm.OWNER_FREE][-1 - code]
 
 
 def _replay_numpy(mm: "MemMap", heads: np.ndarray, codes: np.ndarray) -> None:

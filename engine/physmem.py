@@ -181,7 +181,7 @@ class MemMap:
     def owner(self) -> _Column:
         """Who owns each frame (OWNER_*), the buddy allocator's stores applied."""
         if self.pend:
-            self.sync()
+            memmap_log.replay(self, self.pend)
         return self._owner
 
     @owner.setter
@@ -192,7 +192,7 @@ class MemMap:
     def refcount(self) -> _Column:
         """page->_count of each frame, the buddy allocator's stores applied."""
         if self.pend:
-            self.sync()
+            memmap_log.replay(self, self.pend)
         return self._refcount
 
     @refcount.setter

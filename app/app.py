@@ -205,6 +205,7 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
             self.query_one(PhysicalMapPane).patterns = True
         if self.lang != "en":
             self.translate_bindings()
+        self.publish_keys()               # before the first text that names a key
         self._after_move()
 
     def on_unmount(self) -> None:
@@ -331,6 +332,7 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
 
     def watch_lang(self) -> None:
         self.translate_bindings()
+        self.publish_keys()
         from widgets.textlines import retitle
         for pane in self.query("#main > *"):
             retitle(pane)

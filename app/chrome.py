@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
-from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr
+from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr, with_keys
 
 # binding id -> (description key, tooltip key or "")
 BINDING_TEXT = {
@@ -246,6 +246,37 @@ class ChromeMixin:
                                if b.description in words else b for b in bindings]
         self.refresh_bindings()
 
+    def shown_key(self, binding: Binding) -> str:
+        """One key of a binding as a text names it: Textual's display, ^q as Ctrl+Q, home as Home."""
+        shown = self.get_key_display(binding)
+        if shown.startswith("^") and len(shown) > 1:
+            return "Ctrl+" + shown[1:].upper()
+        return "+".join(p.capitalize() if len(p) > 1 and p.isascii() and p.isalpha() else p
+                        for p in shown.split("+"))
+
+    def publish_keys(self) -> None:
+        """The keys each binding has now (the keymap applied, in the app's language) for the
+        texts that name them (widgets.i18n KEY_NAMES: {key:return} -> b)."""
+        from widgets import i18n
+        from textual.binding import BindingsMap
+        from .config import binding_owners
+        keys: dict[str, list[str]] = {}
+        maps = [self._bindings.copy()] + [BindingsMap(cls.BINDINGS) for cls in binding_owners()
+                                          if not isinstance(self, cls) and issubclass(cls, Screen)]
+        for n, bound in enumerate(maps):   # Textual applies the keymap to copies, key by key
+            if self._keymap:
+                bound.apply_keymap(self._keymap)
+            for bindings in bound.key_to_bindings.values():
+                for b in bindings:
+                    if n == 0 or b.id:      # the app's own (ctrl+q: its action), the screens' ids
+                        keys.setdefault(b.id or b.action, []).append(self.shown_key(b))
+        names = {name: " / ".join(dict.fromkeys(shown)) for name, shown in keys.items()}
+        front = [keys[b.id][0] for b in self.BINDINGS if b.id and b.id.startswith("front-") and b.id in keys]
+        digits = [str(i) for i in range(1, len(front) + 1)]
+        names["front"] = f"{front[0]}-{front[-1]}" if front == digits else "/".join(front)
+        i18n.KEY_NAMES.clear()
+        i18n.KEY_NAMES.update(names)
+
     def get_key_display(self, binding: Binding) -> str:
         """A key's name in the footer: Textual's, with its English key words in Chinese."""
         shown = super().get_key_display(binding)         # type: ignore[misc]
@@ -262,8 +293,7 @@ class ChromeMixin:
             if b.id in PALETTE_SKIP:
                 continue
             desc, tip = binding_text(b, self.lang)
-            if not tip:                       # say which key does it, not the title again
-                shown = self.get_key_display(replace(b, key=b.key.split(",")[0]))
-                key = "+".join(p.capitalize() if len(p) > 1 else p for p in shown.split("+"))
+            if not tip:                       # say which key does it (as bound), not the title again
+                key = with_keys(f"{{key:{b.id}}}").split(" / ")[0]
                 tip = f"按键：{key}" if self.lang == "zh" else f"key: {key}"
             yield SystemCommand(desc, tip, partial(self.call_later, self.run_action, b.action))

@@ -79,16 +79,20 @@ def config_path(environ: dict[str, str] | None = None) -> Path:
     return user_config_path("mmviz", appauthor=False) / "config.toml"
 
 
+def binding_owners() -> list[Any]:
+    """The app and the screens whose bindings a keymap can remap."""
+    from widgets.question import QuestionScreen
+    from . import glossary, quiz_ui, screens
+    from .app import MmvizApp
+    return [MmvizApp, QuestionScreen, *(getattr(mod, n) for mod in (screens, glossary, quiz_ui)
+                                        for n in dir(mod) if hasattr(getattr(mod, n), "BINDINGS"))]
+
+
 def binding_ids() -> dict[str, str]:
     """Binding id -> default keys, of every binding mmviz gives an id (the keymap's names)."""
     from textual.binding import Binding
-    from widgets.question import QuestionScreen
-    from . import glossary, screens
-    from .app import MmvizApp
     out = {}
-    owners = [MmvizApp, QuestionScreen, *(getattr(mod, n) for mod in (screens, glossary)
-                                          for n in dir(mod) if hasattr(getattr(mod, n), "BINDINGS"))]
-    for cls in owners:
+    for cls in binding_owners():
         for b in getattr(cls, "BINDINGS", []):
             if isinstance(b, Binding) and b.id:
                 out.setdefault(b.id, b.key)

@@ -2,8 +2,10 @@
 
 A line typed during a lesson does not touch the lesson: the timeline is branched at the
 current step (:meth:`scenarios.Timeline.branch`) and the typed steps go to the branch,
-shown as such in the header; ``b`` returns to the untouched lesson where it was.  In free
-exploration (a lesson without steps) typed steps simply extend it.
+shown as such first on the line above the panes (the header, or the tab bar at 80x24:
+app/layout_ui.py), in the lesson pane and in the footer; the ``return`` binding (b unless a
+keymap says otherwise) goes back to the untouched lesson where it was.  In free exploration
+(a lesson without steps) typed steps simply extend it.
 """
 from __future__ import annotations
 

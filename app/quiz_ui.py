@@ -20,15 +20,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 WORDS = {
-    "en": {"title": "Quiz", "keys": "Enter: answer · Ctrl+N: next kind · Ctrl+R: new seed · Esc: close",
+    "en": {"title": "Quiz", "keys": "Enter: answer · {key:quiz-next-kind}: next kind · {key:quiz-new-seed}: new seed · {key:close-quiz}: close",
            "kind": "kind", "seed": "seed", "q": "Question", "right": "✓ right", "wrong": "✗ the engine says",
-           "you": "you said", "done": "Done: {0}/{1} right. Ctrl+R for a new problem, Ctrl+N for the next kind.",
+           "you": "you said", "done": "Done: {0}/{1} right. {key:quiz-new-seed} for a new problem, {key:quiz-next-kind} for the next kind.",
            "type": "type your answer, then Enter", "ex": "Type an exercise, then Enter:",
            "ex_example": "(field case 14; add pae for 8-byte entries)", "walk": "mmviz walks it:",
            "bad": "cannot read that: {0}"},
-    "zh": {"title": "练习", "keys": "Enter：提交答案 · Ctrl+N：换题型 · Ctrl+R：换随机数种子 · Esc：关闭",
+    "zh": {"title": "练习", "keys": "Enter：提交答案 · {key:quiz-next-kind}：换题型 · {key:quiz-new-seed}：换随机数种子 · {key:close-quiz}：关闭",
            "kind": "题型", "seed": "随机数种子", "q": "问题", "right": "✓ 正确", "wrong": "✗ 模拟内核的答案是",
-           "you": "你的答案", "done": "完成：答对 {0}/{1}。Ctrl+R 换一道题，Ctrl+N 换题型。",
+           "you": "你的答案", "done": "完成：答对 {0}/{1}。{key:quiz-new-seed} 换一道题，{key:quiz-next-kind} 换题型。",
            "type": "输入你的答案，然后按 Enter", "ex": "输入一道练习题，然后按 Enter：",
            "ex_example": "（现场案例 14；8 字节表项加 pae）", "walk": "mmviz 的查找过程：",
            "bad": "无法解析：{0}"},
@@ -80,7 +80,9 @@ class QuizScreen(ModalScreen[None]):
 
     @property
     def w(self) -> dict[str, str]:
-        return WORDS[self.lang]
+        """The quiz's words, each key named as bound (widgets.i18n.with_keys)."""
+        from widgets.i18n import with_keys
+        return {k: with_keys(v) for k, v in WORDS[self.lang].items()}
 
     def compose(self) -> ComposeResult:
         with Vertical():

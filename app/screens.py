@@ -35,9 +35,10 @@ class HelpScreen(ModalScreen[None]):
         self.lang = lang
 
     def compose(self) -> ComposeResult:
+        from widgets.i18n import with_keys
         from .chrome import help_path
-        with VerticalScroll():
-            yield Markdown(help_path(self.lang).read_text(encoding="utf-8"), id="help-text")
+        with VerticalScroll():       # its keys as bound ({key:return}), the keymap's if remapped
+            yield Markdown(with_keys(help_path(self.lang).read_text(encoding="utf-8")), id="help-text")
 
 
 class OpsHelp(ModalScreen[None]):

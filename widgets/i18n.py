@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import locale
 import os
+import re
 from typing import Any
 
 LANGS = ("en", "zh")
@@ -24,21 +25,21 @@ UI: dict[str, dict[str, str]] = {
         "pane.walk": "Page walk + TLB", "pane.slab": "Slab caches", "pane.lesson": "Lesson",
         "pane.mm": "mm → VMAs", "pane.fault": "Fault path",
         "layout.wide": "wide", "layout.medium": "medium", "layout.compact": "compact",
-        "tabs.keys": "1-7 pane · v layout", "tabs.layout": "layout",
+        "tabs.keys": "{key:front} pane · {key:layout} layout", "tabs.layout": "layout",
         "too_small": "The terminal is too small for mmviz: it needs at least {w}×{h}. "
-                     "Enlarge the window or make the font smaller (Ctrl+Q quits).",
+                     "Enlarge the window or make the font smaller ({key:quit} quits).",
         # autoplay
         "play.on": "▶ playing · {seconds} s/step", "play.off": "⏸ paused",
         "play.speed": "autoplay: reading speed ×{factor} ({seconds} s for this step)",
         "play.end": "end of the lesson",
         # exploration branch
-        "branch.on": "exploring from step {step} of {lesson} · b returns to the lesson",
-        "branch.short": "exploring · b: back to step {step}",
-        "branch.pane": "exploring from step {step}/{total} of the lesson · b returns to it",
+        "branch.on": "exploring from step {step} of {lesson} · {key:return} returns to the lesson",
+        "branch.short": "exploring · {key:return}: back to step {step}",
+        "branch.pane": "exploring from step {step}/{total} of the lesson · {key:return} returns to it",
         "play.short": "▶ {seconds} s/step",
         "branch.back": "back to the lesson at step {step}",
-        "branch.none": "not exploring: type : and an operation to try something",
-        "explore.hint": "Free exploration: press : and type an operation, e.g. kmalloc 100, "
+        "branch.none": "not exploring: type {key:command-line} and an operation to try something",
+        "explore.hint": "Free exploration: press {key:command-line} and type an operation, e.g. kmalloc 100, "
                         "vmalloc 1M or alloc_pages GFP_KERNEL 3; help lists them all.",
         # command line
         "cmd.placeholder": "operation, e.g. alloc_pages GFP_KERNEL 3 as a · Tab completes · "
@@ -54,7 +55,7 @@ UI: dict[str, dict[str, str]] = {
         "help.default": "default", "help.required": "required", "help.none": "none",
         "help.aliases": "also", "help.example": "Example: {example}",
         "help.unknown": "There is no operation {name!r}.", "help.did_you_mean": "Did you mean: {names}?",
-        "help.close": "Esc closes",
+        "help.close": "{key:close-ops-help} closes",
         # bindings (footer, palette, help)
         "key.step": "Step", "key.back": "Back", "key.start": "Start", "key.end": "End",
         "key.play": "Play/Pause", "key.faster": "Faster", "key.slower": "Slower",
@@ -88,18 +89,18 @@ UI: dict[str, dict[str, str]] = {
         "pane.walk": "页表遍历 + TLB", "pane.slab": "slab 缓存", "pane.lesson": "课程",
         "pane.mm": "内存描述符", "pane.fault": "缺页路径",
         "layout.wide": "宽", "layout.medium": "中", "layout.compact": "紧凑",
-        "tabs.keys": "1-7 切换窗格 · v 布局", "tabs.layout": "布局",
-        "too_small": "终端太小，mmviz 至少需要 {w}×{h}。请放大窗口或调小字号（Ctrl+Q 退出）。",
+        "tabs.keys": "{key:front} 切换窗格 · {key:layout} 布局", "tabs.layout": "布局",
+        "too_small": "终端太小，mmviz 至少需要 {w}×{h}。请放大窗口或调小字号（{key:quit} 退出）。",
         "play.on": "▶ 自动播放 · 每步 {seconds} 秒", "play.off": "⏸ 已暂停",
         "play.speed": "自动播放：阅读速度 ×{factor}（本步 {seconds} 秒）",
         "play.end": "课程结束",
-        "branch.on": "从 {lesson} 第 {step} 步开始探索 · 按 b 回到课程",
-        "branch.short": "探索中 · b 回到第 {step} 步",
-        "branch.pane": "从课程第 {step}/{total} 步开始探索 · 按 b 回到课程",
+        "branch.on": "从 {lesson} 第 {step} 步开始探索 · 按 {key:return} 回到课程",
+        "branch.short": "探索中 · {key:return} 回到第 {step} 步",
+        "branch.pane": "从课程第 {step}/{total} 步开始探索 · 按 {key:return} 回到课程",
         "play.short": "▶ 每步 {seconds} 秒",
         "branch.back": "回到课程第 {step} 步",
-        "branch.none": "不在探索中：按 : 输入一个操作即可尝试",
-        "explore.hint": "自由探索：按 : 输入一个操作，例如 kmalloc 100、vmalloc 1M 或 "
+        "branch.none": "不在探索中：按 {key:command-line} 输入一个操作即可尝试",
+        "explore.hint": "自由探索：按 {key:command-line} 输入一个操作，例如 kmalloc 100、vmalloc 1M 或 "
                         "alloc_pages GFP_KERNEL 3；输入 help 列出全部操作。",
         "cmd.placeholder": "操作，例如 alloc_pages GFP_KERNEL 3 as a · Tab 补全 · help 帮助 · "
                            "Esc 关闭",
@@ -111,7 +112,7 @@ UI: dict[str, dict[str, str]] = {
         "help.param": "参数", "help.type": "类型", "help.default": "默认值", "help.required": "必填",
         "help.none": "无", "help.aliases": "别名", "help.example": "示例：{example}",
         "help.unknown": "没有名为 {name!r} 的操作。", "help.did_you_mean": "你是不是想输入：{names}？",
-        "help.close": "Esc 关闭",
+        "help.close": "{key:close-ops-help} 关闭",
         "key.step": "下一步", "key.back": "上一步", "key.start": "开头", "key.end": "结尾",
         "key.play": "播放/暂停", "key.faster": "加快", "key.slower": "放慢",
         "key.zoom_in": "放大", "key.zoom_out": "缩小", "key.goto": "转到",
@@ -204,7 +205,7 @@ PANES: dict[str, tuple[str, str]] = {
                      "空闲页数，红 ≤ min，黄 ≤ low，青 ≤ high，绿 > high"),
     # page walk and TLB
     "walk.title": ("Page walk + TLB", "页表遍历 + TLB"),
-    "walk.none": ("no address selected: pick one to walk (g)", "没有选中的地址：按 g 选一个来遍历"),
+    "walk.none": ("no address selected: pick one to walk ({key:goto})", "没有选中的地址：按 {key:goto} 选一个来遍历"),
     "walk.of": ("walk of {vaddr} {split}", "遍历 {vaddr} {split}"),
     "walk.pgd": ("page directory", "页目录"), "walk.tables_of": (" · page tables of pid {pid}", " · pid {pid} 的页表"), "walk.pdpt": ("page directory pointer table", "页目录指针表"),
     "walk.error_code": ("#PF error code {code} ({bits})", "#PF 错误码 {code}（{bits}）"),
@@ -237,8 +238,8 @@ PANES: dict[str, tuple[str, str]] = {
     "where.partial": ("partial", "部分"), "where.free": ("free", "空闲"), "where.freed": ("freed", "已释放"),
     # lesson pane
     "lesson.title": ("Lesson", "课程"), "lesson.step": ("step", "步骤"),
-    "lesson.start": ("Start: the freshly booted machine. Press → or n to step.",
-                     "开始：刚启动的机器。按 → 或 n 前进一步。"),
+    "lesson.start": ("Start: the freshly booted machine. Press {key:step} to step.",
+                     "开始：刚启动的机器。按 {key:step} 前进一步。"),
     "lesson.events": ("events", "事件"),
     "lesson.events_later": (" (named after later kernels' tracepoints: this kernel has none, they "
                             "arrived in 2.6.28; {names})", "（按后来内核的跟踪点命名：这个内核还没有跟踪点，"
@@ -255,10 +256,10 @@ PANES: dict[str, tuple[str, str]] = {
     "lesson.log_line": ("step {n}: {text}", "第 {n} 步：{text}"),
     # question screen
     "ask.head": ("Predict, then see", "先预测，再验证"),
-    "ask.type": ("Type your answer and press Enter (Esc: skip)", "输入你的答案后按回车（Esc：跳过）"),
+    "ask.type": ("Type your answer and press Enter ({key:skip-question}: skip)", "输入你的答案后按回车（{key:skip-question}：跳过）"),
     "ask.pick": ("or pick one:", "或从下面选一个："), "ask.right": ("✓ right", "✓ 正确"),
     "ask.wrong": ("✗ not quite", "✗ 不对"), "ask.answer": ("answer", "答案"),
-    "ask.back": ("Enter or Esc: back to the lesson", "按回车或 Esc 回到课程"),
+    "ask.back": ("Enter or {key:skip-question}: back to the lesson", "按回车或 {key:skip-question} 回到课程"),
 }
 for _key, (_en, _zh) in PANES.items():
     UI["en"].setdefault(_key, _en)
@@ -378,9 +379,26 @@ def pane_title(title: str, lang: str) -> str:
     return title
 
 
+# binding id -> its keys as the running app shows them ("→ / n"), published by the app
+# (app/chrome.py publish_keys) once its keymap is applied: a text that names a key says the one
+# that works, never a key name written into it ({key:return}, not "b").  KEY_DEFAULTS are the
+# class bindings' keys (a test checks they are what the app publishes without a keymap), for
+# text shown with no app running.
+KEY_NAMES: dict[str, str] = {}
+KEY_DEFAULTS = {"step": "→ / n", "return": "b", "command-line": ":", "goto": "g", "layout": "v",
+                "front": "1-7", "quit": "Ctrl+Q", "skip-question": "Esc", "quiz-next-kind": "Ctrl+N",
+                "quiz-new-seed": "Ctrl+R", "close-quiz": "Esc", "close-help": "Esc / ? / q", "close-ops-help": "Esc / q"}
+_KEY_REF = re.compile(r"\{key:([\w-]+)\}")
+
+
+def with_keys(text: str) -> str:
+    """``text`` with each ``{key:ID}`` replaced by the keys of binding ID."""
+    return _KEY_REF.sub(lambda m: KEY_NAMES.get(m.group(1)) or KEY_DEFAULTS.get(m.group(1), m.group(1)), text)
+
+
 def tr(lang: str, key: str, **kw: Any) -> str:
-    """The UI string ``key`` in ``lang`` (en/zh), formatted with ``kw``."""
-    text = UI.get(lang, UI["en"]).get(key) or UI["en"].get(key) or key
+    """The UI string ``key`` in ``lang`` (en/zh), formatted with ``kw``, keys named as bound."""
+    text = with_keys(UI.get(lang, UI["en"]).get(key) or UI["en"].get(key) or key)
     return text.format(**kw) if kw else text
 
 

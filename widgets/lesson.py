@@ -89,7 +89,7 @@ def lesson_text(view: StepView, selection_line: str) -> Text:
     if result is None:
         t.append("\n\n")
         t.append(view.summary + "\n\n")
-        t.append((w["start"] if view.total else tr(lang, "explore.hint")) + "\n", "dim")
+        t.append((tr(lang, "lesson.start") if view.total else tr(lang, "explore.hint")) + "\n", "dim")
     else:
         narration = result.narration(lang).strip()
         t.append(f"  {result.title(lang)}\n\n", "bold cyan")

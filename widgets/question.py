@@ -16,8 +16,12 @@ from textual.widgets.option_list import Option
 
 from .i18n import tr
 
-WORDS = {lang: {k: tr(lang, f"ask.{k}") for k in ("head", "type", "pick", "right", "wrong", "answer",
-                                                  "back")} for lang in ("en", "zh")}
+WORD_KEYS = ("head", "type", "pick", "right", "wrong", "answer", "back")
+
+
+def words(lang: str) -> dict[str, str]:
+    """The question's words in ``lang``, read when shown: they name keys as bound ({key:ID})."""
+    return {k: tr(lang if lang in ("en", "zh") else "en", f"ask.{k}") for k in WORD_KEYS}
 
 
 class QuestionScreen(ModalScreen[bool | None]):
@@ -49,7 +53,7 @@ class QuestionScreen(ModalScreen[bool | None]):
         self.verdict: bool | None = None
 
     def compose(self) -> ComposeResult:
-        w = WORDS.get(self.lang, WORDS["en"])
+        w = words(self.lang)
         with Vertical():
             yield Label(f"{w['head']}{'  -  ' + self.title_text if self.title_text else ''}",
                         id="question-head")
@@ -68,7 +72,7 @@ class QuestionScreen(ModalScreen[bool | None]):
         if self.verdict is not None:
             self.action_leave()
             return
-        w = WORDS.get(self.lang, WORDS["en"])
+        w = words(self.lang)
         self.verdict = bool(self.question.check(reply))
         self.question.revealed = True
         mark = w["right"] if self.verdict else w["wrong"]

@@ -144,6 +144,7 @@ def zone_rows(lines: list[Text], zone: str | None, lang: str) -> tuple[int | Non
 class BuddyPane(TextLines):
     """free_area of every populated zone, like /proc/buddyinfo but drawn."""
     DRAW_WHEN_SHOWN = True   # drawn from the view alone: behind other panes it draws nothing
+    FOLLOWS_FOCUS = True     # scrolled to the zone the step is about (focus_rows)
     MIN_WIDTH = 44       # cells, border included: the orders wrap onto two rows below this
 
     DEFAULT_CSS = """
@@ -167,9 +168,8 @@ class BuddyPane(TextLines):
         set_border_title(self, tr(view.lang, "buddy.title"))
         self._machine, self._view = view.machine, view
         self._rendered_width = self.text_width
-        self.set_lines(self._lines_of(view), keep=True)
         self._zone = self._zone_of(view)
-        self._scroll_to_zone()
+        self.set_lines(self._lines_of(view), keep=True)      # scrolled to the zone (focus_rows)
 
     def _zone_of(self, view: StepView) -> str | None:
         """The zone the pane shows: the one this step split, merged, allocated or freed in
@@ -185,25 +185,11 @@ class BuddyPane(TextLines):
             return chosen
         return next(iter(marks))
 
-    def _scroll_to_zone(self) -> None:
-        """Scroll so that the zone of :meth:`_zone_of` is on screen, its head at the top when
-        its rows do not all fit from the pane's first line (at 80x24 the pane has room for one
-        zone: a step in Normal showed DMA's rows and Normal's head only)."""
-        height = self.scrollable_content_region.height
-        if not height:                       # hidden or not laid out yet: when it is (resize)
-            return
-        head, end = zone_rows(self._lines, self._zone, self._view.lang if self._view else "en")
-        y = 0 if head is None or end <= height else min(head, max(0, len(self._lines) - height))
-        if y != int(self.scroll_y):
-            self.scroll_to(y=y, animate=False, immediate=True)
-
-    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any,
-                      layout: bool = True) -> bool:
-        """A pane coming in front is scrolled before its first paint (its Resize follows that)."""
-        changed = super()._size_updated(size, virtual_size, container_size, layout)
-        if size.area and self._view is not None:
-            self._scroll_to_zone()
-        return changed
+    def focus_rows(self) -> tuple[int | None, int]:
+        """The zone of :meth:`_zone_of`: the pane scrolls so that it is on screen, its head at
+        the top when its rows do not all fit from the pane's first line (at 80x24 the pane has
+        room for one zone: a step in Normal showed DMA's rows and Normal's head only)."""
+        return zone_rows(self._lines, self._zone, self._view.lang if self._view else "en")
 
     def _lines_of(self, view: StepView) -> list[Text]:
         """:meth:`render_lines_for`, made once per step result, language, width and chosen
@@ -220,8 +206,6 @@ class BuddyPane(TextLines):
             self._rendered_width = self.text_width
             self.set_lines(self._lines_of(self._view), keep=True)
         super().on_resize()
-        if self._view is not None:
-            self._scroll_to_zone()
 
     def action_next_zone(self) -> None:
         zones = [z.name for z in self._machine.zones] if self._machine is not None else []

@@ -138,6 +138,7 @@ def fault_outcome(how: str, lang: str) -> str:
 class FaultFlowPane(TextLines):
     """The release's page-fault flow chart, the last fault's branch lit (engine.fault_flow)."""
     DRAW_WHEN_SHOWN = True   # no state of its own: behind other panes it draws nothing
+    FOLLOWS_FOCUS = True     # scrolled to the branch the fault took and its result
     MIN_WIDTH = 56       # cells, border included: a node's kernel names on one line
     wrap = True
 
@@ -152,4 +153,18 @@ class FaultFlowPane(TextLines):
         if view.machine is None:
             self.set_lines([])
             return
-        self.set_lines(flow_lines(view.machine, view.events, view.lang))
+        lines = flow_lines(view.machine, view.events, view.lang)
+        self.set_lines(lines, focus=taken_end(lines))
+
+
+def taken_end(lines: list[Text]) -> tuple[int, int] | None:
+    """Where the path a fault took ends: its last lit node (the handle_mm_fault branch, or
+    bad_area) with what it called below it (⇒); None when no fault was handled.  The chart is
+    30-odd rows: at 80x24 (eight rows) the branch taken was below the fold."""
+    if not any("CR2 = " in t.plain for t in lines[:3]):
+        return None                              # no "#PF  CR2 = ..." line: nothing lit
+    lit = [i for i, t in enumerate(lines) if "● " in t.plain]
+    heads = [i for i in lit if "⇒" not in lines[i].plain.split("●")[0]]
+    if not heads:
+        return None
+    return heads[-1], max(lit) + 2               # a node is its name and what it decides

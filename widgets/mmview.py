@@ -206,6 +206,7 @@ def maple_lines(vmas: list, lang: str, hot: int | None) -> list[Text]:
 class MmStructPane(TextLines):
     """The process's mm_struct and its VMAs, linked as the release links them."""
     DRAW_WHEN_SHOWN = True   # no state of its own: behind other panes it draws nothing
+    FOLLOWS_FOCUS = True     # scrolled to the VMA of the selected address
     MIN_WIDTH = 56       # cells, border included: a VMA's start, end and size on one line
 
     DEFAULT_CSS = """
@@ -225,4 +226,14 @@ class MmStructPane(TextLines):
         hot = selected_address(m, view.selection)
         if hot is None or not is_user_address(m, hot) or p.pid != user_space_pid(m, view.selection):
             hot = None                  # a kernel address, or one in no process's address space
-        self.set_lines(mm_lines(m, p, view.lang, hot))
+        lines = mm_lines(m, p, view.lang, hot)
+        self.set_lines(lines, focus=hot_vma(lines))
+
+
+def hot_vma(lines: list[Text]) -> tuple[int, int] | None:
+    """The lit VMA's box (┌ VMA n .. vm_file) in mm_lines(); None when none is lit.  The
+    mm_struct box alone is 15 rows: the VMA of the selected address was below the fold."""
+    for i, t in enumerate(lines):
+        if t.plain.startswith("┌ VMA ") and any(str(s.style) == HOT for s in t.spans):
+            return i, i + 4
+    return None

@@ -45,6 +45,7 @@ def cache_row(c: Any) -> tuple[str, int, int, int, int]:
 class SlabPane(TextLines):
     """/proc/slabinfo as a sortable table, and one cache's slabs drawn object by object."""
     DRAW_WHEN_SHOWN = True   # drawn from the view alone: behind other panes it draws nothing
+    FOLLOWS_FOCUS = True     # scrolled to the slab of the selected object
     MIN_WIDTH = 56       # cells, border included: a /proc/slabinfo row
 
     DEFAULT_CSS = """
@@ -74,6 +75,7 @@ class SlabPane(TextLines):
         self._position = -1                 # the timeline position drawn last
         self._result: Any = None            # the step result of the view drawn last
         self.rows: list[tuple[str, int, int, int, int]] = []
+        self._object_slab: int | None = None
 
     def show(self, view: StepView) -> None:
         """Draw the caches at this view.  The chosen cache follows the selection (a cache, or
@@ -81,16 +83,18 @@ class SlabPane(TextLines):
         machine, selection = view.machine, view.selection
         self._machine, self.lang = machine, view.lang
         chosen = self.picked
+        self._object_slab = None            # the slab (pfn) of a selected object: shown
         if selection is not None and selection.kind == "cache":
             chosen = str(selection.value)
         elif selection is not None and selection.kind == "address" and isinstance(selection.value, int):
             slab = machine.slab_of(selection.value)
             if slab is not None:
                 chosen = slab.cache.name
+                self._object_slab = slab.pfn
         # the same step again, or one step forward or back over a step without slab events
         # (the step applied, or the step undone: the result drawn last), leaves every cache
         # as drawn: skip the table
-        key = (chosen, view.lang)
+        key = (chosen, view.lang, self._object_slab)
         result = view.result
         moved = view.position - self._position
         same = view.changed_since(self._serial) is not None and key == self._shown_key and (
@@ -122,7 +126,15 @@ class SlabPane(TextLines):
             key = ("slab_lines", self.lang, self.sort_key, self.descending, self.chosen,
                    self.size.height)
             self.rows, self.cursor, lines = derived(result, key, self._table)
-        self.set_lines(lines, keep=True)
+        self.set_lines(lines, keep=True, focus=self._slab_rows(lines))
+
+    def _slab_rows(self, lines: list[Text]) -> tuple[int, int] | None:
+        """The selected object's slab (its row and freelist) below the caches' table: at
+        80x24 the pane has eight rows and the table takes five."""
+        if self._object_slab is None:
+            return None
+        row = f"  pfn {self._object_slab:#x} "
+        return next(((i, i + 2) for i, t in enumerate(lines) if t.plain.startswith(row)), None)
 
     def _table(self) -> tuple[list[tuple[str, int, int, int, int]], int, list[Text]]:
         """(rows of /proc/slabinfo sorted, the cursor's row, the lines to show)."""

@@ -181,9 +181,14 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
                 scrollbar-size-vertical: 1; }
     """
     wrap = False
+    # a pane that shows what its step is about: scrolled to its focus (set_lines(focus=...))
+    # whenever it is shown or resized, the same whether the step was reached forward, back or
+    # by a jump (a scroll left by an earlier step, or by the keys, does not stay)
+    FOLLOWS_FOCUS = False
 
     def __init__(self, **kw: Any) -> None:
         super().__init__(**kw)
+        self._focus: tuple[int, int] | None = None    # source lines [start, end) to show
         keep_styled_rows(self)                # a row drawn before is styled once (widgets.linecache)
         self._source: list[Text] = []
         self._lines: list[Text] = []
@@ -221,12 +226,52 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
         """Every line's text (for tests and the recorder)."""
         return "\n".join(t.plain for t in self._lines)
 
-    def set_lines(self, lines: Iterable[Text], keep: bool = False) -> None:
+    def set_lines(self, lines: Iterable[Text], keep: bool = False,
+                  focus: tuple[int, int] | None = None) -> None:
         """Show these lines; refresh only the rows that changed.  ``keep``: ``lines`` is a
         list the caller gives again, unchanged, whenever it shows the same thing (e.g. kept
-        per step): it is laid out (wrapped, keyed) once per width."""
+        per step): it is laid out (wrapped, keyed) once per width.  ``focus``: the source
+        lines [start, end) the pane is about (FOLLOWS_FOCUS: scrolled to them)."""
         self._source = lines if keep and isinstance(lines, list) else list(lines)
+        self._focus = focus
         self._layout_lines(keep)
+        if self.FOLLOWS_FOCUS:
+            self.scroll_to_focus()
+
+    def focus_rows(self) -> tuple[int | None, int]:
+        """(first laid-out row, row after the last) of the focus; (None, 0) without one."""
+        if self._focus is None:
+            return None, 0
+        return self._laid_row(self._focus[0]), self._laid_row(self._focus[1])
+
+    def _laid_row(self, i: int) -> int:
+        """The laid-out row source line ``i`` starts at (a wrapped line takes several)."""
+        if self._lines is self._source or not self.wrap:
+            return i
+        width, row = self._laid_width, 0
+        for t in self._source[:i]:
+            if t.cell_len > width:
+                parts = self._wrapped.get((_key(t), width))
+                row += len(parts) if parts is not None else len(wrap_text(t, width))
+            else:
+                row += 1
+        return row
+
+    def scroll_to_focus(self) -> None:
+        """Scroll so that the focus is on screen: from the first line when it all fits from
+        there, else its first row at the top (at 80x24 a pane has eight rows).  No focus: the
+        top."""
+        height = self.scrollable_content_region.height
+        if not height:                       # hidden or not laid out yet: when it is (resize)
+            return
+        head, end = self.focus_rows()
+        y = 0 if head is None or end <= height else min(head, max(0, len(self._lines) - height))
+        if y != int(self.scroll_y):
+            self.scroll_to(y=y, animate=False, immediate=True)
+        # Textual moves the thumb only while the bar shows (Widget.watch_scroll_y): a pane
+        # scrolled as it came in front kept the thumb where an earlier step had left it
+        if self.vertical_scrollbar.position != self.scroll_y:
+            self.vertical_scrollbar.position = self.scroll_y
 
     def set_text(self, text: Text) -> None:
         self.set_lines(split_lines(text))
@@ -328,6 +373,8 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
         if resized and size.area and self._source and self.text_width != self._laid_width:
             self._layout_lines()
             self._repaint_required = False
+        if self.FOLLOWS_FOCUS and size.area and self._source:   # before its first paint
+            self.scroll_to_focus()
         return changed
 
     def on_resize(self) -> None:
@@ -335,6 +382,8 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
             self._layout_lines()
         else:
             self._set_virtual_height(len(self._lines), self._laid_width)
+        if self.FOLLOWS_FOCUS:
+            self.scroll_to_focus()
 
     def render_line(self, y: int) -> Strip:
         i = y + int(self.scroll_y)

@@ -164,6 +164,7 @@ def _walk_key(walk: Walk | None) -> Any:
 
 class PageWalkPane(TextLines):
     """The walk of the selected address (or of the step's access), the TLB beside it."""
+    FOLLOWS_FOCUS = True     # the walk from its first line at every step (no scroll kept)
     MIN_WIDTH = 60       # cells, border included: an entry with its decoded bits, the TLB beside
 
     DEFAULT_CSS = """

@@ -60,7 +60,7 @@ async def test_patterns_key_and_projector_theme():
         await pilot.pause()
         assert pane.patterns
         row = "".join(seg.text for seg in pane.render_line(1))
-        assert set(row[10:]) & {"k", "m", "b", "t", "p"} and set(row[10:]) & {".", " "}
+        assert set(row[10:]) & {"k", "m", "b", "t", "p"} and set(row[10:]) & {".", "-"}
         seen = {app.theme}
         for _ in range(6):
             await pilot.press("t")

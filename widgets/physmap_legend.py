@@ -35,10 +35,15 @@ TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color="#ffffff", bold=True) for n in 
 SELECTED = Style(bgcolor="#ffffff", color="#000000", bold=True)
 LINKED = [Style(bgcolor=CLASS_COLOURS[n], color="#ff5fff", bold=True) for n in CLASS_NAMES]
 GUTTER_STYLE = Style(color="#808080")
-# without colour (NO_COLOR) each class is also a glyph: free frames light patterns, used letters
-GLYPHS = {"free": " ", "hole": "/", "kernel": "k", "mem_map": "m", "bootmem": "b", "pgtable": "t",
+# without colour (NO_COLOR) each class is also a glyph: free frames light patterns, used letters.
+# Each its own and none blank: a blank cell is one past the end of RAM (free Normal frames were
+# blank, so most of a machine's free memory looked like no memory at all).  "free" is never
+# drawn (free frames are drawn by zone, physmap_cells.frame_classes)
+GLYPHS = {"free": "?", "hole": "/", "kernel": "k", "mem_map": "m", "bootmem": "b", "pgtable": "t",
           "pages": "p", "slab": "s", "vmalloc": "v", "user": "u", "pagecache": "c",
-          "free DMA": ".", "free Normal": " ", "free HighMem": ":"}
+          "free DMA": ".", "free Normal": "-", "free HighMem": ":"}
+MARKERS = (("▪", "bold", "map.touched"), ("◆", "bold", "map.selected"),
+           ("●", "bold #ff5fff", "map.linked"), ("◉", "bold #ff5fff", "map.linked_touched"))
 GLYPH = [GLYPHS[n] for n in CLASS_NAMES]
 INFO_ROWS = 3
 MIN_MAP_ROWS = 4     # fewer rows of cells than this: the frame details give theirs to the map
@@ -50,14 +55,12 @@ def legend_pairs(patterns: bool = False, lang: str = "en") -> list[Text]:
     for name in CLASS_NAMES:
         if name == "free":
             continue
-        swatch = GLYPHS[name] * 2 if patterns and GLYPHS[name] != " " else "  "
+        swatch = GLYPHS[name] * 2 if patterns else "  "
         t = Text()
         t.append(swatch, Style(bgcolor=CLASS_COLOURS[name]))
         t.append(f" {tr(lang, 'cls.' + name)}")
         pairs.append(t)
-    for glyph, style, key in (("▪", "bold", "map.touched"), ("◆", "bold", "map.selected"),
-                              ("●", "bold #ff5fff", "map.linked"),
-                              ("◉", "bold #ff5fff", "map.linked_touched")):
+    for glyph, style, key in MARKERS:
         t = Text(glyph, style)
         t.append(f" {tr(lang, key)}")
         pairs.append(t)

@@ -25,8 +25,8 @@ from .startup import collector_as, collector_on, freeze_at_exit, lean_start
 if TYPE_CHECKING:
     from engine.machine import Machine
 
-EXIT_FAIL = 1          # an expect failed / a lesson is invalid
-EXIT_USAGE = 2         # bad command-line arguments
+EXIT_FAIL = 1          # a lesson's checks failed: an expect, an invalid lesson file, a log with no boot lines
+EXIT_USAGE = 2         # bad command-line arguments: a bad value, no such lesson, file or process
 EXIT_INTERNAL = 70
 __all__ = ["main", "build_parser", "UsageError"]
 
@@ -190,7 +190,9 @@ def cmd_lessons(ns: argparse.Namespace) -> int:
 
 
 def cmd_check(ns: argparse.Namespace) -> int:
-    from scenarios import LessonError, find_lesson
+    """Each lesson named checked; exit 1 if one fails its checks, 2 if one names no lesson
+    file (no such lesson or file: an argument error, as for every command)."""
+    from scenarios import LessonError, LessonNotFound, find_lesson
     status = 0
     for name in ns.lesson:
         try:
@@ -198,7 +200,7 @@ def cmd_check(ns: argparse.Namespace) -> int:
         except LessonError as err:
             for line in err.lines():
                 err_line(line)
-            status = EXIT_FAIL
+            status = max(status, EXIT_USAGE if isinstance(err, LessonNotFound) else EXIT_FAIL)
             continue
         from .cli_lesson import steps_count
         from .cli_text import t
@@ -267,8 +269,14 @@ def cmd_walk(ns: argparse.Namespace) -> int:
 
 
 def cmd_proc(ns: argparse.Namespace) -> int:
+    import engine
     from scenarios.textsafe import sanitize
-    sys.stdout.write(sanitize(machine_from(ns).proc(ns.path)))
+    m = machine_from(ns)
+    try:
+        text = m.proc(ns.path)
+    except engine.ConfigError as err:       # no such file in /proc, no such process: the PATH's
+        raise UsageError(f"mmviz: {err}") from None
+    sys.stdout.write(sanitize(text))
     return 0
 
 
@@ -389,11 +397,11 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _report(err: Exception) -> int:
     try:
-        from scenarios import LessonError
+        from scenarios import LessonError, LessonNotFound
         if isinstance(err, LessonError):
             for line in err.lines():
                 err_line(line)
-            return EXIT_FAIL
+            return EXIT_USAGE if isinstance(err, LessonNotFound) else EXIT_FAIL
     except ImportError:
         pass
     try:

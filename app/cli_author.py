@@ -186,7 +186,10 @@ def cmd_schema(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         out(str(SCHEMA_PATH))
         return 0
     if ns.output:
-        Path(ns.output).write_text(text(), encoding="utf-8")
+        try:
+            Path(ns.output).write_text(text(), encoding="utf-8")
+        except OSError as err:            # no such folder, no permission: a bad -o, exit 2
+            raise usage_error(f"mmviz schema: {ns.output}: {err.strerror or err}") from None
         from .cli_text import t
         out(t(ns.lang, "schema.done", path=ns.output))
         return 0

@@ -128,13 +128,13 @@ def _why(why: str, lang: str) -> str:
 def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
     """Each real memory line marked equal / different (with the known reason) / missing."""
     import engine
-    from .cli import EXIT_FAIL, err_line
+    from .cli import EXIT_FAIL, EXIT_USAGE, err_line
     from .cli_boot import _config
     try:
         text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()
-    except OSError as err:                         # the log's problems: one line, status 1
+    except OSError as err:                         # no such file: an argument error, status 2
         err_line(f"mmviz boot: {ns.dmesg}: {err.strerror or err}")
-        return EXIT_FAIL
+        return EXIT_USAGE
     over: dict[str, Any] = {"kernel": ns.kernel} if ns.kernel else {}
     config = _config(ns.config)
     if ns.initrd is not None:

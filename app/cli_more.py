@@ -45,10 +45,14 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
         raise usage_error(f"mmviz record: --step must be 0..{len(lesson)} (this lesson has "
                           f"{len(lesson)} steps)")
     from app.record import check_writable
-    if ns.output:
-        check_writable(Path(ns.output))
-    if ns.svg:
-        check_writable(Path(ns.svg), is_dir=True)
+    try:                  # an output that cannot be written is a bad -o / --svg: exit 2
+        if ns.output:
+            check_writable(Path(ns.output))
+        if ns.svg:
+            check_writable(Path(ns.svg), is_dir=True)
+    except OSError as err:
+        where = f"{err.filename}: " if err.filename else ""
+        raise usage_error(f"mmviz: {where}{err.strerror or err}") from None
     if ns.output:
         write = record_cast
         if ns.output.lower().endswith(".svg"):
@@ -100,7 +104,11 @@ def walk_record(m: Machine, vaddr: int, pid: int | None, kind: str) -> dict:
 def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> int:
     vaddr = parse_addr(ns.addr, usage_error)
     m = machine_from(ns)
-    rec = walk_record(m, vaddr, ns.pid, ns.kind)
+    import engine
+    try:
+        rec = walk_record(m, vaddr, ns.pid, ns.kind)
+    except engine.ConfigError as err:       # --pid N: no such process, an argument error
+        raise usage_error(f"mmviz: {err}") from None
     if ns.json:
         import json
         sys.stdout.write(json.dumps(rec, indent=2) + "\n")

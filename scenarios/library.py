@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .loader import load_lesson
-from .model import Lesson, LessonError
+from .model import Lesson, LessonError, LessonNotFound
 
 LESSON_DIR = Path(__file__).resolve().parent / "lessons"
 USER_DIRS: list[Path] = []          # the user's lesson folders, after the bundled ones
@@ -130,7 +130,7 @@ def resolve(name: str) -> Path:
             continue
     if candidate.exists():             # a folder (or other non-file): its own one-line error
         return candidate
-    raise LessonError(name, [(0, "no such lesson (see: mmviz lessons)")])
+    raise LessonNotFound(name, [(0, "no such lesson (see: mmviz lessons)")])
 
 
 def find_lesson(name: str) -> Lesson:

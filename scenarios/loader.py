@@ -16,7 +16,8 @@ from pathlib import Path
 from typing import Any
 
 from . import expr, teaching
-from .model import BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, VIEWS, Lesson, LessonError, Step
+from .model import (BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, VIEWS, Lesson, LessonError,
+                    LessonNotFound, Step)
 from .ops import EXPR_TYPES, OPS, lookup
 from .source import (MAX_KEY_PARTS, MAX_NESTING, KeyLines, Lexed, depth, key_problems, lex, scan,
                      toml_error)
@@ -47,19 +48,19 @@ def read_lesson_text(path: str | Path) -> str:
     most MAX_LESSON_BYTES (a device, FIFO or directory is refused without reading it)."""
     name = str(path)
 
-    def fail(msg: str) -> LessonError:
-        return LessonError(name, [(1, msg)])
+    def fail(msg: str, kind: type[LessonError] = LessonError) -> LessonError:
+        return kind(name, [(1, msg)])
 
     try:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
-    except OSError as err:
-        raise fail(f"cannot read lesson: {err.strerror or err}") from None
+    except OSError as err:          # no such file, no permission: no lesson file was named
+        raise fail(f"cannot read lesson: {err.strerror or err}", LessonNotFound) from None
     try:
         st = os.fstat(fd)
         if stat.S_ISDIR(st.st_mode):
-            raise fail("cannot read lesson: it is a directory, not a .toml file")
+            raise fail("cannot read lesson: it is a directory, not a .toml file", LessonNotFound)
         if not stat.S_ISREG(st.st_mode):
-            raise fail("cannot read lesson: not a regular file (a device, FIFO or socket)")
+            raise fail("cannot read lesson: not a regular file (a device, FIFO or socket)", LessonNotFound)
         if st.st_size > MAX_LESSON_BYTES:
             raise fail(f"lesson file too large: {st.st_size} bytes (at most {MAX_LESSON_BYTES})")
         with os.fdopen(fd, "rb", closefd=True) as f:

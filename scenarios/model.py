@@ -171,3 +171,9 @@ class LessonError(Exception):
 
     def __str__(self) -> str:
         return "\n".join(self.lines())
+
+
+class LessonNotFound(LessonError):
+    """A LESSON argument that names no lesson file: no lesson has that id, or the path cannot
+    be opened or is a directory, a device, a FIFO.  The command line's usage error (exit 2);
+    a file that is read and fails its checks is a LessonError (exit 1)."""

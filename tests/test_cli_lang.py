@@ -179,7 +179,8 @@ def test_more_errors_in_chinese(argv, config, env, capsys, monkeypatch):
 def test_boot_of_a_file_that_is_not_a_boot_log_is_one_error_line(capsys, tmp_path):
     """An oops, an exercise or any other text has no memory line to compare: one error line
     and status 1, not "0 of 0 memory lines equal" and success; a log that cannot be read says
-    so the same way (the command, the file, the reason; status 1, as a lesson that cannot be read)."""
+    so the same way (the command, the file, the reason) with status 2: no such file is a bad
+    argument, as no such lesson is."""
     other = tmp_path / "notes.txt"
     other.write_text("hello\nBUG: unable to handle kernel paging request at 0000dead\n")
     for path in (other, FIELD / "14-so-two-level-translation-exercise.txt"):
@@ -188,6 +189,6 @@ def test_boot_of_a_file_that_is_not_a_boot_log_is_one_error_line(capsys, tmp_pat
         assert err.startswith(f"mmviz boot: {path}: no memory line of a boot log"), err
     for path, why in ((tmp_path / "missing.log", "No such file or directory"), (tmp_path, "Is a directory")):
         code, out, err = _run(capsys, ["boot", "--dmesg", str(path)])
-        assert (code, out, err) == (1, "", f"mmviz boot: {path}: {why}\n")
+        assert (code, out, err) == (2, "", f"mmviz boot: {path}: {why}\n")
         code, out, err = _run(capsys, ["--lang", "zh", "boot", "--dmesg", str(path)])
-        assert code == 1 and err.startswith("mmviz boot：") and "No such" not in err, err
+        assert code == 2 and err.startswith("mmviz boot：") and "No such" not in err, err

@@ -118,5 +118,5 @@ def test_a_folder_named_like_a_lesson_does_not_hide_it(tmp_path, monkeypatch, ca
     assert cli.main(["check", "buddy"]) == 0
     assert "buddy.toml: ok (buddy" in capsys.readouterr().out
     (tmp_path / "not-a-lesson").mkdir()
-    assert cli.main(["check", "not-a-lesson"]) == 1
+    assert cli.main(["check", "not-a-lesson"]) == 2          # no lesson file named: an argument error
     assert "it is a directory" in capsys.readouterr().err

@@ -117,7 +117,7 @@ def test_record_unwritable_output_is_named_before_recording(capsys, tmp_path, ta
     (tmp_path / "dir.cast").mkdir()                       # a folder with a recording's name
     path = target.format(tmp=tmp_path)
     code, _, err = run_cli(capsys, "record", "buddy", "-o", path)
-    assert code == 1 and len(err.splitlines()) == 1
+    assert code == 2 and len(err.splitlines()) == 1          # a bad -o: an argument error
     assert re.match(rf"^mmviz: {re.escape(str(Path(path).parent if 'missing' in path else path))}: \S", err), err
 
 
@@ -133,8 +133,9 @@ def test_record_80x24_records_every_step(tmp_path, capsys):
 # -- other commands ----------------------------------------------------------------------------
 
 def test_proc_self_without_a_running_process(capsys):
+    """No process to be /proc/self is a bad PATH (name a process): exit 2, as any argument error."""
     code, _, err = run_cli(capsys, "proc", "/proc/self/maps")
-    assert code == 1 and "None" not in err and "no process is running" in err
+    assert code == 2 and "None" not in err and "no process is running" in err
 
 
 def test_proc_self_while_a_process_runs(capsys):

@@ -11,8 +11,9 @@ def add_boot_parser(sub: Any) -> None:
     s.add_argument("--dmesg", required=True, metavar="FILE", help="a boot log ('-': stdin)")
     s.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",
                    help="the release (2.6.20 .. 6.12) if the log has no 'Linux version'")
-    from .cli_types import config_pair, size
-    s.add_argument("--initrd", type=size, default=None, metavar="SIZE",
+    from .cli_types import config_pair, size_upto
+    # engine/mem_init.py: initrd_kb at most 4 << 20 kB
+    s.add_argument("--initrd", type=size_upto(4 << 30, "4G"), default=None, metavar="SIZE",
                    help="the initramfs size (e.g. 7M) when the log does not give it")
     s.add_argument("--config", action="append", default=[], metavar="KEY=VALUE", type=config_pair,
                    help="a build fact the log does not print, e.g. MEMCG=1, KFENCE=1, NR_CPUS=8")

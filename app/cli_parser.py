@@ -20,6 +20,12 @@ TAKES_VALUE = {"--lang", "--ram", "--kernel", "--vmalloc", "--allocator", "--swa
                "--layout", "--lessons", "--config"}
 
 
+SEED_MAX = (1 << 32) - 1     # a lesson machine's seed fits 32 bits (scenarios/validate_args.py)
+# The largest pid + 1 on i386: include/linux/threads.h PID_MAX_LIMIT is PID_MAX_DEFAULT (0x8000)
+# where sizeof(long) is 4; alloc_pidmap() hands out pids below pid_max <= PID_MAX_LIMIT.
+PID_LIMIT = 0x8000
+
+
 class UsageError(Exception):
     """A bad command line: one line on stderr, exit status 2."""
 
@@ -167,7 +173,7 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("quiz", help="seeded practice questions answered by the engine")
     s.add_argument("topic", choices=("buddy", "walk", "walk-pae", "slab", "watermark", "vma",
                                       "exercise"))
-    s.add_argument("--seed", type=whole(), default=1, help="the problem's seed (default 1): the same seed, the same problem")
+    s.add_argument("--seed", type=whole(0, SEED_MAX, example=1), default=1, help="the problem's seed (default 1): the same seed, the same problem")
     s.add_argument("--count", type=whole(1, 50), default=None, help="about this many questions (1..50)")
     s.add_argument("--ram", type=size, default=None, help="RAM of the problem's machine")
     s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
@@ -320,7 +326,7 @@ def add_parsers(sub: Any, machine_args: Any) -> None:
 
     s = sub.add_parser("walk", help="translate a virtual address level by level (like crash's vtop)")
     s.add_argument("addr")
-    s.add_argument("--pid", type=whole(0), default=None, help="walk this process's page tables (default: the kernel's)")
+    s.add_argument("--pid", type=whole(0, PID_LIMIT - 1, example=1), default=None, help="walk this process's page tables (default: the kernel's)")
     s.add_argument("--kind", choices=AccessKinds(), default="read", help="the access (default read)")
     s.add_argument("--lesson", help="play this lesson first")
     s.add_argument("--step", type=whole(), default=None, help="stop after this step (default: the last)")

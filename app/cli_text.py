@@ -170,7 +170,7 @@ _FORMS = (
     (r"expected KEY=VALUE \(e\.g\. (\S+)\)", r"应为 KEY=VALUE（例如 \1）"),
     (r"\b([Tt]rue) or ([Ff]alse)\b", r"\1 或 \2"), (r"a size in kB \(or like ('7M')\)", r"以 kB 计的大小（或 \1 这样）"),
     (r"a whole number (-?\d+)\.\.(-?\d+)", r"\1..\2 的整数"), (r"a whole number >= (-?\d+)", r">= \1 的整数"),
-    (r"a whole number", "整数"),
+    (r"a whole number", "整数"), (r"a size of at most (\S+)", r"不超过 \1 的大小"),
     (r"a size like 160M, 1G or 4096 \(bytes; K, M, G suffixes\)", "160M、1G 或 4096 这样的大小（字节；可加 K、M、G）"),
     (r"a number of seconds, 0 < s <= 3600", "秒数，0 < s <= 3600"),
     (r"an address like 0xc0100000 \(hex with 0x, or decimal\)", "0xc0100000 这样的地址（0x 开头的十六进制，或十进制）"),

@@ -103,6 +103,23 @@ def size(text: str) -> str:
     return text
 
 
+UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+def size_upto(limit: int, shown: str) -> Callable[[str], str]:
+    """A memory size as :func:`size` reads it, of at most ``limit`` bytes (``shown``: the limit
+    as written, 4G), refused at parse time naming the option rather than by the engine."""
+    def parse(text: str) -> str:
+        size(text)
+        number, unit = SIZE_RE.match(text).groups()       # type: ignore[union-attr]
+        value = int(number, 16) if number.lower().startswith("0x") else float(number)
+        if value * UNITS[unit.lower()] > limit:
+            raise argparse.ArgumentTypeError(f"expected a size of at most {shown}, got {text!r}")
+        return text
+    parse.__name__ = "size"
+    return parse
+
+
 def address(text: str) -> int:
     """A 32-bit address or value (``--cr3``, ``--vaddr``; ``walk ADDR``): hex with 0x, or decimal."""
     hint = octal_hint(text)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import sys
 from pathlib import Path
@@ -73,6 +74,10 @@ def lesson_completers(parser: argparse.ArgumentParser) -> None:
                         a.completer = lesson_completer  # type: ignore[attr-defined]
 
 
+FROM_ENV = "(the config file MMVIZ_CONFIG names)"
+IGNORED = "(config file ignored; checking the lessons without it)"
+
+
 def apply_settings(ns: argparse.Namespace, usage_error: type) -> Any:
     """Read the config file; its lesson folders (and --lessons) join the library, its lang
     becomes the default.  Returns the Settings (a bad file: usage_error, one line)."""
@@ -80,10 +85,13 @@ def apply_settings(ns: argparse.Namespace, usage_error: type) -> Any:
     try:
         settings = load_settings()
     except ConfigFileError as err:
+        from .config import ENV_VAR
+        named = f" {FROM_ENV}" if os.environ.get(ENV_VAR) else ""     # which file, and why that one
         if getattr(ns, "command", None) != "check":
-            raise usage_error(str(err)) from None
+            raise usage_error(f"{err}{named}") from None
         from .config import Settings            # mmviz check checks lessons, not the config file
-        sys.stderr.write(f"mmviz: {err} (config file ignored; checking the lessons without it)\n")
+        from .cli import err_line
+        err_line(f"mmviz: {err}{named} {IGNORED}")
         settings = Settings(err.path)
     dirs = [*settings.lessons, *(Path(d).expanduser() for d in (getattr(ns, "lessons", None) or []))]
     for d in getattr(ns, "lessons", None) or []:

@@ -190,6 +190,7 @@ _FORMS = (
      r"\1 以 0 开头，C 会把它当作八进制：八进制写 \2，十进制写 \3"),
     (r"('[^']*') starts with 0, which C reads as octal: write (\d+\S*)", r"\1 以 0 开头，C 会把它当作八进制：请写 \2"),
     (r"PADDR must be below 2\^36 and VALUE below 2\^64", "PADDR 必须小于 2^36，VALUE 必须小于 2^64"),
+    (r"\bnon-PAE\b", "非 PAE"),                 # --swap's "Linux 6.1 non-PAE swap entries"
     # the OS's reasons (strerror) wherever they end a message: "无法读取课程：没有这个文件或目录"
     (r"No such file or directory", "没有这个文件或目录"), (r"Is a directory", "是一个目录"),
     (r"Not a directory", "不是目录"), (r"Permission denied", "权限不够"),
@@ -243,6 +244,7 @@ _MESSAGES = (
     (r"(.*): Is a directory", r"\1：是一个目录"), (r"(.*): Not a directory", r"\1：不是目录"),
     (r"(.*): Permission denied", r"\1：权限不够"), (r"(.*): No such directory", r"\1：没有这个目录"),
     # the machine options: the engine's messages (engine.config, engine.layout, engine.swap)
+    (r"(--\w+): ('.*') is far too large", r"\1：\2 太大了"),     # scenarios/validate_args.py check_size_text
     (r"--ram: (.*) is too small; an i386 kernel needs at least (\S+)", r"--ram：\1 太小；i386 内核至少需要 \2"),
     (r"--ram: (\S+) is too small for this kernel: its image is loaded at (\S+) \(CONFIG_PHYSICAL_START\) and "
      r"ends at (\S+), with lowmem ending at (\S+) \(the boot allocations need 256 KB above it\)",
@@ -310,8 +312,18 @@ _MESSAGES = (
 def error_zh(line: str) -> str:
     """One error line of the CLI (``mmviz CMD: message``) in Chinese where a pattern knows
     it; an engine message inside is translated as the app translates it (widgets.error_text)."""
+    from .cli_author import FROM_ENV, IGNORED
+    for note, zh_note in ((IGNORED, "（已忽略配置文件；不用它检查课程）"),
+                          (FROM_ENV, "（MMVIZ_CONFIG 指定的配置文件）")):
+        if line.endswith(" " + note):            # a config file error's notes
+            return error_zh(line[:-len(note) - 1]) + zh_note
     head, sep, msg = line.partition(": ")
     lesson = False
+    if sep and head == "mmviz":                  # mmviz: path:line: a problem of a file
+        from .lesson_errors_zh import lesson_line_zh
+        found = lesson_line_zh(msg)
+        if found is not None:
+            return f"{head}：{found}"
     if not sep or not head.startswith("mmviz"):
         head, msg = "", line
         from .lesson_errors_zh import LINE, lesson_line_zh   # a lesson's problem: path:line: message

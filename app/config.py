@@ -35,9 +35,10 @@ _KEY_NAME = re.compile(r"^[a-z0-9_+-]+$", re.I)
 class ConfigFileError(Exception):
     """A problem in the config file: ``path:line: message``."""
 
-    def __init__(self, path: Path, line: int, msg: str) -> None:
+    def __init__(self, path: Path, line: int, msg: str, column: int = 0) -> None:
         self.path, self.line, self.msg = path, line, msg
-        super().__init__(f"{path}:{line}: {msg}" if line else f"{path}: {msg}")
+        where = f"{path}:{line}:{column}" if line and column else f"{path}:{line}" if line else f"{path}"
+        super().__init__(f"{where}: {msg}")
 
 
 @dataclass
@@ -120,7 +121,7 @@ def load_settings(path: Path | None = None) -> Settings:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         line, col, msg = toml_error(err, text)
-        raise ConfigFileError(path, line, f"bad TOML: {msg} (column {col})") from None
+        raise ConfigFileError(path, line, f"bad TOML: {msg}", col) from None   # as a lesson's
     settings.exists = True
     _check(settings, data, _Lines(text))
     return settings

@@ -73,3 +73,48 @@ def test_layout_and_proc_show_the_allocator_and_swap_asked_for(capsys):
     assert "SLAB" in capsys.readouterr().out.splitlines()[0]
     assert cli.main(["proc", "/proc/meminfo", "--swap", "64M"]) == 0
     assert "SwapTotal:         65532 kB" in capsys.readouterr().out
+
+
+def _provoked() -> list[tuple[str, list[str], dict[str, str]]]:
+    """Every bad command line the CLI tests run (their argument lists), with the environment
+    some need; each error line they provoke is checked in zh below."""
+    import test_cli_exit_status as exit_status
+    import test_cli_lang as lang
+    import test_cli_numeric_ranges as ranges
+    cases = [(" ".join(argv), argv, {}) for argv in BAD + exit_status.USAGE]
+    cases += [(f"{c} {' '.join(a)}", [c, *a], {}) for c, a in lang.ERRORS.items() if c != "serve"]
+    cases += [(f"{c} {o}", [c, *ranges.BEFORE.get(c, []),
+                            *(ranges.WITH_LESSON.get(o, []) if c in ("proc", "walk") else []), o, v], {})
+              for c, o, v in ranges.OPTIONS if c not in ("run", "serve", "record")]
+    cases += [(f"{o} huge", ["layout", o, "9" * 23 + "G"], {}) for o in ("--ram", "--swap", "--vmalloc")]
+    cases += [("swap over an area", ["layout", "--ram", "1G", "--swap", "99G"], {})]
+    for name, text in (("bad toml", "root:x:0:0:root:/root:/bin/bash\n"), ("bad theme", 'theme = "x"\n')):
+        cases += [(f"MMVIZ_CONFIG {name} {c}", [c, *a], {"config": text})
+                  for c, a in (("lessons", []), ("check", ["buddy"]))]
+    return cases
+
+
+PROVOKED = _provoked()
+
+
+@pytest.mark.parametrize("argv, env", [(a, e) for _, a, e in PROVOKED], ids=[i[:40] for i, _, _ in PROVOKED])
+def test_every_error_the_tests_provoke_is_chinese_in_zh(argv, env, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "config.toml"
+    if "config" in env:
+        config.write_text(env["config"], encoding="utf-8")
+    monkeypatch.setenv("MMVIZ_CONFIG", str(config))
+    code = cli.main(["--lang", "zh", *[a.replace("{tmp}", str(tmp_path)) for a in argv]])
+    err = capsys.readouterr().err.strip()
+    assert err and (code != 0 or argv[0] == "check"), (code, err)
+    for line in err.splitlines():
+        assert not PROSE.search(_mmviz_words(line)), line
+        assert not SPACED.search(line), line
+    if "config" in env:
+        assert "MMVIZ_CONFIG" in err, err          # which file, and why that one
+
+
+def test_the_swap_limit_names_the_page_table_kind_in_chinese(capsys):
+    assert cli.main(["--lang", "zh", "layout", "--ram", "1G", "--swap", "99G"]) == 2
+    err = capsys.readouterr().err
+    assert "非 PAE" in err and "non-PAE" not in err, err

@@ -63,6 +63,8 @@ HELP_ZH = {
     "a lesson id (see: mmviz lessons) or a .toml file": "课程 id（见 mmviz lessons）或 .toml 文件",
     "events shown per step (default 8)": "每步显示的事件数（默认 8）",
     "with --text: print each question's answer (for teachers)": "与 --text 一起：打印每个问题的答案（给教师）",
+    "with --text: print each step's output in full (by default its first line and the lines the "
+    "narration names)": "与 --text 一起：完整打印每一步的输出（默认只打印第一行和讲解提到的行）",
     "with --text: print every step's checks (for lesson authors); by default only a failed one is printed":
         "与 --text 一起：打印每一步的检查（给课程作者）；默认只打印未通过的",
     "about this many questions (1..50)": "大约这么多道题（1..50）",

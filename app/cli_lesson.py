@@ -22,6 +22,18 @@ def _more(w: dict, key: str, n: int) -> str:
     return w.get(f"{key}1", w[key]).format(n) if n == 1 else w[key].format(n)
 
 
+def referred_lines(lines: list[str], said: str) -> list[int]:
+    """The indexes of the output lines (after the first) that ``said`` (the step's title and
+    narration) names: a line whose label -- the text before its ':' (SwapFree:), else its
+    words (Node 0, zone Normal 1 2 ...) -- has a word the other lines' labels lack
+    and the narration has (a whole word as written: SwapFree, Normal, kmalloc-32)."""
+    word = re.compile(r"[A-Za-z_][\w()-]*[\w)]")
+    labels = [set(word.findall(line.partition(":")[0] if ":" in line else line)) for line in lines]
+    common = set.intersection(*labels) if len(labels) > 1 else set()
+    words = set(word.findall(said))
+    return [i for i in range(1, len(lines)) if (labels[i] - common) & words]
+
+
 def steps_count(n: int, lang: str = "en") -> str:
     """'1 step' / '12 steps' / '12 步'."""
     if lang == "zh":
@@ -118,6 +130,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     w, tw = WORDS.get(lang, WORDS["en"]), TW.get(lang, TW["en"])
     answers = bool(getattr(ns, "answers", False))
     checks = bool(getattr(ns, "checks", False))
+    full = bool(getattr(ns, "full", False))
     interactive = not answers and sys.stdin.isatty() and sys.stdout.isatty()
     tl = Timeline(lesson)
     machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or w["defaults"]
@@ -165,12 +178,21 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
         from widgets.i18n import tr
         shown = [tr(lang, "lesson.repeat", done=len(r.items), failed=r.errors)] if r.items is not None \
             else r.result_text().rstrip("\n").splitlines() or [""]      # as the lesson pane words it
-        more = (f"  ... ({_more(w, 'lines', len(shown) - 1)})") if len(shown) > 1 else ""
         from widgets.i18n import engine_phrase        # the TUI's zh wording of engine details
         if r.error is not None:                          # the kernel's words / the zh input error
             from widgets.error_text import error_text
             shown = [error_text(r.error_kind, r.error_message, lang)]
+        # the first line, then every line with --full, else the lines the narration names
+        # (SwapFree:, zone Normal) and how many more there are
+        later = list(range(1, len(shown))) if full else \
+            referred_lines(shown, f"{r.title(lang)} {r.narration('en')} {r.narration(lang)}")
+        hidden = len(shown) - 1 - len(later)
+        more = f"  ... ({_more(w, 'lines', hidden)})" if hidden and not later else ""
         print(f"   > {r.call_text(lang)} = {engine_phrase(shown[0], lang)}{more}")
+        for i in later:
+            print(f"     {engine_phrase(shown[i], lang)}")
+        if hidden and later:
+            print(f"     ... ({_more(w, 'lines', hidden)})")
         kernel = str(tl.machine.config.kernel)
         if r.events and ns.max_events > 0:              # each later name noted once per kernel
             from widgets.notation import later_note

@@ -158,6 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="events shown per step (default 8)")
     s.add_argument("--answers", action="store_true",
                    help="with --text: print each question's answer (for teachers)")
+    s.add_argument("--full", action="store_true",
+                   help="with --text: print each step's output in full (by default its first "
+                        "line and the lines the narration names)")
     s.add_argument("--checks", action="store_true",
                    help="with --text: print every step's checks (for lesson authors); by default "
                         "only a failed one is printed")

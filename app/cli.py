@@ -114,7 +114,7 @@ def err_line(text: str) -> None:
 def cmd_default(ns: argparse.Namespace) -> int:
     """``mmviz [LESSON] [--ram R [--pae]] [--lang zh]``: the TUI (or text without a terminal)."""
     lesson = None
-    if ns.lesson:
+    if ns.lesson is not None:                   # mmviz "": no such lesson, not the default one
         from scenarios import find_lesson
         lesson = find_lesson(ns.lesson)         # a bad lesson is one line, before anything starts
         refuse_machine_with_lesson(ns, "run", lesson)

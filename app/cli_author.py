@@ -166,8 +166,9 @@ def scaffold_target(name: str) -> tuple[Path, str]:
     """(file, lesson id) for ``mmviz new NAME``; ValueError for a name that is no id."""
     path = Path(name) if name.endswith(".toml") else Path(f"{name}.toml")
     lid = path.stem
-    if not re.match(r"^[a-z0-9][a-z0-9_-]*$", lid):
-        raise ValueError(f"{lid!r} is not a lesson id (lower-case letters, digits, - or _)")
+    if not re.match(r"^[a-z0-9][a-z0-9_-]*$", lid):        # named as typed ('../bad name')
+        typed = f"{name!r}: " if lid not in (name, name.removesuffix(".toml")) else ""
+        raise ValueError(f"{typed}{lid!r} is not a lesson id (lower-case letters, digits, - or _)")
     return path, lid
 
 

@@ -237,6 +237,8 @@ _MESSAGES = (
     (r"--lessons (.*): not a folder", r"--lessons \1：不是文件夹"),
     (r"(.*) exists \(add --force to overwrite it\)", r"\1 已存在（加 --force 覆盖）"),
     (r"(.*) is not a folder", r"\1 不是文件夹"),
+    (r"('.*'): ('[^']*') is not a lesson id \(lower-case letters, digits, - or _\)",
+     r"\1：\2 不是课程 id（小写字母、数字、- 或 _）"),
     (r"('.*') is not a lesson id \(lower-case letters, digits, - or _\)", r"\1 不是课程 id（小写字母、数字、- 或 _）"),
     (r"(.*): no such lesson \(see: mmviz lessons\)", r"\1：没有这个课程（见 mmviz lessons）"),
     (r"(.*): no such file in this machine's /proc \(try (.*)\)", r"\1：这台机器的 /proc 里没有这个文件（可试 \2）"),

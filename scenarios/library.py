@@ -114,11 +114,15 @@ def lesson_status() -> list[tuple[Path, Lesson | None, LessonError | None]]:
     return out
 
 
-def resolve(name: str) -> Path:
-    """A lesson id (``buddy``) or a path to a .toml file -> the file's path."""
+def resolve(name: str) -> Path | str:
+    """A lesson id (``buddy``) or a path to a .toml file -> the file's path, a path given
+    as the user wrote it (Path("") is ".", Path("./a//b.toml") "a/b.toml": the messages
+    name what was typed)."""
+    if not name.strip():
+        raise LessonNotFound(repr(name), [(0, "no such lesson (see: mmviz lessons)")])
     candidate = Path(name)
     if candidate.suffix == ".toml" or candidate.is_file() or "/" in name:
-        return candidate
+        return name
     for path in lesson_paths():       # a folder named like a lesson id does not hide the lesson
         if path.stem == name:
             return path
@@ -129,7 +133,7 @@ def resolve(name: str) -> Path:
         except LessonError:
             continue
     if candidate.exists():             # a folder (or other non-file): its own one-line error
-        return candidate
+        return name
     raise LessonNotFound(name, [(0, "no such lesson (see: mmviz lessons)")])
 
 

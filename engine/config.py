@@ -41,6 +41,18 @@ def parse_size(value, what: str = "size") -> int:
     return n
 
 
+def byte_count(value, what: str):
+    """A size argument of the API (kmalloc, vmalloc, kmem_cache_create, mmap, munmap, mprotect):
+    an int is bytes and is returned as is (each call checks its own range), a string is read as
+    parse_size() reads it ("4K", "1M", "0x1000"); anything else is a ConfigError
+    ("WHAT: size must be a byte count, got 1.5")."""
+    if isinstance(value, str):
+        return parse_size(value, what)
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ConfigError(f"{what}: size must be a byte count, got {value!r}")
+    return value
+
+
 # CONFIG_PAGE_OFFSET for each VMSPLIT choice (arch/x86/Kconfig, "Memory split")
 SPLITS = {
     "3G": 0xC0000000,

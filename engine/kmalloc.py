@@ -22,6 +22,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
+from .config import byte_count
 from .errors import BadFree, ConfigError, KernelError, OutOfMemory
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
 from .kmsg import KernelMessage, printk
@@ -176,7 +177,8 @@ class KmemCaches:
                 return self.kmalloc_caches[fam][i]
         return None
 
-    def kmalloc(self, m: Machine, size: int, gfp: str, events, cpu: int = 0) -> int:
+    def kmalloc(self, m: Machine, size: int | str, gfp: str, events, cpu: int = 0) -> int:
+        size = byte_count(size, "kmalloc")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ConfigError(f"kmalloc: size must be a byte count, got {size!r}")
         if size == 0:
@@ -282,6 +284,7 @@ class KmemCaches:
             raise ConfigError(f"kmem_cache_create: bad cache name {name!r}")
         if name in self.caches:
             raise ConfigError(f"kmem_cache_create: a cache named {name!r} already exists")
+        size = byte_count(size, f"kmem_cache_create({name})")
         if not isinstance(size, int) or isinstance(size, bool) or not 1 <= size <= KMALLOC_MAX_SIZE:
             raise ConfigError(f"kmem_cache_create({name}): size must be 1..{KMALLOC_MAX_SIZE}")
         if not isinstance(align, int) or align < 0 or align & (align - 1):

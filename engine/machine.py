@@ -361,12 +361,12 @@ class Machine:
             return slab.cache.object_size
         return 4096 << self.kmem.large[head][0]
 
-    def kmem_cache_create(self, name: str, size: int, align: int = 0, flags: str = "") -> str:
+    def kmem_cache_create(self, name: str, size: int | str, align: int = 0, flags: str = "") -> str:
         """Create a slab cache of objects of size bytes.
 
         Args:
             name: the cache's name as /proc/slabinfo prints it.
-            size: object size in bytes, 1..4194304.
+            size: object size in bytes, 1..4194304 (an int, or a size string like "1K").
             align: object alignment in bytes (0: the allocator's default).
             flags: SLAB_* flags as letters ("h" SLAB_HWCACHE_ALIGN, "r" SLAB_RECLAIM_ACCOUNT, ...).
         Returns:
@@ -706,6 +706,8 @@ class Machine:
             KernelOops: a kernel-mode fault with no fixup
                 ("BUG: unable to handle page fault for address: ...").
             ConfigError: more than the largest operation mmviz takes at once.
+        Not all or nothing, as on the CPU: a store that faults part way leaves the bytes before
+        the faulting one stored and the pages they needed faulted in.
         Kernel: the CPU's store plus arch/x86/mm/fault.c handle_page_fault on a #PF."""
         if isinstance(data, str):
             data = data.encode()
@@ -722,7 +724,8 @@ class Machine:
         Returns:
             the bytes read.
         Raises:
-            SegFault / KernelOops: as write_virt.
+            SegFault / KernelOops: as write_virt (the pages faulted in before the faulting byte
+                stay, as on the CPU).
         Kernel: the CPU's loads plus arch/x86/mm/fault.c on a #PF."""
         with self.trace.with_list() as ev:
             return tasks.rw_virt(self, vaddr, length, pid, None, ev)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import tasks
+from .config import byte_count
 from .errors import ConfigError, OutOfMemory
 from .memory import change_protection, check_mapcounts, zap_range
 from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_ACCOUNT, VM_DONTEXPAND,
@@ -57,6 +58,7 @@ def _new_vma(m: Machine, p, vma: Vma, events) -> Vma:
 def do_mmap(m: Machine, p, length: int, prot: str, flags: str, addr: int | None, events,
             file: str | None = None, offset: int = 0) -> int:
     words = parse_map_flags(flags)
+    length = byte_count(length, "mmap")
     if length <= 0:
         raise ConfigError("mmap: EINVAL: length must be positive")
     if offset & (PAGE_SIZE - 1):
@@ -118,7 +120,8 @@ def _split_range(m: Machine, p, start: int, end: int, events) -> list[Vma]:
     return out
 
 
-def do_munmap(m: Machine, p, addr: int, length: int, events) -> None:
+def do_munmap(m: Machine, p, addr: int, length: int | str, events) -> None:
+    length = byte_count(length, "munmap")
     if addr & (PAGE_SIZE - 1) or length <= 0:
         raise ConfigError("munmap: EINVAL: address must be page aligned, length positive")
     end = addr + page_align(length)
@@ -154,6 +157,7 @@ def release_vma(m: Machine, v: Vma, events) -> None:
 
 def do_mprotect(m: Machine, p, addr: int, length: int, prot: str, events) -> None:
     newbits = prot_flags(prot)
+    length = byte_count(length, "mprotect")
     if addr & (PAGE_SIZE - 1):
         raise ConfigError("mprotect: EINVAL: address must be page aligned")
     end = addr + page_align(length)
@@ -168,7 +172,12 @@ def do_mprotect(m: Machine, p, addr: int, length: int, prot: str, events) -> Non
         pos = v.end
     if pos < end:
         raise OutOfMemory(f"mprotect: ENOMEM: {pos:#x} is not mapped")
-    touched = _split_range(m, p, addr, end, events)
+    # mprotect_fixup(): a VMA whose flags would not change is left alone -- not split, its PTEs
+    # untouched ("if (newflags == oldflags) { *pprev = vma; return 0; }" first thing in
+    # mm/mprotect.c mprotect_fixup(), 2.6.2x to 6.x); only the VMAs that change are split
+    changing = [v for v in p.mm.vmas if v.start < end and v.end > addr
+                and (v.vm_flags & ~0x7) | newbits != v.vm_flags]
+    touched = [t for v in changing for t in _split_range(m, p, max(addr, v.start), min(end, v.end), events)]
     for v in touched:
         if newbits & VM_WRITE and not v.vm_flags & VM_NOT_ACCOUNTED:
             v.vm_flags |= VM_ACCOUNT            # mprotect_fixup(): charged when made writable

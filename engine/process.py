@@ -87,7 +87,7 @@ class Process:
         """Map anonymous memory, a file or a device into the process.
 
         Args:
-            length: bytes (rounded up to pages).
+            length: bytes (an int, or a size string like "8K"; rounded up to pages).
             prot: "rw-"-style protection (engine.mm.PROT_NAMES).
             flags: words of engine.mmap_ops.MAP_FLAG_WORDS joined by "|" ("private|anonymous").
             addr: a hint, or the address with "fixed" (page aligned); None: the kernel chooses.
@@ -101,10 +101,12 @@ class Process:
                 "mmap: EINVAL: MAP_FIXED needs a page-aligned address".
             OutOfMemory: no gap in the address space (ENOMEM), or MAP_POPULATE cannot be satisfied.
         Kernel: mm/mmap.c do_mmap() -> get_unmapped_area() -> mmap_region()."""
+        from .config import byte_count
         from .lifecycle import atomic
         from .mmap_ops import do_mmap
         m = self._live()
-        if isinstance(flags, str) and "populate" in flags.lower() and isinstance(length, int):
+        length = byte_count(length, "mmap")
+        if isinstance(flags, str) and "populate" in flags.lower():
             need = (max(length, 0) >> 12) + (max(length, 0) >> 21) + 4
             pid = self.pid
             return atomic(m, need, lambda mm: mm.processes[pid]._op(
@@ -118,7 +120,7 @@ class Process:
 
         Args:
             addr: page-aligned vaddr.
-            length: bytes (rounded up to pages).
+            length: bytes (an int, or a size string like "8K"; rounded up to pages).
         Returns:
             None.
         Raises:
@@ -132,7 +134,7 @@ class Process:
 
         Args:
             addr: page-aligned vaddr.
-            length: bytes (rounded up to pages).
+            length: bytes (an int, or a size string like "8K"; rounded up to pages).
             prot: "rw-"-style protection.
         Returns:
             None.

@@ -20,6 +20,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
+from .config import byte_count
 from .errors import BadFree, ConfigError, OutOfMemory
 from .kmem_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
 from .kmsg import vmalloc_failure_message, vmalloc_zero_error
@@ -87,7 +88,8 @@ class Vmalloc:
             addr = max(addr, a.end)
         return addr if addr + size <= L.vmalloc_end else None
 
-    def vmalloc(self, m: Machine, size: int, caller: str, events) -> int:
+    def vmalloc(self, m: Machine, size: int | str, caller: str, events) -> int:
+        size = byte_count(size, "vmalloc")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
             raise ConfigError(f"vmalloc: size must be a byte count, got {size!r}")
         new_msg = m.config.flavour.vmap_fail_message == "alloc_vmap_area"

@@ -225,6 +225,7 @@ class Flavour:
     status_vmpin: bool = True             # 3.2: VmPin in /proc/pid/status
     status_rss_split: bool = True         # 4.5: RssAnon/RssFile/RssShmem
     status_vmswap: bool = True            # 2.6.34: VmSwap in /proc/pid/status
+    vm_stat_data_vm: bool = True          # 4.5: mm->data_vm (VmData), exec_vm of any exec VMA
     memblock_topdown: bool = True         # (approx.) early allocations top-down below max_low_pfn
     log_free_initmem: str = "K"           # (approx.) "k_freed" | "K"
     log_nx_missing: bool = True           # (approx.) the non-PAE "NX protection missing" notice

@@ -228,6 +228,11 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("status_vmpin", V("3.2"), False, True,
          "fs/proc/task_mmu.c task_mem VmPin (\"mm: distinguish between mlocked and pinned pages\")"),
     Rule("status_rss_split", V("4.5"), False, True, "fs/proc/task_mmu.c task_mem RssAnon/RssFile/RssShmem: not in 4.4.1, in 4.5"),
+    Rule("vm_stat_data_vm", V("4.5"), False, True,
+         "mm/mmap.c vm_stat_account(): shared_vm (every file VMA), exec_vm (file, exec, not "
+         "write), stack_vm and VmData = total_vm - shared_vm - stack_vm (fs/proc/task_mmu.c "
+         "task_mem) -> mm->data_vm, exec_vm of any exec non-write VMA (commit 84638335900f, "
+         "\"mm: rework virtual memory accounting\", 4.5)"),
     Rule("status_vmswap", V("2.6.34"), False, True, "fs/proc/task_mmu.c task_mem VmSwap: not in 2.6.33.3, in 2.6.34"),
     Rule("memblock_topdown", APPROX, False, True,
          "early allocations: bootmem bottom-up from MAX_DMA_ADDRESS -> memblock top-down below "

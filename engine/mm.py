@@ -217,8 +217,26 @@ class MmStruct:
     def total_vm(self) -> int:
         return sum(v.pages for v in self.vmas)
 
-    def vm_kind_pages(self) -> tuple[int, int, int]:
-        """(data_vm, stack_vm, exec_vm) as vm_stat_account() keeps them."""
+    def vm_kind_pages(self, data_vm: bool = True) -> tuple[int, int, int]:
+        """(VmData, stack_vm, exec_vm) in pages, as vm_stat_account() keeps them.
+
+        ``data_vm`` (4.5+, rule vm_stat_data_vm): mm->data_vm counts private writable non-stack
+        VMAs, exec_vm every VM_EXEC VMA that is not writable (the vdso too).  Before 4.5
+        (mm/mmap.c vm_stat_account(mm, flags, file, pages)): shared_vm counts every
+        file-backed VMA, exec_vm only the file-backed ones that are executable and not
+        writable, stack_vm the anonymous VM_GROWSDOWN ones; install_special_mapping() (the vdso)
+        and brk only add to total_vm; VmData is total_vm - shared_vm - stack_vm
+        (fs/proc/task_mmu.c task_mem())."""
+        if not data_vm:
+            shared = stack = exe = 0
+            for v in self.vmas:
+                f = v.vm_flags
+                if v.file is not None:
+                    shared += v.pages
+                    exe += v.pages if f & (VM_EXEC | VM_WRITE) == VM_EXEC else 0
+                elif f & VM_GROWSDOWN and v.special is None:
+                    stack += v.pages
+            return self.total_vm - shared - stack, stack, exe
         data = stack = exe = 0
         for v in self.vmas:
             f = v.vm_flags

@@ -66,7 +66,7 @@ def maps(m: Machine, p) -> str:
 
 def status(m: Machine, p) -> str:
     mm = p.mm
-    data, stack, exe = mm.vm_kind_pages()
+    data, stack, exe = mm.vm_kind_pages(m.config.flavour.vm_stat_data_vm)
     text = min(((mm.end_code + 0xFFF) & ~0xFFF) - (mm.start_code & ~0xFFF), exe << 12)
     lib = (exe << 12) - text
     ptes = len(mm.pgd.owned) - 1 if not m.config.pae else len(mm.pgd.owned) - 1

@@ -102,7 +102,7 @@ def mm_lines(machine: Machine, p: Any, lang: str, hot: int | None = None) -> lis
     except Exception:                          # a pgd outside lowmem: CR3 alone
         pgd = "?"
     cached = next((i for i, v in enumerate(vmas) if v.start == mm.mmap_cache), None)
-    _, stack, exe = mm.vm_kind_pages()
+    _, stack, exe = mm.vm_kind_pages(fl.vm_stat_data_vm)
     rows = [("pgd", f"{pgd}  (__pa = CR3 {p.cr3:08x})")]
     if fl.vma_index == "maple":
         rows.append(("mm_mt", f"maple tree, {len(_ranges(vmas))} ranges"))

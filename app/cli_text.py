@@ -264,6 +264,10 @@ _MESSAGES = (
     (r"--config: PHYSICAL_START (\S+) must be a 1 MB multiple in 1M\.\.256M",
      r"--config：PHYSICAL_START \1 必须是 1 MB 的整数倍，且在 1M..256M 之间"),
     (r"--config: fixmap_slots=(\S+) is fewer than the kmap slots need", r"--config：fixmap_slots=\1 少于 kmap 槽位所需"),
+    (r"--config: (\w+): transparent hugepages exist from Linux 2\.6\.38 \(this kernel is (\S+)\)",
+     r"--config：\1：透明大页（THP）从 Linux 2.6.38 起才有（这个内核是 \2）"),
+    (r"--config: (\w+=\w+) builds a kernel without PAE, but PAE was asked for \(pae=True, --pae\): "
+     r"give one of the two", r"--config：\1 编译的是不带 PAE 的内核，但又要求了 PAE（pae=True、--pae）：两者只能给一个"),
     (r"--config: (\w+): KFENCE exists from Linux 5\.12 \(this kernel is (\S+)\)",
      r"--config：\1：KFENCE 从 Linux 5.12 起才有（这个内核是 \2）"),
     (r"--config: (\w+) cannot be turned off from 4\.6 on \(always built in\)", r"--config：\1 从 4.6 起不能关闭（总是编译进内核）"),

@@ -160,6 +160,9 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
             raise ConfigError(f"config: PHYSICAL_START {v:#x} must be a 1 MB multiple in 1M..256M")
         if name in ("rodata_ro", "thp") and not isinstance(v, bool):
             raise ConfigError(f"config: {k} must be true or false, got {v!r}")
+        if name == "thp" and v and fl.version < (2, 6, 38):     # mm/huge_memory.c is new in 2.6.38
+            raise ConfigError(f"config: {k}: transparent hugepages exist from Linux 2.6.38 "
+                              f"(this kernel is {fl.release})")
         if name == "rodata_ro" and not v and fl.version >= (4, 6):
             raise ConfigError(f"config: {k} cannot be turned off from 4.6 on (always built in)")
         if name == "memory_model" and v not in ("flatmem", "sparsemem"):
@@ -177,7 +180,11 @@ def _config_pae(config: dict, pae: bool) -> bool:
         if k in (config or {}):
             if not isinstance(config[k], bool):      # "n" or "maybe" was taken as on
                 raise ConfigError(f"config: {k} must be true or false, got {config[k]!r}")
-            return config[k] if "64G" in k else not config[k]
+            wants = config[k] if "64G" in k else not config[k]
+            if pae and not wants:        # pae=True (--pae) and a build without PAE: which one?
+                raise ConfigError(f"config: {k}={config[k]} builds a kernel without PAE, but PAE was "
+                                  f"asked for (pae=True, --pae): give one of the two")
+            return wants
     return pae
 
 

@@ -74,4 +74,6 @@ def test_the_engine_refuses_them_too(config):
 
 def test_highmem_switches_still_choose_pae():
     assert engine.Machine.boot(ram="1G", config={"HIGHMEM64G": True}).config.pae
-    assert not engine.Machine.boot(ram="1G", config={"HIGHMEM4G": True}, pae=True).config.pae
+    assert not engine.Machine.boot(ram="1G", config={"HIGHMEM4G": True}).config.pae
+    with pytest.raises(ConfigError, match="without PAE"):      # pae=True says otherwise: refused
+        engine.Machine.boot(ram="1G", config={"HIGHMEM4G": True}, pae=True)

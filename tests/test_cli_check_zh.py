@@ -90,7 +90,9 @@ def _direct() -> list[str]:
     out = []
     for call in (lambda: make_config(seed="x"), lambda: make_config(split="x"),
                  lambda: make_config(pae=True, split="3G_OPT"), lambda: make_config(config=1),
-                 lambda: make_config(ram="160M", vmalloc="8M", kernel="2.6")):
+                 lambda: make_config(ram="160M", vmalloc="8M", kernel="2.6"),
+                 lambda: make_config(kernel="2.6.24", config={"THP": True}),
+                 lambda: make_config(pae=True, config={"HIGHMEM64G": False})):
         try:
             call()
         except engine.ConfigError as err:

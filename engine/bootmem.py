@@ -204,7 +204,11 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
             put("bootmem bitmap", b, bitmap)
             bm.end = b * page + ((lim + 7) // 8 + 3) // 4 * 4        # the bitmap's own partial page
             alloc("ACPI wakeup (alloc_bootmem_low WAKEUP_SIZE)", 0x4000, SMP_CACHE_BYTES, 0)
-            alloc("pkmap page table", page, page, 0)
+            # permanent_kmaps_init() -> one_page_table_init(): alloc_bootmem_low_pages() (goal 0,
+            # 2.6.31.3 arch/x86/mm/init_32.c:119) -> alloc_bootmem_pages(), goal 16 MB (2.6.32.69
+            # and 2.6.34 l.119; rule pkmap_pt_goal_dma); a goal bootmem cannot meet falls back to 0
+            high = fl.pkmap_pt_goal_dma and _ram_fit(bs, bm.taken, MAX_DMA_PFN, lim, 1) is not None
+            alloc("pkmap page table", page, page, MAX_DMA_PFN if high else 0)
         else:
             put("bootmem bitmap", kernel_end, bitmap)
             put("SMP trampoline page 1 (reserve_bootmem)", 1, 1)

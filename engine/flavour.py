@@ -135,6 +135,7 @@ class Flavour:
     pcpu_min_unit_pages: int = 0          # 2.6.30+: per-CPU unit at least PCPU_MIN_UNIT_SIZE, tail freed
     head_pae_tables: bool = True          # 2.6.25+: head_32.S builds PAE tables (2 MB each) for PAE kernels
     early_alloc_model: str = "memblock"   # "setup_32" | "early_res" (2.6.27) | "memblock" (2.6.35)
+    pkmap_pt_goal_dma: bool = True        # 2.6.32+: the pkmap page table from alloc_bootmem_pages (goal 16 MB)
     initrd_start_pfn: int = -1            # where the log says the initrd is ("RAMDISK: ..."; -1: the loader's)
     page0_is_ram: bool = False            # page_is_ram(0) (2.6.24's e820-only page_is_ram)
     page_cgroup_bytes: int = 0            # sizeof(struct page_cgroup) (0: no boot-time array)

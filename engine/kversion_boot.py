@@ -74,6 +74,14 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "page, smp_alloc_memory, pagetable_init's tables) -> early_res (e820.c: \"BIOS data page\", "
          "\"EX TRAMPOLINE\", reserve_trampoline_memory, init_memory_mapping's \"PGTABLE\", a low "
          "bootmap, alloc_bootmem_low(WAKEUP_SIZE 0x4000)); checked in 2.6.27 and 2.6.31, field case 04"),
+    Rule("pkmap_pt_goal_dma", V("2.6.32"), False, True,
+         "arch/x86/mm/init_32.c one_page_table_init(), called by permanent_kmaps_init() -> "
+         "page_table_range_init() from paging_init() once setup_bootmem_allocator() has set "
+         "after_bootmem (2.6.28 l.774, 2.6.29 l.821, 2.6.31.3 l.808): alloc_bootmem_low_pages(PAGE_SIZE), "
+         "goal 0 (2.6.28 l.128, 2.6.29 l.129, 2.6.31.3 l.119) -> alloc_bootmem_pages(PAGE_SIZE) "
+         "(2.6.32.69 l.119, 2.6.33.3 l.119, 2.6.34 l.119), goal __pa(MAX_DMA_ADDRESS), 16 MB "
+         "(include/linux/bootmem.h:110-111 in 2.6.34); the pkmap page table lies above 16 MB, "
+         "before mem_map (approx. release: between 2.6.31.3 and 2.6.32.69)"),
     Rule("early_alloc_model", V("2.6.35"), "early_res", "memblock",
          "x86 early_res replaced by memblock (arch/x86/mm/memblock.c, 2.6.35): mmviz places the other "
          "early allocations as one calibrated block"),

@@ -40,3 +40,21 @@ def test_2_6_24_allocates_them_in_the_kernels_order(pae, order):
     m = engine.Machine.boot(ram="160M", kernel="2.6.24", pae=pae, seed=1)
     found = _tables(m)
     assert sorted(found, key=found.get) == order
+
+
+@pytest.mark.parametrize("pae", [False, True])
+@pytest.mark.parametrize("kernel,above_16m", [("2.6.28", False), ("2.6.31", False), ("2.6.32", True),
+                                              ("2.6.33", True), ("2.6.34", True)])
+def test_pkmap_table_goal_per_release(kernel, pae, above_16m):
+    """permanent_kmaps_init() -> one_page_table_init() after setup_bootmem_allocator() set
+    after_bootmem: alloc_bootmem_low_pages() (goal 0; 2.6.31.3 arch/x86/mm/init_32.c:119) until
+    alloc_bootmem_pages() (goal __pa(MAX_DMA_ADDRESS); 2.6.32.69 and 2.6.34 l.119), made before
+    paging_init()'s free_area_init_nodes() allocates mem_map."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=pae, seed=1)
+    pk = _tables(m)["pkmap page table"]
+    named = {e.what: e.pfn for e in m.boot_state.events if isinstance(e, Reserve)}
+    assert named["pkmap page table"] == pk
+    assert (pk >= 0x1000) == above_16m
+    if above_16m:
+        assert pk < named["mem_map"], "the first goal-16MB allocation, before mem_map"
+    m.check()

@@ -124,6 +124,9 @@ def cmd_default(ns: argparse.Namespace) -> int:
     if not ns.text and tui_wanted():
         app_cls = _tui_app()
         if app_cls is not None:
+            if lesson is not None:
+                from .cli_lesson import check_lesson_boots
+                check_lesson_boots(lesson)      # before the app: a refusal inside it would stop it
             from .cli_more import boot_options
             machine = boot_options(ns)
             if machine:
@@ -197,6 +200,8 @@ def cmd_check(ns: argparse.Namespace) -> int:
     for name in ns.lesson:
         try:
             lesson = find_lesson(name)
+            from .cli_lesson import check_lesson_boots
+            check_lesson_boots(lesson)          # what only booting refuses (ram = "16M" on 6.1)
         except LessonError as err:
             for line in err.lines():
                 err_line(line)
@@ -215,7 +220,12 @@ def cmd_run(ns: argparse.Namespace) -> int:
         app_cls = _tui_app()
         if app_cls is None or not tui_wanted():
             raise UsageError("mmviz run: the TUI is not available here; add --text")
-        tui = app_cls(lesson=ns.lesson, machine=None, lang=ns.lang, layout=ns.layout,
+        from scenarios import find_lesson
+
+        from .cli_lesson import check_lesson_boots
+        lesson = find_lesson(ns.lesson)
+        check_lesson_boots(lesson)              # before the app: a refusal inside it would stop it
+        tui = app_cls(lesson=lesson, machine=None, lang=ns.lang, layout=ns.layout,
                       settings=ns.settings)
         tui.ask_questions = not ns.no_ask
         return _run_app(tui)
@@ -243,7 +253,8 @@ def machine_from(ns: argparse.Namespace) -> Any:
         from scenarios import Timeline, find_lesson
         lesson = find_lesson(ns.lesson)
         refuse_machine_with_lesson(ns, ns.command, lesson)
-        tl = Timeline(lesson)
+        from .cli_lesson import lesson_boot
+        tl = Timeline(lesson, boot=lesson_boot(lesson))
         target = len(tl) if ns.step is None else ns.step
         if not 0 <= target <= len(tl):
             raise UsageError(f"mmviz: --step must be 0..{len(tl)}")
@@ -406,7 +417,10 @@ def _report(err: Exception) -> int:
         pass
     try:
         import engine
-        if isinstance(err, (engine.ConfigError, engine.KernelError)):
+        if isinstance(err, engine.ConfigError):     # a value the engine refuses: bad input
+            err_line(f"mmviz: {err}")
+            return EXIT_USAGE
+        if isinstance(err, engine.KernelError):     # the simulated kernel's error, as it words it
             err_line(f"mmviz: {err}")
             return EXIT_FAIL
     except ImportError:

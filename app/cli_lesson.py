@@ -115,6 +115,43 @@ def _ask(question: Any, lang: str, interactive: bool, print: Callable[[str], Non
     return bool(question.check(reply))
 
 
+def machine_refused(lesson: Any, err: Exception) -> Exception:
+    """A lesson whose machine boot() refuses where only booting finds it (``ram = "16M"`` on
+    6.1: the image ends near 31M): the lesson's problem at its ``machine`` line, as ``check``
+    words a machine the loader refuses (``path:line: bad machine: ...``, exit 1)."""
+    from pathlib import Path
+
+    from scenarios import LessonError
+    from scenarios.source import scan
+    try:
+        line = scan(Path(lesson.path).read_text(encoding="utf-8")).lesson.line("machine")
+    except (OSError, ValueError):
+        line = 0
+    return LessonError(lesson.path, [(line, f"bad machine: {err}")])
+
+
+def lesson_boot(lesson: Any) -> Callable[[dict], Any]:
+    """The Timeline's ``boot`` for ``lesson``: boot() refusing its machine is the lesson's
+    problem (:func:`machine_refused`), not an engine error of the command."""
+    def boot(config: dict) -> Any:
+        import engine
+        from scenarios.timeline import boot_machine
+        try:
+            return boot_machine(config)
+        except engine.ConfigError as err:
+            raise machine_refused(lesson, err) from None
+    return boot
+
+
+def check_lesson_boots(lesson: Any) -> None:
+    """Boot a lesson file's machine once before the app, a recording or ``check`` takes it (a
+    refusal inside the app would stop it with an internal error); the bundled lessons boot
+    (their tests run them), so they are not booted twice."""
+    from scenarios.library import is_bundled
+    if not is_bundled(lesson.path):
+        lesson_boot(lesson)(dict(lesson.machine))
+
+
 def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] | None = None,
               err: Callable[[str], None] | None = None) -> int:
     """Play ``ns.lesson`` as text; returns the exit status (1 if an expect failed).
@@ -132,7 +169,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     checks = bool(getattr(ns, "checks", False))
     full = bool(getattr(ns, "full", False))
     interactive = not answers and sys.stdin.isatty() and sys.stdout.isatty()
-    tl = Timeline(lesson)
+    tl = Timeline(lesson, boot=lesson_boot(lesson))
     machine = ", ".join(f"{k}={v}" for k, v in lesson.machine.items()) or w["defaults"]
     colon = "：" if lang == "zh" else ": "
     print(f"{lesson.title_in(lang)}  [{lesson.id}, {steps_count(len(lesson), lang)}; "

@@ -141,7 +141,11 @@ def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
         config["initrd_kb"] = ns.initrd
     if config:
         over["config"] = config
-    m = engine.Machine.from_dmesg(text, **over)
+    try:
+        m = engine.Machine.from_dmesg(text, **over)
+    except engine.ConfigError as err:              # a machine the engine refuses: bad input, status 2
+        from .cli_parser import UsageError
+        raise UsageError(boot_refusal(ns, text, over, err)) from None
     if not m.dmesg_comparison:                     # an oops, a note, not a boot log: nothing to compare
         err_line(f"mmviz boot: {ns.dmesg}: no memory line of a boot log in it "
                  "(BIOS-e820, Zone ranges, Memory: ...): nothing to compare")
@@ -149,3 +153,32 @@ def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
     for line in boot_lines(m, ns.lang):
         out(line)
     return 0
+
+
+BOOT_OPTIONS = {"config": "--config", "kernel": "--kernel"}    # the engine's key -> boot's option
+
+
+def boot_refusal(ns: argparse.Namespace, text: str, over: dict[str, Any], err: Exception) -> str:
+    """The one line for a machine ``boot --dmesg`` cannot boot, naming what made it: the option
+    the engine's message names (``--config: KFENCE: ...``, ``--kernel: ...``), else the
+    ``--initrd`` or ``--config`` pair without which the log boots (an initramfs too big for
+    lowmem: ``--initrd 4G: ram: 2086962K is too small ...``), else the log itself (its release,
+    RAM or CPUs: ``FILE: kernel: '2.4.20' is outside ...``)."""
+    import engine
+
+    from .cli_config import read_pair
+    msg = str(err)
+    key, _, rest = msg.partition(": ")
+    if key in BOOT_OPTIONS and (key != "kernel" or ns.kernel):
+        return f"mmviz boot: {BOOT_OPTIONS[key]}: {rest}"
+    config = over.get("config", {})
+    given = [(f"--config {pair}", read_pair(pair)[0]) for pair in ns.config]
+    if ns.initrd is not None:
+        given.append((f"--initrd {ns.initrd}", "initrd_kb"))
+    for option, dropped in given:
+        try:
+            engine.Machine.from_dmesg(text, **{**over, "config": {k: v for k, v in config.items() if k != dropped}})
+        except engine.ConfigError:
+            continue
+        return f"mmviz boot: {option}: {msg}"
+    return f"mmviz boot: {ns.dmesg}: {msg}"

@@ -41,6 +41,8 @@ def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
         raise usage_error(f"mmviz record: {err}") from None
     from scenarios import find_lesson
     lesson = find_lesson(ns.lesson)          # a bad lesson is reported before recording
+    from .cli_lesson import check_lesson_boots
+    check_lesson_boots(lesson)               # so is a machine only booting refuses
     if ns.step is not None and not 0 <= ns.step <= len(lesson):
         raise usage_error(f"mmviz record: --step must be 0..{len(lesson)} (this lesson has "
                           f"{len(lesson)} steps)")

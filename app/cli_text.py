@@ -195,6 +195,8 @@ _FORMS = (
     (r"No such file or directory", "没有这个文件或目录"), (r"Is a directory", "是一个目录"),
     (r"Not a directory", "不是目录"), (r"Permission denied", "权限不够"),
 )
+# "--ram: ...", "--initrd 4G: ...", "dmesg.txt: ...": where the engine's message (after it) came from
+ENGINE_AT = re.compile(r"(?P<at>--[a-z][-a-z]*(?: \S+)?|-|[^\s:]*[/.][^\s:]*): (?P<msg>.+)", re.S)
 CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")   # "应为 整数" -> "应为整数"
 _MESSAGES = (
     (r"--config: CONFIG_NR_CPUS must be 1\.\.(\d+) on i386, got (.*)", r"--config：i386 的 CONFIG_NR_CPUS 必须在 1..\1 之间，得到的是 \2"),
@@ -325,6 +327,12 @@ def error_zh(line: str) -> str:
             return error_zh(line[:-len(note) - 1]) + zh_note
     head, sep, msg = line.partition(": ")
     lesson = False
+    at = ENGINE_AT.fullmatch(msg) if sep and head.startswith("mmviz") else None
+    if at is not None:                           # an option or a file, then the engine's message
+        from .lesson_errors_zh import problem_zh
+        found = problem_zh(at["msg"])
+        if found is not None:
+            return f"{head}：{at['at']}：{found}"
     if sep and head == "mmviz":                  # mmviz: path:line: a problem of a file
         from .lesson_errors_zh import lesson_line_zh
         found = lesson_line_zh(msg)
@@ -345,8 +353,9 @@ def error_zh(line: str) -> str:
     else:
         if lesson:                  # whole or nothing: no half-translated lesson problem
             return line
+        from .lesson_errors_zh import problem_zh
         from widgets.error_text import message_zh
-        msg = message_zh("ConfigError", msg)
+        msg = problem_zh(msg) or message_zh("ConfigError", msg)     # mmviz: ram: ... (the engine's)
     for pattern, zh in _FORMS:
         msg = re.sub(pattern, zh, msg)
     msg = CJK_SPACE.sub("", msg)

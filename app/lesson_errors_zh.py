@@ -228,6 +228,17 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (rf"{VAL} is more than x86-32 can address \(PAE: 36-bit physical addresses, 64G at most\)",
      r"\1 超出了 x86-32 能寻址的范围（PAE：36 位物理地址，最多 64G）"),
     (rf"{VAL} is not a whole number of 4K pages", r"\1 不是 4K 页的整数倍"),
+    # what only booting finds (engine/boot.py, bootmem.py, memblock.py): app.cli_lesson boots it
+    (r"(\S+) is too small for this kernel: its image is loaded at (\S+) \(CONFIG_PHYSICAL_START\) and ends at "
+     r"(\S+), with lowmem ending at (\S+) \(the boot allocations need 256 KB above it\)",
+     r"\1 对这个内核太小：内核映像加载在 \2（CONFIG_PHYSICAL_START），结束于 \3，而低端内存止于 \4"
+     r"（启动时的分配需要映像之上 256 KB）"),
+    (r"(\S+) is too small for this kernel: its bootmem allocations do not fit in lowmem",
+     r"\1 对这个内核太小：bootmem 的分配放不进低端内存"),
+    (r"(\S+) is too small for this kernel: its early allocations \((\d+K)\) do not fit below lowmem's end "
+     r"beside the (\d+M) kernel image", r"\1 对这个内核太小：除去 \3 的内核映像，早期分配（\2）放不进低端内存"),
+    (r"(\S+) is too small for this kernel: its early allocations \((.+)\) do not fit below lowmem's end",
+     r"\1 对这个内核太小：早期分配（\2）放不进低端内存"),
     (r"the NX bit exists only in PAE page tables \(use pae=True\)", "只有 PAE 页表才有 NX 位（请设 pae=True）"),
     (rf"unknown memory split {Q} \(choose (.+)\)", r"未知的内存划分 \1（可选：\2）"),
     (r"VMSPLIT_(\S+) is not available with PAE", r"VMSPLIT_\1 不能和 PAE 一起用"),
@@ -261,7 +272,8 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
      r"BUG_ON\(VMALLOC_START >= VMALLOC_END\)",
      r"\1 的预留让 VMALLOC_START \2 高于 VMALLOC_END \3；内核会停在 mem_init() 的 BUG_ON(VMALLOC_START >= VMALLOC_END)"),
     (r"(\d+M) is more than one swap area can address: Linux (\S+) (\S+) swap entries keep (\d+) offset bits, "
-     r"at most (\S+) per area", r"\1 超出一个交换区能寻址的大小：Linux \2 \3 的交换项只有 \4 位偏移，每个交换区最多 \5"),
+     r"at most (\S+) per area", r"\1 超出一个交换区能寻址的大小：Linux \2 \3 的交换项只有 \4 位偏移，每个交换区最多 \5",
+     {3: {"PAE": "PAE", "non-PAE": "非 PAE"}}),
     # expressions (scenarios.expr.ExprError)
     (r"expression longer than (\d+) characters", r"表达式超过 \1 个字符"),
     (rf"unexpected character {Q} in expression {Q}", r"表达式 \2 中有意外的字符 \1"),

@@ -84,6 +84,11 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "m_struct_page": machine(CFG + "{ struct_page_size = 33 }"),
     "m_physical": machine(CFG + "{ PHYSICAL_START = 0x123 }"), "m_rodata": machine(CFG + '{ DEBUG_RODATA = "x" }'),
     "m_rodata_off": machine(CFG + "{ DEBUG_RODATA = false }"), "m_model": machine(CFG + '{ memory_model = "x" }'),
+    # what only booting refuses (app.cli_lesson.check_lesson_boots): the image, bootmem, memblock
+    "m_image": machine('ram = "16M", kernel = "6.1"'),
+    "m_bootmem": machine('ram = "160M", kernel = "2.6", config = { initrd_kb = 150000 }'),
+    "m_memblock": machine('ram = "160M", kernel = "6.1", config = { initrd_kb = 150000 }'),
+    "m_topdown": machine('ram = "1G", kernel = "5.4", config = { initrd_kb = 1000000 }'),
     "m_kb": machine(CFG + "{ text_kb = -1 }"), "m_fixmap": machine(CFG + "{ fixmap_slots = 1 }"),
     "m_true": machine(CFG + '{ MEMCG = "x" }'), "m_kfence": machine('kernel = "2.6", config = { KFENCE = true }'),
     "m_address": machine(CFG + '{ initrd_start = "x" }'), "m_early": machine(CFG + "{ initrd_kb = -1 }"),

@@ -357,9 +357,10 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         value = self.timeline.env.get(text)
         try:
             addr = value if isinstance(value, int) else int(text.replace("_", ""), 0)
-        except ValueError:
-            self.notify(sanitize(tr(self.lang, "msg.not_address", text=text)), severity="error",
-                        markup=False)
+        except ValueError:                # 010: C's octal, refused as the command line refuses it
+            from .cli_types import leading_zero
+            why = leading_zero(text, self.lang) or tr(self.lang, "msg.not_address", text=text)
+            self.notify(sanitize(why), severity="error", markup=False)
             return
         if not 0 <= addr < 1 << 32:
             self.notify(tr(self.lang, "msg.not_32bit", addr=f"{addr:#x}"), severity="error")

@@ -33,6 +33,16 @@ def octal_hint(text: str, size: bool = False) -> str | None:
     return f"{text.strip()!r} starts with 0, which C reads as octal: {how}"
 
 
+def leading_zero(text: str, lang: str = "en") -> str | None:
+    """:func:`octal_hint` in ``lang`` for the app's prompts (go to address, the quiz's exercise):
+    the words of the command line's options, in zh as app.cli_text.error_zh has them."""
+    hint = octal_hint(text)
+    if hint is None or lang != "zh":
+        return hint
+    from .cli_text import error_zh
+    return error_zh(hint)
+
+
 def c_integer(text: str) -> int:
     """An integer as C writes one: decimal, 0x hex, 0o octal, 0b binary; a decimal with a
     leading 0 raises ValueError with :func:`octal_hint`'s words."""

@@ -36,9 +36,14 @@ WORDS = {
 EXAMPLE = "cr3=0xffff1000 mem=0xffff1000=0xf0f02007,0xf0f02800=0xff005007 vaddr=0x200ffc"
 
 
-def parse_exercise(line: str) -> tuple[int, dict[int, int], int, bool]:
-    """``cr3=.. mem=PADDR=VALUE,.. vaddr=.. [pae]`` -> (cr3, entries, vaddr, pae); ValueError."""
+def parse_exercise(line: str, lang: str = "en") -> tuple[int, dict[int, int], int, bool]:
+    """``cr3=.. mem=PADDR=VALUE,.. vaddr=.. [pae]`` -> (cr3, entries, vaddr, pae); ValueError
+    (in ``lang`` for a decimal with a leading 0, which C reads as octal: app.cli_types)."""
+    import re
+
     from scenarios.problems import parse_entries
+
+    from .cli_types import leading_zero
     fields: dict[str, str] = {}
     pae = False
     for word in line.split():
@@ -52,6 +57,10 @@ def parse_exercise(line: str) -> tuple[int, dict[int, int], int, bool]:
     missing = [k for k in ("cr3", "mem", "vaddr") if k not in fields]
     if missing:
         raise ValueError("missing " + ", ".join(missing))
+    for number in (fields["cr3"], fields["vaddr"], *re.split(r"[=,;]", fields["mem"])):
+        hint = leading_zero(number, lang)
+        if hint is not None:
+            raise ValueError(hint)
     return int(fields["cr3"], 0), parse_entries(fields["mem"]), int(fields["vaddr"], 0), pae
 
 
@@ -166,7 +175,7 @@ class QuizScreen(ModalScreen[None]):
         from scenarios.problems import exercise
         verdict = Text()
         try:
-            cr3, entries, vaddr, pae = parse_exercise(line)
+            cr3, entries, vaddr, pae = parse_exercise(line, self.lang)
             answer, working = exercise(cr3, entries, vaddr, pae)
         except (ValueError, KeyError) as err:
             verdict.append(self.w["bad"].format(err), "bold red")

@@ -236,6 +236,7 @@ class BootState:
             res.append(Reservation("kernel pg0 (head_32.S early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
             pos += n << 12
         kernel_end_pfn = pos >> 12
+        self.kernel_end_pfn = kernel_end_pfn         # _end: past .bss (and pg0 before 2.6.30)
         if kernel_end_pfn >= self.max_low_pfn - 64 or not self._is_ram(fl.kernel_load >> 12, kernel_end_pfn):
             raise ConfigError(
                 f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its image is loaded at "

@@ -142,13 +142,64 @@ def usemap_bytes(spanned: int, pageblock_pages: int) -> int:
     return -(-bits // 32) * 4
 
 
-def _direct_map_pgtables(bs) -> int:
-    """init_memory_mapping()'s new page tables ("PGTABLE"): the last lowmem PMD when lowmem does
-    not end on a large-page boundary and head_32.S's tables do not reach it."""
-    fl = bs.cfg.flavour
-    pmd_pages = 512 if bs.cfg.pae else 1024
-    head = (fl.initial_map_pgt or fl.brk_pgt_pages or 3) * pmd_pages
-    return int(bs.max_low_pfn % pmd_pages != 0 and bs.max_low_pfn > head)
+PG0_RESERVATION = "kernel pg0 (head_32.S early page tables)"
+PGTABLE_RESERVATION = "PGTABLE (init_memory_mapping)"
+
+
+def head_mapped_pmds(bs, kernel_end: int) -> int:
+    """How many PMDs from physical 0 head_32.S's page tables map (their PDEs are present when
+    init_memory_mapping() runs, so kernel_physical_mapping_init()'s one_page_table_init() reuses
+    them): the log's "initial memory mapped" when known; before 2.6.30 the pg0 tables; from
+    2.6.30 the .brk tables, added until they map pa(_end) + MAPPING_BEYOND_END, MAPPING_BEYOND_END
+    = PAGE_TABLE_SIZE(LOWMEM_PAGES) << PAGE_SHIFT (2.6.32.69 arch/x86/kernel/head_32.S:62-73, 227-229)."""
+    fl, cfg = bs.cfg.flavour, bs.cfg
+    if fl.initial_map_pgt:
+        return fl.initial_map_pgt
+    pg0 = next((r for r in bs.reservations if r.what == PG0_RESERVATION), None)
+    if pg0 is not None:
+        return pg0.nr_pages
+    lowmem_pages = ((1 << 32) - bs.layout.page_offset) >> 12
+    table_size = lowmem_pages // 512 + 4 if cfg.pae else lowmem_pages // 1024
+    span = (2 << 20) if cfg.pae else (4 << 20)
+    return -(-((kernel_end << 12) + (table_size << 12)) // span)
+
+
+def direct_map_low_pmds(bs, kernel_end: int) -> list[int]:
+    """The lowmem PMDs (index from physical 0) whose page tables init_memory_mapping() takes
+    from its "PGTABLE" area with alloc_low_page() (2.6.27-2.6.34): those it maps with 4 KB pages
+    -- the first PMD (fixed-size MTRRs) and a tail that does not end on a large-page boundary,
+    every PMD without PSE or with debug_pagealloc (use_pse = 0) -- beyond head_32.S's tables
+    (2.6.29 arch/x86/mm/init_32.c:868-940 init_memory_mapping, l.297 one_page_table_init())."""
+    cfg, fl = bs.cfg, bs.cfg.flavour
+    pmd_pages = 512 if cfg.pae else 1024
+    n = -(-bs.max_low_pfn // pmd_pages)
+    head = head_mapped_pmds(bs, kernel_end)
+    if cfg.pse and not fl.debug_pagealloc:
+        small = [0] + ([n - 1] if bs.max_low_pfn % pmd_pages and n > 1 else [])
+    else:
+        small = list(range(n))
+    return [i for i in small if i >= head]
+
+
+def early_table_space(bs) -> int:
+    """find_early_table_space(end = max_low_pfn << PAGE_SHIFT)'s estimate in pages (2.6.29
+    arch/x86/mm/init_32.c:824-866, 2.6.32.69 arch/x86/mm/init.c:31-84): the PUDs', PMDs' and
+    PTEs' pages (with PSE the PTEs of one PMD plus the tail), and the fixmap's PTEs."""
+    cfg, L = bs.cfg, bs.layout
+    end = bs.max_low_pfn << 12
+    entry = 8 if cfg.pae else 4
+    pud_size, pmd_size = (1 << 30, 2 << 20) if cfg.pae else (4 << 20, 4 << 20)
+
+    def pages(nbytes):
+        return -(-nbytes // 4096)
+    tables = pages(-(-end // pud_size) * entry) + pages(-(-end // pmd_size) * entry)
+    if cfg.pse and not cfg.flavour.debug_pagealloc:
+        ptes = -(-(end % pmd_size + pmd_size) // 4096)
+    else:
+        ptes = -(-end // 4096)
+    tables += pages(ptes * entry)
+    end_of_fixed = (L.fixaddr_top - L.fixaddr_boot_start) >> 12
+    return tables + pages(end_of_fixed * entry)
 
 
 def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[str, int, int, int]]:
@@ -196,9 +247,13 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
             put("EX TRAMPOLINE (early_res)", 1, 1)
             s = _ram_fit(bs, bm.taken, 0, 0x100, 1)
             put("TRAMPOLINE (reserve_trampoline_memory)", s if s is not None else 2, 1)
-            n = _direct_map_pgtables(bs)
-            s = _ram_fit(bs, bm.taken, 0, 0x100, max(n, 1))
-            put("PGTABLE (init_memory_mapping)", s if s is not None else kernel_end, n)
+            # find_e820_area(0x7000, max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE), then
+            # reserve_early() of the pages alloc_low_page() handed out (2.6.27.57
+            # arch/x86/mm/init_32.c:750-751, 850; 2.6.32.69 arch/x86/mm/init.c:73-78, 311-313)
+            n = len(direct_map_low_pmds(bs, kernel_end))
+            mapped = head_mapped_pmds(bs, kernel_end) * (512 if cfg.pae else 1024)
+            s = _ram_fit(bs, bm.taken, 7, mapped, early_table_space(bs))
+            put(PGTABLE_RESERVATION, s if s is not None else kernel_end, n)
             b = _ram_fit(bs, bm.taken, 0, lim, max(bitmap, 1))
             b = b if b is not None else kernel_end
             put("bootmem bitmap", b, bitmap)

@@ -36,6 +36,7 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .paging import (_PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PCD,
                      _PAGE_PRESENT, _PAGE_PWT, _PAGE_RW, mk_pdpte)
+from .bootmem import PG0_RESERVATION, PGTABLE_RESERVATION, direct_map_low_pmds
 from .pgtable import PageTables
 
 if TYPE_CHECKING:
@@ -96,6 +97,7 @@ class KernelPageTables:
         self.reserved = {r.what: r.start_pfn for r in m.boot_state.reservations
                          if r.what in BOOTMEM_TABLES and r.nr_pages}
         self._take: list[int] = []
+        self.low_tables = self._low_tables()
         self.pt = SwapperTables(m.frames, self.pae, self._alloc_table, self._free_table,
                                 root=bss, maxphyaddr=36)
         if self.pae:
@@ -145,6 +147,27 @@ class KernelPageTables:
         if pfn in self.brk_used:
             return                              # part of the kernel image: never freed
         self.m.page_alloc.free(pfn, 0, None, expect_owner=pm.OWNER_PGTABLE)
+
+    def _low_tables(self) -> dict[int, int]:
+        """{lowmem PMD index: the frame of its page table} where the release takes it from a boot
+        reservation (2.6.27-2.6.34, early_res): kernel_physical_mapping_init() -> one_page_table_init()
+        reuses a table head_32.S made (its PDE is present: pg0's before 2.6.30) and takes the others
+        from init_memory_mapping()'s "PGTABLE" area with alloc_low_page(), in address order (2.6.29
+        arch/x86/mm/init_32.c:121-131, 297; 2.6.32.69 l.108-121 and arch/x86/mm/init.c:271-313).
+        Simplified: from 2.6.30 head_32.S's tables lie in .brk, which mmviz does not reserve; the
+        PMDs they map get tables from the page allocator."""
+        bs = self.m.boot_state
+        if self.m.config.flavour.early_alloc_model != "early_res":
+            return {}
+        out = {}
+        for r in bs.reservations:
+            if r.what == PG0_RESERVATION:
+                out.update({i: r.start_pfn + i for i in range(r.nr_pages)})
+        pgt = next((r for r in bs.reservations if r.what == PGTABLE_RESERVATION), None)
+        if pgt is not None:
+            for j, i in enumerate(direct_map_low_pmds(bs, bs.kernel_end_pfn)[:pgt.nr_pages]):
+                out[i] = pgt.start_pfn + j
+        return out
 
     def _realmode_base(self, pages: int) -> int | None:
         """reserve_real_mode(): the trampoline blob, top-down below 1 MB under the EBDA."""
@@ -250,7 +273,11 @@ class KernelPageTables:
                 self.pt.map_larges(po + run_at, run_at, run)
                 run = []
             flags = [self.page_flags(a) for a in range(addr, chunk_end, 4096)]
+            low = self.low_tables.get(addr // large)
+            if low is not None and not self._initially_large(addr):
+                self._take = [low]              # a table the boot reserved for this PMD
             self.pt.map_pages(po + addr, addr, flags)
+            self._take = []
             addr = chunk_end
         if run:
             self.pt.map_larges(po + run_at, run_at, run)

@@ -58,3 +58,28 @@ def test_pkmap_table_goal_per_release(kernel, pae, above_16m):
     if above_16m:
         assert pk < named["mem_map"], "the first goal-16MB allocation, before mem_map"
     m.check()
+
+
+def _reserved(m, what):
+    return next(e for e in m.boot_state.events if isinstance(e, Reserve) and e.what == what)
+
+
+@pytest.mark.parametrize("pae", [False, True])
+@pytest.mark.parametrize("kernel", ["2.6.27", "2.6.29", "2.6.31", "2.6.32", "2.6.34"])
+def test_direct_map_tables_from_pgtable_area(kernel, pae):
+    """2.6.27-2.6.34 init_memory_mapping(): the tail PMD below max_low_pfn is mapped with 4 KB
+    pages, its table from alloc_low_page() in the area find_early_table_space() found with
+    find_e820_area(0x7000, ...) and reserved as "PGTABLE" (2.6.27.57 arch/x86/mm/init_32.c:750-751,
+    850; 2.6.32.69 arch/x86/mm/init.c:73-78, 311-313); the first PMD reuses head_32.S's table
+    (pg0 before 2.6.30, 2.6.29 init_32.c:297 one_page_table_init() of a present PDE)."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=pae, seed=1)
+    L = m.layout
+    assert m.max_low_pfn % (512 if pae else 1024), "the test needs a tail PMD"
+    tail = m.walk(L.page_offset + ((m.max_low_pfn - 1) << 12)).steps[-1].table_paddr >> 12
+    pgt = _reserved(m, "PGTABLE (init_memory_mapping)")
+    assert pgt.pfn >= 7 and pgt.nr_pages == 1
+    assert tail == pgt.pfn
+    first = m.walk(L.page_offset).steps[-1].table_paddr >> 12
+    if kernel < "2.6.30":
+        assert first == _reserved(m, "kernel pg0 (head_32.S early page tables)").pfn
+    assert m.proc("/proc/meminfo") and m.check() is None

@@ -18,7 +18,7 @@ WIDTH = 88
 
 
 def _more(w: dict, key: str, n: int) -> str:
-    """'1 more line' / '3 more lines' (zh: one form)."""
+    """'1 more line; --full shows it' / '3 more lines; --full shows them' (zh: one form)."""
     return w.get(f"{key}1", w[key]).format(n) if n == 1 else w[key].format(n)
 
 
@@ -44,13 +44,13 @@ WORDS = {"en": {"q": "Predict", "a": "Answer", "you": "your answer", "hidden":
                 "(think first: the answer is not shown; on a terminal you type it, "
                 "teachers add --answers)", "score": "predictions right", "kernel": "kernel",
                 "needs": "do first", "ok": "all expects passed", "steps": "steps",
-                "lines": "{} more lines", "events": "{} more events",
-                "lines1": "{} more line", "events1": "{} more event",
+                "lines": "{} more lines; --full shows them", "events": "{} more events",
+                "lines1": "{} more line; --full shows it", "events1": "{} more event",
                 "deeper": "deeper: versions and detail", "machine": "machine", "defaults": "defaults"},
          "zh": {"q": "先预测", "a": "答案", "you": "你的答案", "hidden":
                 "（先想一想：这里不显示答案；在终端里可以输入答案，教师可加 --answers 显示）",
                 "score": "预测正确", "kernel": "内核", "needs": "建议先学", "ok": "全部检查通过",
-                "steps": "步", "lines": "另有 {} 行", "events": "另有 {} 个事件",
+                "steps": "步", "lines": "另有 {} 行；加 --full 全部显示", "events": "另有 {} 个事件",
                 "deeper": "深入：版本差异与细节", "machine": "机器", "defaults": "默认"}}
 
 
@@ -224,12 +224,13 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
         later = list(range(1, len(shown))) if full else \
             referred_lines(shown, f"{r.title(lang)} {r.narration('en')} {r.narration(lang)}")
         hidden = len(shown) - 1 - len(later)
-        more = f"  ... ({_more(w, 'lines', hidden)})" if hidden and not later else ""
+        left_out = f"（{_more(w, 'lines', hidden)}）" if lang == "zh" else f"({_more(w, 'lines', hidden)})"
+        more = f"  ... {left_out}" if hidden and not later else ""
         print(f"   > {r.call_text(lang)} = {engine_phrase(shown[0], lang)}{more}")
         for i in later:
             print(f"     {engine_phrase(shown[i], lang)}")
         if hidden and later:
-            print(f"     ... ({_more(w, 'lines', hidden)})")
+            print(f"     ... {left_out}")
         kernel = str(tl.machine.config.kernel)
         if r.events and ns.max_events > 0:              # each later name noted once per kernel
             from widgets.notation import later_note

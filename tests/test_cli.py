@@ -52,7 +52,8 @@ def test_run_text_passes(lang):
     assert ("完成 1000 次，失败 0 次" if lang == "zh" else "1000 done, 0 failed") in plain.stdout
     assert "1 more lines" not in plain.stdout
     from app.cli_lesson import WORDS, _more
-    assert _more(WORDS["en"], "lines", 1) == "1 more line" and _more(WORDS["en"], "lines", 2) == "2 more lines"
+    assert _more(WORDS["en"], "lines", 1) == "1 more line; --full shows it"
+    assert _more(WORDS["en"], "lines", 2) == "2 more lines; --full shows them"
 
 
 def test_run_failing_expect_names_the_step():

@@ -19,7 +19,7 @@ def test_the_lines_the_narration_names_are_shown(capsys):
     step = _step(out, 2, 13)                       # "SwapTotal and SwapFree"
     assert re.search(r"^     SwapTotal: +32760 kB$", step, re.M), step
     assert re.search(r"^     SwapFree: +32760 kB$", step, re.M), step
-    assert "(25 more lines)" in step and "Cached:" not in step
+    assert "(25 more lines; --full shows them)" in step and "Cached:" not in step
     assert cli.main(["run", "buddy", "--text"]) == 0
     step = _step(capsys.readouterr().out, 11, 12)  # "The Normal row now has many blocks"
     assert re.search(r"^     Node 0, zone +Normal( +\d+){11}", step, re.M), step
@@ -38,3 +38,11 @@ def test_a_word_common_to_every_line_names_none():
     assert referred_lines(lines, "the zone's Node lists") == []
     assert referred_lines(lines, "the HighMem row") == [2]
     assert referred_lines(["MemTotal: 1 kB", "Buffers: 0 kB"], "no buffers here") == []
+
+
+def test_the_note_of_the_lines_left_out_says_how_to_see_them(capsys):
+    """"(25 more lines)" did not say how to see them: it names --full, en and zh."""
+    for lang, note in (("en", "(25 more lines; --full shows them)"), ("zh", "（另有 25 行；加 --full 全部显示）")):
+        assert cli.main(["run", "swap", "--text", "--lang", lang]) == 0
+        step = _step(capsys.readouterr().out, 2, 13)
+        assert note in step, step

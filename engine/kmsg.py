@@ -100,9 +100,12 @@ def bad_swap_message(m: Machine, pte: int) -> str:
     return line
 
 
-def bad_rss_message(m: Machine, p, kind: str, val: int) -> str:
-    """check_mm() at mm teardown (6.1) when the counters did not come back to zero."""
-    return f"BUG: Bad rss-counter state mm:{p.mm.pgd.cr3 | 0xc0000000:08x} type:{kind} val:{val}"
+def bad_rss_message(m: Machine, p, kind: str, val: int, idx: int) -> str:
+    """check_mm() at mm teardown when a counter did not come back to zero: "idx:%d" (3.4.2
+    kernel/fork.c:525-526, MM_FILEPAGES 0, MM_ANONPAGES 1, MM_SWAPENTS 2, MM_SHMEMPAGES 3 from 4.5)
+    or "type:%s" (5.4.214 l.664, 6.1.0 l.759), rule check_mm."""
+    what = f"idx:{idx}" if m.config.flavour.check_mm == "idx" else f"type:{kind}"
+    return f"BUG: Bad rss-counter state mm:{p.mm.pgd.cr3 | 0xc0000000:08x} {what} val:{val}"
 
 
 def _mode(style: str, mask: int, gfp_names: str) -> str:

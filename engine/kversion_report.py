@@ -113,6 +113,20 @@ REPORT_RULES: tuple[Rule, ...] = (
          "result unused: the complaint only, no taint -> 2.6.29 l.841-842 if (unlikely(!free_swap_and_cache"
          "(...))) print_bad_pte(vma, addr, ptent, NULL) (\"BUG: Bad page map in process\", dump_stack(), "
          "add_taint(TAINT_BAD_PAGE)); 2.6.28 l.775 as 2.6.24; 6.1.0 l.1494-1495 the same as 2.6.29"),
+    Rule("swapents_bad_entry", V("2.6.34"), False, True,
+         "MM_SWAPENTS (\"mm: count swap usage\", 2.6.34; 2.6.33.3 mm/memory.c:891 has no counter): "
+         "zap_pte_range() takes rss[MM_SWAPENTS]-- for every entry that is no non_swap_entry() before "
+         "free_swap_and_cache() looks at it, so a swap entry naming no used slot lowers it too "
+         "(2.6.34 mm/memory.c:976-978, 3.3.8 l.1201-1213, 6.1.0 l.1489-1494), and copy_one_pte() counts the "
+         "copy of one in the child (2.6.34 l.676: swap_duplicate()'s -EINVAL is not -ENOMEM, the copy "
+         "goes on); get_mm_counter() reads a negative counter as 0 (SPLIT_RSS_COUNTING)"),
+    Rule("check_mm", V("3.4"), "none", "idx",
+         "kernel/fork.c check_mm() at mmdrop: printk(KERN_ALERT \"BUG: Bad rss-counter state \" "
+         "\"mm:%p idx:%d val:%ld\") per counter left non-zero (3.4.2 l.517-526; none in 3.3.8)"),
+    Rule("check_mm", V("5.4"), "idx", "type",
+         "kernel/fork.c check_mm(): \"mm:%p idx:%d val:%ld\" (5.3.1 l.653) -> pr_alert(\"BUG: Bad "
+         "rss-counter state mm:%p type:%s val:%ld\", ..., resident_page_types[i], x) (5.4.214 l.664, "
+         "6.1.0 l.759)"),
     Rule("zap_bad_mapcount", V("2.6.29"), "eeek", "print_bad_pte",
          "zapping a PTE whose page has no mapping to lose (a free frame, a hole, a kernel page): "
          "zap_pte_range() -> page_remove_rmap() takes _mapcount below -1 (2.6.24 mm/memory.c:643 "

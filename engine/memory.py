@@ -239,6 +239,10 @@ def zap_range(m: Machine, p, start: int, end: int, events, free_tables=True, flo
             va = va0 + ((lo + k) << 12)
             if not entry_ok(m, pte):                 # a scribbled entry: report, skip
                 report_bad_pte(m, p, va, pte, events, vma=vma, own_mm=not exiting)
+                if not pte_mapped(m, pte) and m.config.flavour.swapents_bad_entry:
+                    # rss[MM_SWAPENTS]-- before free_swap_and_cache() refuses it (2.6.34
+                    # mm/memory.c:976-978, 6.1.0 l.1493-1494): the counter drifts below the tables
+                    p.mm.swap_ents_drift -= 1
             elif pte_mapped(m, pte):
                 pfn = pte_pfn(m, pte)
                 unmap_page(m, p, pfn, events)
@@ -319,9 +323,9 @@ def copy_range(m: Machine, parent, child, vma, events) -> None:
     slot -- swap_duplicate()'s complaint per release (engine.kmsg_swap); a free frame or a hole --
     nothing: vm_normal_page() does not look at the page.  Simplified: the kernel then takes a
     reference and a mapcount on that page (get_page(), page_dup_rmap(), 2.6.24 l.479-480; with
-    CONFIG_DEBUG_VM get_page()'s VM_BUG_ON(count == 0), include/linux/mm.h:248, for a free one) and
-    counts a swap entry in MM_SWAPENTS (2.6.34 on); mmviz counts no bad entry, in the parent or the
-    child, and leaves the page's counters alone."""
+    CONFIG_DEBUG_VM get_page()'s VM_BUG_ON(count == 0), include/linux/mm.h:248, for a free one);
+    mmviz counts no bad page and leaves the page's counters alone.  A bad swap entry the child gets
+    is counted in its MM_SWAPENTS from 2.6.34 (mm.swap_ents_drift, rule swapents_bad_entry)."""
     pae = m.config.pae
     mm = m.memmap
     sw = m.swap_state
@@ -350,6 +354,8 @@ def copy_range(m: Machine, parent, child, vma, events) -> None:
         for k in np.flatnonzero(~good & ~(mapped & inram)).tolist():     # what copy_one_pte() says
             report_bad_pte(m, parent, va0 + ((lo + int(nz[k])) << 12), int(ptes[k]),
                            events, zap=False, vma=vma)
+        if m.config.flavour.swapents_bad_entry:     # 2.6.34 mm/memory.c:676 rss[MM_SWAPENTS]++
+            child.mm.swap_ents_drift += int(np.count_nonzero(~good & ~mapped))
         if cow:
             ptes = np.where(mapped, ptes & ~rw, ptes)
             seg[nz] = ptes

@@ -174,12 +174,19 @@ class MmStruct:
         self.rss_anon = 0                     # MM_ANONPAGES (pages mapped, zero page excluded)
         self.rss_file = 0                     # MM_FILEPAGES (driver pages)
         self.rss_shmem = 0                    # MM_SHMEMPAGES
-        self.swap_ents = 0                    # MM_SWAPENTS
+        self.swap_ents = 0                    # MM_SWAPENTS: the swap entries the page tables hold
+        self.swap_ents_drift = 0              # MM_SWAPENTS - swap_ents: bad swap entries zapped (-1)
+                                              # or copied by fork (+1), 2.6.34+ (rule swapents_bad_entry)
         self.hiwater_rss = 0
         self.hiwater_vm = 0
         self.addr: int | None = None          # the mm_struct object in the slab, if any
         self.mmap_cache: int | None = None    # vm_start of the VMA find_vma() found last (before
                                               # 3.15; mmviz sets it on page faults only)
+
+    @property
+    def swapents_counter(self) -> int:
+        """get_mm_counter(mm, MM_SWAPENTS): a negative count reads as 0 (SPLIT_RSS_COUNTING)."""
+        return max(0, self.swap_ents + self.swap_ents_drift)
 
     # -- lookup -------------------------------------------------------------------
     def find_vma(self, addr: int) -> Vma | None:

@@ -50,7 +50,7 @@ def badness(m: Machine, p) -> int:
         for c in children(m, p):
             points += c.mm.total_vm // 2 + 1
         return points // 4 // 4
-    raw = mm.rss + mm.swap_ents + len(mm.pgd.owned)
+    raw = mm.rss + mm.swapents_counter + len(mm.pgd.owned)
     since = fl.oom_kill_process
     if since == "2.6.36":          # 2.6.39.3: points * 1000 / totalpages, - 30 for CAP_SYS_ADMIN
         return max(1, min(1000, raw * 1000 // totalpages(m) - 30))
@@ -121,13 +121,13 @@ def dump_tasks(m: Machine) -> list[str]:
         if since == "2.6.36":
             out.append(f"[{p.pid:5d}] {head} {0:3d}     {0:3d}         {0:5d} {p.comm}")
         elif since == "3.6":
-            out.append(f"[{p.pid:5d}] {head} {pt:7d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+            out.append(f"[{p.pid:5d}] {head} {pt:7d} {mm.swapents_counter:8d}         {0:5d} {p.comm}")
         elif since == "4.0":
-            out.append(f"[{p.pid:5d}] {head} {pt:7d} {0:7d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+            out.append(f"[{p.pid:5d}] {head} {pt:7d} {0:7d} {mm.swapents_counter:8d}         {0:5d} {p.comm}")
         elif since == "4.15":
-            out.append(f"[{p.pid:5d}] {head} {pt * 4096:8d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+            out.append(f"[{p.pid:5d}] {head} {pt * 4096:8d} {mm.swapents_counter:8d}         {0:5d} {p.comm}")
         else:
-            out.append(f"[{p.pid:7d}] {head} {pt * 4096:8d} {mm.swap_ents:8d}         {0:5d} {p.comm}")
+            out.append(f"[{p.pid:7d}] {head} {pt * 4096:8d} {mm.swapents_counter:8d}         {0:5d} {p.comm}")
     return out
 
 

@@ -76,7 +76,7 @@ def status(m: Machine, p) -> str:
             ("VmRSS", kb(mm.rss)), ("RssAnon", kb(mm.rss_anon)), ("RssFile", kb(mm.rss_file)),
             ("RssShmem", kb(mm.rss_shmem)), ("VmData", kb(data)), ("VmStk", kb(stack)),
             ("VmExe", text >> 10), ("VmLib", lib >> 10), ("VmPTE", kb(ptes)),
-            ("VmSwap", kb(mm.swap_ents))]
+            ("VmSwap", kb(mm.swapents_counter))]
     fl = m.config.flavour
     drop = (() if fl.status_vmpin else ("VmPin",)) + \
         (() if fl.status_rss_split else ("RssAnon", "RssFile", "RssShmem")) + \

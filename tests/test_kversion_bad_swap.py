@@ -155,3 +155,63 @@ def test_fork_of_an_unused_slot_is_silent(kernel):
 def test_fork_from_6_5_checks_nothing():
     # 6.8.0 mm/swapfile.c:3280 __swap_duplicate() p = swp_swap_info(entry): no get_swap_device()
     assert _fork("6.8", BAD_TYPE)[1] == [] and _fork("6.8", SCRIBBLE)[1] == []
+
+
+def _scribbled_hole(kernel):
+    """A bad swap entry written where no page was mapped (the second page of a VMA whose first
+    page has been touched), so that no page's counters are lost with it."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, seed=1)
+    p = m.spawn()
+    a = p.mmap(8192, flags="private|anonymous")
+    m.access(a, "write", pid=p.pid)
+    pte_pa = m.walk(a, pid=p.pid).steps[-1].entry_paddr + 4
+    with pytest.raises(engine.InvariantError, match="Bad swap file entry"):
+        m.write_virt(m.layout.page_offset + pte_pa, SCRIBBLE(m).to_bytes(4, "little"))
+        m.check()
+    return m, p, a
+
+
+def _status(m, p, field):
+    line = next((x for x in m.proc(f"/proc/{p.pid}/status").splitlines() if x.startswith(field + ":")), None)
+    return None if line is None else int(line.split()[1])
+
+
+@pytest.mark.parametrize("kernel,drift,line", [
+    ("2.6.33", 0, None),                                       # no MM_SWAPENTS yet
+    ("2.6.34", -1, None),                                      # counted, no check_mm() yet
+    ("3.3", -1, None),
+    ("3.4", -1, "idx:2 val:-1"),                               # 3.4.2 kernel/fork.c:525-526
+    ("5.3", -1, "idx:2 val:-1"),
+    ("5.4", -1, "type:MM_SWAPENTS val:-1"),                    # 5.4.214 l.664
+    ("6.1", -1, "type:MM_SWAPENTS val:-1"),
+])
+def test_zap_lowers_mm_swapents_and_check_mm_reports_it(kernel, drift, line):
+    """zap_pte_range(): rss[MM_SWAPENTS]-- before free_swap_and_cache() refuses the entry (2.6.34
+    mm/memory.c:976-978, 6.1.0 l.1493-1494); VmSwap reads get_mm_counter(), never below 0; at exit
+    check_mm() names the counter left at -1 (3.4+)."""
+    m, p, a = _scribbled_hole(kernel)
+    swap_line = _status(m, p, "VmSwap") is not None         # VmSwap: 2.6.34+
+    p.munmap(a + 4096, 4096)                         # zap_pte_range(): reported, counted
+    assert p.mm.swap_ents_drift == drift
+    m.check()                                        # the page tables and the pages agree
+    assert _status(m, p, "VmSwap") == (0 if swap_line else None)   # get_mm_counter(): -1 reads 0
+    before = len(m.kmsg)
+    m.exit(p.pid)
+    rss = [x for x in m.kmsg[before:] if "Bad rss-counter" in x]
+    assert len(rss) == (line is not None)
+    if line is not None:
+        assert rss[0].startswith("BUG: Bad rss-counter state mm:") and rss[0].endswith(" " + line)
+    m.check()
+
+
+@pytest.mark.parametrize("kernel", ["2.6.34", "6.1"])
+def test_fork_counts_the_copied_bad_entry_so_the_child_exits_clean(kernel):
+    """copy_one_pte(): swap_duplicate()'s -EINVAL is not -ENOMEM, rss[MM_SWAPENTS]++ (2.6.34
+    mm/memory.c:676); the child's zap takes it back: check_mm() finds 0 for the child."""
+    m, p, a = _scribbled_hole(kernel)
+    child = m.fork(p.pid)
+    c = m.processes[child]
+    assert c.mm.swap_ents_drift == 1
+    before = len(m.kmsg)
+    m.exit(child)
+    assert not any("Bad rss-counter" in x for x in m.kmsg[before:])

@@ -90,7 +90,7 @@ def apply_settings(ns: argparse.Namespace, usage_error: type) -> Any:
         if getattr(ns, "command", None) != "check":
             raise usage_error(f"{err}{named}") from None
         from .config import Settings            # mmviz check checks lessons, not the config file
-        from .cli import err_line
+        from .cli_report import err_line
         err_line(f"mmviz: {err}{named} {IGNORED}")
         settings = Settings(err.path)
     dirs = [*settings.lessons, *(Path(d).expanduser() for d in (getattr(ns, "lessons", None) or []))]

@@ -28,6 +28,6 @@ def _config(pairs: list[str]) -> dict[str, Any]:
 def cmd_boot(ns: argparse.Namespace) -> int:
     """Each real memory line marked equal / different (with the known reason) / missing
     (app.cli_machine.cmd_boot, in --lang's words)."""
-    from .cli import out
+    from .cli_report import out
     from .cli_machine import cmd_boot as run
     return run(ns, out)

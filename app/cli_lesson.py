@@ -162,7 +162,7 @@ def play_text(ns: Any, event_text: Callable[..., str], out: Callable[..., None] 
     from scenarios import Timeline, find_lesson
     from scenarios.exhibits import listing
     from scenarios.teaching import WORDS as TW
-    lesson = find_lesson(ns.lesson)      # on its own machine (app.cli refuses machine options)
+    lesson = find_lesson(ns.lesson)      # on its own machine (app.cli_machine_args refuses machine options)
     lang = ns.lang
     w, tw = WORDS.get(lang, WORDS["en"]), TW.get(lang, TW["en"])
     answers = bool(getattr(ns, "answers", False))

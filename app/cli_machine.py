@@ -128,7 +128,7 @@ def _why(why: str, lang: str) -> str:
 def cmd_boot(ns: argparse.Namespace, out: Out) -> int:
     """Each real memory line marked equal / different (with the known reason) / missing."""
     import engine
-    from .cli import EXIT_FAIL, EXIT_USAGE, err_line
+    from .cli_report import EXIT_FAIL, EXIT_USAGE, err_line
     from .cli_boot import _config
     try:
         text = sys.stdin.read() if ns.dmesg == "-" else open(ns.dmesg, encoding="utf-8", errors="replace").read()

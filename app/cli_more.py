@@ -1,5 +1,5 @@
-"""More ``mmviz`` commands: record (asciicast / SVG), walk (like crash's vtop), quiz, JSON
-output, and the crash log an unexpected error leaves."""
+"""More ``mmviz`` commands: record (asciicast / SVG), walk (like crash's vtop), quiz and
+JSON output."""
 from __future__ import annotations
 
 import argparse
@@ -12,18 +12,6 @@ if TYPE_CHECKING:
 
 
 RECORD_SIZE = "160x48"    # the smallest wide layout (app/layout.py WIDE_MIN) with room to spare
-BOOT_FLAGS = ("ram", "pae", "kernel", "vmalloc", "allocator", "nx", "swap", "cpus")
-
-
-def boot_options(ns: argparse.Namespace) -> dict[str, Any] | None:
-    """The machine configuration the boot options ask for, or None (bad values are reported
-    as one line by mmviz when the machine boots)."""
-    # `is` tests: --cpus 0 must reach make_config (and be refused there), not drop as False
-    cfg = {k: v for k in BOOT_FLAGS if (v := getattr(ns, k, None)) is not None and v is not False}
-    if getattr(ns, "config", None):            # --config KEY=VALUE: build options, as boot() takes them
-        from .cli_boot import _config
-        cfg["config"] = _config(ns.config)
-    return cfg or None
 
 
 def cmd_record(ns: argparse.Namespace, usage_error: type) -> int:
@@ -183,27 +171,6 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
                      p.working(i, lambda ev, k: _event_text(ev, k, lang)))
     out(t(lang, "quiz.score", right=score, total=len(p.questions)))
     return 0
-
-
-def crash_log(details: str) -> str:
-    """Write the details of an unexpected error (a traceback) to a log file; its path, or ''
-    if none could be written.  The folder is $MMVIZ_LOG_DIR, else $XDG_STATE_HOME/mmviz
-    (~/.local/state/mmviz), else the temporary directory."""
-    import os
-    import tempfile
-    import time
-    base = os.environ.get("MMVIZ_LOG_DIR") or os.path.join(
-        os.environ.get("XDG_STATE_HOME") or os.path.join(os.path.expanduser("~"), ".local", "state"),
-        "mmviz")
-    for folder in (Path(base), Path(tempfile.gettempdir())):
-        try:
-            folder.mkdir(parents=True, exist_ok=True)
-            path = folder / f"mmviz-crash-{time.strftime('%Y%m%d-%H%M%S')}-{os.getpid()}.log"
-            path.write_text(f"mmviz {' '.join(sys.argv[1:])}\n{details}", encoding="utf-8")
-            return str(path)
-        except OSError:
-            continue
-    return ""
 
 
 def _wrap(text: str, indent: str, lang: str, width: int = 88) -> list[str]:

@@ -1,6 +1,6 @@
 """The ``mmviz`` command line's grammar: every command's arguments, the usage text and
 the parser that reports a bad argument as one line (UsageError).  What the commands do is
-in app/cli.py and the modules it dispatches to."""
+in app/cli.py, app/cli_commands.py and the modules they dispatch to."""
 from __future__ import annotations
 
 import argparse
@@ -232,7 +232,7 @@ def kernel_release(value: str) -> str:
 
 def add_boot_options(p: argparse.ArgumentParser) -> None:
     """The TUI's boot options: the machine for free exploration (a lesson boots its own: given
-    with one they are refused, app.cli.refuse_machine_with_lesson)."""
+    with one they are refused, app.cli_machine_args.refuse_machine_with_lesson)."""
     p.add_argument("--ram", type=size, default=None, help="free exploration on a machine with this much RAM")
     p.add_argument("--pae", action="store_true", help="a PAE machine (3-level page tables)")
     p.add_argument("--kernel", type=kernel_release, default=None, metavar="RELEASE",

@@ -3,7 +3,7 @@ starts it: what bench.bench_press and bench.bench_startup time at 1 GB and 64 GB
 
     python -m bench.lesson_app --ram 64G --pae --no-ask buddy
 
-mmviz itself refuses machine options with a lesson (app.cli.refuse_machine_with_lesson: the
+mmviz itself refuses machine options with a lesson (app.cli_machine_args.refuse_machine_with_lesson: the
 lesson's narration and expects hold on its own machine only).  The benchmarks still need
 every lesson's steps on a large machine -- what a step costs grows with mem_map -- so this
 entry builds the app with ``MmvizApp(lesson=..., machine=...)``, the app's own override, and

@@ -38,7 +38,7 @@ def test_boot_options_for_the_tui():
     assert (c.ram >> 20, c.kernel, c.pae) == (1024, "2.6", True)
     assert len(app.timeline) == 0                    # free exploration
     ns = build_parser().parse_args(["--ram", "64M", "--kernel", "2.6", "--layout", "compact"])
-    from app.cli_more import boot_options
+    from app.cli_machine_args import boot_options
     assert boot_options(ns) == {"ram": "64M", "kernel": "2.6"} and ns.layout == "compact"
 
 

@@ -15,6 +15,8 @@ import re
 import unicodedata
 from typing import Any
 
+from .lesson_errors_zh import _CJK_SPACE, STRERROR     # the OS's reasons, as a lesson's problems word them
+
 WORDS: dict[str, tuple[str, str]] = {
     # layout (and the default machine without a terminal)
     "machine": ("Machine: {ram} MB RAM, {pae}, kernel {kernel}, {alloc}",
@@ -192,19 +194,12 @@ _FORMS = (
     (r"PADDR must be below 2\^36 and VALUE below 2\^64", "PADDR 必须小于 2^36，VALUE 必须小于 2^64"),
     (r"\bnon-PAE\b", "非 PAE"),                 # --swap's "Linux 6.1 non-PAE swap entries"
     # the OS's reasons (strerror) wherever they end a message: "无法读取课程：没有这个文件或目录"
-    (r"No such file or directory", "没有这个文件或目录"), (r"Is a directory", "是一个目录"),
-    (r"Not a directory", "不是目录"), (r"Permission denied", "权限不够"),
+    *((re.escape(en), zh) for en, zh in STRERROR.items()),
 )
 # "--ram: ...", "--initrd 4G: ...", "dmesg.txt: ...": where the engine's message (after it) came from
 ENGINE_AT = re.compile(r"(?P<at>--[a-z][-a-z]*(?: \S+)?|-|[^\s:]*[/.][^\s:]*): (?P<msg>.+)", re.S)
-CJK_SPACE = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")   # "应为 整数" -> "应为整数"
+CJK_SPACE = _CJK_SPACE     # "应为 整数" -> "应为整数"
 _MESSAGES = (
-    (r"--config: CONFIG_NR_CPUS must be 1\.\.(\d+) on i386, got (.*)", r"--config：i386 的 CONFIG_NR_CPUS 必须在 1..\1 之间，得到的是 \2"),
-    (r"--config: (\w+) must be (a whole number|true or false|True or False|a size in kB.*), got (.*)",
-     r"--config：\1 应为 \2，得到的是 \3"),
-    (r"--swap: (\S+) is more than one swap area can address: Linux (\S+) (\S+) swap entries keep (\d+) "
-     r"offset bits, at most (\S+) per area", r"--swap：\1 超出一个交换区能寻址的大小：Linux \2 \3 的交换项只有 \4 "
-     r"位偏移，每个交换区最多 \5"),
     (r"argument --kernel: ('.*') is not a kernel mmviz models: give 2\.6, 6\.1 or a release (\S+) \.\. (\S+) "
      r"\(e\.g\. (.*)\)", r"参数 --kernel：\1 不是 mmviz 模拟的内核：请给 2.6、6.1 或 \2 .. \3 之间的版本（例如 \4）"),
     (r"(/proc/self/\w+): no process is running \(the CPU is in the kernel\); name one, e\.g\. (\S+)",
@@ -213,10 +208,6 @@ _MESSAGES = (
     (r"(.*): no memory line of a boot log in it \(BIOS-e820, Zone ranges, Memory: \.\.\.\): nothing to compare",
      r"\1：其中没有启动日志的内存信息行（BIOS-e820、Zone ranges、Memory: 等），无可比较"),
     (r"no such lesson ('.*'); lessons: (.*)", r"没有课程 \1；课程有：\2"),
-    (r"(.*):(\d+): cannot read lesson: it is a directory, not a \.toml file", r"\1:\2：无法读取课程：这是目录，不是 .toml 文件"),
-    (r"(.*):(\d+): cannot read lesson: not a regular file \(a device, FIFO or socket\)",
-     r"\1:\2：无法读取课程：不是普通文件（是设备、FIFO 或套接字）"),
-    (r"(.*):(\d+): cannot read lesson: (.*)", r"\1:\2：无法读取课程：\3"),
     (r"argument (\S+): expected one argument", r"参数 \1：需要一个值"),
     (r"argument (\S+): expected (.*)", r"参数 \1：应为 \2"),
     (r"argument (\S+): invalid choice: (\S+) \(choose from (.*)\)", r"参数 \1：无效的值 \2（可选：\3）"),
@@ -243,38 +234,13 @@ _MESSAGES = (
      r"\1：\2 不是课程 id（小写字母、数字、- 或 _）"),
     (r"('.*') is not a lesson id \(lower-case letters, digits, - or _\)", r"\1 不是课程 id（小写字母、数字、- 或 _）"),
     (r"(.*): no such lesson \(see: mmviz lessons\)", r"\1：没有这个课程（见 mmviz lessons）"),
-    (r"(.*): no such file in this machine's /proc \(try (.*)\)", r"\1：这台机器的 /proc 里没有这个文件（可试 \2）"),
-    (r"(.*): No such file or directory", r"\1：没有这个文件或目录"),
-    (r"(.*): Is a directory", r"\1：是一个目录"), (r"(.*): Not a directory", r"\1：不是目录"),
-    (r"(.*): Permission denied", r"\1：权限不够"), (r"(.*): No such directory", r"\1：没有这个目录"),
-    # the machine options: the engine's messages (engine.config, engine.layout, engine.swap)
-    (r"(--\w+): ('.*') is far too large", r"\1：\2 太大了"),     # scenarios/validate_args.py check_size_text
-    (r"--ram: (.*) is too small; an i386 kernel needs at least (\S+)", r"--ram：\1 太小；i386 内核至少需要 \2"),
-    (r"--ram: (\S+) is too small for this kernel: its image is loaded at (\S+) \(CONFIG_PHYSICAL_START\) and "
-     r"ends at (\S+), with lowmem ending at (\S+) \(the boot allocations need 256 KB above it\)",
-     r"--ram：\1 对这个内核太小：内核映像加载在 \2（CONFIG_PHYSICAL_START），结束于 \3，而低端内存止于 \4"
-     r"（启动时的分配需要映像之上 256 KB）"),
-    (r"--ram: (.*) is more than x86-32 can address \(PAE: 36-bit physical addresses, 64G at most\)",
-     r"--ram：\1 超出了 x86-32 能寻址的范围（PAE：36 位物理地址，最多 64G）"),
-    (r"--ram: (.*) is not a whole number of 4K pages", r"--ram：\1 不是 4K 页的整数倍"),
+    *((rf"(.*): {re.escape(en)}", rf"\1：{zh}") for en, zh in STRERROR.items()),   # the OS's reason
+    (r"(.*): No such directory", r"\1：没有这个目录"),                                # app/record.py's
+    # the machine options whose line is not the engine's message after the option: --nx's hint
+    # names the option (the engine's: pae=True), --cpus's has no key; the others are the
+    # engine's, translated by app.lesson_errors_zh (error_zh: ENGINE_AT)
     (r"--nx: the NX bit exists only in PAE page tables \(add --pae\)", "--nx：只有 PAE 页表才有 NX 位（请加 --pae）"),
     (r"--cpus: must be 1\.\.(\d+) \(CONFIG_NR_CPUS\), got (.*)", r"--cpus：必须在 1..\1 之间（CONFIG_NR_CPUS），得到的是 \2"),
-    (r"--vmalloc: a (\d+M) vmalloc reserve leaves (\d+M) of lowmem; the kernel needs far more",
-     r"--vmalloc：\1 的 vmalloc 预留只剩下 \2 低端内存；内核需要的远不止这些"),
-    (r"--config: sizeof\(struct page\) (\d+) is not one an i386 build gives \(32\.\.64\)",
-     r"--config：i386 的编译不会得到 sizeof(struct page) = \1（32..64）"),
-    (r"--config: PHYSICAL_START (\S+) must be a 1 MB multiple in 1M\.\.256M",
-     r"--config：PHYSICAL_START \1 必须是 1 MB 的整数倍，且在 1M..256M 之间"),
-    (r"--config: fixmap_slots=(\S+) is fewer than the kmap slots need", r"--config：fixmap_slots=\1 少于 kmap 槽位所需"),
-    (r"--config: (\w+): transparent hugepages exist from Linux 2\.6\.38 \(this kernel is (\S+)\)",
-     r"--config：\1：透明大页（THP）从 Linux 2.6.38 起才有（这个内核是 \2）"),
-    (r"--config: (\w+=\w+) builds a kernel without PAE, but PAE was asked for \(pae=True, --pae\): "
-     r"give one of the two", r"--config：\1 编译的是不带 PAE 的内核，但又要求了 PAE（pae=True、--pae）：两者只能给一个"),
-    (r"--config: (\w+): KFENCE exists from Linux 5\.12 \(this kernel is (\S+)\)",
-     r"--config：\1：KFENCE 从 Linux 5.12 起才有（这个内核是 \2）"),
-    (r"--config: (\w+) cannot be turned off from 4\.6 on \(always built in\)", r"--config：\1 从 4.6 起不能关闭（总是编译进内核）"),
-    (r"--config: unknown build option ('[^']*') \(known: (.*)\)", r"--config：未知的编译选项 \1（已知：\2）"),
-    (r"config: --config ('[^']*'): expected KEY=VALUE \(e\.g\. MEMCG=1\)", r"--config \1：应为 KEY=VALUE（例如 MEMCG=1）"),
     (r"--size: expected COLSxROWS like 120x40, got (.*)", r"--size：应为 120x40 这样的 列x行，得到的是 \1"),
     (r"--size: (\S+) is outside (\S+) \.\. (\S+) \(mmviz needs at least (\S+)\)",
      r"--size：\1 不在 \2 .. \3 之内（mmviz 至少需要 \4）"),
@@ -319,7 +285,9 @@ _MESSAGES = (
 
 def error_zh(line: str) -> str:
     """One error line of the CLI (``mmviz CMD: message``) in Chinese where a pattern knows
-    it; an engine message inside is translated as the app translates it (widgets.error_text)."""
+    it.  The engine's message after an option or a file (``--ram: ...``, ``dmesg.txt: ...``)
+    or alone is translated by the table of a lesson's problems (app.lesson_errors_zh: the
+    same messages reach a lesson's machine), else as the app translates it (widgets.error_text)."""
     from .cli_author import FROM_ENV, IGNORED
     for note, zh_note in ((IGNORED, "（已忽略配置文件；不用它检查课程）"),
                           (FROM_ENV, "（MMVIZ_CONFIG 指定的配置文件）")):

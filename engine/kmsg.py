@@ -306,6 +306,9 @@ def failure_lines(m: Machine, err) -> tuple[str, ...]:
     report_failure() sets after the report, as the kernel does."""
     from .errors import BadFree, KernelOops, OomKilled, OutOfMemory, SegFault
     text = str(err)
+    before = err.__dict__.get("printed_before", ())   # what the kernel printed before (an OOM report)
+    if before:
+        return (*before, *failure_lines(m, type(err)(text)))
     if isinstance(err, KernelOops):
         acc = err.access
         if acc is not None and acc.fault is not None:

@@ -47,6 +47,10 @@ NOTES = {
              "its mapcount below zero]",
              "[{va} 处的 PTE 映射 pfn {pfn}，而这个页并没有可撤销的映射：page_remove_rmap() 把它的 mapcount "
              "减到了零以下]"),
+    "oom_eeek": ("[the OOM killer's victim {pid} ({comm}) meets this BUG() in its exit; the kernel's "
+                 "allocation then waits for it forever: mmviz fails the operation and changes nothing]",
+                 "[OOM killer 选中的进程 {pid}（{comm}）在退出时遇到这个 BUG()；内核里发起分配的任务随后"
+                 "会一直等它退出：mmviz 让这个操作失败，什么也不改变]"),
     "kfree_not_slab": ("[pfn {pfn} is not a slab page]", "[pfn {pfn} 不是 slab 页]"),
     "kfree_free_pages": (
         "[pfn {pfn} is not a slab page; this kernel checks it only with CONFIG_DEBUG_VM (VM_BUG_ON_PAGE): "

@@ -85,8 +85,8 @@ def teardown(m: Machine, p, events, check: bool = True) -> tuple[int, int]:
     page tables and the pgd, the mm_struct and task_struct objects; the task leaves
     m.processes.  Returns (pages freed, page-table frames freed).  ``check``: first raise, with
     nothing changed, the BUG() a zap of a PTE mapping a page without a mapcount meets on
-    2.6.20-2.6.28 (engine.memory.check_mapcounts; the OOM killer's victim, torn down inside
-    another task's allocation, is not checked)."""
+    2.6.20-2.6.28 (engine.memory.check_mapcounts; the OOM killer checks its victim first,
+    engine.oom_kill.victim_exit_bug)."""
     from .memory import check_mapcounts, zap_range
     from .mmap_ops import release_vma
     if check:

@@ -177,11 +177,14 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
         shmem = f", shmem-rss:{km.rss_shmem * K}kB" if since not in ("2.6.36", "3.5") else ""
         lines.append(f"Killed process {killed.pid} ({killed.comm}) total-vm:{km.total_vm * K}kB, "
                      f"anon-rss:{km.rss_anon * K}kB, file-rss:{km.rss_file * K}kB{shmem}")
+    if fl.zap_bad_mapcount == "eeek":
+        victim_exit_bug(m, killed, lines)
+    printk(m, "err", lines, events)          # the report, then what the victim's exit says
     teardown(m, killed, events, check=False)
     if m.config.flavour.oom_reaper:
         lines.append(f"oom_reaper: reaped process {killed.pid} ({killed.comm}), now "
                      f"anon-rss:0kB, file-rss:0kB, shmem-rss:0kB")
-    printk(m, "err", lines, events)
+        printk(m, "err", lines[-1:], events)
     kill_line = next(x for x in lines if x.startswith(("Out of memory: Killed",
                                                        "Killed process")))
     if events is not None:
@@ -190,6 +193,28 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
     if current is not None and killed is current:
         raise _killed(kill_line, killed.pid)
     return True
+
+
+def victim_exit_bug(m: Machine, killed, lines: list[str]) -> None:
+    """2.6.20-2.6.28 (rule zap_bad_mapcount "eeek"): the victim's exit_mmap() zaps its PTEs as
+    munmap() and exit do, so a PTE whose page has no mapcount to lose meets page_remove_rmap()'s
+    "Eeek! page_mapcount(page) went negative!" and BUG() there too (2.6.24 mm/rmap.c:619-631,
+    2.6.28 l.714-725; engine.memory.check_mapcounts).  The kernel prints the OOM report, the
+    victim oopses in its exit and the allocating task then waits for a TIF_MEMDIE victim that
+    never exits (2.6.24 mm/oom_kill.c:227-228 select_bad_process() returns ERR_PTR(-1UL) while
+    one lives).  Simplified: mmviz raises the victim's oops from the operation that invoked the
+    OOM killer, the report's lines printed before it, and changes nothing else, as for munmap()
+    and exit."""
+    from .errors import KernelOops
+    from .kmsg_notes import note
+    from .memory import check_mapcounts
+    from .page_types import TASK_SIZE
+    try:
+        check_mapcounts(m, killed, 0, TASK_SIZE)
+    except KernelOops as err:
+        oops = KernelOops(f"{err}\n{note('oom_eeek', pid=killed.pid, comm=killed.comm)}")
+        oops.printed_before = tuple(lines)
+        raise oops from None
 
 
 def _oom_summary(victim) -> str:

@@ -86,3 +86,49 @@ def test_from_2_6_29_a_kernel_page_is_a_bad_page_map(kernel):
     assert "mapcount:-1 " in m.kmsg[log + 1]
     assert (int(m.memmap.mapcount[pfn]), int(m.memmap.refcount[pfn])) == (0, refs)
     m.check()
+
+
+def _oom_with_a_bad_victim(kernel):
+    """A hog (the OOM killer's choice: 2.6.24 scores total_vm) holding a PTE that maps a free
+    frame, and a task whose populating mmap() needs the hog's memory."""
+    m = engine.Machine.boot(ram="48M", kernel=kernel, seed=1)
+    hog = m.spawn("hog")
+    hog.mmap(22 << 20, flags="private|anonymous|populate")
+    hog.mmap(100 << 20)
+    b = hog.mmap(8192, flags="private|anonymous")
+    m.write_virt(b, b"x", pid=hog.pid)
+    where = m.layout.page_offset + m.walk(b + 4096, pid=hog.pid).steps[-1].entry_paddr
+    m.write_virt(where, _free_frame(m).to_bytes(4, "little"))
+    return m, hog, m.spawn("example"), where
+
+
+@pytest.mark.parametrize("kernel", ["2.6.24", "2.6.28"])
+def test_the_oom_victims_exit_meets_it_as_exit_does(kernel):
+    """2.6.20-2.6.28: the victim's exit_mmap() zaps the PTE as exit does, so page_remove_rmap()'s
+    Eeek and BUG() follow the OOM report (2.6.24 mm/rmap.c:619-631); the operation that invoked
+    the OOM killer fails and nothing changes but the log."""
+    m, hog, p, where = _oom_with_a_bad_victim(kernel)
+    files = ("/proc/buddyinfo", "/proc/meminfo", "/proc/slabinfo", f"/proc/{hog.pid}/maps",
+             f"/proc/{p.pid}/maps", f"/proc/{p.pid}/status")
+    before, log = tuple(m.proc(f) for f in files), len(m.kmsg)
+    with pytest.raises(engine.KernelOops, match="Eeek! page_mapcount"):
+        p.mmap(30 << 20, flags="private|anonymous|populate")
+    assert tuple(m.proc(f) for f in files) == before and hog.pid in m.processes
+    logged = m.kmsg[log:]
+    assert logged[0].startswith("example invoked oom-killer:")
+    at = logged.index(f"Killed process {hog.pid} (hog)")
+    assert logged[at + 1] == "Eeek! page_mapcount(page) went negative! (-1)"
+    assert logged[-3:-1] == [CUT, f"kernel BUG at mm/rmap.c:{631 if kernel == '2.6.24' else 725}!"]
+    m.write_virt(where, bytes(4))
+    m.check()
+
+
+def test_from_2_6_29_the_victim_is_killed_with_a_bad_page_map():
+    m, hog, p, _ = _oom_with_a_bad_victim("2.6.29")
+    log = len(m.kmsg)
+    p.mmap(30 << 20, flags="private|anonymous|populate")
+    assert hog.pid not in m.processes
+    logged = m.kmsg[log:]
+    at = logged.index(f"Killed process {hog.pid} (hog)")       # the report, then the victim's exit
+    assert logged[at + 1].startswith("BUG: Bad page map in process hog ")
+    m.check()

@@ -113,6 +113,14 @@ REPORT_RULES: tuple[Rule, ...] = (
          "result unused: the complaint only, no taint -> 2.6.29 l.841-842 if (unlikely(!free_swap_and_cache"
          "(...))) print_bad_pte(vma, addr, ptent, NULL) (\"BUG: Bad page map in process\", dump_stack(), "
          "add_taint(TAINT_BAD_PAGE)); 2.6.28 l.775 as 2.6.24; 6.1.0 l.1494-1495 the same as 2.6.29"),
+    Rule("bad_pte_burst", V("2.6.29"), 0, 60,
+         "mm/memory.c print_bad_pte(): 2.6.28 l.378-381 \"Bad pte = ...\" always -> 2.6.29 l.386-408 "
+         "static resume/nr_shown/nr_unshown: \"Allow a burst of 60 reports, then keep quiet for that "
+         "minute\": the 61st report within 60 * HZ of the burst's first returns before printing (and "
+         "before add_taint()), counted in nr_unshown; the next one after the minute first prints "
+         "\"BUG: Bad page map: %lu messages suppressed\" (6.1.0 l.529-550 the same). Simplified: mmviz has "
+         "no clock; the reports of one operation share a minute and the next operation starts a new one "
+         "(engine.kmsg.bad_pte_ratelimit)"),
     Rule("swapents_bad_entry", V("2.6.34"), False, True,
          "MM_SWAPENTS (\"mm: count swap usage\", 2.6.34; 2.6.33.3 mm/memory.c:891 has no counter): "
          "zap_pte_range() takes rss[MM_SWAPENTS]-- for every entry that is no non_swap_entry() before "

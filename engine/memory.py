@@ -175,7 +175,7 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, v
     ``vma``: the VMA the caller walks (None: the one at ``va``); ``own_mm`` False at exit_mmap(),
     where current->mm is already NULL (2.6.24's "process = ???").  The caller leaves the page's
     counters alone."""
-    from .kmsg import dump_stack_lines, printk
+    from .kmsg import bad_pte_ratelimit, dump_stack_lines, printk
     from .kmsg_pte import bad_pte_lines
     from .kmsg_swap import swap_complaint, swap_dup_complaint
     from .taint import TAINT_BAD_PAGE, add_taint
@@ -184,6 +184,10 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, v
         complaint, refused = swap_complaint(m, pte) if zap else (swap_dup_complaint(m, pte), False)
         lines += [complaint] if complaint else []
         bad_pte = zap and refused and m.config.flavour.swap_bad_pte
+    if bad_pte and m.config.flavour.bad_pte_line == "bad_page_map":
+        go, missed = bad_pte_ratelimit(m)       # 60 a minute, then quiet (rule bad_pte_burst)
+        lines += [missed] if missed else []
+        bad_pte = go
     if bad_pte:
         pmd_pa = p.mm.pgd.pde_paddr(va)
         pmd = p.mm.pgd.read_entry(pmd_pa) if pmd_pa is not None else 0

@@ -228,6 +228,10 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (rf"{VAL} is more than x86-32 can address \(PAE: 36-bit physical addresses, 64G at most\)",
      r"\1 超出了 x86-32 能寻址的范围（PAE：36 位物理地址，最多 64G）"),
     (rf"{VAL} is not a whole number of 4K pages", r"\1 不是 4K 页的整数倍"),
+    # a size with a leading 0 (engine.config parse_size: memparse() would read it as octal)
+    (rf"{Q} starts with 0, which C reads as octal: write (\d+\S*) for octal, (\d+\S*) for decimal",
+     r"\1 以 0 开头，C 会把它当作八进制：八进制写 \2，十进制写 \3"),
+    (rf"{Q} starts with 0, which C reads as octal: write (\d+\S*)", r"\1 以 0 开头，C 会把它当作八进制：请写 \2"),
     # what only booting finds (engine/boot.py, bootmem.py, memblock.py): app.cli_lesson boots it
     (r"(\S+) is too small for this kernel: its image is loaded at (\S+) \(CONFIG_PHYSICAL_START\) and ends at "
      r"(\S+), with lowmem ending at (\S+) \(the boot allocations need 256 KB above it\)",

@@ -6,21 +6,50 @@ as the kernel hands them to init.
 """
 from __future__ import annotations
 
-import re
-
 from .errors import ConfigError
 
-_MEMMAP = re.compile(r"^(?P<size>[0-9a-fx]+[kmg]?)(?P<kind>[@#$!])(?P<start>[0-9a-fx]+[kmg]?)$", re.I)
 _KIND = {"@": "usable", "#": "ACPI data", "$": "reserved", "!": "persistent"}
+_HEX = "0123456789abcdefABCDEF"
+_SHIFT = {"k": 10, "m": 20, "g": 30, "t": 40, "p": 50, "e": 60}
+_U64 = (1 << 64) - 1
 
 
-def _memparse(s: str, what: str) -> int:
-    from .config import parse_size
-    return parse_size(s, what)
+def memparse(text: str, suffixes: str = "kmgtpe") -> tuple[int, str]:
+    """lib/cmdline.c memparse(): (value, what follows it).  simple_strtoull(ptr, &endptr, 0) --
+    base 16 after "0x" followed by a hex digit, 8 after any other leading 0 ("010M" is 8M, "09M"
+    is 0 with "9M" left), else 10; digits while they are digits of the base (2.6.24
+    lib/vsprintf.c simple_strtoull, 6.1 lib/kstrtox.c _parse_integer_fixup_radix) -- then one
+    suffix, K M G (2.6.24 lib/cmdline.c:129-146), also T P E from 3.15 (4.1.19 l.131-151;
+    rule memparse_suffixes), each a shift of 10 more; unsigned long long arithmetic wraps."""
+    i, base = 0, 10
+    if text[:1] == "0":
+        base = 8
+        if text[1:2] in ("x", "X") and text[2:3] != "" and text[2] in _HEX:
+            i, base = 2, 16
+    value = 0
+    while i < len(text) and text[i] in _HEX and int(text[i], 16) < base:
+        value = (value * base + int(text[i], 16)) & _U64
+        i += 1
+    c = text[i:i + 1].lower()
+    if c and c in suffixes.lower():
+        value, i = (value << _SHIFT[c]) & _U64, i + 1
+    return value, text[i:]
 
 
-def parse_cmdline(text) -> dict:
-    """'mem=512M memmap=64M$0x10000000 highmem=1G vmalloc=256M' -> a dict of bytes and ranges."""
+def _memparse(s: str, what: str, suffixes: str) -> int:
+    """memparse() of mem=, highmem=, vmalloc=: the kernel's parsers ignore what follows the
+    number (6.1 arch/x86/kernel/e820.c parse_memopt, arch/x86/mm/init_32.c parse_highmem,
+    arch/x86/mm/pgtable_32.c parse_vmalloc).  A value with no number is refused: memparse() reads 0
+    without moving, which 6.1's parse_memopt() refuses (-EINVAL) and 2.6.24's takes as mem=0."""
+    value, rest = memparse(s, suffixes)
+    if rest == s:
+        raise ConfigError(f"{what}: {s!r} is not a size (try 160M, 1G, 4096)")
+    return value
+
+
+def parse_cmdline(text, suffixes: str = "kmgtpe") -> dict:
+    """'mem=512M memmap=64M$0x10000000 highmem=1G vmalloc=256M' -> a dict of bytes and ranges;
+    every size read as the kernel's memparse() reads it (``suffixes``: the release's)."""
     if text is None:
         return {}
     if not isinstance(text, str):
@@ -32,22 +61,24 @@ def parse_cmdline(text) -> dict:
         if key == "mem":
             if val.lower() == "nopentium":
                 continue
-            out["mem"] = _memparse(val, "mem=")
+            out["mem"] = _memparse(val, "mem=", suffixes)
         elif key == "highmem":
-            out["highmem"] = _memparse(val, "highmem=")
+            out["highmem"] = _memparse(val, "highmem=", suffixes)
         elif key == "vmalloc":
-            out["vmalloc"] = _memparse(val, "vmalloc=")
+            out["vmalloc"] = _memparse(val, "vmalloc=", suffixes)
         elif key == "memmap":
             for part in val.split(","):
                 if part == "exactmap":
                     out["exactmap"] = True
                     continue
-                m = _MEMMAP.match(part)
-                if not m:
+                # parse_memmap_one(): memparse() the size, the kind, memparse() the start; text
+                # left after it is -EINVAL ("Malformed early option"): refused
+                size, rest = memparse(part, suffixes)
+                start, tail = memparse(rest[1:], suffixes) if rest[:1] in _KIND else (0, None)
+                if rest == part or tail is None or tail or tail == rest[1:]:
                     raise ConfigError(f"cmdline: memmap={part!r} is not size@start, size$start, "
                                       f"size#start or size!start")
-                memmap.append((_memparse(m["start"], "memmap="), _memparse(m["size"], "memmap="),
-                               _KIND[m["kind"]]))
+                memmap.append((start, size, _KIND[rest[0]]))
     if memmap:
         out["memmap"] = memmap
     return out

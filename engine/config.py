@@ -32,6 +32,7 @@ def parse_size(value, what: str = "size") -> int:
         if not m:
             raise ConfigError(f"{what}: {value!r} is not a size (try 160M, 1G, 4096)")
         num, unit = m.groups()
+        _refuse_leading_zero(value, num, unit, what)
         n = int(num, 16) if num.lower().startswith("0x") else float(num)
         n = int(n * _UNITS[unit.lower()])
     else:
@@ -39,6 +40,21 @@ def parse_size(value, what: str = "size") -> int:
     if n < 0:
         raise ConfigError(f"{what}: must not be negative")
     return n
+
+
+def _refuse_leading_zero(value: str, num: str, unit: str, what: str) -> None:
+    """A decimal with a leading 0 ("010M") is ambiguous: the kernel's memparse() reads it as
+    octal (simple_strtoull(ptr, &endptr, 0): 8M; engine.cmdline.memparse, which the boot command
+    line's mem=, memmap=, highmem=, vmalloc= follow), Python's int() as decimal.  The API refuses
+    it as the command line's --ram does (app/cli_types.py octal_hint), in its words."""
+    digits = num.split(".")[0]
+    if len(digits) < 2 or digits[0] != "0" or digits[:2].lower() == "0x":
+        return
+    if set(digits) <= set("01234567"):
+        how = f"write {int(digits, 8)}{unit} for octal, {int(digits, 10)}{unit} for decimal"
+    else:
+        how = f"write {int(digits, 10)}{unit}"
+    raise ConfigError(f"{what}: {value.strip()!r} starts with 0, which C reads as octal: {how}")
 
 
 def byte_count(value, what: str):
@@ -210,7 +226,7 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     from .mem_init import early_input
     if initrd is not None:
         fl = replace(fl, initrd_kb=early_input("initrd", "initrd_kb", initrd, fl))
-    cmd = parse_cmdline(cmdline)
+    cmd = parse_cmdline(cmdline, fl.memparse_suffixes)
     if cmd.get("vmalloc") is not None and vmalloc in (None, "", 0):
         vmalloc = cmd["vmalloc"]
     fw = parse_e820(e820) if e820 is not None else None

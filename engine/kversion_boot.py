@@ -74,6 +74,10 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "page, smp_alloc_memory, pagetable_init's tables) -> early_res (e820.c: \"BIOS data page\", "
          "\"EX TRAMPOLINE\", reserve_trampoline_memory, init_memory_mapping's \"PGTABLE\", a low "
          "bootmap, alloc_bootmem_low(WAKEUP_SIZE 0x4000)); checked in 2.6.27 and 2.6.31, field case 04"),
+    Rule("memparse_suffixes", V("3.15"), "kmg", "kmgtpe",
+         "lib/cmdline.c memparse(): simple_strtoull(ptr, &endptr, 0) then case 'G'/'M'/'K' (2.6.24 "
+         "l.129-146, 3.14.1 l.133-146) -> case 'E'/'P'/'T' before them (4.0.5, 4.1.19 l.131-151, 6.1.0 "
+         "l.154-179) (approx. release: between 3.14.1 and 4.0.5); mem=1T is 1 byte before"),
     Rule("pkmap_pt_goal_dma", V("2.6.32"), False, True,
          "arch/x86/mm/init_32.c one_page_table_init(), called by permanent_kmaps_init() -> "
          "page_table_range_init() from paging_init() once setup_bootmem_allocator() has set "

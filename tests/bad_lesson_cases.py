@@ -76,6 +76,7 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "m_int": machine('ram = "160M", cpus = "x"'), "m_32": machine('ram = "160M", cpus = 99999999999'),
     "m_string": machine("kernel = 6.1"), "m_control": machine('kernel = "6.1\\u0001"'),
     "m_bool": machine('pae = "yes"'), "m_config": machine("config = 1"),
+    "m_octal": machine('ram = "0160M"'), "m_octal9": machine('ram = "0190M"'),
     "m_small": machine('ram = "4M"'), "m_huge": machine('ram = "65G"'), "m_pages": machine("ram = 16781313"),
     "m_nx": machine('ram = "160M", nx = true'), "m_alloc": machine('allocator = "slob"'),
     "m_cpus": machine("cpus = 999"), "m_version": machine('kernel = "x"'), "m_range": machine('kernel = "7.0"'),

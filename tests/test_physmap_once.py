@@ -60,3 +60,31 @@ async def test_the_frames_a_selection_lights_up_are_worked_out_once_per_step(mon
         again = [s for s in walks[first:] if s is not None]
         assert first and not again, f"walked again going back: {again[:3]}"
         assert told and len(described) == told, "described again going back"
+
+
+async def test_the_lesson_and_the_map_share_one_description_per_step(monkeypatch):
+    """The selection's description line is shown by the lesson and the physical map: it is
+    worked out once per step result for both (it walks a process's page tables), forward and
+    back, and both panes show the same text."""
+    import widgets.lesson as lesson
+    os.environ["TEXTUAL_ANIMATIONS"] = "none"
+    described = []
+    describe = physmap.describe
+    counted = lambda *a: (described.append((app.timeline.position, a[1])), describe(*a))[1]     # noqa: E731
+    monkeypatch.setattr(physmap, "describe", counted)
+    monkeypatch.setattr(lesson, "describe", counted)
+    app = MmvizApp(lesson="fork-cow", ram="1G")
+    async with app.run_test(size=(200, 60)) as pilot:
+        pm = app.query_one(physmap.PhysicalMapPane)
+        steps = len(app.timeline)
+        for _ in range(steps):
+            await pilot.press("right")
+        for _ in range(3):
+            await pilot.press("left")
+        from collections import Counter
+        again = {pos: n for pos, n in Counter(pos for pos, _ in described if pos > 0).items() if n > 1}
+        assert described and not again, f"described again at positions {again}"   # 0: no result
+        line = describe(app.timeline.machine, app.selection, app.lang)
+        if line:
+            assert line.split("\n")[0] in app.query_one(lesson.LessonPane).plain.replace("\n", " ")
+            assert pm._info[0].plain == line.split("\n")[0]

@@ -15,7 +15,7 @@ from rich.text import Text
 from .i18n import engine_phrase, tr
 from .notation import event_text, later_note
 from .selection import describe
-from .stepview import StepView, derived
+from .stepview import StepView, derived, per_step
 from .textlines import TextLines, set_border_subtitle, set_border_title, split_lines
 
 if TYPE_CHECKING:
@@ -182,7 +182,8 @@ class LessonPane(TextLines):
         moved = (view.position, view.lang, view.title) != getattr(self, "_shown_at", None)
         self._shown_at = (view.position, view.lang, view.title)
         self._below_word = w["below"]
-        self.set_lines(lesson_lines(view, describe(view.machine, view.selection, view.lang)), keep=True)
+        selected = per_step(view, "describe", lambda: describe(view.machine, view.selection, view.lang))
+        self.set_lines(lesson_lines(view, selected), keep=True)
         if moved and self.scroll_y:
             self.scroll_home(animate=False, immediate=True)
         self._mark_more()

@@ -24,7 +24,7 @@ from .i18n import tr
 from .linecache import StripPool, keep_styled_rows
 from .textlines import ThemedLines, set_border_title, wrap_text
 from .selection import Selection, SelectionRequested, describe, linked_pfns, selected_pfn
-from .stepview import StepView, derived
+from .stepview import StepView, derived, per_step
 
 from .physmap_cells import (MANY, CellCounts, covered_cells, event_pfn_ranges,  # noqa: F401
                             frame_classes, ranges_array, step_pfn_ranges)
@@ -350,18 +350,6 @@ class PhysicalMap(ThemedLines, Widget, can_focus=True):
         return CLASS_NAMES[int(self.cells.shown[pfn // self.cells.per])]
 
 
-def _per_step(view: StepView, name: str, make: Any) -> Any:
-    """``make()`` for what is a function of the position (the step result), the selection and
-    the language, worked out once per step (stepview.derived): the frames a selection lights
-    up (a process's: a walk of its page tables), the selected thing's description."""
-    key = (name, view.selection, view.lang)
-    try:
-        hash(key)
-    except TypeError:                        # a lesson's focus value that is a list
-        return make()
-    return make() if view.result is None else derived(view.result, key, make)
-
-
 class PhysicalMapPane(PhysicalMap):
     """The map with its border, title, legend and the selected frame's details."""
     MIN_WIDTH = 40       # cells, border included: the pfn gutter and 28 cells
@@ -380,10 +368,10 @@ class PhysicalMapPane(PhysicalMap):
         self._set_selected_cell(selection)
         if before != self.selected_cell:
             self._refresh_cells({c for c in (before, self.selected_cell) if c is not None})
-        self.set_linked(_per_step(view, "linked_pfns", lambda: frozenset(linked_pfns(machine, selection))))
+        self.set_linked(per_step(view, "linked_pfns", lambda: frozenset(linked_pfns(machine, selection))))
         set_border_title(self, tr(view.lang, "map.title", frames=f"{machine.max_pfn:,}",
                                   mb=f"{machine.max_pfn >> 8:,}"))
-        info = Text(_per_step(view, "describe", lambda: describe(machine, selection, view.lang)))
+        info = Text(per_step(view, "describe", lambda: describe(machine, selection, view.lang)))
         pfn = selected_pfn(machine, selection)
         if pfn is not None and selection is not None and selection.kind == "pfn":
             info.append("\n")

@@ -72,6 +72,19 @@ def derived(result: Any, name: str, make: Callable[[], Any]) -> Any:
     return values[name]
 
 
+def per_step(view: StepView, name: str, make: Any) -> Any:
+    """``make()`` for what is a function of the position (the step result), the selection and
+    the language, worked out once per step (stepview.derived): the frames a selection lights
+    up (a process's: a walk of its page tables), the selected thing's description (the lesson
+    and the physical map show the same one: worked out once for both)."""
+    key = (name, view.selection, view.lang)
+    try:
+        hash(key)
+    except TypeError:                        # a lesson's focus value that is a list
+        return make()
+    return make() if view.result is None else derived(view.result, key, make)
+
+
 def _size(n: int) -> str:
     return f"{n >> 30} GB" if n >= 1 << 30 and not n & ((1 << 30) - 1) else f"{n >> 20} MB"
 

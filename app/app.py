@@ -171,7 +171,17 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
     def compose(self) -> ComposeResult:
         from . import layout
         plan = self._first_plan()        # the panes as _apply_layout will want them, before mounting
-        hidden = lambda pane: "-hidden" if plan and pane not in plan.visible else ""   # noqa: E731
+
+        def pane(cls: Any, name: str) -> Any:
+            """A pane, hidden as _apply_layout hides it: the -hidden class names it, the
+            inline display hides it.  No style rule hides it: such a rule, stale after
+            _apply_layout's class flips (update=False), changed on the pane's next restyle
+            (the focus coming to it) and laid the screen out again for nothing."""
+            widget = cls(id=name)
+            if plan and name not in plan.visible:
+                widget.set_class(True, "-hidden")
+                widget.display = False
+            return widget
         grid = Grid(id="main")
         if plan is not None and plan.layout == "wide":
             grid.styles.grid_columns = " ".join(
@@ -182,14 +192,14 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         yield StableHeader()
         yield Static("", id="pane-tabs")
         with grid:
-            yield VirtualMap(id="vmap", classes=hidden("vmap"))
-            yield PhysicalMapPane(id="physical", classes=hidden("physical"))
-            yield MmStructPane(id="mm", classes=hidden("mm"))
-            yield FaultFlowPane(id="fault", classes=hidden("fault"))
+            yield pane(VirtualMap, "vmap")
+            yield pane(PhysicalMapPane, "physical")
+            yield pane(MmStructPane, "mm")
+            yield pane(FaultFlowPane, "fault")
             yield lesson
-            yield PageWalkPane(id="walk", classes=hidden("walk"))
-            yield BuddyPane(id="buddy", classes=hidden("buddy"))
-            yield SlabPane(id="slab", classes=hidden("slab"))
+            yield pane(PageWalkPane, "walk")
+            yield pane(BuddyPane, "buddy")
+            yield pane(SlabPane, "slab")
         yield Static("", id="too-small")
         yield CommandLine(id="cmdline")
         yield StableFooter()

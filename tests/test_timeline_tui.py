@@ -180,3 +180,32 @@ async def test_the_physical_map_keeps_rows_of_cells_on_a_small_terminal(size, in
         assert pm.size.height and pm.info_rows == info
         assert pm.map_rows >= MIN_MAP_ROWS
         assert pm.map_rows + len(pm._legend_lines()) + pm.info_rows <= pm.size.height
+
+
+@pytest.mark.parametrize("lesson, steps", [("process-memory", 10), ("fork-cow", 3)])
+async def test_moving_the_focus_lays_nothing_out(lesson, steps, monkeypatch):
+    """The focus coming to a pane restyles it (its border) and nothing else: the first time it
+    came to a pane shown since start-up or to a pane with a scroll bar, its restyle changed a
+    rule left stale (the -hidden class's display, the bar's size rules never applied) and the
+    screen was laid out again, a whole repaint."""
+    from textual.screen import Screen
+    layouts = [0]
+    refresh_layout = Screen._refresh_layout
+
+    def counted(self, *a, **kw):
+        layouts[0] += 1
+        return refresh_layout(self, *a, **kw)
+    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    app = MmvizApp(lesson=lesson, ram="1G")
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        for _ in range(steps):
+            await pilot.press("right")
+        await pilot.pause()
+        focused = []
+        for _ in range(8):
+            layouts[0] = 0
+            await pilot.press("tab")
+            await pilot.pause()
+            focused.append((type(app.focused).__name__, layouts[0]))
+        assert len({name for name, _ in focused}) >= 4 and all(n == 0 for _, n in focused), focused

@@ -278,4 +278,7 @@ def kept_vertical_scrollbar(widget: Any) -> ScrollBar:
         vertical=True, name="vertical", thickness=widget.scrollbar_size_vertical)
     bar.display = False
     widget.app._start_widget(widget, bar)
+    # styled now, not at the pane's first restyle (the focus coming to it): its size rules
+    # set for the first time then laid the screen out again for nothing
+    widget.app.stylesheet.apply(bar)
     return bar

@@ -151,7 +151,8 @@ def head_mapped_pmds(bs, kernel_end: int) -> int:
     init_memory_mapping() runs, so kernel_physical_mapping_init()'s one_page_table_init() reuses
     them): the log's "initial memory mapped" when known; before 2.6.30 the pg0 tables; from
     2.6.30 the .brk tables, added until they map pa(_end) + MAPPING_BEYOND_END, MAPPING_BEYOND_END
-    = PAGE_TABLE_SIZE(LOWMEM_PAGES) << PAGE_SHIFT (2.6.32.69 arch/x86/kernel/head_32.S:62-73, 227-229)."""
+    = PAGE_TABLE_SIZE(LOWMEM_PAGES) << PAGE_SHIFT (2.6.32.69 arch/x86/kernel/head_32.S:56-63,
+    211-213 PAE, 243-245 non-PAE)."""
     fl, cfg = bs.cfg.flavour, bs.cfg
     if fl.initial_map_pgt:
         return fl.initial_map_pgt
@@ -169,7 +170,7 @@ def direct_map_low_pmds(bs, kernel_end: int) -> list[int]:
     from its "PGTABLE" area with alloc_low_page() (2.6.27-2.6.34): those it maps with 4 KB pages
     -- the first PMD (fixed-size MTRRs) and a tail that does not end on a large-page boundary,
     every PMD without PSE or with debug_pagealloc (use_pse = 0) -- beyond head_32.S's tables
-    (2.6.29 arch/x86/mm/init_32.c:868-940 init_memory_mapping, l.297 one_page_table_init())."""
+    (2.6.29 arch/x86/mm/init_32.c:868-960 init_memory_mapping, l.314 one_page_table_init())."""
     cfg, fl = bs.cfg, bs.cfg.flavour
     pmd_pages = 512 if cfg.pae else 1024
     n = -(-bs.max_low_pfn // pmd_pages)
@@ -212,8 +213,9 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
       smp_alloc_memory() (the trampoline), pagetable_init() (the PAE kernel PMD, the fixmap and
       pkmap page tables); from 2.6.27 early_res's "EX TRAMPOLINE" page, "TRAMPOLINE",
       init_memory_mapping()'s "PGTABLE", then the bitmap, acpi_reserve_bootmem()'s
-      alloc_bootmem_low(WAKEUP_SIZE 0x4000) and the pkmap page table (field case 04's log lists
-      them: 0x1000, 0x6000, 0x7000, bootmap 0x8000-0xef00); from 2.6.35 the flavour's block;
+      alloc_bootmem_low(WAKEUP_SIZE 0x4000) and, before 2.6.32, the pkmap page table (field case
+      04's log lists them: 0x1000, 0x6000, 0x7000, bootmap 0x8000-0xef00; "PGTABLE" from
+      find_e820_area(0x7000, ...)); from 2.6.35 the flavour's block;
     * the bootmem bitmap: at min_low_pfn, right after the image (and pg0) in 2.6.24; in low
       memory from 2.6.27 on;
     * then bottom-up from 16 MB (alloc_bootmem's goal): mem_map, each zone's usemap and wait

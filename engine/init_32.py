@@ -153,7 +153,7 @@ class KernelPageTables:
         reservation (2.6.27-2.6.34, early_res): kernel_physical_mapping_init() -> one_page_table_init()
         reuses a table head_32.S made (its PDE is present: pg0's before 2.6.30) and takes the others
         from init_memory_mapping()'s "PGTABLE" area with alloc_low_page(), in address order (2.6.29
-        arch/x86/mm/init_32.c:121-131, 297; 2.6.32.69 l.108-121 and arch/x86/mm/init.c:271-313).
+        arch/x86/mm/init_32.c:118-131, 314; 2.6.32.69 l.108-121 and arch/x86/mm/init.c:271-313).
         Simplified: from 2.6.30 head_32.S's tables lie in .brk, which mmviz does not reserve; the
         PMDs they map get tables from the page allocator."""
         bs = self.m.boot_state

@@ -361,33 +361,6 @@ def ratelimit(m: Machine, key: str) -> tuple[bool, str | None]:
     return True, None
 
 
-def bad_pte_ratelimit(m: Machine) -> tuple[bool, str | None]:
-    """print_bad_pte()'s own rate limit (rule bad_pte_burst; 2.6.29 mm/memory.c:386-408, 6.1.0
-    l.529-550): (print this report?, the line to print before it or None).  A burst of
-    ``burst`` reports starts a minute (resume = jiffies + 60 * HZ); further reports within that
-    minute are counted and dropped; the first one after it prints "BUG: Bad page map: N messages
-    suppressed" first.  Simplified: mmviz has no clock -- one operation (a step: a munmap, an
-    exit, a fork) takes no time and the next one comes more than a minute later, so the
-    reports of one operation share a minute and the next operation starts a new one."""
-    burst = m.config.flavour.bad_pte_burst
-    if not burst:
-        return True, None
-    op = m.trace.ops
-    first, shown, unshown = m.__dict__.get("bad_pte_rs", (0, 0, 0))
-    missed = None
-    if shown == burst:
-        if op == first:                                 # time_before(jiffies, resume)
-            m.bad_pte_rs = (first, shown, unshown + 1)
-            return False, None
-        if unshown:
-            missed = f"BUG: Bad page map: {unshown} messages suppressed"
-        shown = unshown = 0
-    if shown == 0:
-        first = op                                      # resume = jiffies + 60 * HZ
-    m.bad_pte_rs = (first, shown + 1, unshown)
-    return True, missed
-
-
 def report_failure(m: Machine, err, lines=None) -> None:
     """A failed operation's kernel report (``lines``, or failure_lines()) goes to m.kmsg, then
     the report's add_taint() (engine.taint.after_report); nothing else changes but

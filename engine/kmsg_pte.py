@@ -1,7 +1,8 @@
 """print_bad_pte()'s report (mm/memory.c, 2.6.29 on) as each release prints it: after "BUG: Bad
 page map in process %s  pte:%08llx pmd:%08llx" the page dump when the caller has a page, the
 VMA's line "addr:%p vm_flags:%08lx anon_vma:%p mapping:%p index:%lx" and its vm_ops/file line(s),
-then dump_stack() (engine.memory.report_bad_pte) and add_taint(TAINT_BAD_PAGE).
+then dump_stack() (engine.memory.report_bad_pte) and add_taint(TAINT_BAD_PAGE); and its own rate
+limit of 60 reports a minute (bad_pte_ratelimit(), rule bad_pte_burst).
 
 2.6.29 mm/memory.c:413-436: the page line (l.417-421, the form of bad_page()'s, engine.kmsg_page),
 the addr line (l.423-425), then print_symbol("vma->vm_ops->fault: %s") if vma->vm_ops and
@@ -114,3 +115,30 @@ def eeek_bug(m: Machine, v, va: int, pte: int, pfn: int, mapcount: int):
     tree, line = _checked(m, EEEK_LINES)
     err = bug(m, f"mm/rmap.c:{line}", note("eeek", pfn=f"{pfn:#x}", va=f"{va:#010x}"), _from(m, tree).strip())
     return KernelOops("\n".join(lines) + "\n" + str(err))
+
+
+def bad_pte_ratelimit(m: Machine) -> tuple[bool, str | None]:
+    """print_bad_pte()'s own rate limit (rule bad_pte_burst; 2.6.29 mm/memory.c:386-408, 6.1.0
+    l.529-550): (print this report?, the line to print before it or None).  A burst of
+    ``burst`` reports starts a minute (resume = jiffies + 60 * HZ); further reports within that
+    minute are counted and dropped; the first one after it prints "BUG: Bad page map: N messages
+    suppressed" first.  Simplified: mmviz has no clock -- one operation (a step: a munmap, an
+    exit, a fork) takes no time and the next one comes more than a minute later, so the
+    reports of one operation share a minute and the next operation starts a new one."""
+    burst = m.config.flavour.bad_pte_burst
+    if not burst:
+        return True, None
+    op = m.trace.ops
+    first, shown, unshown = m.__dict__.get("bad_pte_rs", (0, 0, 0))
+    missed = None
+    if shown == burst:
+        if op == first:                                 # time_before(jiffies, resume)
+            m.bad_pte_rs = (first, shown, unshown + 1)
+            return False, None
+        if unshown:
+            missed = f"BUG: Bad page map: {unshown} messages suppressed"
+        shown = unshown = 0
+    if shown == 0:
+        first = op                                      # resume = jiffies + 60 * HZ
+    m.bad_pte_rs = (first, shown + 1, unshown)
+    return True, missed

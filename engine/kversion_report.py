@@ -120,7 +120,7 @@ REPORT_RULES: tuple[Rule, ...] = (
          "before add_taint()), counted in nr_unshown; the next one after the minute first prints "
          "\"BUG: Bad page map: %lu messages suppressed\" (6.1.0 l.529-550 the same). Simplified: mmviz has "
          "no clock; the reports of one operation share a minute and the next operation starts a new one "
-         "(engine.kmsg.bad_pte_ratelimit)"),
+         "(engine.kmsg_pte.bad_pte_ratelimit)"),
     Rule("swapents_bad_entry", V("2.6.34"), False, True,
          "MM_SWAPENTS (\"mm: count swap usage\", 2.6.34; 2.6.33.3 mm/memory.c:891 has no counter): "
          "zap_pte_range() takes rss[MM_SWAPENTS]-- for every entry that is no non_swap_entry() before "

@@ -175,8 +175,8 @@ def report_bad_pte(m: Machine, p, va: int, pte: int, events, zap: bool = True, v
     ``vma``: the VMA the caller walks (None: the one at ``va``); ``own_mm`` False at exit_mmap(),
     where current->mm is already NULL (2.6.24's "process = ???").  The caller leaves the page's
     counters alone."""
-    from .kmsg import bad_pte_ratelimit, dump_stack_lines, printk
-    from .kmsg_pte import bad_pte_lines
+    from .kmsg import dump_stack_lines, printk
+    from .kmsg_pte import bad_pte_lines, bad_pte_ratelimit
     from .kmsg_swap import swap_complaint, swap_dup_complaint
     from .taint import TAINT_BAD_PAGE, add_taint
     lines, bad_pte = [], pte_mapped(m, pte)

@@ -31,7 +31,7 @@ class Trace:
         self._built_of: list | None = None     # the list read last and how many of its
         self._built = 0                        # entries are objects already
         self.on_failure = None       # called with the error an outermost operation raised
-        self.ops = 0                 # outermost operations opened: mmviz's clock (engine.kmsg.bad_pte_ratelimit)
+        self.ops = 0                 # outermost operations opened: mmviz's clock (kmsg_pte.bad_pte_ratelimit)
 
     @property
     def record(self) -> bool:

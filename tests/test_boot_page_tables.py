@@ -71,7 +71,7 @@ def test_direct_map_tables_from_pgtable_area(kernel, pae):
     pages, its table from alloc_low_page() in the area find_early_table_space() found with
     find_e820_area(0x7000, ...) and reserved as "PGTABLE" (2.6.27.57 arch/x86/mm/init_32.c:750-751,
     850; 2.6.32.69 arch/x86/mm/init.c:73-78, 311-313); the first PMD reuses head_32.S's table
-    (pg0 before 2.6.30, 2.6.29 init_32.c:297 one_page_table_init() of a present PDE)."""
+    (pg0 before 2.6.30, 2.6.29 init_32.c:314 one_page_table_init() of a present PDE)."""
     m = engine.Machine.boot(ram="160M", kernel=kernel, pae=pae, seed=1)
     L = m.layout
     assert m.max_low_pfn % (512 if pae else 1024), "the test needs a tail PMD"

@@ -5,8 +5,6 @@ panes what to show (attributes down); panes ask for a new selection with message
 """
 from __future__ import annotations
 
-import os
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import events
@@ -28,6 +26,8 @@ from .chrome import ChromeMixin, StableFooter, StableHeader, set_header
 from .explore_ui import ExploreMixin
 from .filters import safe_filters
 from .layout_ui import LayoutMixin
+from .screenshot_ui import ScreenshotMixin, screenshot_folder  # noqa: F401  (app.app's API)
+from .startup import GC_THRESHOLDS, gc_policy_off, gc_policy_on  # noqa: F401  (app.app's API)
 from .timeline_ui import TimelineMixin, load_timeline, zone_free  # noqa: F401  (app.app's API)
 
 if TYPE_CHECKING:
@@ -37,56 +37,11 @@ PANES = "VirtualMap, PhysicalMapPane, MmStructPane, FaultFlowPane, LessonPane, P
 
 
 
-# young collections every 10,000 allocations: measured with ``bench_steps --gc`` (1 GB, 5
-# lessons, interleaved) against 50,000: the same or less collector CPU per run (22-38 vs
-# 28-59 ms) and its longest pause 2-5 ms instead of 8-28 ms (a young collection's cost grows
-# with what it scans; the panes' kept rows leave little garbage)
-GC_THRESHOLDS = (10_000, 20, 100)
 FOCUS_ORDER = ("address", "pfn", "zone", "region", "process", "cache")
 DEFAULT_FRONT = ("vmap", "walk", "physical", "buddy", "slab")     # panes in front at step 0
 
 
-def gc_policy_on() -> tuple[int, int, int]:
-    """The app's collector policy: start-up objects frozen out of full scans, young
-    collections every GC_THRESHOLDS[0] allocations.  Returns the old thresholds.  No
-    collection first: start-up leaves no garbage cycles (a collection there frees none)
-    and a full scan of the start-up heap would delay the first frame."""
-    import gc
-    before = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(*GC_THRESHOLDS)
-    gc.enable()                       # the command line starts with it off (app/startup.py)
-    return before
-
-
-def gc_policy_off(before: tuple[int, int, int] | None) -> None:
-    """Undo :func:`gc_policy_on` (the app exits; a test process goes on)."""
-    import gc
-    if before is not None:
-        gc.unfreeze()
-        gc.set_threshold(*before)
-
-
-def screenshot_folder() -> Path:
-    """Where a screenshot is saved: the user's Downloads folder (Textual's choice) when it
-    exists, else the current directory when it is writable, else mmviz's own folder under the
-    XDG data directory (``~/.local/share/mmviz/screenshots``), made if missing."""
-    from platformdirs import user_data_path, user_downloads_path
-    downloads = user_downloads_path()
-    if downloads.is_dir() and os.access(downloads, os.W_OK):
-        return downloads
-    try:
-        here = Path.cwd()
-    except OSError:                  # the directory was removed under the app
-        here = None
-    if here is not None and os.access(here, os.W_OK):
-        return here
-    own = user_data_path("mmviz") / "screenshots"
-    own.mkdir(parents=True, exist_ok=True)
-    return own
-
-
-class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
+class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, ScreenshotMixin, App):
     """mmviz: how 32-bit x86 Linux manages memory, step by step."""
 
     CSS_PATH = "mmviz.tcss"
@@ -386,30 +341,6 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, App):
         if self.use_command_palette and not CommandPalette.is_open(self):
             self.push_screen(SafeCommandPalette(id="--command-palette",
                                                 placeholder=tr(self.lang, "palette.search")))
-
-    def deliver_screenshot(self, filename: str | None = None, path: str | None = None,
-                           time_format: str | None = None) -> str | None:
-        """Every screenshot -- the palette's "Screenshot" calls this directly, the screenshot
-        action through Textual's -- goes to a folder that exists (:func:`screenshot_folder`):
-        Textual's default is ~/Downloads, and where that folder is missing the save failed
-        ("Failed to save screenshot")."""
-        return super().deliver_screenshot(filename, path or str(screenshot_folder()), time_format)
-
-    def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
-        """A saved screenshot: its path, in the app's language (Textual's note is English)."""
-        if event.name == "screenshot":
-            event.prevent_default()
-            text = tr(self.lang, "msg.screenshot", path=str(event.path)) if event.path is not None \
-                else tr(self.lang, "msg.screenshot_web")
-            self.notify(sanitize(text), markup=False, timeout=6)
-
-    def on_delivery_failed(self, event: events.DeliveryFailed) -> None:
-        """A screenshot that could not be written: why, in the app's language."""
-        if event.name == "screenshot":
-            event.prevent_default()
-            error = f"{type(event.exception).__name__}: {event.exception}"
-            self.notify(sanitize(tr(self.lang, "msg.screenshot_failed", error=error)),
-                        severity="error", markup=False, timeout=8)
 
     def action_glossary(self) -> None:
         from .glossary import GlossaryScreen

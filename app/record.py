@@ -281,7 +281,7 @@ def no_collector_pauses() -> Iterator[None]:
     collector is on again: otherwise the first allocation after would start a young
     collection over every object the recording made since the collector went off (~18 ms a
     lesson, 4-6 % of a recording, to free a few kB).  The app's policy unfreezes them when it
-    unmounts (app.app.gc_policy_off): they join the oldest generation, and a full collection
+    unmounts (app.startup.gc_policy_off): they join the oldest generation, and a full collection
     frees what is garbage; a one-lesson ``mmviz record`` exits before that."""
     import gc
     was_on = gc.isenabled()

@@ -142,7 +142,7 @@ async def one(lesson: str, size: str, rss_presses: int, slowest: int = 0,
     import app.app
     from app.app import MmvizApp
     if os.environ.get("MMVIZ_BENCH_GC"):         # --gc: another collector policy, to compare
-        app.app.GC_THRESHOLDS = tuple(int(x) for x in os.environ["MMVIZ_BENCH_GC"].split(","))
+        app.startup.GC_THRESHOLDS = tuple(int(x) for x in os.environ["MMVIZ_BENCH_GC"].split(","))
     from scenarios import timeline as tlmod
     stalls: list[float] = []
     save = tlmod.Timeline._save_checkpoint

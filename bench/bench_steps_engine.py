@@ -95,7 +95,7 @@ def main(lessons: list[str], sizes: list[str], runs: int, min_ms: float,
     raw results per lesson and size (what a tree's process hands back)."""
     import cProfile
     import pstats
-    from app.app import gc_policy_on, gc_policy_off
+    from app.startup import gc_policy_on, gc_policy_off
     from scenarios import all_lessons
     lessons = lessons or [l.id for l in all_lessons()]
     med = statistics.median

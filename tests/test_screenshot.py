@@ -64,7 +64,7 @@ async def test_palette_screenshot_saves_in_the_current_directory_and_says_where(
 async def test_an_unwritable_current_directory_saves_into_mmviz_data_folder(no_downloads, monkeypatch):
     home, work = no_downloads
     real_access = os.access
-    monkeypatch.setattr("app.app.os.access",          # as for a user (root may write anywhere)
+    monkeypatch.setattr("app.screenshot_ui.os.access",          # as for a user (root may write anywhere)
                         lambda path, mode: Path(path) != work and real_access(path, mode))
     notes, _ = await palette_screenshot("en", size=(120, 40))
     shots = list((home / ".local" / "share" / "mmviz" / "screenshots").glob("*.svg"))

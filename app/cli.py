@@ -4,8 +4,9 @@
     mmviz lessons [--lang zh]      list the lessons
     mmviz run LESSON --text        play a lesson as text: narration, ops, events, expects
     mmviz check LESSON...          validate lesson files
-    mmviz quiz KIND [--seed N] [-c|--interactive]   seeded problems (buddy walk walk-pae slab
-                                   watermark vma exercise): the state, the questions, the answers
+    mmviz quiz KIND [--seed N] [-c|--interactive] [--ram SIZE]   seeded problems (buddy walk
+                                   walk-pae slab watermark vma exercise): the state, the questions,
+                                   the answers; --ram: the problem's machine (the walks boot none)
     mmviz layout --ram 1G [--pae]  the virtual memory layout of a machine
     mmviz proc PATH [--lesson L --step N]   a /proc file
 

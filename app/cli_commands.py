@@ -46,8 +46,14 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
 
 def cmd_quiz(ns: argparse.Namespace) -> int:
+    """``--ram``: the RAM of the problem's machine (scenarios.problems.MACHINES), refused as
+    that machine's kernel would refuse it, and for a kind that boots none (walk, exercise)."""
     if ns.ram:
-        check_machine({"ram": ns.ram})
+        from scenarios.problems import MACHINES
+        if ns.topic not in MACHINES:
+            raise UsageError(f"mmviz quiz: --ram is for the kinds that boot a machine "
+                             f"({', '.join(MACHINES)}); {ns.topic} boots none")
+        check_machine({"ram": ns.ram, "kernel": MACHINES[ns.topic]["kernel"]})
     if not ns.interactive:                       # OSTEP-style: the state, the questions, -c
         from .cli_lesson import quiz_problem
         return quiz_problem(ns, UsageError, out)

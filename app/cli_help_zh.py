@@ -93,7 +93,8 @@ HELP_ZH = {
     "no progress bar": "不显示进度条",
     "print JSON (the same data, English keys)": "打印 JSON（同样的数据，英文键名）",
     "the problem's seed (default 1): the same seed, the same problem": "题目的随机种子（默认 1）：种子相同，题目相同",
-    "RAM of the problem's machine": "题目所用机器的内存",
+    "RAM of the problem's machine (buddy, slab, watermark, vma; the walks and the exercise boot none)":
+        "题目所用机器的内存（buddy、slab、watermark、vma；两种页表遍历题和 exercise 不启动机器）",
     "RAM size (default 160M)": "内存大小（默认 160M）",
     "walk this process's page tables (default: the kernel's)": "遍历这个进程的页表（默认：内核的）",
     "the access (default read)": "访问方式（默认 read）",

@@ -287,7 +287,7 @@ def exercise_args(ns: Any, usage_error: type) -> tuple[int, int, dict[int, int]]
 
 def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
     """``mmviz quiz KIND --seed N [-c]`` and ``mmviz quiz exercise --cr3 --mem --vaddr``."""
-    from scenarios.problems import exercise, problem, walk_answer
+    from scenarios.problems import exercise, walk_answer
     if ns.topic == "exercise":
         from .cli_text import t
         cr3, vaddr, mem = exercise_args(ns, usage_error)
@@ -303,6 +303,16 @@ def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
         raise usage_error("mmviz quiz: --count must be 1..50")
     from widgets.notation import event_text
     fmt = lambda ev, kernel: event_text(ev, kernel, ns.lang)   # noqa: E731
-    for line in problem(ns.topic, ns.seed, ns.count).text(ns.lang, ns.answers, fmt).splitlines():
+    for line in quiz_of(ns, usage_error).text(ns.lang, ns.answers, fmt).splitlines():
         out(line)
     return 0
+
+
+def quiz_of(ns: Any, usage_error: type) -> Any:
+    """The seeded problem ``mmviz quiz KIND [--seed] [--count] [--ram]`` asks for; steps that
+    fail on the --ram machine (out of memory) are a bad --ram: one line, exit 2."""
+    from scenarios.problems import ProblemError, problem
+    try:
+        return problem(ns.topic, ns.seed, ns.count, ram=ns.ram)
+    except ProblemError as err:
+        raise usage_error(f"mmviz quiz: {err}") from None

@@ -127,7 +127,7 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     on the terminal; the reply is checked against the engine's answer, which is shown only
     after it (scenarios.problems).  ``exercise``: the typed-in exercise's state, then the
     translation is asked."""
-    from scenarios.problems import answer_matches, exercise, problem, walk_answer
+    from scenarios.problems import answer_matches, exercise, walk_answer
 
     from .cli_text import t
     lang = ns.lang or "en"
@@ -160,7 +160,8 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         return 0
     if ns.count is not None and not 1 <= ns.count <= 50:
         raise usage_error("mmviz quiz: --count must be 1..50")
-    p = problem(ns.topic, ns.seed, ns.count)
+    from .cli_lesson import quiz_of
+    p = quiz_of(ns, usage_error)                 # --ram: the problem's machine (cli_commands.cmd_quiz)
     head = p.text(lang).split("\n")
     cut = head.index("问题：" if zh else "Questions:")
     for line in head[:cut]:

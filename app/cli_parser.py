@@ -178,7 +178,7 @@ def build_parser() -> argparse.ArgumentParser:
                                       "exercise"))
     s.add_argument("--seed", type=whole(0, SEED_MAX, example=1), default=1, help="the problem's seed (default 1): the same seed, the same problem")
     s.add_argument("--count", type=whole(1, 50), default=None, help="about this many questions (1..50)")
-    s.add_argument("--ram", type=size, default=None, help="RAM of the problem's machine")
+    s.add_argument("--ram", type=size, default=None, help="RAM of the problem's machine (buddy, slab, watermark, vma; the walks and the exercise boot none)")
     s.add_argument("--lang", choices=("en", "zh"), default=None, help=LANG_HELP)
     s.add_argument("--interactive", action="store_true", help="type answers; the engine checks them")
     s.add_argument("-c", dest="answers", action="store_true", help="print the worked answers")

@@ -224,6 +224,11 @@ _MESSAGES = (
     (r"--step needs --svg", "--step 需要 --svg"),
     (r"give -o FILE\.cast and/or --svg DIR", "请给出 -o FILE.cast 和/或 --svg DIR"),
     (r"needs --cr3, --mem PADDR=VALUE,\.\.\. and --vaddr", "需要 --cr3、--mem PADDR=VALUE,... 和 --vaddr"),
+    # quiz --ram (app/cli_commands.py cmd_quiz; scenarios.problems.ProblemError): the kernel's line as printed
+    (r"--ram is for the kinds that boot a machine \((.*)\); (\S+) boots none",
+     r"--ram 只用于启动一台机器的题型（\1）；\2 不启动机器"),
+    (r"(\S+) on a (\S+) machine: (\S+) fails: (.*) \(give more RAM; the default is (\S+)\)",
+     r"\1 题在 \2 内存的机器上：\3 失败：\4（请给更多内存；默认是 \5）"),
     (r"('.*') is not an address \(try 0xc0100000\)", r"\1 不是地址（例如 0xc0100000）"),
     (r"(\S+) is outside the 32-bit address space", r"\1 超出了 32 位地址空间"),
     (r"the TUI is not available here; add --text", "这里无法启动 TUI；请加 --text"),

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from .problems_text import text
+from .problems_text import ram_text, text
 from .quiz import _build
 
 if TYPE_CHECKING:
@@ -23,6 +23,14 @@ if TYPE_CHECKING:
 
 KINDS = ("buddy", "walk", "walk-pae", "slab", "watermark", "vma")
 ALL_KINDS = KINDS + ("exercise",)          # exercise: a typed-in textbook walk
+# The machine each machine problem boots (problem(..., ram=) replaces its RAM); the walks boot none
+MACHINES = {"buddy": {"ram": "64M", "kernel": "6.1"}, "slab": {"ram": "160M", "kernel": "6.1"},
+            "watermark": {"ram": "1G", "kernel": "2.6"}, "vma": {"ram": "160M", "kernel": "2.6"}}
+
+
+class ProblemError(ValueError):
+    """A machine problem refused on the RAM asked for (by boot, or a step out of memory), in one
+    line: "watermark on a 64M machine: alloc_pages fails: ..." """
 
 
 @dataclass
@@ -36,6 +44,7 @@ class Problem:
     events: list[list] = field(default_factory=list)  # or the engine events of each answer
     kernel: str = "6.1"                                # the release the events come from
     state_zh: list[str] = field(default_factory=list)  # the same state, Chinese prose
+    ram: str | None = None                             # --ram, when not the kind's default
 
     def state_in(self, lang: str = "en") -> list[str]:
         """The printed state in ``lang`` (the numbers are the same in both)."""
@@ -51,8 +60,8 @@ class Problem:
         return "; ".join(fmt(e, self.kernel) for e in self.events[index])
 
     def text(self, lang: str = "en", with_answers: bool = False, fmt: Any = None) -> str:
-        head = {"en": f"mmviz quiz {self.kind} --seed {self.seed}",
-                "zh": f"mmviz quiz {self.kind} --seed {self.seed}（随机数种子 {self.seed}）"}[lang]
+        command = f"mmviz quiz {self.kind} --seed {self.seed}" + (f" --ram {self.ram}" if self.ram else "")
+        head = {"en": command, "zh": f"{command}（随机数种子 {self.seed}）"}[lang]
         out = [head, ""] + self.state_in(lang) + [""]
         out.append("Questions:" if lang == "en" else "问题：")
         for i, q in enumerate(self.questions):
@@ -210,24 +219,53 @@ def exercise(cr3: int, entries: dict[int, int], vaddr: int, pae: bool = False) -
 
 # -- machine problems: lesson steps whose asks the engine answers ---------------------
 
-def _play(kind: str, seed: int, machine: dict, setup: list[dict], asked: list[dict],
+def _play(kind: str, seed: int, ram: str | None, setup: list[dict], asked: list[dict],
           state_of: Any) -> Problem:
-    for st in setup + asked:
-        st.setdefault("say", {"en": "-", "zh": "-"})
-    lesson = _build(f"problem-{kind}-{seed}", {"en": kind, "zh": kind}, {"en": "-", "zh": "-"},
-                    machine, setup + asked)
-    from .timeline import Timeline
-    tl = Timeline(lesson)
+    """Boot the kind's machine (MACHINES; ``ram`` if given), apply ``setup``, print the state
+    (``state_of(machine, names)``), then the ``asked`` steps, whose answers the engine gives.
+    ProblemError if the machine refuses ``ram`` or a step fails on it."""
+    tl = _timeline(kind, seed, ram, setup + asked)
     tl.jump(len(setup))
-    state, state_zh = state_of(tl.machine)
+    _check_steps(kind, ram, tl.results)
+    state, state_zh = state_of(tl.machine, tl.env)
     qs, ans, events, kernel = [], [], [], "6.1"
     while (r := tl.step()) is not None:
-        q = r.question
-        qs.append(dict(q.text))
-        ans.append(q.shown)
+        _check_steps(kind, ram, [r])
+        qs.append(dict(r.question.text))
+        ans.append(r.question.shown)
         events.append(list(r.events[:6]))
         kernel = r.kernel or kernel
-    return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel, state_zh)
+    return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel, state_zh, ram)
+
+
+def _timeline(kind: str, seed: int, ram: str | None, steps: list[dict]) -> Any:
+    import engine
+
+    from .timeline import Timeline
+    for st in steps:
+        st.setdefault("say", {"en": "-", "zh": "-"})
+    machine = {**MACHINES[kind], "seed": seed, **({"ram": ram} if ram else {})}
+    if ram:
+        from .validate_args import check_machine
+        refused = check_machine({"ram": ram, "kernel": machine["kernel"]})
+        if refused:
+            raise ProblemError(f"{kind} on a {ram} machine: {refused}")
+    lesson = _build(f"problem-{kind}-{seed}", {"en": kind, "zh": kind}, {"en": "-", "zh": "-"},
+                    machine, steps)
+    try:
+        return Timeline(lesson)
+    except engine.ConfigError as err:            # a RAM this kernel cannot boot
+        raise ProblemError(f"{kind} on a {ram} machine: {err}") from None
+
+
+def _check_steps(kind: str, ram: str | None, results: list) -> None:
+    """A seeded step that failed (out of memory on a small machine): ProblemError."""
+    for r in results:
+        tolerated = r.step.repeat is not None and r.step.repeat.on_error == "continue"
+        if r.error is not None and not tolerated:
+            raise ProblemError(f"{kind} on a {ram or MACHINES[kind]['ram']} machine: {r.step.op.name} "
+                               f"fails: {r.error_message} (give more RAM; the default is "
+                               f"{MACHINES[kind]['ram']})")
 
 
 def _free_lists(m: Machine, zone: str, zh: bool = False) -> list[str]:
@@ -239,7 +277,7 @@ def _free_lists(m: Machine, zone: str, zh: bool = False) -> list[str]:
     return out + text("buddy.tail", zh)
 
 
-def buddy_problem(seed: int, count: int = 5) -> Problem:
+def buddy_problem(seed: int, count: int = 5, ram: str | None = None) -> Problem:
     rng = random.Random(seed)
     setup = [{"do": "alloc_pages", "gfp": "GFP_DMA", "order": rng.choice([0, 1, 2, 3, 5]),
               "as": f"s{i}"} for i in range(6)]
@@ -262,11 +300,11 @@ def buddy_problem(seed: int, count: int = 5) -> Problem:
                 "en": f"{name} = page_to_pfn(alloc_pages(GFP_DMA, {order})): which pfn?",
                 "zh": f"{name} = page_to_pfn(alloc_pages(GFP_DMA, {order}))（{order} 阶）：返回哪个页框号？",
                 "answer": "value"}})
-    return _play("buddy", seed, {"ram": "64M", "kernel": "6.1", "seed": seed}, setup, asked,
-                 lambda m: (_free_lists(m, "DMA"), _free_lists(m, "DMA", zh=True)))
+    return _play("buddy", seed, ram, setup, asked,
+                 lambda m, names: (_free_lists(m, "DMA"), _free_lists(m, "DMA", zh=True)))
 
 
-def slab_problem(seed: int, count: int = 4) -> Problem:
+def slab_problem(seed: int, count: int = 4, ram: str | None = None) -> Problem:
     rng = random.Random(seed)
     size = rng.choice([24, 40, 72, 100, 136, 200, 300, 520])
     setup = [{"do": "kmem_cache_create", "name": "quiz_cache", "size": size},
@@ -282,32 +320,18 @@ def slab_problem(seed: int, count: int = 4) -> Problem:
             "en": f"kmalloc({n}, GFP_KERNEL): which cache?", "zh": f"kmalloc({n}, GFP_KERNEL)：用哪个缓存？",
             "answer": "cache"}})
 
-    def state(m: Machine, first: int) -> tuple[list[str], list[str]]:
+    def state(m: Machine, names: dict) -> tuple[list[str], list[str]]:
+        first = int(names["first"])
         line = next(l for l in m.proc("/proc/slabinfo").splitlines() if l.startswith("quiz_cache "))
         return tuple(text("slab.head", zh, size=size) + ["  " + " ".join(line.split())]  # type: ignore
                      + text("slab.cols", zh) + text("slab.first", zh, first=first)
                      for zh in (False, True))
-    return _play_with_first(seed, setup, asked, state)
+    p = _play("slab", seed, ram, setup, asked, state)
+    p.events = []                               # the answers are values: no working shown
+    return p
 
 
-def _play_with_first(seed: int, setup: list, asked: list, state: Any) -> Problem:
-    for st in setup + asked:
-        st.setdefault("say", {"en": "-", "zh": "-"})
-    lesson = _build(f"problem-slab-{seed}", {"en": "slab", "zh": "slab"}, {"en": "-", "zh": "-"},
-                    {"ram": "160M", "kernel": "6.1", "seed": seed}, setup + asked)
-    from .timeline import Timeline
-    tl = Timeline(lesson)
-    tl.jump(len(setup))
-    state, state_zh = state(tl.machine, int(tl.env["first"]))
-    qs, ans, work = [], [], []
-    while (r := tl.step()) is not None:
-        qs.append(dict(r.question.text))
-        ans.append(r.question.shown)
-        work.append("")
-    return Problem("slab", seed, state, qs, ans, work, state_zh=state_zh)
-
-
-def watermark_problem(seed: int, count: int = 4) -> Problem:
+def watermark_problem(seed: int, count: int = 4, ram: str | None = None) -> Problem:
     rng = random.Random(seed)
     fill = rng.randrange(1005, 1024)           # order-5 blocks: HighMem (128 MB) ends near low
     setup = [{"do": "alloc_pages", "gfp": "GFP_HIGHUSER", "order": 5, "repeat": fill,
@@ -320,17 +344,17 @@ def watermark_problem(seed: int, count: int = 4) -> Problem:
             "en": f"alloc_pages({gfp}, {order}): which zone serves it?",
             "zh": f"alloc_pages({gfp}, {order})（{order} 阶）：由哪个管理区满足？", "answer": "zone"}})
 
-    def state(m: Machine) -> tuple[list[str], list[str]]:
+    def state(m: Machine, names: dict) -> tuple[list[str], list[str]]:
         zones = [f"  {z.name:<8} free {z.free_pages:>6}  min {z.watermark_min:>5}  "
                  f"low {z.watermark_low:>5}  high {z.watermark_high:>5}  "
                  f"lowmem_reserve {list(z.lowmem_reserve)}" for z in m.zones]
         buddyinfo = ["  " + line for line in m.proc("/proc/buddyinfo").splitlines()]
-        return tuple(text("wm.head", zh) + zones + text("wm.rule", zh) + buddyinfo  # type: ignore
+        return tuple(text("wm.head", zh, ram=ram_text(m.config.ram)) + zones + text("wm.rule", zh) + buddyinfo  # type: ignore
                      for zh in (False, True))
-    return _play("watermark", seed, {"ram": "1G", "kernel": "2.6", "seed": seed}, setup, asked, state)
+    return _play("watermark", seed, ram, setup, asked, state)
 
 
-def vma_problem(seed: int, count: int = 5) -> Problem:
+def vma_problem(seed: int, count: int = 5, ram: str | None = None) -> Problem:
     """Which VMA holds an address (the ``vma`` fact of a walk step)."""
     rng = random.Random(seed)
     setup: list[dict] = [{"do": "spawn", "name": "quiz", "as": "p"}]
@@ -346,23 +370,26 @@ def vma_problem(seed: int, count: int = 5) -> Problem:
         "zh": f"地址 {v:#010x}：在哪个 VMA 里（路径、[heap]、[stack]、anon，或 none）？",
         "answer": "vma"}} for v in rng.sample(probes, min(count, len(probes)))]
 
-    def state(m: Machine) -> tuple[list[str], list[str]]:
+    def state(m: Machine, names: dict) -> tuple[list[str], list[str]]:
         maps = ["  " + l for l in m.proc("/proc/1/maps").splitlines()]
         return text("vma.head") + maps, text("vma.head", True) + maps
-    p = _play("vma", seed, {"ram": "160M", "kernel": "2.6", "seed": seed}, setup, asked, state)
+    p = _play("vma", seed, ram, setup, asked, state)
     p.events = []                               # the walk's steps say nothing about VMAs
     return p
 
 
-def problem(kind: str, seed: int = 1, count: int | None = None) -> Problem:
-    """The seeded problem of ``kind`` (about ``count`` questions, each kind has a default);
-    ValueError for an unknown kind."""
+def problem(kind: str, seed: int = 1, count: int | None = None, ram: str | None = None) -> Problem:
+    """The seeded problem of ``kind`` (about ``count`` questions, each kind has a default) on
+    its machine (MACHINES) with ``ram`` of RAM if given; ValueError for an unknown kind or a
+    ``ram`` for a kind that boots no machine, ProblemError if the steps fail at that RAM."""
     makers = {"buddy": buddy_problem, "walk": walk_problem,
               "walk-pae": lambda s, **k: walk_problem(s, pae=True, **k), "slab": slab_problem,
               "watermark": watermark_problem, "vma": vma_problem}
     if kind not in makers:
         raise ValueError(f"unknown quiz kind {kind!r} (one of {', '.join(KINDS)})")
-    return makers[kind](seed, **({"count": count} if count else {}))
+    if ram is not None and kind not in MACHINES:
+        raise ValueError(f"quiz {kind} boots no machine: --ram is for {', '.join(MACHINES)}")
+    return makers[kind](seed, **({"count": count} if count else {}), **({"ram": ram} if ram else {}))
 
 
 def parse_entries(text: str) -> dict[int, int]:
@@ -375,4 +402,4 @@ def parse_entries(text: str) -> dict[int, int]:
     return out
 
 
-__all__ = ["ALL_KINDS", "KINDS", "Problem", "answer_matches", "exercise", "parse_entries", "problem"]
+__all__ = ["ALL_KINDS", "KINDS", "MACHINES", "Problem", "ProblemError", "answer_matches", "exercise", "parse_entries", "problem"]

@@ -27,8 +27,8 @@ TEXT: dict[str, tuple[str, str]] = {
                    "第一个对象刚刚分配在 {first:#x}；新的 slab 按地址顺序发放对象，相邻两个相隔 objsize。\n"
                    "kmalloc 缓存有 kmalloc-8、-16、-32、-64、-96、-128、-192、-256、-512、-1k、-2k、-4k、-8k"
                    "（取装得下的最小一个）。"),
-    "wm.head": ("Linux 2.6.24, 1 GB. Zones (free pages, watermarks, lowmem_reserve):",
-                "Linux 2.6.24，1 GB。各管理区（空闲页数、水位线、lowmem_reserve）："),
+    "wm.head": ("Linux 2.6.24, {ram}. Zones (free pages, watermarks, lowmem_reserve):",
+                "Linux 2.6.24，{ram}。各管理区（空闲页数、水位线、lowmem_reserve）："),
     "wm.rule": ("Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.\n"
                 "zone_watermark_ok(): a zone serves an order-k request if free - (2^k - 1) > "
                 "mark + lowmem_reserve[class]\n"
@@ -57,6 +57,14 @@ TEXT: dict[str, tuple[str, str]] = {
                  "进程的 /proc/1/maps（find_vma() 找第一个结束地址大于该地址的 VMA；\n"
                  "只有该地址同时 >= 它的起始地址，才算落在里面）："),
 }
+
+
+def ram_text(nbytes: int) -> str:
+    """A machine's RAM as the problems print it: 1 GB, 160 MB (else in KB)."""
+    for unit, name in ((1 << 30, "GB"), (1 << 20, "MB")):
+        if nbytes % unit == 0:
+            return f"{nbytes // unit} {name}"
+    return f"{nbytes >> 10} KB"
 
 
 def text(key: str, zh: bool = False, **values) -> list[str]:

@@ -189,7 +189,7 @@ def test_expected_text_with_control_characters_is_refused():
 
 
 def test_quiz_ram_is_checked_like_boot(capsys):
-    code, _, err = run_cli(capsys, "quiz", "walk", "--ram", "1" + "0" * 320)
+    code, _, err = run_cli(capsys, "quiz", "watermark", "--ram", "1" + "0" * 320)   # walk refuses any --ram
     assert code == 2 and "is not a size" in err
 
 

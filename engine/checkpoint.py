@@ -26,7 +26,7 @@ import weakref
 from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
-from .events import AllocPagesAt, FreePagesAt, MakerTable
+from .events import AllocPagesAt, FreePagesAt
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -95,7 +95,7 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
 # what copy.deepcopy returns as is
 _ATOMIC = frozenset({int, float, str, bytes, bool, type(None), complex, range, type,
                      FunctionType, BuiltinFunctionType, weakref.ref, property,
-                     AllocPagesAt, FreePagesAt, MakerTable})   # (event makers: never changed)
+                     AllocPagesAt, FreePagesAt})   # (event makers: never changed)
 _PLAIN_CLASS: dict[type, bool] = {}
 _SLOTTED: dict[type, tuple | None] = {}
 

@@ -334,12 +334,6 @@ class FreeReserved(Event):
     nr_pages: int
 
 
-class MakerTable(tuple):
-    """A table of event makers, built once and never changed (a checkpoint shares it whole)."""
-
-    __slots__ = ()
-
-
 class AllocPagesAt:
     """The :class:`AllocPages` of one zone, order, GFP name and owner, given the pfn: the
     buddy hot path's raw event is ``(maker, pfn)`` (a 2-tuple instead of 6 fields; a raw

@@ -14,7 +14,7 @@ from . import physmem as pm
 from .buddy import (ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_owner,
                     free_one_page, rmqueue)
 from .errors import BadFree, ConfigError, OutOfMemory
-from .events import (AllocFail, AllocPages, AllocPagesAt, Fallback, FreePages, MakerTable,
+from .events import (AllocFail, AllocPages, AllocPagesAt, Fallback, FreePages,
                      WatermarkCheck)
 from .gfp import GfpTable
 from .kmsg_notes import note
@@ -137,7 +137,7 @@ class PageAllocator:
             zonelist, classzone = self.zonelist(mask)
             name = gfp if isinstance(gfp, str) else hex(gfp)
             first = zonelist[0] if zonelist else None
-            makers = None if first is None else MakerTable(   # (a checkpoint shares it)
+            makers = None if first is None else tuple(
                 tuple(AllocPagesAt(first.name, o, name, who) for o in range(MAX_ORDER)) for who in OWNER_NAMES)
             entry = (first, classzone, name, bool(mask & self._gfp_zero),
                      self._hot_orders if zonelist else 0, (mask, zonelist), makers)

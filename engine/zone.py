@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from math import isqrt
 
-from .events import FreePagesAt, MakerTable
+from .events import FreePagesAt
 
 ZONE_NAMES = ("DMA", "Normal", "HighMem", "Movable")
 MAX_ORDER = 11                      # orders 0..10
@@ -37,7 +37,7 @@ class Zone:
         self.tail_taken = [0] * MAX_ORDER     # head pops out of free_tail since it was compacted
         self.buddy_order: dict[int, int] = {}
         # free_pages()'s event of a block that merged with nothing, per order (engine.events)
-        self.freed_at = MakerTable(FreePagesAt(self.name, o) for o in range(MAX_ORDER))
+        self.freed_at = tuple(FreePagesAt(self.name, o) for o in range(MAX_ORDER))
 
     # alloc_pages()'s watermark test, zone_watermark_ok(low) of order 0 (mm/page_alloc.c):
     # free - (2^order - 1) <= low + lowmem_reserve[classzone] fails, i.e. free < low_at[c][order]

@@ -30,7 +30,7 @@ from .physmem import OWNER_NAMES, MemMap
 from .zone import MAX_ORDER, Zone
 
 
-def _take_first(z: Zone, tail: dict, order: int) -> int:
+def take_first(z: Zone, tail: dict, order: int) -> int:
     """list_del() of the head of free_area[order] when it is in free_tail (free_head empty).
 
     A dict keeps deleted keys' slots until it grows, and iteration starts over them: after
@@ -67,7 +67,7 @@ def rmqueue(z: Zone, order: int, events: list | None, pend: dict | None = None) 
             pfn = head.popitem()[0]          # list_del of the head block
             break
         if tails[current]:
-            pfn = _take_first(z, tails[current], current)
+            pfn = take_first(z, tails[current], current)
             break
     else:
         return -1

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 
 from . import physmem as pm
 from .buddy import (ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_owner,
-                    free_one_page, rmqueue)
+                    free_one_page, rmqueue, take_first)
 from .errors import BadFree, ConfigError, OutOfMemory
 from .events import (AllocFail, AllocPages, AllocPagesAt, Fallback, FreePages,
                      WatermarkCheck)
@@ -127,8 +127,8 @@ class PageAllocator:
 
     def gfp_entry(self, gfp) -> tuple:
         """(first zone of the zonelist or None, classzone index, name, zero, the orders
-        below which alloc_pages() tries that zone first, (mask, zonelist), the AllocPagesAt
-        event makers of that zone per owner and order) for a GFP argument (a str or an int),
+        for which alloc_pages() tries that zone first (a frozenset), (mask, zonelist), the
+        AllocPagesAt event makers of that zone by allocated code) for a GFP argument (a str or an int),
         kept per argument: a mask is parsed once.  Raises ConfigError for a flag the release
         does not have."""
         entry = self._fast.get(gfp)
@@ -137,10 +137,12 @@ class PageAllocator:
             zonelist, classzone = self.zonelist(mask)
             name = gfp if isinstance(gfp, str) else hex(gfp)
             first = zonelist[0] if zonelist else None
-            makers = None if first is None else tuple(
-                tuple(AllocPagesAt(first.name, o, name, who) for o in range(MAX_ORDER)) for who in OWNER_NAMES)
+            makers = None if first is None else tuple(    # [ALLOC_CODE[owner][order]]
+                AllocPagesAt(first.name, code & 15, name, OWNER_NAMES[alloc_code_owner(code)])
+                if code >= ALLOCATED and code & 15 < MAX_ORDER else None
+                for code in range(ALLOC_CODE[-1][-1] + 1))
             entry = (first, classzone, name, bool(mask & self._gfp_zero),
-                     self._hot_orders if zonelist else 0, (mask, zonelist), makers)
+                     frozenset(range(self._hot_orders if zonelist else 0)), (mask, zonelist), makers)
             if type(gfp) is str or type(gfp) is int:
                 self._fast[gfp] = entry
         return entry
@@ -247,36 +249,37 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
     # free_area[order] list has a block: rmqueue() without a split, and no event but ours.
-    # (Each test returns to _alloc_slow(): short jumps, which CPython specializes.)
-    if not 0 <= order < hot:
+    if order not in hot or z.free_pages < z.low_at[classzone][order]:     # low + reserve + 2^order
         return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
     head = z.free_head[order]
-    if not head or z.free_pages < z.low_at[classzone][order]:   # low + reserve + 2^order
+    if head:
+        pfn, _ = head.popitem()                    # list_del() of the list's head
+    elif z.free_tail[order]:                       # (the head is the first block added at the
+        pfn = take_first(z, z.free_tail[order], order)      # tail: 6.x buddy_merge_likely)
+    else:                                          # a split: rmqueue()'s expand()
         return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
-    size = _SIZES[order]
-    pfn, _ = head.popitem()
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]
-    z.free_pages -= size
+    z.free_pages -= _SIZES[order]
     self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
     tr = self.trace
     if tr.direct:                                  # our only event, a bare tuple until read
-        tr.current = (makers[owner][order], pfn)   # (AllocPagesAt: AllocPages(zone, pfn, ...))
+        tr.current = (makers[code], pfn)           # (AllocPagesAt: AllocPages(zone, pfn, ...))
     else:                                          # inside another operation: its list
-        tr.add((makers[owner][order], pfn))
+        tr.add((makers[code], pfn))
     if zero:
-        _zero_frames(self, pfn, size)
+        _zero_frames(self, pfn, _SIZES[order])
     return pfn
 
 
-def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero: bool, hot: int,
+def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero: bool, hot: frozenset,
                 slow: tuple, order: int, owner: int) -> int:
     """alloc_pages() past its common case: a split, a watermark or an empty list sends it down
     the zonelist (choose_zone(): min watermark, fallback events, the failure report)."""
     events = self.trace.begin()
     pfn = -1
-    if 0 <= order < hot:
+    if order in hot:
         size = _SIZES[order]
-        if z.free_pages - size >= z.watermark_low + z.lowmem_reserve[classzone]:
+        if z.free_pages >= z.low_at[classzone][order]:     # zone_watermark_ok(low)
             pfn = rmqueue(z, order, events, self.buddy._pend)
         if pfn < 0:
             z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
@@ -293,7 +296,7 @@ def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero
             pfn = rmqueue(z, order, events, self.buddy._pend)
             size = _SIZES[order]
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]    # (rmqueue() counted the pages)
-    _store(self.buddy, pfn, code)
+    self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
     ev = (AllocPages, z.name, pfn, order, name, OWNER_NAMES[owner])
     if events is not None:
         events.append(ev)

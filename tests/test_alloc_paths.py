@@ -28,7 +28,7 @@ def general_path_only(m) -> None:
             z, classzone, name, zero, hot, slow, makers = m.page_alloc.gfp_entry(gfp)
         except KernelError:
             continue                                # not a flag of this release
-        m._gfp_fast[gfp] = (None, classzone, name, zero, 0, slow, None)
+        m._gfp_fast[gfp] = (None, classzone, name, zero, frozenset(), slow, None)
 
 
 def state(m) -> tuple:

@@ -138,6 +138,9 @@ class BuddyAllocator:
         self.merge_likely = merge_likely
         # orders below this: a freed block buddy_merge_likely() may put at the list's tail
         self.likely_below = MAX_ORDER - 2 if merge_likely else 0
+        # per order, what turns min(pfn, buddy) (the order+1 block they make) into its buddy:
+        # 2 << order below likely_below, else -1 (a negative pfn: no block)
+        self.likely_mask = tuple(2 << o if o < self.likely_below else -1 for o in range(MAX_ORDER))
         # the zone free_pages() looks in first: the one its last block was in (the largest
         # populated zone until then)
         self.hint = max(zones, key=lambda z: z.present)

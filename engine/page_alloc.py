@@ -214,8 +214,6 @@ def _alloc_failure(msg: str, mask: int, order: int, trace=None) -> OutOfMemory:
 
 
 _SIZES = tuple(1 << o for o in range(MAX_ORDER))          # pages in a block of each order
-# buddy_merge_likely: min(pfn, buddy) ^ _PAIR[order] is the buddy of the pair's block at order+1
-_PAIR = tuple(2 << o for o in range(MAX_ORDER))
 _TOP_ORDER = MAX_ORDER - 1
 _PAGES_CODE = ALLOC_CODE[OWNER_PAGES][0]                   # + order: an alloc_pages() block
 
@@ -343,9 +341,10 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     if bo.get(buddy) == order and order < _TOP_ORDER:
         return _free_merge(self, z, pfn, order)    # merges: __free_one_page()
     z.free_pages += size                           # __free_one_page() without a merge
-    # buddy_merge_likely(): the buddy of the pair's order+1 block, min(pfn, buddy) ^ 2 << order
-    if order < b.likely_below and \
-            bo.get((pfn if pfn < buddy else buddy) ^ _PAIR[order]) == order + 1:
+    # buddy_merge_likely(): is the buddy of the pair's order+1 block free at order+1?  Its
+    # pfn is min(pfn, buddy) ^ 2 << order (BuddyAllocator.likely_mask; -1 where the release
+    # or the order has no buddy_merge_likely(): a negative pfn, no block)
+    if bo.get((pfn if pfn < buddy else buddy) ^ b.likely_mask[order]) == order + 1:
         z.free_tail[order][pfn] = None
     else:
         z.free_head[order][pfn] = None

@@ -73,6 +73,36 @@ def test_first_zone_shortcut_equals_the_general_path(kernel):
     assert min(outcomes.values()) > 20, outcomes      # every kind of outcome was exercised
 
 
+@pytest.mark.parametrize("kernel", ["2.6", "6.1"])
+def test_free_pages_shortcut_equals_the_general_path(kernel):
+    """free_pages() decides a lone block's place itself (no merge: the list head, or on 6.x
+    the tail when buddy_merge_likely() holds); PageAllocator.free() goes through
+    engine.buddy.free_one_page().  After random allocations of mixed orders and frees, both
+    machines have the same free lists in the same order, events and mem_map."""
+    fast = engine.Machine.boot(ram="128M", kernel=kernel)
+    slow = engine.Machine.boot(ram="128M", kernel=kernel)
+    rng = random.Random(17)
+    live: list[tuple[int, int]] = []
+    tails = 0
+    for i in range(6000):
+        if live and rng.random() < 0.45:
+            pfn, order = live.pop(rng.randrange(len(live)))
+            fast.free_pages(pfn, order)
+            slow.page_alloc.free(pfn, order, slow.trace.begin())
+            assert repr(fast.events) == repr(slow.events), i
+            tails += any(pfn in z.free_tail[order] for z in fast.zones)
+        else:
+            order = rng.choice([0, 0, 0, 1, 2, 3])
+            pfn = fast.alloc_pages("GFP_KERNEL", order)
+            assert slow.alloc_pages("GFP_KERNEL", order) == pfn, i
+            live.append((pfn, order))
+        if i % 500 == 0:
+            assert state(fast) == state(slow), i
+    assert state(fast) == state(slow)
+    fast.check()
+    assert (tails > 20) == (kernel == "6.1"), tails     # 6.1 put lone blocks at the tail
+
+
 @pytest.mark.parametrize("pae", [False, True])
 def test_map_pages_writes_what_map_page_writes(pae):
     rng = random.Random(5 + pae)

@@ -85,7 +85,7 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
     trace = vars(state["trace"]) if "trace" in state else {}
     for name in EVENT_LISTS:                         # the last operation's events: not state
         ev = trace.get(name)
-        if type(ev) is list or type(ev) is tuple:    # (a tuple: one hot-path event)
+        if type(ev) is list or type(ev) is tuple:    # (a lone maker: Trace.reset_reads)
             memo[id(ev)] = fresh
             keep.append(ev)
     memo[id(memo)] = keep                            # deepcopy's keep-alive convention

@@ -260,8 +260,9 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     z.free_pages -= _SIZES[order]
     self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
     tr = self.trace
-    if tr.direct:                                  # our only event, a bare tuple until read
-        tr.current = (makers[code], pfn)           # (AllocPagesAt: AllocPages(zone, pfn, ...))
+    if tr.direct:                                  # our only event: its maker and pfn until
+        tr.current = makers[code]                  # read (AllocPagesAt: AllocPages(zone, pfn,
+        tr.at = pfn                                # ...), engine.trace)
     else:                                          # inside another operation: its list
         tr.add((makers[code], pfn))
     if zero:
@@ -350,8 +351,9 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
         z.free_head[order][pfn] = None
     bo[pfn] = order
     tr = self.trace
-    if tr.direct:                                  # our only event, a bare tuple until read
-        tr.current = (z.freed_at[order], pfn)      # (FreePagesAt: FreePages(zone, pfn, ...))
+    if tr.direct:                                  # our only event: its maker and pfn until
+        tr.current = z.freed_at[order]             # read (FreePagesAt: FreePages(zone, pfn,
+        tr.at = pfn                                # ...), engine.trace)
     else:
         tr.add((z.freed_at[order], pfn))
 

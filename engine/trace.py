@@ -11,8 +11,12 @@ running or most recent outermost operation.
 The buddy allocator's hot path appends raw tuples ``(EventClass, *fields)``; they
 become event objects when ``events`` is read, and only the entries not read before
 are built (a vmalloc of n pages stays linear).  An outermost alloc_pages/free_pages
-whose only event is its own leaves that raw tuple itself as ``current`` (no list is
-made for it); reading ``events`` turns it into a one-event list.
+whose only event is its own leaves that event's maker (engine.events.AllocPagesAt,
+FreePagesAt) as ``current`` and the pfn in ``at``: no list and no tuple is made for it
+(a tuple costs its allocation and, when the next operation replaces it, its freeing);
+reading ``events`` turns it into a one-event list.  Whoever compares ``current`` before
+and after an operation compares ``at`` too (scenarios.runner): two operations in a row
+may leave the same maker.
 """
 from __future__ import annotations
 
@@ -27,6 +31,7 @@ class Trace:
         # events (``current = ev``); else it goes through :meth:`add`
         self.direct = True
         self.current = events        # the running or last outermost operation's events
+        self.at = 0                  # the pfn of a lone hot-path event (current: its maker)
         self._need_list = False
         self._built_of: list | None = None     # the list read last and how many of its
         self._built = 0                        # entries are objects already
@@ -92,8 +97,8 @@ class Trace:
     def events(self) -> list | None:
         """The current list with every raw hot-path tuple built into its event."""
         ev = self.current
-        if type(ev) is tuple:                # a lone hot-path event (see the module doc)
-            ev = self.current = [ev]
+        if ev is not None and type(ev) is not list:   # a lone hot-path event (module doc)
+            ev = self.current = [ev if type(ev) is tuple else ev(self.at)]
         if ev:
             n = len(ev)
             start = self._built if ev is self._built_of else 0
@@ -107,5 +112,8 @@ class Trace:
         return ev
 
     def reset_reads(self) -> None:
-        """Forget what was built (a checkpoint copy holds a fresh empty list)."""
+        """Forget what was built (a checkpoint copy holds a fresh empty list, also where
+        the operation before left a lone hot-path event)."""
         self._built_of, self._built = None, 0
+        if self.current is not None and type(self.current) is not list:
+            self.current = []

@@ -169,13 +169,14 @@ def _apply_repeat(m: Machine, step: Step, env: dict[str, Any], scope: dict[str, 
     add = items.append
     new_item, item_dict = object.__new__, "value" not in base and all(n != "value" for n, _ in randoms)
     # the iterations' events as the trace left them (engine.trace: a list per operation,
-    # or an operation's lone raw tuple), built into event objects once, at the end
+    # or an operation's lone event maker and its pfn), built into event objects once, at the end
     trace = m.trace
     raw: list = []
     for i in order:
         scope["i"] = i
         scope["it"] = source[i] if each else i
         before = m.events if walk else trace.current
+        before_at = trace.at
         result = None
         try:
             if where is not None and not where(scope):
@@ -209,7 +210,7 @@ def _apply_repeat(m: Machine, step: Step, env: dict[str, Any], scope: dict[str, 
             if walk:
                 raw.extend(fresh_events(m, before, op, None))
             else:
-                _take_events(trace.current, before, raw)
+                _take_events(trace, before, before_at, raw)
             if stop:
                 break
             continue
@@ -223,11 +224,11 @@ def _apply_repeat(m: Machine, step: Step, env: dict[str, Any], scope: dict[str, 
             raw.extend(fresh_events(m, before, op, result))
         else:
             after = trace.current             # _take_events, inline
-            if after is not None and after is not before:
-                if type(after) is tuple:
-                    raw.append(after)
-                else:
+            if type(after) is list:
+                if after is not before:
                     raw.extend(after)
+            elif after is not None and (after is not before or trace.at != before_at):
+                raw.append(after if type(after) is tuple else (after, trace.at))
     out.result = out.items
     out.events = [e[0](*e[1:]) if type(e) is tuple else e for e in raw]
     return out
@@ -255,14 +256,16 @@ def _finish_typed(args: dict[str, Any], finish: list[tuple[str, str]]) -> dict[s
     return args
 
 
-def _take_events(after: Any, before: Any, raw: list) -> None:
-    """Add the events of the operation that just ran (``m.trace.current`` before and after
-    it; unchanged: it recorded none) to ``raw``, as the trace holds them."""
-    if after is not None and after is not before:
-        if type(after) is tuple:                 # one hot-path event (engine.trace)
-            raw.append(after)
-        else:
+def _take_events(trace: Any, before: Any, before_at: int, raw: list) -> None:
+    """Add the events of the operation that just ran (``m.trace.current`` and ``at`` were
+    ``before`` and ``before_at`` before it; unchanged: it recorded none) to ``raw``, as the
+    trace holds them."""
+    after = trace.current
+    if type(after) is list:
+        if after is not before:
             raw.extend(after)
+    elif after is not None and (after is not before or trace.at != before_at):
+        raw.append(after if type(after) is tuple else (after, trace.at))   # one hot-path event
 
 
 def engine_caller(m: Machine, op: Any, fixed: dict[str, Any] | None = None) -> Any:

@@ -28,7 +28,7 @@ from scenarios.library import LESSON_DIR
 LESSONS = sorted(LESSON_DIR.glob("*.toml"))
 ATOMIC = (int, float, str, bytes, bool, type(None), complex, range)
 # the last operation's events (a restored machine has run none yet): not machine state
-TRACE_SKIP = {"current", "_built_of", "_built"}
+TRACE_SKIP = {"current", "at", "_built_of", "_built"}     # (at: a lone event's pfn)
 
 
 def canonical(root, opaque: tuple = ()) -> str:

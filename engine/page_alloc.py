@@ -126,11 +126,11 @@ class PageAllocator:
         raise _alloc_failure(msg, mask, order, self.m.trace)
 
     def gfp_entry(self, gfp) -> tuple:
-        """(first zone of the zonelist or None, classzone index, name, zero, the orders
-        for which alloc_pages() tries that zone first (a frozenset), (mask, zonelist), the
-        AllocPagesAt event makers of that zone by allocated code) for a GFP argument (a str or an int),
-        kept per argument: a mask is parsed once.  Raises ConfigError for a flag the release
-        does not have."""
+        """(first zone of the zonelist or None, classzone index, the orders for which
+        alloc_pages() tries that zone first (a frozenset), zero, the AllocPagesAt event makers
+        of that zone by allocated code, (mask, zonelist, name)) for a GFP argument (a str or an
+        int), kept per argument: a mask is parsed once.  Raises ConfigError for a flag the
+        release does not have."""
         entry = self._fast.get(gfp)
         if entry is None:
             mask = self.gfp.parse(gfp)
@@ -141,8 +141,8 @@ class PageAllocator:
                 AllocPagesAt(first.name, code & 15, name, OWNER_NAMES[alloc_code_owner(code)])
                 if code >= ALLOCATED and code & 15 < MAX_ORDER else None
                 for code in range(ALLOC_CODE[-1][-1] + 1))
-            entry = (first, classzone, name, bool(mask & self._gfp_zero),
-                     frozenset(range(self._hot_orders if zonelist else 0)), (mask, zonelist), makers)
+            entry = (first, classzone, frozenset(range(self._hot_orders if zonelist else 0)),
+                     bool(mask & self._gfp_zero), makers, (mask, zonelist, name))
             if type(gfp) is str or type(gfp) is int:
                 self._fast[gfp] = entry
         return entry
@@ -216,6 +216,8 @@ def _alloc_failure(msg: str, mask: int, order: int, trace=None) -> OutOfMemory:
 _SIZES = tuple(1 << o for o in range(MAX_ORDER))          # pages in a block of each order
 _TOP_ORDER = MAX_ORDER - 1
 _PAGES_CODE = ALLOC_CODE[OWNER_PAGES][0]                   # + order: an alloc_pages() block
+_UP = tuple(range(1, MAX_ORDER + 1))                        # [order]: order + 1 (a subscript
+#                                                             costs less than an addition)
 
 
 # -- Machine.alloc_pages / Machine.free_pages --------------------------------------------
@@ -241,21 +243,21 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
             "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
     Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
     try:
-        z, classzone, name, zero, hot, slow, makers = self._gfp_fast[gfp]
+        z, classzone, hot, zero, makers, slow = self._gfp_fast[gfp]
     except KeyError:                               # first use of this argument
-        z, classzone, name, zero, hot, slow, makers = self.page_alloc.gfp_entry(gfp)
+        z, classzone, hot, zero, makers, slow = self.page_alloc.gfp_entry(gfp)
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
     # free_area[order] list has a block: rmqueue() without a split, and no event but ours.
     if order not in hot or z.free_pages < z.low_at[classzone][order]:     # low + reserve + 2^order
-        return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
+        return _alloc_slow(self, z, classzone, hot, zero, slow, order, owner)
     head = z.free_head[order]
     if head:
-        pfn, _ = head.popitem()                    # list_del() of the list's head
+        pfn = head.popitem()[0]                    # list_del() of the list's head
     elif z.free_tail[order]:                       # (the head is the first block added at the
         pfn = take_first(z, z.free_tail[order], order)      # tail: 6.x buddy_merge_likely)
     else:                                          # a split: rmqueue()'s expand()
-        return _alloc_slow(self, z, classzone, name, zero, hot, slow, order, owner)
+        return _alloc_slow(self, z, classzone, hot, zero, slow, order, owner)
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]
     z.free_pages -= _SIZES[order]
     self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
@@ -270,10 +272,11 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     return pfn
 
 
-def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero: bool, hot: frozenset,
+def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, hot: frozenset, zero: bool,
                 slow: tuple, order: int, owner: int) -> int:
     """alloc_pages() past its common case: a split, a watermark or an empty list sends it down
     the zonelist (choose_zone(): min watermark, fallback events, the failure report)."""
+    mask, zonelist, name = slow
     events = self.trace.begin()
     pfn = -1
     if order in hot:
@@ -281,7 +284,7 @@ def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero
         if z.free_pages >= z.low_at[classzone][order]:     # zone_watermark_ok(low)
             pfn = rmqueue(z, order, events, self.buddy._pend)
         if pfn < 0:
-            z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
+            z = self.page_alloc.choose_zone(mask, order, zonelist, classzone, name, events)
             pfn = rmqueue(z, order, events, self.buddy._pend)
     else:               # the first zone above its low watermark (zone_watermark_ok() of that
         if z is not None and 0 <= order < MAX_ORDER:  # order: as choose_zone() tries it first),
@@ -291,7 +294,7 @@ def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, name: str, zero
                     self.page_alloc._order_ok(z, order, free + 1, z.watermark_low):
                 pfn = rmqueue(z, order, events, self.buddy._pend)
         if pfn < 0:
-            z = self.page_alloc.choose_zone(slow[0], order, slow[1], classzone, name, events)
+            z = self.page_alloc.choose_zone(mask, order, zonelist, classzone, name, events)
             pfn = rmqueue(z, order, events, self.buddy._pend)
             size = _SIZES[order]
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]    # (rmqueue() counted the pages)
@@ -345,7 +348,7 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     # buddy_merge_likely(): is the buddy of the pair's order+1 block free at order+1?  Its
     # pfn is min(pfn, buddy) ^ 2 << order (BuddyAllocator.likely_mask; -1 where the release
     # or the order has no buddy_merge_likely(): a negative pfn, no block)
-    if bo.get((pfn if pfn < buddy else buddy) ^ b.likely_mask[order]) == order + 1:
+    if bo.get((pfn if pfn < buddy else buddy) ^ b.likely_mask[order]) == _UP[order]:
         z.free_tail[order][pfn] = None
     else:
         z.free_head[order][pfn] = None

@@ -25,10 +25,10 @@ def general_path_only(m) -> None:
     """alloc_pages() with no first zone to try: every request goes to choose_zone()."""
     for gfp in GFPS:
         try:
-            z, classzone, name, zero, hot, slow, makers = m.page_alloc.gfp_entry(gfp)
+            z, classzone, hot, zero, makers, slow = m.page_alloc.gfp_entry(gfp)
         except KernelError:
             continue                                # not a flag of this release
-        m._gfp_fast[gfp] = (None, classzone, name, zero, frozenset(), slow, None)
+        m._gfp_fast[gfp] = (None, classzone, frozenset(), zero, None, slow)
 
 
 def state(m) -> tuple:

@@ -209,3 +209,17 @@ async def test_moving_the_focus_lays_nothing_out(lesson, steps, monkeypatch):
             await pilot.pause()
             focused.append((type(app.focused).__name__, layouts[0]))
         assert len({name for name, _ in focused}) >= 4 and all(n == 0 for _, n in focused), focused
+
+
+@pytest.mark.parametrize("lesson, size, most", [("process-memory", SIZE, 1), ("fork-cow", SIZE, 1),
+                                                ("process-memory", (120, 40), 2),
+                                                ("fork-cow", (120, 40), 2)])
+async def test_no_step_lays_the_screen_out_twice(lesson, size, most, monkeypatch):
+    """A step lays the screen out once (each layout is a whole repaint): a pane's scroll bar
+    shown or hidden by the step asked for its own layout, posted when the bar next ran, after
+    the screen had laid the step out; a bar shown for the first time asked again from the
+    layout that sized it (3 layouts at 120x40).  At 120x40 a pane brought in front at another
+    width is wrapped again when the layout sizes it, and a scroll bar its new line count
+    needs or no longer needs takes a second layout (known, not yet avoided)."""
+    steps = await layouts_per_step(lesson, size, monkeypatch)
+    assert all(n <= most for _, _, n in steps), [(pos, n) for pos, _, n in steps if n > most]

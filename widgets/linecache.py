@@ -24,6 +24,7 @@ from textual._styles_cache import StylesCache
 from textual.geometry import Region
 from textual.scrollbar import ScrollBar
 from textual.strip import Strip
+from textual.widget import Widget
 
 KEPT_ROWS = 2048          # styled rows kept per widget (a lesson's rows, both ways)
 
@@ -247,13 +248,30 @@ class KeptScrollBar(ScrollBar):
         return styling, tuple((seg.text, seg.style.color, seg.style.bgcolor, seg.style.reverse)
                               if seg.style else (seg.text,) for seg in segments.segments)
 
+    def _size_updated(self, size: Any, virtual_size: Any, container_size: Any,
+                      layout: bool = True) -> bool:
+        """The size the screen's layout gave: set without asking for another layout (a bar
+        has no content laid out by its virtual size; the bar shown for the first time asked,
+        and the screen was laid out twice for one step)."""
+        return super()._size_updated(size, virtual_size, container_size, layout=False)
+
     def refresh(self, *regions: Any, repaint: bool = True, layout: bool = False,
                 recompose: bool = False) -> Any:
         """Textual repaints the whole bar whenever its thumb's size or position changes (a
         pane whose line count changes with the step: every row of the bar, and so every
         screen row beside it, on each press).  Only the rows that draw differently from
         what was asked last are repainted: when each change repaints the rows it changed,
-        the rows changed since the last frame are all repainted."""
+        the rows changed since the last frame are all repainted.
+
+        A layout the bar asks for (it is shown or hidden) is asked by its pane: the pane
+        asks for one in the same change (its ``show_vertical_scrollbar``), and the bar's own
+        request, posted by the bar when it next runs, came after the screen had laid out
+        the step and laid it out a second time."""
+        if layout and isinstance(self.parent, Widget):
+            self.parent.refresh(layout=True)
+            layout = False
+            if not regions and not recompose and not repaint:
+                return self
         bar = None if regions or layout or recompose or not repaint else self.bar_rows()
         before, self._bar = self._bar, bar
         if bar is None or before is None or before[0] != bar[0] or len(before[1]) != len(bar[1]):

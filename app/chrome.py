@@ -11,7 +11,9 @@ from rich.cells import cell_len
 from textual import events
 from textual.app import SystemCommand
 from textual.binding import Binding
+from textual.reactive import Reactive
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer, Header
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
@@ -148,6 +150,10 @@ class MainScreen(Screen):
     as they mounted, just before (Textual restyles the whole screen on each resume)."""
 
     _resumed = False
+    # Textual's Screen.focused repaints the whole screen when the focus moves (a reactive
+    # with repaint): a full-screen paint, ~16 ms at 200x60, for what the restyle of the pane
+    # focused and the pane blurred (their :focus border) repaints where it changed
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
 
     def _on_screen_resume(self, event: events.ScreenResume) -> None:
         # runs before Screen's own handler (Textual calls each class's handler in MRO order)

@@ -79,15 +79,8 @@ def test_a_lesson_whose_machine_only_booting_refuses_is_found_wrong(argv, capsys
 
 
 @pytest.mark.parametrize("argv", [["{f}"], ["run", "{f}"]], ids=" ".join)
-def test_the_app_does_not_start_on_such_a_lesson(argv, capsys, tmp_path, monkeypatch):
-    made = []
-
-    class FakeApp:
-        def __init__(self, **kw):
-            made.append(kw)
-    monkeypatch.setattr(cli, "_tui_app", lambda: FakeApp)
-    monkeypatch.setattr(cli, "tui_wanted", lambda: True)
-    monkeypatch.setattr(cli, "_run_app", lambda app: 0)
+def test_the_app_does_not_start_on_such_a_lesson(argv, capsys, tmp_path, tui_made):
+    made = tui_made
     lesson = tmp_path / "small.toml"
     lesson.write_text(SMALL, encoding="utf-8")
     assert cli.main(["--lang", "en", *[a.replace("{f}", str(lesson)) for a in argv]]) == 1

@@ -11,18 +11,10 @@ class Captured(Exception):
     pass
 
 
-def test_boot_options_before_run_are_refused_not_passed_to_the_tui(monkeypatch, capsys):
+def test_boot_options_before_run_are_refused_not_passed_to_the_tui(tui_made, capsys):
     # they were once dropped (the TUI showed the lesson's own machine), then applied to the
     # lesson, whose narration and expects hold on its own machine only: now one line, exit 2
-    made = []
-
-    class FakeApp:
-        def __init__(self, **kw):
-            made.append(kw)
-
-    monkeypatch.setattr(cli, "_tui_app", lambda: FakeApp)
-    monkeypatch.setattr(cli, "tui_wanted", lambda: True)
-    monkeypatch.setattr(cli, "_run_app", lambda app: 0)
+    made = tui_made
     assert cli.main(["--ram", "1G", "--pae", "run", "buddy"]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert made == []

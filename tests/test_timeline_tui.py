@@ -90,9 +90,8 @@ async def test_the_physical_map_kept_behind_a_drawing_comes_back_true_without_re
         assert len(rebins) == len({id(m) for m in rebins}), "re-binned the same machine"
 
 
-async def layouts_per_step(lesson: str, size: tuple[int, int], monkeypatch) -> list[tuple[int, bool, int]]:
-    """Step through the lesson: (position, whether other panes came in front, how many times
-    the screen was laid out) for each step."""
+def count_layouts(monkeypatch) -> list[int]:
+    """A one-item list counting the screen's layouts from now on (reset it by assigning 0)."""
     from textual.screen import Screen
     layouts = [0]
     refresh_layout = Screen._refresh_layout
@@ -101,6 +100,13 @@ async def layouts_per_step(lesson: str, size: tuple[int, int], monkeypatch) -> l
         layouts[0] += 1
         return refresh_layout(self, *a, **kw)
     monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    return layouts
+
+
+async def layouts_per_step(lesson: str, size: tuple[int, int], monkeypatch) -> list[tuple[int, bool, int]]:
+    """Step through the lesson: (position, whether other panes came in front, how many times
+    the screen was laid out) for each step."""
+    layouts = count_layouts(monkeypatch)
     app = MmvizApp(lesson=lesson, ram="1G")
     steps = []
     async with app.run_test(size=size) as pilot:
@@ -188,14 +194,7 @@ async def test_moving_the_focus_lays_nothing_out(lesson, steps, monkeypatch):
     came to a pane shown since start-up or to a pane with a scroll bar, its restyle changed a
     rule left stale (the -hidden class's display, the bar's size rules never applied) and the
     screen was laid out again, a whole repaint."""
-    from textual.screen import Screen
-    layouts = [0]
-    refresh_layout = Screen._refresh_layout
-
-    def counted(self, *a, **kw):
-        layouts[0] += 1
-        return refresh_layout(self, *a, **kw)
-    monkeypatch.setattr(Screen, "_refresh_layout", counted)
+    layouts = count_layouts(monkeypatch)
     app = MmvizApp(lesson=lesson, ram="1G")
     async with app.run_test(size=SIZE) as pilot:
         await pilot.pause()

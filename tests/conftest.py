@@ -3,6 +3,9 @@ import sys
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
+# the checkout these tests are in, before any installed copy: the bare ``pytest`` script does
+# not put the current folder on the path, and an editable install points at another checkout
+sys.path.insert(0, str(Path(__file__).parent.parent))
 
 # the tests never read the developer's own config file (~/.config/mmviz/config.toml);
 # tests of the config file point MMVIZ_CONFIG at their own

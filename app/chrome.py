@@ -150,6 +150,11 @@ class MainScreen(Screen):
     as they mounted, just before (Textual restyles the whole screen on each resume)."""
 
     _resumed = False
+    # the lesson has the focus until the user gives it to a pane (Tab, 1-7), and gets it back
+    # when a step hides that pane (app/layout_ui.py): a step never picks a pane to light, so
+    # step N's screen is the same however it was reached (the first pane shown, lit before,
+    # stayed lit while shown: End then back lit another pane than stepping forward)
+    AUTO_FOCUS = "#lesson"
     # Textual's Screen.focused repaints the whole screen when the focus moves (a reactive
     # with repaint): a full-screen paint, ~16 ms at 200x60, for what the restyle of the pane
     # focused and the pane blurred (their :focus border) repaints where it changed

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from scenarios.textsafe import sanitize
-from widgets import CommandLine, VirtualMap
+from widgets import CommandLine
 from widgets.i18n import tr
 
 
@@ -22,6 +22,7 @@ class ExploreMixin:
     timeline: Any
     lesson_timeline: Any
     lang: str
+    _focus_before_command: Any = None     # what had the focus when the command line opened
 
     def _complete(self, line: str) -> tuple[str, list[str]]:
         from .commands import complete
@@ -31,6 +32,7 @@ class ExploreMixin:
         cmd = self.query_one(CommandLine)
         cmd.set_completer(self._complete)
         cmd.set_placeholder(tr(self.lang, "cmd.placeholder"))
+        self._focus_before_command = self.focused      # type: ignore[attr-defined]
         cmd.open()
 
     def on_command_line_submitted(self, message: CommandLine.Submitted) -> None:
@@ -73,7 +75,12 @@ class ExploreMixin:
             cmd.show_error(sanitize(error_text(tl.current.error_kind, tl.current.error_message, self.lang)))
 
     def on_command_line_closed(self) -> None:
-        self.query_one(VirtualMap).focus()
+        """The focus goes back where it was (the lesson, or the pane the user chose), or to
+        the lesson if a command's step hid that pane: never to a hidden pane."""
+        before = self._focus_before_command
+        if before is None or not before.is_attached or before.has_class("-hidden"):
+            before = self.query_one("#lesson")
+        before.focus()
 
     def action_return_to_lesson(self) -> None:
         """Leave the exploration branch: the lesson comes back exactly where it was."""

@@ -65,7 +65,7 @@ class LayoutMixin:
                 widget.show(view)
         focused = self.focused
         if focused is not None and focused.has_class("-hidden"):
-            self.query_one(f"#{plan.visible[0]}").focus()
+            lesson.focus()          # as at the start (MainScreen.AUTO_FOCUS), whatever the step
         self._show_tabs()
 
     def _by_id(self, name: str) -> Any:

@@ -1,0 +1,101 @@
+"""Step N's screen is the same, cell for cell and style for style, however it was reached:
+stepping forward from the start, or End then back.  At 120x40 and 80x24 the step picks the
+panes in front, so a pane lit (focused) before could stay lit after a step that a jump never
+lit: the focus is the lesson's unless the user gives it to a pane, and a step that hides that
+pane gives it back to the lesson.  The command line, closed, gives the focus back as well."""
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("textual")
+
+from app.app import MmvizApp                 # noqa: E402
+from app.record import settle                # noqa: E402
+from scenarios import find_lesson            # noqa: E402
+
+
+def cells(app) -> list[list[tuple[str, str]]]:
+    return [[(ch, str(seg.style)) for seg in strip for ch in seg.text]
+            for strip in app.screen._compositor.render_strips()]
+
+
+async def _both_ways(lesson: str, size: tuple[int, int]) -> tuple[list, list]:
+    n = len(find_lesson(lesson))
+    app = MmvizApp(lesson=lesson, ram="1G")
+    app.animation_level = "none"
+    forward, back = [], []
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        forward.append(cells(app))
+        for _ in range(n):
+            await pilot.press("right")
+            await settle(pilot)
+            forward.append(cells(app))
+        await pilot.press("home", "end")
+        await settle(pilot)
+        back.append(cells(app))
+        for _ in range(n):
+            await pilot.press("left")
+            await settle(pilot)
+            back.append(cells(app))
+    return forward, back[::-1]
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)])
+@pytest.mark.parametrize("lesson", ["fork-cow", "process-memory"])
+async def test_a_step_looks_the_same_forward_and_back(lesson, size):
+    forward, back = await _both_ways(lesson, size)
+    assert len(forward) == len(back)
+    bad = [i for i, (f, b) in enumerate(zip(forward, back)) if f != b]
+    assert not bad, (f"{lesson} at {size}: steps {bad} differ between forward and End-then-back; "
+                     f"step {bad[0]}: {_first_difference(forward[bad[0]], back[bad[0]])}")
+
+
+def _first_difference(one: list, other: list) -> str:
+    for row, (a, b) in enumerate(zip(one, other)):
+        if a != b:
+            col = next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+            return (f"row {row} col {col}: {a[col:col + 1]} / {b[col:col + 1]}\n"
+                    + "".join(c for c, _ in a) + "\n" + "".join(c for c, _ in b))
+    return f"{len(one)} / {len(other)} rows"
+
+
+async def test_the_lesson_has_the_focus_until_the_user_moves_it():
+    app = MmvizApp(lesson="fork-cow", ram="1G")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert app.focused is app.query_one("#lesson")
+        await pilot.press("tab")                 # the user's pick: kept while it is shown
+        await settle(pilot)
+        picked = app.focused
+        assert picked is not app.query_one("#lesson")
+        hidden_at = None
+        for step in range(1, len(find_lesson("fork-cow")) + 1):
+            await pilot.press("right")
+            await settle(pilot)
+            if picked.has_class("-hidden"):
+                hidden_at = step
+                break
+            assert app.focused is picked
+        assert hidden_at is not None
+        assert app.focused is app.query_one("#lesson")
+
+
+async def test_the_command_line_gives_the_focus_back():
+    app = MmvizApp(lesson="fork-cow", ram="1G")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(3):
+            await pilot.press("right")
+        await pilot.press("colon")
+        await settle(pilot)
+        assert app.focused is not app.query_one("#lesson")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.focused is app.query_one("#lesson")
+        shown = app.query_one("#physical") if not app.query_one("#physical").has_class("-hidden") \
+            else app.query_one("#vmap")
+        shown.focus()
+        await pilot.press("colon", "escape")
+        await settle(pilot)
+        assert app.focused is shown

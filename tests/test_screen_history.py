@@ -11,7 +11,7 @@ pytest.importorskip("textual")
 
 from app.app import MmvizApp                 # noqa: E402
 from app.record import settle                # noqa: E402
-from scenarios import find_lesson            # noqa: E402
+from scenarios import all_lessons, find_lesson            # noqa: E402
 
 
 def cells(app) -> list[list[tuple[str, str]]]:
@@ -42,7 +42,7 @@ async def _both_ways(lesson: str, size: tuple[int, int]) -> tuple[list, list]:
 
 
 @pytest.mark.parametrize("size", [(120, 40), (80, 24)])
-@pytest.mark.parametrize("lesson", ["fork-cow", "process-memory"])
+@pytest.mark.parametrize("lesson", [les.id for les in all_lessons()])
 async def test_a_step_looks_the_same_forward_and_back(lesson, size):
     forward, back = await _both_ways(lesson, size)
     assert len(forward) == len(back)

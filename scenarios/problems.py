@@ -11,11 +11,11 @@ Kinds: buddy, walk (10/10/12), walk-pae (2/9/9/12), slab, watermark, vma.
 from __future__ import annotations
 
 import random
-import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from .problems_text import ram_text, text
+from .problems_walk import Frames, describe_walk, exercise, mmu_walk, walk_answer
 from .quiz import _build
 
 if TYPE_CHECKING:
@@ -106,55 +106,7 @@ def answer_matches(answer: str, reply: str) -> bool:
     return strip(r) == strip(a) or ("/" in a and r == a.rsplit("/", 1)[-1])
 
 
-# -- page walks: synthetic page tables, walked by the engine's MMU --------------------
-
-class Frames:
-    """Physical memory for engine.mmu.walk: pfn -> 4 KB bytearray (absent frames read 0)."""
-
-    def __init__(self) -> None:
-        self.frames: dict[int, bytearray] = {}
-
-    def write(self, paddr: int, value: int, size: int) -> None:
-        buf = self.frames.setdefault(paddr >> 12, bytearray(4096))
-        off = paddr & 0xFFF
-        buf[off:off + size] = value.to_bytes(size, "little")
-
-
-def mmu_walk(frames: Frames, cr3: int, vaddr: int, pae: bool) -> Any:
-    from engine.mmu import CpuRegs, walk
-    cr4 = 0x20 if pae else 0x10                       # PAE, or PSE
-    cpu = CpuRegs(cr0=0x80000001, cr3=cr3, cr4=cr4)
-    return walk(frames, cpu, vaddr, "read", user=False, set_ad=False)
-
-
-# engine.mmu's fault reasons (the same words as the app's widgets.i18n.ENGINE_ZH)
-FAULT_REASON_ZH = {"not present": "页不存在", "reserved bit set": "保留位被置位",
-                   "user access to supervisor page": "用户态访问内核页",
-                   "write to read-only page": "写只读页",
-                   "NX: instruction fetch from no-execute page": "NX：从不可执行页取指"}
-
-
-def walk_answer(text: str, lang: str) -> str:
-    """A walk's answer or working (describe_walk()) in ``lang``: "page fault (not present, error
-    code 0)" -> "缺页异常（页不存在，错误码 0）", "PDE[0x1] at 0x1000 = 0x3" -> "PDE[0x1] 位于 0x1000
-    = 0x3"; any other text (a number, a machine problem's events) as it is."""
-    if lang != "zh":
-        return text
-    found = re.fullmatch(r"page fault \((.*), error code (\d+)\)", text)
-    if found:
-        why = FAULT_REASON_ZH.get(found.group(1), found.group(1))
-        return f"缺页异常（{why}，错误码 {found.group(2)}）"
-    return re.sub(r"(\w+\[0x[0-9a-f]+\]) at (0x[0-9a-f]+) = ", r"\1 位于 \2 = ", text).replace("] at ", "] 位于 ") \
-        if re.match(r"\w+\[0x", text) else text
-
-
-def describe_walk(w: Any) -> tuple[str, str]:
-    """(answer, working) of an engine Walk."""
-    parts = [f"{s.level}[{s.index:#x}] at {s.entry_paddr:#x} = {s.entry:#x}" for s in w.steps]
-    if w.fault is not None:
-        return (f"page fault ({w.fault.reason}, error code {w.fault.error_code})", "; ".join(parts))
-    return (f"{w.paddr:#x}", "; ".join(parts))
-
+# -- page walks: synthetic page tables, walked by the engine's MMU (problems_walk) -----
 
 def walk_problem(seed: int, pae: bool = False, count: int = 5) -> Problem:
     rng = random.Random(seed)
@@ -207,14 +159,6 @@ def walk_problem(seed: int, pae: bool = False, count: int = 5) -> Problem:
         ans.append(a)
         work.append(w)
     return Problem("walk-pae" if pae else "walk", seed, state, qs, ans, work, state_zh=state_zh)
-
-
-def exercise(cr3: int, entries: dict[int, int], vaddr: int, pae: bool = False) -> tuple[str, str]:
-    """Walk a typed-in textbook exercise: ``entries`` maps physical addresses to values."""
-    frames = Frames()
-    for paddr, value in entries.items():
-        frames.write(paddr, value, 8 if pae else 4)
-    return describe_walk(mmu_walk(frames, cr3, vaddr, pae))
 
 
 # -- machine problems: lesson steps whose asks the engine answers ---------------------

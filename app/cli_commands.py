@@ -47,13 +47,18 @@ def cmd_check(ns: argparse.Namespace) -> int:
 
 def cmd_quiz(ns: argparse.Namespace) -> int:
     """``--ram``: the RAM of the problem's machine (scenarios.problems.MACHINES), refused as
-    that machine's kernel would refuse it, and for a kind that boots none (walk, exercise)."""
+    that machine's kernel would refuse it, and for a kind that boots none (walk, exercise).
+    ``--pae``: that machine is a PAE one; the exercise's entries are 8 bytes; refused for
+    walk (walk-pae is its PAE form)."""
     if ns.ram:
         from scenarios.problems import MACHINES
         if ns.topic not in MACHINES:
             raise UsageError(f"mmviz quiz: --ram is for the kinds that boot a machine "
                              f"({', '.join(MACHINES)}); {ns.topic} boots none")
-        check_machine({"ram": ns.ram, "kernel": MACHINES[ns.topic]["kernel"]})
+        check_machine({"ram": ns.ram, "kernel": MACHINES[ns.topic]["kernel"], "pae": ns.pae})
+    if ns.pae and ns.topic == "walk":
+        raise UsageError("mmviz quiz: --pae: walk is the 10/10/12 walk; quiz walk-pae is the PAE "
+                         "one (2/9/9/12)")
     if not ns.interactive:                       # OSTEP-style: the state, the questions, -c
         from .cli_lesson import quiz_problem
         return quiz_problem(ns, UsageError, out)

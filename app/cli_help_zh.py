@@ -73,7 +73,8 @@ HELP_ZH = {
     "exercise: CR3 (hex)": "exercise：CR3（十六进制）",
     "exercise: PADDR=VALUE,... entries in memory": "exercise：内存里的表项 PADDR=VALUE,...",
     "exercise: the virtual address to translate": "exercise：要翻译的虚拟地址",
-    "exercise: PAE (8-byte entries)": "exercise：PAE（8 字节表项）",
+    "PAE: the machine of buddy, slab, watermark, vma; the exercise's 8-byte entries (walk-pae is the PAE walk)":
+        "PAE：buddy、slab、watermark、vma 题的机器用 PAE；exercise 用 8 字节表项（PAE 的页表遍历是 walk-pae）",
     # proc, walk, boot
     "play this lesson first": "先播放这个课程",
     "stop after this step (default: the last)": "停在这一步之后（默认：最后一步）",

@@ -309,10 +309,10 @@ def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
 
 
 def quiz_of(ns: Any, usage_error: type) -> Any:
-    """The seeded problem ``mmviz quiz KIND [--seed] [--count] [--ram]`` asks for; steps that
-    fail on the --ram machine (out of memory) are a bad --ram: one line, exit 2."""
+    """The seeded problem ``mmviz quiz KIND [--seed] [--count] [--ram] [--pae]`` asks for; steps
+    that fail on the --ram machine (out of memory) are a bad --ram: one line, exit 2."""
     from scenarios.problems import ProblemError, problem
     try:
-        return problem(ns.topic, ns.seed, ns.count, ram=ns.ram)
+        return problem(ns.topic, ns.seed, ns.count, ram=ns.ram, pae=ns.pae)
     except ProblemError as err:
         raise usage_error(f"mmviz quiz: {err}") from None

@@ -185,7 +185,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--cr3", type=address, default=None, help="exercise: CR3 (hex)")
     s.add_argument("--mem", type=entries, default=None, help="exercise: PADDR=VALUE,... entries in memory")
     s.add_argument("--vaddr", type=address, default=None, help="exercise: the virtual address to translate")
-    s.add_argument("--pae", action="store_true", help="exercise: PAE (8-byte entries)")
+    s.add_argument("--pae", action="store_true", help="PAE: the machine of buddy, slab, watermark, vma; the exercise's 8-byte entries (walk-pae is the PAE walk)")
 
     s = sub.add_parser("layout", help="the virtual memory layout of a machine")
     s.add_argument("--json", action="store_true", help="print JSON (the same data, English keys)")

@@ -227,7 +227,9 @@ _MESSAGES = (
     # quiz --ram (app/cli_commands.py cmd_quiz; scenarios.problems.ProblemError): the kernel's line as printed
     (r"--ram is for the kinds that boot a machine \((.*)\); (\S+) boots none",
      r"--ram 只用于启动一台机器的题型（\1）；\2 不启动机器"),
-    (r"(\S+) on a (\S+) machine: (\S+) fails: (.*) \(give more RAM; the default is (\S+)\)",
+    (r"--pae: walk is the 10/10/12 walk; quiz walk-pae is the PAE one \(2/9/9/12\)",
+     r"--pae：walk 是 10/10/12 的页表遍历；PAE 的是 quiz walk-pae（2/9/9/12）"),
+    (r"(\S+) on a (\S+(?: PAE)?) machine: (\S+) fails: (.*) \(give more RAM; the default is (\S+)\)",
      r"\1 题在 \2 内存的机器上：\3 失败：\4（请给更多内存；默认是 \5）"),
     (r"('.*') is not an address \(try 0xc0100000\)", r"\1 不是地址（例如 0xc0100000）"),
     (r"(\S+) is outside the 32-bit address space", r"\1 超出了 32 位地址空间"),

@@ -23,7 +23,8 @@ if TYPE_CHECKING:
 
 KINDS = ("buddy", "walk", "walk-pae", "slab", "watermark", "vma")
 ALL_KINDS = KINDS + ("exercise",)          # exercise: a typed-in textbook walk
-# The machine each machine problem boots (problem(..., ram=) replaces its RAM); the walks boot none
+# The machine each machine problem boots (problem(..., ram=, pae=) replaces its RAM, makes it
+# PAE); the walks boot none
 MACHINES = {"buddy": {"ram": "64M", "kernel": "6.1"}, "slab": {"ram": "160M", "kernel": "6.1"},
             "watermark": {"ram": "1G", "kernel": "2.6"}, "vma": {"ram": "160M", "kernel": "2.6"}}
 
@@ -45,6 +46,7 @@ class Problem:
     kernel: str = "6.1"                                # the release the events come from
     state_zh: list[str] = field(default_factory=list)  # the same state, Chinese prose
     ram: str | None = None                             # --ram, when not the kind's default
+    pae: bool = False                                  # --pae: the machine is a PAE one
 
     def state_in(self, lang: str = "en") -> list[str]:
         """The printed state in ``lang`` (the numbers are the same in both)."""
@@ -60,7 +62,8 @@ class Problem:
         return "; ".join(fmt(e, self.kernel) for e in self.events[index])
 
     def text(self, lang: str = "en", with_answers: bool = False, fmt: Any = None) -> str:
-        command = f"mmviz quiz {self.kind} --seed {self.seed}" + (f" --ram {self.ram}" if self.ram else "")
+        command = (f"mmviz quiz {self.kind} --seed {self.seed}" + (f" --ram {self.ram}" if self.ram else "")
+                   + (" --pae" if self.pae else ""))
         head = {"en": command, "zh": f"{command}（随机数种子 {self.seed}）"}[lang]
         out = [head, ""] + self.state_in(lang) + [""]
         out.append("Questions:" if lang == "en" else "问题：")
@@ -163,51 +166,66 @@ def walk_problem(seed: int, pae: bool = False, count: int = 5) -> Problem:
 
 # -- machine problems: lesson steps whose asks the engine answers ---------------------
 
+def _machine(kind: str, seed: int, ram: str | None, pae: bool) -> dict[str, Any]:
+    """The lesson [machine] table of a kind's problem: MACHINES', with ``ram`` and ``pae``."""
+    return {**MACHINES[kind], "seed": seed, **({"ram": ram} if ram else {}), **({"pae": True} if pae else {})}
+
+
+def _machine_words(kind: str, ram: str | None, pae: bool) -> str:
+    """"a 2G PAE machine", as ProblemError names it."""
+    return f"a {ram or MACHINES[kind]['ram']}{' PAE' if pae else ''} machine"
+
+
 def _play(kind: str, seed: int, ram: str | None, setup: list[dict], asked: list[dict],
-          state_of: Any) -> Problem:
-    """Boot the kind's machine (MACHINES; ``ram`` if given), apply ``setup``, print the state
-    (``state_of(machine, names)``), then the ``asked`` steps, whose answers the engine gives.
-    ProblemError if the machine refuses ``ram`` or a step fails on it."""
-    tl = _timeline(kind, seed, ram, setup + asked)
+          state_of: Any, pae: bool = False) -> Problem:
+    """Boot the kind's machine (MACHINES; ``ram`` and ``pae`` if given), apply ``setup``, print
+    the state (``state_of(machine, names)``), then the ``asked`` steps, whose answers the engine
+    gives.  ProblemError if the machine refuses ``ram`` or a step fails on it."""
+    tl = _timeline(kind, seed, ram, setup + asked, pae)
     tl.jump(len(setup))
-    _check_steps(kind, ram, tl.results)
+    _check_steps(kind, ram, tl.results, pae)
     state, state_zh = state_of(tl.machine, tl.env)
     qs, ans, events, kernel = [], [], [], "6.1"
     while (r := tl.step()) is not None:
-        _check_steps(kind, ram, [r])
+        _check_steps(kind, ram, [r], pae)
         qs.append(dict(r.question.text))
         ans.append(r.question.shown)
         events.append(list(r.events[:6]))
         kernel = r.kernel or kernel
-    return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel, state_zh, ram)
+    return Problem(kind, seed, state, qs, ans, [""] * len(ans), events, kernel, state_zh, ram, pae)
 
 
-def _timeline(kind: str, seed: int, ram: str | None, steps: list[dict]) -> Any:
+def _refuse(kind: str, ram: str | None, pae: bool) -> None:
+    """ProblemError if the kind's machine with ``ram`` is one boot() would refuse."""
+    if ram:
+        from .validate_args import check_machine
+        refused = check_machine({"ram": ram, "kernel": MACHINES[kind]["kernel"], "pae": pae})
+        if refused:
+            raise ProblemError(f"{kind} on {_machine_words(kind, ram, pae)}: {refused}")
+
+
+def _timeline(kind: str, seed: int, ram: str | None, steps: list[dict], pae: bool = False) -> Any:
     import engine
 
     from .timeline import Timeline
     for st in steps:
         st.setdefault("say", {"en": "-", "zh": "-"})
-    machine = {**MACHINES[kind], "seed": seed, **({"ram": ram} if ram else {})}
-    if ram:
-        from .validate_args import check_machine
-        refused = check_machine({"ram": ram, "kernel": machine["kernel"]})
-        if refused:
-            raise ProblemError(f"{kind} on a {ram} machine: {refused}")
+    machine = _machine(kind, seed, ram, pae)
+    _refuse(kind, ram, pae)
     lesson = _build(f"problem-{kind}-{seed}", {"en": kind, "zh": kind}, {"en": "-", "zh": "-"},
                     machine, steps)
     try:
         return Timeline(lesson)
     except engine.ConfigError as err:            # a RAM this kernel cannot boot
-        raise ProblemError(f"{kind} on a {ram} machine: {err}") from None
+        raise ProblemError(f"{kind} on {_machine_words(kind, ram, pae)}: {err}") from None
 
 
-def _check_steps(kind: str, ram: str | None, results: list) -> None:
+def _check_steps(kind: str, ram: str | None, results: list, pae: bool = False) -> None:
     """A seeded step that failed (out of memory on a small machine): ProblemError."""
     for r in results:
         tolerated = r.step.repeat is not None and r.step.repeat.on_error == "continue"
         if r.error is not None and not tolerated:
-            raise ProblemError(f"{kind} on a {ram or MACHINES[kind]['ram']} machine: {r.step.op.name} "
+            raise ProblemError(f"{kind} on {_machine_words(kind, ram, pae)}: {r.step.op.name} "
                                f"fails: {r.error_message} (give more RAM; the default is "
                                f"{MACHINES[kind]['ram']})")
 
@@ -221,7 +239,7 @@ def _free_lists(m: Machine, zone: str, zh: bool = False) -> list[str]:
     return out + text("buddy.tail", zh)
 
 
-def buddy_problem(seed: int, count: int = 5, ram: str | None = None) -> Problem:
+def buddy_problem(seed: int, count: int = 5, ram: str | None = None, pae: bool = False) -> Problem:
     rng = random.Random(seed)
     setup = [{"do": "alloc_pages", "gfp": "GFP_DMA", "order": rng.choice([0, 1, 2, 3, 5]),
               "as": f"s{i}"} for i in range(6)]
@@ -244,11 +262,11 @@ def buddy_problem(seed: int, count: int = 5, ram: str | None = None) -> Problem:
                 "en": f"{name} = page_to_pfn(alloc_pages(GFP_DMA, {order})): which pfn?",
                 "zh": f"{name} = page_to_pfn(alloc_pages(GFP_DMA, {order}))（{order} 阶）：返回哪个页框号？",
                 "answer": "value"}})
-    return _play("buddy", seed, ram, setup, asked,
+    return _play("buddy", seed, ram, setup, asked, pae=pae, state_of=
                  lambda m, names: (_free_lists(m, "DMA"), _free_lists(m, "DMA", zh=True)))
 
 
-def slab_problem(seed: int, count: int = 4, ram: str | None = None) -> Problem:
+def slab_problem(seed: int, count: int = 4, ram: str | None = None, pae: bool = False) -> Problem:
     rng = random.Random(seed)
     size = rng.choice([24, 40, 72, 100, 136, 200, 300, 520])
     setup = [{"do": "kmem_cache_create", "name": "quiz_cache", "size": size},
@@ -270,15 +288,39 @@ def slab_problem(seed: int, count: int = 4, ram: str | None = None) -> Problem:
         return tuple(text("slab.head", zh, size=size) + ["  " + " ".join(line.split())]  # type: ignore
                      + text("slab.cols", zh) + text("slab.first", zh, first=first)
                      for zh in (False, True))
-    p = _play("slab", seed, ram, setup, asked, state)
+    p = _play("slab", seed, ram, setup, asked, state, pae=pae)
     p.events = []                               # the answers are values: no working shown
     return p
 
 
-def watermark_problem(seed: int, count: int = 4, ram: str | None = None) -> Problem:
+def watermark_fill(m: Machine, rng: random.Random) -> tuple[int, int]:
+    """(order, count): the GFP_HIGHUSER blocks that bring the zone it takes first (HighMem, or
+    Normal on a machine without one) to its watermarks: the zone's free pages in blocks of that
+    order, less 1 to 19 (seeded; on a 1 GB machine 1005..1023 order-5 blocks of HighMem's 128
+    MB).  The order is 5, or the smallest above whose count fits in one step (MAX_REPEAT)."""
+    from .model import MAX_REPEAT
+    zone = [z for z in m.zones if z.present][-1]
+    order = 5
+    while (zone.free_pages >> order) + 1 > MAX_REPEAT:
+        order += 1
+    top = (zone.free_pages >> order) + 1
+    return order, rng.randrange(max(1, top - 19), top)
+
+
+def _booted(kind: str, seed: int, ram: str | None, pae: bool) -> Machine:
+    """The kind's machine as its problem boots it, before any step (ProblemError if refused)."""
+    import engine
+    _refuse(kind, ram, pae)
+    try:
+        return engine.Machine.boot(**_machine(kind, seed, ram, pae))
+    except engine.ConfigError as err:            # a RAM this kernel cannot boot
+        raise ProblemError(f"{kind} on {_machine_words(kind, ram, pae)}: {err}") from None
+
+
+def watermark_problem(seed: int, count: int = 4, ram: str | None = None, pae: bool = False) -> Problem:
     rng = random.Random(seed)
-    fill = rng.randrange(1005, 1024)           # order-5 blocks: HighMem (128 MB) ends near low
-    setup = [{"do": "alloc_pages", "gfp": "GFP_HIGHUSER", "order": 5, "repeat": fill,
+    order, fill = watermark_fill(_booted("watermark", seed, ram, pae), rng)
+    setup = [{"do": "alloc_pages", "gfp": "GFP_HIGHUSER", "order": order, "repeat": fill,
               "on_error": "continue"}]
     asked = []
     for k in range(count):
@@ -293,12 +335,14 @@ def watermark_problem(seed: int, count: int = 4, ram: str | None = None) -> Prob
                  f"low {z.watermark_low:>5}  high {z.watermark_high:>5}  "
                  f"lowmem_reserve {list(z.lowmem_reserve)}" for z in m.zones]
         buddyinfo = ["  " + line for line in m.proc("/proc/buddyinfo").splitlines()]
-        return tuple(text("wm.head", zh, ram=ram_text(m.config.ram)) + zones + text("wm.rule", zh) + buddyinfo  # type: ignore
+        high = any(z.name == "HighMem" and z.present for z in m.zones)
+        return tuple(text("wm.head", zh, ram=ram_text(m.config.ram)) + zones  # type: ignore
+                     + ([] if high else text("wm.nohigh", zh)) + text("wm.rule", zh) + buddyinfo
                      for zh in (False, True))
-    return _play("watermark", seed, ram, setup, asked, state)
+    return _play("watermark", seed, ram, setup, asked, state, pae=pae)
 
 
-def vma_problem(seed: int, count: int = 5, ram: str | None = None) -> Problem:
+def vma_problem(seed: int, count: int = 5, ram: str | None = None, pae: bool = False) -> Problem:
     """Which VMA holds an address (the ``vma`` fact of a walk step)."""
     rng = random.Random(seed)
     setup: list[dict] = [{"do": "spawn", "name": "quiz", "as": "p"}]
@@ -317,15 +361,17 @@ def vma_problem(seed: int, count: int = 5, ram: str | None = None) -> Problem:
     def state(m: Machine, names: dict) -> tuple[list[str], list[str]]:
         maps = ["  " + l for l in m.proc("/proc/1/maps").splitlines()]
         return text("vma.head") + maps, text("vma.head", True) + maps
-    p = _play("vma", seed, ram, setup, asked, state)
+    p = _play("vma", seed, ram, setup, asked, state, pae=pae)
     p.events = []                               # the walk's steps say nothing about VMAs
     return p
 
 
-def problem(kind: str, seed: int = 1, count: int | None = None, ram: str | None = None) -> Problem:
+def problem(kind: str, seed: int = 1, count: int | None = None, ram: str | None = None,
+            pae: bool = False) -> Problem:
     """The seeded problem of ``kind`` (about ``count`` questions, each kind has a default) on
-    its machine (MACHINES) with ``ram`` of RAM if given; ValueError for an unknown kind or a
-    ``ram`` for a kind that boots no machine, ProblemError if the steps fail at that RAM."""
+    its machine (MACHINES) with ``ram`` of RAM if given, PAE if ``pae``; ValueError for an
+    unknown kind, or a ``ram`` or ``pae`` for a kind that boots no machine (walk-pae is PAE
+    already), ProblemError if the steps fail on that machine."""
     makers = {"buddy": buddy_problem, "walk": walk_problem,
               "walk-pae": lambda s, **k: walk_problem(s, pae=True, **k), "slab": slab_problem,
               "watermark": watermark_problem, "vma": vma_problem}
@@ -333,7 +379,11 @@ def problem(kind: str, seed: int = 1, count: int | None = None, ram: str | None 
         raise ValueError(f"unknown quiz kind {kind!r} (one of {', '.join(KINDS)})")
     if ram is not None and kind not in MACHINES:
         raise ValueError(f"quiz {kind} boots no machine: --ram is for {', '.join(MACHINES)}")
-    return makers[kind](seed, **({"count": count} if count else {}), **({"ram": ram} if ram else {}))
+    if pae and kind not in MACHINES and kind != "walk-pae":
+        raise ValueError(f"quiz {kind} boots no machine: --pae is for {', '.join(MACHINES)} "
+                         f"(walk-pae is the PAE walk)")
+    machine = {**({"ram": ram} if ram else {}), **({"pae": True} if pae and kind in MACHINES else {})}
+    return makers[kind](seed, **({"count": count} if count else {}), **machine)
 
 
 def parse_entries(text: str) -> dict[int, int]:

@@ -29,6 +29,9 @@ TEXT: dict[str, tuple[str, str]] = {
                    "（取装得下的最小一个）。"),
     "wm.head": ("Linux 2.6.24, {ram}. Zones (free pages, watermarks, lowmem_reserve):",
                 "Linux 2.6.24，{ram}。各管理区（空闲页数、水位线、lowmem_reserve）："),
+    "wm.nohigh": ("This machine has no HighMem (all its RAM is lowmem): GFP_HIGHUSER's zonelist is "
+                  "Normal, DMA.", "这台机器没有 HighMem（内存全是低端内存）：GFP_HIGHUSER 的 zonelist 是 "
+                  "Normal、DMA。"),
     "wm.rule": ("Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.\n"
                 "zone_watermark_ok(): a zone serves an order-k request if free - (2^k - 1) > "
                 "mark + lowmem_reserve[class]\n"

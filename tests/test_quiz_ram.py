@@ -12,7 +12,7 @@ import pytest
 
 import engine
 from app.cli import main
-from scenarios.problems import MACHINES, ProblemError, problem
+from scenarios.problems import MACHINES, ProblemError, problem, watermark_fill
 
 ZONE = re.compile(r"\s+(\w+)\s+free\s+\d+\s+min\s+(\d+)\s+low\s+(\d+)\s+high\s+(\d+)")
 
@@ -41,18 +41,22 @@ def test_watermark_ram_shows_that_machines_watermarks(capsys, monkeypatch, inter
     assert shown != {m[1]: tuple(map(int, m.groups()[1:])) for m in ZONE.finditer(default)}
 
 
-@pytest.mark.parametrize("ram", ["2G", "900M"])
-def test_watermark_answers_are_the_engines_at_that_ram(ram):
+@pytest.mark.parametrize("ram, pae", [("2G", False), ("900M", False), ("512M", False), ("4G", True)])
+def test_watermark_answers_are_the_engines_at_that_ram(ram, pae):
     """The zones answered are those alloc_pages() returns on a machine of that RAM, filled as the
-    problem fills it (its seeded count of order-5 GFP_HIGHUSER blocks)."""
+    problem fills it (its seeded count of GFP_HIGHUSER blocks, sized from the zone they come
+    from), and the fill brings that zone to its watermarks at any RAM."""
     for seed in (1, 3):
-        p = problem("watermark", seed, ram=ram)
-        m = engine.Machine.boot(ram=ram, kernel=MACHINES["watermark"]["kernel"], seed=seed)
-        for _ in range(random.Random(seed).randrange(1005, 1024)):
+        p = problem("watermark", seed, ram=ram, pae=pae)
+        m = engine.Machine.boot(ram=ram, kernel=MACHINES["watermark"]["kernel"], seed=seed, pae=pae)
+        order, fill = watermark_fill(m, random.Random(seed))
+        for _ in range(fill):
             try:
-                m.alloc_pages("GFP_HIGHUSER", 5)
+                m.alloc_pages("GFP_HIGHUSER", order)
             except engine.KernelError:
                 pass
+        top = [z for z in m.zones if z.present][-1]
+        assert top.free_pages < top.watermark_high + (20 << order), (ram, top.free_pages)
         zones = []
         for q in p.questions:
             gfp, order = re.match(r"alloc_pages\((\w+), (\d+)\)", q["en"]).groups()
@@ -92,17 +96,16 @@ def test_ram_is_refused_for_kinds_that_boot_no_machine(capsys, monkeypatch, lang
 
 
 @pytest.mark.parametrize("interactive", [[], ["--interactive"]])
-def test_steps_failing_on_a_small_machine_are_one_line(capsys, monkeypatch, interactive):
-    code, out, err = run(capsys, monkeypatch, "quiz", "watermark", "--ram", "64M", *interactive)
-    assert code == 2 and out == "" and len(err.splitlines()) == 1
-    assert err.startswith("mmviz quiz: watermark on a 64M machine: alloc_pages fails: ")
-    assert "page allocation failure" in err and "the default is 1G" in err
-    code, out, zh = run(capsys, monkeypatch, "--lang", "zh", "quiz", "watermark", "--ram", "64M", *interactive)
-    assert code == 2 and out == "" and len(zh.splitlines()) == 1
-    assert zh.startswith("mmviz quiz：watermark 题在 64M 内存的机器上：alloc_pages 失败：")
-    assert "page allocation failure" in zh and "（请给更多内存；默认是 1G）" in zh   # the kernel's line as printed
-    with pytest.raises(ProblemError):
-        problem("watermark", 1, ram="64M")
+def test_watermark_on_a_small_machine_fills_that_machine(capsys, monkeypatch, interactive):
+    """The fill is sized from the machine booted: on 64M (no HighMem) it fills Normal to its
+    watermarks, where a fill sized for 1G failed every allocation after the first ~240."""
+    code, out, err = run(capsys, monkeypatch, "quiz", "watermark", "--ram", "64M", *interactive,
+                         stdin="x\n" * 9)
+    assert code == 0 and err == "" and "no HighMem" in out
+    p = problem("watermark", 1, ram="64M")
+    normal = next(line for line in p.state if line.split()[:1] == ["Normal"])
+    free, low = int(normal.split()[2]), int(normal.split()[6])
+    assert free < low + 20 * 32, normal
 
 
 def test_ram_the_kinds_kernel_refuses_is_refused_by_that_kernel(capsys, monkeypatch):
@@ -111,3 +114,43 @@ def test_ram_the_kinds_kernel_refuses_is_refused_by_that_kernel(capsys, monkeypa
     assert code == 0 and "--ram 16M" in out
     code, out, err = run(capsys, monkeypatch, "quiz", "buddy", "--ram", "16M")
     assert code == 2 and out == "" and err.startswith("mmviz: --ram: 16M is too small for this kernel")
+
+
+def test_watermark_fill_at_1g_is_the_fill_the_problems_always_had():
+    m = engine.Machine.boot(ram="1G", kernel=MACHINES["watermark"]["kernel"])
+    for seed in range(1, 20):
+        assert watermark_fill(m, random.Random(seed)) == (5, random.Random(seed).randrange(1005, 1024))
+
+
+def test_no_highmem_is_said_in_the_state():
+    assert any("no HighMem" in line for line in problem("watermark", 2, ram="512M").state)
+    assert not any("no HighMem" in line for line in problem("watermark", 2).state)
+
+
+@pytest.mark.parametrize("kind", sorted(MACHINES))
+def test_pae_gives_a_pae_machine(capsys, monkeypatch, kind):
+    """``quiz KIND --pae`` boots the kind's machine with PAE: its state is that machine's (a PAE
+    machine has less lowmem: another direct map, other watermarks), the command line says it."""
+    code, out, err = run(capsys, monkeypatch, "quiz", kind, "--seed", "4", "--ram", "2G", "--pae")
+    assert code == 0 and err == "", err
+    assert out.startswith(f"mmviz quiz {kind} --seed 4 --ram 2G --pae\n")
+    p, plain = problem(kind, 4, ram="2G", pae=True), problem(kind, 4, ram="2G")
+    assert p.pae and not plain.pae and p.text() == out
+
+
+def test_pae_watermark_state_is_the_pae_machines():
+    p = problem("watermark", 5, ram="2G", pae=True)
+    m = engine.Machine.boot(ram="2G", kernel=MACHINES["watermark"]["kernel"], pae=True)
+    shown = {x[1]: tuple(map(int, x.groups()[1:])) for x in ZONE.finditer("\n".join(p.state))}
+    assert shown == {z.name: (z.watermark_min, z.watermark_low, z.watermark_high) for z in m.zones if z.present}
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", "mmviz quiz: --pae: walk is the 10/10/12 walk; quiz walk-pae is the PAE one (2/9/9/12)"),
+    ("zh", "mmviz quiz：--pae：walk 是 10/10/12 的页表遍历；PAE 的是 quiz walk-pae（2/9/9/12）")])
+def test_pae_for_the_plain_walk_is_refused_in_one_line(capsys, monkeypatch, lang, words):
+    code, out, err = run(capsys, monkeypatch, "--lang", lang, "quiz", "walk", "--pae")
+    assert code == 2 and out == "" and err.strip().splitlines() == [words]
+    with pytest.raises(ValueError):
+        problem("walk", 1, pae=True)
+    assert problem("walk-pae", 1, pae=True).answers == problem("walk-pae", 1).answers

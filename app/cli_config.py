@@ -23,7 +23,7 @@ KINDS: dict[str | None, tuple[Any, ...]] = {
     None: ("int", 1, 1 << 12), "text_bytes": ("int", 0, 1 << 30), "data_bytes": ("int", 0, 1 << 30),
     "init_gap_pages": ("int", 0, 1 << 16), "pcpu_static_bytes": ("int", 0, 1 << 24),
     "nr_ioapics": ("int", 0, 1 << 24), "initial_map_pgt": ("int", 0, 4 << 20),
-    "brk_pgt_pages": ("int", 0, 4 << 20), "initrd_start_pfn": ("address",), "kernel_load": ("size",),
+    "brk_log_pages": ("int", 0, 4 << 20), "initrd_start_pfn": ("address",), "kernel_load": ("size",),
     "text_kb": ("int", 0, 64 << 10), "rwdata_kb": ("int", 0, 64 << 10), "init_kb": ("int", 0, 64 << 10),
     "rodata_kb": ("int", 0, 64 << 10), "bss_kb": ("int", 0, 64 << 10),
 }

@@ -20,6 +20,7 @@ from .e820 import apply_cmdline, e820_end_pfn, qemu_pc_e820, usable_pfn_ranges
 from .errors import ConfigError
 from .events import FreeReserved, Reserve
 from .layout import Layout, compute_layout
+from .mem_init import block_head_tables, brk_holds_head_tables
 from .physmem import MemMap
 from .zone import (MAX_ORDER, Zone, calculate_min_free_kbytes, recommended_min_free_kbytes,
                    setup_per_zone_lowmem_reserve, setup_per_zone_wmarks, watermark_size_of)
@@ -213,6 +214,8 @@ class BootState:
             pos += n << 12
             sym = max(sym, pos) if name not in exact else sym
         self.brk_pfns: list[int] = []
+        self.head_tables = 0                 # head_32.S's page tables in .brk (2.6.30 .. 3.8)
+        brk_end = 0
         if fl.memblock_itemized:
             # .brk (reserve_brk): head_32.S's page tables (mk_early_pgtbl_32), dmi_alloc()'s
             # strings (one page on QEMU's SMBIOS), then early_alloc_pgt_buf()'s INIT_PGT_BUF
@@ -225,8 +228,10 @@ class BootState:
                                    pm.OWNER_KERNEL))
             self.brk_pfns = list(range(pos >> 12, (pos >> 12) + INIT_PGT_BUF_PAGES))
             pos += INIT_PGT_BUF_PAGES << 12
+        elif brk_holds_head_tables(fl):      # 2.6.30 .. 3.8: reserve_brk() after .bss
+            pos, brk_end = self._reserve_brk_head(pos)
         elif fl.brk_pgt_pages:
-            n = fl.brk_pgt_pages
+            n = fl.brk_log_pages or fl.brk_pgt_pages
             res.append(Reservation("kernel .brk (early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
             self.brk_pfns = list(range(pos >> 12, (pos >> 12) + n))
             pos += n << 12
@@ -235,8 +240,8 @@ class BootState:
             n = pg0_tables(pos >> 12, cfg.pae, fl.head_pae_tables)
             res.append(Reservation("kernel pg0 (head_32.S early page tables)", pos >> 12, n, pm.OWNER_KERNEL))
             pos += n << 12
-        kernel_end_pfn = pos >> 12
-        self.kernel_end_pfn = kernel_end_pfn         # _end: past .bss (and pg0 before 2.6.30)
+        kernel_end_pfn = max(pos >> 12, brk_end)
+        self.kernel_end_pfn = kernel_end_pfn         # _end: past .bss and .brk (and pg0 before 2.6.30)
         if kernel_end_pfn >= self.max_low_pfn - 64 or not self._is_ram(fl.kernel_load >> 12, kernel_end_pfn):
             raise ConfigError(
                 f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its image is loaded at "
@@ -261,7 +266,8 @@ class BootState:
         memmap_pages = _pages(((self.max_pfn + 1023) & ~1023) * fl.struct_page_size)
         early = [("initrd (RAMDISK)", _pages(fl.initrd_kb * 1024), pm.OWNER_BOOTMEM),
                  ("SMP alternatives", _pages(fl.smp_alt_kb * 1024), pm.OWNER_KERNEL),
-                 ("early allocations (page tables, log buffer, ...)", _pages(fl.early_alloc_kb[pae] * 1024), pm.OWNER_BOOTMEM),
+                 ("early allocations (page tables, log buffer, ...)",
+                  _pages(fl.early_alloc_kb[pae] * 1024) - block_head_tables(fl, cfg.pae), pm.OWNER_BOOTMEM),
                  ("mem_map", memmap_pages, pm.OWNER_MEMMAP),
                  ("percpu", fl.percpu_pages_per_cpu * cfg.cpus, pm.OWNER_BOOTMEM),
                  ("Dentry cache hash table", _pages(self.dentry_entries * 4), pm.OWNER_BOOTMEM),
@@ -305,6 +311,19 @@ class BootState:
             mm.flags[sl] |= pm.PG_reserved
             mm.refcount[sl] = 1
             self.events.append(Reserve(r.what, r.start_pfn, r.nr_pages))
+
+    def _reserve_brk_head(self, pos: int) -> tuple[int, int]:
+        """reserve_brk() (2.6.30 .. 3.8): head_32.S's page tables from __brk_base (page-aligned
+        after __bss_stop) and dmi_alloc()'s page (a log's BRK line, or its "initial memory
+        mapped", gives them); the rest of .brk up to _end is free RAM.  (new pos, _end pfn)"""
+        cfg, fl = self.cfg, self.cfg.flavour
+        from .bootmem import BRK_HEAD_RESERVATION, brk_head_tables
+        head, end = brk_head_tables(cfg, self.layout.page_offset, pos >> 12)
+        head = fl.initial_map_pgt or head
+        n = fl.brk_log_pages or head + 1
+        self.head_tables = min(head, n)
+        self.reservations.append(Reservation(BRK_HEAD_RESERVATION, pos >> 12, n, pm.OWNER_KERNEL))
+        return pos + (n << 12), max(end, (pos >> 12) + n)
 
     def _is_ram(self, s: int, e: int) -> bool:
         return any(a <= s and e <= b for a, b in self.ram_ranges)

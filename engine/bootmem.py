@@ -43,6 +43,33 @@ def pg0_tables(end_pfn: int, pae: bool, pae_tables: bool) -> int:
             return n
 
 
+BRK_SLOP_PAGES = 16               # vmlinux.lds.S .brk: __brk_base, ". += 64 * 1024" (alignment slop)
+DMI_BRK_PAGES = 16                # setup.c RESERVE_BRK(dmi_alloc, 65536)
+BRK_HEAD_RESERVATION = "kernel .brk (head_32.S page tables, DMI)"
+
+
+def brk_head_tables(cfg, page_offset: int, brk_base: int) -> tuple[int, int]:
+    """(page tables head_32.S builds at __brk_base, the pfn of _end), 2.6.30 .. 3.8.
+
+    _end is __brk_base plus the .brk reservations: the 64K slop, RESERVE_BRK(pagetables,
+    INIT_MAP_SIZE) and RESERVE_BRK(dmi_alloc, 65536) (CONFIG_XEN's p2m reservations are not
+    counted).  INIT_MAP_SIZE = PAGE_TABLE_SIZE(KERNEL_PAGES) pages, PAGE_TABLE_SIZE(n) = n/1024,
+    or n/512 + 4 with PAE; KERNEL_PAGES = (512 MB + MAPPING_BEYOND_END) / 4K before 2.6.37,
+    LOWMEM_PAGES after (rule brk_map_lowmem).  The loop adds a table (4 MB, 2 MB with PAE) until
+    what they map reaches pa(_end) + MAPPING_BEYOND_END, MAPPING_BEYOND_END =
+    PAGE_TABLE_SIZE(LOWMEM_PAGES) pages (2.6.30 arch/x86/kernel/head_32.S:56-74, 191-211 PAE,
+    227-243 non-PAE; 3.8.13 l.59-78, 169-189, 205-221).
+    """
+    lowmem_pages = ((1 << 32) - page_offset) >> 12
+
+    def table_size(pages: int) -> int:
+        return pages // 512 + 4 if cfg.pae else pages // 1024
+    beyond = table_size(lowmem_pages)
+    kernel_pages = lowmem_pages if cfg.flavour.brk_map_lowmem else ((512 << 20) >> 12) + beyond
+    end = brk_base + BRK_SLOP_PAGES + table_size(kernel_pages) + DMI_BRK_PAGES
+    return -(-(end + beyond) // (512 if cfg.pae else 1024)), end
+
+
 def _free_run(occupied, lo: int, hi: int, n: int) -> int | None:
     """Lowest start >= lo of n pages below hi that overlaps no (start, end) in occupied."""
     s = lo
@@ -154,8 +181,8 @@ def head_mapped_pmds(bs, kernel_end: int) -> int:
     = PAGE_TABLE_SIZE(LOWMEM_PAGES) << PAGE_SHIFT (2.6.32.69 arch/x86/kernel/head_32.S:56-63,
     211-213 PAE, 243-245 non-PAE)."""
     fl, cfg = bs.cfg.flavour, bs.cfg
-    if fl.initial_map_pgt:
-        return fl.initial_map_pgt
+    if fl.initial_map_pgt or bs.head_tables:
+        return fl.initial_map_pgt or bs.head_tables
     pg0 = next((r for r in bs.reservations if r.what == PG0_RESERVATION), None)
     if pg0 is not None:
         return pg0.nr_pages
@@ -231,7 +258,7 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
 
     def put(what, s, n, owner=pm.OWNER_BOOTMEM):
         out.append((what, s, n, owner))
-        if (s, s + n) not in bm.taken:
+        if n and (s, s + n) not in bm.taken:
             bm.taken.append((s, s + n))
 
     def alloc(what, nbytes, align, goal, owner=pm.OWNER_BOOTMEM):

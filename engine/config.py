@@ -131,7 +131,7 @@ BUILD_KEYS = {
     "MEMCG": "memcg", "CONFIG_MEMCG": "memcg", "CGROUP_MEM_RES_CTLR": "memcg",
     "page_cgroup_kb": "page_cgroup_kb", "KFENCE": "kfence_pool_kb", "CONFIG_KFENCE": "kfence_pool_kb",
     "kfence_pool_kb": "kfence_pool_kb", "log_buf_kb": "log_buf_kb", "crashkernel_kb": "crashkernel_kb",
-    "stackdepot_kb": "stackdepot_kb", "trampoline_kb": "trampoline_kb", "brk_kb": "brk_pgt_pages",
+    "stackdepot_kb": "stackdepot_kb", "trampoline_kb": "trampoline_kb", "brk_kb": "brk_log_pages",
     "initial_map_pgt": "initial_map_pgt", "DEBUG_PAGEALLOC": "debug_pagealloc",
     "pcpu_static": "pcpu_static_bytes", "nr_ioapics": "nr_ioapics", "hpet": "hpet",
     "CONFIG_DEBUG_PAGEALLOC": "debug_pagealloc", "debug_pagealloc": "debug_pagealloc",

@@ -332,7 +332,8 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
     if fl.version >= (5, 12) and not fl.kfence_pool_kb:
         out.append("a CONFIG_KFENCE build reserves a 2048k pool, the log has no kfence line "
                    "(config KFENCE=True)")
-    if fl.version >= (2, 6, 30) and not fl.initial_map_pgt and not fl.brk_pgt_pages:
+    if fl.version >= (2, 6, 30) and not fl.initial_map_pgt and not fl.brk_log_pages \
+            and not fl.brk_pgt_pages:
         out.append("no 'initial memory mapped' line: head_32.S's page tables in .brk are the flavour's")
     out.append("the image's sections the log does not print (.bss before 2.6.3x's early reservation "
                "list; __bug_table/.vvar before __init_begin, .data_nosave after .smp_locks) are the flavour's")

@@ -114,6 +114,7 @@ class Flavour:
     idt_bss_page: tuple[int, int] = (-1, -1)       # idt_table's page in .bss, read-only (-1: none)
     realmode_pages: int = 0               # real-mode trampoline blob below 1 MB (RO hdr, RO X text, RW)
     brk_pgt_pages: int = 0                # .brk pages after .bss for the first kernel page tables
+    brk_log_pages: int = 0                # a log's "BRK" early reservation (2.6.30-2.6.35), in pages
     direct_map_whole_pmds: bool = False   # before 2.6.27: PSE maps every lowmem PMD large, the last past max_low_pfn
     kernel_exec_from_page_offset: bool = False  # before 2.6.38: is_kernel_text() from PAGE_OFFSET, no NX on data
     rodata_ro: bool = True                # mark_rodata_ro() (CONFIG_DEBUG_RODATA default y, ~2.6.25)
@@ -131,6 +132,7 @@ class Flavour:
     boot_pageset: bool = True             # 2.6.34+: boot_pageset (high 0) until setup_per_cpu_pageset
     bootmem_bitmap: bool = False          # bootmem's bitmap, freed by free_all_bootmem_core()
     head_pgt_pg0: bool = False            # before 2.6.30: head_32.S's page tables at pg0, after _end
+    brk_map_lowmem: bool = True           # 2.6.37+: RESERVE_BRK(pagetables) sized for all of lowmem
     initrd_relocate: bool = True          # 2.6.26+: an initrd above lowmem moves down (relocate_initrd)
     pcpu_min_unit_pages: int = 0          # 2.6.30+: per-CPU unit at least PCPU_MIN_UNIT_SIZE, tail freed
     head_pae_tables: bool = True          # 2.6.25+: head_32.S builds PAE tables (2 MB each) for PAE kernels

@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .paging import (_PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PCD,
                      _PAGE_PRESENT, _PAGE_PWT, _PAGE_RW, mk_pdpte)
-from .bootmem import PG0_RESERVATION, PGTABLE_RESERVATION, direct_map_low_pmds
+from .bootmem import BRK_HEAD_RESERVATION, PG0_RESERVATION, PGTABLE_RESERVATION, direct_map_low_pmds
 from .pgtable import PageTables
 
 if TYPE_CHECKING:
@@ -90,7 +90,7 @@ class KernelPageTables:
             if r.what.startswith(("initial page tables", "direct-map", "pkmap page table (memblock)",
                                   "cpu_entry_area page")):
                 m.boot_state.brk_pfns.extend(range(r.start_pfn, r.end_pfn))
-            elif r.what.startswith("kernel .brk (head_32.S") and cfg.flavour.debug_pagealloc:
+            elif r.what == BRK_HEAD_RESERVATION and fl.memblock_itemized and fl.debug_pagealloc:
                 # debug_pagealloc: head_32.S's tables stay the direct map's (all but dmi_alloc's page)
                 m.boot_state.brk_pfns.extend(range(r.start_pfn, r.end_pfn - 1))
         # the bootmem era's tables where bootmem put them (engine.bootmem.place_bootmem)
@@ -154,12 +154,17 @@ class KernelPageTables:
         reuses a table head_32.S made (its PDE is present: pg0's before 2.6.30) and takes the others
         from init_memory_mapping()'s "PGTABLE" area with alloc_low_page(), in address order (2.6.29
         arch/x86/mm/init_32.c:118-131, 314; 2.6.32.69 l.108-121 and arch/x86/mm/init.c:271-313).
-        Simplified: from 2.6.30 head_32.S's tables lie in .brk, which mmviz does not reserve; the
-        PMDs they map get tables from the page allocator."""
+        From 2.6.30 to 3.8 head_32.S's tables lie at __brk_base, one per PMD from physical 0
+        (2.6.30 arch/x86/kernel/head_32.S:191-211, 227-243; 3.8.13 arch/x86/mm/init_32.c:107-128
+        one_page_table_init() keeps a present PMD's table); before 2.6.35 the others come from
+        "PGTABLE", later from the page allocator (simplified)."""
         bs = self.m.boot_state
-        if self.m.config.flavour.early_alloc_model != "early_res":
-            return {}
         out = {}
+        brk = next((r for r in bs.reservations if r.what == BRK_HEAD_RESERVATION), None)
+        if brk is not None and bs.head_tables:
+            out.update({i: brk.start_pfn + i for i in range(bs.head_tables)})
+        if self.m.config.flavour.early_alloc_model != "early_res":
+            return out
         for r in bs.reservations:
             if r.what == PG0_RESERVATION:
                 out.update({i: r.start_pfn + i for i in range(r.nr_pages)})

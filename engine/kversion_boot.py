@@ -53,6 +53,13 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "beyond their own end; setup_bootmem_allocator() reserves them with the image "
          "(min_low_pfn = PFN_UP(init_pg_tables_end)) -> in .brk, reserve_brk() (2.6.30, \"x86: use "
          "brk allocation for initial kernel pagetable\"; checked: pg0 in 2.6.29's head_32.S, __brk_base in 2.6.30's)"),
+    Rule("brk_map_lowmem", V("2.6.37"), False, True,
+         "arch/x86/kernel/head_32.S: the .brk reservation for head_32.S's tables, RESERVE_BRK(pagetables, "
+         "INIT_MAP_SIZE), INIT_MAP_SIZE = PAGE_TABLE_SIZE(KERNEL_PAGES) pages, KERNEL_PAGES = "
+         "(KERNEL_IMAGE_SIZE + MAPPING_BEYOND_END) >> PAGE_SHIFT (2.6.30 l.71-74, 2.6.36 l.72-75: 128 "
+         "pages, 261 with PAE) -> KERNEL_PAGES = LOWMEM_PAGES (2.6.37 l.74-77, 3.8.13 l.75-78: 256 "
+         "pages, 516 with PAE); _end = __brk_base + 64K slop + INIT_MAP_SIZE + RESERVE_BRK(dmi_alloc, "
+         "65536) (vmlinux.lds.S .brk; setup.c), so head_32.S maps further"),
     Rule("initrd_relocate", V("2.6.26"), False, True,
          "arch/x86/kernel/setup.c reserve_initrd/relocate_initrd: an initrd ending above lowmem moves to "
          "find_e820_area(0, end_of_lowmem, size, PAGE_SIZE), \"Allocated new RAMDISK\" "

@@ -41,7 +41,7 @@ BITS_PER_LONG = 32      # free_all_bootmem_core() walks the bitmap one long (32 
 KFENCE_DEFAULT_POOL_KB = (255 + 1) * 2 * 4
 # the Flavour fields config= (and boot(initrd=)) set through early_input()
 EARLY_KEYS = ("initrd_kb", "page_cgroup_kb", "kfence_pool_kb", "log_buf_kb", "crashkernel_kb",
-              "percpu_pages_per_cpu", "memcg", "stackdepot_kb", "trampoline_kb", "brk_pgt_pages",
+              "percpu_pages_per_cpu", "memcg", "stackdepot_kb", "trampoline_kb", "brk_log_pages",
               "initial_map_pgt", "debug_pagealloc", "initrd_start_pfn", "pcpu_static_bytes",
               "nr_ioapics", "hpet")
 
@@ -68,7 +68,7 @@ def early_input(k: str, name: str, v, fl):
         if not isinstance(addr, int) or isinstance(addr, bool) or not 0 <= addr < 1 << 36:
             raise ConfigError(f"config: {k} must be a physical address like 0x8b2000, got {v!r}")
         return addr >> 12
-    if name in ("initial_map_pgt", "brk_pgt_pages"):      # a page-table count / the log's BRK kB
+    if name in ("initial_map_pgt", "brk_log_pages"):      # a page-table count / the log's BRK kB
         if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 4 << 20:
             raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
         return v if name == "initial_map_pgt" else -(-v // 4)
@@ -133,13 +133,33 @@ def early_allocations(bs) -> list[tuple[str, int, int]]:
     return out
 
 
-def head_pgt_baseline(fl, pae: bool) -> int:
-    """Initial page tables the flavour's calibration already holds: Debian 6.1's (its log:
+def brk_holds_head_tables(fl) -> bool:
+    """2.6.30 .. 3.8: head_32.S's page tables are .brk's own reservation (engine.boot): after
+    pg0 (rule head_pgt_pg0), before 3.9's INIT_PGT_BUF (rule brk_pgt_pages) and 6.1's itemized
+    .brk (rule memblock_itemized)."""
+    return not fl.head_pgt_pg0 and not fl.brk_pgt_pages and not fl.memblock_itemized
+
+
+def calibrated_head_tables(fl, pae: bool) -> int:
+    """head_32.S's tables inside the 3.x calibrated early block: Debian 6.1's (its log:
     "initial memory mapped: [mem 0x00000000-0x023fffff]", 36 MB: 9 tables, 18 with PAE);
-    none in the 2.6 family (2.6.24's pg0 tables are not modelled)."""
-    if fl.version < (3, 0):
+    none in the 2.6 family's block."""
+    return 0 if fl.version < (3, 0) else 18 if pae else 9
+
+
+def block_head_tables(fl, pae: bool) -> int:
+    """Pages taken out of the calibrated early block because .brk is reserved on its own
+    (2.6.30 .. 3.8, brk_holds_head_tables): the head tables and dmi_alloc()'s page, which the
+    block (Debian 6.1's remainder of every early reservation) held."""
+    if not (brk_holds_head_tables(fl) and fl.early_alloc_kb[pae] and calibrated_head_tables(fl, pae)):
         return 0
-    return 18 if pae else 9
+    return calibrated_head_tables(fl, pae) + 1
+
+
+def head_pgt_baseline(fl, pae: bool) -> int:
+    """Initial page tables the flavour's calibration already holds (calibrated_head_tables);
+    none where .brk reserves them itself (2.6.30 .. 3.8) and in the 2.6 family."""
+    return 0 if brk_holds_head_tables(fl) else calibrated_head_tables(fl, pae)
 
 
 def kernel_page_tables(bs) -> list[tuple[str, int]]:
@@ -157,7 +177,7 @@ def kernel_page_tables(bs) -> list[tuple[str, int]]:
     out = []
     base = head_pgt_baseline(fl, pae)
     head = fl.initial_map_pgt or base
-    if fl.initial_map_pgt and fl.version >= (3, 0) and fl.initial_map_pgt > base:
+    if fl.initial_map_pgt and base and fl.initial_map_pgt > base:
         out.append(("initial page tables (head_32.S, .brk)", fl.initial_map_pgt - base))
     if fl.debug_pagealloc:
         large = (2 if pae else 4) << 20

@@ -226,7 +226,7 @@ def test_source_lines_become_inputs():
     """Each source line is read as the kernel input it states."""
     f = {n: engine.Machine.from_dmesg(full_text(n), **KERNEL.get(n, {})).config.flavour for n in SOURCE_LINES}
     assert f[C01].initrd_kb == 7317
-    assert f[C04].brk_pgt_pages == 4 and f[C04].bss_kb == (593, 593) and f[C04].page_cgroup_kb == -(-15722560 // 1024)
+    assert f[C04].brk_log_pages == 4 and f[C04].bss_kb == (593, 593) and f[C04].page_cgroup_kb == -(-15722560 // 1024)
     assert f[C04].initrd_kb == ((0x37ff0000 - 0x378a3000) >> 10)
     assert f[C05].initial_map_pgt == 16 and f[C05].trampoline_kb == 16 and f[C05].percpu_pages_per_cpu == 14
     assert f[C05].initrd_start_pfn == 0x36244 and f[C04].initrd_start_pfn == 0x378A3

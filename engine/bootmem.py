@@ -286,7 +286,8 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
             b = _ram_fit(bs, bm.taken, 0, lim, max(bitmap, 1))
             b = b if b is not None else kernel_end
             put("bootmem bitmap", b, bitmap)
-            bm.end = b * page + ((lim + 7) // 8 + 3) // 4 * 4        # the bitmap's own partial page
+            if bitmap:                  # the bitmap's own partial page (none with NO_BOOTMEM, 2.6.34)
+                bm.end = b * page + ((lim + 7) // 8 + 3) // 4 * 4
             alloc("ACPI wakeup (alloc_bootmem_low WAKEUP_SIZE)", 0x4000, SMP_CACHE_BYTES, 0)
             # permanent_kmaps_init() -> one_page_table_init(): alloc_bootmem_low_pages() (goal 0,
             # 2.6.31.3 arch/x86/mm/init_32.c:119) -> alloc_bootmem_pages(), goal 16 MB (2.6.32.69

@@ -12,9 +12,13 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "mm/page_alloc.c zone_pcp_init: without CONFIG_NUMA the zone's own pagesets (high 6*batch) "
          "take every page freed singly at boot -> zone->pageset = &boot_pageset (high 0) until "
          "setup_per_cpu_pageset() (commit 99dcc3e5a94e, this_cpu page allocator conversion)"),
-    Rule("bootmem_bitmap", V("2.6.35"), True, False,
-         "mm/bootmem.c init_bootmem_core/free_all_bootmem_core: a bitmap after the kernel, freed page "
-         "by page at mem_init -> x86 CONFIG_NO_BOOTMEM (early_res, then memblock; approx. release)"),
+    Rule("bootmem_bitmap", V("2.6.34"), True, False,
+         "mm/bootmem.c init_bootmem_core/free_all_bootmem_core: a bitmap (\"BOOTMAP\", 2.6.33 "
+         "arch/x86/mm/init_32.c:784 setup_bootmem_allocator), freed page by page at mem_init -> "
+         "arch/x86/Kconfig:584-585 \"config NO_BOOTMEM default y\" (2.6.34; none in 2.6.33): "
+         "setup_bootmem_allocator() skips the BOOTMAP under #ifndef CONFIG_NO_BOOTMEM (2.6.34 "
+         "init_32.c:777-789), __alloc_bootmem() takes early_res areas (mm/page_alloc.c "
+         "__alloc_memory_core_early), then memblock from 2.6.35"),
     # -- what init_per_zone_wmark_min() and khugepaged see (engine.boot._watermarks) -------
     Rule("wmark_base_frees", V("3.11"), "none", "smp_locks_initrd",
          "what is freed before the watermarks are set and counted in their base (managed pages): "

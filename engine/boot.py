@@ -67,7 +67,7 @@ class BootState:
         self.events: list = []
         self.pcp_parked: dict[int, int] = {}    # mem_init(): pages left on per-CPU lists (engine.mem_init)
         self.firmware_e820 = list(cfg.e820) if cfg.e820 is not None else qemu_pc_e820(cfg.ram)
-        self.e820 = apply_cmdline(self.firmware_e820, cfg.mem, cfg.memmap)
+        self.e820 = apply_cmdline(self.firmware_e820, cfg.memmap, fl.memmap_strict)
         max_arch_pfn = 1 << (24 if cfg.pae else 20)
         ram = usable_pfn_ranges(self.e820, 1 << 24, reserve_page0=False,
                                 low_reserved_kb=fl.e820_low_reserved_kb)

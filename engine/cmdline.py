@@ -47,9 +47,43 @@ def _memparse(s: str, what: str, suffixes: str) -> int:
     return value
 
 
-def parse_cmdline(text, suffixes: str = "kmgtpe") -> dict:
+def _memmap_ops(val: str, suffixes: str, strict: bool, lists: bool) -> list[tuple[int, int, str]]:
+    """memmap=VALUE as the release parses it: [(start, size, kind)], kind an e820 type, "limit"
+    (a size alone: RAM above it removed, as mem=) or "exactmap" (the firmware map dropped).
+
+    Before 2.6.27 (``strict`` False, arch/x86/kernel/e820_32.c parse_memmap) one range and
+    whatever follows it ignored; from 2.6.27 (parse_memmap_opt) text after the range is -EINVAL,
+    refused here; from 3.9 (``lists``) a list of ranges split at ','.  A part with no number is
+    refused (2.6.27+ -EINVAL; before, memparse()'s 0 would limit RAM to nothing)."""
+    ops = []
+    for part in val.split(",") if lists else [val]:
+        if part == "exactmap" or (strict and part.startswith("exactmap")):
+            ops.append((0, 0, "exactmap"))      # strcmp() before 2.6.27, strncmp(p, "exactmap", 8) after
+            continue
+        # parse_memmap_one(): memparse() the size, the kind, memparse() the start
+        size, rest = memparse(part, suffixes)
+        kind = rest[:1]
+        if rest == part:
+            tail = None
+        elif kind in _KIND:
+            start, tail = memparse(rest[1:], suffixes)
+            tail = None if tail == rest[1:] else tail
+        else:
+            start, tail, kind = 0, rest, ""
+        if tail is None or (tail and strict):
+            raise ConfigError(f"cmdline: memmap={part!r} is not size@start, size$start, "
+                              f"size#start or size!start")
+        ops.append((start, size, _KIND[kind] if kind else "limit"))
+    return ops
+
+
+def parse_cmdline(text, suffixes: str = "kmgtpe", strict: bool = True, lists: bool = True) -> dict:
     """'mem=512M memmap=64M$0x10000000 highmem=1G vmalloc=256M' -> a dict of bytes and ranges;
-    every size read as the kernel's memparse() reads it (``suffixes``: the release's)."""
+    every size read as the kernel's memparse() reads it (``suffixes``: the release's).
+
+    "memmap": mem= and memmap= in command-line order (the order parse_early_param() runs their
+    handlers), each [(start, size, kind)] as _memmap_ops() gives (mem=N is (0, N, "limit"));
+    ``strict``, ``lists``: rules memmap_strict (2.6.27) and memmap_list (3.9)."""
     if text is None:
         return {}
     if not isinstance(text, str):
@@ -62,23 +96,13 @@ def parse_cmdline(text, suffixes: str = "kmgtpe") -> dict:
             if val.lower() == "nopentium":
                 continue
             out["mem"] = _memparse(val, "mem=", suffixes)
+            memmap.append((0, out["mem"], "limit"))
         elif key == "highmem":
             out["highmem"] = _memparse(val, "highmem=", suffixes)
         elif key == "vmalloc":
             out["vmalloc"] = _memparse(val, "vmalloc=", suffixes)
         elif key == "memmap":
-            for part in val.split(","):
-                if part == "exactmap":
-                    out["exactmap"] = True
-                    continue
-                # parse_memmap_one(): memparse() the size, the kind, memparse() the start; text
-                # left after it is -EINVAL ("Malformed early option"): refused
-                size, rest = memparse(part, suffixes)
-                start, tail = memparse(rest[1:], suffixes) if rest[:1] in _KIND else (0, None)
-                if rest == part or tail is None or tail or tail == rest[1:]:
-                    raise ConfigError(f"cmdline: memmap={part!r} is not size@start, size$start, "
-                                      f"size#start or size!start")
-                memmap.append((start, size, _KIND[rest[0]]))
+            memmap += _memmap_ops(val, suffixes, strict, lists)
     if memmap:
         out["memmap"] = memmap
     return out

@@ -100,7 +100,7 @@ class MachineConfig:
     build: Flavour | None = None          # the flavour with build inputs applied
     e820: tuple | None = None             # firmware map (E820Entry, ...); None: QEMU's
     mem: int | None = None                # mem= (bytes)
-    memmap: tuple = ()                    # memmap= ((start, size, type), ...)
+    memmap: tuple = ()                    # mem=, memmap= in order ((start, size, type|"limit"|"exactmap"), ...)
     highmem: int | None = None            # highmem= (bytes)
     e820_label: str = "BIOS-e820"         # "modified" when the map came from a log's sanitised dump
 
@@ -226,7 +226,7 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     from .mem_init import early_input
     if initrd is not None:
         fl = replace(fl, initrd_kb=early_input("initrd", "initrd_kb", initrd, fl))
-    cmd = parse_cmdline(cmdline, fl.memparse_suffixes)
+    cmd = parse_cmdline(cmdline, fl.memparse_suffixes, fl.memmap_strict, fl.memmap_list)
     if cmd.get("vmalloc") is not None and vmalloc in (None, "", 0):
         vmalloc = cmd["vmalloc"]
     fw = parse_e820(e820) if e820 is not None else None

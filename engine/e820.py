@@ -146,32 +146,66 @@ def parse_e820(value) -> list[E820Entry]:
     return entries
 
 
-def apply_cmdline(entries: list[E820Entry], mem: int | None, memmap) -> list[E820Entry]:
-    """memmap= adds or overrides ranges; mem= drops RAM above the limit (e820__range_remove)."""
-    out = list(entries)
-    for start, size, typ in memmap or ():
-        end = start + size
-        cut = []
-        for e in out:
-            if e.end <= start or e.start >= end:
-                cut.append(e)
-                continue
-            if e.start < start:
-                cut.append(E820Entry(e.start, start, e.type))
-            if e.end > end:
-                cut.append(E820Entry(end, e.end, e.type))
-        cut.append(E820Entry(start, end, typ))
-        out = sorted(cut, key=lambda x: x.start)
-    if mem:
-        lim = []
-        for e in out:
-            if e.type == E820_RAM and e.end > mem:
-                if e.start < mem:
-                    lim.append(E820Entry(e.start, mem, e.type))
-                continue
-            lim.append(e)
-        out = lim
+# the e820 type numbers (arch/x86/include/asm/e820.h): sanitize_e820_map() keeps the highest
+E820_TYPE_NR = {E820_RAM: 1, E820_RESERVED: 2, "ACPI data": 3, "ACPI NVS": 4, "unusable": 5,
+                "persistent": 12}
+
+
+def _limit(out: list[E820Entry], mem: int, strict: bool) -> list[E820Entry]:
+    """mem=N, memmap=N: 2.6.27+ e820_remove_range(N, ULLONG_MAX - N, E820_RAM, 1) cuts every RAM
+    range at N; before, limit_regions() cuts the first RAM range reaching N and drops every range
+    after it in the table (2.6.24 arch/x86/kernel/e820_32.c:828-850)."""
+    lim = []
+    for i, e in enumerate(out):
+        if e.type == E820_RAM and e.end > mem:
+            if e.start < mem:
+                lim.append(E820Entry(e.start, mem, e.type))
+            if not strict:
+                return lim
+            continue
+        lim.append(e)
+    return lim
+
+
+def sanitize(entries: list[E820Entry]) -> list[E820Entry]:
+    """sanitize_e820_map(): overlapping ranges resolved to the highest type number, neighbours
+    of one type merged (2.6.28 arch/x86/kernel/e820.c:223-380)."""
+    points = sorted({p for e in entries for p in (e.start, e.end)})
+    out: list[E820Entry] = []
+    for a, b in zip(points, points[1:]):
+        types = [e.type for e in entries if e.start <= a and b <= e.end]
+        if not types:
+            continue
+        t = max(types, key=lambda x: E820_TYPE_NR.get(x, 0))
+        if out and out[-1].end == a and out[-1].type == t:
+            out[-1] = E820Entry(out[-1].start, b, t)
+        else:
+            out.append(E820Entry(a, b, t))
     return out
+
+
+def apply_cmdline(entries: list[E820Entry], ops, strict: bool = True) -> list[E820Entry]:
+    """mem= and memmap= in command-line order (engine.cmdline parse_cmdline's "memmap"): a range
+    added (e820_add_region), RAM limited (_limit), or the firmware map dropped (exactmap); then
+    finish_e820_parsing()'s sanitize_e820_map() (2.6.27+; before, a memmap= range overrides the
+    firmware's ranges it overlaps, simplified).  ``strict``: rule memmap_strict."""
+    out = list(entries)
+    for start, size, kind in ops or ():
+        if kind == "exactmap":
+            out = []
+        elif kind == "limit":
+            out = _limit(out, size, strict)
+        elif strict:
+            out.append(E820Entry(start, start + size, kind))
+        else:
+            end = start + size
+            cut = [e for e in out if e.end <= start or e.start >= end]
+            cut += [E820Entry(e.start, start, e.type) for e in out if e.start < start < e.end]
+            cut += [E820Entry(end, e.end, e.type) for e in out if e.start < end < e.end]
+            out = sorted(cut + [E820Entry(start, end, kind)], key=lambda x: x.start)
+    if strict and list(ops or ()):
+        out = sanitize(out)
+    return sorted(out, key=lambda x: x.start)
 
 
 def e820_end_pfn(entries: list[E820Entry], limit_pfn: int) -> int:

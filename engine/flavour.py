@@ -222,6 +222,8 @@ class Flavour:
     log_ptr_checked: bool = True          # vsprintf pointer(): no NULL test first (5.2): "(null)", "0x0"
     log_swap_dup: str = "unchecked"       # fork: "swap_dup" | "get_swap_device" (5.1) | "get_swap_device_offset" (5.19) | "unchecked" (6.5)
     memparse_suffixes: str = "kmgtpe"     # lib/cmdline.c memparse(): K M G, T P E from 3.15
+    memmap_strict: bool = True            # 2.6.27+: text after a memmap= range is -EINVAL, the map sanitised
+    memmap_list: bool = True              # 3.9+: memmap=a,b,c (parse_memmap_one() per range)
     bad_pte_burst: int = 60               # 2.6.29: print_bad_pte() shows 60 reports a minute (0: no limit)
     swapents_bad_entry: bool = True       # 2.6.34: zap/fork count a bad swap entry in MM_SWAPENTS
     check_mm: str = "type"                # "none" | "idx" (3.4) | "type" (5.4): check_mm()'s Bad rss-counter line

@@ -85,6 +85,20 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "page, smp_alloc_memory, pagetable_init's tables) -> early_res (e820.c: \"BIOS data page\", "
          "\"EX TRAMPOLINE\", reserve_trampoline_memory, init_memory_mapping's \"PGTABLE\", a low "
          "bootmap, alloc_bootmem_low(WAKEUP_SIZE 0x4000)); checked in 2.6.27 and 2.6.31, field case 04"),
+    Rule("memmap_strict", V("2.6.27"), False, True,
+         "memmap= on i386: arch/x86/kernel/e820_32.c parse_memmap (2.6.24 l.914-957; 2.6.20 "
+         "arch/i386/kernel/e820.c:851-894): strcmp(arg, \"exactmap\"), one range, whatever follows it "
+         "ignored, a size alone (and mem=) limit_regions(): the map cut at the first RAM range past "
+         "the size, every later range dropped (2.6.24 l.828-850), nothing sanitised -> "
+         "arch/x86/kernel/e820.c parse_memmap_opt (2.6.27 l.1198-1240): strncmp(p, \"exactmap\", 8), "
+         "-EINVAL (\"Malformed early option\") for text after the range, a size alone "
+         "e820_remove_range(mem_size, ULLONG_MAX - mem_size, E820_RAM, 1) as mem= (l.1192, 1236), "
+         "then finish_e820_parsing() sanitize_e820_map(): where ranges overlap the highest type wins "
+         "(l.1242-1250; 2.6.28 l.339-342)"),
+    Rule("memmap_list", V("3.9"), False, True,
+         "arch/x86/kernel/e820.c: parse_memmap_opt() takes one range (3.8.13 l.838-880, \"return *p == "
+         "'\\0' ? 0 : -EINVAL\", so memmap=a,b is malformed after a) -> splits the value at each ',' and "
+         "calls parse_memmap_one() on each part (3.9.6 l.838-894, 3.10.4 the same)"),
     Rule("memparse_suffixes", V("3.15"), "kmg", "kmgtpe",
          "lib/cmdline.c memparse(): simple_strtoull(ptr, &endptr, 0) then case 'G'/'M'/'K' (2.6.24 "
          "l.129-146, 3.14.1 l.133-146) -> case 'E'/'P'/'T' before them (4.0.5, 4.1.19 l.131-151, 6.1.0 "

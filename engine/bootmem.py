@@ -209,6 +209,31 @@ def direct_map_low_pmds(bs, kernel_end: int) -> list[int]:
     return [i for i in small if i >= head]
 
 
+def direct_map_table(i: int) -> str:
+    """The name of the bootmem reservation of lowmem PMD i's page table (2.6.20-2.6.26, no PSE)."""
+    return f"direct-map page table (PMD {i})"
+
+
+def pagetable_init_tables(bs) -> list[str]:
+    """The page tables 2.6.20-2.6.26's pagetable_init() takes from alloc_bootmem_low_pages(), in
+    its order (2.6.24 arch/x86/mm/init_32.c:419-442): the PAE kernel PMD before 2.6.25
+    (one_md_table_init(), l.60-67; from 2.6.25 head_32.S's swapper_pg_pmd is kept); without PSE a
+    table for each lowmem PMD that pg0's tables do not map (kernel_physical_mapping_init() l.152-190:
+    one_page_table_init() keeps a present table, l.85-100; a PAE kernel before 2.6.25 has none left);
+    the fixmap's PMDs but the top one where head.S gave it a .bss table (rule head_fixmap_table);
+    then the pkmap's (permanent_kmaps_init(), l.269)."""
+    cfg, fl, L = bs.cfg, bs.cfg.flavour, bs.layout
+    kept = not cfg.pae or fl.head_pae_tables
+    out = [] if kept else ["kernel PMD (one_md_table_init)"]
+    if not cfg.pse:
+        head = head_mapped_pmds(bs, bs.kernel_end_pfn) if kept else 0
+        out += [direct_map_table(i) for i in range(head, -(-bs.max_low_pfn // (512 if cfg.pae else 1024)))]
+    large = (2 if cfg.pae else 4) << 20
+    n_fix = (L.fixaddr_top - 1) // large - L.fixaddr_boot_start // large + 1 - int(fl.head_fixmap_table and kept)
+    out += ["fixmap page table" + (f" ({k + 1})" if k else "") for k in range(n_fix)]
+    return out + ["pkmap page table"]
+
+
 def early_table_space(bs) -> int:
     """find_early_table_space(end = max_low_pfn << PAGE_SHIFT)'s estimate in pages (2.6.29
     arch/x86/mm/init_32.c:824-866, 2.6.32.69 arch/x86/mm/init.c:31-84): the PUDs', PMDs' and
@@ -299,10 +324,8 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
             put("SMP trampoline page 1 (reserve_bootmem)", 1, 1)
             alloc("ACPI wakeup (acpi_reserve_bootmem)", page, SMP_CACHE_BYTES, 0)
             alloc("SMP trampoline (smp_alloc_memory)", page, page, 0)
-            if cfg.pae:
-                alloc("kernel PMD (one_md_table_init)", page, page, 0)
-            alloc("fixmap page table", page, page, 0)
-            alloc("pkmap page table", page, page, 0)
+            for what in pagetable_init_tables(bs):
+                alloc(what, page, page, 0)
     else:
         low = 0 if fl.initrd_relocate else kernel_end
         b = _ram_fit(bs, bm.taken, low, lim, bitmap) if bitmap else kernel_end

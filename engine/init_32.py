@@ -21,8 +21,11 @@ After arch/x86/mm/init_32.c and init.c (6.1):
   qemu32 CPU is Meltdown-affected) keep GLOBAL only on kernel text and rodata.
 * permanent_kmaps_init() allocates the pkmap page table; the fixmap gets its page
   table(s) and the local APIC / IO-APIC slots are mapped uncached.  In the bootmem era these
-  tables are the frames bootmem reserved for them (engine.bootmem: 2.6.20-2.6.26 the PAE kernel
-  PMD, the fixmap's and the pkmap's page tables, in that order; 2.6.27-2.6.34 the pkmap's).
+  tables are the frames bootmem reserved for them (engine.bootmem pagetable_init_tables:
+  2.6.20-2.6.24 the PAE kernel PMD, without PSE the direct map's tables head.S's do not give,
+  the fixmap's but its top PMD's, a .bss page from 2.6.23, then the pkmap's; 2.6.27-2.6.34 the
+  pkmap's).  From 2.6.27 the fixmap's tables come from the page allocator (simplified: the kernel
+  uses early_ioremap's bm_pte in .bss, swapper_pg_fixmap and init_memory_mapping()'s area).
 Simplified: .data..ro_after_init pages, cpu_entry_area contents, early ioremaps and the
 classic-BPF program ptp_classifier_init() vmallocs at boot are not mapped (bpf_prog_lock_ro()
 -> set_memory_ro() makes its page's direct-map alias read-only and splits that 4 MB page on
@@ -36,7 +39,8 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .paging import (_PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PCD,
                      _PAGE_PRESENT, _PAGE_PWT, _PAGE_RW, mk_pdpte)
-from .bootmem import BRK_HEAD_RESERVATION, PG0_RESERVATION, PGTABLE_RESERVATION, direct_map_low_pmds
+from .bootmem import (BRK_HEAD_RESERVATION, PG0_RESERVATION, PGTABLE_RESERVATION, direct_map_low_pmds,
+                      direct_map_table)
 from .pgtable import PageTables
 
 if TYPE_CHECKING:
@@ -47,7 +51,7 @@ IO_APIC_PHYS = 0xFEC00000
 
 
 # the page tables the bootmem era's reservations name (engine.bootmem.place_bootmem)
-BOOTMEM_TABLES = ("kernel PMD (one_md_table_init)", "fixmap page table", "pkmap page table")
+BOOTMEM_TABLES = ("kernel PMD (one_md_table_init)", "pkmap page table")
 
 
 class SwapperTables(PageTables):
@@ -116,14 +120,19 @@ class KernelPageTables:
                     m.frames.zero_frame(pmd_pfn)
                     pmd = pmd_pfn << 12
                 else:
-                    while self._bss_next in (self.idt_table, self.empty_zero_page):
-                        self._bss_next += 4096
-                    pmd = self._bss_next
-                    self._bss_next += 4096
+                    pmd = self._next_bss_page()
                 m.frames.write_u64(bss + 8 * i, mk_pdpte(pmd, _PAGE_PRESENT, 36))
         self.large = (2 << 20) if self.pae else (4 << 20)
         self._map_direct()
         self._map_pkmap_and_fixmap()
+
+    def _next_bss_page(self) -> int:
+        """The next page-aligned .bss page after swapper_pg_dir (PAE kernel PMDs, 2.6.25+'s
+        swapper_pg_fixmap), past idt_table and empty_zero_page."""
+        while self._bss_next in (self.idt_table, self.empty_zero_page):
+            self._bss_next += 4096
+        self._bss_next += 4096
+        return self._bss_next - 4096
 
     # the first page tables come from the kernel's .brk (alloc_low_pages(), 3.9+),
     # later ones from the buddy allocator
@@ -163,7 +172,16 @@ class KernelPageTables:
         brk = next((r for r in bs.reservations if r.what == BRK_HEAD_RESERVATION), None)
         if brk is not None and bs.head_tables:
             out.update({i: brk.start_pfn + i for i in range(bs.head_tables)})
-        if self.m.config.flavour.early_alloc_model != "early_res":
+        fl = self.m.config.flavour
+        if fl.early_alloc_model == "setup_32":        # 2.6.20-2.6.26: engine.bootmem.pagetable_init_tables
+            names = {direct_map_table(i): i for i in range(-(-bs.max_low_pfn // (512 if self.pae else 1024)))}
+            for r in bs.reservations:
+                if r.what == PG0_RESERVATION and (not self.pae or fl.head_pae_tables):
+                    out.update({i: r.start_pfn + i for i in range(r.nr_pages)})
+                elif r.what in names:
+                    out[names[r.what]] = r.start_pfn
+            return out
+        if fl.early_alloc_model != "early_res":
             return out
         for r in bs.reservations:
             if r.what == PG0_RESERVATION:
@@ -293,19 +311,27 @@ class KernelPageTables:
         frames, allocated in the kernel's order: 2.6.24 pagetable_init() page_table_range_init() of
         the fixmap, then permanent_kmaps_init() (arch/x86/mm/init_32.c:438-442), each table from
         one_page_table_init()'s alloc_bootmem_low_pages() (l.94-95; 2.6.28 l.122-128 after
-        bootmem is up)."""
+        bootmem is up) unless head.S hung one on the PMD (rule head_fixmap_table)."""
         m = self.m
         L = m.layout
-        fix = self.reserved.pop("fixmap page table", None)
+        fix = [r.start_pfn for r in m.boot_state.reservations if r.what.startswith("fixmap page table")]
         pk = self.reserved.pop("pkmap page table", None)
-        if fix is not None:
-            self._take = [fix]
+        if m.config.flavour.early_alloc_model == "setup_32":
+            # 2.6.23+: head.S's .bss table of the top fixmap PMD (rule head_fixmap_table): non-PAE
+            # swapper_pg_pmd / swapper_pg_fixmap, the page after swapper_pg_dir; PAE (2.6.25+) the
+            # one after swapper_pg_pmd (this .bss layout simplified: engine.kversion_mm)
+            fl = m.config.flavour
+            if fl.head_fixmap_table and not self.pae:
+                fix.append(self.swapper_pg_dir + 4096 >> 12)
+            elif fl.head_fixmap_table and fl.head_pae_tables:
+                fix.append(self._next_bss_page() >> 12)
+            self._take = fix
             self._map_fixmap_tables()
         # permanent_kmaps_init(): the pkmap page table exists from boot (no PTEs yet)
         self._take = [pk] if pk is not None else []
         self.pkmap_pte = self.pt.pte_paddr(L.pkmap_base, alloc=True)
         self._take = []
-        if fix is None:
+        if m.config.flavour.early_alloc_model != "setup_32":
             self._map_fixmap_tables()
         self._map_fixmap_slots()
 

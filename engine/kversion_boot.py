@@ -57,6 +57,14 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "beyond their own end; setup_bootmem_allocator() reserves them with the image "
          "(min_low_pfn = PFN_UP(init_pg_tables_end)) -> in .brk, reserve_brk() (2.6.30, \"x86: use "
          "brk allocation for initial kernel pagetable\"; checked: pg0 in 2.6.29's head_32.S, __brk_base in 2.6.30's)"),
+    Rule("head_fixmap_table", V("2.6.23"), False, True,
+         "head.S \"early initialization of the fixmap area\": PDE 1023 = swapper_pg_pmd, a .bss page "
+         "(2.6.23 arch/i386/kernel/head.S:169-173, 2.6.24 arch/x86/kernel/head_32.S:196-200; none in "
+         "2.6.22), swapper_pg_fixmap from 2.6.25 (l.224-226 PAE: the last entry of the last kernel PMD, "
+         "l.254-256); pagetable_init() -> page_table_range_init() -> one_page_table_init() keeps a "
+         "present PMD's table (2.6.24 arch/x86/mm/init_32.c:85-100, 438-440), so the top fixmap PMD "
+         "takes no bootmem page; PAE before 2.6.25 gets none (native_pagetable_setup_start() empties "
+         "the kernel PGD entries, l.351-373, one_md_table_init() a new PMD, l.60-67)"),
     Rule("brk_map_lowmem", V("2.6.37"), False, True,
          "arch/x86/kernel/head_32.S: the .brk reservation for head_32.S's tables, RESERVE_BRK(pagetables, "
          "INIT_MAP_SIZE), INIT_MAP_SIZE = PAGE_TABLE_SIZE(KERNEL_PAGES) pages, KERNEL_PAGES = "

@@ -9,7 +9,7 @@ import pytest
 import engine
 from engine.events import Reserve
 
-KERNELS = ["2.6.20", "2.6.24", "2.6.26", "2.6.27", "2.6.30", "2.6.34"]
+KERNELS = ["2.6.20", "2.6.22", "2.6.24", "2.6.26", "2.6.27", "2.6.30", "2.6.34"]
 
 
 def _tables(m):
@@ -33,13 +33,44 @@ def test_the_walk_finds_the_reserved_tables(kernel, pae):
     m.check()
 
 
-@pytest.mark.parametrize("pae,order", [(False, ["fixmap page table", "pkmap page table"]),
-                                       (True, ["kernel PMD (one_md_table_init)", "fixmap page table",
-                                               "pkmap page table"])])
-def test_2_6_24_allocates_them_in_the_kernels_order(pae, order):
-    m = engine.Machine.boot(ram="160M", kernel="2.6.24", pae=pae, seed=1)
+def test_2_6_24_pae_allocates_them_in_the_kernels_order():
+    m = engine.Machine.boot(ram="160M", kernel="2.6.24", pae=True, seed=1)
     found = _tables(m)
-    assert sorted(found, key=found.get) == order
+    assert sorted(found, key=found.get) == ["kernel PMD (one_md_table_init)", "fixmap page table",
+                                            "pkmap page table"]
+
+
+@pytest.mark.parametrize("kernel,from_bss", [("2.6.20", False), ("2.6.22", False), ("2.6.23", True),
+                                             ("2.6.24", True), ("2.6.26", True)])
+def test_top_fixmap_table_from_head_s(kernel, from_bss):
+    """2.6.23+ head.S hangs swapper_pg_pmd (2.6.25+: swapper_pg_fixmap), the .bss page after
+    swapper_pg_dir, on PDE 1023 (2.6.23 arch/i386/kernel/head.S:169-173, 2.6.24
+    arch/x86/kernel/head_32.S:196-200); one_page_table_init() keeps it (2.6.24
+    arch/x86/mm/init_32.c:85-100), so only 2.6.20-2.6.22 take the fixmap's table from bootmem."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, seed=1)
+    fix = _tables(m)["fixmap page table"]
+    named = [e for e in m.boot_state.events if isinstance(e, Reserve) and e.what.startswith("fixmap page table")]
+    if from_bss:
+        assert fix == (m.cpu.cr3 >> 12) + 1 and not named
+    else:
+        assert [e.pfn for e in named] == [fix]
+    m.check()
+
+
+@pytest.mark.parametrize("kernel,own_pmd", [("2.6.24", True), ("2.6.25", False), ("2.6.26", False)])
+def test_pae_kernel_pmd_from_bootmem_until_2_6_24(kernel, own_pmd):
+    """2.6.24 native_pagetable_setup_start() empties the kernel PGD entries and one_md_table_init()
+    allocates the PMD (arch/x86/mm/init_32.c:351-373, 60-67); from 2.6.25 head_32.S's static
+    swapper_pg_pmd stays (one_md_table_init() keeps a present PGD entry, 2.6.26 l.71)."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=True, seed=1)
+    named = [e for e in m.boot_state.events if isinstance(e, Reserve) and e.what.startswith("kernel PMD")]
+    pmd = m.walk(m.layout.pkmap_base).steps[1].table_paddr >> 12
+    assert bool(named) is own_pmd
+    if own_pmd:
+        assert named[0].pfn == pmd
+    else:
+        bss = m.kernel_image["bss"]
+        assert bss[0] >> 12 <= pmd < bss[1] >> 12
 
 
 @pytest.mark.parametrize("pae", [False, True])
@@ -83,3 +114,28 @@ def test_direct_map_tables_from_pgtable_area(kernel, pae):
     if kernel < "2.6.30":
         assert first == _reserved(m, "kernel pg0 (head_32.S early page tables)").pfn
     assert m.proc("/proc/meminfo") and m.check() is None
+
+
+@pytest.mark.parametrize("pae", [False, True])
+@pytest.mark.parametrize("kernel", ["2.6.20", "2.6.24", "2.6.25", "2.6.26"])
+def test_without_pse_direct_map_tables_from_bootmem(kernel, pae):
+    """2.6.20-2.6.26 kernel_physical_mapping_init() without PSE: one_page_table_init() keeps the
+    table of a PMD head.S's pg0 tables map and takes every other from alloc_bootmem_low_pages()
+    (2.6.24 arch/x86/mm/init_32.c:85-100, 152-190); a PAE kernel before 2.6.25 keeps none (its
+    kernel PMD is new).  The walk of each lowmem PMD finds its reserved table, and those tables
+    lie between the trampoline's and the pkmap's (pagetable_init() order)."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=pae, pse=False, seed=1)
+    ev = [e for e in m.boot_state.events if isinstance(e, Reserve) and e.nr_pages]
+    pg0 = next(e for e in ev if e.what.startswith("kernel pg0"))
+    kept = 0 if pae and kernel < "2.6.25" else pg0.nr_pages
+    per = 512 if pae else 1024
+    n = -(-m.max_low_pfn // per)
+    tables = {e.what: e.pfn for e in ev if e.what.startswith("direct-map page table")}
+    assert len(tables) == n - kept
+    for i in range(n):
+        found = m.walk(m.layout.page_offset + i * per * 4096).steps[-1].table_paddr >> 12
+        assert found == (pg0.pfn + i if i < kept else tables[f"direct-map page table (PMD {i})"]), i
+    order = [e.what for e in ev]
+    assert order.index("SMP trampoline (smp_alloc_memory)") < order.index(f"direct-map page table (PMD {n - 1})") \
+        < order.index("pkmap page table")
+    m.check()

@@ -209,6 +209,30 @@ def direct_map_low_pmds(bs, kernel_end: int) -> list[int]:
     return [i for i in small if i >= head]
 
 
+def fixmap_tables(bs) -> dict[int, str]:
+    """{fixmap PMD (virtual address): where its page table comes from} once 2.6.27-3.8's
+    early_ioremap_page_table_range_init() ran page_table_range_init() over the fixmap: "bm_pte"
+    (early_ioremap's .bss table on FIX_BTMAP_BEGIN's PMD, kept from 2.6.29: rule
+    fixmap_keeps_bm_pte), "swapper_pg_fixmap" (head_32.S's .bss table on the top PMD, where
+    early_ioremap_init() did not replace it), else "PGTABLE" (alloc_low_page()); from 2.6.29 a
+    table outside that area on a PMD of the kmap slots, when they span PMDs, is copied into an
+    alloc_low_page() one (page_table_kmap_check())."""
+    cfg, fl, L = bs.cfg, bs.cfg.flavour, bs.layout
+    large = (2 if cfg.pae else 4) << 20
+    first = (L.fixaddr_boot_start + 4096) & ~(large - 1)        # __fix_to_virt(__end_of_fixed_addresses - 1)
+    btmap = (L.fixaddr_boot_start + (fl.fixmap_tail_slots + 1) * 4096) & ~(large - 1)
+    kmap = {s.vaddr & ~(large - 1) for s in L.fixmap_slots if s.name.startswith("FIX_KMAP")}
+    out = {}
+    for va in range(first, L.fixaddr_top, large):
+        if va == btmap:
+            out[va] = "bm_pte" if fl.fixmap_keeps_bm_pte else "PGTABLE"
+        else:
+            out[va] = "swapper_pg_fixmap" if va + large >= L.fixaddr_top else "PGTABLE"
+        if fl.fixmap_keeps_bm_pte and len(kmap) > 1 and va in kmap:
+            out[va] = "PGTABLE"
+    return out
+
+
 def direct_map_table(i: int) -> str:
     """The name of the bootmem reservation of lowmem PMD i's page table (2.6.20-2.6.26, no PSE)."""
     return f"direct-map page table (PMD {i})"
@@ -304,7 +328,7 @@ def place_bootmem(bs, taken, early, kernel_end: int, bitmap: int) -> list[tuple[
             # find_e820_area(0x7000, max_pfn_mapped << PAGE_SHIFT, tables, PAGE_SIZE), then
             # reserve_early() of the pages alloc_low_page() handed out (2.6.27.57
             # arch/x86/mm/init_32.c:750-751, 850; 2.6.32.69 arch/x86/mm/init.c:73-78, 311-313)
-            n = len(direct_map_low_pmds(bs, kernel_end))
+            n = len(direct_map_low_pmds(bs, kernel_end)) + list(fixmap_tables(bs).values()).count("PGTABLE")
             mapped = head_mapped_pmds(bs, kernel_end) * (512 if cfg.pae else 1024)
             s = _ram_fit(bs, bm.taken, 7, mapped, early_table_space(bs))
             put(PGTABLE_RESERVATION, s if s is not None else kernel_end, n)

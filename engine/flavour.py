@@ -132,6 +132,7 @@ class Flavour:
     boot_pageset: bool = True             # 2.6.34+: boot_pageset (high 0) until setup_per_cpu_pageset
     bootmem_bitmap: bool = False          # bootmem's bitmap, freed by free_all_bootmem_core()
     head_pgt_pg0: bool = False            # before 2.6.30: head_32.S's page tables at pg0, after _end
+    fixmap_keeps_bm_pte: bool = True      # 2.6.29+: early_ioremap's bm_pte stays the btmap PMD's table
     head_fixmap_table: bool = True        # 2.6.23+: head_32.S hangs a .bss page table on the top fixmap PMD
     brk_map_lowmem: bool = True           # 2.6.37+: RESERVE_BRK(pagetables) sized for all of lowmem
     initrd_relocate: bool = True          # 2.6.26+: an initrd above lowmem moves down (relocate_initrd)

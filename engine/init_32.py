@@ -40,7 +40,7 @@ from . import physmem as pm
 from .paging import (_PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PCD,
                      _PAGE_PRESENT, _PAGE_PWT, _PAGE_RW, mk_pdpte)
 from .bootmem import (BRK_HEAD_RESERVATION, PG0_RESERVATION, PGTABLE_RESERVATION, direct_map_low_pmds,
-                      direct_map_table)
+                      direct_map_table, fixmap_tables)
 from .pgtable import PageTables
 
 if TYPE_CHECKING:
@@ -314,34 +314,58 @@ class KernelPageTables:
         bootmem is up) unless head.S hung one on the PMD (rule head_fixmap_table)."""
         m = self.m
         L = m.layout
-        fix = [r.start_pfn for r in m.boot_state.reservations if r.what.startswith("fixmap page table")]
         pk = self.reserved.pop("pkmap page table", None)
-        if m.config.flavour.early_alloc_model == "setup_32":
-            # 2.6.23+: head.S's .bss table of the top fixmap PMD (rule head_fixmap_table): non-PAE
-            # swapper_pg_pmd / swapper_pg_fixmap, the page after swapper_pg_dir; PAE (2.6.25+) the
-            # one after swapper_pg_pmd (this .bss layout simplified: engine.kversion_mm)
-            fl = m.config.flavour
-            if fl.head_fixmap_table and not self.pae:
-                fix.append(self.swapper_pg_dir + 4096 >> 12)
-            elif fl.head_fixmap_table and fl.head_pae_tables:
-                fix.append(self._next_bss_page() >> 12)
-            self._take = fix
-            self._map_fixmap_tables()
+        fl = m.config.flavour
+        late = bool(fl.brk_pgt_pages or fl.memblock_itemized)      # 3.9+: pkmap's first
+        if not late:
+            self._map_fixmap_tables(self._fixmap_frames())
         # permanent_kmaps_init(): the pkmap page table exists from boot (no PTEs yet)
         self._take = [pk] if pk is not None else []
         self.pkmap_pte = self.pt.pte_paddr(L.pkmap_base, alloc=True)
         self._take = []
-        if m.config.flavour.early_alloc_model != "setup_32":
-            self._map_fixmap_tables()
+        if late:
+            self._map_fixmap_tables({})
         self._map_fixmap_slots()
 
-    def _map_fixmap_tables(self) -> None:
-        """The fixmap's page tables (page_table_range_init(), early_ioremap_page_table_range_init())."""
+    def _fixmap_frames(self) -> dict[int, int]:
+        """{fixmap PMD (virtual address): its table's frame} where the release does not take it from
+        the page allocator.  2.6.20-2.6.26: the bootmem reservations, the top PMD's head.S .bss
+        table from 2.6.23 (rule head_fixmap_table: non-PAE swapper_pg_pmd / swapper_pg_fixmap, the
+        page after swapper_pg_dir; PAE 2.6.25+ the one after swapper_pg_pmd).  2.6.27-3.8
+        (engine.bootmem.fixmap_tables): swapper_pg_fixmap and bm_pte, .bss pages (bm_pte's place in
+        .bss, after other objects' page-aligned .bss, is not modelled: the next free page), and
+        "PGTABLE" pages after the direct map's (2.6.27-2.6.34; later from the page allocator)."""
+        bs, fl = self.m.boot_state, self.m.config.flavour
+        L = self.m.layout
+        if fl.early_alloc_model == "setup_32":
+            fix = [r.start_pfn for r in bs.reservations if r.what.startswith("fixmap page table")]
+            if fl.head_fixmap_table and (not self.pae or fl.head_pae_tables):
+                fix.append(self._next_bss_page() >> 12)
+            return dict(zip(range(L.fixaddr_boot_start & ~(self.large - 1), L.fixaddr_top, self.large), fix))
+        if fl.brk_pgt_pages or fl.memblock_itemized:
+            return {}
+        src = fixmap_tables(bs)
+        static = {k: self._next_bss_page() >> 12 for k in ("swapper_pg_fixmap", "bm_pte") if k in src.values()}
+        pgt = next((r for r in bs.reservations if r.what == PGTABLE_RESERVATION), None)
+        j = len(direct_map_low_pmds(bs, bs.kernel_end_pfn))
+        out = {}
+        for va in sorted(src):
+            if src[va] in static:
+                out[va] = static[src[va]]
+            elif pgt is not None and j < pgt.nr_pages:
+                out[va], j = pgt.start_pfn + j, j + 1
+        return out
+
+    def _map_fixmap_tables(self, frames: dict[int, int]) -> None:
+        """The fixmap's page tables (page_table_range_init(), early_ioremap_page_table_range_init()):
+        ``frames`` {PMD va: frame} where the release does not take one from the page allocator."""
         L = self.m.layout
         va = L.fixaddr_boot_start & ~(self.large - 1)
         while va < L.fixaddr_top:
+            self._take = [frames[va]] if va in frames else []
             self.pt.pte_paddr(va, alloc=True)
             va += self.large
+        self._take = []
 
     def _map_fixmap_slots(self) -> None:
         m = self.m

@@ -65,6 +65,14 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "present PMD's table (2.6.24 arch/x86/mm/init_32.c:85-100, 438-440), so the top fixmap PMD "
          "takes no bootmem page; PAE before 2.6.25 gets none (native_pagetable_setup_start() empties "
          "the kernel PGD entries, l.351-373, one_md_table_init() a new PMD, l.60-67)"),
+    Rule("fixmap_keeps_bm_pte", V("2.6.29"), False, True,
+         "early_ioremap_init() hangs bm_pte, a .bss page (2.6.29 arch/x86/mm/ioremap.c:493, 520), on "
+         "FIX_BTMAP_BEGIN's PMD; init_memory_mapping() -> early_ioremap_page_table_range_init(): "
+         "early_ioremap_clear() takes it off first (2.6.28 arch/x86/mm/init_32.c:498-510, ioremap.c "
+         "pmd_clear()), so page_table_range_init() gives that PMD an alloc_low_page() table -> no "
+         "early_ioremap_clear() (2.6.29 l.546-558): bm_pte and swapper_pg_fixmap stay, unless the "
+         "kmap slots span PMDs: page_table_kmap_check() (l.141-180) copies a table outside the "
+         "PGTABLE area into an alloc_low_page() one"),
     Rule("brk_map_lowmem", V("2.6.37"), False, True,
          "arch/x86/kernel/head_32.S: the .brk reservation for head_32.S's tables, RESERVE_BRK(pagetables, "
          "INIT_MAP_SIZE), INIT_MAP_SIZE = PAGE_TABLE_SIZE(KERNEL_PAGES) pages, KERNEL_PAGES = "

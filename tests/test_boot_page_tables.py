@@ -108,7 +108,8 @@ def test_direct_map_tables_from_pgtable_area(kernel, pae):
     assert m.max_low_pfn % (512 if pae else 1024), "the test needs a tail PMD"
     tail = m.walk(L.page_offset + ((m.max_low_pfn - 1) << 12)).steps[-1].table_paddr >> 12
     pgt = _reserved(m, "PGTABLE (init_memory_mapping)")
-    assert pgt.pfn >= 7 and pgt.nr_pages == 1
+    # 2.6.27-2.6.28: early_ioremap_clear() leaves the fixmap's PMD empty, its table is PGTABLE's too
+    assert pgt.pfn >= 7 and pgt.nr_pages == 1 + (kernel < "2.6.29")
     assert tail == pgt.pfn
     first = m.walk(L.page_offset).steps[-1].table_paddr >> 12
     if kernel < "2.6.30":
@@ -138,4 +139,44 @@ def test_without_pse_direct_map_tables_from_bootmem(kernel, pae):
     order = [e.what for e in ev]
     assert order.index("SMP trampoline (smp_alloc_memory)") < order.index(f"direct-map page table (PMD {n - 1})") \
         < order.index("pkmap page table")
+    m.check()
+
+
+def _fixmap_table(m, va):
+    return m.walk(va).steps[-1].table_paddr >> 12
+
+
+@pytest.mark.parametrize("pae", [False, True])
+@pytest.mark.parametrize("kernel", ["2.6.27", "2.6.28", "2.6.29", "2.6.31", "2.6.34", "2.6.36", "3.5", "3.8"])
+def test_fixmap_table_in_bss_from_2_6_29(kernel, pae):
+    """early_ioremap_init() hangs bm_pte (.bss, 2.6.29 arch/x86/mm/ioremap.c:493, 520) on the
+    btmap PMD, the fixmap's only one here; 2.6.27-2.6.28's early_ioremap_clear() takes it off and
+    page_table_range_init() gives the PMD an alloc_low_page() table, the PGTABLE area's page after
+    the direct map's (2.6.28 arch/x86/mm/init_32.c:498-510); from 2.6.29 bm_pte stays (l.546-558).
+    Either way no page of the page allocator (NR_CPUS 8: the kmap slots in one PMD)."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=pae, config={"NR_CPUS": 8}, seed=1)
+    L = m.layout
+    fix = _fixmap_table(m, L.fixaddr_top - 4096)
+    assert fix == _fixmap_table(m, L.fixaddr_boot_start + 8192), "one fixmap PMD"
+    if kernel < "2.6.29":
+        pgt = _reserved(m, "PGTABLE (init_memory_mapping)")
+        assert fix == pgt.pfn + pgt.nr_pages - 1
+    else:
+        bss = m.kernel_image["bss"]
+        assert bss[0] >> 12 <= fix < bss[1] >> 12
+        assert fix not in (m.kernel_pt.swapper_pg_dir >> 12, m.kernel_pt.empty_zero_page >> 12)
+    m.check()
+
+
+def test_kmap_slots_over_several_pmds_get_pgtable_tables():
+    """2.6.29-2.6.34 page_table_kmap_check(): when FIX_KMAP_BEGIN..END span PMDs, a table outside
+    the PGTABLE area on one of them (bm_pte, swapper_pg_fixmap) is copied into an
+    alloc_low_page() page (2.6.29 arch/x86/mm/init_32.c:141-180): with NR_CPUS 64 and PAE, 1216
+    kmap slots over three 2 MB PMDs."""
+    m = engine.Machine.boot(ram="160M", kernel="2.6.31", pae=True, config={"NR_CPUS": 64}, seed=1)
+    pgt = _reserved(m, "PGTABLE (init_memory_mapping)")
+    kmap = {s.vaddr & ~((2 << 20) - 1) for s in m.layout.fixmap_slots if s.name.startswith("FIX_KMAP")}
+    assert len(kmap) == 3
+    for va in kmap:
+        assert pgt.pfn <= _fixmap_table(m, va) < pgt.pfn + pgt.nr_pages
     m.check()

@@ -56,7 +56,10 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "until they map INIT_MAP_BEYOND_END = LOW_PAGES/8 + (PAGE_TABLE_SIZE + ALLOCATOR_SLOP) * 4096 "
          "beyond their own end; setup_bootmem_allocator() reserves them with the image "
          "(min_low_pfn = PFN_UP(init_pg_tables_end)) -> in .brk, reserve_brk() (2.6.30, \"x86: use "
-         "brk allocation for initial kernel pagetable\"; checked: pg0 in 2.6.29's head_32.S, __brk_base in 2.6.30's)"),
+         "brk allocation for initial kernel pagetable\"; checked: pg0 in 2.6.29's head_32.S, __brk_base in 2.6.30's): "
+         "head32.c:21 reserve_early(_text, __bss_stop, \"TEXT DATA BSS\") and setup.c:284-287 reserve_brk() "
+         "(_brk_start, _brk_end: the tables and dmi_alloc()'s extend_brk(), setup.c:265-280) keep them, the "
+         "rest of .brk up to _end is free (engine.bootmem.brk_head_tables)"),
     Rule("head_fixmap_table", V("2.6.23"), False, True,
          "head.S \"early initialization of the fixmap area\": PDE 1023 = swapper_pg_pmd, a .bss page "
          "(2.6.23 arch/i386/kernel/head.S:169-173, 2.6.24 arch/x86/kernel/head_32.S:196-200; none in "

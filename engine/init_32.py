@@ -24,8 +24,10 @@ After arch/x86/mm/init_32.c and init.c (6.1):
   tables are the frames bootmem reserved for them (engine.bootmem pagetable_init_tables:
   2.6.20-2.6.24 the PAE kernel PMD, without PSE the direct map's tables head.S's do not give,
   the fixmap's but its top PMD's, a .bss page from 2.6.23, then the pkmap's; 2.6.27-2.6.34 the
-  pkmap's).  From 2.6.27 the fixmap's tables come from the page allocator (simplified: the kernel
-  uses early_ioremap's bm_pte in .bss, swapper_pg_fixmap and init_memory_mapping()'s area).
+  pkmap's).  2.6.27-3.8 the fixmap's tables are early_ioremap's bm_pte and swapper_pg_fixmap in
+  .bss (simplified: at the next free .bss page, not bm_pte's own place) and, 2.6.27-2.6.34,
+  "PGTABLE" pages after the direct map's (KernelPageTables._fixmap_frames); later releases' from
+  the page allocator.
 Simplified: .data..ro_after_init pages, cpu_entry_area contents, early ioremaps and the
 classic-BPF program ptp_classifier_init() vmallocs at boot are not mapped (bpf_prog_lock_ro()
 -> set_memory_ro() makes its page's direct-map alias read-only and splits that 4 MB page on

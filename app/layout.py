@@ -3,7 +3,8 @@
 Three layouts (the lesson is always on screen):
 
 * ``wide``    every pane: virtual map | physical over buddy | lesson, page walk, slab; a
-  drawing in front (the mm_struct -> VMA view, the page-fault flow) takes the middle column;
+  drawing in front (the mm_struct -> VMA view, the page-fault flow) takes the middle column,
+  and keeps it while the steps after it are about addresses (the page walk in front);
 * ``medium``  the lesson on the left, the step's panes stacked on the right, the
   others one key (1-7) away;
 * ``compact`` the lesson over one pane (80x24), keys 1-7 or the tab bar switch it.
@@ -85,7 +86,12 @@ def plan(layout: str, size: tuple[int, int], front: Iterable[str],
         left, mid, right = wide_columns(w, mins)
         if mid < max(mins["physical"], mins["buddy"]):
             return None
-        drawing = front[0] if front[0] in DRAWINGS and mins[front[0]] <= mid else None
+        # a step about an address (the page walk in front) leaves the middle column as the steps
+        # before it left it: the fault path or mm_struct drawn beside the walk stays, where it
+        # swapped with physical and buddy at every other step of a lesson's faults
+        lead = [p for p in front if p not in ("walk", "vmap")] if front[0] == "walk" else front
+        first = lead[0] if lead else None
+        drawing = first if first in DRAWINGS and mins[first] <= mid else None
         if drawing is None:
             return Plan("wide", WIDE_PANES, right, mid)
         return Plan("wide", ("vmap", drawing, "walk", "slab"), right, mid)

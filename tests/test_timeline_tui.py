@@ -130,6 +130,15 @@ async def test_a_pane_coming_in_front_lays_the_screen_out_once(lesson, monkeypat
     assert flips and all(n == 1 for _, n in flips), flips
 
 
+@pytest.mark.parametrize("lesson, flips", [("process-memory", 5), ("fork-cow", 4)])
+async def test_wide_lays_out_only_where_the_middle_column_changes(lesson, flips, monkeypatch):
+    """At 200x60 a step about an address keeps the drawing beside the page walk: process-memory
+    swapped the middle column at 11 of its 21 steps, fork-cow at 6 of its 13
+    (each a layout and a repaint of a third of the screen)."""
+    steps = await layouts_per_step(lesson, SIZE, monkeypatch)
+    assert sum(flipped for _, flipped, _ in steps) == flips, steps
+
+
 @pytest.mark.parametrize("lesson, size", [("buddy", (80, 24)), ("page-walk", (80, 24)),
                                           ("buddy", (120, 40))])
 async def test_a_step_that_brings_no_pane_in_front_lays_nothing_out(lesson, size, monkeypatch):

@@ -153,3 +153,20 @@ async def test_panes_in_front_depend_on_the_step_not_the_way_there(lesson):
         await pilot.press("right", "home")
         await pilot.pause()
         assert visible_panes(app) == forward[0], "step 0 after Home"
+
+
+def test_wide_keeps_a_drawing_beside_the_page_walk():
+    """In the wide layout a drawing takes physical and buddy's column; a step about an address
+    (the page walk in front) keeps it there, any other step's first pane decides.  process-memory
+    steps 10-16 (faults, then addresses) kept swapping the fault path with physical and buddy:
+    a layout and a repaint of a third of the screen at every other step."""
+    from app.layout import plan
+    size = (200, 60)
+    mid = lambda front: plan("wide", size, front).visible[1]     # noqa: E731
+    assert mid(("fault", "walk", "vmap", "physical", "buddy")) == "fault"
+    assert mid(("walk", "vmap", "fault", "physical", "buddy")) == "fault"         # an address step
+    assert mid(("walk", "vmap", "physical", "buddy", "fault")) == "physical"
+    assert mid(("vmap", "walk", "fault", "physical", "buddy")) == "physical"      # a process step
+    assert mid(("physical", "buddy", "mm", "walk", "vmap")) == "physical"
+    assert mid(("walk", "vmap", "mm", "fault", "physical")) == "mm"
+

@@ -20,24 +20,23 @@ def cells(app) -> list[list[tuple[str, str]]]:
 
 
 async def _both_ways(lesson: str, size: tuple[int, int]) -> tuple[list, list]:
+    """The screens of every step stepping forward from the start, and stepping back from End."""
     n = len(find_lesson(lesson))
     app = MmvizApp(lesson=lesson, ram="1G")
     app.animation_level = "none"
-    forward, back = [], []
+
+    async def screens(first: tuple[str, ...], key: str) -> list:
+        await pilot.press(*first)
+        await settle(pilot)
+        out = [cells(app)]
+        for _ in range(n):
+            await pilot.press(key)
+            await settle(pilot)
+            out.append(cells(app))
+        return out
     async with app.run_test(size=size) as pilot:
-        await settle(pilot)
-        forward.append(cells(app))
-        for _ in range(n):
-            await pilot.press("right")
-            await settle(pilot)
-            forward.append(cells(app))
-        await pilot.press("home", "end")
-        await settle(pilot)
-        back.append(cells(app))
-        for _ in range(n):
-            await pilot.press("left")
-            await settle(pilot)
-            back.append(cells(app))
+        forward = await screens((), "right")
+        back = await screens(("home", "end"), "left")
     return forward, back[::-1]
 
 

@@ -235,6 +235,7 @@ class Flavour:
     zoneinfo_format: str = "6.1"          # (approx.) "2.6.24" | "6.1" /proc/zoneinfo lines
     status_vmpin: bool = True             # 3.2: VmPin in /proc/pid/status
     status_rss_split: bool = True         # 4.5: RssAnon/RssFile/RssShmem
+    mm_shmempages: bool = True            # 4.5: MM_SHMEMPAGES (before, shmem pages count as MM_FILEPAGES)
     status_vmswap: bool = True            # 2.6.34: VmSwap in /proc/pid/status
     vm_stat_data_vm: bool = True          # 4.5: mm->data_vm (VmData), exec_vm of any exec VMA
     memblock_topdown: bool = True         # (approx.) early allocations top-down below max_low_pfn

@@ -228,6 +228,11 @@ BEHAVIOUR_RULES: tuple[Rule, ...] = (
     Rule("status_vmpin", V("3.2"), False, True,
          "fs/proc/task_mmu.c task_mem VmPin (\"mm: distinguish between mlocked and pinned pages\")"),
     Rule("status_rss_split", V("4.5"), False, True, "fs/proc/task_mmu.c task_mem RssAnon/RssFile/RssShmem: not in 4.4.1, in 4.5"),
+    Rule("mm_shmempages", V("4.5"), False, True,
+         "include/linux/mm_types.h: MM_SHMEMPAGES (index 3) added with mm_counter_file() (commit "
+         "eca56ff906bd, \"mm, shmem: add internal shmem resident memory accounting\", 4.5); before, "
+         "do_set_pte()/zap_pte_range() count every page that is not anonymous, shmem's too, in "
+         "MM_FILEPAGES: check_mm()'s idx:0, the OOM report's file-rss"),
     Rule("vm_stat_data_vm", V("4.5"), False, True,
          "mm/mmap.c vm_stat_account(): shared_vm (every file VMA), exec_vm (file, exec, not "
          "write), stack_vm and VmData = total_vm - shared_vm - stack_vm (fs/proc/task_mmu.c "

@@ -117,9 +117,7 @@ def _check_rss(m: Machine, p, events) -> None:
     was skipped, a bad swap entry zapped: MM_SWAPENTS drifts, rule swapents_bad_entry)."""
     from .kmsg import bad_rss_message, printk
     mm = p.mm
-    bad = [(i, k, v) for i, (k, v) in enumerate((
-        ("MM_FILEPAGES", mm.rss_file), ("MM_ANONPAGES", mm.rss_anon),
-        ("MM_SWAPENTS", mm.swap_ents + mm.swap_ents_drift), ("MM_SHMEMPAGES", mm.rss_shmem))) if v]
+    bad = [(i, k, v) for i, (k, v) in enumerate(mm.rss_stat(m.config.flavour.mm_shmempages)) if v]
     if bad and m.config.flavour.check_mm != "none":
         printk(m, "alert", [bad_rss_message(m, p, k, v, i) for i, k, v in bad], events)
     mm.rss_file = mm.rss_anon = mm.rss_shmem = mm.swap_ents = mm.swap_ents_drift = 0

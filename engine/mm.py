@@ -259,6 +259,16 @@ class MmStruct:
     def rss(self) -> int:
         return self.rss_anon + self.rss_file + self.rss_shmem
 
+    def rss_stat(self, shmem_counter: bool) -> tuple[tuple[str, int], ...]:
+        """The mm's rss_stat counters as the kernel keeps them, (name, pages) in index order:
+        MM_FILEPAGES, MM_ANONPAGES, MM_SWAPENTS and, from 4.5 (``shmem_counter``: rule
+        mm_shmempages), MM_SHMEMPAGES; before 4.5 a shared anonymous (shmem) page counts in
+        MM_FILEPAGES (mm/memory.c do_set_pte(), zap_pte_range())."""
+        counters = (("MM_FILEPAGES", self.rss_file + (0 if shmem_counter else self.rss_shmem)),
+                    ("MM_ANONPAGES", self.rss_anon),
+                    ("MM_SWAPENTS", self.swap_ents + self.swap_ents_drift))
+        return counters + (("MM_SHMEMPAGES", self.rss_shmem),) if shmem_counter else counters
+
     def update_hiwater(self) -> None:
         self.hiwater_rss = max(self.hiwater_rss, self.rss)
         self.hiwater_vm = max(self.hiwater_vm, self.total_vm)

@@ -175,8 +175,9 @@ def out_of_memory(m: Machine, current, gfp_mask: int, order: int, events) -> boo
                 killed, best = c, badness(m, c)
         km = killed.mm
         shmem = f", shmem-rss:{km.rss_shmem * K}kB" if since not in ("2.6.36", "3.5") else ""
+        file_rss = km.rss_stat(fl.mm_shmempages)[0][1]      # shmem's pages too before 4.5
         lines.append(f"Killed process {killed.pid} ({killed.comm}) total-vm:{km.total_vm * K}kB, "
-                     f"anon-rss:{km.rss_anon * K}kB, file-rss:{km.rss_file * K}kB{shmem}")
+                     f"anon-rss:{km.rss_anon * K}kB, file-rss:{file_rss * K}kB{shmem}")
     if fl.zap_bad_mapcount == "eeek":
         victim_exit_bug(m, killed, lines)
     printk(m, "err", lines, events)          # the report, then what the victim's exit says

@@ -65,7 +65,8 @@ class ExploreMixin:
             cmd.show_error(sanitize((problem_zh(text) or text) if self.lang == "zh" else text))
             return
         cmd.show_error("")
-        if self.lesson_timeline is None and len(tl) > 0:
+        from scenarios.explore import is_free_exploration
+        if self.lesson_timeline is None and len(tl) > 0 and not is_free_exploration(tl.lesson):
             self.lesson_timeline = tl              # a lesson: explore on a branch of it
             self.playing = False
             tl = self.timeline = tl.branch()

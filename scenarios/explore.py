@@ -199,8 +199,17 @@ def to_toml(lesson: Lesson) -> str:
     return "\n".join(parts)
 
 
+EXPLORE_PATH = "<explore>"          # the path of a free exploration's lesson (no file)
+
+
 def explore_lesson(machine: dict[str, Any] | None = None, lesson_id: str = "explore") -> Lesson:
     """An empty lesson for free exploration on a machine of this configuration."""
     return Lesson(lesson_id, {"en": "Free exploration", "zh": "自由探索"},
                   {"en": "Steps typed by hand.", "zh": "手动输入的步骤。"},
-                  dict(machine or {}), [], "<explore>")
+                  dict(machine or {}), [], EXPLORE_PATH)
+
+
+def is_free_exploration(lesson: Lesson) -> bool:
+    """Whether ``lesson`` is a free exploration's (its steps are the ones typed), not a lesson
+    file's: a typed command adds a step to it rather than exploring a branch."""
+    return lesson.path == EXPLORE_PATH

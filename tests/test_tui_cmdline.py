@@ -141,3 +141,23 @@ async def test_free_exploration_opens_with_a_hint():
         text = app.query_one("#lesson").plain
         assert "press :" in " ".join(text.split()) and "help" in text
         assert "Press → or n" not in text
+
+
+async def test_free_exploration_adds_every_typed_command_to_its_own_steps():
+    """With no lesson, each command is a step of the exploration itself: the second one made a
+    branch of the first ("exploring from step 1 of explore") and b threw it away."""
+    app = MmvizApp(ram="1G")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        tl = app.timeline
+        for n, line in enumerate(("kmalloc 100", "kmalloc 200", "vmalloc 1M"), 1):
+            await pilot.press("colon")
+            await _type(pilot, line)
+            await pilot.press("enter")
+            await pilot.pause()
+            assert app.timeline is tl and app.lesson_timeline is None, line
+            assert tl.position == n and len(tl) == n
+        assert "exploring from" not in app.sub_title
+        await pilot.press("escape", "b")
+        await pilot.pause()
+        assert app.timeline is tl and tl.position == 3 and tl.current.title("en") == "vmalloc 1M"

@@ -336,8 +336,9 @@ def watermark_problem(seed: int, count: int = 4, ram: str | None = None, pae: bo
                  f"lowmem_reserve {list(z.lowmem_reserve)}" for z in m.zones]
         buddyinfo = ["  " + line for line in m.proc("/proc/buddyinfo").splitlines()]
         high = any(z.name == "HighMem" and z.present for z in m.zones)
-        return tuple(text("wm.head", zh, ram=ram_text(m.config.ram)) + zones  # type: ignore
-                     + ([] if high else text("wm.nohigh", zh)) + text("wm.rule", zh) + buddyinfo
+        return tuple(text("wm.head", zh, ram=ram_text(m.config.ram),  # type: ignore
+                          pae=text("wm.pae", zh)[0] if m.config.pae else "") + zones
+                     + text("wm.zonelists" if high else "wm.nohigh", zh) + text("wm.rule", zh) + buddyinfo
                      for zh in (False, True))
     return _play("watermark", seed, ram, setup, asked, state, pae=pae)
 

@@ -22,18 +22,26 @@ TEXT: dict[str, tuple[str, str]] = {
     "slab.cols": ("  (columns: name active_objs num_objs objsize objperslab pagesperslab ...)",
                   "  （各列：name active_objs num_objs objsize objperslab pagesperslab ……）"),
     "slab.first": ("The first object was just allocated at {first:#x}; a new slab hands out its\n"
-                   "objects in address order, objsize apart; kmalloc caches: kmalloc-8, -16, -32, -64,\n"
+                   "objects in address order, objsize apart (a kernel built with\n"
+                   "CONFIG_SLAB_FREELIST_RANDOM, as distributions build 6.1, shuffles each new slab's\n"
+                   "free list; mmviz's SLUB does not); kmalloc caches: kmalloc-8, -16, -32, -64,\n"
                    "-96, -128, -192, -256, -512, -1k, -2k, -4k, -8k (the smallest that fits).",
-                   "第一个对象刚刚分配在 {first:#x}；新的 slab 按地址顺序发放对象，相邻两个相隔 objsize。\n"
+                   "第一个对象刚刚分配在 {first:#x}；新的 slab 按地址顺序发放对象，相邻两个相隔 objsize"
+                   "（按发行版的做法打开 CONFIG_SLAB_FREELIST_RANDOM 的 6.1 内核会打乱新 slab 的空闲链表；"
+                   "mmviz 的 SLUB 不打乱）。\n"
                    "kmalloc 缓存有 kmalloc-8、-16、-32、-64、-96、-128、-192、-256、-512、-1k、-2k、-4k、-8k"
                    "（取装得下的最小一个）。"),
-    "wm.head": ("Linux 2.6.24, {ram}. Zones (free pages, watermarks, lowmem_reserve):",
-                "Linux 2.6.24，{ram}。各管理区（空闲页数、水位线、lowmem_reserve）："),
-    "wm.nohigh": ("This machine has no HighMem (all its RAM is lowmem): GFP_HIGHUSER's zonelist is "
-                  "Normal, DMA.", "这台机器没有 HighMem（内存全是低端内存）：GFP_HIGHUSER 的 zonelist 是 "
-                  "Normal、DMA。"),
-    "wm.rule": ("Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.\n"
-                "zone_watermark_ok(): a zone serves an order-k request if free - (2^k - 1) > "
+    "wm.head": ("Linux 2.6.24, {ram}{pae}. Zones (free pages, watermarks, lowmem_reserve):",
+                "Linux 2.6.24，{ram}{pae}。各管理区（空闲页数、水位线、lowmem_reserve）："),
+    "wm.pae": (", PAE", "，PAE"),
+    "wm.zonelists": ("Zonelists: GFP_HIGHUSER HighMem, Normal, DMA; GFP_KERNEL and GFP_ATOMIC Normal, DMA.",
+                     "后备列表（zonelist）：GFP_HIGHUSER 依次为 HighMem、Normal、DMA；GFP_KERNEL 和 GFP_ATOMIC "
+                     "依次为 Normal、DMA。"),
+    "wm.nohigh": ("This machine has no HighMem (all its RAM is lowmem). Zonelists: GFP_HIGHUSER, "
+                  "GFP_KERNEL and GFP_ATOMIC Normal, DMA.",
+                  "这台机器没有 HighMem（内存全是低端内存）。后备列表（zonelist）：GFP_HIGHUSER、GFP_KERNEL "
+                  "和 GFP_ATOMIC 都依次为 Normal、DMA。"),
+    "wm.rule": ("zone_watermark_ok(): a zone serves an order-k request if free - (2^k - 1) > "
                 "mark + lowmem_reserve[class]\n"
                 "(class = the zonelist's first zone: DMA 0, Normal 1, HighMem 2) and, for each j < k, "
                 "with the free pages\n"
@@ -44,8 +52,6 @@ TEXT: dict[str, tuple[str, str]] = {
                 "of what is left (ALLOC_HIGH, ALLOC_HARDER; integer division). The zone takes the "
                 "smallest free block >= k.\n"
                 "Free blocks per order (/proc/buddyinfo):",
-                "后备列表（zonelist）：GFP_HIGHUSER 依次为 HighMem、Normal、DMA；GFP_KERNEL 和 GFP_ATOMIC "
-                "依次为 Normal、DMA。\n"
                 "zone_watermark_ok()：管理区能满足 k 阶请求的条件是 free - (2^k - 1) > mark + "
                 "lowmem_reserve[class]\n"
                 "（class 是后备列表的第一个管理区：DMA 0、Normal 1、HighMem 2），并且对每个 j < k，"

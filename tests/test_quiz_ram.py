@@ -122,9 +122,21 @@ def test_watermark_fill_at_1g_is_the_fill_the_problems_always_had():
         assert watermark_fill(m, random.Random(seed)) == (5, random.Random(seed).randrange(1005, 1024))
 
 
-def test_no_highmem_is_said_in_the_state():
-    assert any("no HighMem" in line for line in problem("watermark", 2, ram="512M").state)
-    assert not any("no HighMem" in line for line in problem("watermark", 2).state)
+def test_no_highmem_is_said_in_the_state_and_the_zonelists_follow():
+    """A machine without HighMem says so, and its zonelists name no HighMem (the state said both
+    "no HighMem" and "GFP_HIGHUSER HighMem, Normal, DMA")."""
+    for lang in ("en", "zh"):
+        small, big = problem("watermark", 2, ram="512M").state_in(lang), problem("watermark", 2).state_in(lang)
+        zonelists = [line for line in small if "GFP_HIGHUSER" in line]
+        assert len(zonelists) == 1 and "HighMem" in zonelists[0] and "HighMem、" not in zonelists[0]
+        assert "HighMem, Normal" not in zonelists[0]
+        assert not any("no HighMem" in line or "没有 HighMem" in line for line in big)
+
+
+def test_the_state_names_a_pae_machine():
+    assert problem("watermark", 3, ram="2G", pae=True).state[0].startswith("Linux 2.6.24, 2 GB, PAE. ")
+    assert problem("watermark", 3, ram="2G", pae=True).state_zh[0].startswith("Linux 2.6.24，2 GB，PAE。")
+    assert problem("watermark", 3, ram="2G").state[0].startswith("Linux 2.6.24, 2 GB. ")
 
 
 @pytest.mark.parametrize("kind", sorted(MACHINES))

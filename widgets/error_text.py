@@ -47,6 +47,17 @@ CONFIG_ZH = (
     (r"mmap: unknown flag\(s\) (.*?) .*", "mmap：未知的标志 {1}"),
     (r"config: unknown build option ('[^']*').*", "config：未知的编译选项 {1}"),
     (r"ram: (.*) is too small for this kernel: (.*)", "ram：{1} 对这个内核太小：{2}"),
+    (r"(\S+): No such file or directory \(ENOENT\): Linux (\S+) has no \S+; (\S+) creates it from (\S+) on",
+     "{1}：没有这个文件或目录（ENOENT）：Linux {2} 没有这个文件；{3} 从 {4} 起才创建它"),
+    (r"(\S+): no such file in this machine's /proc \(try (.*)\)", "{1}：这台机器的 /proc 里没有这个文件（可试 {2}）"),
+)
+
+# mmviz's own words in a kernel error that is not a line the kernel printed (the kernel would
+# oops or BUG on these frees; mmviz says why in one line)
+KERNEL_NOTE_ZH = (
+    (r"(\w+): object pointer (\S+) is not a direct-map address \(slab objects live in lowmem\)",
+     "{1}：对象指针 {2} 不是直接映射区的地址（slab 对象都在低端内存里）"),
+    (r"free_pages: (\S+) is not a direct-map \(lowmem\) address", "free_pages：{1} 不是直接映射区（低端内存）的地址"),
 )
 
 
@@ -61,9 +72,7 @@ def message_zh(kind: str, message: str) -> str:
     if message.startswith("["):
         from engine.kmsg_notes import note_zh
         return note_zh(message) or message
-    if kind in KERNEL_KINDS:
-        return message
-    for pattern, zh in CONFIG_ZH:
+    for pattern, zh in KERNEL_NOTE_ZH if kind in KERNEL_KINDS else CONFIG_ZH:
         m = re.fullmatch(pattern, message, flags=re.S)
         if m:
             return zh.format(None, *m.groups())

@@ -123,6 +123,8 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
      r"\2 中有未知的名字 \1\3（名字来自前面步骤的 'as'）", {2: _where}),
     (r"focus must be a table like \{ address = \"v\" \}", "focus 必须是 { address = \"v\" } 这样的表"),
     (rf"unknown focus {Q}{NEAR} \(one of (.+)\)", r"未知的 focus \1\2（可选：\3）"),
+    (rf"unknown zone {Q}{NEAR} \(one of (.+)\)", r"未知的管理区 \1\2（可选：\3）"),
+    (rf"unknown region {Q}{NEAR} \(one of (.+)\)", r"未知的区域 \1\2（可选：\3）"),
     (r"focus\.view must be one of (.+), got (.+)", r"focus.view 必须是 \1 之一，得到的是 \2"),
     (r"focus\.(\w+) must be a name without control characters", r"focus.\1 必须是不含控制字符的名字"),
     (r"focus\.(\w+) must be a number or an expression", r"focus.\1 必须是数字或表达式"),

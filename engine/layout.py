@@ -39,6 +39,10 @@ class FixmapSlot:
     vaddr: int
 
 
+
+# the names of the layout's regions (Layout.regions, in address order), as lessons focus them
+REGION_NAMES = ("user", "direct", "vmalloc", "pkmap", "ldt", "cpu_entry_area", "fixmap_boot", "fixmap", "gap")
+
 def fixmap_slot_names(cfg: MachineConfig) -> list[str]:
     """enum fixed_addresses, permanent part, in index order (REFERENCE §2.4).
 

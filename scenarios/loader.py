@@ -15,6 +15,9 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from engine.layout import REGION_NAMES
+from engine.zone import ZONE_NAMES
+
 from . import expr, teaching
 from .model import (BUILTIN_NAMES, FOCUS_KINDS, LANGS, LOOP_NAMES, VIEWS, Lesson, LessonError,
                     LessonNotFound, Step)
@@ -22,6 +25,9 @@ from .ops import EXPR_TYPES, OPS, lookup
 from .source import (MAX_KEY_PARTS, MAX_NESTING, KeyLines, Lexed, depth, key_problems, lex, scan,
                      toml_error)
 from .textsafe import is_clean, sanitize
+
+# the focus names the engine knows whatever the lesson does (a cache is the lesson's own)
+_FOCUS_NAMES = {"zone": ZONE_NAMES, "region": REGION_NAMES}
 from .validate_args import check_machine, check_value, constant, kind_problem
 from .validate_expects import IDENT, ExpectChecks, flatten, near, parse_fact_key
 from .validate_repeat import RepeatChecks
@@ -336,8 +342,11 @@ class Validator(RepeatChecks, ExpectChecks):
                 else:
                     step.focus[kind] = (value, None)
             elif FOCUS_KINDS[kind] == "text":
+                known = _FOCUS_NAMES.get(kind)
                 if not isinstance(value, str) or not is_clean(value):
                     self.err(where, f"focus.{kind} must be a name without control characters")
+                elif known is not None and value not in known:
+                    self.err(where, f"unknown {kind} {value!r}{near(value, known)} (one of {', '.join(known)})")
                 else:
                     step.focus[kind] = (value, None)
             elif isinstance(value, int) and not isinstance(value, bool):

@@ -140,6 +140,8 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "unknown_name": at('do = "free_pages"\npfn = "b"'),
     "focus_table": at('do = "snapshot"\nfocus = 1'), "focus_kind": at('do = "snapshot"\nfocus = { adress = 1 }'),
     "focus_view": at('do = "snapshot"\nfocus = { view = "x" }'),
+    "focus_zone": at('do = "snapshot"\nfocus = { zone = "Normall" }'),
+    "focus_region": at('do = "snapshot"\nfocus = { region = "vmaloc" }'),
     "focus_text": at('do = "snapshot"\nfocus = { cache = "a\\u0001" }'),
     "focus_number": at('do = "snapshot"\nfocus = { address = true }'),
     "focus_expr": at('do = "snapshot"\nfocus = { address = "(" }'),

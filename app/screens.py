@@ -126,6 +126,7 @@ class GotoAddress(ModalScreen[str | None]):
     GotoAddress { align: center middle; }
     GotoAddress > Vertical { width: 60; height: auto; border: thick $accent; background: $surface;
                              padding: 0 1; }
+    GotoAddress Label { width: 1fr; }
     """
     BINDINGS = [Binding("escape", "dismiss_none", "Close", id="close-goto")]
 

@@ -71,3 +71,27 @@ async def test_remapped_keys_are_the_ones_the_texts_name(lang):
         await pilot.press("x")
         await pilot.pause()
         assert app.lesson_timeline is None
+
+
+@pytest.mark.parametrize("name", ["help.md", "help.zh.md"])
+def test_the_help_lists_every_key_of_the_app(name):
+    """`?` shows every key (the README says so): each binding of the app has its row, the
+    pane keys 1-7 one row ({key:front}).  `P` (the physical map as letters) had none."""
+    text = (ROOT / "app" / name).read_text(encoding="utf-8")
+    refs = set(re.findall(r"\{key:([\w-]+)\}", text))
+    ids = {b.id for b in MmvizApp.BINDINGS if getattr(b, "id", None)}
+    missing = {i for i in ids if i not in refs and not (i.startswith("front-") and "front" in refs)}
+    assert not missing, missing
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+async def test_the_goto_prompt_is_shown_whole(lang):
+    """The go-to dialog's prompt wraps inside its box: it was cut after "bound with"."""
+    app = MmvizApp(lesson="memory-map", lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("g")
+        await pilot.pause()
+        screen = " ".join("".join(seg.text for seg in strip).strip("▊▎ ")
+                          for strip in app.screen._compositor.render_strips())
+        words = tr(lang, "goto.prompt")
+        assert all(part in screen for part in words.split()), (words, screen)

@@ -73,16 +73,21 @@ class LessonPicker(ModalScreen[Any]):
     """
     BINDINGS = [Binding("escape", "dismiss_none", "Close", id="close-picker")]
 
-    def __init__(self, lessons: list[Any], lang: str) -> None:
+    def __init__(self, lessons: list[Any], lang: str, current: str | None = None) -> None:
         super().__init__()
         self.lessons = lessons
         self.lang = lang
+        self.current = current          # the open lesson's id: highlighted, Enter reopens it
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(tr(self.lang, "picker.title"))
-            yield OptionList(*[Option(self._entry(i, l), id=f"lesson-{i}")
-                               for i, l in enumerate(self.lessons)], id="lesson-options")
+            options = OptionList(*[Option(self._entry(i, l), id=f"lesson-{i}")
+                                   for i, l in enumerate(self.lessons)], id="lesson-options")
+            at = next((i for i, l in enumerate(self.lessons) if l.id == self.current), None)
+            if at is not None:
+                options.highlighted = at
+            yield options
 
     def _entry(self, i: int, lesson: Any) -> Table:
         """One lesson: its number and id in a column of their own, the title and what it needs

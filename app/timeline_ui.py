@@ -70,10 +70,26 @@ class TimelineMixin:
             [r for result in (*move.undone, *move.applied) for r in step_pfn_ranges(result)]
 
     def action_step(self) -> None:
-        if not self.timeline.at_end:
-            self._move(self.timeline.step)
-            from widgets.question import ask_current
-            ask_current(self)            # predict, then see: the step's question first
+        if self.timeline.at_end:
+            self._say_end()
+            return
+        self._move(self.timeline.step)
+        from widgets.question import ask_current
+        ask_current(self)            # predict, then see: the step's question first
+
+    def _say_end(self) -> None:
+        """→ at the last step: say so, and what comes next (the next lesson in teaching order,
+        or ':' in an exploration) -- it did nothing, silently."""
+        from scenarios.explore import is_free_exploration
+        from scenarios.library import lesson_status
+        lesson = self.timeline.lesson
+        if self.lesson_timeline is not None or is_free_exploration(lesson):
+            self.notify(tr(self.lang, "msg.end_explore"), timeout=4)
+            return
+        loaded = sorted((l for _, l, _ in lesson_status() if l is not None), key=lambda l: (l.order, l.id))
+        later = [l for l in loaded if (l.order, l.id) > (lesson.order, lesson.id)]
+        self.notify(tr(self.lang, "msg.end_next", title=later[0].title_in(self.lang)) if later
+                    else tr(self.lang, "msg.end_last"), timeout=4)
 
     def action_back(self) -> None:
         if self.timeline.position:
@@ -131,7 +147,8 @@ class TimelineMixin:
         status = lesson_status()
         lessons = sorted((l for _, l, _ in status if l is not None), key=lambda l: (l.order, l.id))
         broken = [p.name for p, l, _ in status if l is None and not is_bundled(p)]
-        self.push_screen(LessonPicker(lessons, self.lang), self._open_lesson)
+        open_lesson = (self.lesson_timeline or self.timeline).lesson
+        self.push_screen(LessonPicker(lessons, self.lang, open_lesson.id), self._open_lesson)
         if broken:                        # a teacher's broken lesson is named, never silently dropped
             names = ", ".join(broken[:3]) + (" …" if len(broken) > 3 else "")
             self.notify((f"{len(broken)} 个课程文件无法加载（{names}）：mmviz check 文件 查看原因"

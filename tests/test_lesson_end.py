@@ -1,0 +1,48 @@
+"""→ at the last step says so and what comes next (it did nothing, silently: review F20); the
+lesson picker opens on the lesson that is open."""
+from __future__ import annotations
+
+from app.app import MmvizApp
+from app.record import settle
+from scenarios import all_lessons
+
+
+def _notes(app) -> list[str]:
+    return [str(n.message) for n in app._notifications]
+
+
+async def test_the_last_step_names_the_next_lesson():
+    lessons = all_lessons()
+    app = MmvizApp(lesson=lessons[0].id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("end")
+        await settle(pilot)
+        position = app.timeline.position
+        await pilot.press("right")
+        await settle(pilot)
+        assert app.timeline.position == position
+        assert any(lessons[1].title_in("en") in n for n in _notes(app)), _notes(app)
+
+
+async def test_the_last_lesson_and_an_exploration_say_what_to_do():
+    app = MmvizApp(lesson=all_lessons()[-1].id, lang="zh")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("end", "right")
+        await settle(pilot)
+        assert any("最后一个课程" in n for n in _notes(app)), _notes(app)
+    app = MmvizApp(ram="64M")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("right")
+        await settle(pilot)
+        assert any("adds one" in n for n in _notes(app)), _notes(app)
+
+
+async def test_the_picker_opens_on_the_open_lesson():
+    lessons = all_lessons()
+    app = MmvizApp(lesson=lessons[4].id)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("l")
+        await settle(pilot)
+        options = app.screen.query_one("#lesson-options")
+        assert options.highlighted == 4
+        await pilot.press("escape")

@@ -281,6 +281,12 @@ RULES: tuple[Rule, ...] = (
          "fixmap.h FIX_BTMAP_END rounded to a FIX_BTMAPS_SLOTS boundary when the block straddles "
          "a page-table page"),
     Rule("fixmap_boot_round", V("4.12"), 256, 512, "fixmap.h: 512-slot btmap block"),
+    Rule("fixmap_boot_round_always", V("2.6.34"), True, False,
+         "arch/x86/include/asm/fixmap.h FIX_BTMAP_END = __end_of_permanent_fixed_addresses + 256 - "
+         "(__end_of_permanent_fixed_addresses & 255) whatever the slot count -> rounded up only if "
+         "(end ^ (end + TOTAL_FIX_BTMAPS - 1)) & -PTRS_PER_PTE (commit 499a5f1efa0b, \"x86: Lift "
+         "restriction on the location of FIX_BTMAP_*\"); with 226 permanent slots a PAE 2.6.3x "
+         "PKMAP_BASE is 0xffa00000 and lowmem 889 MB, not 0xffc00000 and 891 MB (REFERENCE §2.5 LOG-E)"),
     Rule("pkmap_base_from", V("4.12"), "boot_start", "fixaddr_start",
          "highmem.h PKMAP_BASE ((FIXADDR_BOOT_START - ...) -> (FIXADDR_START - ...)"),
     Rule("pkmap_base_from", V("4.15"), "fixaddr_start", "cea",
@@ -289,8 +295,10 @@ RULES: tuple[Rule, ...] = (
          "pgtable_32_areas.h CPU_ENTRY_AREA_BASE from FIXADDR_TOT_START (4.19)"),
     Rule("ldt_remap", V("4.19"), False, True,
          "pgtable_32_areas.h LDT_BASE_ADDR = (CPU_ENTRY_AREA_BASE - PAGE_SIZE) & PMD_MASK (32-bit PTI, 4.19)"),
-    Rule("kmap_slots_per_cpu", V("2.6.30"), 13, 19,
-         "asm-x86/kmap_types.h KM_TYPE_NR 13 -> asm-generic/kmap_types.h KM_TYPE_NR 19"),
+    Rule("kmap_slots_per_cpu", V("2.6.31"), 13, 19,
+         "arch/x86/include/asm/kmap_types.h D(13) KM_TYPE_NR (2.6.30 still) -> include/asm-generic/"
+         "kmap_types.h D(19) KM_TYPE_NR, KM_SYNC_ICACHE .. KM_NMI_PTE added (commit e4c9dd0fbad6, "
+         "\"kmap_types: make most arches use generic header file\", 2.6.31)"),
     Rule("kmap_slots_per_cpu", V("3.4"), 19, 20, "arch/x86/include/asm/kmap_types.h #define KM_TYPE_NR 20"),
     Rule("kmap_slots_per_cpu", V("5.11"), 20, 16, "include/asm-generic/kmap_size.h KM_MAX_IDX 16 (kmap_local)"),
     Rule("fixmap_fixed_slots", V("2.6.28"), 76, 74,

@@ -63,7 +63,7 @@ class Flavour:
     # -- versioned rules (engine.kversion) ---------------------------------------
     version: tuple[int, ...] = (6, 1)
     pkmap_base_from: str = "cea"          # "boot_start" | "fixaddr_start" | "cea"
-    fixmap_boot_round_always: bool = False  # 2.6.27-2.6.33: FIX_BTMAP_END always rounded up
+    fixmap_boot_round_always: bool = False  # 2.6.25-2.6.33: FIX_BTMAP_END always rounded up
     cea_from_tot_start: bool = True
     ldt_remap: bool = True
     one_active_range: bool = False        # 2.6.24: add_active_range(0, 0, highend_pfn)

@@ -274,12 +274,18 @@ RULES: tuple[Rule, ...] = (
     Rule("vmalloc_param_adds_offset", V("2.6.28"), False, True,
          "setup_32.c parse_vmalloc: __VMALLOC_RESERVE = memparse() -> pgtable_32.c parse_vmalloc: "
          "memparse() + VMALLOC_OFFSET"),
-    Rule("fixmap_boot_slots", V("2.6.28"), 16, 256,
-         "fixmap_32.h NR_FIX_BTMAPS 16 -> fixmap.h FIX_BTMAPS_SLOTS 4 * NR_FIX_BTMAPS 64"),
+    Rule("fixmap_boot_slots", V("2.6.25"), 16, 256,
+         "include/asm-x86/fixmap_32.h NR_FIX_BTMAPS 16 -> 64 * FIX_BTMAPS_NESTING 4 (commit "
+         "a8efa1cd51d6, \"x86: increase the number of boot-mappings\"; FIX_BTMAPS_SLOTS from 2.6.28)"),
     Rule("fixmap_boot_slots", V("4.12"), 256, 512, "fixmap.h FIX_BTMAPS_SLOTS 8 (REFERENCE §2.4)"),
-    Rule("fixmap_boot_round", V("2.6.28"), 0, 256,
-         "fixmap.h FIX_BTMAP_END rounded to a FIX_BTMAPS_SLOTS boundary when the block straddles "
-         "a page-table page"),
+    Rule("fixmap_boot_round", V("2.6.25"), 0, 512,
+         "include/asm-x86/fixmap_32.h FIX_BTMAP_END = __end_of_permanent_fixed_addresses + 512 - "
+         "(__end_of_permanent_fixed_addresses & 511) (commit d701fda8601f, \"x86: fix "
+         "early_ioremap()/btmap\"), so the block never crosses a PMD"),
+    Rule("fixmap_boot_round", V("2.6.27"), 512, 256,
+         "include/asm-x86/fixmap_32.h FIX_BTMAP_END ... + 256 - (... & 255) (commit 48fe4a76e27d, "
+         "\"x86: i386: reduce boot fixmap space\"); rounded only when the block straddles a page "
+         "table from 2.6.34 (rule fixmap_boot_round_always)"),
     Rule("fixmap_boot_round", V("4.12"), 256, 512, "fixmap.h: 512-slot btmap block"),
     Rule("fixmap_boot_round_always", V("2.6.34"), True, False,
          "arch/x86/include/asm/fixmap.h FIX_BTMAP_END = __end_of_permanent_fixed_addresses + 256 - "

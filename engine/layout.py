@@ -155,7 +155,7 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
     # boot-time (early_ioremap) slots after __end_of_permanent_fixed_addresses
     btmap_end = perm
     rnd = fl.fixmap_boot_round
-    # 2.6.27-2.6.33 round FIX_BTMAP_END up to the next 256 slots always; 2.6.34+ only when the
+    # 2.6.25-2.6.33 round FIX_BTMAP_END up to the next 512 (2.6.27: 256) slots always; 2.6.34+ only when the
     # block would straddle a page table (rule fixmap_boot_round_always)
     straddles = (perm ^ (perm + fl.fixmap_boot_slots - 1)) & -ptrs_per_pte
     if rnd and (straddles or fl.fixmap_boot_round_always):

@@ -15,7 +15,9 @@ KERNELS = ["2.6.20", "2.6.22", "2.6.24", "2.6.26", "2.6.27", "2.6.30", "2.6.34"]
 def _tables(m):
     """{reservation name: the frame the walk finds holding that table}."""
     L = m.layout
-    fix, pk = m.walk(L.fixaddr_top - 4096).steps, m.walk(L.pkmap_base).steps
+    # page_table_range_init() from the lowest fixmap PMD up: bootmem's "fixmap page table" is that
+    # PMD's (PAE 2.6.25-2.6.26 has two, the top one head_32.S's swapper_pg_fixmap)
+    fix, pk = m.walk(L.fixaddr_boot_start).steps, m.walk(L.pkmap_base).steps
     found = {"fixmap page table": fix[-1].table_paddr >> 12, "pkmap page table": pk[-1].table_paddr >> 12}
     if m.config.pae:
         found["kernel PMD (one_md_table_init)"] = pk[1].table_paddr >> 12
@@ -109,10 +111,10 @@ def test_direct_map_tables_from_pgtable_area(kernel, pae):
     tail = m.walk(L.page_offset + ((m.max_low_pfn - 1) << 12)).steps[-1].table_paddr >> 12
     pgt = _reserved(m, "PGTABLE (init_memory_mapping)")
     # 2.6.27-2.6.28: early_ioremap_clear() leaves the fixmap's PMD empty, its table is PGTABLE's too;
-    # PAE 2.6.28-2.6.33: FIX_BTMAP_END always rounded to 256 slots puts FIX_WP_TEST below the
+    # PAE 2.6.27-2.6.33: FIX_BTMAP_END always rounded to 256 slots puts FIX_WP_TEST below the
     # btmap's PMD, and page_table_range_init() from __fix_to_virt(__end_of_fixed_addresses - 1)
     # (2.6.32 init_32.c:536-538) gives that PMD an alloc_low_page() table too
-    wp_test_pmd = pae and kernel in ("2.6.29", "2.6.31", "2.6.32")
+    wp_test_pmd = pae and kernel in ("2.6.27", "2.6.29", "2.6.31", "2.6.32")
     assert pgt.pfn >= 7 and pgt.nr_pages == 1 + (kernel < "2.6.29") + wp_test_pmd
     assert tail == pgt.pfn
     first = m.walk(L.page_offset).steps[-1].table_paddr >> 12

@@ -1,7 +1,7 @@
 """Where the early_ioremap btmap block ends and so where PKMAP_BASE, VMALLOC_END and lowmem land.
 
-arch/x86/include/asm/fixmap.h FIX_BTMAP_END: 2.6.27-2.6.33 round __end_of_permanent_fixed_addresses
-up to the next 256 slots whatever it is; 2.6.34 (commit 499a5f1efa0b) rounds only when the
+arch/x86/include/asm/fixmap.h FIX_BTMAP_END: 2.6.25-2.6.33 round __end_of_permanent_fixed_addresses
+up to the next 512 (2.6.27 on: 256) slots whatever it is; 2.6.34 (commit 499a5f1efa0b) rounds only when the
 256-slot block would straddle a PTRS_PER_PTE page table.  PKMAP_BASE is
 (FIXADDR_BOOT_START - PAGE_SIZE * (LAST_PKMAP + 1)) & PMD_MASK (2.6.32 pgtable_32_types.h:40), so a
 PAE kernel of 2.6.28-2.6.33 with a 226-slot fixmap puts the pkmap one PMD lower than 2.6.34 does.
@@ -46,6 +46,25 @@ def test_2632_pae_layout_is_the_real_logs():
 def test_pae_2628_to_2633_round_the_btmap_block_always(kernel):
     m = engine.Machine.boot(ram="4G", kernel=kernel, pae=True, config=SLOTS_226)
     assert _layout_lines(m) == LOG_E
+
+
+@pytest.mark.parametrize("kernel, boot_start", [("2.6.25", 180 + 332 + 256 + 1), ("2.6.26", 180 + 332 + 256 + 1),
+                                                ("2.6.27", 180 + 76 + 256 + 1), ("2.6.28", 180 + 76 + 256 + 1)])
+def test_pae_2625_to_2628_round_the_btmap_block_too(kernel, boot_start):
+    """2.6.25 (commits a8efa1cd51d6, d701fda8601f): 256 btmap slots, FIX_BTMAP_END rounded up to 512
+    always; 2.6.27 (commit 48fe4a76e27d): to 256.  2.6.24's 720 kB fixmap (180 slots, case 01) then
+    gives PKMAP_BASE 0xffa00000 on PAE; MAXMEM is still -PAGE_OFFSET - 128 MB until 2.6.28, so
+    lowmem stays 896 MB and vmalloc loses the 2 MB."""
+    L = engine.Machine.boot(ram="4G", kernel=kernel, pae=True, config={"NR_CPUS": 8, "fixmap_slots": 180}).layout
+    assert L.fixaddr_boot_start == L.fix_to_virt(boot_start)
+    assert (L.pkmap_base, L.vmalloc_end) == (0xFFA00000, 0xFF9FE000)
+    assert L.high_memory == (0xF8000000 if kernel < "2.6.28" else 0xF79FE000)
+
+
+def test_2624_has_16_btmap_slots_and_no_rounding():
+    """2.6.24 include/asm-x86/fixmap_32.h NR_FIX_BTMAPS 16, FIX_BTMAP_END = __end_of_permanent_fixed_addresses."""
+    L = engine.Machine.boot(ram="4G", kernel="2.6.24", pae=True).layout
+    assert L.fixaddr_boot_start == L.fix_to_virt(180 + 16 + 1) and L.pkmap_base == 0xFFC00000
 
 
 @pytest.mark.parametrize("kernel", ["2.6.34", "2.6.38", "3.0", "3.5"])

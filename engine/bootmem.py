@@ -253,9 +253,21 @@ def pagetable_init_tables(bs) -> list[str]:
         head = head_mapped_pmds(bs, bs.kernel_end_pfn) if kept else 0
         out += [direct_map_table(i) for i in range(head, -(-bs.max_low_pfn // (512 if cfg.pae else 1024)))]
     large = (2 if cfg.pae else 4) << 20
-    n_fix = (L.fixaddr_top - 1) // large - L.fixaddr_boot_start // large + 1 - int(fl.head_fixmap_table and kept)
+    n_fix = (L.fixaddr_top - 1) // large - L.fixaddr_boot_start // large + 1 - int(head_fixmap_table_kept(bs))
     out += ["fixmap page table" + (f" ({k + 1})" if k else "") for k in range(n_fix)]
     return out + ["pkmap page table"]
+
+
+def head_fixmap_table_kept(bs) -> bool:
+    """2.6.20-2.6.26: head.S's .bss table is the top fixmap PMD's (rule head_fixmap_table) unless
+    early_ioremap_init() hung bm_pte over it and pagetable_init()'s early_ioremap_clear() took that
+    off before page_table_range_init() (2.6.25-2.6.26 with the btmap block on the top PMD: rule
+    early_ioremap_bm_pte; 2.6.26 arch/x86/mm/ioremap.c:446-448, init_32.c:408-411)."""
+    cfg, fl, L = bs.cfg, bs.cfg.flavour, bs.layout
+    large = (2 if cfg.pae else 4) << 20
+    btmap = (L.fixaddr_boot_start + (fl.fixmap_tail_slots + 1) * 4096) & ~(large - 1)
+    cleared = fl.early_ioremap_bm_pte and not fl.fixmap_keeps_bm_pte and btmap + large >= L.fixaddr_top
+    return fl.head_fixmap_table and (not cfg.pae or fl.head_pae_tables) and not cleared
 
 
 def early_table_space(bs) -> int:

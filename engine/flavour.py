@@ -134,6 +134,7 @@ class Flavour:
     bootmem_bitmap: bool = False          # bootmem's bitmap, freed by free_all_bootmem_core()
     head_pgt_pg0: bool = False            # before 2.6.30: head_32.S's page tables at pg0, after _end
     fixmap_keeps_bm_pte: bool = True      # 2.6.29+: early_ioremap's bm_pte stays the btmap PMD's table
+    early_ioremap_bm_pte: bool = True     # 2.6.25+: early_ioremap_init() hangs bm_pte on the btmap PMD
     head_fixmap_table: bool = True        # 2.6.23+: head_32.S hangs a .bss page table on the top fixmap PMD
     brk_map_lowmem: bool = True           # 2.6.37+: RESERVE_BRK(pagetables) sized for all of lowmem
     initrd_relocate: bool = True          # 2.6.26+: an initrd above lowmem moves down (relocate_initrd)

@@ -42,7 +42,7 @@ from . import physmem as pm
 from .paging import (_PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PCD,
                      _PAGE_PRESENT, _PAGE_PWT, _PAGE_RW, mk_pdpte)
 from .bootmem import (BRK_HEAD_RESERVATION, PG0_RESERVATION, PGTABLE_RESERVATION, direct_map_low_pmds,
-                      direct_map_table, fixmap_tables)
+                      direct_map_table, fixmap_tables, head_fixmap_table_kept)
 from .pgtable import PageTables
 
 if TYPE_CHECKING:
@@ -341,7 +341,7 @@ class KernelPageTables:
         L = self.m.layout
         if fl.early_alloc_model == "setup_32":
             fix = [r.start_pfn for r in bs.reservations if r.what.startswith("fixmap page table")]
-            if fl.head_fixmap_table and (not self.pae or fl.head_pae_tables):
+            if head_fixmap_table_kept(bs):
                 fix.append(self._next_bss_page() >> 12)
             return dict(zip(range(L.fixaddr_boot_start & ~(self.large - 1), L.fixaddr_top, self.large), fix))
         if fl.brk_pgt_pages or fl.memblock_itemized:

@@ -68,6 +68,12 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "present PMD's table (2.6.24 arch/x86/mm/init_32.c:85-100, 438-440), so the top fixmap PMD "
          "takes no bootmem page; PAE before 2.6.25 gets none (native_pagetable_setup_start() empties "
          "the kernel PGD entries, l.351-373, one_md_table_init() a new PMD, l.60-67)"),
+    Rule("early_ioremap_bm_pte", V("2.6.25"), False, True,
+         "arch/x86/mm/ioremap.c early_ioremap_init() pmd_populate_kernel()s bm_pte, a .bss page, on "
+         "FIX_BTMAP_BEGIN's PMD before paging_init() (commit 1b42f51630c7, 2.6.25 ioremap.c:294-305); "
+         "2.6.25-2.6.26 pagetable_init() early_ioremap_clear()s it before page_table_range_init() "
+         "(2.6.26 arch/x86/mm/init_32.c:408-411), so where the btmap block is on the top PMD (non-PAE) "
+         "that PMD's table comes from alloc_bootmem_low_pages(), not head_32.S's swapper_pg_fixmap"),
     Rule("fixmap_keeps_bm_pte", V("2.6.29"), False, True,
          "early_ioremap_init() hangs bm_pte, a .bss page (2.6.29 arch/x86/mm/ioremap.c:493, 520), on "
          "FIX_BTMAP_BEGIN's PMD; init_memory_mapping() -> early_ioremap_page_table_range_init(): "

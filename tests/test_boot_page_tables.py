@@ -43,12 +43,15 @@ def test_2_6_24_pae_allocates_them_in_the_kernels_order():
 
 
 @pytest.mark.parametrize("kernel,from_bss", [("2.6.20", False), ("2.6.22", False), ("2.6.23", True),
-                                             ("2.6.24", True), ("2.6.26", True)])
+                                             ("2.6.24", True), ("2.6.25", False), ("2.6.26", False)])
 def test_top_fixmap_table_from_head_s(kernel, from_bss):
     """2.6.23+ head.S hangs swapper_pg_pmd (2.6.25+: swapper_pg_fixmap), the .bss page after
     swapper_pg_dir, on PDE 1023 (2.6.23 arch/i386/kernel/head.S:169-173, 2.6.24
     arch/x86/kernel/head_32.S:196-200); one_page_table_init() keeps it (2.6.24
-    arch/x86/mm/init_32.c:85-100), so only 2.6.20-2.6.22 take the fixmap's table from bootmem."""
+    arch/x86/mm/init_32.c:85-100), so 2.6.20-2.6.22 take the fixmap's table from bootmem.  So do
+    2.6.25-2.6.26: early_ioremap_init() put bm_pte on that PDE (the btmap block's, 2.6.26
+    arch/x86/mm/ioremap.c:446-448) and pagetable_init() pmd_clear()s it (early_ioremap_clear(),
+    init_32.c:408) before page_table_range_init() (l.409-411)."""
     m = engine.Machine.boot(ram="160M", kernel=kernel, seed=1)
     fix = _tables(m)["fixmap page table"]
     named = [e for e in m.boot_state.events if isinstance(e, Reserve) and e.what.startswith("fixmap page table")]
@@ -185,4 +188,18 @@ def test_kmap_slots_over_several_pmds_get_pgtable_tables():
     assert len(kmap) == 3
     for va in kmap:
         assert pgt.pfn <= _fixmap_table(m, va) < pgt.pfn + pgt.nr_pages
+    m.check()
+
+
+@pytest.mark.parametrize("kernel", ["2.6.25", "2.6.26"])
+def test_pae_2625_top_fixmap_table_stays_head_s_below_the_btmap_pmd(kernel):
+    """PAE 2.6.25-2.6.26: the 256 btmap slots rounded to 512 sit on the PMD below the top one, so
+    early_ioremap_clear() empties that one; the top PMD keeps swapper_pg_fixmap (.bss) and the
+    lower one gets bootmem's "fixmap page table"."""
+    m = engine.Machine.boot(ram="160M", kernel=kernel, pae=True, seed=1)
+    L = m.layout
+    top = m.walk(L.fixaddr_top - 4096).steps[-1].table_paddr >> 12
+    low = m.walk(L.fixaddr_boot_start).steps[-1].table_paddr >> 12
+    named = [e.pfn for e in m.boot_state.events if isinstance(e, Reserve) and e.what.startswith("fixmap page table")]
+    assert named == [low] and top not in named and low != top
     m.check()

@@ -29,7 +29,7 @@ def _tokens(text: str) -> list[str]:
     raw = _TOKEN.findall(text)
     out: list[str] = []
     for tok in raw:
-        if tok[0] in NO_START and len(out) >= 2 and out[-1].isspace():
+        if _closing(tok) and len(out) >= 2 and out[-1].isspace():
             space = out.pop()                   # "KM_IRQ0 ……）": keep the space, no break there
             out[-1] += space + tok
         elif out and (tok[0] in NO_START or out[-1][-1] in NO_END) and not tok.isspace() \
@@ -38,6 +38,12 @@ def _tokens(text: str) -> list[str]:
         else:
             out.append(tok)
     return out
+
+
+def _closing(tok: str) -> bool:
+    """Punctuation that may not begin a line: "）", "……", ")," -- not a word that begins
+    with a dot or a colon ("./example", ".bss", ":kmalloc"), which may."""
+    return tok[0] in NO_START and (not tok[0].isascii() or all(ch in NO_START for ch in tok))
 
 
 def _ascii_edge(ch: str) -> bool:

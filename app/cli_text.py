@@ -22,6 +22,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "machine": ("Machine: {ram} MB RAM, {pae}, kernel {kernel}, {alloc}",
                 "机器：{ram} MB 内存，{pae}，内核 {kernel}，{alloc}"),
     "pae": ("PAE", "PAE"), "nopae": ("non-PAE", "非 PAE"),
+    "unused": ("(non-PAE: page tables reach physical addresses below 4 GB only; the {unused} MB of RAM "
+               "at or above 4 GB are not used: --pae uses them)",
+               "（非 PAE：页表只能映射 4 GB 以下的物理地址；4 GB 及以上的 {unused} MB 内存用不上：加 --pae 才能用）"),
     "col.region": ("region", "区域"), "col.start": ("start", "起始"), "col.end": ("end", "结束"),
     "col.size": ("size", "大小"),
     "fixmap": ("(fixmap: {n} permanent slots, an estimate for {rel}: fixmap.h's enum depends on the "

@@ -420,14 +420,13 @@ def record_cast(lesson: Any, out: Path, lang: str = "en", size: tuple[int, int] 
 def record_svg(lesson: Any, out_dir: Path, lang: str = "en", size: tuple[int, int] = DEFAULT_SIZE,
                only: int | None = None, progress: bool = True) -> list[Path]:
     """One SVG screenshot per step (or only step ``only``); returns the files written."""
-    from .svgcast import fix_text_lengths      # CJK spans as wide as their cells
+    from .svgcast import still_svg
     check_writable(out_dir, is_dir=True)
     written: list[Path] = []
 
     def on_frame(app: Any, i: int) -> None:
         path = out_dir / f"step-{i:03d}.svg"
-        svg = app.export_screenshot(title=f"mmviz — step {i}")
-        path.write_text(fix_text_lengths(svg, 20 * 0.61), encoding="utf-8")   # Rich's cell px
+        path.write_text(still_svg(app, f"mmviz — step {i}"), encoding="utf-8")
         written.append(path)
         bar(i, len(app.timeline))
 

@@ -41,8 +41,17 @@ class ScreenshotMixin:
         """Every screenshot -- the palette's "Screenshot" calls this directly, the screenshot
         action through Textual's -- goes to a folder that exists (:func:`screenshot_folder`):
         Textual's default is ~/Downloads, and where that folder is missing the save failed
-        ("Failed to save screenshot")."""
-        return super().deliver_screenshot(filename, path or str(screenshot_folder()), time_format)
+        ("Failed to save screenshot").  As Textual's, but its fonts are not fetched from the web
+        (svgcast.offline_fonts)."""
+        import io
+
+        from textual.app import generate_datetime_filename
+
+        from .svgcast import offline_fonts
+        name = filename or generate_datetime_filename(self.title, ".svg", time_format)  # type: ignore[attr-defined]
+        return self.deliver_text(io.StringIO(offline_fonts(self.export_screenshot())),  # type: ignore[attr-defined]
+                                 save_directory=path or str(screenshot_folder()), save_filename=name,
+                                 open_method="browser", mime_type="image/svg+xml", name="screenshot")
 
     def on_delivery_complete(self, event: events.DeliveryComplete) -> None:
         """A saved screenshot: its path, in the app's language (Textual's note is English)."""

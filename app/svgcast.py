@@ -42,6 +42,23 @@ _TEXT_LINE = re.compile(r'(<text [^>]*?) clip-path="url\(#[\w-]+?-line-(\d+)\)"(
 _TEXT = re.compile(r'(<text [^>]*?textLength=")[\d.]+("[^>]*>)([^<]*)(</text>)')
 
 
+_FONT_URL = re.compile(r',\s*url\("https?://[^"]*"\)\s*format\("[^"]*"\)')
+
+
+def offline_fonts(svg: str) -> str:
+    """Rich's SVG without the web sources of its @font-face rules: a picture opened in a
+    browser fetched Fira Code from cdnjs.cloudflare.com (a classroom may have no network, and
+    nothing should be fetched to show a picture); the installed font (``local()``) or the
+    monospace fallback draws it."""
+    return _FONT_URL.sub("", svg)
+
+
+def still_svg(app: Any, title: str) -> str:
+    """The screen as one SVG picture, as ``mmviz record --svg`` writes it: Textual's
+    screenshot with CJK spans as wide as their cells, its fonts not fetched from the web."""
+    return offline_fonts(fix_text_lengths(app.export_screenshot(title=title), 20 * 0.61))  # Rich's cell px
+
+
 def fix_text_lengths(matrix: str, char_width: float) -> str:
     """Rich sizes each span by its number of characters (``textLength = len(text)``), which
     squeezes every CJK character into one cell; size it by its cells, as its x is."""

@@ -41,3 +41,13 @@ def test_changed_rows_replay_to_the_full_frames(lesson):
     assert checked == list(range(total + 1))
     later = sorted(sizes[1:])
     assert later[len(later) // 2] < sizes[0] / 2      # most steps write a part of the screen
+
+
+def test_a_still_frame_fetches_nothing_from_the_web(tmp_path):
+    """`record --svg` frames named Fira Code's web files in their @font-face (a browser fetched
+    them from cdnjs to show the picture); the installed font or monospace draws them now."""
+    from app.record import record_svg
+    (path,) = record_svg("buddy", tmp_path, "en", (100, 30), only=2, progress=False)
+    text = path.read_text(encoding="utf-8")
+    assert "@font-face" in text and 'local("FiraCode-Regular")' in text
+    assert "url(" not in text.split("<style>", 1)[1].split("</style>", 1)[0].replace("url(#", "")

@@ -56,6 +56,7 @@ async def test_palette_screenshot_saves_in_the_current_directory_and_says_where(
     notes, _ = await palette_screenshot(lang)
     shots = list(work.glob("*.svg"))
     assert len(shots) == 1 and "<svg" in shots[0].read_text(encoding="utf-8"), notes
+    assert "https://" not in shots[0].read_text(encoding="utf-8").split("-->", 1)[1]   # no font from the web
     said = "截图已保存" if lang == "zh" else "screenshot saved"
     assert notes and said in notes[-1] and str(shots[0]) in notes[-1], notes
     assert not (home / "Downloads").exists()

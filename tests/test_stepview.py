@@ -63,7 +63,7 @@ def test_every_step_of_every_lesson(lesson, tmp_path, tmp_path_factory, request)
 async def test_end_home_back_and_lesson_switch_land_on_the_recorded_frames(tmp_path_factory):
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
     from app.app import MmvizApp
-    from app.svgcast import fix_text_lengths
+    from app.svgcast import still_svg
     from scenarios import find_lesson
     kv, zg = whole("kmalloc-vmalloc", tmp_path_factory), whole("zones-gfp", tmp_path_factory)
     app = MmvizApp(lesson="kmalloc-vmalloc")
@@ -72,8 +72,7 @@ async def test_end_home_back_and_lesson_switch_land_on_the_recorded_frames(tmp_p
 
         async def shot(n: int) -> bytes:
             await settle(pilot)
-            svg = app.export_screenshot(title=f"mmviz — step {n}")
-            return fix_text_lengths(svg, 20 * 0.61).encode("utf-8")   # as record_svg writes
+            return still_svg(app, f"mmviz — step {n}").encode("utf-8")   # as record_svg writes
 
         await pilot.press("n", "n")
         assert await shot(2) == kv[2]
@@ -107,15 +106,14 @@ def test_back_presses_land_on_the_recorded_frames_of_every_step(lesson, tmp_path
 async def _back_from_the_end(lesson: str, frames: list[bytes]) -> None:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
     from app.app import MmvizApp
-    from app.svgcast import fix_text_lengths
+    from app.svgcast import still_svg
     app = MmvizApp(lesson=lesson)
     async with app.run_test(size=SIZE) as pilot:
         app.animation_level = "none"
         await pilot.press("end")
         for n in range(len(frames) - 1, -1, -1):
             await settle(pilot)
-            svg = app.export_screenshot(title=f"mmviz — step {n}")
-            assert fix_text_lengths(svg, 20 * 0.61).encode("utf-8") == frames[n], f"step {n}"
+            assert still_svg(app, f"mmviz — step {n}").encode("utf-8") == frames[n], f"step {n}"
             await pilot.press("p")
 
 
@@ -132,7 +130,7 @@ def test_re_reading_back_and_forth_lands_on_the_recorded_frames(lesson, tmp_path
 async def _re_read(lesson: str, frames: list[bytes]) -> None:
     os.environ["TEXTUAL_ANIMATIONS"] = "none"
     from app.app import MmvizApp
-    from app.svgcast import fix_text_lengths
+    from app.svgcast import still_svg
     n = len(frames) - 1
     keys = ["n"] * n
     for pos in range(n, 0, -1):
@@ -144,6 +142,5 @@ async def _re_read(lesson: str, frames: list[bytes]) -> None:
             await pilot.press(key)
             await settle(pilot)
             at = app.timeline.position
-            svg = app.export_screenshot(title=f"mmviz — step {at}")
-            assert fix_text_lengths(svg, 20 * 0.61).encode("utf-8") == frames[at], \
+            assert still_svg(app, f"mmviz — step {at}").encode("utf-8") == frames[at], \
                 f"press {i} ({key}): step {at}"

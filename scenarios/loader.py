@@ -134,7 +134,8 @@ class Validator(RepeatChecks, ExpectChecks):
         tables = {name.split(".")[0] for _, name in self.src.others}
         for key in self.data:
             if key not in ("lesson", "step") and key not in tables:
-                self.err(1, f"unknown top-level key {key!r} (put it under [lesson] or a [[step]])")
+                self.err(self.src.top.get(key, 1),
+                         f"unknown top-level key {key!r} (put it under [lesson] or a [[step]])")
         header = self.data.get("lesson")
         lines = self.src.lesson
         if not isinstance(header, dict):

@@ -46,6 +46,7 @@ class SourceMap:
     lesson: KeyLines
     steps: list[KeyLines]
     others: list[tuple[int, str]]     # unexpected tables: (line, name)
+    top: dict[str, int] = field(default_factory=dict)   # keys before any table: first line of each
 
     def step(self, index: int) -> KeyLines:
         if 0 <= index < len(self.steps):
@@ -164,6 +165,7 @@ def scan(text: str, lexed: Lexed | None = None) -> SourceMap:
     lesson = KeyLines()
     steps: list[KeyLines] = []
     others: list[tuple[int, str]] = []
+    top: dict[str, int] = {}
     current: KeyLines | None = None
     prefix = ""
     for number, line in _lines(text, lexed):
@@ -194,6 +196,8 @@ def scan(text: str, lexed: Lexed | None = None) -> SourceMap:
                 current, prefix = None, ""
             continue
         m = _KEY.match(line)
+        if m and current is None and not prefix and not steps and not others and lesson.lines == {}:
+            top.setdefault(_norm(m.group(1)).split(".")[0], number)      # before any table
         if m and current is not None:
             key = prefix + _norm(m.group(1))
             current.lines.setdefault(key, number)
@@ -203,7 +207,7 @@ def scan(text: str, lexed: Lexed | None = None) -> SourceMap:
                 current.lines.setdefault(".".join(parts[:i]), number)
         elif m and current is None and not steps and _norm(m.group(1)) == "step":
             steps = _inline_steps(text, lexed, number, line[m.end():])
-    return SourceMap(lesson, steps, others)
+    return SourceMap(lesson, steps, others, top)
 
 
 def _inline_steps(text: str, lexed: Lexed, number: int, rest: str) -> list[KeyLines]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
+from .errors import BadFree
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -230,3 +231,16 @@ def dump_note(m: Machine, pfn: int) -> str:
         return ""
     raw = m.config.flavour.page_flags_layout in ("4.10", "5.0")    # raw: lines from 4.10.0 mm/debug.c
     return note("page_dump_raw" if raw else "page_dump")
+
+
+def bad_page(m: Machine, pfn: int, why: str) -> BadFree:
+    """bad_page()'s report of a free the allocator refuses (engine.page_alloc): the error,
+    its message the kernel's lines before dump_stack() (bad_page_lines, dump_note), then
+    mmviz's note ``why``.  free_pages() called on its own opens no bracket, so the report
+    reaches m.kmsg here (inside an operation, the operation's bracket reports it)."""
+    lines = [*bad_page_lines(m, pfn), dump_note(m, pfn)]   # the note only where a dump is printed
+    err = BadFree("\n".join(ln for ln in lines if ln) + "\n" + why)
+    trace = m.trace
+    if not trace.depth and trace.on_failure is not None:
+        trace.on_failure(err)                      # "BUG: Bad page state ..." (engine.kmsg)
+    return err

@@ -13,13 +13,13 @@ from typing import TYPE_CHECKING
 from . import physmem as pm
 from .buddy import (ALLOC_CODE, ALLOCATED, BuddyAllocator, alloc_code_owner,
                     free_one_page, rmqueue, take_first)
-from .errors import BadFree, ConfigError, OutOfMemory
+from .errors import ConfigError, OutOfMemory
 from .events import (AllocFail, AllocPages, AllocPagesAt, Fallback, FreePages,
                      WatermarkCheck)
 from .gfp import GfpTable
 from .kmsg_notes import note
 from .physmem import OWNER_NAMES, OWNER_PAGES
-from .zone import MAX_ORDER, Zone
+from .zone import MAX_ORDER, NO_FAST, NO_ZONE, Zone
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -44,6 +44,8 @@ class PageAllocator:
         # (zone_watermark_fast() then only asks for a free block of that order or above)
         self._any_free_order = m.config.flavour.watermark_any_free_order
         self._hot_orders = MAX_ORDER if self._any_free_order else 1
+        for z in zones:
+            z.set_fast_orders(self._hot_orders)
 
     def zonelist(self, mask: int) -> tuple[list[Zone], int]:
         """(zonelist, classzone index) for a GFP mask: highest allowed zone first, then down
@@ -126,11 +128,11 @@ class PageAllocator:
         raise _alloc_failure(msg, mask, order, self.m.trace)
 
     def gfp_entry(self, gfp) -> tuple:
-        """(first zone of the zonelist or None, classzone index, the orders for which
-        alloc_pages() tries that zone first (a frozenset), zero, the AllocPagesAt event makers
-        of that zone by allocated code, (mask, zonelist, name)) for a GFP argument (a str or an
-        int), kept per argument: a mask is parsed once.  Raises ConfigError for a flag the
-        release does not have."""
+        """(first zone of the zonelist, or NO_ZONE, classzone index, zero, the AllocPagesAt
+        event makers of that zone by allocated code, (mask, zonelist, name, the orders for
+        which alloc_pages() tries the first zone itself (a frozenset), first zone or None))
+        for a GFP argument (a str or an int), kept per argument: a mask is parsed once.
+        Raises ConfigError for a flag the release does not have."""
         entry = self._fast.get(gfp)
         if entry is None:
             mask = self.gfp.parse(gfp)
@@ -141,8 +143,9 @@ class PageAllocator:
                 AllocPagesAt(first.name, code & 15, name, OWNER_NAMES[alloc_code_owner(code)])
                 if code >= ALLOCATED and code & 15 < MAX_ORDER else None
                 for code in range(ALLOC_CODE[-1][-1] + 1))
-            entry = (first, classzone, frozenset(range(self._hot_orders if zonelist else 0)),
-                     bool(mask & self._gfp_zero), makers, (mask, zonelist, name))
+            hot = frozenset(range(self._hot_orders if zonelist else 0))
+            entry = (NO_ZONE if first is None else first, classzone, bool(mask & self._gfp_zero),
+                     makers, (mask, zonelist, name, hot, first))
             if type(gfp) is str or type(gfp) is int:
                 self._fast[gfp] = entry
         return entry
@@ -159,47 +162,29 @@ class PageAllocator:
                 z = zz
                 break
         if z is None:
-            raise _bad_page(m, _bad_page_lines(m, pfn)
-                               + note("bad_page_not_ram", pfn=f"{pfn:#x}"))
+            raise _bad_page(m, pfn, note("bad_page_not_ram", pfn=f"{pfn:#x}"))
         code = z.buddy_order.get(pfn)
         if code is None or code < ALLOCATED:
             mm = m.memmap
             if code is not None or mm.owner[pfn] == pm.OWNER_FREE:
-                raise _bad_page(m, _bad_page_lines(m, pfn)
-                                   + note("bad_page_double"))
+                raise _bad_page(m, pfn, note("bad_page_double"))
             if mm.flags[pfn] & pm.PG_reserved:
-                raise _bad_page(m, _bad_page_lines(m, pfn)
-                                   + note("bad_page_reserved"))
-            raise _bad_page(m, _bad_page_lines(m, pfn)
-                               + note("bad_page_not_head"))
+                raise _bad_page(m, pfn, note("bad_page_reserved"))
+            raise _bad_page(m, pfn, note("bad_page_not_head"))
         got = code & 15
         if got != order:
-            raise _bad_page(m, _bad_page_lines(m, pfn)
-                               + note("bad_page_order", order=order, got=got))
+            raise _bad_page(m, pfn, note("bad_page_order", order=order, got=got))
         owner = alloc_code_owner(code)
         if expect_owner is not None and owner != expect_owner:
-            raise _bad_page(m, _bad_page_lines(m, pfn)
-                               + note("bad_page_owner", owner=pm.OWNER_NAMES[owner]))
+            raise _bad_page(m, pfn, note("bad_page_owner", owner=pm.OWNER_NAMES[owner]))
         _free_block(m, z, pfn, order)
 
 
-def _bad_page_lines(m: "Machine", pfn: int) -> str:
-    """bad_page()'s own lines before its dump_stack(), newline-ended, with the page's fields
-    as the release prints them (engine.kmsg_page, rule log_bad_page)."""
-    from .kmsg_page import bad_page_lines, dump_note
-    lines = [*bad_page_lines(m, pfn), dump_note(m, pfn)]   # the note only where a dump is printed
-    return "\n".join(ln for ln in lines if ln) + "\n"
-
-
-def _bad_page(m: "Machine", msg: str) -> BadFree:
-    """bad_page()'s report of a free the allocator refuses: the error (the kernel's line, then
-    mmviz's note); free_pages() called on its own opens no bracket, so the line reaches
-    m.kmsg here (inside an operation, the operation's bracket reports it)."""
-    err = BadFree(msg)
-    trace = m.trace
-    if not trace.depth and trace.on_failure is not None:
-        trace.on_failure(err)                      # "BUG: Bad page state ..." (engine.kmsg)
-    return err
+def _bad_page(m: "Machine", pfn: int, why: str):
+    """engine.kmsg_page.bad_page(), imported when a free is refused (not by a step that
+    frees well: scenarios.timeline's list of late imports)."""
+    from .kmsg_page import bad_page
+    return bad_page(m, pfn, why)
 
 
 def _alloc_failure(msg: str, mask: int, order: int, trace=None) -> OutOfMemory:
@@ -243,21 +228,25 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
             "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
     Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
     try:
-        z, classzone, hot, zero, makers, slow = self._gfp_fast[gfp]
+        z, classzone, zero, makers, slow = self._gfp_fast[gfp]
     except KeyError:                               # first use of this argument
-        z, classzone, hot, zero, makers, slow = self.page_alloc.gfp_entry(gfp)
+        z, classzone, zero, makers, slow = self.page_alloc.gfp_entry(gfp)
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
     # free_area[order] list has a block: rmqueue() without a split, and no event but ours.
-    if order not in hot or z.free_pages < z.low_at[classzone][order]:     # low + reserve + 2^order
-        return _alloc_slow(self, z, classzone, hot, zero, slow, order, owner)
-    head = z.free_head[order]
+    try:        # low + reserve + 2^order; NO_FAST for the other orders (Zone.low_at)
+        low = z.low_at[classzone][order]
+        head = z.free_head[order]
+    except IndexError:                             # an order outside -11..10 (choose_zone()
+        low = NO_FAST                              # raises ConfigError)
+    if z.free_pages < low:
+        return _alloc_slow(self, classzone, zero, slow, order, owner)
     if head:
         pfn = head.popitem()[0]                    # list_del() of the list's head
     elif z.free_tail[order]:                       # (the head is the first block added at the
         pfn = take_first(z, z.free_tail[order], order)      # tail: 6.x buddy_merge_likely)
     else:                                          # a split: rmqueue()'s expand()
-        return _alloc_slow(self, z, classzone, hot, zero, slow, order, owner)
+        return _alloc_slow(self, classzone, zero, slow, order, owner)
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]
     z.free_pages -= _SIZES[order]
     self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
@@ -272,11 +261,11 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     return pfn
 
 
-def _alloc_slow(self: "Machine", z: Zone | None, classzone: int, hot: frozenset, zero: bool,
-                slow: tuple, order: int, owner: int) -> int:
+def _alloc_slow(self: "Machine", classzone: int, zero: bool, slow: tuple, order: int,
+                owner: int) -> int:
     """alloc_pages() past its common case: a split, a watermark or an empty list sends it down
     the zonelist (choose_zone(): min watermark, fallback events, the failure report)."""
-    mask, zonelist, name = slow
+    mask, zonelist, name, hot, z = slow
     events = self.trace.begin()
     pfn = -1
     if order in hot:

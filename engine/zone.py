@@ -7,6 +7,9 @@ from .events import FreePagesAt
 
 ZONE_NAMES = ("DMA", "Normal", "HighMem", "Movable")
 MAX_ORDER = 11                      # orders 0..10
+# Zone.low_at's threshold of the orders alloc_pages() does not test itself: free_pages
+# never reach it (a one-digit int: the comparison stays the interpreter's fast int one)
+NO_FAST = (1 << 30) - 1
 
 
 class Zone:
@@ -21,6 +24,7 @@ class Zone:
         self.managed = 0
         self._lowmem_reserve: list[int] = [0, 0, 0, 0]
         self.watermark_min = 0
+        self.fast_orders = MAX_ORDER    # orders 0..fast_orders-1: alloc_pages() tests them itself
         self.watermark_low = 0
         self.watermark_high = 0
         # buddy state (owned by engine.buddy): the free page count; each free_area[order]
@@ -40,7 +44,9 @@ class Zone:
         self.freed_at = tuple(FreePagesAt(self.name, o) for o in range(MAX_ORDER))
 
     # alloc_pages()'s watermark test, zone_watermark_ok(low) of order 0 (mm/page_alloc.c):
-    # free - (2^order - 1) <= low + lowmem_reserve[classzone] fails, i.e. free < low_at[c][order]
+    # free - (2^order - 1) <= low + lowmem_reserve[classzone] fails, i.e. free < low_at[c][order];
+    # low_at[c] has 2 * MAX_ORDER entries: NO_FAST for the orders from fast_orders up and
+    # after order 10, so that orders -1..-11 (indexed from the end) fail the test too
     @property
     def watermark_low(self) -> int:
         return self._watermark_low
@@ -61,8 +67,15 @@ class Zone:
         self._low_at()
 
     def _low_at(self) -> None:
-        low = self._watermark_low
-        self.low_at = [[low + r + (1 << o) for o in range(MAX_ORDER)] for r in self._lowmem_reserve]
+        low, fast = self._watermark_low, self.fast_orders
+        self.low_at = [[low + r + (1 << o) if o < fast else NO_FAST for o in range(MAX_ORDER)]
+                       + [NO_FAST] * MAX_ORDER for r in self._lowmem_reserve]
+
+    def set_fast_orders(self, n: int) -> None:
+        """The orders (0..n-1) whose low watermark test alloc_pages() makes itself, the
+        release's (engine.page_alloc): the others always get NO_FAST in low_at."""
+        self.fast_orders = n
+        self._low_at()
 
     @property
     def end_pfn(self) -> int:
@@ -162,3 +175,15 @@ def setup_per_zone_lowmem_reserve(zones: list[Zone], ratios: tuple[int, ...], fl
             acc += size_of(zones[j])
             reserve[j] = acc // ratio if ratio and size_of(lower) else 0
         lower.lowmem_reserve = reserve                 # (a new list: Zone.low_at follows)
+
+
+class _NoZone:
+    """The first zone alloc_pages() (engine.page_alloc) tries for a GFP argument whose
+    zonelist is empty: its test always fails (every order NO_FAST), so choose_zone()
+    reports the failure."""
+    free_pages = 0
+    low_at = ((NO_FAST,) * (2 * MAX_ORDER),) * 4
+    free_head = ()
+
+
+NO_ZONE = _NoZone()

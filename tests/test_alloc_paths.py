@@ -15,6 +15,7 @@ import pytest
 
 import engine
 from engine.errors import KernelError
+from engine.page_alloc import NO_ZONE
 from engine.pgtable import PageTables
 from engine.physmem import FrameStore
 
@@ -25,10 +26,11 @@ def general_path_only(m) -> None:
     """alloc_pages() with no first zone to try: every request goes to choose_zone()."""
     for gfp in GFPS:
         try:
-            z, classzone, hot, zero, makers, slow = m.page_alloc.gfp_entry(gfp)
+            z, classzone, zero, makers, (mask, zonelist, name, hot, first) = \
+                m.page_alloc.gfp_entry(gfp)
         except KernelError:
             continue                                # not a flag of this release
-        m._gfp_fast[gfp] = (None, classzone, frozenset(), zero, None, slow)
+        m._gfp_fast[gfp] = (NO_ZONE, classzone, zero, None, (mask, zonelist, name, frozenset(), None))
 
 
 def state(m) -> tuple:
@@ -229,3 +231,18 @@ def test_hot_path_events_read_as_their_events():
         assert events and all(type(e) is tuple for e in events)   # raw until read
     got = [(e.zone, e.pfn, e.order) for e in m.events if type(e) is FreePages]
     assert got == [("HighMem", pfn3, 0), ("Normal", pfn, 0)]
+
+
+@pytest.mark.parametrize("kernel", ["2.6", "6.1"])
+def test_orders_outside_0_to_10_fail_on_the_common_path(kernel):
+    """alloc_pages()'s own test indexes Zone.low_at by the order: orders -1..-11 (read from the
+    list's end), -12..-22, 11..21 and beyond still raise ConfigError and change nothing."""
+    from engine.errors import ConfigError
+    m = engine.Machine.boot(ram="128M", kernel=kernel)
+    m.alloc_pages("GFP_KERNEL", 0)                      # the GFP entry exists
+    before = state(m), m.proc("/proc/buddyinfo")
+    for order in (-1, -5, -11, -12, -22, -23, -40, 11, 15, 21, 22, 100):
+        with pytest.raises(ConfigError, match=f"got {order}$"):
+            m.alloc_pages("GFP_KERNEL", order)
+    assert (state(m), m.proc("/proc/buddyinfo")) == before
+    m.check()

@@ -74,7 +74,7 @@ def rmqueue(z: Zone, order: int, events: list | None, pend: dict | None = None) 
     bo = z.buddy_order
     while current > order:                 # expand(): upper halves to the list heads
         current -= 1
-        upper = pfn + (1 << current)
+        upper = z.pfns[pfn + (1 << current)]
         heads[current][upper] = None
         bo[upper] = current
         if pend is not None:                 # (a free recorded there keeps its refcount 0)
@@ -95,10 +95,12 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
     """
     z.free_pages += 1 << order
     bo = z.buddy_order          # this zone's blocks only: no zone test needed
+    pfns = z.pfns               # (the tables' keys are these objects: Zone.pfns)
+    pfn = pfns[pfn]
     if pfn in bo:
         del bo[pfn]
     while order < MAX_ORDER - 1:
-        buddy = pfn ^ (1 << order)
+        buddy = pfns[pfn ^ (1 << order)]
         if bo.get(buddy) != order:
             break
         head = z.free_head[order]             # list_del(buddy)
@@ -108,7 +110,7 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
             del z.free_tail[order][buddy]
             z.tail_taken[order] += 1
         del bo[buddy]
-        merged = pfn & buddy
+        merged = pfn if pfn < buddy else buddy        # pfn & buddy
         if events is not None:
             events.append((Merge, z.name, pfn, buddy, order, merged))
         pfn = merged
@@ -116,7 +118,7 @@ def free_one_page(z: Zone, pfn: int, order: int, to_tail: bool, events: list | N
     if not to_tail and merge_likely and order < MAX_ORDER - 2:
         higher = pfn & ~(1 << order)          # combined pfn at order + 1
         higher_buddy = higher ^ (1 << (order + 1))
-        to_tail = bo.get(higher_buddy) == order + 1
+        to_tail = bo.get(pfns[higher_buddy]) == order + 1
     if to_tail:
         z.free_tail[order][pfn] = None
     else:
@@ -139,8 +141,10 @@ class BuddyAllocator:
         # orders below this: a freed block buddy_merge_likely() may put at the list's tail
         self.likely_below = MAX_ORDER - 2 if merge_likely else 0
         # per order, what turns min(pfn, buddy) (the order+1 block they make) into its buddy:
-        # 2 << order below likely_below, else -1 (a negative pfn: no block)
-        self.likely_mask = tuple(2 << o if o < self.likely_below else -1 for o in range(MAX_ORDER))
+        # 2 << order below likely_below, else 0: min(pfn, buddy) itself, never a free block
+        # of order + 1 (pfn is an allocated block's head, the buddy below it no free block
+        # covering it)
+        self.likely_mask = tuple(2 << o if o < self.likely_below else 0 for o in range(MAX_ORDER))
         # the zone free_pages() looks in first: the one its last block was in (the largest
         # populated zone until then)
         self.hint = max(zones, key=lambda z: z.present)

@@ -330,14 +330,15 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
         return _free_other(self, pfn, order)
     b._pend[pfn] = order                           # mem_map: free, refcount 0 (MemMap.sync)
     size = _SIZES[order]
-    buddy = pfn ^ size
+    pfns = z.pfns                                  # (the keys of bo are these objects: one
+    buddy = pfns[pfn ^ size]                       # found is not compared, Zone.pfns)
     if bo.get(buddy) == order and order < _TOP_ORDER:
         return _free_merge(self, z, pfn, order)    # merges: __free_one_page()
     z.free_pages += size                           # __free_one_page() without a merge
     # buddy_merge_likely(): is the buddy of the pair's order+1 block free at order+1?  Its
-    # pfn is min(pfn, buddy) ^ 2 << order (BuddyAllocator.likely_mask; -1 where the release
-    # or the order has no buddy_merge_likely(): a negative pfn, no block)
-    if bo.get((pfn if pfn < buddy else buddy) ^ b.likely_mask[order]) == _UP[order]:
+    # pfn is min(pfn, buddy) ^ 2 << order (BuddyAllocator.likely_mask; 0 where the release
+    # or the order has no buddy_merge_likely(): min(pfn, buddy), never such a block)
+    if bo.get(pfns[(pfn if pfn < buddy else buddy) ^ b.likely_mask[order]]) == _UP[order]:
         z.free_tail[order][pfn] = None
     else:
         z.free_head[order][pfn] = None

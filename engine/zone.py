@@ -1,6 +1,7 @@
 """Zones: DMA, Normal, HighMem (+ Movable, always empty here), watermarks, lowmem_reserve."""
 from __future__ import annotations
 
+from copy import deepcopy
 from math import isqrt
 
 from .events import FreePagesAt
@@ -10,6 +11,23 @@ MAX_ORDER = 11                      # orders 0..10
 # Zone.low_at's threshold of the orders alloc_pages() does not test itself: free_pages
 # never reach it (a one-digit int: the comparison stays the interpreter's fast int one)
 NO_FAST = (1 << 30) - 1
+# pfn_objects(): one int object per pfn below this, shared by all machines (~36 bytes a pfn)
+PFN_OBJECTS_CAP = 1 << 18
+_pfn_objects: tuple = ()
+
+
+def pfn_objects(end: int) -> tuple | range:
+    """The int objects 0..end-1 the buddy allocator keys its tables with, one object per
+    value shared by every machine (a tuple, grown as needed): a dict finds a key that *is*
+    the object looked up without comparing the two ints, about a third of a lookup.  Past
+    PFN_OBJECTS_CAP a range (equal ints, new objects: the tables work the same, slower)."""
+    global _pfn_objects
+    if end > PFN_OBJECTS_CAP:
+        return range(end)
+    have = len(_pfn_objects)
+    if have < end:
+        _pfn_objects = _pfn_objects + tuple(range(have, end))
+    return _pfn_objects
 
 
 class Zone:
@@ -20,6 +38,9 @@ class Zone:
         self.name = ZONE_NAMES[idx]
         self.start_pfn = start_pfn
         self.spanned = end_pfn - start_pfn
+        # buddy pfns are these objects ([pfn]); up to the end rounded up to 2^MAX_ORDER,
+        # which holds every buddy of a block of the zone
+        self.pfns = pfn_objects(-(-end_pfn >> MAX_ORDER) << MAX_ORDER)
         self.present = 0
         self.managed = 0
         self._lowmem_reserve: list[int] = [0, 0, 0, 0]
@@ -76,6 +97,13 @@ class Zone:
         release's (engine.page_alloc): the others always get NO_FAST in low_at."""
         self.fast_orders = n
         self._low_at()
+
+    def __deepcopy__(self, memo) -> "Zone":
+        """copy.deepcopy: pfns (pfn_objects(), shared by every machine) is not copied."""
+        memo[id(self.pfns)] = self.pfns
+        new = memo[id(self)] = Zone.__new__(Zone)
+        new.__dict__.update(deepcopy(self.__dict__, memo))
+        return new
 
     @property
     def end_pfn(self) -> int:

@@ -52,8 +52,9 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
     """deepcopy memo for a machine's ``state`` (its __dict__ or a checkpoint's): the
     machine maps to ``m`` itself, mem_map and boot-time objects are shared, and the big
     integer tables are copied with dict.copy() instead of element by element."""
-    memo: dict = {id(m): m, id(m.memmap): m.memmap}
-    keep = [m, m.memmap, *shared]
+    pend = m.memmap.pend                            # (alloc_pages()'s GFP entries hold it)
+    memo: dict = {id(m): m, id(m.memmap): m.memmap, id(pend): pend}
+    keep = [m, m.memmap, pend, *shared]
     for obj in shared:
         memo[id(obj)] = obj
     for name in SHARED:

@@ -130,9 +130,11 @@ class PageAllocator:
     def gfp_entry(self, gfp) -> tuple:
         """(first zone of the zonelist, or NO_ZONE, classzone index, zero, the AllocPagesAt
         event makers of that zone by allocated code, (mask, zonelist, name, the orders for
-        which alloc_pages() tries the first zone itself (a frozenset), first zone or None))
-        for a GFP argument (a str or an int), kept per argument: a mask is parsed once.
-        Raises ConfigError for a flag the release does not have."""
+        which alloc_pages() tries the first zone itself (a frozenset), first zone or None),
+        MemMap.pend, the machine's Trace) for a GFP argument (a str or an int), kept per
+        argument: a mask is parsed once.  Raises ConfigError for a flag the release does
+        not have.  (A checkpoint copies the entries with the machine: the trace is the
+        copy's, pend mem_map's own, engine.checkpoint.)"""
         entry = self._fast.get(gfp)
         if entry is None:
             mask = self.gfp.parse(gfp)
@@ -145,7 +147,7 @@ class PageAllocator:
                 for code in range(ALLOC_CODE[-1][-1] + 1))
             hot = frozenset(range(self._hot_orders if zonelist else 0))
             entry = (NO_ZONE if first is None else first, classzone, bool(mask & self._gfp_zero),
-                     makers, (mask, zonelist, name, hot, first))
+                     makers, (mask, zonelist, name, hot, first), self.buddy._pend, self.m.trace)
             if type(gfp) is str or type(gfp) is int:
                 self._fast[gfp] = entry
         return entry
@@ -228,9 +230,9 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
             "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
     Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
     try:
-        z, classzone, zero, makers, slow = self._gfp_fast[gfp]
+        z, classzone, zero, makers, slow, pend, tr = self._gfp_fast[gfp]
     except KeyError:                               # first use of this argument
-        z, classzone, zero, makers, slow = self.page_alloc.gfp_entry(gfp)
+        z, classzone, zero, makers, slow, pend, tr = self.page_alloc.gfp_entry(gfp)
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
     # free_area[order] list has a block: rmqueue() without a split, and no event but ours.
@@ -249,8 +251,7 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
         return _alloc_slow(self, classzone, zero, slow, order, owner)
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]
     z.free_pages -= _SIZES[order]
-    self.buddy._pend[pfn] = code                   # mem_map: owner, refcount 1 (MemMap.sync)
-    tr = self.trace
+    pend[pfn] = code                               # mem_map: owner, refcount 1 (MemMap.sync)
     if tr.direct:                                  # our only event: its maker and pfn until
         tr.current = makers[code]                  # read (AllocPagesAt: AllocPages(zone, pfn,
         tr.at = pfn                                # ...), engine.trace)

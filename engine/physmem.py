@@ -294,7 +294,13 @@ class MemMap:
     def __deepcopy__(self, memo) -> "MemMap":
         new = MemMap.__new__(MemMap)
         memo[id(self)] = new
-        new.nr_pfns, new.nr_chunks, new.pend = self.nr_pfns, self.nr_chunks, {}
+        # the copy's pend: the one copy of ours (alloc_pages()'s GFP entries hold it too),
+        # empty as the columns are copied with our stores applied
+        pend = memo.get(id(self.pend))
+        if pend is None:
+            pend = memo[id(self.pend)] = {}
+        pend.clear()
+        new.nr_pfns, new.nr_chunks, new.pend = self.nr_pfns, self.nr_chunks, pend
         for name, col in zip(COLUMNS, self.columns()):
             setattr(new, name, new._column(col.copy()))
         new.frozen = [None] * self.nr_chunks

@@ -26,11 +26,12 @@ def general_path_only(m) -> None:
     """alloc_pages() with no first zone to try: every request goes to choose_zone()."""
     for gfp in GFPS:
         try:
-            z, classzone, zero, makers, (mask, zonelist, name, hot, first) = \
+            z, classzone, zero, makers, (mask, zonelist, name, hot, first), pend, tr = \
                 m.page_alloc.gfp_entry(gfp)
         except KernelError:
             continue                                # not a flag of this release
-        m._gfp_fast[gfp] = (NO_ZONE, classzone, zero, None, (mask, zonelist, name, frozenset(), None))
+        m._gfp_fast[gfp] = (NO_ZONE, classzone, zero, None, (mask, zonelist, name, frozenset(), None),
+                            pend, tr)
 
 
 def state(m) -> tuple:
@@ -245,4 +246,54 @@ def test_orders_outside_0_to_10_fail_on_the_common_path(kernel):
         with pytest.raises(ConfigError, match=f"got {order}$"):
             m.alloc_pages("GFP_KERNEL", order)
     assert (state(m), m.proc("/proc/buddyinfo")) == before
+    m.check()
+
+
+def test_a_restored_or_trial_machine_allocates_into_its_own_mem_map_and_trace():
+    """alloc_pages()'s per-GFP entries hold mem_map's pending stores and the trace: after a
+    checkpoint is restored, and on a trial copy, an allocation shows in that machine's
+    mem_map and events."""
+    from engine import checkpoint
+    from engine.events import AllocPages
+    from engine.physmem import OWNER_PAGES
+    m = engine.Machine.boot(ram="128M", seed=1)
+    m.alloc_pages("GFP_KERNEL", 0)                      # the entry exists before the save
+    ck = checkpoint.save(m)
+    for _ in range(5):
+        m.alloc_pages("GFP_KERNEL", 1)
+    checkpoint.restore(m, ck)
+    pfn = m.alloc_pages("GFP_KERNEL", 0)
+    assert m.memmap.owner[pfn] == OWNER_PAGES and m.memmap.refcount[pfn] == 1
+    assert [(type(e), e.pfn) for e in m.events] == [(AllocPages, pfn)]
+    m.free_pages(pfn, 0)
+    m.check()
+    trial = checkpoint.trial_copy(m)
+    undo = m.memmap.undo_point()
+    pfn = trial.alloc_pages("GFP_KERNEL", 0)
+    assert trial.memmap.owner[pfn] == OWNER_PAGES
+    assert [(type(e), e.pfn) for e in trial.events] == [(AllocPages, pfn)]
+    m.memmap.undo(undo)
+
+
+def test_a_deep_copied_machine_allocates_into_its_own_mem_map():
+    """copy.deepcopy of a machine (a test's seed machine): the copy's GFP entries hold the
+    copy's mem_map pending stores, whether the entries or mem_map are copied first."""
+    import copy
+
+    from engine.physmem import OWNER_FREE, OWNER_PAGES
+    m = engine.Machine.boot(ram="128M", seed=1)
+    pfn = m.alloc_pages("GFP_KERNEL", 0)                # a store still pending in m
+    for first in (None, "_gfp_fast"):
+        src = m
+        if first:                                        # the entries before mem_map
+            src = object.__new__(type(m))
+            src.__dict__.update({first: m.__dict__[first]}, **{k: v for k, v in m.__dict__.items()
+                                                                if k != first})
+        c = copy.deepcopy(src)
+        got = c.alloc_pages("GFP_KERNEL", 0)
+        assert c.memmap.owner[got] == OWNER_PAGES and c.memmap.owner[pfn] == OWNER_PAGES
+        c.free_pages(got, 0)
+        assert c.memmap.owner[got] == OWNER_FREE
+        c.check()
+    assert m.memmap.owner[pfn] == OWNER_PAGES
     m.check()

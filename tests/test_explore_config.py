@@ -48,19 +48,9 @@ def test_numbers_stay_numbers_and_switches_stay_switches(capsys):
     assert "1..512" in err and "False" not in err, err
 
 
-def test_explore_config_reaches_the_tui(monkeypatch):
-    got = {}
-
-    class FakeApp:
-        ask_questions = True
-
-        def __init__(self, **kw):
-            got.update(kw)
-
-    monkeypatch.setattr(cli, "_tui_app", lambda: FakeApp)
-    monkeypatch.setattr(cli, "tui_wanted", lambda: True)
-    monkeypatch.setattr(cli, "_run_app", lambda app: 0)
+def test_explore_config_reaches_the_tui(tui_made):
     assert cli.main(["explore", "--kernel", "2.6", "--config", "DEBUG_RODATA=y"]) == 0
+    got = tui_made[-1]
     assert got["machine"] == {"kernel": "2.6", "config": {"DEBUG_RODATA": True}}
 
 

@@ -11,30 +11,29 @@ def _notes(app) -> list[str]:
     return [str(n.message) for n in app._notifications]
 
 
-async def test_the_last_step_names_the_next_lesson():
-    lessons = all_lessons()
-    app = MmvizApp(lesson=lessons[0].id)
+async def _notes_after(app, *keys: str) -> list[str]:
+    """The notifications after pressing ``keys`` (the position must not move past the end)."""
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("end")
         await settle(pilot)
         position = app.timeline.position
-        await pilot.press("right")
+        await pilot.press(*keys)
         await settle(pilot)
         assert app.timeline.position == position
-        assert any(lessons[1].title_in("en") in n for n in _notes(app)), _notes(app)
+        return _notes(app)
+
+
+async def test_the_last_step_names_the_next_lesson():
+    lessons = all_lessons()
+    notes = await _notes_after(MmvizApp(lesson=lessons[0].id), "right")
+    assert any(lessons[1].title_in("en") in n for n in notes), notes
 
 
 async def test_the_last_lesson_and_an_exploration_say_what_to_do():
-    app = MmvizApp(lesson=all_lessons()[-1].id, lang="zh")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("end", "right")
-        await settle(pilot)
-        assert any("最后一个课程" in n for n in _notes(app)), _notes(app)
-    app = MmvizApp(ram="64M")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await pilot.press("right")
-        await settle(pilot)
-        assert any("adds one" in n for n in _notes(app)), _notes(app)
+    notes = await _notes_after(MmvizApp(lesson=all_lessons()[-1].id, lang="zh"), "right")
+    assert any("最后一个课程" in n for n in notes), notes
+    notes = await _notes_after(MmvizApp(ram="64M"), "right")
+    assert any("adds one" in n for n in notes), notes
 
 
 async def test_the_picker_opens_on_the_open_lesson():

@@ -39,6 +39,11 @@ def load_timeline(lesson: Any = None, ram: str | None = None, pae: bool = False,
     return Timeline(lesson)
 
 
+def _loaded(status: Any) -> list[Any]:
+    """The lessons of scenarios.library.lesson_status() that loaded, in teaching order."""
+    return sorted((l for _, l, _ in status if l is not None), key=lambda l: (l.order, l.id))
+
+
 class TimelineMixin:
     """Mixed into MmvizApp: needs timeline, view, lang, playing, speed, _autoplay,
     _after_move, _log_error, _show_tabs."""
@@ -86,8 +91,7 @@ class TimelineMixin:
         if self.lesson_timeline is not None or is_free_exploration(lesson):
             self.notify(tr(self.lang, "msg.end_explore"), timeout=4)
             return
-        loaded = sorted((l for _, l, _ in lesson_status() if l is not None), key=lambda l: (l.order, l.id))
-        later = [l for l in loaded if (l.order, l.id) > (lesson.order, lesson.id)]
+        later = [l for l in _loaded(lesson_status()) if (l.order, l.id) > (lesson.order, lesson.id)]
         self.notify(tr(self.lang, "msg.end_next", title=later[0].title_in(self.lang)) if later
                     else tr(self.lang, "msg.end_last"), timeout=4)
 
@@ -145,7 +149,7 @@ class TimelineMixin:
         from scenarios.library import is_bundled, lesson_status
         from .screens import LessonPicker
         status = lesson_status()
-        lessons = sorted((l for _, l, _ in status if l is not None), key=lambda l: (l.order, l.id))
+        lessons = _loaded(status)
         broken = [p.name for p, l, _ in status if l is None and not is_bundled(p)]
         open_lesson = (self.lesson_timeline or self.timeline).lesson
         self.push_screen(LessonPicker(lessons, self.lang, open_lesson.id), self._open_lesson)

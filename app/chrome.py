@@ -76,6 +76,7 @@ def footer_key_width(key_display: str, description: str, compact: bool) -> int:
 
 PALETTE_KEY_EXTRA = 2      # the palette's key: a bar on its left and a cell of padding on its right
 FOOTER_FIRST = ("return_to_lesson",)     # b, shown while exploring a branch (app.layout_ui)
+FOOTER_KEPT = ("help",)                  # ?, the way to every other key: never left out
 
 
 class StableFooter(Footer):
@@ -85,8 +86,8 @@ class StableFooter(Footer):
     start-up that was most of the first frame's style work.  And it lays every key out in
     one row whatever the width, with the palette's key docked on the right over them: at 80
     columns the key under it was cut in half (and a Chinese character cut by it showed as a
-    gap).  Keys that do not fit beside the palette's key are left out, from the last one;
-    they are all in the palette and the help screen."""
+    gap).  Keys that do not fit beside the palette's key are left out, from the last one
+    but ``?`` (FOOTER_KEPT); they are all in the palette and the help screen."""
 
     _shown: tuple | None = None
     _width = -1
@@ -123,11 +124,15 @@ class StableFooter(Footer):
         self._width = width = self.app.size.width
         room = width - sum(footer_key_width(k.key_display, k.description, True) + PALETTE_KEY_EXTRA
                            for k in palette)
+        def cells(key: FooterKey) -> int:
+            return footer_key_width(key.key_display, key.description, self.compact)
+        kept = [k for k in keys if isinstance(k, FooterKey) and k.action in FOOTER_KEPT]
+        room -= sum(cells(k) for k in kept)
         for widget in keys:
-            if isinstance(widget, FooterKey):
-                room -= footer_key_width(widget.key_display, widget.description, self.compact)
+            if isinstance(widget, FooterKey) and widget not in kept:
+                room -= cells(widget)
                 if room < 0:
-                    break
+                    continue
             yield widget
         yield from palette
 

@@ -44,6 +44,7 @@ async def test_every_key_shown_is_whole(lang, size):
         shown = check_footer(app)
         palette = "命令面板" if lang == "zh" else "palette"
         assert palette in shown and len(shown) >= 6        # step, back, play, zoom, go to, command
+        assert ("帮助" if lang == "zh" else "Help") in shown   # the way to every key left out
         if size[0] >= 250:
             assert len(shown) == 12                          # everything fits: nothing left out
 

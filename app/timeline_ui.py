@@ -160,9 +160,25 @@ class TimelineMixin:
                          f"{len(broken)} lesson file(s) did not load ({names}): mmviz check FILE says why"),
                         severity="warning", timeout=8)
 
+    def _typed_steps(self) -> int:
+        """Steps typed on the command line that leaving now would drop (an exploration's)."""
+        from scenarios.explore import is_free_exploration
+        if self.lesson_timeline is not None:
+            return len(self.timeline) - self.lesson_timeline.position
+        return len(self.timeline) if is_free_exploration(self.timeline.lesson) else 0
+
     def _open_lesson(self, lesson: Any) -> None:
+        """The picked lesson from its start; the open one, picked again, stays where it is
+        (Home goes to its start). Leaving an exploration says how many typed steps go."""
         if lesson is None:
             return
+        typed = self._typed_steps()
+        if self.lesson_timeline is None and not typed and lesson.id == self.timeline.lesson.id:
+            self.notify(tr(self.lang, "msg.lesson_open", step=self.timeline.position,
+                           total=len(self.timeline)), timeout=4)
+            return
+        if typed:
+            self.notify(tr(self.lang, "msg.explore_left", n=typed), timeout=6)
         self.playing = False
         self.timeline = load_timeline(lesson)
         self.lesson_timeline = None

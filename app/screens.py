@@ -12,7 +12,7 @@ from textual.binding import Binding
 from textual.command import CommandPalette
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen
-from textual.widgets import Input, Label, Markdown, OptionList
+from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
 from widgets.i18n import tr
@@ -35,6 +35,7 @@ class HelpScreen(ModalScreen[None]):
         self.lang = lang
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown    # markdown-it: imported when a help is opened
         from widgets.i18n import with_keys
         from .chrome import help_path
         with VerticalScroll():       # its keys as bound ({key:return}), the keymap's if remapped
@@ -57,6 +58,7 @@ class OpsHelp(ModalScreen[None]):
         self.title_text = title
 
     def compose(self) -> ComposeResult:
+        from textual.widgets import Markdown
         with VerticalScroll() as scroll:
             scroll.border_subtitle = self.title_text
             yield Markdown(self.markdown, id="ops-help-text")

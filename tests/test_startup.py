@@ -189,3 +189,26 @@ def test_the_process_ends_with_what_the_command_made_frozen(tmp_path):
         out = subprocess.run([sys.executable, "-c", probe.format(argv)], capture_output=True,
                              text=True, cwd=root, timeout=120).stdout
         assert out.splitlines()[-1] == f"frozen {frozen}", out[-300:]
+
+
+def test_the_first_frame_imports_no_help_renderer():
+    """The help screens' Markdown (markdown-it, 40-70 ms of imports) is imported when a help
+    opens, not for the first frame (the keys of every screen are read at mount)."""
+    import subprocess
+    import sys
+    from pathlib import Path
+    root = Path(__file__).resolve().parent.parent
+    probe = ("import asyncio, sys\n"
+             "from app.app import MmvizApp\n"
+             "async def run():\n"
+             "    app = MmvizApp(lesson='buddy')\n"
+             "    async with app.run_test(size=(120, 40)) as pilot:\n"
+             "        await pilot.pause()\n"
+             "        print('first', 'markdown_it' in sys.modules)\n"
+             "        await pilot.press('question_mark')\n"
+             "        await pilot.pause()\n"
+             "        print('help', 'markdown_it' in sys.modules, type(app.screen).__name__)\n"
+             "asyncio.run(run())\n")
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root,
+                         timeout=120).stdout
+    assert out.splitlines()[-2:] == ["first False", "help True HelpScreen"], out[-300:]

@@ -211,7 +211,14 @@ def save(m: Machine, extra: Any = None, shared: tuple = (), like: Checkpoint | N
         for c in kmem.caches.values():              # reference to it keeps the live object
             memo[id(c)] = c
     with _collector_paused():
-        state, extra = _copy((m.__dict__, extra), memo)
+        state = _copy(m.__dict__, memo)
+        # the last operation's events are not the machine's state (they come back empty), but
+        # a value of the caller's may hold that very list (an Access's events): it keeps them
+        trace = vars(m.__dict__["trace"]) if "trace" in m.__dict__ else {}
+        for name in EVENT_LISTS:
+            if type(trace.get(name)) is list:
+                memo[id(trace[name])] = list(trace[name])
+        extra = _copy(extra, memo)
         like_kmem = like.kmem if like is not None and like.machine is m else None
         slab = checkpoint_kmem.snapshot(kmem, memo, _copy, like_kmem) if kmem is not None else None
     if "trace" in state:

@@ -170,6 +170,14 @@ def test_back_and_jump_give_the_machine_of_a_fresh_run(path):
     run_everywhere(Timeline(load_lesson(path), checkpoint_every=4))
 
 
+@pytest.mark.parametrize("path", LESSONS, ids=lambda p: p.stem)
+def test_the_same_with_a_checkpoint_after_every_step(path):
+    """As on a loaded machine, where every step costs more than ``heavy_ms``: a checkpoint
+    right after a step holds the names that step bound (an access's events: the very list
+    of the machine's last operation, which a checkpoint does not keep as machine state)."""
+    run_everywhere(Timeline(load_lesson(path), heavy_ms=0.0))
+
+
 @pytest.mark.parametrize("name", ["slab", "kmalloc-vmalloc"])
 def test_the_same_on_the_other_kernel(name):
     """slab runs SLUB (6.1) and kmalloc-vmalloc SLAB (2.6.24) by default: each on the other."""
@@ -230,3 +238,19 @@ def test_a_cache_held_outside_the_slab_layer_is_still_the_live_one(kernel):
     assert cache.name in names
     assert m.proc("/proc/slabinfo") == before
     m.check()
+
+
+def test_a_checkpoint_keeps_the_events_a_callers_value_holds():
+    """engine.checkpoint.save(m, extra): the machine's last-operation events come back empty
+    (not state), but an Access in ``extra`` holds that very list and keeps its events."""
+    from engine import Machine
+    from engine.checkpoint import restore, save
+    m = Machine.boot(ram="64M")
+    pid = m.spawn("x")
+    acc = m.access(0x08048000, pid=pid)
+    assert acc.events and m.events
+    ck = save(m, {"a": acc})
+    assert len(ck.extra["a"].events) == len(acc.events) and not ck.state["trace"].current
+    _, extra, _ = restore(m, ck)
+    assert [type(e) for e in extra["a"].events] == [type(e) for e in acc.events]
+    assert not m.events

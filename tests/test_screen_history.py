@@ -100,3 +100,35 @@ async def test_the_command_line_gives_the_focus_back():
         await pilot.press("colon", "escape")
         await settle(pilot)
         assert app.focused is shown
+
+
+async def _screens_in_zh(lesson: str, size: tuple[int, int], switched: bool) -> list:
+    """Every step's screen in Chinese: started in Chinese, or in English with L pressed at the
+    step (and again after it, so each step is reached in English)."""
+    n = len(find_lesson(lesson))
+    app = MmvizApp(lesson=lesson, ram="1G", lang="en" if switched else "zh")
+    app.animation_level = "none"
+    out = []
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        for k in range(n + 1):
+            if k:
+                await pilot.press("right")
+            if switched:
+                await pilot.press("L")
+            await settle(pilot)
+            app.clear_notifications()            # "language: 中文" is said only when switched
+            await settle(pilot)
+            out.append(cells(app))
+            if switched:
+                await pilot.press("L")
+    return out
+
+
+@pytest.mark.parametrize("lesson", ["memory-map", "buddy", "process-memory"])
+async def test_a_language_switched_at_a_step_gives_the_screen_started_in_it(lesson):
+    switched = await _screens_in_zh(lesson, (120, 40), True)
+    started = await _screens_in_zh(lesson, (120, 40), False)
+    bad = [i for i, (a, b) in enumerate(zip(switched, started)) if a != b]
+    assert not bad, (f"{lesson}: steps {bad} differ when switched to Chinese at the step; step "
+                     f"{bad[0]}: {_first_difference(switched[bad[0]], started[bad[0]])}")

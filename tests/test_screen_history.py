@@ -132,3 +132,38 @@ async def test_a_language_switched_at_a_step_gives_the_screen_started_in_it(less
     bad = [i for i, (a, b) in enumerate(zip(switched, started)) if a != b]
     assert not bad, (f"{lesson}: steps {bad} differ when switched to Chinese at the step; step "
                      f"{bad[0]}: {_first_difference(switched[bad[0]], started[bad[0]])}")
+
+
+async def _screens_at(lesson: str, size: tuple[int, int], resized_from: tuple[int, int] | None) -> list:
+    """Every step's screen at ``size``: started at it, or at ``resized_from`` with the terminal
+    resized to ``size`` at the step (and back after it)."""
+    n = len(find_lesson(lesson))
+    app = MmvizApp(lesson=lesson, ram="1G")
+    app.animation_level = "none"
+    out = []
+    async with app.run_test(size=resized_from or size) as pilot:
+        await settle(pilot)
+        for k in range(n + 1):
+            if k:
+                await pilot.press("right")
+            if resized_from:
+                await pilot.resize_terminal(*size)
+            await settle(pilot)
+            await settle(pilot)
+            app.clear_notifications()            # a layout's notice is said only when resized
+            await settle(pilot)
+            out.append(cells(app))
+            if resized_from:
+                await pilot.resize_terminal(*resized_from)
+    return out
+
+
+@pytest.mark.parametrize("lesson", ["fork-cow", "page-walk"])
+async def test_a_terminal_resized_at_a_step_gives_the_screen_started_at_that_size(lesson):
+    """A projector's window resized mid-lesson: each step at 200x60 is what it is when the
+    app started at 200x60 (the layout, the panes in front, the wrapping, the scroll)."""
+    resized = await _screens_at(lesson, (200, 60), (80, 24))
+    started = await _screens_at(lesson, (200, 60), None)
+    bad = [i for i, (a, b) in enumerate(zip(resized, started)) if a != b]
+    assert not bad, (f"{lesson}: steps {bad} differ when resized from 80x24 at the step; step "
+                     f"{bad[0]}: {_first_difference(resized[bad[0]], started[bad[0]])}")

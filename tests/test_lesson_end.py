@@ -3,7 +3,7 @@ lesson picker opens on the lesson that is open."""
 from __future__ import annotations
 
 from app.app import MmvizApp
-from app.record import settle
+from app.settle import settle
 from scenarios import all_lessons
 
 

@@ -12,7 +12,7 @@ import pytest
 pytest.importorskip("textual")
 
 from app.app import MmvizApp                 # noqa: E402
-from app.record import settle                # noqa: E402
+from app.settle import settle                # noqa: E402
 from scenarios import all_lessons, find_lesson            # noqa: E402
 
 

@@ -12,7 +12,8 @@ import os
 
 import pytest
 
-from app.record import record_svg, settle
+from app.record import record_svg
+from app.settle import settle
 from scenarios import all_lessons
 
 SIZE = (160, 48)

@@ -137,12 +137,16 @@ def _paren(node: Any, each: str | None, need: int) -> str:
 def _stride(where: str) -> tuple[int, int] | None:
     """(start, step) when ``where`` over ``i`` alone picks i = start, start + step, ... for every
     iteration a step can have (MAX_REPEAT): ``i & 1`` -> (1, 2), ``(i + 1) & 1`` -> (0, 2)."""
+    from .expr_columns import NotAColumn, truth_column
     try:
         tree = expr.parse(where)
         if expr.names(tree) != {"i"}:
             return None
-        get = expr.compile_tree(tree, where)
-        hits = [i for i in range(MAX_REPEAT) if get({"i": i})]
+        try:
+            hits = truth_column(tree, MAX_REPEAT, where)        # every iteration at once
+        except NotAColumn:
+            get = expr.compile_tree(tree, where)
+            hits = [i for i in range(MAX_REPEAT) if get({"i": i})]
     except Exception:  # noqa: BLE001 - an expression that fails is written out as it is
         return None
     if len(hits) < 2 or hits != list(range(hits[0], MAX_REPEAT, hits[1] - hits[0])):

@@ -2,10 +2,12 @@
 
 What is read (each with a stated default when the log lacks it):
 version ("Linux version"), the e820 map (both formats, "modified:" preferred), the
-command line (mem=, memmap=, highmem=, vmalloc=), CONFIG_NR_CPUS ("NR_CPUS:"), PAE
-("max_arch_pfn = 0x1000000" or a 2048 kB pkmap), NX, the CPU count, the memory split
-and the kernel image (".text"/".data" of the layout block, else the "Memory:" line),
-and the fixmap size of the layout block.
+command line (mem=, memmap=, highmem=, vmalloc=), CONFIG_NR_CPUS (the setup_percpu line),
+PAE ("max_arch_pfn = 0x1000000", a 2048 kB pkmap, else what only a PAE kernel prints: NX
+active, "*pdpt = ", a -pae release), NX, the CPU count, the memory split and the kernel
+image (".text"/".data" of the layout block, else the "Memory:" line), and the fixmap size
+of the layout block.  Lines may carry dmesg's, syslog's or journalctl's prefixes; a file
+with several boots (kern.log) is read as its last boot.
 """
 from __future__ import annotations
 
@@ -14,10 +16,18 @@ from typing import TYPE_CHECKING
 import re
 from dataclasses import dataclass, field
 
+from .errors import ConfigError
+
 if TYPE_CHECKING:
     from .machine import Machine
 
-_PREFIX = re.compile(r"^(?:.*?kernel: )?(?:> )?(?:<\d>)?\[\s*\d+\.\d+\] ?")
+_PREFIX = re.compile(
+    # syslog ("Dec  1 14:00:00 host kernel: "), ISO time (rsyslog, Ubuntu 24.04's kern.log),
+    # journalctl -o short-monotonic ("[    0.000000] host kernel: ")
+    r"^(?:(?:[A-Z][a-z]{2} +\d+ [\d:]+|\d{4}-\d\d-\d\dT\S+|\[\s*\d+\.\d+\]) \S+ kernel: )?"
+    r"(?:.*?kernel: (?=(?:> )?(?:<\d>)?\[))?"           # any other "... kernel: " before a timestamp
+    r"(?:> )?(?:<\d>)?(?:\[\s*\d+\.\d+\] ?)?"
+    r"(?:\[\s*[TC]\d+\] ?)?")                           # CONFIG_PRINTK_CALLER's "[    T0] "
 MEMORY_LINE = re.compile(
     r"^( ?BIOS-e820| ?modified:|e820: (update|remove|last_pfn)|last_pfn|init_memory_mapping|\d+MB (HIGH|LOW)MEM|"
     r"  mapped low ram|  low ram|Zone (PFN )?ranges|  (DMA|Normal|HighMem|Movable) |Movable zone start|"
@@ -28,9 +38,17 @@ MEMORY_LINE = re.compile(
 
 
 def strip_prefix(line: str) -> str:
-    """'[    0.000000]  BIOS-e820: ...' -> ' BIOS-e820: ...' (timestamp, syslog host and '> ' removed)."""
+    """'[    0.000000]  BIOS-e820: ...' -> ' BIOS-e820: ...' (timestamp, syslog date and host,
+    journalctl's monotonic time, printk's caller id, '> ' and '<6>' removed)."""
     m = _PREFIX.match(line)
     return line[m.end():] if m else line
+
+
+def last_boot(lines: list[str]) -> tuple[list[str], int]:
+    """The lines of the last boot in a log that holds several (kern.log, journalctl -k: each
+    boot starts with its "Linux version" line), and how many boots it holds."""
+    starts = [i for i, l in enumerate(lines) if l.startswith("Linux version ")]
+    return (lines[starts[-1]:] if len(starts) > 1 else lines), max(1, len(starts))
 
 
 @dataclass
@@ -62,8 +80,10 @@ _SPLIT_OF = {0xC0000000: "3G", 0xB0000000: "3G_OPT", 0x80000000: "2G", 0x7800000
 def read_dmesg(text: str) -> DmesgFacts:
     """Parse a boot log into DmesgFacts; never raises on odd input."""
     from .config import parse_size  # noqa: F401  (kept for callers that extend this)
-    lines = [strip_prefix(l.rstrip("\r")) for l in str(text).splitlines()]
+    lines, boots = last_boot([strip_prefix(l.rstrip("\r")) for l in str(text).splitlines()])
     f = DmesgFacts()
+    if boots > 1:
+        f.defaults.append(f"boots: the log holds {boots} boots; the last one is read")
     f.lines = [l for l in lines if MEMORY_LINE.match(l)]
     joined = "\n".join(lines)
     m = re.search(r"Linux version (\d+\.\d+(?:\.\d+)?)", joined)
@@ -93,10 +113,10 @@ def read_dmesg(text: str) -> DmesgFacts:
     elif pkmap:
         f.pae = int(pkmap.group(2), 16) - int(pkmap.group(1), 16) == 2 << 20
     else:
-        f.pae = "PAE" in joined or "pdpt" in joined
+        f.pae = _pae_said(joined)
         f.defaults.append(f"PAE: no max_arch_pfn or pkmap line, {'PAE' if f.pae else 'non-PAE'} assumed")
     f.nx = f.pae and "NX (Execute Disable) protection: active" in joined
-    m = re.search(r"NR_CPUS:(\d+)", joined)
+    m = re.search(r"^(?:setup_percpu: )?NR_CPUS:(\d+) nr_cpumask_bits:", joined, re.M)
     if m:
         f.config["NR_CPUS"] = int(m.group(1))
     else:
@@ -118,6 +138,16 @@ def read_dmesg(text: str) -> DmesgFacts:
     _image(f, joined)
     _early(f, joined)
     return f
+
+
+def _pae_said(joined: str) -> bool:
+    """PAE by what only a PAE kernel prints: NX active (x86_report_nx(): NX needs PAE on
+    i386), an oops's "*pdpt = " line, a release named -pae or -bigmem (Debian, Ubuntu).
+    "NX ... cannot be enabled: non-PAE kernel!" says the opposite."""
+    if "non-PAE kernel" in joined:
+        return False
+    return ("NX (Execute Disable) protection: active" in joined or "*pdpt = " in joined
+            or re.search(r"^Linux version \S*(?:pae|bigmem)", joined, re.M | re.I) is not None)
 
 
 _INITRD = (re.compile(r"RAMDISK: \[mem (0x[0-9a-f]+)-(0x[0-9a-f]+)\]"),       # 3.4+: end inclusive
@@ -276,7 +306,11 @@ def from_dmesg(cls, text: str, **overrides):
     """Machine.from_dmesg(): boot the machine a log describes; keep the comparison on it."""
     facts = read_dmesg(text)
     if "kernel" in overrides:
-        facts.defaults = [d for d in facts.defaults if not d.startswith("kernel version")]
+        said = [d for d in facts.defaults if d.startswith("kernel version")]
+        if not said:
+            raise ConfigError(f"kernel: the log says Linux {facts.kernel}; a release is given "
+                              f"only for a log without a 'Linux version' line")
+        facts.defaults = [d for d in facts.defaults if d not in said]
     kw = facts.boot_kwargs()
     for k, v in overrides.items():
         if k == "config":

@@ -1,0 +1,72 @@
+"""Boot logs as people paste them: syslog and journalctl prefixes, several boots in one file,
+a non-PAE kernel's NX notice, a case's own prose; and --kernel against a log's own version.
+Every form of the real 686 1 GB log must give the comparison the bare log gives."""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+import engine
+from engine.errors import ConfigError
+
+LOG = (Path(__file__).parent / "groundtruth" / "686-1G" / "dmesg.txt").read_text()
+TS = re.compile(r"^(\[ *\d+\.\d+\]) ", re.M)
+
+
+def counts(m) -> tuple[int, int]:
+    st = [p.status for p in m.dmesg_comparison]
+    return st.count("equal"), len(st)
+
+
+BARE = counts(engine.Machine.from_dmesg(LOG))
+
+
+@pytest.mark.parametrize("form", [
+    lambda t: TS.sub("Dec  1 14:00:00 myhost kernel: ", t),               # syslog, no timestamp
+    lambda t: TS.sub("2026-12-01T14:00:00.123456+00:00 myhost kernel: ", t),   # ISO kern.log
+    lambda t: TS.sub(r"\1 myhost kernel: ", t),                           # journalctl -o short-monotonic
+    lambda t: TS.sub(r"\1 [    T0] ", t),                                 # CONFIG_PRINTK_CALLER
+    lambda t: TS.sub(r"Dec  1 14:00:00 myhost kernel: \1 ", t),           # syslog with the timestamp
+    lambda t: t * 3,                                                      # three boots in one file
+], ids=["syslog", "iso", "journal-monotonic", "printk-caller", "syslog-ts", "three-boots"])
+def test_a_log_in_another_form_gives_the_same_comparison(form):
+    m = engine.Machine.from_dmesg(form(LOG))
+    assert counts(m) == BARE and BARE[0] == BARE[1] > 25
+    assert m.config.ram == engine.Machine.from_dmesg(LOG).config.ram
+
+
+def test_several_boots_are_read_as_the_last_one_and_said():
+    m = engine.Machine.from_dmesg(LOG + LOG)
+    assert any("holds 2 boots; the last one is read" in d for d in m.dmesg_facts.defaults)
+
+
+def test_a_non_pae_nx_notice_says_non_pae():
+    """x86_report_nx() on a non-PAE kernel: "... cannot be enabled: non-PAE kernel!" (the
+    word PAE in it once made the machine PAE)."""
+    text = "\n".join(l for l in LOG.splitlines() if "max_arch_pfn" not in l)
+    text += "\n[    0.000000] Notice: NX (Execute Disable) protection cannot be enabled: non-PAE kernel!\n"
+    m = engine.Machine.from_dmesg(text)
+    assert not m.config.pae and counts(m)[0] >= BARE[0] - 1
+    assert not engine.Machine.from_dmesg(text + "[    0.000000] my notes: PAE later\n").config.pae
+
+
+def test_pae_read_from_what_only_a_pae_kernel_prints():
+    base = "\n".join(l for l in LOG.splitlines() if "max_arch_pfn" not in l and "Linux version" not in l)
+    for line in ("[    0.000000] NX (Execute Disable) protection: active",
+                 "[    0.000000] Linux version 3.2.0-4-686-pae (debian-kernel@lists.debian.org)"):
+        assert engine.Machine.from_dmesg(line + "\n" + base).config.pae, line
+
+
+def test_nr_cpus_only_from_the_setup_percpu_line():
+    prose = "# Gentoo, NR_CPUS:2 in its .config\n" + LOG.replace("setup_percpu: NR_CPUS:", "setup_percpu: x:")
+    m = engine.Machine.from_dmesg(prose)
+    assert not any("NR_CPUS" in k for k in m.dmesg_facts.config)
+
+
+def test_kernel_is_refused_for_a_log_with_its_own_version():
+    with pytest.raises(ConfigError, match="the log says Linux 6.1"):
+        engine.Machine.from_dmesg(LOG, kernel="2.6.24")
+    bare = "\n".join(l for l in LOG.splitlines() if "Linux version" not in l)
+    assert engine.Machine.from_dmesg(bare, kernel="6.1").config.kernel.startswith("6.1")

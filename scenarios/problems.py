@@ -297,11 +297,14 @@ def watermark_fill(m: Machine, rng: random.Random) -> tuple[int, int]:
     """(order, count): the GFP_HIGHUSER blocks that bring the zone it takes first (HighMem, or
     Normal on a machine without one) to its watermarks: the zone's free pages in blocks of that
     order, less 1 to 19 (seeded; on a 1 GB machine 1005..1023 order-5 blocks of HighMem's 128
-    MB).  The order is 5, or the smallest above whose count fits in one step (MAX_REPEAT)."""
+    MB).  The order is 5, or the smallest above whose count fits in one step (MAX_REPEAT), at
+    most MAX_ORDER - 1 (10): past 40 GB of HighMem the count takes several steps."""
+    from engine.zone import MAX_ORDER
+
     from .model import MAX_REPEAT
     zone = [z for z in m.zones if z.present][-1]
     order = 5
-    while (zone.free_pages >> order) + 1 > MAX_REPEAT:
+    while (zone.free_pages >> order) + 1 > MAX_REPEAT and order < MAX_ORDER - 1:
         order += 1
     top = (zone.free_pages >> order) + 1
     return order, rng.randrange(max(1, top - 19), top)
@@ -319,9 +322,11 @@ def _booted(kind: str, seed: int, ram: str | None, pae: bool) -> Machine:
 
 def watermark_problem(seed: int, count: int = 4, ram: str | None = None, pae: bool = False) -> Problem:
     rng = random.Random(seed)
+    from .model import MAX_REPEAT
     order, fill = watermark_fill(_booted("watermark", seed, ram, pae), rng)
-    setup = [{"do": "alloc_pages", "gfp": "GFP_HIGHUSER", "order": order, "repeat": fill,
-              "on_error": "continue"}]
+    setup = [{"do": "alloc_pages", "gfp": "GFP_HIGHUSER", "order": order,
+              "repeat": min(MAX_REPEAT, fill - done), "on_error": "continue"}
+             for done in range(0, fill, MAX_REPEAT)]
     asked = []
     for k in range(count):
         gfp = rng.choice(["GFP_HIGHUSER", "GFP_KERNEL", "GFP_HIGHUSER", "GFP_ATOMIC"])

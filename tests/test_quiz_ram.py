@@ -166,3 +166,15 @@ def test_pae_for_the_plain_walk_is_refused_in_one_line(capsys, monkeypatch, lang
     with pytest.raises(ValueError):
         problem("walk", 1, pae=True)
     assert problem("walk-pae", 1, pae=True).answers == problem("walk-pae", 1).answers
+
+
+def test_watermark_at_64g_pae_fills_highmem_in_several_steps():
+    """Past 40 GB of HighMem even order-10 blocks outnumber one step's MAX_REPEAT: the fill
+    stays at order 10 over several steps (it asked for order 11 and failed) and still brings
+    HighMem below its low watermark."""
+    m = engine.Machine.boot(ram="64G", kernel=MACHINES["watermark"]["kernel"], seed=1, pae=True)
+    order, fill = watermark_fill(m, random.Random(1))
+    assert order == 10 and fill > 10_000
+    p = problem("watermark", 1, ram="64G", pae=True)
+    high = re.search(r"HighMem +free +(\d+) +min +\d+ +low +(\d+)", "\n".join(p.state))
+    assert high and int(high[1]) < int(high[2]) and len(p.answers) == len(p.questions) > 0

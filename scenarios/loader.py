@@ -80,7 +80,7 @@ def read_lesson_text(path: str | Path) -> str:
     if len(data) > MAX_LESSON_BYTES:
         raise fail(f"lesson file too large: more than {MAX_LESSON_BYTES} bytes")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")     # a byte-order mark (Windows Notepad's UTF-8) dropped
     except UnicodeDecodeError as err:
         line = data[:err.start].count(b"\n") + 1
         raise LessonError(name, [(line, f"cannot read lesson: not UTF-8 text ({err.reason} "

@@ -201,3 +201,18 @@ def test_typed_session_with_any_text_writes_back_as_valid_toml():
     again = parse_lesson(to_toml(lesson), "again.toml")
     assert again.steps[0].args["data"] == lesson.steps[0].args["data"]
     assert "␛" in again.steps[0].narration("en")
+
+
+def test_a_lesson_saved_with_a_byte_order_mark_loads(tmp_path):
+    """Windows Notepad saves UTF-8 with a BOM: the lesson loads, its problems at their lines."""
+    from scenarios.library import LESSON_DIR
+    text = (LESSON_DIR / "buddy.toml").read_bytes()
+    bom = tmp_path / "bom.toml"
+    bom.write_bytes(b"\xef\xbb\xbf" + text)
+    assert len(load_lesson(bom).steps) == len(load_lesson(LESSON_DIR / "buddy.toml").steps)
+    bad = tmp_path / "bad.toml"
+    bad.write_bytes(b"\xef\xbb\xbf" + text.replace(b'do = "alloc_pages"', b'do = "no_such_op"', 1))
+    with pytest.raises(LessonError) as err:
+        load_lesson(bad)
+    line = text[:text.index(b'do = "alloc_pages"')].count(b"\n") + 1
+    assert err.value.problems[0][0] == line

@@ -133,12 +133,17 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     lang = ns.lang or "en"
     zh = lang == "zh"
 
+    class EndOfInput(Exception):
+        """No more replies (stdin at its end): the quiz stops, scoring what was answered."""
+
     def ask(question: str, answer: str, working: str = "") -> bool:
         out(question)
-        try:
-            reply = input("   > ")
-        except EOFError:
-            reply = ""
+        reply = ""
+        while not reply.strip():             # an empty line is asked again
+            try:
+                reply = input("   > ")
+            except EOFError:
+                raise EndOfInput from None
         right = answer_matches(answer, reply)
         out(f"   {'✓' if right else '✗'} " + (f"答：{walk_answer(answer, lang)}" if zh else f"answer: {answer}"))
         if working:
@@ -155,7 +160,12 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         answer, working = exercise(cr3, mem, vaddr, ns.pae)
         q = f"翻译虚拟地址 {vaddr:#010x}：物理地址是多少，还是缺页异常？" if zh else \
             f"Translate virtual address {vaddr:#010x}: physical address, or page fault?"
-        right = ask(f"1. {q}", answer, working)
+        try:
+            right = ask(f"1. {q}", answer, working)
+        except EndOfInput:
+            out("")
+            out(t(lang, "quiz.eof", asked=0, total=1))
+            return 0
         out(t(lang, "quiz.score", right=int(right), total=1))
         return 0
     if ns.count is not None and not 1 <= ns.count <= 50:
@@ -166,11 +176,16 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     cut = head.index("问题：" if zh else "Questions:")
     for line in head[:cut]:
         out(line)
-    score = 0
-    for i, q in enumerate(p.questions):
-        score += ask(f"{i + 1}. {q.get(lang) or q['en']}", p.answers[i],
-                     p.working(i, lambda ev, k: _event_text(ev, k, lang)))
-    out(t(lang, "quiz.score", right=score, total=len(p.questions)))
+    score = asked = 0
+    try:
+        for i, q in enumerate(p.questions):
+            score += ask(f"{i + 1}. {q.get(lang) or q['en']}", p.answers[i],
+                         p.working(i, lambda ev, k: _event_text(ev, k, lang)))
+            asked += 1
+    except EndOfInput:
+        out("")                              # (after the prompt the end of input left open)
+        out(t(lang, "quiz.eof", asked=asked, total=len(p.questions)))
+    out(t(lang, "quiz.score", right=score, total=asked))
     return 0
 
 

@@ -61,6 +61,8 @@ WORDS: dict[str, tuple[str, str]] = {
     "config.written": ("{path}: written (every line commented out)", "{path}：已写入（每一行都是注释）"),
     "config.bound": ("  -> {keys} (config)", "  -> {keys}（配置文件）"),
     "quiz.score": ("score: {right}/{total}", "得分：{right}/{total}"),
+    "quiz.eof": ("end of input: {asked} of {total} questions answered",
+                 "输入结束：{total} 道题中回答了 {asked} 道"),
     "quiz.translate": ("translate {vaddr}", "翻译 {vaddr}"),
     "lessons.steps": ("steps", "步数"), "lessons.broken": ("(not runnable: {why})", "（无法运行：{why}）"),
     "run.failed": ("{where}: step {n} ({title}) failed: {fact} expected {expected}, got {actual}",

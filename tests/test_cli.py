@@ -101,3 +101,15 @@ def test_quiz_shows_answers_and_checks_replies():
     assert p.returncode == 0 and p.stdout.count("answer:") == 5
     p = mmviz("quiz", "buddy", "--seed", "4", "--count", "3", "--interactive", stdin="0\n0\n0\n")
     assert p.returncode == 0 and "score:" in p.stdout
+
+
+def test_an_interactive_quiz_stops_at_the_end_of_input_and_asks_an_empty_line_again():
+    """</dev/null scored every question wrong; an empty line (Enter by mistake) was a ✗."""
+    p = mmviz("quiz", "buddy", "--seed", "4", "--count", "3", "--interactive", stdin="")
+    assert p.returncode == 0 and "end of input: 0 of 3 questions answered" in p.stdout
+    assert "✗" not in p.stdout and "score: 0/0" in p.stdout
+    p = mmviz("quiz", "buddy", "--seed", "4", "--count", "3", "--interactive", stdin="\n\n0\n")
+    assert p.stdout.count("answer:") == 1 and "end of input: 1 of 3" in p.stdout
+    p = mmviz("quiz", "exercise", "--cr3", "0x1000", "--mem", "0x1000=0x2007", "--vaddr", "0x1abc",
+              "--interactive", stdin="")
+    assert p.returncode == 0 and "end of input: 0 of 1" in p.stdout

@@ -90,6 +90,8 @@ BOOT_ZH = (
      "PAE：没有 max_arch_pfn 或 pkmap 这一行，假定为非 PAE"),
     (r"PAE: no max_arch_pfn or pkmap line, PAE assumed",
      "PAE：没有 max_arch_pfn 或 pkmap 这一行，假定为 PAE"),
+    (r"command line: no 'Kernel command line' line, no mem=, memmap=, highmem= or vmalloc= assumed",
+     "命令行：没有 'Kernel command line' 这一行，假定没有 mem=、memmap=、highmem= 或 vmalloc="),
     (r"boots: the log holds (\d+) boots; the last one is read",
      r"启动：日志里有 \1 次启动；读取最后一次"),
     (r"CONFIG_NR_CPUS: no setup_percpu line, the flavour's default assumed",

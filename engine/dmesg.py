@@ -106,6 +106,9 @@ def read_dmesg(text: str) -> DmesgFacts:
     if m:
         f.cmdline = " ".join(w for w in m.group(1).split()
                              if w.split("=")[0] in ("mem", "memmap", "highmem", "vmalloc"))
+    else:
+        f.defaults.append("command line: no 'Kernel command line' line, no mem=, memmap=, "
+                          "highmem= or vmalloc= assumed")
     m = re.search(r"max_arch_pfn = (0x[0-9a-f]+)", joined)
     pkmap = re.search(r"pkmap\s*:\s*0x([0-9a-f]+)\s*-\s*0x([0-9a-f]+)", joined)
     if m:

@@ -70,3 +70,15 @@ def test_kernel_is_refused_for_a_log_with_its_own_version():
         engine.Machine.from_dmesg(LOG, kernel="2.6.24")
     bare = "\n".join(l for l in LOG.splitlines() if "Linux version" not in l)
     assert engine.Machine.from_dmesg(bare, kernel="6.1").config.kernel.startswith("6.1")
+
+
+def test_a_log_without_its_command_line_says_what_was_assumed():
+    """vmalloc=256M moves lowmem (739 MB): without the command line the comparison differs,
+    and mmviz says it assumed no vmalloc= (it said nothing)."""
+    vm = (Path(__file__).parent / "groundtruth" / "686-1G-vmalloc256M" / "dmesg.txt").read_text()
+    bare = "\n".join(l for l in vm.splitlines() if "Kernel command line" not in l)
+    m = engine.Machine.from_dmesg(bare)
+    assert any(d.startswith("command line: no 'Kernel command line'") for d in m.dmesg_facts.defaults)
+    full = engine.Machine.from_dmesg(vm)
+    assert not any(d.startswith("command line") for d in full.dmesg_facts.defaults)
+    assert counts(full)[0] == counts(full)[1]

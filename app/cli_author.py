@@ -177,6 +177,9 @@ def cmd_new(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
         path, lid = scaffold_target(ns.lesson)
     except ValueError as err:
         raise usage_error(f"mmviz new: {err}") from None
+    from scenarios.library import LESSON_DIR
+    if (LESSON_DIR / f"{lid}.toml").is_file():     # one id, two lessons: only the first opens by id
+        raise usage_error(f"mmviz new: {lid!r} is a bundled lesson's id; give yours another")
     if path.exists() and not ns.force:
         raise usage_error(f"mmviz new: {path} exists (add --force to overwrite it)")
     if not path.parent.is_dir():

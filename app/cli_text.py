@@ -247,6 +247,7 @@ _MESSAGES = (
     (r"the TUI is not available here; add --text", "这里无法启动 TUI；请加 --text"),
     (r"--lessons (.*): not a folder", r"--lessons \1：不是文件夹"),
     (r"(.*) exists \(add --force to overwrite it\)", r"\1 已存在（加 --force 覆盖）"),
+    (r"('[^']*') is a bundled lesson's id; give yours another", r"\1 是自带课程的 id；请给你的课程另取一个"),
     (r"(.*) is not a folder", r"\1 不是文件夹"),
     (r"('.*'): ('[^']*') is not a lesson id \(lower-case letters, digits, - or _\)",
      r"\1：\2 不是课程 id（小写字母、数字、- 或 _）"),

@@ -269,3 +269,12 @@ def rendered(renderable, width=200):
     console = Console(width=width, record=True, file=open("/dev/null", "w"))
     console.print(renderable)
     return console.export_text()
+
+
+def test_new_refuses_a_bundled_lessons_id(tmp_path):
+    """Two lessons with one id: `mmviz run buddy` opened the bundled one, silently."""
+    p = mmviz("new", "buddy", cwd=tmp_path)
+    assert p.returncode == 2 and "'buddy' is a bundled lesson's id" in p.stderr
+    assert not (tmp_path / "buddy.toml").exists()
+    p = mmviz("new", "buddy", "--lang", "zh", cwd=tmp_path)
+    assert "是自带课程的 id" in p.stderr

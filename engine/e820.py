@@ -103,6 +103,9 @@ def parse_e820(value) -> list[E820Entry]:
     Both log formats: 2.6-3.3 " BIOS-e820: 0000000000000000 - 000000000009f000 (usable)"
     (exclusive end) and 3.4+ "BIOS-e820: [mem 0x0000000000000000-0x000000000009ffff] usable"
     (inclusive end).  When the log also has the sanitised "modified:" map, that one is used.
+    Overlapping ranges are resolved as sanitize_e820_map() / e820__update_table() resolve
+    them, the highest type winning (the kernel sanitizes the firmware's map before printing it).
+    Raises ConfigError: no e820 line, an empty range or one beyond 64G, no usable 1M.
     """
     from .errors import ConfigError
     entries: list[E820Entry] = []
@@ -141,6 +144,10 @@ def parse_e820(value) -> list[E820Entry]:
     for e in entries:
         if e.end <= e.start or e.end > (1 << 36):
             raise ConfigError(f"e820: range {e.start:#x}-{e.end:#x} is empty or beyond 64G")
+    if any(a.end > b.start for a, b in zip(entries, entries[1:])):
+        # a map with overlapping ranges, as firmware may hand it over: the kernel sanitizes it
+        # (the highest type wins) before it prints or uses it; a log's map already is
+        entries = sanitize(entries)
     if not any(e.type == E820_RAM and e.end - e.start >= (1 << 20) for e in entries):
         raise ConfigError("e820: no usable RAM range of at least 1M")
     return entries

@@ -82,3 +82,20 @@ def test_a_log_without_its_command_line_says_what_was_assumed():
     full = engine.Machine.from_dmesg(vm)
     assert not any(d.startswith("command line") for d in full.dmesg_facts.defaults)
     assert counts(full)[0] == counts(full)[1]
+
+
+def test_overlapping_e820_ranges_are_sanitized_as_the_kernel_does():
+    """Usable 1M-1G and 512M-1.5G: one usable range to 1.5G (their union, not their sum); a
+    reserved range inside wins over usable (sanitize_e820_map: the highest type number)."""
+    from engine.e820 import parse_e820
+    m = engine.Machine.boot(e820=[(0, 0x9f000, "usable"), (0x100000, 0x40000000, "usable"),
+                                  (0x20000000, 0x60000000, "usable"),
+                                  (0x30000000, 0x30100000, "reserved")])
+    assert [l for l in m.boot_log if l.startswith("BIOS-e820")][1:] == [
+        "BIOS-e820: [mem 0x0000000000100000-0x000000002fffffff] usable",
+        "BIOS-e820: [mem 0x0000000030000000-0x00000000300fffff] reserved",
+        "BIOS-e820: [mem 0x0000000030100000-0x000000005fffffff] usable"]
+    assert [(e.start, e.end, e.type) for e in parse_e820([(0x100000, 0x40000000, "usable"),
+                                                          (0x20000000, 0x60000000, "usable")])] == \
+        [(0x100000, 0x60000000, "usable")]
+    m.check()

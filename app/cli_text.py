@@ -84,6 +84,9 @@ BOOT_ZH = (
      r"内核版本：没有 'Linux version' 这一行，\1 取自 BOOT_IMAGE"),
     (r"kernel version: no 'Linux version' line, (\S+) assumed \(--kernel RELEASE gives it\)",
      r"内核版本：没有 'Linux version' 这一行，假定为 \1（--kernel RELEASE 可以指定）"),
+    (r"kernel version: the log's formats are older than 6\.1's \((.+)\): its lines will differ unless "
+     r"--kernel gives its release", r"内核版本：日志的格式比 6.1 的旧（\1）：除非用 --kernel 指定它的版本，"
+     r"这些行都会不同"),
     (r"e820: no firmware map in the log, QEMU's map for the RAM size assumed",
      "e820：日志里没有固件内存图，按内存大小假定为 QEMU 的内存图"),
     (r"PAE: no max_arch_pfn or pkmap line, non-PAE assumed",

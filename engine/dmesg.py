@@ -97,6 +97,12 @@ def read_dmesg(text: str) -> DmesgFacts:
     else:
         f.defaults.append("kernel version: no 'Linux version' line, 6.1 assumed "
                           "(--kernel RELEASE gives it)")
+        old = next((w for w in ("Zone PFN ranges", "early_node_map", " - ") if w in joined and (
+            w != " - " or re.search(r"^ ?BIOS-e820: [0-9a-f]{16} - ", joined, re.M))), None)
+        if old:                              # formats 6.1 no longer prints: say so
+            f.defaults.append(f"kernel version: the log's formats are older than 6.1's "
+                              f"({'BIOS-e820 ... - ...' if old == ' - ' else old}): "
+                              f"its lines will differ unless --kernel gives its release")
     e820 = [l for l in lines if re.match(r"^ ?(BIOS-e820|modified)", l)]
     if e820:
         f.e820 = "\n".join(e820)

@@ -99,3 +99,16 @@ def test_overlapping_e820_ranges_are_sanitized_as_the_kernel_does():
                                                           (0x20000000, 0x60000000, "usable")])] == \
         [(0x100000, 0x60000000, "usable")]
     m.check()
+
+
+def test_an_older_log_without_its_version_is_told_to_give_it():
+    """Case 04 (2.6.31) has no 'Linux version' line: read as 6.1, 1 of 45 lines equal; the
+    note says its formats are older and --kernel gives the release (44 of 45 then)."""
+    case = (Path(__file__).parent / "field_cases" / "04-ubuntu-2.6.31-3G-toshiba-boot.txt").read_text()
+    m = engine.Machine.from_dmesg(case)
+    assert any("formats are older than 6.1's (Zone PFN ranges)" in d for d in m.dmesg_facts.defaults)
+    given = engine.Machine.from_dmesg(case, kernel="2.6.31")
+    assert not any(d.startswith("kernel version") for d in given.dmesg_facts.defaults)
+    assert counts(given)[0] > counts(m)[0]
+    assert not any("older" in d for d in engine.Machine.from_dmesg(
+        "\n".join(l for l in LOG.splitlines() if "Linux version" not in l)).dmesg_facts.defaults)

@@ -97,11 +97,9 @@ def read_dmesg(text: str) -> DmesgFacts:
     else:
         f.defaults.append("kernel version: no 'Linux version' line, 6.1 assumed "
                           "(--kernel RELEASE gives it)")
-        old = next((w for w in ("Zone PFN ranges", "early_node_map", " - ") if w in joined and (
-            w != " - " or re.search(r"^ ?BIOS-e820: [0-9a-f]{16} - ", joined, re.M))), None)
+        old = next((label for label, pattern in _OLD_FORMATS if pattern.search(joined)), None)
         if old:                              # formats 6.1 no longer prints: say so
-            f.defaults.append(f"kernel version: the log's formats are older than 6.1's "
-                              f"({'BIOS-e820 ... - ...' if old == ' - ' else old}): "
+            f.defaults.append(f"kernel version: the log's formats are older than 6.1's ({old}): "
                               f"its lines will differ unless --kernel gives its release")
     e820 = [l for l in lines if re.match(r"^ ?(BIOS-e820|modified)", l)]
     if e820:
@@ -147,6 +145,12 @@ def read_dmesg(text: str) -> DmesgFacts:
     _image(f, joined)
     _early(f, joined)
     return f
+
+
+# lines only kernels older than 6.1 print, as a note names them
+_OLD_FORMATS = (("Zone PFN ranges", re.compile(r"^Zone PFN ranges", re.M)),
+                ("early_node_map", re.compile(r"^early_node_map", re.M)),
+                ("BIOS-e820 ... - ...", re.compile(r"^ ?BIOS-e820: [0-9a-f]{16} - ", re.M)))
 
 
 def _pae_said(joined: str) -> bool:

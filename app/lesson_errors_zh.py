@@ -257,6 +257,9 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"expected a dict like \{'NR_CPUS': 8\}, got (.+)", r"应为 {'NR_CPUS': 8} 这样的表，得到的是 \1"),
     (rf"unknown build option {Q} \(known: (.+)\)", r"未知的编译选项 \1（已知：\2）"),
     (r"fixmap_slots=(\S+) is fewer than the kmap slots need", r"fixmap_slots=\1 少于 kmap 槽位的需要"),
+    (r"the log's lines do not fit Linux (\S+), assumed for a log without its release \((.+)\); "
+     r"--kernel RELEASE gives it", r"日志的内容与假定的 Linux \1 不符（日志没有写明版本）：\2；--kernel RELEASE "
+     r"可以指定版本", {2: M}),
     (r"the log says Linux (\S+); a release is given only for a log without a 'Linux version' line",
      r"日志里写着 Linux \1；只有日志没有 'Linux version' 这一行时才能指定内核版本"),
     (r"(\w+) must be a whole number, got (.+)", r"\1 必须是整数，得到的是 \2"),

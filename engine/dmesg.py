@@ -330,7 +330,13 @@ def from_dmesg(cls, text: str, **overrides):
             kw["config"].update(v)
         else:
             kw[k] = v
-    m = cls.boot(**kw)
+    try:
+        m = cls.boot(**kw)
+    except ConfigError as err:               # a fact of the log that the assumed release refuses
+        if not any(d.startswith("kernel version") for d in facts.defaults):
+            raise
+        raise ConfigError(f"kernel: the log's lines do not fit Linux {kw['kernel']}, assumed for a "
+                          f"log without its release ({err}); --kernel RELEASE gives it") from None
     # sizeof(struct page) is not printed, but "Total pages" depends on it: take the size
     # (32, 36, 40, 44 bytes) that reproduces the log's line
     real_total = next((l for l in facts.lines if l.startswith("Built ")), None)

@@ -112,3 +112,13 @@ def test_an_older_log_without_its_version_is_told_to_give_it():
     assert counts(given)[0] > counts(m)[0]
     assert not any("older" in d for d in engine.Machine.from_dmesg(
         "\n".join(l for l in LOG.splitlines() if "Linux version" not in l)).dmesg_facts.defaults)
+
+
+def test_a_log_the_assumed_release_refuses_says_so_not_config():
+    """Case 01 (2.6.24) without its 'Linux version' line: its 720 kB fixmap does not fit 6.1,
+    and the refusal named --config, which nobody gave; it names the assumed release now."""
+    case = (Path(__file__).parent / "field_cases" / "01-ubuntu-2.6.24-2G-vostro-boot.txt").read_text()
+    bare = "\n".join(l for l in case.splitlines() if "Linux version" not in l)
+    with pytest.raises(ConfigError, match=r"^kernel: the log's lines do not fit Linux 6\.1, assumed"):
+        engine.Machine.from_dmesg(bare)
+    assert counts(engine.Machine.from_dmesg(bare, kernel="2.6.24"))[0] > 35

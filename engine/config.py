@@ -168,8 +168,9 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
             v = parse_size(v, k) if isinstance(v, str) and name == "kernel_load" else v
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
                 raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
-        if name == "nr_cpus_config" and not 1 <= v <= 512:
-            raise ConfigError(f"config: CONFIG_NR_CPUS must be 1..512 on i386, got {v}")
+        if name == "nr_cpus_config" and not 1 <= v <= fl.nr_cpus_max:
+            raise ConfigError(f"config: CONFIG_NR_CPUS must be 1..{fl.nr_cpus_max} on i386 {fl.release} "
+                              f"(arch/x86/Kconfig), got {v}")
         if name == "struct_page_size" and v not in (32, 36, 40, 44, 48, 64):
             raise ConfigError(f"config: sizeof(struct page) {v} is not one an i386 build gives (32..64)")
         if name == "kernel_load" and (v % 0x100000 or not 0x100000 <= v <= 0x10000000):

@@ -66,6 +66,7 @@ class Flavour:
     fixmap_boot_round_always: bool = False  # 2.6.25-2.6.33: FIX_BTMAP_END always rounded up
     cea_from_tot_start: bool = True
     ldt_remap: bool = True
+    nr_cpus_max: int = 64                 # arch/x86/Kconfig: the NR_CPUS range's end on i386
     one_active_range: bool = False        # 2.6.24: add_active_range(0, 0, highend_pfn)
     nonpae_4g_clamp: str = "e820_end"     # "max_pfn" (2.6.24) | "e820_end"
     e820_low_reserved_kb: int = 4

@@ -312,6 +312,13 @@ RULES: tuple[Rule, ...] = (
     Rule("fixmap_fixed_slots", V("4.15"), 74, 71,
          "fixmap.h: FIX_VDSO/FIX_RO_IDT/TEXT_POKE gone; HOLE DBGP EARLYCON APIC 64xIO_APIC PCIE_MCFG GHES x2"),
     Rule("cea_pages_per_cpu", V("4.15"), 0, 40, "pgtable_32_types.h CPU_ENTRY_AREA_PAGES (NR_CPUS * 40)"),
+    Rule("nr_cpus_max", V("2.6.26"), 255, 512,
+         "arch/x86/Kconfig NR_CPUS: \"Maximum number of CPUs (2-255)\" range 2 255 (2.6.24) -> MAXSMP and "
+         "range 2 512 if SMP && !MAXSMP (approx. release)"),
+    Rule("nr_cpus_max", V("4.15"), 512, 64,
+         "arch/x86/Kconfig NR_CPUS: range 2 64 if SMP && X86_32 && X86_BIGSMP (8 without X86_BIGSMP; "
+         "from 4.17 NR_CPUS_RANGE_END), so that NR_CPUS * CPU_ENTRY_AREA_PAGES fits below the fixmap "
+         "(approx. release: with the 32-bit cpu_entry_area)"),
     Rule("realmode_pages", V("3.4"), 0, 4,
          "arch/x86/realmode/init.c set_real_mode_permissions(): the trampoline's header and rodata "
          "RO+NX, its text RO+X, the rest RW (6.1 ground truth: 0x9b000 RO NX, 0x9c000 RO X)"),

@@ -1,0 +1,30 @@
+"""CONFIG_NR_CPUS takes the range arch/x86/Kconfig gives an i386 build of the release: 2..255
+in 2.6.24, up to 512 from MAXSMP (2.6.26), up to 64 from 4.15 (the 32-bit cpu_entry_area).
+A build no kernel of the release could be configured with is refused, not drawn."""
+import pytest
+
+from engine import ConfigError, Machine
+from engine.config import make_config
+
+
+@pytest.mark.parametrize("kernel, most", [("2.6.24", 255), ("3.16", 512), ("4.14", 512),
+                                          ("4.19", 64), ("6.1", 64)])
+def test_the_largest_nr_cpus_of_a_release_boots_and_one_more_is_refused(kernel, most):
+    assert make_config(kernel=kernel, config={"NR_CPUS": most}).flavour.nr_cpus_config == most
+    with pytest.raises(ConfigError, match=rf"1\.\.{most} on i386 .*arch/x86/Kconfig.*got {most + 1}"):
+        make_config(kernel=kernel, config={"NR_CPUS": most + 1})
+
+
+def test_a_6_1_build_with_512_cpus_is_refused_not_given_an_80_mb_cpu_entry_area():
+    with pytest.raises(ConfigError):
+        Machine.boot(ram="1G", config={"NR_CPUS": 512})
+    m = Machine.boot(ram="1G", config={"NR_CPUS": 64})
+    assert m.check() is None or m.check() == []
+
+
+def test_the_command_line_says_the_release_s_range(capsys):
+    from app import cli
+    assert cli.main(["explore", "--text", "--config", "NR_CPUS=512"]) != 0
+    err = capsys.readouterr().err
+    assert "1..64" in err and "512" in err and len(err.strip().splitlines()) == 1, err
+    assert cli.main(["layout", "--kernel", "4.9", "--config", "NR_CPUS=512"]) == 0

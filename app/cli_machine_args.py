@@ -45,7 +45,7 @@ def check_machine(cfg: dict[str, Any]) -> None:
     if msg:
         key, sep, rest = msg.partition(":")
         if sep and key in MACHINE_OPTIONS and f"--{key}" not in rest:
-            msg = f"--{key}:{rest}".replace("(use pae=True)", "(add --pae)")
+            msg = f"--{key}:{rest}".replace("(use pae = true)", "(add --pae)")
         raise UsageError(f"mmviz: {msg}")
 
 

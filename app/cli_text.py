@@ -113,10 +113,10 @@ BOOT_ZH = (
     (r"initrd size not in the log \(a RAMDISK or 'Freeing initrd memory' line, or initrd=, gives it\)",
      "日志里没有 initrd 的大小（RAMDISK 或 'Freeing initrd memory' 这一行，或 initrd=，可以给出）"),
     (r"a CONFIG_MEMCG build reserves (\d+k) of page_cgroup, the log has no 'allocated \.\.\. page_cgroup' "
-     r"line \(config MEMCG=True\)", r"CONFIG_MEMCG 的内核为 page_cgroup 预留 \1，日志里没有 'allocated ... "
-     r"page_cgroup' 这一行（config MEMCG=True）"),
-    (r"a CONFIG_KFENCE build reserves a (\d+k) pool, the log has no kfence line \(config KFENCE=True\)",
-     r"CONFIG_KFENCE 的内核预留 \1 的池，日志里没有 kfence 这一行（config KFENCE=True）"),
+     r"line \(config MEMCG=y\)", r"CONFIG_MEMCG 的内核为 page_cgroup 预留 \1，日志里没有 'allocated ... "
+     r"page_cgroup' 这一行（config MEMCG=y）"),
+    (r"a CONFIG_KFENCE build reserves a (\d+k) pool, the log has no kfence line \(config KFENCE=y\)",
+     r"CONFIG_KFENCE 的内核预留 \1 的池，日志里没有 kfence 这一行（config KFENCE=y）"),
     (r"no 'initial memory mapped' line: head_32\.S's page tables in \.brk are the flavour's",
      "没有 'initial memory mapped' 这一行：head_32.S 放在 .brk 里的页表取该版本模型的"),
     (r"the image's sections the log does not print \(\.bss before 2\.6\.3x's early reservation list; "

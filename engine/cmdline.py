@@ -6,7 +6,7 @@ as the kernel hands them to init.
 """
 from __future__ import annotations
 
-from .errors import ConfigError
+from .errors import ConfigError, shown
 
 _KIND = {"@": "usable", "#": "ACPI data", "$": "reserved", "!": "persistent"}
 _HEX = "0123456789abcdefABCDEF"
@@ -87,7 +87,7 @@ def parse_cmdline(text, suffixes: str = "kmgtpe", strict: bool = True, lists: bo
     if text is None:
         return {}
     if not isinstance(text, str):
-        raise ConfigError(f"cmdline: expected a string like 'mem=512M', got {text!r}")
+        raise ConfigError(f"cmdline: expected a string like 'mem=512M', got {shown(text)}")
     out: dict = {}
     memmap: list = []
     for word in text.split():

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .errors import ConfigError
+from .errors import ConfigError, shown
 from .flavour import ALIASES, FLAVOURS, Flavour, flavour_for
 
 KB = 1 << 10
@@ -24,7 +24,7 @@ _UNITS = {"": 1, "k": KB, "m": MB, "g": GB, "t": 1 << 40}
 def parse_size(value, what: str = "size") -> int:
     """'160M', '4K', '1G', '0x1000', 4096 -> bytes (the kernel's memparse suffixes)."""
     if isinstance(value, bool):
-        raise ConfigError(f"{what}: expected a size like 160M, got {value!r}")
+        raise ConfigError(f"{what}: expected a size like 160M, got {shown(value)}")
     if isinstance(value, int):
         n = value
     elif isinstance(value, str):
@@ -36,7 +36,7 @@ def parse_size(value, what: str = "size") -> int:
         n = int(num, 16) if num.lower().startswith("0x") else float(num)
         n = int(n * _UNITS[unit.lower()])
     else:
-        raise ConfigError(f"{what}: expected a size like 160M, got {value!r}")
+        raise ConfigError(f"{what}: expected a size like 160M, got {shown(value)}")
     if n < 0:
         raise ConfigError(f"{what}: must not be negative")
     return n
@@ -65,7 +65,7 @@ def byte_count(value, what: str):
     if isinstance(value, str):
         return parse_size(value, what)
     if isinstance(value, bool) or not isinstance(value, int):
-        raise ConfigError(f"{what}: size must be a byte count, got {value!r}")
+        raise ConfigError(f"{what}: size must be a byte count, got {shown(value)}")
     return value
 
 
@@ -156,7 +156,7 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
             continue
         if k == "fixmap_slots":                 # permanent fixmap slots as a log's fixmap line gives them
             if not isinstance(v, int) or isinstance(v, bool):
-                raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
+                raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}")
             n = int(v) - fl.kmap_slots_per_cpu * int(over.get("nr_cpus_config", fl.nr_cpus_config))
             if n < 4:
                 raise ConfigError(f"config: fixmap_slots={v} is fewer than the kmap slots need")
@@ -167,7 +167,7 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
                     "init_gap_pages"):
             v = parse_size(v, k) if isinstance(v, str) and name == "kernel_load" else v
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise ConfigError(f"config: {k} must be a whole number, got {v!r}")
+                raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}")
         if name == "nr_cpus_config" and not 1 <= v <= fl.nr_cpus_max:
             raise ConfigError(f"config: CONFIG_NR_CPUS must be 1..{fl.nr_cpus_max} on i386 {fl.release} "
                               f"(arch/x86/Kconfig), got {v}")
@@ -176,17 +176,17 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
         if name == "kernel_load" and (v % 0x100000 or not 0x100000 <= v <= 0x10000000):
             raise ConfigError(f"config: PHYSICAL_START {v:#x} must be a 1 MB multiple in 1M..256M")
         if name in ("rodata_ro", "thp") and not isinstance(v, bool):
-            raise ConfigError(f"config: {k} must be true or false, got {v!r}")
+            raise ConfigError(f"config: {k} must be true or false, got {shown(v)}")
         if name == "thp" and v and fl.version < (2, 6, 38):     # mm/huge_memory.c is new in 2.6.38
             raise ConfigError(f"config: {k}: transparent hugepages exist from Linux 2.6.38 "
                               f"(this kernel is {fl.release})")
         if name == "rodata_ro" and not v and fl.version >= (4, 6):
             raise ConfigError(f"config: {k} cannot be turned off from 4.6 on (always built in)")
         if name == "memory_model" and v not in ("flatmem", "sparsemem"):
-            raise ConfigError(f"config: memory_model must be flatmem or sparsemem, got {v!r}")
+            raise ConfigError(f"config: memory_model must be flatmem or sparsemem, got {shown(v)}")
         if name in ("text_kb", "rwdata_kb", "init_kb", "rodata_kb", "bss_kb"):
             if not isinstance(v, int) or v < 0 or v > 64 * 1024:
-                raise ConfigError(f"config: {k} must be a size in kB, got {v!r}")
+                raise ConfigError(f"config: {k} must be a size in kB, got {shown(v)}")
             v = (v, v)
         over[name] = v
     return replace(fl, **over) if over else fl
@@ -196,11 +196,11 @@ def _config_pae(config: dict, pae: bool) -> bool:
     for k in ("HIGHMEM64G", "CONFIG_HIGHMEM64G", "HIGHMEM4G", "CONFIG_HIGHMEM4G"):
         if k in (config or {}):
             if not isinstance(config[k], bool):      # "n" or "maybe" was taken as on
-                raise ConfigError(f"config: {k} must be true or false, got {config[k]!r}")
+                raise ConfigError(f"config: {k} must be true or false, got {shown(config[k])}")
             wants = config[k] if "64G" in k else not config[k]
             if pae and not wants:        # pae=True (--pae) and a build without PAE: which one?
                 raise ConfigError(f"config: {k}={config[k]} builds a kernel without PAE, but PAE was "
-                                  f"asked for (pae=True, --pae): give one of the two")
+                                  f"asked for (pae = true, --pae): give one of the two")
             return wants
     return pae
 
@@ -218,7 +218,7 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     fl = flavour_for(kernel)
     kernel = ALIASES.get(kernel, kernel)
     if config is not None and not isinstance(config, dict):
-        raise ConfigError(f"config: expected a dict like {{'NR_CPUS': 8}}, got {config!r}")
+        raise ConfigError(f"config: expected a dict like {{'NR_CPUS': 8}}, got {shown(config)}")
     pae = _config_pae(config, pae)
     for k in ("VMSPLIT", "CONFIG_VMSPLIT"):
         if k in (config or {}):
@@ -243,7 +243,7 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
         if ram_b % (1 << 12):
             raise ConfigError(f"ram: {ram!r} is not a whole number of 4K pages")
     if nx and not pae:
-        raise ConfigError("nx: the NX bit exists only in PAE page tables (use pae=True)")
+        raise ConfigError("nx: the NX bit exists only in PAE page tables (use pae = true)")
     if split not in SPLITS:
         raise ConfigError(f"split: unknown memory split {split!r} (choose {', '.join(SPLITS)})")
     if pae and split.endswith("_OPT"):
@@ -255,10 +255,10 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     if allocator not in ("slub", "slab"):
         raise ConfigError(f"allocator: unknown {allocator!r} (choose slub or slab)")
     if not isinstance(cpus, int) or isinstance(cpus, bool) or not 1 <= cpus <= fl.nr_cpus_config:
-        raise ConfigError(f"cpus: must be 1..{fl.nr_cpus_config} (CONFIG_NR_CPUS), got {cpus!r}")
+        raise ConfigError(f"cpus: must be 1..{fl.nr_cpus_config} (CONFIG_NR_CPUS), got {shown(cpus)}")
     swap_b = parse_size(swap, "swap") if swap else 0
     if not isinstance(seed, int) or isinstance(seed, bool):
-        raise ConfigError(f"seed: must be an integer, got {seed!r}")
+        raise ConfigError(f"seed: must be an integer, got {shown(seed)}")
     base = FLAVOURS.get(kernel)
     build = None if base is not None and fl == base else fl
     return MachineConfig(ram=ram_b, pae=bool(pae), nx=bool(nx), pse=bool(pse), pge=bool(pge),

@@ -381,10 +381,10 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
     if fl.page_cgroup_bytes and not page_cgroup_kb(bs):
         spanned = bs.max_pfn - bs.ranges[0][0]
         out.append(f"a CONFIG_MEMCG build reserves {(spanned * fl.page_cgroup_bytes) >> 10}k of "
-                   f"page_cgroup, the log has no 'allocated ... page_cgroup' line (config MEMCG=True)")
+                   f"page_cgroup, the log has no 'allocated ... page_cgroup' line (config MEMCG=y)")
     if fl.version >= (5, 12) and not fl.kfence_pool_kb:
         out.append("a CONFIG_KFENCE build reserves a 2048k pool, the log has no kfence line "
-                   "(config KFENCE=True)")
+                   "(config KFENCE=y)")
     if fl.version >= (2, 6, 30) and not fl.initial_map_pgt and not fl.brk_log_pages \
             and not fl.brk_pgt_pages:
         out.append("no 'initial memory mapped' line: head_32.S's page tables in .brk are the flavour's")

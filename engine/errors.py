@@ -43,3 +43,16 @@ class KernelOops(KernelError):
     """A kernel-mode fault the kernel cannot fix up (BUG: unable to handle page fault ...);
     ``access`` is the faulting Access (its walk and fault) when an access raised it."""
     access = None
+
+
+def shown(value) -> str:
+    """``value`` as a message shows it: repr(), except that true and false are spelled as TOML,
+    JSON and the command line spell them (lessons are TOML: ``pae = true`` is not "True")."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (list, tuple)):
+        inner = ", ".join(shown(v) for v in value)
+        return f"[{inner}]" if isinstance(value, list) else f"({inner}{',' if len(value) == 1 else ''})"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{shown(k)}: {shown(v)}" for k, v in value.items()) + "}"
+    return repr(value)

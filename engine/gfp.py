@@ -7,7 +7,7 @@ layout a release has; ``LAYOUTS`` below gives each layout as the changes from th
 """
 from __future__ import annotations
 
-from .errors import ConfigError
+from .errors import ConfigError, shown
 
 # One entry per layout: its id (the release that brought it, = the rule's value) and what
 # changed: a single flag's bit (None: the name is gone), a composite as the names it ORs
@@ -194,7 +194,7 @@ class GfpTable:
         if isinstance(gfp, int) and not isinstance(gfp, bool):
             return gfp
         if not isinstance(gfp, str):
-            raise ConfigError(f"gfp: expected flags like 'GFP_KERNEL', got {gfp!r}")
+            raise ConfigError(f"gfp: expected flags like 'GFP_KERNEL', got {shown(gfp)}")
         hit = self._cache.get(gfp)
         if hit is not None:
             return hit

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 
 from . import physmem as pm
 from .config import byte_count
-from .errors import BadFree, ConfigError, KernelError, OutOfMemory
+from .errors import BadFree, ConfigError, KernelError, OutOfMemory, shown
 from .kmem_events import CacheCreate, CacheDestroy, KfreeLarge, KmallocLarge
 from .kmsg import KernelMessage, printk
 from .slub import SlubCache, get_order
@@ -180,7 +180,7 @@ class KmemCaches:
     def kmalloc(self, m: Machine, size: int | str, gfp: str, events, cpu: int = 0) -> int:
         size = byte_count(size, "kmalloc")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ConfigError(f"kmalloc: size must be a byte count, got {size!r}")
+            raise ConfigError(f"kmalloc: size must be a byte count, got {shown(size)}")
         if size == 0:
             return ZERO_SIZE_PTR
         mask, page_gfp = self._gfp_info(m, gfp)

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING
 from contextlib import contextmanager
 
 from . import tasks
-from .errors import ConfigError, MmvizError
+from .errors import ConfigError, MmvizError, shown
 from .page_types import TASK_SIZE
 
 if TYPE_CHECKING:
@@ -137,7 +137,7 @@ def spawn(m: Machine, name: str, legacy: bool | None) -> int:
     """Machine.spawn(): exec_new() as one all-or-nothing operation; the new pid.
     Raises ConfigError for an empty name, OutOfMemory (machine unchanged)."""
     if not isinstance(name, str) or not name:
-        raise ConfigError(f"spawn: name must be a non-empty string, got {name!r}")
+        raise ConfigError(f"spawn: name must be a non-empty string, got {shown(name)}")
 
     def run(m: Machine) -> int:
         with running_as(m, name[:15]), m.trace.with_list() as ev:

@@ -133,11 +133,11 @@ class Machine(KernelMemoryApi):
             the booted Machine; m.boot_log holds the kernel's memory lines.
         Raises:
             ConfigError: one line per impossible input, e.g. "ram: '1M' is too small; an i386 kernel
-                needs at least 16M", "nx: the NX bit exists only in PAE page tables (use pae=True)".
+                needs at least 16M", "nx: the NX bit exists only in PAE page tables (use pae = true)".
         Kernel: start_kernel() memory setup: setup_arch (e820, init_memory_mapping), paging_init,
             free_area_init_nodes, mem_init, kmem_cache_init."""
         if pcp:
-            raise ConfigError("pcp: per-CPU page lists are not modelled yet; boot with pcp=False")
+            raise ConfigError("pcp: per-CPU page lists are not modelled yet; boot with pcp = false")
         cfg = make_config(ram=ram, pae=pae, nx=nx, pse=pse, pge=pge, vmalloc=vmalloc,
                           kernel=kernel, allocator=allocator, cpus=cpus, swap=swap, pcp=pcp,
                           seed=seed, split=split, aslr=aslr, config=config, e820=e820,

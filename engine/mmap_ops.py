@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from . import tasks
 from .config import byte_count
-from .errors import ConfigError, OutOfMemory
+from .errors import ConfigError, OutOfMemory, shown
 from .memory import change_protection, check_mapcounts, zap_range
 from .mm import (MMAP_MIN_ADDR, PAGE_SIZE, TASK_SIZE, VM_ACCOUNT, VM_DONTEXPAND,
                  VM_GROWSDOWN, VM_IO, VM_MAY, VM_MAYSHARE, VM_NOT_ACCOUNTED, VM_SHARED,
@@ -34,7 +34,7 @@ def parse_map_flags(flags: str) -> set[str]:
     Raises ConfigError "mmap: unknown flag(s) ..." for a word not in MAP_FLAG_WORDS, and
     "mmap: EINVAL: exactly one of private or shared is required" (do_mmap's check)."""
     if not isinstance(flags, str):
-        raise ConfigError(f"mmap: flags must be words like private|anonymous, got {flags!r}")
+        raise ConfigError(f"mmap: flags must be words like private|anonymous, got {shown(flags)}")
     words = {w.strip().lower().removeprefix("map_") for w in flags.split("|") if w.strip()}
     bad = words - MAP_FLAG_WORDS.keys()
     if bad:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from . import physmem as pm
-from .errors import ConfigError, KernelError, KernelOops, OomKilled, OutOfMemory, SegFault
+from .errors import ConfigError, KernelError, KernelOops, OomKilled, OutOfMemory, SegFault, shown
 from .mm import TASK_SIZE, FileRef, MmStruct, mmap_base
 from .mmu import access as _access
 from .pgtable import PageTables
@@ -265,7 +265,7 @@ def rw_virt(m: "Machine", vaddr: int, length: int, pid, data: bytes | None, even
     Raises ConfigError for a bad length, more than MAX_RW_BYTES, or a dead pid."""
     what = "write_virt" if data is not None else "read_virt"
     if not isinstance(length, int) or length < 0:
-        raise ConfigError(f"{what}: length must be a byte count, got {length!r}")
+        raise ConfigError(f"{what}: length must be a byte count, got {shown(length)}")
     if length > MAX_RW_BYTES:
         raise ConfigError(f"{what}: {length} bytes is more than mmviz copies in one "
                           f"operation ({MAX_RW_BYTES >> 20}M); split it up")

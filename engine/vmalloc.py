@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from . import physmem as pm
 from .config import byte_count
-from .errors import BadFree, ConfigError, OutOfMemory
+from .errors import BadFree, ConfigError, OutOfMemory, shown
 from .kmem_events import KernelMapPte, KernelUnmapPte, VmapAreaAlloc, VmapAreaFree
 from .kmsg import vmalloc_failure_message, vmalloc_zero_error
 from .paging import _PAGE_ACCESSED, _PAGE_DIRTY, _PAGE_GLOBAL, _PAGE_NX, _PAGE_PRESENT, _PAGE_RW
@@ -91,7 +91,7 @@ class Vmalloc:
     def vmalloc(self, m: Machine, size: int | str, caller: str, events) -> int:
         size = byte_count(size, "vmalloc")
         if not isinstance(size, int) or isinstance(size, bool) or size < 0:
-            raise ConfigError(f"vmalloc: size must be a byte count, got {size!r}")
+            raise ConfigError(f"vmalloc: size must be a byte count, got {shown(size)}")
         new_msg = m.config.flavour.vmap_fail_message == "alloc_vmap_area"
         nr = (size + PAGE_SIZE - 1) >> 12
         total = sum(z.managed for z in m.all_zones)     # totalram_pages

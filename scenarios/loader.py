@@ -15,6 +15,7 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
+from engine.errors import shown
 from engine.layout import REGION_NAMES
 from engine.zone import ZONE_NAMES
 
@@ -213,7 +214,7 @@ class Validator(RepeatChecks, ExpectChecks):
                 ok = False
                 continue
             if param.type in EXPR_TYPES and (isinstance(value, bool) or not isinstance(value, int)):
-                msg = f"expected an integer, got {value!r}"
+                msg = f"expected an integer, got {shown(value)}"
             else:
                 msg = check_value(boot, param, value, args)
             if msg:
@@ -264,7 +265,7 @@ class Validator(RepeatChecks, ExpectChecks):
         name = t.get("as")
         if name is not None:
             if not isinstance(name, str) or not IDENT.match(name):
-                self.err(lines.line("as"), f"'as' must be a simple name, got {name!r}")
+                self.err(lines.line("as"), f"'as' must be a simple name, got {shown(name)}")
             elif name in BUILTIN_NAMES or name in LOOP_NAMES:
                 self.err(lines.line("as"), f"{name!r} is a reserved name")
             elif op.result == "none":
@@ -290,7 +291,7 @@ class Validator(RepeatChecks, ExpectChecks):
         where = lines.line(key)
         if param.type in EXPR_TYPES:
             if isinstance(value, bool) or not isinstance(value, (int, str)):
-                self.err(where, f"bad argument {key}: expected a number or an expression, got {value!r}")
+                self.err(where, f"bad argument {key}: expected a number or an expression, got {shown(value)}")
                 return
             step.args[key] = value
             if isinstance(value, str):
@@ -339,7 +340,7 @@ class Validator(RepeatChecks, ExpectChecks):
                          f"(one of {', '.join(FOCUS_KINDS)})")
             elif FOCUS_KINDS[kind] == "view":
                 if value not in VIEWS:
-                    self.err(where, f"focus.view must be one of {', '.join(VIEWS)}, got {value!r}")
+                    self.err(where, f"focus.view must be one of {', '.join(VIEWS)}, got {shown(value)}")
                 else:
                     step.focus[kind] = (value, None)
             elif FOCUS_KINDS[kind] == "text":

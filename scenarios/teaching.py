@@ -16,6 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from engine.errors import shown
+
 from .model import LANGS, Lesson, Step
 from .source import KeyLines
 
@@ -98,7 +100,7 @@ def step(v: Any, st: Step, t: dict, lines: KeyLines) -> None:
                     v.err(where, f"unknown key {key!r} in errata (article, claim, en, zh)")
             article = table.get("article")
             if article not in ARTICLES:
-                v.err(where, f"errata article must be one of {', '.join(ARTICLES)}, got {article!r}")
+                v.err(where, f"errata article must be one of {', '.join(ARTICLES)}, got {shown(article)}")
                 continue
             claim = table.get("claim")
             if not isinstance(claim, str) or not claim.strip():

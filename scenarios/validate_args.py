@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from engine.errors import shown
 from engine.mmu import ACCESS_KINDS
 from engine.page_types import PAGE_SIZE
 
@@ -55,7 +56,7 @@ def _config_error() -> tuple[type, ...]:
 def check_size_text(value: Any, what: str) -> str:
     """A size as boot() takes it ("160M", 4096); an error message or ''."""
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        return f"expected a size like \"160M\", got {value!r}"
+        return f"expected a size like \"160M\", got {shown(value)}"
     if isinstance(value, str) and len(value) > SIZE_TEXT_MAX:
         return f"{what}: {value[:SIZE_TEXT_MAX]!r}... is not a size (try 160M, 1G, 4096)"
     eng = _engine()
@@ -111,7 +112,7 @@ def gfp_table(kernel: str) -> Any:
 def check_gfp(value: Any, kernel: str = "6.1") -> str:
     """A GFP mask as this flavour's engine.gfp.GfpTable.parse takes it."""
     if not isinstance(value, str) or not value.strip():
-        return f"expected a GFP mask like \"GFP_KERNEL\", got {value!r}"
+        return f"expected a GFP mask like \"GFP_KERNEL\", got {shown(value)}"
     table = gfp_table(kernel)
     try:
         table.parse(value)
@@ -129,7 +130,7 @@ def check_gfp(value: Any, kernel: str = "6.1") -> str:
 def check_flags(value: Any) -> str:
     """mmap flags as engine.mmap_ops.parse_map_flags takes them."""
     if not isinstance(value, str):
-        return f"expected mmap flags like \"private|anonymous\", got {value!r}"
+        return f"expected mmap flags like \"private|anonymous\", got {shown(value)}"
     from engine.mmap_ops import parse_map_flags
     try:
         parse_map_flags(value)
@@ -141,12 +142,12 @@ def check_flags(value: Any) -> str:
 def check_prot(value: Any) -> str:
     """A protection as engine.mm.prot_flags takes it ("rw-", "r-x")."""
     if not isinstance(value, str) or not value or len(value) > 3:
-        return f"expected a protection like \"rw-\" or \"r-x\", got {value!r}"
+        return f"expected a protection like \"rw-\" or \"r-x\", got {shown(value)}"
     from engine.mm import prot_flags
     try:
         prot_flags(value)
     except ValueError:
-        return f"expected a protection like \"rw-\" or \"r-x\", got {value!r}"
+        return f"expected a protection like \"rw-\" or \"r-x\", got {shown(value)}"
     return ""
 
 
@@ -162,7 +163,7 @@ def check_proc_path(value: str) -> str:
 def check_text(op: str, name: str, value: Any) -> str:
     """Text arguments: names are shown, so no control characters."""
     if not isinstance(value, str):
-        return f"expected a string, got {value!r}"
+        return f"expected a string, got {shown(value)}"
     if not is_clean(value, newlines=(name == "data")):
         return f"control character in {name} {value[:40]!r} (names are shown as text)"
     if op == "kmem_cache_create" and name == "name" and (not value or len(value) > 64 or " " in value):
@@ -226,7 +227,7 @@ def check_value(op: Any, param: Any, value: Any, machine: dict) -> str:
         return msg
     if t == "kind":
         return "" if value in ACCESS_KINDS else \
-            f"expected one of read, write, exec, got {value!r}"
+            f"expected one of read, write, exec, got {shown(value)}"
     if t == "prot":
         return check_prot(value)
     if t == "flags":
@@ -235,16 +236,16 @@ def check_value(op: Any, param: Any, value: Any, machine: dict) -> str:
         return "" if value is None and not param.required else check_text(op.name, param.name, value)
     if t == "bool":
         return "" if isinstance(value, bool) or (value is None and not param.required) else \
-            f"expected true or false, got {value!r}"
+            f"expected true or false, got {shown(value)}"
     if t == "ram":
         return check_size_text(value, param.name)
     if t == "config":
         if value is None or isinstance(value, dict) and all(
                 isinstance(k, str) and isinstance(v, (bool, int, str)) for k, v in value.items()):
             return ""
-        return f"expected a table of build options ({{ DEBUG_RODATA = true }}), got {value!r}"
+        return f"expected a table of build options ({{ DEBUG_RODATA = true }}), got {shown(value)}"
     if isinstance(value, bool):
-        return f"expected a number, got {value!r}"
+        return f"expected a number, got {shown(value)}"
     if isinstance(value, int):
         return check_number(op.name, param.name, value)
     return ""

@@ -12,6 +12,8 @@ import difflib
 import re
 from typing import Any
 
+from engine.errors import shown
+
 from .facts import ADDRESS_KINDS, FACTS, FREE_OPS, LAYOUT_FIELDS, LEVELS, NUMERIC_KINDS, \
     SLABINFO_FIELDS, SUBSTRING_FACTS, ZONE_FIELDS, ZONE_NAMES, Fact
 from .model import LANGS, Ask, Expect, Step
@@ -125,11 +127,11 @@ class ExpectChecks:
                 ftype = "int" if step.op.result in NUMERIC_KINDS else "str"
             if ftype == "bool":
                 if not isinstance(value, bool):
-                    self.err(where, f"bad expect: {key} must be true or false, got {value!r}")
+                    self.err(where, f"bad expect: {key} must be true or false, got {shown(value)}")
                     continue
             elif ftype == "str":
                 if not isinstance(value, str):
-                    self.err(where, f"bad expect: {key} must be a string, got {value!r}")
+                    self.err(where, f"bad expect: {key} must be a string, got {shown(value)}")
                     continue
                 if not is_clean(value.replace("\t", " "), newlines=True):
                     self.err(where, f"bad expect: control character in {key} {value[:40]!r} "
@@ -138,7 +140,7 @@ class ExpectChecks:
                 exp.cmp = "contains" if fact.name in SUBSTRING_FACTS else "=="
             else:
                 if isinstance(value, bool) or not isinstance(value, (int, str)):
-                    self.err(where, f"bad expect: {key} must be a number or an expression, got {value!r}")
+                    self.err(where, f"bad expect: {key} must be a number or an expression, got {shown(value)}")
                     continue
                 if isinstance(value, str):
                     m = _CMP.match(value)

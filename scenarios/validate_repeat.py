@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from engine.errors import shown
+
 from .model import LOOP_NAMES, MAX_OPS, MAX_REPEAT, Repeat, Step
 from .ops import EXPR_TYPES
 from .validate_args import check_value
@@ -39,7 +41,7 @@ class RepeatChecks:
         if "repeat" in t:
             count = t["repeat"]
             if not isinstance(count, int) or isinstance(count, bool) or count < 1:
-                self.err(lines.line("repeat"), f"repeat must be a positive integer, got {count!r}")
+                self.err(lines.line("repeat"), f"repeat must be a positive integer, got {shown(count)}")
                 count = 1
             elif count > MAX_REPEAT:
                 self.err(lines.line("repeat"), f"huge repeat: {count} iterations (at most {MAX_REPEAT})")
@@ -48,14 +50,14 @@ class RepeatChecks:
         else:
             each = t["each"]
             if not isinstance(each, str) or each not in self.list_sizes:
-                self.err(lines.line("each"), f"'each' must name an earlier repeat step's result, got {each!r}")
+                self.err(lines.line("each"), f"'each' must name an earlier repeat step's result, got {shown(each)}")
             else:
                 rep.each = each
         iterations = rep.count or self.list_sizes.get(rep.each or "", 0)
         self.count_ops(iterations, lines.line(has[0]))
         mode = t.get("on_error", "stop")
         if mode not in ("stop", "continue"):
-            self.err(lines.line("on_error"), f"on_error must be \"stop\" or \"continue\", got {mode!r}")
+            self.err(lines.line("on_error"), f"on_error must be \"stop\" or \"continue\", got {shown(mode)}")
         rep.on_error = mode if mode in ("stop", "continue") else "stop"
         where = t.get("where")
         if where is not None:
@@ -86,7 +88,7 @@ class RepeatChecks:
                 good = (isinstance(value, float) and 0 < value <= 1) or \
                        (isinstance(value, int) and not isinstance(value, bool) and value >= 1)
                 if not good:
-                    self.err(where, f"random.sample must be a fraction (0, 1] or a count, got {value!r}")
+                    self.err(where, f"random.sample must be a fraction (0, 1] or a count, got {shown(value)}")
                 rep.sample = value
                 continue
             param = op.param(key)
@@ -108,7 +110,7 @@ class RepeatChecks:
                 for choice in value["choice"]:
                     msg = check_value(op, param, choice, self.machine) if param.type not in EXPR_TYPES \
                         or (isinstance(choice, int) and not isinstance(choice, bool)) else \
-                        f"expected an integer, got {choice!r}"
+                        f"expected an integer, got {shown(choice)}"
                     if msg:
                         self.err(where, f"random.{key}: {msg}")
                         break

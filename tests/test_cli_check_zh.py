@@ -277,3 +277,15 @@ def test_every_kind_of_named_value_has_chinese():
     for kind, words in _KIND_WORDS.items():
         message = f"bad argument pfn: 'n' is {words.format(n='n')}, not a number"
         assert lz.problem_zh(message) is not None, kind
+
+
+def test_values_are_spelled_as_the_lesson_spells_them(produced, capsys, monkeypatch, tmp_path):
+    """A lesson is TOML: its true and false are never shown as Python's True and False."""
+    root, paths = produced
+    monkeypatch.chdir(tmp_path)
+    en = _check(paths, "en", capsys)
+    python_bools = [ln for ln in en if re.search(r"\b(True|False)\b", ln)]
+    assert not python_bools, python_bools
+    for case in ("m_nr_cpus_bool", "m_cpus_bool", "arg_bool", "m_size_type"):
+        line = next(ln for ln in en if ln.startswith(f"{root / case}.toml:"))
+        assert re.search(r"\b(true|false)\b", line), line

@@ -26,8 +26,8 @@ from .cli_commands import (cmd_check, cmd_completion, cmd_config, cmd_glossary, 
                            cmd_new, cmd_proc, cmd_quiz, cmd_record, cmd_schema, cmd_serve, cmd_walk)
 from .cli_machine_args import boot_options, check_machine, machine_config, refuse_machine_with_lesson
 from .cli_parser import TAKES_VALUE, UsageError, build_parser
-from .cli_report import (ERR_LANG, EXIT_FAIL, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE, crash_log, err_line,
-                         out, report)
+from .cli_report import (ERR_COMMAND, ERR_LANG, EXIT_FAIL, EXIT_INTERNAL, EXIT_INTERRUPTED, EXIT_USAGE,
+                         crash_log, err_line, out, report)
 from .serve import tui_wanted
 from .startup import collector_as, collector_on, freeze_at_exit, lean_start
 
@@ -177,12 +177,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         freeze_at_exit()
     try:
         args, lesson = _split_lesson(list(sys.argv[1:] if argv is None else argv))
+        ERR_COMMAND[0] = None
         ERR_LANG[0] = _lang_hint(args)           # errors before --lang is parsed speak it too
         _check_environment()
         parser = build_parser()
         from .cli_author import apply_settings, complete
         complete(parser)                         # the shell asked for completions: answer, exit
         ns = parser.parse_args(args)
+        ERR_COMMAND[0] = ns.command
         if lesson is not None:
             ns.lesson = lesson
         ns.settings = apply_settings(ns, UsageError)   # config file, --lessons DIR

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from .cli_parser import LANG as ERR_LANG   # the language of error and help lines: --lang's, the locale's
 
+ERR_COMMAND: list = [None]   # the command whose errors these are (app.cli.main sets it): "mmviz layout: ..."
+
 EXIT_FAIL = 1          # a lesson read and found wrong (an expect, its file, its machine), a log with
                        # no boot lines, a simulated kernel error
 EXIT_USAGE = 2         # bad command-line arguments: a bad value, no such lesson, file or process,
@@ -30,6 +32,8 @@ def err_line(text: str) -> None:
     """One line on stderr, sanitized like out(); in Chinese when the user chose zh
     (app.cli_text.error_zh: the values kept, the kernel's words as printed)."""
     from scenarios.textsafe import sanitize
+    if ERR_COMMAND[0] and text.startswith("mmviz: "):      # every error of a command names it,
+        text = f"mmviz {ERR_COMMAND[0]}: {text[7:]}"        # as argparse's own errors do
     if ERR_LANG[0] == "zh":
         from .cli_text import error_zh
         text = error_zh(text)

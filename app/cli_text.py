@@ -323,7 +323,7 @@ def error_zh(line: str) -> str:
         found = problem_zh(at["msg"])
         if found is not None:
             return f"{head}：{at['at']}：{found}"
-    if sep and head == "mmviz":                  # mmviz: path:line: a problem of a file
+    if sep and head.partition(" ")[0] == "mmviz":   # mmviz [CMD]: path:line: a problem of a file
         from .lesson_errors_zh import lesson_line_zh
         found = lesson_line_zh(msg)
         if found is not None:

@@ -98,9 +98,9 @@ def test_an_engine_refusal_any_command_lets_through_is_status_2_a_kernel_error_1
         raise engine.OutOfMemory("Out of memory: Killed process 7 (a)")
     monkeypatch.setitem(cli.COMMANDS, "lessons", refused)
     assert cli.main(["--lang", "en", "lessons"]) == 2
-    assert capsys.readouterr().err == "mmviz: ram: '3Q' is not a size (try 160M, 1G, 4096)\n"
+    assert capsys.readouterr().err == "mmviz lessons: ram: '3Q' is not a size (try 160M, 1G, 4096)\n"
     assert cli.main(["--lang", "zh", "lessons"]) == 2
-    assert capsys.readouterr().err == "mmviz：ram：'3Q' 不是大小（例如 160M、1G、4096）\n"
+    assert capsys.readouterr().err == "mmviz lessons：ram：'3Q' 不是大小（例如 160M、1G、4096）\n"
     monkeypatch.setitem(cli.COMMANDS, "lessons", oom)
     assert cli.main(["--lang", "en", "lessons"]) == 1
-    assert capsys.readouterr().err == "mmviz: Out of memory: Killed process 7 (a)\n"
+    assert capsys.readouterr().err == "mmviz lessons: Out of memory: Killed process 7 (a)\n"

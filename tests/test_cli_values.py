@@ -71,7 +71,7 @@ def test_a_bad_value_is_one_line_naming_the_option_and_its_form(command, option,
     (["run", "buddy", "--text", "--max-events", "-1"], "argument --max-events: expected a whole number >= 0"),
     (["layout", "--ram", "1X"], "argument --ram: expected a size like 160M"),
     (["--ram", "100G", "--text"], "mmviz: --ram: '100G' is more than x86-32 can address"),
-    (["layout", "--ram", "3M"], "mmviz: --ram: '3M' is too small"),
+    (["layout", "--ram", "3M"], "mmviz layout: --ram: '3M' is too small"),
     (["--cpus", "0", "--text"], "mmviz: --cpus: must be 1..32"),
     (["--nx", "--text"], "mmviz: --nx: the NX bit exists only in PAE page tables (add --pae)"),
     (["record", "buddy", "-o", "a.cast", "--step-seconds", "nan"], "argument --step-seconds: expected"),
@@ -120,3 +120,15 @@ def test_a_folder_named_like_a_lesson_does_not_hide_it(tmp_path, monkeypatch, ca
     (tmp_path / "not-a-lesson").mkdir()
     assert cli.main(["check", "not-a-lesson"]) == 2          # no lesson file named: an argument error
     assert "it is a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv", [["layout"], ["explore", "--text"], ["quiz", "buddy"], ["walk", "0xc0000000"],
+                                  ["proc", "zoneinfo"]], ids=" ".join)
+def test_every_command_s_error_names_the_command_as_argparse_does(argv, capsys):
+    """'mmviz layout: --ram: ...' like argparse's 'mmviz layout: argument --ram: ...', never a bare
+    'mmviz: --ram: ...' for one command and 'mmviz walk: ...' for another."""
+    assert cli.main([*argv, "--ram", "3M"]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith(f"mmviz {argv[0]}: --ram: '3M' is too small"), err
+    assert cli.main(["--lang", "zh", *argv, "--ram", "3M"]) == 2
+    assert capsys.readouterr().err.startswith(f"mmviz {argv[0]}：--ram："), err

@@ -27,14 +27,14 @@ OPTIONS = [["--ram", "1M"], ["--ram", "4097"], ["--ram", "65G", "--pae"], ["--ra
 def test_an_engine_refusal_after_an_option_has_one_translation(argv, capsys):
     assert cli.main(["--lang", "en", "layout", *argv]) == 2
     line = capsys.readouterr().err.strip()
-    m = re.fullmatch(r"mmviz: (--[a-z]+): (.*)", line)
+    m = re.fullmatch(r"mmviz layout: (--[a-z]+): (.*)", line)
     assert m, line
     zh = problem_zh(m[2])
     assert zh is not None, line                                     # the lesson problems' table has it
     copies = [p for p, _ in _MESSAGES if p != FRAME and (re.fullmatch(p, m[2]) or re.fullmatch(p, f"{m[1]}: {m[2]}"))]
     assert copies == [], line
     assert cli.main(["--lang", "zh", "layout", *argv]) == 2
-    assert capsys.readouterr().err.strip() == f"mmviz：{m[1]}：{zh}"
+    assert capsys.readouterr().err.strip() == f"mmviz layout：{m[1]}：{zh}"
 
 
 @pytest.mark.parametrize("en", sorted(STRERROR))

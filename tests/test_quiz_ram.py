@@ -113,7 +113,7 @@ def test_ram_the_kinds_kernel_refuses_is_refused_by_that_kernel(capsys, monkeypa
     code, out, _ = run(capsys, monkeypatch, "quiz", "vma", "--ram", "16M")
     assert code == 0 and "--ram 16M" in out
     code, out, err = run(capsys, monkeypatch, "quiz", "buddy", "--ram", "16M")
-    assert code == 2 and out == "" and err.startswith("mmviz: --ram: 16M is too small for this kernel")
+    assert code == 2 and out == "" and err.startswith("mmviz quiz: --ram: 16M is too small for this kernel")
 
 
 def test_watermark_fill_at_1g_is_the_fill_the_problems_always_had():

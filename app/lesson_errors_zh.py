@@ -226,6 +226,8 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     # the machine boot() would refuse (engine.config, engine.kversion, engine.layout, engine.swap)
     (r"(\w+): must be 1\.\.(\d+) \(CONFIG_NR_CPUS\), got (.+)", r"\1：必须在 1..\2 之间（CONFIG_NR_CPUS），得到的是 \3"),
     (r"(\w+): must be an integer, got (.+)", r"\1：必须是整数，得到的是 \2"),
+    (rf"{VAL} is too small; an i386 kernel needs at least (\S+), this one more: its image is loaded at (\S+) "
+     r"\(CONFIG_PHYSICAL_START\)", r"\1 太小；i386 内核至少需要 \2，这个内核需要更多：它的映像加载在 \3（CONFIG_PHYSICAL_START）"),
     (rf"{VAL} is too small; an i386 kernel needs at least (\S+)", r"\1 太小；i386 内核至少需要 \2"),
     (rf"{VAL} is more than x86-32 can address \(PAE: 36-bit physical addresses, 64G at most\)",
      r"\1 超出了 x86-32 能寻址的范围（PAE：36 位物理地址，最多 64G）"),

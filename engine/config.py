@@ -236,7 +236,9 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     else:
         ram_b = parse_size(ram, "ram")
         if ram_b < 16 * MB:
-            raise ConfigError(f"ram: {ram!r} is too small; an i386 kernel needs at least 16M")
+            more = (f", this one more: its image is loaded at {fl.kernel_load >> 20}M (CONFIG_PHYSICAL_START)"
+                    if fl.kernel_load >= 16 * MB else "")
+            raise ConfigError(f"ram: {ram!r} is too small; an i386 kernel needs at least 16M{more}")
         if ram_b > MAX_PHYS_PAE:
             raise ConfigError(f"ram: {ram!r} is more than x86-32 can address "
                               f"(PAE: 36-bit physical addresses, 64G at most)")

@@ -93,6 +93,7 @@ def _direct() -> list[str]:
                  lambda: make_config(ram="160M", vmalloc="8M", kernel="2.6"),
                  lambda: make_config(kernel="2.6.24", config={"THP": True}),
                  lambda: make_config(kernel="2.6.24", config={"NR_CPUS": 256}),
+                 lambda: make_config(kernel="2.6.24", ram="4M"),
                  lambda: make_config(pae=True, config={"HIGHMEM64G": False}),
                  lambda: engine.Machine.from_dmesg("Linux version 6.1.0 (x)\n", kernel="2.6.24"),
                  lambda: engine.Machine.from_dmesg("    fixmap  : 0xfff4b000 - 0xfffff000   ( 720 kB)\n")):

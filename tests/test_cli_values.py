@@ -132,3 +132,12 @@ def test_every_command_s_error_names_the_command_as_argparse_does(argv, capsys):
     assert err.startswith(f"mmviz {argv[0]}: --ram: '3M' is too small"), err
     assert cli.main(["--lang", "zh", *argv, "--ram", "3M"]) == 2
     assert capsys.readouterr().err.startswith(f"mmviz {argv[0]}：--ram："), err
+
+
+def test_too_little_ram_says_when_this_kernel_needs_more_than_16m(capsys):
+    """6.1 is loaded at 16M (CONFIG_PHYSICAL_START): '0' must not read as if 16M would do."""
+    assert cli.main(["layout", "--ram", "0"]) == 2
+    assert "this one more: its image is loaded at 16M" in capsys.readouterr().err
+    assert cli.main(["layout", "--ram", "0", "--kernel", "2.6"]) == 2       # loaded at 1M
+    err = capsys.readouterr().err
+    assert err.rstrip().endswith("needs at least 16M"), err

@@ -25,7 +25,7 @@ def print_layout(m: Machine, out: Out, lang: str = "en") -> None:
     """The machine, its virtual regions and its zones."""
     c = m.config
     out(t(lang, "machine", ram=c.ram >> 20, pae=t(lang, "pae" if c.pae else "nopae"),
-          kernel=c.kernel, alloc=c.allocator.upper()))
+          kernel=c.flavour.release, alloc=c.allocator.upper(), cpus=c.cpus, nr=c.flavour.nr_cpus_config))
     above = sum(max(0, e.end - max(e.start, 1 << 32)) for e in m.boot_state.e820 if e.type == "usable")
     if not c.pae and above:
         out(t(lang, "unused", unused=above >> 20))

@@ -19,8 +19,8 @@ from .lesson_errors_zh import _CJK_SPACE, STRERROR     # the OS's reasons, as a 
 
 WORDS: dict[str, tuple[str, str]] = {
     # layout (and the default machine without a terminal)
-    "machine": ("Machine: {ram} MB RAM, {pae}, kernel {kernel}, {alloc}",
-                "机器：{ram} MB 内存，{pae}，内核 {kernel}，{alloc}"),
+    "machine": ("Machine: {ram} MB RAM, {pae}, kernel {kernel}, {alloc}, {cpus} CPU(s), NR_CPUS {nr}",
+                "机器：{ram} MB 内存，{pae}，内核 {kernel}，{alloc}，{cpus} 个 CPU，NR_CPUS {nr}"),
     "pae": ("PAE", "PAE"), "nopae": ("non-PAE", "非 PAE"),
     "unused": ("(non-PAE: page tables reach physical addresses below 4 GB only; the {unused} MB of RAM "
                "at or above 4 GB are not used: --pae uses them)",

@@ -28,3 +28,15 @@ def test_the_command_line_says_the_release_s_range(capsys):
     err = capsys.readouterr().err
     assert "1..64" in err and "512" in err and len(err.strip().splitlines()) == 1, err
     assert cli.main(["layout", "--kernel", "4.9", "--config", "NR_CPUS=512"]) == 0
+
+
+def test_the_layout_names_the_release_and_its_cpus(capsys):
+    """'kernel 2.6' named a family; the layout's first line names the release, the CPUs and
+    CONFIG_NR_CPUS, which size the fixmap and the cpu_entry_area drawn below it."""
+    from app import cli
+    assert cli.main(["layout", "--kernel", "2.6", "--cpus", "2"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "kernel 2.6.24," in first and "2 CPU(s), NR_CPUS 8" in first, first
+    assert cli.main(["--lang", "zh", "layout", "--kernel", "4.19", "--config", "NR_CPUS=4"]) == 0
+    first = capsys.readouterr().out.splitlines()[0]
+    assert "内核 4.19，" in first and "NR_CPUS 4" in first, first

@@ -118,7 +118,7 @@ def test_record_unwritable_output_is_named_before_recording(capsys, tmp_path, ta
     path = target.format(tmp=tmp_path)
     code, _, err = run_cli(capsys, "record", "buddy", "-o", path)
     assert code == 2 and len(err.splitlines()) == 1          # a bad -o: an argument error
-    assert re.match(rf"^mmviz: {re.escape(str(Path(path).parent if 'missing' in path else path))}: \S", err), err
+    assert re.match(rf"^mmviz record: {re.escape(str(Path(path).parent if 'missing' in path else path))}: \S", err), err
 
 
 def test_record_80x24_records_every_step(tmp_path, capsys):

@@ -62,6 +62,8 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "requires": lesson(head=HEAD + "requires = 1\n"), "kernel_table": lesson(head=HEAD + "kernel = 1\n"),
     "kernel_banner": lesson(head=HEAD + 'kernel = { en = "k" }\n'), "try_list": lesson(head=HEAD + "try = 1\n"),
     "try_item": lesson(head=HEAD + "try = [1]\n"),
+    "zh_english_title": lesson(head=HEAD.replace('zh = "T"', 'zh = "The buddy allocator"')),
+    "zh_english_say": lesson(step('do = "kmalloc"\nsize = 8', say='say = { en = "x", zh = "Take 8 bytes" }\n')),
     "try_unknown_op": lesson(head=HEAD + 'try = [{ cmd = "kmaloc 1", en = "x", zh = "x" }]\n'),
     "try_empty": lesson(head=HEAD + 'try = [{ cmd = " ", en = "x", zh = "x" }]\n'),
     "try_quote": lesson(head=HEAD + 'try = [{ cmd = "kmalloc \\"", en = "x", zh = "x" }]\n'),

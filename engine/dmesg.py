@@ -294,8 +294,23 @@ _WHY = (
 )
 
 
+# lines that follow where lowmem ends (the Normal zone's end, max_low_pfn)
+_SPLIT_LINES = re.compile(r"\s*(Normal|HighMem)\b|Built |Initializing HighMem|\d+MB (HIGH|LOW)MEM available"
+                          r"|\s*(mapped )?low ram:|Memory: ")
+_SPLIT_WHY = ("lowmem ends elsewhere in the log (its Normal zone line): a vmalloc= or highmem= its "
+              "command line does not show, or another release or build (fixmap, NR_CPUS, VMALLOC_RESERVE)")
+
+
+def _normal_range(lines: list[str]) -> str | None:
+    """The Normal zone's range line (6.x '[mem ...]' or 2.6 'a -> b'), or None."""
+    return next((ln.strip() for ln in lines if re.match(r"\s+Normal\s+(\[mem|0x|\d)", ln)), None)
+
+
 def compare_lines(real_lines: list[str], ours: list[str]) -> list[LinePair]:
-    """Pair each real memory line with mmviz's line of the same shape, in order."""
+    """Pair each real memory line with mmviz's line of the same shape, in order; a
+    different line says why where mmviz knows (a lowmem split the log does not state,
+    sizeof(struct page), ...)."""
+    split = _normal_range(real_lines) not in (None, _normal_range(ours))
     pool: dict[str, list[str]] = {}
     for line in ours:
         pool.setdefault(_key(line), []).append(line)
@@ -311,6 +326,8 @@ def compare_lines(real_lines: list[str], ours: list[str]) -> list[LinePair]:
             out.append(LinePair("equal", real, mine))
         else:
             why = next((w for p, w in _WHY if real.startswith(p) or real.strip().startswith(p.strip())), "")
+            if split and _SPLIT_LINES.match(real):
+                why = _SPLIT_WHY
             out.append(LinePair("different", real, mine, why))
     return out
 
@@ -353,7 +370,8 @@ def from_dmesg(cls, text: str, **overrides):
                                       f"the log's Total pages")
                 break
     m.dmesg_facts = facts
-    m.dmesg_comparison = [LinePair(p.status, p.real, p.ours, memory_why(m, p.real, p.ours))
+    m.dmesg_comparison = [LinePair(p.status, p.real, p.ours, "; ".join(filter(None, (
+                              p.why if p.why == _SPLIT_WHY else "", memory_why(m, p.real, p.ours)))))
                           if p.status == "different" and p.real.startswith("Memory: ") else p
                           for p in compare_lines(facts.lines, m.boot_log)]
     return m

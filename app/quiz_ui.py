@@ -173,6 +173,7 @@ class QuizScreen(ModalScreen[None]):
 
     def _walk_exercise(self, line: str) -> None:
         from scenarios.problems import exercise
+        from scenarios.problems_walk import walk_answer
         verdict = Text()
         try:
             cr3, entries, vaddr, pae = parse_exercise(line, self.lang)
@@ -183,8 +184,8 @@ class QuizScreen(ModalScreen[None]):
             verdict.append(f"{self.w['walk']} CR3 = {cr3:#010x}, "
                            f"{'PAE 2/9/9/12' if pae else '10/10/12'}, {vaddr:#010x}\n", "bold")
             for part in working.split("; "):
-                verdict.append(f"  {part}\n")
-            verdict.append(f"=> {answer}", "bold green")
+                verdict.append(f"  {walk_answer(part, self.lang)}\n")
+            verdict.append(f"=> {walk_answer(answer, self.lang)}", "bold green")
         self.query_one("#quiz-verdict", Static).update(verdict)
 
     # -- keys ----------------------------------------------------------------------------

@@ -9,7 +9,8 @@ differential tests run against.  Differences from the SDM, all deliberate:
   loaded?"), not latched at MOV CR3.  Linux reloads CR3 after changing a PDPTE, so a
   kernel model sees no difference.
 * A PDPTE with bits 1,2 or 5..8 set is accepted (the SDM makes MOV CR3 raise #GP);
-  bits M..63 set give a reserved-bit #PF at walk time (the SDM: #GP at MOV CR3).
+  bits M..63 set give a reserved-bit #PF at walk time (the SDM: #GP at MOV CR3).  Where
+  CR3 is typed in (the quiz's exercise), engine.paging.mov_cr3_pdpte_fault() gives the #GP.
 * PAE PDE/PTE: bits 62:M and (without EFER.NXE) bit 63 are reserved, as in the SDM.
 * A 32-bit 4 MB PDE: only bits 21:(M-19) are reserved (QEMU's MAXPHYADDR is 40, so
   just bit 21); bits 20:13 give physical-address bits 39:32 (PSE-36/PSE-40).

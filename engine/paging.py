@@ -169,6 +169,15 @@ def reserved_mask(level: str, pae: bool, large: bool = False, maxphyaddr: int = 
     return mask
 
 
+def mov_cr3_pdpte_fault(pdptes: list[int], maxphyaddr: int = 36) -> tuple[int, int] | None:
+    """MOV to CR3 with CR4.PAE: the CPU loads the four PDPTEs at CR3 & ~0x1f and raises
+    #GP(0) if a present one sets a reserved bit (SDM Vol. 3A 4.4.1: bits 2:1, 8:5, 63:M).
+    ``pdptes``: the four 64-bit entries.  Returns (index, the reserved bits set) of the
+    first such entry, or None.  (engine.mmu.walk, after QEMU, checks them at walk time.)"""
+    mask = reserved_mask("PDPTE", True, maxphyaddr=maxphyaddr)
+    return next(((i, e & mask) for i, e in enumerate(pdptes) if e & 1 and e & mask), None)
+
+
 # --- encoders ---------------------------------------------------------------------------
 def _check_aligned(paddr: int, align: int, limit: int) -> None:
     if paddr & (align - 1) or paddr < 0 or paddr >= limit:

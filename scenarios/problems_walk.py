@@ -19,6 +19,11 @@ class Frames:
         off = paddr & 0xFFF
         buf[off:off + size] = value.to_bytes(size, "little")
 
+    def read(self, paddr: int, size: int) -> int:
+        buf = self.frames.get(paddr >> 12)
+        off = paddr & 0xFFF
+        return int.from_bytes(buf[off:off + size], "little") if buf is not None else 0
+
 
 def mmu_walk(frames: Frames, cr3: int, vaddr: int, pae: bool) -> Any:
     from engine.mmu import CpuRegs, walk
@@ -40,6 +45,9 @@ def walk_answer(text: str, lang: str) -> str:
     = 0x3"; any other text (a number, a machine problem's events) as it is."""
     if lang != "zh":
         return text
+    gp = re.fullmatch(r"general protection fault at MOV CR3 \((\S+) = (\S+) sets reserved bits (\S+)\)", text)
+    if gp:
+        return f"MOV CR3 时一般保护异常（{gp.group(1)} = {gp.group(2)} 置了保留位 {gp.group(3)}）"
     found = re.fullmatch(r"page fault \((.*), error code (\d+)\)", text)
     if found:
         why = FAULT_REASON_ZH.get(found.group(1), found.group(1))
@@ -57,8 +65,19 @@ def describe_walk(w: Any) -> tuple[str, str]:
 
 
 def exercise(cr3: int, entries: dict[int, int], vaddr: int, pae: bool = False) -> tuple[str, str]:
-    """Walk a typed-in textbook exercise: ``entries`` maps physical addresses to values."""
+    """Walk a typed-in textbook exercise: ``entries`` maps physical addresses to values.  With
+    PAE, loading CR3 comes first: a present PDPTE with a reserved bit set (R/W or U/S, as in a
+    PDE, is one) is a #GP at MOV CR3, before any access (engine.paging.mov_cr3_pdpte_fault)."""
     frames = Frames()
     for paddr, value in entries.items():
         frames.write(paddr, value, 8 if pae else 4)
+    if pae:
+        from engine.paging import mov_cr3_pdpte_fault
+        base = cr3 & 0xFFFF_FFE0
+        pdptes = [frames.read(base + 8 * i, 8) for i in range(4)]
+        bad = mov_cr3_pdpte_fault(pdptes)
+        if bad is not None:
+            i, bits = bad
+            return (f"general protection fault at MOV CR3 (PDPTE[{i:#x}] = {pdptes[i]:#x} sets reserved "
+                    f"bits {bits:#x})", f"PDPTE[{i:#x}] at {base + 8 * i:#x} = {pdptes[i]:#x}")
     return describe_walk(mmu_walk(frames, cr3, vaddr, pae))

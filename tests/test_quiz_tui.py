@@ -70,7 +70,7 @@ async def test_every_kind_from_the_palette_and_the_exercise_walk():
         assert "CR3" in "\n".join(problem("walk", 1).state)
         await pilot.press("enter")                       # the prefilled field case 14
         verdict = _text(screen, "#quiz-verdict")
-        assert "PTE[0x200] at 0xf0f02800 = 0xff005007" in verdict and "=> 0xff005ffc" in verdict
+        assert "PTE[0x200] 位于 0xf0f02800 = 0xff005007" in verdict and "=> 0xff005ffc" in verdict   # a zh app
         await pilot.press("ctrl+n", "ctrl+r")
         assert screen.kind == "buddy" and screen.seed == 2
         assert problem("buddy", 2).questions[0]["zh"] in _text(screen, "#quiz-question")

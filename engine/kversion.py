@@ -317,7 +317,7 @@ RULES: tuple[Rule, ...] = (
          "range 2 512 if SMP && !MAXSMP (approx. release)"),
     Rule("nr_cpus_max", V("4.15"), 512, 64,
          "arch/x86/Kconfig NR_CPUS: range 2 64 if SMP && X86_32 && X86_BIGSMP (8 without X86_BIGSMP; "
-         "from 4.17 NR_CPUS_RANGE_END), so that NR_CPUS * CPU_ENTRY_AREA_PAGES fits below the fixmap "
+         "later as NR_CPUS_RANGE_END), so that NR_CPUS * CPU_ENTRY_AREA_PAGES fits below the fixmap "
          "(approx. release: with the 32-bit cpu_entry_area)"),
     Rule("realmode_pages", V("3.4"), 0, 4,
          "arch/x86/realmode/init.c set_real_mode_permissions(): the trampoline's header and rodata "

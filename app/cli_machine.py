@@ -26,9 +26,10 @@ def print_layout(m: Machine, out: Out, lang: str = "en") -> None:
     c = m.config
     out(t(lang, "machine", ram=c.ram >> 20, pae=t(lang, "pae" if c.pae else "nopae"),
           kernel=c.flavour.release, alloc=c.allocator.upper(), cpus=c.cpus, nr=c.flavour.nr_cpus_config))
-    above = sum(max(0, e.end - max(e.start, 1 << 32)) for e in m.boot_state.e820 if e.type == "usable")
-    if not c.pae and above:
-        out(t(lang, "unused", unused=above >> 20))
+    reach = 36 if c.pae else 32                  # max_arch_pfn: 1 << (36 - 12) with PAE
+    above = sum(max(0, e.end - max(e.start, 1 << reach)) for e in m.boot_state.e820 if e.type == "usable")
+    if above:
+        out(t(lang, "unused_pae" if c.pae else "unused", unused=above >> 20))
     out(pad(t(lang, "col.region"), 16) + pad(t(lang, "col.start"), 12, True) + "  "
         + pad(t(lang, "col.end"), 12, True) + "  " + pad(t(lang, "col.size"), 10, True))
     for r in m.layout.regions:

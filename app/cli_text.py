@@ -25,6 +25,9 @@ WORDS: dict[str, tuple[str, str]] = {
     "unused": ("(non-PAE: page tables reach physical addresses below 4 GB only; the {unused} MB of RAM "
                "at or above 4 GB are not used: --pae uses them)",
                "（非 PAE：页表只能映射 4 GB 以下的物理地址；4 GB 及以上的 {unused} MB 内存用不上：加 --pae 才能用）"),
+    "unused_pae": ("(PAE: 36-bit physical addresses reach 64 GB; the {unused} MB of RAM at or above 64 GB "
+                   "are not used: max_arch_pfn caps last_pfn)",
+                   "（PAE：36 位物理地址只到 64 GB；64 GB 及以上的 {unused} MB 内存用不上：last_pfn 被 max_arch_pfn 截断）"),
     "col.region": ("region", "区域"), "col.start": ("start", "起始"), "col.end": ("end", "结束"),
     "col.size": ("size", "大小"),
     "fixmap": ("(fixmap: {n} permanent slots, an estimate for {rel}: fixmap.h's enum depends on the "

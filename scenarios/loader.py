@@ -113,15 +113,6 @@ def parse_lesson(text: str, path: str = "<lesson>") -> Lesson:
     return Validator(path, text, data, lexed).run()
 
 
-
-_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
-
-
-def _untranslated(text: str) -> bool:
-    """A zh text with English words in it and not one Chinese character (a copied title or
-    narration); a bare name ("SLUB", "kunmap()") or a placeholder ("x") is let through."""
-    return _CJK.search(text) is None and len(re.findall(r"[A-Za-z]{2,}", text)) >= 2
-
 class Validator(RepeatChecks, ExpectChecks):
     def __init__(self, path: str, text: str, data: dict, lexed: Lexed | None = None) -> None:
         self.path = path
@@ -180,9 +171,8 @@ class Validator(RepeatChecks, ExpectChecks):
             elif key == "title" and _columns(value.strip()) > MAX_TITLE:
                 self.err(lines.line(f"{key}.{lang}"), f"{lang} {what} too long: {_columns(value.strip())} "
                          f"columns (at most {MAX_TITLE}; a Chinese character takes two)")
-            elif lang == "zh" and _untranslated(value):
-                self.err(lines.line(f"{key}.zh"), f"zh {what} has no Chinese character: {key}.zh reads as "
-                         f"English (translate it)")
+            elif teaching.untranslated(what, key, lang, value):
+                self.err(lines.line(f"{key}.zh"), teaching.untranslated(what, key, lang, value))
             else:
                 out[lang] = sanitize(value.strip(), newlines=(key != "title"))
         for extra in table:

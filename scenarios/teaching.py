@@ -13,6 +13,7 @@ since which kernel::
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -67,12 +68,26 @@ class Try:
         return f"{cmd}  - {self.text.get(lang) or self.text.get('en', '')}"
 
 
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def untranslated(what: str, key: str, lang: str, text: str) -> str:
+    """The problem of a zh text with English words in it and not one Chinese character (a
+    copied title or narration), or "" (a bare name such as "SLUB" or "kunmap()", a placeholder
+    such as "x", and every en text pass)."""
+    if lang != "zh" or _CJK.search(text) or len(re.findall(r"[A-Za-z]{2,}", text)) < 2:
+        return ""
+    return f"zh {what} has no Chinese character: {key}.zh reads as English (translate it)"
+
+
 def _texts(v: Any, table: dict, lines: KeyLines, key: str, what: str) -> dict[str, str]:
     out = {}
     for lang in LANGS:
         value = table.get(lang)
         if not isinstance(value, str) or not value.strip():
             v.err(lines.line(f"{key}.{lang}") or lines.line(key), f"missing {lang} {what} ({key}.{lang})")
+        elif untranslated(what, key, lang, value):
+            v.err(lines.line(f"{key}.{lang}") or lines.line(key), untranslated(what, key, lang, value))
         else:
             out[lang] = " ".join(value.split())
     return out

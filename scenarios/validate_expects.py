@@ -18,6 +18,7 @@ from .facts import ADDRESS_KINDS, FACTS, FREE_OPS, LAYOUT_FIELDS, LEVELS, NUMERI
     SLABINFO_FIELDS, SUBSTRING_FACTS, ZONE_FIELDS, ZONE_NAMES, Fact
 from .model import LANGS, Ask, Expect, Step
 from .source import KeyLines
+from .teaching import untranslated
 from .textsafe import is_clean, sanitize
 
 IDENT = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
@@ -161,6 +162,8 @@ class ExpectChecks:
             q = table.get(lang)
             if not isinstance(q, str) or not q.strip():
                 self.err(lines.line(f"ask.{lang}"), f"missing {lang} question (ask.{lang})")
+            elif untranslated("question", "ask", lang, q):
+                self.err(lines.line(f"ask.{lang}"), untranslated("question", "ask", lang, q))
             else:
                 text[lang] = sanitize(q.strip())
         answer = table.get("answer")

@@ -63,6 +63,8 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "kernel_banner": lesson(head=HEAD + 'kernel = { en = "k" }\n'), "try_list": lesson(head=HEAD + "try = 1\n"),
     "try_item": lesson(head=HEAD + "try = [1]\n"),
     "zh_english_title": lesson(head=HEAD.replace('zh = "T"', 'zh = "The buddy allocator"')),
+    "zh_english_try": lesson(head=HEAD + 'try = [{ cmd = "kmalloc 8", en = "x", zh = "Take eight bytes" }]\n'),
+    "zh_english_kernel": lesson(head=HEAD + 'kernel = { en = "k", zh = "Linux two point six" }\n'),
     "zh_english_say": lesson(step('do = "kmalloc"\nsize = 8', say='say = { en = "x", zh = "Take 8 bytes" }\n')),
     "try_unknown_op": lesson(head=HEAD + 'try = [{ cmd = "kmaloc 1", en = "x", zh = "x" }]\n'),
     "try_empty": lesson(head=HEAD + 'try = [{ cmd = " ", en = "x", zh = "x" }]\n'),
@@ -190,6 +192,8 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "ask_table": at('do = "snapshot"\nask = 1'),
     "ask_question": at('do = "free_pages"\npfn = "a"\nask = { en = "q", answer = "merged_to" }'),
     "ask_answer": at('do = "free_pages"\npfn = "a"\nask = { en = "q", zh = "q" }'),
+    "zh_english_ask": at('do = "free_pages"\npfn = "a"\nask = { en = "q", zh = "Which order?", answer = "merged_to" }'),
+    "zh_english_errata": at('do = "snapshot"\nerrata = { article = "002", claim = "c", en = "x", zh = "It is wrong" }'),
     "ask_fact": at('do = "free_pages"\npfn = "a"\nask = { en = "q", zh = "q", answer = "colour" }'),
     "choices": at('do = "free_pages"\npfn = "a"\nask = { en = "q", zh = "q", answer = "merged_to", choices = 1 }'),
     # a step's teaching extras and texts

@@ -107,7 +107,7 @@ def print_walk(rec: dict, lang: str = "en") -> None:
 def boot_lines(m: Machine, lang: str = "en") -> list[str]:
     """``mmviz boot --dmesg``: the machine read from the log, each real memory line marked
     equal / different (mmviz's line and the known reason) / missing, and the count (the
-    frame of engine.dmesg.summary in ``lang``; the log's lines and the engine's reasons as
+    frame of engine.dmesg_compare.summary in ``lang``; the log's lines and the engine's reasons as
     written)."""
     c, facts, pairs = m.config, m.dmesg_facts, m.dmesg_comparison
     out = [t(lang, "boot.machine", rel=c.flavour.release, pae=t(lang, "pae" if c.pae else "nopae"),

@@ -57,7 +57,8 @@ from .vmalloc_sync import check_direct_map, check_kernel_pdes
 from .zone import Zone
 
 if TYPE_CHECKING:
-    from .dmesg import DmesgFacts, LinePair
+    from .dmesg import DmesgFacts
+    from .dmesg_compare import LinePair
 
 X86_CR0_MP, X86_CR0_ET, X86_CR0_NE, X86_CR0_AM = 1 << 1, 1 << 4, 1 << 5, 1 << 18
 class Machine(KernelMemoryApi):

@@ -90,6 +90,9 @@ BOOT_ZH = (
     (r"kernel version: the log's formats are older than 6\.1's \((.+)\): its lines will differ unless "
      r"--kernel gives its release", r"内核版本：日志的格式比 6.1 的旧（\1）：除非用 --kernel 指定它的版本，"
      r"这些行都会不同"),
+    (r"e820: no firmware map in the log, QEMU's map for (\d+K) of RAM assumed: the size whose pages give the "
+     r"Memory line's total \((\d+k)\)", r"e820：日志里没有固件内存图，假定为 \1 内存的 QEMU 内存图：这个大小的页数"
+     r"正好给出 Memory 行的总数（\2）"),
     (r"e820: no firmware map in the log, QEMU's map for the RAM size assumed",
      "e820：日志里没有固件内存图，按内存大小假定为 QEMU 的内存图"),
     (r"PAE: no max_arch_pfn or pkmap line, non-PAE assumed",

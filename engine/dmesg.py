@@ -147,7 +147,37 @@ def read_dmesg(text: str) -> DmesgFacts:
 # lines only kernels older than 6.1 print, as a note names them
 _OLD_FORMATS = (("Zone PFN ranges", re.compile(r"^Zone PFN ranges", re.M)),
                 ("early_node_map", re.compile(r"^early_node_map", re.M)),
-                ("BIOS-e820 ... - ...", re.compile(r"^ ?BIOS-e820: [0-9a-f]{16} - ", re.M)))
+                ("BIOS-e820 ... - ...", re.compile(r"^ ?BIOS-e820: [0-9a-f]{16} - ", re.M)),
+                ("'Memory: ...k/...k available' < 3.11", re.compile(r"^Memory: \d+k/\d+k available", re.M)),
+                ("'virtual kernel memory layout' < 5.11",
+                 re.compile(r"^virtual kernel memory layout", re.M)))
+_MEMORY_TOTAL = re.compile(r"^Memory: \d+[kK]/(\d+)[kK] available", re.M)
+
+
+def _ram_of_total(cls, kw: dict, facts: DmesgFacts):
+    """A log without its firmware map: the RAM size whose QEMU map gives the "Memory:" line's
+    total (num_physpages, or the present pages from 3.11), found by booting and correcting
+    (the total moves with the RAM page for page); the default size if the log has no such
+    line or no size fits.  Says which in ``facts.defaults``."""
+    said = next((i for i, d in enumerate(facts.defaults) if d.startswith("e820: no firmware map")), None)
+    found = _MEMORY_TOTAL.search("\n".join(facts.lines))
+    if found is None or said is None:
+        return "160M"
+    want = int(found.group(1))
+    ram = (want << 10) + (1 << 20)
+    for _ in range(3):
+        try:
+            ours = _MEMORY_TOTAL.search("\n".join(cls.boot(**dict(kw, ram=ram)).boot_log))
+        except ConfigError:
+            return "160M"
+        if ours is None:
+            return "160M"
+        if int(ours.group(1)) == want:
+            facts.defaults[said] = (f"e820: no firmware map in the log, QEMU's map for {ram >> 10}K of RAM "
+                                    f"assumed: the size whose pages give the Memory line's total ({want}k)")
+            return ram
+        ram += (want - int(ours.group(1))) << 10
+    return "160M"
 
 
 def _pae_said(joined: str) -> bool:
@@ -284,6 +314,8 @@ def from_dmesg(cls, text: str, **overrides):
         else:
             kw[k] = v
     try:
+        if "e820" not in kw and "ram" not in kw:
+            kw["ram"] = _ram_of_total(cls, kw, facts)
         m = cls.boot(**kw)
     except ConfigError as err:               # a fact of the log that the assumed release refuses
         if not any(d.startswith("kernel version") for d in facts.defaults):

@@ -281,7 +281,7 @@ def exercise_args(ns: Any, usage_error: type) -> tuple[int, int, dict[int, int]]
     raises ``usage_error`` with one line when one is missing (a bad value is refused by the
     parser, naming its option)."""
     if ns.cr3 is None or ns.mem is None or ns.vaddr is None:
-        raise usage_error("mmviz quiz exercise: needs --cr3, --mem PADDR=VALUE,... and --vaddr")
+        raise usage_error("mmviz: exercise needs --cr3, --mem PADDR=VALUE,... and --vaddr")
     return ns.cr3, ns.vaddr, ns.mem             # parsed by app.cli_types (address, entries)
 
 
@@ -291,7 +291,10 @@ def quiz_problem(ns: Any, usage_error: type, out: Callable[..., None]) -> int:
     if ns.topic == "exercise":
         from .cli_text import t
         cr3, vaddr, mem = exercise_args(ns, usage_error)
-        answer, working = exercise(cr3, mem, vaddr, ns.pae)
+        try:
+            answer, working = exercise(cr3, mem, vaddr, ns.pae)
+        except ValueError as err:
+            raise usage_error(f"mmviz: --mem: {err}") from None
         sep = "；" if ns.lang == "zh" else "; "
         out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}{sep}"
             + t(ns.lang, "quiz.translate", vaddr=f"{vaddr:#010x}"))

@@ -153,11 +153,14 @@ def cmd_quiz(ns: argparse.Namespace, usage_error: type, out: Any) -> int:
     if ns.topic == "exercise":
         from app.cli_lesson import exercise_args
         cr3, vaddr, mem = exercise_args(ns, usage_error)
+        try:
+            answer, working = exercise(cr3, mem, vaddr, ns.pae)
+        except ValueError as err:
+            raise usage_error(f"mmviz: --mem: {err}") from None
         size = 8 if ns.pae else 4
         out(f"CR3 = {cr3:#010x}, {'PAE 2/9/9/12' if ns.pae else '10/10/12'}")
         for paddr, value in sorted(mem.items()):
             out(f"  {paddr:#010x}: {value:#0{2 + 2 * size}x}")
-        answer, working = exercise(cr3, mem, vaddr, ns.pae)
         q = f"翻译虚拟地址 {vaddr:#010x}：物理地址是多少，还是缺页异常？" if zh else \
             f"Translate virtual address {vaddr:#010x}: physical address, or page fault?"
         try:

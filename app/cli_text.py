@@ -247,7 +247,11 @@ _MESSAGES = (
     (r"--step must be 0\.\.(\d+)(.*)", r"--step 必须在 0..\1 之间"),
     (r"--step needs --svg", "--step 需要 --svg"),
     (r"give -o FILE\.cast and/or --svg DIR", "请给出 -o FILE.cast 和/或 --svg DIR"),
-    (r"needs --cr3, --mem PADDR=VALUE,\.\.\. and --vaddr", "需要 --cr3、--mem PADDR=VALUE,... 和 --vaddr"),
+    (r"exercise needs --cr3, --mem PADDR=VALUE,\.\.\. and --vaddr", "exercise 需要 --cr3、--mem PADDR=VALUE,... 和 --vaddr"),
+    (r"--mem: (0x[0-9a-f]+=0x[0-9a-f]+): 32-bit paging: PADDR and VALUE below 2\^32 \(--pae for PAE's 8-byte entries\)",
+     r"--mem：\1：32 位分页：PADDR 和 VALUE 都必须小于 2^32（PAE 的 8 字节项请加 --pae）"),
+    (r"--mem: (0x[0-9a-f]+=0x[0-9a-f]+): PAE entries are 8 bytes: PADDR below 2\^36, VALUE below 2\^64",
+     r"--mem：\1：PAE 项是 8 字节：PADDR 必须小于 2^36，VALUE 必须小于 2^64"),
     # quiz --ram (app/cli_commands.py cmd_quiz; scenarios.problems.ProblemError): the kernel's line as printed
     (r"--ram is for the kinds that boot a machine \((.*)\); (\S+) boots none",
      r"--ram 只用于启动一台机器的题型（\1）；\2 不启动机器"),

@@ -65,9 +65,15 @@ def describe_walk(w: Any) -> tuple[str, str]:
 
 
 def exercise(cr3: int, entries: dict[int, int], vaddr: int, pae: bool = False) -> tuple[str, str]:
-    """Walk a typed-in textbook exercise: ``entries`` maps physical addresses to values.  With
+    """Walk a typed-in textbook exercise: ``entries`` maps physical addresses to values (ValueError
+    for one the entry size cannot hold: 4 bytes and 32-bit addresses, PAE 8 and 36).  With
     PAE, loading CR3 comes first: a present PDPTE with a reserved bit set (R/W or U/S, as in a
     PDE, is one) is a #GP at MOV CR3, before any access (engine.paging.mov_cr3_pdpte_fault)."""
+    for paddr, value in entries.items():
+        if not (0 <= paddr < 1 << (36 if pae else 32) and 0 <= value < 1 << (64 if pae else 32)):
+            raise ValueError(f"{paddr:#x}={value:#x}: " + (
+                "PAE entries are 8 bytes: PADDR below 2^36, VALUE below 2^64" if pae else
+                "32-bit paging: PADDR and VALUE below 2^32 (--pae for PAE's 8-byte entries)"))
     frames = Frames()
     for paddr, value in entries.items():
         frames.write(paddr, value, 8 if pae else 4)

@@ -32,3 +32,23 @@ def test_pwt_pcd_and_the_software_bits_are_allowed():
 
 def test_two_level_paging_has_no_pdptes():
     assert exercise(0x1000, {0x1000: 0x2003, 0x2004: 0x5067}, 0x1234)[0] == "0x5234"
+
+
+@pytest.mark.parametrize("entries, pae", [({0x1000: 1 << 32}, False), ({1 << 32: 1}, False),
+                                          ({1 << 36: 1}, True), ({0x1000: 1 << 64}, True)])
+def test_an_entry_the_entry_size_cannot_hold_is_refused_not_a_crash(entries, pae):
+    with pytest.raises(ValueError, match="below 2\\^"):
+        exercise(0x1000, entries, 0, pae=pae)
+
+
+def test_the_command_line_says_so_in_one_line(capsys):
+    from app.cli import main
+    argv = ["quiz", "exercise", "--cr3", "0x1000", "--mem", "0x1000=0x100000000", "--vaddr", "0", "-c"]
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == ("mmviz quiz: --mem: 0x1000=0x100000000: 32-bit paging: PADDR and VALUE below 2^32 "
+                   "(--pae for PAE's 8-byte entries)\n")
+    assert main(["--lang", "zh", *argv]) == 2
+    assert "32 位分页" in capsys.readouterr().err
+    assert main(["quiz", "exercise", "--interactive", *argv[2:-1]]) == 2
+    assert capsys.readouterr().out == ""

@@ -144,6 +144,20 @@ def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
     return argv, None
 
 
+def _command_word(argv: list[str]) -> str | None:
+    """The command word of ``argv`` (the first bare word, option values skipped), or None."""
+    i = 0
+    while i < len(argv):
+        a = argv[i]
+        if a in TAKES_VALUE:
+            i += 2
+        elif a.startswith("-"):
+            i += 1
+        else:
+            return a if a in COMMANDS else None
+    return None
+
+
 def _check_environment() -> None:
     """Textual's environment variables (app/environment.py): a value Textual would fail on is
     one argument error."""
@@ -180,6 +194,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         ERR_COMMAND[0] = None
         ERR_LANG[0] = _lang_hint(args)           # errors before --lang is parsed speak it too
         _check_environment()
+        ERR_COMMAND[0] = _command_word(args)     # argparse's own top-level errors name it too
         parser = build_parser()
         from .cli_author import apply_settings, complete
         complete(parser)                         # the shell asked for completions: answer, exit

@@ -44,10 +44,11 @@ def report(err: Exception) -> int:
     """``err``, raised by a command, as its line(s) on stderr; the exit status."""
     try:
         from scenarios import LessonError, LessonNotFound
-        if isinstance(err, LessonError):
+        if isinstance(err, LessonError):       # a lesson's problems: path:line: message; no
+            missing = isinstance(err, LessonNotFound)      # such lesson: the command's error
             for line in err.lines():
-                err_line(line)
-            return EXIT_USAGE if isinstance(err, LessonNotFound) else EXIT_FAIL
+                err_line(f"mmviz: {line}" if missing else line)
+            return EXIT_USAGE if missing else EXIT_FAIL
     except ImportError:
         pass
     try:

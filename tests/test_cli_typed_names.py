@@ -9,10 +9,10 @@ from app import cli
 
 
 @pytest.mark.parametrize("argv, said", [
-    (["run", "", "--text"], "'': no such lesson (see: mmviz lessons)"),
+    (["run", "", "--text"], "mmviz run: '': no such lesson (see: mmviz lessons)"),
     (["check", ""], "'': no such lesson (see: mmviz lessons)"),
-    ([""], "'': no such lesson (see: mmviz lessons)"),
-    (["run", " ", "--text"], "' ': no such lesson (see: mmviz lessons)"),
+    ([""], "mmviz: '': no such lesson (see: mmviz lessons)"),
+    (["run", " ", "--text"], "mmviz run: ' ': no such lesson (see: mmviz lessons)"),
     (["check", "./nosuch//x.toml"], "./nosuch//x.toml:1: cannot read lesson: No such file or directory"),
     (["new", "../bad name"], "mmviz new: '../bad name': 'bad name' is not a lesson id "
                              "(lower-case letters, digits, - or _)"),

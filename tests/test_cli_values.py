@@ -141,3 +141,13 @@ def test_too_little_ram_says_when_this_kernel_needs_more_than_16m(capsys):
     assert cli.main(["layout", "--ram", "0", "--kernel", "2.6"]) == 2       # loaded at 1M
     err = capsys.readouterr().err
     assert err.rstrip().endswith("needs at least 16M"), err
+
+
+@pytest.mark.parametrize("argv, head", [(["layout", "--bogus"], "mmviz layout: unrecognized arguments"),
+                                        (["quiz", "buddy", "extra"], "mmviz quiz: unrecognized arguments"),
+                                        (["walk", "0xc0000000", "--lesson", "nosuch"], "mmviz walk: nosuch: no such"),
+                                        (["run", "nosuch", "--text"], "mmviz run: nosuch: no such lesson"),
+                                        (["--bogus"], "mmviz: unrecognized arguments")], ids=" ".join)
+def test_argparse_s_top_level_errors_and_a_missing_lesson_name_the_command(argv, head, capsys):
+    assert cli.main(argv) == 2
+    assert capsys.readouterr().err.startswith(head)

@@ -235,7 +235,10 @@ class Validator(RepeatChecks, ExpectChecks):
         if do is None:
             self.err(head, f"step {n} has no 'do' (the operation to run)")
             return None
-        op = lookup(do) if isinstance(do, str) else None
+        if not isinstance(do, str):
+            self.err(lines.line("do"), f"do must be a string (an operation's name), got {shown(do)}")
+            return None
+        op = lookup(do)
         if op is None:
             self.err(lines.line("do"), f"unknown operation {do!r}{near(do, OPS)}")
             return None

@@ -127,7 +127,9 @@ def step(v: Any, st: Step, t: dict, lines: KeyLines) -> None:
     if "listing" in t:
         from .exhibits import EXHIBITS
         name = t["listing"]
-        if name not in EXHIBITS:
+        if not isinstance(name, str):
+            v.err(lines.line("listing"), f"listing must be a string (a listing's name), got {shown(name)}")
+        elif name not in EXHIBITS:
             v.err(lines.line("listing"), f"unknown listing {name!r} (one of {', '.join(EXHIBITS)})")
         else:
             st.listing = name

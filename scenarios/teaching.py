@@ -14,6 +14,7 @@ since which kernel::
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
@@ -71,11 +72,19 @@ class Try:
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
+_WORD = re.compile(r"[A-Za-z][a-z]+")      # an English word, not an identifier (GFP_KERNEL, mm_struct)
+
+
 def untranslated(what: str, key: str, lang: str, text: str) -> str:
-    """The problem of a zh text with English words in it and not one Chinese character (a
-    copied title or narration), or "" (a bare name such as "SLUB" or "kunmap()", a placeholder
-    such as "x", and every en text pass)."""
-    if lang != "zh" or _CJK.search(text) or len(re.findall(r"[A-Za-z]{2,}", text)) < 2:
+    """The problem of a zh text with two English words or more in it and not one Chinese
+    character (a copied title or narration), or "".  Identifiers and calls ("GFP_KERNEL",
+    "kmap_atomic()", "/proc/buddyinfo", "kmalloc(32, GFP_KERNEL)"), one word ("Buddy"), a
+    placeholder ("x") and every en text pass; full-width letters count as letters."""
+    text = unicodedata.normalize("NFKC", text)
+    if lang != "zh" or _CJK.search(text):
+        return ""
+    words = [w for w in (t.strip(".,;:!?\"'…") for t in text.split()) if _WORD.fullmatch(w)]
+    if len(words) < 2:
         return ""
     return f"zh {what} has no Chinese character: {key}.zh reads as English (translate it)"
 

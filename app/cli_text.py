@@ -145,10 +145,12 @@ BOOT_ZH = (
      "Total pages 取决于 sizeof(struct page)（调试选项会让它变大）"),
     (r"the memmap and present pages depend on sizeof\(struct page\)",
      "memmap 和 present 页数取决于 sizeof(struct page)"),
-    (r"lowmem ends elsewhere in the log \(its Normal zone line\): a vmalloc= or highmem= its command line "
-     r"does not show, or another release or build \(fixmap, NR_CPUS, VMALLOC_RESERVE\)",
-     "日志里的低端内存在别处结束（见它的 Normal 区那一行）：命令行里没有写出的 vmalloc= 或 highmem=，"
-     "或者另一个版本或编译配置（fixmap、NR_CPUS、VMALLOC_RESERVE）"),
+    (r"the log's lowmem or HighMem ends elsewhere \(its zone, LOWMEM or low ram lines\): they follow mem=, "
+     r"highmem=, vmalloc=, the release and the build \(fixmap, NR_CPUS, VMALLOC_RESERVE\), one of which is not "
+     r"what mmviz read from the log",
+     "日志里的低端内存或高端内存在别处结束（见它的 zone、LOWMEM 或 low ram 行）：它们取决于 mem=、highmem=、"
+     "vmalloc=、内核版本和编译配置（fixmap、NR_CPUS、VMALLOC_RESERVE），其中有一项不是 mmviz 从日志里读到的那样"),
+    (r"free and reserved equal", "free 和 reserved 相同"),
     (r"the fixmap size depends on the build's fixmap entries", "fixmap 的大小取决于编译出的 fixmap 项"),
     (r"the sections between _edata and __init_begin are not modelled", "_edata 与 __init_begin 之间的段没有模拟"),
     (r"; ", "；"),

@@ -36,23 +36,28 @@ _WHY = (
 )
 
 
-# lines that follow where lowmem ends (the Normal zone's end, max_low_pfn)
+# lines that follow where lowmem and HighMem end (max_low_pfn, highend_pfn)
 _SPLIT_LINES = re.compile(r"\s*(Normal|HighMem)\b|Built |Initializing HighMem|\d+MB (HIGH|LOW)MEM available"
-                          r"|\s*(mapped )?low ram:|Memory: ")
-SPLIT_WHY = ("lowmem ends elsewhere in the log (its Normal zone line): a vmalloc= or highmem= its "
-              "command line does not show, or another release or build (fixmap, NR_CPUS, VMALLOC_RESERVE)")
+                          r"|\s*(mapped )?low ram:|Memory: |\s*lowmem\s*:|\s*vmalloc\s*:")
+# the lines that say where they end: any of them unlike mmviz's, and the split differs
+_SPLIT_SAYS = re.compile(r"\s+(Normal|HighMem)\s+(\[mem|0x|\d)|\d+MB (HIGH|LOW)MEM available|\s+low ram:"
+                         r"|\s*lowmem\s*:")
+SPLIT_WHY = ("the log's lowmem or HighMem ends elsewhere (its zone, LOWMEM or low ram lines): they follow "
+             "mem=, highmem=, vmalloc=, the release and the build (fixmap, NR_CPUS, VMALLOC_RESERVE), one of "
+             "which is not what mmviz read from the log")
 
 
-def _normal_range(lines: list[str]) -> str | None:
-    """The Normal zone's range line (6.x '[mem ...]' or 2.6 'a -> b'), or None."""
-    return next((ln.strip() for ln in lines if re.match(r"\s+Normal\s+(\[mem|0x|\d)", ln)), None)
+def _split_differs(real_lines: list[str], ours: list[str]) -> bool:
+    """A line saying where lowmem or HighMem ends is unlike mmviz's line of its shape."""
+    mine = {_key(ln): ln for ln in ours if _SPLIT_SAYS.match(ln)}
+    return any(_key(ln) in mine and mine[_key(ln)] != ln for ln in real_lines if _SPLIT_SAYS.match(ln))
 
 
 def compare_lines(real_lines: list[str], ours: list[str]) -> list[LinePair]:
     """Pair each real memory line with mmviz's line of the same shape, in order; a
     different line says why where mmviz knows (a lowmem split the log does not state,
     sizeof(struct page), ...)."""
-    split = _normal_range(real_lines) not in (None, _normal_range(ours))
+    split = _split_differs(real_lines, ours)
     pool: dict[str, list[str]] = {}
     for line in ours:
         pool.setdefault(_key(line), []).append(line)
@@ -90,6 +95,8 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
     from .mem_init import page_cgroup_kb
     fl, bs = m.config.flavour, m.boot_state
     d = memory_delta(real, ours)
+    if d == (0, 0):                      # the free and reserved sizes agree: nothing to name
+        return "free and reserved equal"
     out = [f"real - mmviz: free {d[0]:+d}k, reserved {d[1]:+d}k" if d else "free/reserved differ"]
     if not fl.initrd_kb:
         out.append("initrd size not in the log (a RAMDISK or 'Freeing initrd memory' line, or initrd=, gives it)")

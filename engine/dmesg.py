@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from .dmesg_compare import SPLIT_WHY, LinePair, compare_lines, memory_why
 from .dmesg_compare import memory_delta, report, summary  # noqa: F401  (engine.dmesg.report, ... as before)
-from .errors import ConfigError
+from .errors import ConfigError, shown
 
 _PREFIX = re.compile(
     # syslog ("Dec  1 14:00:00 host kernel: "), ISO time (rsyslog, Ubuntu 24.04's kern.log),
@@ -298,6 +298,25 @@ def _image(f: DmesgFacts, joined: str) -> None:
         f.config["fixmap_slots"] = (int(fix.group(2), 16) - int(fix.group(1), 16)) >> 12
 
 
+# build facts the log prints as they are (setup_percpu's NR_CPUS, the layout block's fixmap and
+# .text); the others are read from sums or assumed, and config= may set them
+_PRINTED = ("NR_CPUS", "fixmap_slots", "PHYSICAL_START")
+
+
+def _config_the_log_lacks(facts: DmesgFacts, config: dict) -> None:
+    """config= of from_dmesg() gives what the log does not print: a value the log states
+    otherwise is a ConfigError, and so is an NR_CPUS below the CPUs the log counts."""
+    from .config import BUILD_KEYS
+    said = {BUILD_KEYS.get(k, k): (k, v) for k, v in facts.config.items() if k in _PRINTED}
+    for k, v in (config or {}).items():
+        key, theirs = said.get(BUILD_KEYS.get(k, k), (None, None))
+        if key is not None and theirs != v:
+            raise ConfigError(f"config: {k}={shown(v)}: the log gives {key}={shown(theirs)}; config gives "
+                              f"only what the log does not print")
+        if BUILD_KEYS.get(k) == "nr_cpus_config" and isinstance(v, int) and v < facts.cpus:
+            raise ConfigError(f"config: {k}={v} is fewer than the {facts.cpus} CPU(s) the log counts")
+
+
 def from_dmesg(cls, text: str, **overrides):
     """Machine.from_dmesg(): boot the machine a log describes; keep the comparison on it."""
     facts = read_dmesg(text)
@@ -310,6 +329,7 @@ def from_dmesg(cls, text: str, **overrides):
     kw = facts.boot_kwargs()
     for k, v in overrides.items():
         if k == "config":
+            _config_the_log_lacks(facts, v)
             kw["config"].update(v)
         else:
             kw[k] = v

@@ -81,6 +81,9 @@ def test_the_english_lines_are_unchanged(produced, capsys, monkeypatch, tmp_path
                   f"{root}/unknown_op.toml:7: unknown operation 'kmaloc' (did you mean 'kmalloc'?)"]
 
 
+_PERCPU = "Linux version 6.1.0 (x)\nsetup_percpu: NR_CPUS:8 nr_cpumask_bits:8 nr_cpu_ids:2 nr_node_ids:1\n"
+
+
 def _direct() -> list[str]:
     """Messages a lesson cannot reach at check time, made by the code that makes them."""
     import engine
@@ -94,6 +97,9 @@ def _direct() -> list[str]:
                  lambda: make_config(kernel="2.6.24", config={"THP": True}),
                  lambda: make_config(kernel="2.6.24", config={"NR_CPUS": 256}),
                  lambda: make_config(kernel="2.6.24", ram="4M"),
+                 lambda: engine.Machine.from_dmesg(_PERCPU, config={"NR_CPUS": 4}),
+                 lambda: engine.Machine.from_dmesg(_PERCPU, config={"THP": False, "NR_CPUS": 8}),
+                 lambda: engine.Machine.from_dmesg(_PERCPU.replace("NR_CPUS:8 ", ""), config={"NR_CPUS": 1}),
                  lambda: make_config(pae=True, config={"HIGHMEM64G": False}),
                  lambda: engine.Machine.from_dmesg("Linux version 6.1.0 (x)\n", kernel="2.6.24"),
                  lambda: engine.Machine.from_dmesg("    fixmap  : 0xfff4b000 - 0xfffff000   ( 720 kB)\n")):

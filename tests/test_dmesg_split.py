@@ -2,6 +2,8 @@
 says so on every line that follows the split, not "sizeof(struct page)" on Total pages."""
 from pathlib import Path
 
+import pytest
+
 import engine
 from app import cli
 
@@ -62,3 +64,22 @@ def test_equal_free_and_reserved_name_no_size_the_log_lacks():
     m = engine.Machine.from_dmesg(_without_cmdline())
     mem = next(p for p in m.dmesg_comparison if p.real.startswith("Memory: "))
     assert "free and reserved equal" in mem.why and "KFENCE" not in mem.why, mem.why
+
+
+FIELD04 = Path(__file__).parent / "field_cases" / "04-ubuntu-2.6.31-3G-toshiba-boot.txt"
+
+
+def test_config_gives_only_what_the_log_does_not_print(capsys):
+    """--config NR_CPUS=4 on a log whose setup_percpu line says 8 was taken quietly."""
+    assert cli.main(["boot", "--dmesg", str(FIELD04), "--kernel", "2.6.31", "--config", "NR_CPUS=4"]) == 2
+    err = capsys.readouterr().err
+    assert err == ("mmviz boot: --config: NR_CPUS=4: the log gives NR_CPUS=8; config gives only what the log "
+                   "does not print\n"), err
+    assert cli.main(["boot", "--dmesg", str(FIELD04), "--kernel", "2.6.31", "--config", "NR_CPUS=8"]) == 0
+    capsys.readouterr()
+
+
+def test_nr_cpus_below_the_cpus_the_log_counts_is_said_as_such():
+    log = "Linux version 6.1.0 (x)\nsetup_percpu: nr_cpumask_bits:8 nr_cpu_ids:2 nr_node_ids:1\n"
+    with pytest.raises(engine.ConfigError, match=r"NR_CPUS=1 is fewer than the 2 CPU\(s\) the log counts"):
+        engine.Machine.from_dmesg(log, config={"NR_CPUS": 1})

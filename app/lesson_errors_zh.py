@@ -269,6 +269,8 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"the log says Linux (\S+); a release is given only for a log without a 'Linux version' line",
      r"日志里写着 Linux \1；只有日志没有 'Linux version' 这一行时才能指定内核版本"),
     (r"(\w+) must be a whole number, got (.+)", r"\1 必须是整数，得到的是 \2"),
+    (rf"{Q} names a PAE build \(-pae, -bigmem\); add pae = true \(--pae\)",
+     r"\1 是 PAE 内核（-pae、-bigmem）；请加上 pae = true（--pae）"),
     (r"(\w+)=(\S+): the log gives (\w+)=(\S+); config gives only what the log does not print",
      r"\1=\2：日志里已给出 \3=\4；config 只用来给出日志没有打印的值"),
     (r"(\w+)=(\d+) is fewer than the (\d+) CPU\(s\) the log counts", r"\1=\2 少于日志里数到的 \3 个 CPU"),

@@ -220,6 +220,8 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     if config is not None and not isinstance(config, dict):
         raise ConfigError(f"config: expected a dict like {{'NR_CPUS': 8}}, got {shown(config)}")
     pae = _config_pae(config, pae)
+    if not pae and re.search(r"-(pae|bigmem)\b", kernel, re.I):     # Debian/Ubuntu PAE flavours
+        raise ConfigError(f"kernel: {kernel!r} names a PAE build (-pae, -bigmem); add pae = true (--pae)")
     for k in ("VMSPLIT", "CONFIG_VMSPLIT"):
         if k in (config or {}):
             split = str(config[k]).upper().replace("VMSPLIT_", "")

@@ -448,7 +448,7 @@ def fixmap_checked(v: tuple[int, ...]) -> str:
 
 def parse_version(s) -> tuple[int, ...]:
     """'2.6.24-19-generic' -> (2, 6, 24); '6.1.0-rc7' -> (6, 1, 0).  ConfigError if unreadable."""
-    m = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?", str(s))
+    m = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?(?=$|[-+~_\s])", str(s))
     if not m:
         raise ConfigError(f"kernel: {s!r} is not a version; mmviz models i386 releases "
                           f"2.6.20 .. 6.12 (2.6 and 6.1 are aliases; e.g. 2.6.24, 3.16, 4.19)")

@@ -97,6 +97,7 @@ def _direct() -> list[str]:
                  lambda: make_config(kernel="2.6.24", config={"THP": True}),
                  lambda: make_config(kernel="2.6.24", config={"NR_CPUS": 256}),
                  lambda: make_config(kernel="2.6.24", ram="4M"),
+                 lambda: make_config(kernel="3.16.0-4-686-pae"),
                  lambda: engine.Machine.from_dmesg(_PERCPU, config={"NR_CPUS": 4}),
                  lambda: engine.Machine.from_dmesg(_PERCPU, config={"THP": False, "NR_CPUS": 8}),
                  lambda: engine.Machine.from_dmesg(_PERCPU.replace("NR_CPUS:8 ", ""), config={"NR_CPUS": 1}),

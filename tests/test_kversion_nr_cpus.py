@@ -40,3 +40,14 @@ def test_the_layout_names_the_release_and_its_cpus(capsys):
     assert cli.main(["--lang", "zh", "layout", "--kernel", "4.19", "--config", "NR_CPUS=4"]) == 0
     first = capsys.readouterr().out.splitlines()[0]
     assert "内核 4.19，" in first and "NR_CPUS 4" in first, first
+
+
+def test_a_release_named_pae_is_a_pae_build_and_junk_after_a_version_is_refused():
+    with pytest.raises(ConfigError, match="names a PAE build"):
+        make_config(kernel="3.16.0-4-686-pae")
+    assert make_config(kernel="3.16.0-4-686-pae", pae=True).pae
+    for bad in ("2.6.x", "3.16a", "4.9.1.2.3x"):
+        with pytest.raises(ConfigError, match="not a version"):
+            make_config(kernel=bad)
+    for good in ("2.6.24-19-generic", "6.1.0-rc7", "4.9.0+", "3.2.0-4-486"):
+        make_config(kernel=good)

@@ -19,7 +19,7 @@ KINDS: dict[str | None, tuple[Any, ...]] = {
     "thp": ("bool",), "memcg": ("bool",), "debug_pagealloc": ("bool",), "rodata_ro": ("bool",),
     "hpet": ("bool",), "HIGHMEM": ("bool",), "kfence_pool_kb": ("bool-or-kb",),
     "memory_model": ("choice", ("flatmem", "sparsemem")), "VMSPLIT": ("choice", SPLITS),
-    "nr_cpus_config": ("int", 1, 512), "struct_page_size": ("int", 32, 64),
+    "nr_cpus_config": ("int", 0, 1 << 16), "struct_page_size": ("int", 32, 64),   # (the release says its range)
     None: ("int", 1, 1 << 12), "text_bytes": ("int", 0, 1 << 30), "data_bytes": ("int", 0, 1 << 30),
     "init_gap_pages": ("int", 0, 1 << 16), "pcpu_static_bytes": ("int", 0, 1 << 24),
     "nr_ioapics": ("int", 0, 1 << 24), "initial_map_pgt": ("int", 0, 4 << 20),

@@ -220,6 +220,7 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"EINVAL: (.+)", r"EINVAL：\1", {1: M}),
     (r"expected one of read, write, exec, got (.+)", r"应为 read、write、exec 之一，得到的是 \1"),
     (r"expected true or false, got (.+)", r"应为 true 或 false，得到的是 \1"),
+    (r"(\S+) must be true, false, a whole number or a string, got (.+)", r"\1 必须是 true、false、整数或字符串，得到的是 \2"),
     (r"expected a table of build options \(\{ DEBUG_RODATA = true \}\), got (.+)",
      r"应为编译选项的表（{ DEBUG_RODATA = true }），得到的是 \1"),
     (r"expected a number, got (.+)", r"应为数字，得到的是 \1"),

@@ -240,10 +240,10 @@ def check_value(op: Any, param: Any, value: Any, machine: dict) -> str:
     if t == "ram":
         return check_size_text(value, param.name)
     if t == "config":
-        if value is None or isinstance(value, dict) and all(
-                isinstance(k, str) and isinstance(v, (bool, int, str)) for k, v in value.items()):
-            return ""
-        return f"expected a table of build options ({{ DEBUG_RODATA = true }}), got {shown(value)}"
+        if value is not None and not isinstance(value, dict):
+            return f"expected a table of build options ({{ DEBUG_RODATA = true }}), got {shown(value)}"
+        bad = next(((k, v) for k, v in (value or {}).items() if not isinstance(v, (bool, int, str))), None)
+        return "" if bad is None else f"{bad[0]} must be true, false, a whole number or a string, got {shown(bad[1])}"
     if isinstance(value, bool):
         return f"expected a number, got {shown(value)}"
     if isinstance(value, int):

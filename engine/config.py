@@ -120,7 +120,7 @@ MAX_PHYS_PAE = 64 * GB      # MAX_POSSIBLE_PHYSMEM_BITS 36
 
 # build inputs (CONFIG_* and what decides sizeof(struct page)), each a Flavour field
 BUILD_KEYS = {
-    "NR_CPUS": "nr_cpus_config", "CONFIG_NR_CPUS": "nr_cpus_config", "nr_cpus": "nr_cpus_config",
+    "NR_CPUS": "nr_cpus_config", "CONFIG_NR_CPUS": "nr_cpus_config",
     "struct_page_size": "struct_page_size", "THP": "thp", "CONFIG_TRANSPARENT_HUGEPAGE": "thp",
     "PHYSICAL_START": "kernel_load", "CONFIG_PHYSICAL_START": "kernel_load",
     "memory_model": "memory_model", "fixmap_slots": None, "text_kb": "text_kb",

@@ -54,8 +54,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "check.ok": ("{path}: ok ({id}, {steps})", "{path}：通过（{id}，{steps}）"),
     "record.cast": ("{file}: {n} steps, {size}", "{file}：{n} 步，{size}"),
     "record.svg": ("{dir}: {n} SVG screenshot(s)", "{dir}：{n} 张 SVG 截图"),
-    "new.done": ("{path}: a 3-step lesson '{id}'; check it with: mmviz check {path}",
-                 "{path}：一个 3 步的课程 '{id}'；检查它：mmviz check {path}"),
+    "new.done": ("{path}: a 3-step lesson '{id}'; check it with: mmviz check {path}; check its expects "
+                 "on the engine with: mmviz run {path} --text",
+                 "{path}：一个 3 步的课程 '{id}'；检查它：mmviz check {path}；在引擎上核对它的 expect："
+                 "mmviz run {path} --text"),
     "schema.done": ("{path}: the lesson schema (JSON Schema draft-07)",
                     "{path}：课程文件的 JSON Schema（draft-07）"),
     "config.file": ("config file: {path}", "配置文件：{path}"),

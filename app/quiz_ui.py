@@ -53,10 +53,11 @@ def parse_exercise(line: str, lang: str = "en") -> tuple[int, dict[int, int], in
         elif key.lower() in ("cr3", "mem", "vaddr") and sep:
             fields[key.lower()] = fields.get(key.lower(), "") + ("," if key.lower() == "mem" else "") + value
         else:
-            raise ValueError(f"{word!r} (cr3=…, mem=PADDR=VALUE,…, vaddr=…, pae)")
+            raise ValueError(f"{word!r}（cr3=…、mem=PADDR=VALUE,…、vaddr=…、pae）" if lang == "zh" else
+                             f"{word!r} (cr3=…, mem=PADDR=VALUE,…, vaddr=…, pae)")
     missing = [k for k in ("cr3", "mem", "vaddr") if k not in fields]
     if missing:
-        raise ValueError("missing " + ", ".join(missing))
+        raise ValueError(("缺少 " + "、".join(missing)) if lang == "zh" else "missing " + ", ".join(missing))
     for number in (fields["cr3"], fields["vaddr"], *re.split(r"[=,;]", fields["mem"])):
         hint = leading_zero(number, lang)
         if hint is not None:
@@ -179,7 +180,11 @@ class QuizScreen(ModalScreen[None]):
             cr3, entries, vaddr, pae = parse_exercise(line, self.lang)
             answer, working = exercise(cr3, entries, vaddr, pae)
         except (ValueError, KeyError) as err:
-            verdict.append(self.w["bad"].format(err), "bold red")
+            said = str(err)
+            if self.lang == "zh":                # as the command line words it (app.cli_text)
+                from .cli_text import error_zh
+                said = error_zh(f"mmviz: --mem: {said}").removeprefix("mmviz：--mem：")
+            verdict.append(self.w["bad"].format(said), "bold red")
         else:
             verdict.append(f"{self.w['walk']} CR3 = {cr3:#010x}, "
                            f"{'PAE 2/9/9/12' if pae else '10/10/12'}, {vaddr:#010x}\n", "bold")

@@ -110,3 +110,26 @@ def test_interactive_cli_exercise(capsys, monkeypatch):
                  "--mem", "0xffff1000=0xf0f02007,0xf0f02800=0xff005007"]) == 0
     out = capsys.readouterr().out
     assert "0xf0f02800: 0xff005007" in out and "✓ answer: 0xff005ffc" in out and "score: 1/1" in out
+
+
+@pytest.mark.parametrize("line, words", [
+    ("cr3=0x1000 mem=0x1000=0x100000000 vaddr=0", "32 位分页：PADDR 和 VALUE 都必须小于 2^32"),
+    ("cr3=0x1000 mem=0x1000=0x2003 vaddr=0x1234 pae", "MOV CR3 时一般保护异常"),
+    ("cr3=0x1000 vaddr=0", "缺少 mem"),
+])
+async def test_the_exercise_speaks_chinese_in_a_chinese_app(line, words):
+    """A zh app's exercise: its refusals and a #GP at MOV CR3 in Chinese, never a traceback."""
+    pytest.importorskip("textual")
+    from app.app import MmvizApp
+    from app.quiz_ui import QuizScreen
+    from textual.widgets import Input
+    app = MmvizApp(lesson="memory-map", lang="zh")
+    async with app.run_test(size=SIZE) as pilot:
+        await app.push_screen(QuizScreen("zh", "exercise"))
+        await pilot.pause()
+        screen = app.screen
+        screen.query_one("#quiz-answer", Input).value = line
+        await pilot.press("enter")
+        await pilot.pause()
+        verdict = _text(screen, "#quiz-verdict")
+        assert words in verdict and "paging" not in verdict and "missing" not in verdict, verdict

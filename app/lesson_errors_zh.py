@@ -269,6 +269,8 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
      r"可以指定版本", {2: M}),
     (r"the log says Linux (\S+); a release is given only for a log without a 'Linux version' line",
      r"日志里写着 Linux \1；只有日志没有 'Linux version' 这一行时才能指定内核版本"),
+    (r"(\w+) must be a whole number, got (.+) \(a string: write the number without quotes\)",
+     r"\1 必须是整数，得到的是 \2（这是字符串：数字不要加引号）"),
     (r"(\w+) must be a whole number, got (.+)", r"\1 必须是整数，得到的是 \2"),
     (rf"{Q} names a PAE build \(-pae, -bigmem\); add pae = true \(--pae\)",
      r"\1 是 PAE 内核（-pae、-bigmem）；请加上 pae = true（--pae）"),

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 
-from .errors import ConfigError, shown
+from .errors import ConfigError, shown, unquoted_hint
 from .flavour import ALIASES, FLAVOURS, Flavour, flavour_for
 
 KB = 1 << 10
@@ -156,7 +156,7 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
             continue
         if k == "fixmap_slots":                 # permanent fixmap slots as a log's fixmap line gives them
             if not isinstance(v, int) or isinstance(v, bool):
-                raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}")
+                raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}{unquoted_hint(v)}")
             n = int(v) - fl.kmap_slots_per_cpu * int(over.get("nr_cpus_config", fl.nr_cpus_config))
             if n < 4:
                 raise ConfigError(f"config: fixmap_slots={v} is fewer than the kmap slots need")
@@ -167,7 +167,7 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
                     "init_gap_pages"):
             v = parse_size(v, k) if isinstance(v, str) and name == "kernel_load" else v
             if not isinstance(v, int) or isinstance(v, bool) or v < 0:
-                raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}")
+                raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}{unquoted_hint(v)}")
         if name == "nr_cpus_config" and not 1 <= v <= fl.nr_cpus_max:
             raise ConfigError(f"config: CONFIG_NR_CPUS must be 1..{fl.nr_cpus_max} on i386 {fl.release} "
                               f"(arch/x86/Kconfig), got {v}")

@@ -1,6 +1,8 @@
 """Errors.  Simulated kernel errors are values carrying the kernel's one-line message."""
 from __future__ import annotations
 
+import re
+
 
 class MmvizError(Exception):
     """Base of everything mmviz raises on purpose."""
@@ -56,3 +58,11 @@ def shown(value) -> str:
     if isinstance(value, dict):
         return "{" + ", ".join(f"{shown(k)}: {shown(v)}" for k, v in value.items()) + "}"
     return repr(value)
+
+
+def unquoted_hint(value) -> str:
+    """" (a string: write the number without quotes)" for a number written as a string
+    (TOML's NR_CPUS = "8"), else ""."""
+    if isinstance(value, str) and re.fullmatch(r"\s*(0x[0-9a-fA-F]+|\d+)\s*", value):
+        return " (a string: write the number without quotes)"
+    return ""

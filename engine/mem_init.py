@@ -32,7 +32,7 @@ import numpy as np
 
 from . import physmem as pm
 from .config import parse_size
-from .errors import ConfigError, shown
+from .errors import ConfigError, shown, unquoted_hint
 
 BITS_PER_LONG = 32      # free_all_bootmem_core() walks the bitmap one long (32 pages) at a time
 
@@ -50,7 +50,7 @@ def early_input(k: str, name: str, v, fl):
     """config= values of the early allocations: sizes (kB, or '7M'), MEMCG/KFENCE switches."""
     if name in ("pcpu_static_bytes", "nr_ioapics"):     # "s<bytes>" of the percpu line; MADT IO-APICs
         if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 1 << 24:
-            raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}")
+            raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}{unquoted_hint(v)}")
         return (v, v) if name == "pcpu_static_bytes" else v
     if name in ("memcg", "debug_pagealloc", "hpet"):
         if not isinstance(v, bool):
@@ -70,7 +70,7 @@ def early_input(k: str, name: str, v, fl):
         return addr >> 12
     if name in ("initial_map_pgt", "brk_log_pages"):      # a page-table count / the log's BRK kB
         if not isinstance(v, int) or isinstance(v, bool) or not 0 <= v <= 4 << 20:
-            raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}")
+            raise ConfigError(f"config: {k} must be a whole number, got {shown(v)}{unquoted_hint(v)}")
         return v if name == "initial_map_pgt" else -(-v // 4)
     if isinstance(v, str):
         v = parse_size(v, k) >> 10

@@ -88,7 +88,7 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "m_cpus": machine("cpus = 999"), "m_version": machine('kernel = "x"'), "m_range": machine('kernel = "7.0"'),
     "m_i386": machine('kernel = "2.7.1"'), "m_option": machine(CFG + "{ FOO = 1 }"),
     "m_nr_cpus": machine(CFG + "{ NR_CPUS = 999 }"), "m_nr_cpus_bool": machine(CFG + "{ NR_CPUS = true }"),
-    "m_nr_cpus_float": machine(CFG + "{ NR_CPUS = 8.5 }"),
+    "m_nr_cpus_float": machine(CFG + "{ NR_CPUS = 8.5 }"), "m_nr_cpus_quoted": machine(CFG + '{ NR_CPUS = "8" }'),
     "m_cpus_bool": machine('ram = "160M", cpus = false'), "arg_bool": lesson(step('do = "kmalloc"\nsize = true')), "m_whole": machine(CFG + '{ NR_CPUS = "x" }'),
     "m_struct_page": machine(CFG + "{ struct_page_size = 33 }"),
     "m_physical": machine(CFG + "{ PHYSICAL_START = 0x123 }"), "m_rodata": machine(CFG + '{ DEBUG_RODATA = "x" }'),

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Iterable
 from rich.text import Text
 
 from engine.errors import MmvizError
-from engine.mmu_events import TlbHit, TlbMiss
+from engine.mmu_events import PageFault, TlbHit, TlbMiss
 from engine.paging_show import entry_meaning, split_text
 
 from .i18n import engine_phrase, tr
@@ -125,6 +125,19 @@ def tlb_step_counts(events: Iterable[Any]) -> tuple[int, int]:
     return hits, misses
 
 
+def faulted_accesses(events: Iterable[Any]) -> dict[int, tuple[str, bool]]:
+    """{virtual page: (kind, user)} of the step's page faults, the last per page, read back from
+    each #PF error code (I/D: an instruction fetch, W/R: a write, U/S: CPL 3): the walk of that
+    page is redone as that access, so a write to a read-only page shows its fault, not a read's
+    translation."""
+    out: dict[int, tuple[str, bool]] = {}
+    for ev in events:
+        if isinstance(ev, PageFault):
+            code = ev.error_code
+            out[ev.vaddr >> 12] = ("exec" if code & 0x10 else "write" if code & 2 else "read", bool(code & 4))
+    return out
+
+
 def tlb_lines(tlb: Tlb | None, vaddr: int | None, step_counts: tuple[int, int], limit: int,
               lang: str = "en") -> list[Text]:
     """The TLB's counters, this step's hits and misses (``step_counts``) and its entries."""
@@ -218,8 +231,11 @@ class PageWalkPane(TextLines):
             if is_user_address(machine, vaddr):          # the focus's process, else the running one
                 pid = user_space_pid(machine, selection)
             cr3 = machine.cr3_for(pid)
+            faulted = derived(result, "faulted_accesses", lambda: faulted_accesses(result.events)) \
+                if result is not None else {}
+            kind, user = faulted.get(vaddr >> 12, ("read", None))   # the step's access, if it faulted there
             try:
-                walk = machine.walk(vaddr, pid=pid)
+                walk = machine.walk(vaddr, pid=pid, kind=kind, user=user)
             except MmvizError as err:        # a kernel error is shown, never raised
                 walk, self._error = None, Text(tr(view.lang, "walk.failed", vaddr=f"{vaddr:#010x}",
                                                   err=err), "red")

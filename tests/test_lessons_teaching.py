@@ -163,7 +163,9 @@ async def test_tui_asks_before_showing_and_reveals_after_answering():
         answer = app.timeline.current.question.shown          # 0xc0000000, from the engine
         screen_text = " ".join(str(w.render()) for w in app.screen.query("Static"))
         assert answer not in screen_text
-        await pilot.press(*"0xc0000000", "enter")
+        await pilot.press("enter", "space", "enter")           # nothing typed: still asking
+        assert app.screen.verdict is None and answer not in str(app.screen.query_one("#question-verdict").render())
+        await pilot.press("backspace", *"0xc0000000", "enter")
         assert app.screen.verdict is True
         assert answer in str(app.screen.query_one("#question-verdict").render())
         await pilot.press("enter")

@@ -82,6 +82,8 @@ class QuestionScreen(ModalScreen[bool | None]):
         self.focus_next()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
+        if not event.value.strip() and self.verdict is None:
+            return                  # nothing typed yet: still asking (Esc skips)
         self._answer(event.value)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:

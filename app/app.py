@@ -334,6 +334,9 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, Screenshot
         pid = user_space_pid(m, self.selection) if m is not None and is_user_address(m, addr) else None
         self._user_selection = Selection("address", addr, pid)
         self.selection = self._user_selection
+        if self.front[:1] != ("walk",):          # the walk it asked for, in front (the lesson
+            self.front = ("walk", *[p for p in self.front if p != "walk"])    # keeps the keys)
+            self._apply_layout()
 
     def action_command_palette(self) -> None:
         from textual.command import CommandPalette

@@ -165,3 +165,17 @@ async def test_terminal_too_small_message():
         await pilot.resize_terminal(200, 60)
         await pilot.pause()
         assert not app.screen.has_class("-too-small")
+
+
+async def test_goto_brings_the_walk_in_front_where_panes_take_turns():
+    """At 120x40 the right column shows one pane: 'g' then an address walked it out of sight."""
+    app = MmvizApp(lesson="memory-map")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("end")
+        await pilot.pause()
+        walk = app.query_one(PageWalkPane)
+        focused = app.focused
+        await pilot.press("g", *"0xc0100000", "enter")
+        await pilot.pause()
+        assert app.front[0] == "walk" and walk.display and walk.region.width > 0
+        assert app.focused is focused                          # the lesson keeps the keys

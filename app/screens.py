@@ -27,6 +27,8 @@ class HelpScreen(ModalScreen[None]):
     HelpScreen { align: center middle; }
     HelpScreen > VerticalScroll { width: 90; max-width: 100%; height: 80%; border: thick $accent;
                                   background: $surface; }
+    /* a cell's long word (a Chinese sentence has no spaces, "Shift+↓") folds, never cut with … */
+    HelpScreen MarkdownTableContent > .cell { text-overflow: fold; }
     """
     BINDINGS = [Binding("escape,question_mark,q", "dismiss", "Close", id="close-help")]
 
@@ -49,6 +51,7 @@ class OpsHelp(ModalScreen[None]):
     OpsHelp { align: center middle; }
     OpsHelp > VerticalScroll { width: 90%; max-width: 140; height: 85%; border: thick $accent;
                                background: $surface; }
+    OpsHelp MarkdownTableContent > .cell { text-overflow: fold; }
     """
     BINDINGS = [Binding("escape,q", "dismiss", "Close", id="close-ops-help")]
 

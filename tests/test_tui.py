@@ -179,3 +179,24 @@ async def test_goto_brings_the_walk_in_front_where_panes_take_turns():
         await pilot.pause()
         assert app.front[0] == "walk" and walk.display and walk.region.width > 0
         assert app.focused is focused                          # the lesson keeps the keys
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+async def test_the_help_table_folds_long_words_and_cuts_none(lang):
+    """At 120x40 the Chinese help cut the 1-7 row with … (a Chinese sentence is one 'word'
+    to the table's wrapping) and the key 'J / Shift+↓ / K / Shift+↑' to 'J / Shift…'."""
+    import re
+    app = MmvizApp(lesson="slab", lang=lang)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        from textual.widgets._markdown import MarkdownTableContent
+        table = app.screen.query_one(MarkdownTableContent)
+        cells = [c for c in table.children if "cell" in c.classes]
+        assert cells
+        for cell in cells:
+            lines = [strip.text for strip in cell.render_lines(cell.region.reset_offset)]
+            shown = "".join(line.rstrip() for line in lines)
+            source = re.sub(r"\s+", "", str(cell.render()))
+            assert re.sub(r"\s+", "", shown) == source, (shown, source)

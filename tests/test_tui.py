@@ -200,3 +200,20 @@ async def test_the_help_table_folds_long_words_and_cuts_none(lang):
             shown = "".join(line.rstrip() for line in lines)
             source = re.sub(r"\s+", "", str(cell.render()))
             assert re.sub(r"\s+", "", shown) == source, (shown, source)
+
+
+async def test_the_physical_map_title_says_what_is_not_ram():
+    """memory-map's 4 GB PAE machine: '1,310,720 frames (5,120 MB)' beside a '4 GB' header read
+    as RAM; the title says the rest is firmware and the PCI hole."""
+    app = MmvizApp(lesson="memory-map")
+    async with app.run_test(size=(200, 60)) as pilot:
+        await pilot.press("home")
+        await pilot.pause()
+        from widgets.physmap import PhysicalMap
+        title = str(app.query_one(PhysicalMap).border_title)
+        assert "of addresses" not in title, title                       # 160 MB: all RAM
+        while not app.machine.config.pae or app.machine.config.ram < 4 << 30:
+            await pilot.press("right")
+            await pilot.pause()
+        title = str(app.query_one(PhysicalMap).border_title)
+        assert "(5,120 MB of addresses: 4,095 MB RAM" in title, title

@@ -167,6 +167,9 @@ PANES: dict[str, tuple[str, str]] = {
     "map.linked": ("linked to the selection", "与选中项关联"),
     "map.linked_touched": ("linked and touched", "关联且本步改动"),
     "map.title": ("Physical memory: {frames} frames ({mb} MB)", "物理内存：{frames} 个页帧（{mb} MB）"),
+    "map.title_hole": ("Physical memory: {frames} frames ({mb} MB of addresses: {ram} MB RAM, the rest "
+                       "firmware and the PCI hole below 4 GB)",
+                       "物理内存：{frames} 个页帧（{mb} MB 的地址：{ram} MB 内存，其余是固件区和 4 GB 以下的 PCI 空洞）"),
     "rmap.at": ("mapped at: ", "映射于："), "rmap.none": ("no virtual address (not mapped)",
                                                       "没有虚拟地址（未映射）"),
     "more": ("… {n} more", "… 另有 {n} 项"),

@@ -40,6 +40,13 @@ if TYPE_CHECKING:
 KEPT_MACHINES = 8   # machines whose cells the map remembers (a lesson boots up to 6)
 
 
+
+def ram_mb(machine: Machine) -> int:
+    """MB of RAM below max_pfn (the firmware map's usable ranges): the frames the pane draws
+    also cover the firmware's reserved ranges and, with 4 GB or more, the PCI hole."""
+    end = machine.max_pfn << 12
+    return sum(max(0, min(e.end, end) - e.start) for e in machine.boot_state.e820 if e.type == "usable") >> 20
+
 class PhysicalMap(ThemedLines, Widget, can_focus=True):
     """All frames as cells; the touched and the selected cells stand out."""
 
@@ -369,8 +376,9 @@ class PhysicalMapPane(PhysicalMap):
         if before != self.selected_cell:
             self._refresh_cells({c for c in (before, self.selected_cell) if c is not None})
         self.set_linked(per_step(view, "linked_pfns", lambda: frozenset(linked_pfns(machine, selection))))
-        set_border_title(self, tr(view.lang, "map.title", frames=f"{machine.max_pfn:,}",
-                                  mb=f"{machine.max_pfn >> 8:,}"))
+        mb, ram = machine.max_pfn >> 8, per_step(view, "ram_mb", lambda: ram_mb(machine))
+        set_border_title(self, tr(view.lang, "map.title" if ram * 100 >= mb * 99 else "map.title_hole",
+                                  frames=f"{machine.max_pfn:,}", mb=f"{mb:,}", ram=f"{ram:,}"))
         info = Text(per_step(view, "describe", lambda: describe(machine, selection, view.lang)))
         pfn = selected_pfn(machine, selection)
         if pfn is not None and selection is not None and selection.kind == "pfn":

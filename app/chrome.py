@@ -51,7 +51,7 @@ def binding_text(binding: Binding, lang: str) -> tuple[str, str]:
     bid = binding.id or ""
     if bid.startswith("front-"):
         pane = bid[len("front-"):]
-        return f"{tr(lang, 'key.pane')}: {tr(lang, f'pane.{pane}')}", ""
+        return f"{tr(lang, 'key.pane')}{'：' if lang == 'zh' else ': '}{tr(lang, f'pane.{pane}')}", ""
     keys = BINDING_TEXT.get(bid)
     if keys is None:
         return binding.description, binding.tooltip

@@ -95,3 +95,13 @@ async def test_the_goto_prompt_is_shown_whole(lang):
                           for strip in app.screen._compositor.render_strips())
         words = tr(lang, "goto.prompt")
         assert all(part in screen for part in words.split()), (words, screen)
+
+
+def test_the_pane_bindings_read_as_chinese_in_chinese():
+    """The palette said '切换前台窗格: slab 缓存' with an English colon."""
+    from textual.binding import Binding
+
+    from app.chrome import binding_text
+    zh, _ = binding_text(Binding("5", "front('slab')", "x", id="front-slab"), "zh")
+    en, _ = binding_text(Binding("5", "front('slab')", "x", id="front-slab"), "en")
+    assert "：" in zh and ": " not in zh and en.startswith("Pane in front: "), (zh, en)

@@ -107,8 +107,9 @@ class LessonPicker(ModalScreen[Any]):
         grid.add_column(no_wrap=True)
         grid.add_column(ratio=1, overflow="fold")
         grid.add_column(no_wrap=True)
+        grid.add_column(width=1)                    # room before the list's scrollbar
         grid.add_row(f"{i + 1:>2}. {lesson.id:<16}", RichText(about),
-                     f"({tr(self.lang, 'picker.steps', n=len(lesson))})")
+                     f"({tr(self.lang, 'picker.steps', n=len(lesson))})", "")
         return grid
 
     def _source(self, lesson: Any) -> str:

@@ -211,7 +211,7 @@ async def test_the_physical_map_title_says_what_is_not_ram():
         await pilot.pause()
         from widgets.physmap import PhysicalMap
         title = str(app.query_one(PhysicalMap).border_title)
-        assert "of addresses" not in title, title                       # 160 MB: all RAM
+        assert "of addresses" not in title and "(159.9 MB)" in title, title   # 160 MB: all RAM
         while not app.machine.config.pae or app.machine.config.ram < 4 << 30:
             await pilot.press("right")
             await pilot.pause()

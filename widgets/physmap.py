@@ -377,8 +377,9 @@ class PhysicalMapPane(PhysicalMap):
             self._refresh_cells({c for c in (before, self.selected_cell) if c is not None})
         self.set_linked(per_step(view, "linked_pfns", lambda: frozenset(linked_pfns(machine, selection))))
         mb, ram = machine.max_pfn >> 8, per_step(view, "ram_mb", lambda: ram_mb(machine))
+        size = f"{machine.max_pfn / 256:,.1f}" if machine.max_pfn & 255 else f"{mb:,}"   # 63.9, not 63
         set_border_title(self, tr(view.lang, "map.title" if ram * 100 >= mb * 99 else "map.title_hole",
-                                  frames=f"{machine.max_pfn:,}", mb=f"{mb:,}", ram=f"{ram:,}"))
+                                  frames=f"{machine.max_pfn:,}", mb=size, ram=f"{ram:,}"))
         info = Text(per_step(view, "describe", lambda: describe(machine, selection, view.lang)))
         pfn = selected_pfn(machine, selection)
         if pfn is not None and selection is not None and selection.kind == "pfn":

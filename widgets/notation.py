@@ -139,7 +139,7 @@ TRACEPOINT_SINCE: dict[str, tuple[tuple[int, ...], str]] = {
     "mm_page_free": ((3, 3), "3.3"),       # mm_page_free_direct 2.6.32-3.2.7, renamed by 3.3.8
     "signal_generate": ((2, 6, 33), "2.6.33"),                # not in 2.6.32.2, in 2.6.33.3
     "mm_vmscan_kswapd_wake": ((2, 6, 36), "2.6.36"),          # not in 2.6.35.3, in 2.6.36
-    "sched_process_exec": ((3, 14), "~3.14"), "console": ((3, 14), "~3.14"),   # not in 3.3.8
+    "sched_process_exec": ((3, 4), "3.4"), "console": ((3, 14), "~3.14"),   # not in 3.3.8
     "page_fault_user": ((3, 14), "~3.14"), "page_fault_kernel": ((3, 14), "~3.14"),
     "tlb_flush": ((3, 18), "~3.18"),                          # not in 3.14.1, in 3.18.30
     "mark_victim": ((4, 19), "~4.19"),                        # not in 4.11, in 4.19

@@ -109,18 +109,12 @@ def boot_lines(m: Machine, lang: str = "en") -> list[str]:
     equal / different (mmviz's line and the known reason) / missing, and the count (the
     frame of engine.dmesg_compare.summary in ``lang``; the log's lines and the engine's reasons as
     written)."""
-    c, facts, pairs = m.config, m.dmesg_facts, m.dmesg_comparison
+    from engine.dmesg_compare import report
+    c, pairs = m.config, m.dmesg_comparison
     out = [t(lang, "boot.machine", rel=c.flavour.release, pae=t(lang, "pae" if c.pae else "nopae"),
              cpus=c.cpus, nr=c.flavour.nr_cpus_config, mb=c.ram >> 20)]
-    out += [t(lang, "boot.assumed", what=boot_zh(d, lang)) for d in facts.defaults] if facts is not None else []
-    for p in pairs:
-        if p.status == "equal":
-            out.append(f"{t(lang, 'boot.equal')} {p.real}")
-        elif p.status == "different":
-            out.append(f"{t(lang, 'boot.different')} {p.real}")
-            out.append(f"{t(lang, 'boot.ours')} {p.ours}" + (f"   {_why(p.why, lang)}" if p.why else ""))
-        else:
-            out.append(f"{t(lang, 'boot.missing')} {p.real}   {_why(p.why, lang)}")
+    out += report(m, label=lambda mark: t(lang, f"boot.{mark}"), why=lambda why: _why(why, lang),
+                  assumed=lambda d: t(lang, "boot.assumed", what=boot_zh(d, lang)))
     out.append(t(lang, "boot.count", equal=sum(p.status == "equal" for p in pairs), total=len(pairs)))
     return out
 

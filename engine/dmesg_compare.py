@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Callable
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -122,19 +122,25 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
     return "; ".join(out)
 
 
-def report(m: Machine) -> list[str]:
+_LABELS = {"equal": "equal     ", "different": "different ", "missing": "missing   ", "ours": "   mmviz  "}
+
+
+def report(m: Machine, label: Callable[[str], str] = _LABELS.__getitem__,
+           why: Callable[[str], str] = "({})".format,
+           assumed: Callable[[str], str] = "assumed: {}".format) -> list[str]:
     """The real lines beside mmviz's, each marked equal / different / missing, defaults first
-    (nothing for a machine not booted from a log)."""
+    (nothing for a machine not booted from a log).  ``label``, ``why`` and ``assumed`` word
+    the marks, a reason and a default (app.cli_machine gives them in Chinese)."""
     facts = m.dmesg_facts
-    out = [f"assumed: {d}" for d in facts.defaults] if facts is not None else []
+    out = [assumed(d) for d in facts.defaults] if facts is not None else []
     for p in m.dmesg_comparison:
         if p.status == "equal":
-            out.append(f"equal      {p.real}")
+            out.append(f"{label('equal')} {p.real}")
         elif p.status == "different":
-            out.append(f"different  {p.real}")
-            out.append(f"   mmviz   {p.ours}" + (f"   ({p.why})" if p.why else ""))
+            out.append(f"{label('different')} {p.real}")
+            out.append(f"{label('ours')} {p.ours}" + (f"   {why(p.why)}" if p.why else ""))
         else:
-            out.append(f"missing    {p.real}   ({p.why})")
+            out.append(f"{label('missing')} {p.real}   {why(p.why)}")
     return out
 
 

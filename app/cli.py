@@ -126,36 +126,31 @@ COMMANDS = {"boot": cmd_boot, "glossary": cmd_glossary, "lessons": cmd_lessons, 
 
 # -- the entry point -----------------------------------------------------------------------
 
-def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
-    """``mmviz LESSON ...``: a first bare word that is not a command names a lesson."""
-    takes_value = TAKES_VALUE
+def _first_word(argv: list[str]) -> int:
+    """The index of the first bare word of ``argv`` (option values skipped), or len(argv)."""
     i = 0
     while i < len(argv):
-        a = argv[i]
-        if a in takes_value:
+        if argv[i] in TAKES_VALUE:
             i += 2
-            continue
-        if a.startswith("-"):
+        elif argv[i].startswith("-"):
             i += 1
-            continue
-        if a in COMMANDS:
-            return argv, None
-        return argv[:i] + argv[i + 1:], a
-    return argv, None
+        else:
+            return i
+    return len(argv)
+
+
+def _split_lesson(argv: list[str]) -> tuple[list[str], str | None]:
+    """``mmviz LESSON ...``: a first bare word that is not a command names a lesson."""
+    i = _first_word(argv)
+    if i == len(argv) or argv[i] in COMMANDS:
+        return argv, None
+    return argv[:i] + argv[i + 1:], argv[i]
 
 
 def _command_word(argv: list[str]) -> str | None:
-    """The command word of ``argv`` (the first bare word, option values skipped), or None."""
-    i = 0
-    while i < len(argv):
-        a = argv[i]
-        if a in TAKES_VALUE:
-            i += 2
-        elif a.startswith("-"):
-            i += 1
-        else:
-            return a if a in COMMANDS else None
-    return None
+    """The command word of ``argv``, or None."""
+    i = _first_word(argv)
+    return argv[i] if i < len(argv) and argv[i] in COMMANDS else None
 
 
 def _check_environment() -> None:
@@ -199,7 +194,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         from .cli_author import apply_settings, complete
         complete(parser)                         # the shell asked for completions: answer, exit
         ns = parser.parse_args(args)
-        ERR_COMMAND[0] = ns.command
         if lesson is not None:
             ns.lesson = lesson
         ns.settings = apply_settings(ns, UsageError)   # config file, --lessons DIR

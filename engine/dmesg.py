@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from .dmesg_compare import SPLIT_WHY, LinePair, compare_lines, memory_why
+from .dmesg_compare import SPLIT_WHY, LinePair, compare_lines, memory_total, memory_why
 from .dmesg_compare import memory_delta, report, summary  # noqa: F401  (engine.dmesg.report, ... as before)
 from .errors import ConfigError, shown
 
@@ -76,7 +76,6 @@ _SPLIT_OF = {0xC0000000: "3G", 0xB0000000: "3G_OPT", 0x80000000: "2G", 0x7800000
 
 def read_dmesg(text: str) -> DmesgFacts:
     """Parse a boot log into DmesgFacts; never raises on odd input."""
-    from .config import parse_size  # noqa: F401  (kept for callers that extend this)
     lines, boots = last_boot([strip_prefix(l.rstrip("\r")) for l in str(text).splitlines()])
     f = DmesgFacts()
     if boots > 1:
@@ -151,7 +150,6 @@ _OLD_FORMATS = (("Zone PFN ranges", re.compile(r"^Zone PFN ranges", re.M)),
                 ("'Memory: ...k/...k available' < 3.11", re.compile(r"^Memory: \d+k/\d+k available", re.M)),
                 ("'virtual kernel memory layout' < 5.11",
                  re.compile(r"^virtual kernel memory layout", re.M)))
-_MEMORY_TOTAL = re.compile(r"^Memory: \d+[kK]/(\d+)[kK] available", re.M)
 
 
 def _ram_of_total(cls, kw: dict, facts: DmesgFacts):
@@ -160,23 +158,22 @@ def _ram_of_total(cls, kw: dict, facts: DmesgFacts):
     (the total moves with the RAM page for page); the default size if the log has no such
     line or no size fits.  Says which in ``facts.defaults``."""
     said = next((i for i, d in enumerate(facts.defaults) if d.startswith("e820: no firmware map")), None)
-    found = _MEMORY_TOTAL.search("\n".join(facts.lines))
-    if found is None or said is None:
+    want = memory_total("\n".join(facts.lines))
+    if want is None or said is None:
         return "160M"
-    want = int(found.group(1))
     ram = (want << 10) + (1 << 20)
     for _ in range(3):
         try:
-            ours = _MEMORY_TOTAL.search("\n".join(cls.boot(**dict(kw, ram=ram)).boot_log))
+            ours = memory_total("\n".join(cls.boot(**dict(kw, ram=ram)).boot_log))
         except ConfigError:
             return "160M"
         if ours is None:
             return "160M"
-        if int(ours.group(1)) == want:
+        if ours == want:
             facts.defaults[said] = (f"e820: no firmware map in the log, QEMU's map for {ram >> 10}K of RAM "
                                     f"assumed: the size whose pages give the Memory line's total ({want}k)")
             return ram
-        ram += (want - int(ours.group(1))) << 10
+        ram += (want - ours) << 10
     return "160M"
 
 

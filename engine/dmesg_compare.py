@@ -82,6 +82,12 @@ def compare_lines(real_lines: list[str], ours: list[str]) -> list[LinePair]:
 _MEM = re.compile(r"Memory: (\d+)[kK]/(\d+)[kK] available .*?(\d+)[kK] reserved")
 
 
+def memory_total(text: str) -> int | None:
+    """The total kB of the first "Memory: free/total available" line in ``text``, or None."""
+    m = _MEM.search(text or "")
+    return int(m.group(2)) if m else None
+
+
 def memory_delta(real: str, ours: str) -> tuple[int, int] | None:
     """(free, reserved) kB of a real "Memory:" line minus mmviz's, or None if unreadable."""
     a, b = _MEM.search(real or ""), _MEM.search(ours or "")

@@ -140,11 +140,13 @@ class BuddyAllocator:
         self.merge_likely = merge_likely
         # orders below this: a freed block buddy_merge_likely() may put at the list's tail
         self.likely_below = MAX_ORDER - 2 if merge_likely else 0
-        # per order, what turns min(pfn, buddy) (the order+1 block they make) into its buddy:
-        # 2 << order below likely_below, else 0: min(pfn, buddy) itself, never a free block
-        # of order + 1 (pfn is an allocated block's head, the buddy below it no free block
-        # covering it)
-        self.likely_mask = tuple(2 << o if o < self.likely_below else 0 for o in range(MAX_ORDER))
+        # per order, what turns pfn | 2^order into the buddy of the order+1 block that pfn
+        # and its buddy make ((pfn | 2^order) ^ 2^order is min(pfn, buddy), that block's
+        # pfn): 2^order ^ 2 << order below likely_below; else 2^order, which gives
+        # min(pfn, buddy) itself, never a free block of order + 1 (pfn is an allocated
+        # block's head, the buddy below it no free block covering it)
+        self.likely_key = tuple((1 << o) ^ (2 << o if o < self.likely_below else 0)
+                                for o in range(MAX_ORDER))
         # the zone free_pages() looks in first: the one its last block was in (the largest
         # populated zone until then)
         self.hint = max(zones, key=lambda z: z.present)

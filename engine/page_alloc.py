@@ -337,9 +337,10 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
         return _free_merge(self, z, pfn, order)    # merges: __free_one_page()
     z.free_pages += size                           # __free_one_page() without a merge
     # buddy_merge_likely(): is the buddy of the pair's order+1 block free at order+1?  Its
-    # pfn is min(pfn, buddy) ^ 2 << order (BuddyAllocator.likely_mask; 0 where the release
-    # or the order has no buddy_merge_likely(): min(pfn, buddy), never such a block)
-    if bo.get(pfns[(pfn if pfn < buddy else buddy) ^ b.likely_mask[order]]) == _UP[order]:
+    # pfn is min(pfn, buddy) ^ 2 << order, here (pfn | size) ^ size ^ 2 << order in one
+    # xor (BuddyAllocator.likely_key; where the release or the order has no
+    # buddy_merge_likely(): min(pfn, buddy), never such a block)
+    if bo.get(pfns[(pfn | size) ^ b.likely_key[order]]) == _UP[order]:
         z.free_tail[order][pfn] = None
     else:
         z.free_head[order][pfn] = None

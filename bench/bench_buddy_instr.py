@@ -34,7 +34,6 @@ WARM = 60_000
 
 _CHILD = """
 import gc, math, sys
-from functools import partial
 gc.disable()
 from bench.bench_buddy_ratio import Floor, Textbook, _drive, stream
 side, n = sys.argv[1], int(sys.argv[2])
@@ -45,7 +44,7 @@ settle = lambda: None
 if side == "engine":
     import engine
     m = engine.Machine.boot(ram="1G", seed=1)
-    alloc, free = partial(m.alloc_pages, "GFP_KERNEL"), m.free_pages
+    alloc, free = m.alloc_pages, m.free_pages
     settle = m.memmap.sync
 else:
     alloc, free = tb.alloc, tb.free_block
@@ -53,7 +52,7 @@ _drive(ops[:{warm}], alloc, free, live)
 settle()
 if side == "floor":
     fl = Floor()
-    alloc, free = partial(fl.alloc_pages, "GFP_KERNEL"), fl.free_pages
+    alloc, free = fl.alloc_pages, fl.free_pages
 math.gamma(1.5)
 _drive(ops[{warm}:], alloc, free, live)
 settle()

@@ -89,6 +89,8 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
      r"\1 \2太长：\3 列（最多 \4 列；一个汉字占两列）", {2: WHAT}),
     (rf"zh {_WHAT} has no Chinese character: (\S+)\.zh reads as English \(translate it\)",
      r"zh \1没有一个汉字：\2.zh 读起来是英文（请翻译）", {1: WHAT}),
+    (rf"zh {_WHAT} has Japanese kana: (\S+)\.zh reads as Japanese \(write it in Chinese\)",
+     r"zh \1含有日文假名：\2.zh 读起来是日文（请用中文写）", {1: WHAT}),
     (r"(do|listing) must be a string \((an operation's name|a listing's name)\), got (.+)",
      r"\1 必须是字符串（\2），得到的是 \3", {2: {"an operation's name": "操作名", "a listing's name": "代码清单名"}}),
     (r"(\S+) must be a table with en and zh texts", r"\1 必须是含 en 和 zh 文本的表"),

@@ -75,13 +75,22 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 _WORD = re.compile(r"[A-Za-z][a-z]+")      # an English word, not an identifier (GFP_KERNEL, mm_struct)
 
 
+_KANA = re.compile(r"[\u3041-\u3096\u30a1-\u30fa]")   # hiragana, katakana (not ・ or ー,
+#                                                       which Chinese text uses too)
+
+
 def untranslated(what: str, key: str, lang: str, text: str) -> str:
     """The problem of a zh text with two English words or more in it and not one Chinese
-    character (a copied title or narration), or "".  Identifiers and calls ("GFP_KERNEL",
+    character (a copied title or narration), or with two kana or more (Japanese, which
+    shares the Chinese characters), or "".  Identifiers and calls ("GFP_KERNEL",
     "kmap_atomic()", "/proc/buddyinfo", "kmalloc(32, GFP_KERNEL)"), one word ("Buddy"), a
     placeholder ("x") and every en text pass; full-width letters count as letters."""
     text = unicodedata.normalize("NFKC", text)
-    if lang != "zh" or _CJK.search(text):
+    if lang != "zh":
+        return ""
+    if len(_KANA.findall(text)) >= 2:
+        return f"zh {what} has Japanese kana: {key}.zh reads as Japanese (write it in Chinese)"
+    if _CJK.search(text):
         return ""
     words = [w for w in (t.strip(".,;:!?\"'…") for t in text.split()) if _WORD.fullmatch(w)]
     if len(words) < 2:

@@ -63,6 +63,7 @@ CASES = {f"toml_{k}": v for k, v in TOML.items()} | {
     "kernel_banner": lesson(head=HEAD + 'kernel = { en = "k" }\n'), "try_list": lesson(head=HEAD + "try = 1\n"),
     "try_item": lesson(head=HEAD + "try = [1]\n"),
     "zh_english_title": lesson(head=HEAD.replace('zh = "T"', 'zh = "The buddy allocator"')),
+    "zh_japanese_title": lesson(head=HEAD.replace('zh = "T"', 'zh = "バディアロケータ"')),
     "do_bool": lesson(step('do = false')), "do_table": lesson(step('do = { a = 1 }')),
     "listing_bool": at('do = "snapshot"\nlisting = true'),
     "zh_english_try": lesson(head=HEAD + 'try = [{ cmd = "kmalloc 8", en = "x", zh = "Take eight bytes" }]\n'),

@@ -17,3 +17,14 @@ def test_names_calls_and_one_word_pass(text):
 def test_english_words_without_a_chinese_character_are_refused(text):
     assert untranslated("title", "title", "zh", text).startswith("zh title has no Chinese character")
     assert untranslated("title", "title", "en", text) == ""
+
+
+@pytest.mark.parametrize("text", ["バディアロケータ", "ページを割り当てる", "伙伴分配器はページを割り当てる"])
+def test_japanese_is_refused(text):
+    assert untranslated("title", "title", "zh", text).startswith("zh title has Japanese kana")
+    assert untranslated("title", "title", "en", text) == ""
+
+
+@pytest.mark.parametrize("text", ["冯・诺依曼结构", "伙伴分配器", "页表项（PTE）", "内存ー览"])
+def test_chinese_with_a_middle_dot_or_long_mark_passes(text):
+    assert untranslated("title", "title", "zh", text) == ""

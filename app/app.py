@@ -166,6 +166,7 @@ class MmvizApp(TimelineMixin, ChromeMixin, LayoutMixin, ExploreMixin, Screenshot
         # run; machines are not left to it (the timeline frees what a restore replaces)
         self._gc_before = gc_policy_on()
         self._main_screen = self.screen
+        self.readable_ansi_colours()       # the first theme's (watch_theme: the others')
         if self.no_color:                  # NO_COLOR: the map's classes as glyphs too
             self.query_one(PhysicalMapPane).patterns = True
         if self.lang != "en":

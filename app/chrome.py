@@ -17,6 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
+from .ansi_palette import luminance, readable, readable_ansi, triplet
 from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr, with_keys
 
 # binding id -> (description key, tooltip key or "")
@@ -220,6 +221,39 @@ class ChromeMixin:
     """Mixed into MmvizApp: needs lang, BINDINGS, _bindings."""
 
     lang: str
+
+    def get_css_variables(self) -> dict[str, str]:
+        """Textual's theme variables, the footer's key colour made readable (4.5:1) on the
+        footer (textual-light's #0178D4 on #D0D0D0 is 2.9:1)."""
+        variables = super().get_css_variables()          # type: ignore[misc]
+        key, bg = variables.get("footer-key-foreground", ""), variables.get("footer-background", "")
+        if key.startswith("#") and bg.startswith("#"):
+            back = triplet(bg)
+            fixed = readable(triplet(key), (back,), luminance(back) < 0.18)
+            variables["footer-key-foreground"] = "#%02X%02X%02X" % fixed
+        return variables
+
+    def format_title(self, title: str, sub_title: str) -> Any:
+        """The header's "mmviz · machine — lesson title", the lesson title at full strength
+        (Textual dims the sub-title: 3.8:1 on nord's header)."""
+        from textual.content import Content
+        if not sub_title:
+            return Content(title)
+        return Content.assemble(Content(title), (" — ", "dim"), Content(sub_title))
+
+    def watch_theme(self) -> None:
+        """Every theme gets ANSI colours its text backgrounds can carry (app.ansi_palette)."""
+        self.readable_ansi_colours()
+
+    def readable_ansi_colours(self) -> None:
+        """Set the terminal theme Textual maps the panes' ANSI colour names through to one
+        made readable (4.5:1) on this theme's background, surface and panel."""
+        css = self.get_css_variables()                   # type: ignore[attr-defined]
+        backgrounds = tuple(triplet(css[k]) for k in ("background", "surface", "panel"))
+        if self.current_theme.dark:                      # type: ignore[attr-defined]
+            self.ansi_theme_dark = readable_ansi(True, backgrounds)
+        else:
+            self.ansi_theme_light = readable_ansi(False, backgrounds)
 
     def action_next_theme(self) -> None:
         i = THEMES.index(self.theme) if self.theme in THEMES else -1

@@ -124,12 +124,13 @@ class LayoutMixin:
             state = set_cell_size(state, left - 1) + "…"
         parts = []
         for i, pane, name in labels:
-            style = "reverse bold" if pane in visible else "dim"
+            # the panes in front reversed, the others plain (dim was 4.1:1 on nord's panel)
             text = f" {i} {escape(name)} " if name else f" {i} "
-            parts.append(f"[@click=app.front('{pane}')][{style}]{text}[/][/]")
+            parts.append(f"[@click=app.front('{pane}')][reverse bold]{text}[/][/]" if pane in visible
+                         else f"[@click=app.front('{pane}')]{text}[/]")
         bar = " ".join(parts)
         if hinted:
-            bar += f"  [dim]{escape(hint)}[/]"
+            bar += f"  {escape(hint)}"
         return f"[bold $accent]{escape(state)}[/]  {bar}" if state else bar
 
     def _state_forms(self) -> tuple[str, ...]:

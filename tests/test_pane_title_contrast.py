@@ -8,19 +8,12 @@ import pytest
 pytest.importorskip("textual")
 
 from app.app import MmvizApp          # noqa: E402
+from app.ansi_palette import contrast  # noqa: E402
 from app.chrome import THEMES         # noqa: E402
 
 
-def _luminance(c) -> float:
-    def ch(v: int) -> float:
-        v = v / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-    return 0.2126 * ch(c.r) + 0.7152 * ch(c.g) + 0.0722 * ch(c.b)
-
-
 def _contrast(a, b) -> float:
-    hi, lo = sorted((_luminance(a), _luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
+    return contrast((a.r, a.g, a.b), (b.r, b.g, b.b))
 
 
 async def test_pane_titles_are_readable_in_every_theme():

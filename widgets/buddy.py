@@ -236,7 +236,8 @@ class BuddyPane(TextLines):
                 block = blocks[key] = self._zone_block(z, key[1], hits, lang, width)
             lines += block
             series = [h[z.name] for h in history if z.name in h]
-            row = Text(f"  {label('buddy.per_step')}", "dim")
+            row = Text()              # a base style would dim the sparkline's colours too
+            row.append(f"  {label('buddy.per_step')}", "dim")
             row.append_text(sparkline(series, z.watermark_min, z.watermark_low, z.watermark_high,
                                       width - 12))
             lines.append(row)
@@ -271,7 +272,8 @@ class BuddyPane(TextLines):
         col, groups = order_columns(width)
         unusable = unusable_indices(nr_free)
         for orders in groups:
-            row = Text("  order    ", "dim")
+            row = Text()              # (a "dim" base would dim the magenta of a hit order)
+            row.append("  order    ", "dim")
             for o in orders:
                 row.append(f"{o:>{col}}", "bold magenta" if o in hit_orders else "dim")
             lines.append(row)
@@ -284,7 +286,8 @@ class BuddyPane(TextLines):
                 row.append(f"{_bar(nr_free[o], top) * (col - 3):>{col}}",
                            "magenta" if o in hit_orders else "blue")
             lines.append(row)
-            row = Text(f"  {label('buddy.unusable')}", "dim")
+            row = Text()
+            row.append(f"  {label('buddy.unusable')}", "dim")
             for o in orders:
                 i = unusable[o]
                 digits = 3 if col > 5 else 2             # keep a space between the columns
@@ -295,6 +298,6 @@ class BuddyPane(TextLines):
             row.append(tr(lang, "buddy.hit", what=tr(lang, f"buddy.{what}"), order=order,
                           first=f"{first:#x}", last=f"{last:#x}") + "  ", "magenta")
         if len(hits) > 2:
-            row.append(f"+{len(hits) - 2}", "dim magenta")
+            row.append(f"+{len(hits) - 2}", "magenta")
         lines.append(row)
         return lines

@@ -34,7 +34,7 @@ STYLES = [Style(bgcolor=CLASS_COLOURS[n]) for n in CLASS_NAMES]
 TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color="#ffffff", bold=True) for n in CLASS_NAMES]
 SELECTED = Style(bgcolor="#ffffff", color="#000000", bold=True)
 LINKED = [Style(bgcolor=CLASS_COLOURS[n], color="#ff5fff", bold=True) for n in CLASS_NAMES]
-GUTTER_STYLE = Style(color="#808080")
+GUTTER_STYLE = Style(color="bright_black")    # an ANSI colour: readable in every theme (app.ansi_palette)
 # without colour (NO_COLOR) each class is also a glyph: free frames light patterns, used letters.
 # Each its own and none blank: a blank cell is one past the end of RAM (free Normal frames were
 # blank, so most of a machine's free memory looked like no memory at all).  "free" is never
@@ -43,7 +43,7 @@ GLYPHS = {"free": "?", "hole": "/", "kernel": "k", "mem_map": "m", "bootmem": "b
           "pages": "p", "slab": "s", "vmalloc": "v", "user": "u", "pagecache": "c",
           "free DMA": ".", "free Normal": "-", "free HighMem": ":"}
 MARKERS = (("▪", "bold", "map.touched"), ("◆", "bold", "map.selected"),
-           ("●", "bold #ff5fff", "map.linked"), ("◉", "bold #ff5fff", "map.linked_touched"))
+           ("●", "bold bright_magenta", "map.linked"), ("◉", "bold bright_magenta", "map.linked_touched"))
 GLYPH = [GLYPHS[n] for n in CLASS_NAMES]
 INFO_ROWS = 3
 MIN_MAP_ROWS = 4     # fewer rows of cells than this: the frame details give theirs to the map
@@ -61,7 +61,8 @@ def legend_pairs(patterns: bool = False, lang: str = "en") -> list[Text]:
         t.append(f" {tr(lang, 'cls.' + name)}")
         pairs.append(t)
     for glyph, style, key in MARKERS:
-        t = Text(glyph, style)
+        t = Text()                    # the label in the text colour, not the glyph's
+        t.append(glyph, style)
         t.append(f" {tr(lang, key)}")
         pairs.append(t)
     return pairs

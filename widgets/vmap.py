@@ -42,8 +42,11 @@ REGION_COLOURS = {
 }
 ITEM_COLOURS = {"vma": "#5f87d7", "vmalloc": "#00d7af", "pkmap": "#ffd700", "fixmap": "#d7afff"}
 ITEM_STYLES = {k: Style(bgcolor=v) for k, v in ITEM_COLOURS.items()}
-ITEM_LABEL = {k: Style(color=v) for k, v in ITEM_COLOURS.items()}
-ADDR_STYLE = Style(color="#9e9e9e")
+# an item's label in the ANSI colour nearest its bar's: the app makes those readable on every
+# theme (app.ansi_palette; #5f87d7 text was 2.7:1 on textual-light)
+ITEM_LABEL = {k: Style(color=v) for k, v in
+              {"vma": "bright_blue", "vmalloc": "cyan", "pkmap": "yellow", "fixmap": "magenta"}.items()}
+ADDR_STYLE = Style(color="bright_black")      # an ANSI colour: readable in every theme (app.ansi_palette)
 LABEL_STYLE = Style()             # the theme's / terminal's foreground: readable on light and dark
 SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
 BAR = 4

@@ -77,7 +77,8 @@ def walk_lines(vaddr: int | None, walk: Walk | None, pae: bool, cr3: int | None,
                 for s in walk.steps)
     lines = [Text(tr(lang, "walk.of", vaddr=f"{vaddr:#010x}", split=split_text(vaddr, pae, large)), "bold")]
     total = len(walk.steps) + 1
-    cur = Text("CR3    ", "bold cyan")
+    cur = Text()                          # (a base style would colour what follows too)
+    cur.append("CR3    ", "bold cyan")
     cur.append(phys_hex(cr3, False) if cr3 is not None else "?")
     cur.append("  " + tr(lang, "walk.pdpt" if pae else "walk.pgd"), "dim")
     lines.append(cur)
@@ -308,7 +309,9 @@ class PageWalkPane(TextLines):
             return
         lines = []
         for i in range(max(len(left), len(right))):
-            row = left[i].copy() if i < len(left) else Text()
+            row = Text()                # the TLB column takes no style of the walk's line
+            if i < len(left):
+                row.append_text(left[i])
             row.truncate(width, pad=True)
             row.append("│", "dim")
             if i < len(right):

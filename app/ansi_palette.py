@@ -1,0 +1,86 @@
+"""The 16 ANSI colours the panes' text is drawn in, made readable on each theme.
+
+The widgets colour their text with ANSI names ("magenta", "yellow", "bright_black"), which
+Textual turns into RGB through the app's terminal theme: Monokai for every dark theme,
+Alabaster for every light one.  Those palettes were not made for these backgrounds: on
+Textual's light grey, Alabaster's yellow is 2.1:1 and its cyan 3.3:1; on nord's
+#2E3440 Monokai's red is 3.0:1; and Monokai's magenta is its red (#F4005F both), so the
+buddy pane's "magenta: changed this step" looked like its red "below min".
+
+:func:`readable_ansi` keeps each palette's hues and moves every chromatic colour and the two
+grey (bright black) toward the theme's foreground side until it reads at
+:data:`MIN_CONTRAST` against every background text is drawn on (the theme's background,
+surface and panel).  Black, white and bright white stay as they are: they are drawn on
+coloured backgrounds ("bold white on dark_red", "black on cyan"), not on the theme's.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from rich.color_triplet import ColorTriplet
+from rich.terminal_theme import TerminalTheme
+
+MIN_CONTRAST = 4.6          # WCAG AA for text is 4.5:1; a little margin for rounding
+# index: 0 black, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan, 7 white, 8-15 bright
+_KEEP = {0, 7, 15}
+
+# Monokai's (Textual's dark terminal theme), but magenta a magenta: Monokai's is its red
+DARK_BASE = TerminalTheme(
+    (12, 12, 12), (217, 217, 217),
+    [(26, 26, 26), (244, 0, 95), (152, 224, 36), (253, 151, 31), (157, 101, 255), (215, 95, 215),
+     (88, 209, 235), (196, 197, 181), (98, 94, 76)],
+    [(244, 0, 95), (152, 224, 36), (224, 213, 97), (157, 101, 255), (240, 130, 240), (88, 209, 235),
+     (246, 246, 239)])
+# Alabaster's (Textual's light terminal theme)
+LIGHT_BASE = TerminalTheme(
+    (247, 247, 247), (0, 0, 0),
+    [(0, 0, 0), (170, 55, 49), (68, 140, 39), (203, 144, 0), (50, 92, 192), (122, 62, 157),
+     (0, 131, 178), (247, 247, 247), (119, 119, 119)],
+    [(240, 80, 80), (96, 203, 0), (255, 188, 93), (0, 122, 204), (230, 76, 230), (0, 170, 203),
+     (247, 247, 247)])
+
+
+def luminance(rgb: tuple[int, int, int]) -> float:
+    """WCAG 2 relative luminance of an sRGB colour (0..1)."""
+    def channel(v: int) -> float:
+        v = v / 255
+        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
+    r, g, b = rgb
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
+
+
+def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours (1..21)."""
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def readable(rgb: tuple[int, int, int], backgrounds: tuple[tuple[int, int, int], ...],
+             dark: bool) -> tuple[int, int, int]:
+    """``rgb`` blended toward white (dark themes) or black (light ones) in steps of 4 % until
+    it reads at MIN_CONTRAST on every one of ``backgrounds``; ``rgb`` itself if it does."""
+    target = 255 if dark else 0
+    for step in range(26):
+        t = step / 25
+        out = tuple(round(c + (target - c) * t) for c in rgb)
+        if all(contrast(out, bg) >= MIN_CONTRAST for bg in backgrounds):
+            return out          # type: ignore[return-value]
+    return (target,) * 3
+
+
+@lru_cache(maxsize=16)
+def readable_ansi(dark: bool, backgrounds: tuple[tuple[int, int, int], ...]) -> TerminalTheme:
+    """The terminal theme for a Textual theme whose text backgrounds are ``backgrounds``
+    (RGB triplets): DARK_BASE or LIGHT_BASE with each colour but black, white and bright
+    white made readable on all of them (:func:`readable`)."""
+    base = DARK_BASE if dark else LIGHT_BASE
+    colours = [tuple(base.ansi_colors[i]) for i in range(16)]
+    fixed = [c if i in _KEEP else readable(c, backgrounds, dark) for i, c in enumerate(colours)]
+    bg, fg = tuple(base.background_color), tuple(base.foreground_color)
+    return TerminalTheme(bg, fg, fixed[:8], fixed[8:])
+
+
+def triplet(hex_colour: str) -> tuple[int, int, int]:
+    """(r, g, b) of "#RRGGBB" or "#RRGGBBAA" (the alpha is dropped)."""
+    h = hex_colour.lstrip("#")
+    return ColorTriplet(int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))

@@ -1,0 +1,86 @@
+"""Every word the panes draw reads at 4.5:1 (WCAG AA) in every theme the `t` key cycles, in
+every lesson: what each widget renders (after Textual's ANSI-to-RGB and dim filters) is
+checked segment by segment against its own background.
+
+This is what caught: hit orders in the buddy pane drawn "dim bold magenta" (2.5:1) because
+the row's "dim" base style covered them; the walk pane's TLB column taking the walk line's
+colour; Alabaster's yellow and cyan on textual-light (2.1 and 3.3:1); Monokai's red on nord
+(3.0:1); fixed greys for addresses (2.0:1 on light themes); the header's dimmed lesson title
+and the light footer's key colour."""
+from __future__ import annotations
+
+import re
+
+import pytest
+
+pytest.importorskip("textual")
+
+from textual.geometry import Region          # noqa: E402
+
+from app.ansi_palette import MIN_CONTRAST, contrast, readable, readable_ansi  # noqa: E402
+from app.app import MmvizApp                 # noqa: E402
+from app.chrome import THEMES                # noqa: E402
+from scenarios.library import LESSON_DIR     # noqa: E402
+
+WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
+AA = 4.5
+
+
+def low_contrast_words(app: MmvizApp) -> list[tuple]:
+    """(widget, text, ratio, fg, bg) of every segment with a letter or digit below 4.5:1."""
+    out = []
+    for w in app.screen.query("*"):
+        if not w.display or not w.size.area:
+            continue
+        for strip in w.render_lines(Region(0, 0, w.size.width, w.size.height)):
+            for seg in strip:
+                st = seg.style
+                if st is None or st.color is None or st.bgcolor is None or not WORD.search(seg.text):
+                    continue
+                fg, bg = tuple(st.color.get_truecolor()), tuple(st.bgcolor.get_truecolor())
+                ratio = contrast(fg, bg)
+                if ratio < AA:
+                    out.append((type(w).__name__, seg.text.strip()[:30], round(ratio, 2), fg, bg))
+    return out
+
+
+CASES = [(p.stem, (200, 60), "en") for p in sorted(LESSON_DIR.glob("*.toml"))] + \
+    [("buddy", (80, 24), "en"), ("slab", (120, 40), "zh"), ("page-walk", (80, 24), "zh")]
+
+
+@pytest.mark.parametrize("lesson,size,lang", CASES)
+async def test_every_word_of_every_pane_is_readable_in_every_theme(lesson, size, lang):
+    app = MmvizApp(lesson=lesson, lang=lang)
+    async with app.run_test(size=size) as pilot:
+        n = len(app.timeline.steps)
+        marks = {1, n // 2, n}
+        bad: dict = {}
+        for at in range(1, n + 1):
+            await pilot.press("right")
+            if at not in marks:
+                continue
+            await pilot.pause()
+            for theme in THEMES:
+                app.theme = theme
+                await pilot.pause()
+                for widget, text, ratio, fg, bg in low_contrast_words(app):
+                    bad.setdefault((theme, widget, fg, bg), (at, ratio, text))
+            app.theme = THEMES[0]
+        assert not bad, bad
+
+
+@pytest.mark.parametrize("dark,backgrounds", [
+    (True, ((18, 18, 18), (30, 30, 30), (36, 47, 56))), (True, ((46, 52, 64), (59, 66, 82), (67, 76, 94))),
+    (False, ((224, 224, 224), (216, 216, 216), (208, 208, 208))), (False, ((255, 255, 255), (232, 232, 232)))])
+def test_the_ansi_palette_reads_on_the_backgrounds_it_is_made_for(dark, backgrounds):
+    theme = readable_ansi(dark, backgrounds)
+    for i in (1, 2, 3, 4, 5, 6, 8, 9, 10, 11, 12, 13, 14):
+        colour = tuple(theme.ansi_colors[i])
+        assert all(contrast(colour, bg) >= MIN_CONTRAST for bg in backgrounds), (i, colour)
+    red, magenta = tuple(theme.ansi_colors[1]), tuple(theme.ansi_colors[5])
+    assert red != magenta                     # Monokai's magenta is its red
+
+
+def test_a_readable_colour_is_kept():
+    assert readable((240, 240, 240), ((0, 0, 0),), True) == (240, 240, 240)
+    assert readable((200, 200, 0), ((255, 255, 255),), False) != (200, 200, 0)

@@ -97,6 +97,8 @@ def print_walk(rec: dict, lang: str = "en") -> None:
         bits = "" if lang != "zh" else f"（{decode_error_code(f['error_code'], lang)}）"
         write(f"{pad('#PF', 10)}" + t(lang, "w.fault", code=f"{f['error_code']:#x}", reason=reason)
               + bits + "\n")
+        if rec.get("simplified") == "cpu_entry_area":
+            write(f"{pad('', 10)}{t(lang, 'w.cea')}\n")
         return
     size = rec["page_size"]
     n, unit = (size >> 10, "K") if size < 1 << 20 else (size >> 20, "M")
@@ -167,7 +169,7 @@ def boot_refusal(ns: argparse.Namespace, text: str, over: dict[str, Any], err: E
     from .cli_config import read_pair
     msg = str(err)
     key, _, rest = msg.partition(": ")
-    if key in BOOT_OPTIONS and (key != "kernel" or ns.kernel):
+    if key in BOOT_OPTIONS and (ns.kernel if key == "kernel" else ns.config):
         return f"mmviz boot: {BOOT_OPTIONS[key]}: {rest}"
     config = over.get("config", {})
     given = [(f"--config {pair}", read_pair(pair)[0]) for pair in ns.config]

@@ -88,7 +88,10 @@ def walk_record(m: Machine, vaddr: int, pid: int | None, kind: str) -> dict:
             "region": m.layout.region_at(vaddr).name, "cr3": m.cr3_for(pid), "steps": steps,
             "split": split, "fields": list(fields), "paddr": w.paddr, "page_size": w.page_size,
             "fault": None if w.fault is None else {"error_code": w.fault.error_code,
-                                                   "reason": w.fault.reason}}
+                                                   "reason": w.fault.reason},
+            # what mmviz leaves out there (README, Simplifications): said beside the fault
+            "simplified": "cpu_entry_area" if w.fault is not None
+            and m.layout.region_at(vaddr).name == "cpu_entry_area" else None}
 
 
 def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> int:

@@ -49,6 +49,10 @@ WORDS: dict[str, tuple[str, str]] = {
     "w.step": ("table {table} index {index:>4}  entry {entry}  {meaning}",
                "表 {table} 下标 {index:>4}  表项 {entry}  {meaning}"),
     "w.fault": ("error code {code}: {reason}", "错误码 {code}：{reason}"),
+    "w.cea": ("simplified: mmviz does not map the cpu_entry_area; a real kernel maps its pages here "
+              "(setup_cpu_entry_areas(): the read-only IDT, each CPU's GDT, entry stack and TSS)",
+              "简化：mmviz 不映射 cpu_entry_area；真实内核在这里映射它的页"
+              "（setup_cpu_entry_areas()：只读的 IDT，以及每个 CPU 的 GDT、入口栈和 TSS）"),
     "w.size": ("{n}{unit} page", "{n}{unit} 页"),
     # check, record, new, schema, config, quiz, lessons, run
     "check.ok": ("{path}: ok ({id}, {steps})", "{path}：通过（{id}，{steps}）"),
@@ -95,6 +99,11 @@ BOOT_ZH = (
     (r"e820: no firmware map in the log, QEMU's map for (\d+K) of RAM assumed: the size whose pages give the "
      r"Memory line's total \((\d+k)\)", r"e820：日志里没有固件内存图，假定为 \1 内存的 QEMU 内存图：这个大小的页数"
      r"正好给出 Memory 行的总数（\2）"),
+    (r"e820: no firmware map in the log, and no RAM size of QEMU's map gives the Memory line's total "
+     r"\((\d+k)\): 160M assumed", r"e820：日志里没有固件内存图，也没有哪个 QEMU 内存图的内存大小能给出 Memory "
+     r"行的总数（\1）：假定为 160M"),
+    (r"kernel version: the 'Linux version' line names no release \((.+)\), (\S+) assumed \(--kernel RELEASE "
+     r"gives it\)", r"内核版本：'Linux version' 这一行没有写出版本（\1），假定为 \2（--kernel RELEASE 可以指定）"),
     (r"e820: no firmware map in the log, QEMU's map for the RAM size assumed",
      "e820：日志里没有固件内存图，按内存大小假定为 QEMU 的内存图"),
     (r"PAE: no max_arch_pfn or pkmap line, non-PAE assumed",
@@ -131,10 +140,13 @@ BOOT_ZH = (
      r"__bug_table/\.vvar before __init_begin, \.data_nosave after \.smp_locks\) are the flavour's",
      "日志没有打印的映像各段（2.6.3x 早期保留列表之前的 .bss；__init_begin 之前的 __bug_table/.vvar、"
      ".smp_locks 之后的 .data_nosave）取该版本模型的大小"),
-    (r"no 'PERCPU: Embedded' line \(2\.6\.24 prints none\): the per-CPU unit is the flavour's "
-     r"\(PERCPU_ENOUGH_ROOM: System\.map's __per_cpu_end - __per_cpu_start \+ 8K\)",
-     "没有 'PERCPU: Embedded' 这一行（2.6.24 不打印）：每 CPU 单元取该版本模型的大小（PERCPU_ENOUGH_ROOM："
-     "System.map 的 __per_cpu_end - __per_cpu_start + 8K）"),
+    (r"no 'PERCPU: Embedded' line in the log: the per-CPU first chunk is the flavour's \(the line gives "
+     r"its pages per CPU\)",
+     "日志里没有 'PERCPU: Embedded' 这一行：每 CPU 的第一块取该版本模型的大小（这一行会给出每个 CPU 的页数）"),
+    (r"the per-CPU areas are the flavour's: (\S+) prints no 'PERCPU:' line \(PERCPU_ENOUGH_ROOM: "
+     r"System\.map's __per_cpu_end - __per_cpu_start \+ 8K\)",
+     r"每 CPU 区取该版本模型的大小：\1 不打印 'PERCPU:' 这一行（PERCPU_ENOUGH_ROOM："
+     r"System.map 的 __per_cpu_end - __per_cpu_start + 8K）"),
     (r"mmviz leaves (\d+) pages on per-CPU lists \(free_hot_cold_page of each single page "
      r"free_all_bootmem_core frees, engine\.bootmem places the allocations\); the real count follows "
      r"where each one ends inside a 32-page bitmap word",

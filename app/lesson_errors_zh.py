@@ -173,7 +173,7 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (rf"{Q} does not apply to (\w+) \(it returns (\w+)\)", r"\1 不适用于 \2（它返回 \3）"),
     (rf"{Q} applies to free_pages and free_pages_addr only", r"\1 只适用于 free_pages 和 free_pages_addr"),
     (r"expect must be a table like \{ zone = \"Normal\" \}", "expect 必须是 { zone = \"Normal\" } 这样的表"),
-    (r"(\S+) must be (true or false|True or False), got (.+)", r"\1 必须是 \2，得到的是 \3",
+    (r"([^\s:]+) must be (true or false|True or False), got (.+)", r"\1 必须是 \2，得到的是 \3",
      {2: {"true or false": "true 或 false", "True or False": "True 或 False"}}),
     (r"(\S+) must be a string, got (.+)", r"\1 必须是字符串，得到的是 \2"),
     (rf"control character in (\S+) {Q} \(expected text is shown as text\)", r"\1 的值 \2 中有控制字符（期望的文本按文本显示）"),
@@ -222,6 +222,12 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"EINVAL: (.+)", r"EINVAL：\1", {1: M}),
     (r"expected one of read, write, exec, got (.+)", r"应为 read、write、exec 之一，得到的是 \1"),
     (r"expected true or false, got (.+)", r"应为 true 或 false，得到的是 \1"),
+    (r"must be a release as text \(\"2\.6\.24\", \"3\.10\", \"6\.1\"\), got (.+)",
+     '必须是文本形式的版本号（"2.6.24"、"3.10"、"6.1"），得到的是 \\1'),
+    (r"must be true or false, got (.+)", r"必须是 true 或 false，得到的是 \1"),
+    (r"expected the log as text, got (\w+)( \(decode the bytes first\))?",
+     r"应为文本形式的日志，得到的是 \1\2", {2: {" (decode the bytes first)": "（请先把字节解码）"}}),
+    (r"the log is empty", "日志是空的"),
     (r"(\S+) must be true, false, a whole number or a string, got (.+)", r"\1 必须是 true、false、整数或字符串，得到的是 \2"),
     (r"expected a table of build options \(\{ DEBUG_RODATA = true \}\), got (.+)",
      r"应为编译选项的表（{ DEBUG_RODATA = true }），得到的是 \1"),
@@ -287,6 +293,11 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"(\w+) cannot be turned off from 4\.6 on \(always built in\)", r"\1 从 4.6 起不能关闭（总是编译进内核）"),
     (r"memory_model must be flatmem or sparsemem, got (.+)", r"memory_model 必须是 flatmem 或 sparsemem，得到的是 \1"),
     (r"(\w+) must be a size in kB, got (.+)", r"\1 必须是以 kB 计的大小，得到的是 \2"),
+    (r"(\w+) must be 1 kB or more: every i386 image has kernel code and an init section, got 0",
+     r"\1 至少要 1 kB：每个 i386 内核映像都有内核代码和 init 段，得到的是 0"),
+    (r"the log's kernel image has (-?\d+)k of (.+?): no i386 image has that \(vmlinux\.lds\.S: every image "
+     r"has kernel code and an init section\)", r"日志中的内核映像只有 \1k 的 \2：没有这样的 i386 内核映像"
+     r"（vmlinux.lds.S：每个映像都有内核代码和 init 段）"),
     (r"(\w+) must be a size in kB \(or like '7M'\), got (.+)", r"\1 必须是以 kB 计的大小（或 '7M' 这样的写法），得到的是 \2"),
     (r"(\w+): KFENCE exists from Linux 5\.12 \(this kernel is (\S+)\)", r"\1：KFENCE 从 Linux 5.12 起才有（这个内核是 \2）"),
     (r"(\w+): transparent hugepages exist from Linux 2\.6\.38 \(this kernel is (\S+)\)",
@@ -297,8 +308,12 @@ PROBLEMS: tuple[tuple[Any, ...], ...] = (
     (r"a (\d+M) vmalloc reserve leaves (\d+M) of lowmem; the kernel needs far more",
      r"\1 的 vmalloc 预留只剩下 \2 低端内存；内核需要的远不止这些"),
     (r"a (\d+M) reserve puts VMALLOC_START (\S+) above VMALLOC_END (\S+); the kernel stops at mem_init\(\)'s "
-     r"BUG_ON\(VMALLOC_START >= VMALLOC_END\)",
-     r"\1 的预留让 VMALLOC_START \2 高于 VMALLOC_END \3；内核会停在 mem_init() 的 BUG_ON(VMALLOC_START >= VMALLOC_END)"),
+     r"BUG_ON\(VMALLOC_START (>=?) VMALLOC_END\)",
+     r"\1 的预留让 VMALLOC_START \2 高于 VMALLOC_END \3；内核会停在 mem_init() 的 BUG_ON(VMALLOC_START \4 VMALLOC_END)"),
+    (r"a (\d+M) reserve leaves lowmem ending at (\S+), so VMALLOC_START wraps past 4G to (\S+); the kernel stops "
+     r"at mem_init\(\)'s BUG_ON\(\(unsigned long\)high_memory > VMALLOC_START\)",
+     r"\1 的预留让低端内存止于 \2，于是 VMALLOC_START 越过 4G 回绕到 \3；内核会停在 mem_init() 的 "
+     r"BUG_ON((unsigned long)high_memory > VMALLOC_START)"),
     (r"(\d+M) is more than one swap area can address: Linux (\S+) (\S+) swap entries keep (\d+) offset bits, "
      r"at most (\S+) per area", r"\1 超出一个交换区能寻址的大小：Linux \2 \3 的交换项只有 \4 位偏移，每个交换区最多 \5",
      {3: {"PAE": "PAE", "non-PAE": "非 PAE"}}),

@@ -89,6 +89,7 @@ class BootState:
         self.trimmed = raw_last > self.max_pfn
         self.ram_ranges = [(s, min(e, self.max_pfn)) for s, e in ram if s < self.max_pfn]
         self.layout: Layout = compute_layout(cfg, self.max_pfn)
+        self.max_pfn_e820 = self.max_pfn          # before highmem= (its refusals: engine.bootlog)
         if cfg.highmem is not None and self.max_pfn > self.layout.max_low_pfn:
             # highmem_pfn_init(): highmem=N caps HighMem at N above MAXMEM_PFN
             cap = self.layout.max_low_pfn + (cfg.highmem >> 12)
@@ -170,6 +171,13 @@ class BootState:
                 return z
         raise ValueError(f"pfn {pfn:#x} is in no zone")
 
+    def _ram_subject(self) -> str:
+        """What a too-small machine's message blames: "ram: 30M", or the command line's
+        "cmdline: mem=15M" when mem= (or memmap=, "cmdline: memmap=") took the RAM away."""
+        if _usable(self.e820) >= _usable(self.firmware_e820):
+            return f"ram: {_ram_text(self.cfg.ram)}"
+        return f"cmdline: mem={_ram_text(self.cfg.mem)}" if self.cfg.mem is not None else "cmdline: memmap="
+
     # -- reservations --------------------------------------------------------
     def _reserve(self) -> None:
         cfg, fl = self.cfg, self.cfg.flavour
@@ -244,7 +252,7 @@ class BootState:
         self.kernel_end_pfn = kernel_end_pfn         # _end: past .bss and .brk (and pg0 before 2.6.30)
         if kernel_end_pfn >= self.max_low_pfn - 64 or not self._is_ram(fl.kernel_load >> 12, kernel_end_pfn):
             raise ConfigError(
-                f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its image is loaded at "
+                f"{self._ram_subject()} is too small for this kernel: its image is loaded at "
                 f"{fl.kernel_load >> 20}M (CONFIG_PHYSICAL_START) and ends at "
                 f"{(kernel_end_pfn << 12) / (1 << 20):.1f}M, with lowmem ending at "
                 f"{(self.max_low_pfn << 12) / (1 << 20):.1f}M (the boot allocations need 256 KB above it)")
@@ -282,7 +290,7 @@ class BootState:
             try:
                 placed = place_memblock(self, res, early)
             except ConfigError as e:
-                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: {e}") from None
+                raise ConfigError(f"{self._ram_subject()} is too small for this kernel: {e}") from None
             res.extend(Reservation(*p) for p in placed)
         elif fl.memblock_topdown:    # memblock: top-down below max_low_pfn
             top = self.max_low_pfn
@@ -292,7 +300,7 @@ class BootState:
                 if what == "mem_map":
                     self.mem_map_phys = top << 12
             if top < kernel_end_pfn:
-                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: its early "
+                raise ConfigError(f"{self._ram_subject()} is too small for this kernel: its early "
                                   f"allocations ({(self.max_low_pfn - top) * 4}K) do not fit below "
                                   f"lowmem's end beside the {(kernel_end_pfn << 12) >> 20}M kernel image")
         else:                      # bootmem: bottom-up from MAX_DMA_ADDRESS (16 MB)
@@ -302,7 +310,7 @@ class BootState:
             try:
                 placed = place_bootmem(self, taken, early, kernel_end_pfn, bitmap)
             except ConfigError as e:
-                raise ConfigError(f"ram: {_ram_text(self.cfg.ram)} is too small for this kernel: {e}") from None
+                raise ConfigError(f"{self._ram_subject()} is too small for this kernel: {e}") from None
             res.extend(Reservation(*p) for p in placed)
         mm = self.memmap
         for r in res:
@@ -486,6 +494,10 @@ def _free_runs(owner, lo: int, hi: int) -> list[tuple[int, int]]:
             for rs, re in _runs_of(owner[s:e] == pm.OWNER_FREE, s):
                 add(rs, re)
     return runs
+
+
+def _usable(entries) -> int:
+    return sum(e.end - e.start for e in entries if e.type == "usable")
 
 
 def _ram_text(nbytes: int) -> str:

@@ -88,6 +88,31 @@ def total_pages(bs) -> int:
     return total
 
 
+def highmem_param_lines(bs) -> list[str]:
+    """What find_low_pfn_range() prints when it ignores highmem=N (arch/x86/mm/init_32.c
+    lowmem_pfn_init()/highmem_pfn_init(); 2.6.24 setup_32.c find_max_low_pfn()): more than the
+    HighMem RAM has, all of lowmem, or less than 64 MB of lowmem left; [] otherwise."""
+    cfg, fl = bs.cfg, bs.cfg.flavour
+    if cfg.highmem is None:
+        return []
+    pages, max_pfn = (cfg.highmem >> 12) & 0xFFFFFFFF, bs.max_pfn_e820     # unsigned int highmem_pages
+    new = fl.log_highmem_param == "msg"
+    maxmem_pfn = bs.layout.maxmem >> 12
+    if max_pfn > maxmem_pfn:
+        if pages + maxmem_pfn <= max_pfn:
+            return []
+        end = "!" if new else "."
+        return [f"only {(max_pfn - maxmem_pfn) >> 8}MB highmem pages available, ignoring highmem size "
+                f"of {pages >> 8}MB{end}"]
+    if pages >= max_pfn:
+        return [f"highmem size ({pages >> 8}MB) is bigger than pages available ({max_pfn >> 8}MB)!" if new else
+                f"highmem size specified ({pages >> 8}MB) is bigger than pages available ({max_pfn >> 8}MB)!."]
+    if pages and max_pfn - pages < (64 << 8):
+        return [f"highmem size ({pages >> 8}MB) results in <64MB lowmem, ignoring it!" if new else
+                f"highmem size {pages >> 8}MB results in smaller than 64MB lowmem, ignoring it."]
+    return []
+
+
 def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     cfg, fl = bs.cfg, bs.cfg.flavour
     zones = bs.zones
@@ -98,8 +123,8 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
     else:
         out = ["BIOS-provided physical RAM map:"]
         out += [e.line(style) for e in bs.firmware_e820]
-    if bs.e820 != bs.firmware_e820:
-        out.append("user-defined physical RAM map:" if style == "mem" else "user-defined physical RAM map:")
+    if bs.e820 != bs.firmware_e820 or cfg.memmap:    # userdef: any mem= or memmap= (even one
+        out.append("user-defined physical RAM map:")  # that changes nothing, or mem=0's -EINVAL)
         out += [e.line(style).replace("BIOS-e820", "user") for e in bs.e820]
     if cfg.pae or fl.version >= (2, 6, 28):
         if cfg.pae and cfg.nx:
@@ -113,6 +138,7 @@ def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:
         out.append("e820: remove [mem 0x000a0000-0x000fffff] usable")
     if fl.log_last_pfn:
         out.append(f"{fl.log_last_pfn_prefix}last_pfn = {bs.last_pfn:#x} max_arch_pfn = {max_arch_pfn:#x}")
+    out += highmem_param_lines(bs)
     if bs.trimmed and not cfg.pae and fl.nonpae_4g_clamp == "max_pfn":
         out.append("Warning only 4GB will be used.")
         out.append("Use a HIGHMEM64G enabled kernel.")

@@ -77,13 +77,15 @@ def _memmap_ops(val: str, suffixes: str, strict: bool, lists: bool) -> list[tupl
     return ops
 
 
-def parse_cmdline(text, suffixes: str = "kmgtpe", strict: bool = True, lists: bool = True) -> dict:
+def parse_cmdline(text, suffixes: str = "kmgtpe", strict: bool = True, lists: bool = True,
+                  mem_zero_einval: bool = True) -> dict:
     """'mem=512M memmap=64M$0x10000000 highmem=1G vmalloc=256M' -> a dict of bytes and ranges;
     every size read as the kernel's memparse() reads it (``suffixes``: the release's).
 
     "memmap": mem= and memmap= in command-line order (the order parse_early_param() runs their
     handlers), each [(start, size, kind)] as _memmap_ops() gives (mem=N is (0, N, "limit"));
-    ``strict``, ``lists``: rules memmap_strict (2.6.27) and memmap_list (3.9)."""
+    ``strict``, ``lists``, ``mem_zero_einval``: rules memmap_strict (2.6.27), memmap_list (3.9)
+    and mem_zero_einval (mem=0 ignored, as (0, 0, "userdef"): the map kept, userdef set)."""
     if text is None:
         return {}
     if not isinstance(text, str):
@@ -95,8 +97,12 @@ def parse_cmdline(text, suffixes: str = "kmgtpe", strict: bool = True, lists: bo
         if key == "mem":
             if val.lower() == "nopentium":
                 continue
-            out["mem"] = _memparse(val, "mem=", suffixes)
-            memmap.append((0, out["mem"], "limit"))
+            size = _memparse(val, "mem=", suffixes)
+            if size == 0 and mem_zero_einval:   # parse_memopt(): userdef = 1, then -EINVAL
+                memmap.append((0, 0, "userdef"))
+                continue
+            out["mem"] = size
+            memmap.append((0, size, "limit"))
         elif key == "highmem":
             out["highmem"] = _memparse(val, "highmem=", suffixes)
         elif key == "vmalloc":

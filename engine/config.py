@@ -185,8 +185,11 @@ def _apply_build(fl: Flavour, config: dict, pae: bool) -> Flavour:
         if name == "memory_model" and v not in ("flatmem", "sparsemem"):
             raise ConfigError(f"config: memory_model must be flatmem or sparsemem, got {shown(v)}")
         if name in ("text_kb", "rwdata_kb", "init_kb", "rodata_kb", "bss_kb"):
-            if not isinstance(v, int) or v < 0 or v > 64 * 1024:
+            if not isinstance(v, int) or isinstance(v, bool) or v < 0 or v > 64 * 1024:
                 raise ConfigError(f"config: {k} must be a size in kB, got {shown(v)}")
+            if not v and name in ("text_kb", "init_kb"):     # vmlinux.lds.S: _text.._etext and
+                raise ConfigError(f"config: {k} must be 1 kB or more: every i386 image has "   # __init_begin..
+                                  f"kernel code and an init section, got 0")                 # __init_end
             v = (v, v)
         over[name] = v
     return replace(fl, **over) if over else fl
@@ -214,7 +217,11 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     reserved at boot and freed after populate_rootfs() unpacked it."""
     from .cmdline import parse_cmdline
     from .e820 import parse_e820
-    kernel = str(kernel)
+    if not isinstance(kernel, str):           # 3.10 as a float is 3.1
+        raise ConfigError(f"kernel: must be a release as text (\"2.6.24\", \"3.10\", \"6.1\"), got {shown(kernel)}")
+    for name, flag in (("pae", pae), ("nx", nx), ("pse", pse), ("pge", pge), ("pcp", pcp), ("aslr", aslr)):
+        if not isinstance(flag, bool):        # pae="no" was a true value: a PAE machine
+            raise ConfigError(f"{name}: must be true or false, got {shown(flag)}")
     fl = flavour_for(kernel)
     kernel = ALIASES.get(kernel, kernel)
     if config is not None and not isinstance(config, dict):
@@ -229,9 +236,8 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     from .mem_init import early_input
     if initrd is not None:
         fl = replace(fl, initrd_kb=early_input("initrd", "initrd_kb", initrd, fl))
-    cmd = parse_cmdline(cmdline, fl.memparse_suffixes, fl.memmap_strict, fl.memmap_list)
-    if cmd.get("vmalloc") is not None and vmalloc in (None, "", 0):
-        vmalloc = cmd["vmalloc"]
+    cmd = parse_cmdline(cmdline, fl.memparse_suffixes, fl.memmap_strict, fl.memmap_list, fl.mem_zero_einval)
+    from_cmdline = cmd.get("vmalloc") if vmalloc in (None, "", 0) else None   # bytes, 0 too
     fw = parse_e820(e820) if e820 is not None else None
     if fw is not None:
         ram_b = sum(e.end - e.start for e in fw if e.type == "usable")
@@ -252,7 +258,10 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
         raise ConfigError(f"split: unknown memory split {split!r} (choose {', '.join(SPLITS)})")
     if pae and split.endswith("_OPT"):
         raise ConfigError(f"split: VMSPLIT_{split} is not available with PAE")
-    vm = None if vmalloc in (None, "", 0) else parse_size(vmalloc, "vmalloc")
+    # vmalloc=0 on the command line is parse_vmalloc()'s 0 (+ 8M from 2.6.28); vmalloc=0 as
+    # an argument is the default, as None
+    vm = from_cmdline if from_cmdline is not None else \
+        None if vmalloc in (None, "", 0) else parse_size(vmalloc, "vmalloc")
     if allocator is None:
         allocator = fl.slab_default
     allocator = str(allocator).lower()

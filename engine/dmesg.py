@@ -31,7 +31,8 @@ MEMORY_LINE = re.compile(
     r"early_node_map|    \d+: |Early memory node|  node +\d|Initmem setup|On node|  \w+ zone: |"
     r"Built \d+ zonelists|Initializing (HighMem|Movable)|Memory: |virtual kernel memory layout|"
     r"    (fixmap|pkmap|vmalloc|lowmem) *:|  cpu_entry :|      \.(init|data|text) :|Entering add_active_range|"
-    r"Warning only|Use a HIGHMEM64G|Dentry cache|Inode-cache)")
+    r"Warning only|Use a HIGHMEM64G|Dentry cache|Inode-cache|user-defined physical RAM map| ?user: |"
+    r"only \d+MB highmem pages available|highmem size )")
 
 
 def strip_prefix(line: str) -> str:
@@ -74,25 +75,49 @@ _SPLIT_OF = {0xC0000000: "3G", 0xB0000000: "3G_OPT", 0x80000000: "2G", 0x7800000
              0x40000000: "1G"}
 
 
+# a serial console's capture: terminal control sequences (CSI "\x1b[2J", OSC titles, two-byte
+# escapes) and the other control characters but tab, which would hide a line's start
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)|\x1b[@-Z\\-_]|"
+                      r"[\x00-\x08\x0b-\x1f\x7f]")
+
+
+_STAMPED_START = re.compile(r"\[\s*\d+\.\d+\]\s*Linux version [0-9]")
+
+
+def _unglued(line: str) -> str:
+    """``line`` from its "[    0.000000] Linux version" on, if words precede that."""
+    at = line.find("Linux version ")
+    if at <= 0:
+        return line
+    m = _STAMPED_START.search(line, max(0, at - 40), at + 15)
+    return line[m.start():] if m and m.start() > 0 else line
+
+
 def read_dmesg(text: str) -> DmesgFacts:
     """Parse a boot log into DmesgFacts; never raises on odd input."""
-    lines, boots = last_boot([strip_prefix(l.rstrip("\r")) for l in str(text).splitlines()])
+    plain = _CONTROL.sub("", str(text).replace("\r\n", "\n"))
+    # a boot's first line after the boot loader's words on the same console line ("Probing
+    # EDD ... ok[    0.000000] Linux version ..."): the boot starts there
+    lines, boots = last_boot([strip_prefix(_unglued(l)) for l in plain.splitlines()])
     f = DmesgFacts()
     if boots > 1:
         f.defaults.append(f"boots: the log holds {boots} boots; the last one is read")
     f.lines = [l for l in lines if MEMORY_LINE.match(l)]
     joined = "\n".join(lines)
-    m = re.search(r"Linux version (\d+\.\d+(?:\.\d+)?)", joined)
+    m = re.search(r"Linux version ([0-9]+\.[0-9]+(?:\.[0-9]+(?:\.[0-9]+)?)?)", joined)   # 2.6.32.69 too
     # the boot loader's image name on the command line (BOOT_IMAGE=/boot/vmlinuz-2.6.31-20-generic)
-    image = re.search(r"Kernel command line:.*?BOOT_IMAGE=\S*?vmlinuz-(\d+\.\d+(?:\.\d+)?)", joined)
+    image = re.search(r"Kernel command line:.*?BOOT_IMAGE=\S*?vmlinuz-([0-9]+\.[0-9]+(?:\.[0-9]+(?:\.[0-9]+)?)?)",
+                      joined)
     if m:
         f.kernel = m.group(1)
     elif image:
         f.kernel = image.group(1)
         f.defaults.append(f"kernel version: no 'Linux version' line, {f.kernel} read from BOOT_IMAGE")
     else:
-        f.defaults.append("kernel version: no 'Linux version' line, 6.1 assumed "
-                          "(--kernel RELEASE gives it)")
+        named = re.search(r"^Linux version (\S+)", joined, re.M)
+        f.defaults.append(f"kernel version: the 'Linux version' line names no release ({named.group(1)!r}), "
+                          f"6.1 assumed (--kernel RELEASE gives it)" if named else
+                          "kernel version: no 'Linux version' line, 6.1 assumed (--kernel RELEASE gives it)")
         old = next((label for label, pattern in _OLD_FORMATS if pattern.search(joined)), None)
         if old:                              # formats 6.1 no longer prints: say so
             f.defaults.append(f"kernel version: the log's formats are older than 6.1's ({old}): "
@@ -166,14 +191,16 @@ def _ram_of_total(cls, kw: dict, facts: DmesgFacts):
         try:
             ours = memory_total("\n".join(cls.boot(**dict(kw, ram=ram)).boot_log))
         except ConfigError:
-            return "160M"
+            break
         if ours is None:
-            return "160M"
+            break
         if ours == want:
             facts.defaults[said] = (f"e820: no firmware map in the log, QEMU's map for {ram >> 10}K of RAM "
                                     f"assumed: the size whose pages give the Memory line's total ({want}k)")
             return ram
         ram += (want - ours) << 10
+    facts.defaults[said] = (f"e820: no firmware map in the log, and no RAM size of QEMU's map gives the "
+                            f"Memory line's total ({want}k): 160M assumed")
     return "160M"
 
 
@@ -290,6 +317,11 @@ def _image(f: DmesgFacts, joined: str) -> None:
             f.config.setdefault("rodata_kb", 0)
     elif not mem and not text:
         f.defaults.append("kernel image: no 'Memory:' line or layout block, the flavour's sizes assumed")
+    for key, what in (("text_kb", "kernel code (.text)"), ("init_kb", "init (.init)"), ("data_kb", "data")):
+        kb = f.config.get(key)
+        if kb is not None and (kb < 0 or (kb == 0 and key != "data_kb")):
+            raise ConfigError(f"the log's kernel image has {kb}k of {what}: no i386 image has that "
+                              f"(vmlinux.lds.S: every image has kernel code and an init section)")
     fix = re.search(r"fixmap\s*:\s*0x([0-9a-f]+)\s*-\s*0x([0-9a-f]+)", joined)
     if fix:
         f.config["fixmap_slots"] = (int(fix.group(2), 16) - int(fix.group(1), 16)) >> 12
@@ -315,7 +347,13 @@ def _config_the_log_lacks(facts: DmesgFacts, config: dict) -> None:
 
 
 def from_dmesg(cls, text: str, **overrides):
-    """Machine.from_dmesg(): boot the machine a log describes; keep the comparison on it."""
+    """Machine.from_dmesg(): boot the machine a log describes; keep the comparison on it.
+    ConfigError for what is no log at all: not text (bytes: decode them first) or empty."""
+    if not isinstance(text, str):
+        hint = " (decode the bytes first)" if isinstance(text, (bytes, bytearray)) else ""
+        raise ConfigError(f"dmesg: expected the log as text, got {type(text).__name__}{hint}")
+    if not text.strip():
+        raise ConfigError("dmesg: the log is empty")
     facts = read_dmesg(text)
     if "kernel" in overrides:
         said = [d for d in facts.defaults if d.startswith("kernel version")]

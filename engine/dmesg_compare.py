@@ -119,8 +119,12 @@ def memory_why(m: Machine, real: str, ours: str | None) -> str:
     out.append("the image's sections the log does not print (.bss before 2.6.3x's early reservation "
                "list; __bug_table/.vvar before __init_begin, .data_nosave after .smp_locks) are the flavour's")
     if m.dmesg_facts is not None and "percpu_pages" not in m.dmesg_facts.config:
-        out.append("no 'PERCPU: Embedded' line (2.6.24 prints none): the per-CPU unit is the flavour's "
-                   "(PERCPU_ENOUGH_ROOM: System.map's __per_cpu_end - __per_cpu_start + 8K)")
+        if fl.pcpu_min_unit_pages:       # pcpu_embed_first_chunk() (2.6.30 on) prints the unit
+            out.append("no 'PERCPU: Embedded' line in the log: the per-CPU first chunk is the "
+                       "flavour's (the line gives its pages per CPU)")
+        else:
+            out.append(f"the per-CPU areas are the flavour's: {fl.release} prints no 'PERCPU:' line "
+                       f"(PERCPU_ENOUGH_ROOM: System.map's __per_cpu_end - __per_cpu_start + 8K)")
     if not fl.boot_pageset:
         out.append(f"mmviz leaves {sum(bs.pcp_parked.values())} pages on per-CPU lists (free_hot_cold_page "
                    f"of each single page free_all_bootmem_core frees, engine.bootmem places the "

@@ -198,6 +198,8 @@ def apply_cmdline(entries: list[E820Entry], ops, strict: bool = True) -> list[E8
     firmware's ranges it overlaps, simplified).  ``strict``: rule memmap_strict."""
     out = list(entries)
     for start, size, kind in ops or ():
+        if kind == "userdef":           # mem=0 on 2.6.27+: -EINVAL after userdef = 1
+            continue
         if kind == "exactmap":
             out = []
         elif kind == "limit":

@@ -91,6 +91,7 @@ class Flavour:
     highmem_memmap_counted: bool = False
     log_low_ram: bool = True
     log_init_memory_mapping: str = ""
+    log_highmem_param: str = "msg"        # highmem= refused: init_32.c MSG_* ("msg") or 2.6's ("old")
     log_last_pfn_prefix: str = ""
     log_percpu_prefix: str = "setup_percpu: "
     log_movable_init: bool = True
@@ -229,6 +230,7 @@ class Flavour:
     memparse_suffixes: str = "kmgtpe"     # lib/cmdline.c memparse(): K M G, T P E from 3.15
     memmap_strict: bool = True            # 2.6.27+: text after a memmap= range is -EINVAL, the map sanitised
     memmap_list: bool = True              # 3.9+: memmap=a,b,c (parse_memmap_one() per range)
+    mem_zero_einval: bool = True          # 2.6.27+ (approx.): mem=0 is -EINVAL, ignored (userdef set)
     bad_pte_burst: int = 60               # 2.6.29: print_bad_pte() shows 60 reports a minute (0: no limit)
     swapents_bad_entry: bool = True       # 2.6.34: zap/fork count a bad swap entry in MM_SWAPENTS
     check_mm: str = "type"                # "none" | "idx" (3.4) | "type" (5.4): check_mm()'s Bad rss-counter line

@@ -35,8 +35,10 @@ class Rule:
 
     def applies(self, v: tuple[int, ...]) -> bool:
         """True if release v has the new value: v >= since, or v is a stable release of a
-        series in ``stable`` at or after its backport ("4.4" and "4.4.0" are mainline 4.4)."""
-        return v >= self.since or any(v[:2] == s[:2] and v >= s for s in self.stable)
+        series in ``stable`` at or after its backport ("4.4" and "4.4.0" are mainline 4.4; a
+        2.6 series has three numbers: 2.6.32.y)."""
+        n = 3 if v[:2] == (2, 6) else 2
+        return v >= self.since or any(v[:n] == s[:n] and v >= s for s in self.stable)
 
 
 def V(s: str) -> tuple[int, ...]:
@@ -409,6 +411,14 @@ RULES: tuple[Rule, ...] = (
     Rule("log_low_ram", V("2.6.28"), False, True,
          "arch/x86/mm/init_32.c setup_bootmem_allocator/initmem_init: \"  mapped low ram\", \"  low ram\" "
          "(field: case 04)"),
+    Rule("log_highmem_param", V("2.6.30"), "old", "msg",
+         "highmem= that cannot be honoured: 2.6.24 arch/x86/kernel/setup_32.c find_max_low_pfn "
+         "\"only %luMB highmem pages available, ignoring highmem size of %uMB.\", \"highmem size "
+         "specified (%uMB) is bigger than pages available (%luMB)!.\", \"highmem size %uMB results in "
+         "smaller than 64MB lowmem, ignoring it.\" -> arch/x86/mm/init_32.c MSG_HIGHMEM_TOO_SMALL "
+         "\"... of %luMB!\", MSG_HIGHMEM_TOO_BIG \"highmem size (%luMB) is bigger than pages available "
+         "(%luMB)!\", MSG_LOWMEM_TOO_SMALL \"highmem size (%luMB) results in <64MB lowmem, ignoring "
+         "it!\" (lowmem_pfn_init/highmem_pfn_init; release approx.)"),
     Rule("log_init_memory_mapping", V("2.6.28"), "", "dash",
          "arch/x86/mm/init.c init_memory_mapping: \"init_memory_mapping: %016lx-%016lx\" (case 04)"),
     Rule("log_init_memory_mapping", V("3.4"), "dash", "mem32",
@@ -448,13 +458,17 @@ def fixmap_checked(v: tuple[int, ...]) -> str:
 
 def parse_version(s) -> tuple[int, ...]:
     """'2.6.24-19-generic' -> (2, 6, 24); '6.1.0-rc7' -> (6, 1, 0).  ConfigError if unreadable."""
-    m = re.match(r"^\s*(\d+)\.(\d+)(?:\.(\d+))?(?=$|[-+~_\s])", str(s))
+    # ASCII digits only (not "２.６"); a fourth number is a 2.6 stable release (2.6.32.69)
+    m = re.match(r"^\s*([0-9]+)\.([0-9]+)(?:\.([0-9]+)(?:\.([0-9]+))?)?(?=$|[-+~_\s])", str(s))
     if not m:
         raise ConfigError(f"kernel: {s!r} is not a version; mmviz models i386 releases "
                           f"2.6.20 .. 6.12 (2.6 and 6.1 are aliases; e.g. 2.6.24, 3.16, 4.19)")
     v = tuple(int(x) for x in m.groups() if x is not None)
     if v[:2] == (2, 6) and len(v) < 3:
         v = (2, 6, 24)
+    if len(v) > 3 and v[:2] != (2, 6):
+        raise ConfigError(f"kernel: {s!r} is not a version; mmviz models i386 releases "
+                          f"2.6.20 .. 6.12 (2.6 and 6.1 are aliases; e.g. 2.6.24, 3.16, 4.19)")
     if v < OLDEST or v[:2] > NEWEST:
         raise ConfigError(f"kernel: {s!r} is outside the modelled range 2.6.20 .. 6.12 "
                           f"(2.6 and 6.1 are aliases; e.g. 2.6.24, 3.16, 4.19)")

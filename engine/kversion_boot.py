@@ -120,6 +120,13 @@ MEMINIT_RULES: tuple[Rule, ...] = (
          "e820_remove_range(mem_size, ULLONG_MAX - mem_size, E820_RAM, 1) as mem= (l.1192, 1236), "
          "then finish_e820_parsing() sanitize_e820_map(): where ranges overlap the highest type wins "
          "(l.1242-1250; 2.6.28 l.339-342)"),
+    Rule("mem_zero_einval", V("2.6.27"), False, True,
+         "mem=0 (or any mem= memparse() reads as 0): 2.6.24 arch/x86/kernel/e820_32.c parse_memopt "
+         "limit_regions(mem_size) with user_defined_memmap = 1, so no RAM is left -> arch/x86/kernel/"
+         "e820.c parse_memopt: userdef = 1; mem_size = memparse(p, &p); \"don't remove all of memory "
+         "when handling mem={invalid}\": if (mem_size == 0) return -EINVAL (6.1: the same after userdef = "
+         "1), so the map is kept and the user-defined map still printed (release approx.: the unified "
+         "parser, as memmap_strict)"),
     Rule("memmap_list", V("3.9"), False, True,
          "arch/x86/kernel/e820.c: parse_memmap_opt() takes one range (3.8.13 l.838-880, \"return *p == "
          "'\\0' ? 0 : -EINVAL\", so memmap=a,b is malformed after a) -> splits the value at each ',' and "

@@ -190,15 +190,21 @@ def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:
     maxmem_pfn = mm >> 12
     max_low_pfn = low_pfn_with_highmem_param(cfg, max_pfn, maxmem_pfn)
     high_memory = cfg.page_offset + (max_low_pfn << 12)
-    if fl.vmalloc_start_rounded:
-        vmalloc_start = (high_memory + 2 * VMALLOC_OFFSET - 1) & ~(VMALLOC_OFFSET - 1)
+    if fl.vmalloc_start_rounded:     # unsigned long: a high_memory near 4G wraps it to the bottom
+        vmalloc_start = ((high_memory + 2 * VMALLOC_OFFSET - 1) & ~(VMALLOC_OFFSET - 1)) & (TOP - 1)
     else:
-        vmalloc_start = high_memory + VMALLOC_OFFSET
-
+        vmalloc_start = (high_memory + VMALLOC_OFFSET) & (TOP - 1)
+    # mem_init()'s checks, in its order: 2.6.24 BUG_ON(VMALLOC_START > VMALLOC_END) (>= once
+    # MAXMEM leaves the 8M hole, "i386: vmalloc size fix"), then BUG_ON(high_memory > VMALLOC_START)
+    op = ">=" if fl.vmalloc_param_adds_offset else ">"
     if vmalloc_start >= vmalloc_end:
         raise ConfigError(f"vmalloc: a {reserve >> 20}M reserve puts VMALLOC_START {vmalloc_start:#x} above "
                           f"VMALLOC_END {vmalloc_end:#x}; the kernel stops at mem_init()'s "
-                          f"BUG_ON(VMALLOC_START >= VMALLOC_END)")
+                          f"BUG_ON(VMALLOC_START {op} VMALLOC_END)")
+    if high_memory > vmalloc_start:
+        raise ConfigError(f"vmalloc: a {reserve >> 20}M reserve leaves lowmem ending at {high_memory:#x}, so "
+                          f"VMALLOC_START wraps past 4G to {vmalloc_start:#x}; the kernel stops at mem_init()'s "
+                          f"BUG_ON((unsigned long)high_memory > VMALLOC_START)")
     regions: list[Region] = []
 
     def add(name, start, end, note=""):

@@ -103,7 +103,15 @@ def _direct() -> list[str]:
                  lambda: engine.Machine.from_dmesg(_PERCPU.replace("NR_CPUS:8 ", ""), config={"NR_CPUS": 1}),
                  lambda: make_config(pae=True, config={"HIGHMEM64G": False}),
                  lambda: engine.Machine.from_dmesg("Linux version 6.1.0 (x)\n", kernel="2.6.24"),
-                 lambda: engine.Machine.from_dmesg("    fixmap  : 0xfff4b000 - 0xfffff000   ( 720 kB)\n")):
+                 lambda: engine.Machine.from_dmesg("    fixmap  : 0xfff4b000 - 0xfffff000   ( 720 kB)\n"),
+                 lambda: make_config(kernel=3.10), lambda: make_config(pae="no"),
+                 lambda: engine.Machine.boot(ram="1G", kernel="2.6", vmalloc="1M"),
+                 lambda: engine.Machine.boot(ram="1G", kernel="2.6", vmalloc="16M"),
+                 lambda: engine.Machine.boot(ram="1G", cmdline="mem=15M"),
+                 lambda: make_config(config={"init_kb": 0}),
+                 lambda: engine.Machine.from_dmesg(b"x"), lambda: engine.Machine.from_dmesg(" \n"),
+                 lambda: engine.Machine.from_dmesg("Memory: 100k/200k available (0k kernel code, 1k data, "
+                                                   "1k init, 0k highmem)\n")):
         try:
             call()
         except engine.ConfigError as err:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+from rich.color import Color, ColorSystem
 from rich.color_triplet import ColorTriplet
 from rich.terminal_theme import TerminalTheme
 
@@ -55,15 +56,27 @@ def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
     return (hi + 0.05) / (lo + 0.05)
 
 
+def in_256_colours(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
+    """The colour a 256-colour terminal (tmux, screen, TERM=xterm-256color without COLORTERM)
+    shows for ``rgb``: Rich's downgrade to the xterm palette."""
+    return tuple(Color.from_rgb(*rgb).downgrade(ColorSystem.EIGHT_BIT).get_truecolor())   # type: ignore
+
+
+def reads(fg: tuple[int, int, int], bg: tuple[int, int, int], ratio: float = MIN_CONTRAST) -> bool:
+    """``fg`` on ``bg`` reads at ``ratio`` in true colour and in 256 colours."""
+    return contrast(fg, bg) >= ratio and contrast(in_256_colours(fg), in_256_colours(bg)) >= ratio
+
+
 def readable(rgb: tuple[int, int, int], backgrounds: tuple[tuple[int, int, int], ...],
              dark: bool) -> tuple[int, int, int]:
     """``rgb`` blended toward white (dark themes) or black (light ones) in steps of 4 % until
-    it reads at MIN_CONTRAST on every one of ``backgrounds``; ``rgb`` itself if it does."""
+    it reads at MIN_CONTRAST on every one of ``backgrounds``, in true colour and as a
+    256-colour terminal shows both; ``rgb`` itself if it does."""
     target = 255 if dark else 0
     for step in range(26):
         t = step / 25
         out = tuple(round(c + (target - c) * t) for c in rgb)
-        if all(contrast(out, bg) >= MIN_CONTRAST for bg in backgrounds):
+        if all(reads(out, bg) for bg in backgrounds):   # type: ignore[arg-type]
             return out          # type: ignore[return-value]
     return (target,) * 3
 
@@ -72,7 +85,8 @@ def readable(rgb: tuple[int, int, int], backgrounds: tuple[tuple[int, int, int],
 def readable_ansi(dark: bool, backgrounds: tuple[tuple[int, int, int], ...]) -> TerminalTheme:
     """The terminal theme for a Textual theme whose text backgrounds are ``backgrounds``
     (RGB triplets): DARK_BASE or LIGHT_BASE with each colour but black, white and bright
-    white made readable on all of them (:func:`readable`)."""
+    white made readable on all of them (:func:`readable`).  Cached: a theme change costs nothing
+    the second time."""
     base = DARK_BASE if dark else LIGHT_BASE
     colours = [tuple(base.ansi_colors[i]) for i in range(16)]
     fixed = [c if i in _KEEP else readable(c, backgrounds, dark) for i, c in enumerate(colours)]

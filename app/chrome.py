@@ -223,14 +223,19 @@ class ChromeMixin:
     lang: str
 
     def get_css_variables(self) -> dict[str, str]:
-        """Textual's theme variables, the footer's key colour made readable (4.5:1) on the
-        footer (textual-light's #0178D4 on #D0D0D0 is 2.9:1)."""
+        """Textual's theme variables, the footer's and the header's text made readable (4.5:1,
+        also in 256 colours) on their backgrounds: textual-light's footer key #0178D4 on
+        #D0D0D0 is 2.9:1; nord's foreground on its panel 4.4:1 in 256 colours.  The header's
+        is ``$mmviz-header-foreground`` (app/mmviz.tcss)."""
         variables = super().get_css_variables()          # type: ignore[misc]
-        key, bg = variables.get("footer-key-foreground", ""), variables.get("footer-background", "")
-        if key.startswith("#") and bg.startswith("#"):
-            back = triplet(bg)
-            fixed = readable(triplet(key), (back,), luminance(back) < 0.18)
-            variables["footer-key-foreground"] = "#%02X%02X%02X" % fixed
+        variables["mmviz-header-foreground"] = variables.get("foreground", "")
+        for key, back in (("footer-key-foreground", "footer-background"),
+                          ("footer-description-foreground", "footer-background"),
+                          ("mmviz-header-foreground", "panel")):
+            fg, bg = variables.get(key, ""), variables.get(back, "")
+            if fg.startswith("#") and bg.startswith("#"):
+                dark = luminance(triplet(bg)) < 0.18
+                variables[key] = "#%02X%02X%02X" % readable(triplet(fg), (triplet(bg),), dark)
         return variables
 
     def format_title(self, title: str, sub_title: str) -> Any:

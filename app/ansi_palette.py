@@ -68,15 +68,16 @@ def reads(fg: tuple[int, int, int], bg: tuple[int, int, int], ratio: float = MIN
 
 
 def readable(rgb: tuple[int, int, int], backgrounds: tuple[tuple[int, int, int], ...],
-             dark: bool) -> tuple[int, int, int]:
+             dark: bool, ratio: float = MIN_CONTRAST) -> tuple[int, int, int]:
     """``rgb`` blended toward white (dark themes) or black (light ones) in steps of 4 % until
-    it reads at MIN_CONTRAST on every one of ``backgrounds``, in true colour and as a
-    256-colour terminal shows both; ``rgb`` itself if it does."""
+    it reads at ``ratio`` (text: MIN_CONTRAST; a border: 3:1, WCAG's for what is not text)
+    on every one of ``backgrounds``, in true colour and as a 256-colour terminal shows both;
+    ``rgb`` itself if it does."""
     target = 255 if dark else 0
     for step in range(26):
         t = step / 25
         out = tuple(round(c + (target - c) * t) for c in rgb)
-        if all(reads(out, bg) for bg in backgrounds):   # type: ignore[arg-type]
+        if all(reads(out, bg, ratio) for bg in backgrounds):   # type: ignore[arg-type]
             return out          # type: ignore[return-value]
     return (target,) * 3
 
@@ -98,3 +99,56 @@ def triplet(hex_colour: str) -> tuple[int, int, int]:
     """(r, g, b) of "#RRGGBB" or "#RRGGBBAA" (the alpha is dropped)."""
     h = hex_colour.lstrip("#")
     return ColorTriplet(int(h[0:2], 16), int(h[2:4], 16), int(h[4:6], 16))
+
+
+# (variable, its background, the ratio): Textual's and mmviz's own text and border colours
+_TEXT, _BORDER = 4.6, 3.0
+READABLE_PAIRS = (
+    ("foreground", "surface", _TEXT),                     # dialogs' labels (4.4:1 in 256 colours)
+    ("markdown-h1-color", "surface", _TEXT), ("markdown-h2-color", "surface", _TEXT),
+    ("markdown-h3-color", "surface", _TEXT),              # the help's headings (nord 2.8:1)
+    ("mmviz-heading-text", "surface", _TEXT),             # the help's table heads
+    ("mmviz-code-text", "mmviz-code-background", _TEXT),  # its `code` spans (gruvbox 3.5:1)
+    ("footer-key-foreground", "footer-background", _TEXT),     # textual-light 2.9:1
+    ("footer-description-foreground", "footer-background", _TEXT),
+    ("mmviz-header-foreground", "panel", _TEXT),          # the header and the tab bar
+    ("mmviz-accent-text", "panel", _TEXT),                # the tab bar's state (light: 1.1:1)
+    ("mmviz-warning-text", "background", _TEXT),          # "the terminal is too small"
+    ("mmviz-border", "background", _BORDER),              # panes' borders (textual-dark 1.9:1)
+    ("mmviz-border-focus", "background", _BORDER))        # the focused pane's (light: 1.3:1)
+
+
+def _hex(rgb) -> str:
+    return "#%02X%02X%02X" % tuple(rgb)
+
+
+def readable_variables(variables: dict[str, str], dark: bool) -> dict[str, str]:
+    """Textual's CSS variables (App.get_css_variables) with mmviz's own added -- ``$mmviz-border``,
+    ``$mmviz-border-focus`` (the panes' borders), ``$mmviz-header-foreground``,
+    ``$mmviz-accent-text``, ``$mmviz-warning-text``, ``$mmviz-heading-text``,
+    ``$mmviz-code-text`` (app/mmviz.tcss) -- and each colour of READABLE_PAIRS made readable
+    on its background (:func:`readable`); a list's cursor row gets black or white text
+    instead of Textual's "auto 87%" and a background that text reads on."""
+    v = dict(variables)
+    own = {"mmviz-header-foreground": "foreground", "mmviz-accent-text": "accent",
+           "mmviz-warning-text": "warning", "mmviz-heading-text": "primary",
+           "mmviz-code-text": "text-warning" if dark else "text-error",
+           "mmviz-border": "secondary", "mmviz-border-focus": "accent"}
+    v.update({k: v.get(name, "") for k, name in own.items()})
+    # a `code` span's background: Textual's $warning 10% (dark) / $error 5% (light) on the surface
+    tint, share = ("warning", 0.10) if dark else ("error", 0.05)
+    surface, tinted = v.get("surface", ""), v.get(tint, "")
+    if surface.startswith("#") and tinted.startswith("#"):
+        v["mmviz-code-background"] = _hex(round(a + (b - a) * share)
+                                           for a, b in zip(triplet(surface), triplet(tinted)))
+    for key, back, ratio in READABLE_PAIRS:
+        fg, bg = v.get(key, ""), v.get(back, "")
+        if fg.startswith("#") and bg.startswith("#"):
+            v[key] = _hex(readable(triplet(fg), (triplet(bg),), luminance(triplet(bg)) < 0.18, ratio))
+    cursor = v.get("block-cursor-background", "")
+    if cursor.startswith("#"):
+        back = triplet(cursor)
+        text = max(((0, 0, 0), (255, 255, 255)), key=lambda t: contrast(t, back))
+        v["block-cursor-foreground"] = _hex(text)
+        v["block-cursor-background"] = _hex(readable(back, (text,), text == (0, 0, 0)))
+    return v

@@ -17,7 +17,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
-from .ansi_palette import luminance, readable, readable_ansi, triplet
+from .ansi_palette import readable_ansi, readable_variables, triplet
 from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr, with_keys
 
 # binding id -> (description key, tooltip key or "")
@@ -223,20 +223,9 @@ class ChromeMixin:
     lang: str
 
     def get_css_variables(self) -> dict[str, str]:
-        """Textual's theme variables, the footer's and the header's text made readable (4.5:1,
-        also in 256 colours) on their backgrounds: textual-light's footer key #0178D4 on
-        #D0D0D0 is 2.9:1; nord's foreground on its panel 4.4:1 in 256 colours.  The header's
-        is ``$mmviz-header-foreground`` (app/mmviz.tcss)."""
-        variables = super().get_css_variables()          # type: ignore[misc]
-        variables["mmviz-header-foreground"] = variables.get("foreground", "")
-        for key, back in (("footer-key-foreground", "footer-background"),
-                          ("footer-description-foreground", "footer-background"),
-                          ("mmviz-header-foreground", "panel")):
-            fg, bg = variables.get(key, ""), variables.get(back, "")
-            if fg.startswith("#") and bg.startswith("#"):
-                dark = luminance(triplet(bg)) < 0.18
-                variables[key] = "#%02X%02X%02X" % readable(triplet(fg), (triplet(bg),), dark)
-        return variables
+        """Textual's theme variables with the text and borders made readable on their
+        backgrounds, and mmviz's own (``$mmviz-border``, ...): app.ansi_palette.readable_variables."""
+        return readable_variables(super().get_css_variables(), self.current_theme.dark)  # type: ignore
 
     def format_title(self, title: str, sub_title: str) -> Any:
         """The header's "mmviz · machine — lesson title", the lesson title at full strength

@@ -131,7 +131,7 @@ class LayoutMixin:
         bar = " ".join(parts)
         if hinted:
             bar += f"  {escape(hint)}"
-        return f"[bold $accent]{escape(state)}[/]  {bar}" if state else bar
+        return f"[bold $mmviz-accent-text]{escape(state)}[/]  {bar}" if state else bar
 
     def _state_forms(self) -> tuple[str, ...]:
         """The exploration branch and the autoplay state, in full and in short (the tab bar

@@ -23,12 +23,15 @@ from app.chrome import THEMES                # noqa: E402
 from scenarios.library import LESSON_DIR     # noqa: E402
 
 WORD = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
-AA = 4.5
+BORDER = re.compile(r"^[─│╭╮╰╯]+$")       # a pane's round border: 3:1, WCAG's for what is not text
+PANES = {"VirtualMap", "PhysicalMapPane", "BuddyPane", "PageWalkPane", "SlabPane", "MmStructPane",
+         "FaultFlowPane", "LessonPane"}
+AA, NON_TEXT = 4.5, 3.0
 
 
 def low_contrast_words(app: MmvizApp) -> list[tuple]:
-    """(widget, text, ratio, fg, bg) of every segment with a letter or digit below 4.5:1, in
-    true colour or as a 256-colour terminal (tmux) shows it."""
+    """(widget, text, ratio, fg, bg) of every segment with a letter or digit below 4.5:1, or
+    of a pane's border below 3:1, in true colour or as a 256-colour terminal (tmux) shows it."""
     out = []
     for w in app.screen.query("*"):
         if not w.display or not w.size.area:
@@ -36,10 +39,15 @@ def low_contrast_words(app: MmvizApp) -> list[tuple]:
         for strip in w.render_lines(Region(0, 0, w.size.width, w.size.height)):
             for seg in strip:
                 st = seg.style
-                if st is None or st.color is None or st.bgcolor is None or not WORD.search(seg.text):
+                text = seg.text.strip()
+                if st is None or st.color is None or st.bgcolor is None:
+                    continue
+                need = AA if WORD.search(text) else \
+                    NON_TEXT if BORDER.match(text) and type(w).__name__ in PANES else 0
+                if not need:
                     continue
                 fg, bg = tuple(st.color.get_truecolor()), tuple(st.bgcolor.get_truecolor())
-                if not reads(fg, bg, AA):
+                if not reads(fg, bg, need):
                     ratio = min(contrast(fg, bg), contrast(in_256_colours(fg), in_256_colours(bg)))
                     out.append((type(w).__name__, seg.text.strip()[:30], round(ratio, 2), fg, bg))
     return out
@@ -85,3 +93,45 @@ def test_the_ansi_palette_reads_on_the_backgrounds_it_is_made_for(dark, backgrou
 def test_a_readable_colour_is_kept():
     assert readable((240, 240, 240), ((0, 0, 0),), True) == (240, 240, 240)
     assert readable((200, 200, 0), ((255, 255, 255),), False) != (200, 200, 0)
+
+
+async def test_the_tab_bar_state_reads_in_every_theme():
+    """Autoplay's state at the start of the 80-column tab bar, in the accent colour."""
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("space")
+        await pilot.pause()
+        state = app.query_one("#pane-tabs").render()
+        assert str(state).strip() and not str(state).lstrip().startswith("1 ")     # a state is shown
+        for theme in THEMES:
+            app.theme = theme
+            await pilot.pause()
+            assert not low_contrast_words(app), (theme, low_contrast_words(app))
+        await pilot.press("space")
+
+
+async def test_the_too_small_message_reads_in_every_theme():
+    app = MmvizApp(lesson="buddy")
+    async with app.run_test(size=(40, 12)) as pilot:
+        await pilot.pause()
+        assert app.screen.has_class("-too-small")
+        for theme in THEMES:
+            app.theme = theme
+            await pilot.pause()
+            assert not low_contrast_words(app), (theme, low_contrast_words(app))
+
+
+@pytest.mark.parametrize("key", ["question_mark", "l", "g", "colon"])
+async def test_the_screens_over_the_panes_read_in_every_theme(key):
+    """Help, the lesson picker, go-to-address and the command line."""
+    app = MmvizApp(lesson="buddy", lang="en")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await pilot.press("right", key)
+        await pilot.pause()
+        bad = {}
+        for theme in THEMES:
+            app.theme = theme
+            await pilot.pause()
+            for found in low_contrast_words(app):
+                bad.setdefault((theme, found[0], found[3], found[4]), found)
+        assert not bad, bad

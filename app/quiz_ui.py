@@ -124,10 +124,10 @@ class QuizScreen(ModalScreen[None]):
         head = Text()
         head.append(f"{self.w['title']}  ", "bold")
         for k in ALL_KINDS:
-            head.append(f" {k} ", "bold reverse" if k == self.kind else "dim")
+            head.append(f" {k} ", "bold reverse" if k == self.kind else "")   # (dim: 3.0:1 on nord)
         if self.kind != "exercise":
             head.append(f"   {self.w['seed']} {self.seed}", "cyan")
-        head.append(f"\n{self.w['keys']}", "dim")
+        head.append(f"\n{self.w['keys']}")
         self.query_one("#quiz-head", Static).update(head)
         state = self.query_one("#quiz-state", Static)
         question = self.query_one("#quiz-question", Static)
@@ -139,8 +139,10 @@ class QuizScreen(ModalScreen[None]):
         n = len(self.problem.questions)
         if self.index < n:
             q = self.problem.questions[self.index]
-            question.update(Text(f"{self.w['q']} {self.index + 1}/{n}: {q.get(self.lang) or q['en']}",
-                                 "bold yellow"))
+            # a span, not the Text's base style: Textual reads a base "yellow" as CSS's #FFFF00
+            # (1.1:1 on the projector theme), a span's through the app's ANSI palette
+            question.update(Text().append(f"{self.w['q']} {self.index + 1}/{n}: {q.get(self.lang) or q['en']}",
+                                          "bold yellow"))
         else:
             question.update(Text(self.w["done"].format(self.score, n), "bold"))
 

@@ -17,6 +17,8 @@ from textual.widget import Widget
 from textual.widgets import Footer, Header
 from textual.widgets._header import HeaderClock, HeaderClockSpace, HeaderIcon, HeaderTitle
 
+from textual.filter import ANSIToTruecolor
+
 from .ansi_palette import readable_ansi, readable_variables, triplet
 from widgets.i18n import KEY_DESCRIPTIONS_EN, KEY_DESCRIPTIONS_ZH, KEYS_ZH, SYSTEM_COMMANDS_ZH, tr, with_keys
 
@@ -217,6 +219,15 @@ def set_header(app: Any, title: str | None = None, sub_title: str | None = None)
         title_widget.update(header.format_title())
 
 
+def header_title(title: str, sub_title: str) -> Any:
+    """The header's "mmviz · machine — lesson title" as App.format_title makes it, the lesson
+    title at full strength (Textual dims the sub-title: 3.8:1 on nord's header)."""
+    from textual.content import Content
+    if not sub_title:
+        return Content(title)
+    return Content.assemble(Content(title), (" — ", "dim"), Content(sub_title))
+
+
 class ChromeMixin:
     """Mixed into MmvizApp: needs lang, BINDINGS, _bindings."""
 
@@ -227,14 +238,6 @@ class ChromeMixin:
         backgrounds, and mmviz's own (``$mmviz-border``, ...): app.ansi_palette.readable_variables."""
         return readable_variables(super().get_css_variables(), self.current_theme.dark)  # type: ignore
 
-    def format_title(self, title: str, sub_title: str) -> Any:
-        """The header's "mmviz · machine — lesson title", the lesson title at full strength
-        (Textual dims the sub-title: 3.8:1 on nord's header)."""
-        from textual.content import Content
-        if not sub_title:
-            return Content(title)
-        return Content.assemble(Content(title), (" — ", "dim"), Content(sub_title))
-
     def watch_theme(self) -> None:
         """Every theme gets ANSI colours its text backgrounds can carry (app.ansi_palette)."""
         self.readable_ansi_colours()
@@ -244,10 +247,16 @@ class ChromeMixin:
         made readable (4.5:1) on this theme's background, surface and panel."""
         css = self.get_css_variables()                   # type: ignore[attr-defined]
         backgrounds = tuple(triplet(css[k]) for k in ("background", "surface", "panel"))
+        kinds = [type(f) for f in self._filters]          # type: ignore[attr-defined]
         if self.current_theme.dark:                      # type: ignore[attr-defined]
             self.ansi_theme_dark = readable_ansi(True, backgrounds)
         else:
             self.ansi_theme_light = readable_ansi(False, backgrounds)
+        # Textual puts a plain ANSIToTruecolor in the place of the one a recording fixes the
+        # dim factor of (app.filters.FixedDimTruecolor): the same kind again, with the new theme
+        for i, (was, f) in enumerate(zip(kinds, self._filters)):   # type: ignore[attr-defined]
+            if was is not type(f) and issubclass(was, ANSIToTruecolor) and isinstance(f, ANSIToTruecolor):
+                self._filters[i] = was(f._terminal_theme, f.enabled)   # type: ignore[attr-defined]
 
     def action_next_theme(self) -> None:
         i = THEMES.index(self.theme) if self.theme in THEMES else -1

@@ -155,13 +155,13 @@ class LayoutMixin:
     def format_title(self, title: str, sub_title: str) -> Any:
         """The header's row: the state first, in bold, then the machine and the lesson's title
         (Textual puts the sub-title after the title: at 120 columns the row ends before it)."""
+        from .chrome import header_title
         state = getattr(self, "_header_state", "")
         if not state or not sub_title.startswith(state):
-            return super().format_title(title, sub_title)          # type: ignore[misc]
+            return header_title(title, sub_title)
         from textual.content import Content
         rest = sub_title[len(state):].removeprefix(" · ")
-        return Content.assemble((state, "bold"), ("  ", ""),
-                                super().format_title(title, rest))  # type: ignore[misc]
+        return Content.assemble((state, "bold"), ("  ", ""), header_title(title, rest))
 
     def _show_return_key(self) -> None:
         """``b`` (back to the lesson) in the footer while a typed command explores a branch

@@ -141,3 +141,17 @@ def test_a_process_s_frames_are_shared_only_while_one_view_is_drawn():
     with one_view():
         assert process_frames(proc) == [5, 7]
     assert len(walks) == 3
+
+
+async def test_a_line_without_spans_is_drawn_in_its_base_style():
+    """Text.render() applies a Text's own style only through its spans: a line with none (the
+    walk pane's "this step: 0 hit, 1 miss" in magenta, "TLB" in bold) was drawn plain."""
+    app = One()
+    async with app.run_test(size=(40, 12)) as pilot:
+        pane = app.query_one(Pane)
+        pane.set_lines([Text("plain"), Text("magenta line", "bold magenta"), Text("x", "bold").append(" y", "red")])
+        await pilot.pause()
+        styles = {seg.text.strip(): seg.style for y in range(3) for seg in pane.render_line(y) if seg.text.strip()}
+        assert styles["magenta line"].bold and styles["magenta line"].color is not None
+        assert styles["magenta line"].color != (styles["plain"].color if styles["plain"] else None)
+        assert styles["x"].bold and styles["y"].bold and styles["y"].color != styles["x"].color

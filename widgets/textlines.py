@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import Any, Iterable
 
+from rich.segment import Segment
 from rich.text import Text
 from textual.binding import Binding
 from textual.geometry import Region, Size
@@ -397,7 +398,11 @@ class TextLines(ThemedLines, ScrollView, can_focus=True, inherit_bindings=False)
             if strip is None:
                 if len(self._drawn) > CACHE_LINES:
                     self._drawn.clear()
-                segs = list(self._lines[i].render(self.app.console))
+                line = self._lines[i]
+                segs = list(line.render(self.app.console))
+                if line.style and not line.spans:   # Text.render() applies the base style only
+                    base = self.app.console.get_style(line.style)   # through its spans
+                    segs = [Segment(s.text, base + s.style if s.style else base) for s in segs]
                 strip = self._drawn[key] = Strip(segs).crop_extend(0, width, None)
             self._strips[i] = strip
         return strip

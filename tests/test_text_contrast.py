@@ -121,9 +121,10 @@ async def test_the_too_small_message_reads_in_every_theme():
             assert not low_contrast_words(app), (theme, low_contrast_words(app))
 
 
-@pytest.mark.parametrize("key", ["question_mark", "l", "g", "colon", "Q", "G"])
+@pytest.mark.parametrize("key", ["question_mark", "l", "g", "colon", "Q", "G", "ctrl+p"])
 async def test_the_screens_over_the_panes_read_in_every_theme(key):
-    """Help, the lesson picker, go-to-address, the command line, the quiz and the glossary."""
+    """Help, the lesson picker, go-to-address, the command line, the quiz, the glossary and
+    the command palette."""
     app = MmvizApp(lesson="buddy", lang="en")
     async with app.run_test(size=(160, 48)) as pilot:
         await pilot.press("right", key)

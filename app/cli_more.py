@@ -83,15 +83,15 @@ def walk_record(m: Machine, vaddr: int, pid: int | None, kind: str) -> dict:
                       "meaning": d.text(), "kind": d.kind,
                       "swap": None if d.swap is None else {"type": d.swap[0], "offset": d.swap[1]}})
     large = any(s["kind"] == "large page" for s in steps)
+    region = m.layout.region_at(vaddr).name
     fields, split = address_split(vaddr, c.pae, large)
     return {"vaddr": vaddr, "pid": pid, "kind": kind, "pae": c.pae, "kernel": c.kernel,
-            "region": m.layout.region_at(vaddr).name, "cr3": m.cr3_for(pid), "steps": steps,
+            "region": region, "cr3": m.cr3_for(pid), "steps": steps,
             "split": split, "fields": list(fields), "paddr": w.paddr, "page_size": w.page_size,
             "fault": None if w.fault is None else {"error_code": w.fault.error_code,
                                                    "reason": w.fault.reason},
             # what mmviz leaves out there (README, Simplifications): said beside the fault
-            "simplified": "cpu_entry_area" if w.fault is not None
-            and m.layout.region_at(vaddr).name == "cpu_entry_area" else None}
+            "simplified": "cpu_entry_area" if w.fault is not None and region == "cpu_entry_area" else None}
 
 
 def cmd_walk(ns: argparse.Namespace, usage_error: type, machine_from: Any) -> int:

@@ -16,7 +16,7 @@ import numpy as np
 from . import physmem as pm
 from .buddy import free_one_page
 from .config import MachineConfig
-from .e820 import apply_cmdline, e820_end_pfn, qemu_pc_e820, usable_pfn_ranges
+from .e820 import apply_cmdline, e820_end_pfn, qemu_pc_e820, usable_bytes, usable_pfn_ranges
 from .errors import ConfigError
 from .events import FreeReserved, Reserve
 from .layout import Layout, compute_layout
@@ -174,7 +174,7 @@ class BootState:
     def _ram_subject(self) -> str:
         """What a too-small machine's message blames: "ram: 30M", or the command line's
         "cmdline: mem=15M" when mem= (or memmap=, "cmdline: memmap=") took the RAM away."""
-        if _usable(self.e820) >= _usable(self.firmware_e820):
+        if usable_bytes(self.e820) >= usable_bytes(self.firmware_e820):
             return f"ram: {_ram_text(self.cfg.ram)}"
         return f"cmdline: mem={_ram_text(self.cfg.mem)}" if self.cfg.mem is not None else "cmdline: memmap="
 
@@ -494,10 +494,6 @@ def _free_runs(owner, lo: int, hi: int) -> list[tuple[int, int]]:
             for rs, re in _runs_of(owner[s:e] == pm.OWNER_FREE, s):
                 add(rs, re)
     return runs
-
-
-def _usable(entries) -> int:
-    return sum(e.end - e.start for e in entries if e.type == "usable")
 
 
 def _ram_text(nbytes: int) -> str:

@@ -89,28 +89,23 @@ def total_pages(bs) -> int:
 
 
 def highmem_param_lines(bs) -> list[str]:
-    """What find_low_pfn_range() prints when it ignores highmem=N (arch/x86/mm/init_32.c
-    lowmem_pfn_init()/highmem_pfn_init(); 2.6.24 setup_32.c find_max_low_pfn()): more than the
-    HighMem RAM has, all of lowmem, or less than 64 MB of lowmem left; [] otherwise."""
-    cfg, fl = bs.cfg, bs.cfg.flavour
-    if cfg.highmem is None:
+    """What find_low_pfn_range() prints when it ignores highmem=N (engine.layout's
+    highmem_param_refused(): arch/x86/mm/init_32.c MSG_* from 2.6.30, 2.6.24 setup_32.c
+    find_max_low_pfn()'s words before); [] otherwise."""
+    from .layout import highmem_param_refused
+    cfg, max_pfn, maxmem_pfn = bs.cfg, bs.max_pfn_e820, bs.layout.maxmem >> 12
+    why = highmem_param_refused(cfg, max_pfn, maxmem_pfn)
+    if not why:
         return []
-    pages, max_pfn = (cfg.highmem >> 12) & 0xFFFFFFFF, bs.max_pfn_e820     # unsigned int highmem_pages
-    new = fl.log_highmem_param == "msg"
-    maxmem_pfn = bs.layout.maxmem >> 12
-    if max_pfn > maxmem_pfn:
-        if pages + maxmem_pfn <= max_pfn:
-            return []
-        end = "!" if new else "."
+    mb, new = ((cfg.highmem >> 12) & 0xFFFFFFFF) >> 8, cfg.flavour.log_highmem_param == "msg"
+    if why == "too_small":
         return [f"only {(max_pfn - maxmem_pfn) >> 8}MB highmem pages available, ignoring highmem size "
-                f"of {pages >> 8}MB{end}"]
-    if pages >= max_pfn:
-        return [f"highmem size ({pages >> 8}MB) is bigger than pages available ({max_pfn >> 8}MB)!" if new else
-                f"highmem size specified ({pages >> 8}MB) is bigger than pages available ({max_pfn >> 8}MB)!."]
-    if pages and max_pfn - pages < (64 << 8):
-        return [f"highmem size ({pages >> 8}MB) results in <64MB lowmem, ignoring it!" if new else
-                f"highmem size {pages >> 8}MB results in smaller than 64MB lowmem, ignoring it."]
-    return []
+                f"of {mb}MB{'!' if new else '.'}"]
+    if why == "too_big":
+        return [f"highmem size ({mb}MB) is bigger than pages available ({max_pfn >> 8}MB)!" if new else
+                f"highmem size specified ({mb}MB) is bigger than pages available ({max_pfn >> 8}MB)!."]
+    return [f"highmem size ({mb}MB) results in <64MB lowmem, ignoring it!" if new else
+            f"highmem size {mb}MB results in smaller than 64MB lowmem, ignoring it."]
 
 
 def boot_log_lines(bs, raw_last: int, max_arch_pfn: int) -> list[str]:

@@ -240,7 +240,8 @@ def make_config(ram="160M", pae=False, nx=False, pse=True, pge=True, vmalloc=Non
     from_cmdline = cmd.get("vmalloc") if vmalloc in (None, "", 0) else None   # bytes, 0 too
     fw = parse_e820(e820) if e820 is not None else None
     if fw is not None:
-        ram_b = sum(e.end - e.start for e in fw if e.type == "usable")
+        from .e820 import usable_bytes
+        ram_b = usable_bytes(fw)
     else:
         ram_b = parse_size(ram, "ram")
         if ram_b < 16 * MB:

@@ -81,6 +81,7 @@ _CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b
                       r"[\x00-\x08\x0b-\x1f\x7f]")
 
 
+_RELEASE = r"[0-9]+\.[0-9]+(?:\.[0-9]+(?:\.[0-9]+)?)?"     # 6.1, 2.6.31, 2.6.32.69 (ASCII digits)
 _STAMPED_START = re.compile(r"\[\s*\d+\.\d+\]\s*Linux version [0-9]")
 
 
@@ -104,10 +105,9 @@ def read_dmesg(text: str) -> DmesgFacts:
         f.defaults.append(f"boots: the log holds {boots} boots; the last one is read")
     f.lines = [l for l in lines if MEMORY_LINE.match(l)]
     joined = "\n".join(lines)
-    m = re.search(r"Linux version ([0-9]+\.[0-9]+(?:\.[0-9]+(?:\.[0-9]+)?)?)", joined)   # 2.6.32.69 too
+    m = re.search(rf"Linux version ({_RELEASE})", joined)
     # the boot loader's image name on the command line (BOOT_IMAGE=/boot/vmlinuz-2.6.31-20-generic)
-    image = re.search(r"Kernel command line:.*?BOOT_IMAGE=\S*?vmlinuz-([0-9]+\.[0-9]+(?:\.[0-9]+(?:\.[0-9]+)?)?)",
-                      joined)
+    image = re.search(rf"Kernel command line:.*?BOOT_IMAGE=\S*?vmlinuz-({_RELEASE})", joined)
     if m:
         f.kernel = m.group(1)
     elif image:

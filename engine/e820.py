@@ -217,6 +217,11 @@ def apply_cmdline(entries: list[E820Entry], ops, strict: bool = True) -> list[E8
     return sorted(out, key=lambda x: x.start)
 
 
+def usable_bytes(entries) -> int:
+    """Bytes of the map's usable (RAM) ranges."""
+    return sum(e.end - e.start for e in entries if e.type == "usable")
+
+
 def e820_end_pfn(entries: list[E820Entry], limit_pfn: int) -> int:
     """e820_end_pfn(): the end of the last RAM range starting below limit_pfn, capped at it."""
     last = 0

@@ -134,12 +134,24 @@ def low_pfn_with_highmem_param(cfg: MachineConfig, max_pfn: int, maxmem_pfn: int
     lowmem end stays MAXMEM_PFN.
     """
     low = min(max_pfn, maxmem_pfn)
-    if cfg.highmem is None or max_pfn > maxmem_pfn:
-        return low
-    pages = cfg.highmem >> 12
-    if pages >= max_pfn or max_pfn - pages < (64 << 8):
-        return low                                   # the kernel prints why and ignores it
-    return max_pfn - pages
+    if cfg.highmem is None or max_pfn > maxmem_pfn or highmem_param_refused(cfg, max_pfn, maxmem_pfn):
+        return low                                   # (refused: the kernel prints why, ignores it)
+    return max_pfn - (cfg.highmem >> 12)
+
+
+def highmem_param_refused(cfg: MachineConfig, max_pfn: int, maxmem_pfn: int) -> str:
+    """Why find_low_pfn_range() ignores highmem=N, or "": "too_small" (more than the RAM
+    above MAXMEM, highmem_pfn_init()), "too_big" (all of lowmem) or "lowmem_too_small" (less
+    than 64 MB of lowmem left, lowmem_pfn_init()).  ``max_pfn``: before highmem= caps it;
+    highmem_pages is an unsigned int of pages."""
+    if cfg.highmem is None:
+        return ""
+    pages = (cfg.highmem >> 12) & 0xFFFFFFFF
+    if max_pfn > maxmem_pfn:
+        return "too_small" if pages + maxmem_pfn > max_pfn else ""
+    if pages >= max_pfn:
+        return "too_big"
+    return "lowmem_too_small" if pages and max_pfn - pages < (64 << 8) else ""
 
 
 def compute_layout(cfg: MachineConfig, max_pfn: int) -> Layout:

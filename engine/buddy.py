@@ -134,6 +134,10 @@ class BuddyAllocator:
     The allocation and free paths that use them are engine.page_alloc's alloc_pages()
     and free_pages() (the engine's hottest path)."""
 
+    # (slotted as engine.zone.Zone is: free_pages() reads hint, _pend and likely_key)
+    __slots__ = ("zones", "memmap", "merge_likely", "likely_below", "likely_key", "hint",
+                 "_zone", "_pend")
+
     def __init__(self, zones: list[Zone], memmap: MemMap, merge_likely: bool) -> None:
         self.zones = zones
         self.memmap = memmap
@@ -178,11 +182,10 @@ class BuddyAllocator:
         self._pend = mm.pend                 # head pfn -> code per block (MemMap.sync applies them)
 
     def __getstate__(self):
-        state = dict(self.__dict__)
-        for view in ("_zone", "_pend"):
-            state.pop(view, None)
-        return state
+        """Every slot but the views of mem_map (rebuilt by __setstate__)."""
+        return {k: getattr(self, k) for k in self.__slots__ if k not in ("_zone", "_pend")}
 
     def __setstate__(self, state) -> None:
-        self.__dict__.update(state)
+        for k, v in state.items():
+            setattr(self, k, v)
         self._views()

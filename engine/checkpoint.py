@@ -27,6 +27,7 @@ from types import BuiltinFunctionType, FunctionType, MethodType
 from typing import TYPE_CHECKING, Any
 
 from .events import AllocPagesAt, FreePagesAt
+from .slots import slot_names, slot_values
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -68,12 +69,13 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
         memo[id(fl)] = fl
         keep.append(fl)
     for z in state.get("_all_zones", ()):
-        zc = copy.copy(z)
-        for k, v in z.__dict__.items():
+        zc = object.__new__(type(z))
+        for k, v in slot_values(z).items():
             if type(v) is dict:
-                setattr(zc, k, v.copy())            # ints only: buddy_order (block heads)
+                v = v.copy()                        # ints only: buddy_order (block heads)
             elif type(v) is list:                   # free_head/free_tail: lists of dicts of ints
-                setattr(zc, k, [d.copy() for d in v] if v and type(v[0]) is dict else v.copy())
+                v = [d.copy() for d in v] if v and type(v[0]) is dict else v.copy()
+            setattr(zc, k, v)
         memo[id(z)] = zc
         keep.append(z)
     frames = state.get("frames")
@@ -83,7 +85,7 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
         memo[id(frames)] = fc
         keep.append(frames)
     fresh: list = []
-    trace = vars(state["trace"]) if "trace" in state else {}
+    trace = slot_values(state["trace"]) if "trace" in state else {}
     for name in EVENT_LISTS:                         # the last operation's events: not state
         ev = trace.get(name)
         if type(ev) is list or type(ev) is tuple:    # (a lone maker: Trace.reset_reads)
@@ -111,11 +113,7 @@ def _slots(cls: type) -> tuple | None:
             and cls.__reduce_ex__ is object.__reduce_ex__ and cls.__reduce__ is object.__reduce__
             and not hasattr(cls, "__deepcopy__") and not hasattr(cls, "__setstate__")
             and getattr(cls, "__getstate__", object.__getstate__) is object.__getstate__):
-        found: list[str] = []
-        for k in cls.__mro__[:-1]:
-            sl = k.__dict__.get("__slots__", ())
-            found += [sl] if isinstance(sl, str) else list(sl)
-        names = tuple(n for n in found if n not in ("__weakref__", "__dict__"))
+        names = slot_names(cls)
     _SLOTTED[cls] = names
     return names
 
@@ -214,7 +212,7 @@ def save(m: Machine, extra: Any = None, shared: tuple = (), like: Checkpoint | N
         state = _copy(m.__dict__, memo)
         # the last operation's events are not the machine's state (they come back empty), but
         # a value of the caller's may hold that very list (an Access's events): it keeps them
-        trace = vars(m.__dict__["trace"]) if "trace" in m.__dict__ else {}
+        trace = slot_values(m.__dict__["trace"]) if "trace" in m.__dict__ else {}
         for name in EVENT_LISTS:
             if type(trace.get(name)) is list:
                 memo[id(trace[name])] = list(trace[name])
@@ -291,7 +289,7 @@ def discard(old: dict) -> None:
     if kmem is None:
         return
     for cache in kmem.caches.values():            # the kmalloc caches are among them
-        for v in list(vars(cache).values()):
+        for v in list(slot_values(cache).values()):
             if type(v) is list or type(v) is dict:
                 items = v.values() if type(v) is dict else v
                 if any(isinstance(x, (SlubSlab, ClassicSlab)) and x.cache is cache for x in items):

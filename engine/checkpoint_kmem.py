@@ -17,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from .slots import slot_values
+
 # the KmemCaches attributes restored in place (never replaced by copies)
 IN_PLACE = ("caches", "slab_of", "kmalloc_caches")
 
@@ -27,7 +29,7 @@ class KmemSnapshot:
     attrs: dict            # the other KmemCaches attributes (large, requested, ...), copied
     caches: dict           # name -> live cache object, in the caches dict's order
     kmalloc: dict          # family -> the kmalloc array (live cache objects)
-    states: list           # (live cache, gen, copy of its __dict__) for every cache in `caches`
+    states: list           # (live cache, gen, copy of its attributes) for every cache in `caches`
 
 
 def _shared(kmem: Any) -> dict:
@@ -56,9 +58,9 @@ def snapshot(kmem: Any, memo: dict, copy, like: KmemSnapshot | None = None) -> K
         if hit is None or hit[0] is not c or hit[1] != c.gen:
             if shared is None:
                 shared = _shared(kmem)
-            hit = (c, c.gen, copy(c.__dict__, _fresh(shared)))
+            hit = (c, c.gen, copy(slot_values(c), _fresh(shared)))
         states.append(hit)
-    attrs = copy({k: v for k, v in kmem.__dict__.items() if k not in IN_PLACE}, memo)
+    attrs = copy({k: v for k, v in slot_values(kmem).items() if k not in IN_PLACE}, memo)
     return KmemSnapshot(attrs, dict(kmem.caches),
                         {f: list(a) for f, a in kmem.kmalloc_caches.items()}, states)
 
@@ -75,7 +77,7 @@ def _teardown(cache: Any) -> None:
     a later checkpoint that still holds it copies its whole state back."""
     from .slab import ClassicSlab
     from .slub import CACHE_GEN, SlubSlab
-    for v in cache.__dict__.values():
+    for v in slot_values(cache).values():
         if type(v) is list and any(isinstance(x, (SlubSlab, ClassicSlab)) and x.cache is cache
                                    for x in v):
             v.clear()
@@ -105,9 +107,7 @@ def restore(kmem: Any, snap: KmemSnapshot, memo: dict, copy) -> list[str]:
         for p, s in _slab_pages(c):
             if slab_of.get(p) is s:
                 del slab_of[p]
-        new = copy(state, _fresh(shared))
-        c.__dict__.clear()
-        c.__dict__.update(new)
+        _put_back(c, copy(state, _fresh(shared)))
         for p, s in _slab_pages(c):
             slab_of[p] = s
         changed.append(c.name)
@@ -117,13 +117,26 @@ def restore(kmem: Any, snap: KmemSnapshot, memo: dict, copy) -> list[str]:
     for family, arr in snap.kmalloc.items():
         if kmem.kmalloc_caches.get(family) != arr:
             kmem.kmalloc_caches[family] = list(arr)
-    live = kmem.__dict__
+    live = slot_values(kmem)
     for k, v in snap.attrs.items():
         cur = live.get(k, live)
         if cur is v or (type(v) in (dict, list, tuple, int, str, bool) and type(cur) is type(v)
                         and cur == v):
             continue
-        live[k] = copy(v, memo)
+        setattr(kmem, k, copy(v, memo))
     for k in [k for k in live if k not in snap.attrs and k not in IN_PLACE]:
-        del live[k]
+        delattr(kmem, k)
     return changed
+
+
+def _put_back(obj: Any, state: dict) -> None:
+    """Set a slotted object's attributes to ``state`` (a slot_values() copy) in place: the
+    slots it does not name are unset."""
+    for k in type(obj).__slots__:
+        if k in state:
+            setattr(obj, k, state[k])
+        else:
+            try:
+                delattr(obj, k)
+            except AttributeError:
+                pass

@@ -34,7 +34,10 @@ KM_TYPES_26 = ("KM_BOUNCE_READ", "KM_SKB_SUNRPC_DATA", "KM_SKB_DATA_SOFTIRQ", "K
 
 
 class Highmem:
-    """pkmap_count, page_address() of kmapped pages, last_pkmap_nr, atomic slots."""
+    """pkmap_count, page_address() of kmapped pages, last_pkmap_nr, atomic slots
+    (slotted: kmap's hot path, engine.slots)."""
+
+    __slots__ = ("last_pkmap", "count", "slot_of", "pfn_at", "last_pkmap_nr", "per_cpu", "stacks")
 
     def __init__(self, m: Machine) -> None:
         L = m.layout

@@ -58,7 +58,11 @@ def slub_index(size: int) -> int:
 
 
 class KmemCaches:
-    """slab_caches and the kmalloc arrays of one machine."""
+    """slab_caches and the kmalloc arrays of one machine (slotted, as its caches are)."""
+
+    __slots__ = ("kind", "flavour", "cpus", "ram_pages", "ram", "pae", "caches", "slab_of",
+                 "large", "large_of", "requested", "kmalloc_caches", "_dma", "_rcl", "_acct",
+                 "_highmem", "_slab_bug", "_zero", "_gfp")
 
     def __init__(self, m: Machine) -> None:
         cfg = m.config

@@ -305,7 +305,10 @@ class Tlb:
     low bits of the virtual page number; LRU within a set.  Entries cache the rights
     combined over all levels, the D state of the final entry and G (only with
     CR4.PGE).  Exec accesses use the ITLB, reads and writes the DTLB.
+    (Slotted: every access looks it up, engine.slots.)
     """
+
+    __slots__ = ("dtlb", "dtlb_large", "itlb", "itlb_large", "arrays", "hits", "misses", "_tick")
 
     def __init__(self, dtlb=(64, 4), dtlb_large=(8, 4), itlb=(32, 4), itlb_large=(2, 2),
                  pae: bool = False) -> None:

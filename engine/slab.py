@@ -98,6 +98,12 @@ class ClassicCache:
     """struct kmem_cache of 2.6.24 SLAB, one node."""
 
     allocator = "slab"
+    # slotted, as engine.slub.SlubCache is
+    __slots__ = ("name", "object_size", "flags", "align", "size", "num", "order", "off_slab",
+                 "slab_size", "colour_off", "colour", "colour_next", "slabp_cache", "limit",
+                 "batchcount", "shared", "free_limit", "reclaimable", "gfp_extra", "kernel",
+                 "ac", "touched", "slabs_full", "slabs_partial", "slabs_free", "free_objects",
+                 "slab_of", "gen")
 
     def __init__(self, name: str, object_size: int, align: int = 0, flags: str = "",
                  cpus: int = 1, gfp_extra: str = "", kernel: bool = False,

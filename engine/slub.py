@@ -161,6 +161,11 @@ class SlubCache:
     """struct kmem_cache of SLUB, with one node and per-CPU slabs."""
 
     allocator = "slub"
+    # slotted (kmalloc's hot path reads a cache's attributes on every call; see
+    # engine.zone.Zone: a checkpoint must not cost the live cache its fast access)
+    __slots__ = ("name", "object_size", "flags", "align", "offset", "size", "order", "objects",
+                 "min_partial", "reclaimable", "gfp_extra", "kernel", "partial", "full",
+                 "cpu_slab", "cpu_free", "slab_of", "nr_slabs", "nr_objs", "gen")
 
     def __init__(self, name: str, object_size: int, align: int = 0, flags: str = "",
                  cpus: int = 1, gfp_extra: str = "", kernel: bool = False,

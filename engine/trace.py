@@ -22,7 +22,14 @@ from __future__ import annotations
 
 
 class Trace:
-    """The event log of the machine's operations (see the module docstring)."""
+    """The event log of the machine's operations (see the module docstring).
+
+    Slotted, as engine.zone.Zone is: the buddy allocator's hot path reads ``direct`` and
+    writes ``current``/``at`` on every call, and a checkpoint's copy must not cost the
+    live trace its fast attribute access (engine.checkpoint.slot_values)."""
+
+    __slots__ = ("_record", "depth", "direct", "current", "at", "_need_list", "_built_of",
+                 "_built", "on_failure", "ops")
 
     def __init__(self, events: list | None = None) -> None:
         self._record = True          # False: operations keep no events (replays)

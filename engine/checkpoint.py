@@ -73,8 +73,15 @@ def _memo(m: Machine, state: dict, shared: tuple = ()) -> dict:
         for k, v in slot_values(z).items():
             if type(v) is dict:
                 v = v.copy()                        # ints only: buddy_order (block heads)
-            elif type(v) is list:                   # free_head/free_tail: lists of dicts of ints
-                v = [d.copy() for d in v] if v and type(v[0]) is dict else v.copy()
+            elif type(v) is list:                   # free_head/free_tail: lists of dicts of
+                if v and type(v[0]) in (dict, list):   # ints; low_at: lists of ints (whoever
+                    inner = [d.copy() for d in v]   # holds one of them, alloc_pages()'s GFP
+                    for d, dc in zip(v, inner):     # entries, gets the copy's)
+                        memo[id(d)] = dc
+                        keep.append(d)
+                    v = inner
+                else:
+                    v = v.copy()
             setattr(zc, k, v)
         memo[id(z)] = zc
         keep.append(z)

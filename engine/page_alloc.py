@@ -128,12 +128,13 @@ class PageAllocator:
         raise _alloc_failure(msg, mask, order, self.m.trace)
 
     def gfp_entry(self, gfp) -> tuple:
-        """(first zone of the zonelist, or NO_ZONE, classzone index, zero, the AllocPagesAt
+        """(first zone of the zonelist, or NO_ZONE, that zone's low_at row of the classzone
+        (Zone.low_at: the row object, which keeps its identity), zero, the AllocPagesAt
         event makers of that zone by allocated code, (mask, zonelist, name, the orders for
-        which alloc_pages() tries the first zone itself (a frozenset), first zone or None),
-        MemMap.pend, the machine's Trace) for a GFP argument (a str or an int), kept per
-        argument: a mask is parsed once.  Raises ConfigError for a flag the release does
-        not have.  (A checkpoint copies the entries with the machine: the trace is the
+        which alloc_pages() tries the first zone itself (a frozenset), first zone or None,
+        classzone index), MemMap.pend, the machine's Trace) for a GFP argument (a str or an
+        int), kept per argument: a mask is parsed once.  Raises ConfigError for a flag the
+        release does not have.  (A checkpoint copies the entries with the machine: the trace is the
         copy's, pend mem_map's own, engine.checkpoint.)"""
         entry = self._fast.get(gfp)
         if entry is None:
@@ -146,8 +147,10 @@ class PageAllocator:
                 if code >= ALLOCATED and code & 15 < MAX_ORDER else None
                 for code in range(ALLOC_CODE[-1][-1] + 1))
             hot = frozenset(range(self._hot_orders if zonelist else 0))
-            entry = (NO_ZONE if first is None else first, classzone, bool(mask & self._gfp_zero),
-                     makers, (mask, zonelist, name, hot, first), self.buddy._pend, self.m.trace)
+            z = NO_ZONE if first is None else first
+            entry = (z, z.low_at[classzone], bool(mask & self._gfp_zero),
+                     makers, (mask, zonelist, name, hot, first, classzone), self.buddy._pend,
+                     self.m.trace)
             if type(gfp) is str or type(gfp) is int:
                 self._fast[gfp] = entry
         return entry
@@ -230,25 +233,25 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
             "gfp: unknown flag 'X' ..." for a GFP name this release does not have.
     Kernel: mm/page_alloc.c alloc_pages() -> __alloc_pages() -> get_page_from_freelist() -> rmqueue()."""
     try:
-        z, classzone, zero, makers, slow, pend, tr = self._gfp_fast[gfp]
+        z, low_at, zero, makers, slow, pend, tr = self._gfp_fast[gfp]
     except KeyError:                               # first use of this argument
-        z, classzone, zero, makers, slow, pend, tr = self.page_alloc.gfp_entry(gfp)
+        z, low_at, zero, makers, slow, pend, tr = self.page_alloc.gfp_entry(gfp)
     # get_page_from_freelist(ALLOC_WMARK_LOW): the zonelist's first zone mostly passes its
     # watermark test (order 0; from 4.4 any order, which then only needs a block) and its
     # free_area[order] list has a block: rmqueue() without a split, and no event but ours.
     try:        # low + reserve + 2^order; NO_FAST for the other orders (Zone.low_at)
-        low = z.low_at[classzone][order]
+        low = low_at[order]                        # (z.low_at[classzone])
         head = z.free_head[order]
     except IndexError:                             # an order outside -11..10 (choose_zone()
         low = NO_FAST                              # raises ConfigError)
     if z.free_pages < low:
-        return _alloc_slow(self, classzone, zero, slow, order, owner)
+        return _alloc_slow(self, zero, slow, order, owner)
     if head:
         pfn = head.popitem()[0]                    # list_del() of the list's head
     elif z.free_tail[order]:                       # (the head is the first block added at the
         pfn = take_first(z, z.free_tail[order], order)      # tail: 6.x buddy_merge_likely)
     else:                                          # a split: rmqueue()'s expand()
-        return _alloc_slow(self, classzone, zero, slow, order, owner)
+        return _alloc_slow(self, zero, slow, order, owner)
     z.buddy_order[pfn] = code = ALLOC_CODE[owner][order]
     z.free_pages -= _SIZES[order]
     pend[pfn] = code                               # mem_map: owner, refcount 1 (MemMap.sync)
@@ -262,11 +265,10 @@ def alloc_pages(self: "Machine", gfp="GFP_KERNEL", order: int = 0, owner: int = 
     return pfn
 
 
-def _alloc_slow(self: "Machine", classzone: int, zero: bool, slow: tuple, order: int,
-                owner: int) -> int:
+def _alloc_slow(self: "Machine", zero: bool, slow: tuple, order: int, owner: int) -> int:
     """alloc_pages() past its common case: a split, a watermark or an empty list sends it down
     the zonelist (choose_zone(): min watermark, fallback events, the failure report)."""
-    mask, zonelist, name, hot, z = slow
+    mask, zonelist, name, hot, z, classzone = slow
     events = self.trace.begin()
     pfn = -1
     if order in hot:

@@ -98,9 +98,21 @@ class Zone:
         self._low_at()
 
     def _low_at(self) -> None:
+        """low_at from the watermark, the reserves and fast_orders.  A row keeps its identity
+        (its values are replaced in place): alloc_pages()'s entry per GFP argument holds
+        the row of its classzone (engine.page_alloc.PageAllocator.gfp_entry)."""
         low, fast = self._watermark_low, self.fast_orders
-        self.low_at = [[low + r + (1 << o) if o < fast else NO_FAST for o in range(MAX_ORDER)]
-                       + [NO_FAST] * MAX_ORDER for r in self._lowmem_reserve]
+        rows = [[low + r + (1 << o) if o < fast else NO_FAST for o in range(MAX_ORDER)]
+                + [NO_FAST] * MAX_ORDER for r in self._lowmem_reserve]
+        try:
+            have = self.low_at
+        except AttributeError:                   # (__init__)
+            have = None
+        if have is None or len(have) != len(rows):
+            self.low_at = rows
+            return
+        for row, new in zip(have, rows):
+            row[:] = new
 
     def set_fast_orders(self, n: int) -> None:
         """The orders (0..n-1) whose low watermark test alloc_pages() makes itself, the

@@ -26,12 +26,12 @@ def general_path_only(m) -> None:
     """alloc_pages() with no first zone to try: every request goes to choose_zone()."""
     for gfp in GFPS:
         try:
-            z, classzone, zero, makers, (mask, zonelist, name, hot, first), pend, tr = \
+            z, low_at, zero, makers, (mask, zonelist, name, hot, first, classzone), pend, tr = \
                 m.page_alloc.gfp_entry(gfp)
         except KernelError:
             continue                                # not a flag of this release
-        m._gfp_fast[gfp] = (NO_ZONE, classzone, zero, None, (mask, zonelist, name, frozenset(), None),
-                            pend, tr)
+        m._gfp_fast[gfp] = (NO_ZONE, NO_ZONE.low_at[classzone], zero, None,
+                            (mask, zonelist, name, frozenset(), None, classzone), pend, tr)
 
 
 def state(m) -> tuple:

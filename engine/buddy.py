@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from .events import Merge, Split
 from .physmem import OWNER_NAMES, MemMap
+from .trace import Trace
 from .zone import MAX_ORDER, Zone
 
 
@@ -134,12 +135,13 @@ class BuddyAllocator:
     The allocation and free paths that use them are engine.page_alloc's alloc_pages()
     and free_pages() (the engine's hottest path)."""
 
-    # (slotted as engine.zone.Zone is: free_pages() reads hint, _pend and likely_key)
+    # (slotted as engine.zone.Zone is: free_pages() reads hint, _pend, likely_key and trace)
     __slots__ = ("zones", "memmap", "merge_likely", "likely_below", "likely_key", "hint",
-                 "_zone", "_pend")
+                 "trace", "_zone", "_pend")
 
-    def __init__(self, zones: list[Zone], memmap: MemMap, merge_likely: bool) -> None:
+    def __init__(self, zones: list[Zone], memmap: MemMap, merge_likely: bool, trace: Trace) -> None:
         self.zones = zones
+        self.trace = trace                   # the machine's (engine.trace)
         self.memmap = memmap
         self.merge_likely = merge_likely
         # orders below this: a freed block buddy_merge_likely() may put at the list's tail

@@ -35,7 +35,7 @@ class PageAllocator:
         self.m = m
         self.zones = zones
         self.gfp = GfpTable(m.config.flavour)
-        self.buddy = BuddyAllocator(zones, memmap, merge_likely=merge_likely)
+        self.buddy = BuddyAllocator(zones, memmap, merge_likely=merge_likely, trace=m.trace)
         self._zonelists: dict[int, tuple[list[Zone], int]] = {}
         self._fast: dict = {}
         self._failure_messages: dict[tuple, str] = {}      # (comm, order, mask) -> warn_alloc line
@@ -329,7 +329,11 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     b = self.buddy
     z = b.hint                                     # the zone of the last block freed
     bo = z.buddy_order                             # (its block heads only)
-    if bo.get(pfn) != _PAGES_CODE + order:         # another zone's, or not such a block
+    try:                                           # (a subscript costs less than .get())
+        code = bo[pfn]
+    except KeyError:                               # another zone's, or no block head
+        code = None
+    if code != _PAGES_CODE + order:                # or not such a block
         return _free_other(self, pfn, order)
     b._pend[pfn] = order                           # mem_map: free, refcount 0 (MemMap.sync)
     size = _SIZES[order]
@@ -347,7 +351,7 @@ def free_pages(self: "Machine", pfn: int, order: int = 0) -> None:
     else:
         z.free_head[order][pfn] = None
     bo[pfn] = order
-    tr = self.trace
+    tr = b.trace                                   # (self.trace: a slower dict lookup)
     if tr.direct:                                  # our only event: its maker and pfn until
         tr.current = z.freed_at[order]             # read (FreePagesAt: FreePages(zone, pfn,
         tr.at = pfn                                # ...), engine.trace)

@@ -86,24 +86,23 @@ def _store(mm: "MemMap", pfn: int, code: int) -> None:
 
 
 def _replay_numpy(mm: "MemMap", heads: np.ndarray, codes: np.ndarray) -> None:
-    """The same at once (column __setitem__ copies the chunks a checkpoint shares)."""
+    """The same at once (column __setitem__ copies the chunks a checkpoint shares): the
+    refcounts of the heads, then free over every frame of the blocks taken back or split
+    off, then each allocated block's owner over its frames."""
     alloc = codes >= 16
     stored = codes >= 0
     mm._refcount[heads[stored]] = alloc[stored]
-    freed = ~alloc
-    orders = np.where(stored, codes & 15, -1 - codes)
-    mm._owner[_frames(heads[freed], orders[freed])] = pm.OWNER_FREE
-    heads, codes, orders = heads[alloc], codes[alloc], orders[alloc]
-    owners = (codes >> 4) - 1
-    if orders.any():
-        owners = np.repeat(owners, 1 << orders)
-    mm._owner[_frames(heads, orders)] = owners
+    orders = np.where(stored, codes & 15, ~codes)           # (~code: -1 - code)
+    if orders.any():                                        # block by block, frame by frame
+        size = 1 << orders
+        heads = _frames(heads, size)
+        alloc = np.repeat(alloc, size)
+        codes = np.repeat(codes, size)
+    mm._owner[heads[~alloc]] = pm.OWNER_FREE
+    mm._owner[heads[alloc]] = (codes[alloc] >> 4) - 1
 
 
-def _frames(heads: np.ndarray, orders: np.ndarray) -> np.ndarray:
-    """Every frame of the blocks (heads, orders), block after block."""
-    if not orders.any():
-        return heads
-    size = 1 << orders
+def _frames(heads: np.ndarray, size: np.ndarray) -> np.ndarray:
+    """Every frame of the blocks (heads, pages in each), block after block."""
     first = np.repeat(np.cumsum(size) - size, size)
     return np.repeat(heads, size) + (np.arange(len(first)) - first)

@@ -105,7 +105,7 @@ class _Column(np.ndarray):
 
     def __setitem__(self, key, value) -> None:
         mm = self._mm
-        if mm is not None and mm.tracking:
+        if mm is not None and mm.watched:               # (0 unless a checkpoint shares one)
             mm.cow(self._chunks(key))
         np.ndarray.__setitem__(self, key, value)
 
@@ -149,7 +149,7 @@ class MemMap:
     """
 
     __slots__ = ("nr_pfns", "zone", "flags", "order", "_owner", "_refcount", "mapcount",
-                 "nr_chunks", "frozen", "watch", "tracking", "pend", "_owner_mv",
+                 "nr_chunks", "frozen", "watch", "watched", "tracking", "pend", "_owner_mv",
                  "_refcount_mv", "__weakref__")
 
     def __init__(self, nr_pfns: int) -> None:
@@ -170,6 +170,7 @@ class MemMap:
         # numpy stores.
         self.frozen: list[_Chunk | None] = [None] * self.nr_chunks
         self.watch = [0] * self.nr_chunks   # a list: the hot path reads it (a list index is the cheapest)
+        self.watched = 0                    # sum(watch): at 0 numpy stores look for no chunk
         self.tracking = False
 
     def _column(self, arr: np.ndarray) -> _Column:
@@ -216,7 +217,7 @@ class MemMap:
     # -- copy-on-write checkpoints --------------------------------------------------------
     def cow(self, chunks) -> None:
         """Chunks about to be written: copy those a checkpoint still shares with us."""
-        if not self.tracking:
+        if not self.tracking or not self.watched:
             return
         watch = self.watch
         for c in chunks:
@@ -229,7 +230,9 @@ class MemMap:
             lo, hi = c << CHUNK_SHIFT, min(self.nr_pfns, (c + 1) << CHUNK_SHIFT)
             ch.data = tuple(col[lo:hi].copy() for col in self._raw_columns())
         self.frozen[c] = None
-        self.watch[c] = 0
+        if self.watch[c]:
+            self.watch[c] = 0
+            self.watched -= 1
 
     def snapshot(self) -> tuple[_Chunk, ...]:
         """A checkpoint of every column: shares every chunk, copies none now."""
@@ -239,6 +242,7 @@ class MemMap:
         for c in self._changed():
             frozen[c] = _Chunk()
             watch[c] = 1
+        self.watched = sum(watch)
         return tuple(frozen)
 
     def _changed(self) -> list[int]:
@@ -267,6 +271,7 @@ class MemMap:
             frozen[c] = want
             watch[c] = 1                                # the next store must drop it
             changed.append(c)
+        self.watched = sum(watch)
         return changed
 
     def undo_point(self) -> tuple:
@@ -284,6 +289,7 @@ class MemMap:
         for c in fresh:
             frozen[c] = None
             watch[c] = 0
+        self.watched = sum(watch)
         self.tracking = tracking
         return changed
 
@@ -304,7 +310,7 @@ class MemMap:
         for name, col in zip(COLUMNS, self.columns()):
             setattr(new, name, new._column(col.copy()))
         new.frozen = [None] * self.nr_chunks
-        new.watch, new.tracking = [0] * self.nr_chunks, False
+        new.watch, new.watched, new.tracking = [0] * self.nr_chunks, 0, False
         return new
 
     def __reduce__(self):
@@ -318,6 +324,7 @@ def _memmap_from_columns(nr_pfns: int, cols) -> MemMap:
         setattr(m, name, m._column(np.array(col)))
     m.frozen = [None] * m.nr_chunks
     m.watch = [0] * m.nr_chunks
+    m.watched = 0
     return m
 
 

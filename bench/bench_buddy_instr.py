@@ -4,7 +4,7 @@
 
 Runs bench.bench_buddy_ratio's operation stream under ``valgrind --tool=callgrind``, one
 child per side (the textbook buddy, the engine's ``alloc_pages``/``free_pages`` on a booted
-1 GB machine, and the floor of calls that do nothing), and counts the instructions of the
+1 GB machine checkpointed and restored once, as a lesson's is, and the floor of calls that do nothing), and counts the instructions of the
 measured stretch only: the counters are zeroed when the child calls ``math.gamma`` just
 before it and dumped when it calls ``math.lgamma`` just after (callgrind's
 ``--zero-before``/``--dump-before``); the engine's deferred mem_map stores
@@ -35,15 +35,14 @@ WARM = 60_000
 _CHILD = """
 import gc, math, sys
 gc.disable()
-from bench.bench_buddy_ratio import Floor, Textbook, _drive, stream
+from bench.bench_buddy_ratio import Floor, Textbook, _drive, stream, timeline_machine
 side, n = sys.argv[1], int(sys.argv[2])
 ops = stream({warm} + n)
 live = []
 tb = Textbook(262_144)
 settle = lambda: None
 if side == "engine":
-    import engine
-    m = engine.Machine.boot(ram="1G", seed=1)
+    m = timeline_machine()                 # checkpointed and restored, as a lesson's
     alloc, free = m.alloc_pages, m.free_pages
     settle = m.memmap.sync
 else:

@@ -10,23 +10,41 @@ had checkpointed.  A slotted object has no ``__dict__`` to ask for.
 """
 from __future__ import annotations
 
+from operator import attrgetter
 from typing import Any
+
+
+_NAMES: dict[type, tuple[str, ...]] = {}
+_GETTERS: dict[type, "attrgetter"] = {}
 
 
 def slot_names(cls: type) -> tuple[str, ...]:
     """Every slot of ``cls`` and its bases (``__weakref__``/``__dict__`` left out)."""
-    names: list[str] = []
-    for k in cls.__mro__[:-1]:
-        sl = k.__dict__.get("__slots__", ())
-        names += [sl] if isinstance(sl, str) else list(sl)
-    return tuple(n for n in names if n not in ("__weakref__", "__dict__"))
+    names = _NAMES.get(cls)
+    if names is None:
+        found: list[str] = []
+        for k in cls.__mro__[:-1]:
+            sl = k.__dict__.get("__slots__", ())
+            found += [sl] if isinstance(sl, str) else list(sl)
+        names = _NAMES[cls] = tuple(n for n in found if n not in ("__weakref__", "__dict__"))
+    return names
 
 
 def slot_values(obj: Any) -> dict:
     """The set attributes of a slotted object by name: what ``vars()`` gives for an object
     with a ``__dict__`` (a new dict; unset slots left out)."""
+    cls = type(obj)
+    get = _GETTERS.get(cls)
+    if get is None:
+        names = slot_names(cls)
+        get = _GETTERS[cls] = attrgetter(*names) if len(names) > 1 else None
+    if get is not None:
+        try:                                # every slot set: one call in C
+            return dict(zip(_NAMES[cls], get(obj)))
+        except AttributeError:
+            pass
     out = {}
-    for k in slot_names(type(obj)):
+    for k in slot_names(cls):
         try:
             out[k] = getattr(obj, k)
         except AttributeError:

@@ -68,3 +68,21 @@ def test_restored_slotted_objects_hold_the_saved_state(kernel):
     assert after.keys() == before.keys()
     assert [w for w in before if before[w] != after[w] and not w.startswith("cache")] == []
     m.check()
+
+
+class _Two:
+    __slots__ = ("a", "b")
+
+
+class _Three(_Two):
+    __slots__ = ("c",)
+
+
+def test_slot_values_gives_the_set_slots_of_the_class_and_its_bases():
+    x = _Three()
+    x.a, x.c = 1, 3
+    assert slot_values(x) == {"a": 1, "c": 3}      # b unset: left out, as vars() would
+    x.b = 2
+    assert slot_values(x) == {"a": 1, "b": 2, "c": 3}
+    del x.a
+    assert slot_values(x) == {"b": 2, "c": 3}

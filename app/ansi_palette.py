@@ -17,9 +17,10 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from rich.color import Color, ColorSystem
 from rich.color_triplet import ColorTriplet
 from rich.terminal_theme import TerminalTheme
+
+from widgets.colour_contrast import contrast, in_256_colours, luminance
 
 MIN_CONTRAST = 4.6          # WCAG AA for text is 4.5:1; a little margin for rounding
 # index: 0 black, 1 red, 2 green, 3 yellow, 4 blue, 5 magenta, 6 cyan, 7 white, 8-15 bright
@@ -39,27 +40,6 @@ LIGHT_BASE = TerminalTheme(
      (0, 131, 178), (247, 247, 247), (119, 119, 119)],
     [(240, 80, 80), (96, 203, 0), (255, 188, 93), (0, 122, 204), (230, 76, 230), (0, 170, 203),
      (247, 247, 247)])
-
-
-def luminance(rgb: tuple[int, int, int]) -> float:
-    """WCAG 2 relative luminance of an sRGB colour (0..1)."""
-    def channel(v: int) -> float:
-        v = v / 255
-        return v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4
-    r, g, b = rgb
-    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b)
-
-
-def contrast(a: tuple[int, int, int], b: tuple[int, int, int]) -> float:
-    """WCAG 2 contrast ratio of two sRGB colours (1..21)."""
-    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
-    return (hi + 0.05) / (lo + 0.05)
-
-
-def in_256_colours(rgb: tuple[int, int, int]) -> tuple[int, int, int]:
-    """The colour a 256-colour terminal (tmux, screen, TERM=xterm-256color without COLORTERM)
-    shows for ``rgb``: Rich's downgrade to the xterm palette."""
-    return tuple(Color.from_rgb(*rgb).downgrade(ColorSystem.EIGHT_BIT).get_truecolor())   # type: ignore
 
 
 def reads(fg: tuple[int, int, int], bg: tuple[int, int, int], ratio: float = MIN_CONTRAST) -> bool:

@@ -10,6 +10,7 @@ from rich.text import Text
 
 from engine.physmem import OWNER_NAMES
 
+from .colour_contrast import GRAPHICS_CONTRAST, legible, seen_contrast
 from .i18n import engine_phrase, tr
 
 if TYPE_CHECKING:
@@ -31,9 +32,29 @@ CLASS_COLOURS = {
 }
 GUTTER = 10
 STYLES = [Style(bgcolor=CLASS_COLOURS[n]) for n in CLASS_NAMES]
-TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color="#ffffff", bold=True) for n in CLASS_NAMES]
+# the markers on a frame's cell, in a colour that shows on that cell's colour (3:1, in true
+# colour and in 256 colours: widgets.colour_contrast): "linked" magenta, darker or lighter
+# where #ff5fff does not show (1.1-2.1:1 on nine classes' colours), darker first; "touched"
+# white or black, whichever shows and differs more from that cell's "linked" (white was
+# 1.3:1 on the user pages' yellow)
+TOUCHED_COLOURS = ("#ffffff", "#000000")
+LINKED_COLOURS = ("#ff5fff", "#d700d7", "#af00af", "#870087", "#5f005f", "#3f003f",
+                  "#ff87ff", "#ffafff", "#ffd7ff")
+
+
+def marker_colours(bg: str) -> tuple[str, str]:
+    """(touched, linked) marker colours on a cell of colour ``bg``."""
+    linked = legible(bg, LINKED_COLOURS)
+    shows = [c for c in TOUCHED_COLOURS if seen_contrast(c, bg) >= GRAPHICS_CONTRAST]
+    touched = max(shows, key=lambda c: seen_contrast(c, linked)) if shows \
+        else legible(bg, TOUCHED_COLOURS)
+    return touched, linked
+
+
+_MARKS = [marker_colours(CLASS_COLOURS[n]) for n in CLASS_NAMES]
+TOUCHED = [Style(bgcolor=CLASS_COLOURS[n], color=t, bold=True) for n, (t, _) in zip(CLASS_NAMES, _MARKS)]
 SELECTED = Style(bgcolor="#ffffff", color="#000000", bold=True)
-LINKED = [Style(bgcolor=CLASS_COLOURS[n], color="#ff5fff", bold=True) for n in CLASS_NAMES]
+LINKED = [Style(bgcolor=CLASS_COLOURS[n], color=li, bold=True) for n, (_, li) in zip(CLASS_NAMES, _MARKS)]
 GUTTER_STYLE = Style(color="bright_black")    # an ANSI colour: readable in every theme (app.ansi_palette)
 # without colour (NO_COLOR) each class is also a glyph: free frames light patterns, used letters.
 # Each its own and none blank: a blank cell is one past the end of RAM (free Normal frames were

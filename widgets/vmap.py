@@ -23,6 +23,7 @@ from textual.widget import Widget
 
 from engine.task_mmu import vma_name
 
+from .colour_contrast import legible
 from .i18n import tr
 from .linecache import StripPool, keep_styled_rows
 from .textlines import ThemedLines, set_border_title
@@ -41,6 +42,13 @@ REGION_COLOURS = {
     "fixmap_boot": "#5f5f87", "fixmap": "#8787af",
 }
 ITEM_COLOURS = {"vma": "#5f87d7", "vmalloc": "#00d7af", "pkmap": "#ffd700", "fixmap": "#d7afff"}
+# an item's bar on its region's colour: its own colour, else a lighter or darker one of its
+# hue that shows at 3:1 (widgets.colour_contrast.legible; a VMA's #5f87d7 on user space's
+# #3a5f8f was 1.8:1)
+ITEM_RAMPS = {"vma": ("#5f87d7", "#87afff", "#afd7ff", "#d7eaff", "#00005f", "#000000"),
+              "vmalloc": ("#00d7af", "#5fffd7", "#afffe7", "#005f5f", "#002f2f"),
+              "pkmap": ("#ffd700", "#ffff5f", "#ffffaf", "#5f3f00", "#2f1f00"),
+              "fixmap": ("#d7afff", "#efd7ff", "#ffffff", "#3f1f5f", "#1f0f2f")}
 ITEM_STYLES = {k: Style(bgcolor=v) for k, v in ITEM_COLOURS.items()}
 # an item's label in the ANSI colour nearest its bar's: the app makes those readable on every
 # theme (app.ansi_palette; #5f87d7 text was 2.7:1 on textual-light)
@@ -50,6 +58,11 @@ ADDR_STYLE = Style(color="bright_black")      # an ANSI colour: readable in ever
 LABEL_STYLE = Style()             # the theme's / terminal's foreground: readable on light and dark
 SEL_STYLE = Style(color="#000000", bgcolor="#ffffff", bold=True)
 BAR = 4
+
+
+def item_bar_colour(kind: str, region_colour: str) -> str:
+    """The colour of a ``kind`` item's bar drawn on a region of ``region_colour``."""
+    return legible(region_colour, ITEM_RAMPS[kind])
 
 
 def map_items(m: Machine, pid: int | None = None, lang: str = "en") -> tuple:
@@ -317,8 +330,8 @@ class VirtualMap(ThemedLines, Widget, can_focus=True):
                 Segment("▶" if is_sel else " ", SEL_STYLE if is_sel else ADDR_STYLE)]
         if inside:
             kinds = sorted({it[2] for it in inside})
-            segs += [Segment("  ", bar_style), Segment("▌" * 2, Style(color=ITEM_COLOURS[kinds[0]],
-                                                                      bgcolor=colour))]
+            segs += [Segment("  ", bar_style),
+                     Segment("▌" * 2, Style(color=item_bar_colour(kinds[0], colour), bgcolor=colour))]
         else:
             segs.append(Segment(" " * BAR, bar_style))
         segs.append(Segment(" "))

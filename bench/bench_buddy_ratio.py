@@ -1,10 +1,11 @@
 """The engine's buddy allocator against a bare textbook buddy, in the same process.
 
     python -m bench.bench_buddy_ratio [n_ops] [runs]
+    python -m bench.bench_buddy_ratio --live 40000    # from 40,000 live blocks (untimed fill)
     python -m bench.bench_buddy_ratio --bytecodes     # bytecodes executed per op (no timing)
 
 One pre-drawn stream of mixed operations (allocations of orders 0-3, mostly order 0;
-frees of random live blocks; at most 50,000 live blocks) runs on
+frees of random live blocks, each op an allocation or a free with equal odds) runs on
 
 * a textbook buddy over the same 1 GB of frames: one ``set`` of free block pfns per
   order, split on allocation, merge with ``pfn ^ (1 << order)`` on free; and
@@ -19,6 +20,13 @@ The driver makes the same calls on every side, ``alloc("GFP_KERNEL", order)`` an
 ``free(pfn, order)``: the textbook takes the GFP argument and ignores it (a wrapper that
 supplied it to the engine alone, as ``functools.partial`` did before, cost the engine's
 side about 40 ns per allocation that were the harness's, not the allocator's).
+
+The number of live blocks is a random walk: in the default 300,000 operations it stays
+between 0 and about 1,200 (740 on average), so the allocators' tables stay in the CPU
+caches, as in a lesson's steps (a repeat step allocates a few thousand pages at most).
+``--live N`` first allocates N blocks on each side, untimed, and the walk then stays near
+N (at most 50,000): with 40,000 the tables outgrow the caches, the engine's (block heads,
+free lists, mem_map's pending stores) more than the textbook's sets, and the ratio is lower.
 
 Each run alternates blocks of 5,000 operations between the two (textbook, engine,
 textbook, ...: both walk the whole stream, each on its own state) and a floor of calls
@@ -94,11 +102,16 @@ class Textbook:
         free[order].add(pfn)
 
 
-def run_interleaved(ops, sides, block: int = 5_000) -> list[float]:
+def run_interleaved(ops, sides, block: int = 5_000, fill: list | None = None) -> list[float]:
     """Ops per CPU second of each (alloc, free[, settle]) side over the whole stream, the
     sides taking turns block by block (each keeps its own live blocks); ``settle`` runs
-    after each of its side's blocks, timed with it (the engine's mem_map sync)."""
+    after each of its side's blocks, timed with it (the engine's mem_map sync).  ``fill``:
+    operations each side runs first, untimed (allocations that make the live blocks)."""
     lives: list[list] = [[] for _ in sides]
+    for (alloc, free, *settle), live in zip(sides, lives):
+        _drive(fill or (), alloc, free, live)
+        for fn in settle:
+            fn()
     spent = [0.0] * len(sides)
     was = gc.isenabled()
     gc.disable()
@@ -120,7 +133,6 @@ def run_interleaved(ops, sides, block: int = 5_000) -> list[float]:
 def bytecodes(warm: int = 60_000, n: int = 4_000) -> dict[str, dict[str, float]]:
     """Bytecodes per op of each allocator, by function (the driver loop is ``run``)."""
     import collections
-    import engine
     ops = stream(warm + n)
     out = {}
     tb = Textbook(262_144)
@@ -176,12 +188,13 @@ def _drive(ops, alloc, free, live: list) -> None:
 def main(argv: list[str]) -> None:
     import argparse
 
-    import engine
     parser = argparse.ArgumentParser(prog="python -m bench.bench_buddy_ratio",
                                      description="buddy ops/s: the engine against a textbook "
                                                  "buddy, same operations, same process")
     parser.add_argument("ops", nargs="?", type=int, default=300_000, help="operations per run")
     parser.add_argument("runs", nargs="?", type=int, default=5, help="alternated runs")
+    parser.add_argument("--live", type=int, default=0, metavar="N",
+                        help="allocate N blocks on each side first, untimed (a larger working set)")
     parser.add_argument("--bytecodes", action="store_true",
                         help="bytecodes per operation of each side instead of timings")
     args = parser.parse_args(argv)
@@ -192,13 +205,14 @@ def main(argv: list[str]) -> None:
         return
     n, runs = args.ops, args.runs
     ops = stream(n)
+    fill = [(0.0, order, 0.0) for _, order, _ in stream(args.live, seed=2)]   # (coin 0: allocate)
     book, eng, floor = [], [], []
     for _ in range(runs):
         tb, fl = Textbook(262_144), Floor()
         m = timeline_machine()
         b, e, f = run_interleaved(ops, [(tb.alloc, tb.free_block),
                                         (m.alloc_pages, m.free_pages, m.memmap.sync),
-                                        (fl.alloc_pages, fl.free_pages)])
+                                        (fl.alloc_pages, fl.free_pages)], fill=fill)
         book.append(b)
         eng.append(e)
         floor.append(f)
@@ -208,7 +222,8 @@ def main(argv: list[str]) -> None:
     own = [(1 / e - 1 / f) / (1 / b - 1 / f) for e, b, f in zip(eng, book, floor)]
     print(f"textbook buddy {statistics.median(book):,.0f} ops/s, engine (events, mem_map) "
           f"{statistics.median(eng):,.0f} ops/s: ratio {statistics.median(ratios):.2f}x "
-          f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}; {n:,} ops each)")
+          f"(runs: {', '.join(f'{r:.2f}' for r in ratios)}; {n:,} ops each"
+          + (f", from {args.live:,} live blocks" if args.live else "") + ")")
     print(f"driver loop and calls alone {statistics.median(floor):,.0f} ops/s: inside the calls "
           f"the engine spends {statistics.median(own):.2f}x the textbook's time")
 
